@@ -1,0 +1,137 @@
+# vmviz — a plain Makefile.
+#
+#   make            build ./vmviz
+#   make run        build, then open the default scenario
+#   make check      build and run every test (AddressSanitizer + UBSan)
+#   make bench      print speed figures
+#   make install    PREFIX=/usr/local DESTDIR=
+#
+# A missing -dev package is installed with apt-get when make runs as root;
+# otherwise the exact command is printed and the build stops.
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+VERSION := 0.1.0
+
+CC      ?= cc
+PKGS    := ncursesw yaml-0.1
+TESTPKGS := cunit
+# Debian package that provides each pkg-config module.
+DEB_ncursesw := libncurses-dev
+DEB_yaml-0.1 := libyaml-dev
+DEB_cunit    := libcunit1-dev
+
+WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+        -Wformat=2 -Wundef -Wwrite-strings -Werror
+# Recursively expanded on purpose: pkg-config is asked only after the deps
+# stamp has installed what was missing.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
+TEST_CFLAGS = $(shell pkg-config --cflags $(TESTPKGS))
+TEST_LIBS   = $(shell pkg-config --libs $(TESTPKGS))
+
+BASE_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_XOPEN_SOURCE_EXTENDED \
+              -DVMVIZ_VERSION='"$(VERSION)"' -DVMVIZ_PREFIX='"$(PREFIX)"' \
+              $(WARN) -Isrc -MMD -MP
+RELEASE_CFLAGS = $(BASE_CFLAGS) -O2 -g $(PKG_CFLAGS)
+SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+CHECK_CFLAGS = $(BASE_CFLAGS) -O1 -g $(SAN) $(PKG_CFLAGS) $(TEST_CFLAGS)
+
+LIB_SRC  := $(sort $(wildcard src/vm/*.c src/scenario/*.c src/play/*.c src/tui/*.c))
+MAIN_SRC := src/main.c
+TEST_SRC := $(sort $(wildcard tests/*.c))
+TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
+
+REL := build/release
+CHK := build/check
+REL_OBJ  := $(LIB_SRC:%.c=$(REL)/%.o)
+CHK_OBJ  := $(LIB_SRC:%.c=$(CHK)/%.o)
+TEST_OBJ := $(TEST_SRC:%.c=$(CHK)/%.o)
+DEPS_OK  := build/.deps-ok
+
+.PHONY: all run check unit scenarios-check screens-check terminal-check \
+        valgrind bench install uninstall clean deps
+
+all: vmviz
+
+deps: $(DEPS_OK)
+$(DEPS_OK): Makefile
+	@missing=""; for p in $(PKGS) $(TESTPKGS); do \
+	  pkg-config --exists $$p || missing="$$missing $$p"; done; \
+	debs=""; for p in $$missing; do case $$p in \
+	  ncursesw) debs="$$debs $(DEB_ncursesw)";; \
+	  yaml-0.1) debs="$$debs $(DEB_yaml-0.1)";; \
+	  cunit) debs="$$debs $(DEB_cunit)";; esac; done; \
+	if [ -n "$$debs" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing$$debs"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -q && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$debs || exit 1; \
+	  else \
+	    echo "vmviz needs:$$debs"; \
+	    echo "run: sudo apt-get update && sudo apt-get install -y$$debs"; exit 1; \
+	  fi; fi
+	@mkdir -p build && touch $@
+
+vmviz: $(REL_OBJ) $(REL)/src/main.o | $(DEPS_OK)
+	$(CC) $(RELEASE_CFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+
+$(REL)/%.o: %.c | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(CC) $(RELEASE_CFLAGS) -c -o $@ $<
+
+$(CHK)/%.o: %.c | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(CC) $(CHECK_CFLAGS) -c -o $@ $<
+
+# The sanitized program, used by the scenario and terminal tests.
+$(CHK)/vmviz: $(CHK_OBJ) $(CHK)/src/main.o
+	$(CC) $(CHECK_CFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+
+$(CHK)/unit-tests: $(CHK_OBJ) $(TEST_OBJ)
+	$(CC) $(CHECK_CFLAGS) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS) -lm
+
+run: vmviz
+	./vmviz scenarios/lazy-allocation.yaml
+
+export ASAN_OPTIONS := detect_leaks=1:abort_on_error=0:halt_on_error=1
+export UBSAN_OPTIONS := print_stacktrace=1:halt_on_error=1
+
+check: $(CHK)/unit-tests $(CHK)/vmviz vmviz
+	cd tests && ../$(CHK)/unit-tests
+	VMVIZ=$(CHK)/vmviz sh tests/scenarios.sh
+	@if [ -f tests/terminal.sh ]; then VMVIZ=$(CHK)/vmviz sh tests/terminal.sh; fi
+	@echo "make check: all tests passed"
+
+valgrind: vmviz
+	sh tests/valgrind.sh
+
+bench: vmviz $(REL)/bench
+	./$(REL)/bench
+
+$(REL)/bench: tests/bench/bench.c $(REL_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(RELEASE_CFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+
+install: vmviz
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+	  $(DESTDIR)$(PREFIX)/share/man/man5 \
+	  $(DESTDIR)$(PREFIX)/share/vmviz/scenarios $(DESTDIR)$(PREFIX)/share/vmviz/themes
+	install -m 755 vmviz $(DESTDIR)$(PREFIX)/bin/vmviz
+	install -m 644 man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 644 man/*.5 $(DESTDIR)$(PREFIX)/share/man/man5/
+	install -m 644 scenarios/*.yaml $(DESTDIR)$(PREFIX)/share/vmviz/scenarios/
+	for f in scenarios/*; do [ -f "$$f" ] && case "$$f" in *.yaml) ;; *) \
+	  install -m 644 "$$f" $(DESTDIR)$(PREFIX)/share/vmviz/scenarios/;; esac; done; true
+	install -m 644 themes/*.theme $(DESTDIR)$(PREFIX)/share/vmviz/themes/
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/vmviz
+	rm -f $(addprefix $(DESTDIR)$(PREFIX)/share/man/man1/,$(notdir $(wildcard man/*.1)))
+	rm -f $(addprefix $(DESTDIR)$(PREFIX)/share/man/man5/,$(notdir $(wildcard man/*.5)))
+	rm -rf $(DESTDIR)$(PREFIX)/share/vmviz
+
+clean:
+	rm -rf build vmviz
+
+-include $(REL_OBJ:.o=.d) $(CHK_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(REL)/src/main.d $(CHK)/src/main.d

@@ -1,0 +1,294 @@
+/* Narration: an event as a sentence a student can follow. See narrate.h. */
+#include "play/narrate.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "vm/pte.h"
+
+/* The name a level's table has in the layout's own documentation. */
+static const char *level_name(const struct geometry *g, int level)
+{
+    static const char *const x86_4[] = {"PGD", "PUD", "PMD", "PTE"};
+    static const char *const x86_5[] = {"PGD", "P4D", "PUD", "PMD", "PTE"};
+    static const char *const i386[] = {"page directory", "page table"};
+    static const char *const sv39[] = {"level-2", "level-1", "level-0"};
+    static const char *const generic[] = {"level-1", "level-2", "level-3", "level-4", "level-5"};
+    if (level < 0 || (unsigned)level >= g->levels)
+        return "?";
+    if (strcmp(g->name, "x86_64") == 0)
+        return x86_4[level];
+    if (strcmp(g->name, "x86_64-5level") == 0)
+        return x86_5[level];
+    if (strcmp(g->name, "i386") == 0)
+        return i386[level];
+    if (strcmp(g->name, "riscv-sv39") == 0)
+        return sv39[level];
+    return generic[level];
+}
+
+struct out {
+    char *buf;
+    size_t len, used;
+};
+
+static void say(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say(struct out *o, const char *fmt, ...)
+{
+    if (o->used + 1 >= o->len)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(o->buf + o->used, o->len - o->used, fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        o->used = o->used + (size_t)n < o->len ? o->used + (size_t)n : o->len - 1;
+}
+
+static const char *verb(enum access_kind a)
+{
+    return a == ACCESS_WRITE ? "write" : a == ACCESS_EXEC ? "instruction fetch" : "read";
+}
+
+static void entry_bits(struct out *o, uint64_t e)
+{
+    if (!pte_present(e)) {
+        if (pte_is_swap(e))
+            say(o, "not present, swap slot %u", pte_slot(e));
+        else
+            say(o, "not present");
+        return;
+    }
+    say(o, "present, frame %u, %s%s%s%s%s", pte_frame(e),
+        (e & PTE_WRITABLE) ? "writable" : "read-only", (e & PTE_USER) ? ", user" : "",
+        (e & PTE_ACCESSED) ? ", accessed" : "", (e & PTE_DIRTY) ? ", dirty" : "",
+        (e & PTE_NX) ? ", no-execute" : "");
+}
+
+static void fault_reason(struct out *o, uint8_t code)
+{
+    if (code & FAULT_CODE_PROTECTION)
+        say(o, "the entry is present but does not allow a %s",
+            (code & FAULT_CODE_WRITE) ? "write" : (code & FAULT_CODE_FETCH) ? "fetch" : "read");
+    else
+        say(o, "no entry maps this page yet");
+}
+
+static void machine_sentence(struct out *o, const struct event *ev, const struct machine *m)
+{
+    const struct geometry *g = &m->cfg.geo;
+    unsigned long long va = (unsigned long long)ev->va;
+    switch (ev->kind) {
+    case EV_ACCESS_BEGIN: {
+        say(o, "pid %u: %s at 0x%llx. The MMU splits the address:", ev->pid, verb(ev->access), va);
+        for (unsigned l = 0; l < g->levels; l++)
+            say(o, " %s index %llu,", level_name(g, (int)l),
+                (unsigned long long)geometry_index(g, ev->va, l));
+        say(o, " offset 0x%llx.", (unsigned long long)geometry_offset(g, ev->va));
+        break;
+    }
+    case EV_TLB_HIT:
+        say(o, "TLB hit: set %u way %u already holds page 0x%llx -> frame %u, so no page-table "
+               "walk is needed.", ev->index, ev->way, (unsigned long long)ev->vpn, ev->frame);
+        break;
+    case EV_TLB_MISS:
+        say(o, "TLB miss: set %u does not hold page 0x%llx, so the MMU walks the page tables "
+               "from the root that CR3 points at.", ev->index, (unsigned long long)ev->vpn);
+        break;
+    case EV_WALK_STEP:
+        say(o, "Walk: the %s table (frame %u), entry %u: ", level_name(g, ev->level), ev->frame,
+            ev->index);
+        entry_bits(o, ev->entry);
+        if (pte_present(ev->entry) && ev->level + 1 < (int)g->levels && !(ev->entry & PTE_HUGE))
+            say(o, ". It points to the next table.");
+        else if (pte_present(ev->entry))
+            say(o, ". This is the page itself.");
+        else
+            say(o, ". The walk stops here.");
+        break;
+    case EV_PAGE_FAULT:
+        say(o, "Page fault at 0x%llx: ", va);
+        fault_reason(o, ev->fault_code);
+        say(o, ". The CPU stops the instruction and enters the kernel's fault handler.");
+        break;
+    case EV_SEGFAULT:
+        say(o, "SIGSEGV (%s) to pid %u: %s.",
+            ev->fault_kind == FAULT_MAPERR ? "SEGV_MAPERR" : "SEGV_ACCERR", ev->pid, ev->detail);
+        break;
+    case EV_FAULT_CLASSIFIED:
+        switch ((enum fault_kind)ev->fault_kind) {
+        case FAULT_SWAP_IN:
+            say(o, "The handler finds %s and a swap entry: the page is in swap slot %u. "
+                   "Reading it back needs I/O: a major fault.", ev->detail, ev->slot);
+            break;
+        case FAULT_COW:
+            say(o, "The handler finds %s allows the %s but the entry is read-only: "
+                   "copy-on-write. A minor fault.", ev->detail, verb(ev->access));
+            break;
+        default:
+            say(o, "The handler finds %s, which allows the %s. The page was never touched: "
+                   "it gets a fresh zeroed frame. A minor fault (no I/O).",
+                ev->detail, verb(ev->access));
+            break;
+        }
+        break;
+    case EV_TABLE_ALLOC:
+        say(o, "A %s table was missing on the way: frame %u now holds it, and %s entry %u "
+               "points to it.", level_name(g, ev->level), ev->frame,
+            level_name(g, ev->level - 1), ev->index);
+        break;
+    case EV_VICTIM_CHOSEN:
+        say(o, "No frame is free. The %s policy picks frame %u (pid %u page 0x%llx): %s.",
+            policy_name(m->cfg.policy), ev->victim, ev->other_pid,
+            (unsigned long long)ev->other_vpn, ev->detail);
+        break;
+    case EV_SWAP_OUT:
+        say(o, "The victim is dirty anonymous memory with no other copy: it is written to swap "
+               "slot %u.", ev->slot);
+        break;
+    case EV_WRITEBACK:
+        say(o, "The victim is a dirty file page: it is written back to its file first.");
+        break;
+    case EV_PAGE_DROPPED:
+        say(o, "The victim is clean: its content can be had again, so it is simply dropped.");
+        break;
+    case EV_UNMAPPED:
+        say(o, "The reverse map says pid %u maps frame %u at page 0x%llx: that entry now reads ",
+            ev->other_pid, ev->victim, (unsigned long long)ev->other_vpn);
+        entry_bits(o, ev->entry);
+        say(o, ".");
+        break;
+    case EV_TLB_INVALIDATE:
+        say(o, "The TLB still held that translation (set %u way %u): it is invalidated so no "
+               "one uses the stale frame.", ev->index, ev->way);
+        break;
+    case EV_FRAME_ALLOC:
+        if (ev->level >= 0)
+            say(o, "Frame %u is free: it is taken for a new %s table.", ev->frame,
+                level_name(g, ev->level));
+        else
+            say(o, "Frame %u is free: it is taken for the page.", ev->frame);
+        break;
+    case EV_ZERO_FILL:
+        say(o, "Frame %u is filled with zeros, so the program never sees old data.", ev->frame);
+        break;
+    case EV_ZERO_PAGE:
+        say(o, "The shared zero page is mapped read-only: a read costs no new frame.");
+        break;
+    case EV_SWAP_IN:
+        say(o, "The page is read from swap slot %u into frame %u; the slot is freed.", ev->slot,
+            ev->frame);
+        break;
+    case EV_FILE_READ:
+        say(o, "The page is read from its file into frame %u.", ev->frame);
+        break;
+    case EV_CACHE_HIT:
+        say(o, "The page is already in the page cache at frame %u.", ev->frame);
+        break;
+    case EV_COW_COPY:
+        say(o, "The shared page in frame %u is copied into frame %u for this process alone.",
+            ev->victim, ev->frame);
+        break;
+    case EV_COW_REUSE:
+        say(o, "No other process maps frame %u any more: it is made writable, no copy needed.",
+            ev->frame);
+        break;
+    case EV_PTE_UPDATE:
+        say(o, "The %s entry %u is written: ", level_name(g, ev->level), ev->index);
+        entry_bits(o, ev->entry);
+        say(o, ".");
+        break;
+    case EV_FAULT_RETURN:
+        say(o, "The handler returns and the faulting instruction restarts from the beginning: "
+               "a new TLB lookup.");
+        break;
+    case EV_TLB_FILL:
+        say(o, "The translation page 0x%llx -> frame %u is stored in TLB set %u way %u%s%s.",
+            (unsigned long long)ev->vpn, ev->frame, ev->index, ev->way, ev->detail[0] ? ", " : "",
+            ev->detail);
+        break;
+    case EV_ACCESS_DONE:
+        say(o, "Done: virtual 0x%llx is physical 0x%llx (frame %u, offset 0x%llx).", va,
+            (unsigned long long)ev->pa, ev->frame,
+            (unsigned long long)geometry_offset(g, ev->va));
+        break;
+    case EV_OOM_KILL:
+        say(o, "Out of memory: nothing can be evicted. The OOM killer kills pid %u (%s).",
+            ev->other_pid, ev->detail);
+        break;
+    case EV_PROCESS_GONE:
+        say(o, "Skipped: %s.", ev->detail);
+        break;
+    case EV_CONTEXT_SWITCH:
+        say(o, "Context switch to pid %u: %s.%s", ev->pid, ev->detail,
+            m->cfg.tlb_asid ? " With ASID tags the TLB keeps its entries." : "");
+        break;
+    case EV_TLB_FLUSH:
+        say(o, "TLB flushed: %s.", ev->detail);
+        break;
+    case EV_MMAP:
+        say(o, "mmap: pid %u gets area %s at [0x%llx, 0x%llx). Nothing is allocated yet: "
+               "pages get frames only when touched.", ev->pid, ev->detail, va,
+            (unsigned long long)(ev->va + ev->size));
+        break;
+    case EV_MUNMAP:
+        say(o, "munmap: pid %u removes [0x%llx, 0x%llx); %s.", ev->pid, va,
+            (unsigned long long)(ev->va + ev->size), ev->detail);
+        break;
+    case EV_MPROTECT:
+        say(o, "mprotect: [0x%llx, 0x%llx) of pid %u is %s.", va,
+            (unsigned long long)(ev->va + ev->size), ev->pid, ev->detail);
+        break;
+    case EV_MAP_FRAME:
+        say(o, "Page 0x%llx of pid %u is mapped to frame %u.", (unsigned long long)ev->vpn,
+            ev->pid, ev->frame);
+        break;
+    case EV_FORK:
+        say(o, "fork: %s.", ev->detail);
+        break;
+    case EV_EXIT:
+        say(o, "pid %u exits: %s.", ev->pid, ev->detail);
+        break;
+    case EV_OP_FAILED:
+        say(o, "The step cannot run: %s.", ev->detail);
+        break;
+    case EV_COUNT:
+        break;
+    }
+}
+
+size_t narrate(const struct tl_event *e, const struct machine *m, char *buf, size_t len)
+{
+    struct out o = {.buf = buf, .len = len, .used = 0};
+    if (len == 0)
+        return 0;
+    buf[0] = '\0';
+    switch (e->kind) {
+    case TL_MACHINE:
+        machine_sentence(&o, &e->ev, m);
+        break;
+    case TL_SAY:
+        say(&o, "%s", e->text ? e->text : "");
+        break;
+    case TL_CHAPTER:
+        say(&o, "Chapter: %s", e->text ? e->text : "");
+        break;
+    case TL_PAUSE:
+        say(&o, "Pause.");
+        break;
+    case TL_EXPECT:
+        say(&o, "Expect:");
+        for (unsigned i = 0; i < e->nchecks; i++) {
+            const struct tl_check *c = &e->checks[i];
+            say(&o, " %s %s%llu %s%s", counter_name(c->counter), c->relative ? "+" : "",
+                (unsigned long long)c->actual, c->ok ? "ok" : "FAILED, expected ",
+                c->ok ? "" : "");
+            if (!c->ok)
+                say(&o, "%s%lld", c->relative ? "+" : "", (long long)c->expected);
+            say(&o, "%s", i + 1 < e->nchecks ? ";" : ".");
+        }
+        break;
+    }
+    return o.used;
+}

@@ -1,0 +1,354 @@
+/* The scenario as a stream of items. See program.h. */
+#include "play/program.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+bool program_init(struct program *p, const struct scenario *s, uint64_t page_size,
+                  struct diag *err)
+{
+    memset(p, 0, sizeof *p);
+    p->scenario = s;
+    p->page_size = page_size;
+    /* Count leaf step runs and trace steps with an explicit stack. */
+    struct {
+        const struct scenario_step *steps;
+        size_t count, index;
+        uint64_t mult;
+    } stack[CURSOR_DEPTH];
+    unsigned depth = 1;
+    stack[0].steps = s->steps;
+    stack[0].count = s->step_count;
+    stack[0].index = 0;
+    stack[0].mult = 1;
+    size_t ntraces = 0;
+    while (depth > 0) {
+        if (stack[depth - 1].index >= stack[depth - 1].count) {
+            depth--;
+            continue;
+        }
+        const struct scenario_step *st = &stack[depth - 1].steps[stack[depth - 1].index++];
+        uint64_t mult = stack[depth - 1].mult;
+        if (st->kind == STEP_REPEAT && depth < CURSOR_DEPTH) {
+            uint64_t times = st->u.repeat.times.value;
+            stack[depth].steps = st->u.repeat.steps;
+            stack[depth].count = st->u.repeat.count;
+            stack[depth].index = 0;
+            stack[depth].mult = mult > UINT64_MAX / (times ? times : 1) ? UINT64_MAX : mult * times;
+            depth++;
+            continue;
+        }
+        p->op_total = p->op_total > UINT64_MAX - mult ? UINT64_MAX : p->op_total + mult;
+        if (st->kind == STEP_TRACE) {
+            const struct scenario_step **steps =
+                realloc(p->trace_steps, (ntraces + 1) * sizeof *steps);
+            if (!steps) {
+                diag_set(err, s->path, st->pos.line, st->pos.col, "out of memory");
+                program_destroy(p);
+                return false;
+            }
+            p->trace_steps = steps;
+            struct trace_reader **readers = realloc(p->readers, (ntraces + 1) * sizeof *readers);
+            if (!readers) {
+                diag_set(err, s->path, st->pos.line, st->pos.col, "out of memory");
+                program_destroy(p);
+                return false;
+            }
+            p->readers = readers;
+            unsigned long limit = st->u.trace.limit.present ? st->u.trace.limit.value : 0;
+            p->trace_steps[ntraces] = st;
+            p->readers[ntraces] = trace_open(st->u.trace.path, st->u.trace.format, limit, err);
+            p->ntraces = ++ntraces;
+            if (!p->readers[ntraces - 1]) {
+                program_destroy(p);
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
+void program_destroy(struct program *p)
+{
+    for (size_t i = 0; i < p->ntraces; i++)
+        if (p->readers[i])
+            trace_close(p->readers[i]);
+    free(p->readers);
+    free(p->trace_steps);
+    p->readers = NULL;
+    p->trace_steps = NULL;
+    p->ntraces = 0;
+}
+
+void cursor_start(const struct program *p, struct cursor *c, uint32_t first_pid)
+{
+    memset(c, 0, sizeof *c);
+    c->stack[0].steps = p->scenario->steps;
+    c->stack[0].count = p->scenario->step_count;
+    c->depth = 1;
+    c->running_pid = first_pid;
+}
+
+static struct trace_reader *reader_of(const struct program *p, const struct scenario_step *st)
+{
+    for (size_t i = 0; i < p->ntraces; i++)
+        if (p->trace_steps[i] == st)
+            return p->readers[i];
+    return NULL;
+}
+
+static uint32_t step_pid(const struct cursor *c, const struct scenario_num *pid)
+{
+    (void)c;
+    return pid->present ? (uint32_t)pid->value : 0;
+}
+
+/* The address an expression names, resolved in the target process first,
+ * then in any process. false when the symbol names no current area. */
+static bool resolve(const struct machine *m, const struct cursor *c, uint32_t pid,
+                    const struct scenario_addr *a, uint64_t *out)
+{
+    if (!a->symbol) {
+        *out = scenario_addr_absolute(a);
+        return true;
+    }
+    const struct process *p = machine_process(m, pid ? pid : c->running_pid);
+    const struct area *area = p ? process_find_named(p, a->symbol) : NULL;
+    for (uint32_t i = 0; !area && i < m->nprocs; i++)
+        if (m->procs[i].alive)
+            area = process_find_named(&m->procs[i], a->symbol);
+    if (!area)
+        return false;
+    *out = area->start + (uint64_t)a->offset;
+    return true;
+}
+
+static void item_op(struct item *out, enum op_kind kind, uint32_t pid)
+{
+    out->kind = ITEM_OP;
+    memset(&out->op, 0, sizeof out->op);
+    out->op.kind = kind;
+    out->op.pid = pid;
+    out->op.future_index = UINT64_MAX;
+}
+
+static void item_access(struct item *out, struct cursor *c, uint32_t pid, enum access_kind access,
+                        uint64_t va)
+{
+    item_op(out, OP_ACCESS, pid);
+    out->op.access = access;
+    out->op.va = va;
+    out->op.future_index = c->access_seq++;
+}
+
+static void item_failed(struct item *out, const char *before, const char *name,
+                        const char *after)
+{
+    out->kind = ITEM_FAILED;
+    snprintf(out->reason, sizeof out->reason, "%s%s%s", before, name, after);
+}
+
+static enum access_kind access_of(char kind)
+{
+    return kind == 'W' ? ACCESS_WRITE : kind == 'X' ? ACCESS_EXEC : ACCESS_READ;
+}
+
+/* The area a range step names: by name, or addr + size. */
+static bool resolve_range(const struct machine *m, const struct cursor *c, uint32_t pid,
+                          const struct scenario_step *st, uint64_t *start, uint64_t *size)
+{
+    if (st->u.range.name.present) {
+        const struct process *p = machine_process(m, pid ? pid : c->running_pid);
+        const struct area *a = p ? process_find_named(p, st->u.range.name.value) : NULL;
+        if (!a)
+            return false;
+        *start = a->start;
+        *size = a->end - a->start;
+        return true;
+    }
+    *size = st->u.range.size.value;
+    return resolve(m, c, pid, &st->u.range.addr, start);
+}
+
+/* Produces item number c->sub of a leaf step. Sets last_of_step. */
+static void produce(struct program *p, struct cursor *c, const struct machine *m,
+                    const struct scenario_step *st, struct item *out)
+{
+    out->last_of_step = true;
+    switch (st->kind) {
+    case STEP_READ:
+    case STEP_WRITE:
+    case STEP_EXEC: {
+        uint32_t pid = step_pid(c, &st->u.access.pid);
+        uint64_t va;
+        if (!resolve(m, c, pid, &st->u.access.addr, &va)) {
+            item_failed(out, "no area named '", st->u.access.addr.symbol, "' is mapped");
+            return;
+        }
+        item_access(out, c, pid, st->kind == STEP_READ ? ACCESS_READ
+                                 : st->kind == STEP_WRITE ? ACCESS_WRITE : ACCESS_EXEC, va);
+        return;
+    }
+    case STEP_REFS: {
+        const struct scenario_ref *r = &st->u.refs.entries[c->sub];
+        item_access(out, c, step_pid(c, &st->u.refs.pid), r->write ? ACCESS_WRITE : ACCESS_READ,
+                    r->page * p->page_size);
+        out->op.textbook = true;
+        out->op.auto_area = true;
+        out->last_of_step = c->sub + 1 >= st->u.refs.count;
+        return;
+    }
+    case STEP_FILL: {
+        uint32_t pid = step_pid(c, &st->u.fill.pid);
+        uint64_t start;
+        if (!resolve(m, c, pid, &st->u.fill.start, &start)) {
+            item_failed(out, "no area named '", st->u.fill.start.symbol, "' is mapped");
+            return;
+        }
+        uint64_t stride = st->u.fill.stride.present ? st->u.fill.stride.value : p->page_size;
+        uint64_t offset = c->sub * stride;
+        item_access(out, c, pid, access_of((char)st->u.fill.access), start + offset);
+        out->last_of_step = offset + stride >= st->u.fill.size.value;
+        return;
+    }
+    case STEP_MMAP: {
+        item_op(out, OP_MMAP, step_pid(c, &st->u.mmap.pid));
+        out->op.size = st->u.mmap.size.value;
+        out->op.va = UINT64_MAX;
+        if (st->u.mmap.start.present &&
+            !resolve(m, c, out->op.pid, &st->u.mmap.start, &out->op.va)) {
+            item_failed(out, "no area named '", st->u.mmap.start.symbol, "' is mapped");
+            return;
+        }
+        out->op.prot = st->u.mmap.prot.present ? (uint8_t)st->u.mmap.prot.value : PROT_R | PROT_W;
+        out->op.shared = st->u.mmap.shared.value;
+        snprintf(out->op.name, sizeof out->op.name, "%s", st->u.mmap.name.value);
+        return;
+    }
+    case STEP_MUNMAP:
+    case STEP_MPROTECT: {
+        uint32_t pid = step_pid(c, &st->u.range.pid);
+        item_op(out, st->kind == STEP_MUNMAP ? OP_MUNMAP : OP_MPROTECT, pid);
+        if (!resolve_range(m, c, pid, st, &out->op.va, &out->op.size)) {
+            const char *name = st->u.range.name.present ? st->u.range.name.value
+                                                        : st->u.range.addr.symbol;
+            item_failed(out, "no area named '", name, "' is mapped");
+            return;
+        }
+        out->op.prot = (uint8_t)st->u.range.prot.value;
+        return;
+    }
+    case STEP_MAP: {
+        uint32_t pid = step_pid(c, &st->u.map.pid);
+        item_op(out, OP_MAP_FRAME, pid);
+        if (!resolve(m, c, pid, &st->u.map.va, &out->op.va)) {
+            item_failed(out, "no area named '", st->u.map.va.symbol, "' is mapped");
+            return;
+        }
+        out->op.frame = (uint32_t)st->u.map.frame.value;
+        out->op.prot = st->u.map.prot.present ? (uint8_t)st->u.map.prot.value : PROT_R | PROT_W;
+        return;
+    }
+    case STEP_SWITCH:
+        item_op(out, OP_SWITCH, (uint32_t)st->u.process.pid.value);
+        c->running_pid = out->op.pid;
+        return;
+    case STEP_EXIT:
+        item_op(out, OP_EXIT, step_pid(c, &st->u.process.pid));
+        return;
+    case STEP_TRACE: {
+        struct trace_reader *r = reader_of(p, st);
+        struct trace_pos now;
+        if (c->sub == 0)
+            memset(&c->tpos, 0, sizeof c->tpos);
+        trace_tell(r, &now);
+        if (memcmp(&now, &c->tpos, sizeof now) != 0)
+            trace_seek(r, &c->tpos);
+        struct trace_access a;
+        struct diag err;
+        if (trace_next(r, &a, &err) != 1) {
+            /* Checked whole at load: only a file changed since can do this. */
+            item_failed(out, "the trace '", st->u.trace.file.value, "' changed since it was loaded");
+            return;
+        }
+        trace_tell(r, &c->tpos);
+        uint32_t pid = step_pid(c, &st->u.trace.pid);
+        item_access(out, c, pid, access_of(a.kind), a.is_page ? a.value * p->page_size : a.value);
+        out->op.textbook = a.is_page != 0;
+        out->op.auto_area = a.is_page || st->u.trace.auto_areas.value;
+        out->last_of_step = c->sub + 1 >= st->u.trace.count;
+        return;
+    }
+    case STEP_SAY:
+        out->kind = ITEM_SAY;
+        return;
+    case STEP_CHAPTER:
+        out->kind = ITEM_CHAPTER;
+        return;
+    case STEP_PAUSE:
+        out->kind = ITEM_PAUSE;
+        return;
+    case STEP_EXPECT:
+        out->kind = ITEM_EXPECT;
+        return;
+    case STEP_FORK:
+    case STEP_REPEAT:
+    case STEP_KIND_COUNT:
+        break;
+    }
+    item_failed(out, "", step_kind_name(st->kind), " is not supported");
+}
+
+bool cursor_next(struct program *p, struct cursor *c, const struct machine *m, struct item *out)
+{
+    while (c->depth > 0) {
+        struct cursor_frame *f = &c->stack[c->depth - 1];
+        if (f->index >= f->count) {
+            if (c->depth == 1) {
+                c->depth = 0;
+                break;
+            }
+            if (f->times_left > 1) {
+                f->times_left--;
+                f->index = 0;
+                continue;
+            }
+            c->depth--;
+            c->stack[c->depth - 1].index++;
+            c->sub = 0;
+            continue;
+        }
+        const struct scenario_step *st = &f->steps[f->index];
+        if (st->kind == STEP_REPEAT) {
+            if (c->depth >= CURSOR_DEPTH || st->u.repeat.count == 0 ||
+                st->u.repeat.times.value == 0) {
+                f->index++;
+                continue;
+            }
+            struct cursor_frame *inner = &c->stack[c->depth++];
+            inner->steps = st->u.repeat.steps;
+            inner->count = st->u.repeat.count;
+            inner->index = 0;
+            inner->times_left = st->u.repeat.times.value;
+            c->sub = 0;
+            continue;
+        }
+        memset(out, 0, sizeof *out);
+        out->step = st;
+        if (c->sub == 0)
+            c->op_seq++;
+        produce(p, c, m, st, out);
+        if (out->kind == ITEM_FAILED)
+            out->last_of_step = true;
+        if (out->last_of_step) {
+            f->index++;
+            c->sub = 0;
+        } else {
+            c->sub++;
+        }
+        return true;
+    }
+    c->done = true;
+    return false;
+}

@@ -1,0 +1,67 @@
+#ifndef VMVIZ_PLAY_PROGRAM_H
+#define VMVIZ_PLAY_PROGRAM_H
+/* A scenario as a stream of items: machine operations (one per access,
+ * mmap, switch...) and the scenario's own items (say, chapter, pause,
+ * expect). A cursor is the program counter over the step tree: small,
+ * copyable, so the timeline snapshots it with the machine. Addresses such
+ * as `buf+0x10` are resolved against the machine as it stands when the item
+ * is produced, exactly as a program would see its own mappings. */
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "scenario/scenario.h"
+#include "scenario/trace.h"
+#include "vm/machine.h"
+
+enum item_kind { ITEM_OP, ITEM_SAY, ITEM_CHAPTER, ITEM_PAUSE, ITEM_EXPECT, ITEM_FAILED };
+
+struct item {
+    enum item_kind kind;
+    struct op op;                      /* ITEM_OP */
+    const struct scenario_step *step;  /* where it came from */
+    bool last_of_step;                 /* the step's last item */
+    char reason[96];                   /* ITEM_FAILED: why the step cannot run */
+};
+
+#define CURSOR_DEPTH (SCENARIO_MAX_REPEAT_DEPTH + 2)
+
+struct cursor_frame {
+    const struct scenario_step *steps;
+    size_t count;
+    size_t index;          /* the step being run */
+    uint64_t times_left;   /* for the repeat that pushed this frame */
+};
+
+struct cursor {
+    struct cursor_frame stack[CURSOR_DEPTH];
+    unsigned depth;
+    uint64_t sub;          /* items already produced by the current leaf step */
+    struct trace_pos tpos; /* inside a trace step */
+    uint64_t op_seq;       /* leaf step runs begun */
+    uint64_t access_seq;   /* accesses produced */
+    uint32_t running_pid;  /* as the scenario believes: follows switch items */
+    bool done;
+};
+
+struct program {
+    const struct scenario *scenario;
+    uint64_t page_size;
+    uint64_t op_total;       /* leaf step runs in the whole scenario */
+    /* One open reader per trace step, found by the step's address. */
+    const struct scenario_step **trace_steps;
+    struct trace_reader **readers;
+    size_t ntraces;
+};
+
+/* Opens the traces the scenario uses. false with err set when one cannot be
+ * opened. */
+bool program_init(struct program *p, const struct scenario *s, uint64_t page_size,
+                  struct diag *err);
+void program_destroy(struct program *p);
+/* A cursor at the start of the program; pid is the first process. */
+void cursor_start(const struct program *p, struct cursor *c, uint32_t first_pid);
+/* Produces the next item into *out, resolving names against m. false at
+ * the end of the program. */
+bool cursor_next(struct program *p, struct cursor *c, const struct machine *m, struct item *out);
+
+#endif

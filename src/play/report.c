@@ -1,0 +1,264 @@
+/* Headless reports. See report.h. */
+#include "play/report.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+#include "play/narrate.h"
+
+void json_string(FILE *out, const char *s)
+{
+    fputc('"', out);
+    for (const unsigned char *p = (const unsigned char *)s; p && *p; p++) {
+        switch (*p) {
+        case '"': fputs("\\\"", out); break;
+        case '\\': fputs("\\\\", out); break;
+        case '\n': fputs("\\n", out); break;
+        case '\t': fputs("\\t", out); break;
+        case '\r': fputs("\\r", out); break;
+        default:
+            if (*p < 0x20)
+                fprintf(out, "\\u%04x", *p);
+            else
+                fputc(*p, out);
+        }
+    }
+    fputc('"', out);
+}
+
+void reporter_init(struct reporter *r, FILE *out, enum report_format format, enum tl_unit level,
+                   const struct machine *m)
+{
+    memset(r, 0, sizeof *r);
+    r->out = out;
+    r->format = format;
+    r->level = level;
+    r->op_start = m->counters;
+    r->op_seq = 0;
+}
+
+static const char *step_name(const struct tl_event *e)
+{
+    return e->step ? step_kind_name(e->step->kind) : "";
+}
+
+static void json_field_u(FILE *out, const char *key, uint64_t v)
+{
+    fprintf(out, ",\"%s\":%" PRIu64, key, v);
+}
+
+static void json_event(struct reporter *r, const struct tl_event *e, const struct machine *m)
+{
+    FILE *out = r->out;
+    char text[512];
+    narrate(e, m, text, sizeof text);
+    fprintf(out, "{\"position\":%" PRIu64 ",\"step\":%" PRIu64, e->position, e->op_seq);
+    fprintf(out, ",\"line\":%u", e->step ? e->step->pos.line : 0);
+    fprintf(out, ",\"op\":");
+    json_string(out, step_name(e));
+    if (e->kind == TL_MACHINE) {
+        const struct event *ev = &e->ev;
+        fprintf(out, ",\"event\":");
+        json_string(out, event_name(ev->kind));
+        if (ev->pid != EV_NONE)
+            json_field_u(out, "pid", ev->pid);
+        if (ev->kind <= EV_ACCESS_DONE || ev->kind == EV_OOM_KILL) {
+            fprintf(out, ",\"access\":\"%s\"", access_kind_name(ev->access));
+            json_field_u(out, "va", ev->va);
+            json_field_u(out, "vpn", ev->vpn);
+        } else if (ev->kind == EV_MMAP || ev->kind == EV_MUNMAP || ev->kind == EV_MPROTECT ||
+                   ev->kind == EV_MAP_FRAME) {
+            json_field_u(out, "va", ev->va);
+            json_field_u(out, "size", ev->size);
+        }
+        if (ev->level >= 0)
+            json_field_u(out, "level", (uint64_t)ev->level);
+        if (ev->index != EV_NONE)
+            json_field_u(out, ev->kind == EV_TLB_HIT || ev->kind == EV_TLB_MISS ||
+                                      ev->kind == EV_TLB_FILL || ev->kind == EV_TLB_INVALIDATE
+                                  ? "set" : "index",
+                         ev->index);
+        if (ev->way != EV_NONE)
+            json_field_u(out, "way", ev->way);
+        if (ev->kind == EV_WALK_STEP || ev->kind == EV_PTE_UPDATE || ev->kind == EV_UNMAPPED ||
+            ev->kind == EV_TABLE_ALLOC || ev->kind == EV_MAP_FRAME)
+            json_field_u(out, "entry", ev->entry);
+        if (ev->frame != EV_NONE)
+            json_field_u(out, "frame", ev->frame);
+        if (ev->slot != EV_NONE)
+            json_field_u(out, "slot", ev->slot);
+        if (ev->victim != EV_NONE)
+            json_field_u(out, "victim", ev->victim);
+        if (ev->other_pid != EV_NONE) {
+            json_field_u(out, "victim_pid", ev->other_pid);
+            if (ev->kind != EV_OOM_KILL && ev->kind != EV_CONTEXT_SWITCH)
+                json_field_u(out, "victim_vpn", ev->other_vpn);
+        }
+        if (ev->kind == EV_PAGE_FAULT)
+            json_field_u(out, "error_code", ev->fault_code);
+        if (ev->kind == EV_FAULT_CLASSIFIED || ev->kind == EV_SEGFAULT) {
+            fprintf(out, ",\"fault\":");
+            json_string(out, fault_kind_name((enum fault_kind)ev->fault_kind));
+        }
+        if (ev->kind == EV_ACCESS_DONE)
+            json_field_u(out, "pa", ev->pa);
+        if (ev->detail[0]) {
+            fprintf(out, ",\"detail\":");
+            json_string(out, ev->detail);
+        }
+    } else {
+        static const char *const kinds[] = {
+#define TL_KIND_NAME(id, name) name,
+            TL_KIND_LIST(TL_KIND_NAME)
+#undef TL_KIND_NAME
+        };
+        fprintf(out, ",\"event\":");
+        json_string(out, kinds[e->kind]);
+        if (e->text) {
+            fprintf(out, ",\"text\":");
+            json_string(out, e->text);
+        }
+        if (e->kind == TL_EXPECT) {
+            fprintf(out, ",\"ok\":%s,\"checks\":[", e->failed ? "false" : "true");
+            for (unsigned i = 0; i < e->nchecks; i++) {
+                const struct tl_check *c = &e->checks[i];
+                fprintf(out, "%s{\"counter\":\"%s\",\"relative\":%s,\"expected\":%" PRId64
+                             ",\"actual\":%" PRId64 ",\"ok\":%s}",
+                        i ? "," : "", counter_name(c->counter), c->relative ? "true" : "false",
+                        (int64_t)c->expected, (int64_t)c->actual, c->ok ? "true" : "false");
+            }
+            fputc(']', out);
+        }
+    }
+    fprintf(out, ",\"narration\":");
+    json_string(out, text);
+    fputs("}\n", out);
+}
+
+/* The counters that changed during the operation, as "name +N" pairs. */
+static void op_summary(struct reporter *r, const struct tl_event *e, const struct machine *m)
+{
+    const struct counters *now = &m->counters;
+    if (r->format == REPORT_JSON) {
+        fprintf(r->out, "{\"position\":%" PRIu64 ",\"step\":%" PRIu64 ",\"line\":%u,\"op\":",
+                e->position, e->op_seq, e->step ? e->step->pos.line : 0);
+        json_string(r->out, step_name(e));
+        fprintf(r->out, ",\"event\":\"op_done\",\"changes\":{");
+        bool first = true;
+        for (int i = 0; i < COUNTER_COUNT; i++) {
+            uint64_t d = counter_get(now, (enum counter_id)i) -
+                         counter_get(&r->op_start, (enum counter_id)i);
+            if (!d)
+                continue;
+            fprintf(r->out, "%s\"%s\":%" PRIu64, first ? "" : ",", counter_name((enum counter_id)i), d);
+            first = false;
+        }
+        fputs("}}\n", r->out);
+        return;
+    }
+    fprintf(r->out, "step %" PRIu64 " (line %u) %s:", e->op_seq, e->step ? e->step->pos.line : 0,
+            step_name(e));
+    bool any = false;
+    for (int i = 0; i < COUNTER_COUNT; i++) {
+        uint64_t d = counter_get(now, (enum counter_id)i) - counter_get(&r->op_start, (enum counter_id)i);
+        if (!d)
+            continue;
+        fprintf(r->out, " %s +%" PRIu64, counter_name((enum counter_id)i), d);
+        any = true;
+    }
+    fprintf(r->out, "%s\n", any ? "" : " no counter changed");
+}
+
+/* One line per access: its outcome. */
+static void access_line(struct reporter *r, const struct tl_event *e, const struct machine *m)
+{
+    const struct event *ev = &e->ev;
+    if (r->format == REPORT_JSON) {
+        json_event(r, e, m);
+        return;
+    }
+    fprintf(r->out, "pid %u %s 0x%" PRIx64, ev->pid, access_kind_name(ev->access), ev->va);
+    if (ev->kind == EV_ACCESS_DONE)
+        fprintf(r->out, " -> 0x%" PRIx64 " (%s%s%s)\n", ev->pa, r->tlb_hit ? "TLB hit" : "TLB miss",
+                r->faulted ? ", fault: " : "",
+                r->faulted ? fault_kind_name((enum fault_kind)r->fault_kind) : "");
+    else {
+        char text[512];
+        narrate(e, m, text, sizeof text);
+        fprintf(r->out, ": %s\n", text);
+    }
+}
+
+/* The event as one line: its JSON object, or its sentence. */
+static void print_event(struct reporter *r, const struct tl_event *e, const struct machine *m)
+{
+    if (r->format == REPORT_JSON) {
+        json_event(r, e, m);
+        return;
+    }
+    char text[512];
+    narrate(e, m, text, sizeof text);
+    fprintf(r->out, "%s\n", text);
+}
+
+void reporter_event(struct reporter *r, const struct tl_event *e, const struct machine *m)
+{
+    if (r->level == TL_UNIT_EVENT) {
+        print_event(r, e, m);
+        return;
+    }
+    bool play_item = e->kind != TL_MACHINE;
+    if (r->level == TL_UNIT_ACCESS) {
+        if (e->kind == TL_MACHINE) {
+            if (e->ev.kind == EV_ACCESS_BEGIN) {
+                r->tlb_hit = false;
+                r->faulted = false;
+            } else if (e->ev.kind == EV_TLB_HIT && !r->faulted) {
+                r->tlb_hit = true;
+            } else if (e->ev.kind == EV_FAULT_CLASSIFIED) {
+                r->faulted = true;
+                r->fault_kind = e->ev.fault_kind;
+            }
+            if (!e->ends_access)
+                return;
+            bool is_access = e->ev.kind == EV_ACCESS_DONE || e->ev.kind == EV_SEGFAULT ||
+                             (e->ev.kind == EV_OOM_KILL && e->ev.access <= ACCESS_EXEC &&
+                              e->step && e->step->kind != STEP_MMAP);
+            if (is_access) {
+                access_line(r, e, m);
+                return;
+            }
+        }
+        print_event(r, e, m);
+        return;
+    }
+    /* Operation level: scenario items as they come, machine work summed. */
+    if (play_item && e->kind != TL_EXPECT) {
+        print_event(r, e, m);
+        r->op_start = m->counters;
+        return;
+    }
+    if (!e->ends_op)
+        return;
+    if (e->kind == TL_EXPECT) {
+        print_event(r, e, m);
+    } else {
+        op_summary(r, e, m);
+    }
+    r->op_start = m->counters;
+}
+
+void report_stats(FILE *out, enum report_format format, const struct counters *c)
+{
+    if (format == REPORT_JSON) {
+        fputc('{', out);
+        for (int i = 0; i < COUNTER_COUNT; i++)
+            fprintf(out, "%s\"%s\":%" PRIu64, i ? "," : "", counter_name((enum counter_id)i),
+                    counter_get(c, (enum counter_id)i));
+        fputs("}\n", out);
+        return;
+    }
+    for (int i = 0; i < COUNTER_COUNT; i++)
+        fprintf(out, "%-13s %" PRIu64 "\n", counter_name((enum counter_id)i),
+                counter_get(c, (enum counter_id)i));
+}

@@ -1,0 +1,99 @@
+#ifndef VMVIZ_VM_FRAMES_H
+#define VMVIZ_VM_FRAMES_H
+/* Physical memory: a fixed pool of frames, each with a kind, an owner, a
+ * reference count and a reverse map listing every (process, page) that maps
+ * it. Frames [0, data_frames) serve pages (and page tables when no frames are
+ * reserved for them); frames [data_frames, data_frames + table_frames) serve
+ * page tables only. Free frames are handed out lowest number first so that
+ * runs are easy to follow and deterministic. */
+#include <stdbool.h>
+#include <stdint.h>
+
+#define FRAME_KIND_LIST(X)                         \
+    X(FREE, "free", "free")                        \
+    X(ANON, "anon", "anonymous memory")            \
+    X(FILE, "file", "file cache")                  \
+    X(TABLE, "table", "page table")                \
+    X(ZERO, "zero", "the shared zero page")
+
+enum frame_kind {
+#define FRAME_KIND_ENUM(id, name, text) FRAME_##id,
+    FRAME_KIND_LIST(FRAME_KIND_ENUM)
+#undef FRAME_KIND_ENUM
+};
+
+const char *frame_kind_name(enum frame_kind kind);
+const char *frame_kind_text(enum frame_kind kind);
+
+/* One mapping of a frame: which process maps it at which virtual page. */
+struct rmap {
+    uint32_t pid;
+    uint64_t vpn;
+};
+
+struct frame {
+    uint8_t kind;          /* enum frame_kind */
+    int8_t table_level;    /* for FRAME_TABLE: its level; otherwise -1 */
+    bool dirty;            /* file cache page modified since read (or swap copy stale) */
+    uint32_t owner_pid;    /* the process it was allocated for (EV_NONE when shared) */
+    uint32_t file;         /* FRAME_FILE: file id; otherwise unused */
+    uint64_t file_page;    /* FRAME_FILE: page number within the file */
+    uint32_t refcount;     /* mappings (data) or 1 (tables) */
+    uint32_t nmaps, capmaps;
+    struct rmap *maps;     /* reverse map */
+    uint64_t loaded_at;    /* machine clock when it got its content */
+};
+
+struct frame_pool {
+    uint32_t data_frames;
+    uint32_t table_frames;
+    struct frame *frames;  /* data_frames + table_frames */
+    uint32_t free_data;
+    uint32_t free_table;
+};
+
+/* Sets up a pool with every frame free. false when out of memory. */
+bool frames_init(struct frame_pool *p, uint32_t data_frames, uint32_t table_frames);
+void frames_destroy(struct frame_pool *p);
+bool frames_clone(struct frame_pool *dst, const struct frame_pool *src);
+/* Total number of frames. */
+uint32_t frames_total(const struct frame_pool *p);
+/* Takes the lowest free frame able to hold the kind (page tables go to the
+ * reserved region when there is one). Returns its number or UINT32_MAX. */
+uint32_t frames_take(struct frame_pool *p, enum frame_kind kind);
+/* Takes one given free frame; false when it is not free. */
+bool frames_take_at(struct frame_pool *p, uint32_t frame, enum frame_kind kind);
+/* Returns a frame to the free list; clears its reverse map. */
+void frames_release(struct frame_pool *p, uint32_t frame);
+/* True when a frame of this kind could be taken without eviction. */
+bool frames_have_free(const struct frame_pool *p, enum frame_kind kind);
+/* True when the frame is in the region reserved for page tables. */
+bool frames_is_table_region(const struct frame_pool *p, uint32_t frame);
+/* Records that pid maps the frame at vpn. false when out of memory. */
+bool frames_rmap_add(struct frame_pool *p, uint32_t frame, uint32_t pid, uint64_t vpn);
+/* Forgets one mapping; returns false when it was not recorded. */
+bool frames_rmap_remove(struct frame_pool *p, uint32_t frame, uint32_t pid, uint64_t vpn);
+void frames_digest(const struct frame_pool *p, uint64_t *h);
+
+/* Swap: a fixed number of slots, each remembering whose page it holds. */
+struct swap_slot {
+    bool used;
+    uint32_t pid;
+    uint64_t vpn;
+};
+
+struct swap_area {
+    uint32_t nslots;
+    uint32_t used;
+    struct swap_slot *slots;
+};
+
+bool swap_init(struct swap_area *s, uint32_t nslots);
+void swap_destroy(struct swap_area *s);
+bool swap_clone(struct swap_area *dst, const struct swap_area *src);
+/* Takes the lowest free slot for (pid, vpn); UINT32_MAX when swap is full. */
+uint32_t swap_take(struct swap_area *s, uint32_t pid, uint64_t vpn);
+void swap_release(struct swap_area *s, uint32_t slot);
+void swap_digest(const struct swap_area *s, uint64_t *h);
+
+#endif

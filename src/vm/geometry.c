@@ -1,0 +1,149 @@
+/* VA layouts: presets and validated custom layouts. See geometry.h. */
+#include "vm/geometry.h"
+
+#include <stdio.h>
+#include <string.h>
+
+const char *const geometry_preset_names[] = {
+    "x86_64", "x86_64-5level", "i386", "riscv-sv39", "tiny", NULL,
+};
+
+static void set_levels(struct geometry *g, const char *name, unsigned va_bits,
+                       unsigned page_shift, unsigned levels, unsigned bits,
+                       int huge_level, uint64_t user_top)
+{
+    memset(g, 0, sizeof *g);
+    snprintf(g->name, sizeof g->name, "%s", name);
+    g->va_bits = va_bits;
+    g->page_shift = page_shift;
+    g->levels = levels;
+    for (unsigned i = 0; i < levels; i++)
+        g->index_bits[i] = bits;
+    g->huge_level = huge_level;
+    g->user_top = user_top;
+}
+
+bool geometry_preset(const char *name, struct geometry *g)
+{
+    if (strcmp(name, "x86_64") == 0)
+        set_levels(g, name, 48, 12, 4, 9, 2, UINT64_C(1) << 47);
+    else if (strcmp(name, "x86_64-5level") == 0)
+        set_levels(g, name, 57, 12, 5, 9, 3, UINT64_C(1) << 56);
+    else if (strcmp(name, "i386") == 0)
+        set_levels(g, name, 32, 12, 2, 10, -1, UINT64_C(0xC0000000));
+    else if (strcmp(name, "riscv-sv39") == 0)
+        set_levels(g, name, 39, 12, 3, 9, 1, UINT64_C(1) << 38);
+    else if (strcmp(name, "tiny") == 0)
+        /* A classroom layout: 14-bit VA, 64-byte pages, two 4-bit levels. */
+        set_levels(g, name, 14, 6, 2, 4, -1, UINT64_C(1) << 14);
+    else
+        return false;
+    return true;
+}
+
+bool geometry_validate(const struct geometry *g, char *why, size_t why_len)
+{
+    if (g->va_bits < 2 || g->va_bits > 64) {
+        snprintf(why, why_len, "va_bits %u is out of range (expected 2 to 64)", g->va_bits);
+        return false;
+    }
+    if (g->page_shift < GEOMETRY_MIN_PAGE_SHIFT || g->page_shift > GEOMETRY_MAX_PAGE_SHIFT) {
+        snprintf(why, why_len,
+                 "page size 2^%u is out of range (expected a power of two from 16 bytes to 1 GiB)",
+                 g->page_shift);
+        return false;
+    }
+    if (g->levels < 1 || g->levels > GEOMETRY_MAX_LEVELS) {
+        snprintf(why, why_len, "%u levels (expected 1 to %d)", g->levels, GEOMETRY_MAX_LEVELS);
+        return false;
+    }
+    unsigned total = g->page_shift;
+    for (unsigned i = 0; i < g->levels; i++) {
+        if (g->index_bits[i] < 1 || g->index_bits[i] > GEOMETRY_MAX_INDEX_BITS) {
+            snprintf(why, why_len, "level %u has %u index bits (expected 1 to %d)", i + 1,
+                     g->index_bits[i], GEOMETRY_MAX_INDEX_BITS);
+            return false;
+        }
+        total += g->index_bits[i];
+    }
+    if (total != g->va_bits) {
+        snprintf(why, why_len,
+                 "the levels' index bits plus the %u offset bits make %u, not va_bits %u "
+                 "(expected them to add up)",
+                 g->page_shift, total, g->va_bits);
+        return false;
+    }
+    return true;
+}
+
+bool geometry_custom(struct geometry *g, unsigned va_bits, uint64_t page_size,
+                     const unsigned *index_bits, unsigned levels, char *why, size_t why_len)
+{
+    memset(g, 0, sizeof *g);
+    snprintf(g->name, sizeof g->name, "custom");
+    if (page_size == 0 || (page_size & (page_size - 1)) != 0) {
+        snprintf(why, why_len, "page size %llu is not a power of two (expected 16 bytes to 1 GiB)",
+                 (unsigned long long)page_size);
+        return false;
+    }
+    unsigned shift = 0;
+    while ((UINT64_C(1) << shift) < page_size)
+        shift++;
+    g->va_bits = va_bits;
+    g->page_shift = shift;
+    if (levels > GEOMETRY_MAX_LEVELS) {
+        snprintf(why, why_len, "%u levels (expected 1 to %d)", levels, GEOMETRY_MAX_LEVELS);
+        return false;
+    }
+    g->levels = levels;
+    for (unsigned i = 0; i < levels; i++)
+        g->index_bits[i] = index_bits[i];
+    g->huge_level = -1;
+    g->user_top = va_bits >= 64 ? UINT64_MAX : UINT64_C(1) << va_bits;
+    return geometry_validate(g, why, why_len);
+}
+
+uint64_t geometry_page_size(const struct geometry *g)
+{
+    return UINT64_C(1) << g->page_shift;
+}
+
+uint64_t geometry_entries(const struct geometry *g, unsigned level)
+{
+    return UINT64_C(1) << g->index_bits[level];
+}
+
+unsigned geometry_level_shift(const struct geometry *g, unsigned level)
+{
+    unsigned shift = g->page_shift;
+    for (unsigned i = g->levels; i-- > level + 1;)
+        shift += g->index_bits[i];
+    return shift;
+}
+
+uint64_t geometry_index(const struct geometry *g, uint64_t va, unsigned level)
+{
+    return (va >> geometry_level_shift(g, level)) & (geometry_entries(g, level) - 1);
+}
+
+uint64_t geometry_offset(const struct geometry *g, uint64_t va)
+{
+    return va & (geometry_page_size(g) - 1);
+}
+
+uint64_t geometry_vpn(const struct geometry *g, uint64_t va)
+{
+    uint64_t vpn = va >> g->page_shift;
+    unsigned vpn_bits = g->va_bits - g->page_shift;
+    return vpn_bits >= 64 ? vpn : vpn & ((UINT64_C(1) << vpn_bits) - 1);
+}
+
+bool geometry_va_valid(const struct geometry *g, uint64_t va)
+{
+    return g->va_bits >= 64 || va < (UINT64_C(1) << g->va_bits);
+}
+
+uint64_t geometry_level_span(const struct geometry *g, unsigned level)
+{
+    return UINT64_C(1) << geometry_level_shift(g, level);
+}

@@ -1,0 +1,1525 @@
+/* The micro-step state machine. See machine.h for the sequence of events;
+ * each case of machine_step() below is one micro-step and sets the phase of
+ * the next one. */
+#include "vm/machine.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vm/pte.h"
+#include "vm/rng.h"
+
+#define NONE EV_NONE
+
+/* ------------------------------------------------------------------ */
+/* configuration                                                        */
+
+void machine_config_default(struct machine_config *c)
+{
+    memset(c, 0, sizeof *c);
+    geometry_preset("x86_64", &c->geo);
+    c->frames = 512;
+    c->table_frames = 0;
+    c->swap_slots = 64;
+    c->tlb_entries = 64;
+    c->tlb_ways = 4;
+    c->tlb_replacement = TLB_LRU;
+    c->tlb_asid = true;
+    c->policy = POLICY_clock;
+    c->seed = 1;
+    c->nru_interval = 8;
+}
+
+bool machine_config_validate(const struct machine_config *c, char *why, size_t why_len)
+{
+    if (!geometry_validate(&c->geo, why, why_len))
+        return false;
+    if (c->frames < 1 || c->frames > MACHINE_MAX_FRAMES) {
+        snprintf(why, why_len, "frames is %u (expected 1 to %u)", c->frames, MACHINE_MAX_FRAMES);
+        return false;
+    }
+    if (c->table_frames > MACHINE_MAX_FRAMES) {
+        snprintf(why, why_len, "table_frames is %u (expected 0 to %u)", c->table_frames,
+                 MACHINE_MAX_FRAMES);
+        return false;
+    }
+    if (c->swap_slots > MACHINE_MAX_SWAP) {
+        snprintf(why, why_len, "swap is %u slots (expected 0 to %u)", c->swap_slots,
+                 MACHINE_MAX_SWAP);
+        return false;
+    }
+    if (c->tlb_entries < 1 || c->tlb_entries > MACHINE_MAX_TLB) {
+        snprintf(why, why_len, "the TLB has %u entries (expected 1 to %d)", c->tlb_entries,
+                 MACHINE_MAX_TLB);
+        return false;
+    }
+    if (c->tlb_ways < 1 || c->tlb_entries % c->tlb_ways != 0) {
+        snprintf(why, why_len,
+                 "%u TLB entries do not split into %u ways (expected entries to be a multiple "
+                 "of ways)",
+                 c->tlb_entries, c->tlb_ways);
+        return false;
+    }
+    if (c->policy >= POLICY_COUNT) {
+        snprintf(why, why_len, "unknown policy");
+        return false;
+    }
+    /* A table frame's entries must fit the frame numbers of the pool. */
+    if ((uint64_t)c->frames + c->table_frames > (UINT64_C(1) << 32) - 2) {
+        snprintf(why, why_len, "too many frames in all");
+        return false;
+    }
+    return true;
+}
+
+/* ------------------------------------------------------------------ */
+/* the policy's view of the machine                                     */
+
+static uint64_t page_size(const struct machine *m)
+{
+    return geometry_page_size(&m->cfg.geo);
+}
+
+static uint64_t vpn_va(const struct machine *m, uint64_t vpn)
+{
+    return vpn << m->cfg.geo.page_shift;
+}
+
+struct process *machine_process(const struct machine *m, uint32_t pid)
+{
+    for (uint32_t i = 0; i < m->nprocs; i++)
+        if (m->procs[i].pid == pid)
+            return &m->procs[i];
+    return NULL;
+}
+
+struct process *machine_running(const struct machine *m)
+{
+    return m->nprocs ? &m->procs[m->current] : NULL;
+}
+
+struct walk_result machine_walk(const struct machine *m, const struct process *p, uint64_t va)
+{
+    return pagetable_walk(&m->pt, &m->cfg.geo, p->root, va);
+}
+
+/* The leaf entry mapping (pid, vpn), or NULL. */
+static uint64_t *leaf_entry(const struct machine *m, uint32_t pid, uint64_t vpn)
+{
+    const struct process *p = machine_process(m, pid);
+    if (!p || !p->alive)
+        return NULL;
+    struct walk_result w = machine_walk(m, p, vpn_va(m, vpn));
+    return w.complete ? w.slot : NULL;
+}
+
+uint64_t machine_translate(const struct machine *m, const struct process *p, uint64_t va)
+{
+    struct walk_result w = machine_walk(m, p, va);
+    if (!w.complete || !pte_present(*w.slot))
+        return UINT64_MAX;
+    return (uint64_t)pte_frame(*w.slot) * page_size(m) + geometry_offset(&m->cfg.geo, va);
+}
+
+bool machine_frame_referenced(const struct machine *m, uint32_t frame)
+{
+    const struct frame *f = &m->pool.frames[frame];
+    for (uint32_t i = 0; i < f->nmaps; i++) {
+        uint64_t *e = leaf_entry(m, f->maps[i].pid, f->maps[i].vpn);
+        if (e && (*e & PTE_ACCESSED))
+            return true;
+    }
+    return false;
+}
+
+bool machine_frame_dirty(const struct machine *m, uint32_t frame)
+{
+    const struct frame *f = &m->pool.frames[frame];
+    if (f->dirty)
+        return true;
+    for (uint32_t i = 0; i < f->nmaps; i++) {
+        uint64_t *e = leaf_entry(m, f->maps[i].pid, f->maps[i].vpn);
+        if (e && (*e & PTE_DIRTY))
+            return true;
+    }
+    return false;
+}
+
+static void clear_referenced(struct machine *m, uint32_t frame)
+{
+    struct frame *f = &m->pool.frames[frame];
+    for (uint32_t i = 0; i < f->nmaps; i++) {
+        uint64_t *e = leaf_entry(m, f->maps[i].pid, f->maps[i].vpn);
+        if (!e)
+            continue;
+        *e &= ~PTE_ACCESSED;
+        /* As ptep_clear_flush_young: the cached translation goes too, so
+         * the next access walks the table and sets Accessed again. */
+        struct process *p = machine_process(m, f->maps[i].pid);
+        tlb_invalidate(&m->tlb, p->asid, vpn_va(m, f->maps[i].vpn));
+    }
+}
+
+/* Whether evicting the frame needs a swap slot. */
+static bool needs_swap(const struct machine *m, uint32_t frame)
+{
+    return m->pool.frames[frame].kind == FRAME_ANON && machine_frame_dirty(m, frame);
+}
+
+static bool frame_evictable(const struct machine *m, uint32_t frame)
+{
+    const struct frame *f = &m->pool.frames[frame];
+    if (f->kind != FRAME_ANON && f->kind != FRAME_FILE)
+        return false;
+    /* The page being copied is pinned, as the kernel holds a reference. */
+    if (m->phase != PH_IDLE && m->acc.fault_kind == FAULT_COW && m->acc.cow_source == frame)
+        return false;
+    if (needs_swap(m, frame) && m->swap.used >= m->swap.nslots)
+        return false;
+    return true;
+}
+
+static bool host_referenced(void *ctx, uint32_t frame)
+{
+    return machine_frame_referenced(ctx, frame);
+}
+
+static void host_clear_referenced(void *ctx, uint32_t frame)
+{
+    clear_referenced(ctx, frame);
+}
+
+static bool host_dirty(void *ctx, uint32_t frame)
+{
+    return machine_frame_dirty(ctx, frame);
+}
+
+static bool host_evictable(void *ctx, uint32_t frame)
+{
+    return frame_evictable(ctx, frame);
+}
+
+static struct policy_host policy_host(struct machine *m)
+{
+    return (struct policy_host){
+        .ctx = m,
+        .referenced = host_referenced,
+        .clear_referenced = host_clear_referenced,
+        .dirty = host_dirty,
+        .evictable = host_evictable,
+    };
+}
+
+size_t machine_policy_order(const struct machine *m, uint32_t *out, size_t max, size_t *first_len)
+{
+    return m->policy.ops->order(&m->policy, out, max, first_len);
+}
+
+/* ------------------------------------------------------------------ */
+/* life cycle                                                           */
+
+struct machine *machine_create(const struct machine_config *cfg, char *why, size_t why_len)
+{
+    if (!machine_config_validate(cfg, why, why_len))
+        return NULL;
+    struct machine *m = calloc(1, sizeof *m);
+    if (!m) {
+        snprintf(why, why_len, "out of memory");
+        return NULL;
+    }
+    m->cfg = *cfg;
+    m->rng = cfg->seed ^ UINT64_C(0x5eed);
+    uint32_t total = cfg->frames + cfg->table_frames;
+    if (!frames_init(&m->pool, cfg->frames, cfg->table_frames) ||
+        !pagetable_init(&m->pt, total) ||
+        !tlb_init(&m->tlb, cfg->tlb_entries, cfg->tlb_ways, cfg->tlb_replacement, cfg->tlb_asid) ||
+        !swap_init(&m->swap, cfg->swap_slots) ||
+        !policy_init(&m->policy, cfg->policy, cfg->frames, cfg->seed, cfg->nru_interval)) {
+        machine_destroy(m);
+        snprintf(why, why_len, "out of memory");
+        return NULL;
+    }
+    m->procs = calloc(MACHINE_MAX_PROCESSES, sizeof *m->procs);
+    if (!m->procs) {
+        machine_destroy(m);
+        snprintf(why, why_len, "out of memory");
+        return NULL;
+    }
+    /* Below the top of user space, leaving room for a stack, as Linux's
+     * mmap_base does (TASK_SIZE minus a stack gap). */
+    uint64_t top = cfg->geo.user_top;
+    uint64_t gap = top / 1024;
+    if (gap > (UINT64_C(128) << 20))
+        gap = UINT64_C(128) << 20;
+    m->mmap_base = (top - gap) & ~(page_size(m) - 1);
+    m->phase = PH_IDLE;
+    return m;
+}
+
+void machine_destroy(struct machine *m)
+{
+    if (!m)
+        return;
+    frames_destroy(&m->pool);
+    pagetable_destroy(&m->pt);
+    tlb_destroy(&m->tlb);
+    swap_destroy(&m->swap);
+    if (m->policy.ops)
+        policy_destroy(&m->policy);
+    if (m->procs)
+        for (uint32_t i = 0; i < m->nprocs; i++)
+            process_free_areas(&m->procs[i]);
+    free(m->procs);
+    free(m);
+}
+
+struct machine *machine_clone(const struct machine *src)
+{
+    struct machine *m = calloc(1, sizeof *m);
+    if (!m)
+        return NULL;
+    *m = *src;
+    m->pool.frames = NULL;
+    m->pt.tables = NULL;
+    m->pt.sizes = NULL;
+    m->tlb.entries = NULL;
+    m->swap.slots = NULL;
+    m->policy.ops = NULL;
+    m->procs = calloc(MACHINE_MAX_PROCESSES, sizeof *m->procs);
+    uint32_t nprocs = m->nprocs;
+    m->nprocs = 0;
+    bool ok = m->procs && frames_clone(&m->pool, &src->pool) && pagetable_clone(&m->pt, &src->pt) &&
+              tlb_clone(&m->tlb, &src->tlb) && swap_clone(&m->swap, &src->swap) &&
+              policy_clone(&m->policy, &src->policy);
+    if (ok && !m->policy.ops)
+        ok = false;
+    for (uint32_t i = 0; ok && i < nprocs; i++) {
+        m->procs[i] = src->procs[i];
+        ok = process_clone_areas(&m->procs[i], &src->procs[i]);
+        m->nprocs = i + 1;
+    }
+    if (!ok) {
+        if (!m->policy.ops)
+            memset(&m->policy, 0, sizeof m->policy);
+        machine_destroy(m);
+        return NULL;
+    }
+    return m;
+}
+
+uint64_t machine_digest(const struct machine *m)
+{
+    uint64_t h = DIGEST_INIT;
+    const struct counters *c = &m->counters;
+    digest_bytes(&h, c, sizeof *c);
+    digest_u64(&h, m->rng);
+    digest_u64(&h, m->steps);
+    digest_u64(&h, m->current);
+    digest_u64(&h, m->phase);
+    digest_u64(&h, m->nprocs);
+    frames_digest(&m->pool, &h);
+    pagetable_digest(&m->pt, &h);
+    tlb_digest(&m->tlb, &h);
+    swap_digest(&m->swap, &h);
+    policy_digest(&m->policy, &h);
+    for (uint32_t i = 0; i < m->nprocs; i++) {
+        const struct process *p = &m->procs[i];
+        digest_u64(&h, p->pid);
+        digest_u64(&h, p->asid | (uint64_t)p->alive << 16);
+        digest_u64(&h, p->root);
+        digest_u64(&h, p->resident);
+        digest_u64(&h, p->swapped);
+        for (uint32_t a = 0; a < p->nareas; a++) {
+            const struct area *ar = &p->areas[a];
+            digest_u64(&h, ar->start);
+            digest_u64(&h, ar->end);
+            digest_u64(&h, ar->prot | (uint64_t)ar->kind << 8 | (uint64_t)ar->shared << 16 |
+                               (uint64_t)ar->textbook << 17 | (uint64_t)ar->huge << 18);
+            digest_bytes(&h, ar->name, strlen(ar->name));
+        }
+    }
+    if (m->phase != PH_IDLE) {
+        digest_bytes(&h, &m->acc, sizeof m->acc);
+        digest_u64(&h, m->op.kind);
+        digest_u64(&h, m->op.va);
+    }
+    return h;
+}
+
+bool machine_add_process(struct machine *m, uint32_t pid, const char *name, uint16_t asid,
+                         char *why, size_t why_len)
+{
+    if (pid == 0 || machine_process(m, pid)) {
+        snprintf(why, why_len, pid ? "pid %u is already in use (expected a new pid)"
+                                   : "pid 0 is reserved (expected 1 or more)", pid);
+        return false;
+    }
+    if (m->nprocs >= MACHINE_MAX_PROCESSES) {
+        snprintf(why, why_len, "too many processes (expected at most %d)", MACHINE_MAX_PROCESSES);
+        return false;
+    }
+    uint32_t root = frames_take(&m->pool, FRAME_TABLE);
+    if (root == UINT32_MAX || !pagetable_create(&m->pt, &m->cfg.geo, root, 0)) {
+        if (root != UINT32_MAX)
+            frames_release(&m->pool, root);
+        snprintf(why, why_len, "no free frame for the root page table of pid %u", pid);
+        return false;
+    }
+    struct frame *f = &m->pool.frames[root];
+    f->table_level = 0;
+    f->owner_pid = pid;
+    f->refcount = 1;
+    struct process *p = &m->procs[m->nprocs++];
+    memset(p, 0, sizeof *p);
+    p->pid = pid;
+    p->asid = asid ? asid : (uint16_t)(m->nprocs & 0xfff);
+    p->alive = true;
+    p->root = root;
+    snprintf(p->name, sizeof p->name, "%s", name ? name : "");
+    m->counters.table_allocs++;
+    return true;
+}
+
+static bool check_area(const struct machine *m, const struct area *a, char *why, size_t why_len)
+{
+    uint64_t psize = page_size(m);
+    if (a->start % psize || a->end % psize || a->end <= a->start) {
+        snprintf(why, why_len,
+                 "area '%s' [0x%llx, 0x%llx) is not page-aligned (expected multiples of %llu)",
+                 a->name, (unsigned long long)a->start, (unsigned long long)a->end,
+                 (unsigned long long)psize);
+        return false;
+    }
+    if (a->end > m->cfg.geo.user_top) {
+        snprintf(why, why_len,
+                 "area '%s' ends at 0x%llx, beyond user space (expected below 0x%llx)", a->name,
+                 (unsigned long long)a->end, (unsigned long long)m->cfg.geo.user_top);
+        return false;
+    }
+    return true;
+}
+
+bool machine_add_area(struct machine *m, uint32_t pid, const struct area *a, char *why,
+                      size_t why_len)
+{
+    struct process *p = machine_process(m, pid);
+    if (!p) {
+        snprintf(why, why_len, "no process with pid %u", pid);
+        return false;
+    }
+    if (!check_area(m, a, why, why_len))
+        return false;
+    if (!process_range_free(p, a->start, a->end)) {
+        snprintf(why, why_len, "area '%s' overlaps another area of pid %u", a->name, pid);
+        return false;
+    }
+    if (!process_add_area(p, a)) {
+        snprintf(why, why_len, "out of memory");
+        return false;
+    }
+    return true;
+}
+
+void machine_set_future(struct machine *m, const uint64_t *next_use, uint64_t len)
+{
+    m->future_next = next_use;
+    m->future_len = len;
+}
+
+/* ------------------------------------------------------------------ */
+/* helpers of the micro-steps                                           */
+
+static struct process *op_process(struct machine *m)
+{
+    return &m->procs[m->acc.proc];
+}
+
+static uint64_t op_vpn(const struct machine *m)
+{
+    return geometry_vpn(&m->cfg.geo, m->op.va);
+}
+
+static void event_for_access(const struct machine *m, struct event *ev, enum event_kind kind)
+{
+    event_init(ev, kind);
+    ev->access = m->op.access;
+    ev->pid = m->procs[m->acc.proc].pid;
+    ev->va = m->op.va;
+    ev->vpn = op_vpn(m);
+}
+
+static uint8_t fault_code_for(enum access_kind access, bool present)
+{
+    uint8_t code = FAULT_CODE_USER;
+    if (present)
+        code |= FAULT_CODE_PROTECTION;
+    if (access == ACCESS_WRITE)
+        code |= FAULT_CODE_WRITE;
+    if (access == ACCESS_EXEC)
+        code |= FAULT_CODE_FETCH;
+    return code;
+}
+
+/* The entry an access needs, or the reason the entry forbids it. */
+static bool entry_permits(uint64_t e, enum access_kind access)
+{
+    if (access == ACCESS_WRITE && !(e & PTE_WRITABLE))
+        return false;
+    if (access == ACCESS_EXEC && (e & PTE_NX))
+        return false;
+    return true;
+}
+
+static bool area_permits(const struct area *a, enum access_kind access)
+{
+    switch (access) {
+    case ACCESS_READ: return (a->prot & PROT_R) != 0;
+    case ACCESS_WRITE: return (a->prot & PROT_W) != 0;
+    case ACCESS_EXEC: return (a->prot & PROT_X) != 0;
+    }
+    return false;
+}
+
+/* Removes (pid, vpn)'s translation from the TLB; true when one was there. */
+static bool shootdown(struct machine *m, uint32_t pid, uint64_t vpn, int *index)
+{
+    struct process *p = machine_process(m, pid);
+    int i = p ? tlb_invalidate(&m->tlb, p->asid, vpn_va(m, vpn)) : -1;
+    if (index)
+        *index = i;
+    return i >= 0;
+}
+
+/* Drops one page of a process: the frame loses that mapping (and is freed
+ * when it was the last), or the swap slot is released. Used by munmap and
+ * exit. */
+static void drop_page(struct machine *m, struct process *p, uint64_t *slot, uint64_t vpn)
+{
+    uint64_t e = *slot;
+    if (pte_present(e)) {
+        uint32_t frame = pte_frame(e);
+        struct frame *f = &m->pool.frames[frame];
+        if (f->kind == FRAME_FILE && (e & PTE_DIRTY))
+            f->dirty = true;
+        frames_rmap_remove(&m->pool, frame, p->pid, vpn);
+        p->resident--;
+        if (f->refcount == 0 && f->kind != FRAME_ZERO) {
+            m->policy.ops->freed(&m->policy, frame);
+            frames_release(&m->pool, frame);
+        }
+    } else if (pte_is_swap(e)) {
+        swap_release(&m->swap, pte_slot(e));
+        p->swapped--;
+    }
+    *slot = 0;
+}
+
+/* Calls fn for every non-empty leaf entry of p in [start, end), skipping
+ * the ranges whose tables were never built. */
+static void visit_pages(struct machine *m, struct process *p, uint64_t start, uint64_t end,
+                        void (*fn)(struct machine *m, struct process *p, uint64_t *slot,
+                                   uint64_t va, void *ctx),
+                        void *ctx)
+{
+    uint64_t psize = page_size(m);
+    for (uint64_t va = start; va < end && va >= start;) {
+        struct walk_result w = machine_walk(m, p, va);
+        uint64_t next = va + psize;
+        if (w.complete && *w.slot) {
+            fn(m, p, w.slot, va, ctx);
+        } else if (!w.complete && w.slot) {
+            uint64_t span = geometry_level_span(&m->cfg.geo, w.level);
+            uint64_t skip = (va & ~(span - 1)) + span;
+            if (skip > va)
+                next = skip;
+        }
+        if (next <= va)
+            break;
+        va = next;
+    }
+}
+
+static void drop_visited(struct machine *m, struct process *p, uint64_t *slot, uint64_t va,
+                         void *ctx)
+{
+    uint64_t *count = ctx;
+    if (count && pte_present(*slot))
+        (*count)++;
+    drop_page(m, p, slot, geometry_vpn(&m->cfg.geo, va));
+}
+
+static void free_table(void *ctx, uint32_t frame)
+{
+    struct machine *m = ctx;
+    pagetable_release(&m->pt, frame);
+    frames_release(&m->pool, frame);
+}
+
+/* Tears down a whole address space: exit, or the OOM killer. */
+static void release_process(struct machine *m, struct process *p)
+{
+    for (uint32_t a = 0; a < p->nareas; a++)
+        visit_pages(m, p, p->areas[a].start, p->areas[a].end, drop_visited, NULL);
+    pagetable_for_each_table(&m->pt, &m->cfg.geo, p->root, free_table, m);
+    tlb_flush_asid(&m->tlb, p->asid, false);
+    process_free_areas(p);
+    p->alive = false;
+    p->resident = 0;
+    p->swapped = 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* the access micro-steps                                               */
+
+static void step_begin(struct machine *m, struct event *ev)
+{
+    event_for_access(m, ev, EV_ACCESS_BEGIN);
+    m->counters.accesses++;
+    switch (m->op.access) {
+    case ACCESS_READ: m->counters.reads++; break;
+    case ACCESS_WRITE: m->counters.writes++; break;
+    case ACCESS_EXEC: m->counters.execs++; break;
+    }
+    if (!geometry_va_valid(&m->cfg.geo, m->op.va)) {
+        /* Non-canonical or beyond the VA width: no table can map it. */
+        m->acc.fault_code = fault_code_for(m->op.access, false);
+        m->phase = PH_FAULT;
+        return;
+    }
+    m->phase = PH_TLB;
+}
+
+static void step_tlb(struct machine *m, struct event *ev)
+{
+    struct process *p = op_process(m);
+    unsigned span = m->cfg.geo.page_shift;
+    int i = tlb_lookup(&m->tlb, p->asid, m->op.va, &span, 1);
+    if (i >= 0) {
+        event_for_access(m, ev, EV_TLB_HIT);
+        ev->index = (uint32_t)i / m->tlb.ways;
+        ev->way = (uint32_t)i % m->tlb.ways;
+        ev->frame = m->tlb.entries[i].frame;
+        m->counters.tlb_hits++;
+        m->acc.tlb_index = i;
+        const struct tlb_entry *t = &m->tlb.entries[i];
+        bool allowed = !(m->op.access == ACCESS_WRITE && !t->writable) &&
+                       !(m->op.access == ACCESS_EXEC && t->nx);
+        if (allowed) {
+            m->acc.frame = t->frame;
+            m->phase = PH_DONE;
+        } else {
+            m->acc.fault_code = fault_code_for(m->op.access, true);
+            m->phase = PH_FAULT;
+        }
+        return;
+    }
+    event_for_access(m, ev, EV_TLB_MISS);
+    ev->index = tlb_set_of(&m->tlb, m->op.va, span);
+    m->counters.tlb_misses++;
+    m->counters.page_walks++;
+    m->acc.level = 0;
+    m->acc.table = p->root;
+    m->phase = PH_WALK;
+}
+
+static void step_walk(struct machine *m, struct event *ev)
+{
+    const struct geometry *g = &m->cfg.geo;
+    unsigned level = m->acc.level;
+    uint64_t index = geometry_index(g, m->op.va, level);
+    uint64_t *entries = pagetable_at(&m->pt, m->acc.table);
+    uint64_t *slot = &entries[index];
+    event_for_access(m, ev, EV_WALK_STEP);
+    ev->level = (int)level;
+    ev->index = (uint32_t)index;
+    ev->frame = m->acc.table;
+    if (!pte_present(*slot)) {
+        ev->entry = *slot;
+        m->acc.fault_code = fault_code_for(m->op.access, false);
+        m->phase = PH_FAULT;
+        return;
+    }
+    bool leaf = level + 1 == g->levels || (*slot & PTE_HUGE);
+    if (leaf && !entry_permits(*slot, m->op.access)) {
+        ev->entry = *slot;
+        m->acc.fault_code = fault_code_for(m->op.access, true);
+        m->phase = PH_FAULT;
+        return;
+    }
+    /* The MMU sets Accessed in every entry it uses. */
+    *slot |= PTE_ACCESSED;
+    ev->entry = *slot;
+    if (leaf) {
+        m->acc.frame = pte_frame(*slot);
+        m->phase = PH_FILL;
+        return;
+    }
+    m->acc.table = pte_frame(*slot);
+    m->acc.level = level + 1;
+}
+
+static void step_fault(struct machine *m, struct event *ev)
+{
+    event_for_access(m, ev, EV_PAGE_FAULT);
+    ev->fault_code = m->acc.fault_code;
+    m->phase = PH_CLASSIFY;
+}
+
+static void end_with_segfault(struct machine *m, struct event *ev, enum fault_kind kind)
+{
+    event_for_access(m, ev, EV_SEGFAULT);
+    ev->fault_kind = (uint8_t)kind;
+    m->counters.segfaults++;
+    snprintf(ev->detail, sizeof ev->detail, "%s",
+             kind == FAULT_MAPERR ? "no area contains the address"
+                                  : "the area's protection forbids this access");
+    m->phase = PH_IDLE;
+}
+
+/* Gives the faulting page an anonymous area of its own, merged with an
+ * adjacent automatic area so that a trace's areas stay few. */
+static const struct area *add_auto_area(struct machine *m, struct process *p)
+{
+    uint64_t psize = page_size(m);
+    uint64_t start = m->op.va & ~(psize - 1);
+    const char *name = m->op.textbook ? "pages" : "trace";
+    struct area *below = start >= psize ? process_find_area(p, start - psize) : NULL;
+    struct area *above = process_find_area(p, start + psize);
+    if (below && strcmp(below->name, name) == 0 && below->end == start) {
+        if (above && strcmp(above->name, name) == 0) {
+            uint64_t end = above->end;
+            process_remove_range(p, above->start, above->end);
+            below = process_find_area(p, start - psize);
+            below->end = end;
+        } else {
+            below->end = start + psize;
+        }
+        return process_find_area(p, m->op.va);
+    }
+    if (above && strcmp(above->name, name) == 0 && above->start == start + psize) {
+        above->start = start;
+        return process_find_area(p, m->op.va);
+    }
+    struct area a = {.start = start, .end = start + psize, .prot = PROT_R | PROT_W | PROT_X,
+                     .kind = AREA_ANON, .textbook = m->op.textbook};
+    snprintf(a.name, sizeof a.name, "%s", name);
+    if (!process_add_area(p, &a))
+        return NULL;
+    return process_find_area(p, m->op.va);
+}
+
+static void step_classify(struct machine *m, struct event *ev)
+{
+    struct process *p = op_process(m);
+    const struct area *a = geometry_va_valid(&m->cfg.geo, m->op.va)
+                               ? process_find_area(p, m->op.va) : NULL;
+    if (!a && m->op.auto_area && geometry_va_valid(&m->cfg.geo, m->op.va))
+        a = add_auto_area(m, p);
+    if (!a) {
+        end_with_segfault(m, ev, FAULT_MAPERR);
+        return;
+    }
+    if (!area_permits(a, m->op.access)) {
+        end_with_segfault(m, ev, FAULT_ACCERR);
+        return;
+    }
+    struct walk_result w = machine_walk(m, p, m->op.va);
+    enum fault_kind kind = FAULT_ZERO_FILL;
+    bool major = false;
+    if (w.complete && pte_is_swap(*w.slot)) {
+        kind = FAULT_SWAP_IN;
+        major = true;
+        m->acc.slot = pte_slot(*w.slot);
+    } else if (w.complete && pte_present(*w.slot)) {
+        /* Present but the entry forbids what the area allows: a write to a
+         * read-only copy, which copy-on-write resolves. */
+        kind = FAULT_COW;
+        m->acc.cow_source = pte_frame(*w.slot);
+    }
+    event_for_access(m, ev, EV_FAULT_CLASSIFIED);
+    ev->fault_kind = (uint8_t)kind;
+    if (kind == FAULT_SWAP_IN)
+        ev->slot = m->acc.slot;
+    snprintf(ev->detail, sizeof ev->detail, "area '%s'", a->name);
+    m->acc.fault_kind = (uint8_t)kind;
+    m->counters.faults++;
+    if (major)
+        m->counters.major_faults++;
+    else
+        m->counters.minor_faults++;
+    m->phase = PH_TABLES;
+}
+
+/* Sets up the search for a frame of the given kind; `level` is the table
+ * level wanted when kind is FRAME_TABLE. */
+static void want_frame(struct machine *m, enum frame_kind kind, unsigned level)
+{
+    m->acc.need_kind = (uint8_t)kind;
+    m->acc.need_level = level;
+    m->phase = PH_NEED_FRAME;
+}
+
+/* After a fault is classified: make sure every table down to the leaf
+ * exists (one TABLE_ALLOC per missing level), then get the data frame. This
+ * step emits nothing by itself, so it runs inside the step that needs it. */
+static bool next_missing_table(struct machine *m)
+{
+    struct walk_result w = machine_walk(m, op_process(m), m->op.va);
+    if (w.complete)
+        return false;
+    want_frame(m, FRAME_TABLE, w.level + 1);
+    return true;
+}
+
+static void after_tables(struct machine *m);
+static void step_oom(struct machine *m, struct event *ev);
+static void finish_eviction(struct machine *m);
+
+static void step_need_frame(struct machine *m, struct event *ev)
+{
+    enum frame_kind kind = m->acc.need_kind;
+    if (frames_have_free(&m->pool, kind)) {
+        uint32_t frame = frames_take(&m->pool, kind);
+        event_for_access(m, ev, EV_FRAME_ALLOC);
+        ev->frame = frame;
+        m->acc.frame = frame;
+        if (kind == FRAME_TABLE) {
+            ev->level = (int)m->acc.need_level;
+            snprintf(ev->detail, sizeof ev->detail, "for a level-%u page table",
+                     m->acc.need_level + 1);
+            m->phase = PH_INSTALL_TABLE;
+        } else {
+            m->phase = PH_LOAD;
+        }
+        return;
+    }
+    if (kind == FRAME_TABLE && m->pool.table_frames > 0) {
+        step_oom(m, ev);
+        return;
+    }
+    struct policy_host host = policy_host(m);
+    char why[96] = "";
+    uint32_t victim = m->policy.ops->choose(&m->policy, &host, why, sizeof why);
+    if (victim == UINT32_MAX) {
+        step_oom(m, ev);
+        return;
+    }
+    const struct frame *f = &m->pool.frames[victim];
+    event_for_access(m, ev, EV_VICTIM_CHOSEN);
+    ev->victim = victim;
+    ev->frame = victim;
+    if (f->nmaps) {
+        ev->other_pid = f->maps[0].pid;
+        ev->other_vpn = f->maps[0].vpn;
+    }
+    snprintf(ev->detail, sizeof ev->detail, "%s", why);
+    m->acc.victim = victim;
+    m->acc.victim_map = 0;
+    m->acc.victim_slot = NONE;
+    m->phase = PH_EVICT_SAVE;
+}
+
+static void step_evict_save(struct machine *m, struct event *ev)
+{
+    uint32_t victim = m->acc.victim;
+    struct frame *f = &m->pool.frames[victim];
+    uint64_t vpn = f->nmaps ? f->maps[0].vpn : 0;
+    uint32_t pid = f->nmaps ? f->maps[0].pid : NONE;
+    if (needs_swap(m, victim)) {
+        uint32_t slot = swap_take(&m->swap, pid, vpn);
+        event_for_access(m, ev, EV_SWAP_OUT);
+        ev->slot = slot;
+        m->acc.victim_slot = slot;
+        m->counters.swap_outs++;
+    } else if (f->kind == FRAME_FILE && machine_frame_dirty(m, victim)) {
+        event_for_access(m, ev, EV_WRITEBACK);
+        m->counters.writebacks++;
+        f->dirty = false;
+    } else {
+        event_for_access(m, ev, EV_PAGE_DROPPED);
+    }
+    ev->frame = victim;
+    ev->victim = victim;
+    ev->other_pid = pid;
+    ev->other_vpn = vpn;
+    if (f->nmaps > 0)
+        m->phase = PH_EVICT_UNMAP;
+    else
+        finish_eviction(m);
+}
+
+static void finish_eviction(struct machine *m)
+{
+    uint32_t victim = m->acc.victim;
+    m->counters.evictions++;
+    m->policy.ops->freed(&m->policy, victim);
+    frames_release(&m->pool, victim);
+    want_frame(m, m->acc.need_kind, m->acc.need_level);
+}
+
+/* One mapping of the victim is removed per step, through the reverse map. */
+static void step_evict_unmap(struct machine *m, struct event *ev)
+{
+    uint32_t victim = m->acc.victim;
+    struct frame *f = &m->pool.frames[victim];
+    struct rmap map = f->maps[0];
+    uint64_t *e = leaf_entry(m, map.pid, map.vpn);
+    struct process *owner = machine_process(m, map.pid);
+    event_for_access(m, ev, EV_UNMAPPED);
+    ev->frame = victim;
+    ev->victim = victim;
+    ev->other_pid = map.pid;
+    ev->other_vpn = map.vpn;
+    if (e) {
+        *e = m->acc.victim_slot != NONE ? pte_make_swap(m->acc.victim_slot) : 0;
+        ev->entry = *e;
+        ev->slot = m->acc.victim_slot;
+    }
+    frames_rmap_remove(&m->pool, victim, map.pid, map.vpn);
+    if (owner) {
+        owner->resident--;
+        if (m->acc.victim_slot != NONE)
+            owner->swapped++;
+    }
+    m->acc.shootdown_pid = map.pid;
+    m->acc.shootdown_va = vpn_va(m, map.vpn);
+    m->phase = PH_EVICT_SHOOTDOWN;
+}
+
+/* Invalidates the TLB entry of the mapping just removed. When the TLB held
+ * none, the step is folded into the next one (nothing to show). */
+static bool step_evict_shootdown(struct machine *m, struct event *ev)
+{
+    uint64_t vpn = geometry_vpn(&m->cfg.geo, m->acc.shootdown_va);
+    int index;
+    bool had = shootdown(m, m->acc.shootdown_pid, vpn, &index);
+    struct frame *f = &m->pool.frames[m->acc.victim];
+    if (f->nmaps > 0)
+        m->phase = PH_EVICT_UNMAP;
+    else
+        finish_eviction(m);
+    if (!had)
+        return false;
+    event_for_access(m, ev, EV_TLB_INVALIDATE);
+    ev->other_pid = m->acc.shootdown_pid;
+    ev->other_vpn = vpn;
+    ev->index = (uint32_t)index / m->tlb.ways;
+    ev->way = (uint32_t)index % m->tlb.ways;
+    ev->victim = m->acc.victim;
+    return true;
+}
+
+static void step_install_table(struct machine *m, struct event *ev)
+{
+    struct process *p = op_process(m);
+    uint32_t frame = m->acc.frame;
+    unsigned level = m->acc.need_level;
+    struct walk_result w = machine_walk(m, p, m->op.va);
+    pagetable_create(&m->pt, &m->cfg.geo, frame, level);
+    struct frame *f = &m->pool.frames[frame];
+    f->table_level = (int8_t)level;
+    f->owner_pid = p->pid;
+    f->refcount = 1;
+    f->loaded_at = m->steps;
+    /* Intermediate entries allow everything; the leaf decides. */
+    *w.slot = pte_make(frame, PTE_PRESENT | PTE_WRITABLE | PTE_USER);
+    m->counters.table_allocs++;
+    event_for_access(m, ev, EV_TABLE_ALLOC);
+    ev->level = (int)level;
+    ev->frame = frame;
+    ev->index = (uint32_t)geometry_index(&m->cfg.geo, m->op.va, w.level);
+    ev->entry = *w.slot;
+    snprintf(ev->detail, sizeof ev->detail, "entry %u of the level-%u table at frame %u",
+             ev->index, w.level + 1, w.table);
+    after_tables(m);
+}
+
+static void after_tables(struct machine *m)
+{
+    if (next_missing_table(m))
+        return;
+    if (m->acc.fault_kind == FAULT_COW) {
+        const struct frame *src = &m->pool.frames[m->acc.cow_source];
+        if (src->kind == FRAME_ANON && src->refcount == 1) {
+            /* Nobody else maps it: do_wp_page reuses it without a copy. */
+            m->acc.frame = m->acc.cow_source;
+            m->phase = PH_LOAD;
+            return;
+        }
+    }
+    want_frame(m, FRAME_ANON, 0);
+}
+
+static void step_load(struct machine *m, struct event *ev)
+{
+    struct process *p = op_process(m);
+    uint32_t frame = m->acc.frame;
+    struct frame *f = &m->pool.frames[frame];
+    uint64_t vpn = op_vpn(m);
+    if (m->acc.fault_kind == FAULT_COW && frame == m->acc.cow_source) {
+        event_for_access(m, ev, EV_COW_REUSE);
+        ev->frame = frame;
+        m->phase = PH_PTE;
+        return;
+    }
+    f->kind = FRAME_ANON;
+    f->owner_pid = p->pid;
+    f->loaded_at = m->steps;
+    f->dirty = false;
+    switch ((enum fault_kind)m->acc.fault_kind) {
+    case FAULT_SWAP_IN:
+        event_for_access(m, ev, EV_SWAP_IN);
+        ev->slot = m->acc.slot;
+        swap_release(&m->swap, m->acc.slot);
+        p->swapped--;
+        /* The slot is freed at once, so the page has no other copy. */
+        f->dirty = true;
+        m->counters.swap_ins++;
+        break;
+    case FAULT_COW: {
+        /* Copy, then this process lets go of the shared original. */
+        uint32_t src = m->acc.cow_source;
+        event_for_access(m, ev, EV_COW_COPY);
+        ev->victim = src;
+        m->counters.cow_copies++;
+        frames_rmap_remove(&m->pool, src, p->pid, vpn);
+        p->resident--;
+        shootdown(m, p->pid, vpn, NULL);
+        if (m->pool.frames[src].refcount == 0 && m->pool.frames[src].kind != FRAME_ZERO) {
+            m->policy.ops->freed(&m->policy, src);
+            frames_release(&m->pool, src);
+        }
+        break;
+    }
+    default:
+        event_for_access(m, ev, EV_ZERO_FILL);
+        m->counters.zero_fills++;
+        break;
+    }
+    ev->frame = frame;
+    frames_rmap_add(&m->pool, frame, p->pid, vpn);
+    m->policy.ops->loaded(&m->policy, frame);
+    m->phase = PH_PTE;
+}
+
+static uint64_t leaf_flags_for(const struct area *a, enum access_kind access)
+{
+    uint64_t flags = PTE_PRESENT | PTE_USER | PTE_ACCESSED;
+    if (a->prot & PROT_W)
+        flags |= PTE_WRITABLE;
+    if (access == ACCESS_WRITE)
+        flags |= PTE_DIRTY;
+    if (!(a->prot & PROT_X))
+        flags |= PTE_NX;
+    return flags;
+}
+
+static void step_pte(struct machine *m, struct event *ev)
+{
+    struct process *p = op_process(m);
+    const struct area *a = process_find_area(p, m->op.va);
+    struct walk_result w = machine_walk(m, p, m->op.va);
+    if (!pte_present(*w.slot))
+        p->resident++;
+    *w.slot = pte_make(m->acc.frame, leaf_flags_for(a, m->op.access));
+    event_for_access(m, ev, EV_PTE_UPDATE);
+    ev->level = (int)w.level;
+    ev->index = (uint32_t)geometry_index(&m->cfg.geo, m->op.va, w.level);
+    ev->frame = m->acc.frame;
+    ev->entry = *w.slot;
+    m->phase = PH_RETURN;
+}
+
+static void step_return(struct machine *m, struct event *ev)
+{
+    event_for_access(m, ev, EV_FAULT_RETURN);
+    m->acc.restarted = true;
+    m->phase = PH_TLB;
+}
+
+static void step_fill(struct machine *m, struct event *ev)
+{
+    struct process *p = op_process(m);
+    struct walk_result w = machine_walk(m, p, m->op.va);
+    uint64_t e = *w.slot;
+    struct tlb_entry t = {
+        .valid = true,
+        .global = (e & PTE_GLOBAL) != 0,
+        .writable = (e & PTE_WRITABLE) != 0,
+        .dirty = (e & PTE_DIRTY) != 0,
+        .nx = (e & PTE_NX) != 0,
+        .span_shift = (uint8_t)m->cfg.geo.page_shift,
+        .asid = p->asid,
+        .vpn = m->op.va >> m->cfg.geo.page_shift,
+        .frame = pte_frame(e),
+    };
+    struct tlb_entry old;
+    int i = tlb_fill(&m->tlb, &t, &m->rng, &old);
+    m->acc.tlb_index = i;
+    event_for_access(m, ev, EV_TLB_FILL);
+    ev->index = (uint32_t)i / m->tlb.ways;
+    ev->way = (uint32_t)i % m->tlb.ways;
+    ev->frame = t.frame;
+    if (old.valid && !(old.vpn == t.vpn && old.asid == t.asid))
+        snprintf(ev->detail, sizeof ev->detail, "replacing page 0x%llx of ASID %u",
+                 (unsigned long long)old.vpn, old.asid);
+    m->phase = PH_DONE;
+}
+
+static uint64_t next_use_of(const struct machine *m)
+{
+    uint64_t i = m->op.future_index;
+    return i < m->future_len ? m->future_next[i] : UINT64_MAX;
+}
+
+/* The last micro-step of a successful access: Dirty set by a write, the
+ * policy told, the physical address formed. */
+static void complete_access(struct machine *m, uint32_t frame)
+{
+    if (m->op.access == ACCESS_WRITE) {
+        struct tlb_entry *t = &m->tlb.entries[m->acc.tlb_index];
+        if (!t->dirty) {
+            struct walk_result w = machine_walk(m, op_process(m), m->op.va);
+            *w.slot |= PTE_DIRTY;
+            t->dirty = true;
+        }
+    }
+    const struct frame *f = &m->pool.frames[frame];
+    if (f->kind == FRAME_ANON || f->kind == FRAME_FILE) {
+        if (m->policy.ops->accessed)
+            m->policy.ops->accessed(&m->policy, frame, next_use_of(m));
+        m->policy.now++;
+        if (m->policy.ops->tick) {
+            struct policy_host host = policy_host(m);
+            m->policy.ops->tick(&m->policy, &host);
+        }
+    }
+}
+
+static void step_done(struct machine *m, struct event *ev)
+{
+    uint32_t frame = m->acc.frame;
+    complete_access(m, frame);
+    event_for_access(m, ev, EV_ACCESS_DONE);
+    ev->frame = frame;
+    ev->pa = (uint64_t)frame * page_size(m) + geometry_offset(&m->cfg.geo, m->op.va);
+    m->phase = PH_IDLE;
+}
+
+/* Out of memory: kill the process with the most resident pages, as the
+ * Linux OOM killer's badness score mostly comes down to. */
+static void step_oom(struct machine *m, struct event *ev)
+{
+    struct process *victim = NULL;
+    for (uint32_t i = 0; i < m->nprocs; i++) {
+        struct process *p = &m->procs[i];
+        if (p->alive && (!victim || p->resident > victim->resident))
+            victim = p;
+    }
+    struct process *faulting = op_process(m);
+    if (!victim || victim->resident == 0)
+        victim = faulting;
+    event_for_access(m, ev, EV_OOM_KILL);
+    ev->other_pid = victim->pid;
+    snprintf(ev->detail, sizeof ev->detail, "pid %u (%s) had %llu resident pages", victim->pid,
+             victim->name, (unsigned long long)victim->resident);
+    m->counters.oom_kills++;
+    release_process(m, victim);
+    if (victim == faulting)
+        m->phase = PH_IDLE;
+    else
+        want_frame(m, m->acc.need_kind, m->acc.need_level);
+}
+
+/* ------------------------------------------------------------------ */
+/* the other operations                                                 */
+
+static void simple_event(struct machine *m, struct event *ev, enum event_kind kind,
+                         const struct process *p)
+{
+    event_init(ev, kind);
+    ev->pid = p ? p->pid : NONE;
+    ev->va = m->op.va;
+    ev->size = m->op.size;
+}
+
+static void op_failed(struct machine *m, struct event *ev, const struct process *p,
+                      const char *why)
+{
+    simple_event(m, ev, EV_OP_FAILED, p);
+    snprintf(ev->detail, sizeof ev->detail, "%s", why);
+}
+
+static uint64_t round_up(uint64_t v, uint64_t to)
+{
+    return v % to ? v + (to - v % to) : v;
+}
+
+static void do_mmap(struct machine *m, struct event *ev, struct process *p)
+{
+    uint64_t psize = page_size(m);
+    uint64_t size = round_up(m->op.size, psize);
+    if (size == 0 || size < m->op.size) {
+        op_failed(m, ev, p, "mmap of zero bytes");
+        return;
+    }
+    uint64_t start = m->op.va;
+    if (start == UINT64_MAX) {
+        start = process_find_gap(p, size, m->mmap_base, psize, psize);
+        if (start == UINT64_MAX) {
+            op_failed(m, ev, p, "no room left in the address space");
+            return;
+        }
+    }
+    struct area a = {.start = start, .end = start + size, .prot = m->op.prot,
+                     .kind = AREA_ANON, .shared = m->op.shared, .textbook = m->op.textbook};
+    snprintf(a.name, sizeof a.name, "%s", m->op.name);
+    char why[160];
+    if (start + size < start || !check_area(m, &a, why, sizeof why)) {
+        op_failed(m, ev, p, start + size < start ? "the area wraps around" : why);
+        return;
+    }
+    if (!process_range_free(p, a.start, a.end)) {
+        op_failed(m, ev, p, "the range overlaps an existing area");
+        return;
+    }
+    if (!process_add_area(p, &a)) {
+        op_failed(m, ev, p, "out of memory");
+        return;
+    }
+    simple_event(m, ev, EV_MMAP, p);
+    ev->va = start;
+    ev->size = size;
+    char prot[4];
+    prot_string(a.prot, prot);
+    snprintf(ev->detail, sizeof ev->detail, "%s %s", a.name, prot);
+}
+
+/* Unmaps the pages of [start, end), flushing their TLB entries one by one
+ * up to 33 pages and the whole ASID beyond, as Linux's flush ceiling does. */
+static uint64_t unmap_range(struct machine *m, struct process *p, uint64_t start, uint64_t end)
+{
+    uint64_t freed = 0, pages = (end - start) / page_size(m);
+    visit_pages(m, p, start, end, drop_visited, &freed);
+    if (pages <= 33) {
+        for (uint64_t va = start; va < end && va >= start; va += page_size(m))
+            tlb_invalidate(&m->tlb, p->asid, va);
+    } else {
+        tlb_flush_asid(&m->tlb, p->asid, false);
+        m->counters.tlb_flushes++;
+    }
+    return freed;
+}
+
+static void do_munmap(struct machine *m, struct event *ev, struct process *p)
+{
+    uint64_t psize = page_size(m);
+    uint64_t start = m->op.va & ~(psize - 1);
+    uint64_t end = round_up(m->op.va + m->op.size, psize);
+    if (m->op.size == 0 || end <= start) {
+        op_failed(m, ev, p, "munmap of an empty range");
+        return;
+    }
+    uint64_t freed = unmap_range(m, p, start, end);
+    if (!process_remove_range(p, start, end)) {
+        op_failed(m, ev, p, "out of memory");
+        return;
+    }
+    simple_event(m, ev, EV_MUNMAP, p);
+    ev->va = start;
+    ev->size = end - start;
+    snprintf(ev->detail, sizeof ev->detail, "%llu resident page%s released",
+             (unsigned long long)freed, freed == 1 ? "" : "s");
+}
+
+static void reprotect_visited(struct machine *m, struct process *p, uint64_t *slot, uint64_t va,
+                              void *ctx)
+{
+    uint8_t prot = *(const uint8_t *)ctx;
+    if (!pte_present(*slot))
+        return;
+    if (!(prot & PROT_W))
+        *slot &= ~PTE_WRITABLE;
+    if (!(prot & PROT_X))
+        *slot |= PTE_NX;
+    else
+        *slot &= ~PTE_NX;
+    tlb_invalidate(&m->tlb, p->asid, va);
+}
+
+static void do_mprotect(struct machine *m, struct event *ev, struct process *p)
+{
+    uint64_t psize = page_size(m);
+    uint64_t start = m->op.va & ~(psize - 1);
+    uint64_t end = round_up(m->op.va + m->op.size, psize);
+    if (m->op.size == 0 || end <= start) {
+        op_failed(m, ev, p, "mprotect of an empty range");
+        return;
+    }
+    /* Split the areas at the edges, then set the new protection. */
+    for (uint32_t i = 0; i < p->nareas; i++) {
+        struct area a = p->areas[i];
+        if (a.end <= start || end <= a.start)
+            continue;
+        uint64_t lo = a.start > start ? a.start : start;
+        uint64_t hi = a.end < end ? a.end : end;
+        struct area mid = a;
+        mid.start = lo;
+        mid.end = hi;
+        if (mid.kind == AREA_FILE)
+            mid.file_offset += lo - a.start;
+        mid.prot = m->op.prot;
+        if (!process_remove_range(p, lo, hi) || !process_add_area(p, &mid)) {
+            op_failed(m, ev, p, "out of memory");
+            return;
+        }
+    }
+    /* Entries lose what the new protection forbids; the TLB forgets them. */
+    uint8_t prot = m->op.prot;
+    visit_pages(m, p, start, end, reprotect_visited, &prot);
+    simple_event(m, ev, EV_MPROTECT, p);
+    ev->va = start;
+    ev->size = end - start;
+    char text[4];
+    prot_string(m->op.prot, text);
+    snprintf(ev->detail, sizeof ev->detail, "now %s", text);
+}
+
+/* Textbook exercise: "page 3 is in frame 7". The frame must be free; the
+ * tables it needs take other frames. */
+static void do_map_frame(struct machine *m, struct event *ev, struct process *p)
+{
+    const struct geometry *g = &m->cfg.geo;
+    uint64_t psize = page_size(m);
+    uint64_t va = m->op.va & ~(psize - 1);
+    uint32_t frame = m->op.frame;
+    if (frame >= m->pool.data_frames || m->pool.frames[frame].kind != FRAME_FREE) {
+        char why[96];
+        snprintf(why, sizeof why, "frame %u is not a free frame of the pool", frame);
+        op_failed(m, ev, p, why);
+        return;
+    }
+    if (!geometry_va_valid(g, va)) {
+        op_failed(m, ev, p, "the address is outside the VA width");
+        return;
+    }
+    struct area *a = process_find_area(p, va);
+    if (!a) {
+        struct area page = {.start = va, .end = va + psize, .prot = m->op.prot ? m->op.prot
+                                                                               : PROT_R | PROT_W,
+                            .kind = AREA_ANON, .textbook = true};
+        snprintf(page.name, sizeof page.name, "page-0x%llx",
+                 (unsigned long long)geometry_vpn(g, va));
+        if (!process_add_area(p, &page)) {
+            op_failed(m, ev, p, "out of memory");
+            return;
+        }
+        a = process_find_area(p, va);
+    }
+    frames_take_at(&m->pool, frame, FRAME_ANON);
+    for (;;) {
+        struct walk_result w = machine_walk(m, p, va);
+        if (w.complete)
+            break;
+        uint32_t t = frames_take(&m->pool, FRAME_TABLE);
+        if (t == UINT32_MAX) {
+            frames_release(&m->pool, frame);
+            op_failed(m, ev, p, "no free frame left for a page table");
+            return;
+        }
+        pagetable_create(&m->pt, g, t, w.level + 1);
+        struct frame *tf = &m->pool.frames[t];
+        tf->table_level = (int8_t)(w.level + 1);
+        tf->owner_pid = p->pid;
+        tf->refcount = 1;
+        *w.slot = pte_make(t, PTE_PRESENT | PTE_WRITABLE | PTE_USER);
+        m->counters.table_allocs++;
+    }
+    struct walk_result w = machine_walk(m, p, va);
+    if (*w.slot) {
+        frames_release(&m->pool, frame);
+        op_failed(m, ev, p, "the page is already mapped");
+        return;
+    }
+    struct frame *f = &m->pool.frames[frame];
+    f->owner_pid = p->pid;
+    f->loaded_at = m->steps;
+    frames_rmap_add(&m->pool, frame, p->pid, geometry_vpn(g, va));
+    m->policy.ops->loaded(&m->policy, frame);
+    *w.slot = pte_make(frame, leaf_flags_for(a, ACCESS_READ) & ~PTE_ACCESSED);
+    p->resident++;
+    simple_event(m, ev, EV_MAP_FRAME, p);
+    ev->va = va;
+    ev->vpn = geometry_vpn(g, va);
+    ev->frame = frame;
+    ev->entry = *w.slot;
+    ev->level = (int)w.level;
+}
+
+static void do_switch(struct machine *m, struct event *ev, struct process *p)
+{
+    struct process *from = machine_running(m);
+    simple_event(m, ev, EV_CONTEXT_SWITCH, p);
+    ev->other_pid = from ? from->pid : NONE;
+    ev->frame = p->root;
+    m->current = (uint32_t)(p - m->procs);
+    snprintf(ev->detail, sizeof ev->detail, "CR3 now points at frame %u", p->root);
+    if (!m->cfg.tlb_asid)
+        m->phase = PH_SWITCH_FLUSH;
+}
+
+static void do_exit(struct machine *m, struct event *ev, struct process *p)
+{
+    uint64_t resident = p->resident;
+    release_process(m, p);
+    simple_event(m, ev, EV_EXIT, p);
+    snprintf(ev->detail, sizeof ev->detail, "%llu resident page%s released",
+             (unsigned long long)resident, resident == 1 ? "" : "s");
+}
+
+/* Runs a whole non-access operation as one micro-step (or two, for a
+ * context switch that flushes the TLB). */
+static void step_simple(struct machine *m, struct event *ev)
+{
+    struct process *p = op_process(m);
+    m->phase = PH_IDLE;
+    switch (m->op.kind) {
+    case OP_MMAP: do_mmap(m, ev, p); break;
+    case OP_MUNMAP: do_munmap(m, ev, p); break;
+    case OP_MPROTECT: do_mprotect(m, ev, p); break;
+    case OP_MAP_FRAME: do_map_frame(m, ev, p); break;
+    case OP_SWITCH: do_switch(m, ev, p); break;
+    case OP_EXIT: do_exit(m, ev, p); break;
+    default: op_failed(m, ev, p, "unknown operation"); break;
+    }
+}
+
+static void step_switch_flush(struct machine *m, struct event *ev)
+{
+    unsigned dropped = tlb_flush_all(&m->tlb, false);
+    m->counters.tlb_flushes++;
+    simple_event(m, ev, EV_TLB_FLUSH, machine_running(m));
+    snprintf(ev->detail, sizeof ev->detail,
+             "no ASID tags: loading CR3 drops every non-global entry (%u)", dropped);
+    m->phase = PH_IDLE;
+}
+
+/* ------------------------------------------------------------------ */
+/* driving                                                              */
+
+bool machine_busy(const struct machine *m)
+{
+    return m->phase != PH_IDLE;
+}
+
+bool machine_begin(struct machine *m, const struct op *op)
+{
+    if (m->phase != PH_IDLE)
+        return false;
+    m->op = *op;
+    memset(&m->acc, 0, sizeof m->acc);
+    m->acc.victim = m->acc.victim_slot = m->acc.slot = NONE;
+    m->acc.tlb_index = -1;
+    struct process *p = op->pid ? machine_process(m, op->pid) : machine_running(m);
+    if (!p) {
+        /* Reported by the first step. */
+        m->acc.proc = UINT32_MAX;
+        m->phase = PH_SIMPLE;
+        return true;
+    }
+    m->acc.proc = (uint32_t)(p - m->procs);
+    m->phase = op->kind == OP_ACCESS ? PH_BEGIN : PH_SIMPLE;
+    return true;
+}
+
+bool machine_step(struct machine *m, struct event *ev)
+{
+    if (m->phase == PH_IDLE) {
+        event_init(ev, EV_OP_FAILED);
+        snprintf(ev->detail, sizeof ev->detail, "no operation in progress");
+        return false;
+    }
+    m->steps++;
+    if (m->acc.proc == UINT32_MAX || !m->procs[m->acc.proc].alive) {
+        event_init(ev, EV_PROCESS_GONE);
+        ev->pid = m->op.pid;
+        ev->va = m->op.va;
+        snprintf(ev->detail, sizeof ev->detail, "pid %u %s", m->op.pid,
+                 m->acc.proc == UINT32_MAX ? "does not exist" : "has exited or was killed");
+        m->phase = PH_IDLE;
+        return false;
+    }
+    for (;;) {
+        switch (m->phase) {
+        case PH_IDLE: break;
+        case PH_BEGIN: step_begin(m, ev); break;
+        case PH_TLB: step_tlb(m, ev); break;
+        case PH_WALK: step_walk(m, ev); break;
+        case PH_FAULT: step_fault(m, ev); break;
+        case PH_CLASSIFY: step_classify(m, ev); break;
+        case PH_TABLES:
+            after_tables(m);
+            continue; /* emits nothing: the next step does the work */
+        case PH_NEED_FRAME: step_need_frame(m, ev); break;
+        case PH_EVICT_SAVE: step_evict_save(m, ev); break;
+        case PH_EVICT_UNMAP: step_evict_unmap(m, ev); break;
+        case PH_EVICT_SHOOTDOWN:
+            if (!step_evict_shootdown(m, ev))
+                continue;
+            break;
+        case PH_INSTALL_TABLE: step_install_table(m, ev); break;
+        case PH_LOAD: step_load(m, ev); break;
+        case PH_PTE: step_pte(m, ev); break;
+        case PH_RETURN: step_return(m, ev); break;
+        case PH_FILL: step_fill(m, ev); break;
+        case PH_DONE: step_done(m, ev); break;
+        case PH_OOM: step_oom(m, ev); break;
+        case PH_SIMPLE: step_simple(m, ev); break;
+        case PH_SWITCH_FLUSH: step_switch_flush(m, ev); break;
+        }
+        break;
+    }
+    return m->phase != PH_IDLE;
+}
+
+uint64_t machine_run_op(struct machine *m, const struct op *op)
+{
+    /* Short cut for the common case: an access whose translation is in the
+     * TLB and allows it. Same effects as BEGIN, TLB_HIT and DONE. */
+    if (op->kind == OP_ACCESS && m->phase == PH_IDLE) {
+        struct process *p = op->pid ? machine_process(m, op->pid) : machine_running(m);
+        if (p && p->alive && geometry_va_valid(&m->cfg.geo, op->va)) {
+            unsigned span = m->cfg.geo.page_shift;
+            int i = tlb_find(&m->tlb, p->asid, op->va, &span, 1);
+            if (i >= 0) {
+                const struct tlb_entry *t = &m->tlb.entries[i];
+                if (entry_permits((t->writable ? PTE_WRITABLE : 0) | (t->nx ? PTE_NX : 0),
+                                  op->access)) {
+                    tlb_touch(&m->tlb, i);
+                    m->op = *op;
+                    memset(&m->acc, 0, sizeof m->acc);
+                    m->acc.victim = m->acc.victim_slot = m->acc.slot = NONE;
+                    m->acc.proc = (uint32_t)(p - m->procs);
+                    m->acc.tlb_index = i;
+                    m->counters.accesses++;
+                    m->counters.reads += op->access == ACCESS_READ;
+                    m->counters.writes += op->access == ACCESS_WRITE;
+                    m->counters.execs += op->access == ACCESS_EXEC;
+                    m->counters.tlb_hits++;
+                    complete_access(m, t->frame);
+                    m->steps += 3;
+                    return 3;
+                }
+            }
+        }
+    }
+    uint64_t n = 0;
+    struct event ev;
+    if (!machine_begin(m, op))
+        return 0;
+    do
+        n++;
+    while (machine_step(m, &ev));
+    return n;
+}

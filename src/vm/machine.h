@@ -1,0 +1,187 @@
+#ifndef VMVIZ_VM_MACHINE_H
+#define VMVIZ_VM_MACHINE_H
+/* The machine: address spaces, page tables, a TLB, a frame pool and swap,
+ * advanced one micro-step at a time.
+ *
+ * Use: machine_create(); add processes and areas; then for each operation
+ * machine_begin() and machine_step() until it returns false (the event it
+ * just returned completed the operation), or machine_run_op() to do a whole
+ * operation without looking at its events. Every field is readable (views
+ * take a const pointer); only these functions change it.
+ *
+ * One access goes through these micro-steps (DESIGN.md):
+ *   ACCESS_BEGIN → TLB_HIT ─────────────────────────────────────→ ACCESS_DONE
+ *               ↘ TLB_MISS → WALK_STEP × levels → TLB_FILL ───────↗
+ *                              ↘ PAGE_FAULT → FAULT_CLASSIFIED (or SEGFAULT)
+ *                                → TABLE_ALLOC… → FRAME_ALLOC (or VICTIM_CHOSEN
+ *                                → SWAP_OUT/WRITEBACK/PAGE_DROPPED → UNMAPPED,
+ *                                TLB_INVALIDATE… → FRAME_ALLOC) → ZERO_FILL/
+ *                                SWAP_IN/… → PTE_UPDATE → FAULT_RETURN → back
+ *                                to the TLB lookup (the access restarts).
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vm/counters.h"
+#include "vm/event.h"
+#include "vm/frames.h"
+#include "vm/geometry.h"
+#include "vm/pagetable.h"
+#include "vm/policy.h"
+#include "vm/process.h"
+#include "vm/tlb.h"
+
+#define MACHINE_MAX_FRAMES  (UINT32_C(1) << 22)  /* 16 GiB of 4 KiB pages */
+#define MACHINE_MAX_SWAP    (UINT32_C(1) << 22)
+#define MACHINE_MAX_TLB     65536
+#define MACHINE_MAX_PROCESSES 64
+
+struct machine_config {
+    struct geometry geo;
+    uint32_t frames;        /* frames for pages (and tables unless reserved) */
+    uint32_t table_frames;  /* extra frames reserved for page tables, 0 = none */
+    uint32_t swap_slots;
+    uint32_t tlb_entries, tlb_ways;
+    enum tlb_replacement tlb_replacement;
+    bool tlb_asid;          /* tag entries with an ASID (PCID) */
+    enum policy_kind policy;
+    uint64_t seed;
+    uint32_t nru_interval;
+};
+
+/* x86_64, 512 frames, 64 swap slots, a 64-entry 4-way LRU TLB with ASIDs,
+ * clock, seed 1. */
+void machine_config_default(struct machine_config *c);
+/* Checks a configuration; false with the reason in why. */
+bool machine_config_validate(const struct machine_config *c, char *why, size_t why_len);
+
+enum op_kind {
+    OP_NONE,
+    OP_ACCESS,     /* pid, access, va, textbook, future_index */
+    OP_MMAP,       /* pid, va (UINT64_MAX: the kernel picks), size, prot, shared, name */
+    OP_MUNMAP,     /* pid, va, size */
+    OP_MPROTECT,   /* pid, va, size, prot */
+    OP_MAP_FRAME,  /* pid, va, frame, prot */
+    OP_SWITCH,     /* pid */
+    OP_EXIT,       /* pid */
+};
+
+struct op {
+    enum op_kind kind;
+    uint32_t pid;              /* 0: the running process */
+    enum access_kind access;
+    uint64_t va;
+    uint64_t size;
+    uint32_t frame;
+    uint8_t prot;
+    bool shared;
+    bool textbook;             /* every first touch takes a frame (reference strings) */
+    bool auto_area;            /* an access outside every area creates one for its page
+                                  (traces of real programs declare no areas) */
+    uint64_t future_index;     /* this access's position in the future, or UINT64_MAX */
+    char name[AREA_NAME_MAX];
+};
+
+/* Where an operation is, between two micro-steps. */
+enum machine_phase {
+    PH_IDLE, PH_BEGIN, PH_TLB, PH_WALK, PH_FAULT, PH_CLASSIFY, PH_TABLES, PH_NEED_FRAME,
+    PH_EVICT_SAVE, PH_EVICT_UNMAP, PH_EVICT_SHOOTDOWN, PH_INSTALL_TABLE, PH_LOAD, PH_PTE,
+    PH_RETURN, PH_FILL, PH_DONE, PH_OOM, PH_SIMPLE, PH_SWITCH_FLUSH,
+};
+
+struct access_state {
+    uint32_t proc;           /* index of the process */
+    unsigned level;          /* walk: level about to be read */
+    uint32_t table;          /* walk: frame of that table */
+    int tlb_index;           /* TLB entry used or filled */
+    uint8_t fault_code;
+    uint8_t fault_kind;      /* enum fault_kind */
+    bool restarted;
+    uint8_t need_kind;       /* enum frame_kind wanted by PH_NEED_FRAME */
+    unsigned need_level;     /* table level wanted */
+    uint32_t frame;          /* frame obtained */
+    uint32_t victim;
+    uint32_t victim_map;     /* next reverse-map entry to remove */
+    uint32_t victim_slot;    /* swap slot the victim went to, or EV_NONE */
+    uint32_t slot;           /* swap slot being read */
+    uint32_t cow_source;     /* frame a copy-on-write fault copies from */
+    uint64_t shootdown_va;   /* pending invalidation */
+    uint32_t shootdown_pid;
+};
+
+struct machine {
+    struct machine_config cfg;
+    struct frame_pool pool;
+    struct page_tables pt;
+    struct tlb tlb;
+    struct swap_area swap;
+    struct policy policy;
+    struct process *procs;
+    uint32_t nprocs;
+    uint32_t current;          /* index of the running process */
+    struct counters counters;
+    uint64_t rng;
+    uint64_t steps;            /* micro-steps done since creation */
+    uint64_t mmap_base;
+    const uint64_t *future_next; /* borrowed; see machine_set_future */
+    uint64_t future_len;
+    /* The operation in progress. */
+    struct op op;
+    enum machine_phase phase;
+    struct access_state acc;
+};
+
+/* Creates a machine with no process. NULL with the reason in why when the
+ * configuration is invalid or memory runs out. */
+struct machine *machine_create(const struct machine_config *cfg, char *why, size_t why_len);
+void machine_destroy(struct machine *m);
+/* A deep copy that evolves independently (shares only the borrowed future). */
+struct machine *machine_clone(const struct machine *m);
+/* A 64-bit digest of the whole state: equal states give equal digests. */
+uint64_t machine_digest(const struct machine *m);
+
+/* Adds a process with its root table (taking a frame). asid 0 picks one.
+ * false with why when the pid exists, there are too many, or no frame. */
+bool machine_add_process(struct machine *m, uint32_t pid, const char *name, uint16_t asid,
+                         char *why, size_t why_len);
+/* Adds an area to a process before the run; false with why when it overlaps,
+ * is not page-aligned or lies outside user space. */
+bool machine_add_area(struct machine *m, uint32_t pid, const struct area *a, char *why,
+                      size_t why_len);
+/* The process with that pid, or NULL. */
+struct process *machine_process(const struct machine *m, uint32_t pid);
+/* The running process (NULL when there is none). */
+struct process *machine_running(const struct machine *m);
+
+/* Lends the machine the future for OPT: next_use[i] is the position of the
+ * next access to the same page after access i, or UINT64_MAX. The array must
+ * outlive the machine and its clones. */
+void machine_set_future(struct machine *m, const uint64_t *next_use, uint64_t len);
+
+/* Starts an operation. false when one is already in progress. */
+bool machine_begin(struct machine *m, const struct op *op);
+/* True between machine_begin and the step that completes the operation. */
+bool machine_busy(const struct machine *m);
+/* Performs one micro-step and describes it in *ev. Returns true when the
+ * operation goes on, false when this event completed it. Calling it while
+ * idle returns false with an OP_FAILED event. */
+bool machine_step(struct machine *m, struct event *ev);
+/* Runs a whole operation without publishing events (a TLB hit takes a
+ * short cut). Reaches exactly the state and counters that stepping would;
+ * returns the number of micro-steps it stands for. */
+uint64_t machine_run_op(struct machine *m, const struct op *op);
+
+/* Software walk of a process's tables for va (no bits changed). */
+struct walk_result machine_walk(const struct machine *m, const struct process *p, uint64_t va);
+/* The physical address va translates to in process p, or UINT64_MAX when it
+ * is not mapped. */
+uint64_t machine_translate(const struct machine *m, const struct process *p, uint64_t va);
+/* True when any entry mapping the frame is dirty, or the frame is. */
+bool machine_frame_dirty(const struct machine *m, uint32_t frame);
+/* True when any entry mapping the frame has Accessed set. */
+bool machine_frame_referenced(const struct machine *m, uint32_t frame);
+/* The policy's order of frames (see policy_ops.order). */
+size_t machine_policy_order(const struct machine *m, uint32_t *out, size_t max, size_t *first_len);
+
+#endif

@@ -1,0 +1,116 @@
+#ifndef VMVIZ_VM_POLICY_H
+#define VMVIZ_VM_POLICY_H
+/* Page replacement policies behind one ops table.
+ *
+ * Call order, for every policy: init once; then, as the machine runs,
+ * loaded() when a page is placed in a frame, accessed() after every access
+ * that completes on a frame, tick() once per completed access, choose() when
+ * a frame is needed and none is free, freed() when a frame stops holding a
+ * page (evicted, unmapped, process exit); destroy at the end. clone and digest
+ * serve snapshots. Policies see the machine only through policy_host, so
+ * they read and clear Accessed bits the way a kernel would. */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct policy;
+
+/* What a policy may ask of the machine about a frame. */
+struct policy_host {
+    void *ctx;
+    /* True when any page-table entry mapping the frame has Accessed set. */
+    bool (*referenced)(void *ctx, uint32_t frame);
+    /* Clears Accessed in every entry mapping the frame and drops the TLB
+     * entries caching them, so the next access walks and sets it again. */
+    void (*clear_referenced)(void *ctx, uint32_t frame);
+    /* True when the page in the frame has been written since it was loaded. */
+    bool (*dirty)(void *ctx, uint32_t frame);
+    /* True when the frame's page can be evicted now (not a page table, and
+     * somewhere to put it if it is dirty). */
+    bool (*evictable)(void *ctx, uint32_t frame);
+};
+
+#define POLICY_LIST(X)                                                            \
+    X(fifo, "evict the page loaded longest ago")                                  \
+    X(lru, "evict the page used longest ago (exact)")                             \
+    X(clock, "second chance: the hand skips and clears pages whose Accessed bit is set") \
+    X(opt, "Belady's optimal: evict the page used farthest in the future")       \
+    X(random, "evict a page chosen at random (seeded)")                           \
+    X(nru, "not recently used: lowest class of (Accessed, Dirty), Accessed cleared periodically") \
+    X(linux, "two lists: inactive pages are reclaimed, referenced ones promoted to active")
+
+enum policy_kind {
+#define POLICY_ENUM(name, text) POLICY_##name,
+    POLICY_LIST(POLICY_ENUM)
+#undef POLICY_ENUM
+    POLICY_COUNT
+};
+
+struct policy_ops {
+    enum policy_kind kind;
+    /* Names of the lists order() returns, the second NULL for one list. */
+    const char *list_names[2];
+    bool (*init)(struct policy *p);
+    void (*destroy)(struct policy *p);
+    bool (*clone)(struct policy *dst, const struct policy *src);
+    void (*loaded)(struct policy *p, uint32_t frame);
+    void (*accessed)(struct policy *p, uint32_t frame, uint64_t next_use);
+    void (*freed)(struct policy *p, uint32_t frame);
+    /* Picks a victim among the evictable frames, writing a one-line reason
+     * into why. Returns UINT32_MAX when no frame is evictable. */
+    uint32_t (*choose)(struct policy *p, const struct policy_host *host, char *why, size_t why_len);
+    void (*tick)(struct policy *p, const struct policy_host *host);
+    /* Frames in the policy's order (the next victim first where the policy
+     * has one); *first_len is how many belong to the first list. */
+    size_t (*order)(const struct policy *p, uint32_t *out, size_t max, size_t *first_len);
+    void (*digest)(const struct policy *p, uint64_t *h);
+};
+
+/* A doubly linked list over frame numbers, shared by the list policies. */
+struct frame_list {
+    uint32_t head, tail, count;
+    uint32_t *prev, *next;  /* per frame; UINT32_MAX = none */
+    uint8_t *member;        /* which list (0 = none, 1 or 2) */
+};
+
+struct policy {
+    const struct policy_ops *ops;
+    uint32_t nframes;       /* frames the policy may manage */
+    uint64_t rng;           /* seeded, for random and nru */
+    uint32_t nru_interval;  /* nru: accesses between Accessed-bit clears */
+    uint64_t now;           /* accesses seen */
+    uint32_t hand;          /* clock: the frame the hand points at */
+    struct frame_list lists[2];
+    void *state;            /* policy-specific extra state */
+};
+
+/* Sets up a policy of the given kind for nframes frames. */
+bool policy_init(struct policy *p, enum policy_kind kind, uint32_t nframes, uint64_t seed,
+                 uint32_t nru_interval);
+void policy_destroy(struct policy *p);
+bool policy_clone(struct policy *dst, const struct policy *src);
+void policy_digest(const struct policy *p, uint64_t *h);
+
+const char *policy_name(enum policy_kind kind);
+const char *policy_description(enum policy_kind kind);
+/* The kind of a policy name, or -1. */
+int policy_lookup(const char *name);
+extern const char *const policy_names[]; /* NULL-terminated */
+
+/* The list helpers the list-based policies share. */
+bool frame_list_init(struct frame_list *l, uint32_t nframes);
+void frame_list_destroy(struct frame_list *l);
+bool frame_list_clone(struct frame_list *dst, const struct frame_list *src, uint32_t nframes);
+void frame_list_append(struct frame_list *l, uint32_t frame, uint8_t id);
+void frame_list_push_front(struct frame_list *l, uint32_t frame, uint8_t id);
+void frame_list_remove(struct frame_list *l, uint32_t frame);
+bool frame_list_contains(const struct frame_list *l, uint32_t frame);
+size_t frame_list_copy(const struct frame_list *l, uint32_t *out, size_t max);
+void frame_list_digest(const struct frame_list *l, uint64_t *h);
+
+/* The ops tables, one per policy file. */
+#define POLICY_DECLARE(name, text) extern const struct policy_ops policy_##name##_ops;
+POLICY_LIST(POLICY_DECLARE)
+#undef POLICY_DECLARE
+
+#endif

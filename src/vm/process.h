@@ -1,0 +1,64 @@
+#ifndef VMVIZ_VM_PROCESS_H
+#define VMVIZ_VM_PROCESS_H
+/* Processes and their areas (VMAs): [start, end) ranges with a protection,
+ * a kind (anonymous or file-backed), private or shared, and a name, kept
+ * sorted by start address like /proc/PID/maps. */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PROT_R 0x1
+#define PROT_W 0x2
+#define PROT_X 0x4
+
+#define AREA_NAME_MAX 32
+
+enum area_kind { AREA_ANON, AREA_FILE };
+
+struct area {
+    uint64_t start, end;
+    uint8_t prot;          /* PROT_R | PROT_W | PROT_X */
+    uint8_t kind;          /* enum area_kind */
+    bool shared;
+    bool huge;             /* wants huge pages where aligned */
+    bool textbook;         /* created for a reference string: every first touch needs a frame */
+    uint32_t file;         /* AREA_FILE: file id */
+    uint64_t file_offset;  /* AREA_FILE: offset of start in the file */
+    uint32_t share_id;     /* shared anonymous: identifies the shared object */
+    char name[AREA_NAME_MAX];
+};
+
+struct process {
+    uint32_t pid;
+    uint16_t asid;
+    bool alive;
+    uint32_t root;          /* frame of the root table (CR3) */
+    uint64_t resident;      /* pages mapped to frames */
+    uint64_t swapped;       /* pages in swap */
+    char name[AREA_NAME_MAX];
+    struct area *areas;
+    uint32_t nareas, capareas;
+};
+
+/* The area containing va, or NULL. */
+struct area *process_find_area(const struct process *p, uint64_t va);
+/* The area with that name, or NULL. */
+struct area *process_find_named(const struct process *p, const char *name);
+/* True when [start, end) overlaps no area. */
+bool process_range_free(const struct process *p, uint64_t start, uint64_t end);
+/* Inserts an area, keeping the order; false when it overlaps one or memory
+ * runs out. */
+bool process_add_area(struct process *p, const struct area *a);
+/* Removes [start, end) from every area, splitting an area cut in the middle.
+ * false when out of memory. */
+bool process_remove_range(struct process *p, uint64_t start, uint64_t end);
+/* Finds room for size bytes below `below`, highest first as Linux's top-down
+ * mmap does, aligned to `align`. Returns the start or UINT64_MAX. */
+uint64_t process_find_gap(const struct process *p, uint64_t size, uint64_t below, uint64_t align,
+                          uint64_t lowest);
+bool process_clone_areas(struct process *dst, const struct process *src);
+void process_free_areas(struct process *p);
+/* "rwx" style string of a protection into buf[4]. */
+void prot_string(uint8_t prot, char buf[4]);
+
+#endif

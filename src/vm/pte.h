@@ -1,0 +1,34 @@
+#ifndef VMVIZ_VM_PTE_H
+#define VMVIZ_VM_PTE_H
+/* A page-table entry: 64 bits laid out as on x86-64 (Intel SDM vol. 3A,
+ * ch. 4). Bits 12-51 hold a frame number, or, in a swap entry (Present clear
+ * and SWAP set), a swap slot. */
+#include <stdbool.h>
+#include <stdint.h>
+
+#define PTE_PRESENT  (UINT64_C(1) << 0)
+#define PTE_WRITABLE (UINT64_C(1) << 1)
+#define PTE_USER     (UINT64_C(1) << 2)
+#define PTE_ACCESSED (UINT64_C(1) << 5)
+#define PTE_DIRTY    (UINT64_C(1) << 6)
+#define PTE_HUGE     (UINT64_C(1) << 7) /* PS: this entry maps a huge page */
+#define PTE_GLOBAL   (UINT64_C(1) << 8)
+#define PTE_SWAP     (UINT64_C(1) << 9) /* software bit: not present, in swap */
+#define PTE_NX       (UINT64_C(1) << 63)
+#define PTE_ADDR_SHIFT 12
+#define PTE_ADDR_MASK  (((UINT64_C(1) << 40) - 1) << PTE_ADDR_SHIFT)
+
+static inline bool pte_present(uint64_t e) { return (e & PTE_PRESENT) != 0; }
+static inline bool pte_is_swap(uint64_t e) { return !(e & PTE_PRESENT) && (e & PTE_SWAP); }
+static inline uint32_t pte_frame(uint64_t e) { return (uint32_t)((e & PTE_ADDR_MASK) >> PTE_ADDR_SHIFT); }
+static inline uint32_t pte_slot(uint64_t e) { return pte_frame(e); }
+static inline uint64_t pte_make(uint32_t frame, uint64_t flags)
+{
+    return ((uint64_t)frame << PTE_ADDR_SHIFT) | flags;
+}
+static inline uint64_t pte_make_swap(uint32_t slot)
+{
+    return ((uint64_t)slot << PTE_ADDR_SHIFT) | PTE_SWAP;
+}
+
+#endif

@@ -1,0 +1,182 @@
+/* Set-associative, ASID-tagged TLB. See tlb.h. */
+#include "vm/tlb.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "vm/rng.h"
+
+const char *const tlb_replacement_names[] = {
+#define TLB_REPL_NAME(id, name) name,
+    TLB_REPLACEMENT_LIST(TLB_REPL_NAME)
+#undef TLB_REPL_NAME
+    NULL,
+};
+
+bool tlb_init(struct tlb *t, uint32_t entries, uint32_t ways,
+              enum tlb_replacement replacement, bool asid_tags)
+{
+    memset(t, 0, sizeof *t);
+    if (entries == 0 || ways == 0 || entries % ways != 0)
+        return false;
+    t->sets = entries / ways;
+    t->ways = ways;
+    t->replacement = replacement;
+    t->asid_tags = asid_tags;
+    t->entries = calloc(entries, sizeof *t->entries);
+    return t->entries != NULL;
+}
+
+void tlb_destroy(struct tlb *t)
+{
+    free(t->entries);
+    t->entries = NULL;
+}
+
+bool tlb_clone(struct tlb *dst, const struct tlb *src)
+{
+    *dst = *src;
+    size_t n = (size_t)src->sets * src->ways;
+    dst->entries = malloc(n * sizeof *dst->entries);
+    if (!dst->entries)
+        return false;
+    memcpy(dst->entries, src->entries, n * sizeof *dst->entries);
+    return true;
+}
+
+uint32_t tlb_set_of(const struct tlb *t, uint64_t va, unsigned span_shift)
+{
+    return (uint32_t)((va >> span_shift) % t->sets);
+}
+
+int tlb_find(const struct tlb *t, uint16_t asid, uint64_t va, const unsigned *spans, unsigned nspans)
+{
+    for (unsigned s = 0; s < nspans; s++) {
+        uint64_t vpn = va >> spans[s];
+        uint32_t set = (uint32_t)(vpn % t->sets);
+        const struct tlb_entry *row = &t->entries[(size_t)set * t->ways];
+        for (uint32_t w = 0; w < t->ways; w++) {
+            const struct tlb_entry *e = &row[w];
+            if (e->valid && e->span_shift == spans[s] && e->vpn == vpn &&
+                (e->global || e->asid == asid))
+                return (int)(set * t->ways + w);
+        }
+    }
+    return -1;
+}
+
+void tlb_touch(struct tlb *t, int i)
+{
+    if (t->replacement == TLB_LRU)
+        t->entries[i].stamp = ++t->clock;
+}
+
+int tlb_lookup(struct tlb *t, uint16_t asid, uint64_t va, const unsigned *spans, unsigned nspans)
+{
+    int i = tlb_find(t, asid, va, spans, nspans);
+    if (i >= 0)
+        tlb_touch(t, i);
+    return i;
+}
+
+int tlb_fill(struct tlb *t, const struct tlb_entry *e, uint64_t *rng, struct tlb_entry *evicted)
+{
+    uint32_t set = (uint32_t)(e->vpn % t->sets);
+    struct tlb_entry *row = &t->entries[(size_t)set * t->ways];
+    uint32_t way = t->ways;
+    /* An existing entry for the same page is replaced in place. */
+    for (uint32_t w = 0; w < t->ways && way == t->ways; w++)
+        if (row[w].valid && row[w].vpn == e->vpn && row[w].span_shift == e->span_shift &&
+            row[w].asid == e->asid)
+            way = w;
+    for (uint32_t w = 0; w < t->ways && way == t->ways; w++)
+        if (!row[w].valid)
+            way = w;
+    if (way == t->ways) {
+        if (t->replacement == TLB_RANDOM) {
+            way = (uint32_t)rng_below(rng, t->ways);
+        } else {
+            way = 0;
+            for (uint32_t w = 1; w < t->ways; w++)
+                if (row[w].stamp < row[way].stamp)
+                    way = w;
+        }
+    }
+    if (evicted)
+        *evicted = row[way];
+    row[way] = *e;
+    row[way].valid = true;
+    row[way].stamp = ++t->clock;
+    return (int)(set * t->ways + way);
+}
+
+int tlb_invalidate(struct tlb *t, uint16_t asid, uint64_t va)
+{
+    size_t n = (size_t)t->sets * t->ways;
+    for (size_t i = 0; i < n; i++) {
+        struct tlb_entry *e = &t->entries[i];
+        if (e->valid && (e->asid == asid || e->global) && (va >> e->span_shift) == e->vpn) {
+            e->valid = false;
+            return (int)i;
+        }
+    }
+    return -1;
+}
+
+unsigned tlb_flush_asid(struct tlb *t, uint16_t asid, bool with_global)
+{
+    unsigned dropped = 0;
+    size_t n = (size_t)t->sets * t->ways;
+    for (size_t i = 0; i < n; i++) {
+        struct tlb_entry *e = &t->entries[i];
+        if (e->valid && e->asid == asid && (with_global || !e->global)) {
+            e->valid = false;
+            dropped++;
+        }
+    }
+    return dropped;
+}
+
+unsigned tlb_flush_all(struct tlb *t, bool with_global)
+{
+    unsigned dropped = 0;
+    size_t n = (size_t)t->sets * t->ways;
+    for (size_t i = 0; i < n; i++) {
+        struct tlb_entry *e = &t->entries[i];
+        if (e->valid && (with_global || !e->global)) {
+            e->valid = false;
+            dropped++;
+        }
+    }
+    return dropped;
+}
+
+unsigned tlb_count_valid(const struct tlb *t)
+{
+    unsigned valid = 0;
+    size_t n = (size_t)t->sets * t->ways;
+    for (size_t i = 0; i < n; i++)
+        valid += t->entries[i].valid;
+    return valid;
+}
+
+void tlb_digest(const struct tlb *t, uint64_t *h)
+{
+    digest_u64(h, t->sets);
+    digest_u64(h, t->ways);
+    digest_u64(h, t->clock);
+    size_t n = (size_t)t->sets * t->ways;
+    for (size_t i = 0; i < n; i++) {
+        const struct tlb_entry *e = &t->entries[i];
+        if (!e->valid) {
+            digest_u64(h, 0);
+            continue;
+        }
+        digest_u64(h, 1 | (uint64_t)e->global << 1 | (uint64_t)e->writable << 2 |
+                          (uint64_t)e->dirty << 3 | (uint64_t)e->nx << 4 |
+                          (uint64_t)e->span_shift << 8 | (uint64_t)e->asid << 16);
+        digest_u64(h, e->vpn);
+        digest_u64(h, e->frame);
+        digest_u64(h, e->stamp);
+    }
+}

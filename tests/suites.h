@@ -1,0 +1,16 @@
+/* Every CUnit suite of the project, one line each. Each test file defines
+ * `void suite_NAME_register(void)` that adds its suite with CU_add_suite. */
+#define SUITE_LIST(X) \
+    X(geometry)       \
+    X(pagetable)      \
+    X(tlb)            \
+    X(frames)         \
+    X(policy)         \
+    X(machine)        \
+    X(loader)         \
+    X(trace)          \
+    X(timeline)       \
+    X(report)         \
+    X(theme)          \
+    X(keys)           \
+    X(screens)
