@@ -6,9 +6,6 @@
 
 #include "suites.h"
 
-#define DECLARE_SUITE(name) void suite_##name##_register(void);
-SUITE_LIST(DECLARE_SUITE)
-
 int main(int argc, char **argv)
 {
     if (CU_initialize_registry() != CUE_SUCCESS)

@@ -14,3 +14,7 @@
     X(theme)          \
     X(keys)           \
     X(screens)
+
+#define SUITE_DECLARE(name) void suite_##name##_register(void);
+SUITE_LIST(SUITE_DECLARE)
+#undef SUITE_DECLARE

@@ -1,0 +1,336 @@
+/* The machine: faults, the restart, swap, isolation, the fast path. */
+#include <CUnit/CUnit.h>
+
+#include "suites.h"
+#include <string.h>
+
+#include "vm/pte.h"
+#include "vm/rng.h"
+#include "vm_helpers.h"
+
+#define MiB (UINT64_C(1) << 20)
+
+static uint64_t mmap_anon(struct machine *m, uint32_t pid, uint64_t size, const char *name)
+{
+    struct op op = {.kind = OP_MMAP, .pid = pid, .va = UINT64_MAX, .size = size,
+                    .prot = PROT_R | PROT_W};
+    strcpy(op.name, name);
+    struct event ev;
+    CU_ASSERT_FATAL(machine_begin(m, &op));
+    CU_ASSERT_FALSE(machine_step(m, &ev));
+    CU_ASSERT_EQUAL_FATAL(ev.kind, EV_MMAP);
+    return ev.va;
+}
+
+static void test_seed_program(void)
+{
+    struct machine *m = test_machine("x86_64", 512, 0, 64, POLICY_clock);
+    test_process(m, 1, 0x400000, 0x4000);
+    uint64_t buf = mmap_anon(m, 1, MiB, "buf");
+    CU_ASSERT_EQUAL(buf % 4096, 0);
+    CU_ASSERT_EQUAL(m->counters.minor_faults, 0);
+    for (uint64_t off = 0; off < MiB; off += 4096)
+        test_access(m, 1, ACCESS_WRITE, buf + off);
+    CU_ASSERT_EQUAL(m->counters.minor_faults, 256);
+    CU_ASSERT_EQUAL(m->counters.major_faults, 0);
+    CU_ASSERT_EQUAL(m->counters.zero_fills, 256);
+    CU_ASSERT_EQUAL(machine_process(m, 1)->resident, 256);
+    for (uint64_t off = 0; off < MiB; off += 64)
+        test_access(m, 1, ACCESS_WRITE, buf + off);
+    CU_ASSERT_EQUAL(m->counters.minor_faults, 256);
+    CU_ASSERT_EQUAL(m->counters.accesses, 256 + 16384);
+    CU_ASSERT_EQUAL(m->counters.evictions, 0);
+    machine_destroy(m);
+}
+
+static void test_restart_and_physical_address(void)
+{
+    struct machine *m = test_machine("x86_64", 16, 0, 0, POLICY_fifo);
+    test_process(m, 1, 0x10000, 0x10000);
+    struct op op = {.kind = OP_ACCESS, .pid = 1, .access = ACCESS_WRITE, .va = 0x12345,
+                    .future_index = UINT64_MAX};
+    enum event_kind seen[64];
+    struct event ev;
+    unsigned n = 0;
+    CU_ASSERT_FATAL(machine_begin(m, &op));
+    bool more;
+    do {
+        more = machine_step(m, &ev);
+        if (n < 64)
+            seen[n++] = ev.kind;
+    } while (more);
+    static const enum event_kind expected[] = {
+        EV_ACCESS_BEGIN, EV_TLB_MISS, EV_WALK_STEP, EV_PAGE_FAULT, EV_FAULT_CLASSIFIED,
+        EV_FRAME_ALLOC, EV_TABLE_ALLOC, EV_FRAME_ALLOC, EV_TABLE_ALLOC, EV_FRAME_ALLOC,
+        EV_TABLE_ALLOC, EV_FRAME_ALLOC, EV_ZERO_FILL, EV_PTE_UPDATE, EV_FAULT_RETURN,
+        EV_TLB_MISS, EV_WALK_STEP, EV_WALK_STEP, EV_WALK_STEP, EV_WALK_STEP, EV_TLB_FILL,
+        EV_ACCESS_DONE};
+    CU_ASSERT_EQUAL_FATAL(n, sizeof expected / sizeof expected[0]);
+    for (unsigned i = 0; i < n; i++)
+        CU_ASSERT_EQUAL(seen[i], expected[i]);
+    /* Root 0, tables 1-3, the page in frame 4: 4 * 4096 + 0x345. */
+    CU_ASSERT_EQUAL(ev.frame, 4);
+    CU_ASSERT_EQUAL(ev.pa, 4 * 4096 + 0x345);
+    CU_ASSERT_EQUAL(machine_translate(m, machine_process(m, 1), 0x12345), 4 * 4096 + 0x345);
+    CU_ASSERT_EQUAL(m->counters.tlb_misses, 2);
+    CU_ASSERT_EQUAL(m->counters.page_walks, 2);
+    /* Now it hits. */
+    ev = test_access(m, 1, ACCESS_READ, 0x12fff);
+    CU_ASSERT_EQUAL(ev.pa, 4 * 4096 + 0xfff);
+    CU_ASSERT_EQUAL(m->counters.tlb_hits, 1);
+    machine_destroy(m);
+}
+
+static void test_swap_and_major_faults(void)
+{
+    /* 4 frames for pages; tables live in 8 reserved frames. */
+    struct machine *m = test_machine("x86_64", 4, 8, 16, POLICY_fifo);
+    test_process(m, 1, 0x100000, 8 * 4096);
+    for (uint64_t p = 0; p < 8; p++)
+        test_access(m, 1, ACCESS_WRITE, 0x100000 + p * 4096 + 8);
+    CU_ASSERT_EQUAL(m->counters.minor_faults, 8);
+    CU_ASSERT_EQUAL(m->counters.evictions, 4);
+    CU_ASSERT_EQUAL(m->counters.swap_outs, 4);
+    CU_ASSERT_EQUAL(m->swap.used, 4);
+    const struct process *p = machine_process(m, 1);
+    CU_ASSERT_EQUAL(p->swapped, 4);
+    CU_ASSERT_EQUAL(p->resident, 4);
+    struct walk_result w = machine_walk(m, p, 0x100000);
+    CU_ASSERT(w.complete && pte_is_swap(*w.slot));
+    CU_ASSERT_EQUAL(pte_slot(*w.slot), 0);
+    /* Page 0 comes back: a major fault, FIFO evicts page 4 (loaded first of
+     * those resident), which is dirty and goes to swap in turn. */
+    struct event ev = test_access(m, 1, ACCESS_READ, 0x100008);
+    CU_ASSERT_EQUAL(ev.kind, EV_ACCESS_DONE);
+    CU_ASSERT_EQUAL(m->counters.major_faults, 1);
+    CU_ASSERT_EQUAL(m->counters.swap_ins, 1);
+    CU_ASSERT_EQUAL(m->counters.swap_outs, 5);
+    CU_ASSERT_EQUAL(ev.pa % 4096, 8);
+    w = machine_walk(m, p, 0x104000);
+    CU_ASSERT(pte_is_swap(*w.slot));
+    w = machine_walk(m, p, 0x100000);
+    CU_ASSERT(pte_present(*w.slot));
+    CU_ASSERT_EQUAL(m->swap.used, 4);
+    /* A clean page is dropped, not swapped: read-only touches of fresh pages. */
+    struct machine *c = test_machine("x86_64", 2, 8, 16, POLICY_fifo);
+    test_process(c, 1, 0x100000, 4 * 4096);
+    for (uint64_t q = 0; q < 4; q++)
+        test_access(c, 1, ACCESS_READ, 0x100000 + q * 4096);
+    CU_ASSERT_EQUAL(c->counters.evictions, 2);
+    CU_ASSERT_EQUAL(c->counters.swap_outs, 0);
+    CU_ASSERT_EQUAL(c->counters.minor_faults, 4);
+    machine_destroy(c);
+    machine_destroy(m);
+}
+
+static void test_isolation(void)
+{
+    for (int asid = 0; asid < 2; asid++) {
+        struct machine_config cfg;
+        machine_config_default(&cfg);
+        cfg.frames = 32;
+        cfg.tlb_asid = asid;
+        char why[200];
+        struct machine *m = machine_create(&cfg, why, sizeof why);
+        test_process(m, 1, 0x200000, 0x4000);
+        test_process(m, 2, 0x200000, 0x4000);
+        struct event a = test_access(m, 1, ACCESS_WRITE, 0x200010);
+        struct op sw = {.kind = OP_SWITCH, .pid = 2};
+        uint64_t steps = test_step_op(m, &sw);
+        CU_ASSERT_EQUAL(steps, asid ? 1 : 2); /* a flush without ASIDs */
+        struct event b = test_access(m, 2, ACCESS_WRITE, 0x200010);
+        CU_ASSERT_EQUAL(a.kind, EV_ACCESS_DONE);
+        CU_ASSERT_EQUAL(b.kind, EV_ACCESS_DONE);
+        CU_ASSERT_NOT_EQUAL(a.frame, b.frame);
+        CU_ASSERT_EQUAL(m->counters.minor_faults, 2);
+        /* Each frame is mapped by its own process only. */
+        CU_ASSERT_EQUAL(m->pool.frames[a.frame].nmaps, 1);
+        CU_ASSERT_EQUAL(m->pool.frames[a.frame].maps[0].pid, 1);
+        CU_ASSERT_EQUAL(m->pool.frames[b.frame].maps[0].pid, 2);
+        CU_ASSERT_EQUAL(m->pool.frames[a.frame].owner_pid, 1);
+        /* Every translation of one process points at its own frames. */
+        for (uint64_t va = 0x200000; va < 0x204000; va += 4096) {
+            test_access(m, 1, ACCESS_READ, va);
+            test_access(m, 2, ACCESS_READ, va);
+            uint64_t pa1 = machine_translate(m, machine_process(m, 1), va);
+            uint64_t pa2 = machine_translate(m, machine_process(m, 2), va);
+            CU_ASSERT_NOT_EQUAL(pa1, pa2);
+            CU_ASSERT_EQUAL(m->pool.frames[pa1 / 4096].maps[0].pid, 1);
+            CU_ASSERT_EQUAL(m->pool.frames[pa2 / 4096].maps[0].pid, 2);
+        }
+        machine_destroy(m);
+    }
+}
+
+static void test_segfaults(void)
+{
+    struct machine *m = test_machine("x86_64", 16, 0, 0, POLICY_fifo);
+    test_process(m, 1, 0x10000, 0x1000);
+    char why[200];
+    struct area ro = {.start = 0x20000, .end = 0x21000, .prot = PROT_R, .kind = AREA_ANON};
+    strcpy(ro.name, "ro");
+    CU_ASSERT_FATAL(machine_add_area(m, 1, &ro, why, sizeof why));
+    struct event ev = test_access(m, 1, ACCESS_READ, 0x90000);
+    CU_ASSERT_EQUAL(ev.kind, EV_SEGFAULT);
+    CU_ASSERT_EQUAL(ev.fault_kind, FAULT_MAPERR);
+    ev = test_access(m, 1, ACCESS_WRITE, 0x20000);
+    CU_ASSERT_EQUAL(ev.kind, EV_SEGFAULT);
+    CU_ASSERT_EQUAL(ev.fault_kind, FAULT_ACCERR);
+    ev = test_access(m, 1, ACCESS_EXEC, 0x10000);
+    CU_ASSERT_EQUAL(ev.fault_kind, FAULT_ACCERR);
+    /* A read of the read-only area works; a write to it later still fails
+     * (the entry is read-only and so is the area). */
+    ev = test_access(m, 1, ACCESS_READ, 0x20000);
+    CU_ASSERT_EQUAL(ev.kind, EV_ACCESS_DONE);
+    ev = test_access(m, 1, ACCESS_WRITE, 0x20000);
+    CU_ASSERT_EQUAL(ev.fault_kind, FAULT_ACCERR);
+    CU_ASSERT_EQUAL(m->counters.segfaults, 4);
+    CU_ASSERT_EQUAL(m->counters.faults, 1);
+    /* Beyond the 48-bit VA width. */
+    ev = test_access(m, 1, ACCESS_READ, UINT64_C(1) << 50);
+    CU_ASSERT_EQUAL(ev.fault_kind, FAULT_MAPERR);
+    machine_destroy(m);
+}
+
+static void test_munmap_and_exit(void)
+{
+    struct machine *m = test_machine("x86_64", 64, 0, 8, POLICY_lru);
+    test_process(m, 1, 0x10000, 0x1000);
+    uint64_t buf = mmap_anon(m, 1, 8 * 4096, "buf");
+    for (int i = 0; i < 8; i++)
+        test_access(m, 1, ACCESS_WRITE, buf + (uint64_t)i * 4096);
+    uint32_t free_before = m->pool.free_data;
+    struct op un = {.kind = OP_MUNMAP, .pid = 1, .va = buf + 2 * 4096, .size = 4 * 4096};
+    test_step_op(m, &un);
+    CU_ASSERT_EQUAL(m->pool.free_data, free_before + 4);
+    const struct process *p = machine_process(m, 1);
+    CU_ASSERT_EQUAL(p->nareas, 3); /* data, and buf cut in two */
+    CU_ASSERT_EQUAL(p->resident, 4);
+    CU_ASSERT_EQUAL(machine_translate(m, p, buf + 3 * 4096), UINT64_MAX);
+    struct event ev = test_access(m, 1, ACCESS_READ, buf + 3 * 4096);
+    CU_ASSERT_EQUAL(ev.fault_kind, FAULT_MAPERR);
+    struct op ex = {.kind = OP_EXIT, .pid = 1};
+    test_step_op(m, &ex);
+    CU_ASSERT_EQUAL(m->pool.free_data, 64);
+    CU_ASSERT_EQUAL(tlb_count_valid(&m->tlb), 0);
+    ev = test_access(m, 1, ACCESS_READ, buf);
+    CU_ASSERT_EQUAL(ev.kind, EV_PROCESS_GONE);
+    machine_destroy(m);
+}
+
+static void test_out_of_memory(void)
+{
+    /* No swap, 2 page frames: the third dirty page cannot be had. */
+    struct machine *m = test_machine("x86_64", 2, 8, 0, POLICY_fifo);
+    test_process(m, 1, 0x10000, 0x4000);
+    test_access(m, 1, ACCESS_WRITE, 0x10000);
+    test_access(m, 1, ACCESS_WRITE, 0x11000);
+    struct event ev = test_access(m, 1, ACCESS_WRITE, 0x12000);
+    CU_ASSERT_EQUAL(ev.kind, EV_OOM_KILL);
+    CU_ASSERT_EQUAL(ev.other_pid, 1);
+    CU_ASSERT_EQUAL(m->counters.oom_kills, 1);
+    CU_ASSERT_FALSE(machine_process(m, 1)->alive);
+    CU_ASSERT_EQUAL(m->pool.free_data, 2);
+    CU_ASSERT_EQUAL(m->pool.free_table, 8);
+    machine_destroy(m);
+}
+
+/* The same random workload twice: once stepped event by event, once with
+ * machine_run_op. States, counters and event counts must agree. */
+static void test_fast_path_agrees(void)
+{
+    for (int pol = 0; pol < POLICY_COUNT; pol++) {
+        if (pol == POLICY_opt)
+            continue;
+        /* 8 table frames + a hot set of 12 pages fit; the cold pages evict. */
+        struct machine *slow = test_machine("x86_64", 24, 0, 64, (enum policy_kind)pol);
+        test_process(slow, 1, 0x100000, 32 * 4096);
+        test_process(slow, 2, 0x100000, 32 * 4096);
+        struct machine *fast = machine_clone(slow);
+        CU_ASSERT_EQUAL_FATAL(machine_digest(slow), machine_digest(fast));
+        uint64_t rng = 42;
+        for (int i = 0; i < 3000; i++) {
+            struct op op = {.kind = OP_ACCESS, .future_index = UINT64_MAX};
+            uint64_t r = rng_next(&rng);
+            if (r % 97 == 0) {
+                op.kind = OP_SWITCH;
+                op.pid = 1 + (uint32_t)(r / 97 % 2);
+            } else {
+                op.pid = 1 + (uint32_t)(r % 2);
+                /* Mostly a hot set of 6 pages, sometimes anywhere. */
+                uint64_t page = (r >> 8) % 10 < 8 ? (r >> 16) % 6 : (r >> 16) % 34;
+                op.va = 0x100000 + page * 4096 + (r >> 32) % 4096;
+                op.access = (r >> 40) % 3 == 0 ? ACCESS_WRITE : ACCESS_READ;
+            }
+            uint64_t a = test_step_op(slow, &op);
+            uint64_t b = machine_run_op(fast, &op);
+            CU_ASSERT_EQUAL(a, b);
+            if (machine_digest(slow) != machine_digest(fast)) {
+                CU_FAIL("digests differ");
+                break;
+            }
+        }
+        CU_ASSERT(memcmp(&slow->counters, &fast->counters, sizeof slow->counters) == 0);
+        /* NRU drops TLB entries at every periodic clear: the fewest hits. */
+        CU_ASSERT(slow->counters.tlb_hits > 500);
+        CU_ASSERT(slow->counters.evictions > 10);
+        CU_ASSERT(slow->counters.segfaults > 10);
+        machine_destroy(slow);
+        machine_destroy(fast);
+    }
+}
+
+static void test_clone_and_determinism(void)
+{
+    struct machine *a = test_machine("x86_64", 4, 4, 16, POLICY_random);
+    test_process(a, 1, 0x100000, 16 * 4096);
+    struct machine *b = machine_clone(a);
+    for (uint64_t i = 0; i < 40; i++) {
+        uint64_t va = 0x100000 + (i * 7 % 16) * 4096;
+        test_access(a, 1, ACCESS_WRITE, va);
+        test_access(b, 1, ACCESS_WRITE, va);
+    }
+    CU_ASSERT_EQUAL(machine_digest(a), machine_digest(b));
+    CU_ASSERT(a->counters.evictions > 0);
+    struct machine *c = machine_clone(a);
+    CU_ASSERT_EQUAL(machine_digest(a), machine_digest(c));
+    test_access(c, 1, ACCESS_READ, 0x100000);
+    CU_ASSERT_NOT_EQUAL(machine_digest(a), machine_digest(c));
+    machine_destroy(a);
+    machine_destroy(b);
+    machine_destroy(c);
+}
+
+static void test_map_frame(void)
+{
+    struct machine *m = test_machine("tiny", 16, 0, 0, POLICY_fifo);
+    test_process(m, 1, 0, 0);
+    struct op op = {.kind = OP_MAP_FRAME, .pid = 1, .va = 3 * 64, .frame = 9,
+                    .prot = PROT_R | PROT_W};
+    test_step_op(m, &op);
+    struct event ev = test_access(m, 1, ACCESS_READ, 3 * 64 + 5);
+    CU_ASSERT_EQUAL(ev.kind, EV_ACCESS_DONE);
+    CU_ASSERT_EQUAL(ev.pa, 9 * 64 + 5);
+    CU_ASSERT_EQUAL(m->counters.faults, 0);
+    /* The second-level table took another frame, not frame 9. */
+    CU_ASSERT_EQUAL(m->pool.frames[1].kind, FRAME_TABLE);
+    op.va = 4 * 64;
+    test_step_op(m, &op);
+    CU_ASSERT_EQUAL(machine_translate(m, machine_process(m, 1), 4 * 64), UINT64_MAX);
+    machine_destroy(m);
+}
+
+void suite_machine_register(void)
+{
+    CU_pSuite s = CU_add_suite("machine", NULL, NULL);
+    CU_add_test(s, "seed program: +256 minor faults, then +0", test_seed_program);
+    CU_add_test(s, "fault, restart and physical address", test_restart_and_physical_address);
+    CU_add_test(s, "dirty victims to swap, back as major faults", test_swap_and_major_faults);
+    CU_add_test(s, "processes never reach each other's frames", test_isolation);
+    CU_add_test(s, "SIGSEGV: map and access errors", test_segfaults);
+    CU_add_test(s, "munmap and exit release memory", test_munmap_and_exit);
+    CU_add_test(s, "out of memory kills", test_out_of_memory);
+    CU_add_test(s, "fast path and micro-steps agree", test_fast_path_agrees);
+    CU_add_test(s, "clone, digest, determinism", test_clone_and_determinism);
+    CU_add_test(s, "map a page to a chosen frame", test_map_frame);
+}

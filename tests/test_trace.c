@@ -1,0 +1,476 @@
+/* Tests of the trace readers (src/scenario/trace.c): each format on the
+ * samples in data/traces/, limits, tell/seek round trips, and bad lines with
+ * their exact errors. Run from tests/. */
+#include <CUnit/CUnit.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "scenario/trace.h"
+
+void suite_trace_register(void);
+
+static const char *printed(const struct diag *d)
+{
+    static char buf[2048];
+    FILE *fp = fmemopen(buf, sizeof buf, "w");
+
+    if (fp == NULL)
+        return "(fmemopen failed)";
+    diag_print(fp, d);
+    fclose(fp);
+    return buf;
+}
+
+static void check_string(const char *got, const char *want, const char *what)
+{
+    if (strcmp(got, want) != 0)
+        fprintf(stderr, "\n%s:\n  want: %s\n  got:  %s\n", what, want, got);
+    CU_ASSERT_STRING_EQUAL(got, want);
+}
+
+struct expected {
+    char kind;
+    uint64_t value;
+    unsigned size;
+};
+
+/* Reads t to its end and checks every access against want[0..n). */
+static void check_accesses(struct trace_reader *t, const struct expected *want, size_t n,
+                           int is_page)
+{
+    struct trace_access a;
+    struct diag d;
+    size_t i = 0;
+    int r;
+
+    while ((r = trace_next(t, &a, &d)) == 1) {
+        if (i < n) {
+            if (a.kind != want[i].kind || a.value != want[i].value)
+                fprintf(stderr, "\naccess %zu: want %c %llx, got %c %llx\n", i,
+                        want[i].kind, (unsigned long long)want[i].value, a.kind,
+                        (unsigned long long)a.value);
+            CU_ASSERT_EQUAL(a.kind, want[i].kind);
+            CU_ASSERT_EQUAL(a.value, want[i].value);
+            CU_ASSERT_EQUAL(a.size, want[i].size);
+            CU_ASSERT_EQUAL(a.is_page, is_page);
+        }
+        i++;
+    }
+    if (r < 0)
+        fprintf(stderr, "\n%s", printed(&d));
+    CU_ASSERT_EQUAL(r, 0);
+    CU_ASSERT_EQUAL(i, n);
+    /* The end is sticky. */
+    CU_ASSERT_EQUAL(trace_next(t, &a, &d), 0);
+}
+
+static struct trace_reader *open_ok(const char *path, enum trace_format fmt,
+                                    unsigned long limit)
+{
+    struct diag d;
+    struct trace_reader *t = trace_open(path, fmt, limit, &d);
+
+    if (t == NULL)
+        fprintf(stderr, "\n%s", printed(&d));
+    return t;
+}
+
+static const struct expected pages_all[] = {
+    {'R', 7, 0}, {'R', 0, 0}, {'R', 1, 0}, {'R', 2, 0}, {'W', 0, 0}, {'R', 3, 0}};
+
+static const struct expected rw_all[] = {
+    {'R', 0x1000, 0}, {'W', 0x1008, 0}, {'X', 4096, 0}, {'R', 0x2000, 0}};
+
+static const struct expected lackey_all[] = {
+    {'X', 0x04000ac0, 3}, {'W', 0x1ffefffe78ull, 8}, {'X', 0x04000ac3, 4},
+    {'R', 0x04032e40, 8}, {'R', 0x0421d4e0, 4}, {'W', 0x0421d4e0, 4},
+    {'X', 0x04000ac7, 2}};
+
+static void test_formats_by_name(void)
+{
+    enum trace_format f = TRACE_FORMAT_COUNT;
+    unsigned n = 0;
+    const char *const *names = trace_format_names(&n);
+
+    CU_ASSERT_EQUAL(n, 3);
+    CU_ASSERT_STRING_EQUAL(names[TRACE_LACKEY], "lackey");
+    CU_ASSERT_STRING_EQUAL(trace_format_name(TRACE_PAGES), "pages");
+    CU_ASSERT_STRING_EQUAL(trace_format_name(TRACE_RW), "rw");
+    CU_ASSERT_STRING_EQUAL(trace_format_name(TRACE_FORMAT_COUNT), "?");
+    CU_ASSERT_EQUAL(trace_format_lookup("rw", &f), 0);
+    CU_ASSERT_EQUAL(f, TRACE_RW);
+    CU_ASSERT_EQUAL(trace_format_lookup("lackey", &f), 0);
+    CU_ASSERT_EQUAL(f, TRACE_LACKEY);
+    CU_ASSERT_EQUAL(trace_format_lookup("RW", &f), -1);
+}
+
+static void test_pages(void)
+{
+    struct trace_reader *t = open_ok("data/traces/pages.txt", TRACE_PAGES, 0);
+
+    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+    check_accesses(t, pages_all, 6, 1);
+    trace_close(t);
+    /* CR LF line ends are accepted. */
+    static const struct expected crlf[] = {{'R', 7, 0}, {'W', 1, 0}};
+    t = open_ok("data/traces/crlf-pages.txt", TRACE_PAGES, 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+    check_accesses(t, crlf, 2, 1);
+    trace_close(t);
+}
+
+static void test_rw(void)
+{
+    struct trace_reader *t = open_ok("data/traces/rw.txt", TRACE_RW, 0);
+
+    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+    check_accesses(t, rw_all, 4, 0);
+    trace_close(t);
+}
+
+static void test_lackey(void)
+{
+    struct trace_reader *t = open_ok("data/traces/lackey.txt", TRACE_LACKEY, 0);
+    struct trace_pos pos;
+
+    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+    check_accesses(t, lackey_all, 7, 0);
+    trace_tell(t, &pos);
+    CU_ASSERT_EQUAL(pos.line, 13);       /* every line consumed, skipped ones too */
+    CU_ASSERT_EQUAL(pos.emitted, 7);
+    trace_close(t);
+}
+
+static void test_limit(void)
+{
+    struct trace_reader *t = open_ok("data/traces/pages.txt", TRACE_PAGES, 3);
+
+    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+    check_accesses(t, pages_all, 3, 1);
+    trace_close(t);
+    /* A limit that falls inside an M line keeps its read, drops its write. */
+    t = open_ok("data/traces/lackey.txt", TRACE_LACKEY, 5);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+    check_accesses(t, lackey_all, 5, 0);
+    trace_close(t);
+    /* A limit beyond the end changes nothing. */
+    t = open_ok("data/traces/rw.txt", TRACE_RW, 100);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+    check_accesses(t, rw_all, 4, 0);
+    trace_close(t);
+}
+
+static void test_tell_seek(void)
+{
+    struct trace_reader *t = open_ok("data/traces/lackey.txt", TRACE_LACKEY, 0);
+    struct trace_access a;
+    struct trace_pos start, mid, in_m;
+    struct diag d;
+
+    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+    trace_tell(t, &start);
+    CU_ASSERT_EQUAL(start.offset, 0);
+    CU_ASSERT_EQUAL(start.line, 0);
+    for (int i = 0; i < 2; i++)
+        CU_ASSERT_EQUAL(trace_next(t, &a, &d), 1);
+    trace_tell(t, &mid);
+    CU_ASSERT_EQUAL(mid.emitted, 2);
+    CU_ASSERT_EQUAL(mid.line, 7);
+    /* The rest from mid, twice over, must be identical. */
+    check_accesses(t, lackey_all + 2, 5, 0);
+    CU_ASSERT_EQUAL(trace_seek(t, &mid), 0);
+    check_accesses(t, lackey_all + 2, 5, 0);
+    /* Back to the very start. */
+    CU_ASSERT_EQUAL(trace_seek(t, &start), 0);
+    check_accesses(t, lackey_all, 7, 0);
+    /* Between an M line's read and its write. */
+    CU_ASSERT_EQUAL(trace_seek(t, &mid), 0);
+    for (int i = 0; i < 3; i++)
+        CU_ASSERT_EQUAL(trace_next(t, &a, &d), 1);
+    CU_ASSERT_EQUAL(a.kind, 'R');
+    CU_ASSERT_EQUAL(a.value, 0x0421d4e0);
+    trace_tell(t, &in_m);
+    CU_ASSERT_TRUE(in_m.pending_write);
+    CU_ASSERT_EQUAL(in_m.pending_value, 0x0421d4e0);
+    check_accesses(t, lackey_all + 5, 2, 0);
+    /* Seeking back into the M line gives its write again. */
+    CU_ASSERT_EQUAL(trace_seek(t, &in_m), 0);
+    CU_ASSERT_EQUAL(trace_next(t, &a, &d), 1);
+    CU_ASSERT_EQUAL(a.kind, 'W');
+    CU_ASSERT_EQUAL(a.value, 0x0421d4e0);
+    CU_ASSERT_EQUAL(a.size, 4);
+    trace_close(t);
+}
+
+/* Positions are plain values: one reader's position works in another. */
+static void test_seek_across_readers(void)
+{
+    struct trace_reader *a = open_ok("data/traces/lackey.txt", TRACE_LACKEY, 0);
+    struct trace_reader *b = open_ok("data/traces/lackey.txt", TRACE_LACKEY, 0);
+    struct trace_access x;
+    struct trace_pos pos;
+    struct diag d;
+
+    CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+    for (int i = 0; i < 5; i++)   /* stops inside the M line */
+        CU_ASSERT_EQUAL(trace_next(a, &x, &d), 1);
+    trace_tell(a, &pos);
+    CU_ASSERT_EQUAL(trace_seek(b, &pos), 0);
+    check_accesses(b, lackey_all + 5, 2, 0);
+    check_accesses(a, lackey_all + 5, 2, 0);
+    struct trace_pos bad = pos;
+    bad.offset = -1;
+    CU_ASSERT_EQUAL(trace_seek(a, &bad), -1);
+    trace_close(a);
+    trace_close(b);
+    trace_close(NULL);
+}
+
+static void test_count(void)
+{
+    struct diag d;
+    uint64_t n = 0;
+
+    CU_ASSERT_EQUAL(trace_count("data/traces/pages.txt", TRACE_PAGES, 0, 100, &n, &d), 0);
+    CU_ASSERT_EQUAL(n, 6);
+    CU_ASSERT_EQUAL(trace_count("data/traces/lackey.txt", TRACE_LACKEY, 0, 100, &n, &d), 0);
+    CU_ASSERT_EQUAL(n, 7);
+    CU_ASSERT_EQUAL(trace_count("data/traces/lackey.txt", TRACE_LACKEY, 4, 100, &n, &d), 0);
+    CU_ASSERT_EQUAL(n, 4);
+    /* Past max it stops and says max + 1. */
+    CU_ASSERT_EQUAL(trace_count("data/traces/rw.txt", TRACE_RW, 0, 2, &n, &d), 0);
+    CU_ASSERT_EQUAL(n, 3);
+    CU_ASSERT_EQUAL(trace_count("data/traces/bad-rw.txt", TRACE_RW, 0, 100, &n, &d), -1);
+    check_string(printed(&d), "data/traces/bad-rw.txt:3:1: error: unknown access 'Q' "
+                 "(expected R, W or X followed by an address)\n", "count of a bad trace");
+    /* A limit before the bad line means the bad line is never read. */
+    CU_ASSERT_EQUAL(trace_count("data/traces/bad-rw.txt", TRACE_RW, 2, 100, &n, &d), 0);
+    CU_ASSERT_EQUAL(n, 2);
+}
+
+static void test_open_errors(void)
+{
+    struct diag d;
+
+    CU_ASSERT_PTR_NULL(trace_open("data/traces/none.txt", TRACE_RW, 0, &d));
+    check_string(printed(&d), "data/traces/none.txt: error: cannot open trace "
+                 "'data/traces/none.txt': No such file or directory (expected a readable "
+                 "file)\n", "missing trace");
+    CU_ASSERT_PTR_NULL(trace_open("data/traces/rw.txt", TRACE_FORMAT_COUNT, 0, &d));
+}
+
+/* A trace file with the given bytes, in the temporary directory; its path is
+ * written to path. */
+static int write_temp(const char *bytes, size_t len, char *path, size_t size)
+{
+    const char *dir = getenv("TMPDIR");
+    int fd;
+
+    snprintf(path, size, "%s/vmviz-trace-XXXXXX", dir && *dir ? dir : "/tmp");
+    fd = mkstemp(path);
+    if (fd < 0)
+        return -1;
+    if (write(fd, bytes, len) != (ssize_t)len) {
+        close(fd);
+        unlink(path);
+        return -1;
+    }
+    close(fd);
+    return 0;
+}
+
+static const struct {
+    enum trace_format fmt;
+    const char *text;
+    size_t len;           /* bytes of text; 0 for strlen (text has no NUL) */
+    unsigned good;        /* accesses before the error */
+    unsigned line, col;
+    const char *message;
+} bad_lines[] = {
+    {TRACE_PAGES, "1\n2\n3x\n", 0, 2, 3, 1,
+     "bad page number '3x' (expected one page number per line, optionally followed by "
+     "w for a write)"},
+    {TRACE_PAGES, "12 13\n", 0, 0, 1, 4,
+     "unexpected '13' after the page number (expected one page number per line)"},
+    {TRACE_PAGES, "# c\n\n-1\n", 0, 0, 3, 1,
+     "bad page number '-1' (expected one page number per line, optionally followed by "
+     "w for a write)"},
+    {TRACE_PAGES, "  99999999999999999999\n", 0, 0, 1, 3,
+     "page number '99999999999999999999' is too large (expected at most 64 bits)"},
+    {TRACE_RW, "R\n", 0, 0, 1, 2, "missing address after 'R' (expected a line like 'R 0x1234')"},
+    {TRACE_RW, "W 0x10\nr zz\n", 0, 1, 2, 3,
+     "bad address 'zz' (expected a hex 0x... or decimal number)"},
+    {TRACE_RW, "RW 0x10\n", 0, 0, 1, 1,
+     "unknown access 'RW' (expected R, W or X followed by an address)"},
+    {TRACE_RW, "W 0x10 extra\n", 0, 0, 1, 8,
+     "unexpected 'extra' after the address (expected one access per line)"},
+    {TRACE_RW, "R 0x1\nR 0x1\0\n", 13, 1, 2, 6, "NUL byte in the trace (expected a text file)"},
+    {TRACE_LACKEY, "==1== hello\n L 0403,x\n", 0, 0, 2, 9,
+     "bad size 'x' in a 'L' record (expected a decimal byte count like 8)"},
+    {TRACE_LACKEY, " S 1234\n", 0, 0, 1, 8,
+     "missing size after the address (expected ADDRESS,SIZE like 04032e40,8)"},
+    {TRACE_LACKEY, "I  12345678901234567,4\n", 0, 0, 1, 4,
+     "address '12345678901234567' is too large (expected at most 16 hex digits)"},
+    {TRACE_LACKEY, "I  04000ac0,3\n M 04zz,4\n", 0, 1, 2, 4,
+     "bad address '04zz' in a 'M' record (expected hex digits like 0401ab70)"},
+    {TRACE_LACKEY, " L 10,8 junk\n", 0, 0, 1, 9,
+     "unexpected 'junk' after the size (expected one record per line)"},
+};
+
+static void test_bad_lines(void)
+{
+    for (size_t i = 0; i < sizeof bad_lines / sizeof bad_lines[0]; i++) {
+        char path[512], want[1024];
+        struct trace_access a;
+        struct diag d;
+        unsigned good = 0;
+        int r;
+        size_t len = bad_lines[i].len ? bad_lines[i].len : strlen(bad_lines[i].text);
+        CU_ASSERT_EQUAL_FATAL(write_temp(bad_lines[i].text, len, path, sizeof path), 0);
+        struct trace_reader *t = open_ok(path, bad_lines[i].fmt, 0);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+        while ((r = trace_next(t, &a, &d)) == 1)
+            good++;
+        CU_ASSERT_EQUAL(r, -1);
+        CU_ASSERT_EQUAL(good, bad_lines[i].good);
+        snprintf(want, sizeof want, "%s:%u:%u: error: %s\n", path, bad_lines[i].line,
+                 bad_lines[i].col, bad_lines[i].message);
+        check_string(printed(&d), want, bad_lines[i].text);
+        /* The reader stays at the bad line: asking again says the same. */
+        memset(&d, 0, sizeof d);
+        CU_ASSERT_EQUAL(trace_next(t, &a, &d), -1);
+        check_string(printed(&d), want, "second time");
+        trace_close(t);
+        unlink(path);
+    }
+}
+
+static void test_long_line_and_no_newline(void)
+{
+    char path[512], want[1024];
+    struct trace_access a;
+    struct diag d;
+    char *text = malloc(TRACE_MAX_LINE + 64);
+
+    CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+    /* A last line without a newline still counts. */
+    CU_ASSERT_EQUAL_FATAL(write_temp("R 0x1\nW 0x2", 11, path, sizeof path), 0);
+    struct trace_reader *t = open_ok(path, TRACE_RW, 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+    static const struct expected two[] = {{'R', 1, 0}, {'W', 2, 0}};
+    check_accesses(t, two, 2, 0);
+    trace_close(t);
+    unlink(path);
+
+    /* A line of exactly TRACE_MAX_LINE bytes is fine; one more is not. */
+    memset(text, ' ', TRACE_MAX_LINE);
+    memcpy(text, "R 0x10", 6);
+    text[TRACE_MAX_LINE] = '\n';
+    memcpy(text + TRACE_MAX_LINE + 1, "R 0x20\n", 7);
+    CU_ASSERT_EQUAL_FATAL(write_temp(text, TRACE_MAX_LINE + 8, path, sizeof path), 0);
+    t = open_ok(path, TRACE_RW, 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+    static const struct expected long_ok[] = {{'R', 0x10, 0}, {'R', 0x20, 0}};
+    check_accesses(t, long_ok, 2, 0);
+    trace_close(t);
+    unlink(path);
+
+    memset(text, ' ', TRACE_MAX_LINE + 1);
+    memcpy(text, "R 0x10", 6);
+    text[TRACE_MAX_LINE + 1] = '\n';
+    CU_ASSERT_EQUAL_FATAL(write_temp(text, TRACE_MAX_LINE + 2, path, sizeof path), 0);
+    t = open_ok(path, TRACE_RW, 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+    CU_ASSERT_EQUAL(trace_next(t, &a, &d), -1);
+    snprintf(want, sizeof want, "%s:1:4097: error: line is too long (expected at most "
+             "4096 bytes per line)\n", path);
+    check_string(printed(&d), want, "long line");
+    trace_close(t);
+    unlink(path);
+    free(text);
+}
+
+/* Lines that are not lackey records are skipped, whatever they say. */
+static void test_lackey_skips(void)
+{
+    static const char text[] =
+        "==42== Lackey\n"
+        "hello from the program\n"
+        "\n"
+        "I  0401ab70,3\n"
+        "Instruction count: 3\n"
+        " X 1234,4\n"
+        " L 0x10,8\n";
+    static const struct expected want[] = {{'X', 0x0401ab70, 3}, {'R', 0x10, 8}};
+    char path[512];
+
+    CU_ASSERT_EQUAL_FATAL(write_temp(text, sizeof text - 1, path, sizeof path), 0);
+    struct trace_reader *t = open_ok(path, TRACE_LACKEY, 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+    check_accesses(t, want, 2, 0);
+    trace_close(t);
+    unlink(path);
+}
+
+/* A large generated trace: offsets stay exact across buffer refills. */
+static void test_large_trace_seek(void)
+{
+    enum { N = 20000 };
+    char path[512];
+    size_t cap = (size_t)N * 24, len = 0;
+    char *text = malloc(cap);
+    struct trace_pos marks[4];
+    struct trace_access a;
+    struct diag d;
+
+    CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+    for (unsigned i = 0; i < N; i++)
+        len += (size_t)snprintf(text + len, cap - len, "%c 0x%x%s\n", "RWX"[i % 3], i * 16,
+                                i % 7 == 0 ? "  # note" : "");
+    CU_ASSERT_EQUAL_FATAL(write_temp(text, len, path, sizeof path), 0);
+    free(text);
+    struct trace_reader *t = open_ok(path, TRACE_RW, 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+    unsigned seen = 0;
+    int ok = 1;
+    while (trace_next(t, &a, &d) == 1) {
+        if (seen % 6000 == 0)
+            trace_tell(t, &marks[seen / 6000]);
+        if (a.value != (uint64_t)seen * 16 || a.kind != "RWX"[seen % 3])
+            ok = 0;
+        seen++;
+    }
+    CU_ASSERT_TRUE(ok);
+    CU_ASSERT_EQUAL(seen, N);
+    for (int m = 3; m >= 0; m--) {
+        CU_ASSERT_EQUAL(trace_seek(t, &marks[m]), 0);
+        CU_ASSERT_EQUAL(trace_next(t, &a, &d), 1);
+        CU_ASSERT_EQUAL(a.value, (uint64_t)(m * 6000 + 1) * 16);
+    }
+    trace_close(t);
+    unlink(path);
+}
+
+void suite_trace_register(void)
+{
+    CU_pSuite suite = CU_add_suite("trace", NULL, NULL);
+
+    CU_add_test(suite, "format names", test_formats_by_name);
+    CU_add_test(suite, "pages format", test_pages);
+    CU_add_test(suite, "rw format", test_rw);
+    CU_add_test(suite, "lackey format", test_lackey);
+    CU_add_test(suite, "limit", test_limit);
+    CU_add_test(suite, "tell and seek round trip", test_tell_seek);
+    CU_add_test(suite, "positions move between readers", test_seek_across_readers);
+    CU_add_test(suite, "trace_count", test_count);
+    CU_add_test(suite, "open errors", test_open_errors);
+    CU_add_test(suite, "bad lines give exact errors", test_bad_lines);
+    CU_add_test(suite, "long lines and a missing last newline",
+                test_long_line_and_no_newline);
+    CU_add_test(suite, "lackey skips other lines", test_lackey_skips);
+    CU_add_test(suite, "large trace, seek after refills", test_large_trace_seek);
+}

@@ -1,0 +1,90 @@
+/* Helpers shared by the engine suites. See vm_helpers.h. */
+#include "vm_helpers.h"
+
+#include <CUnit/CUnit.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct machine *test_machine(const char *preset, uint32_t frames, uint32_t table_frames,
+                             uint32_t swap, enum policy_kind policy)
+{
+    struct machine_config c;
+    machine_config_default(&c);
+    CU_ASSERT_FATAL(geometry_preset(preset, &c.geo));
+    c.frames = frames;
+    c.table_frames = table_frames;
+    c.swap_slots = swap;
+    c.policy = policy;
+    char why[200];
+    struct machine *m = machine_create(&c, why, sizeof why);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+    return m;
+}
+
+void test_process(struct machine *m, uint32_t pid, uint64_t start, uint64_t size)
+{
+    char why[200];
+    CU_ASSERT_FATAL(machine_add_process(m, pid, "test", 0, why, sizeof why));
+    if (size) {
+        struct area a = {.start = start, .end = start + size, .prot = PROT_R | PROT_W,
+                         .kind = AREA_ANON};
+        strcpy(a.name, "data");
+        CU_ASSERT_FATAL(machine_add_area(m, pid, &a, why, sizeof why));
+    }
+}
+
+uint64_t test_step_op(struct machine *m, const struct op *op)
+{
+    struct event ev;
+    uint64_t n = 0;
+    CU_ASSERT_FATAL(machine_begin(m, op));
+    do
+        n++;
+    while (machine_step(m, &ev));
+    return n;
+}
+
+struct event test_access(struct machine *m, uint32_t pid, enum access_kind a, uint64_t va)
+{
+    struct op op = {.kind = OP_ACCESS, .pid = pid, .access = a, .va = va,
+                    .future_index = UINT64_MAX};
+    struct event ev;
+    CU_ASSERT_FATAL(machine_begin(m, &op));
+    while (machine_step(m, &ev))
+        ;
+    return ev;
+}
+
+struct op test_ref(uint64_t page_size, uint64_t page, bool write, uint64_t index)
+{
+    struct op op = {.kind = OP_ACCESS, .access = write ? ACCESS_WRITE : ACCESS_READ,
+                    .va = page * page_size, .textbook = true, .auto_area = true,
+                    .future_index = index};
+    return op;
+}
+
+uint64_t test_ref_string(enum policy_kind policy, const uint64_t *pages, size_t n,
+                         uint32_t frames)
+{
+    struct machine *m = test_machine("x86_64", frames, 8, 16, policy);
+    test_process(m, 1, 0, 0);
+    /* The future, as the timeline computes it for OPT. */
+    uint64_t *next = malloc(n * sizeof *next);
+    for (size_t i = 0; i < n; i++) {
+        next[i] = UINT64_MAX;
+        for (size_t j = i + 1; j < n; j++)
+            if (pages[j] == pages[i]) {
+                next[i] = j;
+                break;
+            }
+    }
+    machine_set_future(m, next, n);
+    for (size_t i = 0; i < n; i++) {
+        struct op op = test_ref(4096, pages[i], false, i);
+        test_step_op(m, &op);
+    }
+    uint64_t faults = m->counters.faults;
+    machine_destroy(m);
+    free(next);
+    return faults;
+}

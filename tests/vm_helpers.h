@@ -1,0 +1,27 @@
+/* Small helpers the engine suites share: build a machine, run accesses. */
+#ifndef VMVIZ_TESTS_VM_HELPERS_H
+#define VMVIZ_TESTS_VM_HELPERS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vm/machine.h"
+
+/* A machine on the given preset with `frames` frames and `swap` slots,
+ * page tables in their own reserved frames when table_frames > 0. */
+struct machine *test_machine(const char *preset, uint32_t frames, uint32_t table_frames,
+                             uint32_t swap, enum policy_kind policy);
+/* Adds pid with one rw- anonymous area [start, start + size). */
+void test_process(struct machine *m, uint32_t pid, uint64_t start, uint64_t size);
+/* Performs one access by stepping every micro-step; returns the last event. */
+struct event test_access(struct machine *m, uint32_t pid, enum access_kind a, uint64_t va);
+/* Performs an op by stepping; returns the number of events. */
+uint64_t test_step_op(struct machine *m, const struct op *op);
+/* A textbook reference to page `page` (auto area, counts as refs do). */
+struct op test_ref(uint64_t page_size, uint64_t page, bool write, uint64_t index);
+/* Runs a reference string through a fresh machine with `frames` frames and
+ * returns the page faults. */
+uint64_t test_ref_string(enum policy_kind policy, const uint64_t *pages, size_t n,
+                         uint32_t frames);
+
+#endif
