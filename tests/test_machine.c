@@ -111,14 +111,17 @@ static void test_swap_and_major_faults(void)
     w = machine_walk(m, p, 0x100000);
     CU_ASSERT(pte_present(*w.slot));
     CU_ASSERT_EQUAL(m->swap.used, 4);
-    /* A clean page is dropped, not swapped: read-only touches of fresh pages. */
+    /* A clean page is dropped, not swapped: textbook reads that load pages. */
     struct machine *c = test_machine("x86_64", 2, 8, 16, POLICY_fifo);
-    test_process(c, 1, 0x100000, 4 * 4096);
-    for (uint64_t q = 0; q < 4; q++)
-        test_access(c, 1, ACCESS_READ, 0x100000 + q * 4096);
+    test_process(c, 1, 0, 0);
+    for (uint64_t q = 0; q < 4; q++) {
+        struct op ref = test_ref(4096, 0x100 + q, false, UINT64_MAX);
+        test_step_op(c, &ref);
+    }
     CU_ASSERT_EQUAL(c->counters.evictions, 2);
     CU_ASSERT_EQUAL(c->counters.swap_outs, 0);
     CU_ASSERT_EQUAL(c->counters.minor_faults, 4);
+    CU_ASSERT_EQUAL(c->counters.zero_fills, 4);
     machine_destroy(c);
     machine_destroy(m);
 }
@@ -150,8 +153,8 @@ static void test_isolation(void)
         CU_ASSERT_EQUAL(m->pool.frames[a.frame].owner_pid, 1);
         /* Every translation of one process points at its own frames. */
         for (uint64_t va = 0x200000; va < 0x204000; va += 4096) {
-            test_access(m, 1, ACCESS_READ, va);
-            test_access(m, 2, ACCESS_READ, va);
+            test_access(m, 1, ACCESS_WRITE, va);
+            test_access(m, 2, ACCESS_WRITE, va);
             uint64_t pa1 = machine_translate(m, machine_process(m, 1), va);
             uint64_t pa2 = machine_translate(m, machine_process(m, 2), va);
             CU_ASSERT_NOT_EQUAL(pa1, pa2);

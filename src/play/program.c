@@ -223,6 +223,11 @@ static void produce(struct program *p, struct cursor *c, const struct machine *m
         }
         out->op.prot = st->u.mmap.prot.present ? (uint8_t)st->u.mmap.prot.value : PROT_R | PROT_W;
         out->op.shared = st->u.mmap.shared.value;
+        if (st->u.mmap.file.present) {
+            uint32_t id = machine_find_object(m, st->u.mmap.file.value);
+            out->op.file = id == EV_NONE ? 0 : id + 1;
+            out->op.offset = st->u.mmap.offset.present ? st->u.mmap.offset.value : 0;
+        }
         snprintf(out->op.name, sizeof out->op.name, "%s", st->u.mmap.name.value);
         return;
     }
@@ -293,6 +298,11 @@ static void produce(struct program *p, struct cursor *c, const struct machine *m
         out->kind = ITEM_EXPECT;
         return;
     case STEP_FORK:
+        item_op(out, OP_FORK, step_pid(c, &st->u.fork.parent));
+        out->op.child = (uint32_t)st->u.fork.child.value;
+        if (st->u.fork.name.present)
+            snprintf(out->op.name, sizeof out->op.name, "%s", st->u.fork.name.value);
+        return;
     case STEP_REPEAT:
     case STEP_KIND_COUNT:
         break;

@@ -201,11 +201,42 @@ static bool config_from(const struct scenario *s, const struct timeline_override
     return true;
 }
 
+static bool forked_in(const struct scenario_step *steps, size_t n, uint64_t pid)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (steps[i].kind == STEP_FORK && steps[i].u.fork.child.value == pid)
+            return true;
+        if (steps[i].kind == STEP_REPEAT &&
+            forked_in(steps[i].u.repeat.steps, steps[i].u.repeat.count, pid))
+            return true;
+    }
+    return false;
+}
+
+/* A pid the scenario declares, or one of its fork steps creates. */
 static bool pid_declared(const struct scenario *s, uint64_t pid)
 {
     for (size_t i = 0; i < s->process_count; i++)
         if (s->processes[i].pid.value == pid)
             return true;
+    return forked_in(s->steps, s->step_count, pid);
+}
+
+static bool file_declared(const struct scenario *s, const char *name)
+{
+    for (size_t i = 0; i < s->file_count; i++)
+        if (strcmp(s->files[i].name.value, name) == 0)
+            return true;
+    return false;
+}
+
+static bool check_file(const struct scenario *s, const struct scenario_str *file,
+                       struct diag *err)
+{
+    if (!file->present || file_declared(s, file->value))
+        return true;
+    diag_set(err, s->path, file->pos.line, file->pos.col,
+             "no file is named '%s' (expected a name declared under files)", file->value);
     return false;
 }
 
@@ -265,8 +296,8 @@ static bool check_steps(const struct scenario *s, const struct scenario_step *st
         case STEP_MMAP:
             if (!check_pid(s, &st->u.mmap.pid, err))
                 return false;
-            if (st->u.mmap.file.present)
-                return unsupported(s, st->u.mmap.file.pos, "a file-backed mmap", err);
+            if (!check_file(s, &st->u.mmap.file, err))
+                return false;
             if (st->u.mmap.huge.present && st->u.mmap.huge.value)
                 return unsupported(s, st->u.mmap.huge.pos, "huge: true", err);
             break;
@@ -291,7 +322,16 @@ static bool check_steps(const struct scenario *s, const struct scenario_step *st
                 return false;
             break;
         case STEP_FORK:
-            return unsupported(s, st->pos, "fork", err);
+            if (!check_pid(s, &st->u.fork.parent, err))
+                return false;
+            for (size_t k = 0; k < s->process_count; k++)
+                if (s->processes[k].pid.value == st->u.fork.child.value) {
+                    diag_set(err, s->path, st->u.fork.child.pos.line, st->u.fork.child.pos.col,
+                             "pid %llu is already a declared process (expected a new pid)",
+                             (unsigned long long)st->u.fork.child.value);
+                    return false;
+                }
+            break;
         case STEP_REPEAT:
             if (!check_steps(s, st->u.repeat.steps, st->u.repeat.count, c, err))
                 return false;
@@ -326,10 +366,14 @@ static struct machine *build_machine(const struct scenario *s, const struct mach
         fail_at(err, s, s->machine.pos, why);
         return NULL;
     }
-    if (s->files && s->file_count > 0) {
-        unsupported(s, s->files[0].name.pos, "files", err);
-        machine_destroy(m);
-        return NULL;
+    for (size_t i = 0; i < s->file_count; i++) {
+        const struct scenario_file *f = &s->files[i];
+        if (machine_add_file(m, f->name.value, f->size.value, f->cached, f->cached_count,
+                             f->cached_all != 0, why, sizeof why) == EV_NONE) {
+            fail_at(err, s, f->cached_pos.line ? f->cached_pos : f->name.pos, why);
+            machine_destroy(m);
+            return NULL;
+        }
     }
     for (size_t i = 0; i < s->process_count; i++) {
         const struct scenario_process *sp = &s->processes[i];
@@ -342,9 +386,12 @@ static struct machine *build_machine(const struct scenario *s, const struct mach
         }
         for (size_t a = 0; a < sp->area_count; a++) {
             const struct scenario_area *sa = &sp->areas[a];
-            if (sa->file.present || (sa->huge.present && sa->huge.value)) {
-                unsupported(s, sa->file.present ? sa->file.pos : sa->huge.pos,
-                            sa->file.present ? "a file-backed area" : "huge: true", err);
+            if (sa->huge.present && sa->huge.value) {
+                unsupported(s, sa->huge.pos, "huge: true", err);
+                machine_destroy(m);
+                return NULL;
+            }
+            if (!check_file(s, &sa->file, err)) {
                 machine_destroy(m);
                 return NULL;
             }
@@ -352,8 +399,10 @@ static struct machine *build_machine(const struct scenario *s, const struct mach
                 .start = sa->start.value,
                 .end = sa->start.value + sa->size.value,
                 .prot = sa->prot.present ? (uint8_t)sa->prot.value : PROT_R | PROT_W,
-                .kind = AREA_ANON,
+                .kind = sa->file.present ? AREA_FILE : AREA_ANON,
                 .shared = sa->shared.value != 0,
+                .object = sa->file.present ? machine_find_object(m, sa->file.value) : EV_NONE,
+                .file_offset = sa->offset.present ? sa->offset.value : 0,
             };
             snprintf(area.name, sizeof area.name, "%s", sa->name.value);
             if (area.end < area.start ||

@@ -94,7 +94,7 @@ struct event {
     uint64_t size;       /* bytes (mmap, munmap, mprotect) or pages freed */
     uint8_t fault_code;  /* PAGE_FAULT error code */
     uint8_t fault_kind;  /* enum fault_kind */
-    char detail[96];     /* why: the policy's reasoning, a failure's reason */
+    char detail[160];    /* why: the policy's reasoning, a failure's reason */
 };
 
 /* Stable snake_case name of an event kind. */

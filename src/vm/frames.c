@@ -36,6 +36,7 @@ static void frame_reset(struct frame *f)
     f->kind = FRAME_FREE;
     f->table_level = -1;
     f->owner_pid = EV_NONE;
+    f->object = EV_NONE;
 }
 
 bool frames_init(struct frame_pool *p, uint32_t data_frames, uint32_t table_frames)
@@ -201,8 +202,8 @@ void frames_digest(const struct frame_pool *p, uint64_t *h)
         if (f->kind == FRAME_FREE)
             continue;
         digest_u64(h, f->owner_pid);
-        digest_u64(h, f->file);
-        digest_u64(h, f->file_page);
+        digest_u64(h, f->object);
+        digest_u64(h, f->object_page);
         digest_u64(h, f->refcount);
         digest_u64(h, f->loaded_at);
         for (uint32_t m = 0; m < f->nmaps; m++) {
@@ -241,7 +242,7 @@ uint32_t swap_take(struct swap_area *s, uint32_t pid, uint64_t vpn)
 {
     for (uint32_t i = 0; i < s->nslots; i++) {
         if (!s->slots[i].used) {
-            s->slots[i] = (struct swap_slot){.used = true, .pid = pid, .vpn = vpn};
+            s->slots[i] = (struct swap_slot){.used = true, .refs = 1, .pid = pid, .vpn = vpn};
             s->used++;
             return i;
         }
@@ -251,10 +252,16 @@ uint32_t swap_take(struct swap_area *s, uint32_t pid, uint64_t vpn)
 
 void swap_release(struct swap_area *s, uint32_t slot)
 {
-    if (slot < s->nslots && s->slots[slot].used) {
+    if (slot < s->nslots && s->slots[slot].used && --s->slots[slot].refs == 0) {
         s->slots[slot].used = false;
         s->used--;
     }
+}
+
+void swap_ref(struct swap_area *s, uint32_t slot)
+{
+    if (slot < s->nslots && s->slots[slot].used)
+        s->slots[slot].refs++;
 }
 
 void swap_digest(const struct swap_area *s, uint64_t *h)
@@ -262,7 +269,7 @@ void swap_digest(const struct swap_area *s, uint64_t *h)
     digest_u64(h, s->nslots);
     for (uint32_t i = 0; i < s->nslots; i++) {
         const struct swap_slot *slot = &s->slots[i];
-        digest_u64(h, slot->used ? 1 + slot->pid : 0);
+        digest_u64(h, slot->used ? 1 + slot->pid + ((uint64_t)slot->refs << 32) : 0);
         if (slot->used)
             digest_u64(h, slot->vpn);
     }

@@ -36,8 +36,8 @@ struct frame {
     int8_t table_level;    /* for FRAME_TABLE: its level; otherwise -1 */
     bool dirty;            /* file cache page modified since read (or swap copy stale) */
     uint32_t owner_pid;    /* the process it was allocated for (EV_NONE when shared) */
-    uint32_t file;         /* FRAME_FILE: file id; otherwise unused */
-    uint64_t file_page;    /* FRAME_FILE: page number within the file */
+    uint32_t object;       /* the file or shared-memory object it caches, or EV_NONE */
+    uint64_t object_page;  /* page number within that object */
     uint32_t refcount;     /* mappings (data) or 1 (tables) */
     uint32_t nmaps, capmaps;
     struct rmap *maps;     /* reverse map */
@@ -78,6 +78,7 @@ void frames_digest(const struct frame_pool *p, uint64_t *h);
 /* Swap: a fixed number of slots, each remembering whose page it holds. */
 struct swap_slot {
     bool used;
+    uint32_t refs;         /* entries (or objects) that hold the slot */
     uint32_t pid;
     uint64_t vpn;
 };
@@ -93,7 +94,10 @@ void swap_destroy(struct swap_area *s);
 bool swap_clone(struct swap_area *dst, const struct swap_area *src);
 /* Takes the lowest free slot for (pid, vpn); UINT32_MAX when swap is full. */
 uint32_t swap_take(struct swap_area *s, uint32_t pid, uint64_t vpn);
+/* Drops one reference to a slot; the slot is free when none is left. */
 void swap_release(struct swap_area *s, uint32_t slot);
+/* One more entry holds the slot (a forked process, a shared page). */
+void swap_ref(struct swap_area *s, uint32_t slot);
 void swap_digest(const struct swap_area *s, uint64_t *h);
 
 #endif

@@ -241,7 +241,9 @@ struct machine *machine_create(const struct machine_config *cfg, char *why, size
         return NULL;
     }
     m->procs = calloc(MACHINE_MAX_PROCESSES, sizeof *m->procs);
-    if (!m->procs) {
+    m->objects = calloc(MACHINE_MAX_OBJECTS, sizeof *m->objects);
+    m->zero_frame = NONE;
+    if (!m->procs || !m->objects) {
         machine_destroy(m);
         snprintf(why, why_len, "out of memory");
         return NULL;
@@ -270,6 +272,10 @@ void machine_destroy(struct machine *m)
     if (m->procs)
         for (uint32_t i = 0; i < m->nprocs; i++)
             process_free_areas(&m->procs[i]);
+    if (m->objects)
+        for (uint32_t i = 0; i < m->nobjects; i++)
+            object_destroy(&m->objects[i]);
+    free(m->objects);
     free(m->procs);
     free(m);
 }
@@ -287,9 +293,11 @@ struct machine *machine_clone(const struct machine *src)
     m->swap.slots = NULL;
     m->policy.ops = NULL;
     m->procs = calloc(MACHINE_MAX_PROCESSES, sizeof *m->procs);
-    uint32_t nprocs = m->nprocs;
+    m->objects = calloc(MACHINE_MAX_OBJECTS, sizeof *m->objects);
+    uint32_t nprocs = m->nprocs, nobjects = m->nobjects;
     m->nprocs = 0;
-    bool ok = m->procs && frames_clone(&m->pool, &src->pool) && pagetable_clone(&m->pt, &src->pt) &&
+    m->nobjects = 0;
+    bool ok = m->procs && m->objects && frames_clone(&m->pool, &src->pool) && pagetable_clone(&m->pt, &src->pt) &&
               tlb_clone(&m->tlb, &src->tlb) && swap_clone(&m->swap, &src->swap) &&
               policy_clone(&m->policy, &src->policy);
     if (ok && !m->policy.ops)
@@ -298,6 +306,10 @@ struct machine *machine_clone(const struct machine *src)
         m->procs[i] = src->procs[i];
         ok = process_clone_areas(&m->procs[i], &src->procs[i]);
         m->nprocs = i + 1;
+    }
+    for (uint32_t i = 0; ok && i < nobjects; i++) {
+        ok = object_clone(&m->objects[i], &src->objects[i]);
+        m->nobjects = ok ? i + 1 : i;
     }
     if (!ok) {
         if (!m->policy.ops)
@@ -318,6 +330,9 @@ uint64_t machine_digest(const struct machine *m)
     digest_u64(&h, m->current);
     digest_u64(&h, m->phase);
     digest_u64(&h, m->nprocs);
+    digest_u64(&h, m->zero_frame);
+    for (uint32_t i = 0; i < m->nobjects; i++)
+        object_digest(&m->objects[i], &h);
     frames_digest(&m->pool, &h);
     pagetable_digest(&m->pt, &h);
     tlb_digest(&m->tlb, &h);
@@ -335,7 +350,9 @@ uint64_t machine_digest(const struct machine *m)
             digest_u64(&h, ar->start);
             digest_u64(&h, ar->end);
             digest_u64(&h, ar->prot | (uint64_t)ar->kind << 8 | (uint64_t)ar->shared << 16 |
-                               (uint64_t)ar->textbook << 17 | (uint64_t)ar->huge << 18);
+                               (uint64_t)ar->textbook << 17 | (uint64_t)ar->huge << 18 |
+                               (uint64_t)ar->global << 19 | (uint64_t)ar->object << 32);
+            digest_u64(&h, ar->file_offset);
             digest_bytes(&h, ar->name, strlen(ar->name));
         }
     }
@@ -400,9 +417,104 @@ static bool check_area(const struct machine *m, const struct area *a, char *why,
     return true;
 }
 
-bool machine_add_area(struct machine *m, uint32_t pid, const struct area *a, char *why,
+/* Gives a shared anonymous area its object, and checks that a file-backed
+ * one fits its file. */
+static bool attach_object(struct machine *m, struct area *a, char *why, size_t why_len)
+{
+    uint64_t psize = page_size(m);
+    if (a->kind == AREA_FILE) {
+        if (a->object >= m->nobjects || m->objects[a->object].anonymous) {
+            snprintf(why, why_len, "area '%s' names no file", a->name);
+            return false;
+        }
+        const struct vm_object *o = &m->objects[a->object];
+        if (a->file_offset % psize ||
+            (a->file_offset + (a->end - a->start)) / psize > o->pages) {
+            snprintf(why, why_len,
+                     "area '%s' maps beyond the end of file '%s' (expected a page-aligned "
+                     "offset and at most %llu pages)",
+                     a->name, o->name, (unsigned long long)o->pages);
+            return false;
+        }
+        return true;
+    }
+    a->object = NONE;
+    if (!a->shared)
+        return true;
+    if (m->nobjects >= MACHINE_MAX_OBJECTS) {
+        snprintf(why, why_len, "too many shared areas and files (expected at most %d)",
+                 MACHINE_MAX_OBJECTS);
+        return false;
+    }
+    if (!object_init(&m->objects[m->nobjects], a->name, (a->end - a->start) / psize, true)) {
+        snprintf(why, why_len, "out of memory");
+        return false;
+    }
+    a->object = m->nobjects++;
+    a->file_offset = 0;
+    return true;
+}
+
+uint32_t machine_find_object(const struct machine *m, const char *name)
+{
+    for (uint32_t i = 0; i < m->nobjects; i++)
+        if (!m->objects[i].anonymous && strcmp(m->objects[i].name, name) == 0)
+            return i;
+    return NONE;
+}
+
+uint32_t machine_add_file(struct machine *m, const char *name, uint64_t size,
+                          const uint64_t *cached, size_t ncached, bool all_cached, char *why,
+                          size_t why_len)
+{
+    uint64_t psize = page_size(m);
+    uint64_t pages = size / psize + (size % psize != 0);
+    if (m->nobjects >= MACHINE_MAX_OBJECTS || machine_find_object(m, name) != NONE ||
+        pages == 0 || pages > (UINT64_C(1) << 32)) {
+        snprintf(why, why_len, "file '%s' %s", name,
+                 pages == 0 || pages > (UINT64_C(1) << 32)
+                     ? "has a size out of range (expected 1 byte to 2^32 pages)"
+                 : machine_find_object(m, name) != NONE ? "is declared twice (expected unique names)"
+                                                       : "is one file too many (expected at most 64)");
+        return NONE;
+    }
+    struct vm_object *o = &m->objects[m->nobjects];
+    if (!object_init(o, name, pages, false)) {
+        snprintf(why, why_len, "out of memory");
+        return NONE;
+    }
+    uint32_t id = m->nobjects++;
+    uint64_t n = all_cached ? pages : ncached;
+    for (uint64_t i = 0; i < n; i++) {
+        uint64_t page = all_cached ? i : cached[i];
+        if (page >= pages) {
+            snprintf(why, why_len, "cached page %llu is beyond file '%s' (expected below %llu)",
+                     (unsigned long long)page, name, (unsigned long long)pages);
+            return NONE;
+        }
+        if (object_frame(o, page) != UINT32_MAX)
+            continue;
+        uint32_t frame = frames_take(&m->pool, FRAME_FILE);
+        if (frame == UINT32_MAX) {
+            snprintf(why, why_len, "no free frame to cache page %llu of '%s' (expected fewer "
+                                   "cached pages than frames)",
+                     (unsigned long long)page, name);
+            return NONE;
+        }
+        struct frame *f = &m->pool.frames[frame];
+        f->object = id;
+        f->object_page = page;
+        o->page[page] = (uint64_t)frame + 1;
+        m->policy.ops->loaded(&m->policy, frame);
+    }
+    return id;
+}
+
+bool machine_add_area(struct machine *m, uint32_t pid, const struct area *area, char *why,
                       size_t why_len)
 {
+    struct area copy = *area;
+    struct area *a = &copy;
     struct process *p = machine_process(m, pid);
     if (!p) {
         snprintf(why, why_len, "no process with pid %u", pid);
@@ -414,6 +526,8 @@ bool machine_add_area(struct machine *m, uint32_t pid, const struct area *a, cha
         snprintf(why, why_len, "area '%s' overlaps another area of pid %u", a->name, pid);
         return false;
     }
+    if (!attach_object(m, a, why, why_len))
+        return false;
     if (!process_add_area(p, a)) {
         snprintf(why, why_len, "out of memory");
         return false;
@@ -500,13 +614,17 @@ static void drop_page(struct machine *m, struct process *p, uint64_t *slot, uint
     if (pte_present(e)) {
         uint32_t frame = pte_frame(e);
         struct frame *f = &m->pool.frames[frame];
-        if (f->kind == FRAME_FILE && (e & PTE_DIRTY))
-            f->dirty = true;
-        frames_rmap_remove(&m->pool, frame, p->pid, vpn);
-        p->resident--;
-        if (f->refcount == 0 && f->kind != FRAME_ZERO) {
-            m->policy.ops->freed(&m->policy, frame);
-            frames_release(&m->pool, frame);
+        if (f->kind != FRAME_ZERO) {
+            /* Dirt in the entry belongs to the cached page from now on. */
+            if (f->object != NONE && (e & PTE_DIRTY))
+                f->dirty = true;
+            frames_rmap_remove(&m->pool, frame, p->pid, vpn);
+            p->resident--;
+            /* A page-cache page stays cached when its last mapping goes. */
+            if (f->refcount == 0 && f->object == NONE) {
+                m->policy.ops->freed(&m->policy, frame);
+                frames_release(&m->pool, frame);
+            }
         }
     } else if (pte_is_swap(e)) {
         swap_release(&m->swap, pte_slot(e));
@@ -661,6 +779,9 @@ static void step_walk(struct machine *m, struct event *ev)
 
 static void step_fault(struct machine *m, struct event *ev)
 {
+    /* A page fault drops the TLB's entry for the address (SDM 4.10.4.1),
+     * so the restarted access sees the entry the handler writes. */
+    tlb_invalidate(&m->tlb, op_process(m)->asid, m->op.va);
     event_for_access(m, ev, EV_PAGE_FAULT);
     ev->fault_code = m->acc.fault_code;
     m->phase = PH_CLASSIFY;
@@ -702,11 +823,17 @@ static const struct area *add_auto_area(struct machine *m, struct process *p)
         return process_find_area(p, m->op.va);
     }
     struct area a = {.start = start, .end = start + psize, .prot = PROT_R | PROT_W | PROT_X,
+                     .object = NONE,
                      .kind = AREA_ANON, .textbook = m->op.textbook};
     snprintf(a.name, sizeof a.name, "%s", name);
     if (!process_add_area(p, &a))
         return NULL;
     return process_find_area(p, m->op.va);
+}
+
+static uint64_t object_page_of(const struct machine *m, const struct area *a, uint64_t va)
+{
+    return (va - a->start + a->file_offset) >> m->cfg.geo.page_shift;
 }
 
 static void step_classify(struct machine *m, struct event *ev)
@@ -725,23 +852,55 @@ static void step_classify(struct machine *m, struct event *ev)
         return;
     }
     struct walk_result w = machine_walk(m, p, m->op.va);
-    enum fault_kind kind = FAULT_ZERO_FILL;
+    enum fault_kind kind;
     bool major = false;
+    m->acc.object = a->object;
+    m->acc.private_copy = false;
     if (w.complete && pte_is_swap(*w.slot)) {
         kind = FAULT_SWAP_IN;
         major = true;
         m->acc.slot = pte_slot(*w.slot);
     } else if (w.complete && pte_present(*w.slot)) {
-        /* Present but the entry forbids what the area allows: a write to a
-         * read-only copy, which copy-on-write resolves. */
+        /* Present, but the entry forbids what the area allows: a write to
+         * a read-only copy (after fork, of the zero page, of a file page
+         * mapped privately), which copy-on-write resolves. */
         kind = FAULT_COW;
         m->acc.cow_source = pte_frame(*w.slot);
+    } else if (a->object != NONE) {
+        const struct vm_object *o = &m->objects[a->object];
+        uint64_t page = object_page_of(m, a, m->op.va);
+        m->acc.object_page = page;
+        m->acc.private_copy = !a->shared && m->op.access == ACCESS_WRITE;
+        if (object_frame(o, page) != UINT32_MAX) {
+            kind = FAULT_FILE_CACHED;
+            m->acc.frame = object_frame(o, page);
+        } else if (object_slot(o, page) != UINT32_MAX) {
+            kind = FAULT_SWAP_IN;
+            major = true;
+            m->acc.slot = object_slot(o, page);
+        } else if (o->anonymous) {
+            kind = FAULT_ZERO_FILL;
+        } else {
+            kind = FAULT_FILE_READ;
+            major = true;
+        }
+    } else if (m->op.access == ACCESS_READ && !a->textbook) {
+        /* do_anonymous_page: a read of untouched memory maps the zero page. */
+        kind = FAULT_ZERO_PAGE;
+    } else {
+        kind = FAULT_ZERO_FILL;
     }
     event_for_access(m, ev, EV_FAULT_CLASSIFIED);
     ev->fault_kind = (uint8_t)kind;
     if (kind == FAULT_SWAP_IN)
         ev->slot = m->acc.slot;
-    snprintf(ev->detail, sizeof ev->detail, "area '%s'", a->name);
+    if (a->object != NONE)
+        snprintf(ev->detail, sizeof ev->detail, "area '%s' (%s %s, page %llu)", a->name,
+                 a->shared ? "shared" : "private",
+                 m->objects[a->object].anonymous ? "anonymous memory" : "file",
+                 (unsigned long long)m->acc.object_page);
+    else
+        snprintf(ev->detail, sizeof ev->detail, "area '%s'", a->name);
     m->acc.fault_kind = (uint8_t)kind;
     m->counters.faults++;
     if (major)
@@ -824,8 +983,9 @@ static void step_evict_save(struct machine *m, struct event *ev)
 {
     uint32_t victim = m->acc.victim;
     struct frame *f = &m->pool.frames[victim];
-    uint64_t vpn = f->nmaps ? f->maps[0].vpn : 0;
+    uint64_t vpn = f->nmaps ? f->maps[0].vpn : f->object_page;
     uint32_t pid = f->nmaps ? f->maps[0].pid : NONE;
+    m->acc.victim_object = f->object;
     if (needs_swap(m, victim)) {
         uint32_t slot = swap_take(&m->swap, pid, vpn);
         event_for_access(m, ev, EV_SWAP_OUT);
@@ -852,6 +1012,14 @@ static void step_evict_save(struct machine *m, struct event *ev)
 static void finish_eviction(struct machine *m)
 {
     uint32_t victim = m->acc.victim;
+    const struct frame *f = &m->pool.frames[victim];
+    if (m->acc.victim_object != NONE) {
+        /* The page cache forgets the frame; shared anonymous memory
+         * remembers where in swap its page went. */
+        uint64_t slot = m->acc.victim_slot;
+        m->objects[m->acc.victim_object].page[f->object_page] =
+            slot != NONE ? OBJECT_SWAPPED | slot : 0;
+    }
     m->counters.evictions++;
     m->policy.ops->freed(&m->policy, victim);
     frames_release(&m->pool, victim);
@@ -871,15 +1039,20 @@ static void step_evict_unmap(struct machine *m, struct event *ev)
     ev->victim = victim;
     ev->other_pid = map.pid;
     ev->other_vpn = map.vpn;
+    /* A private page's entry keeps its swap slot; a page of an object is
+     * found again through the object, so its entry is simply cleared. */
+    bool swap_entry = m->acc.victim_slot != NONE && m->acc.victim_object == NONE;
     if (e) {
-        *e = m->acc.victim_slot != NONE ? pte_make_swap(m->acc.victim_slot) : 0;
+        *e = swap_entry ? pte_make_swap(m->acc.victim_slot) : 0;
         ev->entry = *e;
         ev->slot = m->acc.victim_slot;
     }
+    if (swap_entry && m->acc.victim_map++ > 0)
+        swap_ref(&m->swap, m->acc.victim_slot);
     frames_rmap_remove(&m->pool, victim, map.pid, map.vpn);
     if (owner) {
         owner->resident--;
-        if (m->acc.victim_slot != NONE)
+        if (swap_entry)
             owner->swapped++;
     }
     m->acc.shootdown_pid = map.pid;
@@ -939,16 +1112,49 @@ static void after_tables(struct machine *m)
 {
     if (next_missing_table(m))
         return;
-    if (m->acc.fault_kind == FAULT_COW) {
+    switch ((enum fault_kind)m->acc.fault_kind) {
+    case FAULT_COW: {
         const struct frame *src = &m->pool.frames[m->acc.cow_source];
-        if (src->kind == FRAME_ANON && src->refcount == 1) {
+        if (src->kind == FRAME_ANON && src->object == NONE && src->refcount == 1) {
             /* Nobody else maps it: do_wp_page reuses it without a copy. */
             m->acc.frame = m->acc.cow_source;
             m->phase = PH_LOAD;
             return;
         }
+        break;
+    }
+    case FAULT_FILE_CACHED:
+        if (m->acc.private_copy) {
+            m->acc.cow_source = m->acc.frame;
+            break;
+        }
+        m->phase = PH_LOAD;
+        return;
+    case FAULT_FILE_READ:
+        want_frame(m, FRAME_FILE, 0);
+        return;
+    case FAULT_ZERO_PAGE:
+        if (m->zero_frame != NONE) {
+            m->acc.frame = m->zero_frame;
+            m->phase = PH_LOAD;
+            return;
+        }
+        want_frame(m, FRAME_ZERO, 0);
+        return;
+    default:
+        break;
     }
     want_frame(m, FRAME_ANON, 0);
+}
+
+/* Puts a freshly loaded frame in its object's page cache. */
+static void cache_insert(struct machine *m, uint32_t frame)
+{
+    struct frame *f = &m->pool.frames[frame];
+    f->object = m->acc.object;
+    f->object_page = m->acc.object_page;
+    f->owner_pid = NONE;
+    m->objects[m->acc.object].page[m->acc.object_page] = (uint64_t)frame + 1;
 }
 
 static void step_load(struct machine *m, struct event *ev)
@@ -957,61 +1163,123 @@ static void step_load(struct machine *m, struct event *ev)
     uint32_t frame = m->acc.frame;
     struct frame *f = &m->pool.frames[frame];
     uint64_t vpn = op_vpn(m);
-    if (m->acc.fault_kind == FAULT_COW && frame == m->acc.cow_source) {
-        event_for_access(m, ev, EV_COW_REUSE);
+    enum fault_kind kind = (enum fault_kind)m->acc.fault_kind;
+    bool fresh = true;   /* a frame that just got its content */
+    switch (kind) {
+    case FAULT_COW:
+        if (frame == m->acc.cow_source) {
+            event_for_access(m, ev, EV_COW_REUSE);
+            ev->frame = frame;
+            m->phase = PH_PTE;
+            return;
+        }
+        break;
+    case FAULT_FILE_CACHED:
+        event_for_access(m, ev, EV_CACHE_HIT);
         ev->frame = frame;
+        fresh = false;
+        break;
+    case FAULT_ZERO_PAGE:
+        event_for_access(m, ev, EV_ZERO_PAGE);
+        ev->frame = frame;
+        if (m->zero_frame == NONE) {
+            m->zero_frame = frame;
+            f->loaded_at = m->steps;
+        }
         m->phase = PH_PTE;
         return;
+    default:
+        break;
     }
-    f->kind = FRAME_ANON;
-    f->owner_pid = p->pid;
-    f->loaded_at = m->steps;
-    f->dirty = false;
-    switch ((enum fault_kind)m->acc.fault_kind) {
+    if (fresh) {
+        f->kind = kind == FAULT_FILE_READ ? FRAME_FILE : FRAME_ANON;
+        f->owner_pid = p->pid;
+        f->loaded_at = m->steps;
+        f->dirty = false;
+    }
+    switch (kind) {
     case FAULT_SWAP_IN:
         event_for_access(m, ev, EV_SWAP_IN);
         ev->slot = m->acc.slot;
         swap_release(&m->swap, m->acc.slot);
-        p->swapped--;
-        /* The slot is freed at once, so the page has no other copy. */
+        if (m->acc.object != NONE) {
+            cache_insert(m, frame);
+        } else {
+            p->swapped--;
+        }
+        /* The slot is let go at once, so the page has no other copy. */
         f->dirty = true;
         m->counters.swap_ins++;
         break;
     case FAULT_COW: {
-        /* Copy, then this process lets go of the shared original. */
+        /* Copy (or, from the zero page, clear), then this process lets go
+         * of the original. */
         uint32_t src = m->acc.cow_source;
-        event_for_access(m, ev, EV_COW_COPY);
-        ev->victim = src;
-        m->counters.cow_copies++;
-        frames_rmap_remove(&m->pool, src, p->pid, vpn);
-        p->resident--;
-        shootdown(m, p->pid, vpn, NULL);
-        if (m->pool.frames[src].refcount == 0 && m->pool.frames[src].kind != FRAME_ZERO) {
-            m->policy.ops->freed(&m->policy, src);
-            frames_release(&m->pool, src);
+        struct frame *from = &m->pool.frames[src];
+        if (from->kind == FRAME_ZERO) {
+            event_for_access(m, ev, EV_ZERO_FILL);
+            m->counters.zero_fills++;
+        } else {
+            event_for_access(m, ev, EV_COW_COPY);
+            m->counters.cow_copies++;
         }
+        ev->victim = src;
+        if (from->kind != FRAME_ZERO && frames_rmap_remove(&m->pool, src, p->pid, vpn)) {
+            p->resident--;
+            if (from->refcount == 0 && from->object == NONE) {
+                m->policy.ops->freed(&m->policy, src);
+                frames_release(&m->pool, src);
+            }
+        }
+        shootdown(m, p->pid, vpn, NULL);
         break;
     }
+    case FAULT_FILE_READ:
+        event_for_access(m, ev, EV_FILE_READ);
+        snprintf(ev->detail, sizeof ev->detail, "%s, page %llu", m->objects[m->acc.object].name,
+                 (unsigned long long)m->acc.object_page);
+        cache_insert(m, frame);
+        break;
+    case FAULT_FILE_CACHED:
+        break;
     default:
         event_for_access(m, ev, EV_ZERO_FILL);
         m->counters.zero_fills++;
+        if (m->acc.object != NONE)
+            cache_insert(m, frame);
         break;
     }
     ev->frame = frame;
+    if (fresh)
+        m->policy.ops->loaded(&m->policy, frame);
+    if (m->acc.private_copy) {
+        /* A private write to a file page: the cached page is only the
+         * source; the process gets its own copy next. */
+        m->acc.private_copy = false;
+        m->acc.cow_source = frame;
+        m->acc.fault_kind = FAULT_COW;
+        want_frame(m, FRAME_ANON, 0);
+        return;
+    }
     frames_rmap_add(&m->pool, frame, p->pid, vpn);
-    m->policy.ops->loaded(&m->policy, frame);
+    p->resident++;
     m->phase = PH_PTE;
 }
 
-static uint64_t leaf_flags_for(const struct area *a, enum access_kind access)
+/* The leaf entry for a frame: writable only where the area allows it and
+ * the frame is this process's alone to write (not the zero page, not a
+ * cached file page mapped privately, not a copy-on-write original). */
+static uint64_t leaf_flags_for(const struct area *a, enum access_kind access, bool may_write)
 {
     uint64_t flags = PTE_PRESENT | PTE_USER | PTE_ACCESSED;
-    if (a->prot & PROT_W)
+    if ((a->prot & PROT_W) && may_write)
         flags |= PTE_WRITABLE;
     if (access == ACCESS_WRITE)
         flags |= PTE_DIRTY;
     if (!(a->prot & PROT_X))
         flags |= PTE_NX;
+    if (a->global)
+        flags |= PTE_GLOBAL;
     return flags;
 }
 
@@ -1020,9 +1288,11 @@ static void step_pte(struct machine *m, struct event *ev)
     struct process *p = op_process(m);
     const struct area *a = process_find_area(p, m->op.va);
     struct walk_result w = machine_walk(m, p, m->op.va);
-    if (!pte_present(*w.slot))
-        p->resident++;
-    *w.slot = pte_make(m->acc.frame, leaf_flags_for(a, m->op.access));
+    const struct frame *f = &m->pool.frames[m->acc.frame];
+    bool may_write = f->kind != FRAME_ZERO && (f->object == NONE || a->shared);
+    if (m->acc.fault_kind == FAULT_COW && m->acc.frame == m->acc.cow_source)
+        may_write = true; /* reused: it is ours alone now */
+    *w.slot = pte_make(m->acc.frame, leaf_flags_for(a, m->op.access, may_write));
     event_for_access(m, ev, EV_PTE_UPDATE);
     ev->level = (int)w.level;
     ev->index = (uint32_t)geometry_index(&m->cfg.geo, m->op.va, w.level);
@@ -1148,7 +1418,7 @@ static void op_failed(struct machine *m, struct event *ev, const struct process 
                       const char *why)
 {
     simple_event(m, ev, EV_OP_FAILED, p);
-    snprintf(ev->detail, sizeof ev->detail, "%s", why);
+    snprintf(ev->detail, sizeof ev->detail, "%.*s", (int)sizeof ev->detail - 1, why);
 }
 
 static uint64_t round_up(uint64_t v, uint64_t to)
@@ -1173,7 +1443,9 @@ static void do_mmap(struct machine *m, struct event *ev, struct process *p)
         }
     }
     struct area a = {.start = start, .end = start + size, .prot = m->op.prot,
-                     .kind = AREA_ANON, .shared = m->op.shared, .textbook = m->op.textbook};
+                     .kind = m->op.file ? AREA_FILE : AREA_ANON,
+                     .shared = m->op.shared, .textbook = m->op.textbook,
+                     .object = m->op.file ? m->op.file - 1 : NONE, .file_offset = m->op.offset};
     snprintf(a.name, sizeof a.name, "%s", m->op.name);
     char why[160];
     if (start + size < start || !check_area(m, &a, why, sizeof why)) {
@@ -1182,6 +1454,10 @@ static void do_mmap(struct machine *m, struct event *ev, struct process *p)
     }
     if (!process_range_free(p, a.start, a.end)) {
         op_failed(m, ev, p, "the range overlaps an existing area");
+        return;
+    }
+    if (!attach_object(m, &a, why, sizeof why)) {
+        op_failed(m, ev, p, why);
         return;
     }
     if (!process_add_area(p, &a)) {
@@ -1306,7 +1582,8 @@ static void do_map_frame(struct machine *m, struct event *ev, struct process *p)
     }
     struct area *a = process_find_area(p, va);
     if (!a) {
-        struct area page = {.start = va, .end = va + psize, .prot = m->op.prot ? m->op.prot
+        struct area page = {.start = va, .end = va + psize, .object = NONE,
+                            .prot = m->op.prot ? m->op.prot
                                                                                : PROT_R | PROT_W,
                             .kind = AREA_ANON, .textbook = true};
         snprintf(page.name, sizeof page.name, "page-0x%llx",
@@ -1347,7 +1624,7 @@ static void do_map_frame(struct machine *m, struct event *ev, struct process *p)
     f->loaded_at = m->steps;
     frames_rmap_add(&m->pool, frame, p->pid, geometry_vpn(g, va));
     m->policy.ops->loaded(&m->policy, frame);
-    *w.slot = pte_make(frame, leaf_flags_for(a, ACCESS_READ) & ~PTE_ACCESSED);
+    *w.slot = pte_make(frame, leaf_flags_for(a, ACCESS_READ, true) & ~PTE_ACCESSED);
     p->resident++;
     simple_event(m, ev, EV_MAP_FRAME, p);
     ev->va = va;
@@ -1378,6 +1655,99 @@ static void do_exit(struct machine *m, struct event *ev, struct process *p)
              (unsigned long long)resident, resident == 1 ? "" : "s");
 }
 
+struct fork_state {
+    struct process *child;
+    const struct area *area;
+    bool failed;
+    uint64_t shared, protected;
+};
+
+/* Gives the child the parent's entry for one page: the same frame (or swap
+ * slot), private writable pages made read-only in both for copy-on-write. */
+static void fork_page(struct machine *m, struct process *parent, uint64_t *slot, uint64_t va,
+                      void *ctx)
+{
+    struct fork_state *fs = ctx;
+    if (fs->failed)
+        return;
+    for (;;) {
+        struct walk_result w = machine_walk(m, fs->child, va);
+        if (w.complete)
+            break;
+        uint32_t t = frames_take(&m->pool, FRAME_TABLE);
+        if (t == UINT32_MAX || !pagetable_create(&m->pt, &m->cfg.geo, t, w.level + 1)) {
+            if (t != UINT32_MAX)
+                frames_release(&m->pool, t);
+            fs->failed = true;
+            return;
+        }
+        struct frame *tf = &m->pool.frames[t];
+        tf->table_level = (int8_t)(w.level + 1);
+        tf->owner_pid = fs->child->pid;
+        tf->refcount = 1;
+        *w.slot = pte_make(t, PTE_PRESENT | PTE_WRITABLE | PTE_USER);
+        m->counters.table_allocs++;
+    }
+    uint64_t *child_slot = machine_walk(m, fs->child, va).slot;
+    uint64_t vpn = geometry_vpn(&m->cfg.geo, va);
+    uint64_t e = *slot;
+    if (pte_present(e)) {
+        uint32_t frame = pte_frame(e);
+        if (m->pool.frames[frame].kind != FRAME_ZERO) {
+            if (!fs->area->shared && (e & PTE_WRITABLE)) {
+                *slot &= ~PTE_WRITABLE;
+                fs->protected++;
+            }
+            frames_rmap_add(&m->pool, frame, fs->child->pid, vpn);
+            fs->child->resident++;
+            fs->shared++;
+        }
+        *child_slot = *slot;
+    } else if (pte_is_swap(e)) {
+        swap_ref(&m->swap, pte_slot(e));
+        fs->child->swapped++;
+        *child_slot = e;
+    }
+    (void)parent;
+}
+
+/* fork: the child gets a copy of the areas and of the page tables. */
+static void do_fork(struct machine *m, struct event *ev, struct process *p)
+{
+    char why[160];
+    char name[AREA_NAME_MAX];
+    snprintf(name, sizeof name, "%s", m->op.name[0] ? m->op.name : p->name);
+    if (!machine_add_process(m, m->op.child, name, 0, why, sizeof why)) {
+        op_failed(m, ev, p, why);
+        return;
+    }
+    p = op_process(m); /* the table of processes may not move, but be sure */
+    struct process *child = &m->procs[m->nprocs - 1];
+    struct fork_state fs = {.child = child};
+    if (!process_clone_areas(child, p)) {
+        op_failed(m, ev, p, "out of memory");
+        return;
+    }
+    for (uint32_t i = 0; i < p->nareas && !fs.failed; i++) {
+        fs.area = &p->areas[i];
+        visit_pages(m, p, p->areas[i].start, p->areas[i].end, fork_page, &fs);
+    }
+    /* The parent's cached translations may still allow writes. */
+    tlb_flush_asid(&m->tlb, p->asid, false);
+    if (fs.failed) {
+        release_process(m, child);
+        op_failed(m, ev, p, "fork: no free frame for the child's page tables (ENOMEM)");
+        return;
+    }
+    simple_event(m, ev, EV_FORK, p);
+    ev->other_pid = child->pid;
+    ev->frame = child->root;
+    snprintf(ev->detail, sizeof ev->detail,
+             "pid %u (%s) is born sharing %llu pages; %llu made read-only for copy-on-write",
+             child->pid, child->name, (unsigned long long)fs.shared,
+             (unsigned long long)fs.protected);
+}
+
 /* Runs a whole non-access operation as one micro-step (or two, for a
  * context switch that flushes the TLB). */
 static void step_simple(struct machine *m, struct event *ev)
@@ -1391,6 +1761,7 @@ static void step_simple(struct machine *m, struct event *ev)
     case OP_MAP_FRAME: do_map_frame(m, ev, p); break;
     case OP_SWITCH: do_switch(m, ev, p); break;
     case OP_EXIT: do_exit(m, ev, p); break;
+    case OP_FORK: do_fork(m, ev, p); break;
     default: op_failed(m, ev, p, "unknown operation"); break;
     }
 }
@@ -1447,6 +1818,15 @@ bool machine_step(struct machine *m, struct event *ev)
         ev->va = m->op.va;
         snprintf(ev->detail, sizeof ev->detail, "pid %u %s", m->op.pid,
                  m->acc.proc == UINT32_MAX ? "does not exist" : "has exited or was killed");
+        m->phase = PH_IDLE;
+        return false;
+    }
+    /* No operation needs anywhere near this many steps; stopping here turns
+     * a defect into a visible failure instead of a hang. */
+    if (++m->acc.op_steps > MACHINE_MAX_OP_STEPS) {
+        event_init(ev, EV_OP_FAILED);
+        snprintf(ev->detail, sizeof ev->detail, "the operation did not finish in %d steps",
+                 MACHINE_MAX_OP_STEPS);
         m->phase = PH_IDLE;
         return false;
     }

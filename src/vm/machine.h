@@ -27,6 +27,7 @@
 #include "vm/event.h"
 #include "vm/frames.h"
 #include "vm/geometry.h"
+#include "vm/object.h"
 #include "vm/pagetable.h"
 #include "vm/policy.h"
 #include "vm/process.h"
@@ -36,6 +37,8 @@
 #define MACHINE_MAX_SWAP    (UINT32_C(1) << 22)
 #define MACHINE_MAX_TLB     65536
 #define MACHINE_MAX_PROCESSES 64
+#define MACHINE_MAX_OBJECTS 64
+#define MACHINE_MAX_OP_STEPS 1000000
 
 struct machine_config {
     struct geometry geo;
@@ -59,12 +62,13 @@ bool machine_config_validate(const struct machine_config *c, char *why, size_t w
 enum op_kind {
     OP_NONE,
     OP_ACCESS,     /* pid, access, va, textbook, future_index */
-    OP_MMAP,       /* pid, va (UINT64_MAX: the kernel picks), size, prot, shared, name */
+    OP_MMAP,       /* pid, va (UINT64_MAX: the kernel picks), size, prot, shared, file, offset, name */
     OP_MUNMAP,     /* pid, va, size */
     OP_MPROTECT,   /* pid, va, size, prot */
     OP_MAP_FRAME,  /* pid, va, frame, prot */
     OP_SWITCH,     /* pid */
     OP_EXIT,       /* pid */
+    OP_FORK,       /* pid (the parent), child, name */
 };
 
 struct op {
@@ -80,6 +84,9 @@ struct op {
     bool auto_area;            /* an access outside every area creates one for its page
                                   (traces of real programs declare no areas) */
     uint64_t future_index;     /* this access's position in the future, or UINT64_MAX */
+    uint32_t file;             /* mmap: 1 + the file's object id, or 0 for anonymous memory */
+    uint64_t offset;           /* mmap: offset in that file */
+    uint32_t child;            /* fork: the child's pid */
     char name[AREA_NAME_MAX];
 };
 
@@ -106,6 +113,11 @@ struct access_state {
     uint32_t victim_slot;    /* swap slot the victim went to, or EV_NONE */
     uint32_t slot;           /* swap slot being read */
     uint32_t cow_source;     /* frame a copy-on-write fault copies from */
+    uint32_t object;         /* the object the faulting page belongs to, or EV_NONE */
+    uint64_t object_page;    /* its page in that object */
+    bool private_copy;       /* a private write to an object page: copy after loading */
+    uint32_t victim_object;  /* the object the victim caches, or EV_NONE */
+    uint32_t op_steps;       /* micro-steps this operation has taken */
     uint64_t shootdown_va;   /* pending invalidation */
     uint32_t shootdown_pid;
 };
@@ -124,6 +136,9 @@ struct machine {
     uint64_t rng;
     uint64_t steps;            /* micro-steps done since creation */
     uint64_t mmap_base;
+    struct vm_object *objects; /* files and shared anonymous memory */
+    uint32_t nobjects;
+    uint32_t zero_frame;       /* the shared zero page, once allocated, else EV_NONE */
     const uint64_t *future_next; /* borrowed; see machine_set_future */
     uint64_t future_len;
     /* The operation in progress. */
@@ -149,6 +164,14 @@ bool machine_add_process(struct machine *m, uint32_t pid, const char *name, uint
  * is not page-aligned or lies outside user space. */
 bool machine_add_area(struct machine *m, uint32_t pid, const struct area *a, char *why,
                       size_t why_len);
+/* Declares a file of `size` bytes; the pages listed in cached[] (or every
+ * page when all_cached) start in the page cache, taking frames. Returns its
+ * object id, or EV_NONE with why. */
+uint32_t machine_add_file(struct machine *m, const char *name, uint64_t size,
+                          const uint64_t *cached, size_t ncached, bool all_cached, char *why,
+                          size_t why_len);
+/* The object id of a file name, or EV_NONE. */
+uint32_t machine_find_object(const struct machine *m, const char *name);
 /* The process with that pid, or NULL. */
 struct process *machine_process(const struct machine *m, uint32_t pid);
 /* The running process (NULL when there is none). */

@@ -22,9 +22,9 @@ struct area {
     bool shared;
     bool huge;             /* wants huge pages where aligned */
     bool textbook;         /* created for a reference string: every first touch needs a frame */
-    uint32_t file;         /* AREA_FILE: file id */
-    uint64_t file_offset;  /* AREA_FILE: offset of start in the file */
-    uint32_t share_id;     /* shared anonymous: identifies the shared object */
+    bool global;           /* its entries are global: they survive CR3 reloads */
+    uint32_t object;       /* the object behind a file-backed or shared area, else EV_NONE */
+    uint64_t file_offset;  /* offset of start in the object */
     char name[AREA_NAME_MAX];
 };
 
