@@ -561,7 +561,7 @@ static struct scenario *load_steps_text(const char *steps, char *err_line, size_
 
 static void test_address_expressions(void)
 {
-    char err[512];
+    char err[2048];
     struct scenario *s = load_steps_text(
         "  - read: buf\n"
         "  - read: buf + 0x10\n"
@@ -621,11 +621,73 @@ static void test_address_expressions(void)
     }
 }
 
+/* Each container in the wrong place names itself and what was expected. */
+static void test_shape_errors(void)
+{
+    static const struct { const char *text, *error; } cases[] = {
+        {"title: t\nmachine: 5\nprocesses: [{name: d, pid: 1}]\nsteps: [pause: ]\n",
+         "shape.yaml:2:10: error: 'machine' is '5' (expected a mapping of machine settings)\n"},
+        {"title: t\nmachine: {tlb: [1]}\nprocesses: [{name: d, pid: 1}]\nsteps: [pause: ]\n",
+         "shape.yaml:2:16: error: 'tlb' is a list (expected a mapping with entries, ways, "
+         "replacement, asid)\n"},
+        {"title: t\nprocesses: [7]\nsteps: [pause: ]\n",
+         "shape.yaml:2:13: error: a process is '7' (expected a mapping {name, pid, areas})\n"},
+        {"title: t\nprocesses: [{name: d, pid: 1, areas: [x]}]\nsteps: [pause: ]\n",
+         "shape.yaml:2:39: error: an area is 'x' (expected a mapping {name, start, size, "
+         "prot, ...})\n"},
+        {"title: t\nprocesses: [{name: d, pid: 1}]\nsteps: [fill: x]\n",
+         "shape.yaml:3:15: error: 'fill' is 'x' (expected a mapping {start, size, stride, "
+         "access, pid})\n"},
+        {"title: t\nprocesses: [{name: d, pid: 1}]\nsteps: [repeat: [read: 1]]\n",
+         "shape.yaml:3:17: error: 'repeat' is a list (expected a mapping {times, steps})\n"},
+        {"title: t\nprocesses: [{name: d, pid: 1}]\nsteps: [switch: [1]]\n",
+         "shape.yaml:3:17: error: 'switch' is a list (expected a pid or {pid})\n"},
+        {"title: t\nprocesses: [{name: d, pid: 1}]\nsteps: [expect: 3]\n",
+         "shape.yaml:3:17: error: 'expect' is '3' (expected a mapping of counter: value)\n"},
+        {"title: t\nprocesses: [{name: d, pid: 1}]\nsteps: [expect: {a: 1, a: 2}]\n",
+         "shape.yaml:3:24: error: duplicate counter 'a' in expect (expected each counter "
+         "once)\n"},
+        {"title: t\nprocesses: [{name: d, pid: 1}]\nsteps: [read: {addr: 1, pdi: 2}]\n",
+         "shape.yaml:3:25: error: unknown key 'pdi' in read (did you mean 'pid'?)\n"},
+        {"title: \"\"\nprocesses: [{name: d, pid: 1}]\nsteps: [pause: ]\n",
+         "shape.yaml:1:8: error: 'title' is '' (expected a title)\n"},
+        {"title: t\nprocesses: {name: d, pid: 1}\nsteps: [pause: ]\n",
+         "shape.yaml:2:12: error: 'processes' is a mapping (expected a list of processes, "
+         "each {name, pid, areas})\n"},
+        {"title: t\nprocesses: [{name: d, pid: 1}]\nsteps: [munmap: {addr: 1}]\n",
+         "shape.yaml:3:17: error: missing key 'size' in munmap (expected a size next to "
+         "addr)\n"},
+        {"title: t\nprocesses: [{name: d, pid: 1}]\nsteps: [fork: {pid: 1}]\n",
+         "shape.yaml:3:15: error: missing key 'child' in fork (expected the child's pid)\n"},
+        {"title: t\nprocesses: [{name: d, pid: 1}]\nsteps: [trace: {file: x, format: rw, "
+         "limit: 0}]\n",
+         "shape.yaml:3:45: error: 'limit' is '0' (expected a number from 1 to "
+         "18446744073709551615)\n"},
+        {"title: t\nprocesses: [{name: d, pid: 1}]\nsteps: [refs: []]\n",
+         "shape.yaml:3:15: error: 'refs' is an empty list (expected at least one page "
+         "number)\n"},
+        {"title: t\nprocesses: [{name: d, pid: 1}]\nsteps: [refs: {pages: \"  \"}]\n",
+         "shape.yaml:3:23: error: 'refs' is '  ' (expected at least one page number)\n"},
+        {"title: t\nfiles: [{name: f, size: 1K, cached: some}]\nprocesses: [{name: d, "
+         "pid: 1}]\nsteps: [pause: ]\n",
+         "shape.yaml:2:37: error: 'cached' is 'some' (expected a list of page numbers, or "
+         "all)\n"},
+    };
+    char err[2048];
+
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct scenario *s = load_text("shape.yaml", cases[i].text, err, sizeof err);
+        CU_ASSERT_PTR_NULL(s);
+        scenario_free(s);
+        check_string(err, cases[i].error, cases[i].text);
+    }
+}
+
 /* Names from mmap steps are known from that step on, also inside repeats,
  * and anchors/aliases of whole step lists work. */
 static void test_mmap_names_and_aliases(void)
 {
-    char err[512];
+    char err[2048];
     struct scenario *s = load_steps_text(
         "  - repeat:\n"
         "      times: 2\n"
@@ -650,7 +712,7 @@ static void test_mmap_names_and_aliases(void)
 
 static void test_limits_at_the_edge(void)
 {
-    char err[512], steps[4096];
+    char err[2048], steps[4096];
     struct scenario *s;
 
     /* 1,000,000 times 50 refs is exactly the access limit: allowed. */
@@ -745,8 +807,8 @@ static const struct {
 } bad_files[] = {
     {"alias-bomb.yaml", "data/bad/alias-bomb.yaml:5:43: error: too many YAML nodes once "
      "aliases are expanded (expected at most 2000000; is an alias repeated too often?)"},
-    {"alias-cycle.yaml", "data/bad/alias-cycle.yaml:5:5: error: repeat nested too deeply "
-     "(expected at most 8 levels of repeat)"},
+    {"alias-cycle.yaml", "data/bad/alias-cycle.yaml:5:31: error: alias '*loop' is used "
+     "inside its own anchor (expected an anchor that is complete)"},
     {"area-before-mmap.yaml", "data/bad/area-before-mmap.yaml:8:12: error: unknown area "
      "'heap' (expected the name of a process area or of an earlier mmap)"},
     {"bad-access.yaml", "data/bad/bad-access.yaml:8:44: error: unknown access 'wirte' "
@@ -842,10 +904,12 @@ static const struct {
     {"trace-too-many.yaml", "data/bad/trace-too-many.yaml:5:5: error: too many accesses: "
      "the scenario would perform more than 50000000 (expected at most 50000000; use "
      "smaller sizes, fewer repeats or a trace limit)"},
-    {"two-documents.yaml", "data/bad/two-documents.yaml:10:1: error: a second YAML "
+    {"two-documents.yaml", "data/bad/two-documents.yaml:9:1: error: a second YAML "
      "document (expected one scenario per file)"},
-    {"undefined-alias.yaml", "data/bad/undefined-alias.yaml:8:11: error: invalid YAML: "
-     "found undefined alias (expected valid YAML syntax)"},
+    {"undefined-alias.yaml", "data/bad/undefined-alias.yaml:8:11: error: unknown alias "
+     "'*nowhere' (expected an anchor '&nowhere' defined earlier)"},
+    {"yaml-too-deep.yaml", "data/bad/yaml-too-deep.yaml:8:72: error: YAML nested too "
+     "deeply (expected at most 64 levels of lists and mappings)"},
     {"undefined-area.yaml", "data/bad/undefined-area.yaml:8:11: error: unknown area 'bfu' "
      "(did you mean 'buf'?)"},
     {"unknown-file.yaml", "data/bad/unknown-file.yaml:8:55: error: unknown file "
@@ -971,6 +1035,7 @@ void suite_loader_register(void)
     CU_add_test(suite, "the lazy-allocation example", test_lazy_example);
     CU_add_test(suite, "every step kind and key", test_every_step);
     CU_add_test(suite, "address expressions", test_address_expressions);
+    CU_add_test(suite, "shape errors name the container", test_shape_errors);
     CU_add_test(suite, "mmap names and aliases", test_mmap_names_and_aliases);
     CU_add_test(suite, "limits at the edge", test_limits_at_the_edge);
     CU_add_test(suite, "file size limit", test_file_too_large);

@@ -126,6 +126,18 @@ static void machine_sentence(struct out *o, const struct event *ev, const struct
             say(o, "The handler finds %s allows the %s but the entry is read-only: "
                    "copy-on-write. A minor fault.", ev->detail, verb(ev->access));
             break;
+        case FAULT_ZERO_PAGE:
+            say(o, "The handler finds %s, never touched. A read only needs zeros, so it maps "
+                   "the shared zero page read-only: no new frame. A minor fault.", ev->detail);
+            break;
+        case FAULT_FILE_CACHED:
+            say(o, "The handler finds %s. That page is already in the page cache: a minor "
+                   "fault (no I/O).", ev->detail);
+            break;
+        case FAULT_FILE_READ:
+            say(o, "The handler finds %s. That page is not in memory: it must be read from the "
+                   "file, a major fault (I/O).", ev->detail);
+            break;
         default:
             say(o, "The handler finds %s, which allows the %s. The page was never touched: "
                    "it gets a fresh zeroed frame. A minor fault (no I/O).",
@@ -181,10 +193,12 @@ static void machine_sentence(struct out *o, const struct event *ev, const struct
             ev->frame);
         break;
     case EV_FILE_READ:
-        say(o, "The page is read from its file into frame %u.", ev->frame);
+        say(o, "The page is read from the file (%s) into frame %u, which joins the page cache.",
+            ev->detail, ev->frame);
         break;
     case EV_CACHE_HIT:
-        say(o, "The page is already in the page cache at frame %u.", ev->frame);
+        say(o, "The page is already in the page cache at frame %u: it is mapped as it is.",
+            ev->frame);
         break;
     case EV_COW_COPY:
         say(o, "The shared page in frame %u is copied into frame %u for this process alone.",
@@ -198,6 +212,8 @@ static void machine_sentence(struct out *o, const struct event *ev, const struct
         say(o, "The %s entry %u is written: ", level_name(g, ev->level), ev->index);
         entry_bits(o, ev->entry);
         say(o, ".");
+        if (ev->detail[0])
+            say(o, " The %s.", ev->detail);
         break;
     case EV_FAULT_RETURN:
         say(o, "The handler returns and the faulting instruction restarts from the beginning: "

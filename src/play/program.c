@@ -223,6 +223,7 @@ static void produce(struct program *p, struct cursor *c, const struct machine *m
         }
         out->op.prot = st->u.mmap.prot.present ? (uint8_t)st->u.mmap.prot.value : PROT_R | PROT_W;
         out->op.shared = st->u.mmap.shared.value;
+        out->op.huge = st->u.mmap.huge.value;
         if (st->u.mmap.file.present) {
             uint32_t id = machine_find_object(m, st->u.mmap.file.value);
             out->op.file = id == EV_NONE ? 0 : id + 1;

@@ -170,12 +170,20 @@ static bool config_from(const struct scenario *s, const struct timeline_override
     }
     if (sm->seed.present)
         c->seed = sm->seed.value;
-    if (sm->fault_around.present && sm->fault_around.value > 0)
-        return fail_at(err, s, sm->fault_around.pos,
-                       "fault_around is not supported by this version (expected 0)");
-    if (sm->readahead.present && sm->readahead.value > 0)
-        return fail_at(err, s, sm->readahead.pos,
-                       "readahead is not supported by this version (expected 0)");
+    if (sm->fault_around.present) {
+        uint64_t v = sm->fault_around.value;
+        if (v > 512 || (v & (v - 1)) != 0)
+            return fail_at(err, s, sm->fault_around.pos,
+                           "fault_around is not a power of two up to 512 (expected a window in "
+                           "pages, such as 16, or 0 for off)");
+        c->fault_around = (uint32_t)v;
+    }
+    if (sm->readahead.present) {
+        if (sm->readahead.value > 512)
+            return fail_at(err, s, sm->readahead.pos,
+                           "readahead is too large (expected 0 to 512 pages)");
+        c->readahead = (uint32_t)sm->readahead.value;
+    }
     /* Command-line overrides come last. */
     struct scenario_pos none = {0, 0};
     if (o && o->policy) {
@@ -250,15 +258,6 @@ static bool check_pid(const struct scenario *s, const struct scenario_num *pid, 
     return false;
 }
 
-static bool unsupported(const struct scenario *s, struct scenario_pos pos, const char *what,
-                        struct diag *err)
-{
-    diag_set(err, s->path, pos.line, pos.col,
-             "%s is not supported by this version of vmviz (expected a scenario without it)",
-             what);
-    return false;
-}
-
 /* Checks what only the engine knows about the steps: counter names, pids,
  * frames, and the features this version does not have. */
 static bool check_steps(const struct scenario *s, const struct scenario_step *steps, size_t n,
@@ -298,8 +297,6 @@ static bool check_steps(const struct scenario *s, const struct scenario_step *st
                 return false;
             if (!check_file(s, &st->u.mmap.file, err))
                 return false;
-            if (st->u.mmap.huge.present && st->u.mmap.huge.value)
-                return unsupported(s, st->u.mmap.huge.pos, "huge: true", err);
             break;
         case STEP_MUNMAP:
         case STEP_MPROTECT:
@@ -386,11 +383,6 @@ static struct machine *build_machine(const struct scenario *s, const struct mach
         }
         for (size_t a = 0; a < sp->area_count; a++) {
             const struct scenario_area *sa = &sp->areas[a];
-            if (sa->huge.present && sa->huge.value) {
-                unsupported(s, sa->huge.pos, "huge: true", err);
-                machine_destroy(m);
-                return NULL;
-            }
             if (!check_file(s, &sa->file, err)) {
                 machine_destroy(m);
                 return NULL;
@@ -401,6 +393,8 @@ static struct machine *build_machine(const struct scenario *s, const struct mach
                 .prot = sa->prot.present ? (uint8_t)sa->prot.value : PROT_R | PROT_W,
                 .kind = sa->file.present ? AREA_FILE : AREA_ANON,
                 .shared = sa->shared.value != 0,
+                .global = sa->global.value != 0,
+                .huge = sa->huge.value != 0,
                 .object = sa->file.present ? machine_find_object(m, sa->file.value) : EV_NONE,
                 .file_offset = sa->offset.present ? sa->offset.value : 0,
             };

@@ -148,6 +148,25 @@ bool frames_take_at(struct frame_pool *p, uint32_t frame, enum frame_kind kind)
     return true;
 }
 
+uint32_t frames_take_run(struct frame_pool *p, uint32_t n)
+{
+    if (n == 0 || p->free_data < n)
+        return UINT32_MAX;
+    for (uint32_t start = 0; start + n <= p->data_frames; start += n) {
+        uint32_t i = 0;
+        while (i < n && p->frames[start + i].kind == FRAME_FREE)
+            i++;
+        if (i < n)
+            continue;
+        for (i = 0; i < n; i++) {
+            mark_taken(p, start + i, FRAME_ANON);
+            p->frames[start + i].compound = i ? FRAME_TAIL : FRAME_HEAD;
+        }
+        return start;
+    }
+    return UINT32_MAX;
+}
+
 void frames_release(struct frame_pool *p, uint32_t frame)
 {
     struct frame *f = &p->frames[frame];
@@ -198,7 +217,7 @@ void frames_digest(const struct frame_pool *p, uint64_t *h)
     for (uint32_t i = 0; i < frames_total(p); i++) {
         const struct frame *f = &p->frames[i];
         digest_u64(h, (uint64_t)f->kind | (uint64_t)(uint8_t)f->table_level << 8 |
-                          (uint64_t)f->dirty << 16);
+                          (uint64_t)f->dirty << 16 | (uint64_t)f->compound << 24);
         if (f->kind == FRAME_FREE)
             continue;
         digest_u64(h, f->owner_pid);

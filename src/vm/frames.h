@@ -35,6 +35,7 @@ struct frame {
     uint8_t kind;          /* enum frame_kind */
     int8_t table_level;    /* for FRAME_TABLE: its level; otherwise -1 */
     bool dirty;            /* file cache page modified since read (or swap copy stale) */
+    uint8_t compound;      /* FRAME_HEAD or FRAME_TAIL of a huge page, else 0 */
     uint32_t owner_pid;    /* the process it was allocated for (EV_NONE when shared) */
     uint32_t object;       /* the file or shared-memory object it caches, or EV_NONE */
     uint64_t object_page;  /* page number within that object */
@@ -63,6 +64,13 @@ uint32_t frames_total(const struct frame_pool *p);
 uint32_t frames_take(struct frame_pool *p, enum frame_kind kind);
 /* Takes one given free frame; false when it is not free. */
 bool frames_take_at(struct frame_pool *p, uint32_t frame, enum frame_kind kind);
+#define FRAME_HEAD 1
+#define FRAME_TAIL 2
+
+/* Takes n free page frames in a row, the first a multiple of n (a huge
+ * page: its frames must be physically contiguous and aligned). Returns the
+ * first, or UINT32_MAX when no such run is free. */
+uint32_t frames_take_run(struct frame_pool *p, uint32_t n);
 /* Returns a frame to the free list; clears its reverse map. */
 void frames_release(struct frame_pool *p, uint32_t frame);
 /* True when a frame of this kind could be taken without eviction. */

@@ -61,6 +61,10 @@ bool machine_config_validate(const struct machine_config *c, char *why, size_t w
                  c->tlb_entries, c->tlb_ways);
         return false;
     }
+    if (c->fault_around > 512 || c->readahead > 512) {
+        snprintf(why, why_len, "fault_around and readahead are at most 512 pages");
+        return false;
+    }
     if (c->policy >= POLICY_COUNT) {
         snprintf(why, why_len, "unknown policy");
         return false;
@@ -79,6 +83,15 @@ bool machine_config_validate(const struct machine_config *c, char *why, size_t w
 static uint64_t page_size(const struct machine *m)
 {
     return geometry_page_size(&m->cfg.geo);
+}
+
+/* Pages in a huge page, or 0 when the layout has none. */
+static uint64_t huge_pages_per(const struct machine *m)
+{
+    const struct geometry *g = &m->cfg.geo;
+    if (g->huge_level < 0)
+        return 0;
+    return geometry_level_span(g, (unsigned)g->huge_level) >> g->page_shift;
 }
 
 static uint64_t vpn_va(const struct machine *m, uint64_t vpn)
@@ -331,6 +344,7 @@ uint64_t machine_digest(const struct machine *m)
     digest_u64(&h, m->phase);
     digest_u64(&h, m->nprocs);
     digest_u64(&h, m->zero_frame);
+    digest_u64(&h, m->huge_pages);
     for (uint32_t i = 0; i < m->nobjects; i++)
         object_digest(&m->objects[i], &h);
     frames_digest(&m->pool, &h);
@@ -614,7 +628,16 @@ static void drop_page(struct machine *m, struct process *p, uint64_t *slot, uint
     if (pte_present(e)) {
         uint32_t frame = pte_frame(e);
         struct frame *f = &m->pool.frames[frame];
-        if (f->kind != FRAME_ZERO) {
+        if (f->compound == FRAME_HEAD) {
+            /* A huge page goes as a whole (Linux would split it first when
+             * only part of it is unmapped). */
+            uint64_t n = huge_pages_per(m);
+            frames_rmap_remove(&m->pool, frame, p->pid, vpn);
+            p->resident -= n;
+            for (uint64_t i = 0; i < n; i++)
+                frames_release(&m->pool, frame + (uint32_t)i);
+            m->huge_pages--;
+        } else if (f->kind != FRAME_ZERO) {
             /* Dirt in the entry belongs to the cached page from now on. */
             if (f->object != NONE && (e & PTE_DIRTY))
                 f->dirty = true;
@@ -645,7 +668,14 @@ static void visit_pages(struct machine *m, struct process *p, uint64_t start, ui
         struct walk_result w = machine_walk(m, p, va);
         uint64_t next = va + psize;
         if (w.complete && *w.slot) {
+            bool huge = pte_present(*w.slot) && (*w.slot & PTE_HUGE);
             fn(m, p, w.slot, va, ctx);
+            if (huge) {
+                uint64_t span = geometry_level_span(&m->cfg.geo, w.level);
+                uint64_t skip = (va & ~(span - 1)) + span;
+                if (skip > va)
+                    next = skip;
+            }
         } else if (!w.complete && w.slot) {
             uint64_t span = geometry_level_span(&m->cfg.geo, w.level);
             uint64_t skip = (va & ~(span - 1)) + span;
@@ -708,12 +738,26 @@ static void step_begin(struct machine *m, struct event *ev)
     m->phase = PH_TLB;
 }
 
+/* The page sizes a lookup tries: the base page, and the huge page size
+ * while any huge page is mapped. */
+static unsigned tlb_spans(const struct machine *m, unsigned spans[2])
+{
+    spans[0] = m->cfg.geo.page_shift;
+    if (m->huge_pages == 0)
+        return 1;
+    spans[1] = geometry_level_shift(&m->cfg.geo, (unsigned)m->cfg.geo.huge_level);
+    return 2;
+}
+
 static void step_tlb(struct machine *m, struct event *ev)
 {
     struct process *p = op_process(m);
-    unsigned span = m->cfg.geo.page_shift;
-    int i = tlb_lookup(&m->tlb, p->asid, m->op.va, &span, 1);
+    unsigned spans[2];
+    unsigned nspans = tlb_spans(m, spans);
+    unsigned span = spans[0];
+    int i = tlb_lookup(&m->tlb, p->asid, m->op.va, spans, nspans);
     if (i >= 0) {
+        m->acc.span_shift = m->tlb.entries[i].span_shift;
         event_for_access(m, ev, EV_TLB_HIT);
         ev->index = (uint32_t)i / m->tlb.ways;
         ev->way = (uint32_t)i % m->tlb.ways;
@@ -770,6 +814,7 @@ static void step_walk(struct machine *m, struct event *ev)
     ev->entry = *slot;
     if (leaf) {
         m->acc.frame = pte_frame(*slot);
+        m->acc.span_shift = (uint8_t)geometry_level_shift(g, level);
         m->phase = PH_FILL;
         return;
     }
@@ -836,6 +881,18 @@ static uint64_t object_page_of(const struct machine *m, const struct area *a, ui
     return (va - a->start + a->file_offset) >> m->cfg.geo.page_shift;
 }
 
+/* A fault in a huge area takes a huge page when the aligned huge range
+ * around it lies inside the area and no leaf table covers it yet. */
+static bool wants_huge(const struct machine *m, const struct area *a, const struct walk_result *w)
+{
+    const struct geometry *g = &m->cfg.geo;
+    if (!a->huge || a->textbook || g->huge_level < 0 || w->complete)
+        return false;
+    uint64_t span = geometry_level_span(g, (unsigned)g->huge_level);
+    uint64_t base = m->op.va & ~(span - 1);
+    return base >= a->start && base + span <= a->end && w->level <= (unsigned)g->huge_level;
+}
+
 static void step_classify(struct machine *m, struct event *ev)
 {
     struct process *p = op_process(m);
@@ -866,6 +923,7 @@ static void step_classify(struct machine *m, struct event *ev)
          * mapped privately), which copy-on-write resolves. */
         kind = FAULT_COW;
         m->acc.cow_source = pte_frame(*w.slot);
+        m->acc.huge = (*w.slot & PTE_HUGE) != 0;
     } else if (a->object != NONE) {
         const struct vm_object *o = &m->objects[a->object];
         uint64_t page = object_page_of(m, a, m->op.va);
@@ -884,6 +942,10 @@ static void step_classify(struct machine *m, struct event *ev)
             kind = FAULT_FILE_READ;
             major = true;
         }
+    } else if (wants_huge(m, a, &w)) {
+        /* do_huge_pmd_anonymous_page: the whole aligned range at once. */
+        kind = FAULT_ZERO_FILL;
+        m->acc.huge = true;
     } else if (m->op.access == ACCESS_READ && !a->textbook) {
         /* do_anonymous_page: a read of untouched memory maps the zero page. */
         kind = FAULT_ZERO_PAGE;
@@ -926,6 +988,9 @@ static bool next_missing_table(struct machine *m)
 {
     struct walk_result w = machine_walk(m, op_process(m), m->op.va);
     if (w.complete)
+        return false;
+    /* A huge page is mapped by the entry at its level: no table below. */
+    if (m->acc.huge && w.level == (unsigned)m->cfg.geo.huge_level)
         return false;
     want_frame(m, FRAME_TABLE, w.level + 1);
     return true;
@@ -1083,6 +1148,16 @@ static bool step_evict_shootdown(struct machine *m, struct event *ev)
     return true;
 }
 
+static void step_huge_alloc(struct machine *m, struct event *ev)
+{
+    uint64_t n = huge_pages_per(m);
+    event_for_access(m, ev, EV_FRAME_ALLOC);
+    ev->frame = m->acc.frame;
+    snprintf(ev->detail, sizeof ev->detail, "frames %u to %llu, contiguous and aligned",
+             m->acc.frame, (unsigned long long)(m->acc.frame + n - 1));
+    m->phase = PH_LOAD;
+}
+
 static void step_install_table(struct machine *m, struct event *ev)
 {
     struct process *p = op_process(m);
@@ -1115,7 +1190,12 @@ static void after_tables(struct machine *m)
     switch ((enum fault_kind)m->acc.fault_kind) {
     case FAULT_COW: {
         const struct frame *src = &m->pool.frames[m->acc.cow_source];
-        if (src->kind == FRAME_ANON && src->object == NONE && src->refcount == 1) {
+        const struct area *a = process_find_area(op_process(m), m->op.va);
+        /* A shared mapping writes to the page itself (after fault-around
+         * mapped it read-only); a private one copies unless the page is
+         * anonymous and no one else maps it. */
+        if ((a && a->shared && src->kind != FRAME_ZERO) ||
+            (src->kind == FRAME_ANON && src->object == NONE && src->refcount == 1)) {
             /* Nobody else maps it: do_wp_page reuses it without a copy. */
             m->acc.frame = m->acc.cow_source;
             m->phase = PH_LOAD;
@@ -1144,7 +1224,42 @@ static void after_tables(struct machine *m)
     default:
         break;
     }
+    if (m->acc.huge) {
+        uint32_t run = frames_take_run(&m->pool, (uint32_t)huge_pages_per(m));
+        if (run != UINT32_MAX) {
+            m->acc.frame = run;
+            m->phase = PH_HUGE_ALLOC;
+            return;
+        }
+        /* No contiguous run free: fall back to base pages, as THP does. */
+        m->acc.huge = false;
+        if (next_missing_table(m))
+            return;
+    }
     want_frame(m, FRAME_ANON, 0);
+}
+
+/* After a read from a file, the pages that follow are read into free
+ * frames too (never evicting for it), up to the readahead window. Returns
+ * how many. */
+static unsigned read_ahead(struct machine *m)
+{
+    struct vm_object *o = &m->objects[m->acc.object];
+    unsigned n = 0;
+    for (uint64_t page = m->acc.object_page + 1;
+         page < o->pages && n < m->cfg.readahead && frames_have_free(&m->pool, FRAME_FILE);
+         page++, n++) {
+        if (o->page[page])
+            break;
+        uint32_t frame = frames_take(&m->pool, FRAME_FILE);
+        struct frame *f = &m->pool.frames[frame];
+        f->object = m->acc.object;
+        f->object_page = page;
+        f->loaded_at = m->steps;
+        o->page[page] = (uint64_t)frame + 1;
+        m->policy.ops->loaded(&m->policy, frame);
+    }
+    return n;
 }
 
 /* Puts a freshly loaded frame in its object's page cache. */
@@ -1234,12 +1349,16 @@ static void step_load(struct machine *m, struct event *ev)
         shootdown(m, p->pid, vpn, NULL);
         break;
     }
-    case FAULT_FILE_READ:
+    case FAULT_FILE_READ: {
         event_for_access(m, ev, EV_FILE_READ);
-        snprintf(ev->detail, sizeof ev->detail, "%s, page %llu", m->objects[m->acc.object].name,
-                 (unsigned long long)m->acc.object_page);
         cache_insert(m, frame);
+        unsigned ahead = read_ahead(m);
+        snprintf(ev->detail, sizeof ev->detail, "%s, page %llu%s%u", m->objects[m->acc.object].name,
+                 (unsigned long long)m->acc.object_page, ahead ? "; read ahead: " : "", ahead);
+        if (!ahead)
+            ev->detail[strlen(ev->detail) - 1] = '\0';
         break;
+    }
     case FAULT_FILE_CACHED:
         break;
     default:
@@ -1250,6 +1369,19 @@ static void step_load(struct machine *m, struct event *ev)
         break;
     }
     ev->frame = frame;
+    if (m->acc.huge) {
+        /* Huge pages are never reclaimed here: the policy does not see them. */
+        uint64_t n = huge_pages_per(m);
+        for (uint64_t i = 1; i < n; i++)
+            m->pool.frames[frame + i].owner_pid = p->pid;
+        snprintf(ev->detail, sizeof ev->detail, "a huge page of %llu frames, %u to %llu",
+                 (unsigned long long)n, frame, (unsigned long long)(frame + n - 1));
+        m->huge_pages++;
+        frames_rmap_add(&m->pool, frame, p->pid, geometry_vpn(&m->cfg.geo, m->op.va) & ~(n - 1));
+        p->resident += n;
+        m->phase = PH_PTE;
+        return;
+    }
     if (fresh)
         m->policy.ops->loaded(&m->policy, frame);
     if (m->acc.private_copy) {
@@ -1283,6 +1415,45 @@ static uint64_t leaf_flags_for(const struct area *a, enum access_kind access, bo
     return flags;
 }
 
+/* do_fault_around: on a read fault in a file-backed area, the neighbours
+ * already in the page cache are mapped too, read-only, within a window of
+ * fault_around pages aligned to its size. They all sit in the same leaf
+ * table as the faulting page (the window never crosses a table). */
+static unsigned fault_around(struct machine *m, struct process *p, const struct area *a,
+                             uint64_t *slot)
+{
+    uint64_t psize = page_size(m);
+    uint64_t window = (uint64_t)m->cfg.fault_around * psize;
+    uint64_t start = m->op.va & ~(window - 1), end = start + window;
+    const struct geometry *g = &m->cfg.geo;
+    /* The bytes one leaf table covers: an entry of the level above it. */
+    uint64_t span = g->levels >= 2 ? geometry_level_span(g, g->levels - 2) : UINT64_MAX;
+    uint64_t table_start = span == UINT64_MAX ? 0 : m->op.va & ~(span - 1);
+    uint64_t table_end = span == UINT64_MAX ? UINT64_MAX : table_start + span;
+    if (start < a->start)
+        start = a->start;
+    if (end > a->end)
+        end = a->end;
+    if (start < table_start)
+        start = table_start;
+    if (end > table_end)
+        end = table_end;
+    uint64_t *table = slot - geometry_index(&m->cfg.geo, m->op.va, m->cfg.geo.levels - 1);
+    const struct vm_object *o = &m->objects[a->object];
+    unsigned mapped = 0;
+    for (uint64_t va = start; va < end; va += psize) {
+        uint64_t *e = &table[geometry_index(&m->cfg.geo, va, m->cfg.geo.levels - 1)];
+        uint32_t frame = object_frame(o, object_page_of(m, a, va));
+        if (*e || frame == UINT32_MAX)
+            continue;
+        *e = pte_make(frame, leaf_flags_for(a, ACCESS_READ, false) & ~PTE_ACCESSED);
+        frames_rmap_add(&m->pool, frame, p->pid, geometry_vpn(&m->cfg.geo, va));
+        p->resident++;
+        mapped++;
+    }
+    return mapped;
+}
+
 static void step_pte(struct machine *m, struct event *ev)
 {
     struct process *p = op_process(m);
@@ -1292,12 +1463,20 @@ static void step_pte(struct machine *m, struct event *ev)
     bool may_write = f->kind != FRAME_ZERO && (f->object == NONE || a->shared);
     if (m->acc.fault_kind == FAULT_COW && m->acc.frame == m->acc.cow_source)
         may_write = true; /* reused: it is ours alone now */
-    *w.slot = pte_make(m->acc.frame, leaf_flags_for(a, m->op.access, may_write));
+    *w.slot = pte_make(m->acc.frame, leaf_flags_for(a, m->op.access, may_write) |
+                                         (m->acc.huge ? PTE_HUGE : 0));
     event_for_access(m, ev, EV_PTE_UPDATE);
     ev->level = (int)w.level;
     ev->index = (uint32_t)geometry_index(&m->cfg.geo, m->op.va, w.level);
     ev->frame = m->acc.frame;
     ev->entry = *w.slot;
+    if (a->object != NONE && m->op.access != ACCESS_WRITE && m->cfg.fault_around > 1) {
+        unsigned mapped = fault_around(m, p, a, w.slot);
+        if (mapped)
+            snprintf(ev->detail, sizeof ev->detail,
+                     "fault-around also mapped %u cached neighbour%s read-only", mapped,
+                     mapped == 1 ? "" : "s");
+    }
     m->phase = PH_RETURN;
 }
 
@@ -1319,9 +1498,9 @@ static void step_fill(struct machine *m, struct event *ev)
         .writable = (e & PTE_WRITABLE) != 0,
         .dirty = (e & PTE_DIRTY) != 0,
         .nx = (e & PTE_NX) != 0,
-        .span_shift = (uint8_t)m->cfg.geo.page_shift,
+        .span_shift = m->acc.span_shift,
         .asid = p->asid,
-        .vpn = m->op.va >> m->cfg.geo.page_shift,
+        .vpn = m->op.va >> m->acc.span_shift,
         .frame = pte_frame(e),
     };
     struct tlb_entry old;
@@ -1356,7 +1535,7 @@ static void complete_access(struct machine *m, uint32_t frame)
         }
     }
     const struct frame *f = &m->pool.frames[frame];
-    if (f->kind == FRAME_ANON || f->kind == FRAME_FILE) {
+    if ((f->kind == FRAME_ANON || f->kind == FRAME_FILE) && !f->compound) {
         if (m->policy.ops->accessed)
             m->policy.ops->accessed(&m->policy, frame, next_use_of(m));
         m->policy.now++;
@@ -1367,13 +1546,21 @@ static void complete_access(struct machine *m, uint32_t frame)
     }
 }
 
+/* The frame's address plus the offset within the page (or huge page) the
+ * translation maps. */
+static uint64_t physical_address(const struct machine *m, uint32_t frame)
+{
+    uint64_t span = UINT64_C(1) << m->acc.span_shift;
+    return (uint64_t)frame * page_size(m) + (m->op.va & (span - 1));
+}
+
 static void step_done(struct machine *m, struct event *ev)
 {
     uint32_t frame = m->acc.frame;
     complete_access(m, frame);
     event_for_access(m, ev, EV_ACCESS_DONE);
     ev->frame = frame;
-    ev->pa = (uint64_t)frame * page_size(m) + geometry_offset(&m->cfg.geo, m->op.va);
+    ev->pa = physical_address(m, frame);
     m->phase = PH_IDLE;
 }
 
@@ -1435,8 +1622,10 @@ static void do_mmap(struct machine *m, struct event *ev, struct process *p)
         return;
     }
     uint64_t start = m->op.va;
+    /* A huge area is placed on a huge-page boundary so that it can use them. */
+    uint64_t align = m->op.huge && huge_pages_per(m) ? huge_pages_per(m) * psize : psize;
     if (start == UINT64_MAX) {
-        start = process_find_gap(p, size, m->mmap_base, psize, psize);
+        start = process_find_gap(p, size, m->mmap_base, align, psize);
         if (start == UINT64_MAX) {
             op_failed(m, ev, p, "no room left in the address space");
             return;
@@ -1444,7 +1633,7 @@ static void do_mmap(struct machine *m, struct event *ev, struct process *p)
     }
     struct area a = {.start = start, .end = start + size, .prot = m->op.prot,
                      .kind = m->op.file ? AREA_FILE : AREA_ANON,
-                     .shared = m->op.shared, .textbook = m->op.textbook,
+                     .shared = m->op.shared, .textbook = m->op.textbook, .huge = m->op.huge,
                      .object = m->op.file ? m->op.file - 1 : NONE, .file_offset = m->op.offset};
     snprintf(a.name, sizeof a.name, "%s", m->op.name);
     char why[160];
@@ -1715,6 +1904,11 @@ static void fork_page(struct machine *m, struct process *parent, uint64_t *slot,
 static void do_fork(struct machine *m, struct event *ev, struct process *p)
 {
     char why[160];
+    for (uint32_t i = 0; i < p->nareas; i++)
+        if (p->areas[i].huge && m->huge_pages) {
+            op_failed(m, ev, p, "fork of a process with huge pages is not modelled");
+            return;
+        }
     char name[AREA_NAME_MAX];
     snprintf(name, sizeof name, "%s", m->op.name[0] ? m->op.name : p->name);
     if (!machine_add_process(m, m->op.child, name, 0, why, sizeof why)) {
@@ -1792,6 +1986,7 @@ bool machine_begin(struct machine *m, const struct op *op)
     memset(&m->acc, 0, sizeof m->acc);
     m->acc.victim = m->acc.victim_slot = m->acc.slot = NONE;
     m->acc.tlb_index = -1;
+    m->acc.span_shift = (uint8_t)m->cfg.geo.page_shift;
     struct process *p = op->pid ? machine_process(m, op->pid) : machine_running(m);
     if (!p) {
         /* Reported by the first step. */
@@ -1849,6 +2044,7 @@ bool machine_step(struct machine *m, struct event *ev)
                 continue;
             break;
         case PH_INSTALL_TABLE: step_install_table(m, ev); break;
+        case PH_HUGE_ALLOC: step_huge_alloc(m, ev); break;
         case PH_LOAD: step_load(m, ev); break;
         case PH_PTE: step_pte(m, ev); break;
         case PH_RETURN: step_return(m, ev); break;
@@ -1870,8 +2066,9 @@ uint64_t machine_run_op(struct machine *m, const struct op *op)
     if (op->kind == OP_ACCESS && m->phase == PH_IDLE) {
         struct process *p = op->pid ? machine_process(m, op->pid) : machine_running(m);
         if (p && p->alive && geometry_va_valid(&m->cfg.geo, op->va)) {
-            unsigned span = m->cfg.geo.page_shift;
-            int i = tlb_find(&m->tlb, p->asid, op->va, &span, 1);
+            unsigned spans[2];
+            unsigned nspans = tlb_spans(m, spans);
+            int i = tlb_find(&m->tlb, p->asid, op->va, spans, nspans);
             if (i >= 0) {
                 const struct tlb_entry *t = &m->tlb.entries[i];
                 if (entry_permits((t->writable ? PTE_WRITABLE : 0) | (t->nx ? PTE_NX : 0),
@@ -1882,6 +2079,7 @@ uint64_t machine_run_op(struct machine *m, const struct op *op)
                     m->acc.victim = m->acc.victim_slot = m->acc.slot = NONE;
                     m->acc.proc = (uint32_t)(p - m->procs);
                     m->acc.tlb_index = i;
+                    m->acc.span_shift = t->span_shift;
                     m->counters.accesses++;
                     m->counters.reads += op->access == ACCESS_READ;
                     m->counters.writes += op->access == ACCESS_WRITE;

@@ -51,6 +51,8 @@ struct machine_config {
     enum policy_kind policy;
     uint64_t seed;
     uint32_t nru_interval;
+    uint32_t fault_around;  /* pages mapped around a file read fault, 0 = off (Linux: 16) */
+    uint32_t readahead;     /* pages read ahead after a file read, 0 = off */
 };
 
 /* x86_64, 512 frames, 64 swap slots, a 64-entry 4-way LRU TLB with ASIDs,
@@ -80,6 +82,7 @@ struct op {
     uint32_t frame;
     uint8_t prot;
     bool shared;
+    bool huge;                 /* mmap: ask for huge pages (MADV_HUGEPAGE) */
     bool textbook;             /* every first touch takes a frame (reference strings) */
     bool auto_area;            /* an access outside every area creates one for its page
                                   (traces of real programs declare no areas) */
@@ -93,7 +96,8 @@ struct op {
 /* Where an operation is, between two micro-steps. */
 enum machine_phase {
     PH_IDLE, PH_BEGIN, PH_TLB, PH_WALK, PH_FAULT, PH_CLASSIFY, PH_TABLES, PH_NEED_FRAME,
-    PH_EVICT_SAVE, PH_EVICT_UNMAP, PH_EVICT_SHOOTDOWN, PH_INSTALL_TABLE, PH_LOAD, PH_PTE,
+    PH_EVICT_SAVE, PH_EVICT_UNMAP, PH_EVICT_SHOOTDOWN, PH_INSTALL_TABLE, PH_HUGE_ALLOC, PH_LOAD,
+    PH_PTE,
     PH_RETURN, PH_FILL, PH_DONE, PH_OOM, PH_SIMPLE, PH_SWITCH_FLUSH,
 };
 
@@ -118,6 +122,8 @@ struct access_state {
     bool private_copy;       /* a private write to an object page: copy after loading */
     uint32_t victim_object;  /* the object the victim caches, or EV_NONE */
     uint32_t op_steps;       /* micro-steps this operation has taken */
+    bool huge;               /* the fault maps a whole huge page */
+    uint8_t span_shift;      /* log2 of the bytes the translation in use maps */
     uint64_t shootdown_va;   /* pending invalidation */
     uint32_t shootdown_pid;
 };
@@ -139,6 +145,7 @@ struct machine {
     struct vm_object *objects; /* files and shared anonymous memory */
     uint32_t nobjects;
     uint32_t zero_frame;       /* the shared zero page, once allocated, else EV_NONE */
+    uint32_t huge_pages;       /* huge pages mapped now: the TLB then looks up both sizes */
     const uint64_t *future_next; /* borrowed; see machine_set_future */
     uint64_t future_len;
     /* The operation in progress. */

@@ -1,0 +1,44 @@
+/* Diagnostics: one error, located in a file, printed as one line.
+ *
+ *   FILE:LINE:COLUMN: error: what is wrong (what was expected)
+ *
+ * Every reader of user files (scenarios, traces, themes, key maps) reports
+ * through a struct diag so that errors look the same everywhere and editors
+ * can jump to them. Lines and columns are 1-based; 0 means "no position". */
+#ifndef VMVIZ_SCENARIO_DIAG_H
+#define VMVIZ_SCENARIO_DIAG_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#if defined(__GNUC__)
+#define DIAG_PRINTF(fmt_index, first_arg) \
+    __attribute__((format(printf, fmt_index, first_arg)))
+#else
+#define DIAG_PRINTF(fmt_index, first_arg)
+#endif
+
+struct diag {
+    char file[512];
+    unsigned line, col;  /* 1-based; 0 when the error has no position */
+    char message[400];   /* "what is wrong (what was expected)" */
+};
+
+/* Fill *d with one error: FILE and a printf-style message at LINE:COL.
+ * Both strings are truncated to fit; d may be NULL (then nothing happens),
+ * file may be NULL (stored as ""). Always leaves d's strings terminated. */
+void diag_set(struct diag *d, const char *file, unsigned line, unsigned col,
+              const char *fmt, ...) DIAG_PRINTF(5, 6);
+
+/* Print d as one line "FILE:LINE:COL: error: MESSAGE\n" to out. When d has
+ * no line, prints "FILE: error: MESSAGE\n" instead. */
+void diag_print(FILE *out, const struct diag *d);
+
+/* The entry of choices[0..n) closest to word by edit distance
+ * (insertions, deletions, substitutions), provided that distance is at most
+ * 2 and smaller than the word itself (so "x" does not suggest "pid");
+ * ties go to the earlier choice. NULL when nothing is that close.
+ * Used for "did you mean 'X'?" hints. */
+const char *diag_suggest(const char *word, const char *const *choices, size_t n);
+
+#endif

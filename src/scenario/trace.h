@@ -1,0 +1,96 @@
+/* Trace readers: memory-access traces streamed from a file, one access at a
+ * time, never loaded whole. Three formats share one iterator:
+ *
+ *   pages   one page number per line, as OSTEP's paging-policy.py reads
+ *           them ("7", or "7w" for a write); each is like one refs entry.
+ *   rw      "R 0x1234", "W 0x1234" or "X 0x1234"; hex (0x) or decimal.
+ *   lackey  Valgrind --tool=lackey --trace-mem=yes output:
+ *           "I  0401ab70,3" fetch, " L 04032e40,8" load, " S ..." store,
+ *           " M ..." modify = a load then a store. Other lines are skipped.
+ *
+ * In every format blank lines are skipped; pages and rw also skip '#'
+ * comments. A position (struct trace_pos) is small and copyable, so a
+ * timeline can snapshot it and later seek back to it. */
+#ifndef VMVIZ_SCENARIO_TRACE_H
+#define VMVIZ_SCENARIO_TRACE_H
+
+#include <stdint.h>
+
+#include "scenario/diag.h"
+
+/* Longest line a trace may have, newline excluded. */
+#define TRACE_MAX_LINE 4096
+
+#define TRACE_FORMAT_INFO(X) \
+    X(PAGES,  "pages")       \
+    X(RW,     "rw")          \
+    X(LACKEY, "lackey")
+
+enum trace_format {
+#define TRACE_FORMAT_ENUM(id, name) TRACE_##id,
+    TRACE_FORMAT_INFO(TRACE_FORMAT_ENUM)
+#undef TRACE_FORMAT_ENUM
+    TRACE_FORMAT_COUNT
+};
+
+/* Where a reader stands: everything needed to resume exactly there. */
+struct trace_pos {
+    int64_t offset;          /* byte offset of the next unread line */
+    unsigned long line;      /* lines consumed so far (1-based number of the last) */
+    unsigned long emitted;   /* accesses returned so far (counts toward limit) */
+    int pending_write;       /* lackey M: its write half is still to come */
+    uint64_t pending_value;  /* ... at this address */
+    unsigned pending_size;
+};
+
+struct trace_access {
+    char kind;        /* 'R', 'W' or 'X' */
+    int is_page;      /* 1: value is a page number (pages format); 0: a VA */
+    uint64_t value;   /* virtual address, or page number when is_page */
+    unsigned size;    /* bytes accessed (lackey), 0 when the format has none */
+};
+
+struct trace_reader;
+
+/* The format's name as written in scenarios ("pages", "rw", "lackey"). */
+const char *trace_format_name(enum trace_format fmt);
+
+/* Looks up a format by name. 0 and *out set on success, -1 if unknown. */
+int trace_format_lookup(const char *name, enum trace_format *out);
+
+/* The format names in enum order, and how many there are (for hints). */
+const char *const *trace_format_names(unsigned *count);
+
+/* Opens path for reading as a trace of format fmt. After limit accesses the
+ * trace ends (0 = no limit). NULL with *err set (no position) when the
+ * file cannot be opened or memory runs out. */
+struct trace_reader *trace_open(const char *path, enum trace_format fmt,
+                                unsigned long limit, struct diag *err);
+
+/* Reads the next access into *out. Returns 1 when one was read, 0 at the
+ * end of the trace (or the limit), -1 on a bad line or read error, with
+ * *err set to the trace file's LINE:COLUMN. After -1 the reader stays at
+ * the bad line: calling again reports the same error. */
+int trace_next(struct trace_reader *t, struct trace_access *out,
+               struct diag *err);
+
+/* Stores the reader's current position in *pos. */
+void trace_tell(const struct trace_reader *t, struct trace_pos *pos);
+
+/* Moves the reader to a position earlier obtained by trace_tell on a reader
+ * of the same file and format. 0 on success, -1 when the file cannot seek
+ * there (the reader is then unchanged). */
+int trace_seek(struct trace_reader *t, const struct trace_pos *pos);
+
+/* Closes the file and frees the reader; NULL is a no-op. */
+void trace_close(struct trace_reader *t);
+
+/* Opens, reads to the end and closes a trace, counting its accesses (after
+ * limit), so that a bad line is found before anything runs. Stops reading
+ * as soon as the count exceeds max (then *count is max + 1), so a huge
+ * trace cannot stall the caller. 0 with *count set, or -1 with *err set
+ * (for a bad line, at the trace's LINE:COLUMN). max < UINT64_MAX. */
+int trace_count(const char *path, enum trace_format fmt, unsigned long limit,
+                uint64_t max, uint64_t *count, struct diag *err);
+
+#endif

@@ -1,0 +1,102 @@
+#ifndef VMVIZ_TUI_APP_H
+#define VMVIZ_TUI_APP_H
+/* The viewer's state and its screens, without the terminal's life: tui.c
+ * runs them on a real terminal, the golden-screen tests on a headless one
+ * with keys from a script.
+ *
+ * Screens are init/draw/key trios dispatched from one table; a key handler
+ * returns APP_* flags. The base screen is the picker or the main screen;
+ * help and details are overlays drawn over it; below the minimum size the
+ * "too small" screen replaces everything. */
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "play/timeline.h"
+#include "scenario/diag.h"
+#include "tui/theme.h"
+#include "tui/tui.h"
+#include "tui/view.h"
+
+#define APP_MIN_COLS 80
+#define APP_MIN_ROWS 24
+
+#define APP_HANDLED 0x1u
+#define APP_REDRAW  0x2u
+#define APP_QUIT    0x4u
+
+#define SCREEN_LIST(X)  \
+    X(PICKER, "picker") \
+    X(MAIN, "main")     \
+    X(HELP, "help")     \
+    X(DETAILS, "details") \
+    X(SMALL, "too small")
+
+enum screen_id {
+#define SCREEN_ENUM(id, name) SCREEN_##id,
+    SCREEN_LIST(SCREEN_ENUM)
+#undef SCREEN_ENUM
+    SCREEN_COUNT
+};
+
+struct picker_entry {
+    char *path;
+    char *title;
+    char *description;
+    char *error;          /* why it does not load, or NULL */
+};
+
+#define APP_MAX_THEMES 32
+#define APP_SPEEDS 8
+
+struct app {
+    struct tui_options opts;
+    struct scenario *sc;
+    struct timeline *tl;
+    bool from_picker;
+    enum screen_id base;       /* SCREEN_PICKER or SCREEN_MAIN */
+    enum screen_id overlay;    /* SCREEN_HELP, SCREEN_DETAILS or SCREEN_COUNT */
+    /* Playing. */
+    bool playing;
+    int speed;                 /* index into the speed table */
+    enum tl_unit unit;
+    /* Focus and scrolling. */
+    int focus;                 /* enum panel, or -1 */
+    int scroll[PANEL_COUNT];
+    int help_scroll;
+    /* Themes. */
+    struct theme theme;
+    char *themes[APP_MAX_THEMES];
+    size_t nthemes;
+    /* The picker. */
+    struct picker_entry *entries;
+    size_t nentries;
+    size_t selected;
+    /* What a click opened. */
+    struct hit detail;
+    struct hits hits;
+    struct scene scene;
+    char message[1024];
+    bool message_error;
+};
+
+/* Sets up the viewer: loads the theme and the scenario (or lists the
+ * scenarios for the picker). Touches no terminal. NULL with err set when
+ * the theme or the scenario does not load. */
+struct app *app_create(const struct tui_options *opts, struct diag *err);
+void app_destroy(struct app *a);
+/* Applies the theme to the (open) terminal; call once it is open. */
+void app_start(struct app *a);
+/* Draws the whole screen for the terminal's current size. */
+void app_draw(struct app *a);
+/* Handles one key (KEY_RESIZE and KEY_MOUSE included); returns APP_*. */
+unsigned app_key(struct app *a, int key);
+/* A click at screen cell (y, x). */
+unsigned app_click(struct app *a, int y, int x);
+/* Milliseconds until the next autoplay step, or -1 when not playing. */
+int app_timeout(const struct app *a);
+/* One autoplay step (what the time-out in the loop triggers). */
+unsigned app_tick(struct app *a);
+/* Steps per second at a speed index (for the status line and tests). */
+double app_speed_rate(int speed);
+
+#endif

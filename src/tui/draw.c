@@ -1,0 +1,221 @@
+/* Clipped drawing by role. */
+#include "tui/draw.h"
+
+#include <curses.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "tui/term.h"
+
+bool rect_ok(struct rect r)
+{
+    return r.h > 0 && r.w > 0;
+}
+
+struct rect rect_below(struct rect r, int n)
+{
+    if (n > r.h)
+        n = r.h;
+    return (struct rect){r.y + n, r.x, r.h - n, r.w};
+}
+
+struct rect rect_rows(struct rect r, int from, int n)
+{
+    if (from > r.h)
+        from = r.h;
+    if (n > r.h - from)
+        n = r.h - from;
+    if (n < 0)
+        n = 0;
+    return (struct rect){r.y + from, r.x, n, r.w};
+}
+
+struct rect rect_cols(struct rect r, int from, int n)
+{
+    if (from > r.w)
+        from = r.w;
+    if (n > r.w - from)
+        n = r.w - from;
+    if (n < 0)
+        n = 0;
+    return (struct rect){r.y, r.x + from, r.h, n};
+}
+
+void draw_fill(struct rect r, enum role role)
+{
+    attr_t a = term_role_attr(role);
+    for (int y = 0; y < r.h; y++) {
+        wattrset(stdscr, a);
+        mvwhline(stdscr, r.y + y, r.x, ' ', r.w);
+    }
+    wattrset(stdscr, A_NORMAL);
+}
+
+int draw_width(const char *s)
+{
+    int n = 0;
+    for (; *s; s++)
+        if (((unsigned char)*s & 0xc0) != 0x80)
+            n++;
+    return n;
+}
+
+/* Bytes of s that fit in cols columns (never cutting a character). */
+static size_t bytes_for_cols(const char *s, int cols)
+{
+    size_t i = 0;
+    int n = 0;
+    while (s[i]) {
+        if (((unsigned char)s[i] & 0xc0) != 0x80) {
+            if (n == cols)
+                break;
+            n++;
+        }
+        i++;
+    }
+    return i;
+}
+
+int draw_text(struct rect r, int y, int x, enum role role, const char *s)
+{
+    if (y < 0 || y >= r.h || x < 0 || x >= r.w || !s)
+        return 0;
+    int room = r.w - x;
+    size_t bytes = bytes_for_cols(s, room);
+    int cols = 0;
+    for (size_t i = 0; i < bytes; i++)
+        if (((unsigned char)s[i] & 0xc0) != 0x80)
+            cols++;
+    wattrset(stdscr, term_role_attr(role));
+    /* Control characters would move the cursor: show them as '?'. */
+    char buf[512];
+    size_t done = 0;
+    wmove(stdscr, r.y + y, r.x + x);
+    while (done < bytes) {
+        size_t n = bytes - done < sizeof buf ? bytes - done : sizeof buf;
+        for (size_t i = 0; i < n; i++) {
+            unsigned char c = (unsigned char)s[done + i];
+            buf[i] = (c < 32 || c == 127) ? '?' : (char)c;
+        }
+        waddnstr(stdscr, buf, (int)n);
+        done += n;
+    }
+    wattrset(stdscr, A_NORMAL);
+    return cols;
+}
+
+int draw_textf(struct rect r, int y, int x, enum role role, const char *fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    return draw_text(r, y, x, role, buf);
+}
+
+int draw_field(struct rect r, int y, int x, int width, enum role role, const char *s)
+{
+    if (width <= 0)
+        return 0;
+    struct rect cell = {r.y, r.x, r.h, x + width < r.w ? x + width : r.w};
+    draw_fill(rect_cols(rect_rows(cell, y, 1), x, width), role);
+    draw_text(cell, y, x, role, s);
+    return width;
+}
+
+/* The next line of s that fits in w columns: returns its byte length and
+ * sets *next to where the following line starts. */
+static size_t wrap_line(const char *s, int w, const char **next)
+{
+    size_t fit = bytes_for_cols(s, w);
+    const char *nl = memchr(s, '\n', fit);
+    if (nl) {
+        *next = nl + 1;
+        return (size_t)(nl - s);
+    }
+    if (s[fit] == '\0' || s[fit] == '\n') {
+        *next = s[fit] ? s + fit + 1 : s + fit;
+        return fit;
+    }
+    size_t cut = fit;
+    while (cut > 0 && s[cut] != ' ')
+        cut--;
+    if (cut == 0) { /* one long word: break it */
+        *next = s + fit;
+        return fit;
+    }
+    *next = s + cut + 1;
+    return cut;
+}
+
+int draw_wrap_rows(int w, const char *s)
+{
+    if (w <= 0)
+        return 0;
+    int rows = 0;
+    while (*s) {
+        const char *next;
+        wrap_line(s, w, &next);
+        rows++;
+        s = next;
+    }
+    return rows;
+}
+
+int draw_wrap(struct rect r, int y, enum role role, const char *s)
+{
+    int used = 0;
+    while (*s && y + used < r.h) {
+        const char *next;
+        size_t n = wrap_line(s, r.w, &next);
+        char line[1024];
+        if (n >= sizeof line)
+            n = sizeof line - 1;
+        memcpy(line, s, n);
+        line[n] = '\0';
+        if (*next && y + used == r.h - 1 && r.w > 3) {
+            /* Out of rows with text left: say so rather than cut silently. */
+            size_t keep = bytes_for_cols(line, r.w - 3);
+            memcpy(line + keep, "...", 4);
+        }
+        draw_text(r, y + used, 0, role, line);
+        used++;
+        s = next;
+    }
+    return used;
+}
+
+void draw_title(struct rect r, int y, const char *title, const char *extra, bool focused)
+{
+    if (y < 0 || y >= r.h)
+        return;
+    wattrset(stdscr, term_role_attr(ROLE_DIM));
+    mvwhline(stdscr, r.y + y, r.x, ACS_HLINE, r.w);
+    wattrset(stdscr, A_NORMAL);
+    int x = 1;
+    x += draw_textf(r, y, x, focused ? ROLE_TITLE_FOCUS : ROLE_TITLE, " %s ", title);
+    if (extra && *extra)
+        draw_textf(r, y, x, ROLE_DIM, " %s ", extra);
+}
+
+void draw_box(struct rect r, enum role role, const char *title)
+{
+    if (r.h < 2 || r.w < 2)
+        return;
+    draw_fill(r, role);
+    attr_t a = term_role_attr(role);
+    wattrset(stdscr, a);
+    mvwhline(stdscr, r.y, r.x + 1, ACS_HLINE, r.w - 2);
+    mvwhline(stdscr, r.y + r.h - 1, r.x + 1, ACS_HLINE, r.w - 2);
+    mvwvline(stdscr, r.y + 1, r.x, ACS_VLINE, r.h - 2);
+    mvwvline(stdscr, r.y + 1, r.x + r.w - 1, ACS_VLINE, r.h - 2);
+    mvwaddch(stdscr, r.y, r.x, ACS_ULCORNER);
+    mvwaddch(stdscr, r.y, r.x + r.w - 1, ACS_URCORNER);
+    mvwaddch(stdscr, r.y + r.h - 1, r.x, ACS_LLCORNER);
+    mvwaddch(stdscr, r.y + r.h - 1, r.x + r.w - 1, ACS_LRCORNER);
+    wattrset(stdscr, A_NORMAL);
+    if (title)
+        draw_textf(r, 0, 2, role, " %s ", title);
+}

@@ -1,0 +1,296 @@
+/* The scene: what the screen shows, derived from the timeline only.
+ *
+ * The access in view is the one in progress, or else the last one the log
+ * holds. Its events are read back from the newest to its ACCESS_BEGIN; the
+ * walk on screen is the last pass (after a fault, the restarted one), so a
+ * student sees the walk that matters now. */
+#include "tui/view.h"
+
+#include <string.h>
+
+#include "scenario/scenario.h"
+
+static const char *const panel_titles[] = {
+#define PANEL_TITLE(id, title) title,
+    PANEL_LIST(PANEL_TITLE)
+#undef PANEL_TITLE
+};
+
+static const char *const stage_labels[] = {
+#define STAGE_LABEL(id, label) label,
+    STAGE_LIST(STAGE_LABEL)
+#undef STAGE_LABEL
+};
+
+const char *panel_title(enum panel p)
+{
+    return (unsigned)p < PANEL_COUNT ? panel_titles[p] : "?";
+}
+
+const char *stage_label(enum stage s)
+{
+    return (unsigned)s < STAGE_COUNT ? stage_labels[s] : "?";
+}
+
+/* The stage an event belongs to, or -1 for events outside the strip. */
+static int stage_of(enum event_kind k)
+{
+    switch (k) {
+    case EV_ACCESS_BEGIN: return STAGE_SPLIT;
+    case EV_TLB_HIT: return STAGE_TLB_HIT;
+    case EV_TLB_MISS: return STAGE_TLB_MISS;
+    case EV_WALK_STEP: return STAGE_WALK;
+    case EV_PAGE_FAULT: return STAGE_FAULT;
+    case EV_FAULT_CLASSIFIED: return STAGE_HANDLER;
+    case EV_SEGFAULT: return STAGE_SEGV;
+    case EV_TABLE_ALLOC:
+    case EV_FRAME_ALLOC: return STAGE_FREE_FRAME;
+    case EV_VICTIM_CHOSEN:
+    case EV_SWAP_OUT:
+    case EV_WRITEBACK:
+    case EV_PAGE_DROPPED:
+    case EV_UNMAPPED:
+    case EV_TLB_INVALIDATE: return STAGE_EVICT;
+    case EV_ZERO_FILL:
+    case EV_ZERO_PAGE:
+    case EV_SWAP_IN:
+    case EV_FILE_READ:
+    case EV_CACHE_HIT:
+    case EV_COW_COPY:
+    case EV_COW_REUSE: return STAGE_LOAD;
+    case EV_PTE_UPDATE: return STAGE_PTE;
+    case EV_FAULT_RETURN: return STAGE_RESTART;
+    case EV_TLB_FILL: return STAGE_FILL;
+    case EV_ACCESS_DONE: return STAGE_DONE;
+    case EV_OOM_KILL: return STAGE_SEGV;
+    default: return -1;
+    }
+}
+
+static void add_stage(struct scene_access *a, enum stage st)
+{
+    if (a->nstages && a->stages[a->nstages - 1] == st)
+        return;
+    /* An eviction ends by taking the freed frame: one "evict" stage. */
+    if (st == STAGE_FREE_FRAME && a->nstages && a->stages[a->nstages - 1] == STAGE_EVICT)
+        return;
+    if (a->nstages < SCENE_MAX_STAGES)
+        a->stages[a->nstages++] = st;
+}
+
+/* The say text in force at step `at`: the last say before it in file order,
+ * forgotten at each chapter. Returns true once `at` is found. */
+static bool find_say(const struct scenario_step *steps, size_t n, const struct scenario_step *at,
+                     const char **say)
+{
+    for (size_t i = 0; i < n; i++) {
+        const struct scenario_step *st = &steps[i];
+        if (st->kind == STEP_SAY)
+            *say = st->u.text.text.value;
+        else if (st->kind == STEP_CHAPTER)
+            *say = NULL;
+        if (st == at)
+            return true;
+        if (st->kind == STEP_REPEAT &&
+            find_say(st->u.repeat.steps, st->u.repeat.count, at, say))
+            return true;
+    }
+    return false;
+}
+
+static void build_access(struct scene *s)
+{
+    struct scene_access *a = &s->acc;
+    memset(a, 0, sizeof *a);
+    a->fault_level = -1;
+    a->tlb_hit_index = -1;
+    a->tlb_fill_index = -1;
+    /* Find the newest ACCESS_BEGIN of the same operation chain. */
+    size_t begin = s->nlog;
+    for (size_t i = 0; i < s->nlog; i++) {
+        const struct tl_event *e = s->log[i];
+        if (e->kind == TL_MACHINE && e->ev.kind == EV_ACCESS_BEGIN) {
+            begin = i;
+            break;
+        }
+    }
+    if (begin == s->nlog)
+        return;
+    const struct tl_event *b = s->log[begin];
+    a->present = true;
+    a->pid = b->ev.pid;
+    a->va = b->ev.va;
+    a->kind = b->ev.access;
+    a->proc = machine_process(s->m, a->pid);
+    a->in_progress = machine_busy(s->m) && s->m->op.kind == OP_ACCESS;
+    const struct machine *m = s->m;
+    a->tlb_set = (int)tlb_set_of(&m->tlb, a->va, m->cfg.geo.page_shift);
+    /* Oldest to newest. */
+    for (size_t k = begin + 1; k-- > 0;) {
+        const struct tl_event *te = s->log[k];
+        if (te->kind != TL_MACHINE)
+            continue;
+        const struct event *ev = &te->ev;
+        if (te->op_seq != b->op_seq)
+            break;
+        int st = stage_of(ev->kind);
+        if (st >= 0)
+            add_stage(a, (enum stage)st);
+        switch (ev->kind) {
+        case EV_TLB_HIT:
+            a->tlb_hit_index = (int)(ev->index * m->tlb.ways + ev->way);
+            break;
+        case EV_TLB_MISS:
+            a->tlb_missed = true;
+            /* A new lookup starts a new pass: forget the previous walk. */
+            memset(a->walked, 0, sizeof a->walked);
+            a->fault_level = -1;
+            break;
+        case EV_WALK_STEP:
+            if (ev->level >= 0 && ev->level < GEOMETRY_MAX_LEVELS)
+                a->walked[ev->level] = true;
+            break;
+        case EV_PAGE_FAULT:
+            a->faulted = true;
+            a->fault_code = ev->fault_code;
+            for (int l = GEOMETRY_MAX_LEVELS - 1; l >= 0; l--)
+                if (a->walked[l]) {
+                    a->fault_level = l;
+                    break;
+                }
+            break;
+        case EV_FAULT_CLASSIFIED:
+            a->fault_kind = ev->fault_kind;
+            break;
+        case EV_SEGFAULT:
+        case EV_OOM_KILL:
+            a->segv = true;
+            a->fault_kind = ev->fault_kind;
+            break;
+        case EV_FAULT_RETURN:
+            a->restarted = true;
+            a->fault_level = -1;
+            break;
+        case EV_TLB_FILL:
+            a->tlb_fill_index = (int)(ev->index * m->tlb.ways + ev->way);
+            break;
+        case EV_ACCESS_DONE:
+            a->pa_known = true;
+            a->pa = ev->pa;
+            break;
+        default:
+            break;
+        }
+    }
+}
+
+void scene_build(struct scene *s, const struct timeline *tl)
+{
+    memset(s, 0, sizeof *s);
+    s->tl = tl;
+    s->m = timeline_machine(tl);
+    s->cur = timeline_current(tl);
+    s->nlog = timeline_log(tl, s->log, TIMELINE_LOG_SIZE);
+    s->walk_active_level = -1;
+    s->pte_update_level = -1;
+    s->table_frame = EV_NONE;
+    s->alloc_frame = EV_NONE;
+    s->victim_frame = EV_NONE;
+    s->current_frame = EV_NONE;
+    s->io_slot = EV_NONE;
+    s->tlb_event_index = -1;
+    s->tlb_event = EV_COUNT;
+    build_access(s);
+    const struct machine *m = s->m;
+    /* While an eviction is in progress the victim stays marked. */
+    if (machine_busy(m) && (m->phase == PH_EVICT_SAVE || m->phase == PH_EVICT_UNMAP ||
+                            m->phase == PH_EVICT_SHOOTDOWN))
+        s->victim_frame = m->acc.victim;
+    if (s->acc.pa_known)
+        s->current_frame = (uint32_t)(s->acc.pa >> m->cfg.geo.page_shift);
+    const struct tl_event *c = s->cur;
+    if (c && c->kind == TL_MACHINE) {
+        const struct event *ev = &c->ev;
+        switch (ev->kind) {
+        case EV_WALK_STEP:
+            s->walk_active_level = ev->level;
+            s->table_frame = ev->frame;
+            break;
+        case EV_TABLE_ALLOC:
+            /* The new table hangs from an entry one level up. */
+            s->alloc_frame = ev->frame;
+            s->pte_update_level = ev->level - 1;
+            break;
+        case EV_PTE_UPDATE:
+            s->pte_update_level = ev->level;
+            s->current_frame = ev->frame;
+            break;
+        case EV_FRAME_ALLOC:
+            s->alloc_frame = ev->frame;
+            break;
+        case EV_VICTIM_CHOSEN:
+        case EV_PAGE_DROPPED:
+        case EV_WRITEBACK:
+        case EV_UNMAPPED:
+            s->victim_frame = ev->victim;
+            break;
+        case EV_SWAP_OUT:
+            s->victim_frame = ev->victim;
+            s->io_slot = ev->slot;
+            s->io_write = true;
+            break;
+        case EV_SWAP_IN:
+            s->io_slot = ev->slot;
+            s->current_frame = ev->frame;
+            break;
+        case EV_ZERO_FILL:
+        case EV_ZERO_PAGE:
+        case EV_FILE_READ:
+        case EV_CACHE_HIT:
+        case EV_COW_COPY:
+        case EV_COW_REUSE:
+            s->current_frame = ev->frame;
+            break;
+        case EV_TLB_HIT:
+        case EV_TLB_FILL:
+        case EV_TLB_INVALIDATE:
+            s->tlb_event = ev->kind;
+            s->tlb_event_index = (int)(ev->index * m->tlb.ways + ev->way);
+            if (ev->kind == EV_TLB_INVALIDATE)
+                s->victim_frame = ev->victim;
+            break;
+        case EV_TLB_MISS:
+            s->tlb_event = ev->kind;
+            break;
+        default:
+            break;
+        }
+    }
+    if (c && c->step) {
+        const struct scenario *sc = timeline_scenario(tl);
+        const char *say = NULL;
+        if (find_say(sc->steps, sc->step_count, c->step, &say))
+            s->say = say;
+    }
+}
+
+void hits_clear(struct hits *h)
+{
+    h->n = 0;
+}
+
+void hits_add(struct hits *h, struct rect r, enum hit_kind kind, uint32_t index)
+{
+    if (h && h->n < HITS_MAX)
+        h->items[h->n++] = (struct hit){r, kind, index};
+}
+
+const struct hit *hits_find(const struct hits *h, int y, int x)
+{
+    for (size_t i = 0; i < h->n; i++) {
+        const struct rect *r = &h->items[i].r;
+        if (y >= r->y && y < r->y + r->h && x >= r->x && x < r->x + r->w)
+            return &h->items[i];
+    }
+    return NULL;
+}

@@ -1,0 +1,446 @@
+/* The main screen: the layout of the panels, the status line, and the keys
+ * that move in time. Time moves only through the timeline. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "scenario/scenario.h"
+#include "tui/app.h"
+#include "tui/keys.h"
+#include "tui/screens.h"
+#include "tui/term.h"
+
+struct layout {
+    struct rect status, hint;
+    struct rect panel[PANEL_COUNT];
+};
+
+static int min_int(int a, int b)
+{
+    return a < b ? a : b;
+}
+
+static int max_int(int a, int b)
+{
+    return a > b ? a : b;
+}
+
+/* Rows the counters need at width w. */
+static int counters_rows(int w, bool compact)
+{
+    int cols = max_int(1, w / 26);
+    int rows = (10 + cols - 1) / cols;
+    if (compact && rows > 3) {
+        cols = max_int(1, w / 19);
+        rows = (10 + cols - 1) / cols;
+    }
+    return rows;
+}
+
+/* Rows the frame grid would like at width w: enough for a frame number
+ * on each cell when that stays reasonable, else one character a frame. */
+static int frames_rows(const struct scene *s, int w)
+{
+    uint32_t n = frames_total(&s->m->pool);
+    int digits = 1;
+    for (uint32_t k = n; k >= 10; k /= 10)
+        digits++;
+    int rich = max_int(1, (w + 1) / (digits + 13));
+    int medium = max_int(1, (w + 1) / (digits + 4));
+    int tiny = max_int(1, w);
+    int rows_rich = (int)((n + (uint32_t)rich - 1) / (uint32_t)rich);
+    int rows_medium = (int)((n + (uint32_t)medium - 1) / (uint32_t)medium);
+    int rows_tiny = (int)((n + (uint32_t)tiny - 1) / (uint32_t)tiny);
+    if (rows_rich <= 8)
+        return rows_rich;
+    if (rows_medium <= 12)
+        return rows_medium;
+    return max_int(rows_tiny, 4);
+}
+
+/* Places every panel for a cols x rows screen. Rows are the scarce
+ * resource: each panel first gets its minimum, then what it would like in
+ * the order that matters to a student; the event log takes what is left,
+ * in whichever column has more room. */
+static void layout_compute(struct layout *L, const struct scene *s, int cols, int rows)
+{
+    memset(L, 0, sizeof *L);
+    bool compact = cols < 120 || rows < 36;
+    L->status = (struct rect){0, 0, 1, cols};
+    int hint = rows >= 30 ? 1 : 0;
+    if (hint)
+        L->hint = (struct rect){rows - 1, 0, 1, cols};
+    int access_h = compact ? 5 : 6;
+    int narr_h = compact ? 4 : rows >= 50 ? 6 : 5;
+    int y = 1;
+    L->panel[PANEL_ACCESS] = (struct rect){y, 0, access_h, cols};
+    y += access_h;
+    int middle = rows - 1 - hint - access_h - narr_h;
+    L->panel[PANEL_NARRATION] = (struct rect){y + middle, 0, narr_h, cols};
+    int left_w = compact ? cols / 2 : cols * 11 / 20;
+    int right_x = left_w + 1, right_w = cols - right_x;
+
+    /* Left: the walk, then physical memory. */
+    int walk_h = min_int(1 + view_walk_rows(s) + (compact ? -1 : 1), middle - 5);
+    int frames_min = middle - walk_h;
+    int frames_want = 1 + frames_rows(s, left_w) + (compact ? 2 : 3);
+    int h_frames = min_int(frames_min, max_int(frames_want, 5));
+    int left_spare = middle - walk_h - h_frames;
+
+    /* Right: TLB, counters, processes, swap. */
+    int tlb_want = view_tlb_rows(s) + (compact ? 0 : 1);
+    int cnt_want = 1 + counters_rows(right_w, compact);
+    int proc_want = 1 + view_process_rows(s, !compact);
+    const struct swap_area *sw = &s->m->swap;
+    int swap_per_row = max_int(1, (right_w + 1) / 14);
+    int swap_rich = (int)((sw->nslots + (uint32_t)swap_per_row - 1) / (uint32_t)swap_per_row);
+    int swap_tiny = (int)((sw->nslots + (uint32_t)max_int(1, right_w) - 1) /
+                          (uint32_t)max_int(1, right_w));
+    int swap_want = 1 + max_int(1, swap_rich <= 4 ? swap_rich : swap_tiny) + 1;
+    int h_tlb = 3, h_cnt = min_int(cnt_want, compact ? 3 : cnt_want), h_proc = 2, h_swap = 2;
+    int left = middle - h_tlb - h_cnt - h_proc - h_swap;
+    int add = min_int(max_int(0, min_int(tlb_want, max_int(6, middle / 2)) - h_tlb), left);
+    h_tlb += add;
+    left -= add;
+    add = min_int(max_int(0, min_int(proc_want, compact ? 4 : 10) - h_proc), left);
+    h_proc += add;
+    left -= add;
+    add = min_int(max_int(0, swap_want - h_swap), left);
+    h_swap += add;
+    left -= add;
+    int right_spare = max_int(0, left);
+
+    /* The log goes where the room is; the other column's spare rows go to
+     * its most useful panel. */
+    int h_log_left = 0, h_log_right = 0;
+    if (left_spare >= 3 || (left_spare >= right_spare && left_spare >= 2)) {
+        h_log_left = left_spare;
+        add = min_int(max_int(0, tlb_want - h_tlb), right_spare);
+        h_tlb += add;
+        h_proc += right_spare - add;
+    } else {
+        h_frames += left_spare;
+        add = min_int(max_int(0, tlb_want - h_tlb), right_spare / 2);
+        h_tlb += add;
+        right_spare -= add;
+        add = min_int(max_int(0, proc_want - h_proc), right_spare / 2);
+        h_proc += add;
+        h_log_right = right_spare - add;
+        if (h_log_right < 3) { /* a title and a line or two tell nothing */
+            h_proc += h_log_right;
+            h_log_right = 0;
+        }
+    }
+    L->panel[PANEL_WALK] = (struct rect){y, 0, walk_h, left_w};
+    L->panel[PANEL_FRAMES] = (struct rect){y + walk_h, 0, h_frames, left_w};
+    int ry = y;
+    L->panel[PANEL_TLB] = (struct rect){ry, right_x, h_tlb, right_w};
+    ry += h_tlb;
+    L->panel[PANEL_COUNTERS] = (struct rect){ry, right_x, h_cnt, right_w};
+    ry += h_cnt;
+    L->panel[PANEL_PROCESS] = (struct rect){ry, right_x, h_proc, right_w};
+    ry += h_proc;
+    L->panel[PANEL_SWAP] = (struct rect){ry, right_x, h_swap, right_w};
+    ry += h_swap;
+    if (h_log_left)
+        L->panel[PANEL_LOG] = (struct rect){y + walk_h + h_frames, 0, h_log_left, left_w};
+    else
+        L->panel[PANEL_LOG] = (struct rect){ry, right_x, h_log_right, right_w};
+}
+
+static const char *unit_word(enum tl_unit u)
+{
+    switch (u) {
+    case TL_UNIT_EVENT: return "micro-step";
+    case TL_UNIT_ACCESS: return "access";
+    case TL_UNIT_OP: return "operation";
+    case TL_UNIT_CHAPTER: return "chapter";
+    }
+    return "?";
+}
+
+/* What the machine is doing, in a few words ("write 0x401000 (pid 1)"). */
+static void op_text(const struct machine *m, char *buf, size_t len)
+{
+    const struct op *op = &m->op;
+    switch (op->kind) {
+    case OP_ACCESS:
+        snprintf(buf, len, "%s 0x%" PRIx64, access_kind_name(op->access), op->va);
+        break;
+    case OP_MMAP: snprintf(buf, len, "mmap %s", op->name); break;
+    case OP_MUNMAP: snprintf(buf, len, "munmap 0x%" PRIx64, op->va); break;
+    case OP_MPROTECT: snprintf(buf, len, "mprotect 0x%" PRIx64, op->va); break;
+    case OP_MAP_FRAME: snprintf(buf, len, "map 0x%" PRIx64, op->va); break;
+    case OP_SWITCH: snprintf(buf, len, "switch to pid %" PRIu32, op->pid); break;
+    case OP_EXIT: snprintf(buf, len, "exit"); break;
+    default: snprintf(buf, len, "-"); break;
+    }
+}
+
+static void draw_status(struct app *a, struct rect r)
+{
+    const struct scene *s = &a->scene;
+    draw_fill(r, ROLE_STATUS);
+    const char *title = a->sc->title.value ? a->sc->title.value : a->sc->path;
+    char op[96];
+    op_text(s->m, op, sizeof op);
+    char right[160];
+    bool wide = r.w >= 110;
+    snprintf(right, sizeof right, " %s %.4g/s | %s%s | %s%s%s ",
+             a->playing ? "PLAY" : "paused", app_speed_rate(a->speed), wide ? "by " : "",
+             unit_word(a->unit), policy_name(s->m->policy.ops->kind), wide ? " | theme " : "",
+             wide ? a->theme.name : "");
+    char mid[160];
+    snprintf(mid, sizeof mid, " | op %" PRIu64 "/%" PRIu64 "%s%s | step %" PRIu64 "%s",
+             timeline_op_index(a->tl), timeline_op_total(a->tl), op[0] == '-' ? "" : " ",
+             op[0] == '-' ? "" : op, timeline_position(a->tl),
+             timeline_at_end(a->tl) ? " (end)" : "");
+    int rw = draw_width(right);
+    int room = r.w - rw;
+    if (draw_width(mid) + 12 > room)
+        /* No room: the access panel shows the operation anyway. */
+        snprintf(mid, sizeof mid, " | op %" PRIu64 "/%" PRIu64 " | step %" PRIu64 "%s",
+                 timeline_op_index(a->tl), timeline_op_total(a->tl), timeline_position(a->tl),
+                 timeline_at_end(a->tl) ? " (end)" : "");
+    int x = draw_text(rect_cols(r, 0, room), 0, 0, ROLE_STATUS, " ");
+    int title_room = room - 1 - draw_width(mid);
+    if (title_room < 8)
+        title_room = 8;
+    char t[256];
+    snprintf(t, sizeof t, "%s", title);
+    if (draw_width(t) > title_room && title_room > 3) {
+        /* Keep the end of the status legible: shorten the title. */
+        t[title_room - 3] = '\0';
+        strcat(t, "...");
+    }
+    x += draw_text(rect_cols(r, 0, room), 0, x, ROLE_STATUS, t);
+    draw_text(rect_cols(r, 0, room), 0, x, ROLE_STATUS, mid);
+    if (rw <= r.w) {
+        int rx = r.w - rw;
+        int px = draw_textf(r, 0, rx, a->playing ? ROLE_STATUS_PLAY : ROLE_STATUS_PAUSE, " %s",
+                            a->playing ? "PLAY" : "paused");
+        draw_text(r, 0, rx + px, ROLE_STATUS, right + 1 + (a->playing ? 4 : 6));
+    }
+}
+
+static void draw_hint(struct app *a, struct rect r)
+{
+    if (!rect_ok(r))
+        return;
+    if (a->message[0]) {
+        draw_text(r, 0, 1, a->message_error ? ROLE_ERROR : ROLE_SAY, a->message);
+        return;
+    }
+    static const struct {
+        const char *key, *what;
+    } hints[] = {
+        {"Space", "play"}, {"Right/Left", "step"}, {"s", "step size"}, {"f", "next fault"},
+        {"e", "next eviction"}, {"[ ]", "chapter"}, {"Tab", "focus"}, {"t", "theme"},
+        {"?", "help"}, {"q", "quit"},
+    };
+    int x = 1;
+    for (size_t i = 0; i < sizeof hints / sizeof hints[0]; i++) {
+        /* Whole hints only; "? help" and "q quit" come last but matter:
+         * skip middle ones rather than cut the end. */
+        int w = draw_width(hints[i].key) + draw_width(hints[i].what) + 3;
+        int rest = 0;
+        if (i + 2 < sizeof hints / sizeof hints[0])
+            rest = 17;
+        if (x + w + rest > r.w)
+            continue;
+        x += draw_text(r, 0, x, ROLE_KEYHINT, hints[i].key);
+        x += draw_textf(r, 0, x, ROLE_DIM, " %s  ", hints[i].what);
+    }
+}
+
+typedef void (*view_draw_fn)(const struct view_ctx *, struct rect);
+
+static const view_draw_fn view_draws[PANEL_COUNT] = {
+    [PANEL_ACCESS] = view_access_draw,     [PANEL_WALK] = view_walk_draw,
+    [PANEL_TLB] = view_tlb_draw,           [PANEL_FRAMES] = view_frames_draw,
+    [PANEL_SWAP] = view_swap_draw,         [PANEL_PROCESS] = view_process_draw,
+    [PANEL_COUNTERS] = view_counters_draw, [PANEL_NARRATION] = view_narration_draw,
+    [PANEL_LOG] = view_log_draw,
+};
+
+void screen_main_init(struct app *a)
+{
+    a->focus = -1;
+    memset(a->scroll, 0, sizeof a->scroll);
+}
+
+void screen_main_draw(struct app *a)
+{
+    int cols, rows;
+    term_size(&cols, &rows);
+    scene_build(&a->scene, a->tl);
+    hits_clear(&a->hits);
+    struct layout L;
+    layout_compute(&L, &a->scene, cols, rows);
+    draw_fill((struct rect){0, 0, rows, cols}, ROLE_NORMAL);
+    draw_status(a, L.status);
+    for (int p = 0; p < PANEL_COUNT; p++) {
+        if (!rect_ok(L.panel[p]))
+            continue;
+        struct view_ctx v = {
+            .s = &a->scene,
+            .focused = a->focus == p,
+            .titled = true,
+            .scroll = &a->scroll[p],
+            .hits = &a->hits,
+        };
+        view_draws[p](&v, L.panel[p]);
+    }
+    draw_hint(a, L.hint);
+    if (!rect_ok(L.hint) && a->message[0])
+        draw_text(L.panel[PANEL_NARRATION], 0, 2, a->message_error ? ROLE_ERROR : ROLE_SAY,
+                  a->message);
+}
+
+static bool panel_scrolls(int p)
+{
+    return p == PANEL_TLB || p == PANEL_FRAMES || p == PANEL_SWAP || p == PANEL_PROCESS ||
+           p == PANEL_LOG;
+}
+
+static void set_message(struct app *a, bool error, const char *text)
+{
+    snprintf(a->message, sizeof a->message, "%s", text);
+    a->message_error = error;
+}
+
+/* Steps in time; at either end says so instead of doing nothing silently. */
+static void step(struct app *a, enum tl_unit unit, int direction)
+{
+    if (!timeline_step(a->tl, unit, direction))
+        set_message(a, false, direction > 0 ? "At the end. Home (g) goes back to the start."
+                                            : "At the start.");
+}
+
+static void run_until(struct app *a, enum tl_stop stop, const char *none)
+{
+    a->playing = false;
+    if (!timeline_run_until(a->tl, stop))
+        set_message(a, false, none);
+}
+
+static void scroll_focus(struct app *a, int delta)
+{
+    if (a->focus < 0)
+        return;
+    /* The log counts from the newest upwards: "up" shows older lines. */
+    if (a->focus == PANEL_LOG)
+        delta = -delta;
+    a->scroll[a->focus] += delta;
+    if (a->scroll[a->focus] < 0)
+        a->scroll[a->focus] = 0;
+}
+
+unsigned screen_main_key(struct app *a, int key)
+{
+    a->message[0] = '\0';
+    if ((key == KEY_UP || key == KEY_DOWN) && a->focus >= 0 && panel_scrolls(a->focus)) {
+        scroll_focus(a, key == KEY_DOWN ? 1 : -1);
+        return APP_HANDLED | APP_REDRAW;
+    }
+    enum key_action act = keys_lookup(key);
+    switch (act) {
+    case ACTION_PLAY:
+        if (timeline_at_end(a->tl) && !a->playing) {
+            set_message(a, false, "At the end. Home (g) goes back to the start.");
+            break;
+        }
+        a->playing = !a->playing;
+        break;
+    case ACTION_STEP_FORWARD:
+        a->playing = false;
+        step(a, a->unit, +1);
+        break;
+    case ACTION_STEP_BACK:
+        a->playing = false;
+        step(a, a->unit, -1);
+        break;
+    case ACTION_UNIT:
+        a->unit = a->unit == TL_UNIT_CHAPTER ? TL_UNIT_EVENT : (enum tl_unit)(a->unit + 1);
+        {
+            char msg[96];
+            snprintf(msg, sizeof msg, "Step size: one %s.", unit_word(a->unit));
+            set_message(a, false, msg);
+        }
+        break;
+    case ACTION_FASTER:
+        if (a->speed + 1 < APP_SPEEDS)
+            a->speed++;
+        break;
+    case ACTION_SLOWER:
+        if (a->speed > 0)
+            a->speed--;
+        break;
+    case ACTION_START:
+        a->playing = false;
+        timeline_seek(a->tl, 0);
+        break;
+    case ACTION_END:
+        a->playing = false;
+        timeline_seek(a->tl, UINT64_MAX);
+        break;
+    case ACTION_PREV_CHAPTER:
+        a->playing = false;
+        step(a, TL_UNIT_CHAPTER, -1);
+        break;
+    case ACTION_NEXT_CHAPTER:
+        a->playing = false;
+        step(a, TL_UNIT_CHAPTER, +1);
+        break;
+    case ACTION_NEXT_FAULT:
+        run_until(a, TL_STOP_FAULT, "No page fault until the end.");
+        break;
+    case ACTION_NEXT_EVICTION:
+        run_until(a, TL_STOP_EVICTION, "No eviction until the end.");
+        break;
+    case ACTION_FOCUS:
+        a->focus = a->focus + 1 >= PANEL_COUNT ? -1 : a->focus + 1;
+        break;
+    case ACTION_FOCUS_BACK:
+        a->focus = a->focus < 0 ? PANEL_COUNT - 1 : a->focus - 1;
+        break;
+    case ACTION_SCROLL_DOWN:
+        scroll_focus(a, 1);
+        break;
+    case ACTION_SCROLL_UP:
+        scroll_focus(a, -1);
+        break;
+    case ACTION_CLOSE:
+        if (a->focus >= 0)
+            a->focus = -1;
+        else if (a->from_picker)
+            return screens_switch(a, SCREEN_PICKER);
+        break;
+    default:
+        return screens_common_key(a, act);
+    }
+    return APP_HANDLED | APP_REDRAW;
+}
+
+unsigned screen_main_tick(struct app *a)
+{
+    if (!a->playing)
+        return 0;
+    if (!timeline_step(a->tl, a->unit, +1)) {
+        a->playing = false;
+        set_message(a, false, "At the end. Home (g) goes back to the start.");
+        return APP_REDRAW;
+    }
+    /* Autoplay stops where the scenario asks the viewer to look. */
+    const struct tl_event *e = timeline_current(a->tl);
+    if (e && (e->kind == TL_PAUSE || (e->kind == TL_EXPECT && e->failed) ||
+              (e->kind == TL_CHAPTER && a->unit != TL_UNIT_CHAPTER))) {
+        a->playing = false;
+        set_message(a, false, e->kind == TL_PAUSE ? "Paused by the scenario: Space goes on."
+                              : e->kind == TL_CHAPTER ? "A new chapter: Space goes on."
+                                                      : "An expectation failed.");
+    }
+    if (timeline_at_end(a->tl))
+        a->playing = false;
+    return APP_REDRAW;
+}

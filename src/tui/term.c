@@ -1,0 +1,420 @@
+/* The terminal's owner: the only place curses starts and ends.
+ *
+ * Restoring the terminal must work from a fatal signal handler, where
+ * curses cannot be called. So term_open saves the tty modes and the
+ * terminfo strings that undo the screen (leave the alternate screen, show
+ * the cursor, reset attributes, keypad off, mouse off) into static memory,
+ * and the handler only write()s them and calls tcsetattr(), both
+ * async-signal-safe, before raising the signal again. */
+#include "tui/term.h"
+
+#include <errno.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+static SCREEN *screen;
+static FILE *headless_out, *headless_in;
+static bool headless;
+static int color_count;
+static attr_t role_attrs[ROLE_COUNT];
+
+static volatile sig_atomic_t quit_flag;
+
+/* For the fatal-signal path: filled before anything can go wrong. */
+static struct termios saved_tty;
+static bool saved_tty_valid;
+static char restore_seq[256];
+static size_t restore_len;
+
+static const int quit_signals[] = {SIGINT, SIGTERM, SIGHUP};
+static const int fatal_signals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
+#define NQUIT (sizeof quit_signals / sizeof quit_signals[0])
+#define NFATAL (sizeof fatal_signals / sizeof fatal_signals[0])
+static struct sigaction old_quit[NQUIT], old_fatal[NFATAL];
+static bool handlers_installed;
+
+static void on_quit_signal(int sig)
+{
+    quit_flag = sig;
+}
+
+/* Restores the tty with async-signal-safe calls only. */
+static void restore_tty_raw(void)
+{
+    if (restore_len) {
+        ssize_t w = write(STDOUT_FILENO, restore_seq, restore_len);
+        (void)w;
+    }
+    if (saved_tty_valid)
+        tcsetattr(STDIN_FILENO, TCSANOW, &saved_tty);
+}
+
+static void on_fatal_signal(int sig)
+{
+    restore_tty_raw();
+    /* Put back whatever handled it before (the default, or a sanitizer's
+     * reporter) and raise it again: it is delivered once we return. */
+    for (size_t i = 0; i < NFATAL; i++)
+        if (fatal_signals[i] == sig)
+            sigaction(sig, &old_fatal[i], NULL);
+    raise(sig);
+}
+
+static void install_handlers(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sigemptyset(&sa.sa_mask);
+    /* No SA_RESTART: a blocking getch must return so the loop sees the flag. */
+    sa.sa_handler = on_quit_signal;
+    for (size_t i = 0; i < NQUIT; i++)
+        sigaction(quit_signals[i], &sa, &old_quit[i]);
+    sa.sa_handler = on_fatal_signal;
+    for (size_t i = 0; i < NFATAL; i++)
+        sigaction(fatal_signals[i], &sa, &old_fatal[i]);
+    handlers_installed = true;
+}
+
+static void remove_handlers(void)
+{
+    if (!handlers_installed)
+        return;
+    for (size_t i = 0; i < NQUIT; i++)
+        sigaction(quit_signals[i], &old_quit[i], NULL);
+    for (size_t i = 0; i < NFATAL; i++)
+        sigaction(fatal_signals[i], &old_fatal[i], NULL);
+    handlers_installed = false;
+}
+
+static void append_cap(const char *cap)
+{
+    char *s = tigetstr(cap);
+    if (s == NULL || s == (char *)-1)
+        return;
+    size_t n = strlen(s);
+    /* Padding such as $<5> is harmless on modern terminals; skip caps that
+     * would not fit rather than cut one in half. */
+    if (restore_len + n < sizeof restore_seq) {
+        memcpy(restore_seq + restore_len, s, n);
+        restore_len += n;
+    }
+}
+
+static void save_restore_sequence(void)
+{
+    restore_len = 0;
+    append_cap("sgr0");
+    append_cap("cnorm");
+    append_cap("rmkx");
+    /* xterm mouse reporting off: the modes ncurses may have turned on. */
+    static const char mouse_off[] = "\033[?1006l\033[?1002l\033[?1000l";
+    if (has_mouse() && restore_len + sizeof mouse_off < sizeof restore_seq) {
+        memcpy(restore_seq + restore_len, mouse_off, sizeof mouse_off - 1);
+        restore_len += sizeof mouse_off - 1;
+    }
+    append_cap("rmcup");
+}
+
+static void setup_screen(void)
+{
+    cbreak();
+    noecho();
+    nonl();
+    keypad(stdscr, TRUE);
+    curs_set(0);
+    set_escdelay(25);
+    leaveok(stdscr, TRUE);
+    color_count = 0;
+    if (has_colors() && start_color() == OK) {
+        use_default_colors();
+        color_count = COLORS >= 256 ? 256 : COLORS >= 8 ? 8 : 0;
+    }
+    for (int i = 0; i < ROLE_COUNT; i++)
+        role_attrs[i] = A_NORMAL;
+}
+
+bool term_open(char *why, size_t why_len)
+{
+    if (screen)
+        return true;
+    if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+        snprintf(why, why_len,
+                 "the interactive viewer needs a terminal on stdin and stdout "
+                 "(for text output use --report)");
+        return false;
+    }
+    const char *term = getenv("TERM");
+    if (term == NULL || *term == '\0') {
+        snprintf(why, why_len, "TERM is not set (expected a terminal type such as xterm-256color)");
+        return false;
+    }
+    setlocale(LC_CTYPE, "");
+    saved_tty_valid = tcgetattr(STDIN_FILENO, &saved_tty) == 0;
+    quit_flag = 0;
+    /* Before newterm: ncurses then leaves SIGINT and SIGTERM to us. */
+    install_handlers();
+    screen = newterm(NULL, stdout, stdin);
+    if (!screen) {
+        remove_handlers();
+        snprintf(why, why_len, "cannot use the terminal type '%s' (expected one terminfo knows)",
+                 term);
+        return false;
+    }
+    set_term(screen);
+    headless = false;
+    setup_screen();
+    mousemask(BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
+    mouseinterval(0);
+    save_restore_sequence();
+    return true;
+}
+
+bool term_open_headless(int cols, int rows, int colors, char *why, size_t why_len)
+{
+    if (screen)
+        return true;
+    headless_out = fopen("/dev/null", "w");
+    headless_in = fopen("/dev/null", "r");
+    if (!headless_out || !headless_in) {
+        snprintf(why, why_len, "cannot open /dev/null: %s", strerror(errno));
+        term_close();
+        return false;
+    }
+    const char *types[3];
+    size_t ntypes = 0;
+    if (colors >= 256)
+        types[ntypes++] = "xterm-256color";
+    if (colors >= 8)
+        types[ntypes++] = "xterm";
+    types[ntypes++] = "vt100";
+    for (size_t i = 0; i < ntypes && !screen; i++)
+        screen = newterm(types[i], headless_out, headless_in);
+    if (!screen) {
+        snprintf(why, why_len, "no terminfo entry for xterm or vt100");
+        term_close();
+        return false;
+    }
+    set_term(screen);
+    headless = true;
+    setup_screen();
+    resizeterm(rows, cols);
+    return true;
+}
+
+void term_close(void)
+{
+    if (screen) {
+        if (!headless) {
+            mousemask(0, NULL);
+            curs_set(1);
+        }
+        endwin();
+        delscreen(screen);
+        screen = NULL;
+        if (!headless)
+            remove_handlers();
+    }
+    if (headless_out)
+        fclose(headless_out);
+    if (headless_in)
+        fclose(headless_in);
+    headless_out = headless_in = NULL;
+    restore_len = 0;
+    saved_tty_valid = false;
+}
+
+bool term_is_open(void)
+{
+    return screen != NULL;
+}
+
+void term_resize(int cols, int rows)
+{
+    if (screen)
+        resizeterm(rows, cols);
+}
+
+void term_size(int *cols, int *rows)
+{
+    *cols = screen ? COLS : 0;
+    *rows = screen ? LINES : 0;
+}
+
+int term_colors(void)
+{
+    return color_count;
+}
+
+static attr_t attrs_of(unsigned a)
+{
+    attr_t r = A_NORMAL;
+    if (a & THEME_ATTR_BOLD)
+        r |= A_BOLD;
+    if (a & THEME_ATTR_DIM)
+        r |= A_DIM;
+    if (a & THEME_ATTR_ITALIC)
+        r |= A_ITALIC;
+    if (a & THEME_ATTR_REVERSE)
+        r |= A_REVERSE;
+    if (a & THEME_ATTR_STANDOUT)
+        r |= A_STANDOUT;
+    if (a & THEME_ATTR_UNDERLINE)
+        r |= A_UNDERLINE;
+    return r;
+}
+
+void term_apply_theme(const struct theme *t)
+{
+    for (int i = 0; i < ROLE_COUNT; i++) {
+        const struct theme_style *s = &t->styles[i];
+        attr_t a = attrs_of(s->attrs);
+        short fg = color_count >= 256 ? s->fg256 : s->fg8;
+        short bg = color_count >= 256 ? s->bg256 : s->bg8;
+        if (color_count > 0 && (fg >= 0 || bg >= 0) && i + 1 < COLOR_PAIRS) {
+            init_pair((short)(i + 1), fg, bg);
+            a |= COLOR_PAIR(i + 1);
+        }
+        role_attrs[i] = a;
+    }
+}
+
+attr_t term_role_attr(enum role role)
+{
+    return (unsigned)role < ROLE_COUNT ? role_attrs[role] : A_NORMAL;
+}
+
+int term_read_key(int timeout_ms)
+{
+    if (quit_flag)
+        return TERM_KEY_QUIT;
+    wtimeout(stdscr, timeout_ms);
+    int key = wgetch(stdscr);
+    if (quit_flag)
+        return TERM_KEY_QUIT;
+    return key;
+}
+
+bool term_quit_requested(void)
+{
+    return quit_flag != 0;
+}
+
+int term_quit_signal(void)
+{
+    return (int)quit_flag;
+}
+
+void term_flush(void)
+{
+    if (screen && !headless)
+        doupdate();
+}
+
+/* Line-drawing characters as plain ASCII, for golden files. */
+static char acs_ascii(wchar_t c)
+{
+    switch (c) {
+    case 'q': return '-';
+    case 'x': return '|';
+    case 'l': case 'k': case 'm': case 'j':
+    case 't': case 'u': case 'v': case 'w': case 'n': return '+';
+    case '~': return 'o';
+    case 'a': return '#';
+    default: return '?';
+    }
+}
+
+/* Box-drawing code points (when drawn as Unicode) as ASCII. */
+static char box_ascii(wchar_t c)
+{
+    if (c == 0x2500 || c == 0x2501)
+        return '-';
+    if (c == 0x2502 || c == 0x2503)
+        return '|';
+    if (c >= 0x250c && c <= 0x254b)
+        return '+';
+    return 0;
+}
+
+static size_t put_utf8(char *buf, size_t size, size_t at, wchar_t wc)
+{
+    unsigned char tmp[4];
+    size_t n;
+    unsigned long c = (unsigned long)wc;
+    if (c < 0x80) {
+        tmp[0] = (unsigned char)c;
+        n = 1;
+    } else if (c < 0x800) {
+        tmp[0] = (unsigned char)(0xc0 | (c >> 6));
+        tmp[1] = (unsigned char)(0x80 | (c & 0x3f));
+        n = 2;
+    } else if (c < 0x10000) {
+        tmp[0] = (unsigned char)(0xe0 | (c >> 12));
+        tmp[1] = (unsigned char)(0x80 | ((c >> 6) & 0x3f));
+        tmp[2] = (unsigned char)(0x80 | (c & 0x3f));
+        n = 3;
+    } else {
+        tmp[0] = (unsigned char)(0xf0 | (c >> 18));
+        tmp[1] = (unsigned char)(0x80 | ((c >> 12) & 0x3f));
+        tmp[2] = (unsigned char)(0x80 | ((c >> 6) & 0x3f));
+        tmp[3] = (unsigned char)(0x80 | (c & 0x3f));
+        n = 4;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (at + i + 1 < size)
+            buf[at + i] = (char)tmp[i];
+    return n;
+}
+
+size_t term_dump(char *buf, size_t size)
+{
+    size_t at = 0;
+    if (!screen) {
+        if (size)
+            buf[0] = '\0';
+        return 0;
+    }
+    for (int y = 0; y < LINES; y++) {
+        for (int x = 0; x < COLS; x++) {
+            cchar_t cc;
+            wchar_t wch[CCHARW_MAX + 1] = {0};
+            attr_t attrs = 0;
+            short pair = 0;
+            if (mvwin_wch(stdscr, y, x, &cc) == ERR ||
+                getcchar(&cc, wch, &attrs, &pair, NULL) == ERR || wch[0] == 0)
+                wch[0] = ' ';
+            wchar_t c = wch[0];
+            char ascii = 0;
+            if (attrs & A_ALTCHARSET)
+                ascii = acs_ascii(c);
+            else
+                ascii = box_ascii(c);
+            if (ascii)
+                c = (wchar_t)ascii;
+            at += put_utf8(buf, size, at, c);
+        }
+        if (at + 1 < size)
+            buf[at] = '\n';
+        at++;
+    }
+    if (size)
+        buf[at < size ? at : size - 1] = '\0';
+    return at;
+}
+
+int term_role_at(int y, int x)
+{
+    if (!screen)
+        return -1;
+    chtype ch = mvwinch(stdscr, y, x);
+    attr_t a = ch & (A_ATTRIBUTES & ~A_ALTCHARSET);
+    for (int i = 0; i < ROLE_COUNT; i++)
+        if (role_attrs[i] == a)
+            return i;
+    return -1;
+}

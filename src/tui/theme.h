@@ -1,0 +1,137 @@
+#ifndef VMVIZ_TUI_THEME_H
+#define VMVIZ_TUI_THEME_H
+/* Colour roles and themes.
+ *
+ * Views never name a colour: they ask for a role (ROLE_TLB_HIT) and the
+ * theme says how it looks. A theme is a data file, one role a line:
+ *
+ *   # comment
+ *   role        fg256 bg256   fg8   bg8    attrs
+ *   tlb_hit     16    114     black green  bold
+ *
+ * fg256/bg256: a colour number 0-255 or "-" (the terminal's default);
+ * fg8/bg8: 0-7, a colour name (black red green yellow blue magenta cyan
+ * white) or "-"; attrs: "-" or a comma-separated list of bold, dim,
+ * italic, reverse, standout, underline. The attrs column may be left out.
+ * The 256-colour pair is used on terminals with 256 colours, the 8-colour
+ * pair on the others; terminals without colours get the attributes only.
+ * A role the file does not list looks like "normal". */
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "scenario/diag.h"
+
+#define ROLE_LIST(X)                                                              \
+    X(NORMAL, "normal", "ordinary text")                                          \
+    X(DIM, "dim", "labels and secondary text")                                    \
+    X(TITLE, "title", "panel titles")                                             \
+    X(TITLE_FOCUS, "title_focus", "the title of the focused panel")               \
+    X(STATUS, "status", "the status line")                                        \
+    X(STATUS_PLAY, "status_play", "the playing indicator")                        \
+    X(STATUS_PAUSE, "status_pause", "the paused indicator")                       \
+    X(KEYHINT, "keyhint", "key names in hints and help")                          \
+    X(CURRENT, "current", "what the current step acts on")                        \
+    X(VA, "va", "virtual addresses")                                              \
+    X(PA, "pa", "physical addresses")                                             \
+    X(LEVEL0, "level0", "VA bits and entries of level 0 (the root)")              \
+    X(LEVEL1, "level1", "VA bits and entries of level 1")                         \
+    X(LEVEL2, "level2", "VA bits and entries of level 2")                         \
+    X(LEVEL3, "level3", "VA bits and entries of level 3")                         \
+    X(LEVEL4, "level4", "VA bits and entries of level 4")                         \
+    X(OFFSET, "offset", "the page offset bits")                                   \
+    X(SIGN, "sign", "upper VA bits no level uses")                                \
+    X(WALK_READ, "walk_read", "entries this walk has read")                       \
+    X(WALK_ACTIVE, "walk_active", "the entry being read now")                     \
+    X(FAULT, "fault", "page faults and where a walk stops")                       \
+    X(BIT_SET, "bit_set", "an entry bit that is set")                             \
+    X(BIT_CLEAR, "bit_clear", "an entry bit that is clear")                       \
+    X(TLB_LOOKUP, "tlb_lookup", "the TLB set being searched")                     \
+    X(TLB_HIT, "tlb_hit", "a TLB hit")                                            \
+    X(TLB_MISS, "tlb_miss", "a TLB miss")                                         \
+    X(TLB_FILL, "tlb_fill", "a TLB entry being filled")                           \
+    X(TLB_INVALIDATE, "tlb_invalidate", "a TLB entry being invalidated")          \
+    X(EMPTY, "empty", "unused TLB ways, free frames, free swap slots")            \
+    X(FRAME_TABLE, "frame_table", "frames holding page tables")                   \
+    X(FRAME_ZERO, "frame_zero", "the shared zero page")                           \
+    X(FRAME_FILE, "frame_file", "frames of the page cache")                       \
+    X(PROC1, "proc1", "anonymous frames of the first process")                    \
+    X(PROC2, "proc2", "anonymous frames of the second process")                   \
+    X(PROC3, "proc3", "anonymous frames of the third process")                    \
+    X(PROC4, "proc4", "anonymous frames of the fourth process")                   \
+    X(FRAME_ALLOC, "frame_alloc", "the frame being allocated")                    \
+    X(VICTIM, "victim", "the victim being evicted")                               \
+    X(DIRTY, "dirty", "the dirty mark")                                           \
+    X(HAND, "hand", "the clock hand, the next victim")                            \
+    X(SWAP_USED, "swap_used", "swap slots holding a page")                        \
+    X(SWAP_IO, "swap_io", "the swap slot being written or read")                  \
+    X(STAGE_DONE, "stage_done", "stages of the access already done")              \
+    X(STAGE_NOW, "stage_now", "the stage of the access happening now")           \
+    X(STAGE_TODO, "stage_todo", "stages still to come")                           \
+    X(NARRATION, "narration", "the sentence about the current step")              \
+    X(SAY, "say", "the scenario's own text")                                      \
+    X(DELTA, "delta", "a counter's change since the chapter began")               \
+    X(ERROR, "error", "errors and failed expectations")                           \
+    X(OVERLAY, "overlay", "help and detail windows")                              \
+    X(SELECTED, "selected", "the selected line of a list")
+
+enum role {
+#define ROLE_ENUM(id, name, text) ROLE_##id,
+    ROLE_LIST(ROLE_ENUM)
+#undef ROLE_ENUM
+    ROLE_COUNT
+};
+
+/* The number of owner colours (PROC1..PROC4), cycled by process. */
+#define THEME_PROC_ROLES 4
+
+/* How one role looks. Colours are -1 for the terminal's default. */
+struct theme_style {
+    short fg256, bg256;
+    short fg8, bg8;
+    unsigned attrs;        /* THEME_ATTR_* */
+    bool set;              /* listed in the file */
+};
+
+#define THEME_ATTR_BOLD      0x01u
+#define THEME_ATTR_DIM       0x02u
+#define THEME_ATTR_ITALIC    0x04u
+#define THEME_ATTR_REVERSE   0x08u
+#define THEME_ATTR_STANDOUT  0x10u
+#define THEME_ATTR_UNDERLINE 0x20u
+
+#define THEME_NAME_MAX 64
+
+struct theme {
+    char name[THEME_NAME_MAX];
+    struct theme_style styles[ROLE_COUNT];
+};
+
+/* The file name of a role ("tlb_hit"), or "?" when out of range. */
+const char *theme_role_name(enum role role);
+/* A one-line description of a role, for theme authors. */
+const char *theme_role_text(enum role role);
+/* The role of a file name, or -1. */
+int theme_role_lookup(const char *name);
+
+/* Parses theme text text[0..len); file names it in messages and name becomes
+ * t->name. true on success; false with err set to FILE:LINE:COLUMN and what
+ * was expected. Roles not listed are copied from "normal". */
+bool theme_parse(struct theme *t, const char *name, const char *file, const char *text,
+                 size_t len, struct diag *err);
+/* Reads and parses a theme file (name is the file's base name without
+ * ".theme"). Same contract as theme_parse; an unreadable file is an error
+ * without a line. */
+bool theme_load_file(struct theme *t, const char *path, struct diag *err);
+/* Loads the theme NAME: a path when it contains '/', otherwise
+ * DIR/NAME.theme. An unknown name is an error that lists the themes of dir. */
+bool theme_load(struct theme *t, const char *dir, const char *name, struct diag *err);
+/* The built-in monochrome theme, used when no theme file can be found. */
+void theme_builtin_mono(struct theme *t);
+
+/* The names of the themes in dir (files NAME.theme), sorted, into
+ * names[0..max); returns how many. Each name is a malloc'd string the
+ * caller frees with theme_names_free. */
+size_t theme_list(const char *dir, char **names, size_t max);
+void theme_names_free(char **names, size_t n);
+
+#endif

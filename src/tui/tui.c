@@ -1,0 +1,117 @@
+/* The viewer's main loop and the rendering benchmark.
+ *
+ * The loop blocks in getch while paused (no CPU at all) and waits with a
+ * time-out only while playing, the time-out being what is left until the
+ * next autoplay step so that keys pressed meanwhile do not slow it. */
+#include "tui/tui.h"
+
+#include <stdio.h>
+#include <time.h>
+
+#include "tui/app.h"
+#include "tui/term.h"
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+/* Consecutive errors from a blocking read mean the terminal went away. */
+#define LOOP_MAX_ERRORS 64
+
+static void run(struct app *a)
+{
+    app_draw(a);
+    doupdate();
+    double next_tick = -1;
+    int errors = 0;
+    for (;;) {
+        int period = app_timeout(a);
+        int wait = -1;
+        if (period >= 0) {
+            double now = now_ms();
+            if (next_tick < 0)
+                next_tick = now + period;
+            wait = next_tick > now ? (int)(next_tick - now + 0.5) : 0;
+        } else {
+            next_tick = -1;
+        }
+        int key = term_read_key(wait);
+        unsigned r = 0;
+        if (key == ERR) {
+            if (wait >= 0) {
+                r = app_tick(a);
+                next_tick += period;
+                /* Fell behind (a slow step): do not try to catch up. */
+                if (next_tick < now_ms())
+                    next_tick = now_ms() + period;
+            } else if (++errors >= LOOP_MAX_ERRORS) {
+                break;
+            }
+        } else {
+            errors = 0;
+            r = app_key(a, key);
+        }
+        if (r & APP_QUIT)
+            break;
+        if (r & APP_REDRAW) {
+            app_draw(a);
+            doupdate();
+        }
+    }
+}
+
+int tui_main(const struct tui_options *opts)
+{
+    struct diag err;
+    struct app *a = app_create(opts, &err);
+    if (!a) {
+        diag_print(stderr, &err);
+        return 2;
+    }
+    char why[256];
+    if (!term_open(why, sizeof why)) {
+        fprintf(stderr, "vmviz: error: %s\n", why);
+        app_destroy(a);
+        return 2;
+    }
+    app_start(a);
+    run(a);
+    int sig = term_quit_signal();
+    term_close();
+    app_destroy(a);
+    /* Stopped by a signal: the status a shell expects for it. */
+    return sig ? 128 + sig : 0;
+}
+
+double tui_bench_render(const char *scenario, int cols, int rows, int frames)
+{
+    struct tui_options o = {.scenario_path = scenario};
+    timeline_overrides_init(&o.overrides);
+    struct diag err;
+    struct app *a = app_create(&o, &err);
+    if (!a)
+        return -1;
+    char why[256];
+    bool opened_here = !term_is_open();
+    if (opened_here && !term_open_headless(cols, rows, 256, why, sizeof why)) {
+        app_destroy(a);
+        return -1;
+    }
+    term_resize(cols, rows);
+    app_start(a);
+    double total = 0;
+    for (int i = 0; i < frames; i++) {
+        double t0 = now_ms();
+        app_draw(a);
+        total += now_ms() - t0;
+        if (app_key(a, KEY_RIGHT) & APP_REDRAW && timeline_at_end(a->tl))
+            app_key(a, KEY_HOME);
+    }
+    if (opened_here)
+        term_close();
+    app_destroy(a);
+    return frames > 0 ? total / frames : 0;
+}

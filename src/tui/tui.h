@@ -1,0 +1,34 @@
+#ifndef VMVIZ_TUI_TUI_H
+#define VMVIZ_TUI_TUI_H
+/* The interactive viewer.
+ *
+ *   vmviz SCENARIO   opens the scenario on the main screen
+ *   vmviz            opens a picker of the scenarios in scenario_dir
+ *
+ * The main screen shows the current access (its virtual address split into
+ * indices and offset), the page walk, the TLB, physical memory with the
+ * replacement policy's state, swap, the processes and their areas, the
+ * counters, a narration of the last step and a log; `?` lists the keys. */
+#include "play/timeline.h"
+
+struct tui_options {
+    const char *scenario_path;   /* NULL: the picker */
+    const char *scenario_dir;    /* where the picker looks (files *.yaml) */
+    const char *theme_dir;       /* where NAME.theme files are */
+    const char *theme_name;      /* NULL: default, or mono when NO_COLOR is set */
+    struct timeline_overrides overrides;
+};
+
+/* Runs the viewer until the user quits. Returns 0 on quit; 2 on bad input
+ * (a scenario or theme that does not load, no terminal) after printing
+ * FILE:LINE:COLUMN: error: ... to stderr, with the terminal restored;
+ * 128 + N when signal N (SIGINT, SIGTERM, SIGHUP) stopped it, the terminal
+ * restored too. */
+int tui_main(const struct tui_options *opts);
+
+/* Renders `frames` frames of the scenario headlessly at cols x rows, one
+ * timeline step between frames, and returns the mean milliseconds per
+ * frame (negative when the scenario does not load). For `make bench`. */
+double tui_bench_render(const char *scenario, int cols, int rows, int frames);
+
+#endif

@@ -1,0 +1,282 @@
+/* Speed figures for `make bench`: not a test, nothing passes or fails.
+ *
+ *   1. A 1,000,000-access `rw` trace (generated at run time with a seeded
+ *      mix of localities over 2000 pages) on 256 frames and 4096 swap slots,
+ *      run with timeline_run_fast under every replacement policy:
+ *      accesses per second.
+ *   2. The same trace played event by event with timeline_next under clock,
+ *      then single steps back: at the end, and at 50 random positions
+ *      (timeline_seek(p - 1) once positioned at p); median and maximum.
+ *   3. The snapshots the timeline holds and their bytes, and the peak RSS.
+ *   4. With -DBENCH_WITH_TUI: milliseconds per frame of the viewer, drawn
+ *      headlessly (see bench_tui below).
+ *
+ * Run from the top of the source tree: ./build/release/bench */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "play/timeline.h"
+#include "scenario/diag.h"
+#include "scenario/scenario.h"
+#include "vm/machine.h"
+
+#define BENCH_ACCESSES 1000000u
+#define BENCH_PAGES    2000u
+#define BENCH_BASE     UINT64_C(0x10000000)
+#define BENCH_SEED     UINT64_C(0x9e3779b97f4a7c15)
+#define BENCH_BACKS    50
+
+static const char *const policies[] = {"fifo", "lru", "clock", "opt", "random", "nru", "linux"};
+#define NPOLICIES (sizeof policies / sizeof policies[0])
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static long peak_rss_kib(void)
+{
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) != 0)
+        return -1;
+    return ru.ru_maxrss; /* KiB on Linux */
+}
+
+static uint64_t rng_next(uint64_t *state)
+{
+    uint64_t x = *state;
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    *state = x;
+    return x * UINT64_C(0x2545F4914F6CDD1D);
+}
+
+/* Writes the trace: phases of 50,000 accesses, each with its own hot set of
+ * 48 pages (70% of the accesses), a sequential scan over all pages (20%)
+ * and uniform noise (10%); 30% of the accesses are writes. */
+static bool write_trace(const char *path)
+{
+    FILE *fp = fopen(path, "w");
+    if (fp == NULL) {
+        fprintf(stderr, "bench: cannot write %s: %s\n", path, strerror(errno));
+        return false;
+    }
+    uint64_t rng = BENCH_SEED;
+    uint64_t hot_base = 0, scan = 0;
+    fputs("# vmviz bench: a seeded mix of localities\n", fp);
+    for (uint32_t i = 0; i < BENCH_ACCESSES; i++) {
+        if (i % 50000 == 0)
+            hot_base = rng_next(&rng) % BENCH_PAGES;
+        uint64_t r = rng_next(&rng) % 100, page;
+        if (r < 70)
+            page = (hot_base + rng_next(&rng) % 48) % BENCH_PAGES;
+        else if (r < 90)
+            page = scan++ % BENCH_PAGES;
+        else
+            page = rng_next(&rng) % BENCH_PAGES;
+        uint64_t offset = (rng_next(&rng) % 512) * 8;
+        char kind = rng_next(&rng) % 100 < 30 ? 'W' : 'R';
+        fprintf(fp, "%c 0x%llx\n", kind,
+                (unsigned long long)(BENCH_BASE + page * 4096 + offset));
+    }
+    if (fclose(fp) != 0) {
+        fprintf(stderr, "bench: cannot write %s: %s\n", path, strerror(errno));
+        return false;
+    }
+    return true;
+}
+
+static bool write_scenario(const char *path, const char *trace)
+{
+    FILE *fp = fopen(path, "w");
+    if (fp == NULL) {
+        fprintf(stderr, "bench: cannot write %s: %s\n", path, strerror(errno));
+        return false;
+    }
+    fprintf(fp,
+            "title: bench\n"
+            "machine:\n"
+            "  preset: x86_64\n"
+            "  frames: 256\n"
+            "  swap: 4096\n"
+            "  tlb: {entries: 64, ways: 4}\n"
+            "  policy: clock\n"
+            "  seed: 1\n"
+            "processes:\n"
+            "  - {name: bench, pid: 1}\n"
+            "steps:\n"
+            "  - chapter: the trace\n"
+            "  - trace: {file: %s, format: rw, auto_areas: true}\n",
+            trace);
+    return fclose(fp) == 0;
+}
+
+static struct timeline *open_timeline(const struct scenario *s, const char *policy)
+{
+    struct timeline_overrides o;
+    struct diag err;
+    timeline_overrides_init(&o);
+    o.policy = policy;
+    struct timeline *tl = timeline_create(s, &o, &err);
+    if (tl == NULL)
+        diag_print(stderr, &err);
+    return tl;
+}
+
+static int compare_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void fast_runs(const struct scenario *s)
+{
+    printf("Fast runs (timeline_run_fast): %u accesses, %u pages, 256 frames, 4096 swap slots\n\n",
+           BENCH_ACCESSES, BENCH_PAGES);
+    printf("  %-7s %10s %10s %14s %9s %10s %9s\n", "policy", "setup ms", "run ms",
+           "accesses/s", "faults", "evictions", "swap-ins");
+    for (size_t i = 0; i < NPOLICIES; i++) {
+        double t0 = now_s();
+        struct timeline *tl = open_timeline(s, policies[i]);
+        if (tl == NULL)
+            continue;
+        double t1 = now_s();
+        timeline_run_fast(tl);
+        double t2 = now_s();
+        const struct counters *c = &timeline_machine(tl)->counters;
+        printf("  %-7s %10.1f %10.1f %14.0f %9llu %10llu %9llu\n", policies[i],
+               (t1 - t0) * 1e3, (t2 - t1) * 1e3, (double)c->accesses / (t2 - t1),
+               (unsigned long long)c->faults, (unsigned long long)c->evictions,
+               (unsigned long long)c->swap_ins);
+        timeline_destroy(tl);
+    }
+    printf("\n  setup: building the machine; for opt also the pass that learns the future.\n\n");
+}
+
+static void stepping(const struct scenario *s)
+{
+    struct timeline *tl = open_timeline(s, "clock");
+    if (tl == NULL)
+        return;
+    double t0 = now_s();
+    uint64_t events = 0;
+    while (timeline_next(tl) != NULL)
+        events++;
+    double t1 = now_s();
+    uint64_t end = timeline_position(tl);
+    printf("Event by event (timeline_next, clock): %llu events in %.2f s, %.0f events/s\n\n",
+           (unsigned long long)events, t1 - t0, (double)events / (t1 - t0));
+
+    double at_end = now_s();
+    timeline_step(tl, TL_UNIT_EVENT, -1);
+    at_end = now_s() - at_end;
+
+    double times[BENCH_BACKS];
+    uint64_t rng = BENCH_SEED ^ 0x5eed;
+    for (int i = 0; i < BENCH_BACKS; i++) {
+        uint64_t p = 1 + rng_next(&rng) % end;
+        timeline_seek(tl, p);
+        double b0 = now_s();
+        timeline_seek(tl, p - 1);
+        times[i] = now_s() - b0;
+    }
+    qsort(times, BENCH_BACKS, sizeof times[0], compare_double);
+    printf("  one step back at the end:           %9.3f ms\n", at_end * 1e3);
+    printf("  one step back, %d random positions: median %.3f ms, max %.3f ms\n", BENCH_BACKS,
+           (times[BENCH_BACKS / 2 - 1] + times[BENCH_BACKS / 2]) * 0.5e3,
+           times[BENCH_BACKS - 1] * 1e3);
+    size_t n = timeline_snapshot_count(tl), bytes = timeline_snapshot_bytes(tl);
+    printf("  snapshots: %zu of at most %d, %.1f KiB (%.1f KiB each)\n\n", n,
+           TIMELINE_MAX_SNAPSHOTS, (double)bytes / 1024, n ? (double)bytes / 1024 / (double)n : 0);
+    timeline_destroy(tl);
+
+    /* A fast run takes no snapshots: the first step back replays. */
+    tl = open_timeline(s, "clock");
+    if (tl == NULL)
+        return;
+    timeline_run_fast(tl);
+    double f0 = now_s();
+    timeline_step(tl, TL_UNIT_EVENT, -1);
+    double f1 = now_s();
+    timeline_step(tl, TL_UNIT_EVENT, -1);
+    double f2 = now_s();
+    printf("After timeline_run_fast to the end (clock):\n\n");
+    printf("  first step back:  %9.3f ms (snapshots then: %zu)\n", (f1 - f0) * 1e3,
+           timeline_snapshot_count(tl));
+    printf("  second step back: %9.3f ms\n\n", (f2 - f1) * 1e3);
+    timeline_destroy(tl);
+}
+
+#ifdef BENCH_WITH_TUI
+#include "tui/tui.h"
+
+/* Milliseconds per frame of the viewer, drawn headlessly at three sizes,
+ * one step between frames, on the seed scenario and on the bench trace. */
+static void bench_tui(const char *bench_scenario)
+{
+    static const int sizes[][2] = {{80, 24}, {120, 40}, {200, 60}};
+    const char *paths[] = {"scenarios/lazy-allocation.yaml", bench_scenario};
+    printf("Viewer (headless, 500 frames, one step each)\n\n");
+    printf("  %-32s %8s %12s\n", "scenario", "size", "ms/frame");
+    for (size_t p = 0; p < 2; p++)
+        for (size_t i = 0; i < 3; i++) {
+            double ms = tui_bench_render(paths[p], sizes[i][0], sizes[i][1], 500);
+            char size[16];
+            snprintf(size, sizeof size, "%dx%d", sizes[i][0], sizes[i][1]);
+            if (ms < 0)
+                printf("  %-32s %8s %12s\n", p ? "bench trace" : paths[p], size, "(no load)");
+            else
+                printf("  %-32s %8s %12.3f\n", p ? "bench trace" : paths[p], size, ms);
+        }
+    printf("\n");
+}
+#endif
+
+int main(void)
+{
+    char dir[] = "/tmp/vmviz-bench-XXXXXX";
+    if (mkdtemp(dir) == NULL) {
+        fprintf(stderr, "bench: cannot create a directory in /tmp: %s\n", strerror(errno));
+        return 1;
+    }
+    char trace[sizeof dir + 16], yaml[sizeof dir + 16];
+    snprintf(trace, sizeof trace, "%s/trace.rw", dir);
+    snprintf(yaml, sizeof yaml, "%s/bench.yaml", dir);
+    int status = 1;
+    double t0 = now_s();
+    if (write_trace(trace) && write_scenario(yaml, trace)) {
+        double t1 = now_s();
+        struct diag err;
+        struct scenario *s = scenario_load(yaml, &err);
+        double t2 = now_s();
+        if (s == NULL) {
+            diag_print(stderr, &err);
+        } else {
+            printf("vmviz bench\n\n");
+            printf("  trace written in %.2f s, scenario loaded (trace checked) in %.2f s\n\n",
+                   t1 - t0, t2 - t1);
+            fast_runs(s);
+            stepping(s);
+#ifdef BENCH_WITH_TUI
+            bench_tui(yaml);
+#endif
+            printf("Peak RSS: %.1f MiB\n", (double)peak_rss_kib() / 1024);
+            scenario_free(s);
+            status = 0;
+        }
+    }
+    remove(trace);
+    remove(yaml);
+    rmdir(dir);
+    return status;
+}

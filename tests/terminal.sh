@@ -1,0 +1,220 @@
+#!/bin/sh
+# End-to-end tests of the viewer in a real terminal (tmux): the binary is
+# started at 80x24 and 120x40, keys are sent, the screen is captured and
+# checked; stepping forward then back gives the same screen; q, Ctrl-C and
+# SIGTERM leave with the expected status and the terminal restored; a
+# paused viewer uses no CPU.
+#
+#   VMVIZ=build/check/vmviz sh tests/terminal.sh      (from the repo top)
+#
+# Skips (status 0) only when tmux is missing.
+set -u
+
+VMVIZ=${VMVIZ:-./vmviz}
+# The scenarios and themes of this tree, whatever the binary finds itself.
+VMVIZ_DATA=${VMVIZ_DATA:-$(pwd)}
+export VMVIZ_DATA
+if ! command -v tmux >/dev/null 2>&1; then
+    echo "terminal.sh: tmux not found: skipped"
+    exit 0
+fi
+if [ ! -x "$VMVIZ" ]; then
+    echo "terminal.sh: $VMVIZ is not an executable (build it first)" >&2
+    exit 1
+fi
+case $VMVIZ in /*) ;; *) VMVIZ=$(pwd)/$VMVIZ ;; esac
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/vmviz-term.XXXXXX") || exit 1
+SOCK="vmviz-test-$$"
+T="tmux -L $SOCK -f /dev/null"
+PASSED=0
+FAILED=0
+
+cleanup() {
+    $T kill-server 2>/dev/null
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+ok() { PASSED=$((PASSED + 1)); echo "ok   $1"; }
+fail() {
+    FAILED=$((FAILED + 1))
+    echo "FAIL $1"
+    if [ -f "$TMP/screen" ]; then sed 's/^/     | /' "$TMP/screen"; fi
+}
+
+# start NAME COLS ROWS ARGS...: runs the viewer in a new session; its exit
+# status goes to $TMP/NAME.status and the tty modes after it to NAME.stty.
+start() {
+    name=$1 cols=$2 rows=$3
+    shift 3
+    rm -f "$TMP/$name.status" "$TMP/$name.stty" "$TMP/$name.pid"
+    # The wrapper ignores SIGINT so that Ctrl-C reaches only the viewer
+    # (which installs its own handler) and the wrapper can report.
+    cat >"$TMP/$name.sh" <<SCRIPT
+trap '' INT
+"$VMVIZ" $* </dev/tty &
+echo \$! >"$TMP/$name.pid"
+wait \$!
+echo \$? >"$TMP/$name.status"
+stty -a >"$TMP/$name.stty" 2>&1
+sleep 60
+SCRIPT
+    $T new-session -d -s "$name" -x "$cols" -y "$rows" "sh $TMP/$name.sh"
+}
+
+capture() { $T capture-pane -p -t "$1" >"$TMP/screen" 2>/dev/null; }
+
+# wait_for NAME TEXT: polls the screen (up to 5 s) until it shows TEXT.
+wait_for() {
+    i=0
+    while [ $i -lt 50 ]; do
+        capture "$1"
+        if grep -q -- "$2" "$TMP/screen"; then return 0; fi
+        sleep 0.1
+        i=$((i + 1))
+    done
+    return 1
+}
+
+# wait_status NAME: waits (up to 5 s) for the viewer to exit; prints status.
+wait_status() {
+    i=0
+    while [ $i -lt 50 ]; do
+        if [ -s "$TMP/$1.status" ] && [ -s "$TMP/$1.stty" ]; then
+            cat "$TMP/$1.status"
+            return 0
+        fi
+        sleep 0.1
+        i=$((i + 1))
+    done
+    echo none
+}
+
+# The tty is back in cooked mode with echo after the viewer left.
+tty_restored() {
+    grep -q -- ' icanon' "$TMP/$1.stty" && grep -q -- ' echo ' "$TMP/$1.stty" &&
+        ! grep -q -- '-icanon' "$TMP/$1.stty"
+}
+
+keys() {
+    name=$1
+    shift
+    $T send-keys -t "$name" "$@"
+    sleep 0.2
+}
+
+LAZY=scenarios/lazy-allocation.yaml
+SWAP=scenarios/swapping.yaml
+
+# --- 80x24: the panels, a fault, back and forth, q --------------------
+start small 80 24 "$LAZY"
+if wait_for small "Page walk"; then
+    for text in "Access" "TLB" "Physical memory" "What happened" "Processes" "Swap"; do
+        if grep -q "$text" "$TMP/screen"; then ok "80x24 shows $text"; else fail "80x24 shows $text"; fi
+    done
+else
+    fail "80x24 starts"
+fi
+keys small f
+if wait_for small "PAGE FAULT"; then ok "f runs to a page fault"; else fail "f runs to a page fault"; fi
+keys small l l l
+capture small
+cp "$TMP/screen" "$TMP/before"
+keys small l l l l l l l l l l
+keys small h h h h h h h h h h
+capture small
+if cmp -s "$TMP/before" "$TMP/screen"; then ok "10 steps forward then 10 back: same screen"
+else diff "$TMP/before" "$TMP/screen" | head -20; fail "10 steps forward then 10 back: same screen"; fi
+keys small PageDown PageDown Right
+if wait_for small "step 12"; then ok "PgDn and Right step (clicker keys)"; else fail "PgDn and Right step (clicker keys)"; fi
+keys small PageUp Left
+if wait_for small "step 10"; then ok "PgUp and Left step back"; else fail "PgUp and Left step back"; fi
+keys small '?'
+if wait_for small "run to the next page fault"; then ok "? shows the keys"; else fail "? shows the keys"; fi
+keys small Escape
+keys small q
+st=$(wait_status small)
+if [ "$st" = 0 ]; then ok "q quits with status 0"; else fail "q quits with status 0 (got $st)"; fi
+if tty_restored small; then ok "q restores the terminal"; else fail "q restores the terminal"; fi
+$T kill-session -t small 2>/dev/null
+
+# --- 120x40: eviction, swap-in, resize --------------------------------
+start big 120 40 "$SWAP"
+wait_for big "Event log" >/dev/null
+keys big e
+if wait_for big "victim_chosen"; then ok "e runs to an eviction (120x40)"; else fail "e runs to an eviction (120x40)"; fi
+keys big Right
+if wait_for big "swap_out"; then ok "the dirty victim goes to swap"; else fail "the dirty victim goes to swap"; fi
+keys big ']' ']'
+keys big f
+keys big s
+if wait_for big "by access"; then ok "s changes the step size"; else fail "s changes the step size"; fi
+$T resize-window -t big -x 60 -y 20
+if wait_for big "Terminal too small"; then ok "a small terminal says so"; else fail "a small terminal says so"; fi
+$T resize-window -t big -x 120 -y 40
+if wait_for big "Page walk"; then ok "growing back restores the screen"; else fail "growing back restores the screen"; fi
+
+# A paused viewer blocks in getch: no CPU time goes by.
+pid=$(cat "$TMP/big.pid" 2>/dev/null)
+if [ -n "$pid" ] && [ -r "/proc/$pid/stat" ]; then
+    t0=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+    sleep 1
+    t1=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+    if [ $((t1 - t0)) -le 2 ]; then ok "no CPU while paused"; else fail "no CPU while paused ($((t1 - t0)) ticks)"; fi
+fi
+
+# SIGTERM: the handler only sets a flag; the loop restores the terminal.
+if [ -n "$pid" ]; then
+    kill -TERM "$pid"
+    st=$(wait_status big)
+    if [ "$st" = 143 ]; then ok "SIGTERM exits with 143"; else fail "SIGTERM exits with 143 (got $st)"; fi
+    if tty_restored big; then ok "SIGTERM restores the terminal"; else fail "SIGTERM restores the terminal"; fi
+fi
+$T kill-session -t big 2>/dev/null
+
+# --- Ctrl-C ----------------------------------------------------------
+start intr 80 24 "$LAZY"
+wait_for intr "Page walk" >/dev/null
+keys intr C-c
+st=$(wait_status intr)
+if [ "$st" = 130 ]; then ok "Ctrl-C exits with 130"; else fail "Ctrl-C exits with 130 (got $st)"; fi
+if tty_restored intr; then ok "Ctrl-C restores the terminal"; else fail "Ctrl-C restores the terminal"; fi
+$T kill-session -t intr 2>/dev/null
+
+# --- NO_COLOR, the picker, bad input ------------------------------------
+cat >"$TMP/mono.sh" <<SCRIPT
+NO_COLOR=1 "$VMVIZ" "$LAZY"
+echo \$? >"$TMP/mono.status"
+stty -a >"$TMP/mono.stty"
+sleep 60
+SCRIPT
+rm -f "$TMP/mono.status"
+$T new-session -d -s mono -x 120 -y 40 "sh $TMP/mono.sh"
+if wait_for mono "theme mono"; then ok "NO_COLOR selects the mono theme"; else fail "NO_COLOR selects the mono theme"; fi
+keys mono t
+if wait_for mono "Theme: "; then ok "t changes the theme"; else fail "t changes the theme"; fi
+keys mono q
+st=$(wait_status mono)
+if [ "$st" = 0 ]; then ok "mono: q quits with 0"; else fail "mono: q quits with 0 (got $st)"; fi
+$T kill-session -t mono 2>/dev/null
+
+start pick 80 24
+if wait_for pick "choose a scenario"; then ok "no scenario: the picker"; else fail "no scenario: the picker"; fi
+keys pick Down Enter
+if wait_for pick "Page walk"; then ok "Enter opens a scenario"; else fail "Enter opens a scenario"; fi
+keys pick q
+st=$(wait_status pick)
+if [ "$st" = 0 ]; then ok "picker: q quits with 0"; else fail "picker: q quits with 0 (got $st)"; fi
+$T kill-session -t pick 2>/dev/null
+
+# A missing theme is bad input: status 2 and a message, no screen left over.
+rm -f "$TMP/screen"
+"$VMVIZ" --theme no-such-theme "$LAZY" </dev/null >"$TMP/out" 2>"$TMP/err"
+st=$?
+if [ $st = 2 ] && grep -q "error: no theme 'no-such-theme'" "$TMP/err"; then ok "a bad theme: status 2 and FILE: error: ..."
+else cat "$TMP/err"; fail "a bad theme: status 2 and FILE: error: ... (got $st)"; fi
+
+echo "terminal: $PASSED passed, $FAILED failed"
+[ "$FAILED" -eq 0 ]

@@ -1,0 +1,346 @@
+/* Golden screens: the viewer runs headless at a fixed size, keys come from
+ * a script, and the screen read back from curses' own buffers must equal a
+ * file in screens/. After a deliberate change of the screen, regenerate
+ * with VMVIZ_UPDATE_GOLDEN=1 and review every changed file by eye; a
+ * mismatch leaves the screen it got in screens/NAME.actual. */
+#include <CUnit/CUnit.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tui/app.h"
+#include "tui/keys.h"
+#include "tui/term.h"
+
+#define SCREEN_BUF (256 * 80 * 4)
+
+static struct app *app_open(const char *scenario, int cols, int rows)
+{
+    struct tui_options o = {
+        .scenario_path = scenario,
+        .scenario_dir = "../scenarios",
+        .theme_dir = "../themes",
+        .theme_name = "default",
+    };
+    timeline_overrides_init(&o.overrides);
+    struct diag err;
+    struct app *a = app_create(&o, &err);
+    if (!a) {
+        diag_print(stderr, &err);
+        return NULL;
+    }
+    char why[200];
+    if (!term_open_headless(cols, rows, 256, why, sizeof why)) {
+        fprintf(stderr, "headless terminal: %s\n", why);
+        app_destroy(a);
+        return NULL;
+    }
+    app_start(a);
+    return a;
+}
+
+static void app_close(struct app *a)
+{
+    term_close();
+    app_destroy(a);
+}
+
+/* Feeds the keys of a script; false when it does not parse. */
+static bool press(struct app *a, const char *script)
+{
+    int keys[256];
+    size_t bad;
+    int n = keys_parse_script(script, keys, 256, &bad);
+    if (n < 0) {
+        fprintf(stderr, "bad key script at %zu: %s\n", bad, script);
+        return false;
+    }
+    for (int i = 0; i < n; i++)
+        if (app_key(a, keys[i]) & APP_QUIT)
+            break;
+    return true;
+}
+
+/* Presses a key until the current event is `kind` (at most `max` times). */
+static bool press_until(struct app *a, int key, enum event_kind kind, int max)
+{
+    for (int i = 0; i < max; i++) {
+        app_key(a, key);
+        const struct tl_event *e = timeline_current(a->tl);
+        if (e && e->kind == TL_MACHINE && e->ev.kind == kind)
+            return true;
+    }
+    return false;
+}
+
+static char *read_all(const char *path)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return NULL;
+    char *buf = malloc(SCREEN_BUF);
+    size_t n = buf ? fread(buf, 1, SCREEN_BUF - 1, fp) : 0;
+    fclose(fp);
+    if (buf)
+        buf[n] = '\0';
+    return buf;
+}
+
+static void write_all(const char *path, const char *text)
+{
+    FILE *fp = fopen(path, "wb");
+    if (!fp)
+        return;
+    fputs(text, fp);
+    fclose(fp);
+}
+
+/* Draws, reads the screen back and compares it with screens/NAME.txt. */
+static void check_golden(struct app *a, const char *name)
+{
+    app_draw(a);
+    char *got = malloc(SCREEN_BUF);
+    CU_ASSERT_FATAL(got != NULL);
+    term_dump(got, SCREEN_BUF);
+    char path[256], actual[256];
+    snprintf(path, sizeof path, "screens/%s.txt", name);
+    snprintf(actual, sizeof actual, "screens/%s.actual", name);
+    const char *update = getenv("VMVIZ_UPDATE_GOLDEN");
+    if (update && strcmp(update, "1") == 0) {
+        write_all(path, got);
+        remove(actual);
+        free(got);
+        return;
+    }
+    char *want = read_all(path);
+    if (!want) {
+        fprintf(stderr, "\n%s: missing (VMVIZ_UPDATE_GOLDEN=1 creates it)\n", path);
+        CU_FAIL("golden file missing");
+        write_all(actual, got);
+        free(got);
+        return;
+    }
+    if (strcmp(want, got) != 0) {
+        /* Point at the first line that differs. */
+        int line = 1;
+        const char *w = want, *g = got;
+        while (*w && *w == *g) {
+            if (*w == '\n')
+                line++;
+            w++;
+            g++;
+        }
+        fprintf(stderr, "\n%s: differs from line %d; got %s\n", path, line, actual);
+        write_all(actual, got);
+        CU_FAIL("screen differs from its golden file");
+    } else {
+        remove(actual);
+    }
+    free(want);
+    free(got);
+}
+
+static void test_start_80x24(void)
+{
+    struct app *a = app_open("../scenarios/page-walk.yaml", 80, 24);
+    CU_ASSERT_FATAL(a != NULL);
+    check_golden(a, "start-80x24");
+    app_close(a);
+}
+
+static void test_fault_80x24(void)
+{
+    struct app *a = app_open("../scenarios/page-walk.yaml", 80, 24);
+    CU_ASSERT_FATAL(a != NULL);
+    CU_ASSERT(press(a, "f"));
+    const struct tl_event *e = timeline_current(a->tl);
+    CU_ASSERT(e && e->kind == TL_MACHINE && e->ev.kind == EV_PAGE_FAULT);
+    check_golden(a, "fault-80x24");
+    /* The row where the walk stopped is drawn in the fault role. */
+    CU_ASSERT_EQUAL(term_role_at(8, 0), ROLE_FAULT);
+    app_close(a);
+}
+
+static void test_walk_in_progress(void)
+{
+    struct app *a = app_open("../scenarios/page-walk.yaml", 80, 24);
+    CU_ASSERT_FATAL(a != NULL);
+    /* The restarted walk of the first access, at its first level. */
+    CU_ASSERT(press(a, "f"));
+    CU_ASSERT(press_until(a, 'l', EV_FAULT_RETURN, 20));
+    CU_ASSERT(press_until(a, 'l', EV_WALK_STEP, 5));
+    check_golden(a, "walk-80x24");
+    app_close(a);
+}
+
+static void test_tlb_hit(void)
+{
+    struct app *a = app_open("../scenarios/page-walk.yaml", 80, 24);
+    CU_ASSERT_FATAL(a != NULL);
+    CU_ASSERT(press(a, "] ] ]"));
+    CU_ASSERT_STRING_EQUAL(timeline_chapter(a->tl), "The TLB saves the walk");
+    CU_ASSERT(press_until(a, KEY_NPAGE, EV_TLB_HIT, 10));
+    check_golden(a, "tlb-hit-80x24");
+    /* The entry that hit, set 1 way 0, is drawn in the hit role. */
+    const struct hit *h = NULL;
+    for (size_t i = 0; i < a->hits.n; i++)
+        if (a->hits.items[i].kind == HIT_TLB && a->hits.items[i].index == 2)
+            h = &a->hits.items[i];
+    CU_ASSERT_FATAL(h != NULL);
+    CU_ASSERT_EQUAL(term_role_at(h->r.y, h->r.x), ROLE_TLB_HIT);
+    app_close(a);
+}
+
+static void test_eviction_120x40(void)
+{
+    struct app *a = app_open("../scenarios/swapping.yaml", 120, 40);
+    CU_ASSERT_FATAL(a != NULL);
+    CU_ASSERT(press(a, "e"));
+    const struct tl_event *e = timeline_current(a->tl);
+    CU_ASSERT(e && e->kind == TL_MACHINE && e->ev.kind == EV_VICTIM_CHOSEN);
+    check_golden(a, "eviction-120x40");
+    /* The dirty victim is written to swap next. */
+    CU_ASSERT(press(a, "<Right>"));
+    check_golden(a, "swap-out-120x40");
+    app_close(a);
+}
+
+static void test_swap_in_120x40(void)
+{
+    struct app *a = app_open("../scenarios/swapping.yaml", 120, 40);
+    CU_ASSERT_FATAL(a != NULL);
+    CU_ASSERT(press(a, "] ] ] f"));
+    CU_ASSERT(press_until(a, 'n', EV_SWAP_IN, 30));
+    check_golden(a, "swap-in-120x40");
+    app_close(a);
+}
+
+static void test_picker(void)
+{
+    struct app *a = app_open(NULL, 80, 24);
+    CU_ASSERT_FATAL(a != NULL);
+    CU_ASSERT(a->nentries >= 4);
+    CU_ASSERT(press(a, "<Down>"));
+    check_golden(a, "picker-80x24");
+    /* Enter opens the chosen scenario on the main screen. */
+    CU_ASSERT(press(a, "<Enter>"));
+    CU_ASSERT(a->base == SCREEN_MAIN && a->tl != NULL);
+    /* Esc goes back to the list. */
+    CU_ASSERT(press(a, "<Esc>"));
+    CU_ASSERT(a->base == SCREEN_PICKER);
+    app_close(a);
+}
+
+static void test_help(void)
+{
+    struct app *a = app_open("../scenarios/page-walk.yaml", 80, 24);
+    CU_ASSERT_FATAL(a != NULL);
+    CU_ASSERT(press(a, "?"));
+    CU_ASSERT(a->overlay == SCREEN_HELP);
+    check_golden(a, "help-80x24");
+    CU_ASSERT(press(a, "x"));
+    CU_ASSERT(a->overlay == SCREEN_COUNT);
+    app_close(a);
+}
+
+static void test_too_small(void)
+{
+    struct app *a = app_open("../scenarios/page-walk.yaml", 80, 24);
+    CU_ASSERT_FATAL(a != NULL);
+    term_resize(60, 20);
+    CU_ASSERT(app_key(a, KEY_RESIZE) & APP_REDRAW);
+    check_golden(a, "too-small-60x20");
+    /* Keys other than q do nothing there; growing back restores the screen. */
+    uint64_t pos = timeline_position(a->tl);
+    CU_ASSERT(press(a, "l l"));
+    CU_ASSERT(timeline_position(a->tl) == pos);
+    term_resize(80, 24);
+    app_key(a, KEY_RESIZE);
+    CU_ASSERT(press(a, "l"));
+    CU_ASSERT(timeline_position(a->tl) == pos + 1);
+    app_close(a);
+}
+
+static void test_click_frame(void)
+{
+    struct app *a = app_open("../scenarios/swapping.yaml", 120, 40);
+    CU_ASSERT_FATAL(a != NULL);
+    CU_ASSERT(press(a, "e"));
+    app_draw(a);
+    /* Find frame 0's cell through the hit map, as a click would. */
+    const struct hit *h = NULL;
+    for (size_t i = 0; i < a->hits.n; i++)
+        if (a->hits.items[i].kind == HIT_FRAME && a->hits.items[i].index == 0)
+            h = &a->hits.items[i];
+    CU_ASSERT_FATAL(h != NULL);
+    CU_ASSERT(app_click(a, h->r.y, h->r.x) & APP_REDRAW);
+    CU_ASSERT(a->overlay == SCREEN_DETAILS);
+    check_golden(a, "details-frame-120x40");
+    app_close(a);
+}
+
+static void test_back_and_forth(void)
+{
+    /* Stepping forward N then back N gives the same screen. */
+    struct app *a = app_open("../scenarios/page-walk.yaml", 80, 24);
+    CU_ASSERT_FATAL(a != NULL);
+    CU_ASSERT(press(a, "l l l l"));
+    app_draw(a);
+    char *before = malloc(SCREEN_BUF), *after = malloc(SCREEN_BUF);
+    CU_ASSERT_FATAL(before && after);
+    term_dump(before, SCREEN_BUF);
+    CU_ASSERT(press(a, "l l l l l l l l l l l l h h h h h h h h h h h h"));
+    app_draw(a);
+    term_dump(after, SCREEN_BUF);
+    CU_ASSERT_STRING_EQUAL(before, after);
+    free(before);
+    free(after);
+    app_close(a);
+}
+
+static void test_quit_keys(void)
+{
+    struct app *a = app_open("../scenarios/page-walk.yaml", 80, 24);
+    CU_ASSERT_FATAL(a != NULL);
+    CU_ASSERT(app_key(a, 'q') & APP_QUIT);
+    CU_ASSERT(app_key(a, TERM_KEY_QUIT) & APP_QUIT);
+    /* Paused: no time-out, so the loop blocks and uses no CPU. */
+    CU_ASSERT(app_timeout(a) == -1);
+    CU_ASSERT(press(a, "<Space>"));
+    CU_ASSERT(a->playing && app_timeout(a) > 0);
+    /* The first event is a chapter: autoplay stops there by itself. */
+    CU_ASSERT(app_tick(a) & APP_REDRAW);
+    CU_ASSERT(!a->playing && app_timeout(a) == -1);
+    CU_ASSERT(press(a, "<Space>"));
+    CU_ASSERT(app_tick(a) & APP_REDRAW);
+    CU_ASSERT(a->playing);
+    CU_ASSERT(press(a, "<Space>"));
+    CU_ASSERT(!a->playing && app_timeout(a) == -1);
+    app_close(a);
+}
+
+static void test_bench(void)
+{
+    double ms = tui_bench_render("../scenarios/page-walk.yaml", 120, 40, 20);
+    CU_ASSERT(ms >= 0);
+    CU_ASSERT(tui_bench_render("../scenarios/no-such-file.yaml", 80, 24, 1) < 0);
+}
+
+void suite_screens_register(void);
+void suite_screens_register(void)
+{
+    CU_pSuite s = CU_add_suite("screens", NULL, NULL);
+    CU_add_test(s, "first screen at 80x24", test_start_80x24);
+    CU_add_test(s, "a page fault at 80x24", test_fault_80x24);
+    CU_add_test(s, "a walk in progress", test_walk_in_progress);
+    CU_add_test(s, "a TLB hit", test_tlb_hit);
+    CU_add_test(s, "an eviction and its swap-out", test_eviction_120x40);
+    CU_add_test(s, "a swap-in", test_swap_in_120x40);
+    CU_add_test(s, "the picker", test_picker);
+    CU_add_test(s, "the help overlay", test_help);
+    CU_add_test(s, "terminal too small", test_too_small);
+    CU_add_test(s, "a click on a frame", test_click_frame);
+    CU_add_test(s, "forward then back", test_back_and_forth);
+    CU_add_test(s, "quit and autoplay", test_quit_keys);
+    CU_add_test(s, "render benchmark", test_bench);
+}

@@ -1,0 +1,1292 @@
+/* Tests of src/play/timeline: a state reached by going back equals the state
+ * reached going forward (random walks compared by machine digest), step
+ * units and breakpoints, expectations, the fast path, command-line
+ * overrides, the errors only the engine can give, the textbook
+ * page-replacement figures, and trace steps. Run from tests/ (the traces
+ * are in data/play/). */
+#include <CUnit/CUnit.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "play/timeline.h"
+#include "scenario/diag.h"
+#include "scenario/scenario.h"
+#include "vm/machine.h"
+
+void suite_timeline_register(void);
+
+/* ---- helpers ---------------------------------------------------------- */
+
+static struct scenario *load(const char *name, const char *yaml)
+{
+    struct diag d;
+    struct scenario *s = scenario_load_string(name, yaml, strlen(yaml), &d);
+    if (s == NULL)
+        fprintf(stderr, "\nscenario did not load: %s:%u:%u: %s\n", d.file, d.line, d.col,
+                d.message);
+    CU_ASSERT_PTR_NOT_NULL(s);
+    return s;
+}
+
+/* A timeline for s with the given policy override (NULL: the scenario's). */
+static struct timeline *open_policy(const struct scenario *s, const char *policy)
+{
+    struct timeline_overrides o;
+    struct diag d;
+    timeline_overrides_init(&o);
+    o.policy = policy;
+    struct timeline *tl = timeline_create(s, &o, &d);
+    if (tl == NULL)
+        fprintf(stderr, "\ntimeline_create failed: %s:%u:%u: %s\n", d.file, d.line, d.col,
+                d.message);
+    CU_ASSERT_PTR_NOT_NULL(tl);
+    return tl;
+}
+
+/* diag_print's line for d. */
+static const char *printed(const struct diag *d)
+{
+    static char buf[1024];
+    FILE *fp = fmemopen(buf, sizeof buf, "w");
+    if (fp == NULL)
+        return "(fmemopen failed)";
+    diag_print(fp, d);
+    fclose(fp);
+    return buf;
+}
+
+/* A small seeded generator (xorshift64*), so every run walks the same way. */
+static uint64_t rng_next(uint64_t *state)
+{
+    uint64_t x = *state;
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    *state = x;
+    return x * UINT64_C(0x2545F4914F6CDD1D);
+}
+
+static uint64_t rng_below(uint64_t *state, uint64_t n)
+{
+    return n ? rng_next(state) % n : 0;
+}
+
+static const char *const all_policies[] = {"fifo", "lru", "clock", "opt", "random", "nru",
+                                           "linux"};
+#define NPOLICIES (sizeof all_policies / sizeof all_policies[0])
+
+/* ---- recording a run -------------------------------------------------- */
+
+/* What is true at one position, as playing forward found it. */
+struct rec {
+    uint64_t digest;
+    uint64_t op_index;
+    uint64_t failures;
+    uint64_t access_seq;
+    const char *chapter;
+    uint8_t kind;       /* enum tl_kind of the event that led here */
+    uint8_t ev_kind;    /* enum event_kind when kind is TL_MACHINE */
+    bool ends_access, ends_op;
+};
+
+struct record {
+    uint64_t end;       /* the last position */
+    struct rec *at;     /* at[0..end] */
+    struct counters final;
+};
+
+/* Plays tl (at position 0) to its end, recording every position. */
+static bool record_forward(struct timeline *tl, struct record *r)
+{
+    size_t cap = 1024;
+    r->at = malloc(cap * sizeof *r->at);
+    r->end = 0;
+    if (r->at == NULL)
+        return false;
+    memset(&r->at[0], 0, sizeof r->at[0]);
+    r->at[0].digest = machine_digest(timeline_machine(tl));
+    r->at[0].kind = 0xff;
+    const struct tl_event *e;
+    bool ok = timeline_position(tl) == 0 && timeline_current(tl) == NULL;
+    while ((e = timeline_next(tl)) != NULL) {
+        if (e->position != r->end + 1 || timeline_position(tl) != e->position)
+            ok = false;
+        if (r->end + 1 >= cap) {
+            cap *= 2;
+            struct rec *more = realloc(r->at, cap * sizeof *more);
+            if (more == NULL)
+                return false;
+            r->at = more;
+        }
+        struct rec *x = &r->at[++r->end];
+        x->digest = machine_digest(timeline_machine(tl));
+        x->op_index = timeline_op_index(tl);
+        x->failures = timeline_failures(tl);
+        x->access_seq = e->access_seq;
+        x->chapter = timeline_chapter(tl);
+        x->kind = (uint8_t)e->kind;
+        x->ev_kind = (uint8_t)(e->kind == TL_MACHINE ? e->ev.kind : EV_COUNT);
+        x->ends_access = e->ends_access;
+        x->ends_op = e->ends_op;
+        if (timeline_current(tl) != e)
+            ok = false;
+    }
+    r->final = timeline_machine(tl)->counters;
+    CU_ASSERT_TRUE(ok);
+    CU_ASSERT_TRUE(timeline_at_end(tl));
+    CU_ASSERT_EQUAL(timeline_position(tl), r->end);
+    return true;
+}
+
+static bool is_boundary(const struct rec *x, enum tl_unit unit)
+{
+    switch (unit) {
+    case TL_UNIT_EVENT: return true;
+    case TL_UNIT_ACCESS: return x->ends_access;
+    case TL_UNIT_OP: return x->ends_op;
+    case TL_UNIT_CHAPTER: return x->kind == TL_CHAPTER;
+    }
+    return true;
+}
+
+/* Where timeline_step(unit, +1) must land from pos: the first boundary
+ * after it, else the end. */
+static uint64_t next_boundary(const struct record *r, uint64_t pos, enum tl_unit unit)
+{
+    for (uint64_t p = pos + 1; p <= r->end; p++)
+        if (is_boundary(&r->at[p], unit))
+            return p;
+    return r->end;
+}
+
+/* Where timeline_step(unit, -1) must land from pos: the last boundary
+ * before it, else 0. */
+static uint64_t prev_boundary(const struct record *r, uint64_t pos, enum tl_unit unit)
+{
+    for (uint64_t p = pos; p-- > 1;)
+        if (is_boundary(&r->at[p], unit))
+            return p;
+    return 0;
+}
+
+/* True when everything the timeline shows at its position is what playing
+ * forward showed there. Prints the first difference. */
+static bool same_as_recorded(const struct timeline *tl, const struct record *r, const char *what)
+{
+    uint64_t p = timeline_position(tl);
+    if (p > r->end) {
+        fprintf(stderr, "\n%s: position %llu is beyond the end %llu\n", what,
+                (unsigned long long)p, (unsigned long long)r->end);
+        return false;
+    }
+    const struct rec *x = &r->at[p];
+    const char *bad = NULL;
+    if (machine_digest(timeline_machine(tl)) != x->digest)
+        bad = "machine digest";
+    else if (timeline_op_index(tl) != x->op_index)
+        bad = "operation index";
+    else if (timeline_failures(tl) != x->failures)
+        bad = "failures";
+    else if (timeline_chapter(tl) != x->chapter)
+        bad = "chapter";
+    else if (p > 0) {
+        const struct tl_event *e = timeline_current(tl);
+        if (e == NULL || e->position != p)
+            bad = "current event";
+        else if (e->kind != x->kind ||
+                 (e->kind == TL_MACHINE && e->ev.kind != (enum event_kind)x->ev_kind))
+            bad = "current event kind";
+        else if (e->ends_access != x->ends_access || e->ends_op != x->ends_op ||
+                 e->access_seq != x->access_seq)
+            bad = "current event flags";
+    } else if (timeline_current(tl) != NULL) {
+        bad = "current event at 0";
+    }
+    if (bad)
+        fprintf(stderr, "\n%s: %s differs at position %llu\n", what, bad, (unsigned long long)p);
+    return bad == NULL;
+}
+
+/* Makes `moves` random moves on tl (whose end the record knows) and checks
+ * each landing position and the state there. Returns the mismatches. */
+static unsigned random_walk(struct timeline *tl, const struct record *r, uint64_t seed,
+                            unsigned moves, const char *what)
+{
+    static const enum tl_unit units[] = {TL_UNIT_EVENT, TL_UNIT_ACCESS, TL_UNIT_OP,
+                                         TL_UNIT_CHAPTER};
+    uint64_t state = seed | 1;
+    unsigned bad = 0;
+    for (unsigned i = 0; i < moves && bad < 5; i++) {
+        uint64_t pos = timeline_position(tl);
+        uint64_t want;
+        unsigned kind = (unsigned)rng_below(&state, 8);
+        if (kind < 2) {
+            /* A jump anywhere, sometimes past the end (clamped). */
+            uint64_t to = rng_below(&state, r->end + 8);
+            timeline_seek(tl, to);
+            want = to > r->end ? r->end : to;
+        } else if (kind < 6) {
+            enum tl_unit unit = kind == 2 ? TL_UNIT_EVENT : units[rng_below(&state, 4)];
+            int dir = rng_below(&state, 3) ? -1 : +1;
+            bool moved = timeline_step(tl, unit, dir);
+            if (dir < 0) {
+                want = prev_boundary(r, pos, unit);
+                if (moved != (pos > 0)) {
+                    fprintf(stderr, "\n%s: step %s back from %llu returned %d\n", what,
+                            tl_unit_name(unit), (unsigned long long)pos, moved);
+                    bad++;
+                }
+            } else {
+                want = next_boundary(r, pos, unit);
+                if (moved != (pos < r->end)) {
+                    fprintf(stderr, "\n%s: step %s forward from %llu returned %d\n", what,
+                            tl_unit_name(unit), (unsigned long long)pos, moved);
+                    bad++;
+                }
+            }
+        } else if (kind == 6) {
+            /* One event back the way a viewer does it. */
+            want = pos ? pos - 1 : 0;
+            timeline_seek(tl, want);
+        } else {
+            /* A short hop forward. */
+            uint64_t to = pos + rng_below(&state, 40);
+            timeline_seek(tl, to);
+            want = to > r->end ? r->end : to;
+        }
+        if (timeline_position(tl) != want) {
+            fprintf(stderr, "\n%s: move %u from %llu landed on %llu, expected %llu\n", what, i,
+                    (unsigned long long)pos, (unsigned long long)timeline_position(tl),
+                    (unsigned long long)want);
+            bad++;
+            continue;
+        }
+        if (!same_as_recorded(tl, r, what))
+            bad++;
+        if (timeline_at_end(tl) != (want == r->end)) {
+            fprintf(stderr, "\n%s: at_end is %d at %llu (end %llu)\n", what, timeline_at_end(tl),
+                    (unsigned long long)want, (unsigned long long)r->end);
+            bad++;
+        }
+    }
+    return bad;
+}
+
+/* ---- scenarios -------------------------------------------------------- */
+
+/* Three frames, two processes, writes that go to swap and come back,
+ * chapters, a failing and a passing expectation, mmap/munmap, a segfault. */
+static const char walk_yaml[] =
+    "title: walk\n"
+    "machine:\n"
+    "  preset: tiny\n"
+    "  frames: 3\n"
+    "  table_frames: 8\n"
+    "  swap: 32\n"
+    "  tlb: {entries: 4, ways: 2}\n"
+    "  policy: clock\n"
+    "  seed: 7\n"
+    "processes:\n"
+    "  - name: a\n"
+    "    pid: 1\n"
+    "    areas:\n"
+    "      - {name: buf, start: 0x400, size: 0x200}\n"
+    "  - name: b\n"
+    "    pid: 2\n"
+    "    areas:\n"
+    "      - {name: buf, start: 0x400, size: 0x200}\n"
+    "steps:\n"
+    "  - chapter: warm up\n"
+    "  - refs: \"1 2w 3 4w 1 2 5w 1 2 3w 4 5\"\n"
+    "  - chapter: fill\n"
+    "  - fill: {start: buf, size: 0x200, access: write}\n"
+    "  - say: now read it back\n"
+    "  - fill: {start: buf, size: 0x200, stride: 32}\n"
+    "  - expect: {swap_ins: +1000}\n"
+    "  - switch: 2\n"
+    "  - fill: {start: buf, size: 0x200, access: write}\n"
+    "  - read: {addr: buf+0x44, pid: 1}\n"
+    "  - switch: 1\n"
+    "  - mmap: {name: heap, size: 0x100}\n"
+    "  - fill: {start: heap, size: 0x100, stride: 16, access: write}\n"
+    "  - munmap: {name: heap}\n"
+    "  - chapter: loop\n"
+    "  - repeat:\n"
+    "      times: 3\n"
+    "      steps:\n"
+    "        - refs: \"1w 6 2 7w 1 8\"\n"
+    "        - fill: {start: buf+0x40, size: 0x100, stride: 48, access: write}\n"
+    "        - pause:\n"
+    "  - read: 0x3fc0\n"
+    "  - expect: {segfaults: 1}\n";
+
+/* Long enough (over 256 snapshots' worth of events) that the timeline must
+ * thin its snapshots out. */
+static const char long_yaml[] =
+    "title: long\n"
+    "machine:\n"
+    "  preset: tiny\n"
+    "  frames: 4\n"
+    "  table_frames: 4\n"
+    "  swap: 32\n"
+    "  tlb: {entries: 4, ways: 2}\n"
+    "  policy: clock\n"
+    "processes:\n"
+    "  - {name: a, pid: 1}\n"
+    "steps:\n"
+    "  - repeat:\n"
+    "      times: 1800\n"
+    "      steps:\n"
+    "        - chapter: round\n"
+    "        - refs: \"1w 2 3 4w 5 1 6w 2 7 3w 1 9\"\n";
+
+/* The Silberschatz string with 3 frames (page tables in their own frames). */
+static const char silberschatz_yaml[] =
+    "title: silberschatz\n"
+    "machine:\n"
+    "  preset: tiny\n"
+    "  frames: 3\n"
+    "  table_frames: 8\n"
+    "  swap: 16\n"
+    "  policy: fifo\n"
+    "processes:\n"
+    "  - {name: p, pid: 1}\n"
+    "steps:\n"
+    "  - refs: \"7,0,1,2,0,3,0,4,2,3,0,3,2,1,2,0,1,7,0,1\"\n";
+
+static const char belady_yaml[] =
+    "title: belady\n"
+    "machine:\n"
+    "  preset: x86_64\n"
+    "  frames: 3\n"
+    "  table_frames: 8\n"
+    "  policy: fifo\n"
+    "processes:\n"
+    "  - {name: p, pid: 1}\n"
+    "steps:\n"
+    "  - refs: [1, 2, 3, 4, 1, 2, 5, 1, 2, 3, 4, 5]\n";
+
+/* ---- (a) going back equals going forward ------------------------------ */
+
+static void walk_policy(const char *name, const char *yaml, const char *policy, unsigned moves,
+                        uint64_t seed)
+{
+    struct scenario *s = load(name, yaml);
+    if (s == NULL)
+        return;
+    struct timeline *tl = open_policy(s, policy);
+    struct record r = {0};
+    if (tl && record_forward(tl, &r)) {
+        char what[64];
+        snprintf(what, sizeof what, "%s/%s", name, policy ? policy : "default");
+        CU_ASSERT_TRUE(r.end > 100);
+        /* On the timeline that recorded (its end is known). */
+        CU_ASSERT_EQUAL(random_walk(tl, &r, seed, moves, what), 0);
+        /* On a fresh one that has not seen the end yet. */
+        struct timeline *fresh = open_policy(s, policy);
+        if (fresh) {
+            timeline_seek(fresh, r.end / 2);
+            CU_ASSERT_TRUE(same_as_recorded(fresh, &r, what));
+            timeline_seek(fresh, r.end + 100);
+            CU_ASSERT_EQUAL(timeline_position(fresh), r.end);
+            CU_ASSERT_TRUE(timeline_at_end(fresh));
+            CU_ASSERT_EQUAL(random_walk(fresh, &r, seed * 3, moves / 2, what), 0);
+            timeline_destroy(fresh);
+        }
+        /* Every position going backwards one event at a time, over the last
+         * 600 events. */
+        timeline_seek(tl, r.end);
+        unsigned bad = 0;
+        for (uint64_t p = r.end; p > 0 && p + 600 > r.end && bad < 3; p--) {
+            CU_ASSERT_TRUE(timeline_step(tl, TL_UNIT_EVENT, -1));
+            if (timeline_position(tl) != p - 1 || !same_as_recorded(tl, &r, what))
+                bad++;
+        }
+        CU_ASSERT_EQUAL(bad, 0);
+    }
+    free(r.at);
+    timeline_destroy(tl);
+    scenario_free(s);
+}
+
+static void test_walk_clock(void)
+{
+    walk_policy("walk.yaml", walk_yaml, NULL, 400, 1);
+}
+
+static void test_walk_every_policy(void)
+{
+    for (size_t i = 0; i < NPOLICIES; i++)
+        walk_policy("walk.yaml", walk_yaml, all_policies[i], 250, 100 + i);
+}
+
+static void test_walk_long_thinned(void)
+{
+    struct scenario *s = load("long.yaml", long_yaml);
+    if (s == NULL)
+        return;
+    struct timeline *tl = open_policy(s, NULL);
+    struct record r = {0};
+    if (tl && record_forward(tl, &r)) {
+        /* 1800 rounds of 12 references: well over 256 * 1024 events. */
+        CU_ASSERT_TRUE(r.end > TIMELINE_MAX_SNAPSHOTS * (uint64_t)1024);
+        CU_ASSERT_EQUAL(r.final.accesses, 1800 * 12);
+        size_t n = timeline_snapshot_count(tl);
+        CU_ASSERT_TRUE(n >= 2 && n <= TIMELINE_MAX_SNAPSHOTS);
+        /* After thinning the spacing is at least 2048 events. */
+        CU_ASSERT_TRUE(n <= r.end / 2048 + 1);
+        CU_ASSERT_TRUE(timeline_snapshot_bytes(tl) > n * sizeof(struct machine));
+        CU_ASSERT_EQUAL(random_walk(tl, &r, 42, 300, "long"), 0);
+        /* Positions around the first snapshots and the ends. */
+        static const uint64_t at[] = {0, 1, 1023, 1024, 1025, 2047, 2048, 2049, 4097, 300, 0};
+        unsigned bad = 0;
+        for (size_t i = 0; i < sizeof at / sizeof at[0]; i++) {
+            timeline_seek(tl, r.end - 1);
+            timeline_seek(tl, at[i]);
+            if (timeline_position(tl) != at[i] || !same_as_recorded(tl, &r, "long"))
+                bad++;
+        }
+        CU_ASSERT_EQUAL(bad, 0);
+        timeline_seek(tl, 3000);
+        while (timeline_position(tl) > 0 && bad < 3)
+            if (!timeline_step(tl, TL_UNIT_EVENT, -1) || !same_as_recorded(tl, &r, "long"))
+                bad++;
+        CU_ASSERT_EQUAL(bad, 0);
+        /* Going back never takes snapshots beyond the bound. */
+        CU_ASSERT_TRUE(timeline_snapshot_count(tl) <= TIMELINE_MAX_SNAPSHOTS);
+    }
+    free(r.at);
+    timeline_destroy(tl);
+    scenario_free(s);
+}
+
+/* ---- (b) step units and breakpoints ----------------------------------- */
+
+static void test_step_back_units(void)
+{
+    struct scenario *s = load("walk.yaml", walk_yaml);
+    if (s == NULL)
+        return;
+    struct timeline *tl = open_policy(s, NULL);
+    struct record r = {0};
+    if (tl && record_forward(tl, &r)) {
+        static const enum tl_unit units[] = {TL_UNIT_ACCESS, TL_UNIT_OP, TL_UNIT_CHAPTER};
+        /* Every boundary, counted on the record. */
+        for (size_t u = 0; u < 3; u++) {
+            uint64_t boundaries = 0;
+            for (uint64_t p = 1; p < r.end; p++)
+                boundaries += is_boundary(&r.at[p], units[u]);
+            /* From the end back to 0, one unit at a time. */
+            timeline_seek(tl, r.end);
+            uint64_t steps = 0, bad = 0, pos = r.end;
+            while (timeline_position(tl) > 0 && steps < r.end) {
+                CU_ASSERT_TRUE(timeline_step(tl, units[u], -1));
+                uint64_t now = timeline_position(tl);
+                steps++;
+                if (now != prev_boundary(&r, pos, units[u]) ||
+                    (now > 0 && !is_boundary(&r.at[now], units[u])) ||
+                    !same_as_recorded(tl, &r, tl_unit_name(units[u])))
+                    bad++;
+                if (units[u] == TL_UNIT_CHAPTER && now > 0) {
+                    const struct tl_event *e = timeline_current(tl);
+                    CU_ASSERT_TRUE(e && e->kind == TL_CHAPTER);
+                    CU_ASSERT_TRUE(e && timeline_chapter(tl) == e->text);
+                }
+                pos = now;
+            }
+            CU_ASSERT_EQUAL(bad, 0);
+            /* Each boundary before the end once, then position 0. */
+            CU_ASSERT_EQUAL(steps, boundaries + 1);
+            CU_ASSERT_FALSE(timeline_step(tl, units[u], -1));
+            CU_ASSERT_EQUAL(timeline_position(tl), 0);
+            /* And forward again to the end. */
+            steps = bad = 0;
+            pos = 0;
+            while (timeline_step(tl, units[u], +1)) {
+                uint64_t now = timeline_position(tl);
+                if (now != next_boundary(&r, pos, units[u]) ||
+                    !same_as_recorded(tl, &r, tl_unit_name(units[u])))
+                    bad++;
+                pos = now;
+                steps++;
+            }
+            CU_ASSERT_EQUAL(bad, 0);
+            CU_ASSERT_EQUAL(timeline_position(tl), r.end);
+        }
+        /* The scenario's own numbers: 3 chapters, 98 accesses. */
+        uint64_t chapters = 0, accesses = 0, done = 0;
+        for (uint64_t p = 1; p <= r.end; p++) {
+            chapters += r.at[p].kind == TL_CHAPTER;
+            done += r.at[p].kind == TL_MACHINE && r.at[p].ev_kind == EV_ACCESS_DONE;
+            accesses += r.at[p].kind == TL_MACHINE && r.at[p].ev_kind == EV_ACCESS_BEGIN;
+        }
+        CU_ASSERT_EQUAL(chapters, 3);
+        CU_ASSERT_EQUAL(accesses, 98);
+        CU_ASSERT_EQUAL(r.final.accesses, 98);
+        CU_ASSERT_EQUAL(done, 97); /* one access ends in SIGSEGV */
+        CU_ASSERT_EQUAL(r.final.segfaults, 1);
+        /* An access ends on access_done or segfault; the event before an
+         * access boundary never leaves the machine busy. */
+        uint64_t odd = 0;
+        for (uint64_t p = 1; p <= r.end; p++)
+            if (r.at[p].kind == TL_MACHINE && r.at[p].ends_access &&
+                r.at[p].ev_kind != EV_ACCESS_DONE && r.at[p].ev_kind != EV_SEGFAULT &&
+                r.at[p].ev_kind != EV_CONTEXT_SWITCH && r.at[p].ev_kind != EV_MMAP &&
+                r.at[p].ev_kind != EV_MUNMAP)
+                odd++;
+        CU_ASSERT_EQUAL(odd, 0);
+    }
+    free(r.at);
+    timeline_destroy(tl);
+    scenario_free(s);
+}
+
+/* run_until(stop) from 0 to the end stops exactly on every matching event. */
+static void check_breakpoint(const struct scenario *s, const struct record *r, enum tl_stop stop,
+                             enum event_kind kind, uint64_t want_count)
+{
+    struct timeline *tl = open_policy(s, NULL);
+    if (tl == NULL)
+        return;
+    uint64_t count = 0, bad = 0, pos = 0;
+    while (timeline_run_until(tl, stop)) {
+        uint64_t now = timeline_position(tl);
+        const struct tl_event *e = timeline_current(tl);
+        if (e == NULL || e->kind != TL_MACHINE || e->ev.kind != kind)
+            bad++;
+        /* No matching event was skipped. */
+        for (uint64_t p = pos + 1; p < now; p++)
+            if (r->at[p].kind == TL_MACHINE && r->at[p].ev_kind == kind)
+                bad++;
+        pos = now;
+        count++;
+    }
+    for (uint64_t p = pos + 1; p <= r->end; p++)
+        if (r->at[p].kind == TL_MACHINE && r->at[p].ev_kind == kind)
+            bad++;
+    CU_ASSERT_EQUAL(bad, 0);
+    CU_ASSERT_EQUAL(count, want_count);
+    CU_ASSERT_EQUAL(timeline_position(tl), r->end);
+    CU_ASSERT_TRUE(timeline_at_end(tl));
+    timeline_destroy(tl);
+}
+
+static void test_run_until(void)
+{
+    struct scenario *s = load("walk.yaml", walk_yaml);
+    if (s == NULL)
+        return;
+    struct timeline *tl = open_policy(s, NULL);
+    struct record r = {0};
+    if (tl && record_forward(tl, &r)) {
+        /* Every fault raised: handled ones plus the one SIGSEGV. */
+        check_breakpoint(s, &r, TL_STOP_FAULT, EV_PAGE_FAULT,
+                         r.final.faults + r.final.segfaults);
+        check_breakpoint(s, &r, TL_STOP_EVICTION, EV_VICTIM_CHOSEN, r.final.evictions);
+        check_breakpoint(s, &r, TL_STOP_TLB_MISS, EV_TLB_MISS, r.final.tlb_misses);
+        CU_ASSERT_TRUE(r.final.evictions > 20);
+        CU_ASSERT_TRUE(r.final.swap_ins > 10);
+        /* Chapters and pauses. */
+        struct timeline *t2 = open_policy(s, NULL);
+        if (t2) {
+            unsigned chapters = 0, stops = 0;
+            while (timeline_run_until(t2, TL_STOP_CHAPTER)) {
+                const struct tl_event *e = timeline_current(t2);
+                CU_ASSERT_TRUE(e && e->kind == TL_CHAPTER);
+                chapters++;
+            }
+            CU_ASSERT_EQUAL(chapters, 3);
+            timeline_seek(t2, 0);
+            while (timeline_run_until(t2, TL_STOP_PAUSE)) {
+                const struct tl_event *e = timeline_current(t2);
+                CU_ASSERT_TRUE(e && (e->kind == TL_CHAPTER || e->kind == TL_PAUSE));
+                stops++;
+            }
+            CU_ASSERT_EQUAL(stops, 3 + 3);
+            /* The failed expectation is the first one. */
+            timeline_seek(t2, 0);
+            CU_ASSERT_TRUE(timeline_run_until(t2, TL_STOP_FAILED));
+            const struct tl_event *e = timeline_current(t2);
+            CU_ASSERT_TRUE(e && e->kind == TL_EXPECT && e->failed);
+            CU_ASSERT_EQUAL(timeline_failures(t2), 1);
+            CU_ASSERT_FALSE(timeline_run_until(t2, TL_STOP_FAILED));
+            CU_ASSERT_EQUAL(timeline_failures(t2), 1);
+            timeline_destroy(t2);
+        }
+    }
+    free(r.at);
+    timeline_destroy(tl);
+    scenario_free(s);
+}
+
+/* ---- (c) expectations ------------------------------------------------- */
+
+static const char expect_yaml[] =
+    "title: expect\n"
+    "machine: {preset: tiny, frames: 8, table_frames: 4}\n"
+    "processes:\n"
+    "  - {name: p, pid: 1}\n"
+    "steps:\n"
+    "  - refs: \"1 2 3\"\n"
+    "  - expect: {faults: 3, minor_faults: +4}\n"
+    "  - refs: \"1\"\n"
+    "  - expect:\n"
+    "      tlb_hits: +1\n"
+    "      faults:   +0\n"
+    "      accesses: 5\n";
+
+static void test_expectations(void)
+{
+    struct scenario *s = load("expect.yaml", expect_yaml);
+    if (s == NULL)
+        return;
+    struct timeline *tl = open_policy(s, NULL);
+    if (tl == NULL) {
+        scenario_free(s);
+        return;
+    }
+    const struct tl_event *e;
+    unsigned expects = 0;
+    while ((e = timeline_next(tl)) != NULL) {
+        if (e->kind != TL_EXPECT)
+            continue;
+        expects++;
+        CU_ASSERT_PTR_NOT_NULL(e->step);
+        if (expects == 1) {
+            CU_ASSERT_EQUAL(e->step->pos.line, 7);
+            CU_ASSERT_TRUE(e->failed);
+            CU_ASSERT_EQUAL(e->nchecks, 2);
+            CU_ASSERT_EQUAL(e->checks[0].counter, COUNTER_faults);
+            CU_ASSERT_FALSE(e->checks[0].relative);
+            CU_ASSERT_EQUAL(e->checks[0].expected, 3);
+            CU_ASSERT_EQUAL(e->checks[0].actual, 3);
+            CU_ASSERT_TRUE(e->checks[0].ok);
+            CU_ASSERT_EQUAL(e->checks[0].line, 7);
+            CU_ASSERT_EQUAL(e->checks[0].col, 22);
+            CU_ASSERT_EQUAL(e->checks[1].counter, COUNTER_minor_faults);
+            CU_ASSERT_TRUE(e->checks[1].relative);
+            CU_ASSERT_EQUAL(e->checks[1].expected, 4);
+            CU_ASSERT_EQUAL(e->checks[1].actual, 3);
+            CU_ASSERT_FALSE(e->checks[1].ok);
+            CU_ASSERT_EQUAL(e->checks[1].line, 7);
+            CU_ASSERT_EQUAL(e->checks[1].col, 39);
+            CU_ASSERT_EQUAL(timeline_failures(tl), 1);
+        } else {
+            /* Relative to the previous expect, failed or not; fails on
+             * accesses only. */
+            CU_ASSERT_TRUE(e->failed);
+            CU_ASSERT_EQUAL(e->nchecks, 3);
+            CU_ASSERT_EQUAL(e->checks[0].counter, COUNTER_tlb_hits);
+            CU_ASSERT_EQUAL(e->checks[0].actual, 1);
+            CU_ASSERT_TRUE(e->checks[0].ok);
+            CU_ASSERT_EQUAL(e->checks[0].line, 10);
+            CU_ASSERT_EQUAL(e->checks[0].col, 17);
+            CU_ASSERT_EQUAL(e->checks[1].counter, COUNTER_faults);
+            CU_ASSERT_TRUE(e->checks[1].relative);
+            CU_ASSERT_EQUAL(e->checks[1].actual, 0);
+            CU_ASSERT_TRUE(e->checks[1].ok);
+            CU_ASSERT_EQUAL(e->checks[2].counter, COUNTER_accesses);
+            CU_ASSERT_EQUAL(e->checks[2].actual, 4);
+            CU_ASSERT_EQUAL(e->checks[2].expected, 5);
+            CU_ASSERT_FALSE(e->checks[2].ok);
+            CU_ASSERT_EQUAL(e->checks[2].line, 12);
+            CU_ASSERT_EQUAL(e->checks[2].col, 17);
+        }
+    }
+    /* The second expect fails on accesses. */
+    CU_ASSERT_EQUAL(expects, 2);
+    CU_ASSERT_EQUAL(timeline_failures(tl), 2);
+    /* Going back before the first expect forgets its failure. */
+    timeline_seek(tl, 3);
+    CU_ASSERT_EQUAL(timeline_failures(tl), 0);
+    /* The fast path evaluates expectations too. */
+    timeline_run_fast(tl);
+    CU_ASSERT_EQUAL(timeline_failures(tl), 2);
+    timeline_destroy(tl);
+    scenario_free(s);
+}
+
+/* ---- (d) the fast path ------------------------------------------------ */
+
+static void fast_equals_slow(const char *name, const char *yaml, const char *policy)
+{
+    struct scenario *s = load(name, yaml);
+    if (s == NULL)
+        return;
+    struct timeline *slow = open_policy(s, policy);
+    struct timeline *fast = open_policy(s, policy);
+    struct timeline *mid = open_policy(s, policy);
+    if (slow && fast && mid) {
+        while (timeline_next(slow) != NULL)
+            ;
+        timeline_run_fast(fast);
+        /* Seeking replaces the machine: keep copies, not pointers. */
+        const struct counters a = timeline_machine(slow)->counters;
+        const struct counters b = timeline_machine(fast)->counters;
+        const uint64_t digest = machine_digest(timeline_machine(slow));
+        bool same = memcmp(&a, &b, sizeof a) == 0;
+        if (!same)
+            fprintf(stderr, "\n%s/%s: fast counters differ\n", name, policy);
+        CU_ASSERT_TRUE(same);
+        CU_ASSERT_EQUAL(machine_digest(timeline_machine(fast)), digest);
+        CU_ASSERT_EQUAL(timeline_position(fast), timeline_position(slow));
+        CU_ASSERT_EQUAL(timeline_failures(fast), timeline_failures(slow));
+        CU_ASSERT_TRUE(timeline_at_end(fast));
+        CU_ASSERT_TRUE(a.accesses > 0);
+        /* From the middle of an operation, and after going back. */
+        uint64_t end = timeline_position(slow);
+        timeline_seek(mid, end / 2 + 3);
+        timeline_run_fast(mid);
+        CU_ASSERT_EQUAL(machine_digest(timeline_machine(mid)), digest);
+        CU_ASSERT_EQUAL(timeline_position(mid), end);
+        timeline_seek(mid, end / 3);
+        timeline_run_fast(mid);
+        CU_ASSERT_EQUAL(machine_digest(timeline_machine(mid)), digest);
+        /* And after the fast run, going back still finds the same states. */
+        timeline_seek(slow, end / 4);
+        timeline_seek(fast, end / 4);
+        CU_ASSERT_EQUAL(machine_digest(timeline_machine(fast)),
+                        machine_digest(timeline_machine(slow)));
+    }
+    timeline_destroy(slow);
+    timeline_destroy(fast);
+    timeline_destroy(mid);
+    scenario_free(s);
+}
+
+static void test_fast_equals_slow(void)
+{
+    for (size_t i = 0; i < NPOLICIES; i++) {
+        fast_equals_slow("walk.yaml", walk_yaml, all_policies[i]);
+        fast_equals_slow("silberschatz.yaml", silberschatz_yaml, all_policies[i]);
+    }
+}
+
+/* ---- (g) textbook figures --------------------------------------------- */
+
+struct outcome {
+    uint64_t faults;              /* page_fault events */
+    uint64_t fault_at[32];        /* index of each faulting reference */
+    uint64_t evictions;
+    uint64_t victim[32];          /* page of each victim */
+};
+
+/* Plays the whole timeline event by event, noting which reference faulted
+ * and which page each eviction took. */
+static void play_outcome(struct timeline *tl, struct outcome *o)
+{
+    memset(o, 0, sizeof *o);
+    const struct tl_event *e;
+    while ((e = timeline_next(tl)) != NULL) {
+        if (e->kind != TL_MACHINE)
+            continue;
+        if (e->ev.kind == EV_PAGE_FAULT && o->faults < 32)
+            o->fault_at[o->faults++] = e->access_seq - 1;
+        if (e->ev.kind == EV_VICTIM_CHOSEN && o->evictions < 32)
+            o->victim[o->evictions++] = e->ev.other_vpn;
+    }
+}
+
+static void check_list(const uint64_t *got, size_t ngot, const uint64_t *want, size_t nwant,
+                       const char *what)
+{
+    bool same = ngot == nwant;
+    for (size_t i = 0; same && i < ngot; i++)
+        same = got[i] == want[i];
+    if (!same) {
+        fprintf(stderr, "\n%s: got", what);
+        for (size_t i = 0; i < ngot; i++)
+            fprintf(stderr, " %llu", (unsigned long long)got[i]);
+        fprintf(stderr, "\n");
+    }
+    CU_ASSERT_TRUE(same);
+}
+
+static void test_silberschatz(void)
+{
+    static const struct {
+        const char *policy;
+        size_t nfaults;
+        uint64_t fault_at[15];
+        size_t nvictims;
+        uint64_t victim[12];
+    } want[] = {
+        {"fifo", 15, {0, 1, 2, 3, 5, 6, 7, 8, 9, 10, 13, 14, 17, 18, 19},
+         12, {7, 0, 1, 2, 3, 0, 4, 2, 3, 0, 1, 2}},
+        {"opt", 9, {0, 1, 2, 3, 5, 7, 10, 13, 17}, 6, {7, 1, 0, 4, 3, 2}},
+        {"lru", 12, {0, 1, 2, 3, 5, 7, 8, 9, 10, 13, 15, 17}, 9, {7, 1, 2, 3, 0, 4, 0, 3, 2}},
+    };
+    struct scenario *s = load("silberschatz.yaml", silberschatz_yaml);
+    if (s == NULL)
+        return;
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        struct timeline *tl = open_policy(s, want[i].policy);
+        if (tl == NULL)
+            continue;
+        struct outcome o;
+        play_outcome(tl, &o);
+        const struct counters *c = &timeline_machine(tl)->counters;
+        CU_ASSERT_EQUAL(o.faults, want[i].nfaults);
+        CU_ASSERT_EQUAL(c->faults, want[i].nfaults);
+        CU_ASSERT_EQUAL(c->accesses, 20);
+        CU_ASSERT_EQUAL(c->evictions, want[i].nvictims);
+        /* The root table and one second-level table. */
+        CU_ASSERT_EQUAL(c->table_allocs, 2);
+        check_list(o.fault_at, o.faults, want[i].fault_at, want[i].nfaults, want[i].policy);
+        check_list(o.victim, o.evictions, want[i].victim, want[i].nvictims, want[i].policy);
+        /* The fast path agrees. */
+        timeline_seek(tl, 0);
+        timeline_run_fast(tl);
+        CU_ASSERT_EQUAL(timeline_machine(tl)->counters.faults, want[i].nfaults);
+        timeline_destroy(tl);
+    }
+    scenario_free(s);
+}
+
+static void test_belady(void)
+{
+    struct scenario *s = load("belady.yaml", belady_yaml);
+    if (s == NULL)
+        return;
+    struct timeline_overrides o;
+    struct diag d;
+    for (long long frames = 3; frames <= 4; frames++) {
+        timeline_overrides_init(&o);
+        o.frames = frames;
+        struct timeline *tl = timeline_create(s, &o, &d);
+        CU_ASSERT_PTR_NOT_NULL(tl);
+        if (tl == NULL)
+            continue;
+        struct outcome out;
+        play_outcome(tl, &out);
+        /* More frames, more faults: Belady's anomaly. */
+        CU_ASSERT_EQUAL(out.faults, frames == 3 ? 9 : 10);
+        CU_ASSERT_EQUAL(timeline_machine(tl)->counters.faults, frames == 3 ? 9 : 10);
+        CU_ASSERT_EQUAL(timeline_machine(tl)->cfg.frames, (uint32_t)frames);
+        timeline_destroy(tl);
+    }
+    scenario_free(s);
+}
+
+/* ---- (e) overrides ---------------------------------------------------- */
+
+static const char tlb_yaml[] =
+    "title: tlb\n"
+    "machine: {preset: tiny, frames: 8, table_frames: 4, policy: fifo, seed: 5}\n"
+    "processes:\n"
+    "  - {name: p, pid: 1}\n"
+    "steps:\n"
+    "  - refs: \"1 2 1 2 1 2\"\n";
+
+static struct timeline *open_with(const struct scenario *s, const struct timeline_overrides *o)
+{
+    struct diag d;
+    struct timeline *tl = timeline_create(s, o, &d);
+    if (tl == NULL)
+        fprintf(stderr, "\ntimeline_create: %s\n", printed(&d));
+    CU_ASSERT_PTR_NOT_NULL(tl);
+    return tl;
+}
+
+static void test_overrides(void)
+{
+    struct timeline_overrides o;
+    struct scenario *s = load("tlb.yaml", tlb_yaml);
+    if (s == NULL)
+        return;
+    /* The scenario's own values. */
+    timeline_overrides_init(&o);
+    CU_ASSERT_PTR_NULL(o.policy);
+    CU_ASSERT_EQUAL(o.frames, -1);
+    struct timeline *tl = open_with(s, &o);
+    if (tl) {
+        const struct machine *m = timeline_machine(tl);
+        CU_ASSERT_EQUAL(m->cfg.policy, POLICY_fifo);
+        CU_ASSERT_EQUAL(m->cfg.frames, 8);
+        CU_ASSERT_EQUAL(m->cfg.tlb_entries, 64);
+        CU_ASSERT_EQUAL(m->cfg.tlb_ways, 4);
+        CU_ASSERT_EQUAL(m->cfg.seed, 5);
+        timeline_run_fast(tl);
+        CU_ASSERT_EQUAL(m->counters.tlb_hits, 4);
+        CU_ASSERT_EQUAL(m->counters.tlb_misses, 4);
+        timeline_destroy(tl);
+    }
+    /* A one-entry TLB misses on every alternate page. */
+    o.tlb_entries = 1;
+    o.tlb_ways = 1;
+    o.frames = 5;
+    o.policy = "lru";
+    o.seed = 99;
+    tl = open_with(s, &o);
+    if (tl) {
+        const struct machine *m = timeline_machine(tl);
+        CU_ASSERT_EQUAL(m->cfg.policy, POLICY_lru);
+        CU_ASSERT_EQUAL(m->cfg.frames, 5);
+        CU_ASSERT_EQUAL(m->pool.data_frames, 5);
+        CU_ASSERT_EQUAL(m->cfg.tlb_entries, 1);
+        CU_ASSERT_EQUAL(m->cfg.tlb_ways, 1);
+        CU_ASSERT_EQUAL(m->cfg.seed, 99);
+        while (timeline_next(tl) != NULL)
+            ;
+        CU_ASSERT_EQUAL(m->counters.tlb_hits, 0);
+        /* 2 first touches miss twice (before and after the fault). */
+        CU_ASSERT_EQUAL(m->counters.tlb_misses, 8);
+        CU_ASSERT_EQUAL(m->counters.faults, 2);
+        timeline_destroy(tl);
+    }
+    /* Entries without ways: at most 4 ways. */
+    timeline_overrides_init(&o);
+    o.tlb_entries = 8;
+    tl = open_with(s, &o);
+    if (tl) {
+        CU_ASSERT_EQUAL(timeline_machine(tl)->cfg.tlb_entries, 8);
+        CU_ASSERT_EQUAL(timeline_machine(tl)->cfg.tlb_ways, 4);
+        timeline_destroy(tl);
+    }
+    o.tlb_entries = 2;
+    tl = open_with(s, &o);
+    if (tl) {
+        CU_ASSERT_EQUAL(timeline_machine(tl)->cfg.tlb_ways, 2);
+        timeline_destroy(tl);
+    }
+    scenario_free(s);
+
+    /* The policy override changes the outcome: Silberschatz under opt. */
+    s = load("silberschatz.yaml", silberschatz_yaml);
+    if (s == NULL)
+        return;
+    timeline_overrides_init(&o);
+    o.policy = "opt";
+    tl = open_with(s, &o);
+    if (tl) {
+        timeline_run_fast(tl);
+        CU_ASSERT_EQUAL(timeline_machine(tl)->counters.faults, 9);
+        timeline_destroy(tl);
+    }
+    /* More frames than pages: only the 6 first touches fault. */
+    timeline_overrides_init(&o);
+    o.frames = 6;
+    tl = open_with(s, &o);
+    if (tl) {
+        timeline_run_fast(tl);
+        CU_ASSERT_EQUAL(timeline_machine(tl)->counters.faults, 6);
+        CU_ASSERT_EQUAL(timeline_machine(tl)->counters.evictions, 0);
+        timeline_destroy(tl);
+    }
+    /* The seed drives random: the same seed gives the same run, and the
+     * two seeds below give different victims. */
+    uint64_t digests[3];
+    static const long long seeds[] = {1, 1, 2};
+    for (int i = 0; i < 3; i++) {
+        timeline_overrides_init(&o);
+        o.policy = "random";
+        o.seed = seeds[i];
+        tl = open_with(s, &o);
+        digests[i] = 0;
+        if (tl) {
+            CU_ASSERT_EQUAL(timeline_machine(tl)->cfg.seed, (uint64_t)seeds[i]);
+            timeline_run_fast(tl);
+            digests[i] = machine_digest(timeline_machine(tl));
+            timeline_destroy(tl);
+        }
+    }
+    CU_ASSERT_EQUAL(digests[0], digests[1]);
+    CU_ASSERT_NOT_EQUAL(digests[0], digests[2]);
+    scenario_free(s);
+}
+
+/* ---- (f) errors only the engine can give ------------------------------ */
+
+/* timeline_create on yaml (which loads) fails with exactly this line. */
+static void check_create_error(const char *yaml, const struct timeline_overrides *o,
+                               const char *want)
+{
+    struct scenario *s = load("engine.yaml", yaml);
+    if (s == NULL)
+        return;
+    struct diag d;
+    memset(&d, 0, sizeof d);
+    struct timeline *tl = timeline_create(s, o, &d);
+    CU_ASSERT_PTR_NULL(tl);
+    const char *got = printed(&d);
+    if (strcmp(got, want) != 0)
+        fprintf(stderr, "\nwant: %sgot:  %s", want, got);
+    CU_ASSERT_STRING_EQUAL(got, want);
+    timeline_destroy(tl);
+    scenario_free(s);
+}
+
+static void test_engine_errors(void)
+{
+    check_create_error("title: t\n"
+                       "machine: {preset: tiny, policy: lur}\n"
+                       "processes: [{name: p, pid: 1}]\n"
+                       "steps: [read: 0]\n",
+                       NULL,
+                       "engine.yaml:2:33: error: unknown policy 'lur'; did you mean 'lru'? "
+                       "(expected one of: fifo, lru, clock, opt, random, nru, linux)\n");
+    check_create_error("title: t\n"
+                       "machine:\n"
+                       "  policy: belady\n"
+                       "processes: [{name: p, pid: 1}]\n"
+                       "steps: [read: 0]\n",
+                       NULL,
+                       "engine.yaml:3:11: error: unknown policy 'belady' "
+                       "(expected one of: fifo, lru, clock, opt, random, nru, linux)\n");
+    check_create_error("title: t\n"
+                       "processes: [{name: p, pid: 1}]\n"
+                       "steps:\n"
+                       "  - read: 0\n"
+                       "  - expect: {faults: 1, minor_fault: 1}\n",
+                       NULL,
+                       "engine.yaml:5:25: error: unknown counter 'minor_fault'; did you mean "
+                       "'minor_faults'? (expected one of: accesses, reads, writes, execs, "
+                       "tlb_hits, tlb_misses, page_walks, faults, minor_faults, major_faults, "
+                       "segfaults, evictions, swap_ins, swap_outs, zero_fills, cow_copies, "
+                       "writebacks, table_allocs, tlb_flushes, oom_kills)\n");
+    check_create_error("title: t\n"
+                       "machine: {preset: x86-64}\n"
+                       "processes: [{name: p, pid: 1}]\n"
+                       "steps: [read: 0]\n",
+                       NULL,
+                       "engine.yaml:2:19: error: unknown preset 'x86-64'; did you mean "
+                       "'x86_64'? (expected one of: x86_64, x86_64-5level, i386, riscv-sv39, "
+                       "tiny)\n");
+    check_create_error("title: t\n"
+                       "machine: {preset: vax}\n"
+                       "processes: [{name: p, pid: 1}]\n"
+                       "steps: [read: 0]\n",
+                       NULL,
+                       "engine.yaml:2:19: error: unknown preset 'vax' (expected one of: x86_64, "
+                       "x86_64-5level, i386, riscv-sv39, tiny)\n");
+    check_create_error("title: t\n"
+                       "processes: [{name: p, pid: 1}, {name: q, pid: 2}]\n"
+                       "steps:\n"
+                       "  - read: 0x1000\n"
+                       "  - write: {addr: 0x1000, pid: 3}\n",
+                       NULL,
+                       "engine.yaml:5:32: error: no process has pid 3 (expected a pid declared "
+                       "under processes)\n");
+    check_create_error("title: t\n"
+                       "processes: [{name: p, pid: 1}]\n"
+                       "steps:\n"
+                       "  - repeat:\n"
+                       "      times: 2\n"
+                       "      steps:\n"
+                       "        - switch: 9\n",
+                       NULL,
+                       "engine.yaml:7:19: error: no process has pid 9 (expected a pid declared "
+                       "under processes)\n");
+    check_create_error("title: t\n"
+                       "machine: {tlb: {entries: 8, replacement: lfu}}\n"
+                       "processes: [{name: p, pid: 1}]\n"
+                       "steps: [read: 0]\n",
+                       NULL,
+                       "engine.yaml:2:42: error: unknown TLB replacement 'lfu'; did you mean "
+                       "'lru'? (expected one of: lru, fifo, random)\n");
+    check_create_error("title: t\n"
+                       "machine: {preset: tiny, frames: 3}\n"
+                       "processes: [{name: p, pid: 1}]\n"
+                       "steps:\n"
+                       "  - map: {va: 0x40, frame: 3}\n",
+                       NULL,
+                       "engine.yaml:5:28: error: frame 3 does not exist (expected 0 to 2)\n");
+    check_create_error("title: t\n"
+                       "machine: {preset: tiny}\n"
+                       "processes: [{name: p, pid: 1}]\n"
+                       "steps:\n"
+                       "  - refs: [1, 300]\n",
+                       NULL,
+                       "engine.yaml:5:15: error: page 300 is beyond user space (expected a page "
+                       "below 256)\n");
+    /* The command line's own override is reported as such. */
+    struct timeline_overrides o;
+    timeline_overrides_init(&o);
+    o.policy = "clok";
+    check_create_error("title: t\n"
+                       "processes: [{name: p, pid: 1}]\n"
+                       "steps: [read: 0]\n",
+                       &o,
+                       "--policy: error: unknown policy 'clok'; did you mean 'clock'? "
+                       "(expected one of: fifo, lru, clock, opt, random, nru, linux)\n");
+    /* A frames override applies before frame numbers are checked. */
+    timeline_overrides_init(&o);
+    o.frames = 2;
+    check_create_error("title: t\n"
+                       "machine: {preset: tiny, frames: 8}\n"
+                       "processes: [{name: p, pid: 1}]\n"
+                       "steps:\n"
+                       "  - map: {va: 0x40, frame: 5}\n",
+                       &o,
+                       "engine.yaml:5:28: error: frame 5 does not exist (expected 0 to 1)\n");
+}
+
+/* ---- (h) trace steps -------------------------------------------------- */
+
+static const char trace_pages_yaml[] =
+    "title: pages trace\n"
+    "machine: {preset: tiny, frames: 3, table_frames: 4, swap: 8, policy: fifo}\n"
+    "processes: [{name: p, pid: 1}]\n"
+    "steps:\n"
+    "  - trace: {file: belady.pages, format: pages}\n"
+    "  - expect: {accesses: 12, writes: 2, faults: 9, major_faults: 1, swap_outs: 2}\n"
+    "  - trace: {file: belady.pages, format: pages, limit: 4}\n";
+
+static const char trace_rw_yaml[] =
+    "title: rw trace\n"
+    "machine: {preset: x86_64, frames: 3, table_frames: 16, swap: 16, policy: lru}\n"
+    "processes:\n"
+    "  - name: p\n"
+    "    pid: 1\n"
+    "    areas: [{name: data, start: 0x10000, size: 16KiB, prot: rwx}]\n"
+    "steps:\n"
+    "  - trace: {file: mixed.rw, format: rw}\n"
+    "  - expect: {accesses: 14, reads: 5, writes: 7, execs: 2, segfaults: 4, faults: 7}\n"
+    "  - chapter: again, with automatic areas\n"
+    "  - trace: {file: mixed.rw, format: rw, auto_areas: true}\n"
+    "  - expect: {accesses: +14, segfaults: +0, faults: +8, swap_ins: +5}\n"
+    "  - trace: {file: mixed.rw, format: rw, limit: 5}\n"
+    "  - expect: {accesses: +5, reads: +2, writes: +2, execs: +1, faults: +2}\n";
+
+static const char trace_lackey_yaml[] =
+    "title: lackey trace\n"
+    "machine: {preset: x86_64, frames: 2, table_frames: 16, swap: 16, policy: clock}\n"
+    "processes: [{name: p, pid: 1}]\n"
+    "steps:\n"
+    "  - trace: {file: small.lackey, format: lackey, auto_areas: true}\n"
+    "  - expect: {accesses: 11, execs: 4, reads: 4, writes: 3, segfaults: 0}\n"
+    "  - trace: {file: small.lackey, format: lackey, auto_areas: true}\n"
+    "  - expect: {accesses: +11, segfaults: +0}\n";
+
+/* Plays a trace scenario: its expectations must all hold, the counters
+ * must be the given ones, and random walks must find the same states. */
+static void check_trace(const char *name, const char *yaml, uint64_t accesses, uint64_t faults,
+                        uint64_t segfaults)
+{
+    struct scenario *s = load(name, yaml);
+    if (s == NULL)
+        return;
+    struct timeline *tl = open_policy(s, NULL);
+    struct record r = {0};
+    if (tl && record_forward(tl, &r)) {
+        if (timeline_failures(tl))
+            fprintf(stderr, "\n%s: %llu expectation(s) failed\n", name,
+                    (unsigned long long)timeline_failures(tl));
+        CU_ASSERT_EQUAL(timeline_failures(tl), 0);
+        CU_ASSERT_EQUAL(r.final.accesses, accesses);
+        CU_ASSERT_EQUAL(r.final.faults, faults);
+        CU_ASSERT_EQUAL(r.final.segfaults, segfaults);
+        CU_ASSERT_EQUAL(random_walk(tl, &r, 7, 300, name), 0);
+        /* Back from the end one event at a time, through every trace step. */
+        unsigned bad = 0;
+        timeline_seek(tl, r.end);
+        while (timeline_position(tl) > 0 && bad < 3)
+            if (!timeline_step(tl, TL_UNIT_EVENT, -1) || !same_as_recorded(tl, &r, name))
+                bad++;
+        CU_ASSERT_EQUAL(bad, 0);
+        for (size_t i = 0; i < NPOLICIES; i++)
+            fast_equals_slow(name, yaml, all_policies[i]);
+    }
+    free(r.at);
+    timeline_destroy(tl);
+    scenario_free(s);
+}
+
+static void test_trace_pages(void)
+{
+    /* 12 + 4 references: 9 faults, then under FIFO with 5, 3, 4 resident
+     * (oldest first) 1 evicts 5, 2 evicts 3, 3 evicts 4, 4 evicts 1. */
+    check_trace("data/play/pages.yaml", trace_pages_yaml, 16, 13, 0);
+}
+
+static void test_trace_rw(void)
+{
+    /* Only the declared area: 4 pages in 3 frames under LRU fault 7 times
+     * and the 4 accesses outside it get SIGSEGV. The same trace with
+     * automatic areas: 8 faults. Its first 5 accesses again: 2 faults. */
+    struct scenario *s = load("data/play/rw.yaml", trace_rw_yaml);
+    if (s == NULL)
+        return;
+    struct timeline *tl = open_policy(s, NULL);
+    if (tl) {
+        timeline_run_fast(tl);
+        const struct counters *c = &timeline_machine(tl)->counters;
+        CU_ASSERT_EQUAL(timeline_failures(tl), 0);
+        CU_ASSERT_EQUAL(c->accesses, 33);
+        CU_ASSERT_EQUAL(c->segfaults, 4);
+        CU_ASSERT_EQUAL(c->faults, 17);
+        /* Automatic areas: one per page, merged when adjacent. */
+        const struct process *p = machine_process(timeline_machine(tl), 1);
+        CU_ASSERT_PTR_NOT_NULL(p);
+        if (p) {
+            unsigned autos = 0;
+            for (uint32_t i = 0; i < p->nareas; i++)
+                if (strcmp(p->areas[i].name, "trace") == 0) {
+                    autos++;
+                    CU_ASSERT_TRUE((p->areas[i].start == 0x40000 && p->areas[i].end == 0x42000) ||
+                                   (p->areas[i].start == 0x50000 && p->areas[i].end == 0x51000));
+                }
+            CU_ASSERT_EQUAL(autos, 2);
+        }
+        timeline_destroy(tl);
+    }
+    scenario_free(s);
+    check_trace("data/play/rw.yaml", trace_rw_yaml, 33, 17, 4);
+}
+
+static void test_trace_lackey(void)
+{
+    /* 11 accesses to 5 pages in 2 frames, twice. */
+    struct scenario *s = load("data/play/lackey.yaml", trace_lackey_yaml);
+    uint64_t faults = 0;
+    if (s) {
+        struct timeline *tl = open_policy(s, NULL);
+        if (tl) {
+            timeline_run_fast(tl);
+            const struct counters *c = &timeline_machine(tl)->counters;
+            faults = c->faults;
+            CU_ASSERT_EQUAL(timeline_failures(tl), 0);
+            /* Two frames for five pages: every pass faults at least on
+             * 5 pages, then on the 3 it could not keep. */
+            CU_ASSERT_TRUE(c->faults >= 8);
+            CU_ASSERT_TRUE(c->evictions > 0);
+            CU_ASSERT_EQUAL(c->faults, c->minor_faults + c->major_faults);
+            CU_ASSERT_EQUAL(c->major_faults, c->swap_ins);
+            /* The stack page is written, evicted and read back. */
+            CU_ASSERT_TRUE(c->swap_ins >= 1);
+            const struct process *p = machine_process(timeline_machine(tl), 1);
+            unsigned autos = 0;
+            for (uint32_t i = 0; p && i < p->nareas; i++)
+                autos += strcmp(p->areas[i].name, "trace") == 0;
+            /* 0x4000000-0x4002000, 0x4032000, 0x421d000, 0x1ffefff000 */
+            CU_ASSERT_EQUAL(autos, 4);
+            timeline_destroy(tl);
+        }
+        scenario_free(s);
+    }
+    check_trace("data/play/lackey.yaml", trace_lackey_yaml, 22, faults, 0);
+}
+
+void suite_timeline_register(void)
+{
+    CU_pSuite suite = CU_add_suite("timeline", NULL, NULL);
+    if (suite == NULL)
+        return;
+    CU_add_test(suite, "random walk equals forward (clock)", test_walk_clock);
+    CU_add_test(suite, "random walk equals forward (every policy)", test_walk_every_policy);
+    CU_add_test(suite, "random walk with thinned snapshots", test_walk_long_thinned);
+    CU_add_test(suite, "step back by access, operation, chapter", test_step_back_units);
+    CU_add_test(suite, "run until a breakpoint", test_run_until);
+    CU_add_test(suite, "expectations", test_expectations);
+    CU_add_test(suite, "fast run equals stepping", test_fast_equals_slow);
+    CU_add_test(suite, "Silberschatz string: fifo 15, opt 9, lru 12", test_silberschatz);
+    CU_add_test(suite, "Belady's anomaly under fifo", test_belady);
+    CU_add_test(suite, "overrides", test_overrides);
+    CU_add_test(suite, "engine errors with positions", test_engine_errors);
+    CU_add_test(suite, "trace step: pages", test_trace_pages);
+    CU_add_test(suite, "trace step: rw", test_trace_rw);
+    CU_add_test(suite, "trace step: lackey", test_trace_lackey);
+}
