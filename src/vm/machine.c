@@ -931,7 +931,6 @@ static void step_classify(struct machine *m, struct event *ev)
         m->acc.private_copy = !a->shared && m->op.access == ACCESS_WRITE;
         if (object_frame(o, page) != UINT32_MAX) {
             kind = FAULT_FILE_CACHED;
-            m->acc.frame = object_frame(o, page);
         } else if (object_slot(o, page) != UINT32_MAX) {
             kind = FAULT_SWAP_IN;
             major = true;
@@ -1204,6 +1203,16 @@ static void after_tables(struct machine *m)
         break;
     }
     case FAULT_FILE_CACHED:
+        m->acc.frame = object_frame(&m->objects[m->acc.object], m->acc.object_page);
+        if (m->acc.frame == UINT32_MAX) {
+            /* Reclaimed while the tables were being allocated: now it must
+             * be read from the file after all. */
+            m->counters.minor_faults--;
+            m->counters.major_faults++;
+            m->acc.fault_kind = FAULT_FILE_READ;
+            want_frame(m, FRAME_FILE, 0);
+            return;
+        }
         if (m->acc.private_copy) {
             m->acc.cow_source = m->acc.frame;
             break;
