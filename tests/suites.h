@@ -7,6 +7,8 @@
     X(frames)         \
     X(policy)         \
     X(machine)        \
+    X(fidelity)       \
+    X(invariants)     \
     X(loader)         \
     X(trace)          \
     X(timeline)       \

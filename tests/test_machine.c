@@ -272,6 +272,11 @@ static void test_fast_path_agrees(void)
                 CU_FAIL("digests differ");
                 break;
             }
+            char why[200];
+            if (!machine_verify(slow, why, sizeof why)) {
+                CU_FAIL(why);
+                break;
+            }
         }
         CU_ASSERT(memcmp(&slow->counters, &fast->counters, sizeof slow->counters) == 0);
         /* NRU drops TLB entries at every periodic clear: the fewest hits. */

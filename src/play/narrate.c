@@ -201,8 +201,12 @@ static void machine_sentence(struct out *o, const struct event *ev, const struct
             ev->frame);
         break;
     case EV_COW_COPY:
-        say(o, "The shared page in frame %u is copied into frame %u for this process alone.",
-            ev->victim, ev->frame);
+        if (ev->detail[0])
+            say(o, "The page-cache page in frame %u (%s) is copied into frame %u: a private "
+                   "copy, so the file never sees this write.", ev->victim, ev->detail, ev->frame);
+        else
+            say(o, "The shared page in frame %u is copied into frame %u for this process alone.",
+                ev->victim, ev->frame);
         break;
     case EV_COW_REUSE:
         say(o, "No other process maps frame %u any more: it is made writable, no copy needed.",

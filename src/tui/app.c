@@ -574,8 +574,13 @@ static void details_frame(const struct machine *m, uint32_t f, char lines[][128]
             snprintf(lines[k++], 128, "page table of level %d (%s)", fr->table_level,
                      fr->table_level >= 0
                          ? view_level_name(&m->cfg.geo, (unsigned)fr->table_level) : "?");
-        if (fr->kind == FRAME_FILE)
-            snprintf(lines[k++], 128, "object %" PRIu32 " page %" PRIu64, fr->object, fr->object_page);
+        if (fr->object < m->nobjects)
+            snprintf(lines[k++], 128, "page %" PRIu64 " of %s '%s' (page cache)", fr->object_page,
+                     m->objects[fr->object].anonymous ? "shared memory" : "file",
+                     m->objects[fr->object].name);
+        if (fr->compound)
+            snprintf(lines[k++], 128, "part of a huge page (%s frame)",
+                     fr->compound == FRAME_HEAD ? "first" : "a following");
         snprintf(lines[k++], 128, "dirty: %s   referenced (Accessed): %s   mappings: %" PRIu32,
                  machine_frame_dirty(m, f) ? "yes" : "no",
                  machine_frame_referenced(m, f) ? "yes" : "no", fr->nmaps);

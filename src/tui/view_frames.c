@@ -39,10 +39,13 @@ static void frame_what(const struct machine *m, uint32_t frame, char *buf, size_
                                      : "tbl");
         break;
     case FRAME_FILE:
-        snprintf(buf, len, "file%" PRIu32 ":%" PRIx64, f->object, f->object_page);
+        snprintf(buf, len, "%.8s:%" PRIx64,
+                 f->object < m->nobjects ? m->objects[f->object].name : "file", f->object_page);
         break;
     case FRAME_ANON:
-        if (f->nmaps)
+        if (f->compound)
+            snprintf(buf, len, "p%" PRIu32 " huge", f->owner_pid);
+        else if (f->nmaps)
             snprintf(buf, len, "p%" PRIu32 " %" PRIx64, f->maps[0].pid, f->maps[0].vpn);
         else
             snprintf(buf, len, "p%" PRIu32 " -", f->owner_pid);

@@ -710,7 +710,8 @@ static void release_process(struct machine *m, struct process *p)
     for (uint32_t a = 0; a < p->nareas; a++)
         visit_pages(m, p, p->areas[a].start, p->areas[a].end, drop_visited, NULL);
     pagetable_for_each_table(&m->pt, &m->cfg.geo, p->root, free_table, m);
-    tlb_flush_asid(&m->tlb, p->asid, false);
+    /* Its global entries go too: the frames behind them are free now. */
+    tlb_flush_asid(&m->tlb, p->asid, true);
     process_free_areas(p);
     p->alive = false;
     p->resident = 0;
@@ -1214,7 +1215,10 @@ static void after_tables(struct machine *m)
             return;
         }
         if (m->acc.private_copy) {
+            /* A private write: the cached page is only the source of a copy. */
+            m->acc.private_copy = false;
             m->acc.cow_source = m->acc.frame;
+            m->acc.fault_kind = FAULT_COW;
             break;
         }
         m->phase = PH_LOAD;
@@ -1346,6 +1350,11 @@ static void step_load(struct machine *m, struct event *ev)
         } else {
             event_for_access(m, ev, EV_COW_COPY);
             m->counters.cow_copies++;
+            if (from->object != NONE)
+                snprintf(ev->detail, sizeof ev->detail, "page %llu of %s '%s'",
+                         (unsigned long long)from->object_page,
+                         m->objects[from->object].anonymous ? "shared memory" : "file",
+                         m->objects[from->object].name);
         }
         ev->victim = src;
         if (from->kind != FRAME_ZERO && frames_rmap_remove(&m->pool, src, p->pid, vpn)) {

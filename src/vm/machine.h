@@ -211,6 +211,13 @@ uint64_t machine_translate(const struct machine *m, const struct process *p, uin
 bool machine_frame_dirty(const struct machine *m, uint32_t frame);
 /* True when any entry mapping the frame has Accessed set. */
 bool machine_frame_referenced(const struct machine *m, uint32_t frame);
+/* Checks that the machine's bookkeeping agrees with itself: free counts,
+ * reverse maps against page-table entries, reference counts, the page
+ * cache, swap slot references, resident and swapped counts, and that no
+ * TLB entry maps a frame its page-table entry no longer does. Call it
+ * between operations (a fault in progress is half done by design). Returns
+ * true, or false with the first disagreement in why. For tests. */
+bool machine_verify(const struct machine *m, char *why, size_t why_len);
 /* The policy's order of frames (see policy_ops.order). */
 size_t machine_policy_order(const struct machine *m, uint32_t *out, size_t max, size_t *first_len);
 
