@@ -48,30 +48,41 @@ REL_OBJ  := $(LIB_SRC:%.c=$(REL)/%.o)
 CHK_OBJ  := $(LIB_SRC:%.c=$(CHK)/%.o)
 TEST_OBJ := $(TEST_SRC:%.c=$(CHK)/%.o)
 DEPS_OK  := build/.deps-ok
+TEST_DEPS_OK := build/.test-deps-ok
 
 .PHONY: all run check unit scenarios-check screens-check terminal-check \
         valgrind bench install uninstall clean deps
 
 all: vmviz
 
-deps: $(DEPS_OK)
-$(DEPS_OK): Makefile
-	@missing=""; for p in $(PKGS) $(TESTPKGS); do \
-	  pkg-config --exists $$p || missing="$$missing $$p"; done; \
-	debs=""; for p in $$missing; do case $$p in \
-	  ncursesw) debs="$$debs $(DEB_ncursesw)";; \
-	  yaml-0.1) debs="$$debs $(DEB_yaml-0.1)";; \
-	  cunit) debs="$$debs $(DEB_cunit)";; esac; done; \
+# $(call ensure,MODULES): installs the Debian packages behind the missing
+# pkg-config modules (and pkg-config itself) as root, else prints the
+# command to run and stops.
+define ensure
+	@debs=""; command -v pkg-config >/dev/null || debs="pkg-config"; \
+	for p in $(1); do \
+	  command -v pkg-config >/dev/null && pkg-config --exists $$p && continue; \
+	  case $$p in \
+	    ncursesw) debs="$$debs $(DEB_ncursesw)";; \
+	    yaml-0.1) debs="$$debs $(DEB_yaml-0.1)";; \
+	    cunit) debs="$$debs $(DEB_cunit)";; esac; done; \
 	if [ -n "$$debs" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "installing$$debs"; \
+	    echo "installing $$debs"; \
 	    DEBIAN_FRONTEND=noninteractive apt-get update -q && \
 	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$debs || exit 1; \
 	  else \
-	    echo "vmviz needs:$$debs"; \
-	    echo "run: sudo apt-get update && sudo apt-get install -y$$debs"; exit 1; \
+	    echo "vmviz needs: $$debs"; \
+	    echo "run: sudo apt-get update && sudo apt-get install -y $$debs"; exit 1; \
 	  fi; fi
 	@mkdir -p build && touch $@
+endef
+
+deps: $(DEPS_OK) $(TEST_DEPS_OK)
+$(DEPS_OK): Makefile
+	$(call ensure,$(PKGS))
+$(TEST_DEPS_OK): Makefile
+	$(call ensure,$(TESTPKGS))
 
 vmviz: $(REL_OBJ) $(REL)/src/main.o | $(DEPS_OK)
 	$(CC) $(RELEASE_CFLAGS) -o $@ $^ $(PKG_LIBS) -lm
@@ -80,7 +91,7 @@ $(REL)/%.o: %.c | $(DEPS_OK)
 	@mkdir -p $(dir $@)
 	$(CC) $(RELEASE_CFLAGS) -c -o $@ $<
 
-$(CHK)/%.o: %.c | $(DEPS_OK)
+$(CHK)/%.o: %.c | $(DEPS_OK) $(TEST_DEPS_OK)
 	@mkdir -p $(dir $@)
 	$(CC) $(CHECK_CFLAGS) -c -o $@ $<
 

@@ -232,9 +232,22 @@ static void print_failures(const char *path, const struct tl_event *e)
         const struct tl_check *c = &e->checks[i];
         if (c->ok)
             continue;
-        fprintf(stderr, "%s:%u:%u: expectation failed: %s is %s%lld (expected %s%lld)\n", path,
-                c->line, c->col, counter_name(c->counter), c->relative ? "+" : "",
-                (long long)c->actual, c->relative ? "+" : "", (long long)c->expected);
+        fprintf(stderr,
+                c->relative ? "%s:%u:%u: expectation failed: %s is %+lld (expected %+lld)\n"
+                            : "%s:%u:%u: expectation failed: %s is %lld (expected %lld)\n",
+                path, c->line, c->col, counter_name(c->counter), (long long)c->actual,
+                (long long)c->expected);
+    }
+}
+
+/* Plays to the end without printing events, reporting failed
+ * expectations as they come. */
+static void play_to_end(struct timeline *tl, const char *path)
+{
+    while (timeline_run_until(tl, TL_STOP_FAILED)) {
+        const struct tl_event *e = timeline_current(tl);
+        if (e)
+            print_failures(path, e);
     }
 }
 
@@ -253,7 +266,7 @@ static int cmd_run(struct args *a)
     if (!tl)
         return EXIT_BAD_INPUT;
     if (o.stats) {
-        timeline_run_fast(tl);
+        play_to_end(tl, s->path);
     } else {
         struct reporter r;
         reporter_init(&r, stdout, o.format, o.level, timeline_machine(tl));
@@ -291,15 +304,7 @@ static int cmd_check(struct args *a)
             worst = EXIT_BAD_INPUT;
             continue;
         }
-        const struct tl_event *e;
-        while (!timeline_at_end(tl)) {
-            /* Fast through accesses, but every expect is evaluated. */
-            if (!timeline_run_until(tl, TL_STOP_FAILED))
-                break;
-            e = timeline_current(tl);
-            if (e)
-                print_failures(s->path, e);
-        }
+        play_to_end(tl, s->path);
         uint64_t failures = timeline_failures(tl);
         printf("%s: %s (%llu expectation%s failed)\n", o.paths[i], failures ? "FAILED" : "ok",
                (unsigned long long)failures, failures == 1 ? "" : "s");

@@ -234,8 +234,8 @@ static void machine_sentence(struct out *o, const struct event *ev, const struct
             (unsigned long long)geometry_offset(g, ev->va));
         break;
     case EV_OOM_KILL:
-        say(o, "Out of memory: nothing can be evicted. The OOM killer kills pid %u (%s).",
-            ev->other_pid, ev->detail);
+        say(o, "Out of memory: nothing can be evicted. The OOM killer kills the process with "
+               "the most resident pages: %s.", ev->detail);
         break;
     case EV_PROCESS_GONE:
         say(o, "Skipped: %s.", ev->detail);
@@ -301,11 +301,10 @@ size_t narrate(const struct tl_event *e, const struct machine *m, char *buf, siz
         say(&o, "Expect:");
         for (unsigned i = 0; i < e->nchecks; i++) {
             const struct tl_check *c = &e->checks[i];
-            say(&o, " %s %s%llu %s%s", counter_name(c->counter), c->relative ? "+" : "",
-                (unsigned long long)c->actual, c->ok ? "ok" : "FAILED, expected ",
-                c->ok ? "" : "");
+            say(&o, c->relative ? " %s %+lld %s" : " %s %lld %s", counter_name(c->counter),
+                (long long)c->actual, c->ok ? "ok" : "FAILED, expected");
             if (!c->ok)
-                say(&o, "%s%lld", c->relative ? "+" : "", (long long)c->expected);
+                say(&o, c->relative ? " %+lld" : " %lld", (long long)c->expected);
             say(&o, "%s", i + 1 < e->nchecks ? ";" : ".");
         }
         break;

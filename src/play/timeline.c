@@ -96,6 +96,13 @@ static bool fail_unknown(struct diag *err, const struct scenario *s, struct scen
     return false;
 }
 
+/* Ways when only the number of entries is given: 4 when they divide,
+ * else 2, else direct-mapped. */
+static uint32_t default_ways(uint32_t entries)
+{
+    return entries % 4 == 0 ? 4 : entries % 2 == 0 ? 2 : 1;
+}
+
 static bool config_from(const struct scenario *s, const struct timeline_overrides *o,
                         struct machine_config *c, struct diag *err)
 {
@@ -149,7 +156,7 @@ static bool config_from(const struct scenario *s, const struct timeline_override
         *numbers[i].field = (uint32_t)n->value;
     }
     if (sm->tlb.entries.present && !sm->tlb.ways.present)
-        c->tlb_ways = c->tlb_entries < 4 ? c->tlb_entries : 4;
+        c->tlb_ways = default_ways(c->tlb_entries);
     if (sm->tlb.replacement.present) {
         int r = -1;
         for (int i = 0; tlb_replacement_names[i]; i++)
@@ -200,7 +207,7 @@ static bool config_from(const struct scenario *s, const struct timeline_override
     if (o && o->tlb_entries >= 0) {
         c->tlb_entries = (uint32_t)(o->tlb_entries > MACHINE_MAX_TLB ? 0 : o->tlb_entries);
         c->tlb_ways = o->tlb_ways >= 0 ? (uint32_t)(o->tlb_ways > MACHINE_MAX_TLB ? 0 : o->tlb_ways)
-                                       : (c->tlb_entries < 4 ? c->tlb_entries : 4);
+                                       : default_ways(c->tlb_entries);
     }
     if (o && o->seed >= 0)
         c->seed = (uint64_t)o->seed;
@@ -430,9 +437,9 @@ static uint64_t mix(uint64_t k)
 /* Runs the scenario once on a scratch machine to learn which page every
  * access touches, then computes for each access the position of the next
  * access to the same page, walking backwards with a hash map. */
-static bool compute_future(struct timeline *tl, const struct machine *initial, struct diag *err)
+static bool compute_future(struct timeline *tl, const struct machine *initial, uint64_t n,
+                           struct diag *err)
 {
-    uint64_t n = tl->s->total_accesses;
     uint64_t *pages = malloc((n ? n : 1) * sizeof *pages);
     tl->future = malloc((n ? n : 1) * sizeof *tl->future);
     struct machine *m = machine_clone(initial);
@@ -553,11 +560,11 @@ struct timeline *timeline_create(const struct scenario *s, const struct timeline
         return NULL;
     }
     if (cfg.policy == POLICY_opt) {
-        if (!compute_future(tl, tl->st.m, err)) {
+        if (!compute_future(tl, tl->st.m, total, err)) {
             timeline_destroy(tl);
             return NULL;
         }
-        machine_set_future(tl->st.m, tl->future, s->total_accesses);
+        machine_set_future(tl->st.m, tl->future, total);
     }
     cursor_start(&tl->prog, &tl->st.cur, tl->first_pid);
     if (!take_snapshot(tl)) {

@@ -145,7 +145,7 @@ bool term_open(char *why, size_t why_len)
     if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
         snprintf(why, why_len,
                  "the interactive viewer needs a terminal on stdin and stdout "
-                 "(for text output use --report)");
+                 "(for text output use 'vmviz run')");
         return false;
     }
     const char *term = getenv("TERM");

@@ -1858,7 +1858,7 @@ static void do_exit(struct machine *m, struct event *ev, struct process *p)
     uint64_t resident = p->resident;
     release_process(m, p);
     simple_event(m, ev, EV_EXIT, p);
-    snprintf(ev->detail, sizeof ev->detail, "%llu resident page%s released",
+    snprintf(ev->detail, sizeof ev->detail, "%llu resident page%s unmapped",
              (unsigned long long)resident, resident == 1 ? "" : "s");
 }
 
@@ -2027,9 +2027,9 @@ bool machine_step(struct machine *m, struct event *ev)
     m->steps++;
     if (m->acc.proc == UINT32_MAX || !m->procs[m->acc.proc].alive) {
         event_init(ev, EV_PROCESS_GONE);
-        ev->pid = m->op.pid;
+        ev->pid = m->acc.proc != UINT32_MAX ? m->procs[m->acc.proc].pid : m->op.pid;
         ev->va = m->op.va;
-        snprintf(ev->detail, sizeof ev->detail, "pid %u %s", m->op.pid,
+        snprintf(ev->detail, sizeof ev->detail, "pid %u %s", ev->pid,
                  m->acc.proc == UINT32_MAX ? "does not exist" : "has exited or was killed");
         m->phase = PH_IDLE;
         return false;
