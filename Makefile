@@ -122,7 +122,7 @@ bench: vmviz $(REL)/bench
 
 $(REL)/bench: tests/bench/bench.c $(REL_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(RELEASE_CFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+	$(CC) $(RELEASE_CFLAGS) -DBENCH_WITH_TUI -o $@ $^ $(PKG_LIBS) -lm
 
 install: vmviz
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \

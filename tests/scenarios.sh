@@ -139,6 +139,21 @@ if [ "$STATUS" -eq 1 ] &&
 else
     fail "a failed expectation (status $STATUS)"
 fi
+cat >"$TMP/negative.yaml" <<'EOF'
+title: a decrease that cannot happen
+machine: {preset: tiny, frames: 4, table_frames: 4}
+processes: [{name: p, pid: 1}]
+steps:
+  - refs: "1 2"
+  - expect: {faults: -1}
+EOF
+run check "$TMP/negative.yaml"
+if [ "$STATUS" -eq 1 ] &&
+    grep -q "^$TMP/negative.yaml:6:22: expectation failed: faults is +2 (expected -1)\$" "$TMP/err"; then
+    ok "a failed relative expectation of -1 keeps its sign"
+else
+    fail "a failed relative expectation of -1 (status $STATUS)"
+fi
 run run --stats "$TMP/fails.yaml"
 if [ "$STATUS" -eq 1 ]; then ok "run --stats: status 1 after a failed expectation"; else fail "run --stats on a failing scenario (status $STATUS)"; fi
 

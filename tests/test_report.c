@@ -59,7 +59,7 @@ static const struct counters want_final = {
     .swap_outs = 3, .zero_fills = 5, .table_allocs = 3,
 };
 
-/* ---- running a report into memory ------------------------------------- */
+/* ---- running a report into memory ------------------------------------ */
 
 struct output {
     char *text;
@@ -132,7 +132,7 @@ static size_t split_lines(char *text, char **lines, size_t max)
     return n;
 }
 
-/* ---- a small strict JSON parser ---------------------------------------- */
+/* ---- a small strict JSON parser -------------------------------------- */
 
 #define JSON_MAX_FIELDS 40
 
@@ -319,7 +319,7 @@ static bool jstr_is(const struct jobject *o, const char *key, const char *want)
            strncmp(f->value + 1, want, f->len - 2) == 0;
 }
 
-/* ---- the parser's own checks ------------------------------------------ */
+/* ---- the parser's own checks ----------------------------------------- */
 
 static void test_json_parser(void)
 {
@@ -338,7 +338,7 @@ static void test_json_parser(void)
     CU_ASSERT_FALSE(json_line("{\"a\":\"\\q\"}", &o));
 }
 
-/* ---- text at the event level ------------------------------------------ */
+/* ---- text at the event level ----------------------------------------- */
 
 static void test_text_events(void)
 {
@@ -414,7 +414,7 @@ static void test_text_events(void)
     free(o.text);
 }
 
-/* ---- JSON at the event level ------------------------------------------ */
+/* ---- JSON at the event level ----------------------------------------- */
 
 static void test_json_events(void)
 {
@@ -571,7 +571,7 @@ static void test_json_events(void)
     free(o.text);
 }
 
-/* ---- the access level -------------------------------------------------- */
+/* ---- the access level ------------------------------------------------ */
 
 static void test_access_level(void)
 {
@@ -621,7 +621,7 @@ static void test_access_level(void)
     free(o.text);
 }
 
-/* ---- the operation level ---------------------------------------------- */
+/* ---- the operation level --------------------------------------------- */
 
 static void test_op_level(void)
 {
@@ -695,7 +695,7 @@ static void test_op_level(void)
     free(o.text);
 }
 
-/* ---- stats ------------------------------------------------------------- */
+/* ---- stats ----------------------------------------------------------- */
 
 static void test_stats(void)
 {
@@ -796,6 +796,34 @@ static void test_json_string(void)
     free(text);
 }
 
+/* A relative expectation of a decrease is narrated with its own sign. */
+static void test_negative_expectation(void)
+{
+    static const char yaml[] = "title: negative\n"
+                               "machine: {preset: tiny, frames: 4, table_frames: 4}\n"
+                               "processes: [{name: p, pid: 1}]\n"
+                               "steps:\n"
+                               "  - refs: \"1 2\"\n"
+                               "  - expect: {faults: -1, accesses: +2}\n";
+    struct diag d;
+    struct scenario *s = scenario_load_string("negative.yaml", yaml, strlen(yaml), &d);
+    CU_ASSERT_PTR_NOT_NULL(s);
+    struct timeline *tl = s ? timeline_create(s, NULL, &d) : NULL;
+    CU_ASSERT_PTR_NOT_NULL(tl);
+    if (tl) {
+        CU_ASSERT_TRUE(timeline_run_until(tl, TL_STOP_FAILED));
+        const struct tl_event *e = timeline_current(tl);
+        CU_ASSERT_TRUE(e && e->kind == TL_EXPECT && e->nchecks == 2);
+        if (e) {
+            char buf[256];
+            narrate(e, timeline_machine(tl), buf, sizeof buf);
+            CU_ASSERT_STRING_EQUAL(buf, "Expect: faults +2 FAILED, expected -1; accesses +2 ok.");
+        }
+        timeline_destroy(tl);
+    }
+    scenario_free(s);
+}
+
 void suite_report_register(void)
 {
     CU_pSuite suite = CU_add_suite("report", NULL, NULL);
@@ -808,4 +836,5 @@ void suite_report_register(void)
     CU_add_test(suite, "operation level", test_op_level);
     CU_add_test(suite, "stats as text and JSON", test_stats);
     CU_add_test(suite, "JSON string escapes", test_json_string);
+    CU_add_test(suite, "narration of a negative expectation", test_negative_expectation);
 }

@@ -5,6 +5,7 @@
  * page-replacement figures, and trace steps. Run from tests/ (the traces
  * are in data/play/). */
 #include <CUnit/CUnit.h>
+#include <dirent.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -18,7 +19,7 @@
 
 void suite_timeline_register(void);
 
-/* ---- helpers ---------------------------------------------------------- */
+/* ---- helpers --------------------------------------------------------- */
 
 static struct scenario *load(const char *name, const char *yaml)
 {
@@ -78,36 +79,54 @@ static const char *const all_policies[] = {"fifo", "lru", "clock", "opt", "rando
                                            "linux"};
 #define NPOLICIES (sizeof all_policies / sizeof all_policies[0])
 
-/* ---- recording a run -------------------------------------------------- */
+/* ---- recording a run ------------------------------------------------- */
 
 /* What is true at one position, as playing forward found it. */
 struct rec {
     uint64_t digest;
+    uint64_t chapter_start;  /* a hash of the counters when the chapter began */
     uint64_t op_index;
     uint64_t failures;
     uint64_t access_seq;
     const char *chapter;
+    bool has_digest;    /* digest was taken here (see record.stride) */
     uint8_t kind;       /* enum tl_kind of the event that led here */
     uint8_t ev_kind;    /* enum event_kind when kind is TL_MACHINE */
     bool ends_access, ends_op;
 };
 
 struct record {
+    uint64_t stride;    /* digests at every stride-th position (and the end) */
     uint64_t end;       /* the last position */
     struct rec *at;     /* at[0..end] */
     struct counters final;
 };
 
-/* Plays tl (at position 0) to its end, recording every position. */
+/* FNV-1a of the counters. */
+static uint64_t counters_hash(const struct counters *c)
+{
+    const unsigned char *p = (const unsigned char *)c;
+    uint64_t h = UINT64_C(0xcbf29ce484222325);
+    for (size_t i = 0; i < sizeof *c; i++)
+        h = (h ^ p[i]) * UINT64_C(0x100000001b3);
+    return h;
+}
+
+/* Plays tl (at position 0) to its end, recording every position (the
+ * machine digest, which costs most, at every r->stride-th; 0 means 1). */
 static bool record_forward(struct timeline *tl, struct record *r)
 {
     size_t cap = 1024;
+    if (r->stride == 0)
+        r->stride = 1;
     r->at = malloc(cap * sizeof *r->at);
     r->end = 0;
     if (r->at == NULL)
         return false;
     memset(&r->at[0], 0, sizeof r->at[0]);
     r->at[0].digest = machine_digest(timeline_machine(tl));
+    r->at[0].has_digest = true;
+    r->at[0].chapter_start = counters_hash(timeline_chapter_start(tl));
     r->at[0].kind = 0xff;
     const struct tl_event *e;
     bool ok = timeline_position(tl) == 0 && timeline_current(tl) == NULL;
@@ -122,7 +141,9 @@ static bool record_forward(struct timeline *tl, struct record *r)
             r->at = more;
         }
         struct rec *x = &r->at[++r->end];
-        x->digest = machine_digest(timeline_machine(tl));
+        x->has_digest = r->end % r->stride == 0;
+        x->digest = x->has_digest ? machine_digest(timeline_machine(tl)) : 0;
+        x->chapter_start = counters_hash(timeline_chapter_start(tl));
         x->op_index = timeline_op_index(tl);
         x->failures = timeline_failures(tl);
         x->access_seq = e->access_seq;
@@ -135,6 +156,8 @@ static bool record_forward(struct timeline *tl, struct record *r)
             ok = false;
     }
     r->final = timeline_machine(tl)->counters;
+    r->at[r->end].digest = machine_digest(timeline_machine(tl));
+    r->at[r->end].has_digest = true;
     CU_ASSERT_TRUE(ok);
     CU_ASSERT_TRUE(timeline_at_end(tl));
     CU_ASSERT_EQUAL(timeline_position(tl), r->end);
@@ -184,7 +207,7 @@ static bool same_as_recorded(const struct timeline *tl, const struct record *r, 
     }
     const struct rec *x = &r->at[p];
     const char *bad = NULL;
-    if (machine_digest(timeline_machine(tl)) != x->digest)
+    if (x->has_digest && machine_digest(timeline_machine(tl)) != x->digest)
         bad = "machine digest";
     else if (timeline_op_index(tl) != x->op_index)
         bad = "operation index";
@@ -192,6 +215,8 @@ static bool same_as_recorded(const struct timeline *tl, const struct record *r, 
         bad = "failures";
     else if (timeline_chapter(tl) != x->chapter)
         bad = "chapter";
+    else if (counters_hash(timeline_chapter_start(tl)) != x->chapter_start)
+        bad = "chapter start counters";
     else if (p > 0) {
         const struct tl_event *e = timeline_current(tl);
         if (e == NULL || e->position != p)
@@ -226,6 +251,8 @@ static unsigned random_walk(struct timeline *tl, const struct record *r, uint64_
         if (kind < 2) {
             /* A jump anywhere, sometimes past the end (clamped). */
             uint64_t to = rng_below(&state, r->end + 8);
+            if (to < r->end)
+                to -= to % r->stride; /* where a digest was taken */
             timeline_seek(tl, to);
             want = to > r->end ? r->end : to;
         } else if (kind < 6) {
@@ -275,7 +302,7 @@ static unsigned random_walk(struct timeline *tl, const struct record *r, uint64_
     return bad;
 }
 
-/* ---- scenarios -------------------------------------------------------- */
+/* ---- scenarios ------------------------------------------------------- */
 
 /* Three frames, two processes, writes that go to swap and come back,
  * chapters, a failing and a passing expectation, mmap/munmap, a segfault. */
@@ -369,20 +396,17 @@ static const char belady_yaml[] =
     "steps:\n"
     "  - refs: [1, 2, 3, 4, 1, 2, 5, 1, 2, 3, 4, 5]\n";
 
-/* ---- (a) going back equals going forward ------------------------------ */
+/* ---- going back equals going forward --------------------------------- */
 
-static void walk_policy(const char *name, const char *yaml, const char *policy, unsigned moves,
-                        uint64_t seed)
+static void walk_scenario(const struct scenario *s, const char *name, const char *policy,
+                          unsigned moves, uint64_t seed, uint64_t stride)
 {
-    struct scenario *s = load(name, yaml);
-    if (s == NULL)
-        return;
     struct timeline *tl = open_policy(s, policy);
-    struct record r = {0};
+    struct record r = {.stride = stride};
     if (tl && record_forward(tl, &r)) {
-        char what[64];
+        char what[160];
         snprintf(what, sizeof what, "%s/%s", name, policy ? policy : "default");
-        CU_ASSERT_TRUE(r.end > 100);
+        CU_ASSERT_TRUE(r.end > 0);
         /* On the timeline that recorded (its end is known). */
         CU_ASSERT_EQUAL(random_walk(tl, &r, seed, moves, what), 0);
         /* On a fresh one that has not seen the end yet. */
@@ -409,6 +433,15 @@ static void walk_policy(const char *name, const char *yaml, const char *policy, 
     }
     free(r.at);
     timeline_destroy(tl);
+}
+
+static void walk_policy(const char *name, const char *yaml, const char *policy, unsigned moves,
+                        uint64_t seed)
+{
+    struct scenario *s = load(name, yaml);
+    if (s == NULL)
+        return;
+    walk_scenario(s, name, policy, moves, seed, 1);
     scenario_free(s);
 }
 
@@ -463,7 +496,7 @@ static void test_walk_long_thinned(void)
     scenario_free(s);
 }
 
-/* ---- (b) step units and breakpoints ----------------------------------- */
+/* ---- step units and breakpoints -------------------------------------- */
 
 static void test_step_back_units(void)
 {
@@ -622,7 +655,7 @@ static void test_run_until(void)
     scenario_free(s);
 }
 
-/* ---- (c) expectations ------------------------------------------------- */
+/* ---- expectations ---------------------------------------------------- */
 
 static const char expect_yaml[] =
     "title: expect\n"
@@ -709,13 +742,11 @@ static void test_expectations(void)
     scenario_free(s);
 }
 
-/* ---- (d) the fast path ------------------------------------------------ */
+/* ---- the fast path --------------------------------------------------- */
 
-static void fast_equals_slow(const char *name, const char *yaml, const char *policy)
+static void fast_equals_slow_scenario(const struct scenario *s, const char *name,
+                                     const char *policy)
 {
-    struct scenario *s = load(name, yaml);
-    if (s == NULL)
-        return;
     struct timeline *slow = open_policy(s, policy);
     struct timeline *fast = open_policy(s, policy);
     struct timeline *mid = open_policy(s, policy);
@@ -754,7 +785,73 @@ static void fast_equals_slow(const char *name, const char *yaml, const char *pol
     timeline_destroy(slow);
     timeline_destroy(fast);
     timeline_destroy(mid);
+}
+
+static void fast_equals_slow(const char *name, const char *yaml, const char *policy)
+{
+    struct scenario *s = load(name, yaml);
+    if (s == NULL)
+        return;
+    fast_equals_slow_scenario(s, name, policy);
     scenario_free(s);
+}
+
+static int compare_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every scenario of the library (../scenarios, from tests/): going back
+ * equals going forward, and the fast run equals stepping, under its own
+ * policy and every other one. */
+static void test_library_scenarios(void)
+{
+    DIR *dir = opendir("../scenarios");
+    CU_ASSERT_PTR_NOT_NULL(dir);
+    if (dir == NULL)
+        return;
+    char *names[256];
+    size_t n = 0;
+    struct dirent *de;
+    while ((de = readdir(dir)) != NULL && n < 256) {
+        size_t len = strlen(de->d_name);
+        if (len > 5 && strcmp(de->d_name + len - 5, ".yaml") == 0) {
+            names[n] = malloc(len + 16);
+            if (names[n])
+                snprintf(names[n++], len + 16, "../scenarios/%s", de->d_name);
+        }
+    }
+    closedir(dir);
+    qsort(names, n, sizeof names[0], compare_names);
+    CU_ASSERT_TRUE(n >= 1);
+    for (size_t i = 0; i < n; i++) {
+        struct diag d;
+        struct scenario *s = scenario_load(names[i], &d);
+        if (s == NULL)
+            fprintf(stderr, "\n%s:%u:%u: %s\n", d.file, d.line, d.col, d.message);
+        CU_ASSERT_PTR_NOT_NULL(s);
+        if (s) {
+            /* Big runs (huge-pages, say) under their own policy only. */
+            bool big = s->total_accesses > 5000;
+            walk_scenario(s, names[i], NULL, big ? 60 : 120, 1000 + i,
+                          1 + s->total_accesses / 2000);
+            for (size_t p = 0; p < NPOLICIES; p++)
+                if (!big || p == 0)
+                    fast_equals_slow_scenario(s, names[i], big ? NULL : all_policies[p]);
+            /* Its own expectations hold. */
+            struct timeline *tl = open_policy(s, NULL);
+            if (tl) {
+                timeline_run_fast(tl);
+                if (timeline_failures(tl))
+                    fprintf(stderr, "\n%s: %llu expectation(s) failed\n", names[i],
+                            (unsigned long long)timeline_failures(tl));
+                CU_ASSERT_EQUAL(timeline_failures(tl), 0);
+                timeline_destroy(tl);
+            }
+            scenario_free(s);
+        }
+        free(names[i]);
+    }
 }
 
 static void test_fast_equals_slow(void)
@@ -765,7 +862,7 @@ static void test_fast_equals_slow(void)
     }
 }
 
-/* ---- (g) textbook figures --------------------------------------------- */
+/* ---- textbook figures ------------------------------------------------ */
 
 struct outcome {
     uint64_t faults;              /* page_fault events */
@@ -871,7 +968,7 @@ static void test_belady(void)
     scenario_free(s);
 }
 
-/* ---- (e) overrides ---------------------------------------------------- */
+/* ---- overrides ------------------------------------------------------- */
 
 static const char tlb_yaml[] =
     "title: tlb\n"
@@ -998,7 +1095,7 @@ static void test_overrides(void)
     scenario_free(s);
 }
 
-/* ---- (f) errors only the engine can give ------------------------------ */
+/* ---- errors only the engine can give --------------------------------- */
 
 /* timeline_create on yaml (which loads) fails with exactly this line. */
 static void check_create_error(const char *yaml, const struct timeline_overrides *o,
@@ -1124,7 +1221,7 @@ static void test_engine_errors(void)
                        "engine.yaml:5:28: error: frame 5 does not exist (expected 0 to 1)\n");
 }
 
-/* ---- (h) trace steps -------------------------------------------------- */
+/* ---- trace steps ----------------------------------------------------- */
 
 static const char trace_pages_yaml[] =
     "title: pages trace\n"
@@ -1289,4 +1386,6 @@ void suite_timeline_register(void)
     CU_add_test(suite, "trace step: pages", test_trace_pages);
     CU_add_test(suite, "trace step: rw", test_trace_rw);
     CU_add_test(suite, "trace step: lackey", test_trace_lackey);
+    CU_add_test(suite, "library scenarios: back equals forward, fast equals slow",
+                test_library_scenarios);
 }

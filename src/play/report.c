@@ -47,7 +47,10 @@ static void json_field_u(FILE *out, const char *key, uint64_t v)
     fprintf(out, ",\"%s\":%" PRIu64, key, v);
 }
 
-static void json_event(struct reporter *r, const struct tl_event *e, const struct machine *m)
+/* One JSON object for e; extra, when not NULL, is a fragment of further
+ * members (",\"k\":v...") placed before the narration. */
+static void json_event(struct reporter *r, const struct tl_event *e, const struct machine *m,
+                       const char *extra)
 {
     FILE *out = r->out;
     char text[512];
@@ -130,6 +133,8 @@ static void json_event(struct reporter *r, const struct tl_event *e, const struc
             fputc(']', out);
         }
     }
+    if (extra)
+        fputs(extra, out);
     fprintf(out, ",\"narration\":");
     json_string(out, text);
     fputs("}\n", out);
@@ -174,7 +179,12 @@ static void access_line(struct reporter *r, const struct tl_event *e, const stru
 {
     const struct event *ev = &e->ev;
     if (r->format == REPORT_JSON) {
-        json_event(r, e, m);
+        /* What the whole access went through, as the text line says it. */
+        char extra[96];
+        snprintf(extra, sizeof extra, ",\"tlb\":\"%s\",\"faulted\":%s,\"fault_kind\":\"%s\"",
+                 r->tlb_hit ? "hit" : "miss", r->faulted ? "true" : "false",
+                 fault_kind_name(r->faulted ? (enum fault_kind)r->fault_kind : FAULT_NONE));
+        json_event(r, e, m, extra);
         return;
     }
     fprintf(r->out, "pid %u %s 0x%" PRIx64, ev->pid, access_kind_name(ev->access), ev->va);
@@ -193,7 +203,7 @@ static void access_line(struct reporter *r, const struct tl_event *e, const stru
 static void print_event(struct reporter *r, const struct tl_event *e, const struct machine *m)
 {
     if (r->format == REPORT_JSON) {
-        json_event(r, e, m);
+        json_event(r, e, m, NULL);
         return;
     }
     char text[512];

@@ -822,6 +822,10 @@ void timeline_run_fast(struct timeline *tl)
     while (st->in_op && advance(tl, st, &e))
         push_log(tl, &e);
     for (;;) {
+        /* Snapshots as playing would take them, so stepping back after a
+         * fast run does not replay from the start. */
+        if (st->position >= tl->snaps[tl->nsnaps - 1].position + tl->interval)
+            take_snapshot(tl);
         if (st->ended || !cursor_next(&tl->prog, &st->cur, st->m, &st->item)) {
             st->ended = true;
             break;

@@ -110,6 +110,9 @@ bool timeline_run_until(struct timeline *tl, enum tl_stop stop);
 void timeline_run_fast(struct timeline *tl);
 
 uint64_t timeline_position(const struct timeline *tl);
+/* True at the end, once playing has found where the end is (a timeline
+ * seeked to the last position before ever passing it says false until the
+ * next step finds nothing more). */
 bool timeline_at_end(const struct timeline *tl);
 /* The event that led to the current state, or NULL at position 0. */
 const struct tl_event *timeline_current(const struct timeline *tl);

@@ -28,7 +28,9 @@ int tui_main(const struct tui_options *opts);
 
 /* Renders `frames` frames of the scenario headlessly at cols x rows, one
  * timeline step between frames, and returns the mean milliseconds per
- * frame (negative when the scenario does not load). For `make bench`. */
+ * frame (negative when the scenario does not load). With frames = 0 it
+ * returns the milliseconds from loading the scenario to the first frame
+ * drawn. For `make bench`. */
 double tui_bench_render(const char *scenario, int cols, int rows, int frames);
 
 #endif

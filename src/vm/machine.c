@@ -132,7 +132,8 @@ uint64_t machine_translate(const struct machine *m, const struct process *p, uin
     struct walk_result w = machine_walk(m, p, va);
     if (!w.complete || !pte_present(*w.slot))
         return UINT64_MAX;
-    return (uint64_t)pte_frame(*w.slot) * page_size(m) + geometry_offset(&m->cfg.geo, va);
+    uint64_t span = geometry_level_span(&m->cfg.geo, w.level);
+    return (uint64_t)pte_frame(*w.slot) * page_size(m) + (va & (span - 1));
 }
 
 bool machine_frame_referenced(const struct machine *m, uint32_t frame)
@@ -378,6 +379,18 @@ uint64_t machine_digest(const struct machine *m)
     return h;
 }
 
+/* The lowest ASID no process uses (there are fewer processes than ASIDs). */
+static uint16_t free_asid(const struct machine *m)
+{
+    for (uint16_t asid = 1;; asid++) {
+        bool used = false;
+        for (uint32_t i = 0; i < m->nprocs && !used; i++)
+            used = m->procs[i].asid == asid;
+        if (!used)
+            return asid;
+    }
+}
+
 bool machine_add_process(struct machine *m, uint32_t pid, const char *name, uint16_t asid,
                          char *why, size_t why_len)
 {
@@ -401,10 +414,18 @@ bool machine_add_process(struct machine *m, uint32_t pid, const char *name, uint
     f->table_level = 0;
     f->owner_pid = pid;
     f->refcount = 1;
+    for (uint32_t i = 0; asid && i < m->nprocs; i++)
+        if (m->procs[i].asid == asid) {
+            snprintf(why, why_len, "ASID %u is already used by pid %u (expected a distinct ASID)",
+                     asid, m->procs[i].pid);
+            return false;
+        }
+    if (!asid)
+        asid = free_asid(m);
     struct process *p = &m->procs[m->nprocs++];
     memset(p, 0, sizeof *p);
     p->pid = pid;
-    p->asid = asid ? asid : (uint16_t)(m->nprocs & 0xfff);
+    p->asid = asid;
     p->alive = true;
     p->root = root;
     snprintf(p->name, sizeof p->name, "%s", name ? name : "");
@@ -693,7 +714,7 @@ static void drop_visited(struct machine *m, struct process *p, uint64_t *slot, u
 {
     uint64_t *count = ctx;
     if (count && pte_present(*slot))
-        (*count)++;
+        *count += (*slot & PTE_HUGE) ? huge_pages_per(m) : 1;
     drop_page(m, p, slot, geometry_vpn(&m->cfg.geo, va));
 }
 
@@ -1695,6 +1716,8 @@ static uint64_t unmap_range(struct machine *m, struct process *p, uint64_t start
     return freed;
 }
 
+static bool split_partial_huge(struct machine *m, struct process *p, uint64_t start, uint64_t end);
+
 static void do_munmap(struct machine *m, struct event *ev, struct process *p)
 {
     uint64_t psize = page_size(m);
@@ -1702,6 +1725,10 @@ static void do_munmap(struct machine *m, struct event *ev, struct process *p)
     uint64_t end = round_up(m->op.va + m->op.size, psize);
     if (m->op.size == 0 || end <= start) {
         op_failed(m, ev, p, "munmap of an empty range");
+        return;
+    }
+    if (!split_partial_huge(m, p, start, end)) {
+        op_failed(m, ev, p, "no free frame to split a huge page (ENOMEM)");
         return;
     }
     uint64_t freed = unmap_range(m, p, start, end);
@@ -1731,6 +1758,61 @@ static void reprotect_visited(struct machine *m, struct process *p, uint64_t *sl
     tlb_invalidate(&m->tlb, p->asid, va);
 }
 
+/* split_huge_pmd: the huge mapping covering va becomes a table of base-page
+ * entries with the same bits, each frame an ordinary page again, so that
+ * part of the range can change. false when no frame is free for the table. */
+static bool split_huge(struct machine *m, struct process *p, uint64_t va)
+{
+    const struct geometry *g = &m->cfg.geo;
+    struct walk_result w = machine_walk(m, p, va);
+    if (!w.complete || !pte_present(*w.slot) || !(*w.slot & PTE_HUGE))
+        return true;
+    uint32_t t = frames_take(&m->pool, FRAME_TABLE);
+    if (t == UINT32_MAX || !pagetable_create(&m->pt, g, t, w.level + 1)) {
+        if (t != UINT32_MAX)
+            frames_release(&m->pool, t);
+        return false;
+    }
+    struct frame *tf = &m->pool.frames[t];
+    tf->table_level = (int8_t)(w.level + 1);
+    tf->owner_pid = p->pid;
+    tf->refcount = 1;
+    m->counters.table_allocs++;
+    uint64_t e = *w.slot, n = huge_pages_per(m);
+    uint64_t span = geometry_level_span(g, w.level);
+    uint64_t base_vpn = geometry_vpn(g, va & ~(span - 1));
+    uint32_t head = pte_frame(e);
+    uint64_t flags = (e & ~PTE_ADDR_MASK) & ~PTE_HUGE;
+    uint64_t *entries = pagetable_at(&m->pt, t);
+    for (uint64_t i = 0; i < n; i++) {
+        uint32_t f = head + (uint32_t)i;
+        entries[i] = pte_make(f, flags);
+        m->pool.frames[f].compound = 0;
+        if (i > 0)
+            frames_rmap_add(&m->pool, f, p->pid, base_vpn + i);
+        m->policy.ops->loaded(&m->policy, f);
+    }
+    *w.slot = pte_make(t, PTE_PRESENT | PTE_WRITABLE | PTE_USER);
+    tlb_invalidate(&m->tlb, p->asid, va);
+    m->huge_pages--;
+    return true;
+}
+
+/* Splits the huge pages that [start, end) covers only in part. */
+static bool split_partial_huge(struct machine *m, struct process *p, uint64_t start, uint64_t end)
+{
+    if (m->huge_pages == 0)
+        return true;
+    uint64_t span = geometry_level_span(&m->cfg.geo, (unsigned)m->cfg.geo.huge_level);
+    uint64_t edges[2] = {start, end - page_size(m)};
+    for (int i = 0; i < 2; i++) {
+        uint64_t base = edges[i] & ~(span - 1);
+        if ((base < start || base + span > end) && !split_huge(m, p, edges[i]))
+            return false;
+    }
+    return true;
+}
+
 static void do_mprotect(struct machine *m, struct event *ev, struct process *p)
 {
     uint64_t psize = page_size(m);
@@ -1738,6 +1820,10 @@ static void do_mprotect(struct machine *m, struct event *ev, struct process *p)
     uint64_t end = round_up(m->op.va + m->op.size, psize);
     if (m->op.size == 0 || end <= start) {
         op_failed(m, ev, p, "mprotect of an empty range");
+        return;
+    }
+    if (!split_partial_huge(m, p, start, end)) {
+        op_failed(m, ev, p, "no free frame to split a huge page (ENOMEM)");
         return;
     }
     /* Split the areas at the edges, then set the new protection. */
@@ -1750,8 +1836,7 @@ static void do_mprotect(struct machine *m, struct event *ev, struct process *p)
         struct area mid = a;
         mid.start = lo;
         mid.end = hi;
-        if (mid.kind == AREA_FILE)
-            mid.file_offset += lo - a.start;
+        mid.file_offset += lo - a.start;
         mid.prot = m->op.prot;
         if (!process_remove_range(p, lo, hi) || !process_add_area(p, &mid)) {
             op_failed(m, ev, p, "out of memory");
@@ -1944,8 +2029,9 @@ static void do_fork(struct machine *m, struct event *ev, struct process *p)
         fs.area = &p->areas[i];
         visit_pages(m, p, p->areas[i].start, p->areas[i].end, fork_page, &fs);
     }
-    /* The parent's cached translations may still allow writes. */
-    tlb_flush_asid(&m->tlb, p->asid, false);
+    /* The parent's cached translations, global ones too, may still allow
+     * writes. */
+    tlb_flush_asid(&m->tlb, p->asid, true);
     if (fs.failed) {
         release_process(m, child);
         op_failed(m, ev, p, "fork: no free frame for the child's page tables (ENOMEM)");

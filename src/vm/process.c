@@ -79,8 +79,7 @@ bool process_remove_range(struct process *p, uint64_t start, uint64_t end)
             a = &p->areas[i];
             struct area tail = *a;
             tail.start = end;
-            if (tail.kind == AREA_FILE)
-                tail.file_offset += end - a->start;
+            tail.file_offset += end - a->start;
             a->end = start;
             memmove(&p->areas[i + 2], &p->areas[i + 1], (p->nareas - i - 1) * sizeof *p->areas);
             p->areas[i + 1] = tail;
@@ -94,8 +93,7 @@ bool process_remove_range(struct process *p, uint64_t start, uint64_t end)
             continue;
         }
         if (start <= a->start) {
-            if (a->kind == AREA_FILE)
-                a->file_offset += end - a->start;
+            a->file_offset += end - a->start;
             a->start = end;
         } else {
             a->end = start;

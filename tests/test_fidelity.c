@@ -1,0 +1,1438 @@
+/* Fidelity: the engine against the Linux and x86-64 behaviour it models
+ * (FIDELITY.md). Every test asserts exact counts, frames and list contents
+ * that a wrong engine would miss. Frames are handed out lowest first, which
+ * makes each number below predictable by hand. */
+#include <CUnit/CUnit.h>
+
+#include "suites.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "vm/pte.h"
+#include "vm_helpers.h"
+
+#define PAGE UINT64_C(4096)
+#define MiB (UINT64_C(1) << 20)
+#define MAX_EVENTS 256
+
+/* ------------------------------------------------------------------ */
+/* helpers                                                              */
+
+/* Events of the last operation run through run_op. */
+static struct event events[MAX_EVENTS];
+static unsigned nevents;
+
+/* The machine's bookkeeping agrees with itself (between operations). */
+static void verify(const struct machine *m)
+{
+    char why[256];
+    if (!machine_verify(m, why, sizeof why)) {
+        fprintf(stderr, "\n    machine_verify: %s\n", why);
+        CU_FAIL("machine_verify");
+    }
+}
+
+/* Steps an operation to its end, keeping its events, then checks the
+ * machine's invariants; returns the last event. */
+static struct event run_op(struct machine *m, const struct op *op)
+{
+    struct event ev;
+    bool more;
+    nevents = 0;
+    CU_ASSERT_FATAL(machine_begin(m, op));
+    do {
+        more = machine_step(m, &ev);
+        if (nevents < MAX_EVENTS)
+            events[nevents++] = ev;
+    } while (more);
+    verify(m);
+    return ev;
+}
+
+static struct event mem_access(struct machine *m, uint32_t pid, enum access_kind a, uint64_t va)
+{
+    struct op op = {.kind = OP_ACCESS, .pid = pid, .access = a, .va = va,
+                    .future_index = UINT64_MAX};
+    return run_op(m, &op);
+}
+
+/* How many events of that kind the last operation produced. */
+static unsigned seen(enum event_kind kind)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < nevents; i++)
+        n += events[i].kind == kind;
+    return n;
+}
+
+/* The first event of that kind of the last operation (kind OP_FAILED when
+ * there was none). */
+static struct event first(enum event_kind kind)
+{
+    for (unsigned i = 0; i < nevents; i++)
+        if (events[i].kind == kind)
+            return events[i];
+    struct event none;
+    event_init(&none, EV_OP_FAILED);
+    return none;
+}
+
+/* A machine on x86_64 with the options test_machine does not take. */
+static struct machine *custom_machine(uint32_t frames, uint32_t table_frames, uint32_t swap,
+                                      enum policy_kind policy, bool asid,
+                                      uint32_t fault_around, uint32_t readahead)
+{
+    struct machine_config c;
+    machine_config_default(&c);
+    c.frames = frames;
+    c.table_frames = table_frames;
+    c.swap_slots = swap;
+    c.policy = policy;
+    c.tlb_asid = asid;
+    c.fault_around = fault_around;
+    c.readahead = readahead;
+    char why[200];
+    struct machine *m = machine_create(&c, why, sizeof why);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+    return m;
+}
+
+/* mmap at a fixed address (or UINT64_MAX: the kernel picks); file is the
+ * object id + 1, or 0 for anonymous memory. Returns the start. */
+static uint64_t do_mmap(struct machine *m, uint32_t pid, uint64_t va, uint64_t size,
+                        uint8_t prot, bool shared, uint32_t file, bool huge, const char *name)
+{
+    struct op op = {.kind = OP_MMAP, .pid = pid, .va = va, .size = size, .prot = prot,
+                    .shared = shared, .file = file, .huge = huge};
+    snprintf(op.name, sizeof op.name, "%s", name);
+    struct event ev = run_op(m, &op);
+    CU_ASSERT_EQUAL_FATAL(ev.kind, EV_MMAP);
+    return ev.va;
+}
+
+static uint32_t add_file(struct machine *m, const char *name, uint64_t pages,
+                         const uint64_t *cached, size_t ncached, bool all)
+{
+    char why[200];
+    uint32_t id = machine_add_file(m, name, pages * PAGE, cached, ncached, all, why, sizeof why);
+    CU_ASSERT_NOT_EQUAL_FATAL(id, EV_NONE);
+    return id;
+}
+
+static uint64_t leaf(const struct machine *m, uint32_t pid, uint64_t va)
+{
+    struct walk_result w = machine_walk(m, machine_process(m, pid), va);
+    return w.complete ? *w.slot : 0;
+}
+
+static uint32_t frame_of(const struct machine *m, uint32_t pid, uint64_t va)
+{
+    uint64_t pa = machine_translate(m, machine_process(m, pid), va);
+    return pa == UINT64_MAX ? EV_NONE : (uint32_t)(pa / PAGE);
+}
+
+static uint64_t resident(const struct machine *m, uint32_t pid)
+{
+    return machine_process(m, pid)->resident;
+}
+
+static void fork_op(struct machine *m, uint32_t parent, uint32_t child)
+{
+    struct op op = {.kind = OP_FORK, .pid = parent, .child = child};
+    strcpy(op.name, "child");
+    struct event ev = run_op(m, &op);
+    CU_ASSERT_EQUAL_FATAL(ev.kind, EV_FORK);
+}
+
+/* ------------------------------------------------------------------ */
+/* 1. lazy allocation and the zero page                                 */
+
+static void test_zero_page(void)
+{
+    struct machine *m = test_machine("x86_64", 64, 0, 8, POLICY_clock);
+    const uint64_t base = 0x10000000;
+    test_process(m, 1, base, 16 * PAGE);
+    CU_ASSERT_EQUAL(m->zero_frame, EV_NONE);
+    uint32_t free0 = m->pool.free_data; /* 63: the root took frame 0 */
+    CU_ASSERT_EQUAL(free0, 63);
+
+    struct event ev = mem_access(m, 1, ACCESS_READ, base + 8);
+    CU_ASSERT_EQUAL(ev.kind, EV_ACCESS_DONE);
+    CU_ASSERT_EQUAL(first(EV_FAULT_CLASSIFIED).fault_kind, FAULT_ZERO_PAGE);
+    CU_ASSERT_EQUAL(seen(EV_ZERO_PAGE), 1);
+    CU_ASSERT_EQUAL(seen(EV_ZERO_FILL), 0);
+    CU_ASSERT_EQUAL(m->counters.faults, 1);
+    CU_ASSERT_EQUAL(m->counters.minor_faults, 1);
+    CU_ASSERT_EQUAL(m->counters.major_faults, 0);
+    CU_ASSERT_EQUAL(m->counters.zero_fills, 0);
+    /* Three tables (frames 1-3) and the zero page (frame 4), no data frame. */
+    CU_ASSERT_EQUAL(m->zero_frame, 4);
+    CU_ASSERT_EQUAL(m->pool.frames[4].kind, FRAME_ZERO);
+    CU_ASSERT_EQUAL(m->pool.free_data, free0 - 4);
+    CU_ASSERT_EQUAL(resident(m, 1), 0);
+    uint64_t e = leaf(m, 1, base);
+    CU_ASSERT(pte_present(e));
+    CU_ASSERT_FALSE(e & PTE_WRITABLE);
+    CU_ASSERT_EQUAL(pte_frame(e), 4);
+    CU_ASSERT_EQUAL(ev.pa, 4 * PAGE + 8);
+
+    /* Eight pages read: still the one zero frame, eight minor faults. */
+    for (uint64_t i = 1; i < 8; i++)
+        mem_access(m, 1, ACCESS_READ, base + i * PAGE);
+    CU_ASSERT_EQUAL(m->counters.minor_faults, 8);
+    CU_ASSERT_EQUAL(m->counters.zero_fills, 0);
+    CU_ASSERT_EQUAL(m->pool.free_data, free0 - 4);
+    CU_ASSERT_EQUAL(resident(m, 1), 0);
+    for (uint64_t i = 0; i < 8; i++)
+        CU_ASSERT_EQUAL(frame_of(m, 1, base + i * PAGE), 4);
+
+    /* A write after the read faults again and gets a zeroed frame of its own. */
+    ev = mem_access(m, 1, ACCESS_WRITE, base + 8);
+    CU_ASSERT_EQUAL(ev.kind, EV_ACCESS_DONE);
+    CU_ASSERT_EQUAL(seen(EV_PAGE_FAULT), 1);
+    CU_ASSERT_EQUAL(first(EV_PAGE_FAULT).fault_code,
+                    FAULT_CODE_USER | FAULT_CODE_PROTECTION | FAULT_CODE_WRITE);
+    CU_ASSERT_EQUAL(seen(EV_ZERO_FILL), 1);
+    CU_ASSERT_EQUAL(seen(EV_COW_COPY), 0);
+    CU_ASSERT_EQUAL(m->counters.minor_faults, 9);
+    CU_ASSERT_EQUAL(m->counters.major_faults, 0);
+    CU_ASSERT_EQUAL(m->counters.zero_fills, 1);
+    CU_ASSERT_EQUAL(m->counters.cow_copies, 0);
+    CU_ASSERT_EQUAL(m->pool.free_data, free0 - 5);
+    CU_ASSERT_EQUAL(resident(m, 1), 1);
+    e = leaf(m, 1, base);
+    CU_ASSERT_EQUAL(pte_frame(e), 5);
+    CU_ASSERT(e & PTE_WRITABLE);
+    CU_ASSERT(e & PTE_DIRTY);
+    CU_ASSERT_EQUAL(m->pool.frames[5].kind, FRAME_ANON);
+    /* The other pages still share the zero page, which stays. */
+    CU_ASSERT_EQUAL(frame_of(m, 1, base + PAGE), 4);
+    CU_ASSERT_EQUAL(m->zero_frame, 4);
+    /* The next write to the page does not fault. */
+    mem_access(m, 1, ACCESS_WRITE, base + 16);
+    CU_ASSERT_EQUAL(m->counters.faults, 9);
+    verify(m);
+    machine_destroy(m);
+}
+
+static void test_seed_program_and_read_first(void)
+{
+    /* malloc(1 MiB) is an mmap: no fault; memset: +256 minor; again: +0. */
+    struct machine *m = test_machine("x86_64", 512, 0, 64, POLICY_clock);
+    test_process(m, 1, 0x400000, 4 * PAGE);
+    uint64_t buf = do_mmap(m, 1, UINT64_MAX, MiB, PROT_R | PROT_W, false, 0, false, "buf");
+    CU_ASSERT_EQUAL(m->counters.faults, 0);
+    for (uint64_t off = 0; off < MiB; off += PAGE)
+        test_access(m, 1, ACCESS_WRITE, buf + off);
+    CU_ASSERT_EQUAL(m->counters.minor_faults, 256);
+    CU_ASSERT_EQUAL(m->counters.major_faults, 0);
+    CU_ASSERT_EQUAL(m->counters.zero_fills, 256);
+    CU_ASSERT_EQUAL(m->zero_frame, EV_NONE); /* writes never need the zero page */
+    for (uint64_t off = 0; off < MiB; off += 64)
+        test_access(m, 1, ACCESS_WRITE, buf + off);
+    CU_ASSERT_EQUAL(m->counters.minor_faults, 256);
+    CU_ASSERT_EQUAL(resident(m, 1), 256);
+    verify(m);
+    machine_destroy(m);
+
+    /* Read every page first, then write: 256 + 256 minor faults, one zero
+     * frame, 256 zeroed frames. */
+    m = test_machine("x86_64", 512, 0, 64, POLICY_clock);
+    test_process(m, 1, 0x400000, 4 * PAGE);
+    buf = do_mmap(m, 1, UINT64_MAX, MiB, PROT_R | PROT_W, false, 0, false, "buf");
+    uint32_t free0 = m->pool.free_data;
+    for (uint64_t off = 0; off < MiB; off += PAGE)
+        test_access(m, 1, ACCESS_READ, buf + off);
+    CU_ASSERT_EQUAL(m->counters.minor_faults, 256);
+    CU_ASSERT_EQUAL(m->counters.zero_fills, 0);
+    CU_ASSERT_EQUAL(resident(m, 1), 0);
+    /* 1 MiB fits in one leaf table: 3 tables and the zero page. */
+    CU_ASSERT_EQUAL(m->pool.free_data, free0 - 4);
+    for (uint64_t off = 0; off < MiB; off += PAGE)
+        test_access(m, 1, ACCESS_WRITE, buf + off);
+    CU_ASSERT_EQUAL(m->counters.minor_faults, 512);
+    CU_ASSERT_EQUAL(m->counters.major_faults, 0);
+    CU_ASSERT_EQUAL(m->counters.zero_fills, 256);
+    CU_ASSERT_EQUAL(m->counters.cow_copies, 0);
+    CU_ASSERT_EQUAL(resident(m, 1), 256);
+    CU_ASSERT_EQUAL(m->pool.free_data, free0 - 4 - 256);
+    verify(m);
+    machine_destroy(m);
+}
+
+/* ------------------------------------------------------------------ */
+/* 2. fork and copy-on-write                                            */
+
+static void test_fork_cow(void)
+{
+    /* Page tables in 16 reserved frames, so data frames count pages only. */
+    struct machine *m = test_machine("x86_64", 64, 16, 16, POLICY_fifo);
+    const uint64_t base = 0x10000000;
+    test_process(m, 1, base, 4 * PAGE);
+    for (uint64_t i = 0; i < 4; i++)
+        mem_access(m, 1, ACCESS_WRITE, base + i * PAGE); /* frames 0-3 */
+    CU_ASSERT_EQUAL(m->pool.free_data, 60);
+    CU_ASSERT_EQUAL(m->pool.free_table, 12);
+
+    struct op op = {.kind = OP_FORK, .pid = 1, .child = 2};
+    strcpy(op.name, "child");
+    struct event ev = run_op(m, &op);
+    CU_ASSERT_EQUAL(ev.kind, EV_FORK);
+    CU_ASSERT_EQUAL(nevents, 1);
+    CU_ASSERT_EQUAL(ev.other_pid, 2);
+    CU_ASSERT_STRING_EQUAL(ev.detail,
+                           "pid 2 (child) is born sharing 4 pages; 4 made read-only for "
+                           "copy-on-write");
+    const struct process *child = machine_process(m, 2);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(child);
+    CU_ASSERT(child->alive);
+    CU_ASSERT_STRING_EQUAL(child->name, "child");
+    CU_ASSERT_EQUAL(child->resident, 4);
+    CU_ASSERT_EQUAL(resident(m, 1), 4);
+    /* No data frame copied; the child's root and three tables. */
+    CU_ASSERT_EQUAL(m->pool.free_data, 60);
+    CU_ASSERT_EQUAL(m->pool.free_table, 8);
+    for (uint64_t i = 0; i < 4; i++) {
+        uint64_t va = base + i * PAGE;
+        uint64_t pe = leaf(m, 1, va), ce = leaf(m, 2, va);
+        CU_ASSERT(pte_present(pe) && pte_present(ce));
+        CU_ASSERT_FALSE(pe & PTE_WRITABLE);
+        CU_ASSERT_FALSE(ce & PTE_WRITABLE);
+        CU_ASSERT_EQUAL(pte_frame(pe), i);
+        CU_ASSERT_EQUAL(pte_frame(ce), i);
+        const struct frame *f = &m->pool.frames[i];
+        CU_ASSERT_EQUAL(f->refcount, 2);
+        CU_ASSERT_EQUAL_FATAL(f->nmaps, 2);
+        CU_ASSERT_EQUAL(f->maps[0].pid, 1);
+        CU_ASSERT_EQUAL(f->maps[1].pid, 2);
+        CU_ASSERT_EQUAL(f->maps[0].vpn, va / PAGE);
+        CU_ASSERT_EQUAL(f->maps[1].vpn, va / PAGE);
+    }
+
+    /* Reads fault in neither process. */
+    for (uint64_t i = 0; i < 4; i++) {
+        mem_access(m, 1, ACCESS_READ, base + i * PAGE);
+        mem_access(m, 2, ACCESS_READ, base + i * PAGE);
+    }
+    CU_ASSERT_EQUAL(m->counters.faults, 4);
+
+    /* The child's first write copies: one fault, one new frame (4). */
+    ev = mem_access(m, 2, ACCESS_WRITE, base + 5);
+    CU_ASSERT_EQUAL(ev.kind, EV_ACCESS_DONE);
+    CU_ASSERT_EQUAL(seen(EV_PAGE_FAULT), 1);
+    CU_ASSERT_EQUAL(first(EV_FAULT_CLASSIFIED).fault_kind, FAULT_COW);
+    CU_ASSERT_EQUAL(seen(EV_COW_COPY), 1);
+    CU_ASSERT_EQUAL(first(EV_COW_COPY).victim, 0);
+    CU_ASSERT_EQUAL(m->counters.faults, 5);
+    CU_ASSERT_EQUAL(m->counters.minor_faults, 5);
+    CU_ASSERT_EQUAL(m->counters.cow_copies, 1);
+    CU_ASSERT_EQUAL(m->pool.free_data, 59);
+    CU_ASSERT_EQUAL(frame_of(m, 2, base), 4);
+    CU_ASSERT(leaf(m, 2, base) & PTE_WRITABLE);
+    CU_ASSERT_EQUAL(m->pool.frames[4].owner_pid, 2);
+    CU_ASSERT_EQUAL(frame_of(m, 1, base), 0);
+    CU_ASSERT_FALSE(leaf(m, 1, base) & PTE_WRITABLE);
+    CU_ASSERT_EQUAL(m->pool.frames[0].refcount, 1);
+    CU_ASSERT_EQUAL(m->pool.frames[0].maps[0].pid, 1);
+    CU_ASSERT_EQUAL(resident(m, 2), 4);
+
+    /* The parent's next write: one fault, the page is reused, no copy. */
+    ev = mem_access(m, 1, ACCESS_WRITE, base + 6);
+    CU_ASSERT_EQUAL(ev.kind, EV_ACCESS_DONE);
+    CU_ASSERT_EQUAL(seen(EV_PAGE_FAULT), 1);
+    CU_ASSERT_EQUAL(seen(EV_COW_REUSE), 1);
+    CU_ASSERT_EQUAL(seen(EV_COW_COPY), 0);
+    CU_ASSERT_EQUAL(first(EV_COW_REUSE).frame, 0);
+    CU_ASSERT_EQUAL(m->counters.faults, 6);
+    CU_ASSERT_EQUAL(m->counters.cow_copies, 1);
+    CU_ASSERT_EQUAL(m->pool.free_data, 59);
+    CU_ASSERT_EQUAL(frame_of(m, 1, base), 0);
+    CU_ASSERT(leaf(m, 1, base) & PTE_WRITABLE);
+    mem_access(m, 1, ACCESS_WRITE, base + 7);
+    CU_ASSERT_EQUAL(m->counters.faults, 6);
+
+    /* The child exits: only its copy (frame 4) and its tables are freed. */
+    op = (struct op){.kind = OP_EXIT, .pid = 2};
+    ev = run_op(m, &op);
+    CU_ASSERT_EQUAL(ev.kind, EV_EXIT);
+    CU_ASSERT_FALSE(machine_process(m, 2)->alive);
+    CU_ASSERT_EQUAL(m->pool.free_data, 60);
+    CU_ASSERT_EQUAL(m->pool.free_table, 12);
+    CU_ASSERT_EQUAL(m->pool.frames[4].kind, FRAME_FREE);
+    for (uint32_t i = 0; i < 4; i++) {
+        CU_ASSERT_EQUAL(m->pool.frames[i].kind, FRAME_ANON);
+        CU_ASSERT_EQUAL(m->pool.frames[i].refcount, 1);
+        CU_ASSERT_EQUAL(m->pool.frames[i].maps[0].pid, 1);
+    }
+    CU_ASSERT_EQUAL(resident(m, 1), 4);
+    /* Alone again, the parent writes page 1 without a copy. */
+    mem_access(m, 1, ACCESS_WRITE, base + PAGE);
+    CU_ASSERT_EQUAL(seen(EV_COW_REUSE), 1);
+    CU_ASSERT_EQUAL(m->counters.cow_copies, 1);
+    CU_ASSERT_EQUAL(m->pool.free_data, 60);
+    verify(m);
+    machine_destroy(m);
+}
+
+static void test_fork_exit_parent(void)
+{
+    /* The parent exits after the child copied page 0: the parent's page 0
+     * (held by it alone) goes, the shared pages stay with the child. */
+    struct machine *m = test_machine("x86_64", 64, 16, 16, POLICY_fifo);
+    const uint64_t base = 0x10000000;
+    test_process(m, 1, base, 4 * PAGE);
+    for (uint64_t i = 0; i < 3; i++)
+        mem_access(m, 1, ACCESS_WRITE, base + i * PAGE); /* frames 0-2 */
+    fork_op(m, 1, 2);
+    mem_access(m, 2, ACCESS_WRITE, base); /* the child's copy: frame 3 */
+    CU_ASSERT_EQUAL(m->pool.free_data, 60);
+    struct op op = {.kind = OP_EXIT, .pid = 1};
+    run_op(m, &op);
+    CU_ASSERT_EQUAL(m->pool.free_data, 61);
+    CU_ASSERT_EQUAL(m->pool.frames[0].kind, FRAME_FREE);
+    CU_ASSERT_EQUAL(m->pool.frames[1].refcount, 1);
+    CU_ASSERT_EQUAL(m->pool.frames[2].refcount, 1);
+    CU_ASSERT_EQUAL(m->pool.frames[1].maps[0].pid, 2);
+    CU_ASSERT_EQUAL(resident(m, 2), 3);
+    /* The survivor's write to a formerly shared page reuses it. */
+    mem_access(m, 2, ACCESS_WRITE, base + PAGE);
+    CU_ASSERT_EQUAL(seen(EV_COW_REUSE), 1);
+    CU_ASSERT_EQUAL(m->counters.cow_copies, 1);
+    verify(m);
+    machine_destroy(m);
+}
+
+static void test_fork_shares_swap_slots(void)
+{
+    /* 4 page frames, FIFO: writing pages 0-5 sends pages 0 and 1 to slots
+     * 0 and 1. */
+    struct machine *m = test_machine("x86_64", 4, 16, 16, POLICY_fifo);
+    const uint64_t base = 0x10000000;
+    test_process(m, 1, base, 8 * PAGE);
+    for (uint64_t i = 0; i < 6; i++)
+        mem_access(m, 1, ACCESS_WRITE, base + i * PAGE);
+    CU_ASSERT_EQUAL(m->counters.swap_outs, 2);
+    CU_ASSERT_EQUAL(machine_process(m, 1)->swapped, 2);
+    CU_ASSERT_EQUAL(m->swap.used, 2);
+    CU_ASSERT_EQUAL(m->swap.slots[0].refs, 1);
+
+    fork_op(m, 1, 2);
+    const struct process *child = machine_process(m, 2);
+    CU_ASSERT_EQUAL(child->swapped, 2);
+    CU_ASSERT_EQUAL(child->resident, 4);
+    CU_ASSERT_EQUAL(m->swap.used, 2);
+    CU_ASSERT_EQUAL(m->swap.slots[0].refs, 2);
+    CU_ASSERT_EQUAL(m->swap.slots[1].refs, 2);
+    uint64_t ce = leaf(m, 2, base);
+    CU_ASSERT(pte_is_swap(ce));
+    CU_ASSERT_EQUAL(pte_slot(ce), 0);
+    CU_ASSERT_EQUAL(leaf(m, 1, base), ce);
+
+    /* The child swaps page 0 in: major. FIFO evicts frame 2 (page 2, shared
+     * by both), which goes to slot 2 for both. */
+    struct event ev = mem_access(m, 2, ACCESS_READ, base);
+    CU_ASSERT_EQUAL(ev.kind, EV_ACCESS_DONE);
+    CU_ASSERT_EQUAL(first(EV_FAULT_CLASSIFIED).fault_kind, FAULT_SWAP_IN);
+    CU_ASSERT_EQUAL(first(EV_SWAP_IN).slot, 0);
+    CU_ASSERT_EQUAL(first(EV_VICTIM_CHOSEN).victim, 2);
+    CU_ASSERT_EQUAL(seen(EV_UNMAPPED), 2);
+    CU_ASSERT_EQUAL(m->counters.major_faults, 1);
+    CU_ASSERT_EQUAL(m->counters.swap_ins, 1);
+    CU_ASSERT_EQUAL(frame_of(m, 2, base), 2);
+    CU_ASSERT(m->swap.slots[0].used);
+    CU_ASSERT_EQUAL(m->swap.slots[0].refs, 1); /* still the parent's */
+    CU_ASSERT_EQUAL(m->swap.slots[2].refs, 2);
+    CU_ASSERT(pte_is_swap(leaf(m, 1, base)));
+
+    /* The parent swaps it in from the same slot: major too. FIFO evicts
+     * frame 3 (page 3, shared). The slot is then free. */
+    ev = mem_access(m, 1, ACCESS_READ, base);
+    CU_ASSERT_EQUAL(ev.kind, EV_ACCESS_DONE);
+    CU_ASSERT_EQUAL(first(EV_SWAP_IN).slot, 0);
+    CU_ASSERT_EQUAL(m->counters.major_faults, 2);
+    CU_ASSERT_EQUAL(m->counters.swap_ins, 2);
+    CU_ASSERT_EQUAL(frame_of(m, 1, base), 3);
+    CU_ASSERT_FALSE(m->swap.slots[0].used);
+    CU_ASSERT_EQUAL(m->swap.slots[1].refs, 2);
+    CU_ASSERT_EQUAL(m->swap.slots[3].refs, 2);
+    CU_ASSERT_EQUAL(m->swap.used, 3); /* slots 1, 2, 3 */
+    CU_ASSERT_EQUAL(machine_process(m, 1)->swapped, 3);
+    CU_ASSERT_EQUAL(machine_process(m, 2)->swapped, 3);
+    CU_ASSERT_EQUAL(m->counters.minor_faults, 6);
+    verify(m);
+    machine_destroy(m);
+}
+
+/* ------------------------------------------------------------------ */
+/* 3. files and the page cache                                          */
+
+static void test_file_cache_faults(void)
+{
+    struct machine *m = test_machine("x86_64", 64, 16, 16, POLICY_fifo);
+    const uint64_t cached[] = {0, 1};
+    uint32_t id = add_file(m, "lib", 8, cached, 2, false); /* frames 0 and 1 */
+    CU_ASSERT_EQUAL(id, 0);
+    CU_ASSERT_EQUAL(object_frame(&m->objects[id], 0), 0);
+    CU_ASSERT_EQUAL(object_frame(&m->objects[id], 1), 1);
+    CU_ASSERT_EQUAL(m->pool.free_data, 62);
+    test_process(m, 1, 0, 0);
+    test_process(m, 2, 0, 0);
+    const uint64_t va1 = 0x20000000, va2 = 0x30000000;
+    do_mmap(m, 1, va1, 8 * PAGE, PROT_R | PROT_W, false, id + 1, false, "lib");
+    do_mmap(m, 2, va2, 8 * PAGE, PROT_R | PROT_W, false, id + 1, false, "lib");
+
+    /* A cached page: minor, no new frame. */
+    struct event ev = mem_access(m, 1, ACCESS_READ, va1);
+    CU_ASSERT_EQUAL(ev.kind, EV_ACCESS_DONE);
+    CU_ASSERT_EQUAL(first(EV_FAULT_CLASSIFIED).fault_kind, FAULT_FILE_CACHED);
+    CU_ASSERT_EQUAL(seen(EV_CACHE_HIT), 1);
+    CU_ASSERT_EQUAL(m->counters.minor_faults, 1);
+    CU_ASSERT_EQUAL(m->counters.major_faults, 0);
+    CU_ASSERT_EQUAL(m->pool.free_data, 62);
+    CU_ASSERT_EQUAL(frame_of(m, 1, va1), 0);
+    CU_ASSERT_EQUAL(m->pool.frames[0].refcount, 1);
+    CU_ASSERT_EQUAL(resident(m, 1), 1);
+
+    /* An uncached page: major, read into frame 2, which joins the cache. */
+    ev = mem_access(m, 1, ACCESS_READ, va1 + 2 * PAGE);
+    CU_ASSERT_EQUAL(ev.kind, EV_ACCESS_DONE);
+    CU_ASSERT_EQUAL(first(EV_FAULT_CLASSIFIED).fault_kind, FAULT_FILE_READ);
+    CU_ASSERT_EQUAL(seen(EV_FILE_READ), 1);
+    CU_ASSERT_EQUAL(m->counters.major_faults, 1);
+    CU_ASSERT_EQUAL(m->pool.free_data, 61);
+    CU_ASSERT_EQUAL(frame_of(m, 1, va1 + 2 * PAGE), 2);
+    CU_ASSERT_EQUAL(m->objects[id].page[2], 2 + 1);
+    CU_ASSERT_EQUAL(m->pool.frames[2].kind, FRAME_FILE);
+    CU_ASSERT_EQUAL(m->pool.frames[2].object, id);
+    CU_ASSERT_EQUAL(m->pool.frames[2].object_page, 2);
+
+    /* Another process finds it in the cache: minor, the same frame. */
+    ev = mem_access(m, 2, ACCESS_READ, va2 + 2 * PAGE);
+    CU_ASSERT_EQUAL(first(EV_FAULT_CLASSIFIED).fault_kind, FAULT_FILE_CACHED);
+    CU_ASSERT_EQUAL(m->counters.major_faults, 1);
+    CU_ASSERT_EQUAL(m->counters.minor_faults, 2);
+    CU_ASSERT_EQUAL(frame_of(m, 2, va2 + 2 * PAGE), 2);
+    CU_ASSERT_EQUAL(m->pool.frames[2].refcount, 2);
+    CU_ASSERT_EQUAL(m->pool.free_data, 61);
+
+    /* A private write to a mapped page copies it (frame 3); the cache page
+     * is unchanged and clean. */
+    ev = mem_access(m, 1, ACCESS_WRITE, va1 + 4);
+    CU_ASSERT_EQUAL(ev.kind, EV_ACCESS_DONE);
+    CU_ASSERT_EQUAL(seen(EV_COW_COPY), 1);
+    CU_ASSERT_EQUAL(m->counters.cow_copies, 1);
+    CU_ASSERT_EQUAL(m->pool.free_data, 60);
+    CU_ASSERT_EQUAL(frame_of(m, 1, va1), 3);
+    CU_ASSERT_EQUAL(m->pool.frames[3].kind, FRAME_ANON);
+    CU_ASSERT_EQUAL(m->pool.frames[3].object, EV_NONE);
+    CU_ASSERT(leaf(m, 1, va1) & PTE_WRITABLE);
+    CU_ASSERT_EQUAL(object_frame(&m->objects[id], 0), 0);
+    CU_ASSERT_EQUAL(m->pool.frames[0].refcount, 0);
+    CU_ASSERT_EQUAL(m->pool.frames[0].kind, FRAME_FILE);
+    CU_ASSERT_FALSE(machine_frame_dirty(m, 0));
+    CU_ASSERT_EQUAL(resident(m, 1), 2);
+
+    /* A private write to a cached page not yet mapped: one fault, one copy,
+     * one new frame (the cache page is the source). */
+    ev = mem_access(m, 2, ACCESS_WRITE, va2 + PAGE);
+    CU_ASSERT_EQUAL(ev.kind, EV_ACCESS_DONE);
+    CU_ASSERT_EQUAL(seen(EV_PAGE_FAULT), 1);
+    CU_ASSERT_EQUAL(m->counters.cow_copies, 2);
+    CU_ASSERT_EQUAL(m->pool.free_data, 59);
+    CU_ASSERT_EQUAL(frame_of(m, 2, va2 + PAGE), 4);
+    CU_ASSERT_EQUAL(object_frame(&m->objects[id], 1), 1);
+    CU_ASSERT_EQUAL(m->pool.frames[1].refcount, 0);
+    CU_ASSERT_FALSE(machine_frame_dirty(m, 1));
+    CU_ASSERT_EQUAL(resident(m, 2), 2);
+
+    /* When both exit, only the three cached pages keep frames. */
+    struct op ex = {.kind = OP_EXIT, .pid = 1};
+    run_op(m, &ex);
+    ex.pid = 2;
+    run_op(m, &ex);
+    CU_ASSERT_EQUAL(m->pool.free_data, 61);
+    for (uint32_t f = 3; f < 64; f++)
+        CU_ASSERT_EQUAL(m->pool.frames[f].kind, FRAME_FREE);
+    verify(m);
+    machine_destroy(m);
+}
+
+static void test_file_writeback_and_drop(void)
+{
+    /* 4 page frames, all holding the cached file; FIFO. */
+    struct machine *m = test_machine("x86_64", 4, 16, 16, POLICY_fifo);
+    uint32_t id = add_file(m, "data", 4, NULL, 0, true);
+    CU_ASSERT_EQUAL(m->pool.free_data, 0);
+    const uint64_t heap = 0x10000000, map = 0x20000000;
+    test_process(m, 1, heap, 4 * PAGE);
+    do_mmap(m, 1, map, 4 * PAGE, PROT_R | PROT_W, true, id + 1, false, "data");
+
+    /* A shared write dirties the cache page itself: no copy. */
+    mem_access(m, 1, ACCESS_WRITE, map);
+    CU_ASSERT_EQUAL(m->counters.cow_copies, 0);
+    CU_ASSERT_EQUAL(frame_of(m, 1, map), 0);
+    CU_ASSERT(machine_frame_dirty(m, 0));
+    mem_access(m, 1, ACCESS_READ, map + PAGE);
+    CU_ASSERT_FALSE(machine_frame_dirty(m, 1));
+    CU_ASSERT_EQUAL(m->counters.faults, 2);
+    CU_ASSERT_EQUAL(m->counters.major_faults, 0);
+
+    /* Memory pressure: the dirty page (frame 0) is written back first. */
+    struct event ev = mem_access(m, 1, ACCESS_WRITE, heap);
+    CU_ASSERT_EQUAL(ev.kind, EV_ACCESS_DONE);
+    CU_ASSERT_EQUAL(first(EV_VICTIM_CHOSEN).victim, 0);
+    CU_ASSERT_EQUAL(seen(EV_WRITEBACK), 1);
+    CU_ASSERT_EQUAL(seen(EV_PAGE_DROPPED), 0);
+    CU_ASSERT_EQUAL(seen(EV_SWAP_OUT), 0);
+    CU_ASSERT_EQUAL(seen(EV_UNMAPPED), 1);
+    CU_ASSERT_EQUAL(seen(EV_TLB_INVALIDATE), 1);
+    CU_ASSERT_EQUAL(m->counters.writebacks, 1);
+    CU_ASSERT_EQUAL(m->counters.evictions, 1);
+    CU_ASSERT_EQUAL(m->counters.swap_outs, 0);
+    CU_ASSERT_EQUAL(m->objects[id].page[0], 0);
+    CU_ASSERT_EQUAL(leaf(m, 1, map), 0);
+    CU_ASSERT_EQUAL(frame_of(m, 1, heap), 0);
+    CU_ASSERT_EQUAL(m->pool.frames[0].kind, FRAME_ANON);
+
+    /* The clean mapped page (frame 1) is just dropped. */
+    mem_access(m, 1, ACCESS_WRITE, heap + PAGE);
+    CU_ASSERT_EQUAL(first(EV_VICTIM_CHOSEN).victim, 1);
+    CU_ASSERT_EQUAL(seen(EV_PAGE_DROPPED), 1);
+    CU_ASSERT_EQUAL(seen(EV_WRITEBACK), 0);
+    CU_ASSERT_EQUAL(seen(EV_UNMAPPED), 1);
+    CU_ASSERT_EQUAL(m->counters.writebacks, 1);
+    CU_ASSERT_EQUAL(m->counters.evictions, 2);
+    CU_ASSERT_EQUAL(m->objects[id].page[1], 0);
+
+    /* The clean unmapped page (frame 2): dropped, nothing to unmap. */
+    mem_access(m, 1, ACCESS_WRITE, heap + 2 * PAGE);
+    CU_ASSERT_EQUAL(first(EV_VICTIM_CHOSEN).victim, 2);
+    CU_ASSERT_EQUAL(seen(EV_PAGE_DROPPED), 1);
+    CU_ASSERT_EQUAL(seen(EV_UNMAPPED), 0);
+    CU_ASSERT_EQUAL(m->counters.writebacks, 1);
+    CU_ASSERT_EQUAL(m->counters.evictions, 3);
+    CU_ASSERT_EQUAL(m->counters.swap_outs, 0);
+    CU_ASSERT_EQUAL(resident(m, 1), 3);
+
+    /* Page 0 again: read back from the file, a major fault. */
+    ev = mem_access(m, 1, ACCESS_READ, map);
+    CU_ASSERT_EQUAL(ev.kind, EV_ACCESS_DONE);
+    CU_ASSERT_EQUAL(seen(EV_FILE_READ), 1);
+    CU_ASSERT_EQUAL(m->counters.major_faults, 1);
+    verify(m);
+    machine_destroy(m);
+}
+
+static void test_file_pages_evicted_without_swap(void)
+{
+    /* No swap: dirty anonymous pages cannot go, clean file pages can. */
+    struct machine *m = test_machine("x86_64", 4, 16, 0, POLICY_fifo);
+    uint32_t id = add_file(m, "lib", 4, NULL, 0, false);
+    const uint64_t heap = 0x10000000, map = 0x20000000;
+    test_process(m, 1, heap, 4 * PAGE);
+    mem_access(m, 1, ACCESS_WRITE, heap);          /* frame 0 */
+    mem_access(m, 1, ACCESS_WRITE, heap + PAGE);   /* frame 1 */
+    do_mmap(m, 1, map, 4 * PAGE, PROT_R, false, id + 1, false, "lib");
+    mem_access(m, 1, ACCESS_READ, map);            /* frame 2, major */
+    mem_access(m, 1, ACCESS_READ, map + PAGE);     /* frame 3, major */
+    CU_ASSERT_EQUAL(m->counters.major_faults, 2);
+    CU_ASSERT_EQUAL(m->pool.free_data, 0);
+
+    /* FIFO's oldest pages are the dirty anonymous ones: skipped. */
+    struct event ev = mem_access(m, 1, ACCESS_WRITE, heap + 2 * PAGE);
+    CU_ASSERT_EQUAL(ev.kind, EV_ACCESS_DONE);
+    CU_ASSERT_EQUAL(first(EV_VICTIM_CHOSEN).victim, 2);
+    CU_ASSERT_STRING_EQUAL(first(EV_VICTIM_CHOSEN).detail,
+                           "frame 2 holds the oldest page that can be evicted");
+    CU_ASSERT_EQUAL(seen(EV_PAGE_DROPPED), 1);
+    ev = mem_access(m, 1, ACCESS_WRITE, heap + 3 * PAGE);
+    CU_ASSERT_EQUAL(ev.kind, EV_ACCESS_DONE);
+    CU_ASSERT_EQUAL(first(EV_VICTIM_CHOSEN).victim, 3);
+    CU_ASSERT_EQUAL(m->counters.evictions, 2);
+    CU_ASSERT_EQUAL(m->counters.swap_outs, 0);
+    CU_ASSERT_EQUAL(m->counters.oom_kills, 0);
+    CU_ASSERT_EQUAL(m->objects[id].page[0], 0);
+    CU_ASSERT_EQUAL(m->objects[id].page[1], 0);
+    for (uint64_t i = 0; i < 4; i++)
+        CU_ASSERT_EQUAL(frame_of(m, 1, heap + i * PAGE), i);
+    CU_ASSERT_EQUAL(leaf(m, 1, map), 0);
+    CU_ASSERT_EQUAL(resident(m, 1), 4);
+
+    /* Only dirty anonymous pages are left: the next frame costs a process. */
+    ev = mem_access(m, 1, ACCESS_READ, map);
+    CU_ASSERT_EQUAL(ev.kind, EV_OOM_KILL);
+    CU_ASSERT_EQUAL(seen(EV_VICTIM_CHOSEN), 0);
+    CU_ASSERT_EQUAL(m->counters.evictions, 2);
+    CU_ASSERT_EQUAL(m->counters.oom_kills, 1);
+    CU_ASSERT_FALSE(machine_process(m, 1)->alive);
+    CU_ASSERT_EQUAL(m->pool.free_data, 4);
+    verify(m);
+    machine_destroy(m);
+}
+
+static void test_fault_around(void)
+{
+    struct machine *m = custom_machine(64, 16, 16, POLICY_fifo, true, 16, 0);
+    const uint64_t cached[] = {0, 3, 5, 15, 16, 20};
+    uint32_t id = add_file(m, "lib", 32, cached, 6, false); /* frames 0-5 */
+    test_process(m, 1, 0, 0);
+    const uint64_t va = 0x20000000; /* 16-page aligned */
+    do_mmap(m, 1, va, 32 * PAGE, PROT_R, false, id + 1, false, "lib");
+
+    /* A read of page 5 maps it and its cached neighbours in pages 0-15. */
+    struct event ev = mem_access(m, 1, ACCESS_READ, va + 5 * PAGE);
+    CU_ASSERT_EQUAL(ev.kind, EV_ACCESS_DONE);
+    CU_ASSERT_EQUAL(m->counters.faults, 1);
+    CU_ASSERT_EQUAL(m->counters.minor_faults, 1);
+    CU_ASSERT_STRING_EQUAL(first(EV_PTE_UPDATE).detail,
+                           "fault-around also mapped 3 cached neighbours read-only");
+    CU_ASSERT_EQUAL(resident(m, 1), 4);
+    CU_ASSERT_EQUAL(frame_of(m, 1, va), 0);
+    CU_ASSERT_EQUAL(frame_of(m, 1, va + 3 * PAGE), 1);
+    CU_ASSERT_EQUAL(frame_of(m, 1, va + 5 * PAGE), 2);
+    CU_ASSERT_EQUAL(frame_of(m, 1, va + 15 * PAGE), 3);
+    CU_ASSERT_EQUAL(frame_of(m, 1, va + 16 * PAGE), EV_NONE); /* next window */
+    CU_ASSERT_EQUAL(frame_of(m, 1, va + PAGE), EV_NONE);      /* not cached */
+    uint64_t e = leaf(m, 1, va + 3 * PAGE);
+    CU_ASSERT_FALSE(e & PTE_WRITABLE);
+    CU_ASSERT_FALSE(e & PTE_ACCESSED);
+    CU_ASSERT(leaf(m, 1, va + 5 * PAGE) & PTE_ACCESSED);
+    CU_ASSERT_EQUAL(m->pool.frames[1].refcount, 1);
+    CU_ASSERT_EQUAL(m->pool.frames[4].refcount, 0);
+
+    /* The neighbours then need a walk but no fault. */
+    uint64_t misses = m->counters.tlb_misses;
+    mem_access(m, 1, ACCESS_READ, va);
+    mem_access(m, 1, ACCESS_READ, va + 3 * PAGE);
+    mem_access(m, 1, ACCESS_READ, va + 15 * PAGE);
+    CU_ASSERT_EQUAL(m->counters.faults, 1);
+    CU_ASSERT_EQUAL(m->counters.tlb_misses, misses + 3);
+    CU_ASSERT(leaf(m, 1, va + 3 * PAGE) & PTE_ACCESSED);
+
+    /* Page 16 is in the next window: it faults and maps page 20 too. */
+    mem_access(m, 1, ACCESS_READ, va + 16 * PAGE);
+    CU_ASSERT_EQUAL(m->counters.faults, 2);
+    CU_ASSERT_EQUAL(resident(m, 1), 6);
+    CU_ASSERT_EQUAL(frame_of(m, 1, va + 20 * PAGE), 5);
+    mem_access(m, 1, ACCESS_READ, va + 20 * PAGE);
+    CU_ASSERT_EQUAL(m->counters.faults, 2);
+
+    /* An uncached page is still a major fault. */
+    mem_access(m, 1, ACCESS_READ, va + PAGE);
+    CU_ASSERT_EQUAL(m->counters.faults, 3);
+    CU_ASSERT_EQUAL(m->counters.major_faults, 1);
+    verify(m);
+    machine_destroy(m);
+}
+
+static void test_readahead(void)
+{
+    struct machine *m = custom_machine(64, 16, 16, POLICY_fifo, true, 0, 4);
+    uint32_t id = add_file(m, "big", 16, NULL, 0, false);
+    test_process(m, 1, 0, 0);
+    const uint64_t va = 0x20000000;
+    do_mmap(m, 1, va, 16 * PAGE, PROT_R, false, id + 1, false, "big");
+
+    struct event ev = mem_access(m, 1, ACCESS_READ, va);
+    CU_ASSERT_EQUAL(ev.kind, EV_ACCESS_DONE);
+    CU_ASSERT_EQUAL(m->counters.major_faults, 1);
+    CU_ASSERT_STRING_EQUAL(first(EV_FILE_READ).detail, "big, page 0; read ahead: 4");
+    /* Page 0 in frame 0, pages 1-4 read ahead into frames 1-4, unmapped. */
+    CU_ASSERT_EQUAL(m->pool.free_data, 59);
+    CU_ASSERT_EQUAL(resident(m, 1), 1);
+    CU_ASSERT_EQUAL(frame_of(m, 1, va), 0);
+    for (uint32_t p = 1; p <= 4; p++) {
+        CU_ASSERT_EQUAL(object_frame(&m->objects[id], p), p);
+        CU_ASSERT_EQUAL(m->pool.frames[p].kind, FRAME_FILE);
+        CU_ASSERT_EQUAL(m->pool.frames[p].object_page, p);
+        CU_ASSERT_EQUAL(m->pool.frames[p].nmaps, 0);
+        CU_ASSERT_EQUAL(frame_of(m, 1, va + p * PAGE), EV_NONE);
+    }
+    CU_ASSERT_EQUAL(m->objects[id].page[5], 0);
+
+    /* Pages 1-4 fault only minor; page 5 is the next major fault. */
+    for (uint64_t p = 1; p <= 4; p++)
+        mem_access(m, 1, ACCESS_READ, va + p * PAGE);
+    CU_ASSERT_EQUAL(m->counters.minor_faults, 4);
+    CU_ASSERT_EQUAL(m->counters.major_faults, 1);
+    CU_ASSERT_EQUAL(m->pool.free_data, 59);
+    mem_access(m, 1, ACCESS_READ, va + 5 * PAGE);
+    CU_ASSERT_EQUAL(m->counters.major_faults, 2);
+    CU_ASSERT_EQUAL(object_frame(&m->objects[id], 9), 9);
+    CU_ASSERT_EQUAL(m->objects[id].page[10], 0);
+    CU_ASSERT_EQUAL(m->pool.free_data, 54);
+    verify(m);
+    machine_destroy(m);
+}
+
+/* ------------------------------------------------------------------ */
+/* 4. shared anonymous memory                                           */
+
+static void test_shared_anonymous(void)
+{
+    struct machine *m = test_machine("x86_64", 4, 16, 16, POLICY_fifo);
+    test_process(m, 1, 0, 0);
+    const uint64_t shm = 0x30000000, heap = 0x10000000;
+    do_mmap(m, 1, shm, PAGE, PROT_R | PROT_W, true, 0, false, "shm");
+    do_mmap(m, 1, heap, 8 * PAGE, PROT_R | PROT_W, false, 0, false, "heap");
+    CU_ASSERT_EQUAL_FATAL(m->nobjects, 1);
+    CU_ASSERT(m->objects[0].anonymous);
+    fork_op(m, 1, 2);
+
+    /* The parent writes after fork, the child reads: one frame, no copy. */
+    mem_access(m, 1, ACCESS_WRITE, shm);
+    CU_ASSERT_EQUAL(m->counters.zero_fills, 1);
+    CU_ASSERT_EQUAL(object_frame(&m->objects[0], 0), 0);
+    struct event ev = mem_access(m, 2, ACCESS_READ, shm);
+    CU_ASSERT_EQUAL(ev.kind, EV_ACCESS_DONE);
+    CU_ASSERT_EQUAL(seen(EV_CACHE_HIT), 1);
+    CU_ASSERT_EQUAL(frame_of(m, 2, shm), 0);
+    CU_ASSERT_EQUAL(frame_of(m, 1, shm), 0);
+    CU_ASSERT_EQUAL(m->pool.frames[0].refcount, 2);
+    CU_ASSERT_EQUAL(m->counters.cow_copies, 0);
+    CU_ASSERT_EQUAL(m->counters.faults, 2);
+    /* The child may write to it directly too. */
+    mem_access(m, 2, ACCESS_WRITE, shm + 8);
+    CU_ASSERT_EQUAL(m->counters.faults, 2);
+    CU_ASSERT_EQUAL(m->counters.cow_copies, 0);
+
+    /* Pressure from the parent's heap: the shared page (oldest) goes to
+     * swap, and both processes lose their mapping. */
+    for (uint64_t i = 0; i < 3; i++)
+        mem_access(m, 1, ACCESS_WRITE, heap + i * PAGE); /* frames 1-3 */
+    ev = mem_access(m, 1, ACCESS_WRITE, heap + 3 * PAGE);
+    CU_ASSERT_EQUAL(ev.kind, EV_ACCESS_DONE);
+    CU_ASSERT_EQUAL(first(EV_VICTIM_CHOSEN).victim, 0);
+    CU_ASSERT_EQUAL(seen(EV_SWAP_OUT), 1);
+    CU_ASSERT_EQUAL(seen(EV_UNMAPPED), 2);
+    CU_ASSERT_EQUAL(m->counters.swap_outs, 1);
+    CU_ASSERT_EQUAL(object_slot(&m->objects[0], 0), 0);
+    CU_ASSERT_EQUAL(object_frame(&m->objects[0], 0), EV_NONE);
+    CU_ASSERT_EQUAL(m->swap.slots[0].refs, 1);
+    CU_ASSERT_EQUAL(leaf(m, 1, shm), 0);
+    CU_ASSERT_EQUAL(leaf(m, 2, shm), 0);
+    CU_ASSERT_EQUAL(resident(m, 2), 0);
+    CU_ASSERT_EQUAL(resident(m, 1), 4);
+
+    /* The child reads it back: major; FIFO evicts frame 1 (heap page 0). */
+    ev = mem_access(m, 2, ACCESS_READ, shm);
+    CU_ASSERT_EQUAL(ev.kind, EV_ACCESS_DONE);
+    CU_ASSERT_EQUAL(first(EV_FAULT_CLASSIFIED).fault_kind, FAULT_SWAP_IN);
+    CU_ASSERT_EQUAL(first(EV_SWAP_IN).slot, 0);
+    CU_ASSERT_EQUAL(m->counters.major_faults, 1);
+    CU_ASSERT_EQUAL(m->counters.swap_ins, 1);
+    CU_ASSERT_EQUAL(frame_of(m, 2, shm), 1);
+    CU_ASSERT_EQUAL(object_frame(&m->objects[0], 0), 1);
+    CU_ASSERT_EQUAL(m->swap.slots[0].used, false);
+    /* The parent finds it again in the object: minor, the same frame. */
+    ev = mem_access(m, 1, ACCESS_READ, shm);
+    CU_ASSERT_EQUAL(seen(EV_CACHE_HIT), 1);
+    CU_ASSERT_EQUAL(m->counters.major_faults, 1);
+    CU_ASSERT_EQUAL(frame_of(m, 1, shm), 1);
+    CU_ASSERT_EQUAL(m->pool.frames[1].refcount, 2);
+    CU_ASSERT_EQUAL(m->counters.faults, 8);
+    CU_ASSERT_EQUAL(m->counters.cow_copies, 0);
+    verify(m);
+    machine_destroy(m);
+}
+
+/* ------------------------------------------------------------------ */
+/* 5. protection                                                        */
+
+static void test_protection(void)
+{
+    struct machine *m = test_machine("x86_64", 64, 16, 16, POLICY_fifo);
+    const uint64_t base = 0x10000000;
+    test_process(m, 1, base, 4 * PAGE);
+    mem_access(m, 1, ACCESS_WRITE, base); /* frame 0 */
+    CU_ASSERT_EQUAL(m->counters.faults, 1);
+
+    struct op op = {.kind = OP_MPROTECT, .pid = 1, .va = base, .size = PAGE, .prot = PROT_R};
+    struct event ev = run_op(m, &op);
+    CU_ASSERT_EQUAL(ev.kind, EV_MPROTECT);
+    CU_ASSERT_EQUAL(machine_process(m, 1)->nareas, 2);
+    CU_ASSERT_FALSE(leaf(m, 1, base) & PTE_WRITABLE);
+
+    /* A write: SIGSEGV, SEGV_ACCERR; not a fault handled. */
+    ev = mem_access(m, 1, ACCESS_WRITE, base);
+    CU_ASSERT_EQUAL(ev.kind, EV_SEGFAULT);
+    CU_ASSERT_EQUAL(ev.fault_kind, FAULT_ACCERR);
+    CU_ASSERT_EQUAL(first(EV_PAGE_FAULT).fault_code,
+                    FAULT_CODE_USER | FAULT_CODE_PROTECTION | FAULT_CODE_WRITE);
+    CU_ASSERT_EQUAL(seen(EV_TLB_HIT), 0); /* mprotect dropped the entry */
+    CU_ASSERT_EQUAL(m->counters.segfaults, 1);
+    CU_ASSERT_EQUAL(m->counters.faults, 1);
+    CU_ASSERT(machine_process(m, 1)->alive);
+    /* The process goes on: a read works without a fault. */
+    ev = mem_access(m, 1, ACCESS_READ, base + 8);
+    CU_ASSERT_EQUAL(ev.kind, EV_ACCESS_DONE);
+    CU_ASSERT_EQUAL(ev.frame, 0);
+    CU_ASSERT_EQUAL(m->counters.faults, 1);
+
+    /* Back to rw-: the write faults once and reuses the page. */
+    op.prot = PROT_R | PROT_W;
+    run_op(m, &op);
+    ev = mem_access(m, 1, ACCESS_WRITE, base);
+    CU_ASSERT_EQUAL(ev.kind, EV_ACCESS_DONE);
+    CU_ASSERT_EQUAL(seen(EV_COW_REUSE), 1);
+    CU_ASSERT_EQUAL(ev.frame, 0);
+    CU_ASSERT_EQUAL(m->counters.faults, 2);
+    CU_ASSERT_EQUAL(m->counters.minor_faults, 2);
+    CU_ASSERT_EQUAL(m->counters.cow_copies, 0);
+    CU_ASSERT_EQUAL(m->pool.free_data, 63);
+    CU_ASSERT(leaf(m, 1, base) & PTE_WRITABLE);
+
+    /* Outside every area: SEGV_MAPERR, from a not-present entry. */
+    ev = mem_access(m, 1, ACCESS_READ, 0x50000000);
+    CU_ASSERT_EQUAL(ev.kind, EV_SEGFAULT);
+    CU_ASSERT_EQUAL(ev.fault_kind, FAULT_MAPERR);
+    CU_ASSERT_EQUAL(first(EV_PAGE_FAULT).fault_code, FAULT_CODE_USER);
+    CU_ASSERT_EQUAL(m->counters.segfaults, 2);
+    CU_ASSERT_EQUAL(m->counters.faults, 2);
+    CU_ASSERT(machine_process(m, 1)->alive);
+    verify(m);
+    machine_destroy(m);
+}
+
+/* ------------------------------------------------------------------ */
+/* 6. out of memory                                                     */
+
+static void test_oom_kills_largest(void)
+{
+    struct machine *m = test_machine("x86_64", 4, 16, 0, POLICY_fifo);
+    const uint64_t base = 0x10000000;
+    test_process(m, 1, base, 4 * PAGE);
+    test_process(m, 2, base, 4 * PAGE);
+    for (uint64_t i = 0; i < 3; i++)
+        mem_access(m, 1, ACCESS_WRITE, base + i * PAGE); /* frames 0-2 */
+    mem_access(m, 2, ACCESS_WRITE, base);                /* frame 3 */
+    CU_ASSERT_EQUAL(m->pool.free_data, 0);
+    CU_ASSERT_EQUAL(m->pool.free_table, 8);
+
+    /* pid 2 needs a frame; nothing can be evicted; pid 1 is the largest. */
+    struct event ev = mem_access(m, 2, ACCESS_WRITE, base + PAGE);
+    CU_ASSERT_EQUAL(ev.kind, EV_ACCESS_DONE);
+    CU_ASSERT_EQUAL(seen(EV_OOM_KILL), 1);
+    CU_ASSERT_EQUAL(first(EV_OOM_KILL).other_pid, 1);
+    CU_ASSERT_EQUAL(m->counters.oom_kills, 1);
+    CU_ASSERT_EQUAL(m->counters.evictions, 0);
+    CU_ASSERT_FALSE(machine_process(m, 1)->alive);
+    CU_ASSERT_EQUAL(resident(m, 1), 0);
+    CU_ASSERT(machine_process(m, 2)->alive);
+    CU_ASSERT_EQUAL(resident(m, 2), 2);
+    /* pid 1's three frames and four tables are back; pid 2 took frame 0. */
+    CU_ASSERT_EQUAL(ev.frame, 0);
+    CU_ASSERT_EQUAL(m->pool.free_data, 2);
+    CU_ASSERT_EQUAL(m->pool.free_table, 12);
+    CU_ASSERT_EQUAL(frame_of(m, 2, base + PAGE), 0);
+    CU_ASSERT_EQUAL(frame_of(m, 2, base), 3);
+    /* Its pages are in no frame and no TLB entry any more. */
+    for (uint32_t f = 1; f < 3; f++)
+        CU_ASSERT_EQUAL(m->pool.frames[f].kind, FRAME_FREE);
+    ev = mem_access(m, 1, ACCESS_READ, base);
+    CU_ASSERT_EQUAL(ev.kind, EV_PROCESS_GONE);
+    verify(m);
+    machine_destroy(m);
+}
+
+/* ------------------------------------------------------------------ */
+/* 7. the Linux two-list policy                                         */
+
+static void expect_order(const struct machine *m, const uint32_t *want, size_t n,
+                         size_t want_first)
+{
+    uint32_t got[16];
+    size_t first_len = 99;
+    size_t len = machine_policy_order(m, got, 16, &first_len);
+    CU_ASSERT_EQUAL(len, n);
+    CU_ASSERT_EQUAL(first_len, want_first);
+    for (size_t i = 0; i < n && i < len; i++)
+        CU_ASSERT_EQUAL(got[i], want[i]);
+}
+
+static void test_linux_policy(void)
+{
+    struct machine *m = test_machine("x86_64", 4, 8, 16, POLICY_linux);
+    test_process(m, 1, 0, 0);
+    /* Textbook reads of pages 0x100-0x103 fill frames 0-3. */
+    for (uint64_t i = 0; i < 4; i++) {
+        struct op op = test_ref(PAGE, 0x100 + i, false, UINT64_MAX);
+        run_op(m, &op);
+    }
+    /* New pages go to the inactive list; oldest first. */
+    static const uint32_t loaded[] = {0, 1, 2, 3};
+    expect_order(m, loaded, 4, 4);
+
+    /* 0x104: every inactive page has Accessed set (its first touch). The
+     * tail is promoted, three times; then active (3) outgrows inactive (1)
+     * and its tail (frame 0) is demoted, Accessed cleared; frame 3 is
+     * promoted, frame 1 demoted; frame 0, now unreferenced, is the victim. */
+    struct op op = test_ref(PAGE, 0x104, false, UINT64_MAX);
+    struct event ev = run_op(m, &op);
+    CU_ASSERT_EQUAL(ev.kind, EV_ACCESS_DONE);
+    CU_ASSERT_EQUAL(first(EV_VICTIM_CHOSEN).victim, 0);
+    CU_ASSERT_STRING_EQUAL(first(EV_VICTIM_CHOSEN).detail,
+                           "frame 0 is the oldest unreferenced inactive page (4 promoted, 2 "
+                           "demoted)");
+    CU_ASSERT_EQUAL(seen(EV_PAGE_DROPPED), 1);
+    CU_ASSERT_EQUAL(ev.frame, 0);
+    /* inactive: frame 1 (page 0x101, demoted), frame 0 (0x104, new);
+     * active: frame 2 (0x102), frame 3 (0x103). */
+    static const uint32_t after_first[] = {1, 0, 2, 3};
+    expect_order(m, after_first, 4, 2);
+    CU_ASSERT_FALSE(machine_frame_referenced(m, 1));
+    CU_ASSERT_FALSE(machine_frame_referenced(m, 2));
+    CU_ASSERT_FALSE(machine_frame_referenced(m, 3));
+    CU_ASSERT(machine_frame_referenced(m, 0));
+
+    /* 0x101 is used again: a walk sets its Accessed bit, no fault. */
+    op = test_ref(PAGE, 0x101, false, UINT64_MAX);
+    ev = run_op(m, &op);
+    CU_ASSERT_EQUAL(seen(EV_PAGE_FAULT), 0);
+    CU_ASSERT_EQUAL(seen(EV_TLB_MISS), 1);
+    CU_ASSERT(machine_frame_referenced(m, 1));
+    CU_ASSERT_EQUAL(m->counters.faults, 5);
+
+    /* 0x105: the inactive tail (frame 1) is referenced and promoted; active
+     * (3) outgrows inactive (1): frame 2 demoted; frame 0 referenced and
+     * promoted; frame 3 demoted; frame 2 is unreferenced: the victim. FIFO
+     * would have taken frame 1, which was just used. */
+    op = test_ref(PAGE, 0x105, false, UINT64_MAX);
+    ev = run_op(m, &op);
+    CU_ASSERT_EQUAL(first(EV_VICTIM_CHOSEN).victim, 2);
+    CU_ASSERT_STRING_EQUAL(first(EV_VICTIM_CHOSEN).detail,
+                           "frame 2 is the oldest unreferenced inactive page (2 promoted, 2 "
+                           "demoted)");
+    CU_ASSERT_EQUAL(ev.frame, 2);
+    static const uint32_t after_second[] = {3, 2, 1, 0};
+    expect_order(m, after_second, 4, 2);
+    CU_ASSERT_EQUAL(frame_of(m, 1, 0x101 * PAGE), 1);
+    CU_ASSERT_EQUAL(frame_of(m, 1, 0x102 * PAGE), EV_NONE);
+    CU_ASSERT_EQUAL(frame_of(m, 1, 0x104 * PAGE), 0);
+    CU_ASSERT_EQUAL(m->counters.evictions, 2);
+    CU_ASSERT_EQUAL(m->counters.swap_outs, 0);
+    CU_ASSERT_EQUAL(m->counters.faults, 6);
+    verify(m);
+    machine_destroy(m);
+}
+
+/* ------------------------------------------------------------------ */
+/* 8. context switches, global entries, shootdown                       */
+
+static void test_switch_without_asid(void)
+{
+    struct machine *m = custom_machine(64, 0, 16, POLICY_fifo, false, 0, 0);
+    const uint64_t base = 0x10000000, kern = 0x40000000;
+    test_process(m, 1, base, 4 * PAGE);
+    test_process(m, 2, base, 4 * PAGE);
+    char why[200];
+    struct area g = {.start = kern, .end = kern + PAGE, .prot = PROT_R | PROT_W,
+                     .kind = AREA_ANON, .global = true};
+    strcpy(g.name, "global");
+    CU_ASSERT_FATAL(machine_add_area(m, 1, &g, why, sizeof why));
+    mem_access(m, 1, ACCESS_WRITE, base);
+    mem_access(m, 1, ACCESS_WRITE, base + PAGE);
+    mem_access(m, 1, ACCESS_WRITE, kern);
+    CU_ASSERT(leaf(m, 1, kern) & PTE_GLOBAL);
+    CU_ASSERT_FALSE(leaf(m, 1, base) & PTE_GLOBAL);
+    CU_ASSERT_EQUAL(tlb_count_valid(&m->tlb), 3);
+
+    struct op sw = {.kind = OP_SWITCH, .pid = 2};
+    struct event ev = run_op(m, &sw);
+    CU_ASSERT_EQUAL(nevents, 2);
+    CU_ASSERT_EQUAL(events[0].kind, EV_CONTEXT_SWITCH);
+    CU_ASSERT_EQUAL(ev.kind, EV_TLB_FLUSH);
+    CU_ASSERT_STRING_EQUAL(ev.detail,
+                           "no ASID tags: loading CR3 drops every non-global entry (2)");
+    CU_ASSERT_EQUAL(m->counters.tlb_flushes, 1);
+    CU_ASSERT_EQUAL(tlb_count_valid(&m->tlb), 1);
+    CU_ASSERT_EQUAL(machine_running(m)->pid, 2);
+
+    sw.pid = 1;
+    run_op(m, &sw);
+    CU_ASSERT_EQUAL(m->counters.tlb_flushes, 2);
+    uint64_t hits = m->counters.tlb_hits, misses = m->counters.tlb_misses;
+    /* The global entry survived both switches; the others did not. */
+    mem_access(m, 1, ACCESS_READ, kern);
+    CU_ASSERT_EQUAL(m->counters.tlb_hits, hits + 1);
+    CU_ASSERT_EQUAL(m->counters.tlb_misses, misses);
+    mem_access(m, 1, ACCESS_READ, base);
+    mem_access(m, 1, ACCESS_READ, base + PAGE);
+    CU_ASSERT_EQUAL(m->counters.tlb_misses, misses + 2);
+    CU_ASSERT_EQUAL(m->counters.faults, 3);
+    verify(m);
+    machine_destroy(m);
+}
+
+static void test_switch_with_asid(void)
+{
+    struct machine *m = custom_machine(64, 0, 16, POLICY_fifo, true, 0, 0);
+    const uint64_t base = 0x10000000;
+    test_process(m, 1, base, 4 * PAGE);
+    test_process(m, 2, base, 4 * PAGE);
+    mem_access(m, 1, ACCESS_WRITE, base);
+    mem_access(m, 1, ACCESS_WRITE, base + PAGE);
+    struct op sw = {.kind = OP_SWITCH, .pid = 2};
+    struct event ev = run_op(m, &sw);
+    CU_ASSERT_EQUAL(nevents, 1);
+    CU_ASSERT_EQUAL(ev.kind, EV_CONTEXT_SWITCH);
+    CU_ASSERT_EQUAL(m->counters.tlb_flushes, 0);
+    CU_ASSERT_EQUAL(tlb_count_valid(&m->tlb), 2);
+    mem_access(m, 2, ACCESS_WRITE, base);
+    CU_ASSERT_EQUAL(tlb_count_valid(&m->tlb), 3);
+    sw.pid = 1;
+    run_op(m, &sw);
+    uint64_t hits = m->counters.tlb_hits, misses = m->counters.tlb_misses;
+    ev = mem_access(m, 1, ACCESS_READ, base);
+    CU_ASSERT_EQUAL(events[1].kind, EV_TLB_HIT);
+    CU_ASSERT_EQUAL(ev.frame, frame_of(m, 1, base));
+    mem_access(m, 1, ACCESS_READ, base + PAGE);
+    CU_ASSERT_EQUAL(m->counters.tlb_hits, hits + 2);
+    CU_ASSERT_EQUAL(m->counters.tlb_misses, misses);
+    CU_ASSERT_EQUAL(m->counters.tlb_flushes, 0);
+    /* Same VA, different ASIDs, different frames. */
+    CU_ASSERT_NOT_EQUAL(frame_of(m, 1, base), frame_of(m, 2, base));
+    verify(m);
+    machine_destroy(m);
+}
+
+static void test_shootdown_after_fork(void)
+{
+    struct machine *m = test_machine("x86_64", 4, 16, 16, POLICY_fifo);
+    const uint64_t base = 0x10000000;
+    test_process(m, 1, base, 8 * PAGE);
+    mem_access(m, 1, ACCESS_WRITE, base); /* frame 0 */
+    fork_op(m, 1, 2);
+    mem_access(m, 1, ACCESS_READ, base);
+    mem_access(m, 2, ACCESS_READ, base);
+    uint16_t asid1 = machine_process(m, 1)->asid, asid2 = machine_process(m, 2)->asid;
+    CU_ASSERT_NOT_EQUAL(asid1, asid2);
+    unsigned spans[1] = {12};
+    CU_ASSERT(tlb_find(&m->tlb, asid1, base, spans, 1) >= 0);
+    CU_ASSERT(tlb_find(&m->tlb, asid2, base, spans, 1) >= 0);
+    for (uint64_t i = 1; i < 4; i++)
+        mem_access(m, 1, ACCESS_WRITE, base + i * PAGE); /* frames 1-3 */
+
+    /* The next page evicts frame 0, mapped by both: both entries go. */
+    struct event ev = mem_access(m, 1, ACCESS_WRITE, base + 4 * PAGE);
+    CU_ASSERT_EQUAL(ev.kind, EV_ACCESS_DONE);
+    CU_ASSERT_EQUAL(first(EV_VICTIM_CHOSEN).victim, 0);
+    CU_ASSERT_EQUAL(seen(EV_UNMAPPED), 2);
+    CU_ASSERT_EQUAL(seen(EV_TLB_INVALIDATE), 2);
+    unsigned k = 0;
+    uint32_t pids[2] = {0, 0};
+    for (unsigned i = 0; i < nevents; i++)
+        if (events[i].kind == EV_TLB_INVALIDATE && k < 2) {
+            pids[k++] = events[i].other_pid;
+            CU_ASSERT_EQUAL(events[i].other_vpn, base / PAGE);
+        }
+    CU_ASSERT_EQUAL(pids[0], 1);
+    CU_ASSERT_EQUAL(pids[1], 2);
+    CU_ASSERT(tlb_find(&m->tlb, asid1, base, spans, 1) < 0);
+    CU_ASSERT(tlb_find(&m->tlb, asid2, base, spans, 1) < 0);
+    /* Both now hold the same swap slot. */
+    uint64_t e1 = leaf(m, 1, base), e2 = leaf(m, 2, base);
+    CU_ASSERT(pte_is_swap(e1));
+    CU_ASSERT_EQUAL(e1, e2);
+    CU_ASSERT_EQUAL(m->swap.slots[pte_slot(e1)].refs, 2);
+    CU_ASSERT_EQUAL(machine_process(m, 2)->resident, 0);
+    CU_ASSERT_EQUAL(machine_process(m, 2)->swapped, 1);
+    verify(m);
+    machine_destroy(m);
+}
+
+/* ------------------------------------------------------------------ */
+/* 9. huge pages                                                        */
+
+static void test_huge_pages(void)
+{
+    struct machine *m = test_machine("x86_64", 4096, 0, 16, POLICY_clock);
+    test_process(m, 1, 0, 0);
+    const uint64_t base = 0x40000000, size = 4 * MiB;
+    char why[200];
+    struct area h = {.start = base, .end = base + size, .prot = PROT_R | PROT_W,
+                     .kind = AREA_ANON, .huge = true};
+    strcpy(h.name, "huge");
+    CU_ASSERT_FATAL(machine_add_area(m, 1, &h, why, sizeof why));
+
+    for (uint64_t off = 0; off < size; off += PAGE)
+        test_access(m, 1, ACCESS_WRITE, base + off);
+    CU_ASSERT_EQUAL(m->counters.faults, 2);
+    CU_ASSERT_EQUAL(m->counters.minor_faults, 2);
+    CU_ASSERT_EQUAL(m->counters.zero_fills, 2);
+    CU_ASSERT_EQUAL(m->counters.table_allocs, 3); /* root, PUD, PMD: no PTE table */
+    CU_ASSERT_EQUAL(m->huge_pages, 2);
+    CU_ASSERT_EQUAL(resident(m, 1), 1024);
+    /* Frames 0-2 hold tables: the aligned runs are 512-1023 and 1024-1535. */
+    CU_ASSERT_EQUAL(m->pool.free_data, 4096 - 3 - 1024);
+    CU_ASSERT_EQUAL(m->pool.frames[512].compound, FRAME_HEAD);
+    CU_ASSERT_EQUAL(m->pool.frames[1024].compound, FRAME_HEAD);
+    unsigned tails = 0;
+    for (uint32_t f = 512; f < 1536; f++)
+        tails += m->pool.frames[f].compound == FRAME_TAIL && m->pool.frames[f].kind == FRAME_ANON;
+    CU_ASSERT_EQUAL(tails, 1022);
+    CU_ASSERT_EQUAL(m->pool.frames[511].kind, FRAME_FREE);
+    CU_ASSERT_EQUAL(m->pool.frames[1536].kind, FRAME_FREE);
+    CU_ASSERT_EQUAL(m->pool.frames[512].nmaps, 1);
+    CU_ASSERT_EQUAL(m->pool.frames[512].maps[0].vpn, base / PAGE);
+
+    const struct process *p = machine_process(m, 1);
+    struct walk_result w = machine_walk(m, p, base + 0x123456);
+    CU_ASSERT(w.complete);
+    CU_ASSERT_EQUAL(w.level, 2);
+    CU_ASSERT(*w.slot & PTE_HUGE);
+    CU_ASSERT_EQUAL(pte_frame(*w.slot), 512);
+    w = machine_walk(m, p, base + 2 * MiB + 5);
+    CU_ASSERT_EQUAL(w.level, 2);
+    CU_ASSERT_EQUAL(pte_frame(*w.slot), 1024);
+
+    /* One TLB entry per 2 MiB: the faulting accesses missed twice each. */
+    CU_ASSERT_EQUAL(m->counters.tlb_misses, 4);
+    unsigned huge_span[1] = {21};
+    int i = tlb_find(&m->tlb, p->asid, base + 0x1ff000, huge_span, 1);
+    CU_ASSERT_FATAL(i >= 0);
+    CU_ASSERT_EQUAL(m->tlb.entries[i].span_shift, 21);
+    CU_ASSERT_EQUAL(m->tlb.entries[i].frame, 512);
+    CU_ASSERT_EQUAL(tlb_count_valid(&m->tlb), 2);
+    uint64_t hits = m->counters.tlb_hits;
+    for (uint64_t off = 0; off < size; off += PAGE)
+        test_access(m, 1, ACCESS_READ, base + off);
+    CU_ASSERT_EQUAL(m->counters.tlb_misses, 4);
+    CU_ASSERT_EQUAL(m->counters.tlb_hits, hits + 1024);
+    CU_ASSERT_EQUAL(m->counters.faults, 2);
+    struct event ev = test_access(m, 1, ACCESS_READ, base + 2 * MiB + 0x3456);
+    CU_ASSERT_EQUAL(ev.pa, 1024 * PAGE + 0x3456);
+
+    /* munmap frees every frame of both. */
+    struct op un = {.kind = OP_MUNMAP, .pid = 1, .va = base, .size = size};
+    ev = run_op(m, &un);
+    CU_ASSERT_EQUAL(ev.kind, EV_MUNMAP);
+    CU_ASSERT_EQUAL(m->pool.free_data, 4096 - 3);
+    CU_ASSERT_EQUAL(m->huge_pages, 0);
+    CU_ASSERT_EQUAL(resident(m, 1), 0);
+    unsigned still = 0;
+    for (uint32_t f = 512; f < 1536; f++)
+        still += m->pool.frames[f].kind != FRAME_FREE || m->pool.frames[f].compound != 0;
+    CU_ASSERT_EQUAL(still, 0);
+    CU_ASSERT_EQUAL(tlb_count_valid(&m->tlb), 0);
+    verify(m);
+    machine_destroy(m);
+}
+
+static void test_huge_page_fallback(void)
+{
+    /* 1024 page frames, tables apart. Fill them all, then free 600 in the
+     * middle: enough free frames, but no aligned run of 512. */
+    struct machine *m = test_machine("x86_64", 1024, 32, 16, POLICY_fifo);
+    const uint64_t frag = 0x10000000, base = 0x40000000;
+    test_process(m, 1, frag, 1024 * PAGE);
+    for (uint64_t i = 0; i < 1024; i++)
+        test_access(m, 1, ACCESS_WRITE, frag + i * PAGE);
+    CU_ASSERT_EQUAL(m->pool.free_data, 0);
+    struct op un = {.kind = OP_MUNMAP, .pid = 1, .va = frag + 100 * PAGE, .size = 600 * PAGE};
+    run_op(m, &un);
+    CU_ASSERT_EQUAL(m->pool.free_data, 600);
+    CU_ASSERT_EQUAL(m->pool.frames[99].kind, FRAME_ANON);
+    CU_ASSERT_EQUAL(m->pool.frames[700].kind, FRAME_ANON);
+
+    char why[200];
+    struct area h = {.start = base, .end = base + 2 * MiB, .prot = PROT_R | PROT_W,
+                     .kind = AREA_ANON, .huge = true};
+    strcpy(h.name, "huge");
+    CU_ASSERT_FATAL(machine_add_area(m, 1, &h, why, sizeof why));
+    uint64_t faults = m->counters.faults, fills = m->counters.zero_fills;
+    for (uint64_t i = 0; i < 4; i++)
+        test_access(m, 1, ACCESS_WRITE, base + i * PAGE);
+    CU_ASSERT_EQUAL(m->counters.faults, faults + 4);
+    CU_ASSERT_EQUAL(m->counters.zero_fills, fills + 4);
+    CU_ASSERT_EQUAL(m->huge_pages, 0);
+    CU_ASSERT_EQUAL(m->pool.free_data, 596);
+    const struct process *p = machine_process(m, 1);
+    struct walk_result w = machine_walk(m, p, base);
+    CU_ASSERT(w.complete);
+    CU_ASSERT_EQUAL(w.level, 3);
+    CU_ASSERT_FALSE(*w.slot & PTE_HUGE);
+    for (uint64_t i = 0; i < 4; i++) {
+        CU_ASSERT_EQUAL(frame_of(m, 1, base + i * PAGE), 100 + i);
+        CU_ASSERT_EQUAL(m->pool.frames[100 + i].compound, 0);
+    }
+    verify(m);
+    machine_destroy(m);
+}
+
+static void test_huge_translate(void)
+{
+    /* machine_translate must agree with the MMU: inside a huge page the
+     * offset is the low 21 bits, not the low 12. */
+    struct machine *m = test_machine("x86_64", 4096, 0, 16, POLICY_clock);
+    test_process(m, 1, 0, 0);
+    const uint64_t base = 0x40000000;
+    char why[200];
+    struct area h = {.start = base, .end = base + 2 * MiB, .prot = PROT_R | PROT_W,
+                     .kind = AREA_ANON, .huge = true};
+    strcpy(h.name, "huge");
+    CU_ASSERT_FATAL(machine_add_area(m, 1, &h, why, sizeof why));
+    struct event ev = mem_access(m, 1, ACCESS_WRITE, base + 0x123456);
+    CU_ASSERT_EQUAL(ev.kind, EV_ACCESS_DONE);
+    CU_ASSERT_EQUAL(ev.pa, 512 * PAGE + 0x123456);
+    CU_ASSERT_EQUAL(machine_translate(m, machine_process(m, 1), base + 0x123456),
+                    512 * PAGE + 0x123456);
+    verify(m);
+    machine_destroy(m);
+}
+
+static void test_huge_partial_mprotect(void)
+{
+    /* mprotect of one 4 KiB page inside a huge page: that page must stay
+     * read-only even after a write to the rest of the huge page (Linux
+     * splits the PMD mapping first). */
+    struct machine *m = test_machine("x86_64", 4096, 0, 16, POLICY_clock);
+    test_process(m, 1, 0, 0);
+    const uint64_t base = 0x40000000;
+    char why[200];
+    struct area h = {.start = base, .end = base + 2 * MiB, .prot = PROT_R | PROT_W,
+                     .kind = AREA_ANON, .huge = true};
+    strcpy(h.name, "huge");
+    CU_ASSERT_FATAL(machine_add_area(m, 1, &h, why, sizeof why));
+    mem_access(m, 1, ACCESS_WRITE, base);
+    CU_ASSERT_EQUAL(m->huge_pages, 1);
+    struct op op = {.kind = OP_MPROTECT, .pid = 1, .va = base, .size = PAGE, .prot = PROT_R};
+    run_op(m, &op);
+    struct event ev = mem_access(m, 1, ACCESS_WRITE, base);
+    CU_ASSERT_EQUAL(ev.kind, EV_SEGFAULT);
+    ev = mem_access(m, 1, ACCESS_WRITE, base + 2 * PAGE);
+    CU_ASSERT_EQUAL(ev.kind, EV_ACCESS_DONE);
+    ev = mem_access(m, 1, ACCESS_WRITE, base + 8);
+    CU_ASSERT_EQUAL(ev.kind, EV_SEGFAULT);
+    CU_ASSERT_EQUAL(ev.fault_kind, FAULT_ACCERR);
+    CU_ASSERT_EQUAL(m->counters.segfaults, 2);
+    verify(m);
+    machine_destroy(m);
+}
+
+static void test_fork_write_protects_global_entries(void)
+{
+    /* A private writable page whose entry is global: fork makes the entry
+     * read-only, so the parent's cached translation must not keep allowing
+     * writes. The parent's next write faults and copies; the child keeps
+     * the page as it was at fork. */
+    struct machine *m = test_machine("x86_64", 64, 16, 16, POLICY_fifo);
+    test_process(m, 1, 0, 0);
+    const uint64_t va = 0x10000000;
+    char why[200];
+    struct area g = {.start = va, .end = va + PAGE, .prot = PROT_R | PROT_W,
+                     .kind = AREA_ANON, .global = true};
+    strcpy(g.name, "global");
+    CU_ASSERT_FATAL(machine_add_area(m, 1, &g, why, sizeof why));
+    mem_access(m, 1, ACCESS_WRITE, va); /* frame 0, a global TLB entry */
+    CU_ASSERT(leaf(m, 1, va) & PTE_GLOBAL);
+    fork_op(m, 1, 2);
+    CU_ASSERT_FALSE(leaf(m, 1, va) & PTE_WRITABLE);
+    struct event ev = mem_access(m, 1, ACCESS_WRITE, va);
+    CU_ASSERT_EQUAL(ev.kind, EV_ACCESS_DONE);
+    CU_ASSERT_EQUAL(seen(EV_PAGE_FAULT), 1);
+    CU_ASSERT_EQUAL(m->counters.cow_copies, 1);
+    CU_ASSERT_EQUAL(frame_of(m, 2, va), 0);
+    CU_ASSERT_NOT_EQUAL(frame_of(m, 1, va), 0);
+    verify(m);
+    machine_destroy(m);
+}
+
+static void test_picked_asids_are_unique(void)
+{
+    /* A process given ASID 2 and one left to pick (asid 0) must not share
+     * a tag, or the second would hit the first's TLB entries. */
+    struct machine *m = test_machine("x86_64", 64, 0, 16, POLICY_fifo);
+    char why[200];
+    CU_ASSERT_FATAL(machine_add_process(m, 1, "a", 2, why, sizeof why));
+    CU_ASSERT_FATAL(machine_add_process(m, 2, "b", 0, why, sizeof why));
+    CU_ASSERT_NOT_EQUAL(machine_process(m, 1)->asid, machine_process(m, 2)->asid);
+    const uint64_t va = 0x10000000;
+    struct area a = {.start = va, .end = va + PAGE, .prot = PROT_R | PROT_W, .kind = AREA_ANON};
+    strcpy(a.name, "data");
+    CU_ASSERT_FATAL(machine_add_area(m, 1, &a, why, sizeof why));
+    CU_ASSERT_FATAL(machine_add_area(m, 2, &a, why, sizeof why));
+    struct event e1 = mem_access(m, 1, ACCESS_WRITE, va);
+    struct event e2 = mem_access(m, 2, ACCESS_WRITE, va);
+    CU_ASSERT_EQUAL(m->counters.faults, 2);
+    CU_ASSERT_NOT_EQUAL(e1.frame, e2.frame);
+    verify(m);
+    machine_destroy(m);
+}
+
+static void test_shared_file_dirt_survives_exit(void)
+{
+    /* A shared write, then the writer exits: the cache page is still dirty
+     * and is written back when it is evicted; the clean one is dropped. */
+    struct machine *m = test_machine("x86_64", 4, 16, 16, POLICY_fifo);
+    uint32_t id = add_file(m, "data", 2, NULL, 0, true); /* frames 0, 1 */
+    test_process(m, 1, 0, 0);
+    const uint64_t map = 0x20000000, heap = 0x10000000;
+    do_mmap(m, 1, map, 2 * PAGE, PROT_R | PROT_W, true, id + 1, false, "data");
+    mem_access(m, 1, ACCESS_WRITE, map);
+    mem_access(m, 1, ACCESS_READ, map + PAGE);
+    CU_ASSERT_FALSE(m->pool.frames[0].dirty); /* the dirt is in the entry */
+    struct op ex = {.kind = OP_EXIT, .pid = 1};
+    run_op(m, &ex);
+    CU_ASSERT(m->pool.frames[0].dirty);
+    CU_ASSERT_FALSE(m->pool.frames[1].dirty);
+    CU_ASSERT_EQUAL(m->pool.frames[0].nmaps, 0);
+    CU_ASSERT_EQUAL(object_frame(&m->objects[id], 0), 0);
+    test_process(m, 2, heap, 4 * PAGE);
+    mem_access(m, 2, ACCESS_WRITE, heap);        /* frame 2 */
+    mem_access(m, 2, ACCESS_WRITE, heap + PAGE); /* frame 3 */
+    mem_access(m, 2, ACCESS_WRITE, heap + 2 * PAGE);
+    CU_ASSERT_EQUAL(first(EV_VICTIM_CHOSEN).victim, 0);
+    CU_ASSERT_EQUAL(seen(EV_WRITEBACK), 1);
+    CU_ASSERT_EQUAL(m->counters.writebacks, 1);
+    mem_access(m, 2, ACCESS_WRITE, heap + 3 * PAGE);
+    CU_ASSERT_EQUAL(first(EV_VICTIM_CHOSEN).victim, 1);
+    CU_ASSERT_EQUAL(seen(EV_PAGE_DROPPED), 1);
+    CU_ASSERT_EQUAL(m->counters.writebacks, 1);
+    CU_ASSERT_EQUAL(m->counters.evictions, 2);
+    verify(m);
+    machine_destroy(m);
+}
+
+void suite_fidelity_register(void)
+{
+    CU_pSuite s = CU_add_suite("fidelity", NULL, NULL);
+    CU_add_test(s, "a read maps the zero page; a write then zero-fills", test_zero_page);
+    CU_add_test(s, "seed program, and reading before writing",
+                test_seed_program_and_read_first);
+    CU_add_test(s, "fork shares frames; the first write copies, the last reuses",
+                test_fork_cow);
+    CU_add_test(s, "the parent exits: the child keeps the shared pages", test_fork_exit_parent);
+    CU_add_test(s, "fork shares swap slots; both swap in as major faults",
+                test_fork_shares_swap_slots);
+    CU_add_test(s, "page cache: minor when cached, major when read, same frame for all",
+                test_file_cache_faults);
+    CU_add_test(s, "dirty file pages are written back, clean ones dropped",
+                test_file_writeback_and_drop);
+    CU_add_test(s, "without swap only file pages are evicted",
+                test_file_pages_evicted_without_swap);
+    CU_add_test(s, "fault-around maps cached neighbours", test_fault_around);
+    CU_add_test(s, "readahead fills the cache after a major fault", test_readahead);
+    CU_add_test(s, "shared anonymous memory: one frame, through swap and back",
+                test_shared_anonymous);
+    CU_add_test(s, "mprotect: SEGV_ACCERR, then reuse; SEGV_MAPERR outside", test_protection);
+    CU_add_test(s, "the OOM killer takes the largest process", test_oom_kills_largest);
+    CU_add_test(s, "linux policy: promotion, demotion, exact lists", test_linux_policy);
+    CU_add_test(s, "no ASIDs: a switch flushes all but global entries",
+                test_switch_without_asid);
+    CU_add_test(s, "ASIDs: entries survive switches", test_switch_with_asid);
+    CU_add_test(s, "evicting a shared frame shoots down both TLB entries",
+                test_shootdown_after_fork);
+    CU_add_test(s, "huge pages: one fault, one TLB entry per 2 MiB", test_huge_pages);
+    CU_add_test(s, "huge pages fall back to 4 KiB without an aligned run",
+                test_huge_page_fallback);
+    CU_add_test(s, "shared file dirt survives exit and is written back",
+                test_shared_file_dirt_survives_exit);
+    CU_add_test(s, "huge pages: machine_translate keeps the 2 MiB offset", test_huge_translate);
+    CU_add_test(s, "huge pages: a partial mprotect stays in force", test_huge_partial_mprotect);
+    CU_add_test(s, "fork write-protects global entries in the TLB too",
+                test_fork_write_protects_global_entries);
+    CU_add_test(s, "an ASID picked for a process is not already in use",
+                test_picked_asids_are_unique);
+}
