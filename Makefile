@@ -50,8 +50,7 @@ TEST_OBJ := $(TEST_SRC:%.c=$(CHK)/%.o)
 DEPS_OK  := build/.deps-ok
 TEST_DEPS_OK := build/.test-deps-ok
 
-.PHONY: all run check unit scenarios-check screens-check terminal-check \
-        valgrind bench install uninstall clean deps
+.PHONY: all run check valgrind bench fuzz install uninstall clean deps
 
 all: vmviz
 
@@ -123,6 +122,20 @@ bench: vmviz $(REL)/bench
 $(REL)/bench: tests/bench/bench.c $(REL_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(RELEASE_CFLAGS) -DBENCH_WITH_TUI -o $@ $^ $(PKG_LIBS) -lm
+
+# Coverage-guided fuzzing of the scenario loader and the timeline with
+# libFuzzer (clang), seeded with the scenario library. FUZZ_SECONDS bounds it.
+FUZZ_SECONDS ?= 60
+FUZZ_SRC := $(sort $(wildcard src/vm/*.c src/scenario/*.c src/play/*.c))
+fuzz: | $(DEPS_OK)
+	@command -v clang >/dev/null || { echo "make fuzz needs clang (apt-get install clang)"; exit 1; }
+	@mkdir -p build/fuzz/corpus
+	clang -std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 -Isrc -fsanitize=fuzzer,address,undefined \
+	  $(shell pkg-config --cflags yaml-0.1) -o build/fuzz/fuzz_scenario \
+	  tests/fuzz/fuzz_scenario.c $(FUZZ_SRC) $(shell pkg-config --libs yaml-0.1)
+	cp scenarios/*.yaml build/fuzz/corpus/
+	./build/fuzz/fuzz_scenario -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+	  -timeout=10 build/fuzz/corpus
 
 install: vmviz
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
