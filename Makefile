@@ -101,6 +101,12 @@ $(CHK)/vmviz: $(CHK_OBJ) $(CHK)/src/main.o
 $(CHK)/unit-tests: $(CHK_OBJ) $(TEST_OBJ)
 	$(CC) $(CHECK_CFLAGS) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS) -lm
 
+# main.c compiles the install prefix in: rebuild it when PREFIX changes.
+$(REL)/src/main.o $(CHK)/src/main.o: build/prefix
+build/prefix: FORCE
+	@mkdir -p build; echo '$(PREFIX)' | cmp -s - $@ || echo '$(PREFIX)' > $@
+FORCE:
+
 run: vmviz
 	./vmviz scenarios/lazy-allocation.yaml
 
@@ -111,6 +117,13 @@ check: $(CHK)/unit-tests $(CHK)/vmviz vmviz
 	cd tests && ../$(CHK)/unit-tests
 	VMVIZ=$(CHK)/vmviz sh tests/scenarios.sh
 	@if [ -f tests/terminal.sh ]; then VMVIZ=$(CHK)/vmviz sh tests/terminal.sh; fi
+	@# A quick Valgrind pass over the release build (make valgrind runs them all).
+	@if command -v valgrind >/dev/null; then \
+	  valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+	    ./vmviz check scenarios/lazy-allocation.yaml scenarios/fork-cow.yaml \
+	    scenarios/file-mmap.yaml scenarios/policies.yaml scenarios/shared-memory.yaml \
+	  && echo "valgrind: clean"; \
+	else echo "valgrind: not installed, skipped"; fi
 	@echo "make check: all tests passed"
 
 valgrind: vmviz

@@ -317,7 +317,9 @@ static int cmd_check(struct args *a)
 }
 
 /* Where scenarios/ and themes/ are: $VMVIZ_DATA, else next to the
- * executable in the build tree, else the install prefix. */
+ * executable in the build tree, else ../share/vmviz beside an installed
+ * executable (so a moved or staged install still works), else the prefix
+ * it was built for. */
 static void find_data_dir(char *out, size_t len)
 {
     const char *env = getenv("VMVIZ_DATA");
@@ -332,7 +334,7 @@ static void find_data_dir(char *out, size_t len)
         char *slash = strrchr(exe, '/');
         if (slash)
             *slash = '\0';
-        static const char *const ups[] = {"", "/../..", "/.."};
+        static const char *const ups[] = {"", "/../..", "/..", "/../share/vmviz"};
         for (size_t i = 0; i < sizeof ups / sizeof ups[0]; i++) {
             char probe[PATH_MAX + 32];
             snprintf(probe, sizeof probe, "%s%s/scenarios/lazy-allocation.yaml", exe, ups[i]);
