@@ -299,20 +299,9 @@ int term_read_key(int timeout_ms)
     return key;
 }
 
-bool term_quit_requested(void)
-{
-    return quit_flag != 0;
-}
-
 int term_quit_signal(void)
 {
     return (int)quit_flag;
-}
-
-void term_flush(void)
-{
-    if (screen && !headless)
-        doupdate();
 }
 
 /* Line-drawing characters as plain ASCII, for golden files. */

@@ -45,12 +45,8 @@ attr_t term_role_attr(enum role role);
 /* Waits for a key: forever when timeout_ms < 0, else at most that long
  * (ERR on time-out). Returns TERM_KEY_QUIT once a quit signal arrived. */
 int term_read_key(int timeout_ms);
-/* True when SIGINT, SIGTERM or SIGHUP arrived. */
-bool term_quit_requested(void);
 /* The signal that asked to quit, or 0. */
 int term_quit_signal(void);
-/* Shows the drawn screen (what stdscr holds). */
-void term_flush(void);
 
 /* The screen as text: rows lines of cols characters, each ended by '\n',
  * trailing blanks kept, line-drawing characters as ASCII (- | +). Writes

@@ -2,6 +2,7 @@
  * each case of machine_step() below is one micro-step and sets the phase of
  * the next one. */
 #include "vm/machine.h"
+#include "vm/machine_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,13 +81,13 @@ bool machine_config_validate(const struct machine_config *c, char *why, size_t w
 /* ------------------------------------------------------------------ */
 /* the policy's view of the machine                                     */
 
-static uint64_t page_size(const struct machine *m)
+uint64_t vm_page_size(const struct machine *m)
 {
     return geometry_page_size(&m->cfg.geo);
 }
 
 /* Pages in a huge page, or 0 when the layout has none. */
-static uint64_t huge_pages_per(const struct machine *m)
+uint64_t vm_huge_pages(const struct machine *m)
 {
     const struct geometry *g = &m->cfg.geo;
     if (g->huge_level < 0)
@@ -133,7 +134,7 @@ uint64_t machine_translate(const struct machine *m, const struct process *p, uin
     if (!w.complete || !pte_present(*w.slot))
         return UINT64_MAX;
     uint64_t span = geometry_level_span(&m->cfg.geo, w.level);
-    return (uint64_t)pte_frame(*w.slot) * page_size(m) + (va & (span - 1));
+    return (uint64_t)pte_frame(*w.slot) * vm_page_size(m) + (va & (span - 1));
 }
 
 bool machine_frame_referenced(const struct machine *m, uint32_t frame)
@@ -268,7 +269,7 @@ struct machine *machine_create(const struct machine_config *cfg, char *why, size
     uint64_t gap = top / 1024;
     if (gap > (UINT64_C(128) << 20))
         gap = UINT64_C(128) << 20;
-    m->mmap_base = (top - gap) & ~(page_size(m) - 1);
+    m->mmap_base = (top - gap) & ~(vm_page_size(m) - 1);
     m->phase = PH_IDLE;
     return m;
 }
@@ -433,9 +434,9 @@ bool machine_add_process(struct machine *m, uint32_t pid, const char *name, uint
     return true;
 }
 
-static bool check_area(const struct machine *m, const struct area *a, char *why, size_t why_len)
+bool vm_check_area(const struct machine *m, const struct area *a, char *why, size_t why_len)
 {
-    uint64_t psize = page_size(m);
+    uint64_t psize = vm_page_size(m);
     if (a->start % psize || a->end % psize || a->end <= a->start) {
         snprintf(why, why_len,
                  "area '%s' [0x%llx, 0x%llx) is not page-aligned (expected multiples of %llu)",
@@ -454,9 +455,9 @@ static bool check_area(const struct machine *m, const struct area *a, char *why,
 
 /* Gives a shared anonymous area its object, and checks that a file-backed
  * one fits its file. */
-static bool attach_object(struct machine *m, struct area *a, char *why, size_t why_len)
+bool vm_attach_object(struct machine *m, struct area *a, char *why, size_t why_len)
 {
-    uint64_t psize = page_size(m);
+    uint64_t psize = vm_page_size(m);
     if (a->kind == AREA_FILE) {
         if (a->object >= m->nobjects || m->objects[a->object].anonymous) {
             snprintf(why, why_len, "area '%s' names no file", a->name);
@@ -502,7 +503,7 @@ uint32_t machine_add_file(struct machine *m, const char *name, uint64_t size,
                           const uint64_t *cached, size_t ncached, bool all_cached, char *why,
                           size_t why_len)
 {
-    uint64_t psize = page_size(m);
+    uint64_t psize = vm_page_size(m);
     uint64_t pages = size / psize + (size % psize != 0);
     if (m->nobjects >= MACHINE_MAX_OBJECTS || machine_find_object(m, name) != NONE ||
         pages == 0 || pages > (UINT64_C(1) << 32)) {
@@ -555,13 +556,13 @@ bool machine_add_area(struct machine *m, uint32_t pid, const struct area *area, 
         snprintf(why, why_len, "no process with pid %u", pid);
         return false;
     }
-    if (!check_area(m, a, why, why_len))
+    if (!vm_check_area(m, a, why, why_len))
         return false;
     if (!process_range_free(p, a->start, a->end)) {
         snprintf(why, why_len, "area '%s' overlaps another area of pid %u", a->name, pid);
         return false;
     }
-    if (!attach_object(m, a, why, why_len))
+    if (!vm_attach_object(m, a, why, why_len))
         return false;
     if (!process_add_area(p, a)) {
         snprintf(why, why_len, "out of memory");
@@ -579,7 +580,7 @@ void machine_set_future(struct machine *m, const uint64_t *next_use, uint64_t le
 /* ------------------------------------------------------------------ */
 /* helpers of the micro-steps                                           */
 
-static struct process *op_process(struct machine *m)
+struct process *vm_op_process(struct machine *m)
 {
     return &m->procs[m->acc.proc];
 }
@@ -652,7 +653,7 @@ static void drop_page(struct machine *m, struct process *p, uint64_t *slot, uint
         if (f->compound == FRAME_HEAD) {
             /* A huge page goes as a whole (Linux would split it first when
              * only part of it is unmapped). */
-            uint64_t n = huge_pages_per(m);
+            uint64_t n = vm_huge_pages(m);
             frames_rmap_remove(&m->pool, frame, p->pid, vpn);
             p->resident -= n;
             for (uint64_t i = 0; i < n; i++)
@@ -679,12 +680,12 @@ static void drop_page(struct machine *m, struct process *p, uint64_t *slot, uint
 
 /* Calls fn for every non-empty leaf entry of p in [start, end), skipping
  * the ranges whose tables were never built. */
-static void visit_pages(struct machine *m, struct process *p, uint64_t start, uint64_t end,
+void vm_visit_pages(struct machine *m, struct process *p, uint64_t start, uint64_t end,
                         void (*fn)(struct machine *m, struct process *p, uint64_t *slot,
                                    uint64_t va, void *ctx),
                         void *ctx)
 {
-    uint64_t psize = page_size(m);
+    uint64_t psize = vm_page_size(m);
     for (uint64_t va = start; va < end && va >= start;) {
         struct walk_result w = machine_walk(m, p, va);
         uint64_t next = va + psize;
@@ -709,12 +710,12 @@ static void visit_pages(struct machine *m, struct process *p, uint64_t start, ui
     }
 }
 
-static void drop_visited(struct machine *m, struct process *p, uint64_t *slot, uint64_t va,
+void vm_drop_visited(struct machine *m, struct process *p, uint64_t *slot, uint64_t va,
                          void *ctx)
 {
     uint64_t *count = ctx;
     if (count && pte_present(*slot))
-        *count += (*slot & PTE_HUGE) ? huge_pages_per(m) : 1;
+        *count += (*slot & PTE_HUGE) ? vm_huge_pages(m) : 1;
     drop_page(m, p, slot, geometry_vpn(&m->cfg.geo, va));
 }
 
@@ -726,10 +727,10 @@ static void free_table(void *ctx, uint32_t frame)
 }
 
 /* Tears down a whole address space: exit, or the OOM killer. */
-static void release_process(struct machine *m, struct process *p)
+void vm_release_process(struct machine *m, struct process *p)
 {
     for (uint32_t a = 0; a < p->nareas; a++)
-        visit_pages(m, p, p->areas[a].start, p->areas[a].end, drop_visited, NULL);
+        vm_visit_pages(m, p, p->areas[a].start, p->areas[a].end, vm_drop_visited, NULL);
     pagetable_for_each_table(&m->pt, &m->cfg.geo, p->root, free_table, m);
     /* Its global entries go too: the frames behind them are free now. */
     tlb_flush_asid(&m->tlb, p->asid, true);
@@ -773,7 +774,7 @@ static unsigned tlb_spans(const struct machine *m, unsigned spans[2])
 
 static void step_tlb(struct machine *m, struct event *ev)
 {
-    struct process *p = op_process(m);
+    struct process *p = vm_op_process(m);
     unsigned spans[2];
     unsigned nspans = tlb_spans(m, spans);
     unsigned span = spans[0];
@@ -848,7 +849,7 @@ static void step_fault(struct machine *m, struct event *ev)
 {
     /* A page fault drops the TLB's entry for the address (SDM 4.10.4.1),
      * so the restarted access sees the entry the handler writes. */
-    tlb_invalidate(&m->tlb, op_process(m)->asid, m->op.va);
+    tlb_invalidate(&m->tlb, vm_op_process(m)->asid, m->op.va);
     event_for_access(m, ev, EV_PAGE_FAULT);
     ev->fault_code = m->acc.fault_code;
     m->phase = PH_CLASSIFY;
@@ -869,7 +870,7 @@ static void end_with_segfault(struct machine *m, struct event *ev, enum fault_ki
  * adjacent automatic area so that a trace's areas stay few. */
 static const struct area *add_auto_area(struct machine *m, struct process *p)
 {
-    uint64_t psize = page_size(m);
+    uint64_t psize = vm_page_size(m);
     uint64_t start = m->op.va & ~(psize - 1);
     const char *name = m->op.textbook ? "pages" : "trace";
     struct area *below = start >= psize ? process_find_area(p, start - psize) : NULL;
@@ -917,7 +918,7 @@ static bool wants_huge(const struct machine *m, const struct area *a, const stru
 
 static void step_classify(struct machine *m, struct event *ev)
 {
-    struct process *p = op_process(m);
+    struct process *p = vm_op_process(m);
     const struct area *a = geometry_va_valid(&m->cfg.geo, m->op.va)
                                ? process_find_area(p, m->op.va) : NULL;
     if (!a && m->op.auto_area && geometry_va_valid(&m->cfg.geo, m->op.va))
@@ -1007,7 +1008,7 @@ static void want_frame(struct machine *m, enum frame_kind kind, unsigned level)
  * step emits nothing by itself, so it runs inside the step that needs it. */
 static bool next_missing_table(struct machine *m)
 {
-    struct walk_result w = machine_walk(m, op_process(m), m->op.va);
+    struct walk_result w = machine_walk(m, vm_op_process(m), m->op.va);
     if (w.complete)
         return false;
     /* A huge page is mapped by the entry at its level: no table below. */
@@ -1171,7 +1172,7 @@ static bool step_evict_shootdown(struct machine *m, struct event *ev)
 
 static void step_huge_alloc(struct machine *m, struct event *ev)
 {
-    uint64_t n = huge_pages_per(m);
+    uint64_t n = vm_huge_pages(m);
     event_for_access(m, ev, EV_FRAME_ALLOC);
     ev->frame = m->acc.frame;
     snprintf(ev->detail, sizeof ev->detail, "frames %u to %llu, contiguous and aligned",
@@ -1181,7 +1182,7 @@ static void step_huge_alloc(struct machine *m, struct event *ev)
 
 static void step_install_table(struct machine *m, struct event *ev)
 {
-    struct process *p = op_process(m);
+    struct process *p = vm_op_process(m);
     uint32_t frame = m->acc.frame;
     unsigned level = m->acc.need_level;
     struct walk_result w = machine_walk(m, p, m->op.va);
@@ -1211,7 +1212,7 @@ static void after_tables(struct machine *m)
     switch ((enum fault_kind)m->acc.fault_kind) {
     case FAULT_COW: {
         const struct frame *src = &m->pool.frames[m->acc.cow_source];
-        const struct area *a = process_find_area(op_process(m), m->op.va);
+        const struct area *a = process_find_area(vm_op_process(m), m->op.va);
         /* A shared mapping writes to the page itself (after fault-around
          * mapped it read-only); a private one copies unless the page is
          * anonymous and no one else maps it. */
@@ -1259,7 +1260,7 @@ static void after_tables(struct machine *m)
         break;
     }
     if (m->acc.huge) {
-        uint32_t run = frames_take_run(&m->pool, (uint32_t)huge_pages_per(m));
+        uint32_t run = frames_take_run(&m->pool, (uint32_t)vm_huge_pages(m));
         if (run != UINT32_MAX) {
             m->acc.frame = run;
             m->phase = PH_HUGE_ALLOC;
@@ -1308,7 +1309,7 @@ static void cache_insert(struct machine *m, uint32_t frame)
 
 static void step_load(struct machine *m, struct event *ev)
 {
-    struct process *p = op_process(m);
+    struct process *p = vm_op_process(m);
     uint32_t frame = m->acc.frame;
     struct frame *f = &m->pool.frames[frame];
     uint64_t vpn = op_vpn(m);
@@ -1410,7 +1411,7 @@ static void step_load(struct machine *m, struct event *ev)
     ev->frame = frame;
     if (m->acc.huge) {
         /* Huge pages are never reclaimed here: the policy does not see them. */
-        uint64_t n = huge_pages_per(m);
+        uint64_t n = vm_huge_pages(m);
         for (uint64_t i = 1; i < n; i++)
             m->pool.frames[frame + i].owner_pid = p->pid;
         snprintf(ev->detail, sizeof ev->detail, "a huge page of %llu frames, %u to %llu",
@@ -1440,7 +1441,7 @@ static void step_load(struct machine *m, struct event *ev)
 /* The leaf entry for a frame: writable only where the area allows it and
  * the frame is this process's alone to write (not the zero page, not a
  * cached file page mapped privately, not a copy-on-write original). */
-static uint64_t leaf_flags_for(const struct area *a, enum access_kind access, bool may_write)
+uint64_t vm_leaf_flags(const struct area *a, enum access_kind access, bool may_write)
 {
     uint64_t flags = PTE_PRESENT | PTE_USER | PTE_ACCESSED;
     if ((a->prot & PROT_W) && may_write)
@@ -1461,7 +1462,7 @@ static uint64_t leaf_flags_for(const struct area *a, enum access_kind access, bo
 static unsigned fault_around(struct machine *m, struct process *p, const struct area *a,
                              uint64_t *slot)
 {
-    uint64_t psize = page_size(m);
+    uint64_t psize = vm_page_size(m);
     uint64_t window = (uint64_t)m->cfg.fault_around * psize;
     uint64_t start = m->op.va & ~(window - 1), end = start + window;
     const struct geometry *g = &m->cfg.geo;
@@ -1485,7 +1486,7 @@ static unsigned fault_around(struct machine *m, struct process *p, const struct 
         uint32_t frame = object_frame(o, object_page_of(m, a, va));
         if (*e || frame == UINT32_MAX)
             continue;
-        *e = pte_make(frame, leaf_flags_for(a, ACCESS_READ, false) & ~PTE_ACCESSED);
+        *e = pte_make(frame, vm_leaf_flags(a, ACCESS_READ, false) & ~PTE_ACCESSED);
         frames_rmap_add(&m->pool, frame, p->pid, geometry_vpn(&m->cfg.geo, va));
         p->resident++;
         mapped++;
@@ -1495,14 +1496,14 @@ static unsigned fault_around(struct machine *m, struct process *p, const struct 
 
 static void step_pte(struct machine *m, struct event *ev)
 {
-    struct process *p = op_process(m);
+    struct process *p = vm_op_process(m);
     const struct area *a = process_find_area(p, m->op.va);
     struct walk_result w = machine_walk(m, p, m->op.va);
     const struct frame *f = &m->pool.frames[m->acc.frame];
     bool may_write = f->kind != FRAME_ZERO && (f->object == NONE || a->shared);
     if (m->acc.fault_kind == FAULT_COW && m->acc.frame == m->acc.cow_source)
         may_write = true; /* reused: it is ours alone now */
-    *w.slot = pte_make(m->acc.frame, leaf_flags_for(a, m->op.access, may_write) |
+    *w.slot = pte_make(m->acc.frame, vm_leaf_flags(a, m->op.access, may_write) |
                                          (m->acc.huge ? PTE_HUGE : 0));
     event_for_access(m, ev, EV_PTE_UPDATE);
     ev->level = (int)w.level;
@@ -1528,7 +1529,7 @@ static void step_return(struct machine *m, struct event *ev)
 
 static void step_fill(struct machine *m, struct event *ev)
 {
-    struct process *p = op_process(m);
+    struct process *p = vm_op_process(m);
     struct walk_result w = machine_walk(m, p, m->op.va);
     uint64_t e = *w.slot;
     struct tlb_entry t = {
@@ -1568,7 +1569,7 @@ static void complete_access(struct machine *m, uint32_t frame)
     if (m->op.access == ACCESS_WRITE) {
         struct tlb_entry *t = &m->tlb.entries[m->acc.tlb_index];
         if (!t->dirty) {
-            struct walk_result w = machine_walk(m, op_process(m), m->op.va);
+            struct walk_result w = machine_walk(m, vm_op_process(m), m->op.va);
             *w.slot |= PTE_DIRTY;
             t->dirty = true;
         }
@@ -1590,7 +1591,7 @@ static void complete_access(struct machine *m, uint32_t frame)
 static uint64_t physical_address(const struct machine *m, uint32_t frame)
 {
     uint64_t span = UINT64_C(1) << m->acc.span_shift;
-    return (uint64_t)frame * page_size(m) + (m->op.va & (span - 1));
+    return (uint64_t)frame * vm_page_size(m) + (m->op.va & (span - 1));
 }
 
 static void step_done(struct machine *m, struct event *ev)
@@ -1613,7 +1614,7 @@ static void step_oom(struct machine *m, struct event *ev)
         if (p->alive && (!victim || p->resident > victim->resident))
             victim = p;
     }
-    struct process *faulting = op_process(m);
+    struct process *faulting = vm_op_process(m);
     if (!victim || victim->resident == 0)
         victim = faulting;
     event_for_access(m, ev, EV_OOM_KILL);
@@ -1621,457 +1622,11 @@ static void step_oom(struct machine *m, struct event *ev)
     snprintf(ev->detail, sizeof ev->detail, "pid %u (%s) had %llu resident pages", victim->pid,
              victim->name, (unsigned long long)victim->resident);
     m->counters.oom_kills++;
-    release_process(m, victim);
+    vm_release_process(m, victim);
     if (victim == faulting)
         m->phase = PH_IDLE;
     else
         want_frame(m, m->acc.need_kind, m->acc.need_level);
-}
-
-/* ------------------------------------------------------------------ */
-/* the other operations                                                 */
-
-static void simple_event(struct machine *m, struct event *ev, enum event_kind kind,
-                         const struct process *p)
-{
-    event_init(ev, kind);
-    ev->pid = p ? p->pid : NONE;
-    ev->va = m->op.va;
-    ev->size = m->op.size;
-}
-
-static void op_failed(struct machine *m, struct event *ev, const struct process *p,
-                      const char *why)
-{
-    simple_event(m, ev, EV_OP_FAILED, p);
-    snprintf(ev->detail, sizeof ev->detail, "%.*s", (int)sizeof ev->detail - 1, why);
-}
-
-static uint64_t round_up(uint64_t v, uint64_t to)
-{
-    return v % to ? v + (to - v % to) : v;
-}
-
-static void do_mmap(struct machine *m, struct event *ev, struct process *p)
-{
-    uint64_t psize = page_size(m);
-    uint64_t size = round_up(m->op.size, psize);
-    if (size == 0 || size < m->op.size) {
-        op_failed(m, ev, p, "mmap of zero bytes");
-        return;
-    }
-    uint64_t start = m->op.va;
-    /* A huge area is placed on a huge-page boundary so that it can use them. */
-    uint64_t align = m->op.huge && huge_pages_per(m) ? huge_pages_per(m) * psize : psize;
-    if (start == UINT64_MAX) {
-        start = process_find_gap(p, size, m->mmap_base, align, psize);
-        if (start == UINT64_MAX) {
-            op_failed(m, ev, p, "no room left in the address space");
-            return;
-        }
-    }
-    struct area a = {.start = start, .end = start + size, .prot = m->op.prot,
-                     .kind = m->op.file ? AREA_FILE : AREA_ANON,
-                     .shared = m->op.shared, .textbook = m->op.textbook, .huge = m->op.huge,
-                     .object = m->op.file ? m->op.file - 1 : NONE, .file_offset = m->op.offset};
-    snprintf(a.name, sizeof a.name, "%s", m->op.name);
-    char why[160];
-    if (start + size < start || !check_area(m, &a, why, sizeof why)) {
-        op_failed(m, ev, p, start + size < start ? "the area wraps around" : why);
-        return;
-    }
-    if (!process_range_free(p, a.start, a.end)) {
-        op_failed(m, ev, p, "the range overlaps an existing area");
-        return;
-    }
-    if (!attach_object(m, &a, why, sizeof why)) {
-        op_failed(m, ev, p, why);
-        return;
-    }
-    if (!process_add_area(p, &a)) {
-        op_failed(m, ev, p, "out of memory");
-        return;
-    }
-    simple_event(m, ev, EV_MMAP, p);
-    ev->va = start;
-    ev->size = size;
-    char prot[4];
-    prot_string(a.prot, prot);
-    snprintf(ev->detail, sizeof ev->detail, "%s %s", a.name, prot);
-}
-
-/* Unmaps the pages of [start, end), flushing their TLB entries one by one
- * up to 33 pages and the whole ASID beyond, as Linux's flush ceiling does. */
-static uint64_t unmap_range(struct machine *m, struct process *p, uint64_t start, uint64_t end)
-{
-    uint64_t freed = 0, pages = (end - start) / page_size(m);
-    visit_pages(m, p, start, end, drop_visited, &freed);
-    if (pages <= 33) {
-        for (uint64_t va = start; va < end && va >= start; va += page_size(m))
-            tlb_invalidate(&m->tlb, p->asid, va);
-    } else {
-        tlb_flush_asid(&m->tlb, p->asid, false);
-        m->counters.tlb_flushes++;
-    }
-    return freed;
-}
-
-static bool split_partial_huge(struct machine *m, struct process *p, uint64_t start, uint64_t end);
-
-static void do_munmap(struct machine *m, struct event *ev, struct process *p)
-{
-    uint64_t psize = page_size(m);
-    uint64_t start = m->op.va & ~(psize - 1);
-    uint64_t end = round_up(m->op.va + m->op.size, psize);
-    if (m->op.size == 0 || end <= start) {
-        op_failed(m, ev, p, "munmap of an empty range");
-        return;
-    }
-    if (!split_partial_huge(m, p, start, end)) {
-        op_failed(m, ev, p, "no free frame to split a huge page (ENOMEM)");
-        return;
-    }
-    uint64_t freed = unmap_range(m, p, start, end);
-    if (!process_remove_range(p, start, end)) {
-        op_failed(m, ev, p, "out of memory");
-        return;
-    }
-    simple_event(m, ev, EV_MUNMAP, p);
-    ev->va = start;
-    ev->size = end - start;
-    snprintf(ev->detail, sizeof ev->detail, "%llu resident page%s released",
-             (unsigned long long)freed, freed == 1 ? "" : "s");
-}
-
-static void reprotect_visited(struct machine *m, struct process *p, uint64_t *slot, uint64_t va,
-                              void *ctx)
-{
-    uint8_t prot = *(const uint8_t *)ctx;
-    if (!pte_present(*slot))
-        return;
-    if (!(prot & PROT_W))
-        *slot &= ~PTE_WRITABLE;
-    if (!(prot & PROT_X))
-        *slot |= PTE_NX;
-    else
-        *slot &= ~PTE_NX;
-    tlb_invalidate(&m->tlb, p->asid, va);
-}
-
-/* split_huge_pmd: the huge mapping covering va becomes a table of base-page
- * entries with the same bits, each frame an ordinary page again, so that
- * part of the range can change. false when no frame is free for the table. */
-static bool split_huge(struct machine *m, struct process *p, uint64_t va)
-{
-    const struct geometry *g = &m->cfg.geo;
-    struct walk_result w = machine_walk(m, p, va);
-    if (!w.complete || !pte_present(*w.slot) || !(*w.slot & PTE_HUGE))
-        return true;
-    uint32_t t = frames_take(&m->pool, FRAME_TABLE);
-    if (t == UINT32_MAX || !pagetable_create(&m->pt, g, t, w.level + 1)) {
-        if (t != UINT32_MAX)
-            frames_release(&m->pool, t);
-        return false;
-    }
-    struct frame *tf = &m->pool.frames[t];
-    tf->table_level = (int8_t)(w.level + 1);
-    tf->owner_pid = p->pid;
-    tf->refcount = 1;
-    m->counters.table_allocs++;
-    uint64_t e = *w.slot, n = huge_pages_per(m);
-    uint64_t span = geometry_level_span(g, w.level);
-    uint64_t base_vpn = geometry_vpn(g, va & ~(span - 1));
-    uint32_t head = pte_frame(e);
-    uint64_t flags = (e & ~PTE_ADDR_MASK) & ~PTE_HUGE;
-    uint64_t *entries = pagetable_at(&m->pt, t);
-    for (uint64_t i = 0; i < n; i++) {
-        uint32_t f = head + (uint32_t)i;
-        entries[i] = pte_make(f, flags);
-        m->pool.frames[f].compound = 0;
-        if (i > 0)
-            frames_rmap_add(&m->pool, f, p->pid, base_vpn + i);
-        m->policy.ops->loaded(&m->policy, f);
-    }
-    *w.slot = pte_make(t, PTE_PRESENT | PTE_WRITABLE | PTE_USER);
-    tlb_invalidate(&m->tlb, p->asid, va);
-    m->huge_pages--;
-    return true;
-}
-
-/* Splits the huge pages that [start, end) covers only in part. */
-static bool split_partial_huge(struct machine *m, struct process *p, uint64_t start, uint64_t end)
-{
-    if (m->huge_pages == 0)
-        return true;
-    uint64_t span = geometry_level_span(&m->cfg.geo, (unsigned)m->cfg.geo.huge_level);
-    uint64_t edges[2] = {start, end - page_size(m)};
-    for (int i = 0; i < 2; i++) {
-        uint64_t base = edges[i] & ~(span - 1);
-        if ((base < start || base + span > end) && !split_huge(m, p, edges[i]))
-            return false;
-    }
-    return true;
-}
-
-static void do_mprotect(struct machine *m, struct event *ev, struct process *p)
-{
-    uint64_t psize = page_size(m);
-    uint64_t start = m->op.va & ~(psize - 1);
-    uint64_t end = round_up(m->op.va + m->op.size, psize);
-    if (m->op.size == 0 || end <= start) {
-        op_failed(m, ev, p, "mprotect of an empty range");
-        return;
-    }
-    if (!split_partial_huge(m, p, start, end)) {
-        op_failed(m, ev, p, "no free frame to split a huge page (ENOMEM)");
-        return;
-    }
-    /* Split the areas at the edges, then set the new protection. */
-    for (uint32_t i = 0; i < p->nareas; i++) {
-        struct area a = p->areas[i];
-        if (a.end <= start || end <= a.start)
-            continue;
-        uint64_t lo = a.start > start ? a.start : start;
-        uint64_t hi = a.end < end ? a.end : end;
-        struct area mid = a;
-        mid.start = lo;
-        mid.end = hi;
-        mid.file_offset += lo - a.start;
-        mid.prot = m->op.prot;
-        if (!process_remove_range(p, lo, hi) || !process_add_area(p, &mid)) {
-            op_failed(m, ev, p, "out of memory");
-            return;
-        }
-    }
-    /* Entries lose what the new protection forbids; the TLB forgets them. */
-    uint8_t prot = m->op.prot;
-    visit_pages(m, p, start, end, reprotect_visited, &prot);
-    simple_event(m, ev, EV_MPROTECT, p);
-    ev->va = start;
-    ev->size = end - start;
-    char text[4];
-    prot_string(m->op.prot, text);
-    snprintf(ev->detail, sizeof ev->detail, "now %s", text);
-}
-
-/* Textbook exercise: "page 3 is in frame 7". The frame must be free; the
- * tables it needs take other frames. */
-static void do_map_frame(struct machine *m, struct event *ev, struct process *p)
-{
-    const struct geometry *g = &m->cfg.geo;
-    uint64_t psize = page_size(m);
-    uint64_t va = m->op.va & ~(psize - 1);
-    uint32_t frame = m->op.frame;
-    if (frame >= m->pool.data_frames || m->pool.frames[frame].kind != FRAME_FREE) {
-        char why[96];
-        snprintf(why, sizeof why, "frame %u is not a free frame of the pool", frame);
-        op_failed(m, ev, p, why);
-        return;
-    }
-    if (!geometry_va_valid(g, va)) {
-        op_failed(m, ev, p, "the address is outside the VA width");
-        return;
-    }
-    struct area *a = process_find_area(p, va);
-    if (!a) {
-        struct area page = {.start = va, .end = va + psize, .object = NONE,
-                            .prot = m->op.prot ? m->op.prot
-                                                                               : PROT_R | PROT_W,
-                            .kind = AREA_ANON, .textbook = true};
-        snprintf(page.name, sizeof page.name, "page-0x%llx",
-                 (unsigned long long)geometry_vpn(g, va));
-        if (!process_add_area(p, &page)) {
-            op_failed(m, ev, p, "out of memory");
-            return;
-        }
-        a = process_find_area(p, va);
-    }
-    frames_take_at(&m->pool, frame, FRAME_ANON);
-    for (;;) {
-        struct walk_result w = machine_walk(m, p, va);
-        if (w.complete)
-            break;
-        uint32_t t = frames_take(&m->pool, FRAME_TABLE);
-        if (t == UINT32_MAX) {
-            frames_release(&m->pool, frame);
-            op_failed(m, ev, p, "no free frame left for a page table");
-            return;
-        }
-        pagetable_create(&m->pt, g, t, w.level + 1);
-        struct frame *tf = &m->pool.frames[t];
-        tf->table_level = (int8_t)(w.level + 1);
-        tf->owner_pid = p->pid;
-        tf->refcount = 1;
-        *w.slot = pte_make(t, PTE_PRESENT | PTE_WRITABLE | PTE_USER);
-        m->counters.table_allocs++;
-    }
-    struct walk_result w = machine_walk(m, p, va);
-    if (*w.slot) {
-        frames_release(&m->pool, frame);
-        op_failed(m, ev, p, "the page is already mapped");
-        return;
-    }
-    struct frame *f = &m->pool.frames[frame];
-    f->owner_pid = p->pid;
-    f->loaded_at = m->steps;
-    frames_rmap_add(&m->pool, frame, p->pid, geometry_vpn(g, va));
-    m->policy.ops->loaded(&m->policy, frame);
-    *w.slot = pte_make(frame, leaf_flags_for(a, ACCESS_READ, true) & ~PTE_ACCESSED);
-    p->resident++;
-    simple_event(m, ev, EV_MAP_FRAME, p);
-    ev->va = va;
-    ev->vpn = geometry_vpn(g, va);
-    ev->frame = frame;
-    ev->entry = *w.slot;
-    ev->level = (int)w.level;
-}
-
-static void do_switch(struct machine *m, struct event *ev, struct process *p)
-{
-    struct process *from = machine_running(m);
-    simple_event(m, ev, EV_CONTEXT_SWITCH, p);
-    ev->other_pid = from ? from->pid : NONE;
-    ev->frame = p->root;
-    m->current = (uint32_t)(p - m->procs);
-    snprintf(ev->detail, sizeof ev->detail, "CR3 now points at frame %u", p->root);
-    if (!m->cfg.tlb_asid)
-        m->phase = PH_SWITCH_FLUSH;
-}
-
-static void do_exit(struct machine *m, struct event *ev, struct process *p)
-{
-    uint64_t resident = p->resident;
-    release_process(m, p);
-    simple_event(m, ev, EV_EXIT, p);
-    snprintf(ev->detail, sizeof ev->detail, "%llu resident page%s unmapped",
-             (unsigned long long)resident, resident == 1 ? "" : "s");
-}
-
-struct fork_state {
-    struct process *child;
-    const struct area *area;
-    bool failed;
-    uint64_t shared, protected;
-};
-
-/* Gives the child the parent's entry for one page: the same frame (or swap
- * slot), private writable pages made read-only in both for copy-on-write. */
-static void fork_page(struct machine *m, struct process *parent, uint64_t *slot, uint64_t va,
-                      void *ctx)
-{
-    struct fork_state *fs = ctx;
-    if (fs->failed)
-        return;
-    for (;;) {
-        struct walk_result w = machine_walk(m, fs->child, va);
-        if (w.complete)
-            break;
-        uint32_t t = frames_take(&m->pool, FRAME_TABLE);
-        if (t == UINT32_MAX || !pagetable_create(&m->pt, &m->cfg.geo, t, w.level + 1)) {
-            if (t != UINT32_MAX)
-                frames_release(&m->pool, t);
-            fs->failed = true;
-            return;
-        }
-        struct frame *tf = &m->pool.frames[t];
-        tf->table_level = (int8_t)(w.level + 1);
-        tf->owner_pid = fs->child->pid;
-        tf->refcount = 1;
-        *w.slot = pte_make(t, PTE_PRESENT | PTE_WRITABLE | PTE_USER);
-        m->counters.table_allocs++;
-    }
-    uint64_t *child_slot = machine_walk(m, fs->child, va).slot;
-    uint64_t vpn = geometry_vpn(&m->cfg.geo, va);
-    uint64_t e = *slot;
-    if (pte_present(e)) {
-        uint32_t frame = pte_frame(e);
-        if (m->pool.frames[frame].kind != FRAME_ZERO) {
-            if (!fs->area->shared && (e & PTE_WRITABLE)) {
-                *slot &= ~PTE_WRITABLE;
-                fs->protected++;
-            }
-            frames_rmap_add(&m->pool, frame, fs->child->pid, vpn);
-            fs->child->resident++;
-            fs->shared++;
-        }
-        *child_slot = *slot;
-    } else if (pte_is_swap(e)) {
-        swap_ref(&m->swap, pte_slot(e));
-        fs->child->swapped++;
-        *child_slot = e;
-    }
-    (void)parent;
-}
-
-/* fork: the child gets a copy of the areas and of the page tables. */
-static void do_fork(struct machine *m, struct event *ev, struct process *p)
-{
-    char why[160];
-    for (uint32_t i = 0; i < p->nareas; i++)
-        if (p->areas[i].huge && m->huge_pages) {
-            op_failed(m, ev, p, "fork of a process with huge pages is not modelled");
-            return;
-        }
-    char name[AREA_NAME_MAX];
-    snprintf(name, sizeof name, "%s", m->op.name[0] ? m->op.name : p->name);
-    if (!machine_add_process(m, m->op.child, name, 0, why, sizeof why)) {
-        op_failed(m, ev, p, why);
-        return;
-    }
-    p = op_process(m); /* the table of processes may not move, but be sure */
-    struct process *child = &m->procs[m->nprocs - 1];
-    struct fork_state fs = {.child = child};
-    if (!process_clone_areas(child, p)) {
-        op_failed(m, ev, p, "out of memory");
-        return;
-    }
-    for (uint32_t i = 0; i < p->nareas && !fs.failed; i++) {
-        fs.area = &p->areas[i];
-        visit_pages(m, p, p->areas[i].start, p->areas[i].end, fork_page, &fs);
-    }
-    /* The parent's cached translations, global ones too, may still allow
-     * writes. */
-    tlb_flush_asid(&m->tlb, p->asid, true);
-    if (fs.failed) {
-        release_process(m, child);
-        op_failed(m, ev, p, "fork: no free frame for the child's page tables (ENOMEM)");
-        return;
-    }
-    simple_event(m, ev, EV_FORK, p);
-    ev->other_pid = child->pid;
-    ev->frame = child->root;
-    snprintf(ev->detail, sizeof ev->detail,
-             "pid %u (%s) is born sharing %llu pages; %llu made read-only for copy-on-write",
-             child->pid, child->name, (unsigned long long)fs.shared,
-             (unsigned long long)fs.protected);
-}
-
-/* Runs a whole non-access operation as one micro-step (or two, for a
- * context switch that flushes the TLB). */
-static void step_simple(struct machine *m, struct event *ev)
-{
-    struct process *p = op_process(m);
-    m->phase = PH_IDLE;
-    switch (m->op.kind) {
-    case OP_MMAP: do_mmap(m, ev, p); break;
-    case OP_MUNMAP: do_munmap(m, ev, p); break;
-    case OP_MPROTECT: do_mprotect(m, ev, p); break;
-    case OP_MAP_FRAME: do_map_frame(m, ev, p); break;
-    case OP_SWITCH: do_switch(m, ev, p); break;
-    case OP_EXIT: do_exit(m, ev, p); break;
-    case OP_FORK: do_fork(m, ev, p); break;
-    default: op_failed(m, ev, p, "unknown operation"); break;
-    }
-}
-
-static void step_switch_flush(struct machine *m, struct event *ev)
-{
-    unsigned dropped = tlb_flush_all(&m->tlb, false);
-    m->counters.tlb_flushes++;
-    simple_event(m, ev, EV_TLB_FLUSH, machine_running(m));
-    snprintf(ev->detail, sizeof ev->detail,
-             "no ASID tags: loading CR3 drops every non-global entry (%u)", dropped);
-    m->phase = PH_IDLE;
 }
 
 /* ------------------------------------------------------------------ */
@@ -2155,8 +1710,8 @@ bool machine_step(struct machine *m, struct event *ev)
         case PH_FILL: step_fill(m, ev); break;
         case PH_DONE: step_done(m, ev); break;
         case PH_OOM: step_oom(m, ev); break;
-        case PH_SIMPLE: step_simple(m, ev); break;
-        case PH_SWITCH_FLUSH: step_switch_flush(m, ev); break;
+        case PH_SIMPLE: vm_step_simple(m, ev); break;
+        case PH_SWITCH_FLUSH: vm_step_switch_flush(m, ev); break;
         }
         break;
     }

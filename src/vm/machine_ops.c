@@ -1,0 +1,457 @@
+/* The operations other than accesses: mmap, munmap, mprotect, mapping a
+ * chosen frame, context switch, exit and fork. Each is one micro-step (a
+ * context switch that flushes the TLB takes two). See machine.h. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vm/machine.h"
+#include "vm/machine_internal.h"
+#include "vm/pte.h"
+
+#define NONE EV_NONE
+
+
+static void simple_event(struct machine *m, struct event *ev, enum event_kind kind,
+                         const struct process *p)
+{
+    event_init(ev, kind);
+    ev->pid = p ? p->pid : NONE;
+    ev->va = m->op.va;
+    ev->size = m->op.size;
+}
+
+static void op_failed(struct machine *m, struct event *ev, const struct process *p,
+                      const char *why)
+{
+    simple_event(m, ev, EV_OP_FAILED, p);
+    snprintf(ev->detail, sizeof ev->detail, "%.*s", (int)sizeof ev->detail - 1, why);
+}
+
+static uint64_t round_up(uint64_t v, uint64_t to)
+{
+    return v % to ? v + (to - v % to) : v;
+}
+
+static void do_mmap(struct machine *m, struct event *ev, struct process *p)
+{
+    uint64_t psize = vm_page_size(m);
+    uint64_t size = round_up(m->op.size, psize);
+    if (size == 0 || size < m->op.size) {
+        op_failed(m, ev, p, "mmap of zero bytes");
+        return;
+    }
+    uint64_t start = m->op.va;
+    /* A huge area is placed on a huge-page boundary so that it can use them. */
+    uint64_t align = m->op.huge && vm_huge_pages(m) ? vm_huge_pages(m) * psize : psize;
+    if (start == UINT64_MAX) {
+        start = process_find_gap(p, size, m->mmap_base, align, psize);
+        if (start == UINT64_MAX) {
+            op_failed(m, ev, p, "no room left in the address space");
+            return;
+        }
+    }
+    struct area a = {.start = start, .end = start + size, .prot = m->op.prot,
+                     .kind = m->op.file ? AREA_FILE : AREA_ANON,
+                     .shared = m->op.shared, .textbook = m->op.textbook, .huge = m->op.huge,
+                     .object = m->op.file ? m->op.file - 1 : NONE, .file_offset = m->op.offset};
+    snprintf(a.name, sizeof a.name, "%s", m->op.name);
+    char why[160];
+    if (start + size < start || !vm_check_area(m, &a, why, sizeof why)) {
+        op_failed(m, ev, p, start + size < start ? "the area wraps around" : why);
+        return;
+    }
+    if (!process_range_free(p, a.start, a.end)) {
+        op_failed(m, ev, p, "the range overlaps an existing area");
+        return;
+    }
+    if (!vm_attach_object(m, &a, why, sizeof why)) {
+        op_failed(m, ev, p, why);
+        return;
+    }
+    if (!process_add_area(p, &a)) {
+        op_failed(m, ev, p, "out of memory");
+        return;
+    }
+    simple_event(m, ev, EV_MMAP, p);
+    ev->va = start;
+    ev->size = size;
+    char prot[4];
+    prot_string(a.prot, prot);
+    snprintf(ev->detail, sizeof ev->detail, "%s %s", a.name, prot);
+}
+
+/* Unmaps the pages of [start, end), flushing their TLB entries one by one
+ * up to 33 pages and the whole ASID beyond, as Linux's flush ceiling does. */
+static uint64_t unmap_range(struct machine *m, struct process *p, uint64_t start, uint64_t end)
+{
+    uint64_t freed = 0, pages = (end - start) / vm_page_size(m);
+    vm_visit_pages(m, p, start, end, vm_drop_visited, &freed);
+    if (pages <= 33) {
+        for (uint64_t va = start; va < end && va >= start; va += vm_page_size(m))
+            tlb_invalidate(&m->tlb, p->asid, va);
+    } else {
+        tlb_flush_asid(&m->tlb, p->asid, false);
+        m->counters.tlb_flushes++;
+    }
+    return freed;
+}
+
+static bool split_partial_huge(struct machine *m, struct process *p, uint64_t start, uint64_t end);
+
+static void do_munmap(struct machine *m, struct event *ev, struct process *p)
+{
+    uint64_t psize = vm_page_size(m);
+    uint64_t start = m->op.va & ~(psize - 1);
+    uint64_t end = round_up(m->op.va + m->op.size, psize);
+    if (m->op.size == 0 || end <= start) {
+        op_failed(m, ev, p, "munmap of an empty range");
+        return;
+    }
+    if (!split_partial_huge(m, p, start, end)) {
+        op_failed(m, ev, p, "no free frame to split a huge page (ENOMEM)");
+        return;
+    }
+    uint64_t freed = unmap_range(m, p, start, end);
+    if (!process_remove_range(p, start, end)) {
+        op_failed(m, ev, p, "out of memory");
+        return;
+    }
+    simple_event(m, ev, EV_MUNMAP, p);
+    ev->va = start;
+    ev->size = end - start;
+    snprintf(ev->detail, sizeof ev->detail, "%llu resident page%s released",
+             (unsigned long long)freed, freed == 1 ? "" : "s");
+}
+
+static void reprotect_visited(struct machine *m, struct process *p, uint64_t *slot, uint64_t va,
+                              void *ctx)
+{
+    uint8_t prot = *(const uint8_t *)ctx;
+    if (!pte_present(*slot))
+        return;
+    if (!(prot & PROT_W))
+        *slot &= ~PTE_WRITABLE;
+    if (!(prot & PROT_X))
+        *slot |= PTE_NX;
+    else
+        *slot &= ~PTE_NX;
+    tlb_invalidate(&m->tlb, p->asid, va);
+}
+
+/* split_huge_pmd: the huge mapping covering va becomes a table of base-page
+ * entries with the same bits, each frame an ordinary page again, so that
+ * part of the range can change. false when no frame is free for the table. */
+static bool split_huge(struct machine *m, struct process *p, uint64_t va)
+{
+    const struct geometry *g = &m->cfg.geo;
+    struct walk_result w = machine_walk(m, p, va);
+    if (!w.complete || !pte_present(*w.slot) || !(*w.slot & PTE_HUGE))
+        return true;
+    uint32_t t = frames_take(&m->pool, FRAME_TABLE);
+    if (t == UINT32_MAX || !pagetable_create(&m->pt, g, t, w.level + 1)) {
+        if (t != UINT32_MAX)
+            frames_release(&m->pool, t);
+        return false;
+    }
+    struct frame *tf = &m->pool.frames[t];
+    tf->table_level = (int8_t)(w.level + 1);
+    tf->owner_pid = p->pid;
+    tf->refcount = 1;
+    m->counters.table_allocs++;
+    uint64_t e = *w.slot, n = vm_huge_pages(m);
+    uint64_t span = geometry_level_span(g, w.level);
+    uint64_t base_vpn = geometry_vpn(g, va & ~(span - 1));
+    uint32_t head = pte_frame(e);
+    uint64_t flags = (e & ~PTE_ADDR_MASK) & ~PTE_HUGE;
+    uint64_t *entries = pagetable_at(&m->pt, t);
+    for (uint64_t i = 0; i < n; i++) {
+        uint32_t f = head + (uint32_t)i;
+        entries[i] = pte_make(f, flags);
+        m->pool.frames[f].compound = 0;
+        if (i > 0)
+            frames_rmap_add(&m->pool, f, p->pid, base_vpn + i);
+        m->policy.ops->loaded(&m->policy, f);
+    }
+    *w.slot = pte_make(t, PTE_PRESENT | PTE_WRITABLE | PTE_USER);
+    tlb_invalidate(&m->tlb, p->asid, va);
+    m->huge_pages--;
+    return true;
+}
+
+/* Splits the huge pages that [start, end) covers only in part. */
+static bool split_partial_huge(struct machine *m, struct process *p, uint64_t start, uint64_t end)
+{
+    if (m->huge_pages == 0)
+        return true;
+    uint64_t span = geometry_level_span(&m->cfg.geo, (unsigned)m->cfg.geo.huge_level);
+    uint64_t edges[2] = {start, end - vm_page_size(m)};
+    for (int i = 0; i < 2; i++) {
+        uint64_t base = edges[i] & ~(span - 1);
+        if ((base < start || base + span > end) && !split_huge(m, p, edges[i]))
+            return false;
+    }
+    return true;
+}
+
+static void do_mprotect(struct machine *m, struct event *ev, struct process *p)
+{
+    uint64_t psize = vm_page_size(m);
+    uint64_t start = m->op.va & ~(psize - 1);
+    uint64_t end = round_up(m->op.va + m->op.size, psize);
+    if (m->op.size == 0 || end <= start) {
+        op_failed(m, ev, p, "mprotect of an empty range");
+        return;
+    }
+    if (!split_partial_huge(m, p, start, end)) {
+        op_failed(m, ev, p, "no free frame to split a huge page (ENOMEM)");
+        return;
+    }
+    /* Split the areas at the edges, then set the new protection. */
+    for (uint32_t i = 0; i < p->nareas; i++) {
+        struct area a = p->areas[i];
+        if (a.end <= start || end <= a.start)
+            continue;
+        uint64_t lo = a.start > start ? a.start : start;
+        uint64_t hi = a.end < end ? a.end : end;
+        struct area mid = a;
+        mid.start = lo;
+        mid.end = hi;
+        mid.file_offset += lo - a.start;
+        mid.prot = m->op.prot;
+        if (!process_remove_range(p, lo, hi) || !process_add_area(p, &mid)) {
+            op_failed(m, ev, p, "out of memory");
+            return;
+        }
+    }
+    /* Entries lose what the new protection forbids; the TLB forgets them. */
+    uint8_t prot = m->op.prot;
+    vm_visit_pages(m, p, start, end, reprotect_visited, &prot);
+    simple_event(m, ev, EV_MPROTECT, p);
+    ev->va = start;
+    ev->size = end - start;
+    char text[4];
+    prot_string(m->op.prot, text);
+    snprintf(ev->detail, sizeof ev->detail, "now %s", text);
+}
+
+/* Textbook exercise: "page 3 is in frame 7". The frame must be free; the
+ * tables it needs take other frames. */
+static void do_map_frame(struct machine *m, struct event *ev, struct process *p)
+{
+    const struct geometry *g = &m->cfg.geo;
+    uint64_t psize = vm_page_size(m);
+    uint64_t va = m->op.va & ~(psize - 1);
+    uint32_t frame = m->op.frame;
+    if (frame >= m->pool.data_frames || m->pool.frames[frame].kind != FRAME_FREE) {
+        char why[96];
+        snprintf(why, sizeof why, "frame %u is not a free frame of the pool", frame);
+        op_failed(m, ev, p, why);
+        return;
+    }
+    if (!geometry_va_valid(g, va)) {
+        op_failed(m, ev, p, "the address is outside the VA width");
+        return;
+    }
+    struct area *a = process_find_area(p, va);
+    if (!a) {
+        struct area page = {.start = va, .end = va + psize, .object = NONE,
+                            .prot = m->op.prot ? m->op.prot
+                                                                               : PROT_R | PROT_W,
+                            .kind = AREA_ANON, .textbook = true};
+        snprintf(page.name, sizeof page.name, "page-0x%llx",
+                 (unsigned long long)geometry_vpn(g, va));
+        if (!process_add_area(p, &page)) {
+            op_failed(m, ev, p, "out of memory");
+            return;
+        }
+        a = process_find_area(p, va);
+    }
+    frames_take_at(&m->pool, frame, FRAME_ANON);
+    for (;;) {
+        struct walk_result w = machine_walk(m, p, va);
+        if (w.complete)
+            break;
+        uint32_t t = frames_take(&m->pool, FRAME_TABLE);
+        if (t == UINT32_MAX) {
+            frames_release(&m->pool, frame);
+            op_failed(m, ev, p, "no free frame left for a page table");
+            return;
+        }
+        pagetable_create(&m->pt, g, t, w.level + 1);
+        struct frame *tf = &m->pool.frames[t];
+        tf->table_level = (int8_t)(w.level + 1);
+        tf->owner_pid = p->pid;
+        tf->refcount = 1;
+        *w.slot = pte_make(t, PTE_PRESENT | PTE_WRITABLE | PTE_USER);
+        m->counters.table_allocs++;
+    }
+    struct walk_result w = machine_walk(m, p, va);
+    if (*w.slot) {
+        frames_release(&m->pool, frame);
+        op_failed(m, ev, p, "the page is already mapped");
+        return;
+    }
+    struct frame *f = &m->pool.frames[frame];
+    f->owner_pid = p->pid;
+    f->loaded_at = m->steps;
+    frames_rmap_add(&m->pool, frame, p->pid, geometry_vpn(g, va));
+    m->policy.ops->loaded(&m->policy, frame);
+    *w.slot = pte_make(frame, vm_leaf_flags(a, ACCESS_READ, true) & ~PTE_ACCESSED);
+    p->resident++;
+    simple_event(m, ev, EV_MAP_FRAME, p);
+    ev->va = va;
+    ev->vpn = geometry_vpn(g, va);
+    ev->frame = frame;
+    ev->entry = *w.slot;
+    ev->level = (int)w.level;
+}
+
+static void do_switch(struct machine *m, struct event *ev, struct process *p)
+{
+    struct process *from = machine_running(m);
+    simple_event(m, ev, EV_CONTEXT_SWITCH, p);
+    ev->other_pid = from ? from->pid : NONE;
+    ev->frame = p->root;
+    m->current = (uint32_t)(p - m->procs);
+    snprintf(ev->detail, sizeof ev->detail, "CR3 now points at frame %u", p->root);
+    if (!m->cfg.tlb_asid)
+        m->phase = PH_SWITCH_FLUSH;
+}
+
+static void do_exit(struct machine *m, struct event *ev, struct process *p)
+{
+    uint64_t resident = p->resident;
+    vm_release_process(m, p);
+    simple_event(m, ev, EV_EXIT, p);
+    snprintf(ev->detail, sizeof ev->detail, "%llu resident page%s unmapped",
+             (unsigned long long)resident, resident == 1 ? "" : "s");
+}
+
+struct fork_state {
+    struct process *child;
+    const struct area *area;
+    bool failed;
+    uint64_t shared, protected;
+};
+
+/* Gives the child the parent's entry for one page: the same frame (or swap
+ * slot), private writable pages made read-only in both for copy-on-write. */
+static void fork_page(struct machine *m, struct process *parent, uint64_t *slot, uint64_t va,
+                      void *ctx)
+{
+    struct fork_state *fs = ctx;
+    if (fs->failed)
+        return;
+    for (;;) {
+        struct walk_result w = machine_walk(m, fs->child, va);
+        if (w.complete)
+            break;
+        uint32_t t = frames_take(&m->pool, FRAME_TABLE);
+        if (t == UINT32_MAX || !pagetable_create(&m->pt, &m->cfg.geo, t, w.level + 1)) {
+            if (t != UINT32_MAX)
+                frames_release(&m->pool, t);
+            fs->failed = true;
+            return;
+        }
+        struct frame *tf = &m->pool.frames[t];
+        tf->table_level = (int8_t)(w.level + 1);
+        tf->owner_pid = fs->child->pid;
+        tf->refcount = 1;
+        *w.slot = pte_make(t, PTE_PRESENT | PTE_WRITABLE | PTE_USER);
+        m->counters.table_allocs++;
+    }
+    uint64_t *child_slot = machine_walk(m, fs->child, va).slot;
+    uint64_t vpn = geometry_vpn(&m->cfg.geo, va);
+    uint64_t e = *slot;
+    if (pte_present(e)) {
+        uint32_t frame = pte_frame(e);
+        if (m->pool.frames[frame].kind != FRAME_ZERO) {
+            if (!fs->area->shared && (e & PTE_WRITABLE)) {
+                *slot &= ~PTE_WRITABLE;
+                fs->protected++;
+            }
+            frames_rmap_add(&m->pool, frame, fs->child->pid, vpn);
+            fs->child->resident++;
+            fs->shared++;
+        }
+        *child_slot = *slot;
+    } else if (pte_is_swap(e)) {
+        swap_ref(&m->swap, pte_slot(e));
+        fs->child->swapped++;
+        *child_slot = e;
+    }
+    (void)parent;
+}
+
+/* fork: the child gets a copy of the areas and of the page tables. */
+static void do_fork(struct machine *m, struct event *ev, struct process *p)
+{
+    char why[160];
+    for (uint32_t i = 0; i < p->nareas; i++)
+        if (p->areas[i].huge && m->huge_pages) {
+            op_failed(m, ev, p, "fork of a process with huge pages is not modelled");
+            return;
+        }
+    char name[AREA_NAME_MAX];
+    snprintf(name, sizeof name, "%s", m->op.name[0] ? m->op.name : p->name);
+    if (!machine_add_process(m, m->op.child, name, 0, why, sizeof why)) {
+        op_failed(m, ev, p, why);
+        return;
+    }
+    p = vm_op_process(m); /* the table of processes may not move, but be sure */
+    struct process *child = &m->procs[m->nprocs - 1];
+    struct fork_state fs = {.child = child};
+    if (!process_clone_areas(child, p)) {
+        op_failed(m, ev, p, "out of memory");
+        return;
+    }
+    for (uint32_t i = 0; i < p->nareas && !fs.failed; i++) {
+        fs.area = &p->areas[i];
+        vm_visit_pages(m, p, p->areas[i].start, p->areas[i].end, fork_page, &fs);
+    }
+    /* The parent's cached translations, global ones too, may still allow
+     * writes. */
+    tlb_flush_asid(&m->tlb, p->asid, true);
+    if (fs.failed) {
+        vm_release_process(m, child);
+        op_failed(m, ev, p, "fork: no free frame for the child's page tables (ENOMEM)");
+        return;
+    }
+    simple_event(m, ev, EV_FORK, p);
+    ev->other_pid = child->pid;
+    ev->frame = child->root;
+    snprintf(ev->detail, sizeof ev->detail,
+             "pid %u (%s) is born sharing %llu pages; %llu made read-only for copy-on-write",
+             child->pid, child->name, (unsigned long long)fs.shared,
+             (unsigned long long)fs.protected);
+}
+
+/* Runs a whole non-access operation as one micro-step (or two, for a
+ * context switch that flushes the TLB). */
+void vm_step_simple(struct machine *m, struct event *ev)
+{
+    struct process *p = vm_op_process(m);
+    m->phase = PH_IDLE;
+    switch (m->op.kind) {
+    case OP_MMAP: do_mmap(m, ev, p); break;
+    case OP_MUNMAP: do_munmap(m, ev, p); break;
+    case OP_MPROTECT: do_mprotect(m, ev, p); break;
+    case OP_MAP_FRAME: do_map_frame(m, ev, p); break;
+    case OP_SWITCH: do_switch(m, ev, p); break;
+    case OP_EXIT: do_exit(m, ev, p); break;
+    case OP_FORK: do_fork(m, ev, p); break;
+    default: op_failed(m, ev, p, "unknown operation"); break;
+    }
+}
+
+void vm_step_switch_flush(struct machine *m, struct event *ev)
+{
+    unsigned dropped = tlb_flush_all(&m->tlb, false);
+    m->counters.tlb_flushes++;
+    simple_event(m, ev, EV_TLB_FLUSH, machine_running(m));
+    snprintf(ev->detail, sizeof ev->detail,
+             "no ASID tags: loading CR3 drops every non-global entry (%u)", dropped);
+    m->phase = PH_IDLE;
+}
+
