@@ -26,6 +26,7 @@ static const struct screen_ops screens[SCREEN_COUNT] = {
     [SCREEN_MAIN] = {"main", screen_main_init, screen_main_draw, screen_main_key},
     [SCREEN_HELP] = {"help", screen_help_init, screen_help_draw, screen_help_key},
     [SCREEN_DETAILS] = {"details", screen_details_init, screen_details_draw, screen_details_key},
+    [SCREEN_LOG] = {"event log", screen_log_init, screen_log_draw, screen_log_key},
     [SCREEN_SMALL] = {"too small", screen_small_init, screen_small_draw, screen_small_key},
 };
 
@@ -283,6 +284,10 @@ unsigned screens_common_key(struct app *a, enum key_action act)
     switch (act) {
     case ACTION_HELP:
         return screens_switch(a, a->overlay == SCREEN_HELP ? SCREEN_COUNT : SCREEN_HELP);
+    case ACTION_LOG:
+        if (a->base != SCREEN_MAIN)
+            return 0;
+        return screens_switch(a, a->overlay == SCREEN_LOG ? SCREEN_COUNT : SCREEN_LOG);
     case ACTION_THEME:
         cycle_theme(a);
         return APP_HANDLED | APP_REDRAW;
@@ -548,6 +553,56 @@ unsigned screen_help_key(struct app *a, int key)
         if (a->help_scroll > 0)
             a->help_scroll--;
         return APP_HANDLED | APP_REDRAW;
+    }
+    if (keys_lookup(key) == ACTION_QUIT)
+        return APP_QUIT;
+    return screens_switch(a, SCREEN_COUNT);
+}
+
+/* The event log as an overlay over most of the screen, so that it can be
+ * read and scrolled back at any terminal size (at 80x24 the main screen has
+ * no room for its panel). */
+void screen_log_init(struct app *a)
+{
+    a->log_scroll = 0;
+}
+
+void screen_log_draw(struct app *a)
+{
+    int cols, rows;
+    term_size(&cols, &rows);
+    struct rect box = centred(cols - 2, rows - 2);
+    draw_box(box, ROLE_OVERLAY, "Event log, newest last");
+    struct rect in = {box.y + 1, box.x + 1, box.h - 2, box.w - 2};
+    scene_build(&a->scene, a->tl);
+    struct view_ctx v = {.s = &a->scene, .focused = true, .titled = false,
+                         .scroll = &a->log_scroll, .hits = NULL};
+    view_log_draw(&v, in);
+    draw_text(box, box.h - 1, 2, ROLE_OVERLAY,
+              " Up/Down/PgUp/PgDn scroll, L or any other key closes ");
+}
+
+unsigned screen_log_key(struct app *a, int key)
+{
+    int page = 10;
+    /* log_scroll counts events back from the newest; the view clamps it. */
+    switch (key) {
+    case KEY_UP:
+    case 'k':
+        a->log_scroll++;
+        return APP_HANDLED | APP_REDRAW;
+    case KEY_PPAGE:
+        a->log_scroll += page;
+        return APP_HANDLED | APP_REDRAW;
+    case KEY_DOWN:
+    case 'j':
+        a->log_scroll = a->log_scroll > 0 ? a->log_scroll - 1 : 0;
+        return APP_HANDLED | APP_REDRAW;
+    case KEY_NPAGE:
+        a->log_scroll = a->log_scroll > page ? a->log_scroll - page : 0;
+        return APP_HANDLED | APP_REDRAW;
+    default:
+        break;
     }
     if (keys_lookup(key) == ACTION_QUIT)
         return APP_QUIT;

@@ -29,6 +29,7 @@
     X(MAIN, "main")     \
     X(HELP, "help")     \
     X(DETAILS, "details") \
+    X(LOG, "event log")   \
     X(SMALL, "too small")
 
 enum screen_id {
@@ -63,6 +64,7 @@ struct app {
     int focus;                 /* enum panel, or -1 */
     int scroll[PANEL_COUNT];
     int help_scroll;
+    int log_scroll;            /* the event-log overlay, 0 = newest at the bottom */
     /* Themes. */
     struct theme theme;
     char *themes[APP_MAX_THEMES];
