@@ -134,6 +134,9 @@ if wait_for small "step 10"; then ok "PgUp and Left step back"; else fail "PgUp 
 keys small '?'
 if wait_for small "run to the next page fault"; then ok "? shows the keys"; else fail "? shows the keys"; fi
 keys small Escape
+keys small L
+if wait_for small "Event log, newest last"; then ok "L shows the event log at 80x24"; else fail "L shows the event log at 80x24"; fi
+keys small L
 keys small q
 st=$(wait_status small)
 if [ "$st" = 0 ]; then ok "q quits with status 0"; else fail "q quits with status 0 (got $st)"; fi
