@@ -88,8 +88,9 @@ static bool fail_unknown(struct diag *err, const struct scenario *s, struct scen
     }
     const char *near = diag_suggest(word, names, n);
     if (near)
-        diag_set(err, s->path, pos.line, pos.col, "unknown %s '%s'; did you mean '%s'? (expected one of: %s)",
-                 what, word, near, list);
+        diag_set(err, s->path, pos.line, pos.col,
+                 "unknown %s '%s' (did you mean '%s'? expected one of: %s)", what, word, near,
+                 list);
     else
         diag_set(err, s->path, pos.line, pos.col, "unknown %s '%s' (expected one of: %s)", what,
                  word, list);
