@@ -50,6 +50,16 @@ static struct event run_op(struct machine *m, const struct op *op)
     return ev;
 }
 
+/* Gives pid 1 a private rw- area that asks for huge pages. */
+static void add_huge_area(struct machine *m, uint64_t base, uint64_t size)
+{
+    char why[200];
+    struct area h = {.start = base, .end = base + size, .prot = PROT_R | PROT_W,
+                     .kind = AREA_ANON, .huge = true};
+    strcpy(h.name, "huge");
+    CU_ASSERT_FATAL(machine_add_area(m, 1, &h, why, sizeof why));
+}
+
 static struct event mem_access(struct machine *m, uint32_t pid, enum access_kind a, uint64_t va)
 {
     struct op op = {.kind = OP_ACCESS, .pid = pid, .access = a, .va = va,
@@ -1150,11 +1160,7 @@ static void test_huge_pages(void)
     struct machine *m = test_machine("x86_64", 4096, 0, 16, POLICY_clock);
     test_process(m, 1, 0, 0);
     const uint64_t base = 0x40000000, size = 4 * MiB;
-    char why[200];
-    struct area h = {.start = base, .end = base + size, .prot = PROT_R | PROT_W,
-                     .kind = AREA_ANON, .huge = true};
-    strcpy(h.name, "huge");
-    CU_ASSERT_FATAL(machine_add_area(m, 1, &h, why, sizeof why));
+    add_huge_area(m, base, size);
 
     for (uint64_t off = 0; off < size; off += PAGE)
         test_access(m, 1, ACCESS_WRITE, base + off);
@@ -1236,11 +1242,7 @@ static void test_huge_page_fallback(void)
     CU_ASSERT_EQUAL(m->pool.frames[99].kind, FRAME_ANON);
     CU_ASSERT_EQUAL(m->pool.frames[700].kind, FRAME_ANON);
 
-    char why[200];
-    struct area h = {.start = base, .end = base + 2 * MiB, .prot = PROT_R | PROT_W,
-                     .kind = AREA_ANON, .huge = true};
-    strcpy(h.name, "huge");
-    CU_ASSERT_FATAL(machine_add_area(m, 1, &h, why, sizeof why));
+    add_huge_area(m, base, 2 * MiB);
     uint64_t faults = m->counters.faults, fills = m->counters.zero_fills;
     for (uint64_t i = 0; i < 4; i++)
         test_access(m, 1, ACCESS_WRITE, base + i * PAGE);
@@ -1268,11 +1270,7 @@ static void test_huge_translate(void)
     struct machine *m = test_machine("x86_64", 4096, 0, 16, POLICY_clock);
     test_process(m, 1, 0, 0);
     const uint64_t base = 0x40000000;
-    char why[200];
-    struct area h = {.start = base, .end = base + 2 * MiB, .prot = PROT_R | PROT_W,
-                     .kind = AREA_ANON, .huge = true};
-    strcpy(h.name, "huge");
-    CU_ASSERT_FATAL(machine_add_area(m, 1, &h, why, sizeof why));
+    add_huge_area(m, base, 2 * MiB);
     struct event ev = mem_access(m, 1, ACCESS_WRITE, base + 0x123456);
     CU_ASSERT_EQUAL(ev.kind, EV_ACCESS_DONE);
     CU_ASSERT_EQUAL(ev.pa, 512 * PAGE + 0x123456);
@@ -1290,11 +1288,7 @@ static void test_huge_partial_mprotect(void)
     struct machine *m = test_machine("x86_64", 4096, 0, 16, POLICY_clock);
     test_process(m, 1, 0, 0);
     const uint64_t base = 0x40000000;
-    char why[200];
-    struct area h = {.start = base, .end = base + 2 * MiB, .prot = PROT_R | PROT_W,
-                     .kind = AREA_ANON, .huge = true};
-    strcpy(h.name, "huge");
-    CU_ASSERT_FATAL(machine_add_area(m, 1, &h, why, sizeof why));
+    add_huge_area(m, base, 2 * MiB);
     mem_access(m, 1, ACCESS_WRITE, base);
     CU_ASSERT_EQUAL(m->huge_pages, 1);
     struct op op = {.kind = OP_MPROTECT, .pid = 1, .va = base, .size = PAGE, .prot = PROT_R};
