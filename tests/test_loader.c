@@ -10,32 +10,9 @@
 #include "scenario/diag.h"
 #include "scenario/scenario.h"
 #include "scenario/value.h"
+#include "diag_helpers.h"
 
 void suite_loader_register(void);
-
-/* diag_print's output for d, as one string (newline included). */
-static const char *printed(const struct diag *d)
-{
-    static char buf[2048];
-    FILE *fp = fmemopen(buf, sizeof buf, "w");
-
-    if (fp == NULL)
-        return "(fmemopen failed)";
-    diag_print(fp, d);
-    fclose(fp);
-    return buf;
-}
-
-/* Asserts that got equals want, saying both when they differ. */
-static void check_string(const char *got, const char *want, const char *what)
-{
-    if (got == NULL || strcmp(got, want) != 0)
-        fprintf(stderr, "\n%s:\n  want: %s\n  got:  %s\n", what, want,
-                got ? got : "(null)");
-    CU_ASSERT_PTR_NOT_NULL(got);
-    if (got != NULL)
-        CU_ASSERT_STRING_EQUAL(got, want);
-}
 
 static void check_pos(struct scenario_pos p, unsigned line, unsigned col)
 {

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "play/timeline.h"
+#include "diag_helpers.h"
 #include "scenario/diag.h"
 #include "scenario/scenario.h"
 #include "vm/machine.h"
@@ -45,18 +46,6 @@ static struct timeline *open_policy(const struct scenario *s, const char *policy
                 d.message);
     CU_ASSERT_PTR_NOT_NULL(tl);
     return tl;
-}
-
-/* diag_print's line for d. */
-static const char *printed(const struct diag *d)
-{
-    static char buf[1024];
-    FILE *fp = fmemopen(buf, sizeof buf, "w");
-    if (fp == NULL)
-        return "(fmemopen failed)";
-    diag_print(fp, d);
-    fclose(fp);
-    return buf;
 }
 
 /* A small seeded generator (xorshift64*), so every run walks the same way. */

@@ -9,27 +9,9 @@
 #include <unistd.h>
 
 #include "scenario/trace.h"
+#include "diag_helpers.h"
 
 void suite_trace_register(void);
-
-static const char *printed(const struct diag *d)
-{
-    static char buf[2048];
-    FILE *fp = fmemopen(buf, sizeof buf, "w");
-
-    if (fp == NULL)
-        return "(fmemopen failed)";
-    diag_print(fp, d);
-    fclose(fp);
-    return buf;
-}
-
-static void check_string(const char *got, const char *want, const char *what)
-{
-    if (strcmp(got, want) != 0)
-        fprintf(stderr, "\n%s:\n  want: %s\n  got:  %s\n", what, want, got);
-    CU_ASSERT_STRING_EQUAL(got, want);
-}
 
 struct expected {
     char kind;

@@ -98,9 +98,9 @@ static struct trace_reader *reader_of(const struct program *p, const struct scen
     return NULL;
 }
 
-static uint32_t step_pid(const struct cursor *c, const struct scenario_num *pid)
+/* A step's explicit pid, or 0 for the running process. */
+static uint32_t step_pid(const struct scenario_num *pid)
 {
-    (void)c;
     return pid->present ? (uint32_t)pid->value : 0;
 }
 
@@ -180,7 +180,7 @@ static void produce(struct program *p, struct cursor *c, const struct machine *m
     case STEP_READ:
     case STEP_WRITE:
     case STEP_EXEC: {
-        uint32_t pid = step_pid(c, &st->u.access.pid);
+        uint32_t pid = step_pid(&st->u.access.pid);
         uint64_t va;
         if (!resolve(m, c, pid, &st->u.access.addr, &va)) {
             item_failed(out, "no area named '", st->u.access.addr.symbol, "' is mapped");
@@ -192,7 +192,7 @@ static void produce(struct program *p, struct cursor *c, const struct machine *m
     }
     case STEP_REFS: {
         const struct scenario_ref *r = &st->u.refs.entries[c->sub];
-        item_access(out, c, step_pid(c, &st->u.refs.pid), r->write ? ACCESS_WRITE : ACCESS_READ,
+        item_access(out, c, step_pid(&st->u.refs.pid), r->write ? ACCESS_WRITE : ACCESS_READ,
                     r->page * p->page_size);
         out->op.textbook = true;
         out->op.auto_area = true;
@@ -200,7 +200,7 @@ static void produce(struct program *p, struct cursor *c, const struct machine *m
         return;
     }
     case STEP_FILL: {
-        uint32_t pid = step_pid(c, &st->u.fill.pid);
+        uint32_t pid = step_pid(&st->u.fill.pid);
         uint64_t start;
         if (!resolve(m, c, pid, &st->u.fill.start, &start)) {
             item_failed(out, "no area named '", st->u.fill.start.symbol, "' is mapped");
@@ -213,7 +213,7 @@ static void produce(struct program *p, struct cursor *c, const struct machine *m
         return;
     }
     case STEP_MMAP: {
-        item_op(out, OP_MMAP, step_pid(c, &st->u.mmap.pid));
+        item_op(out, OP_MMAP, step_pid(&st->u.mmap.pid));
         out->op.size = st->u.mmap.size.value;
         out->op.va = UINT64_MAX;
         if (st->u.mmap.start.present &&
@@ -234,7 +234,7 @@ static void produce(struct program *p, struct cursor *c, const struct machine *m
     }
     case STEP_MUNMAP:
     case STEP_MPROTECT: {
-        uint32_t pid = step_pid(c, &st->u.range.pid);
+        uint32_t pid = step_pid(&st->u.range.pid);
         item_op(out, st->kind == STEP_MUNMAP ? OP_MUNMAP : OP_MPROTECT, pid);
         if (!resolve_range(m, c, pid, st, &out->op.va, &out->op.size)) {
             const char *name = st->u.range.name.present ? st->u.range.name.value
@@ -246,7 +246,7 @@ static void produce(struct program *p, struct cursor *c, const struct machine *m
         return;
     }
     case STEP_MAP: {
-        uint32_t pid = step_pid(c, &st->u.map.pid);
+        uint32_t pid = step_pid(&st->u.map.pid);
         item_op(out, OP_MAP_FRAME, pid);
         if (!resolve(m, c, pid, &st->u.map.va, &out->op.va)) {
             item_failed(out, "no area named '", st->u.map.va.symbol, "' is mapped");
@@ -261,7 +261,7 @@ static void produce(struct program *p, struct cursor *c, const struct machine *m
         c->running_pid = out->op.pid;
         return;
     case STEP_EXIT:
-        item_op(out, OP_EXIT, step_pid(c, &st->u.process.pid));
+        item_op(out, OP_EXIT, step_pid(&st->u.process.pid));
         return;
     case STEP_TRACE: {
         struct trace_reader *r = reader_of(p, st);
@@ -279,7 +279,7 @@ static void produce(struct program *p, struct cursor *c, const struct machine *m
             return;
         }
         trace_tell(r, &c->tpos);
-        uint32_t pid = step_pid(c, &st->u.trace.pid);
+        uint32_t pid = step_pid(&st->u.trace.pid);
         item_access(out, c, pid, access_of(a.kind), a.is_page ? a.value * p->page_size : a.value);
         out->op.textbook = a.is_page != 0;
         out->op.auto_area = a.is_page || st->u.trace.auto_areas.value;
@@ -299,7 +299,7 @@ static void produce(struct program *p, struct cursor *c, const struct machine *m
         out->kind = ITEM_EXPECT;
         return;
     case STEP_FORK:
-        item_op(out, OP_FORK, step_pid(c, &st->u.fork.parent));
+        item_op(out, OP_FORK, step_pid(&st->u.fork.parent));
         out->op.child = (uint32_t)st->u.fork.child.value;
         if (st->u.fork.name.present)
             snprintf(out->op.name, sizeof out->op.name, "%s", st->u.fork.name.value);

@@ -34,7 +34,6 @@ void reporter_init(struct reporter *r, FILE *out, enum report_format format, enu
     r->format = format;
     r->level = level;
     r->op_start = m->counters;
-    r->op_seq = 0;
 }
 
 static const char *step_name(const struct tl_event *e)

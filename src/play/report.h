@@ -14,7 +14,6 @@ struct reporter {
     enum report_format format;
     enum tl_unit level;          /* TL_UNIT_EVENT, _ACCESS or _OP */
     struct counters op_start;    /* counters when the current operation began */
-    uint64_t op_seq;             /* the operation op_start belongs to */
     bool tlb_hit, faulted;       /* what the current access went through */
     uint8_t fault_kind;
 };

@@ -688,9 +688,17 @@ done:
     return true;
 }
 
+/* A snapshot is taken between operations, once the spacing has passed
+ * since the newest one. */
+static bool snapshot_due(const struct timeline *tl)
+{
+    return !tl->st.in_op &&
+           tl->st.position >= tl->snaps[tl->nsnaps - 1].position + tl->interval;
+}
+
 const struct tl_event *timeline_next(struct timeline *tl)
 {
-    if (!tl->st.in_op && tl->st.position >= tl->snaps[tl->nsnaps - 1].position + tl->interval)
+    if (snapshot_due(tl))
         take_snapshot(tl);
     struct tl_event e;
     if (!advance(tl, &tl->st, &e)) {
@@ -825,7 +833,7 @@ void timeline_run_fast(struct timeline *tl)
     for (;;) {
         /* Snapshots as playing would take them, so stepping back after a
          * fast run does not replay from the start. */
-        if (st->position >= tl->snaps[tl->nsnaps - 1].position + tl->interval)
+        if (snapshot_due(tl))
             take_snapshot(tl);
         if (st->ended || !cursor_next(&tl->prog, &st->cur, st->m, &st->item)) {
             st->ended = true;

@@ -113,7 +113,7 @@ struct access_state {
     unsigned need_level;     /* table level wanted */
     uint32_t frame;          /* frame obtained */
     uint32_t victim;
-    uint32_t victim_map;     /* next reverse-map entry to remove */
+    uint32_t victim_map;     /* mappings of the victim removed so far */
     uint32_t victim_slot;    /* swap slot the victim went to, or EV_NONE */
     uint32_t slot;           /* swap slot being read */
     uint32_t cow_source;     /* frame a copy-on-write fault copies from */
