@@ -270,17 +270,41 @@ static attr_t attrs_of(unsigned a)
 
 void term_apply_theme(const struct theme *t)
 {
+    enum theme_form form = color_count >= 256 ? THEME_FORM_256
+                           : color_count >= 8 ? THEME_FORM_8
+                                              : THEME_FORM_MONO;
     for (int i = 0; i < ROLE_COUNT; i++) {
-        const struct theme_style *s = &t->styles[i];
-        attr_t a = attrs_of(s->attrs);
-        short fg = color_count >= 256 ? s->fg256 : s->fg8;
-        short bg = color_count >= 256 ? s->bg256 : s->bg8;
+        attr_t a = attrs_of(t->styles[i].attrs);
+        /* "-" is already resolved: normal's foreground, the theme's
+         * background; what is left at -1 is the terminal's own. */
+        short fg, bg;
+        theme_colors(t, (enum role)i, form, &fg, &bg);
         if (color_count > 0 && (fg >= 0 || bg >= 0) && i + 1 < COLOR_PAIRS) {
             init_pair((short)(i + 1), fg, bg);
             a |= COLOR_PAIR(i + 1);
         }
         role_attrs[i] = a;
     }
+    /* The page: every cell no role draws shows the theme's background (and
+     * normal's foreground), so the theme does not depend on the terminal's
+     * own colours. A theme with "background - -" (mono) leaves them be. The
+     * pair after the roles' is the page's (normal's own when the terminal
+     * has too few pairs); only its colour goes into the background, so
+     * bold or reverse of normal do not spread to blank cells. */
+    short fg, bg;
+    theme_colors(t, ROLE_NORMAL, form, &fg, &bg);
+    bg = form == THEME_FORM_256 ? t->bg256 : form == THEME_FORM_8 ? t->bg8 : -1;
+    int page = ROLE_COUNT + 1;
+    chtype blank = ' ';
+    if (color_count > 0 && (fg >= 0 || bg >= 0)) {
+        if (page < COLOR_PAIRS) {
+            init_pair((short)page, fg, bg);
+            blank |= COLOR_PAIR(page);
+        } else {
+            blank |= role_attrs[ROLE_NORMAL] & A_COLOR;
+        }
+    }
+    wbkgd(stdscr, blank);
 }
 
 attr_t term_role_attr(enum role role)

@@ -6,6 +6,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,14 @@ static const char *const role_names[] = {
 #define ROLE_NAME(id, name, text) name,
     ROLE_LIST(ROLE_NAME)
 #undef ROLE_NAME
+};
+
+/* What may start a line, for "did you mean" hints. */
+static const char *const line_words[] = {
+#define ROLE_NAME(id, name, text) name,
+    ROLE_LIST(ROLE_NAME)
+#undef ROLE_NAME
+    "background",
 };
 
 static const char *const role_texts[] = {
@@ -66,6 +75,7 @@ struct parser {
     const char *file;
     unsigned line;
     struct diag *err;
+    unsigned background_line; /* where the background was set; 0: not yet */
 };
 
 static bool field_is(const struct field *f, const char *word)
@@ -98,7 +108,13 @@ static bool parse_number(const struct field *f, long max, long *out)
     return true;
 }
 
-static bool parse_color256(struct parser *p, const struct field *f, const char *what, short *out)
+/* What "-" means in each column, for messages. */
+#define DASH_TERMINAL "the terminal's default"
+#define DASH_NORMAL_FG "the foreground of normal"
+#define DASH_BACKGROUND "the theme's background"
+
+static bool parse_color256(struct parser *p, const struct field *f, const char *what,
+                           const char *dash, short *out)
 {
     long v;
     if (field_is(f, "-")) {
@@ -111,12 +127,13 @@ static bool parse_color256(struct parser *p, const struct field *f, const char *
     }
     char buf[64];
     diag_set(p->err, p->file, p->line, f->col,
-             "bad %s '%s' (expected a colour number 0-255, or - for the terminal's default)",
-             what, field_str(f, buf, sizeof buf));
+             "bad %s '%s' (expected a colour number 0-255, or - for %s)", what,
+             field_str(f, buf, sizeof buf), dash);
     return false;
 }
 
-static bool parse_color8(struct parser *p, const struct field *f, const char *what, short *out)
+static bool parse_color8(struct parser *p, const struct field *f, const char *what,
+                         const char *dash, short *out)
 {
     long v;
     if (field_is(f, "-")) {
@@ -140,8 +157,8 @@ static bool parse_color8(struct parser *p, const struct field *f, const char *wh
         snprintf(tail, sizeof tail, "; did you mean '%s'?", hint);
     diag_set(p->err, p->file, p->line, f->col,
              "bad %s '%s' (expected 0-7, black, red, green, yellow, blue, magenta, cyan, "
-             "white, or - for the terminal's default%s)",
-             what, word, tail);
+             "white, or - for %s%s)",
+             what, word, dash, tail);
     return false;
 }
 
@@ -204,6 +221,39 @@ static size_t split_fields(const char *line, size_t len, struct field *out, size
 
 static const char *const field_names[] = {"role", "fg256", "bg256", "fg8", "bg8", "attrs"};
 
+/* background bg256 bg8 */
+static bool parse_background(struct parser *p, struct theme *t, const struct field *f, size_t n,
+                             const char *line, size_t len)
+{
+    static const char *const names[] = {"background", "bg256", "bg8"};
+    char buf[64];
+    if (p->background_line) {
+        diag_set(p->err, p->file, p->line, f[0].col,
+                 "the background is set twice (first on line %u; expected it once)",
+                 p->background_line);
+        return false;
+    }
+    if (n < 3) {
+        const struct field *last = &f[n - 1];
+        diag_set(p->err, p->file, p->line, last->col + (unsigned)last->len,
+                 "missing %s (expected: background bg256 bg8)", names[n]);
+        return false;
+    }
+    if (n > 3) {
+        struct field extra[4];
+        split_fields(line, len, extra, 4);
+        diag_set(p->err, p->file, p->line, extra[3].col,
+                 "unexpected field '%s' (expected: background bg256 bg8)",
+                 field_str(&extra[3], buf, sizeof buf));
+        return false;
+    }
+    if (!parse_color256(p, &f[1], "bg256", DASH_TERMINAL, &t->bg256) ||
+        !parse_color8(p, &f[2], "bg8", DASH_TERMINAL, &t->bg8))
+        return false;
+    p->background_line = p->line;
+    return true;
+}
+
 static bool parse_line(struct parser *p, struct theme *t, const char *line, size_t len,
                        unsigned *first_line)
 {
@@ -211,10 +261,13 @@ static bool parse_line(struct parser *p, struct theme *t, const char *line, size
     size_t n = split_fields(line, len, f, 6);
     if (n == 0)
         return true;
+    if (field_is(&f[0], "background"))
+        return parse_background(p, t, f, n < 6 ? n : 6, line, len);
     char buf[64];
     int role = theme_role_lookup(field_str(&f[0], buf, sizeof buf));
     if (role < 0) {
-        const char *hint = diag_suggest(buf, role_names, ROLE_COUNT);
+        const char *hint =
+            diag_suggest(buf, line_words, sizeof line_words / sizeof line_words[0]);
         char tail[80] = "";
         if (hint)
             snprintf(tail, sizeof tail, "; did you mean '%s'?", hint);
@@ -244,10 +297,13 @@ static bool parse_line(struct parser *p, struct theme *t, const char *line, size
                  field_str(&extra[6], buf, sizeof buf));
         return false;
     }
+    /* A "-" foreground is normal's, except on normal's own line. */
+    const char *fg_dash = role == ROLE_NORMAL ? DASH_TERMINAL : DASH_NORMAL_FG;
     struct theme_style st = {.set = true};
-    if (!parse_color256(p, &f[1], "fg256", &st.fg256) ||
-        !parse_color256(p, &f[2], "bg256", &st.bg256) ||
-        !parse_color8(p, &f[3], "fg8", &st.fg8) || !parse_color8(p, &f[4], "bg8", &st.bg8))
+    if (!parse_color256(p, &f[1], "fg256", fg_dash, &st.fg256) ||
+        !parse_color256(p, &f[2], "bg256", DASH_BACKGROUND, &st.bg256) ||
+        !parse_color8(p, &f[3], "fg8", fg_dash, &st.fg8) ||
+        !parse_color8(p, &f[4], "bg8", DASH_BACKGROUND, &st.bg8))
         return false;
     if (n == 6 && !parse_attrs(p, &f[5], &st.attrs))
         return false;
@@ -261,7 +317,8 @@ bool theme_parse(struct theme *t, const char *name, const char *file, const char
 {
     memset(t, 0, sizeof *t);
     snprintf(t->name, sizeof t->name, "%s", name ? name : "");
-    struct parser p = {file, 0, err};
+    t->bg256 = t->bg8 = -1;
+    struct parser p = {file, 0, err, 0};
     unsigned first_line[ROLE_COUNT] = {0};
     size_t pos = 0;
     unsigned roles = 0;
@@ -282,6 +339,14 @@ bool theme_parse(struct theme *t, const char *name, const char *file, const char
     if (roles == 0) {
         diag_set(err, file, p.line ? p.line : 1, 1,
                  "the theme sets no role (expected lines: role fg256 bg256 fg8 bg8 [attrs])");
+        return false;
+    }
+    if (!p.background_line) {
+        /* Line 1: where the line is best added. */
+        diag_set(err, file, 1, 1,
+                 "the theme does not set its background (expected a line 'background bg256 "
+                 "bg8', such as 'background 234 black', or 'background - -' to keep the "
+                 "terminal's own colours)");
         return false;
     }
     /* Unlisted roles look like normal text: never invisible, never garish. */
@@ -375,10 +440,12 @@ bool theme_load(struct theme *t, const char *dir, const char *name, struct diag 
 }
 
 /* The built-in fallback, in the file format itself so it goes through the
- * same parser: attributes only, legible on any terminal. */
+ * same parser: the terminal's own colours and attributes only, legible on
+ * any terminal. The same as themes/mono.theme; no dim (see theme_contrast). */
 static const char builtin_mono[] =
-    "normal - - - -\n"
-    "dim - - - - dim\n"
+    "background - -\n"
+    "normal - - - - -\n"
+    "dim - - - - -\n"
     "title - - - - bold,underline\n"
     "title_focus - - - - reverse,bold\n"
     "status - - - - reverse\n"
@@ -386,41 +453,48 @@ static const char builtin_mono[] =
     "status_pause - - - - reverse\n"
     "keyhint - - - - bold\n"
     "current - - - - reverse\n"
+    "va - - - - bold\n"
+    "pa - - - - bold\n"
     "level0 - - - - bold\n"
     "level1 - - - - underline\n"
-    "level2 - - - - bold\n"
-    "level3 - - - - underline\n"
-    "level4 - - - - bold\n"
-    "offset - - - - dim\n"
-    "sign - - - - dim\n"
+    "level2 - - - - bold,underline\n"
+    "level3 - - - - -\n"
+    "level4 - - - - reverse\n"
+    "offset - - - - -\n"
+    "sign - - - - -\n"
     "walk_read - - - - bold\n"
     "walk_active - - - - reverse,bold\n"
     "fault - - - - reverse,bold,underline\n"
     "bit_set - - - - bold\n"
-    "bit_clear - - - - dim\n"
+    "bit_clear - - - - -\n"
     "tlb_lookup - - - - underline\n"
     "tlb_hit - - - - reverse,bold\n"
     "tlb_miss - - - - reverse,underline\n"
     "tlb_fill - - - - reverse\n"
-    "tlb_invalidate - - - - reverse,dim\n"
-    "empty - - - - dim\n"
+    "tlb_invalidate - - - - reverse,bold,underline\n"
+    "empty - - - - -\n"
     "frame_table - - - - underline\n"
-    "frame_zero - - - - dim,underline\n"
+    "frame_zero - - - - underline\n"
     "frame_file - - - - underline\n"
     "proc1 - - - - bold\n"
+    "proc2 - - - - underline\n"
+    "proc3 - - - - bold,underline\n"
+    "proc4 - - - - -\n"
     "frame_alloc - - - - reverse,bold\n"
     "victim - - - - reverse,underline\n"
+    "source - - - - bold,underline\n"
     "dirty - - - - bold\n"
     "hand - - - - reverse\n"
     "swap_used - - - - bold\n"
     "swap_io - - - - reverse,bold\n"
     "stage_done - - - - bold\n"
     "stage_now - - - - reverse,bold\n"
-    "stage_todo - - - - dim\n"
+    "stage_todo - - - - -\n"
+    "narration - - - - -\n"
     "say - - - - bold\n"
     "delta - - - - bold\n"
     "error - - - - reverse,bold\n"
-    "overlay - - - - reverse\n"
+    "overlay - - - - -\n"
     "selected - - - - reverse\n";
 
 void theme_builtin_mono(struct theme *t)
@@ -462,4 +536,115 @@ void theme_names_free(char **names, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         free(names[i]);
+}
+
+/* Legibility: palettes, WCAG luminance and contrast. */
+
+static const char *const form_names[THEME_FORM_COUNT] = {"256-colour", "8-colour", "mono"};
+
+const char *theme_form_name(enum theme_form form)
+{
+    return (unsigned)form < THEME_FORM_COUNT ? form_names[form] : "?";
+}
+
+/* xterm's default 16 system colours; the first 8 are also its 8-colour
+ * palette. Bold does not brighten: 0-7 stay 0-7. */
+static const unsigned char system16[16][3] = {
+    {0, 0, 0},       {205, 0, 0},     {0, 205, 0},     {205, 205, 0},
+    {0, 0, 238},     {205, 0, 205},   {0, 205, 205},   {229, 229, 229},
+    {127, 127, 127}, {255, 0, 0},     {0, 255, 0},     {255, 255, 0},
+    {92, 92, 255},   {255, 0, 255},   {0, 255, 255},   {255, 255, 255},
+};
+
+/* The six levels of each channel of the 6x6x6 cube (16-231). */
+static const unsigned char cube_levels[6] = {0, 95, 135, 175, 215, 255};
+
+bool theme_palette_rgb(enum theme_form form, int colour, struct theme_rgb *out)
+{
+    int max = form == THEME_FORM_256 ? 255 : form == THEME_FORM_8 ? 7 : -1;
+    if (colour < 0 || colour > max)
+        return false;
+    if (colour < 16) {
+        *out = (struct theme_rgb){system16[colour][0], system16[colour][1], system16[colour][2]};
+    } else if (colour < 232) {
+        int c = colour - 16;
+        *out = (struct theme_rgb){cube_levels[c / 36], cube_levels[c / 6 % 6], cube_levels[c % 6]};
+    } else {
+        double grey = 8 + 10 * (colour - 232);
+        *out = (struct theme_rgb){grey, grey, grey};
+    }
+    return true;
+}
+
+/* One sRGB channel (0-255) to linear light (0-1), as WCAG 2.x defines it. */
+static double linear_channel(double c)
+{
+    c /= 255.0;
+    return c <= 0.04045 ? c / 12.92 : pow((c + 0.055) / 1.055, 2.4);
+}
+
+double theme_luminance(struct theme_rgb c)
+{
+    return 0.2126 * linear_channel(c.r) + 0.7152 * linear_channel(c.g) +
+           0.0722 * linear_channel(c.b);
+}
+
+double theme_contrast_ratio(struct theme_rgb a, struct theme_rgb b)
+{
+    double la = theme_luminance(a), lb = theme_luminance(b);
+    return la > lb ? (la + 0.05) / (lb + 0.05) : (lb + 0.05) / (la + 0.05);
+}
+
+void theme_colors(const struct theme *t, enum role role, enum theme_form form, short *fg,
+                  short *bg)
+{
+    *fg = *bg = -1;
+    if (form != THEME_FORM_256 && form != THEME_FORM_8)
+        return;
+    if ((unsigned)role >= ROLE_COUNT)
+        role = ROLE_NORMAL;
+    bool c256 = form == THEME_FORM_256;
+    const struct theme_style *s = &t->styles[role], *n = &t->styles[ROLE_NORMAL];
+    *fg = c256 ? s->fg256 : s->fg8;
+    if (*fg < 0)
+        *fg = c256 ? n->fg256 : n->fg8;
+    *bg = c256 ? s->bg256 : s->bg8;
+    if (*bg < 0)
+        *bg = c256 ? t->bg256 : t->bg8;
+}
+
+struct theme_look theme_look(const struct theme *t, enum role role, enum theme_form form,
+                             enum theme_terminal term)
+{
+    static const struct theme_rgb black = {0, 0, 0}, white = {255, 255, 255};
+    if ((unsigned)role >= ROLE_COUNT)
+        role = ROLE_NORMAL;
+    struct theme_look look = {.attrs = t->styles[role].attrs};
+    short fg, bg;
+    theme_colors(t, role, form, &fg, &bg);
+    if (!theme_palette_rgb(form, fg, &look.fg))
+        look.fg = term == THEME_TERMINAL_LIGHT ? black : white;
+    if (!theme_palette_rgb(form, bg, &look.bg))
+        look.bg = term == THEME_TERMINAL_LIGHT ? white : black;
+    /* Terminals send standout as reverse video; both at once is still one swap. */
+    if (look.attrs & (THEME_ATTR_REVERSE | THEME_ATTR_STANDOUT)) {
+        struct theme_rgb tmp = look.fg;
+        look.fg = look.bg;
+        look.bg = tmp;
+    }
+    if (look.attrs & THEME_ATTR_DIM) {
+        look.fg.r = (look.fg.r + look.bg.r) / 2;
+        look.fg.g = (look.fg.g + look.bg.g) / 2;
+        look.fg.b = (look.fg.b + look.bg.b) / 2;
+    }
+    return look;
+}
+
+double theme_contrast(const struct theme *t, enum role role, enum theme_form form)
+{
+    struct theme_look dark = theme_look(t, role, form, THEME_TERMINAL_DARK);
+    struct theme_look light = theme_look(t, role, form, THEME_TERMINAL_LIGHT);
+    double a = theme_contrast_ratio(dark.fg, dark.bg);
+    double b = theme_contrast_ratio(light.fg, light.bg);
+    return a < b ? a : b;
 }
