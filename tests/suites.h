@@ -15,7 +15,8 @@
     X(report)         \
     X(theme)          \
     X(keys)           \
-    X(screens)
+    X(screens)        \
+    X(truth)
 
 #define SUITE_DECLARE(name) void suite_##name##_register(void);
 SUITE_LIST(SUITE_DECLARE)

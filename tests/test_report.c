@@ -354,13 +354,14 @@ static void test_text_events(void)
     static const char *const want[] = {
         "Chapter: First touch",
         "The \"first\" write\tfaults.",
-        "pid 1: write at 0x405. The MMU splits the address: level-1 index 1, level-2 index 0, "
+        "pid 1: write at 0x405. The MMU splits the address: L1 index 1, L2 index 0, "
         "offset 0x5.",
         "TLB miss: set 0 does not hold page 0x10, so the MMU walks the page tables from the "
         "root that CR3 points at.",
-        "Page fault at 0x405: no entry maps this page yet. The CPU stops the instruction and "
-        "enters the kernel's fault handler.",
-        "A level-2 table was missing on the way: frame 3 now holds it, and level-1 entry 1 "
+        "Page fault at 0x405, error code 0x6 = write, user mode, page not present: no entry "
+        "maps this page yet. The CPU stops the instruction and enters the kernel's fault "
+        "handler.",
+        "The L2 table was missing on the way: frame 3 now holds a new one, and L1 entry 1 "
         "points to it.",
         "Frame 0 is filled with zeros, so the program never sees old data.",
         "The translation page 0x10 -> frame 0 is stored in TLB set 0 way 0.",
@@ -369,8 +370,8 @@ static void test_text_events(void)
         "TLB hit: set 0 way 0 already holds page 0x10 -> frame 0, so no page-table walk is "
         "needed.",
         "Done: virtual 0x408 is physical 0x8 (frame 0, offset 0x8).",
-        "No frame is free. The fifo policy picks frame 0 (pid 1 page 0x10): frame 0 holds the "
-        "oldest page.",
+        "No frame is free for a page (all 2 free frames are kept for page tables only). The "
+        "fifo policy picks frame 0 (pid 1 page 0x10): frame 0 holds the oldest page.",
         "The victim is dirty anonymous memory with no other copy: it is written to swap slot 0.",
         "The reverse map says pid 1 maps frame 0 at page 0x10: that entry now reads not "
         "present, swap slot 0.",

@@ -7,25 +7,10 @@
 
 #include "vm/pte.h"
 
-/* The name a level's table has in the layout's own documentation. */
+/* The name of a level's table, the same as the panels show. */
 static const char *level_name(const struct geometry *g, int level)
 {
-    static const char *const x86_4[] = {"PGD", "PUD", "PMD", "PTE"};
-    static const char *const x86_5[] = {"PGD", "P4D", "PUD", "PMD", "PTE"};
-    static const char *const i386[] = {"page directory", "page table"};
-    static const char *const sv39[] = {"level-2", "level-1", "level-0"};
-    static const char *const generic[] = {"level-1", "level-2", "level-3", "level-4", "level-5"};
-    if (level < 0 || (unsigned)level >= g->levels)
-        return "?";
-    if (strcmp(g->name, "x86_64") == 0)
-        return x86_4[level];
-    if (strcmp(g->name, "x86_64-5level") == 0)
-        return x86_5[level];
-    if (strcmp(g->name, "i386") == 0)
-        return i386[level];
-    if (strcmp(g->name, "riscv-sv39") == 0)
-        return sv39[level];
-    return generic[level];
+    return geometry_level_name(g, level);
 }
 
 struct out {
@@ -60,10 +45,41 @@ static void entry_bits(struct out *o, uint64_t e)
             say(o, "not present");
         return;
     }
-    say(o, "present, frame %u, %s%s%s%s%s", pte_frame(e),
+    say(o, "present, frame %u, %s%s%s%s%s%s", pte_frame(e),
         (e & PTE_WRITABLE) ? "writable" : "read-only", (e & PTE_USER) ? ", user" : "",
         (e & PTE_ACCESSED) ? ", accessed" : "", (e & PTE_DIRTY) ? ", dirty" : "",
-        (e & PTE_NX) ? ", no-execute" : "");
+        (e & PTE_NX) ? ", no-execute" : "", (e & PTE_HUGE) ? ", huge page (PS)" : "");
+}
+
+size_t narrate_fault_code(uint8_t code, char *buf, size_t len)
+{
+    int n = snprintf(buf, len, "0x%x = %s, %s mode, %s", code,
+                     (code & FAULT_CODE_FETCH)   ? "instruction fetch"
+                     : (code & FAULT_CODE_WRITE) ? "write"
+                                                 : "read",
+                     (code & FAULT_CODE_USER) ? "user" : "kernel",
+                     (code & FAULT_CODE_PROTECTION) ? "page present (a protection violation)"
+                                                    : "page not present");
+    return n < 0 ? 0 : (size_t)n < len ? (size_t)n : len - 1;
+}
+
+/* Frames in a huge page of this layout (1 when it has none). */
+static uint64_t huge_frames(const struct geometry *g)
+{
+    return g->huge_level < 0 ? 1
+                             : geometry_level_span(g, (unsigned)g->huge_level) >> g->page_shift;
+}
+
+/* " KiB"/" MiB" size of a huge page, for sentences: "2 MiB". */
+static void huge_size(const struct geometry *g, char *buf, size_t len)
+{
+    uint64_t bytes = huge_frames(g) << g->page_shift;
+    if (bytes >= (UINT64_C(1) << 30))
+        snprintf(buf, len, "%llu GiB", (unsigned long long)(bytes >> 30));
+    else if (bytes >= (UINT64_C(1) << 20))
+        snprintf(buf, len, "%llu MiB", (unsigned long long)(bytes >> 20));
+    else
+        snprintf(buf, len, "%llu KiB", (unsigned long long)(bytes >> 10));
 }
 
 static void fault_reason(struct out *o, uint8_t code)
@@ -88,30 +104,53 @@ static void machine_sentence(struct out *o, const struct event *ev, const struct
         say(o, " offset 0x%llx.", (unsigned long long)geometry_offset(g, ev->va));
         break;
     }
-    case EV_TLB_HIT:
+    case EV_TLB_HIT: {
+        const struct tlb_entry *t = &m->tlb.entries[ev->index * m->tlb.ways + ev->way];
+        if (t->valid && t->span_shift > g->page_shift) {
+            char size[16];
+            huge_size(g, size, sizeof size);
+            say(o, "TLB hit: set %u way %u holds the %s huge page that contains page 0x%llx "
+                   "(frames %u-%llu), so no page-table walk is needed.",
+                ev->index, ev->way, size, (unsigned long long)ev->vpn, ev->frame,
+                (unsigned long long)(ev->frame + huge_frames(g) - 1));
+            break;
+        }
         say(o, "TLB hit: set %u way %u already holds page 0x%llx -> frame %u, so no page-table "
                "walk is needed.", ev->index, ev->way, (unsigned long long)ev->vpn, ev->frame);
         break;
+    }
     case EV_TLB_MISS:
-        say(o, "TLB miss: set %u does not hold page 0x%llx, so the MMU walks the page tables "
-               "from the root that CR3 points at.", ev->index, (unsigned long long)ev->vpn);
+        say(o, "TLB miss: set %u does not hold page 0x%llx", ev->index, (unsigned long long)ev->vpn);
+        if (ev->huge_set != EV_NONE)
+            say(o, ", nor does set %u, where a huge page holding it would be", ev->huge_set);
+        say(o, ", so the MMU walks the page tables from the root that CR3 points at.");
         break;
     case EV_WALK_STEP:
         say(o, "Walk: the %s table (frame %u), entry %u: ", level_name(g, ev->level), ev->frame,
             ev->index);
         entry_bits(o, ev->entry);
-        if (pte_present(ev->entry) && ev->level + 1 < (int)g->levels && !(ev->entry & PTE_HUGE))
+        if (pte_present(ev->entry) && ev->level + 1 < (int)g->levels && !(ev->entry & PTE_HUGE)) {
             say(o, ". It points to the next table.");
-        else if (pte_present(ev->entry))
+        } else if (pte_present(ev->entry) && (ev->entry & PTE_HUGE)) {
+            char size[16];
+            huge_size(g, size, sizeof size);
+            say(o, ". PS is set: this entry maps a whole %s page (frames %u-%llu), so the walk "
+                   "ends here, a level early.", size, pte_frame(ev->entry),
+                (unsigned long long)(pte_frame(ev->entry) + huge_frames(g) - 1));
+        } else if (pte_present(ev->entry)) {
             say(o, ". This is the page itself.");
-        else
+        } else {
             say(o, ". The walk stops here.");
+        }
         break;
-    case EV_PAGE_FAULT:
-        say(o, "Page fault at 0x%llx: ", va);
+    case EV_PAGE_FAULT: {
+        char code[96];
+        narrate_fault_code(ev->fault_code, code, sizeof code);
+        say(o, "Page fault at 0x%llx, error code %s: ", va, code);
         fault_reason(o, ev->fault_code);
         say(o, ". The CPU stops the instruction and enters the kernel's fault handler.");
         break;
+    }
     case EV_SEGFAULT:
         say(o, "SIGSEGV (%s) to pid %u: %s.",
             ev->fault_kind == FAULT_MAPERR ? "SEGV_MAPERR" : "SEGV_ACCERR", ev->pid, ev->detail);
@@ -146,14 +185,24 @@ static void machine_sentence(struct out *o, const struct event *ev, const struct
         }
         break;
     case EV_TABLE_ALLOC:
-        say(o, "A %s table was missing on the way: frame %u now holds it, and %s entry %u "
-               "points to it.", level_name(g, ev->level), ev->frame,
+        say(o, "The %s table was missing on the way: frame %u now holds a new one, and %s "
+               "entry %u points to it.", level_name(g, ev->level), ev->frame,
             level_name(g, ev->level - 1), ev->index);
         break;
     case EV_VICTIM_CHOSEN:
-        say(o, "No frame is free. The %s policy picks frame %u (pid %u page 0x%llx): %s.",
-            policy_name(m->cfg.policy), ev->victim, ev->other_pid,
-            (unsigned long long)ev->other_vpn, ev->detail);
+        if (m->pool.table_frames && m->pool.free_table)
+            say(o, "No frame is free for a page (%s %u free frame%s %s kept for page tables "
+                   "only).", m->pool.free_table == 1 ? "the" : "all", m->pool.free_table,
+                m->pool.free_table == 1 ? "" : "s", m->pool.free_table == 1 ? "is" : "are");
+        else
+            say(o, "No frame is free.");
+        if (ev->other_pid != EV_NONE)
+            say(o, " The %s policy picks frame %u (pid %u page 0x%llx): %s.",
+                policy_name(m->cfg.policy), ev->victim, ev->other_pid,
+                (unsigned long long)ev->other_vpn, ev->detail);
+        else
+            say(o, " The %s policy picks frame %u, a page-cache page no process maps: %s.",
+                policy_name(m->cfg.policy), ev->victim, ev->detail);
         break;
     case EV_SWAP_OUT:
         say(o, "The victim is dirty anonymous memory with no other copy: it is written to swap "
@@ -176,17 +225,39 @@ static void machine_sentence(struct out *o, const struct event *ev, const struct
                "one uses the stale frame.", ev->index, ev->way);
         break;
     case EV_FRAME_ALLOC:
-        if (ev->level >= 0)
+        if (ev->level >= 0) {
             say(o, "Frame %u is free: it is taken for a new %s table.", ev->frame,
                 level_name(g, ev->level));
-        else
+        } else if (ev->size > 1) {
+            char size[16];
+            huge_size(g, size, sizeof size);
+            say(o, "Frames %u-%llu are free, %llu in a row and aligned: they are taken for one "
+                   "%s huge page.", ev->frame, (unsigned long long)(ev->frame + ev->size - 1),
+                (unsigned long long)ev->size, size);
+        } else if (ev->frame < frames_total(&m->pool) &&
+                   m->pool.frames[ev->frame].kind == FRAME_ZERO) {
+            say(o, "Frame %u is free: it becomes the shared zero page, taken once for the whole "
+                   "machine (Linux sets it aside at boot). Every read of memory never written "
+                   "maps this same frame.", ev->frame);
+        } else {
             say(o, "Frame %u is free: it is taken for the page.", ev->frame);
+        }
         break;
     case EV_ZERO_FILL:
-        say(o, "Frame %u is filled with zeros, so the program never sees old data.", ev->frame);
+        if (ev->size > 1)
+            say(o, "Frames %u-%llu are filled with zeros, so the program never sees old data.",
+                ev->frame, (unsigned long long)(ev->frame + ev->size - 1));
+        else if (ev->victim != EV_NONE)
+            say(o, "A write to the zero page: frame %u is filled with zeros to become this "
+                   "process's own page (nothing is copied: the zero page holds only zeros).",
+                ev->frame);
+        else
+            say(o, "Frame %u is filled with zeros, so the program never sees old data.",
+                ev->frame);
         break;
     case EV_ZERO_PAGE:
-        say(o, "The shared zero page is mapped read-only: a read costs no new frame.");
+        say(o, "The shared zero page (frame %u) is mapped read-only: this read takes no frame "
+               "of its own. A later write will fault again for a private copy.", ev->frame);
         break;
     case EV_SWAP_IN:
         say(o, "The page is read from swap slot %u into frame %u; the slot is freed.", ev->slot,
@@ -213,7 +284,7 @@ static void machine_sentence(struct out *o, const struct event *ev, const struct
             ev->frame);
         break;
     case EV_PTE_UPDATE:
-        say(o, "The %s entry %u is written: ", level_name(g, ev->level), ev->index);
+        say(o, "Entry %u of the %s table is written: ", ev->index, level_name(g, ev->level));
         entry_bits(o, ev->entry);
         say(o, ".");
         if (ev->detail[0])
@@ -223,16 +294,35 @@ static void machine_sentence(struct out *o, const struct event *ev, const struct
         say(o, "The handler returns and the faulting instruction restarts from the beginning: "
                "a new TLB lookup.");
         break;
-    case EV_TLB_FILL:
+    case EV_TLB_FILL: {
+        const struct tlb_entry *t = &m->tlb.entries[ev->index * m->tlb.ways + ev->way];
+        if (t->valid && t->span_shift > g->page_shift) {
+            char size[16];
+            huge_size(g, size, sizeof size);
+            say(o, "The translation of the %s huge page at 0x%llx -> frames %u-%llu is stored "
+                   "in TLB set %u way %u%s%s: one entry covers all %llu pages.",
+                size, (unsigned long long)(t->vpn << t->span_shift), ev->frame,
+                (unsigned long long)(ev->frame + huge_frames(g) - 1), ev->index, ev->way,
+                ev->detail[0] ? ", " : "", ev->detail, (unsigned long long)huge_frames(g));
+            break;
+        }
         say(o, "The translation page 0x%llx -> frame %u is stored in TLB set %u way %u%s%s.",
             (unsigned long long)ev->vpn, ev->frame, ev->index, ev->way, ev->detail[0] ? ", " : "",
             ev->detail);
         break;
-    case EV_ACCESS_DONE:
-        say(o, "Done: virtual 0x%llx is physical 0x%llx (frame %u, offset 0x%llx).", va,
-            (unsigned long long)ev->pa, ev->frame,
-            (unsigned long long)geometry_offset(g, ev->va));
+    }
+    case EV_ACCESS_DONE: {
+        uint64_t base = (uint64_t)ev->frame << g->page_shift;
+        uint64_t offset = ev->pa - base;
+        if (offset >= geometry_page_size(g))
+            say(o, "Done: virtual 0x%llx is physical 0x%llx (the huge page at frame %u, offset "
+                   "0x%llx).", va, (unsigned long long)ev->pa, ev->frame,
+                (unsigned long long)offset);
+        else
+            say(o, "Done: virtual 0x%llx is physical 0x%llx (frame %u, offset 0x%llx).", va,
+                (unsigned long long)ev->pa, ev->frame, (unsigned long long)offset);
         break;
+    }
     case EV_OOM_KILL:
         say(o, "Out of memory: nothing can be evicted. The OOM killer kills the process with "
                "the most resident pages: %s.", ev->detail);
@@ -308,6 +398,119 @@ size_t narrate(const struct tl_event *e, const struct machine *m, char *buf, siz
             say(&o, "%s", i + 1 < e->nchecks ? ";" : ".");
         }
         break;
+    }
+    return o.used;
+}
+
+/* The short words a fault kind has in an access summary. */
+static const char *fault_words(enum fault_kind k)
+{
+    switch (k) {
+    case FAULT_ZERO_FILL: return "zero fill";
+    case FAULT_ZERO_PAGE: return "zero page";
+    case FAULT_SWAP_IN: return "swap-in, major";
+    case FAULT_COW: return "copy-on-write";
+    case FAULT_FILE_CACHED: return "page cache, minor";
+    case FAULT_FILE_READ: return "file read, major";
+    case FAULT_MAPERR: return "no area";
+    case FAULT_ACCERR: return "not allowed";
+    case FAULT_NONE: break;
+    }
+    return "?";
+}
+
+/* One step of an access summary, or nothing for an event it leaves out. */
+static void summary_step(struct out *o, const struct event *ev, const struct machine *m,
+                         bool *walked)
+{
+    switch (ev->kind) {
+    case EV_ACCESS_BEGIN:
+        say(o, "%s 0x%llx:", access_kind_name(ev->access), (unsigned long long)ev->va);
+        break;
+    case EV_TLB_HIT: say(o, " > TLB hit"); break;
+    case EV_TLB_MISS:
+        say(o, " > TLB miss");
+        *walked = false;
+        break;
+    case EV_WALK_STEP:
+        if (!*walked)
+            say(o, " > walk");
+        *walked = true;
+        break;
+    case EV_PAGE_FAULT: say(o, " > fault 0x%x", ev->fault_code); break;
+    case EV_FAULT_CLASSIFIED: say(o, " (%s)", fault_words((enum fault_kind)ev->fault_kind)); break;
+    case EV_SEGFAULT:
+        say(o, " > SIGSEGV (%s)", ev->fault_kind == FAULT_MAPERR ? "SEGV_MAPERR" : "SEGV_ACCERR");
+        break;
+    case EV_TABLE_ALLOC:
+        say(o, " > new %s table in frame %u", geometry_level_name(&m->cfg.geo, ev->level),
+            ev->frame);
+        break;
+    case EV_VICTIM_CHOSEN:
+        say(o, " > evict frame %u (%s)", ev->victim, policy_name(m->cfg.policy));
+        break;
+    case EV_SWAP_OUT: say(o, " > dirty: to swap slot %u", ev->slot); break;
+    case EV_WRITEBACK: say(o, " > dirty: written back to its file"); break;
+    case EV_PAGE_DROPPED: say(o, " > clean: dropped"); break;
+    case EV_TLB_INVALIDATE: say(o, " > TLB entry invalidated"); break;
+    case EV_FRAME_ALLOC:
+        if (ev->level < 0) {
+            if (ev->size > 1)
+                say(o, " > frames %u-%llu", ev->frame,
+                    (unsigned long long)(ev->frame + ev->size - 1));
+            else
+                say(o, " > frame %u", ev->frame);
+        }
+        break;
+    case EV_ZERO_FILL: say(o, " > zeroed"); break;
+    case EV_ZERO_PAGE: say(o, " > zero page frame %u", ev->frame); break;
+    case EV_SWAP_IN: say(o, " > read from swap slot %u", ev->slot); break;
+    case EV_FILE_READ: say(o, " > read from the file"); break;
+    case EV_CACHE_HIT: say(o, " > cached in frame %u", ev->frame); break;
+    case EV_COW_COPY: say(o, " > copy of frame %u", ev->victim); break;
+    case EV_COW_REUSE: say(o, " > frame %u reused", ev->frame); break;
+    case EV_PTE_UPDATE: say(o, " > entry -> frame %u", ev->frame); break;
+    case EV_FAULT_RETURN: say(o, " > restart"); break;
+    case EV_TLB_FILL: say(o, " > TLB fill"); break;
+    case EV_ACCESS_DONE: say(o, " > done, PA 0x%llx", (unsigned long long)ev->pa); break;
+    case EV_OOM_KILL: say(o, " > out of memory: pid %u killed", ev->other_pid); break;
+    default: break;
+    }
+}
+
+size_t narrate_access(const struct timeline *tl, char *buf, size_t len)
+{
+    struct out o = {.buf = buf, .len = len, .used = 0};
+    if (len == 0)
+        return 0;
+    buf[0] = '\0';
+    const struct tl_event *log[TIMELINE_LOG_SIZE];
+    size_t n = timeline_log(tl, log, TIMELINE_LOG_SIZE);
+    /* The newest machine event's operation must be an access. */
+    size_t newest = 0;
+    while (newest < n && log[newest]->kind != TL_MACHINE)
+        newest++;
+    if (newest == n)
+        return 0;
+    uint64_t seq = log[newest]->op_seq;
+    size_t begin = n;
+    for (size_t i = newest; i < n && log[i]->op_seq == seq; i++)
+        if (log[i]->kind == TL_MACHINE && log[i]->ev.kind == EV_ACCESS_BEGIN)
+            begin = i;
+    if (begin == n)
+        return 0;
+    const struct machine *m = timeline_machine(tl);
+    bool walked = false;
+    for (size_t k = begin + 1; k-- > newest;)
+        if (log[k]->kind == TL_MACHINE && log[k]->op_seq == seq)
+            summary_step(&o, &log[k]->ev, m, &walked);
+    if (machine_busy(m) && m->op.kind == OP_ACCESS)
+        say(&o, " > ...");
+    /* The first step follows the colon without an arrow. */
+    char *first = strstr(buf, ": > ");
+    if (first) {
+        memmove(first + 1, first + 3, strlen(first + 3) + 1);
+        o.used -= 2;
     }
     return o.used;
 }

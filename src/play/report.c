@@ -82,6 +82,10 @@ static void json_event(struct reporter *r, const struct tl_event *e, const struc
                          ev->index);
         if (ev->way != EV_NONE)
             json_field_u(out, "way", ev->way);
+        if (ev->huge_set != EV_NONE)
+            json_field_u(out, "huge_set", ev->huge_set);
+        if ((ev->kind == EV_FRAME_ALLOC || ev->kind == EV_ZERO_FILL) && ev->size > 1)
+            json_field_u(out, "frames", ev->size);
         if (ev->kind == EV_WALK_STEP || ev->kind == EV_PTE_UPDATE || ev->kind == EV_UNMAPPED ||
             ev->kind == EV_TABLE_ALLOC || ev->kind == EV_MAP_FRAME)
             json_field_u(out, "entry", ev->entry);

@@ -27,6 +27,7 @@ static const struct screen_ops screens[SCREEN_COUNT] = {
     [SCREEN_HELP] = {"help", screen_help_init, screen_help_draw, screen_help_key},
     [SCREEN_DETAILS] = {"details", screen_details_init, screen_details_draw, screen_details_key},
     [SCREEN_LOG] = {"event log", screen_log_init, screen_log_draw, screen_log_key},
+    [SCREEN_INFO] = {"scenario", screen_info_init, screen_info_draw, screen_info_key},
     [SCREEN_SMALL] = {"too small", screen_small_init, screen_small_draw, screen_small_key},
 };
 
@@ -254,6 +255,9 @@ static bool too_small(void)
 
 void app_draw(struct app *a)
 {
+    int cols, rows;
+    term_size(&cols, &rows);
+    draw_frame_begin(rows, cols);
     if (too_small()) {
         screens[SCREEN_SMALL].draw(a);
     } else {
@@ -288,6 +292,10 @@ unsigned screens_common_key(struct app *a, enum key_action act)
         if (a->base != SCREEN_MAIN)
             return 0;
         return screens_switch(a, a->overlay == SCREEN_LOG ? SCREEN_COUNT : SCREEN_LOG);
+    case ACTION_INFO:
+        if (a->base != SCREEN_MAIN)
+            return 0;
+        return screens_switch(a, a->overlay == SCREEN_INFO ? SCREEN_COUNT : SCREEN_INFO);
     case ACTION_THEME:
         cycle_theme(a);
         return APP_HANDLED | APP_REDRAW;
@@ -505,7 +513,31 @@ static struct rect centred(int w, int h)
     return box;
 }
 
-#define HELP_EXTRA_LINES 1
+/* What every symbol on the main screen means, after the keys in the help. */
+static const char *const symbol_lines[] = {
+    "",
+    "What the symbols on the screen mean",
+    "Frames  .  free                     -  free, kept for page tables",
+    "        T  a page table             Z  the shared zero page",
+    "        f  a file's page cache      m  a page of shared memory",
+    "        1-9  an anonymous page of that pid (# from pid 10)",
+    "        S  an anonymous page two or more processes map",
+    "        +  just taken, its content not there yet     *  dirty",
+    "        12 p1 heap+0x3 x2  frame 12 holds page 0x3 of pid 1's area",
+    "           heap (counted from the area's start), mapped twice",
+    "        a row led by a number: that row's first frame",
+    "Policy  12r  frame 12 with its Accessed bit set; +N more: N not shown",
+    "TLB     a1 10>4 WD  ASID 1, virtual page 0x10 is in frame 4",
+    "        W writable  D dirty  G global  X executable  H huge page",
+    "        -  an empty way    >set  the set the access looks in",
+    "Walk    P present  W writable  U user  A accessed  D dirty",
+    "        NX (packed: N) no-execute; - or -- a clear bit",
+    "        >  the entry read now   *  the entry written now",
+    "        !  where the walk stopped: the page fault",
+    "Swap    3:p1 heap+0x2  slot 3 holds that page of pid 1",
+    "        1-9  the owner's pid    m  shared memory    .  free",
+    "Panels  \"sets 0-3 of 0-15 shown\": the rest scroll (Tab, then Up/Down)",
+};
 
 void screen_help_init(struct app *a)
 {
@@ -514,16 +546,20 @@ void screen_help_init(struct app *a)
 
 void screen_help_draw(struct app *a)
 {
-    char lines[ACTION_COUNT + HELP_EXTRA_LINES][128];
+    enum { NSYMBOLS = sizeof symbol_lines / sizeof symbol_lines[0] };
+    char lines[ACTION_COUNT + 1 + NSYMBOLS][128];
     size_t n = keys_help_lines(lines, ACTION_COUNT);
+    size_t keys_end = n + 1;
     snprintf(lines[n++], 128, "%-*s %s", KEYS_HELP_KEYS_WIDTH, "Mouse click",
              "details of a frame, TLB entry or swap slot");
+    for (size_t i = 0; i < NSYMBOLS; i++)
+        snprintf(lines[n++], 128, "%s", symbol_lines[i]);
     int width = 0;
     for (size_t i = 0; i < n; i++)
         if (draw_width(lines[i]) > width)
             width = draw_width(lines[i]);
     struct rect box = centred(width + 4, (int)n + 2);
-    draw_box(box, ROLE_OVERLAY, "Keys");
+    draw_box(box, ROLE_OVERLAY, "Keys and symbols");
     struct rect in = {box.y + 1, box.x + 2, box.h - 2, box.w - 4};
     int max_scroll = (int)n - in.h;
     if (max_scroll < 0)
@@ -531,13 +567,18 @@ void screen_help_draw(struct app *a)
     if (a->help_scroll > max_scroll)
         a->help_scroll = max_scroll;
     for (int row = 0; row < in.h && a->help_scroll + row < (int)n; row++) {
-        const char *line = lines[a->help_scroll + row];
+        size_t i = (size_t)(a->help_scroll + row);
+        const char *line = lines[i];
+        if (i >= keys_end) {
+            draw_words(in, row, 0, i == keys_end + 1 ? ROLE_KEYHINT : ROLE_OVERLAY, line);
+            continue;
+        }
         char keys[64];
         snprintf(keys, sizeof keys, "%.*s", KEYS_HELP_KEYS_WIDTH, line);
         draw_text(in, row, 0, ROLE_KEYHINT, keys);
         if (draw_width(line) > KEYS_HELP_KEYS_WIDTH + 1)
-            draw_text(in, row, KEYS_HELP_KEYS_WIDTH + 1, ROLE_OVERLAY,
-                      line + KEYS_HELP_KEYS_WIDTH + 1);
+            draw_words(in, row, KEYS_HELP_KEYS_WIDTH + 1, ROLE_OVERLAY,
+                       line + KEYS_HELP_KEYS_WIDTH + 1);
     }
     draw_text(box, box.h - 1, 2, ROLE_OVERLAY,
               max_scroll ? " Up/Down scroll, any other key closes " : " any key closes ");
@@ -609,6 +650,65 @@ unsigned screen_log_key(struct app *a, int key)
     return screens_switch(a, SCREEN_COUNT);
 }
 
+/* The scenario's title, its whole description and the machine it runs
+ * on, scrollable: the panels only have room for its start. */
+void screen_info_init(struct app *a)
+{
+    a->info_scroll = 0;
+}
+
+void screen_info_draw(struct app *a)
+{
+    int cols, rows;
+    term_size(&cols, &rows);
+    int w = cols - 4 < 100 ? cols - 4 : 100;
+    struct rect box = centred(w, rows - 2);
+    draw_box(box, ROLE_OVERLAY, "About this scenario");
+    struct rect in = {box.y + 1, box.x + 2, box.h - 2, box.w - 4};
+    const struct machine *m = timeline_machine(a->tl);
+    const struct geometry *g = &m->cfg.geo;
+    char text[8192];
+    int len = snprintf(text, sizeof text, "%s\n%s\n\n%s\n\n",
+                       a->sc->title.value ? a->sc->title.value : "(untitled)", a->sc->path,
+                       a->sc->description.value && *a->sc->description.value
+                           ? a->sc->description.value
+                           : "(no description)");
+    if (len > 0 && (size_t)len < sizeof text)
+        snprintf(text + len, sizeof text - (size_t)len,
+                 "The machine: %s layout (%u-bit virtual addresses, %u levels, %" PRIu64
+                 "-byte pages); %" PRIu32 " frames%s; %" PRIu32 " swap slots; a TLB of %" PRIu32
+                 " entries, %" PRIu32 "-way, %s%s; the %s replacement policy.",
+                 g->name, g->va_bits, g->levels, geometry_page_size(g), frames_total(&m->pool),
+                 m->pool.table_frames ? " (some kept for page tables)" : "", m->swap.nslots,
+                 m->tlb.sets * m->tlb.ways, m->tlb.ways, tlb_replacement_names[m->tlb.replacement],
+                 m->tlb.asid_tags ? ", with ASID tags" : ", without ASIDs",
+                 policy_name(m->policy.ops->kind));
+    int total = draw_wrap_rows(in.w, text);
+    int max_scroll = total > in.h ? total - in.h : 0;
+    if (a->info_scroll > max_scroll)
+        a->info_scroll = max_scroll;
+    draw_wrap_skip(in, 0, ROLE_OVERLAY, text, a->info_scroll);
+    draw_text(box, box.h - 1, 2, ROLE_OVERLAY,
+              max_scroll ? " Up/Down scroll, any other key closes " : " any key closes ");
+}
+
+unsigned screen_info_key(struct app *a, int key)
+{
+    if (key == KEY_DOWN || key == 'j' || key == KEY_NPAGE) {
+        a->info_scroll += key == KEY_NPAGE ? 10 : 1;
+        return APP_HANDLED | APP_REDRAW;
+    }
+    if (key == KEY_UP || key == 'k' || key == KEY_PPAGE) {
+        a->info_scroll -= key == KEY_PPAGE ? 10 : 1;
+        if (a->info_scroll < 0)
+            a->info_scroll = 0;
+        return APP_HANDLED | APP_REDRAW;
+    }
+    if (keys_lookup(key) == ACTION_QUIT)
+        return APP_QUIT;
+    return screens_switch(a, SCREEN_COUNT);
+}
+
 void screen_details_init(struct app *a)
 {
     (void)a;
@@ -628,7 +728,7 @@ static void details_frame(const struct machine *m, uint32_t f, char lines[][128]
         if (fr->kind == FRAME_TABLE)
             snprintf(lines[k++], 128, "page table of level %d (%s)", fr->table_level,
                      fr->table_level >= 0
-                         ? view_level_name(&m->cfg.geo, (unsigned)fr->table_level) : "?");
+                         ? geometry_level_name(&m->cfg.geo, fr->table_level) : "?");
         if (fr->object < m->nobjects)
             snprintf(lines[k++], 128, "page %" PRIu64 " of %s '%s' (page cache)", fr->object_page,
                      m->objects[fr->object].anonymous ? "shared memory" : "file",

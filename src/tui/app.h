@@ -30,6 +30,7 @@
     X(HELP, "help")     \
     X(DETAILS, "details") \
     X(LOG, "event log")   \
+    X(INFO, "scenario")   \
     X(SMALL, "too small")
 
 enum screen_id {
@@ -65,6 +66,7 @@ struct app {
     int scroll[PANEL_COUNT];
     int help_scroll;
     int log_scroll;            /* the event-log overlay, 0 = newest at the bottom */
+    int info_scroll;           /* the scenario overlay */
     /* Themes. */
     struct theme theme;
     char *themes[APP_MAX_THEMES];
@@ -77,6 +79,9 @@ struct app {
     struct hit detail;
     struct hits hits;
     struct scene scene;
+    /* Where the main screen last put each panel (empty when not shown),
+     * title row included: tests read the screen back panel by panel. */
+    struct rect panels[PANEL_COUNT];
     char message[1024];
     bool message_error;
 };

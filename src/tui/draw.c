@@ -8,6 +8,59 @@
 
 #include "tui/term.h"
 
+/* The roles of the cells drawn in this frame, for tests; cells beyond
+ * these bounds are not tracked. */
+#define GRID_ROWS 256
+#define GRID_COLS 512
+static signed char role_grid[GRID_ROWS][GRID_COLS];
+static int grid_rows, grid_cols;
+static unsigned cut_count;
+static char first_cut[160];
+
+void draw_frame_begin(int rows, int cols)
+{
+    grid_rows = rows < GRID_ROWS ? rows : GRID_ROWS;
+    grid_cols = cols < GRID_COLS ? cols : GRID_COLS;
+    memset(role_grid, -1, sizeof role_grid);
+    cut_count = 0;
+    first_cut[0] = '\0';
+}
+
+unsigned draw_cuts(char *first, size_t first_len)
+{
+    if (first && first_len)
+        snprintf(first, first_len, "%s", first_cut);
+    return cut_count;
+}
+
+int draw_role_at(int y, int x)
+{
+    if (y < 0 || x < 0 || y >= grid_rows || x >= grid_cols)
+        return -1;
+    return role_grid[y][x];
+}
+
+static void mark_roles(int y, int x, int n, enum role role)
+{
+    if (y < 0 || y >= grid_rows)
+        return;
+    for (int i = 0; i < n; i++)
+        if (x + i >= 0 && x + i < grid_cols)
+            role_grid[y][x + i] = (signed char)role;
+}
+
+/* Records a draw that lost text at the edge (blanks lost do not count). */
+static void note_cut(int y, int x, const char *s, const char *lost)
+{
+    for (; *lost; lost++)
+        if (*lost != ' ')
+            break;
+    if (!*lost)
+        return;
+    if (cut_count++ == 0)
+        snprintf(first_cut, sizeof first_cut, "row %d col %d: \"%s\"", y, x, s);
+}
+
 bool rect_ok(struct rect r)
 {
     return r.h > 0 && r.w > 0;
@@ -48,6 +101,7 @@ void draw_fill(struct rect r, enum role role)
     for (int y = 0; y < r.h; y++) {
         wattrset(stdscr, a);
         mvwhline(stdscr, r.y + y, r.x, ' ', r.w);
+        mark_roles(r.y + y, r.x, r.w, role);
     }
     wattrset(stdscr, A_NORMAL);
 }
@@ -83,6 +137,8 @@ int draw_text(struct rect r, int y, int x, enum role role, const char *s)
         return 0;
     int room = r.w - x;
     size_t bytes = bytes_for_cols(s, room);
+    if (s[bytes])
+        note_cut(r.y + y, r.x + x, s, s + bytes);
     int cols = 0;
     for (size_t i = 0; i < bytes; i++)
         if (((unsigned char)s[i] & 0xc0) != 0x80)
@@ -102,7 +158,57 @@ int draw_text(struct rect r, int y, int x, enum role role, const char *s)
         done += n;
     }
     wattrset(stdscr, A_NORMAL);
+    mark_roles(r.y + y, r.x + x, cols, role);
     return cols;
+}
+
+bool draw_fits(struct rect r, int y, int x, const char *s)
+{
+    return y >= 0 && y < r.h && x >= 0 && draw_width(s) <= r.w - x;
+}
+
+int draw_whole(struct rect r, int y, int x, enum role role, const char *s)
+{
+    return draw_fits(r, y, x, s) ? draw_text(r, y, x, role, s) : 0;
+}
+
+int draw_wholef(struct rect r, int y, int x, enum role role, const char *fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    return draw_whole(r, y, x, role, buf);
+}
+
+/* The longest prefix of s made of whole words that fits in cols columns
+ * with `reserve` more columns after it; its byte length. */
+static size_t words_prefix(const char *s, int cols, int reserve)
+{
+    size_t fit = bytes_for_cols(s, cols - reserve > 0 ? cols - reserve : 0);
+    if (!s[fit] || s[fit] == ' ')
+        return fit;
+    while (fit > 0 && s[fit - 1] != ' ')
+        fit--;
+    while (fit > 0 && s[fit - 1] == ' ')
+        fit--;
+    return fit;
+}
+
+int draw_words(struct rect r, int y, int x, enum role role, const char *s)
+{
+    if (draw_fits(r, y, x, s))
+        return draw_text(r, y, x, role, s);
+    if (y < 0 || y >= r.h || x < 0 || x >= r.w)
+        return 0;
+    size_t keep = words_prefix(s, r.w - x, 3);
+    char line[1024];
+    if (keep > sizeof line - 4)
+        keep = sizeof line - 4;
+    memcpy(line, s, keep);
+    memcpy(line + keep, keep ? "..." : "", keep ? 4 : 1);
+    return draw_whole(r, y, x, role, line);
 }
 
 int draw_textf(struct rect r, int y, int x, enum role role, const char *fmt, ...)
@@ -166,6 +272,16 @@ int draw_wrap_rows(int w, const char *s)
 
 int draw_wrap(struct rect r, int y, enum role role, const char *s)
 {
+    return draw_wrap_skip(r, y, role, s, 0);
+}
+
+int draw_wrap_skip(struct rect r, int y, enum role role, const char *s, int skip)
+{
+    for (; skip > 0 && *s && r.w > 0; skip--) {
+        const char *next;
+        wrap_line(s, r.w, &next);
+        s = next;
+    }
     int used = 0;
     while (*s && y + used < r.h) {
         const char *next;
@@ -176,8 +292,9 @@ int draw_wrap(struct rect r, int y, enum role role, const char *s)
         memcpy(line, s, n);
         line[n] = '\0';
         if (*next && y + used == r.h - 1 && r.w > 3) {
-            /* Out of rows with text left: say so rather than cut silently. */
-            size_t keep = bytes_for_cols(line, r.w - 3);
+            /* Out of rows with text left: say so after the last whole
+             * word rather than cut one. */
+            size_t keep = draw_width(line) + 3 <= r.w ? n : words_prefix(line, r.w, 3);
             memcpy(line + keep, "...", 4);
         }
         draw_text(r, y + used, 0, role, line);
@@ -193,11 +310,18 @@ void draw_title(struct rect r, int y, const char *title, const char *extra, bool
         return;
     wattrset(stdscr, term_role_attr(ROLE_DIM));
     mvwhline(stdscr, r.y + y, r.x, ACS_HLINE, r.w);
+    mark_roles(r.y + y, r.x, r.w, ROLE_DIM);
     wattrset(stdscr, A_NORMAL);
     int x = 1;
-    x += draw_textf(r, y, x, focused ? ROLE_TITLE_FOCUS : ROLE_TITLE, " %s ", title);
-    if (extra && *extra)
-        draw_textf(r, y, x, ROLE_DIM, " %s ", extra);
+    char buf[512];
+    snprintf(buf, sizeof buf, " %s ", title);
+    x += draw_words(r, y, x, focused ? ROLE_TITLE_FOCUS : ROLE_TITLE, buf);
+    if (extra && *extra && x + 6 < r.w) {
+        /* Whole words of the extra, and a blank before the rule goes on. */
+        x += draw_text(r, y, x, ROLE_DIM, " ");
+        x += draw_words(rect_cols(r, 0, r.w - 1), y, x, ROLE_DIM, extra);
+        draw_text(r, y, x, ROLE_DIM, " ");
+    }
 }
 
 void draw_box(struct rect r, enum role role, const char *title)

@@ -33,8 +33,9 @@
     X(FOCUS_BACK, "focus the previous panel", KEY_BTAB)                                     \
     X(SCROLL_DOWN, "scroll the focused panel down", 'j')                                    \
     X(SCROLL_UP, "scroll the focused panel up", 'k')                                        \
-    X(LOG, "show or hide the whole event log (scrolls back)", 'L')                            \
-    X(HELP, "show or hide this help", '?')                                                  \
+    X(LOG, "show or hide the whole event log (scrolls back)", 'L')                          \
+    X(INFO, "the scenario: its title, whole description and machine", 'i')                  \
+    X(HELP, "show or hide this help and what every symbol means", '?')                      \
     X(CLOSE, "close a window, leave the focus", KEYS_ESC)                                   \
     X(REDRAW, "redraw the screen", KEYS_CTRL('l'))                                          \
     X(QUIT, "quit", 'q', 'Q')

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "scenario/scenario.h"
+#include "vm/pte.h"
 
 static const char *const panel_titles[] = {
 #define PANEL_TITLE(id, title) title,
@@ -105,6 +106,10 @@ static void build_access(struct scene *s)
     a->fault_level = -1;
     a->tlb_hit_index = -1;
     a->tlb_fill_index = -1;
+    a->tlb_sets[0] = a->tlb_sets[1] = -1;
+    a->frame = EV_NONE;
+    const struct machine *m = s->m;
+    a->span_shift = m->cfg.geo.page_shift;
     /* Find the newest ACCESS_BEGIN of the same operation chain. */
     size_t begin = s->nlog;
     for (size_t i = 0; i < s->nlog; i++) {
@@ -121,10 +126,11 @@ static void build_access(struct scene *s)
     a->pid = b->ev.pid;
     a->va = b->ev.va;
     a->kind = b->ev.access;
-    a->proc = machine_process(s->m, a->pid);
-    a->in_progress = machine_busy(s->m) && s->m->op.kind == OP_ACCESS;
-    const struct machine *m = s->m;
-    a->tlb_set = (int)tlb_set_of(&m->tlb, a->va, m->cfg.geo.page_shift);
+    a->proc = machine_process(m, a->pid);
+    a->in_progress = machine_busy(m) && m->op.kind == OP_ACCESS && b->op_seq == s->cur->op_seq;
+    const struct geometry *g = &m->cfg.geo;
+    unsigned huge_shift = g->huge_level >= 0 ? geometry_level_shift(g, (unsigned)g->huge_level)
+                                             : g->page_shift;
     /* Oldest to newest. */
     for (size_t k = begin + 1; k-- > 0;) {
         const struct tl_event *te = s->log[k];
@@ -137,11 +143,19 @@ static void build_access(struct scene *s)
         if (st >= 0)
             add_stage(a, (enum stage)st);
         switch (ev->kind) {
-        case EV_TLB_HIT:
+        case EV_TLB_HIT: {
             a->tlb_hit_index = (int)(ev->index * m->tlb.ways + ev->way);
+            a->tlb_sets[0] = (int)ev->index;
+            a->tlb_sets[1] = -1;
+            const struct tlb_entry *t = &m->tlb.entries[a->tlb_hit_index];
+            if (t->valid && t->span_shift > g->page_shift)
+                a->span_shift = t->span_shift;
             break;
+        }
         case EV_TLB_MISS:
             a->tlb_missed = true;
+            a->tlb_sets[0] = (int)ev->index;
+            a->tlb_sets[1] = ev->huge_set == EV_NONE ? -1 : (int)ev->huge_set;
             /* A new lookup starts a new pass: forget the previous walk. */
             memset(a->walked, 0, sizeof a->walked);
             a->fault_level = -1;
@@ -149,6 +163,9 @@ static void build_access(struct scene *s)
         case EV_WALK_STEP:
             if (ev->level >= 0 && ev->level < GEOMETRY_MAX_LEVELS)
                 a->walked[ev->level] = true;
+            if (pte_present(ev->entry) && (ev->entry & PTE_HUGE) && ev->level >= 0 &&
+                ev->level + 1 < (int)g->levels)
+                a->span_shift = geometry_level_shift(g, (unsigned)ev->level);
             break;
         case EV_PAGE_FAULT:
             a->faulted = true;
@@ -167,20 +184,140 @@ static void build_access(struct scene *s)
             a->segv = true;
             a->fault_kind = ev->fault_kind;
             break;
+        case EV_PTE_UPDATE:
+            if (ev->entry & PTE_HUGE)
+                a->span_shift = huge_shift;
+            break;
         case EV_FAULT_RETURN:
             a->restarted = true;
             a->fault_level = -1;
             break;
         case EV_TLB_FILL:
             a->tlb_fill_index = (int)(ev->index * m->tlb.ways + ev->way);
+            a->tlb_sets[0] = (int)ev->index;
+            a->tlb_sets[1] = -1;
             break;
         case EV_ACCESS_DONE:
             a->pa_known = true;
             a->pa = ev->pa;
+            a->frame = ev->frame;
             break;
         default:
             break;
         }
+    }
+}
+
+/* Frames a page spans: 1, or a huge page's run. */
+static uint32_t span_frames(const struct machine *m, unsigned span_shift)
+{
+    return (uint32_t)(UINT64_C(1) << (span_shift - m->cfg.geo.page_shift));
+}
+
+/* What the current event changed or points at, for the highlights. */
+static void build_current(struct scene *s)
+{
+    const struct machine *m = s->m;
+    const struct tl_event *c = s->cur;
+    if (!c || c->kind != TL_MACHINE)
+        return;
+    const struct event *ev = &c->ev;
+    switch (ev->kind) {
+    case EV_WALK_STEP:
+        s->walk_active_level = ev->level;
+        s->table_frame = ev->frame;
+        break;
+    case EV_TABLE_ALLOC:
+        /* The new table hangs from an entry one level up. */
+        s->alloc_frame = ev->frame;
+        s->alloc_count = 1;
+        s->pte_update_level = ev->level - 1;
+        break;
+    case EV_PTE_UPDATE:
+        s->pte_update_level = ev->level;
+        s->current_frame = ev->frame;
+        s->current_count = span_frames(m, s->acc.span_shift);
+        break;
+    case EV_FRAME_ALLOC:
+        /* A huge page's run is taken in one step. */
+        s->alloc_frame = ev->frame;
+        s->alloc_count = ev->size > 1 ? (uint32_t)ev->size : 1;
+        break;
+    case EV_VICTIM_CHOSEN:
+    case EV_PAGE_DROPPED:
+    case EV_WRITEBACK:
+        s->victim_frame = ev->victim;
+        break;
+    case EV_UNMAPPED:
+        s->victim_frame = ev->victim;
+        s->victim_pte = (struct scene_pte){true, ev->other_pid, ev->other_vpn, ev->entry};
+        if (ev->slot != EV_NONE) {
+            s->io_slot = ev->slot;
+            s->io_write = true;
+        }
+        break;
+    case EV_SWAP_OUT:
+        s->victim_frame = ev->victim;
+        s->io_slot = ev->slot;
+        s->io_write = true;
+        break;
+    case EV_SWAP_IN:
+        s->io_slot = ev->slot;
+        s->current_frame = ev->frame;
+        s->current_count = 1;
+        break;
+    case EV_COW_COPY:
+        s->source_frame = ev->victim;
+        s->current_frame = ev->frame;
+        s->current_count = 1;
+        break;
+    case EV_ZERO_FILL:
+        if (ev->victim != EV_NONE && ev->victim != ev->frame)
+            s->source_frame = ev->victim; /* a write after a read of the zero page */
+        s->current_frame = ev->frame;
+        s->current_count = ev->size > 1 ? (uint32_t)ev->size : 1;
+        break;
+    case EV_ZERO_PAGE:
+    case EV_FILE_READ:
+    case EV_CACHE_HIT:
+    case EV_COW_REUSE:
+        s->current_frame = ev->frame;
+        s->current_count = 1;
+        break;
+    case EV_TLB_HIT:
+    case EV_TLB_FILL:
+    case EV_TLB_INVALIDATE:
+        s->tlb_event = ev->kind;
+        s->tlb_event_index = (int)(ev->index * m->tlb.ways + ev->way);
+        if (ev->kind == EV_TLB_INVALIDATE)
+            s->victim_frame = ev->victim;
+        break;
+    case EV_TLB_MISS:
+        s->tlb_event = ev->kind;
+        break;
+    case EV_ACCESS_DONE:
+        s->current_frame = ev->frame;
+        s->current_count = span_frames(m, s->acc.span_shift);
+        break;
+    case EV_MMAP:
+    case EV_MUNMAP:
+    case EV_MPROTECT:
+        s->area_pid = ev->pid;
+        s->area_start = ev->va;
+        s->area_end = ev->va + ev->size;
+        break;
+    case EV_CONTEXT_SWITCH:
+    case EV_EXIT:
+        s->proc_pid = ev->pid;
+        break;
+    case EV_FORK:
+        s->proc_pid = ev->other_pid;
+        break;
+    case EV_OOM_KILL:
+        s->proc_pid = ev->other_pid;
+        break;
+    default:
+        break;
     }
 }
 
@@ -196,76 +333,27 @@ void scene_build(struct scene *s, const struct timeline *tl)
     s->table_frame = EV_NONE;
     s->alloc_frame = EV_NONE;
     s->victim_frame = EV_NONE;
+    s->source_frame = EV_NONE;
     s->current_frame = EV_NONE;
     s->io_slot = EV_NONE;
     s->tlb_event_index = -1;
     s->tlb_event = EV_COUNT;
+    s->area_pid = EV_NONE;
+    s->proc_pid = EV_NONE;
     build_access(s);
     const struct machine *m = s->m;
+    s->cr3_proc = s->acc.in_progress ? s->acc.proc : machine_running(m);
+    s->walk_shown = s->acc.present && s->cr3_proc && s->acc.proc == s->cr3_proc;
     /* While an eviction is in progress the victim stays marked. */
     if (machine_busy(m) && (m->phase == PH_EVICT_SAVE || m->phase == PH_EVICT_UNMAP ||
                             m->phase == PH_EVICT_SHOOTDOWN))
         s->victim_frame = m->acc.victim;
-    if (s->acc.pa_known)
-        s->current_frame = (uint32_t)(s->acc.pa >> m->cfg.geo.page_shift);
-    const struct tl_event *c = s->cur;
-    if (c && c->kind == TL_MACHINE) {
-        const struct event *ev = &c->ev;
-        switch (ev->kind) {
-        case EV_WALK_STEP:
-            s->walk_active_level = ev->level;
-            s->table_frame = ev->frame;
-            break;
-        case EV_TABLE_ALLOC:
-            /* The new table hangs from an entry one level up. */
-            s->alloc_frame = ev->frame;
-            s->pte_update_level = ev->level - 1;
-            break;
-        case EV_PTE_UPDATE:
-            s->pte_update_level = ev->level;
-            s->current_frame = ev->frame;
-            break;
-        case EV_FRAME_ALLOC:
-            s->alloc_frame = ev->frame;
-            break;
-        case EV_VICTIM_CHOSEN:
-        case EV_PAGE_DROPPED:
-        case EV_WRITEBACK:
-        case EV_UNMAPPED:
-            s->victim_frame = ev->victim;
-            break;
-        case EV_SWAP_OUT:
-            s->victim_frame = ev->victim;
-            s->io_slot = ev->slot;
-            s->io_write = true;
-            break;
-        case EV_SWAP_IN:
-            s->io_slot = ev->slot;
-            s->current_frame = ev->frame;
-            break;
-        case EV_ZERO_FILL:
-        case EV_ZERO_PAGE:
-        case EV_FILE_READ:
-        case EV_CACHE_HIT:
-        case EV_COW_COPY:
-        case EV_COW_REUSE:
-            s->current_frame = ev->frame;
-            break;
-        case EV_TLB_HIT:
-        case EV_TLB_FILL:
-        case EV_TLB_INVALIDATE:
-            s->tlb_event = ev->kind;
-            s->tlb_event_index = (int)(ev->index * m->tlb.ways + ev->way);
-            if (ev->kind == EV_TLB_INVALIDATE)
-                s->victim_frame = ev->victim;
-            break;
-        case EV_TLB_MISS:
-            s->tlb_event = ev->kind;
-            break;
-        default:
-            break;
-        }
+    if (s->acc.pa_known) {
+        s->current_frame = s->acc.frame;
+        s->current_count = span_frames(m, s->acc.span_shift);
     }
+    build_current(s);
+    const struct tl_event *c = s->cur;
     if (c && c->step) {
         const struct scenario *sc = timeline_scenario(tl);
         const char *say = NULL;

@@ -25,43 +25,11 @@ static int max_int(int a, int b)
     return a > b ? a : b;
 }
 
-/* Rows the counters need at width w. */
-static int counters_rows(int w, bool compact)
-{
-    int cols = max_int(1, w / 26);
-    int rows = (10 + cols - 1) / cols;
-    if (compact && rows > 3) {
-        cols = max_int(1, w / 19);
-        rows = (10 + cols - 1) / cols;
-    }
-    return rows;
-}
-
-/* Rows the frame grid would like at width w: enough for a frame number
- * on each cell when that stays reasonable, else one character a frame. */
-static int frames_rows(const struct scene *s, int w)
-{
-    uint32_t n = frames_total(&s->m->pool);
-    int digits = 1;
-    for (uint32_t k = n; k >= 10; k /= 10)
-        digits++;
-    int rich = max_int(1, (w + 1) / (digits + 13));
-    int medium = max_int(1, (w + 1) / (digits + 4));
-    int tiny = max_int(1, w);
-    int rows_rich = (int)((n + (uint32_t)rich - 1) / (uint32_t)rich);
-    int rows_medium = (int)((n + (uint32_t)medium - 1) / (uint32_t)medium);
-    int rows_tiny = (int)((n + (uint32_t)tiny - 1) / (uint32_t)tiny);
-    if (rows_rich <= 8)
-        return rows_rich;
-    if (rows_medium <= 12)
-        return rows_medium;
-    return max_int(rows_tiny, 4);
-}
-
 /* Places every panel for a cols x rows screen. Rows are the scarce
- * resource: each panel first gets its minimum, then what it would like in
- * the order that matters to a student; the event log takes what is left,
- * in whichever column has more room. */
+ * resource: each panel first gets the rows without which it would show
+ * nothing useful (the counters all of theirs: they are always complete),
+ * then what it would like in the order that matters to a student; the
+ * event log takes what is left, in whichever column has more room. */
 static void layout_compute(struct layout *L, const struct scene *s, int cols, int rows)
 {
     memset(L, 0, sizeof *L);
@@ -79,33 +47,47 @@ static void layout_compute(struct layout *L, const struct scene *s, int cols, in
     L->panel[PANEL_NARRATION] = (struct rect){y + middle, 0, narr_h, cols};
     int left_w = compact ? cols / 2 : cols * 11 / 20;
     int right_x = left_w + 1, right_w = cols - right_x;
+    const struct machine *m = s->m;
 
-    /* Left: the walk, then physical memory. */
-    int walk_h = min_int(1 + view_walk_rows(s) + (compact ? -1 : 1), middle - 5);
-    int frames_min = middle - walk_h;
-    int frames_want = 1 + frames_rows(s, left_w) + (compact ? 2 : 3);
-    int h_frames = min_int(frames_min, max_int(frames_want, 5));
-    int left_spare = middle - walk_h - h_frames;
+    /* Left: the walk (title, CR3, the levels, the physical address), then
+     * physical memory (title, grid, legend, two rows of policy). */
+    int levels = (int)m->cfg.geo.levels;
+    int frames_min = 4;
+    int walk_h = min_int(3 + levels + (compact ? 0 : 1), max_int(2 + levels, middle - frames_min));
+    int frames_want = 1 + view_frames_rows(s, left_w) + 3;
+    int h_frames = middle - walk_h;
+    int left_spare = 0;
+    if (h_frames > frames_want + 3) {
+        left_spare = h_frames - frames_want;
+        h_frames = frames_want;
+    }
 
-    /* Right: TLB, counters, processes, swap. */
-    int tlb_want = view_tlb_rows(s) + (compact ? 0 : 1);
-    int cnt_want = 1 + counters_rows(right_w, compact);
+    /* Right: the TLB, the counters, the processes, swap. */
+    int tlb_all = view_tlb_rows_at(s, right_w);
+    int tlb_set = max_int(1, tlb_all / (int)m->tlb.sets);
+    int tlb_want = 1 + tlb_all + 1;
+    int h_cnt = 1 + view_counters_rows(s, right_w);
     int proc_want = 1 + view_process_rows(s, !compact);
-    const struct swap_area *sw = &s->m->swap;
-    int swap_per_row = max_int(1, (right_w + 1) / 14);
-    int swap_rich = (int)((sw->nslots + (uint32_t)swap_per_row - 1) / (uint32_t)swap_per_row);
-    int swap_tiny = (int)((sw->nslots + (uint32_t)max_int(1, right_w) - 1) /
-                          (uint32_t)max_int(1, right_w));
-    int swap_want = 1 + max_int(1, swap_rich <= 4 ? swap_rich : swap_tiny) + 1;
-    int h_tlb = 3, h_cnt = min_int(cnt_want, compact ? 3 : cnt_want), h_proc = 2, h_swap = 2;
+    int swap_want = 1 + (m->swap.nslots ? 1 + (int)(m->swap.nslots / (uint32_t)max_int(1, right_w)) + 1
+                                         : 1);
+    int h_tlb = 1 + tlb_set, h_proc = min_int(3, proc_want), h_swap = 2;
     int left = middle - h_tlb - h_cnt - h_proc - h_swap;
-    int add = min_int(max_int(0, min_int(tlb_want, max_int(6, middle / 2)) - h_tlb), left);
+    /* Too few rows for every minimum: swap, then the processes, then the
+     * TLB give up rows, down to their title (which still counts what
+     * they hold); the counters never do. */
+    int *shrink[] = {&h_swap, &h_proc, &h_proc, &h_tlb};
+    for (size_t i = 0; i < sizeof shrink / sizeof shrink[0] && left < 0; i++)
+        if (*shrink[i] > 1) {
+            (*shrink[i])--;
+            left++;
+        }
+    int add = max_int(0, min_int(tlb_want - h_tlb, left));
     h_tlb += add;
     left -= add;
-    add = min_int(max_int(0, min_int(proc_want, compact ? 4 : 10) - h_proc), left);
+    add = max_int(0, min_int(min_int(proc_want, compact ? 6 : 12) - h_proc, left));
     h_proc += add;
     left -= add;
-    add = min_int(max_int(0, swap_want - h_swap), left);
+    add = max_int(0, min_int(swap_want - h_swap, left));
     h_swap += add;
     left -= add;
     int right_spare = max_int(0, left);
@@ -113,19 +95,12 @@ static void layout_compute(struct layout *L, const struct scene *s, int cols, in
     /* The log goes where the room is; the other column's spare rows go to
      * its most useful panel. */
     int h_log_left = 0, h_log_right = 0;
-    if (left_spare >= 3 || (left_spare >= right_spare && left_spare >= 2)) {
+    if (left_spare >= right_spare && left_spare >= 3) {
         h_log_left = left_spare;
-        add = min_int(max_int(0, tlb_want - h_tlb), right_spare);
-        h_tlb += add;
-        h_proc += right_spare - add;
+        h_proc += right_spare;
     } else {
         h_frames += left_spare;
-        add = min_int(max_int(0, tlb_want - h_tlb), right_spare / 2);
-        h_tlb += add;
-        right_spare -= add;
-        add = min_int(max_int(0, proc_want - h_proc), right_spare / 2);
-        h_proc += add;
-        h_log_right = right_spare - add;
+        h_log_right = right_spare;
         if (h_log_right < 3) { /* a title and a line or two tell nothing */
             h_proc += h_log_right;
             h_log_right = 0;
@@ -279,6 +254,7 @@ void screen_main_draw(struct app *a)
     layout_compute(&L, &a->scene, cols, rows);
     draw_fill((struct rect){0, 0, rows, cols}, ROLE_NORMAL);
     draw_status(a, L.status);
+    memcpy(a->panels, L.panel, sizeof a->panels);
     for (int p = 0; p < PANEL_COUNT; p++) {
         if (!rect_ok(L.panel[p]))
             continue;
@@ -297,10 +273,12 @@ void screen_main_draw(struct app *a)
                   a->message);
 }
 
+static unsigned main_key(struct app *a, int key);
+
 static bool panel_scrolls(int p)
 {
     return p == PANEL_TLB || p == PANEL_FRAMES || p == PANEL_SWAP || p == PANEL_PROCESS ||
-           p == PANEL_LOG;
+           p == PANEL_LOG || p == PANEL_NARRATION;
 }
 
 static void set_message(struct app *a, bool error, const char *text)
@@ -317,11 +295,19 @@ static void step(struct app *a, enum tl_unit unit, int direction)
                                             : "At the start.");
 }
 
-static void run_until(struct app *a, enum tl_stop stop, const char *none)
+/* Runs to the next event of a kind; when there is none before the end,
+ * stays where it was (past no pause or chapter) and says so. */
+static void run_until(struct app *a, enum tl_stop stop, const char *what)
 {
     a->playing = false;
-    if (!timeline_run_until(a->tl, stop))
-        set_message(a, false, none);
+    uint64_t from = timeline_position(a->tl);
+    if (timeline_run_until(a->tl, stop))
+        return;
+    timeline_seek(a->tl, from);
+    char msg[160];
+    snprintf(msg, sizeof msg, "No %s from here to the end: still at step %" PRIu64 ".", what,
+             from);
+    set_message(a, false, msg);
 }
 
 static void scroll_focus(struct app *a, int delta)
@@ -339,6 +325,16 @@ static void scroll_focus(struct app *a, int delta)
 unsigned screen_main_key(struct app *a, int key)
 {
     a->message[0] = '\0';
+    uint64_t before = timeline_position(a->tl);
+    unsigned result = main_key(a, key);
+    /* A new step has its own sentence: read it from the top. */
+    if (timeline_position(a->tl) != before)
+        a->scroll[PANEL_NARRATION] = 0;
+    return result;
+}
+
+static unsigned main_key(struct app *a, int key)
+{
     if ((key == KEY_UP || key == KEY_DOWN) && a->focus >= 0 && panel_scrolls(a->focus)) {
         scroll_focus(a, key == KEY_DOWN ? 1 : -1);
         return APP_HANDLED | APP_REDRAW;
@@ -393,10 +389,10 @@ unsigned screen_main_key(struct app *a, int key)
         step(a, TL_UNIT_CHAPTER, +1);
         break;
     case ACTION_NEXT_FAULT:
-        run_until(a, TL_STOP_FAULT, "No page fault until the end.");
+        run_until(a, TL_STOP_FAULT, "page fault");
         break;
     case ACTION_NEXT_EVICTION:
-        run_until(a, TL_STOP_EVICTION, "No eviction until the end.");
+        run_until(a, TL_STOP_EVICTION, "eviction");
         break;
     case ACTION_FOCUS:
         a->focus = a->focus + 1 >= PANEL_COUNT ? -1 : a->focus + 1;
@@ -431,6 +427,7 @@ unsigned screen_main_tick(struct app *a)
         set_message(a, false, "At the end. Home (g) goes back to the start.");
         return APP_REDRAW;
     }
+    a->scroll[PANEL_NARRATION] = 0;
     /* Autoplay stops where the scenario asks the viewer to look. */
     const struct tl_event *e = timeline_current(a->tl);
     if (e && (e->kind == TL_PAUSE || (e->kind == TL_EXPECT && e->failed) ||

@@ -26,6 +26,10 @@ void screen_log_init(struct app *a);
 void screen_log_draw(struct app *a);
 unsigned screen_log_key(struct app *a, int key);
 
+void screen_info_init(struct app *a);
+void screen_info_draw(struct app *a);
+unsigned screen_info_key(struct app *a, int key);
+
 void screen_small_init(struct app *a);
 void screen_small_draw(struct app *a);
 unsigned screen_small_key(struct app *a, int key);

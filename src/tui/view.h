@@ -75,7 +75,9 @@ struct scene_access {
     enum access_kind kind;
     bool pa_known;
     uint64_t pa;
-    int tlb_set;               /* the set the VA maps to */
+    uint32_t frame;            /* the frame the access reached (pa_known) */
+    int tlb_sets[2];           /* the sets the last lookup searched (a second one
+                                  for huge pages), -1 when none */
     int tlb_hit_index;         /* entry that hit, or -1 */
     int tlb_fill_index;        /* entry filled, or -1 */
     bool tlb_missed;
@@ -84,8 +86,21 @@ struct scene_access {
     int fault_level;           /* level where the walk stopped on a fault, or -1 */
     bool faulted, segv, restarted;
     uint8_t fault_code, fault_kind;
+    /* The translation's page: page_shift until a huge page is known (a
+     * walk that ended on a PS entry, a TLB entry for a huge page, a fault
+     * that mapped one). */
+    unsigned span_shift;
     enum stage stages[SCENE_MAX_STAGES];
     size_t nstages;
+};
+
+/* A page-table entry the current step changed outside the walk in view
+ * (an eviction's unmapping). */
+struct scene_pte {
+    bool present;
+    uint32_t pid;
+    uint64_t vpn;
+    uint64_t entry;
 };
 
 struct scene {
@@ -95,17 +110,32 @@ struct scene {
     const struct tl_event *log[TIMELINE_LOG_SIZE]; /* newest first */
     size_t nlog;
     struct scene_access acc;
+    /* The process whose root table CR3 holds now: the access's while it is
+     * in progress, else the running one (NULL when none runs). The walk in
+     * view is shown only when it belongs to that process. */
+    const struct process *cr3_proc;
+    bool walk_shown;
     /* What the current event points at (EV_NONE / -1 when nothing). */
     int walk_active_level;
     int pte_update_level;
     uint32_t table_frame;             /* table read or allocated */
-    uint32_t alloc_frame;
+    uint32_t alloc_frame;             /* first frame taken... */
+    uint32_t alloc_count;             /* ...and how many (a huge page takes a run) */
     uint32_t victim_frame;
+    uint32_t source_frame;            /* the frame a copy reads from */
     uint32_t current_frame;           /* the data frame of the access */
+    uint32_t current_count;           /* frames of that page (a huge page's run) */
     uint32_t io_slot;
     bool io_write;
     int tlb_event_index;              /* entry the current event touches */
     enum event_kind tlb_event;        /* which TLB event, EV_COUNT for none */
+    struct scene_pte victim_pte;      /* an entry an eviction just rewrote */
+    /* The area the current operation created or changed (mmap, munmap,
+     * mprotect), else area_pid is EV_NONE. */
+    uint32_t area_pid;
+    uint64_t area_start, area_end;
+    uint32_t proc_pid;                /* a process the current event created,
+                                         switched to or ended, else EV_NONE */
     const char *say;                  /* the scenario's text in force, or NULL */
 };
 
@@ -144,11 +174,23 @@ struct view_ctx {
 /* Draws the panel's title row when v->titled and returns the rect left for
  * the content. */
 struct rect view_frame(const struct view_ctx *v, struct rect r, enum panel p, const char *extra);
+/* Like view_frame with the first of extras[0..n) that fits whole (richest
+ * first); the last one, in whole words, when none does. */
+struct rect view_frame_fit(const struct view_ctx *v, struct rect r, enum panel p,
+                           const char *const *extras, size_t n);
 
 /* Rows a view would like at width w (the layout's hint). */
 int view_walk_rows(const struct scene *s);
 int view_tlb_rows(const struct scene *s);
+/* Rows every set of the TLB takes at content width w (ways wrap when a set
+ * does not fit on one row). */
+int view_tlb_rows_at(const struct scene *s, int width);
 int view_process_rows(const struct scene *s, bool wide);
+/* Grid rows the frames would like at content width w: every frame in the
+ * richest form that stays reasonable, else a few rows of glyphs. */
+int view_frames_rows(const struct scene *s, int width);
+/* Rows the counters need to show every one of them at content width w. */
+int view_counters_rows(const struct scene *s, int width);
 
 void view_access_draw(const struct view_ctx *v, struct rect r);
 void view_walk_draw(const struct view_ctx *v, struct rect r);
@@ -162,13 +204,29 @@ void view_log_draw(const struct view_ctx *v, struct rect r);
 
 /* One line about an event for the log (no machine needed). */
 void view_event_line(const struct tl_event *e, const struct machine *m, char *buf, size_t len);
-/* The names of page-table levels for the machine's geometry ("PGD"...,
- * or "L0"...). */
-const char *view_level_name(const struct geometry *g, unsigned level);
 /* The role of a level's VA bits and entries. */
 enum role view_level_role(unsigned level);
 /* The role of a frame by kind and owner (free, table, zero, file, procN). */
 enum role view_frame_role(const struct machine *m, uint32_t frame);
+/* One character for what a frame holds: '.' free, '-' free but kept for
+ * page tables, 'T' a page table, 'Z' the zero page, 'f' the page cache of
+ * a file, 'm' shared memory, '1'-'9' an anonymous page of that pid ('#'
+ * from pid 10), 'S' an anonymous page two or more processes map, '+'
+ * taken, its content not there yet. */
+char view_frame_glyph(const struct machine *m, uint32_t frame);
+/* What a frame holds in words, exact: "free", "reserved", "p1 PGD",
+ * "zero page", "data+0x3", "p1 heap+0x1f", with " x2" when two mappings
+ * share it. */
+void view_frame_label(const struct machine *m, uint32_t frame, char *buf, size_t len);
+/* A page of a process named by its area: "heap+0x1f" is page 0x1f of the
+ * area "heap" (counted from the area's start); "0x10010" when no named
+ * area holds it. */
+void view_page_label(const struct machine *m, uint32_t pid, uint64_t vpn, char *buf, size_t len);
+/* True when the page in the frame has been written (for any frame of a
+ * huge page, the huge page's state). */
+bool view_frame_dirty(const struct machine *m, uint32_t frame);
+/* How many distinct processes map the frame. */
+uint32_t view_frame_sharers(const struct machine *m, uint32_t frame);
 /* Index of a pid among the machine's processes (for owner colours). */
 int view_process_index(const struct machine *m, uint32_t pid);
 

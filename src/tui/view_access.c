@@ -44,25 +44,37 @@ static void draw_address_line(const struct scene *s, struct rect r, int y)
 
 /* Rows 1-2: the bits of the VA grouped by field, and each field's value
  * under it. Returns false when the row is too narrow for the binary. */
+/* The levels whose indices the translation uses: all of them, or those
+ * down to the entry that maps a huge page (the rest of the VA is then the
+ * offset within it). */
+static unsigned index_levels(const struct scene_access *a, const struct geometry *g)
+{
+    unsigned n = g->levels;
+    while (n > 0 && geometry_level_shift(g, n - 1) < a->span_shift)
+        n--;
+    return n;
+}
+
 static bool draw_bits(const struct scene *s, struct rect r, int y)
 {
     const struct scene_access *a = &s->acc;
     const struct geometry *g = &s->m->cfg.geo;
+    unsigned levels = index_levels(a, g);
     unsigned used = g->page_shift;
     for (unsigned l = 0; l < g->levels; l++)
         used += g->index_bits[l];
-    int width = 5 + (int)used + (int)g->levels + 1;
+    int width = 5 + (int)used + (int)levels + 1;
     if (width > r.w)
         return false;
     /* Short teaching addresses get a space between bits: easier to count,
      * and room for each field's label under it. */
-    int sp = used <= 32 && 5 + 2 * (int)used + 2 * (int)g->levels + 2 <= r.w ? 2 : 1;
+    int sp = used <= 32 && 5 + 2 * (int)used + 2 * (int)levels + 2 <= r.w ? 2 : 1;
     draw_text(r, y, 0, ROLE_DIM, "bits");
     draw_text(r, y + 1, 0, ROLE_DIM, "idx");
     int x = 5;
-    for (unsigned l = 0; l <= g->levels; l++) {
-        bool offset = l == g->levels;
-        unsigned nbits = offset ? g->page_shift : g->index_bits[l];
+    for (unsigned l = 0; l <= levels; l++) {
+        bool offset = l == levels;
+        unsigned nbits = offset ? a->span_shift : g->index_bits[l];
         unsigned low = offset ? 0 : geometry_level_shift(g, l);
         enum role role = offset ? ROLE_OFFSET : view_level_role(l);
         char bits[130];
@@ -75,19 +87,20 @@ static bool draw_bits(const struct scene *s, struct rect r, int y)
         bits[k] = '\0';
         draw_text(r, y, x, role, bits);
         int fieldw = (int)k;
-        uint64_t value = offset ? geometry_offset(g, a->va) : geometry_index(g, a->va, l);
+        uint64_t value = offset ? a->va & ((UINT64_C(1) << a->span_shift) - 1)
+                                : geometry_index(g, a->va, l);
         char label[32];
         if (offset)
             snprintf(label, sizeof label, "off 0x%" PRIx64, value);
         else
-            snprintf(label, sizeof label, "%s %" PRIu64, view_level_name(g, l), value);
+            snprintf(label, sizeof label, "%s %" PRIu64, geometry_level_name(g, (int)l), value);
         if (draw_width(label) > fieldw) /* too narrow for the name: the number alone */
             snprintf(label, sizeof label, offset ? "0x%" PRIx64 : "%" PRIu64, value);
-        draw_text(rect_cols(r, 0, x + fieldw), y + 1, x, role, label);
+        draw_whole(rect_cols(r, 0, x + fieldw), y + 1, x, role, label);
         x += fieldw + sp;
     }
-    if (g->va_bits > used && x + 10 < r.w)
-        draw_textf(r, y, x + 1, ROLE_DIM, "(bits %u+ are the sign)", used);
+    if (g->va_bits > used)
+        draw_wholef(r, y, x + 1, ROLE_DIM, "(bits %u+ are the sign)", used);
     return true;
 }
 
@@ -98,52 +111,9 @@ static void draw_fields_compact(const struct scene *s, struct rect r, int y)
     const struct geometry *g = &s->m->cfg.geo;
     int x = draw_text(r, y, 0, ROLE_DIM, "split ");
     for (unsigned l = 0; l < g->levels; l++)
-        x += draw_textf(r, y, x, view_level_role(l), "%s %" PRIu64 " ", view_level_name(g, l),
+        x += draw_textf(r, y, x, view_level_role(l), "%s %" PRIu64 " ", geometry_level_name(g, (int)l),
                         geometry_index(g, a->va, l));
     draw_textf(r, y, x, ROLE_OFFSET, "off 0x%" PRIx64, geometry_offset(g, a->va));
-}
-
-/* The stages still to come after the last one reached, as they would go
- * if nothing unusual happens. */
-static size_t predict(const struct scene_access *a, enum stage *out)
-{
-    static const enum stage after_fault[] = {STAGE_FAULT, STAGE_HANDLER, STAGE_FREE_FRAME,
-                                             STAGE_LOAD,  STAGE_PTE,     STAGE_RESTART,
-                                             STAGE_FILL,  STAGE_DONE};
-    static const enum stage after_restart[] = {STAGE_RESTART, STAGE_TLB_MISS, STAGE_WALK,
-                                               STAGE_FILL, STAGE_DONE};
-    static const enum stage after_miss[] = {STAGE_TLB_MISS, STAGE_WALK, STAGE_FILL, STAGE_DONE};
-    static const enum stage after_hit[] = {STAGE_TLB_HIT, STAGE_DONE};
-    if (!a->in_progress || a->nstages == 0 || a->segv)
-        return 0;
-    enum stage last = a->stages[a->nstages - 1];
-    const enum stage *chain;
-    size_t n;
-    if (a->restarted) {
-        chain = after_restart;
-        n = sizeof after_restart / sizeof after_restart[0];
-    } else if (a->faulted) {
-        chain = after_fault;
-        n = sizeof after_fault / sizeof after_fault[0];
-        if (last == STAGE_EVICT)
-            last = STAGE_FREE_FRAME;
-    } else if (a->tlb_missed) {
-        chain = after_miss;
-        n = sizeof after_miss / sizeof after_miss[0];
-    } else if (a->tlb_hit_index >= 0) {
-        chain = after_hit;
-        n = 2;
-    } else {
-        return 0;
-    }
-    size_t at = n;
-    for (size_t i = 0; i < n; i++)
-        if (chain[i] == last)
-            at = i;
-    size_t k = 0;
-    for (size_t i = at + 1; i < n; i++)
-        out[k++] = chain[i];
-    return k;
 }
 
 static enum role stage_role(enum stage st, bool now)
@@ -167,36 +137,28 @@ static const char *stage_short(enum stage st)
     }
 }
 
-static int strip_width(const enum stage *done, size_t ndone, const enum stage *todo, size_t ntodo,
-                       bool shorter, int sep)
+static int strip_width(const enum stage *st, size_t n, bool shorter, int sep, bool more)
 {
     int total = 0;
-    for (size_t i = 0; i < ndone; i++)
-        total += draw_width(shorter ? stage_short(done[i]) : stage_label(done[i])) + sep;
-    for (size_t i = 0; i < ntodo; i++)
-        total += draw_width(shorter ? stage_short(todo[i]) : stage_label(todo[i])) + sep;
-    return total - sep;
+    for (size_t i = 0; i < n; i++)
+        total += draw_width(shorter ? stage_short(st[i]) : stage_label(st[i])) + sep;
+    return total - sep + (more ? sep + 3 : 0);
 }
 
-/* The access as a sequence: stages done, the one now, those to come.
- * When it does not fit: shorter labels, then tighter arrows, and only then
- * the oldest stages go. */
+/* The access as a sequence: the stages done and the one now, then "..."
+ * while it goes on - nothing is shown before it has happened. When it does
+ * not fit: shorter labels, then tighter arrows, and only then the oldest
+ * stages go. */
 static void draw_stages(const struct scene *s, struct rect r, int y)
 {
     const struct scene_access *a = &s->acc;
-    enum stage todo[16];
-    size_t ntodo = predict(a, todo);
-    int room = r.w - 7;
-    bool shorter = false;
-    int sep = 3;
-    if (strip_width(a->stages, a->nstages, todo, ntodo, false, 3) > room)
-        shorter = true;
-    if (strip_width(a->stages, a->nstages, todo, ntodo, true, 3) > room)
-        sep = 1;
+    bool more = a->in_progress;
+    int room = r.w - 6;
+    bool shorter = strip_width(a->stages, a->nstages, false, 3, more) > room;
+    int sep = strip_width(a->stages, a->nstages, true, 3, more) > room ? 1 : 3;
     size_t first = 0;
-    while (strip_width(a->stages + first, a->nstages - first, todo, ntodo, shorter, sep) + 2 >
-               room &&
-           first + 1 < a->nstages)
+    while (first + 1 < a->nstages &&
+           strip_width(a->stages + first, a->nstages - first, shorter, sep, more) + 2 > room)
         first++;
     const char *arrow = sep == 3 ? " > " : ">";
     int x = draw_text(r, y, 0, ROLE_DIM, "steps ");
@@ -208,13 +170,12 @@ static void draw_stages(const struct scene *s, struct rect r, int y)
         bool now = i + 1 == a->nstages && last_now;
         if (i > first)
             x += draw_text(r, y, x, ROLE_DIM, arrow);
-        x += draw_text(r, y, x, stage_role(a->stages[i], now),
-                       shorter ? stage_short(a->stages[i]) : stage_label(a->stages[i]));
+        x += draw_whole(r, y, x, stage_role(a->stages[i], now),
+                        shorter ? stage_short(a->stages[i]) : stage_label(a->stages[i]));
     }
-    for (size_t i = 0; i < ntodo; i++) {
+    if (more) {
         x += draw_text(r, y, x, ROLE_DIM, arrow);
-        x += draw_text(r, y, x, ROLE_STAGE_TODO,
-                       shorter ? stage_short(todo[i]) : stage_label(todo[i]));
+        draw_text(r, y, x, ROLE_STAGE_TODO, "...");
     }
 }
 
@@ -244,9 +205,19 @@ void view_access_draw(const struct view_ctx *v, struct rect r)
         draw_stages(s, r, y++);
     if (y < r.h && r.h >= 5) {
         const struct geometry *g = &s->m->cfg.geo;
-        draw_textf(r, y, 0, ROLE_DIM,
-                   "The MMU reads the %u indices from left to right, one table per level; the "
-                   "offset (%u bits) is kept as it is.",
-                   g->levels, g->page_shift);
+        unsigned levels = index_levels(&s->acc, g);
+        char text[200];
+        if (s->acc.span_shift > g->page_shift)
+            snprintf(text, sizeof text,
+                     "A huge page: the walk ends at the %s entry (PS set), so the VA has %u "
+                     "indices and a %u-bit offset within the %" PRIu64 " KiB page.",
+                     geometry_level_name(g, (int)levels - 1), levels, s->acc.span_shift,
+                     (UINT64_C(1) << s->acc.span_shift) / 1024);
+        else
+            snprintf(text, sizeof text,
+                     "The MMU reads the %u indices from left to right, one table per level; "
+                     "the offset (%u bits) is kept as it is.",
+                     levels, g->page_shift);
+        draw_words(r, y, 0, ROLE_DIM, text);
     }
 }

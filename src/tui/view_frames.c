@@ -1,7 +1,14 @@
-/* Physical memory: a grid of frames coloured by owner and kind, the frame
- * being allocated, the victim being evicted, dirty frames marked, and the
+/* Physical memory: a grid of frames, the frame being allocated, the victim
+ * being evicted, the source of a copy, dirty frames marked, and the
  * replacement policy's state (its order, the clock hand, Accessed bits)
- * on the line below, so the choice of a victim can be followed. */
+ * below, so the choice of a victim can be followed.
+ *
+ * A cell is the richest of three forms that lets every frame fit:
+ *   "12 p1 heap+0x3 x2*"  frame 12 holds page 0x3 of pid 1's area heap,
+ *                         mapped twice, dirty
+ *   "12:S*"               frame 12, a glyph (view_frame_glyph), dirty
+ *   "S*"                  the glyph alone, each row led by its first frame
+ * Nothing is cut: a form is used only when all its cells fit whole. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,49 +16,15 @@
 
 #include "tui/view.h"
 
-/* One character standing for what a frame holds. */
-static char frame_glyph(const struct machine *m, uint32_t frame)
-{
-    const struct frame *f = &m->pool.frames[frame];
-    switch ((enum frame_kind)f->kind) {
-    case FRAME_FREE: return '.';
-    case FRAME_TABLE: return 'T';
-    case FRAME_ZERO: return '0';
-    case FRAME_FILE: return 'f';
-    case FRAME_ANON: {
-        uint32_t pid = f->nmaps ? f->maps[0].pid : f->owner_pid;
-        return pid < 10 ? (char)('0' + pid) : '#';
-    }
-    }
-    return '?';
-}
+enum cell_form { CELL_RICH, CELL_NUMBERED, CELL_GLYPH };
 
-/* What a frame holds, in words that fit a rich cell. */
-static void frame_what(const struct machine *m, uint32_t frame, char *buf, size_t len)
-{
-    const struct frame *f = &m->pool.frames[frame];
-    switch ((enum frame_kind)f->kind) {
-    case FRAME_FREE: snprintf(buf, len, "free"); break;
-    case FRAME_ZERO: snprintf(buf, len, "zero"); break;
-    case FRAME_TABLE:
-        snprintf(buf, len, "p%" PRIu32 " %s", f->owner_pid,
-                 f->table_level >= 0 ? view_level_name(&m->cfg.geo, (unsigned)f->table_level)
-                                     : "tbl");
-        break;
-    case FRAME_FILE:
-        snprintf(buf, len, "%.8s:%" PRIx64,
-                 f->object < m->nobjects ? m->objects[f->object].name : "file", f->object_page);
-        break;
-    case FRAME_ANON:
-        if (f->compound)
-            snprintf(buf, len, "p%" PRIu32 " huge", f->owner_pid);
-        else if (f->nmaps)
-            snprintf(buf, len, "p%" PRIu32 " %" PRIx64, f->maps[0].pid, f->maps[0].vpn);
-        else
-            snprintf(buf, len, "p%" PRIu32 " -", f->owner_pid);
-        break;
-    }
-}
+struct grid {
+    enum cell_form form;
+    int cell_w;      /* columns of one cell */
+    int gap;         /* blanks between cells */
+    int label_w;     /* the row label before the cells (glyph form) */
+    int per_row;
+};
 
 static int digits(uint32_t n)
 {
@@ -63,30 +36,124 @@ static int digits(uint32_t n)
     return d;
 }
 
-static int min_u32(uint32_t a, uint32_t b)
-{
-    return (int)(a < b ? a : b);
-}
-
-struct cell_format {
-    int w;        /* columns, separator excluded */
-    int kind;     /* 0 glyph, 1 glyph + dirty, 2 number + glyph + dirty, 3 rich */
-};
-
 /* The role that says what is happening to a frame now, or its owner's. */
 static enum role frame_role(const struct scene *s, uint32_t f, bool *marked)
 {
     *marked = true;
     if (f == s->victim_frame)
         return ROLE_VICTIM;
-    if (f == s->alloc_frame)
+    if (s->alloc_frame != EV_NONE && f >= s->alloc_frame && f - s->alloc_frame < s->alloc_count)
         return ROLE_FRAME_ALLOC;
+    if (f == s->source_frame)
+        return ROLE_SOURCE;
     if (f == s->table_frame)
         return ROLE_WALK_ACTIVE;
-    if (f == s->current_frame)
+    if (s->current_frame != EV_NONE && f >= s->current_frame &&
+        f - s->current_frame < (s->current_count ? s->current_count : 1))
         return ROLE_CURRENT;
     *marked = false;
     return view_frame_role(s->m, f);
+}
+
+/* Widest rich label (with its dirty mark) over all frames. */
+static int rich_width(const struct machine *m, uint32_t n)
+{
+    int w = 0;
+    for (uint32_t f = 0; f < n; f++) {
+        char label[96];
+        view_frame_label(m, f, label, sizeof label);
+        int lw = draw_width(label) + (view_frame_dirty(m, f) ? 1 : 0);
+        if (lw > w)
+            w = lw;
+    }
+    return w;
+}
+
+static int rows_for(uint32_t n, int per_row)
+{
+    return per_row > 0 ? (int)((n + (uint32_t)per_row - 1) / (uint32_t)per_row) : 1 << 30;
+}
+
+/* The richest form in which every frame fits in w x h; the glyph form
+ * (scrolled) when none does. */
+static struct grid choose_grid(const struct machine *m, int w, int h)
+{
+    uint32_t n = frames_total(&m->pool);
+    int nd = digits(n ? n - 1 : 0);
+    struct grid g = {.form = CELL_NUMBERED, .cell_w = nd + 3, .gap = 1};
+    g.per_row = (w + g.gap) / (g.cell_w + g.gap);
+    bool numbered_fits = g.per_row > 0 && rows_for(n, g.per_row) <= h;
+    /* A rich cell is at least as wide as a numbered one: try it only when
+     * there is room for that many. */
+    if (numbered_fits) {
+        struct grid rich = {.form = CELL_RICH, .gap = 2};
+        rich.cell_w = nd + 1 + rich_width(m, n);
+        rich.per_row = (w + rich.gap) / (rich.cell_w + rich.gap);
+        if (rich.per_row > 0 && rows_for(n, rich.per_row) <= h)
+            return rich;
+        return g;
+    }
+    struct grid tiny = {.form = CELL_GLYPH, .cell_w = 2, .gap = 0, .label_w = nd + 1};
+    tiny.per_row = (w - tiny.label_w) / 2;
+    if (tiny.per_row < 1)
+        tiny.per_row = 1;
+    return tiny;
+}
+
+static void cell_text(const struct machine *m, uint32_t f, const struct grid *g, int nd, char *buf,
+                      size_t len)
+{
+    bool dirty = view_frame_dirty(m, f);
+    char num[16];
+    /* Right-aligned to nd digits without a variable field width. */
+    snprintf(num, sizeof num, "%10" PRIu32, f);
+    const char *np = num + 10 - (nd < 10 ? nd : 10);
+    switch (g->form) {
+    case CELL_RICH: {
+        char label[96];
+        view_frame_label(m, f, label, sizeof label);
+        snprintf(buf, len, "%s %s%s", np, label, dirty ? "*" : "");
+        break;
+    }
+    case CELL_NUMBERED:
+        snprintf(buf, len, "%s:%c%s", np, view_frame_glyph(m, f), dirty ? "*" : "");
+        break;
+    case CELL_GLYPH:
+        snprintf(buf, len, "%c%s", view_frame_glyph(m, f), dirty ? "*" : "");
+        break;
+    }
+}
+
+/* Glyphs that can appear, in the legend's order, with their meaning. */
+static const struct {
+    char glyph;
+    const char *text;
+} glyph_meanings[] = {
+    {'.', "free"},   {'-', "kept for tables"}, {'T', "table"},  {'Z', "zero page"},
+    {'f', "file"},   {'m', "shared mem"},      {'S', "shared"}, {'+', "taken"},
+};
+
+/* One line saying what the symbols on screen mean, those of processes first. */
+static void draw_legend(const struct scene *s, struct rect r, int y, const bool *seen)
+{
+    const struct machine *m = s->m;
+    char text[256];
+    size_t n = (size_t)snprintf(text, sizeof text, "key: ");
+    for (uint32_t i = 0; i < m->nprocs && i < 9; i++)
+        if (seen[(unsigned char)('0' + m->procs[i].pid % 10)] && m->procs[i].pid < 10)
+            n += (size_t)snprintf(text + n, sizeof text - n, "%" PRIu32 " pid %" PRIu32 "  ",
+                                  m->procs[i].pid, m->procs[i].pid);
+    if (seen['#'] && n < sizeof text)
+        n += (size_t)snprintf(text + n, sizeof text - n, "# pid>9  ");
+    for (size_t i = 0; i < sizeof glyph_meanings / sizeof glyph_meanings[0]; i++)
+        if (seen[(unsigned char)glyph_meanings[i].glyph] && n < sizeof text)
+            n += (size_t)snprintf(text + n, sizeof text - n, "%c %s  ", glyph_meanings[i].glyph,
+                                  glyph_meanings[i].text);
+    if (seen['*'] && n < sizeof text)
+        n += (size_t)snprintf(text + n, sizeof text - n, "* dirty  ");
+    if (n < sizeof text)
+        snprintf(text + n, sizeof text - n, "? all symbols");
+    draw_words(r, y, 0, ROLE_DIM, text);
 }
 
 static void policy_line(const struct scene *s, struct rect r, int y)
@@ -99,29 +166,38 @@ static void policy_line(const struct scene *s, struct rect r, int y)
         return;
     size_t first_len = 0;
     size_t n = machine_policy_order(m, order, total, &first_len);
-    int x = draw_textf(r, y, 0, ROLE_NORMAL, "%s", policy_name(p->ops->kind));
-    bool clock = p->ops->kind == POLICY_clock;
-    if (clock)
-        x += draw_textf(r, y, x, ROLE_HAND, " hand->%" PRIu32, p->hand);
+    int x = draw_whole(r, y, 0, ROLE_NORMAL, policy_name(p->ops->kind));
+    if (p->ops->kind == POLICY_clock)
+        x += draw_wholef(r, y, x, ROLE_HAND, " hand->%" PRIu32, p->hand);
     for (int list = 0; list < 2 && y < r.h; list++) {
         const char *name = p->ops->list_names[list];
         if (!name)
             break;
         size_t from = list == 0 ? 0 : first_len, to = list == 0 ? first_len : n;
-        x += draw_textf(r, y, x, ROLE_DIM, " %s:", name);
+        char head[64];
+        snprintf(head, sizeof head, " %s:", name);
+        if (!draw_fits(r, y, x, head) && y + 1 < r.h) {
+            y++;
+            x = 2;
+        }
+        x += draw_whole(r, y, x, ROLE_DIM, head);
         if (from == to)
-            x += draw_text(r, y, x, ROLE_DIM, " (none)");
+            x += draw_whole(r, y, x, ROLE_DIM, " (none)");
         for (size_t i = from; i < to; i++) {
             uint32_t f = order[i];
-            char item[24];
-            bool ref = machine_frame_referenced(m, f);
-            snprintf(item, sizeof item, " %" PRIu32 "%s", f, ref ? "r" : "");
-            if (x + draw_width(item) + 4 > r.w) {
+            char item[24], more[40];
+            snprintf(item, sizeof item, " %" PRIu32 "%s", f, machine_frame_referenced(m, f) ? "r" : "");
+            snprintf(more, sizeof more, " +%zu more", to - i - 1);
+            /* Room for this item and, unless it is the last, the count of
+             * those that would follow. */
+            int need = draw_width(item) + (i + 1 < to ? draw_width(more) : 0);
+            if (x + need > r.w) {
                 if (y + 1 < r.h) {
                     y++;
                     x = 2;
                 } else {
-                    draw_text(r, y, x, ROLE_DIM, " ...");
+                    snprintf(more, sizeof more, " +%zu more", to - i);
+                    draw_whole(r, y, x, ROLE_DIM, more);
                     break;
                 }
             }
@@ -129,7 +205,7 @@ static void policy_line(const struct scene *s, struct rect r, int y)
             enum role role = frame_role(s, f, &marked);
             if (!marked)
                 role = i == 0 && list == 0 ? ROLE_HAND : ROLE_NORMAL;
-            x += draw_text(r, y, x, role, item);
+            x += draw_whole(r, y, x, role, item);
         }
     }
     free(order);
@@ -139,19 +215,28 @@ void view_frames_draw(const struct view_ctx *v, struct rect r)
 {
     const struct scene *s = v->s;
     const struct machine *m = s->m;
-    uint32_t n = frames_total(&m->pool);
-    uint32_t free_frames = m->pool.free_data + m->pool.free_table;
-    char extra[128];
-    int len = m->pool.table_frames
-                  ? snprintf(extra, sizeof extra, "%" PRIu32 " frames, %" PRIu32 " free + %" PRIu32
-                             " for tables", n, m->pool.free_data, m->pool.free_table)
+    const struct frame_pool *pool = &m->pool;
+    uint32_t n = frames_total(pool);
+    char extra[160];
+    int len = pool->table_frames
+                  ? snprintf(extra, sizeof extra,
+                             "%" PRIu32 " frames: %" PRIu32 " of %" PRIu32
+                             " free for pages, %" PRIu32 " of %" PRIu32 " free for tables",
+                             n, pool->free_data, pool->data_frames, pool->free_table,
+                             pool->table_frames)
                   : snprintf(extra, sizeof extra, "%" PRIu32 " frames, %" PRIu32 " free", n,
-                             free_frames);
-    if (r.w >= 60 && !m->pool.table_frames)
-        len += snprintf(extra + len, sizeof extra - (size_t)len, ", %" PRIu64 "-byte pages",
-                        geometry_page_size(&m->cfg.geo));
+                             pool->free_data);
+    len += snprintf(extra + len, sizeof extra - (size_t)len, ", %" PRIu64 "-byte",
+                    geometry_page_size(&m->cfg.geo));
+    char brief[96];
+    if (pool->table_frames)
+        snprintf(brief, sizeof brief, "%" PRIu32 " frames, %" PRIu32 "+%" PRIu32 " free", n,
+                 pool->free_data, pool->free_table);
+    else
+        snprintf(brief, sizeof brief, "%" PRIu32 " frames, %" PRIu32 " free", n, pool->free_data);
     struct rect whole = r;
-    r = view_frame(v, r, PANEL_FRAMES, extra);
+    const char *const extras[] = {extra, brief};
+    r = view_frame_fit(v, r, PANEL_FRAMES, extras, 2);
     if (!rect_ok(r))
         return;
     /* Below the grid: the policy (1-2 rows) and a legend when there is room. */
@@ -162,109 +247,83 @@ void view_frames_draw(const struct view_ctx *v, struct rect r)
         grid_h = r.h;
         policy_rows = legend_rows = 0;
     }
+    struct grid g = choose_grid(m, r.w, grid_h);
     int nd = digits(n ? n - 1 : 0);
-    const struct cell_format formats[] = {
-        {nd + 12, 3}, {nd + 3, 2}, {2, 1}, {1, 0},
-    };
-    const struct cell_format *fmt = &formats[3];
-    for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++) {
-        int per_row = (r.w + 1) / (formats[i].w + (formats[i].kind ? 1 : 0));
-        if (per_row > 0 && ((int)n + per_row - 1) / per_row <= grid_h) {
-            fmt = &formats[i];
-            break;
-        }
-    }
-    /* Glyph cells touch: a row of 60 frames reads as a strip of memory. */
-    int sep = fmt->kind ? 1 : 0;
-    int per_row = (r.w + sep) / (fmt->w + sep);
-    if (per_row < 1)
-        per_row = 1;
-    int total_rows = ((int)n + per_row - 1) / per_row;
+    int total_rows = rows_for(n, g.per_row);
     int first_row = 0;
     if (total_rows > grid_h) {
         /* Too many frames: a window around what is happening. */
         uint32_t focus = s->victim_frame != EV_NONE  ? s->victim_frame
                          : s->alloc_frame != EV_NONE ? s->alloc_frame
-                                                     : s->current_frame;
+                         : s->source_frame != EV_NONE ? s->source_frame
+                                                      : s->current_frame;
         if (v->focused && v->scroll)
             first_row = *v->scroll;
         else if (focus != EV_NONE)
-            first_row = (int)focus / per_row - grid_h / 2;
+            first_row = (int)focus / g.per_row - (grid_h - 1) / 2;
         if (first_row > total_rows - grid_h)
             first_row = total_rows - grid_h;
         if (first_row < 0)
             first_row = 0;
         if (v->scroll)
             *v->scroll = first_row;
+        uint32_t last = (uint32_t)(first_row + grid_h) * (uint32_t)g.per_row;
+        char range[64], shown[240];
+        snprintf(range, sizeof range, "frames %" PRIu32 "-%" PRIu32 " of 0-%" PRIu32 " shown",
+                 (uint32_t)first_row * (uint32_t)g.per_row, (last < n ? last : n) - 1, n - 1);
+        snprintf(shown, sizeof shown, "%s; %s", range, extra);
+        const char *const windowed[] = {shown, range, range + strlen("frames ")};
+        view_frame_fit(v, whole, PANEL_FRAMES, windowed, 3);
     }
-    if (total_rows > grid_h) {
-        /* Say which part is shown: the title is redrawn with the range. */
-        snprintf(extra + len, sizeof extra - (size_t)len, ", showing %d-%d",
-                 first_row * per_row, min_u32((uint32_t)((first_row + grid_h) * per_row), n) - 1);
-        view_frame(v, whole, PANEL_FRAMES, extra);
-    }
+    bool seen[256] = {false};
     for (int row = 0; row < grid_h; row++) {
-        for (int col = 0; col < per_row; col++) {
-            uint32_t f = (uint32_t)((first_row + row) * per_row + col);
+        uint32_t row_first = (uint32_t)(first_row + row) * (uint32_t)g.per_row;
+        if (row_first >= n)
+            break;
+        if (g.form == CELL_GLYPH)
+            draw_wholef(r, row, 0, ROLE_DIM, "%*" PRIu32, nd, row_first);
+        for (int col = 0; col < g.per_row; col++) {
+            uint32_t f = row_first + (uint32_t)col;
             if (f >= n)
                 break;
             bool marked;
             enum role role = frame_role(s, f, &marked);
             if (!marked && m->policy.ops->kind == POLICY_clock && f == m->policy.hand &&
-                m->pool.frames[f].kind != FRAME_FREE)
+                pool->frames[f].kind != FRAME_FREE)
                 role = ROLE_HAND;
-            bool dirty = m->pool.frames[f].kind != FRAME_FREE && machine_frame_dirty(m, f);
-            char text[64], what[32], num[16];
-            /* Right-aligned to nd digits, without a variable field width. */
-            snprintf(num, sizeof num, "%10" PRIu32, f);
-            const char *np = num + 10 - (nd < 10 ? nd : 10);
-            switch (fmt->kind) {
-            case 3:
-                frame_what(m, f, what, sizeof what);
-                snprintf(text, sizeof text, "%s %s%s", np, what, dirty ? "*" : "");
-                break;
-            case 2:
-                snprintf(text, sizeof text, "%s:%c%s", np, frame_glyph(m, f),
-                         dirty ? "*" : "");
-                break;
-            case 1:
-                snprintf(text, sizeof text, "%c%s", frame_glyph(m, f), dirty ? "*" : "");
-                break;
-            default:
-                snprintf(text, sizeof text, "%c", dirty ? '*' : frame_glyph(m, f));
-                break;
-            }
-            int x = col * (fmt->w + sep);
-            draw_field(r, row, x, fmt->w, role, text);
-            if (dirty && fmt->kind > 0) {
+            char text[128];
+            cell_text(m, f, &g, nd, text, sizeof text);
+            seen[(unsigned char)view_frame_glyph(m, f)] = true;
+            bool dirty = view_frame_dirty(m, f);
+            if (dirty)
+                seen['*'] = true;
+            int x = g.label_w + col * (g.cell_w + g.gap);
+            draw_field(r, row, x, g.cell_w, role, text);
+            if (dirty && !marked) {
                 /* The mark in its own role, so it stands out in any theme. */
                 int dx = x + draw_width(text) - 1;
-                if (dx < x + fmt->w && !marked)
-                    draw_text(r, row, dx, ROLE_DIRTY, "*");
+                draw_text(r, row, dx, ROLE_DIRTY, "*");
             }
-            hits_add(v->hits, (struct rect){r.y + row, r.x + x, 1, fmt->w}, HIT_FRAME, f);
+            hits_add(v->hits, (struct rect){r.y + row, r.x + x, 1, g.cell_w}, HIT_FRAME, f);
         }
     }
     int y = grid_h;
-    if (legend_rows) {
-        int x = 0;
-        x += draw_text(r, y, x, ROLE_PROC1, "1");
-        x += draw_text(r, y, x, ROLE_DIM, " pid 1  ");
-        x += draw_text(r, y, x, ROLE_FRAME_TABLE, "T");
-        x += draw_text(r, y, x, ROLE_DIM, " table  ");
-        x += draw_text(r, y, x, ROLE_FRAME_ZERO, "0");
-        x += draw_text(r, y, x, ROLE_DIM, " zero  ");
-        x += draw_text(r, y, x, ROLE_FRAME_FILE, "f");
-        x += draw_text(r, y, x, ROLE_DIM, " file  ");
-        x += draw_text(r, y, x, ROLE_EMPTY, ".");
-        x += draw_text(r, y, x, ROLE_DIM, " free  ");
-        x += draw_text(r, y, x, ROLE_DIRTY, "*");
-        x += draw_text(r, y, x, ROLE_DIM, " dirty  ");
-        x += draw_text(r, y, x, ROLE_FRAME_ALLOC, "new");
-        x += draw_text(r, y, x, ROLE_DIM, " ");
-        draw_text(r, y, x, ROLE_VICTIM, "victim");
-        y++;
-    }
+    if (legend_rows)
+        draw_legend(s, r, y++, seen);
     if (policy_rows)
         policy_line(s, rect_rows(r, y, policy_rows), 0);
+}
+
+int view_frames_rows(const struct scene *s, int width)
+{
+    const struct machine *m = s->m;
+    uint32_t n = frames_total(&m->pool);
+    int nd = digits(n ? n - 1 : 0);
+    int numbered = rows_for(n, (width + 1) / (nd + 4));
+    if (numbered <= 12) {
+        int rich = rows_for(n, (width + 2) / (nd + 1 + rich_width(m, n) + 2));
+        return rich <= 8 ? rich : numbered;
+    }
+    int tiny = rows_for(n, (width - nd - 1) / 2);
+    return tiny > 8 ? 8 : tiny < 1 ? 1 : tiny;
 }

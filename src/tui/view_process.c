@@ -1,29 +1,53 @@
 /* Processes: which one runs, and its areas as /proc/PID/maps lists them,
- * with how many of each area's pages are resident and how many in swap. */
+ * with how many of each area's pages are resident and how many in swap.
+ * The running process comes first, so it is on screen at any size; each
+ * line is written in the richest form that fits whole. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "tui/view.h"
+
+/* The processes in the order shown: the running one first, then by pid. */
+static uint32_t shown_order(const struct machine *m, uint32_t *order)
+{
+    uint32_t n = 0;
+    if (m->current < m->nprocs && m->procs[m->current].alive)
+        order[n++] = m->current;
+    for (uint32_t i = 0; i < m->nprocs; i++)
+        if (n == 0 || i != order[0])
+            order[n++] = i;
+    return n;
+}
+
+static bool areas_shown(const struct machine *m, uint32_t i, bool wide)
+{
+    return m->procs[i].alive && (wide || i == m->current);
+}
 
 int view_process_rows(const struct scene *s, bool wide)
 {
     const struct machine *m = s->m;
-    int rows = 1;
+    int rows = 0;
     for (uint32_t i = 0; i < m->nprocs; i++) {
         rows++;
-        if (wide || i == m->current)
+        if (areas_shown(m, i, wide))
             rows += (int)m->procs[i].nareas;
     }
     return rows;
 }
 
 /* Resident and swapped pages per area, from the reverse maps and the swap
- * slots: cheap whatever the areas' sizes. */
+ * slots: cheap whatever the areas' sizes. A huge page counts all its pages. */
 static void count_pages(const struct machine *m, const struct process *p, uint64_t *res,
                         uint64_t *swp)
 {
     unsigned shift = m->cfg.geo.page_shift;
+    const struct geometry *g = &m->cfg.geo;
+    uint64_t huge = g->huge_level >= 0
+                        ? geometry_level_span(g, (unsigned)g->huge_level) >> g->page_shift
+                        : 1;
     for (uint32_t a = 0; a < p->nareas; a++)
         res[a] = swp[a] = 0;
     uint32_t n = frames_total(&m->pool);
@@ -35,7 +59,7 @@ static void count_pages(const struct machine *m, const struct process *p, uint64
             if (fr->maps[k].pid == p->pid) {
                 struct area *a = process_find_area(p, fr->maps[k].vpn << shift);
                 if (a)
-                    res[a - p->areas]++;
+                    res[a - p->areas] += fr->compound == FRAME_HEAD ? huge : 1;
             }
     }
     for (uint32_t i = 0; i < m->swap.nslots; i++) {
@@ -48,34 +72,96 @@ static void count_pages(const struct machine *m, const struct process *p, uint64
     }
 }
 
+/* The process's line: the richest form that fits. */
+static void draw_process_line(const struct scene *s, struct rect r, int y, const struct process *p,
+                              bool running)
+{
+    enum role role = running ? ROLE_CURRENT : p->alive ? ROLE_NORMAL : ROLE_DIM;
+    if (p->pid == s->proc_pid)
+        role = ROLE_CURRENT;
+    const char *state = running ? " running" : p->alive ? "" : " exited";
+    char forms[4][200];
+    snprintf(forms[0], sizeof forms[0],
+             "%spid %" PRIu32 " %s%s  ASID %u  CR3 frame %" PRIu32 "  resident %" PRIu64
+             "  in swap %" PRIu64,
+             running ? ">" : " ", p->pid, p->name, state, p->asid, p->root, p->resident,
+             p->swapped);
+    snprintf(forms[1], sizeof forms[1],
+             "%spid %" PRIu32 " %s%s  asid %u  CR3 f%" PRIu32 "  res %" PRIu64 " swap %" PRIu64,
+             running ? ">" : " ", p->pid, p->name, state, p->asid, p->root, p->resident,
+             p->swapped);
+    snprintf(forms[2], sizeof forms[2], "%spid %" PRIu32 " %s%s  res %" PRIu64 " swap %" PRIu64,
+             running ? ">" : " ", p->pid, p->name, state, p->resident, p->swapped);
+    snprintf(forms[3], sizeof forms[3], "%spid %" PRIu32 "%s", running ? ">" : " ", p->pid,
+             state);
+    for (size_t i = 0; i < 4; i++)
+        if (draw_whole(r, y, 0, role, forms[i]))
+            return;
+}
+
+/* One area's line: the richest form that fits. */
+static void draw_area_line(const struct scene *s, struct rect r, int y, const struct process *p,
+                           const struct area *ar, uint64_t res, uint64_t swp, int name_w)
+{
+    const struct machine *m = s->m;
+    int hexw = m->cfg.geo.va_bits > 32 ? 12 : 8;
+    char prot[4];
+    prot_string(ar->prot, prot);
+    uint64_t psize = geometry_page_size(&m->cfg.geo);
+    uint64_t pages = (ar->end - ar->start + psize - 1) / psize;
+    bool here = s->acc.present && s->acc.pid == p->pid && s->acc.va >= ar->start &&
+                s->acc.va < ar->end;
+    bool changed = s->area_pid == p->pid && ar->start < s->area_end && s->area_start < ar->end;
+    enum role role = changed || here ? ROLE_CURRENT : ROLE_NORMAL;
+    const char *mark = changed || here ? " >" : "  ";
+    char name[AREA_NAME_MAX + 8], counts[64], addr[48];
+    snprintf(name, sizeof name, "%-*s", name_w, ar->name);
+    if (swp)
+        snprintf(counts, sizeof counts, "%" PRIu64 "/%" PRIu64 " res %" PRIu64 " swap", res,
+                 pages, swp);
+    else
+        snprintf(counts, sizeof counts, "%" PRIu64 "/%" PRIu64 " res", res, pages);
+    snprintf(addr, sizeof addr, "%0*" PRIx64 "-%0*" PRIx64 " ", hexw, ar->start, hexw, ar->end);
+    char forms[3][240];
+    snprintf(forms[0], sizeof forms[0], "%s%s%s%c %s %s", mark, addr, prot,
+             ar->shared ? 's' : 'p', name, counts);
+    snprintf(forms[1], sizeof forms[1], "%s%s%c %s %s", mark, prot, ar->shared ? 's' : 'p', name,
+             counts);
+    snprintf(forms[2], sizeof forms[2], "%s%s %s", mark, ar->name, counts);
+    for (size_t i = 0; i < 3; i++) {
+        if (!draw_fits(r, y, 0, forms[i]))
+            continue;
+        int x = draw_text(r, y, 0, role, mark);
+        if (i == 0)
+            x += draw_text(r, y, x, ROLE_VA, addr);
+        /* The rest after the address (or the mark) in the line's role. */
+        const char *rest = forms[i] + strlen(mark) + (i == 0 ? strlen(addr) : 0);
+        draw_text(r, y, x, role, rest);
+        return;
+    }
+}
+
 void view_process_draw(const struct view_ctx *v, struct rect r)
 {
     const struct scene *s = v->s;
     const struct machine *m = s->m;
-    r = view_frame(v, r, PANEL_PROCESS, r.w >= 50 ? "areas like /proc/PID/maps" : NULL);
+    static const char *const extras[] = {"areas like /proc/PID/maps", NULL};
+    r = view_frame_fit(v, r, PANEL_PROCESS, extras, 2);
     if (!rect_ok(r))
         return;
     bool wide = r.w >= 48;
-    int hexw = m->cfg.geo.va_bits > 32 ? 12 : 8;
+    uint32_t order[MACHINE_MAX_PROCESSES];
+    uint32_t nshown = shown_order(m, order);
     int y = 0;
     int skip = v->focused && v->scroll ? *v->scroll : 0;
     int line = 0;
-    for (uint32_t i = 0; i < m->nprocs && y < r.h; i++) {
+    for (uint32_t k = 0; k < nshown && y < r.h; k++) {
+        uint32_t i = order[k];
         const struct process *p = &m->procs[i];
         bool running = i == m->current && p->alive;
-        if (line++ >= skip) {
-            enum role role = running ? ROLE_CURRENT : p->alive ? ROLE_NORMAL : ROLE_DIM;
-            int x = draw_text(r, y, 0, role, running ? ">" : " ");
-            x += draw_textf(r, y, x, role, "pid %" PRIu32 " %s", p->pid, p->name);
-            if (running)
-                x += draw_text(r, y, x, ROLE_DIM, " running");
-            else if (!p->alive)
-                x += draw_text(r, y, x, ROLE_DIM, " exited");
-            draw_textf(r, y, x, ROLE_DIM, "  asid %u  CR3 f%" PRIu32 "  res %" PRIu64 " swap %" PRIu64,
-                       p->asid, p->root, p->resident, p->swapped);
-            y++;
-        }
-        if (!(running || r.h - y > (int)p->nareas + 1) || !p->alive)
+        if (line++ >= skip)
+            draw_process_line(s, r, y++, p, running);
+        if (!(running || r.h - y > (int)p->nareas + 1) || !areas_shown(m, i, true))
             continue;
         uint64_t *res = calloc(p->nareas ? p->nareas : 1, sizeof *res);
         uint64_t *swp = calloc(p->nareas ? p->nareas : 1, sizeof *swp);
@@ -85,27 +171,26 @@ void view_process_draw(const struct view_ctx *v, struct rect r)
             continue;
         }
         count_pages(m, p, res, swp);
-        uint64_t psize = geometry_page_size(&m->cfg.geo);
-        for (uint32_t a = 0; a < p->nareas && y < r.h; a++) {
+        int name_w = 4;
+        for (uint32_t a = 0; a < p->nareas; a++)
+            if (draw_width(p->areas[a].name) > name_w)
+                name_w = draw_width(p->areas[a].name);
+        /* Keep the area the step is about in view: skip earlier ones when
+         * there are more areas than rows. */
+        uint32_t first = 0;
+        for (uint32_t a = 0; a < p->nareas && skip == 0; a++) {
+            const struct area *ar = &p->areas[a];
+            bool relevant = (s->acc.present && s->acc.pid == p->pid && s->acc.va >= ar->start &&
+                             s->acc.va < ar->end) ||
+                            (s->area_pid == p->pid && ar->start < s->area_end &&
+                             s->area_start < ar->end);
+            if (relevant && (int)a >= r.h - y)
+                first = a - (uint32_t)(r.h - y) + 1;
+        }
+        for (uint32_t a = first; a < p->nareas && y < r.h; a++) {
             if (line++ < skip)
                 continue;
-            const struct area *ar = &p->areas[a];
-            char prot[4];
-            prot_string(ar->prot, prot);
-            uint64_t pages = (ar->end - ar->start + psize - 1) / psize;
-            bool here = s->acc.present && s->acc.pid == p->pid && s->acc.va >= ar->start &&
-                        s->acc.va < ar->end;
-            enum role role = here ? ROLE_CURRENT : ROLE_NORMAL;
-            int x = draw_text(r, y, 0, role, here ? " >" : "  ");
-            if (wide)
-                x += draw_textf(r, y, x, ROLE_VA, "%0*" PRIx64 "-%0*" PRIx64, hexw, ar->start, hexw,
-                                ar->end);
-            x += draw_textf(r, y, x, role, " %s%c %-8s", prot, ar->shared ? 's' : 'p', ar->name);
-            x += draw_textf(r, y, x, res[a] ? ROLE_NORMAL : ROLE_DIM, " %" PRIu64 "/%" PRIu64 " res",
-                            res[a], pages);
-            if (swp[a])
-                draw_textf(r, y, x, ROLE_SWAP_USED, " %" PRIu64 " swap", swp[a]);
-            y++;
+            draw_area_line(s, r, y++, p, &p->areas[a], res[a], swp[a], wide ? name_w : 0);
         }
         free(res);
         free(swp);

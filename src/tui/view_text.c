@@ -11,109 +11,140 @@
 /* counters                                                             */
 
 struct counter_item {
-    const char *label;
+    const char *label, *short_label;
     uint64_t value, delta;
     bool rate;        /* value is a per-mille rate */
 };
 
-/* Short names, in the order a student looks for them, for small screens. */
-static const char *const short_labels[] = {"acc", "minor", "major", "hit", "miss", "TLB",
-                                           "evict", "swapin", "swapout", "segv"};
-static const int flow_order[] = {1, 2, 6, 7, 8, 5, 3, 4, 0, 9};
+#define COUNTER_ITEMS 10
 
-/* Counters as a flowing list, "minor 17+1  major 0  evict 3+3 ...". */
-static void draw_counters_flow(const struct counter_item *items, size_t n, uint64_t lookups,
-                               struct rect r)
+/* The counters a student looks at, in that order. */
+static size_t counter_items(const struct scene *s, struct counter_item *items)
+{
+    const struct counters *c = &s->m->counters;
+    const struct counters *base = timeline_chapter_start(s->tl);
+    struct counters zero = {0};
+    if (!base)
+        base = &zero;
+    uint64_t lookups = c->tlb_hits + c->tlb_misses;
+    const struct counter_item all[COUNTER_ITEMS] = {
+        {"accesses", "acc", c->accesses, c->accesses - base->accesses, false},
+        {"minor faults", "minor", c->minor_faults, c->minor_faults - base->minor_faults, false},
+        {"major faults", "major", c->major_faults, c->major_faults - base->major_faults, false},
+        {"TLB hits", "hit", c->tlb_hits, c->tlb_hits - base->tlb_hits, false},
+        {"TLB misses", "miss", c->tlb_misses, c->tlb_misses - base->tlb_misses, false},
+        {"TLB hit rate", "TLB", lookups ? c->tlb_hits * 1000 / lookups : 0, 0, true},
+        {"evictions", "evict", c->evictions, c->evictions - base->evictions, false},
+        {"swap in", "swapin", c->swap_ins, c->swap_ins - base->swap_ins, false},
+        {"swap out", "swapout", c->swap_outs, c->swap_outs - base->swap_outs, false},
+        {"SIGSEGV", "segv", c->segfaults, c->segfaults - base->segfaults, false},
+    };
+    memcpy(items, all, sizeof all);
+    return COUNTER_ITEMS;
+}
+
+static void counter_value(const struct counter_item *it, bool has_lookups, char *buf, size_t len)
+{
+    if (it->rate && has_lookups)
+        snprintf(buf, len, "%" PRIu64 ".%" PRIu64 "%%", it->value / 10, it->value % 10);
+    else if (it->rate)
+        snprintf(buf, len, "-");
+    else
+        snprintf(buf, len, "%" PRIu64, it->value);
+}
+
+/* Counters as a flowing list, "minor 17+1  major 0  evict 3+3 ...". With
+ * draw false, only measures: returns the rows needed at r.w. */
+static int counters_flow(const struct counter_item *items, size_t n, bool has_lookups,
+                         bool deltas, struct rect r, bool draw)
 {
     int y = 0, x = 0;
-    for (size_t k = 0; k < n && k < sizeof flow_order / sizeof flow_order[0]; k++) {
-        const struct counter_item *it = &items[flow_order[k]];
+    for (size_t k = 0; k < n; k++) {
+        const struct counter_item *it = &items[k];
         char value[48], delta[24] = "";
-        if (it->rate && lookups)
-            snprintf(value, sizeof value, "%" PRIu64 ".%" PRIu64 "%%", it->value / 10,
-                     it->value % 10);
-        else if (it->rate)
-            snprintf(value, sizeof value, "-");
-        else
-            snprintf(value, sizeof value, "%" PRIu64, it->value);
-        if (!it->rate && it->delta)
+        counter_value(it, has_lookups, value, sizeof value);
+        if (deltas && !it->rate && it->delta)
             snprintf(delta, sizeof delta, "+%" PRIu64, it->delta);
-        const char *label = short_labels[flow_order[k]];
-        int w = draw_width(label) + 1 + draw_width(value) + draw_width(delta) + 2;
-        if (x > 0 && x + w - 2 > r.w) {
-            if (++y >= r.h)
-                return;
+        int w = draw_width(it->short_label) + 1 + draw_width(value) + draw_width(delta);
+        if (x > 0 && x + w > r.w) {
+            y++;
             x = 0;
         }
-        x += draw_text(r, y, x, ROLE_DIM, label);
-        x += draw_textf(r, y, x, ROLE_NORMAL, " %s", value);
-        x += draw_text(r, y, x, ROLE_DELTA, delta);
-        x += 2;
+        if (draw) {
+            draw_text(r, y, x, ROLE_DIM, it->short_label);
+            draw_textf(r, y, x + draw_width(it->short_label), ROLE_NORMAL, " %s", value);
+            draw_text(r, y, x + w - draw_width(delta), ROLE_DELTA, delta);
+        }
+        x += w + 2;
     }
+    return y + 1;
+}
+
+#define COUNTER_COL_W 26
+#define COUNTER_VALUE_X 13
+
+/* Columns of the table form at width w: 0 when not every item would fit
+ * whole in its column. */
+static int counter_columns(const struct counter_item *items, size_t n, int w, int h)
+{
+    int cols = w / COUNTER_COL_W;
+    /* One counter a row wastes the rows a narrow screen lacks: flow then. */
+    if (cols < 2 || ((int)n + cols - 1) / cols > h)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        char text[96];
+        counter_value(&items[i], true, text, sizeof text);
+        int iw = COUNTER_VALUE_X + draw_width(text);
+        if (!items[i].rate)
+            iw += snprintf(text, sizeof text, " +%" PRIu64, items[i].delta);
+        if (iw > w / cols - 1)
+            return 0;
+    }
+    return cols;
+}
+
+int view_counters_rows(const struct scene *s, int width)
+{
+    struct counter_item items[COUNTER_ITEMS];
+    size_t n = counter_items(s, items);
+    struct rect r = {0, 0, 1000, width};
+    int cols = counter_columns(items, n, width, 1000);
+    if (cols >= 1)
+        return ((int)n + cols - 1) / cols;
+    return counters_flow(items, n, true, true, r, false);
 }
 
 void view_counters_draw(const struct view_ctx *v, struct rect r)
 {
     const struct scene *s = v->s;
     const struct counters *c = &s->m->counters;
-    const struct counters *base = timeline_chapter_start(s->tl);
-    struct counters zero = {0};
-    if (!base)
-        base = &zero;
-    r = view_frame(v, r, PANEL_COUNTERS,
-                   r.w >= 50 ? "(+change since the chapter began)" : "(+ this chapter)");
+    static const char *const extras[] = {"(+change since the chapter began)", "(+ this chapter)"};
+    r = view_frame_fit(v, r, PANEL_COUNTERS, extras, 2);
     if (!rect_ok(r))
         return;
-    uint64_t lookups = c->tlb_hits + c->tlb_misses;
-    struct counter_item items[] = {
-        {"accesses", c->accesses, c->accesses - base->accesses, false},
-        {"minor faults", c->minor_faults, c->minor_faults - base->minor_faults, false},
-        {"major faults", c->major_faults, c->major_faults - base->major_faults, false},
-        {"TLB hits", c->tlb_hits, c->tlb_hits - base->tlb_hits, false},
-        {"TLB misses", c->tlb_misses, c->tlb_misses - base->tlb_misses, false},
-        {"TLB hit rate", lookups ? c->tlb_hits * 1000 / lookups : 0, 0, true},
-        {"evictions", c->evictions, c->evictions - base->evictions, false},
-        {"swap in", c->swap_ins, c->swap_ins - base->swap_ins, false},
-        {"swap out", c->swap_outs, c->swap_outs - base->swap_outs, false},
-        {"SIGSEGV", c->segfaults, c->segfaults - base->segfaults, false},
-    };
-    size_t n = sizeof items / sizeof items[0];
-    if ((int)((n + (size_t)(r.w / 26 ? r.w / 26 : 1) - 1) / (size_t)(r.w / 26 ? r.w / 26 : 1)) > r.h) {
-        draw_counters_flow(items, n, lookups, r);
+    struct counter_item items[COUNTER_ITEMS];
+    size_t n = counter_items(s, items);
+    bool has_lookups = c->tlb_hits + c->tlb_misses > 0;
+    /* Columns of 26 when all fit, else the flowing list with the changes,
+     * else without them: every counter is always there, whole. */
+    int cols = counter_columns(items, n, r.w, r.h);
+    if (cols < 1) {
+        bool deltas = counters_flow(items, n, has_lookups, true, r, false) <= r.h;
+        counters_flow(items, n, has_lookups, deltas, r, true);
         return;
     }
-    /* Columns of fixed width, as many as fit. */
-    int colw = 26;
-    int cols = r.w / colw;
-    if (cols < 1)
-        cols = 1;
-    if (cols > 1 && ((int)n + cols - 1) / cols > r.h)
-        colw = r.w / cols;
-    if (((int)n + cols - 1) / cols > r.h && r.w >= 2 * 19) {
-        colw = 19;
-        cols = r.w / colw;
-    }
+    int colw = r.w / cols;
     for (size_t i = 0; i < n; i++) {
         int row = (int)i / cols, col = (int)i % cols;
-        if (row >= r.h)
-            break;
-        int x = col * colw;
-        struct rect cell = rect_cols(r, x, colw - 1);
-        int lw = colw >= 24 ? 13 : 9;
-        char label[16];
-        snprintf(label, sizeof label, "%.*s", lw - 1, items[i].label);
-        draw_text(cell, row, 0, ROLE_DIM, label);
-        if (items[i].rate) {
-            if (lookups)
-                draw_textf(cell, row, lw, ROLE_NORMAL, "%" PRIu64 ".%" PRIu64 "%%",
-                           items[i].value / 10, items[i].value % 10);
-            else
-                draw_text(cell, row, lw, ROLE_DIM, "-");
-            continue;
-        }
-        int w = draw_textf(cell, row, lw, ROLE_NORMAL, "%" PRIu64, items[i].value);
-        draw_textf(cell, row, lw + w, items[i].delta ? ROLE_DELTA : ROLE_DIM, " +%" PRIu64,
-                   items[i].delta);
+        struct rect cell = rect_cols(r, col * colw, colw - 1);
+        draw_text(cell, row, 0, ROLE_DIM, items[i].label);
+        char value[48];
+        counter_value(&items[i], has_lookups, value, sizeof value);
+        int w = draw_text(cell, row, COUNTER_VALUE_X, items[i].rate && !has_lookups ? ROLE_DIM : ROLE_NORMAL,
+                          value);
+        if (!items[i].rate)
+            draw_wholef(cell, row, COUNTER_VALUE_X + w, items[i].delta ? ROLE_DELTA : ROLE_DIM,
+                        " +%" PRIu64, items[i].delta);
     }
 }
 
@@ -124,36 +155,62 @@ void view_narration_draw(const struct view_ctx *v, struct rect r)
 {
     const struct scene *s = v->s;
     const char *chapter = timeline_chapter(s->tl);
-    char extra[160] = "";
-    if (chapter)
-        snprintf(extra, sizeof extra, "chapter: %s", chapter);
-    r = view_frame(v, r, PANEL_NARRATION, extra);
-    if (!rect_ok(r))
-        return;
-    int y = 0;
+    char text[1024], say[1024] = "";
+    enum role role = ROLE_NARRATION;
     if (!s->cur) {
         const struct scenario *sc = timeline_scenario(s->tl);
         const char *d = sc->description.value;
-        y += draw_wrap(r, y, ROLE_NARRATION,
-                       d && *d ? d : "Nothing has happened yet.");
-        if (y < r.h)
-            draw_wrap(r, y, ROLE_DIM,
-                      "Space plays, Right or PgDn takes one step, s changes the step size, "
-                      "? shows every key.");
+        snprintf(text, sizeof text, "%s", d && *d ? d : "Nothing has happened yet.");
+        snprintf(say, sizeof say, "%s",
+                 "Space plays, Right or PgDn takes one step, s changes the step size, "
+                 "i shows the whole description, ? shows every key.");
+    } else {
+        size_t used = 0;
+        const struct tl_event *c = s->cur;
+        if (c->kind == TL_MACHINE && c->ends_access &&
+            (c->ev.kind == EV_ACCESS_DONE || c->ev.kind == EV_SEGFAULT ||
+             c->ev.kind == EV_OOM_KILL)) {
+            /* The end of an access: the whole of it in one line first, so
+             * stepping an access at a time tells everything it did. */
+            used = narrate_access(s->tl, text, sizeof text);
+            if (used && used + 2 < sizeof text) {
+                text[used++] = '\n';
+                text[used] = '\0';
+            }
+        }
+        narrate(s->cur, s->m, text + used, sizeof text - used);
+        if (s->cur->kind == TL_EXPECT && s->cur->failed)
+            role = ROLE_ERROR;
+        /* The scenario's own words in force, unless this step is them. */
+        if (s->say && *s->say && s->cur->kind != TL_SAY)
+            snprintf(say, sizeof say, "\"%s\"", s->say);
+    }
+    int w = r.w > 0 ? r.w : 1;
+    int h = v->titled ? r.h - 1 : r.h;
+    int rows_text = draw_wrap_rows(w, text), rows_say = say[0] ? draw_wrap_rows(w, say) : 0;
+    int total = rows_text + rows_say;
+    char extra[200] = "";
+    int len = chapter ? snprintf(extra, sizeof extra, "chapter: %s", chapter) : 0;
+    if (total > h && h > 0)
+        snprintf(extra + len, sizeof extra - (size_t)len, "%smore below: Tab to here, then Down",
+                 len ? "; " : "");
+    r = view_frame(v, r, PANEL_NARRATION, extra);
+    if (!rect_ok(r))
         return;
-    }
-    char text[1024];
-    narrate(s->cur, s->m, text, sizeof text);
-    /* Keep a row for the scenario's own words when it has some. */
-    bool say = s->say && *s->say && s->cur->kind != TL_SAY;
-    struct rect main = say && r.h >= 2 ? rect_rows(r, 0, r.h - 1) : r;
-    enum role role = s->cur->kind == TL_EXPECT && s->cur->failed ? ROLE_ERROR : ROLE_NARRATION;
-    y += draw_wrap(main, 0, role, text);
-    if (say && y < r.h) {
-        char line[1024];
-        snprintf(line, sizeof line, "\"%s\"", s->say);
-        draw_wrap(rect_below(r, y), 0, ROLE_SAY, line);
-    }
+    /* Scrolled when focused; otherwise from the top, the sentence first. */
+    int off = v->focused && v->scroll ? *v->scroll : 0;
+    if (off > total - r.h)
+        off = total - r.h;
+    if (off < 0)
+        off = 0;
+    if (v->scroll)
+        *v->scroll = off;
+    int y = 0;
+    if (off < rows_text)
+        y = draw_wrap_skip(r, 0, role, text, off);
+    if (say[0] && y < r.h)
+        draw_wrap_skip(rect_below(r, y), 0, s->cur ? ROLE_SAY : ROLE_DIM, say,
+                       off > rows_text ? off - rows_text : 0);
 }
 
 /* ------------------------------------------------------------------ */
@@ -199,7 +256,7 @@ void view_event_line(const struct tl_event *e, const struct machine *m, char *bu
         break;
     case EV_WALK_STEP:
         snprintf(buf, len, "%s %s[%" PRIu32 "] in frame %" PRIu32 " = 0x%" PRIx64, name,
-                 ev->level >= 0 ? view_level_name(g, (unsigned)ev->level) : "?", ev->index,
+                 ev->level >= 0 ? geometry_level_name(g, ev->level) : "?", ev->index,
                  ev->frame, ev->entry);
         break;
     case EV_PAGE_FAULT:
@@ -286,8 +343,8 @@ void view_log_draw(const struct view_ctx *v, struct rect r)
         const struct tl_event *e = s->log[i];
         char line[512];
         view_event_line(e, s->m, line, sizeof line);
-        int x = draw_textf(r, row, 0, i == 0 ? ROLE_CURRENT : ROLE_DIM, "%6" PRIu64, e->position);
+        int x = draw_wholef(r, row, 0, i == 0 ? ROLE_CURRENT : ROLE_DIM, "%6" PRIu64, e->position);
         x += draw_text(r, row, x, ROLE_NORMAL, "  ");
-        draw_text(r, row, x, log_role(e), line);
+        draw_words(r, row, x, log_role(e), line);
     }
 }

@@ -1,38 +1,153 @@
-/* The TLB: one row per set, one cell per way. Each valid entry shows its
- * ASID, virtual page, frame and flags; the set the access looks in, the
- * entry that hit, the one filled and the one invalidated are highlighted. */
+/* The TLB: its sets, one or more rows each, and every way of a set as a
+ * cell "a1 10010>12 WD": the ASID (with ASID tags), the virtual page
+ * number in hex, the frame, and the flags (W writable, D dirty, G global,
+ * X executable, H a huge page; its page number then counts base pages).
+ * An empty way is "-". Every number is whole: when a set's ways do not fit
+ * on one row they wrap onto the next, and when the sets do not fit the
+ * panel shows those around the one the access looks in, and says which. */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "tui/view.h"
+
+/* What a cell may show, richest first. */
+enum tlb_form { FORM_FULL, FORM_NO_FLAGS, FORM_BARE, FORM_COUNT };
+
+
+/* The text of entry e in a form ("-" when empty). */
+static void entry_text(const struct machine *m, const struct tlb_entry *e, enum tlb_form form,
+                       char *buf, size_t len)
+{
+    if (!e->valid) {
+        snprintf(buf, len, "-");
+        return;
+    }
+    unsigned page_shift = m->cfg.geo.page_shift;
+    unsigned long long vpn = (unsigned long long)(e->vpn << (e->span_shift - page_shift));
+    size_t n = 0;
+    if (m->tlb.asid_tags && form != FORM_BARE)
+        n += (size_t)snprintf(buf, len, "a%u ", e->asid);
+    n += (size_t)snprintf(buf + n, len - n, "%llx>%" PRIu32, vpn, e->frame);
+    if (form == FORM_FULL) {
+        char flags[8];
+        snprintf(flags, sizeof flags, "%s%s%s%s%s", e->writable ? "W" : "", e->dirty ? "D" : "",
+                 e->global ? "G" : "", e->nx ? "" : "X", e->span_shift > page_shift ? "H" : "");
+        if (flags[0] && n < len)
+            snprintf(buf + n, len - n, " %s", flags);
+    }
+}
+
+/* The widest cell of a form in each way, over every set, into w[ways]. */
+static void way_widths(const struct machine *m, enum tlb_form form, int *w)
+{
+    for (uint32_t way = 0; way < m->tlb.ways; way++)
+        w[way] = 1; /* "-" */
+    for (uint32_t set = 0; set < m->tlb.sets; set++)
+        for (uint32_t way = 0; way < m->tlb.ways; way++) {
+            const struct tlb_entry *e = &m->tlb.entries[set * m->tlb.ways + way];
+            if (!e->valid)
+                continue;
+            char text[64];
+            entry_text(m, e, form, text, sizeof text);
+            int tw = draw_width(text);
+            if (tw > w[way])
+                w[way] = tw;
+        }
+}
+
+/* The set the panel should keep in view: the one the current event acts
+ * on, else the one the access looked in. */
+static int focus_set(const struct scene *s)
+{
+    if (s->tlb_event_index >= 0)
+        return s->tlb_event_index / (int)s->m->tlb.ways;
+    return s->acc.present ? s->acc.tlb_sets[0] : -1;
+}
+
+static bool set_searched(const struct scene *s, int set)
+{
+    return s->acc.present && (set == s->acc.tlb_sets[0] || set == s->acc.tlb_sets[1]);
+}
+
+#define TLB_MAX_COLUMNS 64
+
+/* How the panel lays out: a form, ways per row, where each column starts. */
+struct tlb_layout {
+    enum tlb_form form;
+    int label_w;                 /* ">set 12 " */
+    int per_row;
+    int rows_per_set;
+    int col_x[TLB_MAX_COLUMNS];  /* relative to the content rect */
+    int col_w[TLB_MAX_COLUMNS];
+};
+
+/* The richest form, then the most ways per row, whose columns fit in
+ * width. false when not even one way fits. */
+static bool choose_layout(const struct machine *m, int width, struct tlb_layout *L)
+{
+    int ways = (int)m->tlb.ways;
+    int max_per_row = ways < TLB_MAX_COLUMNS ? ways : TLB_MAX_COLUMNS;
+    int *way_w = malloc(sizeof *way_w * (size_t)ways);
+    if (!way_w)
+        return false;
+    bool found = false;
+    L->label_w = 6;
+    for (uint32_t n = m->tlb.sets - 1; n >= 10; n /= 10)
+        L->label_w++;
+    L->label_w++;
+    for (int f = FORM_FULL; f < FORM_COUNT && !found; f++) {
+        way_widths(m, (enum tlb_form)f, way_w);
+        for (int per_row = max_per_row; per_row >= 1 && !found; per_row--) {
+            int x = L->label_w;
+            for (int c = 0; c < per_row; c++) {
+                /* A column holds ways c, c + per_row, ... */
+                int cw = 1;
+                for (int way = c; way < ways; way += per_row)
+                    if (way_w[way] > cw)
+                        cw = way_w[way];
+                L->col_x[c] = x;
+                L->col_w[c] = cw;
+                x += cw + 1;
+            }
+            if (x - 1 > width)
+                continue;
+            L->form = (enum tlb_form)f;
+            L->per_row = per_row;
+            L->rows_per_set = (ways + per_row - 1) / per_row;
+            found = true;
+        }
+    }
+    free(way_w);
+    return found;
+}
 
 int view_tlb_rows(const struct scene *s)
 {
     return (int)s->m->tlb.sets + 1;
 }
 
-/* The entry's text at a given cell width: the richest form that fits,
- * from "a1 400>f4 WDX" down to "400>4". */
-static void entry_text(const struct tlb_entry *t, bool asids, int w, char *buf, size_t len)
+int view_tlb_rows_at(const struct scene *s, int width)
 {
-    if (!t->valid) {
-        snprintf(buf, len, "%s", w >= 7 ? "(empty)" : "-");
-        return;
-    }
-    char flags[8];
-    snprintf(flags, sizeof flags, "%s%s%s%s", t->writable ? "W" : "", t->dirty ? "D" : "",
-             t->global ? "G" : "", t->nx ? "" : "X");
-    unsigned long long vpn = (unsigned long long)t->vpn;
-    if (asids) {
-        snprintf(buf, len, "a%u %llx>f%" PRIu32 " %s", t->asid, vpn, t->frame, flags);
-        if (draw_width(buf) <= w)
-            return;
-    }
-    snprintf(buf, len, "%llx>f%" PRIu32 " %s", vpn, t->frame, flags);
-    if (draw_width(buf) <= w)
-        return;
-    snprintf(buf, len, "%llx>%" PRIu32, vpn, t->frame);
+    struct tlb_layout L;
+    if (!choose_layout(s->m, width, &L))
+        return 1;
+    return (int)s->m->tlb.sets * L.rows_per_set;
+}
+
+static enum role cell_role(const struct scene *s, int index, int set, const struct tlb_entry *e)
+{
+    const struct scene_access *a = &s->acc;
+    if (index == s->tlb_event_index)
+        return s->tlb_event == EV_TLB_HIT    ? ROLE_TLB_HIT
+               : s->tlb_event == EV_TLB_FILL ? ROLE_TLB_FILL
+                                             : ROLE_TLB_INVALIDATE;
+    if (s->tlb_event == EV_TLB_MISS && set_searched(s, set))
+        return ROLE_TLB_LOOKUP;
+    if (index == a->tlb_hit_index || index == a->tlb_fill_index)
+        return ROLE_WALK_READ;
+    return e->valid ? ROLE_NORMAL : ROLE_EMPTY;
 }
 
 void view_tlb_draw(const struct view_ctx *v, struct rect r)
@@ -40,91 +155,88 @@ void view_tlb_draw(const struct view_ctx *v, struct rect r)
     const struct scene *s = v->s;
     const struct machine *m = s->m;
     const struct tlb *t = &m->tlb;
-    const struct scene_access *a = &s->acc;
-    char extra[160];
+    char extra[200];
     uint64_t lookups = m->counters.tlb_hits + m->counters.tlb_misses;
-    snprintf(extra, sizeof extra,
-             r.w >= 60 ? "%" PRIu32 " sets x %" PRIu32 " ways, %s%s" : "%" PRIu32 "x%" PRIu32 " %s%s",
-             t->sets, t->ways,
-             tlb_replacement_names[t->replacement],
-             t->asid_tags ? (r.w >= 70 ? ", ASID tags" : ", ASIDs") : "");
-    if (r.w >= 60 && lookups)
-        snprintf(extra + strlen(extra), sizeof extra - strlen(extra), ", hits %.0f%%",
-                 100.0 * (double)m->counters.tlb_hits / (double)lookups);
+    /* The size as --tlb ENTRIESxWAYS gives it; the sets follow from it. */
+    int len = snprintf(extra, sizeof extra, "%" PRIu32 " entries, %" PRIu32 "-way, %" PRIu32
+                       " set%s, %s%s", t->sets * t->ways, t->ways, t->sets,
+                       t->sets == 1 ? "" : "s", tlb_replacement_names[t->replacement],
+                       t->asid_tags ? ", ASID tags" : ", no ASIDs");
+    if (lookups)
+        snprintf(extra + len, sizeof extra - (size_t)len, ", hits %" PRIu64 "%%",
+                 m->counters.tlb_hits * 100 / lookups);
     struct rect whole = r;
     r = view_frame(v, r, PANEL_TLB, extra);
     if (!rect_ok(r))
         return;
-    int label_w = t->sets > 100 ? 9 : t->sets > 10 ? 8 : 7;
-    int cell_w = (r.w - label_w) / (int)t->ways;
-    int rows = r.h;
-    bool legend = rows > (int)t->sets + 1 && r.w >= 40;
-    if (legend)
-        rows--;
-    /* Which sets to show: all when they fit, else around the active one. */
-    int active = a->present ? a->tlb_set : -1;
+    struct tlb_layout L;
+    if (!choose_layout(m, r.w, &L)) {
+        draw_wholef(r, 0, 0, ROLE_DIM, "%u of %u valid", tlb_count_valid(t), t->sets * t->ways);
+        return;
+    }
     int nsets = (int)t->sets;
+    int fit = r.h / L.rows_per_set;
+    if (fit < 1) {
+        draw_wholef(r, 0, 0, ROLE_DIM, "%u of %u valid", tlb_count_valid(t), t->sets * t->ways);
+        return;
+    }
     int first = 0;
-    if (nsets > rows) {
+    if (nsets > fit) {
+        int focus = focus_set(s);
         if (v->focused && v->scroll)
             first = *v->scroll;
-        else if (active >= 0)
-            first = active - rows / 2;
-        if (first > nsets - rows)
-            first = nsets - rows;
+        else if (focus >= 0)
+            first = focus - (fit - 1) / 2;
+        if (first > nsets - fit)
+            first = nsets - fit;
         if (first < 0)
             first = 0;
         if (v->scroll)
             *v->scroll = first;
+        /* Which sets are shown goes first in the title: it must not be
+         * the part left out. */
+        char range[64], shown[280];
+        if (fit == 1)
+            snprintf(range, sizeof range, "set %d of 0-%d shown", first, nsets - 1);
+        else
+            snprintf(range, sizeof range, "sets %d-%d of 0-%d shown", first, first + fit - 1,
+                     nsets - 1);
+        snprintf(shown, sizeof shown, "%s; %s", range, extra);
+        const char *const extras[] = {shown, range};
+        view_frame_fit(v, whole, PANEL_TLB, extras, 2);
     }
-    if (cell_w < 2) {
-        draw_textf(r, 0, 0, ROLE_DIM, "%u of %u entries valid (too narrow to list)",
-                   tlb_count_valid(t), t->sets * t->ways);
-        return;
-    }
-    for (int row = 0; row < rows && first + row < nsets; row++) {
-        int set = first + row;
-        bool is_active = set == active;
+    for (int k = 0; k < fit && first + k < nsets; k++) {
+        int set = first + k;
+        int y0 = k * L.rows_per_set;
+        bool searched = set_searched(s, set);
         enum role label_role = ROLE_DIM;
-        if (is_active && (s->tlb_event == EV_TLB_MISS))
+        if (searched && s->tlb_event == EV_TLB_MISS)
             label_role = ROLE_TLB_MISS;
-        else if (is_active && a->in_progress)
+        else if (searched && s->acc.in_progress)
             label_role = ROLE_TLB_LOOKUP;
-        else if (is_active)
+        else if (searched)
             label_role = ROLE_NORMAL;
-        char label[32];
-        snprintf(label, sizeof label, "%sset %d", is_active ? ">" : " ", set);
-        draw_field(r, row, 0, label_w - 1, label_role, label);
+        draw_wholef(r, y0, 0, label_role, "%sset %d", searched ? ">" : " ", set);
         for (uint32_t way = 0; way < t->ways; way++) {
             int index = set * (int)t->ways + (int)way;
             const struct tlb_entry *e = &t->entries[index];
-            enum role role = e->valid ? ROLE_NORMAL : ROLE_EMPTY;
-            if (index == s->tlb_event_index) {
-                role = s->tlb_event == EV_TLB_HIT    ? ROLE_TLB_HIT
-                       : s->tlb_event == EV_TLB_FILL ? ROLE_TLB_FILL
-                                                     : ROLE_TLB_INVALIDATE;
-            } else if (is_active && s->tlb_event == EV_TLB_MISS) {
-                role = ROLE_TLB_LOOKUP;
-            } else if (index == a->tlb_hit_index || index == a->tlb_fill_index) {
-                role = ROLE_WALK_READ;
-            }
             char text[64];
-            entry_text(e, t->asid_tags, cell_w - 1, text, sizeof text);
-            if (index == s->tlb_event_index && s->tlb_event == EV_TLB_INVALIDATE)
-                snprintf(text, sizeof text, "%s", cell_w > 12 ? "invalidated" : "inv");
-            int x = label_w + (int)way * cell_w;
-            draw_field(r, row, x, cell_w - 1, role, text);
-            hits_add(v->hits, (struct rect){r.y + row, r.x + x, 1, cell_w - 1}, HIT_TLB,
+            entry_text(m, e, L.form, text, sizeof text);
+            int y = y0 + (int)way / L.per_row;
+            int col = (int)way % L.per_row;
+            int x = L.col_x[col];
+            draw_field(r, y, x, L.col_w[col], cell_role(s, index, set, e), text);
+            hits_add(v->hits, (struct rect){r.y + y, r.x + x, 1, L.col_w[col]}, HIT_TLB,
                      (uint32_t)index);
         }
     }
-    if (nsets > rows) {
-        size_t len = strlen(extra);
-        snprintf(extra + len, sizeof extra - len, "; sets %d-%d", first,
-                 first + rows - 1);
-        view_frame(v, whole, PANEL_TLB, extra);
-    } else if (legend)
-        draw_text(r, r.h - 1, 0, ROLE_DIM,
-                  t->asid_tags ? " aASID page>frame  W write D dirty G global X exec"
-                               : " page>frame  W write D dirty G global X exec");
+    int used = fit * L.rows_per_set;
+    if (nsets <= fit && r.h > nsets * L.rows_per_set)
+        used = nsets * L.rows_per_set;
+    if (used < r.h)
+        draw_words(r, used, 1, ROLE_DIM,
+                   t->asid_tags ? "key: a1 10>4 WD is ASID 1, page 0x10 in frame 4, W writable, "
+                                  "D dirty, G global, X executable, H huge; - empty"
+                                : "key: 10>4 WD is page 0x10 in frame 4, W writable, D dirty, "
+                                  "G global, X executable, H huge; - empty");
 }

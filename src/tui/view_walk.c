@@ -1,9 +1,15 @@
 /* The page walk: CR3, then one row per level with the index the VA selects
  * and the entry found there, as the tables hold it now. The level being
  * read is highlighted, the rows the walk has read are marked, and the row
- * where the walk stopped on a fault says so. */
+ * where the walk stopped on a fault says so. Below: the physical address
+ * once it is known, and an entry an eviction has just rewritten.
+ *
+ * Each row is written in the richest form that fits whole (the entry in
+ * hex, the bits spelled out, the target in words) down to a packed one
+ * ("PWUA-- -> table f17"); a number is never cut. */
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "tui/view.h"
 #include "vm/pte.h"
@@ -13,18 +19,177 @@ int view_walk_rows(const struct scene *s)
     return (int)s->m->cfg.geo.levels + 2;
 }
 
-/* One entry bit: its letter when set, dashes when clear. */
-static int draw_bit(struct rect r, int y, int x, enum role row_role, bool plain, uint64_t e,
-                    uint64_t bit, const char *name)
+/* The bits of a present entry, spelled "P W U A D NX" with dashes for the
+ * clear ones, or packed "PWUAD-" (N for NX). */
+static const struct {
+    uint64_t bit;
+    const char *name;
+    char packed;
+} entry_bits[] = {
+    {PTE_PRESENT, "P", 'P'},  {PTE_WRITABLE, "W", 'W'}, {PTE_USER, "U", 'U'},
+    {PTE_ACCESSED, "A", 'A'}, {PTE_DIRTY, "D", 'D'},     {PTE_NX, "NX", 'N'},
+};
+#define NBITS (sizeof entry_bits / sizeof entry_bits[0])
+
+/* Draws the bits; returns the columns used. Each bit in its own role when
+ * the row is plain, else in the row's role. */
+static int draw_bits(struct rect r, int y, int x, uint64_t e, bool packed, bool plain,
+                     enum role row)
 {
-    bool set = (e & bit) != 0;
-    enum role role = plain ? (set ? ROLE_BIT_SET : ROLE_BIT_CLEAR) : row_role;
-    char buf[4] = "--";
-    if (set)
-        snprintf(buf, sizeof buf, "%s", name);
+    int x0 = x;
+    for (size_t b = 0; b < NBITS; b++) {
+        bool set = (e & entry_bits[b].bit) != 0;
+        enum role role = plain ? (set ? ROLE_BIT_SET : ROLE_BIT_CLEAR) : row;
+        char buf[4];
+        if (packed) {
+            buf[0] = set ? entry_bits[b].packed : '-';
+            buf[1] = '\0';
+        } else {
+            snprintf(buf, sizeof buf, "%s", set ? entry_bits[b].name
+                                                : (entry_bits[b].name[1] ? "--" : "-"));
+        }
+        x += draw_text(r, y, x, role, buf);
+        if (!packed)
+            x += draw_text(r, y, x, row, " ");
+    }
+    return x - x0;
+}
+
+/* How wide the bits are drawn. */
+static int bits_width(bool packed)
+{
+    int w = 0;
+    for (size_t b = 0; b < NBITS; b++)
+        w += packed ? 1 : (int)strlen(entry_bits[b].name) + 1;
+    return w;
+}
+
+enum row_form { ROW_WIDE, ROW_WORDS, ROW_PACKED, ROW_FORMS };
+
+/* What follows the bits of a present entry, in a form. */
+static void target_text(const struct machine *m, uint64_t e, bool leaf, bool huge,
+                        enum row_form form, char *buf, size_t len)
+{
+    uint32_t frame = pte_frame(e);
+    if (huge) {
+        uint64_t n = geometry_level_span(&m->cfg.geo, (unsigned)m->cfg.geo.huge_level) >>
+                     m->cfg.geo.page_shift;
+        snprintf(buf, len,
+                 form == ROW_PACKED ? "-> huge f%" PRIu32 "-%" PRIu64
+                                    : "-> huge page in frames %" PRIu32 "-%" PRIu64,
+                 frame, frame + n - 1);
+    } else if (leaf) {
+        snprintf(buf, len, form == ROW_PACKED ? "-> page f%" PRIu32 : "-> page in frame %" PRIu32,
+                 frame);
+    } else {
+        snprintf(buf, len, form == ROW_PACKED ? "-> table f%" PRIu32 : "-> table at frame %" PRIu32,
+                 frame);
+    }
+}
+
+/* The text of a not-present entry, in a form. */
+static void absent_text(uint64_t e, bool leaf, bool stopped_here, enum row_form form, char *buf,
+                        size_t len)
+{
+    if (pte_is_swap(e))
+        snprintf(buf, len, form == ROW_PACKED ? "in swap slot %" PRIu32
+                                              : "not present: page in swap slot %" PRIu32,
+                 pte_slot(e));
+    else if (form == ROW_PACKED)
+        snprintf(buf, len, "not present%s", stopped_here ? " -> PAGE FAULT" : "");
     else
-        buf[name[1] ? 2 : 1] = '\0';
-    return draw_text(r, y, x, role, buf) + draw_text(r, y, x + (int)(name[1] ? 2 : 1), row_role, " ");
+        snprintf(buf, len, "not present: %s%s", leaf ? "no page yet" : "no table yet",
+                 stopped_here ? " -> PAGE FAULT" : "");
+}
+
+/* Writes one level's row in the richest form that fits. */
+static void draw_level(const struct scene *s, struct rect r, int y, unsigned l, uint64_t e,
+                       bool leaf, bool huge, enum role row, bool plain, const char *mark,
+                       int idx_digits, bool stopped_here)
+{
+    const struct machine *m = s->m;
+    const struct geometry *g = &m->cfg.geo;
+    uint64_t idx = geometry_index(g, s->acc.va, l);
+    char head[48];
+    snprintf(head, sizeof head, "%s%-3s[%*" PRIu64 "]", mark, geometry_level_name(g, (int)l),
+             idx_digits, idx);
+    for (int f = ROW_WIDE; f < ROW_FORMS; f++) {
+        enum row_form form = (enum row_form)f;
+        char hex[24] = "", rest[96];
+        if (form == ROW_WIDE)
+            snprintf(hex, sizeof hex, "  %016" PRIx64, e);
+        int w = draw_width(head) + draw_width(hex) + 2;
+        if (pte_present(e)) {
+            target_text(m, e, leaf, huge, form, rest, sizeof rest);
+            w += bits_width(form == ROW_PACKED) + (form == ROW_PACKED ? 1 : 0);
+        } else {
+            absent_text(e, leaf, stopped_here, form, rest, sizeof rest);
+        }
+        w += draw_width(rest);
+        if (w > r.w && form + 1 < ROW_FORMS)
+            continue;
+        if (!plain)
+            draw_fill(rect_rows(r, y, 1), row);
+        int x = draw_text(r, y, 0, row, mark);
+        x += draw_whole(r, y, x, plain ? view_level_role(l) : row, head + strlen(mark));
+        if (hex[0])
+            x += draw_whole(r, y, x, row == ROLE_NORMAL ? ROLE_DIM : row, hex);
+        x += draw_text(r, y, x, row, "  ");
+        if (pte_present(e)) {
+            x += draw_bits(r, y, x, e, form == ROW_PACKED, plain, row);
+            if (form == ROW_PACKED)
+                x += draw_text(r, y, x, row, " ");
+            draw_whole(r, y, x, row, rest);
+        } else {
+            enum role role = row != ROLE_NORMAL ? row
+                             : pte_is_swap(e)   ? ROLE_SWAP_USED
+                                                : ROLE_DIM;
+            draw_whole(r, y, x, role, rest);
+        }
+        return;
+    }
+}
+
+/* The physical address as the MMU forms it, in the richest form that fits. */
+static void draw_pa(const struct scene *s, struct rect r, int y)
+{
+    const struct scene_access *a = &s->acc;
+    const struct geometry *g = &s->m->cfg.geo;
+    uint64_t psize = geometry_page_size(g);
+    uint64_t span = UINT64_C(1) << a->span_shift;
+    uint64_t offset = a->va & (span - 1);
+    bool huge = a->span_shift > g->page_shift;
+    char forms[3][160];
+    snprintf(forms[0], sizeof forms[0],
+             "  PA = frame %" PRIu32 " x 0x%" PRIx64 " + offset 0x%" PRIx64 "%s = 0x%" PRIx64,
+             a->frame, psize, offset, huge ? " (in the huge page)" : "", a->pa);
+    snprintf(forms[1], sizeof forms[1], "  PA = frame %" PRIu32 " x 0x%" PRIx64 " + 0x%" PRIx64
+             " = 0x%" PRIx64, a->frame, psize, offset, a->pa);
+    snprintf(forms[2], sizeof forms[2], "  PA 0x%" PRIx64, a->pa);
+    for (size_t i = 0; i < 3; i++)
+        if (draw_whole(r, y, 0, ROLE_PA, forms[i]))
+            return;
+}
+
+/* An entry an eviction has just rewritten, which the walk above does not
+ * show (it belongs to another page). */
+static void draw_victim_pte(const struct scene *s, struct rect r, int y)
+{
+    const struct scene_pte *v = &s->victim_pte;
+    char page[80], state[64], line[3][200];
+    view_page_label(s->m, v->pid, v->vpn, page, sizeof page);
+    if (pte_is_swap(v->entry))
+        snprintf(state, sizeof state, "swap slot %" PRIu32, pte_slot(v->entry));
+    else
+        snprintf(state, sizeof state, "%s", v->entry ? "changed" : "empty");
+    snprintf(line[0], sizeof line[0], "  victim: pid %" PRIu32 " %s entry is now not present, %s",
+             v->pid, page, state);
+    snprintf(line[1], sizeof line[1], "  victim pid %" PRIu32 " %s: not present, %s", v->pid,
+             page, state);
+    snprintf(line[2], sizeof line[2], "  victim entry: %s", state);
+    for (size_t i = 0; i < 3; i++)
+        if (draw_whole(r, y, 0, ROLE_VICTIM, line[i]))
+            return;
 }
 
 void view_walk_draw(const struct view_ctx *v, struct rect r)
@@ -33,42 +198,56 @@ void view_walk_draw(const struct view_ctx *v, struct rect r)
     const struct scene_access *a = &s->acc;
     const struct machine *m = s->m;
     const struct geometry *g = &m->cfg.geo;
-    r = view_frame(v, r, PANEL_WALK,
-                   !a->present ? NULL
-                   : a->tlb_hit_index >= 0 && !a->tlb_missed ? "not needed: the TLB hit"
-                   : a->segv ? "stopped: no valid mapping"
-                   : a->faulted && !a->restarted
-                       ? (r.w >= 60 ? "stopped by a page fault: the kernel handles it" : "page fault")
-                   : a->in_progress ? "in progress" : "done");
-    if (!a->present || !a->proc) {
-        draw_wrap(r, 0, ROLE_DIM,
-                  "The page walk appears here: from CR3 (the root table of the running "
-                  "process) down one table per level to the entry that maps the page.");
+    bool hit = a->tlb_hit_index >= 0 && !a->tlb_missed;
+    const char *state = !s->walk_shown ? NULL
+                        : a->segv ? "stopped: no valid mapping"
+                        : a->faulted && !a->restarted && hit
+                            ? "none: the TLB entry forbids this access, a page fault"
+                        : a->faulted && !a->restarted ? "stopped by a page fault"
+                        : hit ? "not needed: the TLB hit"
+                        : a->in_progress ? "in progress"
+                                         : "done";
+    r = view_frame(v, r, PANEL_WALK, state);
+    if (!rect_ok(r))
+        return;
+    const struct process *p = s->cr3_proc;
+    if (!p) {
+        draw_wrap(r, 0, ROLE_DIM, "No process runs: CR3 points at no table.");
         return;
     }
-    bool wide = r.w >= 72;
-    bool hit = a->tlb_hit_index >= 0 && !a->tlb_missed;
     int y = 0;
     int x = draw_text(r, y, 0, ROLE_DIM, "CR3 ");
-    x += draw_textf(r, y, x, ROLE_NORMAL, "-> root table at frame %" PRIu32, a->proc->root);
-    if (hit && x + 25 <= r.w)
-        draw_text(r, y, x, ROLE_TLB_HIT, "  TLB hit: no walk needed");
-    else if (wide)
-        draw_textf(r, y, x, ROLE_DIM, "  (pid %" PRIu32 ")", a->pid);
+    char cr3[3][96];
+    snprintf(cr3[0], sizeof cr3[0], "-> root table at frame %" PRIu32 " (pid %" PRIu32 ")",
+             p->root, p->pid);
+    snprintf(cr3[1], sizeof cr3[1], "-> root table at frame %" PRIu32, p->root);
+    snprintf(cr3[2], sizeof cr3[2], "-> f%" PRIu32, p->root);
+    for (size_t i = 0; i < 3; i++)
+        if ((x += draw_whole(r, y, x, ROLE_NORMAL, cr3[i])) > 4)
+            break;
+    if (s->walk_shown && hit)
+        draw_whole(r, y, x, ROLE_TLB_HIT, "  TLB hit: no walk needed");
     y++;
-    uint32_t table = a->proc->root;
+    if (!s->walk_shown) {
+        char text[160];
+        snprintf(text, sizeof text,
+                 "pid %" PRIu32 " has made no access since it last ran: its next walk starts "
+                 "here.", p->pid);
+        draw_wrap(rect_below(r, y), 0, ROLE_DIM, text);
+        return;
+    }
+    uint32_t table = p->root;
     bool reached = true;
+    int huge_level = -1;
     int idx_digits = 1;
     for (uint64_t n = geometry_entries(g, 0) - 1; n >= 10; n /= 10)
         idx_digits++;
     for (unsigned l = 0; l < g->levels && y < r.h; l++, y++) {
-        uint64_t idx = geometry_index(g, a->va, l);
-        uint64_t e = 0;
         const uint64_t *entries = reached ? pagetable_at(&m->pt, table) : NULL;
-        if (entries)
-            e = entries[idx];
-        else
+        uint64_t e = entries ? entries[geometry_index(g, a->va, l)] : 0;
+        if (!entries)
             reached = false;
+        bool stopped_here = (int)l == a->fault_level && a->faulted && !a->restarted;
         enum role row = ROLE_NORMAL;
         bool plain = true;
         const char *mark = "  ";
@@ -80,8 +259,7 @@ void view_walk_draw(const struct view_ctx *v, struct rect r)
             row = ROLE_CURRENT;
             plain = false;
             mark = "* ";
-        } else if ((int)l == a->fault_level && a->faulted && !a->restarted &&
-                   (!pte_present(e) || (a->fault_code & FAULT_CODE_PROTECTION))) {
+        } else if (stopped_here && (!pte_present(e) || (a->fault_code & FAULT_CODE_PROTECTION))) {
             /* Marked until the handler has fixed the entry. */
             row = ROLE_FAULT;
             plain = false;
@@ -91,76 +269,35 @@ void view_walk_draw(const struct view_ctx *v, struct rect r)
         } else if (!reached || hit) {
             row = ROLE_DIM;
         }
-        if (!plain)
-            draw_fill(rect_rows(r, y, 1), row);
-        x = draw_text(r, y, 0, row, mark);
-        x += draw_textf(r, y, x, plain ? view_level_role(l) : row, "%-3s[%*" PRIu64 "]",
-                        view_level_name(g, l), idx_digits, idx);
         if (!reached) {
-            draw_text(r, y, x, row, "  (not reached)");
+            char text[96];
+            const char *name = geometry_level_name(g, (int)l);
+            if (huge_level >= 0)
+                snprintf(text, sizeof text, "%s%-3s  not used: the %s entry maps a huge page",
+                         mark, name, geometry_level_name(g, huge_level));
+            else
+                snprintf(text, sizeof text, "%s%-3s  (not reached)", mark, name);
+            if (!draw_whole(r, y, 0, row, text))
+                draw_wholef(r, y, 0, row, "%s%-3s  -", mark, name);
             continue;
         }
-        if (wide)
-            x += draw_textf(r, y, x, row == ROLE_NORMAL ? ROLE_DIM : row, "  %016" PRIx64, e);
-        x += draw_text(r, y, x, row, "  ");
-        bool leaf = l + 1 == g->levels || (pte_present(e) && (e & PTE_HUGE));
-        if (pte_present(e) && r.w < 56) {
-            /* Narrow: the bits packed, the target in short. */
-            static const struct {
-                uint64_t bit;
-                char c;
-            } bits[] = {{PTE_PRESENT, 'P'}, {PTE_WRITABLE, 'W'}, {PTE_USER, 'U'},
-                        {PTE_ACCESSED, 'A'}, {PTE_DIRTY, 'D'},   {PTE_NX, 'N'}};
-            for (size_t b = 0; b < sizeof bits / sizeof bits[0]; b++) {
-                char c[2] = {(e & bits[b].bit) ? bits[b].c : '-', '\0'};
-                x += draw_text(r, y, x, plain ? ((e & bits[b].bit) ? ROLE_BIT_SET : ROLE_BIT_CLEAR)
-                                              : row, c);
-            }
-            x += draw_textf(r, y, x, row, leaf ? " -> page f%" PRIu32 : " -> table f%" PRIu32,
-                            pte_frame(e));
-            table = pte_frame(e);
-            if (leaf)
-                reached = false;
-        } else if (pte_present(e)) {
-            x += draw_bit(r, y, x, row, plain, e, PTE_PRESENT, "P");
-            x += draw_bit(r, y, x, row, plain, e, PTE_WRITABLE, "W");
-            x += draw_bit(r, y, x, row, plain, e, PTE_USER, "U");
-            x += draw_bit(r, y, x, row, plain, e, PTE_ACCESSED, "A");
-            x += draw_bit(r, y, x, row, plain, e, PTE_DIRTY, "D");
-            x += draw_bit(r, y, x, row, plain, e, PTE_NX, "NX");
-            if (leaf)
-                x += draw_textf(r, y, x, row, "-> page in frame %" PRIu32, pte_frame(e));
-            else
-                x += draw_textf(r, y, x, row, "-> table at frame %" PRIu32, pte_frame(e));
-            if ((e & PTE_HUGE) && l + 1 < g->levels)
-                draw_text(r, y, x, row, " (huge)");
-            table = pte_frame(e);
-            if (leaf)
-                reached = false;
-        } else if (pte_is_swap(e)) {
-            draw_textf(r, y, x, row == ROLE_NORMAL ? ROLE_SWAP_USED : row,
-                       r.w < 56 ? "in swap slot %" PRIu32 : "not present: page in swap slot %" PRIu32,
-                       pte_slot(e));
+        bool huge = pte_present(e) && (e & PTE_HUGE) && l + 1 < g->levels;
+        bool leaf = l + 1 == g->levels || huge;
+        draw_level(s, r, y, l, e, leaf, huge, row, plain, mark, idx_digits, stopped_here);
+        if (!pte_present(e) || leaf)
             reached = false;
-        } else {
-            x += draw_text(r, y, x, row == ROLE_NORMAL ? ROLE_DIM : row,
-                           r.w < 56 ? "not present"
-                           : leaf   ? "not present: no page yet"
-                                    : "not present: no table yet");
-            if ((int)l == a->fault_level && a->faulted && !a->restarted)
-                draw_text(r, y, x, row, " -> PAGE FAULT");
-            reached = false;
-        }
+        if (huge)
+            huge_level = (int)l;
+        table = pte_frame(e);
     }
-    if (y < r.h && a->pa_known) {
-        uint64_t psize = geometry_page_size(g);
-        draw_textf(r, y++, 0, ROLE_PA,
-                   "  PA = frame %" PRIu64 " x 0x%" PRIx64 " + offset 0x%" PRIx64 " = 0x%" PRIx64,
-                   a->pa / psize, psize, geometry_offset(g, a->va), a->pa);
-    } else if (y < r.h && a->segv) {
-        draw_text(r, y++, 0, ROLE_FAULT, "  no translation: the process gets SIGSEGV");
-    }
-    if (y < r.h && r.h - y >= 1 && wide)
-        draw_text(r, r.h - 1, 0, ROLE_DIM,
-                  "  P present  W writable  U user  A accessed  D dirty  NX no-execute");
+    if (y < r.h && a->pa_known)
+        draw_pa(s, r, y++);
+    else if (y < r.h && a->segv)
+        draw_words(r, y++, 0, ROLE_FAULT, "  no translation: the process gets SIGSEGV");
+    if (y < r.h && s->victim_pte.present)
+        draw_victim_pte(s, r, y++);
+    if (y < r.h && !draw_whole(r, r.h - 1, 0, ROLE_DIM,
+                               "key: P present  W writable  U user  A accessed  D dirty  "
+                               "NX no-execute"))
+        draw_whole(r, r.h - 1, 0, ROLE_DIM, "key: P W U A D N(X): ? explains");
 }

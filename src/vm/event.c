@@ -59,6 +59,7 @@ void event_init(struct event *ev, enum event_kind kind)
     ev->level = -1;
     ev->index = EV_NONE;
     ev->way = EV_NONE;
+    ev->huge_set = EV_NONE;
     ev->frame = EV_NONE;
     ev->slot = EV_NONE;
     ev->victim = EV_NONE;

@@ -84,6 +84,7 @@ struct event {
     int level;           /* page-table level, -1 when none */
     uint32_t index;      /* index used at that level, or TLB set */
     uint32_t way;        /* TLB way, or EV_NONE */
+    uint32_t huge_set;   /* TLB_MISS: the set also searched for a huge page, or EV_NONE */
     uint64_t entry;      /* entry read or written */
     uint32_t frame;      /* table frame (walk), data frame, or EV_NONE */
     uint32_t slot;       /* swap slot or EV_NONE */
@@ -91,7 +92,8 @@ struct event {
     uint32_t other_pid;  /* the victim's or target process, or EV_NONE */
     uint64_t other_vpn;  /* the victim's page */
     uint64_t pa;         /* physical address (ACCESS_DONE) */
-    uint64_t size;       /* bytes (mmap, munmap, mprotect) or pages freed */
+    uint64_t size;       /* bytes (mmap, munmap, mprotect), pages freed, or the frames
+                            a FRAME_ALLOC or ZERO_FILL covers (a huge page's run) */
     uint8_t fault_code;  /* PAGE_FAULT error code */
     uint8_t fault_kind;  /* enum fault_kind */
     char detail[160];    /* why: the policy's reasoning, a failure's reason */

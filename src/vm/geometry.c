@@ -5,40 +5,54 @@
 #include <string.h>
 
 const char *const geometry_preset_names[] = {
-    "x86_64", "x86_64-5level", "i386", "riscv-sv39", "tiny", NULL,
+#define PRESET_NAME(name, ...) name,
+    GEOMETRY_PRESET_LIST(PRESET_NAME)
+#undef PRESET_NAME
+    NULL,
 };
 
-static void set_levels(struct geometry *g, const char *name, unsigned va_bits,
-                       unsigned page_shift, unsigned levels, unsigned bits,
-                       int huge_level, uint64_t user_top)
+/* A custom layout's levels are numbered from the root: L1, L2, ... */
+static void name_levels_generic(struct geometry *g)
+{
+    for (unsigned i = 0; i < GEOMETRY_MAX_LEVELS; i++)
+        snprintf(g->level_names[i], sizeof g->level_names[i], "L%u", i + 1);
+}
+
+static void set_preset(struct geometry *g, const char *name, unsigned va_bits,
+                       unsigned page_shift, unsigned levels, unsigned bits, int huge_level,
+                       uint64_t user_top, const char *const names[GEOMETRY_MAX_LEVELS])
 {
     memset(g, 0, sizeof *g);
     snprintf(g->name, sizeof g->name, "%s", name);
     g->va_bits = va_bits;
     g->page_shift = page_shift;
     g->levels = levels;
-    for (unsigned i = 0; i < levels; i++)
+    for (unsigned i = 0; i < levels; i++) {
         g->index_bits[i] = bits;
+        snprintf(g->level_names[i], sizeof g->level_names[i], "%s", names[i] ? names[i] : "?");
+    }
     g->huge_level = huge_level;
     g->user_top = user_top;
 }
 
 bool geometry_preset(const char *name, struct geometry *g)
 {
-    if (strcmp(name, "x86_64") == 0)
-        set_levels(g, name, 48, 12, 4, 9, 2, UINT64_C(1) << 47);
-    else if (strcmp(name, "x86_64-5level") == 0)
-        set_levels(g, name, 57, 12, 5, 9, 3, UINT64_C(1) << 56);
-    else if (strcmp(name, "i386") == 0)
-        set_levels(g, name, 32, 12, 2, 10, -1, UINT64_C(0xC0000000));
-    else if (strcmp(name, "riscv-sv39") == 0)
-        set_levels(g, name, 39, 12, 3, 9, 1, UINT64_C(1) << 38);
-    else if (strcmp(name, "tiny") == 0)
-        /* A classroom layout: 14-bit VA, 64-byte pages, two 4-bit levels. */
-        set_levels(g, name, 14, 6, 2, 4, -1, UINT64_C(1) << 14);
-    else
-        return false;
-    return true;
+#define PRESET_MATCH(pname, va, shift, levels, bits, huge, top, n0, n1, n2, n3, n4)   \
+    if (strcmp(name, pname) == 0) {                                                \
+        const char *const names[GEOMETRY_MAX_LEVELS] = {n0, n1, n2, n3, n4};        \
+        set_preset(g, pname, va, shift, levels, bits, huge, top, names);            \
+        return true;                                                               \
+    }
+    GEOMETRY_PRESET_LIST(PRESET_MATCH)
+#undef PRESET_MATCH
+    return false;
+}
+
+const char *geometry_level_name(const struct geometry *g, int level)
+{
+    if (level < 0 || (unsigned)level >= g->levels || !g->level_names[level][0])
+        return "?";
+    return g->level_names[level];
 }
 
 bool geometry_validate(const struct geometry *g, char *why, size_t why_len)
@@ -99,6 +113,7 @@ bool geometry_custom(struct geometry *g, unsigned va_bits, uint64_t page_size,
     for (unsigned i = 0; i < levels; i++)
         g->index_bits[i] = index_bits[i];
     g->huge_level = -1;
+    name_levels_generic(g);
     g->user_top = va_bits >= 64 ? UINT64_MAX : UINT64_C(1) << va_bits;
     return geometry_validate(g, why, why_len);
 }

@@ -22,6 +22,20 @@
 #define GEOMETRY_MIN_PAGE_SHIFT 4   /* 16-byte pages, for toy layouts */
 #define GEOMETRY_MAX_PAGE_SHIFT 30  /* 1 GiB */
 #define GEOMETRY_MAX_INDEX_BITS 20  /* a table of 2^20 entries at most */
+#define GEOMETRY_LEVEL_NAME_MAX 8
+
+/* The presets, one row each: name, VA bits, page shift, levels, index bits
+ * per level, the level a huge-page entry may stop at (-1: none), the first
+ * address above user space, and the names of the levels, root first, as
+ * the architecture's own documentation spells them. Every view and every
+ * sentence takes a level's name from here. */
+#define GEOMETRY_PRESET_LIST(X)                                                          \
+    X("x86_64", 48, 12, 4, 9, 2, UINT64_C(1) << 47, "PGD", "PUD", "PMD", "PTE", NULL)     \
+    X("x86_64-5level", 57, 12, 5, 9, 3, UINT64_C(1) << 56, "PGD", "P4D", "PUD", "PMD",     \
+      "PTE")                                                                             \
+    X("i386", 32, 12, 2, 10, -1, UINT64_C(0xC0000000), "PD", "PT", NULL, NULL, NULL)      \
+    X("riscv-sv39", 39, 12, 3, 9, 1, UINT64_C(1) << 38, "L2", "L1", "L0", NULL, NULL)      \
+    X("tiny", 14, 6, 2, 4, -1, UINT64_C(1) << 14, "L1", "L2", NULL, NULL, NULL)
 
 struct geometry {
     char name[24];
@@ -34,6 +48,8 @@ struct geometry {
     int huge_level;
     /* First address above user space (the canonical lower half on x86_64). */
     uint64_t user_top;
+    /* Each level's name, root first ("PGD", "L1"...). */
+    char level_names[GEOMETRY_MAX_LEVELS][GEOMETRY_LEVEL_NAME_MAX];
 };
 
 /* Fills *g with the named preset (x86_64, x86_64-5level, i386, riscv-sv39,
@@ -49,6 +65,11 @@ extern const char *const geometry_preset_names[];
 bool geometry_custom(struct geometry *g, unsigned va_bits, uint64_t page_size,
                      const unsigned *index_bits, unsigned levels,
                      char *why, size_t why_len);
+
+/* The name of a level ("PGD" on x86_64, "L1" for the root of a custom
+ * layout), the same on every panel and in every sentence; "?" when the
+ * level does not exist. */
+const char *geometry_level_name(const struct geometry *g, int level);
 
 /* Checks an already filled geometry; same contract as geometry_custom. */
 bool geometry_validate(const struct geometry *g, char *why, size_t why_len);

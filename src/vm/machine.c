@@ -801,6 +801,8 @@ static void step_tlb(struct machine *m, struct event *ev)
     }
     event_for_access(m, ev, EV_TLB_MISS);
     ev->index = tlb_set_of(&m->tlb, m->op.va, span);
+    if (nspans > 1)
+        ev->huge_set = tlb_set_of(&m->tlb, m->op.va, spans[1]);
     m->counters.tlb_misses++;
     m->counters.page_walks++;
     m->acc.level = 0;
@@ -1029,11 +1031,12 @@ static void step_need_frame(struct machine *m, struct event *ev)
         uint32_t frame = frames_take(&m->pool, kind);
         event_for_access(m, ev, EV_FRAME_ALLOC);
         ev->frame = frame;
+        ev->size = 1;
         m->acc.frame = frame;
         if (kind == FRAME_TABLE) {
             ev->level = (int)m->acc.need_level;
-            snprintf(ev->detail, sizeof ev->detail, "for a level-%u page table",
-                     m->acc.need_level + 1);
+            snprintf(ev->detail, sizeof ev->detail, "for a %s page table",
+                     geometry_level_name(&m->cfg.geo, (int)m->acc.need_level));
             m->phase = PH_INSTALL_TABLE;
         } else {
             m->phase = PH_LOAD;
@@ -1175,6 +1178,7 @@ static void step_huge_alloc(struct machine *m, struct event *ev)
     uint64_t n = vm_huge_pages(m);
     event_for_access(m, ev, EV_FRAME_ALLOC);
     ev->frame = m->acc.frame;
+    ev->size = n;
     snprintf(ev->detail, sizeof ev->detail, "frames %u to %llu, contiguous and aligned",
              m->acc.frame, (unsigned long long)(m->acc.frame + n - 1));
     m->phase = PH_LOAD;
@@ -1200,8 +1204,8 @@ static void step_install_table(struct machine *m, struct event *ev)
     ev->frame = frame;
     ev->index = (uint32_t)geometry_index(&m->cfg.geo, m->op.va, w.level);
     ev->entry = *w.slot;
-    snprintf(ev->detail, sizeof ev->detail, "entry %u of the level-%u table at frame %u",
-             ev->index, w.level + 1, w.table);
+    snprintf(ev->detail, sizeof ev->detail, "entry %u of the %s table at frame %u", ev->index,
+             geometry_level_name(&m->cfg.geo, (int)w.level), w.table);
     after_tables(m);
 }
 
@@ -1403,6 +1407,7 @@ static void step_load(struct machine *m, struct event *ev)
         break;
     default:
         event_for_access(m, ev, EV_ZERO_FILL);
+        ev->size = 1;
         m->counters.zero_fills++;
         if (m->acc.object != NONE)
             cache_insert(m, frame);
@@ -1416,6 +1421,7 @@ static void step_load(struct machine *m, struct event *ev)
             m->pool.frames[frame + i].owner_pid = p->pid;
         snprintf(ev->detail, sizeof ev->detail, "a huge page of %llu frames, %u to %llu",
                  (unsigned long long)n, frame, (unsigned long long)(frame + n - 1));
+        ev->size = n;
         m->huge_pages++;
         frames_rmap_add(&m->pool, frame, p->pid, geometry_vpn(&m->cfg.geo, m->op.va) & ~(n - 1));
         p->resident += n;
