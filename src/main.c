@@ -31,7 +31,7 @@ static const char usage_main[] =
     "       vmviz --help | --version\n"
     "\n"
     "viewer options:\n"
-    "  --theme NAME        colour theme: default, light, projector, mono (NO_COLOR selects mono)\n"
+    "  --theme NAME        colour theme: default, light, projector, cvd, mono (NO_COLOR selects mono)\n"
     "  --policy NAME       replacement policy: fifo, lru, clock, opt, random, nru, linux\n"
     "  --frames N          number of physical frames\n"
     "  --tlb ENTRIES[xWAYS] TLB size and associativity\n"

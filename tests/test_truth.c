@@ -18,8 +18,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "play/narrate.h"
 #include "tui/app.h"
 #include "tui/term.h"
+#include "tui/theme.h"
 #include "vm/pte.h"
 
 #define MAX_ROWS 64
@@ -206,11 +208,12 @@ struct seen_access {
     uint64_t pa;
     uint32_t frame;
     bool huge;          /* a huge page translated it, as its events show */
+    int64_t sets[2];    /* the sets its last TLB event looked in, -1 for none */
 };
 
 static struct seen_access access_in_log(const struct timeline *tl, const struct machine *m)
 {
-    struct seen_access a = {0};
+    struct seen_access a = {.sets = {-1, -1}};
     const struct tl_event *log[TIMELINE_LOG_SIZE];
     size_t n = timeline_log(tl, log, TIMELINE_LOG_SIZE);
     size_t begin = n;
@@ -239,6 +242,14 @@ static struct seen_access access_in_log(const struct timeline *tl, const struct 
         if ((ev->kind == EV_WALK_STEP || ev->kind == EV_PTE_UPDATE) && pte_present(ev->entry) &&
             (ev->entry & PTE_HUGE))
             a.huge = true;
+        if (ev->kind == EV_TLB_MISS) {
+            a.sets[0] = ev->index;
+            a.sets[1] = ev->huge_set == EV_NONE ? -1 : (int64_t)ev->huge_set;
+        }
+        if (ev->kind == EV_TLB_HIT || ev->kind == EV_TLB_FILL) {
+            a.sets[0] = ev->index;
+            a.sets[1] = -1;
+        }
         if (ev->kind == EV_TLB_HIT) {
             const struct tlb_entry *t = &m->tlb.entries[ev->index * m->tlb.ways + ev->way];
             if (t->valid && t->span_shift > m->cfg.geo.page_shift)
@@ -416,7 +427,7 @@ static bool check_tlb_cell(const struct machine *m, struct cur *c, uint32_t set,
     return true;
 }
 
-static void check_tlb(const struct app *a, const struct screen *sc)
+static void check_tlb(const struct app *a, const struct screen *sc, const struct seen_access *sa)
 {
     const struct machine *m = timeline_machine(a->tl);
     const struct tlb *t = &m->tlb;
@@ -481,6 +492,11 @@ static void check_tlb(const struct app *a, const struct screen *sc)
             if (n < first || n > last)
                 fail("TLB set %" PRIu64 " is shown, the title says %" PRIu64 "-%" PRIu64, n,
                      first, last);
+            bool searched = sa->present && ((int64_t)n == sa->sets[0] || (int64_t)n == sa->sets[1]);
+            if ((row[0] == '>') != searched)
+                fail("TLB set %" PRIu64 " %s marked as looked in (the access looked in %" PRId64
+                     " and %" PRId64 ")",
+                     n, row[0] == '>' ? "is" : "is not", sa->sets[0], sa->sets[1]);
             if (n >= t->sets) {
                 fail("TLB set %" PRIu64 " does not exist", n);
                 return;
@@ -1315,6 +1331,125 @@ static void check_status(const struct app *a, const struct screen *sc)
 }
 
 /* ------------------------------------------------------------------ */
+/* highlights: exactly what the step changed or acts on                 */
+
+/* The victim of an eviction in progress (or EV_NONE). */
+static uint32_t victim_now(const struct machine *m, const struct tl_event *cur)
+{
+    if (cur && cur->kind == TL_MACHINE) {
+        switch (cur->ev.kind) {
+        case EV_VICTIM_CHOSEN:
+        case EV_SWAP_OUT:
+        case EV_WRITEBACK:
+        case EV_PAGE_DROPPED:
+        case EV_UNMAPPED:
+        case EV_TLB_INVALIDATE: return cur->ev.victim;
+        default: break;
+        }
+    }
+    if (machine_busy(m) && (m->phase == PH_EVICT_SAVE || m->phase == PH_EVICT_UNMAP ||
+                            m->phase == PH_EVICT_SHOOTDOWN))
+        return m->acc.victim;
+    return EV_NONE;
+}
+
+static void check_highlights(const struct app *a)
+{
+    const struct machine *m = timeline_machine(a->tl);
+    const struct tl_event *cur = timeline_current(a->tl);
+    const struct event *ev = cur && cur->kind == TL_MACHINE ? &cur->ev : NULL;
+    uint32_t victim = victim_now(m, cur);
+    for (size_t i = 0; i < a->hits.n; i++) {
+        const struct hit *h = &a->hits.items[i];
+        int role = draw_role_at(h->r.y, h->r.x);
+        uint32_t k = h->index;
+        switch (h->kind) {
+        case HIT_TLB: {
+            bool hit = ev && ev->kind == EV_TLB_HIT && ev->index * m->tlb.ways + ev->way == k;
+            bool fill = ev && ev->kind == EV_TLB_FILL && ev->index * m->tlb.ways + ev->way == k;
+            bool inval = ev && ev->kind == EV_TLB_INVALIDATE &&
+                         ev->index * m->tlb.ways + ev->way == k;
+            if ((role == ROLE_TLB_HIT) != hit || (role == ROLE_TLB_FILL) != fill ||
+                (role == ROLE_TLB_INVALIDATE) != inval)
+                fail("TLB entry %u drawn as %s, the step is %s", k, theme_role_name(role),
+                     ev ? event_name(ev->kind) : "not a machine event");
+            break;
+        }
+        case HIT_FRAME: {
+            bool is_victim = k == victim;
+            bool is_new = ev && (ev->kind == EV_FRAME_ALLOC || ev->kind == EV_TABLE_ALLOC) &&
+                          k >= ev->frame && k - ev->frame < (ev->size > 1 ? ev->size : 1);
+            bool is_source = ev && ((ev->kind == EV_COW_COPY && ev->victim == k) ||
+                                    (ev->kind == EV_ZERO_FILL && ev->victim == k));
+            if ((role == ROLE_VICTIM) != is_victim)
+                fail("frame %u %s drawn as the victim (the victim is %s)", k,
+                     role == ROLE_VICTIM ? "is" : "is not", victim == EV_NONE ? "none" : "another");
+            if ((role == ROLE_FRAME_ALLOC) != (is_new && !is_victim))
+                fail("frame %u %s drawn as just taken", k, is_new ? "is not" : "is");
+            if ((role == ROLE_SOURCE) != (is_source && !is_victim && !is_new))
+                fail("frame %u %s drawn as a copy's source", k, is_source ? "is not" : "is");
+            break;
+        }
+        case HIT_SWAP: {
+            bool io = ev && (ev->kind == EV_SWAP_OUT || ev->kind == EV_SWAP_IN ||
+                             ev->kind == EV_UNMAPPED) &&
+                      ev->slot == k;
+            if ((role == ROLE_SWAP_IO) != io)
+                fail("swap slot %u %s drawn as being read or written", k, io ? "is not" : "is");
+            break;
+        }
+        }
+    }
+}
+
+/* The access strip lists only stages whose events have happened. */
+static void check_stages(const struct app *a, const struct screen *sc)
+{
+    struct rect r = a->panels[PANEL_ACCESS];
+    char row[MAX_COLS + 1];
+    const struct tl_event *log[TIMELINE_LOG_SIZE];
+    size_t n = timeline_log(a->tl, log, TIMELINE_LOG_SIZE);
+    size_t begin = n;
+    for (size_t i = 0; i < n; i++)
+        if (log[i]->kind == TL_MACHINE && log[i]->ev.kind == EV_ACCESS_BEGIN) {
+            begin = i;
+            break;
+        }
+    for (int i = 0; panel_row(sc, r, i, row); i++) {
+        if (strncmp(row, "steps ", 6) != 0)
+            continue;
+        static const struct {
+            const char *label;
+            enum event_kind kind;
+        } stages[] = {
+            {"TLB hit", EV_TLB_HIT},        {"TLB miss", EV_TLB_MISS}, {"walk", EV_WALK_STEP},
+            {"FAULT", EV_PAGE_FAULT},       {"SIGSEGV", EV_SEGFAULT},  {"restart", EV_FAULT_RETURN},
+            {"TLB fill", EV_TLB_FILL},      {"fill", EV_TLB_FILL},     {"done", EV_ACCESS_DONE},
+            {"handler", EV_FAULT_CLASSIFIED}, {"OOM kill", EV_OOM_KILL},
+        };
+        char *save = NULL;
+        for (char *w = strtok_r(row + 6, ">", &save); w; w = strtok_r(NULL, ">", &save)) {
+            while (*w == ' ' || *w == '<')
+                w++;
+            size_t len = strlen(w);
+            while (len && w[len - 1] == ' ')
+                w[--len] = '\0';
+            for (size_t k = 0; k < sizeof stages / sizeof stages[0]; k++) {
+                if (strcmp(w, stages[k].label) != 0)
+                    continue;
+                bool happened = false;
+                for (size_t e = 0; e <= begin && e < n && !happened; e++)
+                    happened = log[e]->kind == TL_MACHINE && log[e]->ev.kind == stages[k].kind &&
+                               log[e]->op_seq == log[begin]->op_seq;
+                if (!happened)
+                    fail("the access strip shows \"%s\" before it happened", w);
+                break;
+            }
+        }
+    }
+}
+
+/* ------------------------------------------------------------------ */
 /* driving                                                              */
 
 static void check_screen(struct app *a, int cols, int rows)
@@ -1335,11 +1470,13 @@ static void check_screen(struct app *a, int cols, int rows)
     check_status(a, &sc);
     check_access(a, &sc, &sa);
     check_walk(a, &sc, &sa);
-    check_tlb(a, &sc);
+    check_tlb(a, &sc, &sa);
     check_frames(a, &sc);
     check_counters(a, &sc);
     check_processes(a, &sc);
     check_swap(a, &sc);
+    check_highlights(a);
+    check_stages(a, &sc);
 }
 
 /* Which steps to look at: all of the first few hundred, every fault and
@@ -1430,9 +1567,162 @@ static void test_library(void)
     CU_ASSERT(screens_checked > 1000);
 }
 
+
+/* ------------------------------------------------------------------ */
+/* the sentences                                                        */
+
+/* Every "frame N" and "frames A-B" of a sentence names a frame that exists. */
+static void check_frame_numbers(const struct machine *m, const char *text)
+{
+    for (const char *p = text; (p = strstr(p, "rame")); p += 4) {
+        struct cur c = {p + 4};
+        uint64_t f;
+        if (!lit(&c, "s ") && !lit(&c, " "))
+            continue;
+        if (dec(&c, &f) && f >= frames_total(&m->pool))
+            fail("a sentence names frame %" PRIu64 " of %u: \"%s\"", f, frames_total(&m->pool),
+                 text);
+    }
+}
+
+static void check_sentence(const struct tl_event *e, const struct machine *m)
+{
+    char text[1024];
+    narrate(e, m, text, sizeof text);
+    if (strstr(text, "4294967295") || strstr(text, "18446744073709551615"))
+        fail("a sentinel in a sentence: \"%s\"", text);
+    check_frame_numbers(m, text);
+    if (e->kind != TL_MACHINE)
+        return;
+    const struct event *ev = &e->ev;
+    const struct geometry *g = &m->cfg.geo;
+    uint64_t v;
+    switch (ev->kind) {
+    case EV_FRAME_ALLOC: {
+        bool zero = m->pool.frames[ev->frame].kind == FRAME_ZERO;
+        if (zero != (strstr(text, "zero page") != NULL))
+            fail("frame %u %s the zero page, the sentence says \"%s\"", ev->frame,
+                 zero ? "becomes" : "is not", text);
+        if (ev->size > 1) {
+            char want[64];
+            snprintf(want, sizeof want, "Frames %u-%" PRIu64 " ", ev->frame,
+                     ev->frame + ev->size - 1);
+            if (!strstr(text, want))
+                fail("a huge page's frames are not named: \"%s\"", text);
+        }
+        break;
+    }
+    case EV_ZERO_PAGE: {
+        char want[48];
+        snprintf(want, sizeof want, "zero page (frame %u)", m->zero_frame);
+        if (ev->frame != m->zero_frame || !strstr(text, want))
+            fail("the zero page is frame %u, the sentence says \"%s\"", m->zero_frame, text);
+        break;
+    }
+    case EV_PAGE_FAULT: {
+        const char *p = strstr(text, "error code 0x");
+        struct cur c = {p ? p + 13 : ""};
+        if (!p || !hex(&c, &v) || v != ev->fault_code)
+            fail("fault code 0x%x, the sentence says \"%s\"", ev->fault_code, text);
+        bool write = (ev->fault_code & FAULT_CODE_WRITE) != 0;
+        bool present = (ev->fault_code & FAULT_CODE_PROTECTION) != 0;
+        if ((strstr(text, "= write,") != NULL) != write ||
+            (strstr(text, "page not present") != NULL) == present)
+            fail("fault code 0x%x decoded as \"%s\"", ev->fault_code, text);
+        break;
+    }
+    case EV_ACCESS_DONE: {
+        /* "physical 0xPA (... frame F, offset 0xO)": PA = F x page + O. */
+        const char *p = strstr(text, "physical 0x");
+        const char *f = strstr(text, "frame ");
+        const char *o = strstr(text, "offset 0x");
+        struct cur cp = {p ? p + 9 : ""}, cf = {f ? f + 6 : ""}, co = {o ? o + 7 : ""};
+        uint64_t pa, frame, off;
+        if (!p || !f || !o || !hex0x(&cp, &pa) || !dec(&cf, &frame) || !hex0x(&co, &off))
+            fail("an access without its address: \"%s\"", text);
+        else if (pa != ev->pa || (frame << g->page_shift) + off != pa || frame != ev->frame)
+            fail("PA 0x%" PRIx64 " = frame %u + offset: the sentence says \"%s\"", ev->pa,
+                 ev->frame, text);
+        break;
+    }
+    case EV_VICTIM_CHOSEN:
+        if (m->pool.free_table && strstr(text, "No frame is free.") != NULL)
+            fail("%u frames are free for tables, the sentence says \"%s\"", m->pool.free_table,
+                 text);
+        break;
+    default:
+        break;
+    }
+}
+
+static void test_sentences(void)
+{
+    DIR *d = opendir("../scenarios");
+    CU_ASSERT_FATAL(d != NULL);
+    struct dirent *de;
+    ctx.failures = 0;
+    ctx.sc = NULL;
+    unsigned checked = 0;
+    while ((de = readdir(d))) {
+        size_t len = strlen(de->d_name);
+        if (len <= 5 || strcmp(de->d_name + len - 5, ".yaml") != 0)
+            continue;
+        char path[512];
+        snprintf(path, sizeof path, "../scenarios/%s", de->d_name);
+        struct diag err;
+        struct scenario *s = scenario_load(path, &err);
+        CU_ASSERT_FATAL(s != NULL);
+        struct timeline *tl = timeline_create(s, NULL, &err);
+        CU_ASSERT_FATAL(tl != NULL);
+        ctx.scenario = path;
+        ctx.printed = 0;
+        unsigned per_kind[EV_COUNT] = {0};
+        const struct tl_event *e;
+        while ((e = timeline_next(tl))) {
+            ctx.position = e->position;
+            /* Every sentence of the small scenarios; of the long ones, the
+             * first thousands of each kind. */
+            if (e->kind == TL_MACHINE && per_kind[e->ev.kind]++ > 5000)
+                continue;
+            check_sentence(e, timeline_machine(tl));
+            checked++;
+        }
+        timeline_destroy(tl);
+        scenario_free(s);
+    }
+    closedir(d);
+    if (ctx.failures)
+        fprintf(stderr, "\n%u sentences disagree with the machine\n", ctx.failures);
+    CU_ASSERT_EQUAL(ctx.failures, 0);
+    CU_ASSERT(checked > 50000);
+}
+
+static void test_fault_codes(void)
+{
+    static const struct {
+        uint8_t code;
+        const char *text;
+    } want[] = {
+        {0x4, "0x4 = read, user mode, page not present"},
+        {0x6, "0x6 = write, user mode, page not present"},
+        {0x7, "0x7 = write, user mode, page present (a protection violation)"},
+        {0x5, "0x5 = read, user mode, page present (a protection violation)"},
+        {0x14, "0x14 = instruction fetch, user mode, page not present"},
+        {0x15, "0x15 = instruction fetch, user mode, page present (a protection violation)"},
+        {0x2, "0x2 = write, kernel mode, page not present"},
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        char buf[128];
+        narrate_fault_code(want[i].code, buf, sizeof buf);
+        CU_ASSERT_STRING_EQUAL(buf, want[i].text);
+    }
+}
+
 void suite_truth_register(void);
 void suite_truth_register(void)
 {
     CU_pSuite s = CU_add_suite("truth", NULL, NULL);
     CU_add_test(s, "every number on screen is the machine's", test_library);
+    CU_add_test(s, "every sentence agrees with the machine", test_sentences);
+    CU_add_test(s, "page-fault error codes in words", test_fault_codes);
 }

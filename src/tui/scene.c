@@ -63,7 +63,7 @@ static int stage_of(enum event_kind k)
     case EV_FAULT_RETURN: return STAGE_RESTART;
     case EV_TLB_FILL: return STAGE_FILL;
     case EV_ACCESS_DONE: return STAGE_DONE;
-    case EV_OOM_KILL: return STAGE_SEGV;
+    case EV_OOM_KILL: return STAGE_OOM;
     default: return -1;
     }
 }
@@ -180,9 +180,12 @@ static void build_access(struct scene *s)
             a->fault_kind = ev->fault_kind;
             break;
         case EV_SEGFAULT:
-        case EV_OOM_KILL:
             a->segv = true;
             a->fault_kind = ev->fault_kind;
+            break;
+        case EV_OOM_KILL:
+            /* The access ends only when its own process was the one killed. */
+            a->killed = ev->other_pid == a->pid;
             break;
         case EV_PTE_UPDATE:
             if (ev->entry & PTE_HUGE)

@@ -45,6 +45,7 @@ const char *panel_title(enum panel p);
     X(FAULT, "FAULT")                   \
     X(HANDLER, "handler")               \
     X(SEGV, "SIGSEGV")                  \
+    X(OOM, "OOM kill")                  \
     X(FREE_FRAME, "free frame")         \
     X(EVICT, "evict")                   \
     X(LOAD, "load")                     \
@@ -85,6 +86,7 @@ struct scene_access {
     bool walked[GEOMETRY_MAX_LEVELS];
     int fault_level;           /* level where the walk stopped on a fault, or -1 */
     bool faulted, segv, restarted;
+    bool killed;               /* the OOM killer ended the access's process */
     uint8_t fault_code, fault_kind;
     /* The translation's page: page_shift until a huge page is known (a
      * walk that ended on a PS entry, a TLB entry for a huge page, a fault

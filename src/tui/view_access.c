@@ -19,27 +19,47 @@ static int hex_digits(unsigned bits)
     return d < 1 ? 1 : d;
 }
 
-/* Row 0: who accesses what, and where it lands. */
+/* Row 0: who accesses what, and where it lands. The process's name goes
+ * first when the row is short of room; the addresses are always whole. */
 static void draw_address_line(const struct scene *s, struct rect r, int y)
 {
     const struct scene_access *a = &s->acc;
     const struct geometry *g = &s->m->cfg.geo;
-    int x = 0;
+    char who[64], va[40], pa[64];
     const char *pname = a->proc ? a->proc->name : "";
-    x += draw_textf(r, y, x, ROLE_NORMAL, "pid %" PRIu32 "%s%s%s ", a->pid, *pname ? " (" : "",
-                    pname, *pname ? ")" : "");
-    x += draw_textf(r, y, x, ROLE_CURRENT, "%s", access_word(a->kind));
-    x += draw_text(r, y, x, ROLE_DIM, "  VA ");
-    x += draw_textf(r, y, x, ROLE_VA, "0x%0*" PRIx64, hex_digits(g->va_bits), a->va);
-    x += draw_text(r, y, x, ROLE_DIM, "  ->  PA ");
+    snprintf(va, sizeof va, "0x%0*" PRIx64, hex_digits(g->va_bits), a->va);
+    enum role pa_role = ROLE_PA;
     if (a->pa_known)
-        x += draw_textf(r, y, x, ROLE_PA, "0x%" PRIx64, a->pa);
+        snprintf(pa, sizeof pa, "0x%" PRIx64, a->pa);
+    else if (a->killed)
+        snprintf(pa, sizeof pa, "none (the OOM killer ended the process)");
     else if (a->segv)
-        x += draw_text(r, y, x, ROLE_FAULT, "none (SIGSEGV)");
+        snprintf(pa, sizeof pa, "none (SIGSEGV)");
     else
-        x += draw_text(r, y, x, ROLE_DIM, "? (not translated yet)");
-    if (a->in_progress && x + 14 <= r.w)
-        draw_text(r, y, x, ROLE_DIM, "   in progress");
+        snprintf(pa, sizeof pa, "? (not translated yet)");
+    if (!a->pa_known)
+        pa_role = a->killed || a->segv ? ROLE_FAULT : ROLE_DIM;
+    for (int form = 0; form < 3; form++) {
+        if (form == 0 && *pname)
+            snprintf(who, sizeof who, "pid %" PRIu32 " (%s) ", a->pid, pname);
+        else
+            snprintf(who, sizeof who, "pid %" PRIu32 " ", a->pid);
+        if (form == 2 && !a->pa_known)
+            snprintf(pa, sizeof pa, "%s", a->killed ? "none (OOM kill)" : a->segv ? "none" : "?");
+        int w = draw_width(who) + draw_width(access_word(a->kind)) + 5 + draw_width(va) + 9 +
+                draw_width(pa);
+        if (w > r.w && form < 2)
+            continue;
+        int x = draw_text(r, y, 0, ROLE_NORMAL, who);
+        x += draw_text(r, y, x, ROLE_CURRENT, access_word(a->kind));
+        x += draw_text(r, y, x, ROLE_DIM, "  VA ");
+        x += draw_whole(r, y, x, ROLE_VA, va);
+        x += draw_text(r, y, x, ROLE_DIM, "  ->  PA ");
+        x += draw_whole(r, y, x, pa_role, pa);
+        if (a->in_progress)
+            draw_whole(r, y, x, ROLE_DIM, "   in progress");
+        return;
+    }
 }
 
 /* Rows 1-2: the bits of the VA grouped by field, and each field's value
@@ -119,8 +139,9 @@ static void draw_fields_compact(const struct scene *s, struct rect r, int y)
 static enum role stage_role(enum stage st, bool now)
 {
     if (now)
-        return (st == STAGE_FAULT || st == STAGE_SEGV) ? ROLE_FAULT : ROLE_STAGE_NOW;
-    if (st == STAGE_FAULT || st == STAGE_SEGV)
+        return (st == STAGE_FAULT || st == STAGE_SEGV || st == STAGE_OOM) ? ROLE_FAULT
+                                                                           : ROLE_STAGE_NOW;
+    if (st == STAGE_FAULT || st == STAGE_SEGV || st == STAGE_OOM)
         return ROLE_FAULT;
     return ROLE_STAGE_DONE;
 }

@@ -259,9 +259,12 @@ void view_event_line(const struct tl_event *e, const struct machine *m, char *bu
                  ev->level >= 0 ? geometry_level_name(g, ev->level) : "?", ev->index,
                  ev->frame, ev->entry);
         break;
-    case EV_PAGE_FAULT:
-        snprintf(buf, len, "%s at 0x%" PRIx64 " error code 0x%x", name, ev->va, ev->fault_code);
+    case EV_PAGE_FAULT: {
+        char code[96];
+        narrate_fault_code(ev->fault_code, code, sizeof code);
+        snprintf(buf, len, "%s at 0x%" PRIx64 " error code %s", name, ev->va, code);
         break;
+    }
     case EV_FAULT_CLASSIFIED:
     case EV_SEGFAULT:
         snprintf(buf, len, "%s %s%s%s", name, fault_kind_name((enum fault_kind)ev->fault_kind),

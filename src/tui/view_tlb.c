@@ -224,6 +224,10 @@ void view_tlb_draw(const struct view_ctx *v, struct rect r)
             entry_text(m, e, L.form, text, sizeof text);
             int y = y0 + (int)way / L.per_row;
             int col = (int)way % L.per_row;
+            /* An entry just invalidated says so where there is room. */
+            if (index == s->tlb_event_index && s->tlb_event == EV_TLB_INVALIDATE && !e->valid)
+                snprintf(text, sizeof text, "%s",
+                         L.col_w[col] >= 11 ? "invalidated" : L.col_w[col] >= 3 ? "inv" : "-");
             int x = L.col_x[col];
             draw_field(r, y, x, L.col_w[col], cell_role(s, index, set, e), text);
             hits_add(v->hits, (struct rect){r.y + y, r.x + x, 1, L.col_w[col]}, HIT_TLB,

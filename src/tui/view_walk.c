@@ -201,6 +201,7 @@ void view_walk_draw(const struct view_ctx *v, struct rect r)
     bool hit = a->tlb_hit_index >= 0 && !a->tlb_missed;
     const char *state = !s->walk_shown ? NULL
                         : a->segv ? "stopped: no valid mapping"
+                        : a->killed ? "stopped: out of memory"
                         : a->faulted && !a->restarted && hit
                             ? "none: the TLB entry forbids this access, a page fault"
                         : a->faulted && !a->restarted ? "stopped by a page fault"
@@ -294,10 +295,14 @@ void view_walk_draw(const struct view_ctx *v, struct rect r)
         draw_pa(s, r, y++);
     else if (y < r.h && a->segv)
         draw_words(r, y++, 0, ROLE_FAULT, "  no translation: the process gets SIGSEGV");
+    else if (y < r.h && a->killed)
+        draw_words(r, y++, 0, ROLE_FAULT, "  no translation: the OOM killer ended the process");
     if (y < r.h && s->victim_pte.present)
         draw_victim_pte(s, r, y++);
     if (y < r.h && !draw_whole(r, r.h - 1, 0, ROLE_DIM,
                                "key: P present  W writable  U user  A accessed  D dirty  "
-                               "NX no-execute"))
+                               "NX no-execute") &&
+        !draw_whole(r, r.h - 1, 0, ROLE_DIM,
+                    "key: P present W writable U user A accessed D dirty NX no-exec"))
         draw_whole(r, r.h - 1, 0, ROLE_DIM, "key: P W U A D N(X): ? explains");
 }
