@@ -11,39 +11,9 @@
 #include "tui/app.h"
 #include "tui/keys.h"
 #include "tui/term.h"
+#include "tui_helpers.h"
 
 #define SCREEN_BUF (256 * 80 * 4)
-
-static struct app *app_open(const char *scenario, int cols, int rows)
-{
-    struct tui_options o = {
-        .scenario_path = scenario,
-        .scenario_dir = "../scenarios",
-        .theme_dir = "../themes",
-        .theme_name = "default",
-    };
-    timeline_overrides_init(&o.overrides);
-    struct diag err;
-    struct app *a = app_create(&o, &err);
-    if (!a) {
-        diag_print(stderr, &err);
-        return NULL;
-    }
-    char why[200];
-    if (!term_open_headless(cols, rows, 256, why, sizeof why)) {
-        fprintf(stderr, "headless terminal: %s\n", why);
-        app_destroy(a);
-        return NULL;
-    }
-    app_start(a);
-    return a;
-}
-
-static void app_close(struct app *a)
-{
-    term_close();
-    app_destroy(a);
-}
 
 /* Feeds the keys of a script; false when it does not parse. */
 static bool press(struct app *a, const char *script)
@@ -142,15 +112,15 @@ static void check_golden(struct app *a, const char *name)
 
 static void test_start_80x24(void)
 {
-    struct app *a = app_open("../scenarios/page-walk.yaml", 80, 24);
+    struct app *a = test_app_open("../scenarios/page-walk.yaml", 80, 24);
     CU_ASSERT_FATAL(a != NULL);
     check_golden(a, "start-80x24");
-    app_close(a);
+    test_app_close(a);
 }
 
 static void test_fault_80x24(void)
 {
-    struct app *a = app_open("../scenarios/page-walk.yaml", 80, 24);
+    struct app *a = test_app_open("../scenarios/page-walk.yaml", 80, 24);
     CU_ASSERT_FATAL(a != NULL);
     CU_ASSERT(press(a, "f"));
     const struct tl_event *e = timeline_current(a->tl);
@@ -158,24 +128,24 @@ static void test_fault_80x24(void)
     check_golden(a, "fault-80x24");
     /* The row where the walk stopped is drawn in the fault role. */
     CU_ASSERT_EQUAL(term_role_at(8, 0), ROLE_FAULT);
-    app_close(a);
+    test_app_close(a);
 }
 
 static void test_walk_in_progress(void)
 {
-    struct app *a = app_open("../scenarios/page-walk.yaml", 80, 24);
+    struct app *a = test_app_open("../scenarios/page-walk.yaml", 80, 24);
     CU_ASSERT_FATAL(a != NULL);
     /* The restarted walk of the first access, at its first level. */
     CU_ASSERT(press(a, "f"));
     CU_ASSERT(press_until(a, 'l', EV_FAULT_RETURN, 20));
     CU_ASSERT(press_until(a, 'l', EV_WALK_STEP, 5));
     check_golden(a, "walk-80x24");
-    app_close(a);
+    test_app_close(a);
 }
 
 static void test_tlb_hit(void)
 {
-    struct app *a = app_open("../scenarios/page-walk.yaml", 80, 24);
+    struct app *a = test_app_open("../scenarios/page-walk.yaml", 80, 24);
     CU_ASSERT_FATAL(a != NULL);
     CU_ASSERT(press(a, "] ] ]"));
     CU_ASSERT_STRING_EQUAL(timeline_chapter(a->tl), "The TLB saves the walk");
@@ -188,12 +158,12 @@ static void test_tlb_hit(void)
             h = &a->hits.items[i];
     CU_ASSERT_FATAL(h != NULL);
     CU_ASSERT_EQUAL(term_role_at(h->r.y, h->r.x), ROLE_TLB_HIT);
-    app_close(a);
+    test_app_close(a);
 }
 
 static void test_eviction_120x40(void)
 {
-    struct app *a = app_open("../scenarios/swapping.yaml", 120, 40);
+    struct app *a = test_app_open("../scenarios/swapping.yaml", 120, 40);
     CU_ASSERT_FATAL(a != NULL);
     CU_ASSERT(press(a, "e"));
     const struct tl_event *e = timeline_current(a->tl);
@@ -202,22 +172,22 @@ static void test_eviction_120x40(void)
     /* The dirty victim is written to swap next. */
     CU_ASSERT(press(a, "<Right>"));
     check_golden(a, "swap-out-120x40");
-    app_close(a);
+    test_app_close(a);
 }
 
 static void test_swap_in_120x40(void)
 {
-    struct app *a = app_open("../scenarios/swapping.yaml", 120, 40);
+    struct app *a = test_app_open("../scenarios/swapping.yaml", 120, 40);
     CU_ASSERT_FATAL(a != NULL);
     CU_ASSERT(press(a, "] ] ] f"));
     CU_ASSERT(press_until(a, 'n', EV_SWAP_IN, 30));
     check_golden(a, "swap-in-120x40");
-    app_close(a);
+    test_app_close(a);
 }
 
 static void test_picker(void)
 {
-    struct app *a = app_open(NULL, 80, 24);
+    struct app *a = test_app_open(NULL, 80, 24);
     CU_ASSERT_FATAL(a != NULL);
     CU_ASSERT(a->nentries >= 4);
     CU_ASSERT(press(a, "<Down>"));
@@ -228,24 +198,24 @@ static void test_picker(void)
     /* Esc goes back to the list. */
     CU_ASSERT(press(a, "<Esc>"));
     CU_ASSERT(a->base == SCREEN_PICKER);
-    app_close(a);
+    test_app_close(a);
 }
 
 static void test_help(void)
 {
-    struct app *a = app_open("../scenarios/page-walk.yaml", 80, 24);
+    struct app *a = test_app_open("../scenarios/page-walk.yaml", 80, 24);
     CU_ASSERT_FATAL(a != NULL);
     CU_ASSERT(press(a, "?"));
     CU_ASSERT(a->overlay == SCREEN_HELP);
     check_golden(a, "help-80x24");
     CU_ASSERT(press(a, "x"));
     CU_ASSERT(a->overlay == SCREEN_COUNT);
-    app_close(a);
+    test_app_close(a);
 }
 
 static void test_too_small(void)
 {
-    struct app *a = app_open("../scenarios/page-walk.yaml", 80, 24);
+    struct app *a = test_app_open("../scenarios/page-walk.yaml", 80, 24);
     CU_ASSERT_FATAL(a != NULL);
     term_resize(60, 20);
     CU_ASSERT(app_key(a, KEY_RESIZE) & APP_REDRAW);
@@ -258,12 +228,12 @@ static void test_too_small(void)
     app_key(a, KEY_RESIZE);
     CU_ASSERT(press(a, "l"));
     CU_ASSERT(timeline_position(a->tl) == pos + 1);
-    app_close(a);
+    test_app_close(a);
 }
 
 static void test_click_frame(void)
 {
-    struct app *a = app_open("../scenarios/swapping.yaml", 120, 40);
+    struct app *a = test_app_open("../scenarios/swapping.yaml", 120, 40);
     CU_ASSERT_FATAL(a != NULL);
     CU_ASSERT(press(a, "e"));
     app_draw(a);
@@ -276,13 +246,13 @@ static void test_click_frame(void)
     CU_ASSERT(app_click(a, h->r.y, h->r.x) & APP_REDRAW);
     CU_ASSERT(a->overlay == SCREEN_DETAILS);
     check_golden(a, "details-frame-120x40");
-    app_close(a);
+    test_app_close(a);
 }
 
 static void test_back_and_forth(void)
 {
     /* Stepping forward N then back N gives the same screen. */
-    struct app *a = app_open("../scenarios/page-walk.yaml", 80, 24);
+    struct app *a = test_app_open("../scenarios/page-walk.yaml", 80, 24);
     CU_ASSERT_FATAL(a != NULL);
     CU_ASSERT(press(a, "l l l l"));
     app_draw(a);
@@ -295,12 +265,12 @@ static void test_back_and_forth(void)
     CU_ASSERT_STRING_EQUAL(before, after);
     free(before);
     free(after);
-    app_close(a);
+    test_app_close(a);
 }
 
 static void test_quit_keys(void)
 {
-    struct app *a = app_open("../scenarios/page-walk.yaml", 80, 24);
+    struct app *a = test_app_open("../scenarios/page-walk.yaml", 80, 24);
     CU_ASSERT_FATAL(a != NULL);
     CU_ASSERT(app_key(a, 'q') & APP_QUIT);
     CU_ASSERT(app_key(a, TERM_KEY_QUIT) & APP_QUIT);
@@ -316,7 +286,7 @@ static void test_quit_keys(void)
     CU_ASSERT(a->playing);
     CU_ASSERT(press(a, "<Space>"));
     CU_ASSERT(!a->playing && app_timeout(a) == -1);
-    app_close(a);
+    test_app_close(a);
 }
 
 static void test_bench(void)
@@ -349,7 +319,7 @@ static bool seek_event(struct app *a, enum event_kind kind)
 static void test_run_until_stays(void)
 {
     /* page-walk has faults but never evicts: e stays put and says so. */
-    struct app *a = app_open("../scenarios/page-walk.yaml", 80, 24);
+    struct app *a = test_app_open("../scenarios/page-walk.yaml", 80, 24);
     CU_ASSERT_FATAL(a != NULL);
     CU_ASSERT(press(a, "l l l"));
     CU_ASSERT_EQUAL(timeline_position(a->tl), 3);
@@ -366,13 +336,13 @@ static void test_run_until_stays(void)
     CU_ASSERT(press(a, "f"));
     CU_ASSERT_EQUAL(timeline_position(a->tl), at);
     CU_ASSERT(strstr(a->message, "No page fault from here") != NULL);
-    app_close(a);
+    test_app_close(a);
 }
 
 static void test_info_overlay(void)
 {
     /* The whole description can be read at 80x24, scrolling if need be. */
-    struct app *a = app_open("../scenarios/huge-pages.yaml", 80, 24);
+    struct app *a = test_app_open("../scenarios/huge-pages.yaml", 80, 24);
     CU_ASSERT_FATAL(a != NULL);
     CU_ASSERT(press(a, "i"));
     CU_ASSERT(a->overlay == SCREEN_INFO);
@@ -409,12 +379,12 @@ static void test_info_overlay(void)
     CU_ASSERT_EQUAL(missing, 0);
     CU_ASSERT(press(a, "x"));
     CU_ASSERT(a->overlay == SCREEN_COUNT);
-    app_close(a);
+    test_app_close(a);
 }
 
 static void test_switch_shows_new_cr3(void)
 {
-    struct app *a = app_open("../scenarios/context-switch.yaml", 120, 40);
+    struct app *a = test_app_open("../scenarios/context-switch.yaml", 120, 40);
     CU_ASSERT_FATAL(a != NULL);
     CU_ASSERT_FATAL(seek_event(a, EV_CONTEXT_SWITCH));
     const struct machine *m = timeline_machine(a->tl);
@@ -427,12 +397,12 @@ static void test_switch_shows_new_cr3(void)
     /* pid 1's last walk is not shown under pid 2's CR3. */
     CU_ASSERT(strstr(t, "pid 2 has made no access since it last ran") != NULL);
     free(t);
-    app_close(a);
+    test_app_close(a);
 }
 
 static void test_mmap_highlights_new_area(void)
 {
-    struct app *a = app_open("../scenarios/file-mmap.yaml", 120, 40);
+    struct app *a = test_app_open("../scenarios/file-mmap.yaml", 120, 40);
     CU_ASSERT_FATAL(a != NULL);
     CU_ASSERT_FATAL(seek_event(a, EV_MMAP));
     char *t = screen_text(a);
@@ -453,12 +423,12 @@ static void test_mmap_highlights_new_area(void)
     CU_ASSERT_EQUAL(marked, 1);
     CU_ASSERT_EQUAL(marked_new, 1);
     free(t);
-    app_close(a);
+    test_app_close(a);
 }
 
 static void test_victim_entry_shown(void)
 {
-    struct app *a = app_open("../scenarios/swapping.yaml", 80, 24);
+    struct app *a = test_app_open("../scenarios/swapping.yaml", 80, 24);
     CU_ASSERT_FATAL(a != NULL);
     CU_ASSERT_FATAL(seek_event(a, EV_UNMAPPED));
     const struct tl_event *e = timeline_current(a->tl);
@@ -468,7 +438,7 @@ static void test_victim_entry_shown(void)
     /* At 80x24 the walk panel still says where the victim's entry went. */
     CU_ASSERT(strstr(t, "victim") != NULL && strstr(t, want) != NULL);
     free(t);
-    app_close(a);
+    test_app_close(a);
 }
 
 void suite_screens_register(void);

@@ -22,6 +22,7 @@
 #include "tui/app.h"
 #include "tui/term.h"
 #include "tui/theme.h"
+#include "tui_helpers.h"
 #include "vm/pte.h"
 
 #define MAX_ROWS 64
@@ -1506,19 +1507,8 @@ static unsigned screens_checked;
 
 static void check_scenario(const char *path, int cols, int rows)
 {
-    struct tui_options o = {
-        .scenario_path = path,
-        .scenario_dir = "../scenarios",
-        .theme_dir = "../themes",
-        .theme_name = "default",
-    };
-    timeline_overrides_init(&o.overrides);
-    struct diag err;
-    struct app *a = app_create(&o, &err);
+    struct app *a = test_app_open(path, cols, rows);
     CU_ASSERT_FATAL(a != NULL);
-    char why[200];
-    CU_ASSERT_FATAL(term_open_headless(cols, rows, 256, why, sizeof why));
-    app_start(a);
     ctx.scenario = path;
     ctx.cols = cols;
     ctx.rows = rows;
@@ -1531,8 +1521,7 @@ static void check_scenario(const char *path, int cols, int rows)
             check_screen(a, cols, rows);
             screens_checked++;
         }
-    term_close();
-    app_destroy(a);
+    test_app_close(a);
 }
 
 static void test_library(void)

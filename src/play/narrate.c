@@ -82,6 +82,13 @@ static void huge_size(const struct geometry *g, char *buf, size_t len)
         snprintf(buf, len, "%llu KiB", (unsigned long long)(bytes >> 10));
 }
 
+/* The TLB entry an event names, when it maps a huge page; else NULL. */
+static const struct tlb_entry *huge_entry(const struct machine *m, const struct event *ev)
+{
+    const struct tlb_entry *t = &m->tlb.entries[ev->index * m->tlb.ways + ev->way];
+    return t->valid && t->span_shift > m->cfg.geo.page_shift ? t : NULL;
+}
+
 static void fault_reason(struct out *o, uint8_t code)
 {
     if (code & FAULT_CODE_PROTECTION)
@@ -105,8 +112,7 @@ static void machine_sentence(struct out *o, const struct event *ev, const struct
         break;
     }
     case EV_TLB_HIT: {
-        const struct tlb_entry *t = &m->tlb.entries[ev->index * m->tlb.ways + ev->way];
-        if (t->valid && t->span_shift > g->page_shift) {
+        if (huge_entry(m, ev)) {
             char size[16];
             huge_size(g, size, sizeof size);
             say(o, "TLB hit: set %u way %u holds the %s huge page that contains page 0x%llx "
@@ -295,8 +301,8 @@ static void machine_sentence(struct out *o, const struct event *ev, const struct
                "a new TLB lookup.");
         break;
     case EV_TLB_FILL: {
-        const struct tlb_entry *t = &m->tlb.entries[ev->index * m->tlb.ways + ev->way];
-        if (t->valid && t->span_shift > g->page_shift) {
+        const struct tlb_entry *t = huge_entry(m, ev);
+        if (t) {
             char size[16];
             huge_size(g, size, sizeof size);
             say(o, "The translation of the %s huge page at 0x%llx -> frames %u-%llu is stored "

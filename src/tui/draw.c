@@ -172,14 +172,22 @@ int draw_whole(struct rect r, int y, int x, enum role role, const char *s)
     return draw_fits(r, y, x, s) ? draw_text(r, y, x, role, s) : 0;
 }
 
-int draw_wholef(struct rect r, int y, int x, enum role role, const char *fmt, ...)
+/* Formats, then draws whole (or clipped when whole is false). */
+static int draw_vformat(struct rect r, int y, int x, enum role role, bool whole, const char *fmt,
+                        va_list ap)
 {
     char buf[1024];
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    return whole ? draw_whole(r, y, x, role, buf) : draw_text(r, y, x, role, buf);
+}
+
+int draw_wholef(struct rect r, int y, int x, enum role role, const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
+    int n = draw_vformat(r, y, x, role, true, fmt, ap);
     va_end(ap);
-    return draw_whole(r, y, x, role, buf);
+    return n;
 }
 
 /* The longest prefix of s made of whole words that fits in cols columns
@@ -213,12 +221,11 @@ int draw_words(struct rect r, int y, int x, enum role role, const char *s)
 
 int draw_textf(struct rect r, int y, int x, enum role role, const char *fmt, ...)
 {
-    char buf[1024];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
+    int n = draw_vformat(r, y, x, role, false, fmt, ap);
     va_end(ap);
-    return draw_text(r, y, x, role, buf);
+    return n;
 }
 
 int draw_field(struct rect r, int y, int x, int width, enum role role, const char *s)

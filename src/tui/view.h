@@ -229,6 +229,8 @@ void view_page_label(const struct machine *m, uint32_t pid, uint64_t vpn, char *
 bool view_frame_dirty(const struct machine *m, uint32_t frame);
 /* How many distinct processes map the frame. */
 uint32_t view_frame_sharers(const struct machine *m, uint32_t frame);
+/* Decimal digits of n (for right-aligned frame and slot numbers). */
+int view_digits(uint32_t n);
 /* Index of a pid among the machine's processes (for owner colours). */
 int view_process_index(const struct machine *m, uint32_t pid);
 

@@ -185,3 +185,13 @@ void view_frame_label(const struct machine *m, uint32_t frame, char *buf, size_t
     view_page_label(m, pid, vpn, page, sizeof page);
     snprintf(buf, len, "p%" PRIu32 " %s%s", pid, page, count);
 }
+
+int view_digits(uint32_t n)
+{
+    int d = 1;
+    while (n >= 10) {
+        n /= 10;
+        d++;
+    }
+    return d;
+}

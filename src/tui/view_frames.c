@@ -26,16 +26,6 @@ struct grid {
     int per_row;
 };
 
-static int digits(uint32_t n)
-{
-    int d = 1;
-    while (n >= 10) {
-        n /= 10;
-        d++;
-    }
-    return d;
-}
-
 /* The role that says what is happening to a frame now, or its owner's. */
 static enum role frame_role(const struct scene *s, uint32_t f, bool *marked)
 {
@@ -79,7 +69,7 @@ static int rows_for(uint32_t n, int per_row)
 static struct grid choose_grid(const struct machine *m, int w, int h)
 {
     uint32_t n = frames_total(&m->pool);
-    int nd = digits(n ? n - 1 : 0);
+    int nd = view_digits(n ? n - 1 : 0);
     struct grid g = {.form = CELL_NUMBERED, .cell_w = nd + 3, .gap = 1};
     g.per_row = (w + g.gap) / (g.cell_w + g.gap);
     bool numbered_fits = g.per_row > 0 && rows_for(n, g.per_row) <= h;
@@ -248,7 +238,7 @@ void view_frames_draw(const struct view_ctx *v, struct rect r)
         policy_rows = legend_rows = 0;
     }
     struct grid g = choose_grid(m, r.w, grid_h);
-    int nd = digits(n ? n - 1 : 0);
+    int nd = view_digits(n ? n - 1 : 0);
     int total_rows = rows_for(n, g.per_row);
     int first_row = 0;
     if (total_rows > grid_h) {
@@ -318,7 +308,7 @@ int view_frames_rows(const struct scene *s, int width)
 {
     const struct machine *m = s->m;
     uint32_t n = frames_total(&m->pool);
-    int nd = digits(n ? n - 1 : 0);
+    int nd = view_digits(n ? n - 1 : 0);
     int numbered = rows_for(n, (width + 1) / (nd + 4));
     if (numbered <= 12) {
         int rich = rows_for(n, (width + 2) / (nd + 1 + rich_width(m, n) + 2));

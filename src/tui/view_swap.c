@@ -7,16 +7,6 @@
 
 #include "tui/view.h"
 
-static int digits(uint32_t n)
-{
-    int d = 1;
-    while (n >= 10) {
-        n /= 10;
-        d++;
-    }
-    return d;
-}
-
 static void slot_label(const struct machine *m, uint32_t i, char *buf, size_t len)
 {
     const struct swap_slot *sl = &m->swap.slots[i];
@@ -79,7 +69,7 @@ void view_swap_draw(const struct view_ctx *v, struct rect r)
     int per_rich = rich_w ? (r.w + 1) / (rich_w + 1) : 0;
     bool rich = per_rich > 0 &&
                 (int)((sw->nslots + (uint32_t)per_rich - 1) / (uint32_t)per_rich) <= r.h;
-    int nd = digits(sw->nslots - 1);
+    int nd = view_digits(sw->nslots - 1);
     int label_w = rich ? 0 : nd + 1;
     int cw = rich ? rich_w : 1;
     int gap = rich ? 1 : 0;
