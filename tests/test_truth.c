@@ -1421,12 +1421,21 @@ static void check_stages(const struct app *a, const struct screen *sc)
             continue;
         static const struct {
             const char *label;
-            enum event_kind kind;
+            enum event_kind kind, or_kind; /* either shows the stage began */
         } stages[] = {
-            {"TLB hit", EV_TLB_HIT},        {"TLB miss", EV_TLB_MISS}, {"walk", EV_WALK_STEP},
-            {"FAULT", EV_PAGE_FAULT},       {"SIGSEGV", EV_SEGFAULT},  {"restart", EV_FAULT_RETURN},
-            {"TLB fill", EV_TLB_FILL},      {"fill", EV_TLB_FILL},     {"done", EV_ACCESS_DONE},
-            {"handler", EV_FAULT_CLASSIFIED}, {"OOM kill", EV_OOM_KILL},
+            {"TLB hit", EV_TLB_HIT, EV_TLB_HIT},
+            {"TLB miss", EV_TLB_MISS, EV_TLB_MISS},
+            {"walk", EV_WALK_STEP, EV_WALK_STEP},
+            {"FAULT", EV_PAGE_FAULT, EV_PAGE_FAULT},
+            {"SIGSEGV", EV_SEGFAULT, EV_SEGFAULT},
+            {"restart", EV_FAULT_RETURN, EV_FAULT_RETURN},
+            {"TLB fill", EV_TLB_FILL, EV_TLB_FILL},
+            {"fill", EV_TLB_FILL, EV_TLB_FILL},
+            {"done", EV_ACCESS_DONE, EV_ACCESS_DONE},
+            {"handler", EV_FAULT_CLASSIFIED, EV_FAULT_CLASSIFIED},
+            {"OOM kill", EV_OOM_KILL, EV_OOM_KILL},
+            {"new table", EV_TABLE_ALLOC, EV_FRAME_ALLOC},
+            {"table", EV_TABLE_ALLOC, EV_FRAME_ALLOC},
         };
         char *save = NULL;
         for (char *w = strtok_r(row + 6, ">", &save); w; w = strtok_r(NULL, ">", &save)) {
@@ -1440,7 +1449,9 @@ static void check_stages(const struct app *a, const struct screen *sc)
                     continue;
                 bool happened = false;
                 for (size_t e = 0; e <= begin && e < n && !happened; e++)
-                    happened = log[e]->kind == TL_MACHINE && log[e]->ev.kind == stages[k].kind &&
+                    happened = log[e]->kind == TL_MACHINE &&
+                               (log[e]->ev.kind == stages[k].kind ||
+                                log[e]->ev.kind == stages[k].or_kind) &&
                                log[e]->op_seq == log[begin]->op_seq;
                 if (!happened)
                     fail("the access strip shows \"%s\" before it happened", w);

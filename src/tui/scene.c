@@ -34,9 +34,9 @@ const char *stage_label(enum stage s)
 }
 
 /* The stage an event belongs to, or -1 for events outside the strip. */
-static int stage_of(enum event_kind k)
+static int stage_of(const struct event *ev)
 {
-    switch (k) {
+    switch (ev->kind) {
     case EV_ACCESS_BEGIN: return STAGE_SPLIT;
     case EV_TLB_HIT: return STAGE_TLB_HIT;
     case EV_TLB_MISS: return STAGE_TLB_MISS;
@@ -44,8 +44,8 @@ static int stage_of(enum event_kind k)
     case EV_PAGE_FAULT: return STAGE_FAULT;
     case EV_FAULT_CLASSIFIED: return STAGE_HANDLER;
     case EV_SEGFAULT: return STAGE_SEGV;
-    case EV_TABLE_ALLOC:
-    case EV_FRAME_ALLOC: return STAGE_FREE_FRAME;
+    case EV_TABLE_ALLOC: return STAGE_NEW_TABLE;
+    case EV_FRAME_ALLOC: return ev->level >= 0 ? STAGE_NEW_TABLE : STAGE_FREE_FRAME;
     case EV_VICTIM_CHOSEN:
     case EV_SWAP_OUT:
     case EV_WRITEBACK:
@@ -139,7 +139,7 @@ static void build_access(struct scene *s)
         const struct event *ev = &te->ev;
         if (te->op_seq != b->op_seq)
             break;
-        int st = stage_of(ev->kind);
+        int st = stage_of(ev);
         if (st >= 0)
             add_stage(a, (enum stage)st);
         switch (ev->kind) {

@@ -46,6 +46,7 @@ const char *panel_title(enum panel p);
     X(HANDLER, "handler")               \
     X(SEGV, "SIGSEGV")                  \
     X(OOM, "OOM kill")                  \
+    X(NEW_TABLE, "new table")           \
     X(FREE_FRAME, "free frame")         \
     X(EVICT, "evict")                   \
     X(LOAD, "load")                     \

@@ -152,6 +152,7 @@ static const char *stage_short(enum stage st)
     switch (st) {
     case STAGE_SPLIT: return "split";
     case STAGE_FREE_FRAME: return "frame";
+    case STAGE_NEW_TABLE: return "table";
     case STAGE_PTE: return "PTE";
     case STAGE_FILL: return "fill";
     default: return stage_label(st);
