@@ -1655,6 +1655,18 @@ static void check_sentence(const struct tl_event *e, const struct machine *m)
     }
 }
 
+/* The line that sums an access up names that access and ends where it did. */
+static void check_summary(const struct timeline *tl, const struct event *done)
+{
+    char text[2048], head[64], tail[64];
+    narrate_access(tl, text, sizeof text);
+    snprintf(head, sizeof head, "%s 0x%" PRIx64 ": ", access_kind_name(done->access), done->va);
+    snprintf(tail, sizeof tail, "> done, PA 0x%" PRIx64, done->pa);
+    size_t n = strlen(text), t = strlen(tail);
+    if (strncmp(text, head, strlen(head)) != 0 || n < t || strcmp(text + n - t, tail) != 0)
+        fail("the access summary \"%s\" is not of %s", text, head);
+}
+
 static void test_sentences(void)
 {
     DIR *d = opendir("../scenarios");
@@ -1686,6 +1698,8 @@ static void test_sentences(void)
                 continue;
             check_sentence(e, timeline_machine(tl));
             checked++;
+            if (e->kind == TL_MACHINE && e->ev.kind == EV_ACCESS_DONE)
+                check_summary(tl, &e->ev);
         }
         timeline_destroy(tl);
         scenario_free(s);

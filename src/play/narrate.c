@@ -500,7 +500,9 @@ size_t narrate_access(const struct timeline *tl, char *buf, size_t len)
         return 0;
     uint64_t seq = log[newest]->op_seq;
     size_t begin = n;
-    for (size_t i = newest; i < n && log[i]->op_seq == seq; i++)
+    /* The newest access of the operation (a fill is one operation of many
+     * accesses). */
+    for (size_t i = newest; i < n && log[i]->op_seq == seq && begin == n; i++)
         if (log[i]->kind == TL_MACHINE && log[i]->ev.kind == EV_ACCESS_BEGIN)
             begin = i;
     if (begin == n)

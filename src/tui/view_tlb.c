@@ -83,44 +83,64 @@ struct tlb_layout {
     int col_w[TLB_MAX_COLUMNS];
 };
 
-/* The richest form, then the most ways per row, whose columns fit in
- * width. false when not even one way fits. */
-static bool choose_layout(const struct machine *m, int width, struct tlb_layout *L)
+/* Lays the columns out for a form and a number of ways per row; false
+ * when they are wider than width. */
+static bool place_columns(const struct machine *m, const int *way_w, int width, int per_row,
+                          struct tlb_layout *L)
+{
+    int ways = (int)m->tlb.ways;
+    int x = L->label_w;
+    for (int c = 0; c < per_row; c++) {
+        /* A column holds ways c, c + per_row, ... */
+        int cw = 1;
+        for (int way = c; way < ways; way += per_row)
+            if (way_w[way] > cw)
+                cw = way_w[way];
+        L->col_x[c] = x;
+        L->col_w[c] = cw;
+        x += cw + 1;
+    }
+    L->per_row = per_row;
+    L->rows_per_set = (ways + per_row - 1) / per_row;
+    return x - 1 <= width;
+}
+
+/* The layout for a width x height rect: the richest form, with the most
+ * ways per row, that still shows two sets (or all of them, when fewer) in
+ * height rows; when none does, the richest that fits the width at all.
+ * height < 0 asks for the richest regardless of rows. false when not even
+ * one way fits. */
+static bool choose_layout(const struct machine *m, int width, int height, struct tlb_layout *L)
 {
     int ways = (int)m->tlb.ways;
     int max_per_row = ways < TLB_MAX_COLUMNS ? ways : TLB_MAX_COLUMNS;
     int *way_w = malloc(sizeof *way_w * (size_t)ways);
     if (!way_w)
         return false;
-    bool found = false;
     L->label_w = 6;
     for (uint32_t n = m->tlb.sets - 1; n >= 10; n /= 10)
         L->label_w++;
     L->label_w++;
+    int want_sets = m->tlb.sets < 2 ? (int)m->tlb.sets : 2;
+    struct tlb_layout first = {0};
+    bool have_first = false, found = false;
     for (int f = FORM_FULL; f < FORM_COUNT && !found; f++) {
         way_widths(m, (enum tlb_form)f, way_w);
+        L->form = (enum tlb_form)f;
         for (int per_row = max_per_row; per_row >= 1 && !found; per_row--) {
-            int x = L->label_w;
-            for (int c = 0; c < per_row; c++) {
-                /* A column holds ways c, c + per_row, ... */
-                int cw = 1;
-                for (int way = c; way < ways; way += per_row)
-                    if (way_w[way] > cw)
-                        cw = way_w[way];
-                L->col_x[c] = x;
-                L->col_w[c] = cw;
-                x += cw + 1;
-            }
-            if (x - 1 > width)
+            if (!place_columns(m, way_w, width, per_row, L))
                 continue;
-            L->form = (enum tlb_form)f;
-            L->per_row = per_row;
-            L->rows_per_set = (ways + per_row - 1) / per_row;
-            found = true;
+            if (!have_first) {
+                first = *L;
+                have_first = true;
+            }
+            found = height < 0 || height / L->rows_per_set >= want_sets;
         }
     }
     free(way_w);
-    return found;
+    if (!found && have_first)
+        *L = first;
+    return found || have_first;
 }
 
 int view_tlb_rows(const struct scene *s)
@@ -131,7 +151,7 @@ int view_tlb_rows(const struct scene *s)
 int view_tlb_rows_at(const struct scene *s, int width)
 {
     struct tlb_layout L;
-    if (!choose_layout(s->m, width, &L))
+    if (!choose_layout(s->m, width, -1, &L))
         return 1;
     return (int)s->m->tlb.sets * L.rows_per_set;
 }
@@ -170,7 +190,7 @@ void view_tlb_draw(const struct view_ctx *v, struct rect r)
     if (!rect_ok(r))
         return;
     struct tlb_layout L;
-    if (!choose_layout(m, r.w, &L)) {
+    if (!choose_layout(m, r.w, r.h, &L)) {
         draw_wholef(r, 0, 0, ROLE_DIM, "%u of %u valid", tlb_count_valid(t), t->sets * t->ways);
         return;
     }

@@ -199,16 +199,24 @@ void view_walk_draw(const struct view_ctx *v, struct rect r)
     const struct machine *m = s->m;
     const struct geometry *g = &m->cfg.geo;
     bool hit = a->tlb_hit_index >= 0 && !a->tlb_missed;
-    const char *state = !s->walk_shown ? NULL
-                        : a->segv ? "stopped: no valid mapping"
-                        : a->killed ? "stopped: out of memory"
-                        : a->faulted && !a->restarted && hit
-                            ? "none: the TLB entry forbids this access, a page fault"
-                        : a->faulted && !a->restarted ? "stopped by a page fault"
-                        : hit ? "not needed: the TLB hit"
-                        : a->in_progress ? "in progress"
-                                         : "done";
-    r = view_frame(v, r, PANEL_WALK, state);
+    /* What became of the walk, long and short. */
+    const char *state[2] = {NULL, NULL};
+    if (!s->walk_shown) {
+    } else if (a->segv) {
+        state[0] = "stopped: no valid mapping", state[1] = "SIGSEGV";
+    } else if (a->killed) {
+        state[0] = "stopped: out of memory", state[1] = "OOM kill";
+    } else if (a->faulted && !a->restarted && hit) {
+        state[0] = "none: the TLB entry forbids this access, a page fault";
+        state[1] = "TLB hit, then a fault";
+    } else if (a->faulted && !a->restarted) {
+        state[0] = "stopped by a page fault", state[1] = "page fault";
+    } else if (hit) {
+        state[0] = "not needed: the TLB hit", state[1] = "TLB hit";
+    } else {
+        state[0] = state[1] = a->in_progress ? "in progress" : "done";
+    }
+    r = view_frame_fit(v, r, PANEL_WALK, state, 2);
     if (!rect_ok(r))
         return;
     const struct process *p = s->cr3_proc;
@@ -226,7 +234,7 @@ void view_walk_draw(const struct view_ctx *v, struct rect r)
     for (size_t i = 0; i < 3; i++)
         if ((x += draw_whole(r, y, x, ROLE_NORMAL, cr3[i])) > 4)
             break;
-    if (s->walk_shown && hit)
+    if (s->walk_shown && hit && !a->faulted)
         draw_whole(r, y, x, ROLE_TLB_HIT, "  TLB hit: no walk needed");
     y++;
     if (!s->walk_shown) {
