@@ -116,6 +116,7 @@ export UBSAN_OPTIONS := print_stacktrace=1:halt_on_error=1
 check: $(CHK)/unit-tests $(CHK)/vmviz vmviz
 	cd tests && ../$(CHK)/unit-tests
 	VMVIZ=$(CHK)/vmviz sh tests/scenarios.sh
+	VMVIZ=$(CHK)/vmviz sh tests/corpus.sh
 	@if [ -f tests/terminal.sh ]; then VMVIZ=$(CHK)/vmviz sh tests/terminal.sh; fi
 	@# A quick Valgrind pass over the release build (make valgrind runs them all).
 	@if command -v valgrind >/dev/null; then \
