@@ -1638,6 +1638,11 @@ static void step_oom(struct machine *m, struct event *ev)
 /* ------------------------------------------------------------------ */
 /* driving                                                              */
 
+const char *machine_host_error(const struct machine *m)
+{
+    return m->host_error[0] ? m->host_error : NULL;
+}
+
 bool machine_busy(const struct machine *m)
 {
     return m->phase != PH_IDLE;

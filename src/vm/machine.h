@@ -148,6 +148,10 @@ struct machine {
     uint32_t huge_pages;       /* huge pages mapped now: the TLB then looks up both sizes */
     const uint64_t *future_next; /* borrowed; see machine_set_future */
     uint64_t future_len;
+    /* Set once when the host refused memory the machine needed: the run
+     * cannot go on faithfully, and the machine does nothing more. Never a
+     * simulated event. Empty while all is well. */
+    char host_error[160];
     /* The operation in progress. */
     struct op op;
     enum machine_phase phase;
@@ -188,6 +192,13 @@ struct process *machine_running(const struct machine *m);
  * next access to the same page after access i, or UINT64_MAX. The array must
  * outlive the machine and its clones. */
 void machine_set_future(struct machine *m, const uint64_t *next_use, uint64_t len);
+
+/* NULL while all is well; once the host refused memory the machine
+ * needed, what it was for ("out of memory on the host: ..."). From then on
+ * machine_begin and machine_step refuse to do anything: the same scenario
+ * and seed must give the same run on every host, so a host's refusal is
+ * never turned into a simulated event. */
+const char *machine_host_error(const struct machine *m);
 
 /* Starts an operation. false when one is already in progress. */
 bool machine_begin(struct machine *m, const struct op *op);
