@@ -905,6 +905,89 @@ static void test_protection(void)
     machine_destroy(m);
 }
 
+/* PROT_NONE forbids every access, to resident pages as to others: Linux
+ * clears Present and keeps the page (measured on Linux 6.18: a read of a
+ * resident page after mprotect(PROT_NONE) gets SIGSEGV with SEGV_ACCERR).
+ * Leaving PROT_NONE brings the page back without a fault. */
+static void test_prot_none(void)
+{
+    struct machine *m = test_machine("x86_64", 64, 16, 16, POLICY_fifo);
+    const uint64_t base = 0x10000000;
+    test_process(m, 1, base, 4 * PAGE);
+    mem_access(m, 1, ACCESS_WRITE, base); /* frame 0 */
+    mem_access(m, 1, ACCESS_READ, base);  /* in the TLB now */
+    uint32_t frame = pte_frame(leaf(m, 1, base));
+    struct op op = {.kind = OP_MPROTECT, .pid = 1, .va = base, .size = 2 * PAGE, .prot = 0};
+    CU_ASSERT_EQUAL(run_op(m, &op).kind, EV_MPROTECT);
+    uint64_t e = leaf(m, 1, base);
+    CU_ASSERT_FALSE(pte_present(e));
+    CU_ASSERT_TRUE(pte_protnone(e));
+    CU_ASSERT_EQUAL(pte_frame(e), frame);
+    CU_ASSERT_EQUAL(machine_process(m, 1)->resident, 1);
+    verify(m);
+    for (int k = 0; k < 3; k++) {
+        static const enum access_kind kinds[] = {ACCESS_READ, ACCESS_WRITE, ACCESS_EXEC};
+        struct event ev = mem_access(m, 1, kinds[k], base + 16);
+        CU_ASSERT_EQUAL(ev.kind, EV_SEGFAULT);
+        CU_ASSERT_EQUAL(ev.fault_kind, FAULT_ACCERR);
+        /* Present is clear: the error code says "not present". */
+        CU_ASSERT_FALSE(first(EV_PAGE_FAULT).fault_code & FAULT_CODE_PROTECTION);
+    }
+    /* The page never touched in the area too. */
+    CU_ASSERT_EQUAL(mem_access(m, 1, ACCESS_READ, base + PAGE).kind, EV_SEGFAULT);
+    CU_ASSERT_EQUAL(m->counters.segfaults, 4);
+    CU_ASSERT_EQUAL(m->counters.faults, 1);
+    /* Back to r--: the same page, readable at once, no fault. */
+    op.prot = PROT_R;
+    run_op(m, &op);
+    struct event ev = mem_access(m, 1, ACCESS_READ, base + 16);
+    CU_ASSERT_EQUAL(ev.kind, EV_ACCESS_DONE);
+    CU_ASSERT_EQUAL(ev.frame, frame);
+    CU_ASSERT_EQUAL(m->counters.faults, 1);
+    verify(m);
+    /* munmap of a PROT_NONE page gives its frame back. */
+    op.prot = 0;
+    run_op(m, &op);
+    struct op un = {.kind = OP_MUNMAP, .pid = 1, .va = base, .size = 4 * PAGE};
+    run_op(m, &un);
+    CU_ASSERT_EQUAL(machine_process(m, 1)->resident, 0);
+    CU_ASSERT_EQUAL(m->pool.frames[frame].kind, FRAME_FREE);
+    verify(m);
+    machine_destroy(m);
+}
+
+/* x86 has no page that can be written or executed but not read: Linux's
+ * fault handler lets a read into any accessible area (access_error, with
+ * vma_is_accessible). Measured on Linux 6.18: a read of fresh -w- or --x
+ * memory completes with one minor fault, and so does a read of a written
+ * -w- page, with none. */
+static void test_read_in_write_or_exec_only_area(void)
+{
+    struct machine *m = test_machine("x86_64", 64, 16, 16, POLICY_fifo);
+    char why[160];
+    CU_ASSERT_FATAL(machine_add_process(m, 1, "t", 0, why, sizeof why));
+    struct area w = {.start = 0x10000000, .end = 0x10002000, .prot = PROT_W, .kind = AREA_ANON,
+                     .object = EV_NONE, .name = "wonly"};
+    struct area x = {.start = 0x20000000, .end = 0x20002000, .prot = PROT_X, .kind = AREA_ANON,
+                     .object = EV_NONE, .name = "xonly"};
+    CU_ASSERT_FATAL(machine_add_area(m, 1, &w, why, sizeof why));
+    CU_ASSERT_FATAL(machine_add_area(m, 1, &x, why, sizeof why));
+    CU_ASSERT_EQUAL(mem_access(m, 1, ACCESS_READ, w.start).kind, EV_ACCESS_DONE);
+    CU_ASSERT_EQUAL(m->counters.minor_faults, 1);
+    mem_access(m, 1, ACCESS_WRITE, w.start + PAGE);
+    uint64_t faults = m->counters.faults;
+    CU_ASSERT_EQUAL(mem_access(m, 1, ACCESS_READ, w.start + PAGE).kind, EV_ACCESS_DONE);
+    CU_ASSERT_EQUAL(m->counters.faults, faults);
+    CU_ASSERT_EQUAL(mem_access(m, 1, ACCESS_READ, x.start).kind, EV_ACCESS_DONE);
+    CU_ASSERT_EQUAL(m->counters.faults, faults + 1);
+    /* A write to --x and a fetch from -w- are still refused. */
+    CU_ASSERT_EQUAL(mem_access(m, 1, ACCESS_WRITE, x.start).kind, EV_SEGFAULT);
+    CU_ASSERT_EQUAL(mem_access(m, 1, ACCESS_EXEC, w.start + PAGE).kind, EV_SEGFAULT);
+    CU_ASSERT_EQUAL(m->counters.segfaults, 2);
+    verify(m);
+    machine_destroy(m);
+}
+
 /* ------------------------------------------------------------------ */
 /* 6. out of memory                                                     */
 
@@ -1411,6 +1494,8 @@ void suite_fidelity_register(void)
     CU_add_test(s, "shared anonymous memory: one frame, through swap and back",
                 test_shared_anonymous);
     CU_add_test(s, "mprotect: SEGV_ACCERR, then reuse; SEGV_MAPERR outside", test_protection);
+    CU_add_test(s, "PROT_NONE forbids resident pages too", test_prot_none);
+    CU_add_test(s, "reads in -w- and --x areas, as x86 allows", test_read_in_write_or_exec_only_area);
     CU_add_test(s, "the OOM killer takes the largest process", test_oom_kills_largest);
     CU_add_test(s, "linux policy: promotion, demotion, exact lists", test_linux_policy);
     CU_add_test(s, "no ASIDs: a switch flushes all but global entries",

@@ -907,6 +907,14 @@ static void check_walk(const struct app *a, const struct screen *sc, const struc
                 struct cur s2 = {sl ? sl + 10 : ""};
                 if (!sl || !dec(&s2, &slot) || slot != pte_slot(e) || !word_end(&s2))
                     fail("walk row %u: \"%s\", the entry holds swap slot %u", l, row, pte_slot(e));
+            } else if (pte_protnone(e)) {
+                const char *fr = strstr(c.p, "frame ");
+                struct cur s2 = {fr ? fr + 6 : ""};
+                if (!lit(&c, "PROT_NONE") && !lit(&c, "not present: PROT_NONE"))
+                    fail("walk row %u: \"%s\", the entry is PROT_NONE", l, row);
+                else if (fr && (!dec(&s2, &slot) || slot != pte_frame(e)))
+                    fail("walk row %u: \"%s\", the page is kept in frame %u", l, row,
+                         pte_frame(e));
             } else if (!lit(&c, "not present")) {
                 fail("walk row %u: \"%s\", the entry is not present", l, row);
             }

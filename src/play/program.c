@@ -160,11 +160,10 @@ static bool resolve_range(const struct machine *m, const struct cursor *c, uint3
 {
     if (st->u.range.name.present) {
         const struct process *p = machine_process(m, pid ? pid : c->running_pid);
-        const struct area *a = p ? process_find_named(p, st->u.range.name.value) : NULL;
-        if (!a)
+        uint64_t end;
+        if (!p || !process_named_span(p, st->u.range.name.value, start, &end))
             return false;
-        *start = a->start;
-        *size = a->end - a->start;
+        *size = end - *start;
         return true;
     }
     *size = st->u.range.size.value;

@@ -95,6 +95,11 @@ static void absent_text(uint64_t e, bool leaf, bool stopped_here, enum row_form 
         snprintf(buf, len, form == ROW_PACKED ? "in swap slot %" PRIu32
                                               : "not present: page in swap slot %" PRIu32,
                  pte_slot(e));
+    else if (pte_protnone(e) && form == ROW_PACKED)
+        snprintf(buf, len, "PROT_NONE%s", stopped_here ? " -> FAULT" : "");
+    else if (pte_protnone(e))
+        snprintf(buf, len, "not present: PROT_NONE, page kept in frame %" PRIu32 "%s",
+                 pte_frame(e), stopped_here ? " -> PAGE FAULT" : "");
     else if (form == ROW_PACKED)
         snprintf(buf, len, "not present%s", stopped_here ? " -> PAGE FAULT" : "");
     else

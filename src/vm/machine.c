@@ -404,23 +404,36 @@ bool machine_add_process(struct machine *m, uint32_t pid, const char *name, uint
         snprintf(why, why_len, "too many processes (expected at most %d)", MACHINE_MAX_PROCESSES);
         return false;
     }
-    uint32_t root = frames_take(&m->pool, FRAME_TABLE);
-    if (root == UINT32_MAX || !pagetable_create(&m->pt, &m->cfg.geo, root, 0)) {
-        if (root != UINT32_MAX)
-            frames_release(&m->pool, root);
-        snprintf(why, why_len, "no free frame for the root page table of pid %u", pid);
+    /* Everything that can be refused is checked before the root frame is
+     * taken, so a refusal leaves the machine as it was. */
+    if (asid > MACHINE_MAX_ASID) {
+        snprintf(why, why_len, "ASID %u does not fit in 12 bits (expected 1 to %d)", asid,
+                 MACHINE_MAX_ASID);
         return false;
     }
-    struct frame *f = &m->pool.frames[root];
-    f->table_level = 0;
-    f->owner_pid = pid;
-    f->refcount = 1;
     for (uint32_t i = 0; asid && i < m->nprocs; i++)
         if (m->procs[i].asid == asid) {
             snprintf(why, why_len, "ASID %u is already used by pid %u (expected a distinct ASID)",
                      asid, m->procs[i].pid);
             return false;
         }
+    uint32_t root = frames_take(&m->pool, FRAME_TABLE);
+    if (root == UINT32_MAX) {
+        snprintf(why, why_len,
+                 "no free frame for the root page table of pid %u (expected more frames%s)", pid,
+                 m->pool.table_frames ? " kept for tables" : "");
+        return false;
+    }
+    if (!pagetable_create(&m->pt, &m->cfg.geo, root, 0)) {
+        frames_release(&m->pool, root);
+        snprintf(why, why_len, "out of memory on the host for the root page table of pid %u",
+                 pid);
+        return false;
+    }
+    struct frame *f = &m->pool.frames[root];
+    f->table_level = 0;
+    f->owner_pid = pid;
+    f->refcount = 1;
     if (!asid)
         asid = free_asid(m);
     struct process *p = &m->procs[m->nprocs++];
@@ -464,12 +477,15 @@ bool vm_attach_object(struct machine *m, struct area *a, char *why, size_t why_l
             return false;
         }
         const struct vm_object *o = &m->objects[a->object];
-        if (a->file_offset % psize ||
-            (a->file_offset + (a->end - a->start)) / psize > o->pages) {
+        /* In pages, so that no sum can wrap: the offset and the area must
+         * both lie within the file. */
+        uint64_t first = a->file_offset / psize, pages = (a->end - a->start) / psize;
+        if (a->file_offset % psize || first > o->pages || pages > o->pages - first) {
             snprintf(why, why_len,
-                     "area '%s' maps beyond the end of file '%s' (expected a page-aligned "
-                     "offset and at most %llu pages)",
-                     a->name, o->name, (unsigned long long)o->pages);
+                     "area '%s' at offset 0x%llx maps beyond the end of file '%s' (expected a "
+                     "page-aligned offset and at most %llu pages from it)",
+                     a->name, (unsigned long long)a->file_offset, o->name,
+                     (unsigned long long)o->pages);
             return false;
         }
         return true;
@@ -621,10 +637,14 @@ static bool entry_permits(uint64_t e, enum access_kind access)
     return true;
 }
 
+/* What the fault handler lets an area do (arch/x86/mm/fault.c,
+ * access_error): a write needs PROT_W, a fetch PROT_X, and a read any
+ * access at all - x86 has no page that can be written or executed but not
+ * read (without protection keys), so Linux lets -w- and --x areas be read. */
 static bool area_permits(const struct area *a, enum access_kind access)
 {
     switch (access) {
-    case ACCESS_READ: return (a->prot & PROT_R) != 0;
+    case ACCESS_READ: return (a->prot & (PROT_R | PROT_W | PROT_X)) != 0;
     case ACCESS_WRITE: return (a->prot & PROT_W) != 0;
     case ACCESS_EXEC: return (a->prot & PROT_X) != 0;
     }
@@ -647,7 +667,7 @@ static bool shootdown(struct machine *m, uint32_t pid, uint64_t vpn, int *index)
 static void drop_page(struct machine *m, struct process *p, uint64_t *slot, uint64_t vpn)
 {
     uint64_t e = *slot;
-    if (pte_present(e)) {
+    if (pte_holds_frame(e)) {
         uint32_t frame = pte_frame(e);
         struct frame *f = &m->pool.frames[frame];
         if (f->compound == FRAME_HEAD) {
@@ -690,7 +710,7 @@ void vm_visit_pages(struct machine *m, struct process *p, uint64_t start, uint64
         struct walk_result w = machine_walk(m, p, va);
         uint64_t next = va + psize;
         if (w.complete && *w.slot) {
-            bool huge = pte_present(*w.slot) && (*w.slot & PTE_HUGE);
+            bool huge = pte_holds_frame(*w.slot) && (*w.slot & PTE_HUGE);
             fn(m, p, w.slot, va, ctx);
             if (huge) {
                 uint64_t span = geometry_level_span(&m->cfg.geo, w.level);
@@ -714,7 +734,7 @@ void vm_drop_visited(struct machine *m, struct process *p, uint64_t *slot, uint6
                          void *ctx)
 {
     uint64_t *count = ctx;
-    if (count && pte_present(*slot))
+    if (count && pte_holds_frame(*slot))
         *count += (*slot & PTE_HUGE) ? vm_huge_pages(m) : 1;
     drop_page(m, p, slot, geometry_vpn(&m->cfg.geo, va));
 }
@@ -896,8 +916,10 @@ static const struct area *add_auto_area(struct machine *m, struct process *p)
                      .object = NONE,
                      .kind = AREA_ANON, .textbook = m->op.textbook};
     snprintf(a.name, sizeof a.name, "%s", name);
-    if (!process_add_area(p, &a))
+    if (!process_add_area(p, &a)) {
+        vm_host_failure(m, "an area");
         return NULL;
+    }
     return process_find_area(p, m->op.va);
 }
 
@@ -1190,7 +1212,10 @@ static void step_install_table(struct machine *m, struct event *ev)
     uint32_t frame = m->acc.frame;
     unsigned level = m->acc.need_level;
     struct walk_result w = machine_walk(m, p, m->op.va);
-    pagetable_create(&m->pt, &m->cfg.geo, frame, level);
+    if (!pagetable_create(&m->pt, &m->cfg.geo, frame, level)) {
+        vm_host_failure(m, "a page table");
+        return;
+    }
     struct frame *f = &m->pool.frames[frame];
     f->table_level = (int8_t)level;
     f->owner_pid = p->pid;
@@ -1423,7 +1448,11 @@ static void step_load(struct machine *m, struct event *ev)
                  (unsigned long long)n, frame, (unsigned long long)(frame + n - 1));
         ev->size = n;
         m->huge_pages++;
-        frames_rmap_add(&m->pool, frame, p->pid, geometry_vpn(&m->cfg.geo, m->op.va) & ~(n - 1));
+        if (!frames_rmap_add(&m->pool, frame, p->pid,
+                             geometry_vpn(&m->cfg.geo, m->op.va) & ~(n - 1))) {
+            vm_host_failure(m, "a reverse map");
+            return;
+        }
         p->resident += n;
         m->phase = PH_PTE;
         return;
@@ -1439,7 +1468,10 @@ static void step_load(struct machine *m, struct event *ev)
         want_frame(m, FRAME_ANON, 0);
         return;
     }
-    frames_rmap_add(&m->pool, frame, p->pid, vpn);
+    if (!frames_rmap_add(&m->pool, frame, p->pid, vpn)) {
+        vm_host_failure(m, "a reverse map");
+        return;
+    }
     p->resident++;
     m->phase = PH_PTE;
 }
@@ -1492,8 +1524,11 @@ static unsigned fault_around(struct machine *m, struct process *p, const struct 
         uint32_t frame = object_frame(o, object_page_of(m, a, va));
         if (*e || frame == UINT32_MAX)
             continue;
+        if (!frames_rmap_add(&m->pool, frame, p->pid, geometry_vpn(&m->cfg.geo, va))) {
+            vm_host_failure(m, "a reverse map");
+            return mapped;
+        }
         *e = pte_make(frame, vm_leaf_flags(a, ACCESS_READ, false) & ~PTE_ACCESSED);
-        frames_rmap_add(&m->pool, frame, p->pid, geometry_vpn(&m->cfg.geo, va));
         p->resident++;
         mapped++;
     }
@@ -1638,6 +1673,14 @@ static void step_oom(struct machine *m, struct event *ev)
 /* ------------------------------------------------------------------ */
 /* driving                                                              */
 
+void vm_host_failure(struct machine *m, const char *what)
+{
+    if (!m->host_error[0])
+        snprintf(m->host_error, sizeof m->host_error,
+                 "out of memory on the host: %s (the run cannot go on faithfully)", what);
+    m->phase = PH_IDLE;
+}
+
 const char *machine_host_error(const struct machine *m)
 {
     return m->host_error[0] ? m->host_error : NULL;
@@ -1650,7 +1693,7 @@ bool machine_busy(const struct machine *m)
 
 bool machine_begin(struct machine *m, const struct op *op)
 {
-    if (m->phase != PH_IDLE)
+    if (m->phase != PH_IDLE || m->host_error[0])
         return false;
     m->op = *op;
     memset(&m->acc, 0, sizeof m->acc);
@@ -1671,9 +1714,10 @@ bool machine_begin(struct machine *m, const struct op *op)
 
 bool machine_step(struct machine *m, struct event *ev)
 {
-    if (m->phase == PH_IDLE) {
+    if (m->phase == PH_IDLE || m->host_error[0]) {
         event_init(ev, EV_OP_FAILED);
-        snprintf(ev->detail, sizeof ev->detail, "no operation in progress");
+        snprintf(ev->detail, sizeof ev->detail, "%s",
+                 m->host_error[0] ? m->host_error : "no operation in progress");
         return false;
     }
     m->steps++;
@@ -1725,6 +1769,13 @@ bool machine_step(struct machine *m, struct event *ev)
         case PH_SWITCH_FLUSH: vm_step_switch_flush(m, ev); break;
         }
         break;
+    }
+    if (m->host_error[0]) {
+        /* The host refused memory during this step: whatever the step was
+         * doing is not a simulated outcome. */
+        event_init(ev, EV_OP_FAILED);
+        snprintf(ev->detail, sizeof ev->detail, "%s", m->host_error);
+        m->phase = PH_IDLE;
     }
     return m->phase != PH_IDLE;
 }

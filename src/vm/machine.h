@@ -39,6 +39,7 @@
 #define MACHINE_MAX_PROCESSES 64
 #define MACHINE_MAX_OBJECTS 64
 #define MACHINE_MAX_OP_STEPS 1000000
+#define MACHINE_MAX_ASID 4095  /* PCIDs have 12 bits */
 
 struct machine_config {
     struct geometry geo;

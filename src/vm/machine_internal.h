@@ -33,6 +33,10 @@ void vm_drop_visited(struct machine *m, struct process *p, uint64_t *slot, uint6
 void vm_release_process(struct machine *m, struct process *p);
 /* The bits of a new leaf entry for a page of area a. */
 uint64_t vm_leaf_flags(const struct area *a, enum access_kind access, bool may_write);
+/* Records that the host refused memory the machine needed for `what`: the
+ * operation ends and the machine does nothing more (see
+ * machine_host_error). Never a simulated event. */
+void vm_host_failure(struct machine *m, const char *what);
 /* One micro-step of a non-access operation (machine_ops.c). */
 void vm_step_simple(struct machine *m, struct event *ev);
 /* The TLB flush that follows a switch without ASIDs (machine_ops.c). */

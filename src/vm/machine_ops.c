@@ -37,8 +37,16 @@ static void do_mmap(struct machine *m, struct event *ev, struct process *p)
 {
     uint64_t psize = vm_page_size(m);
     uint64_t size = round_up(m->op.size, psize);
-    if (size == 0 || size < m->op.size) {
-        op_failed(m, ev, p, "mmap of zero bytes");
+    if (m->op.size == 0) {
+        op_failed(m, ev, p, "mmap of zero bytes (EINVAL)");
+        return;
+    }
+    if (size < m->op.size || size > m->cfg.geo.user_top) {
+        char why[160];
+        snprintf(why, sizeof why,
+                 "mmap of 0x%llx bytes is larger than user space (ENOMEM; expected at most 0x%llx)",
+                 (unsigned long long)m->op.size, (unsigned long long)m->cfg.geo.user_top);
+        op_failed(m, ev, p, why);
         return;
     }
     uint64_t start = m->op.va;
@@ -70,7 +78,7 @@ static void do_mmap(struct machine *m, struct event *ev, struct process *p)
         return;
     }
     if (!process_add_area(p, &a)) {
-        op_failed(m, ev, p, "out of memory");
+        vm_host_failure(m, "an area");
         return;
     }
     simple_event(m, ev, EV_MMAP, p);
@@ -114,7 +122,7 @@ static void do_munmap(struct machine *m, struct event *ev, struct process *p)
     }
     uint64_t freed = unmap_range(m, p, start, end);
     if (!process_remove_range(p, start, end)) {
-        op_failed(m, ev, p, "out of memory");
+        vm_host_failure(m, "an area");
         return;
     }
     simple_event(m, ev, EV_MUNMAP, p);
@@ -128,8 +136,14 @@ static void reprotect_visited(struct machine *m, struct process *p, uint64_t *sl
                               void *ctx)
 {
     uint8_t prot = *(const uint8_t *)ctx;
-    if (!pte_present(*slot))
+    if (!pte_holds_frame(*slot))
         return;
+    /* PROT_NONE: Present goes, the page stays (change_pte_range with
+     * PAGE_NONE); any other protection brings it back. */
+    if (prot == 0)
+        *slot = (*slot & ~PTE_PRESENT) | PTE_PROTNONE;
+    else if (pte_protnone(*slot))
+        *slot = (*slot & ~PTE_PROTNONE) | PTE_PRESENT;
     if (!(prot & PROT_W))
         *slot &= ~PTE_WRITABLE;
     if (!(prot & PROT_X))
@@ -146,12 +160,14 @@ static bool split_huge(struct machine *m, struct process *p, uint64_t va)
 {
     const struct geometry *g = &m->cfg.geo;
     struct walk_result w = machine_walk(m, p, va);
-    if (!w.complete || !pte_present(*w.slot) || !(*w.slot & PTE_HUGE))
+    if (!w.complete || !pte_holds_frame(*w.slot) || !(*w.slot & PTE_HUGE))
         return true;
     uint32_t t = frames_take(&m->pool, FRAME_TABLE);
-    if (t == UINT32_MAX || !pagetable_create(&m->pt, g, t, w.level + 1)) {
-        if (t != UINT32_MAX)
-            frames_release(&m->pool, t);
+    if (t == UINT32_MAX)
+        return false;
+    if (!pagetable_create(&m->pt, g, t, w.level + 1)) {
+        frames_release(&m->pool, t);
+        vm_host_failure(m, "a page table");
         return false;
     }
     struct frame *tf = &m->pool.frames[t];
@@ -169,8 +185,10 @@ static bool split_huge(struct machine *m, struct process *p, uint64_t va)
         uint32_t f = head + (uint32_t)i;
         entries[i] = pte_make(f, flags);
         m->pool.frames[f].compound = 0;
-        if (i > 0)
-            frames_rmap_add(&m->pool, f, p->pid, base_vpn + i);
+        if (i > 0 && !frames_rmap_add(&m->pool, f, p->pid, base_vpn + i)) {
+            vm_host_failure(m, "a reverse map");
+            return false;
+        }
         m->policy.ops->loaded(&m->policy, f);
     }
     *w.slot = pte_make(t, PTE_PRESENT | PTE_WRITABLE | PTE_USER);
@@ -203,6 +221,15 @@ static void do_mprotect(struct machine *m, struct event *ev, struct process *p)
         op_failed(m, ev, p, "mprotect of an empty range");
         return;
     }
+    if (!process_range_mapped(p, start, end)) {
+        char why[160];
+        snprintf(why, sizeof why,
+                 "mprotect of [0x%llx, 0x%llx): part of it is not mapped (ENOMEM; expected a "
+                 "range inside areas)",
+                 (unsigned long long)start, (unsigned long long)end);
+        op_failed(m, ev, p, why);
+        return;
+    }
     if (!split_partial_huge(m, p, start, end)) {
         op_failed(m, ev, p, "no free frame to split a huge page (ENOMEM)");
         return;
@@ -220,7 +247,7 @@ static void do_mprotect(struct machine *m, struct event *ev, struct process *p)
         mid.file_offset += lo - a.start;
         mid.prot = m->op.prot;
         if (!process_remove_range(p, lo, hi) || !process_add_area(p, &mid)) {
-            op_failed(m, ev, p, "out of memory");
+            vm_host_failure(m, "an area");
             return;
         }
     }
@@ -253,6 +280,13 @@ static void do_map_frame(struct machine *m, struct event *ev, struct process *p)
         op_failed(m, ev, p, "the address is outside the VA width");
         return;
     }
+    if (va >= g->user_top) {
+        char why[120];
+        snprintf(why, sizeof why, "0x%llx is beyond user space (expected below 0x%llx)",
+                 (unsigned long long)va, (unsigned long long)g->user_top);
+        op_failed(m, ev, p, why);
+        return;
+    }
     struct area *a = process_find_area(p, va);
     if (!a) {
         struct area page = {.start = va, .end = va + psize, .object = NONE,
@@ -262,7 +296,7 @@ static void do_map_frame(struct machine *m, struct event *ev, struct process *p)
         snprintf(page.name, sizeof page.name, "page-0x%llx",
                  (unsigned long long)geometry_vpn(g, va));
         if (!process_add_area(p, &page)) {
-            op_failed(m, ev, p, "out of memory");
+            vm_host_failure(m, "an area");
             return;
         }
         a = process_find_area(p, va);
@@ -278,7 +312,12 @@ static void do_map_frame(struct machine *m, struct event *ev, struct process *p)
             op_failed(m, ev, p, "no free frame left for a page table");
             return;
         }
-        pagetable_create(&m->pt, g, t, w.level + 1);
+        if (!pagetable_create(&m->pt, g, t, w.level + 1)) {
+            frames_release(&m->pool, t);
+            frames_release(&m->pool, frame);
+            vm_host_failure(m, "a page table");
+            return;
+        }
         struct frame *tf = &m->pool.frames[t];
         tf->table_level = (int8_t)(w.level + 1);
         tf->owner_pid = p->pid;
@@ -295,7 +334,10 @@ static void do_map_frame(struct machine *m, struct event *ev, struct process *p)
     struct frame *f = &m->pool.frames[frame];
     f->owner_pid = p->pid;
     f->loaded_at = m->steps;
-    frames_rmap_add(&m->pool, frame, p->pid, geometry_vpn(g, va));
+    if (!frames_rmap_add(&m->pool, frame, p->pid, geometry_vpn(g, va))) {
+        vm_host_failure(m, "a reverse map");
+        return;
+    }
     m->policy.ops->loaded(&m->policy, frame);
     *w.slot = pte_make(frame, vm_leaf_flags(a, ACCESS_READ, true) & ~PTE_ACCESSED);
     p->resident++;
@@ -348,9 +390,13 @@ static void fork_page(struct machine *m, struct process *parent, uint64_t *slot,
         if (w.complete)
             break;
         uint32_t t = frames_take(&m->pool, FRAME_TABLE);
-        if (t == UINT32_MAX || !pagetable_create(&m->pt, &m->cfg.geo, t, w.level + 1)) {
-            if (t != UINT32_MAX)
-                frames_release(&m->pool, t);
+        if (t == UINT32_MAX) {
+            fs->failed = true;
+            return;
+        }
+        if (!pagetable_create(&m->pt, &m->cfg.geo, t, w.level + 1)) {
+            frames_release(&m->pool, t);
+            vm_host_failure(m, "a page table");
             fs->failed = true;
             return;
         }
@@ -364,14 +410,18 @@ static void fork_page(struct machine *m, struct process *parent, uint64_t *slot,
     uint64_t *child_slot = machine_walk(m, fs->child, va).slot;
     uint64_t vpn = geometry_vpn(&m->cfg.geo, va);
     uint64_t e = *slot;
-    if (pte_present(e)) {
+    if (pte_holds_frame(e)) {
         uint32_t frame = pte_frame(e);
         if (m->pool.frames[frame].kind != FRAME_ZERO) {
             if (!fs->area->shared && (e & PTE_WRITABLE)) {
                 *slot &= ~PTE_WRITABLE;
                 fs->protected++;
             }
-            frames_rmap_add(&m->pool, frame, fs->child->pid, vpn);
+            if (!frames_rmap_add(&m->pool, frame, fs->child->pid, vpn)) {
+                vm_host_failure(m, "a reverse map");
+                fs->failed = true;
+                return;
+            }
             fs->child->resident++;
             fs->shared++;
         }
@@ -403,7 +453,7 @@ static void do_fork(struct machine *m, struct event *ev, struct process *p)
     struct process *child = &m->procs[m->nprocs - 1];
     struct fork_state fs = {.child = child};
     if (!process_clone_areas(child, p)) {
-        op_failed(m, ev, p, "out of memory");
+        vm_host_failure(m, "an area");
         return;
     }
     for (uint32_t i = 0; i < p->nareas && !fs.failed; i++) {

@@ -82,7 +82,7 @@ struct walk_result pagetable_walk(const struct page_tables *pt, const struct geo
         r.level = level;
         r.table = table;
         r.slot = &entries[geometry_index(g, va, level)];
-        bool leaf = level + 1 == g->levels || (pte_present(*r.slot) && (*r.slot & PTE_HUGE));
+        bool leaf = level + 1 == g->levels || (pte_holds_frame(*r.slot) && (*r.slot & PTE_HUGE));
         if (leaf) {
             r.complete = true;
             return r;

@@ -29,6 +29,35 @@ struct area *process_find_named(const struct process *p, const char *name)
     return NULL;
 }
 
+bool process_named_span(const struct process *p, const char *name, uint64_t *start,
+                        uint64_t *end)
+{
+    const struct area *first = process_find_named(p, name);
+    if (!first)
+        return false;
+    *start = first->start;
+    *end = first->end;
+    /* Areas are sorted: the pieces an mprotect left follow one another. */
+    for (uint32_t i = (uint32_t)(first - p->areas) + 1;
+         i < p->nareas && p->areas[i].start == *end && strcmp(p->areas[i].name, name) == 0; i++)
+        *end = p->areas[i].end;
+    return true;
+}
+
+bool process_range_mapped(const struct process *p, uint64_t start, uint64_t end)
+{
+    uint64_t at = start;
+    for (uint32_t i = 0; i < p->nareas && at < end; i++) {
+        const struct area *a = &p->areas[i];
+        if (a->end <= at)
+            continue;
+        if (a->start > at)
+            return false;
+        at = a->end;
+    }
+    return at >= end;
+}
+
 bool process_range_free(const struct process *p, uint64_t start, uint64_t end)
 {
     for (uint32_t i = 0; i < p->nareas; i++)

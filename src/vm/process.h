@@ -44,6 +44,13 @@ struct process {
 struct area *process_find_area(const struct process *p, uint64_t va);
 /* The area with that name, or NULL. */
 struct area *process_find_named(const struct process *p, const char *name);
+/* The span of the area called name, with the pieces that continue it
+ * without a gap (an mprotect of part of an area splits it into pieces
+ * that keep its name). false when no area has that name. */
+bool process_named_span(const struct process *p, const char *name, uint64_t *start,
+                        uint64_t *end);
+/* True when every byte of [start, end) lies in some area. */
+bool process_range_mapped(const struct process *p, uint64_t start, uint64_t end);
 /* True when [start, end) overlaps no area. */
 bool process_range_free(const struct process *p, uint64_t start, uint64_t end);
 /* Inserts an area, keeping the order; false when it overlaps one or memory

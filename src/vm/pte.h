@@ -14,12 +14,20 @@
 #define PTE_HUGE     (UINT64_C(1) << 7) /* PS: this entry maps a huge page */
 #define PTE_GLOBAL   (UINT64_C(1) << 8)
 #define PTE_SWAP     (UINT64_C(1) << 9) /* software bit: not present, in swap */
+/* Software bit: Present is clear because the area is PROT_NONE, but the
+ * page stays where it is (x86 has no "not readable" bit; Linux clears
+ * Present and keeps the frame in the entry, _PAGE_PROTNONE). */
+#define PTE_PROTNONE (UINT64_C(1) << 10)
 #define PTE_NX       (UINT64_C(1) << 63)
 #define PTE_ADDR_SHIFT 12
 #define PTE_ADDR_MASK  (((UINT64_C(1) << 40) - 1) << PTE_ADDR_SHIFT)
 
 static inline bool pte_present(uint64_t e) { return (e & PTE_PRESENT) != 0; }
 static inline bool pte_is_swap(uint64_t e) { return !(e & PTE_PRESENT) && (e & PTE_SWAP); }
+/* A page kept in its frame behind a PROT_NONE area: every access faults. */
+static inline bool pte_protnone(uint64_t e) { return !(e & PTE_PRESENT) && (e & PTE_PROTNONE); }
+/* True when the entry names a frame the page is in (present or PROT_NONE). */
+static inline bool pte_holds_frame(uint64_t e) { return pte_present(e) || pte_protnone(e); }
 static inline uint32_t pte_frame(uint64_t e) { return (uint32_t)((e & PTE_ADDR_MASK) >> PTE_ADDR_SHIFT); }
 static inline uint32_t pte_slot(uint64_t e) { return pte_frame(e); }
 static inline uint64_t pte_make(uint32_t frame, uint64_t flags)

@@ -57,7 +57,7 @@ static void tally_table(struct tally *t, const struct process *p, uint32_t table
             t->swapped++;
             continue;
         }
-        if (!pte_present(e[i]))
+        if (!pte_holds_frame(e[i]))
             continue;
         bool leaf = level + 1 == g->levels || (e[i] & PTE_HUGE);
         uint32_t frame = pte_frame(e[i]);
