@@ -63,16 +63,19 @@ bool machine_config_validate(const struct machine_config *c, char *why, size_t w
         return false;
     }
     if (c->fault_around > 512 || c->readahead > 512) {
-        snprintf(why, why_len, "fault_around and readahead are at most 512 pages");
+        snprintf(why, why_len, "fault_around is %u and readahead %u pages (expected 0 to 512 each)",
+                 c->fault_around, c->readahead);
         return false;
     }
     if (c->policy >= POLICY_COUNT) {
-        snprintf(why, why_len, "unknown policy");
+        snprintf(why, why_len, "unknown policy (expected one of the policies of vmviz(1))");
         return false;
     }
     /* A table frame's entries must fit the frame numbers of the pool. */
     if ((uint64_t)c->frames + c->table_frames > (UINT64_C(1) << 32) - 2) {
-        snprintf(why, why_len, "too many frames in all");
+        snprintf(why, why_len,
+                 "%u frames and %u table frames are too many in all (expected fewer than 2^32 "
+                 "together)", c->frames, c->table_frames);
         return false;
     }
     return true;
@@ -240,7 +243,7 @@ struct machine *machine_create(const struct machine_config *cfg, char *why, size
         return NULL;
     struct machine *m = calloc(1, sizeof *m);
     if (!m) {
-        snprintf(why, why_len, "out of memory");
+        snprintf(why, why_len, "out of memory on the host for the machine");
         return NULL;
     }
     m->cfg = *cfg;
@@ -252,7 +255,8 @@ struct machine *machine_create(const struct machine_config *cfg, char *why, size
         !swap_init(&m->swap, cfg->swap_slots) ||
         !policy_init(&m->policy, cfg->policy, cfg->frames, cfg->seed, cfg->nru_interval)) {
         machine_destroy(m);
-        snprintf(why, why_len, "out of memory");
+        snprintf(why, why_len, "out of memory on the host for the machine (expected fewer "
+                               "frames, swap slots or TLB entries)");
         return NULL;
     }
     m->procs = calloc(MACHINE_MAX_PROCESSES, sizeof *m->procs);
@@ -260,7 +264,8 @@ struct machine *machine_create(const struct machine_config *cfg, char *why, size
     m->zero_frame = NONE;
     if (!m->procs || !m->objects) {
         machine_destroy(m);
-        snprintf(why, why_len, "out of memory");
+        snprintf(why, why_len, "out of memory on the host for the machine (expected fewer "
+                               "frames, swap slots or TLB entries)");
         return NULL;
     }
     /* Below the top of user space, leaving room for a stack, as Linux's
@@ -473,7 +478,8 @@ bool vm_attach_object(struct machine *m, struct area *a, char *why, size_t why_l
     uint64_t psize = vm_page_size(m);
     if (a->kind == AREA_FILE) {
         if (a->object >= m->nobjects || m->objects[a->object].anonymous) {
-            snprintf(why, why_len, "area '%s' names no file", a->name);
+            snprintf(why, why_len, "area '%s' names no file (expected a file the scenario "
+                                   "declares)", a->name);
             return false;
         }
         const struct vm_object *o = &m->objects[a->object];
@@ -499,7 +505,7 @@ bool vm_attach_object(struct machine *m, struct area *a, char *why, size_t why_l
         return false;
     }
     if (!object_init(&m->objects[m->nobjects], a->name, (a->end - a->start) / psize, true)) {
-        snprintf(why, why_len, "out of memory");
+        snprintf(why, why_len, "out of memory on the host for shared area '%s'", a->name);
         return false;
     }
     a->object = m->nobjects++;
@@ -513,6 +519,22 @@ uint32_t machine_find_object(const struct machine *m, const char *name)
         if (!m->objects[i].anonymous && strcmp(m->objects[i].name, name) == 0)
             return i;
     return NONE;
+}
+
+/* Undoes a file being added: its cached frames go back to the pool and
+ * the object is forgotten (it is the last one). */
+static void forget_file(struct machine *m, uint32_t id)
+{
+    struct vm_object *o = &m->objects[id];
+    for (uint64_t page = 0; page < o->pages; page++) {
+        uint32_t frame = object_frame(o, page);
+        if (frame == UINT32_MAX)
+            continue;
+        m->policy.ops->freed(&m->policy, frame);
+        frames_release(&m->pool, frame);
+    }
+    object_destroy(o);
+    m->nobjects = id;
 }
 
 uint32_t machine_add_file(struct machine *m, const char *name, uint64_t size,
@@ -532,7 +554,8 @@ uint32_t machine_add_file(struct machine *m, const char *name, uint64_t size,
     }
     struct vm_object *o = &m->objects[m->nobjects];
     if (!object_init(o, name, pages, false)) {
-        snprintf(why, why_len, "out of memory");
+        snprintf(why, why_len, "out of memory on the host for file '%s' of %llu pages", name,
+                 (unsigned long long)pages);
         return NONE;
     }
     uint32_t id = m->nobjects++;
@@ -542,6 +565,7 @@ uint32_t machine_add_file(struct machine *m, const char *name, uint64_t size,
         if (page >= pages) {
             snprintf(why, why_len, "cached page %llu is beyond file '%s' (expected below %llu)",
                      (unsigned long long)page, name, (unsigned long long)pages);
+            forget_file(m, id);
             return NONE;
         }
         if (object_frame(o, page) != UINT32_MAX)
@@ -551,6 +575,7 @@ uint32_t machine_add_file(struct machine *m, const char *name, uint64_t size,
             snprintf(why, why_len, "no free frame to cache page %llu of '%s' (expected fewer "
                                    "cached pages than frames)",
                      (unsigned long long)page, name);
+            forget_file(m, id);
             return NONE;
         }
         struct frame *f = &m->pool.frames[frame];
@@ -569,19 +594,26 @@ bool machine_add_area(struct machine *m, uint32_t pid, const struct area *area, 
     struct area *a = &copy;
     struct process *p = machine_process(m, pid);
     if (!p) {
-        snprintf(why, why_len, "no process with pid %u", pid);
+        snprintf(why, why_len, "no process with pid %u (expected a declared pid)", pid);
         return false;
     }
     if (!vm_check_area(m, a, why, why_len))
         return false;
-    if (!process_range_free(p, a->start, a->end)) {
-        snprintf(why, why_len, "area '%s' overlaps another area of pid %u", a->name, pid);
-        return false;
+    for (uint32_t i = 0; i < p->nareas; i++) {
+        const struct area *b = &p->areas[i];
+        if (b->start < a->end && a->start < b->end) {
+            snprintf(why, why_len,
+                     "area '%s' [0x%llx, 0x%llx) overlaps area '%s' [0x%llx, 0x%llx) of pid %u "
+                     "(expected areas that do not overlap)",
+                     a->name, (unsigned long long)a->start, (unsigned long long)a->end, b->name,
+                     (unsigned long long)b->start, (unsigned long long)b->end, pid);
+            return false;
+        }
     }
     if (!vm_attach_object(m, a, why, why_len))
         return false;
     if (!process_add_area(p, a)) {
-        snprintf(why, why_len, "out of memory");
+        snprintf(why, why_len, "out of memory on the host for area '%s'", a->name);
         return false;
     }
     return true;

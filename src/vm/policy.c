@@ -57,7 +57,7 @@ bool policy_init(struct policy *p, enum policy_kind kind, uint32_t nframes, uint
     p->nru_interval = nru_interval ? nru_interval : 8;
     p->hand = 0;
     if (!frame_list_init(&p->lists[0], nframes) || !frame_list_init(&p->lists[1], nframes) ||
-        (p->ops->init && !p->ops->init(p))) {
+        !frame_set_init(&p->set, nframes) || (p->ops->init && !p->ops->init(p))) {
         policy_destroy(p);
         return false;
     }
@@ -70,6 +70,7 @@ void policy_destroy(struct policy *p)
         p->ops->destroy(p);
     frame_list_destroy(&p->lists[0]);
     frame_list_destroy(&p->lists[1]);
+    frame_set_destroy(&p->set);
     p->state = NULL;
 }
 
@@ -78,11 +79,14 @@ bool policy_clone(struct policy *dst, const struct policy *src)
     *dst = *src;
     dst->state = NULL;
     memset(dst->lists, 0, sizeof dst->lists);
+    memset(&dst->set, 0, sizeof dst->set);
     if (!frame_list_clone(&dst->lists[0], &src->lists[0], src->nframes) ||
         !frame_list_clone(&dst->lists[1], &src->lists[1], src->nframes) ||
+        !frame_set_clone(&dst->set, &src->set, src->nframes) ||
         (src->ops->clone && !src->ops->clone(dst, src))) {
         frame_list_destroy(&dst->lists[0]);
         frame_list_destroy(&dst->lists[1]);
+        frame_set_destroy(&dst->set);
         return false;
     }
     return true;
@@ -96,6 +100,7 @@ void policy_digest(const struct policy *p, uint64_t *h)
     digest_u64(h, p->hand);
     frame_list_digest(&p->lists[0], h);
     frame_list_digest(&p->lists[1], h);
+    frame_set_digest(&p->set, h);
     if (p->ops->digest)
         p->ops->digest(p, h);
 }
@@ -204,4 +209,69 @@ void frame_list_digest(const struct frame_list *l, uint64_t *h)
     digest_u64(h, l->count);
     for (uint32_t f = l->head; f != NIL; f = l->next[f])
         digest_u64(h, f);
+}
+
+bool frame_set_init(struct frame_set *s, uint32_t nframes)
+{
+    size_t n = nframes ? nframes : 1;
+    s->count = 0;
+    s->items = malloc(n * sizeof *s->items);
+    s->pos = malloc(n * sizeof *s->pos);
+    if (!s->items || !s->pos) {
+        frame_set_destroy(s);
+        return false;
+    }
+    for (size_t i = 0; i < n; i++)
+        s->pos[i] = NIL;
+    return true;
+}
+
+void frame_set_destroy(struct frame_set *s)
+{
+    free(s->items);
+    free(s->pos);
+    s->items = s->pos = NULL;
+    s->count = 0;
+}
+
+bool frame_set_clone(struct frame_set *dst, const struct frame_set *src, uint32_t nframes)
+{
+    size_t n = nframes ? nframes : 1;
+    dst->count = src->count;
+    dst->items = malloc(n * sizeof *dst->items);
+    dst->pos = malloc(n * sizeof *dst->pos);
+    if (!dst->items || !dst->pos) {
+        frame_set_destroy(dst);
+        return false;
+    }
+    memcpy(dst->items, src->items, src->count * sizeof *dst->items);
+    memcpy(dst->pos, src->pos, n * sizeof *dst->pos);
+    return true;
+}
+
+void frame_set_add(struct frame_set *s, uint32_t frame)
+{
+    if (s->pos[frame] != NIL)
+        return;
+    s->pos[frame] = s->count;
+    s->items[s->count++] = frame;
+}
+
+void frame_set_remove(struct frame_set *s, uint32_t frame)
+{
+    uint32_t i = s->pos[frame];
+    if (i == NIL)
+        return;
+    /* The last item takes the hole: O(1), order not kept. */
+    uint32_t last = s->items[--s->count];
+    s->items[i] = last;
+    s->pos[last] = i;
+    s->pos[frame] = NIL;
+}
+
+void frame_set_digest(const struct frame_set *s, uint64_t *h)
+{
+    digest_u64(h, s->count);
+    for (uint32_t i = 0; i < s->count; i++)
+        digest_u64(h, s->items[i]);
 }

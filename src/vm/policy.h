@@ -73,6 +73,14 @@ struct frame_list {
     uint8_t *member;        /* which list (0 = none, 1 or 2) */
 };
 
+/* A set of frame numbers with O(1) add, remove and draw at random: items
+ * holds the members densely, pos[frame] their place (UINT32_MAX: absent). */
+struct frame_set {
+    uint32_t count;
+    uint32_t *items;
+    uint32_t *pos;
+};
+
 struct policy {
     const struct policy_ops *ops;
     uint32_t nframes;       /* frames the policy may manage */
@@ -81,6 +89,8 @@ struct policy {
     uint64_t now;           /* accesses seen */
     uint32_t hand;          /* clock: the frame the hand points at */
     struct frame_list lists[2];
+    struct frame_set set;   /* random: the loaded frames; nru: those referenced since the
+                               last clear */
     void *state;            /* policy-specific extra state */
 };
 
@@ -107,6 +117,14 @@ void frame_list_remove(struct frame_list *l, uint32_t frame);
 bool frame_list_contains(const struct frame_list *l, uint32_t frame);
 size_t frame_list_copy(const struct frame_list *l, uint32_t *out, size_t max);
 void frame_list_digest(const struct frame_list *l, uint64_t *h);
+
+/* The frame set's helpers (see struct frame_set). */
+bool frame_set_init(struct frame_set *s, uint32_t nframes);
+void frame_set_destroy(struct frame_set *s);
+bool frame_set_clone(struct frame_set *dst, const struct frame_set *src, uint32_t nframes);
+void frame_set_add(struct frame_set *s, uint32_t frame);
+void frame_set_remove(struct frame_set *s, uint32_t frame);
+void frame_set_digest(const struct frame_set *s, uint64_t *h);
 
 /* The ops tables, one per policy file. */
 #define POLICY_DECLARE(name, text) extern const struct policy_ops policy_##name##_ops;

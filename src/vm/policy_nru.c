@@ -2,7 +2,10 @@
  * and Dirty bits: 0 = neither, 1 = dirty only, 2 = accessed only, 3 = both.
  * The victim is drawn at random (seeded) from the lowest non-empty class.
  * Every nru_interval accesses a "clock interrupt" clears every Accessed bit,
- * so "recently" means "since the last clear". */
+ * so "recently" means "since the last clear". Only the pages accessed since
+ * the last clear can have the bit set: they are kept in a set, so a clear
+ * costs what was accessed, not every page. Choosing a victim looks at every
+ * page, as the definition's classes require. */
 #include <stdio.h>
 
 #include "vm/policy.h"
@@ -17,6 +20,14 @@ static void nru_loaded(struct policy *p, uint32_t frame)
 static void nru_freed(struct policy *p, uint32_t frame)
 {
     frame_list_remove(&p->lists[0], frame);
+    frame_set_remove(&p->set, frame);
+}
+
+/* The access that just completed set the page's Accessed bit. */
+static void nru_accessed(struct policy *p, uint32_t frame, uint64_t next_use)
+{
+    (void)next_use;
+    frame_set_add(&p->set, frame);
 }
 
 static unsigned nru_class(const struct policy_host *host, uint32_t frame)
@@ -59,9 +70,10 @@ static void nru_tick(struct policy *p, const struct policy_host *host)
 {
     if (p->now % p->nru_interval != 0)
         return;
-    const struct frame_list *l = &p->lists[0];
-    for (uint32_t f = l->head; f != UINT32_MAX; f = l->next[f])
-        host->clear_referenced(host->ctx, f);
+    for (uint32_t i = 0; i < p->set.count; i++)
+        host->clear_referenced(host->ctx, p->set.items[i]);
+    while (p->set.count)
+        frame_set_remove(&p->set, p->set.items[p->set.count - 1]);
 }
 
 static size_t nru_order(const struct policy *p, uint32_t *out, size_t max, size_t *first_len)
@@ -76,6 +88,7 @@ const struct policy_ops policy_nru_ops = {
     .list_names = {"loaded", NULL},
     .loaded = nru_loaded,
     .freed = nru_freed,
+    .accessed = nru_accessed,
     .choose = nru_choose,
     .tick = nru_tick,
     .order = nru_order,
