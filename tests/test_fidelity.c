@@ -512,7 +512,7 @@ static void test_file_cache_faults(void)
     CU_ASSERT_EQUAL(m->counters.major_faults, 1);
     CU_ASSERT_EQUAL(m->pool.free_data, 61);
     CU_ASSERT_EQUAL(frame_of(m, 1, va1 + 2 * PAGE), 2);
-    CU_ASSERT_EQUAL(m->objects[id].page[2], 2 + 1);
+    CU_ASSERT_EQUAL(object_get(&m->objects[id], 2), 2 + 1);
     CU_ASSERT_EQUAL(m->pool.frames[2].kind, FRAME_FILE);
     CU_ASSERT_EQUAL(m->pool.frames[2].object, id);
     CU_ASSERT_EQUAL(m->pool.frames[2].object_page, 2);
@@ -600,7 +600,7 @@ static void test_file_writeback_and_drop(void)
     CU_ASSERT_EQUAL(m->counters.writebacks, 1);
     CU_ASSERT_EQUAL(m->counters.evictions, 1);
     CU_ASSERT_EQUAL(m->counters.swap_outs, 0);
-    CU_ASSERT_EQUAL(m->objects[id].page[0], 0);
+    CU_ASSERT_EQUAL(object_get(&m->objects[id], 0), 0);
     CU_ASSERT_EQUAL(leaf(m, 1, map), 0);
     CU_ASSERT_EQUAL(frame_of(m, 1, heap), 0);
     CU_ASSERT_EQUAL(m->pool.frames[0].kind, FRAME_ANON);
@@ -613,7 +613,7 @@ static void test_file_writeback_and_drop(void)
     CU_ASSERT_EQUAL(seen(EV_UNMAPPED), 1);
     CU_ASSERT_EQUAL(m->counters.writebacks, 1);
     CU_ASSERT_EQUAL(m->counters.evictions, 2);
-    CU_ASSERT_EQUAL(m->objects[id].page[1], 0);
+    CU_ASSERT_EQUAL(object_get(&m->objects[id], 1), 0);
 
     /* The clean unmapped page (frame 2): dropped, nothing to unmap. */
     mem_access(m, 1, ACCESS_WRITE, heap + 2 * PAGE);
@@ -662,8 +662,8 @@ static void test_file_pages_evicted_without_swap(void)
     CU_ASSERT_EQUAL(m->counters.evictions, 2);
     CU_ASSERT_EQUAL(m->counters.swap_outs, 0);
     CU_ASSERT_EQUAL(m->counters.oom_kills, 0);
-    CU_ASSERT_EQUAL(m->objects[id].page[0], 0);
-    CU_ASSERT_EQUAL(m->objects[id].page[1], 0);
+    CU_ASSERT_EQUAL(object_get(&m->objects[id], 0), 0);
+    CU_ASSERT_EQUAL(object_get(&m->objects[id], 1), 0);
     for (uint64_t i = 0; i < 4; i++)
         CU_ASSERT_EQUAL(frame_of(m, 1, heap + i * PAGE), i);
     CU_ASSERT_EQUAL(leaf(m, 1, map), 0);
@@ -759,7 +759,7 @@ static void test_readahead(void)
         CU_ASSERT_EQUAL(m->pool.frames[p].nmaps, 0);
         CU_ASSERT_EQUAL(frame_of(m, 1, va + p * PAGE), EV_NONE);
     }
-    CU_ASSERT_EQUAL(m->objects[id].page[5], 0);
+    CU_ASSERT_EQUAL(object_get(&m->objects[id], 5), 0);
 
     /* Pages 1-4 fault only minor; page 5 is the next major fault. */
     for (uint64_t p = 1; p <= 4; p++)
@@ -770,7 +770,7 @@ static void test_readahead(void)
     mem_access(m, 1, ACCESS_READ, va + 5 * PAGE);
     CU_ASSERT_EQUAL(m->counters.major_faults, 2);
     CU_ASSERT_EQUAL(object_frame(&m->objects[id], 9), 9);
-    CU_ASSERT_EQUAL(m->objects[id].page[10], 0);
+    CU_ASSERT_EQUAL(object_get(&m->objects[id], 10), 0);
     CU_ASSERT_EQUAL(m->pool.free_data, 54);
     verify(m);
     machine_destroy(m);

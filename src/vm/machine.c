@@ -581,7 +581,12 @@ uint32_t machine_add_file(struct machine *m, const char *name, uint64_t size,
         struct frame *f = &m->pool.frames[frame];
         f->object = id;
         f->object_page = page;
-        o->page[page] = (uint64_t)frame + 1;
+        if (!object_set(o, page, (uint64_t)frame + 1)) {
+            frames_release(&m->pool, frame);
+            snprintf(why, why_len, "out of memory on the host for the page cache of '%s'", name);
+            forget_file(m, id);
+            return NONE;
+        }
         m->policy.ops->loaded(&m->policy, frame);
     }
     return id;
@@ -1161,8 +1166,9 @@ static void finish_eviction(struct machine *m)
         /* The page cache forgets the frame; shared anonymous memory
          * remembers where in swap its page went. */
         uint64_t slot = m->acc.victim_slot;
-        m->objects[m->acc.victim_object].page[f->object_page] =
-            slot != NONE ? OBJECT_SWAPPED | slot : 0;
+        if (!object_set(&m->objects[m->acc.victim_object], f->object_page,
+                        slot != NONE ? OBJECT_SWAPPED | slot : 0))
+            vm_host_failure(m, "a page-cache map");
     }
     m->counters.evictions++;
     m->policy.ops->freed(&m->policy, victim);
@@ -1345,14 +1351,17 @@ static unsigned read_ahead(struct machine *m)
     for (uint64_t page = m->acc.object_page + 1;
          page < o->pages && n < m->cfg.readahead && frames_have_free(&m->pool, FRAME_FILE);
          page++, n++) {
-        if (o->page[page])
+        if (object_get(o, page))
             break;
         uint32_t frame = frames_take(&m->pool, FRAME_FILE);
         struct frame *f = &m->pool.frames[frame];
         f->object = m->acc.object;
         f->object_page = page;
         f->loaded_at = m->steps;
-        o->page[page] = (uint64_t)frame + 1;
+        if (!object_set(o, page, (uint64_t)frame + 1)) {
+            vm_host_failure(m, "a page-cache map");
+            return n;
+        }
         m->policy.ops->loaded(&m->policy, frame);
     }
     return n;
@@ -1365,7 +1374,8 @@ static void cache_insert(struct machine *m, uint32_t frame)
     f->object = m->acc.object;
     f->object_page = m->acc.object_page;
     f->owner_pid = NONE;
-    m->objects[m->acc.object].page[m->acc.object_page] = (uint64_t)frame + 1;
+    if (!object_set(&m->objects[m->acc.object], m->acc.object_page, (uint64_t)frame + 1))
+        vm_host_failure(m, "a page-cache map");
 }
 
 static void step_load(struct machine *m, struct event *ev)

@@ -11,30 +11,55 @@
 
 #define OBJECT_NAME_MAX 32
 #define OBJECT_SWAPPED (UINT64_C(1) << 63)
+/* The page map is kept in chunks of this many pages, each made when one of
+ * its pages first gets a place: a huge file costs what is touched. */
+#define OBJECT_CHUNK_SHIFT 12
+#define OBJECT_CHUNK_PAGES (UINT64_C(1) << OBJECT_CHUNK_SHIFT)
 
 struct vm_object {
     char name[OBJECT_NAME_MAX];
     bool anonymous;       /* shared anonymous memory: evicted to swap */
     uint64_t pages;
-    uint64_t *page;       /* 0: not in memory; frame + 1; or OBJECT_SWAPPED | slot */
+    /* chunks[page >> OBJECT_CHUNK_SHIFT][page & (OBJECT_CHUNK_PAGES - 1)]:
+     * 0 when the page is not in memory; frame + 1; or OBJECT_SWAPPED | slot.
+     * A NULL chunk holds zeros. */
+    uint64_t **chunks;
+    uint64_t nchunks;
 };
 
+/* Sets up an object of `pages` pages, none of them anywhere. false when out
+ * of memory. */
 bool object_init(struct vm_object *o, const char *name, uint64_t pages, bool anonymous);
 void object_destroy(struct vm_object *o);
 bool object_clone(struct vm_object *dst, const struct vm_object *src);
 void object_digest(const struct vm_object *o, uint64_t *h);
+/* Bytes the object's page map takes. */
+uint64_t object_bytes(const struct vm_object *o);
+
+/* Where page i is: 0 (nowhere), frame + 1, or OBJECT_SWAPPED | slot. */
+static inline uint64_t object_get(const struct vm_object *o, uint64_t i)
+{
+    if (i >= o->pages)
+        return 0;
+    const uint64_t *chunk = o->chunks[i >> OBJECT_CHUNK_SHIFT];
+    return chunk ? chunk[i & (OBJECT_CHUNK_PAGES - 1)] : 0;
+}
+
+/* Records where page i is (see object_get). false when the host refused
+ * the memory for its chunk. */
+bool object_set(struct vm_object *o, uint64_t i, uint64_t where);
 
 /* The frame holding page i, or UINT32_MAX. */
 static inline uint32_t object_frame(const struct vm_object *o, uint64_t i)
 {
-    uint64_t v = i < o->pages ? o->page[i] : 0;
+    uint64_t v = object_get(o, i);
     return v && !(v & OBJECT_SWAPPED) ? (uint32_t)(v - 1) : UINT32_MAX;
 }
 
 /* The swap slot holding page i, or UINT32_MAX. */
 static inline uint32_t object_slot(const struct vm_object *o, uint64_t i)
 {
-    uint64_t v = i < o->pages ? o->page[i] : 0;
+    uint64_t v = object_get(o, i);
     return (v & OBJECT_SWAPPED) ? (uint32_t)(v & ~OBJECT_SWAPPED) : UINT32_MAX;
 }
 
