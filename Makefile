@@ -50,7 +50,7 @@ TEST_OBJ := $(TEST_SRC:%.c=$(CHK)/%.o)
 DEPS_OK  := build/.deps-ok
 TEST_DEPS_OK := build/.test-deps-ok
 
-.PHONY: all run check valgrind bench fuzz install uninstall clean deps
+.PHONY: all run check valgrind bench fuzz install uninstall clean deps linux-check
 
 all: vmviz
 
@@ -129,6 +129,12 @@ check: $(CHK)/unit-tests $(CHK)/vmviz vmviz
 
 valgrind: vmviz
 	sh tests/valgrind.sh
+
+# Probes this machine's Linux kernel and compares its fault counts with
+# vmviz's, chapter by chapter (tests/linux/README). Not part of check: it
+# measures the host. Exit status 2 only when it could not run.
+linux-check: vmviz
+	@CC="$(CC)" VMVIZ=./vmviz sh tests/linux/compare.sh
 
 bench: vmviz $(REL)/bench
 	./$(REL)/bench
