@@ -57,9 +57,14 @@ static void test_custom_layouts(void)
     char why[200];
     unsigned two[] = {4, 4};
     CU_ASSERT(geometry_custom(&g, 14, 64, two, 2, why, sizeof why));
-    unsigned big[] = {13, 13, 13, 13, 10};
-    CU_ASSERT(geometry_custom(&g, 64, 4096, big, 4, why, sizeof why));
-    CU_ASSERT_EQUAL(geometry_index(&g, UINT64_MAX, 0), 8191);
+    unsigned big[] = {12, 12, 12, 12, 4};
+    CU_ASSERT(geometry_custom(&g, 64, 4096, big, 5, why, sizeof why));
+    CU_ASSERT_EQUAL(geometry_index(&g, UINT64_MAX, 0), 4095);
+    CU_ASSERT_EQUAL(geometry_index(&g, UINT64_MAX, 4), 15);
+    /* A table bigger than 4096 entries is refused: each is held whole. */
+    unsigned wide[] = {13, 13, 13, 13};
+    CU_ASSERT_FALSE(geometry_custom(&g, 64, 4096, wide, 4, why, sizeof why));
+    CU_ASSERT_STRING_EQUAL(why, "level 1 has 13 index bits (expected 1 to 12)");
     unsigned one[] = {2};
     CU_ASSERT(geometry_custom(&g, 32, UINT64_C(1) << 30, one, 1, why, sizeof why));
     /* Rejected: sums that do not add up, odd page sizes, too many levels. */
@@ -73,8 +78,8 @@ static void test_custom_layouts(void)
     CU_ASSERT_FALSE(geometry_custom(&g, 18, 4096, six, 6, why, sizeof why));
     unsigned zero[] = {0, 8};
     CU_ASSERT_FALSE(geometry_custom(&g, 20, 4096, zero, 2, why, sizeof why));
-    CU_ASSERT_FALSE(geometry_custom(&g, 65, 4096, big, 4, why, sizeof why));
-    CU_ASSERT_FALSE(geometry_custom(&g, 64, 4096, big, 5, why, sizeof why));
+    CU_ASSERT_FALSE(geometry_custom(&g, 65, 4096, big, 5, why, sizeof why));
+    CU_ASSERT_FALSE(geometry_custom(&g, 64, 4096, big, 4, why, sizeof why));
 }
 
 static void test_lazy_tables(void)

@@ -21,7 +21,9 @@
 #define GEOMETRY_MAX_LEVELS 5
 #define GEOMETRY_MIN_PAGE_SHIFT 4   /* 16-byte pages, for toy layouts */
 #define GEOMETRY_MAX_PAGE_SHIFT 30  /* 1 GiB */
-#define GEOMETRY_MAX_INDEX_BITS 20  /* a table of 2^20 entries at most */
+/* A table of 4096 entries (32 KiB) at most: every table the machine makes
+ * is held in memory whole, so this bounds what one new table costs. */
+#define GEOMETRY_MAX_INDEX_BITS 12
 #define GEOMETRY_LEVEL_NAME_MAX 8
 
 /* The presets, one row each: name, VA bits, page shift, levels, index bits
