@@ -2,8 +2,10 @@
  * reached going forward (random walks compared by machine digest), step
  * units and breakpoints, expectations, the fast path, command-line
  * overrides, the errors only the engine can give, the textbook
- * page-replacement figures, and trace steps. Run from tests/ (the traces
- * are in data/play/). */
+ * page-replacement figures, and trace steps; long moves abandoned by the
+ * stop hook, headless timelines without snapshots, the snapshots' memory
+ * budget, and the host refusing memory. Run from tests/ (the traces are in
+ * data/play/). */
 #include <CUnit/CUnit.h>
 #include <dirent.h>
 #include <stdbool.h>
@@ -17,6 +19,9 @@
 #include "scenario/diag.h"
 #include "scenario/scenario.h"
 #include "vm/machine.h"
+/* Only for vm_host_failure, which stands in for the host refusing memory:
+ * a test cannot make malloc fail at a chosen step. */
+#include "vm/machine_internal.h"
 
 void suite_timeline_register(void);
 
@@ -358,6 +363,29 @@ static const char long_yaml[] =
     "      steps:\n"
     "        - chapter: round\n"
     "        - refs: \"1w 2 3 4w 5 1 6w 2 7 3w 1 9\"\n";
+
+/* Two chapters tens of thousands of events apart, then a failed
+ * expectation: moves to the next chapter, or to a failure, are long. */
+static const char far_yaml[] =
+    "title: far\n"
+    "machine:\n"
+    "  preset: tiny\n"
+    "  frames: 4\n"
+    "  table_frames: 4\n"
+    "  swap: 32\n"
+    "  tlb: {entries: 4, ways: 2}\n"
+    "  policy: clock\n"
+    "processes:\n"
+    "  - {name: a, pid: 1}\n"
+    "steps:\n"
+    "  - chapter: first\n"
+    "  - repeat:\n"
+    "      times: 400\n"
+    "      steps:\n"
+    "        - refs: \"1w 2 3 4w 5 1 6w 2 7 3w 1 9\"\n"
+    "  - chapter: second\n"
+    "  - refs: \"1 2 3\"\n"
+    "  - expect: {faults: 1}\n";
 
 /* The Silberschatz string with 3 frames (page tables in their own frames). */
 static const char silberschatz_yaml[] =
@@ -1356,6 +1384,385 @@ static void test_trace_lackey(void)
     check_trace("data/play/lackey.yaml", trace_lackey_yaml, 22, faults, 0);
 }
 
+/* ---- long moves, snapshots, the host ----------------------------------- */
+
+/* A stop hook that says stop at its stop_at-th call, and keeps what it was
+ * last told. */
+struct stopper {
+    unsigned calls;
+    unsigned stop_at;
+    struct tl_progress last;
+};
+
+static bool stop_after(void *ctx, const struct tl_progress *progress)
+{
+    struct stopper *st = ctx;
+    st->last = *progress;
+    return ++st->calls == st->stop_at;
+}
+
+/* Plays tl on to its end event by event, checking every position against
+ * the record. Returns the mismatches. */
+static unsigned plays_on_as_recorded(struct timeline *tl, const struct record *r,
+                                     const char *what)
+{
+    unsigned bad = 0;
+    while (bad < 3 && timeline_next(tl) != NULL)
+        if (!same_as_recorded(tl, r, what))
+            bad++;
+    if (timeline_position(tl) != r->end || !timeline_at_end(tl)) {
+        fprintf(stderr, "\n%s: played on to %llu, the end is %llu\n", what,
+                (unsigned long long)timeline_position(tl), (unsigned long long)r->end);
+        bad++;
+    }
+    return bad;
+}
+
+static struct timeline *open_options(const struct scenario *s,
+                                     const struct timeline_options *opts)
+{
+    struct diag d;
+    struct timeline *tl = timeline_create_with(s, NULL, opts, &d);
+    if (tl == NULL)
+        fprintf(stderr, "\ntimeline_create_with failed: %s:%u:%u: %s\n", d.file, d.line, d.col,
+                d.message);
+    CU_ASSERT_PTR_NOT_NULL(tl);
+    return tl;
+}
+
+/* End (a seek past the end) abandoned at the hook's N-th call stops where
+ * it had got to, a position reached playing forward; playing on from there
+ * gives exactly the events of the uninterrupted run. */
+static void test_poll_abandons_seek(void)
+{
+    struct scenario *s = load("long.yaml", long_yaml);
+    if (s == NULL)
+        return;
+    struct timeline *ref = open_policy(s, NULL);
+    struct record r = {0};
+    if (ref && record_forward(ref, &r)) {
+        static const unsigned stop_at[] = {1, 2, 7, 40};
+        for (size_t i = 0; i < sizeof stop_at / sizeof stop_at[0]; i++) {
+            char what[64];
+            snprintf(what, sizeof what, "long, stopped at call %u", stop_at[i]);
+            struct timeline *tl = open_policy(s, NULL);
+            if (tl == NULL)
+                continue;
+            struct stopper st = {.stop_at = stop_at[i]};
+            timeline_set_poll(tl, stop_after, &st);
+            CU_ASSERT_FALSE(timeline_seek(tl, UINT64_MAX));
+            CU_ASSERT_TRUE(timeline_stopped(tl));
+            CU_ASSERT_EQUAL(st.calls, stop_at[i]);
+            uint64_t p = timeline_position(tl);
+            /* The hook is called every TIMELINE_POLL_EVENTS events. */
+            CU_ASSERT_TRUE(p >= (uint64_t)(stop_at[i] - 1) * TIMELINE_POLL_EVENTS);
+            CU_ASSERT_TRUE(p <= (uint64_t)stop_at[i] * TIMELINE_POLL_EVENTS);
+            CU_ASSERT_TRUE(p < r.end);
+            CU_ASSERT_FALSE(timeline_at_end(tl));
+            CU_ASSERT_TRUE(same_as_recorded(tl, &r, what));
+            /* What the hook was told. */
+            CU_ASSERT_EQUAL(st.last.task, TL_TASK_FORWARD);
+            CU_ASSERT_EQUAL(st.last.position, p);
+            CU_ASSERT_EQUAL(st.last.target, UINT64_MAX);
+            CU_ASSERT_EQUAL(st.last.op_index, timeline_op_index(tl));
+            CU_ASSERT_EQUAL(st.last.op_total, timeline_op_total(tl));
+            CU_ASSERT_EQUAL(st.last.access_total, r.final.accesses);
+            CU_ASSERT_TRUE(st.last.access_index <= r.final.accesses);
+            /* Later moves are not stopped (the hook says stop only once). */
+            CU_ASSERT_EQUAL(plays_on_as_recorded(tl, &r, what), 0);
+            CU_ASSERT_TRUE(timeline_seek(tl, p));
+            CU_ASSERT_FALSE(timeline_stopped(tl));
+            CU_ASSERT_TRUE(same_as_recorded(tl, &r, what));
+            timeline_destroy(tl);
+        }
+    }
+    free(r.at);
+    timeline_destroy(ref);
+    scenario_free(s);
+}
+
+/* Every other long move abandoned: a step forward by a chapter, run_until,
+ * run_fast, a step back (both the search for where the unit begins and the
+ * replay to it), each leaving a consistent position. */
+static void test_poll_abandons_every_move(void)
+{
+    struct scenario *s = load("far.yaml", far_yaml);
+    if (s == NULL)
+        return;
+    struct timeline *ref = open_policy(s, NULL);
+    struct record r = {0};
+    if (ref && record_forward(ref, &r)) {
+        uint64_t second = next_boundary(&r, 1, TL_UNIT_CHAPTER);
+        CU_ASSERT_TRUE(second > 20 * (uint64_t)TIMELINE_POLL_EVENTS);
+        struct timeline *tl = open_policy(s, NULL);
+        struct stopper st = {.stop_at = 3};
+        if (tl) {
+            timeline_set_poll(tl, stop_after, &st);
+            /* Forward by a chapter. */
+            CU_ASSERT_TRUE(timeline_step(tl, TL_UNIT_CHAPTER, +1)); /* to "first": short */
+            CU_ASSERT_EQUAL(timeline_position(tl), 1);
+            CU_ASSERT_FALSE(timeline_stopped(tl));
+            CU_ASSERT_FALSE(timeline_step(tl, TL_UNIT_CHAPTER, +1));
+            CU_ASSERT_TRUE(timeline_stopped(tl));
+            uint64_t p = timeline_position(tl);
+            CU_ASSERT_TRUE(p > 1 && p < second);
+            CU_ASSERT_TRUE(same_as_recorded(tl, &r, "far: chapter step stopped"));
+            CU_ASSERT_TRUE(timeline_step(tl, TL_UNIT_CHAPTER, +1));
+            CU_ASSERT_EQUAL(timeline_position(tl), second);
+            /* run_until: a failed expectation at the very end. */
+            CU_ASSERT_TRUE(timeline_seek(tl, 5));
+            st.calls = 0;
+            CU_ASSERT_FALSE(timeline_run_until(tl, TL_STOP_FAILED));
+            CU_ASSERT_TRUE(timeline_stopped(tl));
+            p = timeline_position(tl);
+            CU_ASSERT_TRUE(p > 5 && p < second);
+            CU_ASSERT_TRUE(same_as_recorded(tl, &r, "far: run_until stopped"));
+            CU_ASSERT_TRUE(timeline_run_until(tl, TL_STOP_FAILED));
+            CU_ASSERT_EQUAL(timeline_position(tl), r.end);
+            /* A step back by a chapter from the end: the search is
+             * abandoned and the viewer stays where it was. */
+            st.calls = 0;
+            st.stop_at = 1;
+            CU_ASSERT_TRUE(timeline_seek(tl, second - 1));
+            CU_ASSERT_FALSE(timeline_step(tl, TL_UNIT_CHAPTER, -1));
+            CU_ASSERT_TRUE(timeline_stopped(tl));
+            CU_ASSERT_EQUAL(st.last.task, TL_TASK_SEARCH);
+            CU_ASSERT_EQUAL(timeline_position(tl), second - 1);
+            CU_ASSERT_TRUE(same_as_recorded(tl, &r, "far: search stopped"));
+            timeline_destroy(tl);
+        }
+        /* Without snapshots every step back replays from the start: the
+         * replay is long, and abandoned it stops at a position on the way. */
+        struct timeline_options headless = {.headless = true};
+        tl = open_options(s, &headless);
+        if (tl) {
+            CU_ASSERT_TRUE(timeline_seek(tl, second));
+            st.calls = 0;
+            st.stop_at = 2;
+            timeline_set_poll(tl, stop_after, &st);
+            uint64_t target = second - 10;
+            CU_ASSERT_FALSE(timeline_seek(tl, target));
+            CU_ASSERT_TRUE(timeline_stopped(tl));
+            CU_ASSERT_EQUAL(st.last.task, TL_TASK_REPLAY);
+            CU_ASSERT_EQUAL(st.last.target, target);
+            uint64_t p = timeline_position(tl);
+            CU_ASSERT_TRUE(p > 0 && p < target);
+            CU_ASSERT_TRUE(same_as_recorded(tl, &r, "far: replay stopped"));
+            CU_ASSERT_TRUE(timeline_seek(tl, target));
+            CU_ASSERT_TRUE(same_as_recorded(tl, &r, "far: after the replay stopped"));
+            timeline_destroy(tl);
+        }
+        /* run_fast stops between two operations, at a position of the run. */
+        tl = open_policy(s, NULL);
+        if (tl) {
+            st.calls = 0;
+            st.stop_at = 4;
+            timeline_set_poll(tl, stop_after, &st);
+            CU_ASSERT_FALSE(timeline_run_fast(tl));
+            CU_ASSERT_TRUE(timeline_stopped(tl));
+            uint64_t p = timeline_position(tl);
+            CU_ASSERT_TRUE(p > 0 && p < r.end);
+            if (p < r.end && r.at[p].has_digest)
+                CU_ASSERT_EQUAL(machine_digest(timeline_machine(tl)), r.at[p].digest);
+            CU_ASSERT_TRUE(timeline_run_fast(tl));
+            CU_ASSERT_EQUAL(timeline_position(tl), r.end);
+            CU_ASSERT_EQUAL(machine_digest(timeline_machine(tl)), r.at[r.end].digest);
+            timeline_destroy(tl);
+        }
+    }
+    free(r.at);
+    timeline_destroy(ref);
+    scenario_free(s);
+}
+
+/* Creating an OPT timeline plays the whole scenario once: the hook can
+ * abandon that too, and does not change what a finished one plays. */
+static void test_poll_abandons_future(void)
+{
+    struct scenario *s = load("long.yaml", long_yaml);
+    if (s == NULL)
+        return;
+    struct timeline_overrides o;
+    timeline_overrides_init(&o);
+    o.policy = "opt";
+    struct stopper st = {.stop_at = 2};
+    struct timeline_options opts = {.stop = stop_after, .stop_ctx = &st};
+    struct diag d;
+    struct timeline *tl = timeline_create_with(s, &o, &opts, &d);
+    CU_ASSERT_PTR_NULL(tl);
+    CU_ASSERT_STRING_EQUAL(d.message, timeline_stopped_message);
+    CU_ASSERT_EQUAL(st.last.task, TL_TASK_FUTURE);
+    CU_ASSERT_EQUAL(st.last.access_total, 1800 * 12);
+    CU_ASSERT_TRUE(st.last.access_index > 0 && st.last.access_index < 1800 * 12);
+    timeline_destroy(tl);
+    /* Not stopped: the same run as without a hook. */
+    st.calls = 0;
+    st.stop_at = 0;
+    tl = timeline_create_with(s, &o, &opts, &d);
+    struct timeline *plain = open_policy(s, "opt");
+    CU_ASSERT_PTR_NOT_NULL(tl);
+    if (tl && plain) {
+        CU_ASSERT_TRUE(st.calls > 0);
+        timeline_run_fast(tl);
+        timeline_run_fast(plain);
+        CU_ASSERT_EQUAL(machine_digest(timeline_machine(tl)),
+                        machine_digest(timeline_machine(plain)));
+        CU_ASSERT_EQUAL(timeline_machine(tl)->counters.faults,
+                        timeline_machine(plain)->counters.faults);
+    }
+    timeline_destroy(tl);
+    timeline_destroy(plain);
+    scenario_free(s);
+}
+
+/* A headless timeline holds no snapshot at any time, and going back still
+ * reaches the state going forward reached (replaying from the start). */
+static void test_headless_no_snapshots(void)
+{
+    struct scenario *s = load("long.yaml", long_yaml);
+    struct timeline_options headless = {.headless = true};
+    if (s) {
+        struct timeline *tl = open_options(s, &headless);
+        unsigned held = 0;
+        while (tl && timeline_next(tl) != NULL)
+            if (timeline_snapshot_count(tl) != 0 || timeline_snapshot_bytes(tl) != 0)
+                held++;
+        CU_ASSERT_EQUAL(held, 0);
+        CU_ASSERT_TRUE(tl && timeline_at_end(tl));
+        timeline_destroy(tl);
+        tl = open_options(s, &headless);
+        if (tl) {
+            CU_ASSERT_TRUE(timeline_run_fast(tl));
+            CU_ASSERT_EQUAL(timeline_snapshot_count(tl), 0);
+            CU_ASSERT_EQUAL(timeline_snapshot_bytes(tl), 0);
+        }
+        timeline_destroy(tl);
+        scenario_free(s);
+    }
+    s = load("walk.yaml", walk_yaml);
+    if (s == NULL)
+        return;
+    struct timeline *tl = open_options(s, &headless);
+    struct record r = {0};
+    if (tl && record_forward(tl, &r)) {
+        CU_ASSERT_EQUAL(random_walk(tl, &r, 9, 120, "walk, headless"), 0);
+        CU_ASSERT_EQUAL(timeline_snapshot_count(tl), 0);
+    }
+    free(r.at);
+    timeline_destroy(tl);
+    scenario_free(s);
+}
+
+/* The snapshots' bytes never pass the budget: with room for a handful of
+ * machines they thin out long before the count limit, and going back
+ * still equals going forward; with room for none, none are held. */
+static void test_snapshot_budget(void)
+{
+    struct scenario *s = load("long.yaml", long_yaml);
+    if (s == NULL)
+        return;
+    /* What the array and one snapshot take, measured on a default one. */
+    struct timeline *probe = open_policy(s, NULL);
+    size_t one = 0, array = 0;
+    if (probe) {
+        CU_ASSERT_TRUE(timeline_seek(probe, 1500));
+        CU_ASSERT_EQUAL(timeline_snapshot_count(probe), 1);
+        size_t with_one = timeline_snapshot_bytes(probe);
+        CU_ASSERT_TRUE(timeline_seek(probe, 2600));
+        CU_ASSERT_EQUAL(timeline_snapshot_count(probe), 2);
+        one = timeline_snapshot_bytes(probe) - with_one;
+        array = with_one - one;
+        /* Every machine holds at least its frames and the structure. */
+        CU_ASSERT_TRUE(one > sizeof(struct machine) + 8 * sizeof(struct frame));
+        timeline_destroy(probe);
+    }
+    struct timeline_options opts = {.snapshot_budget = array + 6 * one + one / 2};
+    struct timeline *tl = open_options(s, &opts);
+    struct record r = {0};
+    if (tl && one) {
+        /* Checked after every event while recording. */
+        size_t most = 0, most_count = 0;
+        while (timeline_next(tl) != NULL) {
+            if (timeline_snapshot_bytes(tl) > most)
+                most = timeline_snapshot_bytes(tl);
+            if (timeline_snapshot_count(tl) > most_count)
+                most_count = timeline_snapshot_count(tl);
+        }
+        CU_ASSERT_TRUE(most <= opts.snapshot_budget);
+        CU_ASSERT_TRUE(most_count >= 2 && most_count <= 7);
+        CU_ASSERT_TRUE(timeline_snapshot_count(tl) >= 2);
+        timeline_destroy(tl);
+        /* The same, recorded, then walked back and forth. */
+        tl = open_options(s, &opts);
+        if (tl && record_forward(tl, &r)) {
+            CU_ASSERT_EQUAL(random_walk(tl, &r, 77, 60, "long, small budget"), 0);
+            CU_ASSERT_TRUE(timeline_snapshot_bytes(tl) <= opts.snapshot_budget);
+        }
+        free(r.at);
+    }
+    timeline_destroy(tl);
+    /* Room for the array but not one machine: none is held. */
+    opts.snapshot_budget = array + one / 2;
+    tl = open_options(s, &opts);
+    if (tl && one) {
+        CU_ASSERT_TRUE(timeline_seek(tl, 20000));
+        CU_ASSERT_EQUAL(timeline_snapshot_count(tl), 0);
+        CU_ASSERT_TRUE(timeline_snapshot_bytes(tl) <= opts.snapshot_budget);
+        CU_ASSERT_TRUE(timeline_seek(tl, 19000));
+        CU_ASSERT_EQUAL(timeline_position(tl), 19000);
+    }
+    timeline_destroy(tl);
+    /* The default budget holds on the long run too. */
+    tl = open_policy(s, NULL);
+    if (tl) {
+        timeline_run_fast(tl);
+        CU_ASSERT_TRUE(timeline_snapshot_bytes(tl) <= TIMELINE_SNAPSHOT_BUDGET);
+    }
+    timeline_destroy(tl);
+    scenario_free(s);
+}
+
+/* Once the host refuses memory the timeline plays no further than where
+ * that happened, says why, and can still go back. */
+static void test_host_refusal(void)
+{
+    struct scenario *s = load("walk.yaml", walk_yaml);
+    if (s == NULL)
+        return;
+    struct timeline *ref = open_policy(s, NULL);
+    struct record r = {0};
+    if (ref && record_forward(ref, &r) && r.end > 300) {
+        struct timeline *tl = open_policy(s, NULL);
+        if (tl) {
+            CU_ASSERT_PTR_NULL(timeline_error(tl));
+            CU_ASSERT_TRUE(timeline_seek(tl, 200));
+            vm_host_failure((struct machine *)timeline_machine(tl), "a test's refusal");
+            CU_ASSERT_PTR_NULL(timeline_next(tl));
+            CU_ASSERT_PTR_NOT_NULL(timeline_error(tl));
+            if (timeline_error(tl))
+                CU_ASSERT_PTR_NOT_NULL(strstr(timeline_error(tl), "a test's refusal"));
+            CU_ASSERT_EQUAL(timeline_position(tl), 200);
+            CU_ASSERT_FALSE(timeline_at_end(tl));
+            CU_ASSERT_FALSE(timeline_seek(tl, 300));
+            CU_ASSERT_FALSE(timeline_step(tl, TL_UNIT_EVENT, +1));
+            CU_ASSERT_FALSE(timeline_run_until(tl, TL_STOP_FAULT));
+            CU_ASSERT_FALSE(timeline_run_fast(tl));
+            CU_ASSERT_EQUAL(timeline_position(tl), 200);
+            /* Back is fine; forward again stops where the refusal was. */
+            CU_ASSERT_TRUE(timeline_seek(tl, 100));
+            CU_ASSERT_TRUE(same_as_recorded(tl, &r, "walk, after the refusal"));
+            CU_ASSERT_FALSE(timeline_seek(tl, 250));
+            CU_ASSERT_EQUAL(timeline_position(tl), 200);
+            CU_ASSERT_TRUE(same_as_recorded(tl, &r, "walk, at the refusal"));
+            CU_ASSERT_PTR_NOT_NULL(timeline_error(tl));
+            timeline_destroy(tl);
+        }
+    }
+    free(r.at);
+    timeline_destroy(ref);
+    scenario_free(s);
+}
+
 void suite_timeline_register(void)
 {
     CU_pSuite suite = CU_add_suite("timeline", NULL, NULL);
@@ -1377,4 +1784,10 @@ void suite_timeline_register(void)
     CU_add_test(suite, "trace step: lackey", test_trace_lackey);
     CU_add_test(suite, "library scenarios: back equals forward, fast equals slow",
                 test_library_scenarios);
+    CU_add_test(suite, "stop hook: End abandoned, then played on", test_poll_abandons_seek);
+    CU_add_test(suite, "stop hook: every long move abandoned", test_poll_abandons_every_move);
+    CU_add_test(suite, "stop hook: learning OPT's future abandoned", test_poll_abandons_future);
+    CU_add_test(suite, "headless: no snapshots", test_headless_no_snapshots);
+    CU_add_test(suite, "snapshots within the memory budget", test_snapshot_budget);
+    CU_add_test(suite, "host refusal: stop there, go back", test_host_refusal);
 }

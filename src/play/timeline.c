@@ -1,7 +1,8 @@
 /* The timeline: plays a scenario event by event, forwards and backwards.
  * See timeline.h. Going back restores the newest snapshot far enough
- * behind the target and replays forward to it; replay runs the same code
- * as playing forward, so the state reached is the same. */
+ * behind the target (or rebuilds the machine at position 0, which needs
+ * no snapshot) and replays forward to it; replay runs the same code as
+ * playing forward, so the state reached is the same. */
 #include "play/timeline.h"
 
 #include <stdio.h>
@@ -25,21 +26,55 @@ struct tl_state {
     uint64_t failures;
 };
 
+/* A copy of the state, and the bytes that copy holds. */
+struct tl_snapshot {
+    struct tl_state st;
+    size_t bytes;
+};
+
 struct timeline {
     const struct scenario *s;
     struct program prog;
+    struct machine_config cfg; /* what the machine at position 0 is built from */
     struct tl_state st;
-    struct tl_state *snaps;   /* sorted by position; snaps[0] is position 0 */
-    size_t nsnaps;
+    /* Snapshots, sorted by position, all after position 0 (which is
+     * rebuilt instead). The array grows as they come; a headless timeline
+     * never makes one. */
+    bool keep_snapshots;
+    struct tl_snapshot *snaps;
+    size_t nsnaps, snaps_cap;
+    size_t snap_bytes;        /* what timeline_snapshot_bytes reports */
+    size_t budget;            /* the most snap_bytes may reach */
     uint64_t interval;        /* events between snapshots */
+    uint64_t next_snapshot;   /* the position from which the next one is due */
     uint64_t *future;         /* OPT: next use of each access */
+    uint64_t future_len;
+    uint64_t access_total;    /* accesses in the whole scenario */
     struct tl_event log[TIMELINE_LOG_SIZE];
     size_t log_count;         /* valid entries, newest at log[(log_next - 1) % size] */
     size_t log_next;
     bool end_known;
     uint64_t end_position;
     uint32_t first_pid;
+    /* Abandoning long moves: see timeline_set_poll. */
+    timeline_stop_fn stop;
+    void *stop_ctx;
+    uint64_t poll_countdown;  /* events until the hook is called again */
+    bool stopped;             /* the last move was abandoned */
+    /* The host refused memory: the message, and the position from which
+     * the timeline plays no further. */
+    char error[200];
+    uint64_t error_position;
 };
+
+const char timeline_stopped_message[] = "stopped before the scenario was ready";
+
+/* The first snapshot is taken after this many events. */
+#define TIMELINE_FIRST_INTERVAL 1024
+/* What malloc keeps in front of every block on the usual 64-bit
+ * allocators: counted so that the snapshot bytes are what the host
+ * gives, not only what was asked for. */
+#define MALLOC_HEADER_BYTES 16
 
 const char *tl_unit_name(enum tl_unit unit)
 {
@@ -435,9 +470,14 @@ static uint64_t mix(uint64_t k)
     return k;
 }
 
+static bool poll_stop(struct timeline *tl, enum tl_task task, const struct tl_state *st,
+                      uint64_t target, uint64_t events);
+
 /* Runs the scenario once on a scratch machine to learn which page every
  * access touches, then computes for each access the position of the next
- * access to the same page, walking backwards with a hash map. */
+ * access to the same page, walking backwards with a hash map. The stop
+ * hook can abandon it (err then says timeline_stopped_message). */
+
 static bool compute_future(struct timeline *tl, const struct machine *initial, uint64_t n,
                            struct diag *err)
 {
@@ -451,22 +491,38 @@ static bool compute_future(struct timeline *tl, const struct machine *initial, u
     map.keys = calloc(map.cap, sizeof *map.keys);
     map.values = malloc(map.cap * sizeof *map.values);
     bool ok = pages && tl->future && m && map.keys && map.values;
+    const char *why = "out of memory computing the future for opt";
+    uint64_t count = 0;
     if (ok) {
-        struct cursor cur;
-        cursor_start(&tl->prog, &cur, tl->first_pid);
+        /* The hook sees this pass as a state of its own. */
+        struct tl_state pass = {.m = m};
+        cursor_start(&tl->prog, &pass.cur, tl->first_pid);
         struct item item;
-        uint64_t count = 0;
-        while (cursor_next(&tl->prog, &cur, m, &item)) {
+        /* Once every access is known nothing after matters (a scenario of
+         * endless say items must not keep this pass going). */
+        while (count < n && cursor_next(&tl->prog, &pass.cur, m, &item)) {
+            if (poll_stop(tl, TL_TASK_FUTURE, &pass, UINT64_MAX, 1)) {
+                ok = false;
+                why = timeline_stopped_message;
+                break;
+            }
             if (item.kind != ITEM_OP)
                 continue;
-            if (item.op.kind == OP_ACCESS && count < n) {
+            if (item.op.kind == OP_ACCESS) {
                 const struct process *p = item.op.pid ? machine_process(m, item.op.pid)
                                                       : machine_running(m);
                 uint64_t pid = p ? p->pid : 0;
                 pages[count++] = (pid << 52) ^ geometry_vpn(&m->cfg.geo, item.op.va);
             }
             machine_run_op(m, &item.op);
+            if (machine_host_error(m)) {
+                ok = false;
+                why = machine_host_error(m);
+                break;
+            }
         }
+    }
+    if (ok) {
         for (uint64_t i = count; i < n; i++)
             pages[i] = UINT64_MAX - i;
         for (uint64_t i = n; i-- > 0;) {
@@ -479,12 +535,12 @@ static bool compute_future(struct timeline *tl, const struct machine *initial, u
             map.values[slot] = i;
         }
     }
+    if (!ok)
+        diag_set(err, tl->s->path, 0, 0, "%s", why);
     free(pages);
     free(map.keys);
     free(map.values);
     machine_destroy(m);
-    if (!ok)
-        diag_set(err, tl->s->path, 0, 0, "out of memory computing the future for opt");
     return ok;
 }
 
@@ -504,29 +560,147 @@ static bool state_copy(struct tl_state *dst, const struct tl_state *src)
     return dst->m != NULL;
 }
 
-static bool take_snapshot(struct timeline *tl)
+/* One block as the host allocates it: what was asked for and malloc's
+ * header. */
+static size_t block_bytes(size_t asked)
 {
-    if (tl->nsnaps == TIMELINE_MAX_SNAPSHOTS) {
-        /* Thin out: keep every other snapshot, double the spacing. */
-        size_t kept = 0;
-        for (size_t i = 0; i < tl->nsnaps; i++) {
-            if (i % 2 == 0)
-                tl->snaps[kept++] = tl->snaps[i];
-            else
-                state_release(&tl->snaps[i]);
-        }
-        tl->nsnaps = kept;
-        tl->interval *= 2;
+    return asked + MALLOC_HEADER_BYTES;
+}
+
+/* The bytes a copy of m holds, block by block, following machine_clone:
+ * the machine, its process and object tables, frames and their reverse
+ * maps, the page-table index and every table, the TLB, swap, the
+ * policy's lists and set (and OPT's heap), every process's areas and every
+ * object's page map. For the live machine it may count a little more than
+ * its copy (areas keep spare room; a copy does not). */
+static size_t machine_bytes(const struct machine *m)
+{
+    size_t bytes = block_bytes(sizeof *m);
+    bytes += block_bytes(MACHINE_MAX_PROCESSES * sizeof *m->procs);
+    bytes += block_bytes(MACHINE_MAX_OBJECTS * sizeof *m->objects);
+    uint32_t total = frames_total(&m->pool);
+    bytes += block_bytes((total ? total : 1) * sizeof(struct frame));
+    for (uint32_t f = 0; f < total; f++)
+        if (m->pool.frames[f].capmaps)
+            bytes += block_bytes(m->pool.frames[f].capmaps * sizeof(struct rmap));
+    size_t index = m->pt.nframes ? m->pt.nframes : 1;
+    bytes += block_bytes(index * sizeof *m->pt.tables) + block_bytes(index * sizeof *m->pt.sizes);
+    for (uint32_t f = 0; f < m->pt.nframes; f++)
+        if (m->pt.tables[f])
+            bytes += block_bytes(m->pt.sizes[f] * sizeof(uint64_t));
+    bytes += block_bytes((size_t)m->tlb.sets * m->tlb.ways * sizeof(struct tlb_entry));
+    bytes += block_bytes((m->swap.nslots ? m->swap.nslots : 1) * sizeof(struct swap_slot));
+    size_t managed = m->policy.nframes ? m->policy.nframes : 1;
+    /* Two lists, each prev and next (uint32_t) and member (a byte) per
+     * frame; the set, items and pos (uint32_t) per frame. */
+    bytes += 2 * (2 * block_bytes(managed * sizeof(uint32_t)) + block_bytes(managed));
+    bytes += 2 * block_bytes(managed * sizeof(uint32_t));
+    if (m->policy.ops && m->policy.ops->kind == POLICY_opt && m->policy.state)
+        /* A heap of frames and its index (uint32_t), the next use and the
+         * load order of each frame (uint64_t), and the header of it all. */
+        bytes += block_bytes(64) + 2 * block_bytes(managed * sizeof(uint32_t)) +
+                 2 * block_bytes(managed * sizeof(uint64_t));
+    for (uint32_t i = 0; i < m->nprocs; i++)
+        if (m->procs[i].capareas)
+            bytes += block_bytes(m->procs[i].capareas * sizeof(struct area));
+    for (uint32_t i = 0; i < m->nobjects; i++) {
+        const struct vm_object *o = &m->objects[i];
+        bytes += block_bytes((o->nchunks ? o->nchunks : 1) * sizeof *o->chunks);
+        for (uint64_t c = 0; c < o->nchunks; c++)
+            if (o->chunks[c])
+                bytes += block_bytes(OBJECT_CHUNK_PAGES * sizeof **o->chunks);
     }
-    if (!state_copy(&tl->snaps[tl->nsnaps], &tl->st))
+    return bytes;
+}
+
+/* Drops every other snapshot (the oldest is kept) and doubles the spacing. */
+static void thin_snapshots(struct timeline *tl)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < tl->nsnaps; i++) {
+        if (i % 2 == 0) {
+            tl->snaps[kept++] = tl->snaps[i];
+        } else {
+            tl->snap_bytes -= tl->snaps[i].bytes;
+            state_release(&tl->snaps[i].st);
+        }
+    }
+    tl->nsnaps = kept;
+    if (tl->interval <= UINT64_MAX / 2)
+        tl->interval *= 2;
+}
+
+/* Makes room in the array for one more snapshot, doubling it (up to
+ * TIMELINE_MAX_SNAPSHOTS entries) within the budget. false when the budget
+ * or the host has no room for the larger array. */
+static bool snapshot_room(struct timeline *tl)
+{
+    if (tl->nsnaps < tl->snaps_cap)
+        return true;
+    size_t cap = tl->snaps_cap ? tl->snaps_cap * 2 : 16;
+    if (cap > TIMELINE_MAX_SNAPSHOTS)
+        cap = TIMELINE_MAX_SNAPSHOTS;
+    size_t old_bytes = tl->snaps ? block_bytes(tl->snaps_cap * sizeof *tl->snaps) : 0;
+    size_t new_bytes = block_bytes(cap * sizeof *tl->snaps);
+    if (tl->snap_bytes - old_bytes + new_bytes > tl->budget)
         return false;
-    tl->nsnaps++;
+    struct tl_snapshot *grown = realloc(tl->snaps, cap * sizeof *grown);
+    if (!grown)
+        return false;
+    tl->snaps = grown;
+    tl->snaps_cap = cap;
+    tl->snap_bytes = tl->snap_bytes - old_bytes + new_bytes;
     return true;
 }
 
-struct timeline *timeline_create(const struct scenario *s, const struct timeline_overrides *o,
-                                 struct diag *err)
+/* Takes a snapshot of the current state, within the count and the budget:
+ * thins out the ones held while the new one would not fit. A snapshot that
+ * still does not fit, or that the host has no memory for, is skipped: the
+ * run goes on without it, and the spacing doubles so that it is not tried
+ * again at every event. */
+static void take_snapshot(struct timeline *tl)
 {
+    size_t need = machine_bytes(tl->st.m);
+    while (tl->nsnaps >= 2 &&
+           (tl->nsnaps == TIMELINE_MAX_SNAPSHOTS || tl->snap_bytes + need > tl->budget))
+        thin_snapshots(tl);
+    bool fits = tl->nsnaps < TIMELINE_MAX_SNAPSHOTS && snapshot_room(tl) &&
+                tl->snap_bytes + need <= tl->budget;
+    struct tl_snapshot *snap = fits ? &tl->snaps[tl->nsnaps] : NULL;
+    if (!fits || !state_copy(&snap->st, &tl->st)) {
+        if (tl->interval <= UINT64_MAX / 2)
+            tl->interval *= 2;
+    } else {
+        snap->bytes = machine_bytes(snap->st.m);
+        tl->snap_bytes += snap->bytes;
+        tl->nsnaps++;
+    }
+    tl->next_snapshot = tl->st.position + tl->interval;
+}
+
+/* The state at position 0, built afresh from the scenario: what going back
+ * to before the oldest snapshot starts from. false when the host has no
+ * memory for it. */
+static bool initial_state(struct timeline *tl, struct tl_state *st)
+{
+    struct diag ignored;
+    memset(st, 0, sizeof *st);
+    st->m = build_machine(tl->s, &tl->cfg, &ignored);
+    if (!st->m)
+        return false;
+    if (tl->future)
+        machine_set_future(st->m, tl->future, tl->future_len);
+    cursor_start(&tl->prog, &st->cur, tl->first_pid);
+    return true;
+}
+
+struct timeline *timeline_create_with(const struct scenario *s,
+                                      const struct timeline_overrides *o,
+                                      const struct timeline_options *opts, struct diag *err)
+{
+    struct timeline_options defaults = {0};
+    if (!opts)
+        opts = &defaults;
     struct machine_config cfg;
     if (!config_from(s, o, &cfg, err) || !check_steps(s, s->steps, s->step_count, &cfg, err))
         return NULL;
@@ -544,19 +718,21 @@ struct timeline *timeline_create(const struct scenario *s, const struct timeline
         return NULL;
     }
     tl->s = s;
-    tl->interval = 1024;
+    tl->cfg = cfg;
+    tl->interval = TIMELINE_FIRST_INTERVAL;
+    tl->next_snapshot = TIMELINE_FIRST_INTERVAL;
+    tl->budget = opts->snapshot_budget ? opts->snapshot_budget : TIMELINE_SNAPSHOT_BUDGET;
+    tl->access_total = total;
     tl->first_pid = (uint32_t)s->processes[0].pid.value;
-    tl->snaps = calloc(TIMELINE_MAX_SNAPSHOTS, sizeof *tl->snaps);
-    if (!tl->snaps) {
-        diag_set(err, s->path, 0, 0, "out of memory");
-        free(tl);
-        return NULL;
-    }
+    tl->stop = opts->stop;
+    tl->stop_ctx = opts->stop_ctx;
+    tl->poll_countdown = TIMELINE_POLL_EVENTS;
+    tl->error_position = UINT64_MAX;
+    tl->keep_snapshots = !opts->headless;
     /* Each of these sets err itself when it fails. */
     tl->st.m = build_machine(s, &cfg, err);
     if (!tl->st.m || !program_init(&tl->prog, s, geometry_page_size(&cfg.geo), err)) {
         machine_destroy(tl->st.m);
-        free(tl->snaps);
         free(tl);
         return NULL;
     }
@@ -565,15 +741,17 @@ struct timeline *timeline_create(const struct scenario *s, const struct timeline
             timeline_destroy(tl);
             return NULL;
         }
+        tl->future_len = total;
         machine_set_future(tl->st.m, tl->future, total);
     }
     cursor_start(&tl->prog, &tl->st.cur, tl->first_pid);
-    if (!take_snapshot(tl)) {
-        diag_set(err, s->path, 0, 0, "out of memory");
-        timeline_destroy(tl);
-        return NULL;
-    }
     return tl;
+}
+
+struct timeline *timeline_create(const struct scenario *s, const struct timeline_overrides *o,
+                                 struct diag *err)
+{
+    return timeline_create_with(s, o, NULL, err);
 }
 
 void timeline_destroy(struct timeline *tl)
@@ -582,7 +760,7 @@ void timeline_destroy(struct timeline *tl)
         return;
     state_release(&tl->st);
     for (size_t i = 0; i < tl->nsnaps; i++)
-        state_release(&tl->snaps[i]);
+        state_release(&tl->snaps[i].st);
     free(tl->snaps);
     program_destroy(&tl->prog);
     free(tl->future);
@@ -657,10 +835,15 @@ static void play_item(struct tl_state *st, const struct item *item, struct tl_ev
     }
 }
 
-/* One event forward on state st (no snapshots, no log). false at the end. */
+/* One event forward on state st (no snapshots, no log). false at the end,
+ * and as soon as the host has refused the machine memory: the step that
+ * met the refusal is not an event (what it did is unknown), so it is not
+ * counted, and the machine does nothing more. */
 static bool advance(struct timeline *tl, struct tl_state *st, struct tl_event *e)
 {
     memset(e, 0, sizeof *e);
+    if (machine_host_error(st->m))
+        return false;
     if (!st->in_op) {
         if (st->ended || !cursor_next(&tl->prog, &st->cur, st->m, &st->item)) {
             st->ended = true;
@@ -673,11 +856,15 @@ static bool advance(struct timeline *tl, struct tl_state *st, struct tl_event *e
             goto done;
         }
         machine_begin(st->m, &st->item.op);
+        if (machine_host_error(st->m))
+            return false;
         st->in_op = true;
     }
     e->kind = TL_MACHINE;
     e->step = st->item.step;
     st->in_op = machine_step(st->m, &e->ev);
+    if (machine_host_error(st->m))
+        return false;
     e->ends_access = !st->in_op;
     e->ends_op = !st->in_op && st->item.last_of_step;
 done:
@@ -688,54 +875,139 @@ done:
     return true;
 }
 
+/* Records that the host refused memory, reached at `position`. The first
+ * message is kept (what follows is its consequence); the position is the
+ * earliest at which it happened, so that the timeline plays no further. */
+static void set_error(struct timeline *tl, const char *message, uint64_t position)
+{
+    if (!tl->error[0])
+        snprintf(tl->error, sizeof tl->error, "%s", message);
+    if (position < tl->error_position)
+        tl->error_position = position;
+}
+
+/* A move begins: the previous one's outcome is forgotten, and the hook is
+ * first called after a full TIMELINE_POLL_EVENTS, so that short moves
+ * never call it. */
+static void move_begin(struct timeline *tl)
+{
+    tl->stopped = false;
+    tl->poll_countdown = TIMELINE_POLL_EVENTS;
+}
+
+/* Counts `events` more events of a long move on st, and every
+ * TIMELINE_POLL_EVENTS asks the stop hook. true when it says stop (the
+ * move must then end where it is). */
+static bool poll_stop(struct timeline *tl, enum tl_task task, const struct tl_state *st,
+                      uint64_t target, uint64_t events)
+{
+    if (!tl->stop)
+        return false;
+    if (tl->poll_countdown > events) {
+        tl->poll_countdown -= events;
+        return false;
+    }
+    tl->poll_countdown = TIMELINE_POLL_EVENTS;
+    struct tl_progress progress = {
+        .task = task,
+        .position = st->position,
+        .target = target,
+        .op_index = st->cur.op_seq,
+        .op_total = tl->prog.op_total,
+        .access_index = st->cur.access_seq,
+        .access_total = tl->access_total,
+    };
+    if (!tl->stop(tl->stop_ctx, &progress))
+        return false;
+    tl->stopped = true;
+    return true;
+}
+
 /* A snapshot is taken between operations, once the spacing has passed
- * since the newest one. */
+ * since the newest one (never on a headless timeline). */
 static bool snapshot_due(const struct timeline *tl)
 {
-    return !tl->st.in_op &&
-           tl->st.position >= tl->snaps[tl->nsnaps - 1].position + tl->interval;
+    return tl->keep_snapshots && !tl->st.in_op && tl->st.position >= tl->next_snapshot;
 }
 
 const struct tl_event *timeline_next(struct timeline *tl)
 {
+    if (tl->error[0] && tl->st.position >= tl->error_position)
+        return NULL;
     if (snapshot_due(tl))
         take_snapshot(tl);
     struct tl_event e;
     if (!advance(tl, &tl->st, &e)) {
-        tl->end_known = true;
-        tl->end_position = tl->st.position;
+        const char *why = machine_host_error(tl->st.m);
+        if (why) {
+            set_error(tl, why, tl->st.position);
+        } else {
+            tl->end_known = true;
+            tl->end_position = tl->st.position;
+        }
         return NULL;
     }
     push_log(tl, &e);
     return &tl->log[(tl->log_next + TIMELINE_LOG_SIZE - 1) % TIMELINE_LOG_SIZE];
 }
 
-/* Restores the newest snapshot at or before `position`. */
-static void restore_before(struct timeline *tl, uint64_t position)
+/* Makes the newest snapshot at or before `position` the current state, or
+ * the state at position 0 when there is none. When the host has no memory
+ * for a copy of the snapshot, the live machine is given back and the
+ * snapshot itself becomes the current state (it is no longer held). false
+ * (with the error set) only when position 0 cannot be rebuilt. */
+static bool restore_before(struct timeline *tl, uint64_t position)
 {
     size_t i = tl->nsnaps;
-    while (i > 1 && tl->snaps[i - 1].position > position)
+    while (i > 0 && tl->snaps[i - 1].st.position > position)
         i--;
     struct tl_state copy;
-    if (!state_copy(&copy, &tl->snaps[i - 1]))
-        return; /* out of memory: stay where we are */
+    if (i == 0) {
+        if (!initial_state(tl, &copy)) {
+            set_error(tl, "out of memory on the host: cannot rebuild the machine to go back",
+                      tl->st.position);
+            return false;
+        }
+    } else if (!state_copy(&copy, &tl->snaps[i - 1].st)) {
+        state_release(&tl->st);
+        copy = tl->snaps[i - 1].st;
+        tl->snap_bytes -= tl->snaps[i - 1].bytes;
+        memmove(&tl->snaps[i - 1], &tl->snaps[i], (tl->nsnaps - i) * sizeof *tl->snaps);
+        tl->nsnaps--;
+    }
     state_release(&tl->st);
     tl->st = copy;
     tl->log_count = 0;
     tl->log_next = 0;
+    return true;
 }
 
-void timeline_seek(struct timeline *tl, uint64_t position)
+/* timeline_seek within a move that has begun (timeline_step uses it). */
+static bool seek_within_move(struct timeline *tl, uint64_t position)
 {
     if (tl->end_known && position > tl->end_position)
         position = tl->end_position;
+    enum tl_task task = TL_TASK_FORWARD;
     if (position < tl->st.position) {
         /* Start far enough back that the event log fills up again. */
         uint64_t from = position > TIMELINE_LOG_SIZE ? position - TIMELINE_LOG_SIZE : 0;
-        restore_before(tl, from);
+        if (!restore_before(tl, from))
+            return false;
+        task = TL_TASK_REPLAY;
     }
-    while (tl->st.position < position && timeline_next(tl))
-        ;
+    while (tl->st.position < position) {
+        if (poll_stop(tl, task, &tl->st, position, 1))
+            return false;
+        if (!timeline_next(tl))
+            return timeline_error(tl) == NULL; /* the end: as near as there is */
+    }
+    return true;
+}
+
+bool timeline_seek(struct timeline *tl, uint64_t position)
+{
+    move_begin(tl);
+    return seek_within_move(tl, position);
 }
 
 static bool is_boundary(const struct tl_event *e, enum tl_unit unit)
@@ -749,50 +1021,75 @@ static bool is_boundary(const struct tl_event *e, enum tl_unit unit)
     return true;
 }
 
-/* The greatest position before `before` that ends a unit, found by
- * replaying windows between snapshots, newest first. 0 when none. */
-static uint64_t previous_boundary(struct timeline *tl, uint64_t before, enum tl_unit unit)
+/* The greatest position before `before` that ends a unit, into *found (0
+ * when none), found by replaying on scratch copies the windows that begin
+ * at each snapshot, newest first, and last the one from position 0. The
+ * current state is not touched. false when stopped or when the host has no
+ * memory for a scratch copy (the error is then set). */
+static bool previous_boundary(struct timeline *tl, uint64_t before, enum tl_unit unit,
+                              uint64_t *found)
 {
     size_t i = tl->nsnaps;
-    while (i > 1 && tl->snaps[i - 1].position >= before)
+    while (i > 0 && tl->snaps[i - 1].st.position >= before)
         i--;
-    for (; i > 0; i--) {
+    /* Windows: snaps[i - 1] up to `before`, then each older one up to the
+     * start of the window after it, then position 0. */
+    for (;; i--) {
         struct tl_state scratch;
-        if (!state_copy(&scratch, &tl->snaps[i - 1]))
-            return 0;
-        uint64_t found = 0;
+        bool copied = i > 0 ? state_copy(&scratch, &tl->snaps[i - 1].st)
+                            : initial_state(tl, &scratch);
+        if (!copied) {
+            set_error(tl, "out of memory on the host: cannot copy the machine to go back",
+                      tl->st.position);
+            return false;
+        }
+        uint64_t window_start = scratch.position;
+        uint64_t last = 0;
         struct tl_event e;
-        while (scratch.position + 1 < before && advance(tl, &scratch, &e))
+        bool stopped = false;
+        while (scratch.position + 1 < before) {
+            if (poll_stop(tl, TL_TASK_SEARCH, &scratch, UINT64_MAX, 1)) {
+                stopped = true;
+                break;
+            }
+            if (!advance(tl, &scratch, &e))
+                break;
             if (is_boundary(&e, unit))
-                found = e.position;
+                last = e.position;
+        }
         state_release(&scratch);
-        if (found)
-            return found;
-        before = tl->snaps[i - 1].position + 1;
-        if (tl->snaps[i - 1].position == 0)
-            return 0;
+        if (stopped)
+            return false;
+        if (last || window_start == 0) {
+            *found = last;
+            return true;
+        }
+        before = window_start + 1;
     }
-    return 0;
 }
 
 bool timeline_step(struct timeline *tl, enum tl_unit unit, int direction)
 {
+    move_begin(tl);
     if (direction < 0) {
         if (tl->st.position == 0)
             return false;
-        uint64_t target = unit == TL_UNIT_EVENT ? tl->st.position - 1
-                                                : previous_boundary(tl, tl->st.position, unit);
-        timeline_seek(tl, target);
-        return true;
+        uint64_t target = tl->st.position - 1;
+        if (unit != TL_UNIT_EVENT && !previous_boundary(tl, tl->st.position, unit, &target))
+            return false;
+        return seek_within_move(tl, target);
     }
-    const struct tl_event *e;
     bool moved = false;
-    while ((e = timeline_next(tl)) != NULL) {
+    for (;;) {
+        if (poll_stop(tl, TL_TASK_FORWARD, &tl->st, UINT64_MAX, 1))
+            return false;
+        const struct tl_event *e = timeline_next(tl);
+        if (e == NULL)
+            return moved && timeline_error(tl) == NULL;
         moved = true;
         if (is_boundary(e, unit))
             return true;
     }
-    return moved;
 }
 
 static bool stops_at(const struct tl_event *e, enum tl_stop stop)
@@ -816,21 +1113,33 @@ static bool stops_at(const struct tl_event *e, enum tl_stop stop)
 
 bool timeline_run_until(struct timeline *tl, enum tl_stop stop)
 {
-    const struct tl_event *e;
-    while ((e = timeline_next(tl)) != NULL)
+    move_begin(tl);
+    for (;;) {
+        if (poll_stop(tl, TL_TASK_FORWARD, &tl->st, UINT64_MAX, 1))
+            return false;
+        const struct tl_event *e = timeline_next(tl);
+        if (e == NULL)
+            return false;
         if (stops_at(e, stop))
             return true;
-    return false;
+    }
 }
 
-void timeline_run_fast(struct timeline *tl)
+bool timeline_run_fast(struct timeline *tl)
 {
     struct tl_state *st = &tl->st;
     struct tl_event e;
+    move_begin(tl);
+    if (tl->error[0] && st->position >= tl->error_position)
+        return false;
     /* Finish an operation in progress event by event, then go fast. */
     while (st->in_op && advance(tl, st, &e))
         push_log(tl, &e);
     for (;;) {
+        if (machine_host_error(st->m)) {
+            set_error(tl, machine_host_error(st->m), st->position);
+            return false;
+        }
         /* Snapshots as playing would take them, so stepping back after a
          * fast run does not replay from the start. */
         if (snapshot_due(tl))
@@ -840,7 +1149,10 @@ void timeline_run_fast(struct timeline *tl)
             break;
         }
         if (st->item.kind == ITEM_OP) {
-            st->position += machine_run_op(st->m, &st->item.op);
+            uint64_t events = machine_run_op(st->m, &st->item.op);
+            st->position += events;
+            if (poll_stop(tl, TL_TASK_FORWARD, st, UINT64_MAX, events))
+                return false;
             continue;
         }
         memset(&e, 0, sizeof e);
@@ -852,9 +1164,28 @@ void timeline_run_fast(struct timeline *tl)
         e.op_seq = st->cur.op_seq;
         e.access_seq = st->cur.access_seq;
         push_log(tl, &e);
+        if (poll_stop(tl, TL_TASK_FORWARD, st, UINT64_MAX, 1))
+            return false;
     }
     tl->end_known = true;
     tl->end_position = st->position;
+    return true;
+}
+
+void timeline_set_poll(struct timeline *tl, timeline_stop_fn stop, void *ctx)
+{
+    tl->stop = stop;
+    tl->stop_ctx = ctx;
+}
+
+bool timeline_stopped(const struct timeline *tl)
+{
+    return tl->stopped;
+}
+
+const char *timeline_error(const struct timeline *tl)
+{
+    return tl->error[0] ? tl->error : NULL;
 }
 
 /* ------------------------------------------------------------------ */
@@ -926,27 +1257,7 @@ size_t timeline_snapshot_count(const struct timeline *tl)
     return tl->nsnaps;
 }
 
-static size_t machine_bytes(const struct machine *m)
-{
-    size_t bytes = sizeof *m;
-    uint32_t total = frames_total(&m->pool);
-    bytes += total * (sizeof(struct frame) + 2 * sizeof(uint64_t));
-    for (uint32_t f = 0; f < total; f++) {
-        bytes += m->pool.frames[f].capmaps * sizeof(struct rmap);
-        bytes += m->pt.sizes[f] * sizeof(uint64_t);
-    }
-    bytes += (size_t)m->tlb.sets * m->tlb.ways * sizeof(struct tlb_entry);
-    bytes += m->swap.nslots * sizeof(struct swap_slot);
-    bytes += 2 * m->policy.nframes * (2 * sizeof(uint32_t) + 1);
-    for (uint32_t i = 0; i < m->nprocs; i++)
-        bytes += m->procs[i].capareas * sizeof(struct area);
-    return bytes;
-}
-
 size_t timeline_snapshot_bytes(const struct timeline *tl)
 {
-    size_t bytes = 0;
-    for (size_t i = 0; i < tl->nsnaps; i++)
-        bytes += machine_bytes(tl->snaps[i].m) + sizeof(struct tl_state);
-    return bytes;
+    return tl->snap_bytes;
 }

@@ -2,14 +2,37 @@
 #define VMVIZ_PLAY_TIMELINE_H
 /* The timeline owns time. It plays a scenario on a machine one event at a
  * time and can move to any position, backwards too: it keeps snapshots of
- * the machine and replays from the nearest one, so the state reached by
- * going back equals the state reached going forward.
+ * the machine and replays from the nearest one (or from the start, which
+ * it can always rebuild), so the state reached by going back equals the
+ * state reached going forward.
  *
  * A position counts the events played since the start (0 = nothing done).
  * Every event is a machine micro-step or one of the scenario's own items
- * (say, chapter, pause, expect). Memory stays bounded: at most
- * TIMELINE_MAX_SNAPSHOTS copies of the machine; when they would be more,
- * every other one is dropped and the spacing doubles. */
+ * (say, chapter, pause, expect).
+ *
+ * Memory stays bounded: at most TIMELINE_MAX_SNAPSHOTS copies of the
+ * machine, taking at most TIMELINE_SNAPSHOT_BUDGET bytes together. When
+ * the next snapshot would pass either bound, every other one is dropped
+ * and the spacing doubles; a snapshot that does not fit even then, or that
+ * the host has no memory for, is skipped and the spacing doubles too. A
+ * headless timeline (see timeline_options) holds none at all.
+ *
+ * Long moves can be abandoned. A move that plays many events (seek, step
+ * by a unit, run_until, run_fast, the replay behind every step back, and
+ * the pass that learns the future for OPT at creation) calls the stop hook
+ * every TIMELINE_POLL_EVENTS events; when the hook returns true the move
+ * ends at once, returns false, and timeline_stopped() says so. The
+ * timeline is then at a consistent position it reached on the way (for a
+ * step back: where the replay had got to, or where it started when the
+ * search for the unit's start was abandoned), and playing on from there
+ * gives exactly the events an uninterrupted run gives.
+ *
+ * The host can refuse memory. Once the machine reports it
+ * (machine_host_error), or the timeline cannot rebuild a machine to go
+ * back, timeline_error() returns the message and the timeline plays no
+ * further forward than where that happened: timeline_next returns NULL
+ * and every move returns false. Going back to earlier positions still
+ * works. */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -19,6 +42,11 @@
 #include "vm/machine.h"
 
 #define TIMELINE_MAX_SNAPSHOTS 256
+/* The most the snapshots of one timeline may take together: 256 MiB. */
+#define TIMELINE_SNAPSHOT_BUDGET ((size_t)256 * 1024 * 1024)
+/* Events between two calls of the stop hook during a long move: about a
+ * tenth of a millisecond of playing, so a stop is honoured at once. */
+#define TIMELINE_POLL_EVENTS 1024
 #define TIMELINE_LOG_SIZE 256
 
 /* What a timeline event is. */
@@ -70,10 +98,12 @@ struct timeline_overrides {
     long long tlb_ways;    /* -1: keep */
     long long seed;        /* -1: keep */
 };
+/* Sets every field to "keep the scenario's value". */
 void timeline_overrides_init(struct timeline_overrides *o);
 
 /* Step sizes, for stepping and for `--level`. */
 enum tl_unit { TL_UNIT_EVENT, TL_UNIT_ACCESS, TL_UNIT_OP, TL_UNIT_CHAPTER };
+/* The unit's name as the help and --level say it ("micro-step", ...). */
 const char *tl_unit_name(enum tl_unit unit);
 
 /* Where run_until stops. */
@@ -86,29 +116,93 @@ enum tl_stop {
     TL_STOP_PAUSE,       /* a pause item or a chapter (autoplay) */
 };
 
+/* What a long move is doing, passed to the stop hook so that a caller
+ * can show how far it has got. */
+enum tl_task {
+    TL_TASK_FORWARD,  /* playing forward: to a position, a breakpoint or the end */
+    TL_TASK_REPLAY,   /* going back: replaying from a snapshot to the target */
+    TL_TASK_SEARCH,   /* going back by a unit: replaying to find where it begins */
+    TL_TASK_FUTURE,   /* creating an OPT timeline: learning every access's next use */
+};
+
+struct tl_progress {
+    enum tl_task task;
+    uint64_t position;      /* the position the pass has reached (0 for TL_TASK_FUTURE) */
+    uint64_t target;        /* the position sought; UINT64_MAX when unknown (the end,
+                               a breakpoint, the start of a unit) */
+    uint64_t op_index;      /* operations begun so far in the pass */
+    uint64_t op_total;      /* operations in the whole scenario */
+    uint64_t access_index;  /* accesses begun so far in the pass */
+    uint64_t access_total;  /* accesses in the whole scenario */
+};
+
+/* The stop hook: returns true to abandon the move in progress. It must not
+ * touch the timeline (reading nothing but what progress says). */
+typedef bool (*timeline_stop_fn)(void *ctx, const struct tl_progress *progress);
+
+/* How a timeline is made. All zero is the interactive default. */
+struct timeline_options {
+    bool headless;          /* plays forward only: holds no snapshots (going back
+                               still works, by replaying from the start) */
+    size_t snapshot_budget; /* bytes the snapshots may take; 0: TIMELINE_SNAPSHOT_BUDGET */
+    timeline_stop_fn stop;  /* the stop hook from creation on, or NULL */
+    void *stop_ctx;
+};
+
 struct timeline;
 
 /* Builds the machine a scenario describes (with the overrides) and a
- * timeline at position 0. NULL with err set (FILE:LINE:COLUMN of the
- * offending scenario value) when the scenario asks for something the
- * engine cannot do. */
+ * timeline at position 0, interactive (snapshots kept), with no stop hook.
+ * NULL with err set (FILE:LINE:COLUMN of the offending scenario value)
+ * when the scenario asks for something the engine cannot do. */
 struct timeline *timeline_create(const struct scenario *s, const struct timeline_overrides *o,
                                  struct diag *err);
+/* The same, made as opts says (NULL: the default). Headless playback
+ * (vmviz run, vmviz check, --stats) passes {.headless = true}. With a stop
+ * hook, creating an OPT timeline can be abandoned too: NULL, with err's
+ * message timeline_stopped_message. */
+struct timeline *timeline_create_with(const struct scenario *s,
+                                      const struct timeline_overrides *o,
+                                      const struct timeline_options *opts, struct diag *err);
+/* The message timeline_create_with leaves in err when its stop hook asked
+ * it to stop (compare err->message with it). */
+extern const char timeline_stopped_message[];
+/* Frees the timeline and its machines; NULL is allowed. */
 void timeline_destroy(struct timeline *tl);
 
-/* Plays one event forward. Returns it, or NULL at the end. */
+/* Sets (or, with stop NULL, removes) the stop hook that long moves call
+ * every TIMELINE_POLL_EVENTS events; see the top of this file. */
+void timeline_set_poll(struct timeline *tl, timeline_stop_fn stop, void *ctx);
+/* True when the most recent move ended because the stop hook asked;
+ * false after a move that finished or failed for another reason. */
+bool timeline_stopped(const struct timeline *tl);
+/* NULL while all is well; once the host refused memory the run needs,
+ * what it was (see the top of this file). Never cleared. */
+const char *timeline_error(const struct timeline *tl);
+
+/* Plays one event forward. Returns it, or NULL at the end (or once
+ * timeline_error is set and this is where it happened). Never polls. */
 const struct tl_event *timeline_next(struct timeline *tl);
-/* Moves to an absolute position (clamped to the end). */
-void timeline_seek(struct timeline *tl, uint64_t position);
-/* Moves one unit forward or back (direction +1 / -1); false when already
- * at that end. */
+/* Moves to an absolute position (clamped to the end). true when it got
+ * there; false when stopped or by a host error, at a consistent position
+ * on the way. */
+bool timeline_seek(struct timeline *tl, uint64_t position);
+/* Moves one unit forward or back (direction +1 / -1). true when it moved
+ * (forward: to the next unit boundary or the end; back: to the previous
+ * boundary or the start). false when already at that end, when stopped
+ * (timeline_stopped; a move forward keeps the events played so far) or
+ * on a host error. */
 bool timeline_step(struct timeline *tl, enum tl_unit unit, int direction);
-/* Plays forward until an event matching `stop`; false at the end. */
+/* Plays forward until an event matching `stop`; true there. false at the
+ * end, when stopped (timeline_stopped) or on a host error, each where
+ * playing had got to. */
 bool timeline_run_until(struct timeline *tl, enum tl_stop stop);
 /* Runs to the end as fast as possible (the machine's short cut for
- * accesses), publishing no events. Used by --stats and benchmarks. */
-void timeline_run_fast(struct timeline *tl);
+ * accesses), publishing no events. Used by --stats and benchmarks. true at
+ * the end; false when stopped between two operations or on a host error. */
+bool timeline_run_fast(struct timeline *tl);
 
+/* The current position: events played since the start. */
 uint64_t timeline_position(const struct timeline *tl);
 /* True at the end, once playing has found where the end is (a timeline
  * seeked to the last position before ever passing it says false until the
@@ -118,6 +212,8 @@ bool timeline_at_end(const struct timeline *tl);
 const struct tl_event *timeline_current(const struct timeline *tl);
 /* Up to max most recent events (newest first) that led here. */
 size_t timeline_log(const struct timeline *tl, const struct tl_event **out, size_t max);
+/* The machine as it is at the current position (valid until the next
+ * move), and the scenario the timeline plays. */
 const struct machine *timeline_machine(const struct timeline *tl);
 const struct scenario *timeline_scenario(const struct timeline *tl);
 /* The chapter the current position is in (NULL before the first), and the
@@ -129,7 +225,10 @@ uint64_t timeline_op_index(const struct timeline *tl);
 uint64_t timeline_op_total(const struct timeline *tl);
 /* Expectations that failed so far. */
 uint64_t timeline_failures(const struct timeline *tl);
-/* Snapshots held now, and the bytes they take (for the README's bound). */
+/* Snapshots held now, and the bytes they take (for the README's bound):
+ * every block each copy of the machine holds, as allocated, plus a
+ * malloc header per block. At most the budget (TIMELINE_SNAPSHOT_BUDGET
+ * unless the options said otherwise); 0 for a headless timeline. */
 size_t timeline_snapshot_count(const struct timeline *tl);
 size_t timeline_snapshot_bytes(const struct timeline *tl);
 
