@@ -3,7 +3,12 @@
 # started at 80x24 and 120x40, keys are sent, the screen is captured and
 # checked; stepping forward then back gives the same screen; q, Ctrl-C and
 # SIGTERM leave with the expected status and the terminal restored; a
-# paused viewer uses no CPU.
+# paused viewer uses no CPU. On a scenario whose end takes many seconds to
+# reach, End shows its progress, and q, SIGINT, SIGTERM and SIGHUP sent
+# meanwhile end the viewer within a second with the terminal as it was,
+# while Esc stops it where it got to. A terminal that cannot move the
+# cursor (TERM=dumb) is refused and left untouched; the picker lists no
+# FIFO.
 #
 #   VMVIZ=build/check/vmviz sh tests/terminal.sh      (from the repo top)
 #
@@ -49,11 +54,12 @@ fail() {
 start() {
     name=$1 cols=$2 rows=$3
     shift 3
-    rm -f "$TMP/$name.status" "$TMP/$name.stty" "$TMP/$name.pid"
+    rm -f "$TMP/$name.status" "$TMP/$name.stty" "$TMP/$name.stty0" "$TMP/$name.pid"
     # The wrapper ignores SIGINT so that Ctrl-C reaches only the viewer
     # (which installs its own handler) and the wrapper can report.
     cat >"$TMP/$name.sh" <<SCRIPT
 trap '' INT
+stty -a >"$TMP/$name.stty0" 2>&1
 "$VMVIZ" $* </dev/tty &
 echo \$! >"$TMP/$name.pid"
 wait \$!
@@ -97,6 +103,15 @@ tty_restored() {
     grep -q -- ' icanon' "$TMP/$1.stty" && grep -q -- ' echo ' "$TMP/$1.stty" &&
         ! grep -q -- '-icanon' "$TMP/$1.stty"
 }
+
+# The tty modes after the viewer are exactly those before it, and the pane
+# is back on the normal screen.
+terminal_as_before() {
+    cmp -s "$TMP/$1.stty0" "$TMP/$1.stty" &&
+        [ "$($T display-message -p -t "$1" '#{alternate_on}')" = 0 ]
+}
+
+now_ms() { date +%s%3N; }
 
 keys() {
     name=$1
@@ -186,6 +201,91 @@ if [ "$st" = 130 ]; then ok "Ctrl-C exits with 130"; else fail "Ctrl-C exits wit
 if tty_restored intr; then ok "Ctrl-C restores the terminal"; else fail "Ctrl-C restores the terminal"; fi
 $T kill-session -t intr 2>/dev/null
 
+# --- long computations: End on a run of hundreds of millions of steps ---
+LONG=tests/data/tui/long-run.yaml
+
+# interrupt_end NAME HOW STATUS: presses End on the long scenario and, once
+# the progress line shows it computing, interrupts it with HOW (a key for
+# tmux, or -SIGNAL for kill). The viewer must end within a second with
+# STATUS, the tty modes as before it started and the normal screen back.
+interrupt_end() {
+    name=$1 how=$2 want=$3
+    start "$name" 100 30 "$LONG"
+    if ! wait_for "$name" "Page walk"; then fail "$name: the long scenario opens"; return; fi
+    keys "$name" End
+    if wait_for "$name" "Going to the end: step"; then ok "$name: End shows its progress"
+    else fail "$name: End shows its progress"; return; fi
+    pid=$(cat "$TMP/$name.pid")
+    t0=$(now_ms)
+    case $how in
+    -*) kill "$how" "$pid" ;;
+    *) $T send-keys -t "$name" "$how" ;;
+    esac
+    i=0
+    while [ $i -lt 250 ] && ! { [ -s "$TMP/$name.status" ] && [ -s "$TMP/$name.stty" ]; }; do
+        sleep 0.02
+        i=$((i + 1))
+    done
+    ms=$(($(now_ms) - t0))
+    st=$(cat "$TMP/$name.status" 2>/dev/null || echo none)
+    if [ "$st" = "$want" ] && [ "$ms" -le 1000 ]; then ok "$name: $how during End ends it in $ms ms with $want"
+    else fail "$name: $how during End ends it within 1000 ms with $want (got $st after $ms ms)"; fi
+    if terminal_as_before "$name"; then ok "$name: the terminal is as before"
+    else diff "$TMP/$name.stty0" "$TMP/$name.stty" | head -10; fail "$name: the terminal is as before"; fi
+    $T kill-session -t "$name" 2>/dev/null
+}
+
+interrupt_end end-q q 0
+interrupt_end end-ctrl-c C-c 130
+interrupt_end end-int -INT 130
+interrupt_end end-term -TERM 143
+interrupt_end end-hup -HUP 129
+
+# Esc stops End where it got to: the viewer goes on, and the status line
+# shows the step named in the message.
+start end-esc 100 30 "$LONG"
+wait_for end-esc "Page walk" >/dev/null
+keys end-esc End
+wait_for end-esc "Going to the end: step" >/dev/null
+keys end-esc Escape
+if wait_for end-esc "Stopped by Esc at step"; then
+    at=$(sed -n 's/.*Stopped by Esc at step \([0-9]*\)\..*/\1/p' "$TMP/screen" | head -n 1)
+    if [ -n "$at" ] && [ "$at" -gt 0 ] && head -n 1 "$TMP/screen" | grep -q "| step $at "; then
+        ok "Esc stops End at a step the status line shows ($at)"
+    else fail "Esc stops End at a step the status line shows"; fi
+    if head -n 1 "$TMP/screen" | grep -q "(end)"; then fail "Esc leaves the viewer short of the end"
+    else ok "Esc leaves the viewer short of the end"; fi
+else
+    fail "Esc stops End and says where"
+    at=
+fi
+keys end-esc Left
+if [ -n "${at:-}" ] && wait_for end-esc "| step $((at - 1)) "; then ok "after Esc, one step back is one step back"
+else fail "after Esc, one step back is one step back"; fi
+keys end-esc q
+st=$(wait_status end-esc)
+if [ "$st" = 0 ]; then ok "after Esc, q quits with 0"; else fail "after Esc, q quits with 0 (got $st)"; fi
+if terminal_as_before end-esc; then ok "after Esc and q, the terminal is as before"; else fail "after Esc and q, the terminal is as before"; fi
+$T kill-session -t end-esc 2>/dev/null
+
+# --- a terminal that cannot move the cursor ------------------------------
+cat >"$TMP/dumb.sh" <<SCRIPT
+stty -a >"$TMP/dumb.stty0" 2>&1
+TERM=dumb "$VMVIZ" "$LAZY" 2>"$TMP/dumb.err"
+echo \$? >"$TMP/dumb.status"
+stty -a >"$TMP/dumb.stty" 2>&1
+sleep 60
+SCRIPT
+rm -f "$TMP/dumb.status"
+$T new-session -d -s dumb -x 80 -y 24 "sh $TMP/dumb.sh"
+st=$(wait_status dumb)
+if [ "$st" = 2 ] && [ "$(wc -l <"$TMP/dumb.err")" -eq 1 ] &&
+    grep -q "cannot move the cursor.*vmviz run" "$TMP/dumb.err"; then
+    ok "TERM=dumb: status 2 and one line pointing to vmviz run"
+else cat "$TMP/dumb.err"; fail "TERM=dumb: status 2 and one line pointing to vmviz run (got $st)"; fi
+if terminal_as_before dumb; then ok "TERM=dumb: the terminal is untouched"; else fail "TERM=dumb: the terminal is untouched"; fi
+$T kill-session -t dumb 2>/dev/null
+
 # --- NO_COLOR, the picker, bad input ------------------------------------
 cat >"$TMP/mono.sh" <<SCRIPT
 NO_COLOR=1 "$VMVIZ" "$LAZY"
@@ -211,6 +311,28 @@ keys pick q
 st=$(wait_status pick)
 if [ "$st" = 0 ]; then ok "picker: q quits with 0"; else fail "picker: q quits with 0 (got $st)"; fi
 $T kill-session -t pick 2>/dev/null
+
+# A FIFO named like a scenario is not opened (nothing would ever write to
+# it): the picker shows the regular files only.
+mkdir -p "$TMP/fifo/scenarios"
+ln -s "$VMVIZ_DATA/themes" "$TMP/fifo/themes"
+cp "$LAZY" "$TMP/fifo/scenarios/a.yaml"
+if mkfifo "$TMP/fifo/scenarios/x.yaml" 2>/dev/null; then
+    cat >"$TMP/fifopick.sh" <<SCRIPT
+VMVIZ_DATA="$TMP/fifo" "$VMVIZ"
+echo \$? >"$TMP/fifopick.status"
+stty -a >"$TMP/fifopick.stty"
+sleep 60
+SCRIPT
+    rm -f "$TMP/fifopick.status"
+    $T new-session -d -s fifopick -x 80 -y 24 "sh $TMP/fifopick.sh"
+    if wait_for fifopick "(a.yaml)" && ! grep -q "x.yaml" "$TMP/screen"; then ok "the picker lists regular files only (no FIFO)"
+    else fail "the picker lists regular files only (no FIFO)"; fi
+    keys fifopick q
+    st=$(wait_status fifopick)
+    if [ "$st" = 0 ]; then ok "picker with a FIFO beside: q quits with 0"; else fail "picker with a FIFO beside: q quits with 0 (got $st)"; fi
+    $T kill-session -t fifopick 2>/dev/null
+fi
 
 # A missing theme is bad input: status 2 and a message, no screen left over.
 rm -f "$TMP/screen"

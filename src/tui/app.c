@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "scenario/scenario.h"
 #include "tui/keys.h"
@@ -108,12 +109,16 @@ static void cycle_theme(struct app *a)
 /* ------------------------------------------------------------------ */
 /* scenarios                                                            */
 
+/* Loads a scenario and builds its timeline, which from then on calls the
+ * viewer's stop hook during long moves (and already while it learns the
+ * future for OPT: a picker choice can be abandoned). */
 static bool open_scenario(struct app *a, const char *path, struct diag *err)
 {
     struct scenario *sc = scenario_load(path, err);
     if (!sc)
         return false;
-    struct timeline *tl = timeline_create(sc, &a->opts.overrides, err);
+    struct timeline_options topts = {.stop = app_busy_poll, .stop_ctx = a};
+    struct timeline *tl = timeline_create_with(sc, &a->opts.overrides, &topts, err);
     if (!tl) {
         scenario_free(sc);
         return false;
@@ -146,6 +151,14 @@ static void list_scenarios(struct app *a)
     while ((de = readdir(d))) {
         size_t len = strlen(de->d_name);
         if (len <= 5 || strcmp(de->d_name + len - 5, ".yaml") != 0 || de->d_name[0] == '.')
+            continue;
+        /* Regular files only (a symbolic link counts as what it points
+         * to): opening a FIFO would wait for a writer forever, and a
+         * device or a directory is no scenario. */
+        char full[4096];
+        struct stat st;
+        if ((size_t)snprintf(full, sizeof full, "%s/%s", dir, de->d_name) >= sizeof full ||
+            stat(full, &st) != 0 || !S_ISREG(st.st_mode))
             continue;
         if (a->nentries == cap) {
             size_t ncap = cap ? cap * 2 : 16;
@@ -368,6 +381,129 @@ unsigned app_tick(struct app *a)
 }
 
 /* ------------------------------------------------------------------ */
+/* long computations                                                    */
+
+double app_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+void app_busy_begin(struct app *a, const char *what)
+{
+    a->busy.what = what;
+    a->busy.started_ms = a->busy.keys_ms = app_now_ms();
+    a->busy.drawn_ms = 0;
+    a->busy.outcome = BUSY_DONE;
+}
+
+enum busy_outcome app_busy_end(struct app *a)
+{
+    a->busy.what = NULL;
+    return a->busy.outcome;
+}
+
+/* "access 1234 of 5000 (24%)": the finer of the two measures the scenario
+ * has (accesses, or operations when it has few accesses). */
+static void busy_fraction(const struct tl_progress *p, char *buf, size_t len)
+{
+    bool by_access = p->access_total >= p->op_total && p->access_total > 0;
+    uint64_t done = by_access ? p->access_index : p->op_index;
+    uint64_t total = by_access ? p->access_total : p->op_total;
+    if (total == 0) {
+        buf[0] = '\0';
+        return;
+    }
+    snprintf(buf, len, ", %s %" PRIu64 " of %" PRIu64 " (%d%%)",
+             by_access ? "access" : "operation", done, total,
+             (int)((double)done * 100.0 / (double)total));
+}
+
+/* The progress line: what is being done, how far it has got, the keys. */
+static void busy_text(const struct app *a, const struct tl_progress *p, char *buf, size_t len)
+{
+    const char *what = a->busy.what ? a->busy.what : "Working";
+    char fraction[96];
+    busy_fraction(p, fraction, sizeof fraction);
+    switch (p->task) {
+    case TL_TASK_FORWARD:
+        if (p->target != UINT64_MAX)
+            snprintf(buf, len, "%s: step %" PRIu64 " of %" PRIu64 ".", what, p->position,
+                     p->target);
+        else
+            snprintf(buf, len, "%s: step %" PRIu64 "%s.", what, p->position, fraction);
+        break;
+    case TL_TASK_REPLAY:
+        snprintf(buf, len, "%s: replaying, step %" PRIu64 " of %" PRIu64 ".", what,
+                 p->position, p->target);
+        break;
+    case TL_TASK_SEARCH:
+        snprintf(buf, len, "%s: replaying to find where it begins, step %" PRIu64 ".", what,
+                 p->position);
+        break;
+    case TL_TASK_FUTURE:
+        snprintf(buf, len, "%s: learning the future for opt%s.", what, fraction);
+        break;
+    }
+    size_t used = strlen(buf);
+    snprintf(buf + used, len - used, " Esc stops, q quits.");
+}
+
+static void busy_draw(struct app *a, const struct tl_progress *p)
+{
+    int cols, rows;
+    term_size(&cols, &rows);
+    if (rows < 1 || cols < 1)
+        return;
+    char text[320];
+    busy_text(a, p, text, sizeof text);
+    struct rect line = {rows - 1, 0, 1, cols};
+    draw_fill(line, ROLE_STATUS);
+    draw_text(line, 0, 1, ROLE_STATUS, text);
+    wnoutrefresh(stdscr);
+    doupdate();
+}
+
+bool app_busy_poll(void *ctx, const struct tl_progress *progress)
+{
+    struct app *a = ctx;
+    struct busy *b = &a->busy;
+    if (!term_is_open())
+        return false;
+    if (term_quit_signal()) {
+        b->outcome = BUSY_QUIT;
+        return true;
+    }
+    double now = app_now_ms();
+    if (now - b->keys_ms >= APP_BUSY_KEYS_MS) {
+        b->keys_ms = now;
+        int key;
+        while ((key = term_read_key(0)) != ERR) {
+            if (key == TERM_KEY_QUIT || keys_lookup(key) == ACTION_QUIT) {
+                b->outcome = BUSY_QUIT;
+                return true;
+            }
+            if (key == KEYS_ESC) {
+                b->outcome = BUSY_CANCELLED;
+                return true;
+            }
+            if (key == KEY_MOUSE) {
+                MEVENT me;
+                getmouse(&me);
+            }
+            /* Any other key is dropped: queued up, the keys pressed while
+             * waiting would all run, one long move after another. */
+        }
+    }
+    if (now - b->started_ms >= APP_BUSY_SHOW_MS && now - b->drawn_ms >= APP_BUSY_DRAW_MS) {
+        b->drawn_ms = now;
+        busy_draw(a, progress);
+    }
+    return false;
+}
+
+/* ------------------------------------------------------------------ */
 /* the picker                                                           */
 
 void screen_picker_init(struct app *a)
@@ -469,7 +605,17 @@ unsigned screen_picker_key(struct app *a, int key)
         if (a->nentries == 0)
             return APP_HANDLED;
         struct diag err;
-        if (!open_scenario(a, a->entries[a->selected].path, &err)) {
+        app_busy_begin(a, "Opening the scenario");
+        bool opened = open_scenario(a, a->entries[a->selected].path, &err);
+        enum busy_outcome outcome = app_busy_end(a);
+        if (outcome == BUSY_QUIT)
+            return APP_QUIT;
+        if (outcome == BUSY_CANCELLED) {
+            snprintf(a->message, sizeof a->message, "Opening stopped (Esc).");
+            a->message_error = false;
+            return APP_HANDLED | APP_REDRAW;
+        }
+        if (!opened) {
             snprintf(a->message, sizeof a->message, "%s:%u:%u: error: %s", err.file, err.line,
                      err.col, err.message);
             a->message_error = true;

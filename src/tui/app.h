@@ -50,6 +50,29 @@ struct picker_entry {
 #define APP_MAX_THEMES 32
 #define APP_SPEEDS 8
 
+/* A long computation (a timeline move, opening an OPT scenario) shows its
+ * progress line once it has run this long; shorter ones show nothing. */
+#define APP_BUSY_SHOW_MS 200
+/* Meanwhile keys are read this often, and the progress line redrawn. */
+#define APP_BUSY_KEYS_MS 10
+#define APP_BUSY_DRAW_MS 100
+
+/* How a long computation ended. */
+enum busy_outcome {
+    BUSY_DONE,       /* it ran its course */
+    BUSY_CANCELLED,  /* Esc stopped it where it had got to */
+    BUSY_QUIT,       /* q, Ctrl-C, SIGTERM or SIGHUP: the viewer must end */
+};
+
+/* The long computation in progress, if any. */
+struct busy {
+    const char *what;        /* what the progress line says is being done */
+    double started_ms;       /* on the monotonic clock */
+    double keys_ms;          /* when keys were last read */
+    double drawn_ms;         /* when the progress line was last drawn (0: never) */
+    enum busy_outcome outcome;
+};
+
 struct app {
     struct tui_options opts;
     struct scenario *sc;
@@ -84,6 +107,7 @@ struct app {
     struct rect panels[PANEL_COUNT];
     char message[1024];
     bool message_error;
+    struct busy busy;
 };
 
 /* Sets up the viewer: loads the theme and the scenario (or lists the
@@ -105,5 +129,22 @@ int app_timeout(const struct app *a);
 unsigned app_tick(struct app *a);
 /* Steps per second at a speed index (for the status line and tests). */
 double app_speed_rate(int speed);
+
+/* Milliseconds on the monotonic clock (for timing keys and autoplay). */
+double app_now_ms(void);
+
+/* Names the possibly long computation about to run ("Going to the end")
+ * and arms its stop keys. Every timeline move of the viewer goes between
+ * app_busy_begin and app_busy_end. */
+void app_busy_begin(struct app *a, const char *what);
+/* Ends it and says how it ended (the outcome of the last app_busy_poll). */
+enum busy_outcome app_busy_end(struct app *a);
+/* The viewer's timeline stop hook (a timeline_stop_fn whose ctx is the
+ * app): reads the keys waiting (Esc stops, q quits; others are dropped),
+ * notices a quit signal, and once the computation has run
+ * APP_BUSY_SHOW_MS draws the progress line on the bottom row. Returns
+ * true to abandon the computation. Does nothing before the terminal is
+ * open. */
+bool app_busy_poll(void *ctx, const struct tl_progress *progress);
 
 #endif

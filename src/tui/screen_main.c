@@ -198,12 +198,25 @@ static void draw_status(struct app *a, struct rect r)
     }
 }
 
+/* The message to show: the last move's, else the host's refusal, which
+ * stays in view for as long as the viewer runs (it cannot play on). */
+static const char *shown_message(const struct app *a, bool *error)
+{
+    *error = a->message_error;
+    if (a->message[0])
+        return a->message;
+    *error = true;
+    return timeline_error(a->tl);
+}
+
 static void draw_hint(struct app *a, struct rect r)
 {
     if (!rect_ok(r))
         return;
-    if (a->message[0]) {
-        draw_text(r, 0, 1, a->message_error ? ROLE_ERROR : ROLE_SAY, a->message);
+    bool error;
+    const char *message = shown_message(a, &error);
+    if (message) {
+        draw_text(r, 0, 1, error ? ROLE_ERROR : ROLE_SAY, message);
         return;
     }
     static const struct {
@@ -268,9 +281,10 @@ void screen_main_draw(struct app *a)
         view_draws[p](&v, L.panel[p]);
     }
     draw_hint(a, L.hint);
-    if (!rect_ok(L.hint) && a->message[0])
-        draw_text(L.panel[PANEL_NARRATION], 0, 2, a->message_error ? ROLE_ERROR : ROLE_SAY,
-                  a->message);
+    bool error;
+    const char *message = shown_message(a, &error);
+    if (!rect_ok(L.hint) && message)
+        draw_text(L.panel[PANEL_NARRATION], 0, 2, error ? ROLE_ERROR : ROLE_SAY, message);
 }
 
 static unsigned main_key(struct app *a, int key);
@@ -287,10 +301,17 @@ static void set_message(struct app *a, bool error, const char *text)
     a->message_error = error;
 }
 
+/* True when the last move ended for a reason the move's own message does
+ * not tell: Esc, a quit, the host's refusal (finish_move says those). */
+static bool move_interrupted(const struct app *a)
+{
+    return timeline_stopped(a->tl) || timeline_error(a->tl) != NULL;
+}
+
 /* Steps in time; at either end says so instead of doing nothing silently. */
 static void step(struct app *a, enum tl_unit unit, int direction)
 {
-    if (!timeline_step(a->tl, unit, direction))
+    if (!timeline_step(a->tl, unit, direction) && !move_interrupted(a))
         set_message(a, false, direction > 0 ? "At the end. Home (g) goes back to the start."
                                             : "At the start.");
 }
@@ -301,13 +322,61 @@ static void run_until(struct app *a, enum tl_stop stop, const char *what)
 {
     a->playing = false;
     uint64_t from = timeline_position(a->tl);
-    if (timeline_run_until(a->tl, stop))
+    if (timeline_run_until(a->tl, stop) || move_interrupted(a))
         return;
-    timeline_seek(a->tl, from);
+    if (!timeline_seek(a->tl, from))
+        return;
     char msg[160];
     snprintf(msg, sizeof msg, "No %s from here to the end: still at step %" PRIu64 ".", what,
              from);
     set_message(a, false, msg);
+}
+
+/* What a key that moves in time does, for the progress line; NULL for a
+ * key that does not move. */
+static const char *move_name(const struct app *a, enum key_action act)
+{
+    switch (act) {
+    case ACTION_STEP_FORWARD:
+        return a->unit == TL_UNIT_CHAPTER ? "Going to the next chapter"
+               : a->unit == TL_UNIT_OP    ? "Going to the next operation"
+               : a->unit == TL_UNIT_ACCESS ? "Going to the next access"
+                                           : "Stepping forward";
+    case ACTION_STEP_BACK:
+        return a->unit == TL_UNIT_CHAPTER ? "Going back a chapter"
+               : a->unit == TL_UNIT_OP    ? "Going back an operation"
+               : a->unit == TL_UNIT_ACCESS ? "Going back an access"
+                                           : "Stepping back";
+    case ACTION_START: return "Going to the start";
+    case ACTION_END: return "Going to the end";
+    case ACTION_PREV_CHAPTER: return "Going back a chapter";
+    case ACTION_NEXT_CHAPTER: return "Going to the next chapter";
+    case ACTION_NEXT_FAULT: return "Looking for the next page fault";
+    case ACTION_NEXT_EVICTION: return "Looking for the next eviction";
+    default: return NULL;
+    }
+}
+
+/* After a move: the viewer quits when asked to while it ran; a stop by Esc
+ * and the host's refusal are said, with the step the viewer is at. */
+static unsigned finish_move(struct app *a, unsigned result)
+{
+    enum busy_outcome outcome = app_busy_end(a);
+    if (outcome == BUSY_QUIT)
+        return APP_QUIT;
+    char msg[sizeof a->message];
+    if (timeline_error(a->tl)) {
+        a->playing = false;
+        snprintf(msg, sizeof msg, "%s: the run cannot go on past step %" PRIu64 " (q quits).",
+                 timeline_error(a->tl), timeline_position(a->tl));
+        set_message(a, true, msg);
+    } else if (outcome == BUSY_CANCELLED) {
+        a->playing = false;
+        snprintf(msg, sizeof msg, "Stopped by Esc at step %" PRIu64 ".",
+                 timeline_position(a->tl));
+        set_message(a, false, msg);
+    }
+    return result;
 }
 
 static void scroll_focus(struct app *a, int delta)
@@ -326,7 +395,14 @@ unsigned screen_main_key(struct app *a, int key)
 {
     a->message[0] = '\0';
     uint64_t before = timeline_position(a->tl);
+    bool focused_scroll = (key == KEY_UP || key == KEY_DOWN) && a->focus >= 0 &&
+                          panel_scrolls(a->focus);
+    const char *moving = focused_scroll ? NULL : move_name(a, keys_lookup(key));
+    if (moving)
+        app_busy_begin(a, moving);
     unsigned result = main_key(a, key);
+    if (moving)
+        result = finish_move(a, result);
     /* A new step has its own sentence: read it from the top. */
     if (timeline_position(a->tl) != before)
         a->scroll[PANEL_NARRATION] = 0;
@@ -422,7 +498,12 @@ unsigned screen_main_tick(struct app *a)
 {
     if (!a->playing)
         return 0;
-    if (!timeline_step(a->tl, a->unit, +1)) {
+    app_busy_begin(a, "Playing");
+    bool moved = timeline_step(a->tl, a->unit, +1);
+    if (move_interrupted(a))
+        return finish_move(a, APP_REDRAW);
+    app_busy_end(a);
+    if (!moved) {
         a->playing = false;
         set_message(a, false, "At the end. Home (g) goes back to the start.");
         return APP_REDRAW;

@@ -17,6 +17,8 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <term.h>
+
 static SCREEN *screen;
 static FILE *headless_out, *headless_in;
 static bool headless;
@@ -138,19 +140,46 @@ static void setup_screen(void)
         role_attrs[i] = A_NORMAL;
 }
 
+/* Whether terminfo describes `term` as a screen the viewer can draw on:
+ * one that can put the cursor anywhere (cup). TERM=dumb, a printing
+ * terminal or an emacs shell buffer cannot. Only the description is read;
+ * the terminal itself is not touched. */
+static bool term_type_usable(const char *term, char *why, size_t why_len)
+{
+    int status = 0;
+    if (setupterm((char *)term, STDOUT_FILENO, &status) != OK) {
+        snprintf(why, why_len, "cannot use the terminal type '%s' (expected one terminfo knows)",
+                 term);
+        return false;
+    }
+    const char *cup = tigetstr("cup");
+    bool addressable = cup != NULL && cup != (char *)-1;
+    del_curterm(cur_term);
+    if (!addressable)
+        snprintf(why, why_len,
+                 "the terminal type '%s' cannot move the cursor, which the viewer needs "
+                 "(for headless playback use 'vmviz run')",
+                 term);
+    return addressable;
+}
+
 bool term_open(char *why, size_t why_len)
 {
     if (screen)
         return true;
+    /* The terminal type first: it is what the user can change, and a
+     * terminal that is refused is left exactly as it was. */
+    const char *term = getenv("TERM");
+    if (term == NULL || *term == '\0') {
+        snprintf(why, why_len, "TERM is not set (expected a terminal type such as xterm-256color)");
+        return false;
+    }
+    if (!term_type_usable(term, why, why_len))
+        return false;
     if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
         snprintf(why, why_len,
                  "the interactive viewer needs a terminal on stdin and stdout "
                  "(for text output use 'vmviz run')");
-        return false;
-    }
-    const char *term = getenv("TERM");
-    if (term == NULL || *term == '\0') {
-        snprintf(why, why_len, "TERM is not set (expected a terminal type such as xterm-256color)");
         return false;
     }
     setlocale(LC_CTYPE, "");

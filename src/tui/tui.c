@@ -6,17 +6,9 @@
 #include "tui/tui.h"
 
 #include <stdio.h>
-#include <time.h>
 
 #include "tui/app.h"
 #include "tui/term.h"
-
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
-}
 
 /* Consecutive errors from a blocking read mean the terminal went away. */
 #define LOOP_MAX_ERRORS 64
@@ -31,7 +23,7 @@ static void run(struct app *a)
         int period = app_timeout(a);
         int wait = -1;
         if (period >= 0) {
-            double now = now_ms();
+            double now = app_now_ms();
             if (next_tick < 0)
                 next_tick = now + period;
             wait = next_tick > now ? (int)(next_tick - now + 0.5) : 0;
@@ -45,8 +37,8 @@ static void run(struct app *a)
                 r = app_tick(a);
                 next_tick += period;
                 /* Fell behind (a slow step): do not try to catch up. */
-                if (next_tick < now_ms())
-                    next_tick = now_ms() + period;
+                if (next_tick < app_now_ms())
+                    next_tick = app_now_ms() + period;
             } else if (++errors >= LOOP_MAX_ERRORS) {
                 break;
             }
@@ -91,7 +83,7 @@ double tui_bench_render(const char *scenario, int cols, int rows, int frames)
     struct tui_options o = {.scenario_path = scenario};
     timeline_overrides_init(&o.overrides);
     struct diag err;
-    double started = now_ms();
+    double started = app_now_ms();
     struct app *a = app_create(&o, &err);
     if (!a)
         return -1;
@@ -106,7 +98,7 @@ double tui_bench_render(const char *scenario, int cols, int rows, int frames)
     if (frames == 0) {
         /* Start to first frame: load, build the timeline, draw once. */
         app_draw(a);
-        double ms = now_ms() - started;
+        double ms = app_now_ms() - started;
         if (opened_here)
             term_close();
         app_destroy(a);
@@ -114,9 +106,9 @@ double tui_bench_render(const char *scenario, int cols, int rows, int frames)
     }
     double total = 0;
     for (int i = 0; i < frames; i++) {
-        double t0 = now_ms();
+        double t0 = app_now_ms();
         app_draw(a);
-        total += now_ms() - t0;
+        total += app_now_ms() - t0;
         if (app_key(a, KEY_RIGHT) & APP_REDRAW && timeline_at_end(a->tl))
             app_key(a, KEY_HOME);
     }
