@@ -215,7 +215,8 @@ static struct timeline *open_scenario(const char *path, const struct options *o,
         diag_print(stderr, &err);
         return NULL;
     }
-    struct timeline *tl = timeline_create(s, &o->overrides, &err);
+    struct timeline *tl =
+        timeline_create_with(s, &o->overrides, &(struct timeline_options){.headless = true}, &err);
     if (!tl) {
         diag_print(stderr, &err);
         scenario_free(s);
