@@ -1,7 +1,14 @@
 /* vmviz: the command line. It parses arguments and hands over to the TUI
- * or to headless playback; nothing else lives here. */
+ * or to headless playback; nothing else lives here.
+ *
+ * Every word of the command line is untrusted: errors quote it through
+ * diag_print, which shows control characters escaped, and numbers are read
+ * by the scenario's own parser (scenario/value.h), so that "010" or "0x10"
+ * mean the same on the command line as in a scenario. */
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +18,11 @@
 #include "play/report.h"
 #include "play/timeline.h"
 #include "scenario/diag.h"
+#include "scenario/escape.h"
 #include "scenario/scenario.h"
+#include "scenario/trace.h"
+#include "scenario/value.h"
+#include "tui/theme.h"
 #include "tui/tui.h"
 
 #ifndef VMVIZ_VERSION
@@ -24,42 +35,93 @@
 #define EXIT_EXPECT 1
 #define EXIT_BAD_INPUT 2
 
-static const char usage_main[] =
-    "usage: vmviz [OPTIONS] [SCENARIO]     open the interactive viewer (a picker without SCENARIO)\n"
-    "       vmviz run [OPTIONS] SCENARIO   play a scenario headless, one line per event\n"
-    "       vmviz check SCENARIO...        validate and run scenarios, report failed expectations\n"
-    "       vmviz --help | --version\n"
-    "\n"
-    "viewer options:\n"
-    "  --theme NAME        colour theme: default, light, projector, cvd, mono (NO_COLOR selects mono)\n"
-    "  --policy NAME       replacement policy: fifo, lru, clock, opt, random, nru, linux\n"
-    "  --frames N          number of physical frames\n"
-    "  --tlb ENTRIES[xWAYS] TLB size and associativity\n"
-    "  --seed N            seed for random choices\n"
-    "\n"
-    "Run 'vmviz run --help' for headless playback. See vmviz(1), vmviz-scenario(5).\n";
+/* The name errors about the command line give as their file. */
+#define COMMAND_LINE "command line"
 
-static const char usage_run[] =
-    "usage: vmviz run [OPTIONS] SCENARIO\n"
-    "\n"
-    "Plays SCENARIO without a terminal UI and prints the run in plain words.\n"
-    "\n"
-    "  --level op|access|event  one line per operation, access or micro-step (default event)\n"
-    "  --format text|json       plain sentences, or JSON Lines with stable keys\n"
-    "  --stats                  print only the final counters\n"
-    "  --policy NAME            replace the scenario's replacement policy\n"
-    "  --frames N               replace the number of frames\n"
-    "  --tlb ENTRIES[xWAYS]     replace the TLB size (and ways)\n"
-    "  --seed N                 replace the seed\n"
-    "\n"
-    "Exit status: 0 all expectations held, 1 an expectation failed, 2 bad input.\n";
+/* ---- the vocabulary, one table each ------------------------------------ */
 
-static const char usage_check[] =
-    "usage: vmviz check [OPTIONS] SCENARIO...\n"
-    "\n"
-    "Validates and runs each scenario and reports every failed expectation as\n"
-    "FILE:LINE:COLUMN. Accepts the overrides of 'vmviz run'.\n"
-    "Exit status: 0 all good, 1 an expectation failed, 2 bad input or usage.\n";
+/* Which commands accept an option. */
+#define MODE_VIEW 1u
+#define MODE_RUN 2u
+#define MODE_CHECK 4u
+#define MODE_ALL (MODE_VIEW | MODE_RUN | MODE_CHECK)
+
+/* Every option: its name, whether a value follows, where it is allowed,
+ * and its line of --help (VALUE is what the help calls its value). */
+static const struct option_info {
+    const char *name;
+    const char *value;   /* NULL: a flag */
+    unsigned modes;
+    const char *help;
+} options_table[] = {
+    {"--policy", "NAME", MODE_ALL, "replacement policy: %P"},
+    {"--frames", "N", MODE_ALL, "number of physical frames, 1 to 4194304"},
+    {"--tlb", "ENTRIES[xWAYS]", MODE_ALL, "TLB size and associativity (4 ways by default)"},
+    {"--seed", "N", MODE_ALL, "seed for random choices"},
+    {"--theme", "NAME", MODE_VIEW, "colour theme: %T (NO_COLOR selects mono)"},
+    {"--level", "UNIT", MODE_RUN, "one line per %L (default event)"},
+    {"--format", "FORMAT", MODE_RUN, "%F: plain sentences, or JSON Lines with stable keys"},
+    {"--stats", NULL, MODE_RUN, "print only the final counters"},
+    {"--help", NULL, MODE_ALL, "print this help"},
+};
+#define OPTION_COUNT (sizeof options_table / sizeof options_table[0])
+
+static const char *const level_names[] = {"op", "access", "event"};
+static const enum tl_unit level_units[] = {TL_UNIT_OP, TL_UNIT_ACCESS, TL_UNIT_EVENT};
+static const char *const format_names[] = {"text", "json"};
+static const enum report_format format_values[] = {REPORT_TEXT, REPORT_JSON};
+#define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---- output ------------------------------------------------------------- */
+
+/* The first error met writing standard output (0: none yet), kept so that
+ * it is reported once, with its cause, however many writes fail after. */
+static int stdout_errno;
+
+/* Ends the program the way a filter does when its reader has gone: by
+ * SIGPIPE, quietly (the shell reports 128 + 13). Reached only when the
+ * signal was blocked or ignored when the write failed. */
+static void die_of_broken_pipe(void)
+{
+    sigset_t set;
+    signal(SIGPIPE, SIG_DFL);
+    sigemptyset(&set);
+    sigaddset(&set, SIGPIPE);
+    sigprocmask(SIG_UNBLOCK, &set, NULL);
+    raise(SIGPIPE);
+    _exit(128 + SIGPIPE);
+}
+
+/* True once writing standard output has failed; notes why the first time.
+ * Called right after each batch of writes, while errno still tells. */
+static bool stdout_failed(void)
+{
+    if (stdout_errno == 0 && ferror(stdout))
+        stdout_errno = errno ? errno : EIO;
+    if (stdout_errno == EPIPE)
+        die_of_broken_pipe();
+    return stdout_errno != 0;
+}
+
+/* The exit status, once everything is written: standard output flushed,
+ * and a write error on it reported (once) as status 2. A failure to write
+ * standard error cannot be reported, but still gives status 2. */
+static int finish(int status)
+{
+    if (fflush(stdout) != 0 && stdout_errno == 0)
+        stdout_errno = errno ? errno : EIO;
+    if (!stdout_failed() && !ferror(stdout)) {
+        fflush(stderr);
+        return ferror(stderr) ? EXIT_BAD_INPUT : status;
+    }
+    struct diag d;
+    diag_set(&d, "standard output", 0, 0, "cannot write the output: %s (expected a "
+             "standard output that takes it all)", strerror(stdout_errno));
+    diag_print(stderr, &d);
+    return EXIT_BAD_INPUT;
+}
+
+/* ---- the command line --------------------------------------------------- */
 
 /* Arguments, with where each starts in the command line for messages. */
 struct args {
@@ -68,6 +130,8 @@ struct args {
     int i;
 };
 
+/* The column where argument index starts in the command line the way a
+ * shell shows it: the words, program name included, joined by spaces. */
 static unsigned arg_column(const struct args *a, int index)
 {
     unsigned col = 1;
@@ -76,23 +140,90 @@ static unsigned arg_column(const struct args *a, int index)
     return col;
 }
 
-static int usage_error(const struct args *a, int index, const char *what)
+static int usage_error(const struct args *a, int index, const char *fmt, ...)
+    DIAG_PRINTF(3, 4);
+
+/* Reports "command line:1:COL: error: ..." for argument index; returns 2. */
+static int usage_error(const struct args *a, int index, const char *fmt, ...)
 {
+    char what[sizeof ((struct diag *)0)->message];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
     struct diag d;
-    diag_set(&d, "command line", 1, arg_column(a, index), "%s", what);
+    diag_set(&d, COMMAND_LINE, 1, arg_column(a, index), "%s", what);
     diag_print(stderr, &d);
     return EXIT_BAD_INPUT;
 }
 
-static bool parse_count(const char *s, long long max, long long *out)
+/* How many characters of a bad argument a message quotes. */
+#define QUOTE_MAX 60
+
+/* Reads a number from min to max (the scenario's syntax: decimal, 0x,
+ * 0b, '_' between digits; no sign, no suffix, nothing after it). 0 with
+ * *out set, or the exit status after reporting it at argument at. */
+static int parse_number_arg(const struct args *a, int at, const char *option, uint64_t min,
+                            uint64_t max, uint64_t *out)
 {
-    char *end;
-    errno = 0;
-    long long v = strtoll(s, &end, 0);
-    if (errno || end == s || *end || v < 0 || v > max)
-        return false;
-    *out = v;
-    return true;
+    const char *value = a->argv[at];
+    uint64_t n;
+    if (value_parse_number(value, strlen(value), &n) != VALUE_OK || n < min || n > max)
+        return usage_error(a, at, "%s is '%.*s' (expected a number from %llu to %llu)", option,
+                           QUOTE_MAX, value, (unsigned long long)min, (unsigned long long)max);
+    *out = n;
+    return 0;
+}
+
+/* --tlb ENTRIES[xWAYS]. Without ways the TLB has the default ways of
+ * vmviz(1): 4, or as many as its entries when it has fewer; entries the
+ * ways do not divide are refused, never given other ways. */
+static int parse_tlb_arg(const struct args *a, int at, long long *entries, long long *ways)
+{
+    const char *value = a->argv[at];
+    size_t len = strlen(value), cut = value_number_length(value, len);
+    uint64_t e, w = 0;
+    bool has_ways = cut < len && (value[cut] == 'x' || value[cut] == 'X');
+    if (value_parse_number(value, cut, &e) != VALUE_OK || (cut < len && !has_ways)
+        || (has_ways && value_parse_number(value + cut + 1, len - cut - 1, &w) != VALUE_OK))
+        return usage_error(a, at, "--tlb is '%.*s' (expected ENTRIES or ENTRIESxWAYS, such as "
+                           "64 or 16x2)", QUOTE_MAX, value);
+    if (e < 1 || e > MACHINE_MAX_TLB)
+        return usage_error(a, at, "--tlb asks for %llu entries (expected 1 to %d)",
+                           (unsigned long long)e, MACHINE_MAX_TLB);
+    if (has_ways && (w < 1 || w > e || e % w != 0))
+        return usage_error(a, at, "--tlb asks for %llu entries in %llu ways (expected ways "
+                           "that divide the entries)", (unsigned long long)e,
+                           (unsigned long long)w);
+    if (!has_ways) {
+        w = e < SCENARIO_DEFAULT_TLB_WAYS ? e : SCENARIO_DEFAULT_TLB_WAYS;
+        if (e % w != 0)
+            return usage_error(a, at, "--tlb asks for %llu entries, which the default %u ways "
+                               "do not divide (expected a multiple of %u, fewer than %u "
+                               "entries, or ENTRIESxWAYS)", (unsigned long long)e,
+                               SCENARIO_DEFAULT_TLB_WAYS, SCENARIO_DEFAULT_TLB_WAYS,
+                               SCENARIO_DEFAULT_TLB_WAYS);
+    }
+    *entries = (long long)e;
+    *ways = (long long)w;
+    return 0;
+}
+
+/* A word that must be one of names[0..n): its index, or the exit status
+ * after "unknown WHAT 'word' (expected a, b or c; did you mean 'b'?)". */
+static int choose(const struct args *a, int at, const char *what, const char *const *names,
+                  size_t n, size_t *out)
+{
+    const char *word = a->argv[at];
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(word, names[i]) == 0) {
+            *out = i;
+            return 0;
+        }
+    }
+    char expected[320];
+    return usage_error(a, at, "unknown %s '%.*s' (%s)", what, QUOTE_MAX, word,
+                       diag_expected_choice(expected, sizeof expected, word, names, n));
 }
 
 struct options {
@@ -101,108 +232,180 @@ struct options {
     enum tl_unit level;
     enum report_format format;
     bool stats;
-    const char *paths[256];
+    const char **paths;   /* room for every argument */
     int npaths;
 };
 
-/* Parses options shared by every mode; returns 0, or an exit status. */
-static int parse_options(struct args *a, struct options *o, bool viewer, bool run,
-                         const char *usage)
+/* The options a mode accepts, by name, for "did you mean". */
+static size_t option_names(unsigned mode, const char **names)
 {
+    size_t n = 0;
+    for (size_t i = 0; i < OPTION_COUNT; i++)
+        if (options_table[i].modes & mode)
+            names[n++] = options_table[i].name;
+    return n;
+}
+
+/* The theme names of the data directory, as "a, b or c" (for --help). */
+static void find_data_dir(char *out, size_t len);
+
+static void theme_choices(char *out, size_t size)
+{
+    char data[PATH_MAX], dir[PATH_MAX + 16];
+    char *names[32];
+    find_data_dir(data, sizeof data);
+    snprintf(dir, sizeof dir, "%s/themes", data);
+    size_t n = theme_list(dir, names, COUNT_OF(names));
+    if (n == 0)
+        snprintf(out, size, "a NAME.theme file of the themes directory");
+    else
+        diag_list(out, size, (const char *const *)names, n);
+    theme_names_free(names, n);
+}
+
+/* Prints the help of a mode: its usage line, then one line per option,
+ * the lists of names in them drawn from the same tables the checks use. */
+static void print_usage(unsigned mode)
+{
+    char policies[200], levels[80], formats[40], themes[300];
+    diag_list(policies, sizeof policies, policy_names, diag_count(policy_names));
+    diag_list(levels, sizeof levels, level_names, COUNT_OF(level_names));
+    diag_list(formats, sizeof formats, format_names, COUNT_OF(format_names));
+    if (mode == MODE_VIEW)
+        theme_choices(themes, sizeof themes);
+    else
+        themes[0] = '\0';
+    if (mode == MODE_VIEW)
+        fputs("usage: vmviz [OPTIONS] [SCENARIO]     open the interactive viewer (a picker "
+              "without SCENARIO)\n"
+              "       vmviz run [OPTIONS] SCENARIO   play a scenario headless, one line per "
+              "event\n"
+              "       vmviz check SCENARIO...        validate and run scenarios, report failed "
+              "expectations\n"
+              "       vmviz --help | --version\n\nviewer options:\n", stdout);
+    else if (mode == MODE_RUN)
+        fputs("usage: vmviz run [OPTIONS] SCENARIO\n\n"
+              "Plays SCENARIO without a terminal UI and prints the run in plain words.\n\n",
+              stdout);
+    else
+        fputs("usage: vmviz check [OPTIONS] SCENARIO...\n\n"
+              "Validates and runs each scenario and reports every failed expectation as\n"
+              "FILE:LINE:COLUMN. Accepts the machine options of 'vmviz run':\n\n", stdout);
+    for (size_t i = 0; i < OPTION_COUNT; i++) {
+        const struct option_info *o = &options_table[i];
+        if (!(o->modes & mode))
+            continue;
+        char left[40], help[400];
+        snprintf(left, sizeof left, "%s%s%s", o->name, o->value ? " " : "",
+                 o->value ? o->value : "");
+        /* %P, %T, %L, %F in a help line stand for the lists. */
+        size_t used = 0;
+        for (const char *p = o->help; *p && used + 1 < sizeof help; p++) {
+            const char *list = NULL;
+            if (p[0] == '%' && p[1]) {
+                list = p[1] == 'P' ? policies : p[1] == 'T' ? themes
+                     : p[1] == 'L' ? levels : p[1] == 'F' ? formats : NULL;
+            }
+            if (list) {
+                used += (size_t)snprintf(help + used, sizeof help - used, "%s", list);
+                if (used >= sizeof help)
+                    used = sizeof help - 1;
+                p++;
+            } else {
+                help[used++] = *p;
+            }
+        }
+        help[used] = '\0';
+        printf("  %-22s %s\n", left, help);
+    }
+    if (mode == MODE_VIEW)
+        fputs("\nRun 'vmviz run --help' for headless playback. See vmviz(1), "
+              "vmviz-scenario(5).\n", stdout);
+    else
+        fputs("\nNumbers: decimal, 0x hex or 0b binary ('_' may separate digits).\n"
+              "Exit status: 0 all expectations held, 1 an expectation failed, 2 bad input\n"
+              "or an output that cannot be written.\n", stdout);
+}
+
+/* Parses the options of a mode (they may come before or after the
+ * scenarios; "--" ends them); returns 0, or an exit status. */
+static int parse_options(struct args *a, struct options *o, unsigned mode)
+{
+    /* Every remaining argument may be a scenario: no limit on how many. */
+    o->paths = malloc((size_t)(a->argc > 0 ? a->argc : 1) * sizeof *o->paths);
+    if (o->paths == NULL)
+        return usage_error(a, a->i, "out of memory reading the command line (expected fewer "
+                           "arguments)");
     for (; a->i < a->argc; a->i++) {
         const char *arg = a->argv[a->i];
-        const char *value = a->i + 1 < a->argc ? a->argv[a->i + 1] : NULL;
         int at = a->i;
         if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
-            fputs(usage, stdout);
-            exit(0);
+            print_usage(mode);
+            free(o->paths);
+            exit(finish(0));
         }
         if (strcmp(arg, "--") == 0) {
             a->i++;
             break;
         }
         if (arg[0] != '-' || arg[1] == '\0') {
-            if (o->npaths == (int)(sizeof o->paths / sizeof o->paths[0]))
-                return usage_error(a, at, "too many scenarios (expected at most 256)");
             o->paths[o->npaths++] = arg;
             continue;
         }
-        bool takes_value = strcmp(arg, "--policy") == 0 || strcmp(arg, "--frames") == 0 ||
-                           strcmp(arg, "--tlb") == 0 || strcmp(arg, "--seed") == 0 ||
-                           (viewer && strcmp(arg, "--theme") == 0) ||
-                           (run && (strcmp(arg, "--level") == 0 || strcmp(arg, "--format") == 0));
-        if (!takes_value && !(run && strcmp(arg, "--stats") == 0)) {
-            char what[160];
-            snprintf(what, sizeof what, "unknown option '%.60s' (expected one listed by --help)",
-                     arg);
-            return usage_error(a, at, what);
+        const struct option_info *opt = NULL;
+        for (size_t k = 0; k < OPTION_COUNT; k++)
+            if ((options_table[k].modes & mode) && strcmp(arg, options_table[k].name) == 0)
+                opt = &options_table[k];
+        if (opt == NULL) {
+            const char *names[OPTION_COUNT];
+            size_t n = option_names(mode, names);
+            char expected[320];
+            return usage_error(a, at, "unknown option '%.*s' (%s)", QUOTE_MAX, arg,
+                               diag_expected_choice(expected, sizeof expected, arg, names, n));
         }
         if (strcmp(arg, "--stats") == 0) {
             o->stats = true;
             continue;
         }
-        if (!value) {
-            char what[120];
-            snprintf(what, sizeof what, "%s needs a value (expected '%s VALUE')", arg, arg);
-            return usage_error(a, at, what);
-        }
+        if (a->i + 1 >= a->argc)
+            return usage_error(a, at, "%s needs a value (expected '%s %s')", arg, arg,
+                               opt->value);
         a->i++;
-        long long n;
+        int status = 0;
+        uint64_t n = 0;
+        size_t k = 0;
         if (strcmp(arg, "--policy") == 0) {
-            if (policy_lookup(value) < 0)
-                return usage_error(a, a->i,
-                                   "unknown policy (expected fifo, lru, clock, opt, random, nru "
-                                   "or linux)");
-            o->overrides.policy = value;
+            status = choose(a, a->i, "policy", policy_names, diag_count(policy_names), &k);
+            o->overrides.policy = a->argv[a->i];
         } else if (strcmp(arg, "--frames") == 0) {
-            if (!parse_count(value, MACHINE_MAX_FRAMES, &n) || n < 1)
-                return usage_error(a, a->i, "bad frame count (expected 1 to 4194304)");
-            o->overrides.frames = n;
+            status = parse_number_arg(a, a->i, arg, 1, MACHINE_MAX_FRAMES, &n);
+            o->overrides.frames = (long long)n;
         } else if (strcmp(arg, "--seed") == 0) {
-            if (!parse_count(value, LLONG_MAX, &n))
-                return usage_error(a, a->i, "bad seed (expected a non-negative number)");
-            o->overrides.seed = n;
+            /* The overrides keep the seed in a long long, -1 meaning unset. */
+            status = parse_number_arg(a, a->i, arg, 0, LLONG_MAX, &n);
+            o->overrides.seed = (long long)n;
         } else if (strcmp(arg, "--tlb") == 0) {
-            char buf[64];
-            snprintf(buf, sizeof buf, "%s", value);
-            char *x = strchr(buf, 'x');
-            long long ways = -1;
-            if (x) {
-                *x = '\0';
-                if (!parse_count(x + 1, MACHINE_MAX_TLB, &ways) || ways < 1)
-                    return usage_error(a, a->i, "bad TLB ways (expected ENTRIES or ENTRIESxWAYS)");
-            }
-            if (!parse_count(buf, MACHINE_MAX_TLB, &n) || n < 1 || (ways > 0 && n % ways))
-                return usage_error(a, a->i,
-                                   "bad TLB size (expected ENTRIES or ENTRIESxWAYS, entries a "
-                                   "multiple of ways, at most 65536)");
-            o->overrides.tlb_entries = n;
-            o->overrides.tlb_ways = ways;
+            status = parse_tlb_arg(a, a->i, &o->overrides.tlb_entries, &o->overrides.tlb_ways);
         } else if (strcmp(arg, "--theme") == 0) {
-            o->theme = value;
+            o->theme = a->argv[a->i];
         } else if (strcmp(arg, "--level") == 0) {
-            if (strcmp(value, "op") == 0)
-                o->level = TL_UNIT_OP;
-            else if (strcmp(value, "access") == 0)
-                o->level = TL_UNIT_ACCESS;
-            else if (strcmp(value, "event") == 0)
-                o->level = TL_UNIT_EVENT;
-            else
-                return usage_error(a, a->i, "unknown level (expected op, access or event)");
+            status = choose(a, a->i, "level", level_names, COUNT_OF(level_names), &k);
+            if (status == 0)
+                o->level = level_units[k];
         } else if (strcmp(arg, "--format") == 0) {
-            if (strcmp(value, "text") == 0)
-                o->format = REPORT_TEXT;
-            else if (strcmp(value, "json") == 0)
-                o->format = REPORT_JSON;
-            else
-                return usage_error(a, a->i, "unknown format (expected text or json)");
+            status = choose(a, a->i, "format", format_names, COUNT_OF(format_names), &k);
+            if (status == 0)
+                o->format = format_values[k];
         }
+        if (status)
+            return status;
     }
     for (; a->i < a->argc; a->i++)
-        if (o->npaths < (int)(sizeof o->paths / sizeof o->paths[0]))
-            o->paths[o->npaths++] = a->argv[a->i];
+        o->paths[o->npaths++] = a->argv[a->i];
     return 0;
 }
+
+/* ---- playing ------------------------------------------------------------ */
 
 /* Loads a scenario and builds its timeline; prints the error and returns
  * NULL on bad input. */
@@ -233,88 +436,137 @@ static void print_failures(const char *path, const struct tl_event *e)
         const struct tl_check *c = &e->checks[i];
         if (c->ok)
             continue;
+        escape_fputs(path, stderr);
         fprintf(stderr,
-                c->relative ? "%s:%u:%u: expectation failed: %s is %+lld (expected %+lld)\n"
-                            : "%s:%u:%u: expectation failed: %s is %lld (expected %lld)\n",
-                path, c->line, c->col, counter_name(c->counter), (long long)c->actual,
+                c->relative ? ":%u:%u: expectation failed: %s is %+lld (expected %+lld)\n"
+                            : ":%u:%u: expectation failed: %s is %lld (expected %lld)\n",
+                c->line, c->col, counter_name(c->counter), (long long)c->actual,
                 (long long)c->expected);
     }
 }
 
-/* Plays to the end without printing events, reporting failed
- * expectations as they come. */
-static void play_to_end(struct timeline *tl, const char *path)
+/* What headless playback watches for besides the events it prints. */
+struct watch {
+    const char *path;
+    bool oom_told;    /* the OOM killer's last kill was told already */
+};
+
+/* Looks at one event of a headless run: failed expectations and the OOM
+ * killer ending the last process are said on standard error. Returns
+ * false when the run must stop: a trace changed under it (reported as the
+ * error it is) or standard output cannot be written. */
+static bool watch_event(struct watch *w, const struct tl_event *e, const struct machine *m)
 {
-    while (timeline_run_until(tl, TL_STOP_FAILED)) {
-        const struct tl_event *e = timeline_current(tl);
-        if (e)
-            print_failures(path, e);
+    if (e->kind == TL_EXPECT && e->failed)
+        print_failures(w->path, e);
+    if (e->kind == TL_MACHINE && e->ev.kind == EV_OOM_KILL && !w->oom_told) {
+        bool alive = false;
+        for (uint32_t i = 0; i < m->nprocs && !alive; i++)
+            alive = m->procs[i].alive;
+        if (!alive) {
+            /* Later steps find no process: their events say so one by
+             * one, which is easy to miss in a long run. */
+            escape_fputs(w->path, stderr);
+            fprintf(stderr, ":%u:%u: warning: the OOM killer ended pid %u, the last process "
+                    "(the steps after this one have no process to run)\n",
+                    e->step ? e->step->pos.line : 0, e->step ? e->step->pos.col : 0,
+                    e->ev.other_pid);
+            w->oom_told = true;
+        }
     }
+    struct diag d;
+    if (trace_take_failure(&d)) {
+        diag_print(stderr, &d);
+        return false;
+    }
+    return !stdout_failed();
+}
+
+/* Plays to the end without printing events. false when the run was cut
+ * short by an error (already reported, or a failed output). */
+static bool play_to_end(struct timeline *tl, const char *path)
+{
+    struct watch w = {.path = path};
+    const struct tl_event *e;
+    while ((e = timeline_next(tl)) != NULL)
+        if (!watch_event(&w, e, timeline_machine(tl)))
+            return false;
+    return true;
 }
 
 static int cmd_run(struct args *a)
 {
     struct options o = {.level = TL_UNIT_EVENT, .format = REPORT_TEXT};
     timeline_overrides_init(&o.overrides);
-    int status = parse_options(a, &o, false, true, usage_run);
+    int status = parse_options(a, &o, MODE_RUN);
+    if (status == 0 && o.npaths != 1)
+        status = usage_error(a, a->argc, o.npaths ? "more than one scenario (expected exactly "
+                                                    "one)"
+                                                  : "no scenario given (expected 'vmviz run "
+                                                    "SCENARIO')");
+    struct scenario *s = NULL;
+    struct timeline *tl = status ? NULL : open_scenario(o.paths[0], &o, &s);
+    free(o.paths);
     if (status)
-        return status;
-    if (o.npaths != 1)
-        return usage_error(a, a->argc, o.npaths ? "more than one scenario (expected exactly one)"
-                                                : "no scenario given (expected 'vmviz run SCENARIO')");
-    struct scenario *s;
-    struct timeline *tl = open_scenario(o.paths[0], &o, &s);
+        return finish(status);
     if (!tl)
-        return EXIT_BAD_INPUT;
+        return finish(EXIT_BAD_INPUT);
+    bool whole = true;
     if (o.stats) {
-        play_to_end(tl, s->path);
+        whole = play_to_end(tl, s->path);
+        if (whole)
+            report_stats(stdout, o.format, &timeline_machine(tl)->counters);
     } else {
         struct reporter r;
+        struct watch w = {.path = s->path};
         reporter_init(&r, stdout, o.format, o.level, timeline_machine(tl));
         const struct tl_event *e;
-        while ((e = timeline_next(tl)) != NULL) {
+        while (whole && (e = timeline_next(tl)) != NULL) {
             reporter_event(&r, e, timeline_machine(tl));
-            if (e->kind == TL_EXPECT && e->failed)
-                print_failures(s->path, e);
+            whole = watch_event(&w, e, timeline_machine(tl));
         }
     }
-    if (o.stats)
-        report_stats(stdout, o.format, &timeline_machine(tl)->counters);
-    status = timeline_failures(tl) ? EXIT_EXPECT : 0;
+    status = !whole ? EXIT_BAD_INPUT : timeline_failures(tl) ? EXIT_EXPECT : 0;
     timeline_destroy(tl);
     scenario_free(s);
-    if (fflush(stdout) != 0)
-        return EXIT_BAD_INPUT;
-    return status;
+    return finish(status);
 }
 
 static int cmd_check(struct args *a)
 {
     struct options o = {.level = TL_UNIT_EVENT, .format = REPORT_TEXT};
     timeline_overrides_init(&o.overrides);
-    int status = parse_options(a, &o, false, false, usage_check);
-    if (status)
-        return status;
-    if (o.npaths == 0)
-        return usage_error(a, a->argc, "no scenario given (expected 'vmviz check SCENARIO...')");
+    int status = parse_options(a, &o, MODE_CHECK);
+    if (status == 0 && o.npaths == 0)
+        status = usage_error(a, a->argc, "no scenario given (expected 'vmviz check "
+                             "SCENARIO...')");
+    if (status) {
+        free(o.paths);
+        return finish(status);
+    }
     int worst = 0;
-    for (int i = 0; i < o.npaths; i++) {
+    for (int i = 0; i < o.npaths && !stdout_failed(); i++) {
         struct scenario *s;
         struct timeline *tl = open_scenario(o.paths[i], &o, &s);
         if (!tl) {
             worst = EXIT_BAD_INPUT;
             continue;
         }
-        play_to_end(tl, s->path);
-        uint64_t failures = timeline_failures(tl);
-        printf("%s: %s (%llu expectation%s failed)\n", o.paths[i], failures ? "FAILED" : "ok",
-               (unsigned long long)failures, failures == 1 ? "" : "s");
-        if (failures && worst < EXIT_EXPECT)
-            worst = EXIT_EXPECT;
+        if (play_to_end(tl, s->path)) {
+            uint64_t failures = timeline_failures(tl);
+            escape_fputs(o.paths[i], stdout);
+            printf(": %s (%llu expectation%s failed)\n", failures ? "FAILED" : "ok",
+                   (unsigned long long)failures, failures == 1 ? "" : "s");
+            if (failures && worst < EXIT_EXPECT)
+                worst = EXIT_EXPECT;
+        } else {
+            worst = EXIT_BAD_INPUT;
+        }
         timeline_destroy(tl);
         scenario_free(s);
     }
-    return worst;
+    free(o.paths);
+    return finish(worst);
 }
 
 /* Where scenarios/ and themes/ are: $VMVIZ_DATA, else next to the
@@ -352,11 +604,13 @@ static int cmd_view(struct args *a)
 {
     struct options o = {.level = TL_UNIT_EVENT, .format = REPORT_TEXT};
     timeline_overrides_init(&o.overrides);
-    int status = parse_options(a, &o, true, false, usage_main);
-    if (status)
-        return status;
-    if (o.npaths > 1)
-        return usage_error(a, a->argc, "more than one scenario (expected at most one)");
+    int status = parse_options(a, &o, MODE_VIEW);
+    if (status == 0 && o.npaths > 1)
+        status = usage_error(a, a->argc, "more than one scenario (expected at most one)");
+    if (status) {
+        free(o.paths);
+        return finish(status);
+    }
     char data[PATH_MAX];
     find_data_dir(data, sizeof data);
     char scenario_dir[PATH_MAX + 16], theme_dir[PATH_MAX + 16];
@@ -369,15 +623,20 @@ static int cmd_view(struct args *a)
         .theme_name = o.theme,
         .overrides = o.overrides,
     };
-    return tui_main(&t);
+    status = tui_main(&t);
+    free(o.paths);
+    return status;
 }
 
 int main(int argc, char **argv)
 {
+    /* Headless output is a filter's: when its reader goes away, SIGPIPE
+     * ends it quietly, even when the caller had the signal ignored. */
+    signal(SIGPIPE, SIG_DFL);
     struct args a = {.argc = argc, .argv = argv, .i = 1};
     if (argc > 1 && strcmp(argv[1], "--version") == 0) {
         printf("vmviz %s\n", VMVIZ_VERSION);
-        return 0;
+        return finish(0);
     }
     if (argc > 1 && strcmp(argv[1], "run") == 0) {
         a.i = 2;

@@ -188,28 +188,49 @@ bad_cmdline() {
 }
 
 bad_cmdline "unknown level" \
-    "command line:1:$(col run --level): error: unknown level (expected op, access or event)" \
+    "command line:1:$(col run --level): error: unknown level 'bogus' (expected op, access or event)" \
     run --level bogus "$LAZY"
+bad_cmdline "misspelt level" \
+    "command line:1:$(col run --level): error: unknown level 'acess' (expected op, access or event; did you mean 'access'?)" \
+    run --level acess "$LAZY"
 bad_cmdline "unknown format" \
-    "command line:1:$(col run --format): error: unknown format (expected text or json)" \
+    "command line:1:$(col run --format): error: unknown format 'xml' (expected text or json)" \
     run --format xml "$LAZY"
 bad_cmdline "zero frames" \
-    "command line:1:$(col run "$LAZY" --frames): error: bad frame count (expected 1 to 4194304)" \
+    "command line:1:$(col run "$LAZY" --frames): error: --frames is '0' (expected a number from 1 to 4194304)" \
     run "$LAZY" --frames 0
+bad_cmdline "frames with a size suffix (numbers only)" \
+    "command line:1:$(col run --frames): error: --frames is '4K' (expected a number from 1 to 4194304)" \
+    run --frames 4K "$LAZY"
 bad_cmdline "TLB entries not a multiple of ways" \
-    "command line:1:$(col run --tlb): error: bad TLB size (expected ENTRIES or ENTRIESxWAYS, entries a multiple of ways, at most 65536)" \
+    "command line:1:$(col run --tlb): error: --tlb asks for 6 entries in 4 ways (expected ways that divide the entries)" \
     run --tlb 6x4 "$LAZY"
+bad_cmdline "TLB entries not a multiple of the default ways" \
+    "command line:1:$(col run --tlb): error: --tlb asks for 6 entries, which the default 4 ways do not divide (expected a multiple of 4, fewer than 4 entries, or ENTRIESxWAYS)" \
+    run --tlb 6 "$LAZY"
+bad_cmdline "TLB with junk after the ways" \
+    "command line:1:$(col run --tlb): error: --tlb is '16x4y' (expected ENTRIES or ENTRIESxWAYS, such as 64 or 16x2)" \
+    run --tlb 16x4y "$LAZY"
+bad_cmdline "TLB too large" \
+    "command line:1:$(col run --tlb): error: --tlb asks for 131072 entries (expected 1 to 65536)" \
+    run --tlb 0x2_0000 "$LAZY"
 bad_cmdline "unknown policy" \
-    "command line:1:$(col check --policy): error: unknown policy (expected fifo, lru, clock, opt, random, nru or linux)" \
+    "command line:1:$(col check --policy): error: unknown policy 'lur' (expected fifo, lru, clock, opt, random, nru or linux; did you mean 'lru'?)" \
     check --policy lur "$LAZY"
+bad_cmdline "policy far from every name" \
+    "command line:1:$(col run --policy): error: unknown policy 'belady' (expected fifo, lru, clock, opt, random, nru or linux)" \
+    run --policy belady "$LAZY"
 bad_cmdline "negative seed" \
-    "command line:1:$(col run --seed): error: bad seed (expected a non-negative number)" \
+    "command line:1:$(col run --seed): error: --seed is '-1' (expected a number from 0 to 9223372036854775807)" \
     run --seed -1 "$LAZY"
 bad_cmdline "unknown option" \
-    "command line:1:$(col run): error: unknown option '--verbose' (expected one listed by --help)" \
+    "command line:1:$(col run): error: unknown option '--verbose' (expected --policy, --frames, --tlb, --seed, --level, --format, --stats or --help)" \
     run --verbose "$LAZY"
+bad_cmdline "misspelt option" \
+    "command line:1:$(col run): error: unknown option '--polcy' (expected --policy, --frames, --tlb, --seed, --level, --format, --stats or --help; did you mean '--policy'?)" \
+    run --polcy lru "$LAZY"
 bad_cmdline "option without its value" \
-    "command line:1:$(col run "$LAZY"): error: --frames needs a value (expected '--frames VALUE')" \
+    "command line:1:$(col run "$LAZY"): error: --frames needs a value (expected '--frames N')" \
     run "$LAZY" --frames
 bad_cmdline "run without a scenario" \
     "command line:1:$(col run --stats): error: no scenario given (expected 'vmviz run SCENARIO')" \
@@ -221,7 +242,7 @@ bad_cmdline "check without a scenario" \
     "command line:1:$(col check): error: no scenario given (expected 'vmviz check SCENARIO...')" \
     check
 bad_cmdline "check with --stats (a run option)" \
-    "command line:1:$(col check): error: unknown option '--stats' (expected one listed by --help)" \
+    "command line:1:$(col check): error: unknown option '--stats' (expected --policy, --frames, --tlb, --seed or --help)" \
     check --stats "$LAZY"
 
 run run "$TMP/no-such-file.yaml"
@@ -235,6 +256,163 @@ run run --help
 if [ "$STATUS" -eq 0 ] && grep -q '^usage: vmviz run' "$TMP/out"; then ok "run --help"; else fail "run --help (status $STATUS)"; fi
 run --version
 if [ "$STATUS" -eq 0 ] && grep -q '^vmviz [0-9]' "$TMP/out"; then ok "--version"; else fail "--version (status $STATUS)"; fi
+
+# ---- numbers mean what the man pages say -----------------------------------
+
+# A leading 0 is decimal: ten frames hold the ten pages (eight would not).
+run run --stats --frames 010 tests/corpus/frames-decimal.yaml
+if [ "$STATUS" -eq 0 ] && grep -q '^faults  *10$' "$TMP/out"; then
+    ok "--frames 010 is ten frames"
+else
+    fail "--frames 010 (status $STATUS)"
+fi
+run run --stats --frames 0b1_010 tests/corpus/frames-decimal.yaml
+if [ "$STATUS" -eq 0 ] && grep -q '^faults  *10$' "$TMP/out"; then
+    ok "--frames 0b1_010 is ten frames"
+else
+    fail "--frames 0b1_010 (status $STATUS)"
+fi
+# --tlb 3 without ways is one fully associative set of 3 ways: the third
+# page fills set 0 way 2 (direct-mapped, it went to set 2 way 0).
+run run --format json --frames 10 --tlb 3 tests/corpus/frames-decimal.yaml
+if [ "$STATUS" -eq 0 ] &&
+    grep -q '"event":"tlb_fill","pid":1,"access":"read","va":128,"vpn":2,"set":0,"way":2' "$TMP/out" &&
+    ! grep '"event":"tlb_fill"' "$TMP/out" | grep -qv '"set":0,'; then
+    ok "--tlb 3 is fully associative"
+else
+    fail "--tlb 3 (status $STATUS)"
+fi
+
+# ---- untrusted text reaches the terminal escaped ----------------------------
+
+ESC=$(printf '\033')
+# no_controls FILE...: true when the files hold no control byte but the
+# newlines ending lines, and no C1 control (bytes c2 80 to c2 9f).
+no_controls() {
+    for f in "$@"; do
+        if LC_ALL=C tr -d '\n' <"$f" | LC_ALL=C grep -q '[[:cntrl:]]'; then return 1; fi
+        if od -An -tx1 -v "$f" | tr -s ' \n' '  ' | grep -q 'c2 [89]'; then return 1; fi
+    done
+    return 0
+}
+for args in "run tests/corpus/say-escapes.yaml" "run --format json tests/corpus/say-escapes.yaml" \
+    "run --level op tests/corpus/say-escapes.yaml" "check tests/corpus/key-escapes.yaml" \
+    "run tests/corpus/step-escapes.yaml" "run tests/corpus/trace-path-escapes.yaml" \
+    "run --policy ${ESC}]0;t --stats $LAZY" "check --frames 1${ESC}[2J $LAZY" \
+    "run --verbose${ESC}c $LAZY"; do
+    # shellcheck disable=SC2086
+    run $args
+    shown=$(echo "$args" | tr -d '\033')
+    if [ ! -s "$TMP/out" ] && [ ! -s "$TMP/err" ]; then
+        fail "no output at all: $shown"
+    elif no_controls "$TMP/out" "$TMP/err"; then
+        ok "no control byte reaches the terminal: $shown"
+    else
+        fail "a control byte reached the terminal: $shown"
+    fi
+done
+mkdir -p "$TMP/evil${ESC}[2J"
+cp tests/corpus/many-paths.yaml "$TMP/evil${ESC}[2J/a.yaml"
+run check "$TMP/evil${ESC}[2J/a.yaml"
+if [ "$STATUS" -eq 0 ] && grep -qF "$TMP/evil\e[2J/a.yaml: ok" "$TMP/out" &&
+    no_controls "$TMP/out" "$TMP/err"; then
+    ok "a scenario path holding ESC is shown escaped by check"
+else
+    fail "a scenario path holding ESC (status $STATUS)"
+fi
+
+# ---- only regular files, never waited on ----------------------------------
+
+# A FIFO nobody writes to would block a plain open for ever: each of these
+# must come back at once with the error (timeout kills a hang).
+mkfifo "$TMP/fifo.yaml" "$TMP/fifo.theme" "$TMP/fifo.txt"
+cat >"$TMP/fifo-trace.yaml" <<'EOF2'
+title: a trace that is a FIFO
+processes: [{name: p, pid: 1}]
+steps: [trace: {file: fifo.txt, format: rw}]
+EOF2
+# not_regular WHAT WANT-STDERR ARGS...
+not_regular() {
+    what=$1 want=$2
+    shift 2
+    timeout 20 "$VMVIZ" "$@" </dev/null >"$TMP/out" 2>"$TMP/err"
+    STATUS=$?
+    if [ "$STATUS" -eq 2 ] && [ "$(head -n 1 "$TMP/err")" = "$want" ]; then
+        ok "$what"
+    else
+        fail "$what (status $STATUS; want: $want)"
+    fi
+}
+not_regular "a FIFO named as a scenario is refused, not waited on" \
+    "$TMP/fifo.yaml: error: cannot read the scenario: it is a FIFO (expected a regular file)" \
+    run "$TMP/fifo.yaml"
+not_regular "a FIFO trace is refused, not waited on" \
+    "$TMP/fifo-trace.yaml:3:23: error: cannot read trace '$TMP/fifo.txt': it is a FIFO (expected a regular file)" \
+    check "$TMP/fifo-trace.yaml"
+not_regular "a FIFO theme is refused, not waited on" \
+    "$TMP/fifo.theme: error: cannot read the theme: it is a FIFO (expected a regular file)" \
+    --theme "$TMP/fifo.theme" "$LAZY"
+mkdir -p "$TMP/themes" "$TMP/scenarios"
+mkfifo "$TMP/themes/pipe.theme"
+cp "$LAZY" "$TMP/scenarios/"
+VMVIZ_DATA=$TMP not_regular "a FIFO in the themes directory, chosen by name, is refused" \
+    "$TMP/themes/pipe.theme: error: cannot read the theme: it is a FIFO (expected a regular file)" \
+    --theme pipe "$LAZY"
+
+# ---- output errors ------------------------------------------------------------
+
+if [ -w /dev/full ]; then
+    FULL="standard output: error: cannot write the output: No space left on device (expected a standard output that takes it all)"
+    for args in "run $LAZY" "run --stats $LAZY" "run --format json --level op $LAZY" \
+        "check $LAZY" "--help" "run --help" "check -h" "--version"; do
+        # shellcheck disable=SC2086
+        "$VMVIZ" $args >/dev/full 2>"$TMP/err"
+        STATUS=$?
+        if [ "$STATUS" -eq 2 ] && [ "$(cat "$TMP/err")" = "$FULL" ]; then
+            ok "output to a full device: status 2 and one message ($args)"
+        else
+            fail "output to a full device ($args): status $STATUS, stderr: $(head -n 3 "$TMP/err")"
+        fi
+    done
+else
+    ok "no /dev/full here: output errors not tried"
+fi
+
+# A reader that goes away ends the run quietly, by SIGPIPE (status 141 in
+# the shell), as any filter does.
+{ "$VMVIZ" run --level access "$LAZY" 2>"$TMP/err"; echo $? >"$TMP/pipe-status"; } | head -n 1 >/dev/null
+pipe_status=$(cat "$TMP/pipe-status")
+if [ "$pipe_status" -eq 141 ] && [ ! -s "$TMP/err" ]; then
+    ok "a closed pipe ends the run quietly (SIGPIPE, status 141)"
+else
+    fail "a closed pipe: status $pipe_status, stderr: $(head -n 2 "$TMP/err")"
+fi
+# Even when the caller ignores SIGPIPE.
+{ trap '' PIPE; "$VMVIZ" run --level access "$LAZY" 2>"$TMP/err"; echo $? >"$TMP/pipe-status"; } | head -n 1 >/dev/null
+pipe_status=$(cat "$TMP/pipe-status")
+if [ "$pipe_status" -eq 141 ] && [ ! -s "$TMP/err" ]; then
+    ok "a closed pipe ends the run quietly with SIGPIPE ignored by the caller"
+else
+    fail "a closed pipe, SIGPIPE ignored: status $pipe_status, stderr: $(head -n 2 "$TMP/err")"
+fi
+
+# ---- any number of scenarios --------------------------------------------------
+
+set --
+i=0
+while [ "$i" -lt 300 ]; do set -- "$@" tests/corpus/many-paths.yaml; i=$((i + 1)); done
+run check "$@"
+if [ "$STATUS" -eq 0 ] && [ "$(grep -c '^tests/corpus/many-paths.yaml: ok (0 expectations failed)$' "$TMP/out")" -eq 300 ]; then
+    ok "check of 300 scenarios checks all 300"
+else
+    fail "check of 300 scenarios (status $STATUS, $(wc -l <"$TMP/out") lines)"
+fi
+run check -- "$@" tests/corpus/no-such-file.yaml
+if [ "$STATUS" -eq 2 ] && [ "$(grep -c ': ok (0 expectations failed)$' "$TMP/out")" -eq 300 ]; then
+    ok "check -- with 301 scenarios reports the 301st"
+else
+    fail "check -- with 301 scenarios (status $STATUS)"
+fi
 
 # ---- the corpus of bad scenarios --------------------------------------------
 

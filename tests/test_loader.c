@@ -6,8 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "scenario/diag.h"
+#include "scenario/escape.h"
 #include "scenario/scenario.h"
 #include "scenario/value.h"
 #include "diag_helpers.h"
@@ -625,7 +628,8 @@ static void test_shape_errors(void)
          "shape.yaml:3:24: error: duplicate counter 'a' in expect (expected each counter "
          "once)\n"},
         {"title: t\nprocesses: [{name: d, pid: 1}]\nsteps: [read: {addr: 1, pdi: 2}]\n",
-         "shape.yaml:3:25: error: unknown key 'pdi' in read (did you mean 'pid'?)\n"},
+         "shape.yaml:3:25: error: unknown key 'pdi' in read (expected addr or pid; did you "
+         "mean 'pid'?)\n"},
         {"title: \"\"\nprocesses: [{name: d, pid: 1}]\nsteps: [pause: ]\n",
          "shape.yaml:1:8: error: 'title' is '' (expected a title)\n"},
         {"title: t\nprocesses: {name: d, pid: 1}\nsteps: [pause: ]\n",
@@ -771,9 +775,213 @@ static void test_missing_file(void)
     struct diag d;
 
     CU_ASSERT_PTR_NULL(scenario_load("data/no-such-scenario.yaml", &d));
-    check_string(printed(&d), "data/no-such-scenario.yaml: error: cannot open the scenario: "
+    check_string(printed(&d), "data/no-such-scenario.yaml: error: cannot read the scenario: "
                  "No such file or directory (expected a readable file)\n", "missing file");
     scenario_free(NULL);   /* a no-op */
+}
+
+/* ---- escaping what users wrote ------------------------------------------ */
+
+/* escape_text of s, as a string (overwritten by the next call). */
+static const char *escaped(const char *s, unsigned flags)
+{
+    static char buf[512];
+    escape_text(buf, sizeof buf, s, flags);
+    return buf;
+}
+
+static void test_escape_forms(void)
+{
+    /* The two attacks of the issue: clear the screen, retitle the window. */
+    check_string(escaped("\033[2J", 0), "\\e[2J", "ESC [ 2 J");
+    check_string(escaped("\033]0;pwned\a", 0), "\\e]0;pwned\\a", "OSC title BEL");
+    /* C0 controls with a letter, the others in hex, DEL too. */
+    check_string(escaped("a\tb\nc\rd\be\ff\vg", 0), "a\\tb\\nc\\rd\\be\\ff\\vg", "letters");
+    check_string(escaped("\001\037\177", 0), "\\x01\\x1f\\x7f", "hex controls and DEL");
+    /* Line breaks kept only when asked (wrapped text). */
+    check_string(escaped("one\ntwo\tthree", ESCAPE_KEEP_NEWLINES), "one\ntwo\\tthree",
+                 "newline kept");
+    /* C1 controls are characters: U+0080, U+009B (CSI), U+009F. */
+    check_string(escaped("\xc2\x80|\xc2\x9b" "31m|\xc2\x9f", 0), "\\u0080|\\u009b31m|\\u009f",
+                 "C1 controls");
+    /* Bytes that are not UTF-8: a lone CSI byte, an overlong ESC, a
+     * surrogate, a cut sequence, bytes that never start one. */
+    check_string(escaped("\x9b" "2J", 0), "\\x9b2J", "stray C1 byte");
+    check_string(escaped("\xc0\x9b", 0), "\\xc0\\x9b", "overlong ESC");
+    check_string(escaped("\xed\xa0\x80", 0), "\\xed\\xa0\\x80", "surrogate");
+    check_string(escaped("x\xe2\x82", 0), "x\\xe2\\x82", "cut sequence");
+    check_string(escaped("\xf5\xff", 0), "\\xf5\\xff", "never valid");
+    check_string(escaped("\xf4\x90\x80\x80", 0), "\\xf4\\x90\\x80\\x80", "above U+10FFFF");
+    /* Printable text is left alone: UTF-8, NBSP, a backslash. */
+    check_string(escaped("caf\xc3\xa9 \xc2\xa0 \xe2\x86\x92 \xf0\x9f\x98\x80 C:\\dir", 0),
+                 "caf\xc3\xa9 \xc2\xa0 \xe2\x86\x92 \xf0\x9f\x98\x80 C:\\dir", "printable");
+    check_string(escaped(NULL, 0), "", "NULL is empty");
+}
+
+static void test_escape_bounds(void)
+{
+    char small[8];
+
+    /* The length of the whole form comes back even when cut, and the cut
+     * never splits an escape: "ab" + "\e" fits, "\e" after that does not. */
+    CU_ASSERT_EQUAL(escape_text(small, sizeof small, "ab\033\033\033", 0), 8);
+    check_string(small, "ab\\e\\e", "cut between escapes");
+    CU_ASSERT_EQUAL(escape_text(small, sizeof small, "abcdef\xc3\xa9", 0), 8);
+    check_string(small, "abcdef", "cut before a character");
+    CU_ASSERT_EQUAL(escape_text(NULL, 0, "\xc2\x9b", 0), 6);
+    /* escape_fputs writes the same form. */
+    char *text = NULL;
+    size_t len = 0;
+    FILE *fp = open_memstream(&text, &len);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+    CU_ASSERT_EQUAL(escape_fputs("x\033[1m\xc2\x9b\x9b\xc3\xa9\n", fp), 0);
+    fclose(fp);
+    check_string(text, "x\\e[1m\\u009b\\x9b\xc3\xa9\\n", "escape_fputs");
+    free(text);
+}
+
+/* Every error is printed with what the user wrote escaped: the file name
+ * and the message both. */
+static void test_diag_escapes(void)
+{
+    struct diag d;
+
+    diag_set(&d, "evil\033]0;t\a.yaml", 2, 3, "unknown key '%s' in machine", "\033[31mred");
+    check_string(printed(&d), "evil\\e]0;t\\a.yaml:2:3: error: unknown key '\\e[31mred' in "
+                 "machine\n", "escaped");
+    CU_ASSERT_PTR_NULL(strchr(printed(&d), '\033'));
+}
+
+static void test_diag_choices(void)
+{
+    static const char *const three[] = {"op", "access", "event"};
+    static const char *const one[] = {"only"};
+    char buf[200];
+
+    check_string(diag_list(buf, sizeof buf, three, 3), "op, access or event", "three");
+    check_string(diag_list(buf, sizeof buf, three, 2), "op or access", "two");
+    check_string(diag_list(buf, sizeof buf, one, 1), "only", "one");
+    check_string(diag_list(buf, sizeof buf, one, 0), "", "none");
+    check_string(diag_expected_choice(buf, sizeof buf, "acess", three, 3),
+                 "expected op, access or event; did you mean 'access'?", "with a hint");
+    check_string(diag_expected_choice(buf, sizeof buf, "zzz", three, 3),
+                 "expected op, access or event", "without one");
+    check_string(diag_expected_hint(buf, sizeof buf, "a name", "buf"),
+                 "expected a name; did you mean 'buf'?", "described");
+    static const char *const nul_terminated[] = {"a", "b", NULL};
+    CU_ASSERT_EQUAL(diag_count(nul_terminated), 2);
+}
+
+static void test_number_length(void)
+{
+    CU_ASSERT_EQUAL(value_number_length("16x4", 4), 2);
+    CU_ASSERT_EQUAL(value_number_length("0x10x4", 6), 4);
+    CU_ASSERT_EQUAL(value_number_length("0b1_01x2", 8), 6);
+    CU_ASSERT_EQUAL(value_number_length("1_024X8", 7), 5);
+    CU_ASSERT_EQUAL(value_number_length("x4", 2), 0);
+    /* A leading 0 is a digit of a decimal number, never octal. */
+    CU_ASSERT_EQUAL(num("010", VALUE_OK), 10);
+    CU_ASSERT_EQUAL(num("0009", VALUE_OK), 9);
+}
+
+/* pids are 1 to 2^32-1 and ASIDs 0 to 4095, wherever they are written:
+ * the engine would fold anything larger onto another process or ASID. */
+static void test_pid_and_asid_limits(void)
+{
+    static const struct { const char *text, *error; } cases[] = {
+        {"title: t\nprocesses: [{name: d, pid: 4294967297}]\nsteps: [pause: ]\n",
+         "ids.yaml:2:28: error: 'pid' is '4294967297' (expected a pid from 1 to "
+         "4294967295)\n"},
+        {"title: t\nprocesses: [{name: d, pid: 0}]\nsteps: [pause: ]\n",
+         "ids.yaml:2:28: error: 'pid' is '0' (expected a pid from 1 to 4294967295)\n"},
+        {"title: t\nprocesses: [{name: d, pid: 1, asid: 4096}]\nsteps: [pause: ]\n",
+         "ids.yaml:2:37: error: 'asid' is '4096' (expected an ASID from 0 to 4095, or 0 "
+         "to pick a free one)\n"},
+        {"title: t\nprocesses: [{name: d, pid: 1}]\nsteps: [read: {addr: 1, pid: 0x100000001}]\n",
+         "ids.yaml:3:30: error: 'pid' is '0x100000001' (expected a pid from 1 to "
+         "4294967295)\n"},
+        {"title: t\nprocesses: [{name: d, pid: 1}]\nsteps: [fork: {child: 4294967296}]\n",
+         "ids.yaml:3:23: error: 'child' is '4294967296' (expected a pid from 1 to "
+         "4294967295)\n"},
+        {"title: t\nprocesses: [{name: d, pid: 1}]\nsteps: [switch: 5000000000]\n",
+         "ids.yaml:3:17: error: 'switch' is '5000000000' (expected a pid from 1 to "
+         "4294967295)\n"},
+        {"title: t\nprocesses: [{name: d, pid: 1}]\nsteps: [trace: {file: x, format: rw, "
+         "pid: 99999999999}]\n",
+         "ids.yaml:3:43: error: 'pid' is '99999999999' (expected a pid from 1 to "
+         "4294967295)\n"},
+    };
+    char err[2048];
+
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct scenario *s = load_text("ids.yaml", cases[i].text, err, sizeof err);
+        CU_ASSERT_PTR_NULL(s);
+        scenario_free(s);
+        check_string(err, cases[i].error, cases[i].text);
+    }
+    /* The largest of each is fine. */
+    struct scenario *s = load_text("ids.yaml", "title: t\nprocesses: [{name: d, pid: "
+                                   "4294967295, asid: 4095}]\nsteps: [exit: 4294967295]\n",
+                                   err, sizeof err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    CU_ASSERT_EQUAL(s->processes[0].pid.value, 4294967295u);
+    CU_ASSERT_EQUAL(s->processes[0].asid.value, 4095);
+    scenario_free(s);
+}
+
+/* tlb entries without ways get the ways vmviz-scenario(5) states: 4, or
+ * all of them when there are fewer; the default must divide the entries. */
+static void test_tlb_default_ways(void)
+{
+    static const struct { const char *tlb; uint64_t ways; } good[] = {
+        {"{entries: 3}", 3}, {"{entries: 1}", 1}, {"{entries: 64}", 4},
+        {"{entries: 12}", 4}, {"{entries: 10, ways: 2}", 2}, {"{ways: 8}", 8},
+    };
+    char text[512], err[2048];
+
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        snprintf(text, sizeof text, "title: t\nmachine: {tlb: %s}\nprocesses: [{name: d, "
+                 "pid: 1}]\nsteps: [pause: ]\n", good[i].tlb);
+        struct scenario *s = load_text("tlb.yaml", text, err, sizeof err);
+        if (s == NULL)
+            fprintf(stderr, "\n%s", err);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+        CU_ASSERT_TRUE(s->machine.tlb.ways.present);
+        CU_ASSERT_EQUAL(s->machine.tlb.ways.value, good[i].ways);
+        CU_ASSERT_EQUAL(s->machine.tlb.ways_defaulted, strstr(good[i].tlb, "ways") == NULL);
+        scenario_free(s);
+    }
+    struct scenario *s = load_text("tlb.yaml", "title: t\nmachine: {tlb: {entries: 10}}\n"
+                                   "processes: [{name: d, pid: 1}]\nsteps: [pause: ]\n",
+                                   err, sizeof err);
+    CU_ASSERT_PTR_NULL(s);
+    scenario_free(s);
+    check_string(err, "tlb.yaml:2:26: error: 'entries' is 10, which the default 4 ways do not "
+                 "divide (expected a multiple of 4, fewer than 4 entries, or 'ways' given)\n",
+                 "entries 10");
+}
+
+/* Only regular files are read, and none is waited on. */
+static void test_scenario_not_regular(void)
+{
+    struct diag d;
+    char fifo[512], want[1200];
+    const char *dir = getenv("TMPDIR");
+
+    CU_ASSERT_PTR_NULL(scenario_load("data", &d));
+    check_string(printed(&d), "data: error: cannot read the scenario: it is a directory "
+                 "(expected a regular file)\n", "directory");
+    CU_ASSERT_PTR_NULL(scenario_load("/dev/zero", &d));
+    check_string(printed(&d), "/dev/zero: error: cannot read the scenario: it is a character "
+                 "device (expected a regular file)\n", "device");
+    snprintf(fifo, sizeof fifo, "%s/vmviz-loader-%ld.yaml", dir && *dir ? dir : "/tmp",
+             (long)getpid());
+    CU_ASSERT_EQUAL_FATAL(mkfifo(fifo, 0600), 0);
+    CU_ASSERT_PTR_NULL(scenario_load(fifo, &d));
+    snprintf(want, sizeof want, "%s: error: cannot read the scenario: it is a FIFO (expected "
+             "a regular file)\n", fifo);
+    check_string(printed(&d), want, "FIFO");
+    unlink(fifo);
 }
 
 /* ---- the bad-file corpus ---------------------------------------------- */
@@ -789,7 +997,7 @@ static const struct {
     {"area-before-mmap.yaml", "data/bad/area-before-mmap.yaml:8:12: error: unknown area "
      "'heap' (expected the name of a process area or of an earlier mmap)"},
     {"bad-access.yaml", "data/bad/bad-access.yaml:8:44: error: unknown access 'wirte' "
-     "(did you mean 'write'?)"},
+     "(expected read, write or exec; did you mean 'write'?)"},
     {"bad-address.yaml", "data/bad/bad-address.yaml:8:11: error: 'read' is 'buf*2' "
      "(expected an address: a number, an area name, or name+number or name-number)"},
     {"bad-bool.yaml", "data/bad/bad-bool.yaml:6:57: error: 'shared' is 'yes' "
@@ -874,8 +1082,8 @@ static const struct {
     {"too-many-steps.yaml", "data/bad/too-many-steps.yaml:6:342: error: too many steps "
      "(expected at most 100000 in the file, counting nested steps and aliases)"},
     {"trace-format.yaml", "data/bad/trace-format.yaml:8:48: error: unknown trace format "
-     "'lackee' (did you mean 'lackey'?)"},
-    {"trace-missing.yaml", "data/bad/trace-missing.yaml:8:19: error: cannot open trace "
+     "'lackee' (expected pages, rw or lackey; did you mean 'lackey'?)"},
+    {"trace-missing.yaml", "data/bad/trace-missing.yaml:8:19: error: cannot read trace "
      "'data/bad/../traces/no-such-file.txt': No such file or directory (expected a "
      "readable file)"},
     {"trace-too-many.yaml", "data/bad/trace-too-many.yaml:5:5: error: too many accesses: "
@@ -888,18 +1096,21 @@ static const struct {
     {"yaml-too-deep.yaml", "data/bad/yaml-too-deep.yaml:8:72: error: YAML nested too "
      "deeply (expected at most 64 levels of lists and mappings)"},
     {"undefined-area.yaml", "data/bad/undefined-area.yaml:8:11: error: unknown area 'bfu' "
-     "(did you mean 'buf'?)"},
+     "(expected the name of a process area or of an earlier mmap; did you mean 'buf'?)"},
     {"unknown-file.yaml", "data/bad/unknown-file.yaml:8:55: error: unknown file "
-     "'date.bin' (did you mean 'data.bin'?)"},
+     "'date.bin' (expected a name declared under files; did you mean 'data.bin'?)"},
     {"unknown-key-list.yaml", "data/bad/unknown-key-list.yaml:8:36: error: unknown key "
-     "'colour' in fill (expected one of: start, size, stride, access, pid)"},
+     "'colour' in fill (expected start, size, stride, access or pid)"},
     {"unknown-key-suggest.yaml", "data/bad/unknown-key-suggest.yaml:3:3: error: unknown "
-     "key 'framse' in machine (did you mean 'frames'?)"},
+     "key 'framse' in machine (expected preset, va_bits, page_size, levels, frames, "
+     "table_frames, swap, tlb, policy, seed, nru_interval, fault_around or readahead; did "
+     "you mean 'frames'?)"},
     {"unknown-step-list.yaml", "data/bad/unknown-step-list.yaml:8:5: error: unknown step "
-     "'frobnicate' (expected one of: read, write, exec, refs, fill, mmap, munmap, mprotect, "
-     "map, switch, fork, exit, repeat, say, chapter, pause, expect, trace)"},
+     "'frobnicate' (expected read, write, exec, refs, fill, mmap, munmap, mprotect, "
+     "map, switch, fork, exit, repeat, say, chapter, pause, expect or trace)"},
     {"unknown-step.yaml", "data/bad/unknown-step.yaml:8:5: error: unknown step 'wirte' "
-     "(did you mean 'write'?)"},
+     "(expected read, write, exec, refs, fill, mmap, munmap, mprotect, map, switch, fork, "
+     "exit, repeat, say, chapter, pause, expect or trace; did you mean 'write'?)"},
     {"wrong-type-list.yaml", "data/bad/wrong-type-list.yaml:3:9: error: 'swap' is a list "
      "(expected a number: decimal, 0x hex or 0b binary)"},
     {"wrong-type-number.yaml", "data/bad/wrong-type-number.yaml:3:11: error: 'frames' is "
@@ -1020,4 +1231,12 @@ void suite_loader_register(void)
     CU_add_test(suite, "bad files give their exact errors", test_bad_files);
     CU_add_test(suite, "truncated and mutated files never crash",
                 test_truncations_and_mutations);
+    CU_add_test(suite, "escapes: the visible form", test_escape_forms);
+    CU_add_test(suite, "escapes: bounds and streams", test_escape_bounds);
+    CU_add_test(suite, "errors show what users wrote escaped", test_diag_escapes);
+    CU_add_test(suite, "lists of choices and hints", test_diag_choices);
+    CU_add_test(suite, "numbers inside words, no octal", test_number_length);
+    CU_add_test(suite, "pid and ASID limits", test_pid_and_asid_limits);
+    CU_add_test(suite, "TLB ways when only entries are given", test_tlb_default_ways);
+    CU_add_test(suite, "only regular files are scenarios", test_scenario_not_regular);
 }

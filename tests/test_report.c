@@ -13,6 +13,7 @@
 #include "play/narrate.h"
 #include "play/report.h"
 #include "play/timeline.h"
+#include "scenario/escape.h"
 #include "scenario/scenario.h"
 
 void suite_report_register(void);
@@ -353,7 +354,8 @@ static void test_text_events(void)
     /* These sentences, whole lines, in this order. */
     static const char *const want[] = {
         "Chapter: First touch",
-        "The \"first\" write\tfaults.",
+        /* The tab of the say text in its visible form (scenario/escape.h). */
+        "The \"first\" write\\tfaults.",
         "pid 1: write at 0x405. The MMU splits the address: L1 index 1, L2 index 0, "
         "offset 0x5.",
         "TLB miss: set 0 does not hold page 0x10, so the MMU walks the page tables from the "
@@ -395,17 +397,18 @@ static void test_text_events(void)
         if (k < n)
             at = k + 1;
     }
-    /* Each line is the narration of its event. */
+    /* Each line is the narration of its event, in its visible form. */
     struct scenario *s = load_report();
     struct diag d;
     struct timeline *tl = s ? timeline_create(s, NULL, &d) : NULL;
     if (tl) {
         const struct tl_event *e;
         size_t i = 0, bad = 0;
-        char buf[512];
+        char buf[512], shown[2048];
         while ((e = timeline_next(tl)) != NULL && i < n) {
             narrate(e, timeline_machine(tl), buf, sizeof buf);
-            bad += strcmp(buf, lines[i++]) != 0;
+            escape_text(shown, sizeof shown, buf, 0);
+            bad += strcmp(shown, lines[i++]) != 0;
         }
         CU_ASSERT_EQUAL(bad, 0);
         CU_ASSERT_EQUAL(i, n);
@@ -581,7 +584,7 @@ static void test_access_level(void)
         return;
     static const char want[] =
         "Chapter: First touch\n"
-        "The \"first\" write\tfaults.\n"
+        "The \"first\" write\\tfaults.\n"
         "pid 1 write 0x405 -> 0x5 (TLB miss, fault: zero_fill)\n"
         "pid 1 write 0x448 -> 0x48 (TLB miss, fault: zero_fill)\n"
         "pid 1 read 0x408 -> 0x8 (TLB hit)\n"
@@ -631,7 +634,7 @@ static void test_op_level(void)
         return;
     static const char want[] =
         "Chapter: First touch\n"
-        "The \"first\" write\tfaults.\n"
+        "The \"first\" write\\tfaults.\n"
         "step 3 (line 17) write: accesses +1 writes +1 tlb_misses +2 page_walks +2 faults +1 "
         "minor_faults +1 zero_fills +1 table_allocs +1\n"
         "step 4 (line 18) write: accesses +1 writes +1 tlb_misses +2 page_walks +2 faults +1 "
@@ -791,10 +794,77 @@ static void test_json_string(void)
     json_string(out, "");
     fputc(' ', out);
     json_string(out, NULL);
+    fputc(' ', out);
+    /* Every control character: ESC, BEL, BS, FF, DEL, the C1 range
+     * (U+0080, CSI U+009B, U+009F), and a byte that is not UTF-8. */
+    json_string(out, "\033[2J\a\b\f\177|\xc2\x80\xc2\x9b\xc2\x9f|\x9b|\xc2\xa0");
     fclose(out);
     CU_ASSERT_STRING_EQUAL(text,
-                           "\"a\\\"b\\\\c\\nd\\te\\rf\\u0001g\\u001fh \xc3\xa9/\" \"\" \"\"");
+                           "\"a\\\"b\\\\c\\nd\\te\\rf\\u0001g\\u001fh \xc3\xa9/\" \"\" \"\" "
+                           "\"\\u001b[2J\\u0007\\b\\f\\u007f|\\u0080\\u009b\\u009f|\\ufffd|"
+                           "\xc2\xa0\"");
     free(text);
+}
+
+/* Scenario text that tries to drive the terminal (clear the screen,
+ * retitle the window, a C1 CSI, a line break that would forge a line)
+ * reaches the output escaped, in text and in JSON alike. */
+static void test_hostile_text(void)
+{
+    static const char yaml[] =
+        "title: hostile\n"
+        "machine: {preset: tiny, frames: 4, table_frames: 2}\n"
+        "processes:\n"
+        "  - name: \"p\\e[31m\"\n"
+        "    pid: 1\n"
+        "    areas: [{name: buf, start: 0x400, size: 0x100}]\n"
+        "steps:\n"
+        "  - chapter: \"\\e]0;pwned\\a\"\n"
+        "  - say: \"\\e[2J\\x9b1mred\\nforged line\\x7f\"\n"
+        "  - read: buf\n";
+    struct diag d;
+    struct scenario *s = scenario_load_string("hostile.yaml", yaml, strlen(yaml), &d);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    for (int format = 0; format < 2; format++) {
+        struct timeline *tl = timeline_create(s, NULL, &d);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(tl);
+        char *text = NULL;
+        size_t len = 0;
+        FILE *out = open_memstream(&text, &len);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+        struct reporter r;
+        reporter_init(&r, out, format ? REPORT_JSON : REPORT_TEXT, TL_UNIT_EVENT,
+                      timeline_machine(tl));
+        const struct tl_event *e;
+        size_t events = 0;
+        while ((e = timeline_next(tl)) != NULL) {
+            reporter_event(&r, e, timeline_machine(tl));
+            events++;
+        }
+        fclose(out);
+        /* Not one control byte but the newline ending each line, and no C1
+         * character (U+0080..U+009F is C2 80..C2 9F in UTF-8). */
+        size_t controls = 0, newlines = 0;
+        for (size_t i = 0; i < len; i++) {
+            unsigned char c = (unsigned char)text[i];
+            newlines += c == '\n';
+            controls += (c < 0x20 && c != '\n') || c == 0x7f
+                        || (c == 0xc2 && i + 1 < len && (unsigned char)text[i + 1] < 0xa0);
+        }
+        CU_ASSERT_EQUAL(controls, 0);
+        CU_ASSERT_EQUAL(newlines, events);   /* one line per event, none forged */
+        if (format == 0) {
+            CU_ASSERT_PTR_NOT_NULL(strstr(text, "Chapter: \\e]0;pwned\\a\n"));
+            CU_ASSERT_PTR_NOT_NULL(strstr(text, "\n\\e[2J\\u009b1mred\\nforged line\\x7f\n"));
+        } else {
+            CU_ASSERT_PTR_NOT_NULL(strstr(text, "\"text\":\"\\u001b]0;pwned\\u0007\""));
+            CU_ASSERT_PTR_NOT_NULL(strstr(text, "\"text\":\"\\u001b[2J\\u009b1mred\\nforged "
+                                                "line\\u007f\""));
+        }
+        free(text);
+        timeline_destroy(tl);
+    }
+    scenario_free(s);
 }
 
 /* A relative expectation of a decrease is narrated with its own sign. */
@@ -837,5 +907,6 @@ void suite_report_register(void)
     CU_add_test(suite, "operation level", test_op_level);
     CU_add_test(suite, "stats as text and JSON", test_stats);
     CU_add_test(suite, "JSON string escapes", test_json_string);
+    CU_add_test(suite, "scenario text cannot drive the terminal", test_hostile_text);
     CU_add_test(suite, "narration of a negative expectation", test_negative_expectation);
 }

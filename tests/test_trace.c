@@ -2,10 +2,12 @@
  * samples in data/traces/, limits, tell/seek round trips, and bad lines with
  * their exact errors. Run from tests/. */
 #include <CUnit/CUnit.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "scenario/trace.h"
@@ -215,23 +217,26 @@ static void test_seek_across_readers(void)
 static void test_count(void)
 {
     struct diag d;
-    uint64_t n = 0;
+    struct trace_census c;
 
-    CU_ASSERT_EQUAL(trace_count("data/traces/pages.txt", TRACE_PAGES, 0, 100, &n, &d), 0);
-    CU_ASSERT_EQUAL(n, 6);
-    CU_ASSERT_EQUAL(trace_count("data/traces/lackey.txt", TRACE_LACKEY, 0, 100, &n, &d), 0);
-    CU_ASSERT_EQUAL(n, 7);
-    CU_ASSERT_EQUAL(trace_count("data/traces/lackey.txt", TRACE_LACKEY, 4, 100, &n, &d), 0);
-    CU_ASSERT_EQUAL(n, 4);
+    CU_ASSERT_EQUAL(trace_count("data/traces/pages.txt", TRACE_PAGES, 0, 4096, 100, &c, &d), 0);
+    CU_ASSERT_EQUAL(c.count, 6);
+    CU_ASSERT_EQUAL(trace_count("data/traces/lackey.txt", TRACE_LACKEY, 0, 4096, 100, &c, &d),
+                    0);
+    CU_ASSERT_EQUAL(c.count, 7);
+    CU_ASSERT_EQUAL(c.max_page_line, 0);   /* no page numbers in a lackey trace */
+    CU_ASSERT_EQUAL(trace_count("data/traces/lackey.txt", TRACE_LACKEY, 4, 4096, 100, &c, &d),
+                    0);
+    CU_ASSERT_EQUAL(c.count, 4);
     /* Past max it stops and says max + 1. */
-    CU_ASSERT_EQUAL(trace_count("data/traces/rw.txt", TRACE_RW, 0, 2, &n, &d), 0);
-    CU_ASSERT_EQUAL(n, 3);
-    CU_ASSERT_EQUAL(trace_count("data/traces/bad-rw.txt", TRACE_RW, 0, 100, &n, &d), -1);
+    CU_ASSERT_EQUAL(trace_count("data/traces/rw.txt", TRACE_RW, 0, 4096, 2, &c, &d), 0);
+    CU_ASSERT_EQUAL(c.count, 3);
+    CU_ASSERT_EQUAL(trace_count("data/traces/bad-rw.txt", TRACE_RW, 0, 4096, 100, &c, &d), -1);
     check_string(printed(&d), "data/traces/bad-rw.txt:3:1: error: unknown access 'Q' "
                  "(expected R, W or X followed by an address)\n", "count of a bad trace");
     /* A limit before the bad line means the bad line is never read. */
-    CU_ASSERT_EQUAL(trace_count("data/traces/bad-rw.txt", TRACE_RW, 2, 100, &n, &d), 0);
-    CU_ASSERT_EQUAL(n, 2);
+    CU_ASSERT_EQUAL(trace_count("data/traces/bad-rw.txt", TRACE_RW, 2, 4096, 100, &c, &d), 0);
+    CU_ASSERT_EQUAL(c.count, 2);
 }
 
 static void test_open_errors(void)
@@ -239,10 +244,29 @@ static void test_open_errors(void)
     struct diag d;
 
     CU_ASSERT_PTR_NULL(trace_open("data/traces/none.txt", TRACE_RW, 0, &d));
-    check_string(printed(&d), "data/traces/none.txt: error: cannot open trace "
+    check_string(printed(&d), "data/traces/none.txt: error: cannot read trace "
                  "'data/traces/none.txt': No such file or directory (expected a readable "
                  "file)\n", "missing trace");
     CU_ASSERT_PTR_NULL(trace_open("data/traces/rw.txt", TRACE_FORMAT_COUNT, 0, &d));
+    /* Only regular files: a directory, a device, a FIFO (which a plain open
+     * would wait on for a writer) are refused at once. */
+    CU_ASSERT_PTR_NULL(trace_open("data/traces", TRACE_RW, 0, &d));
+    check_string(printed(&d), "data/traces: error: cannot read trace 'data/traces': it is a "
+                 "directory (expected a regular file)\n", "directory");
+    CU_ASSERT_PTR_NULL(trace_open("/dev/null", TRACE_RW, 0, &d));
+    check_string(printed(&d), "/dev/null: error: cannot read trace '/dev/null': it is a "
+                 "character device (expected a regular file)\n", "device");
+    char fifo[512];
+    const char *dir = getenv("TMPDIR");
+    snprintf(fifo, sizeof fifo, "%s/vmviz-fifo-%ld", dir && *dir ? dir : "/tmp", (long)getpid());
+    CU_ASSERT_EQUAL_FATAL(mkfifo(fifo, 0600), 0);
+    struct trace_census c;
+    CU_ASSERT_EQUAL(trace_count(fifo, TRACE_PAGES, 0, 4096, 100, &c, &d), -1);
+    char want[1200];
+    snprintf(want, sizeof want, "%s: error: cannot read trace '%s': it is a FIFO (expected a "
+             "regular file)\n", fifo, fifo);
+    check_string(printed(&d), want, "FIFO");
+    unlink(fifo);
 }
 
 /* A trace file with the given bytes, in the temporary directory; its path is
@@ -282,7 +306,8 @@ static const struct {
      "bad page number '-1' (expected one page number per line, optionally followed by "
      "w for a write)"},
     {TRACE_PAGES, "  99999999999999999999\n", 0, 0, 1, 3,
-     "page number '99999999999999999999' is too large (expected at most 64 bits)"},
+     "page '99999999999999999999' is beyond the 64-bit address space (expected a page "
+     "number of at most 18446744073709551615)"},
     {TRACE_RW, "R\n", 0, 0, 1, 2, "missing address after 'R' (expected a line like 'R 0x1234')"},
     {TRACE_RW, "W 0x10\nr zz\n", 0, 1, 2, 3,
      "bad address 'zz' (expected a hex 0x... or decimal number)"},
@@ -437,6 +462,130 @@ static void test_large_trace_seek(void)
     unlink(path);
 }
 
+/* A page number whose address does not fit in 64 bits is refused where it
+ * is, with the largest allowed: played, it would wrap to another page. */
+static void test_page_beyond_address_space(void)
+{
+    char path[512], want[1024];
+    struct trace_census c;
+    struct diag d;
+
+    /* 2^52 + 3 with 4 KiB pages would be played as page 3. */
+    CU_ASSERT_EQUAL_FATAL(write_temp("1\n4503599627370499w\n", 20, path, sizeof path), 0);
+    CU_ASSERT_EQUAL(trace_count(path, TRACE_PAGES, 0, 4096, 100, &c, &d), -1);
+    snprintf(want, sizeof want, "%s:2:1: error: page '4503599627370499' is beyond the 64-bit "
+             "address space (expected a page number of at most 4503599627370495)\n", path);
+    check_string(printed(&d), want, "2^52 + 3");
+    unlink(path);
+    /* The last page that fits is fine, and is the largest page found. */
+    CU_ASSERT_EQUAL_FATAL(write_temp("7\n 4503599627370495\n0\n", 22, path, sizeof path), 0);
+    CU_ASSERT_EQUAL(trace_count(path, TRACE_PAGES, 0, 4096, 100, &c, &d), 0);
+    CU_ASSERT_EQUAL(c.count, 3);
+    CU_ASSERT_EQUAL(c.max_page, 4503599627370495u);
+    CU_ASSERT_EQUAL(c.max_page_line, 2);
+    CU_ASSERT_EQUAL(c.max_page_col, 2);
+    /* With 1 GiB pages far fewer pages fit. */
+    CU_ASSERT_EQUAL(trace_count(path, TRACE_PAGES, 0, 1u << 30, 100, &c, &d), -1);
+    snprintf(want, sizeof want, "%s:2:2: error: page '4503599627370495' is beyond the 64-bit "
+             "address space (expected a page number of at most 17179869183)\n", path);
+    check_string(printed(&d), want, "1 GiB pages");
+    unlink(path);
+}
+
+/* Rewrites a file in place with other bytes, and sets its modification
+ * time to a distinct second so that even a coarse clock tells the
+ * versions apart. */
+static void rewrite(const char *path, const char *bytes, long second)
+{
+    FILE *fp = fopen(path, "wb");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+    fputs(bytes, fp);
+    fclose(fp);
+    struct timespec times[2] = {{0, UTIME_OMIT}, {1000000000L + second, 0}};
+    CU_ASSERT_EQUAL(utimensat(AT_FDCWD, path, times, 0), 0);
+}
+
+/* A trace counted at load and changed before or while it is played is an
+ * error where the reader noticed, never a run quietly cut short, grown or
+ * played from other lines. */
+static void test_trace_that_changes(void)
+{
+    char path[512], want[1024];
+    struct trace_census c;
+    struct trace_access a;
+    struct diag d;
+
+    CU_ASSERT_EQUAL_FATAL(write_temp("R 0x1\nR 0x2\nR 0x3\n", 18, path, sizeof path), 0);
+    rewrite(path, "R 0x1\nR 0x2\nR 0x3\n", 0);
+    CU_ASSERT_EQUAL_FATAL(trace_count(path, TRACE_RW, 0, 4096, 100, &c, &d), 0);
+    CU_ASSERT_EQUAL(c.count, 3);
+    CU_ASSERT_EQUAL(trace_take_failure(NULL), 0);
+
+    /* Unchanged: it plays whole, and ends where the count did. */
+    struct trace_reader *t = open_ok(path, TRACE_RW, 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+    static const struct expected three[] = {{'R', 1, 0}, {'R', 2, 0}, {'R', 3, 0}};
+    check_accesses(t, three, 3, 0);
+    trace_close(t);
+    CU_ASSERT_EQUAL(trace_take_failure(NULL), 0);
+
+    /* Changed between the load and the run: refused when opened. */
+    rewrite(path, "R 0x1\n", 1);
+    CU_ASSERT_PTR_NULL(trace_open(path, TRACE_RW, 0, &d));
+    snprintf(want, sizeof want, "%s: error: the trace changed after the scenario was loaded "
+             "(expected it as it was when the scenario was checked; load the scenario "
+             "again)\n", path);
+    check_string(printed(&d), want, "changed before the run");
+
+    /* Cut short while played: an error at the line reached, kept for the
+     * player. */
+    rewrite(path, "R 0x1\nR 0x2\nR 0x3\n", 2);
+    CU_ASSERT_EQUAL_FATAL(trace_count(path, TRACE_RW, 0, 4096, 100, &c, &d), 0);
+    t = open_ok(path, TRACE_RW, 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+    CU_ASSERT_EQUAL(trace_next(t, &a, &d), 1);
+    CU_ASSERT_EQUAL(truncate(path, 6), 0);
+    CU_ASSERT_EQUAL(trace_next(t, &a, &d), 1);   /* still in the buffer read before */
+    CU_ASSERT_EQUAL(trace_next(t, &a, &d), -1);  /* the last access counted: checked */
+    snprintf(want, sizeof want, "%s:3:1: error: the trace changed while it was played "
+             "(expected it unchanged until the run ends)\n", path);
+    check_string(printed(&d), want, "cut while played");
+    struct diag kept;
+    CU_ASSERT_EQUAL(trace_take_failure(&kept), 1);
+    check_string(printed(&kept), want, "the failure kept for the player");
+    CU_ASSERT_EQUAL(trace_take_failure(NULL), 0);
+    trace_close(t);
+
+    /* Grown while played: the last access counted is not given. */
+    rewrite(path, "R 0x1\nR 0x2\nR 0x3\n", 3);
+    CU_ASSERT_EQUAL_FATAL(trace_count(path, TRACE_RW, 0, 4096, 100, &c, &d), 0);
+    t = open_ok(path, TRACE_RW, 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+    CU_ASSERT_EQUAL(trace_next(t, &a, &d), 1);
+    FILE *fp = fopen(path, "ab");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+    fputs("W 0x4\n", fp);
+    fclose(fp);
+    CU_ASSERT_EQUAL(trace_next(t, &a, &d), 1);
+    CU_ASSERT_EQUAL(trace_next(t, &a, &d), -1);
+    check_string(printed(&d), want, "grown while played");
+    CU_ASSERT_EQUAL(trace_take_failure(NULL), 1);
+    trace_close(t);
+
+    /* Replaced by another file of the same size after the load: refused. */
+    rewrite(path, "R 0x1\nR 0x2\nR 0x3\n", 4);
+    CU_ASSERT_EQUAL_FATAL(trace_count(path, TRACE_RW, 0, 4096, 100, &c, &d), 0);
+    char other[512];
+    CU_ASSERT_EQUAL_FATAL(write_temp("W 0x7\nW 0x8\nW 0x9\n", 18, other, sizeof other), 0);
+    CU_ASSERT_EQUAL_FATAL(rename(other, path), 0);
+    CU_ASSERT_PTR_NULL(trace_open(path, TRACE_RW, 0, &d));
+    snprintf(want, sizeof want, "%s: error: the trace changed after the scenario was loaded "
+             "(expected it as it was when the scenario was checked; load the scenario "
+             "again)\n", path);
+    check_string(printed(&d), want, "replaced");
+    unlink(path);
+}
+
 void suite_trace_register(void)
 {
     CU_pSuite suite = CU_add_suite("trace", NULL, NULL);
@@ -455,4 +604,6 @@ void suite_trace_register(void)
                 test_long_line_and_no_newline);
     CU_add_test(suite, "lackey skips other lines", test_lackey_skips);
     CU_add_test(suite, "large trace, seek after refills", test_large_trace_seek);
+    CU_add_test(suite, "pages beyond the 64-bit address space", test_page_beyond_address_space);
+    CU_add_test(suite, "a trace that changes is an error", test_trace_that_changes);
 }

@@ -5,25 +5,44 @@
 #include <string.h>
 
 #include "play/narrate.h"
+#include "scenario/escape.h"
 
 void json_string(FILE *out, const char *s)
 {
+    size_t len = s ? strlen(s) : 0;
+
     fputc('"', out);
-    for (const unsigned char *p = (const unsigned char *)s; p && *p; p++) {
-        switch (*p) {
-        case '"': fputs("\\\"", out); break;
-        case '\\': fputs("\\\\", out); break;
-        case '\n': fputs("\\n", out); break;
-        case '\t': fputs("\\t", out); break;
-        case '\r': fputs("\\r", out); break;
-        default:
-            if (*p < 0x20)
-                fprintf(out, "\\u%04x", *p);
-            else
-                fputc(*p, out);
+    for (size_t i = 0; i < len;) {
+        struct escape_unit u = escape_next(s + i, len - i);
+        if (u.kind == ESCAPE_PLAIN) {
+            if (s[i] == '"' || s[i] == '\\')
+                fputc('\\', out);
+            fwrite(s + i, 1, u.bytes, out);
+        } else if (u.kind == ESCAPE_INVALID) {
+            /* JSON text is Unicode: a stray byte can only be replaced. */
+            fputs("\\ufffd", out);
+        } else {
+            switch (u.code) {
+            case '\b': fputs("\\b", out); break;
+            case '\f': fputs("\\f", out); break;
+            case '\n': fputs("\\n", out); break;
+            case '\r': fputs("\\r", out); break;
+            case '\t': fputs("\\t", out); break;
+            default: fprintf(out, "\\u%04x", (unsigned)u.code); break;
+            }
         }
+        i += u.bytes;
     }
     fputc('"', out);
+}
+
+/* One line of text output: untrusted words in it (say texts, names) are
+ * shown in their visible form, so the line is one line and moves no
+ * cursor. */
+static void text_line(FILE *out, const char *text)
+{
+    escape_fputs(text, out);
+    fputc('\n', out);
 }
 
 void reporter_init(struct reporter *r, FILE *out, enum report_format format, enum tl_unit level,
@@ -198,7 +217,8 @@ static void access_line(struct reporter *r, const struct tl_event *e, const stru
     else {
         char text[512];
         narrate(e, m, text, sizeof text);
-        fprintf(r->out, ": %s\n", text);
+        fputs(": ", r->out);
+        text_line(r->out, text);
     }
 }
 
@@ -211,7 +231,7 @@ static void print_event(struct reporter *r, const struct tl_event *e, const stru
     }
     char text[512];
     narrate(e, m, text, sizeof text);
-    fprintf(r->out, "%s\n", text);
+    text_line(r->out, text);
 }
 
 void reporter_event(struct reporter *r, const struct tl_event *e, const struct machine *m)

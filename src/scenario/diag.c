@@ -4,6 +4,8 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "scenario/escape.h"
+
 void diag_set(struct diag *d, const char *file, unsigned line, unsigned col,
               const char *fmt, ...)
 {
@@ -21,11 +23,12 @@ void diag_set(struct diag *d, const char *file, unsigned line, unsigned col,
 
 void diag_print(FILE *out, const struct diag *d)
 {
+    escape_fputs(d->file, out);
     if (d->line > 0)
-        fprintf(out, "%s:%u:%u: error: %s\n", d->file, d->line, d->col,
-                d->message);
-    else
-        fprintf(out, "%s: error: %s\n", d->file, d->message);
+        fprintf(out, ":%u:%u", d->line, d->col);
+    fputs(": error: ", out);
+    escape_fputs(d->message, out);
+    fputc('\n', out);
 }
 
 /* Words longer than this get no suggestion: nobody mistypes a 60-letter key,
@@ -79,4 +82,49 @@ const char *diag_suggest(const char *word, const char *const *choices, size_t n)
         }
     }
     return best;
+}
+
+size_t diag_count(const char *const *names)
+{
+    size_t n = 0;
+
+    while (names[n] != NULL)
+        n++;
+    return n;
+}
+
+const char *diag_list(char *buf, size_t size, const char *const *choices, size_t n)
+{
+    size_t used = 0;
+
+    if (size == 0)
+        return buf;
+    buf[0] = '\0';
+    for (size_t i = 0; i < n && used < size; i++) {
+        const char *joint = i == 0 ? "" : i + 1 == n ? " or " : ", ";
+        int w = snprintf(buf + used, size - used, "%s%s", joint, choices[i]);
+        if (w < 0)
+            break;
+        used += (size_t)w;
+    }
+    return buf;
+}
+
+const char *diag_expected_hint(char *buf, size_t size, const char *expected,
+                               const char *hint)
+{
+    if (hint != NULL)
+        snprintf(buf, size, "expected %s; did you mean '%s'?", expected, hint);
+    else
+        snprintf(buf, size, "expected %s", expected);
+    return buf;
+}
+
+const char *diag_expected_choice(char *buf, size_t size, const char *word,
+                                 const char *const *choices, size_t n)
+{
+    char list[300];
+
+    diag_list(list, sizeof list, choices, n);
+    return diag_expected_hint(buf, size, list, diag_suggest(word, choices, n));
 }

@@ -31,7 +31,9 @@ void diag_set(struct diag *d, const char *file, unsigned line, unsigned col,
               const char *fmt, ...) DIAG_PRINTF(5, 6);
 
 /* Print d as one line "FILE:LINE:COL: error: MESSAGE\n" to out. When d has
- * no line, prints "FILE: error: MESSAGE\n" instead. */
+ * no line, prints "FILE: error: MESSAGE\n" instead. FILE and MESSAGE are
+ * shown in their visible form (escape.h): both may quote what a user
+ * wrote, and a control character in it must not reach the terminal. */
 void diag_print(FILE *out, const struct diag *d);
 
 /* The entry of choices[0..n) closest to word by edit distance
@@ -40,5 +42,26 @@ void diag_print(FILE *out, const struct diag *d);
  * ties go to the earlier choice. NULL when nothing is that close.
  * Used for "did you mean 'X'?" hints. */
 const char *diag_suggest(const char *word, const char *const *choices, size_t n);
+
+/* How many entries a NULL-terminated list of names has. */
+size_t diag_count(const char *const *names);
+
+/* Writes the choices[0..n) into buf as "a, b, c or d" (truncated to size);
+ * returns buf. */
+const char *diag_list(char *buf, size_t size, const char *const *choices, size_t n);
+
+/* What goes between the parentheses of an "unknown NAME 'word'" error when
+ * word had to be one of choices[0..n): "expected a, b or c", followed by
+ * "; did you mean 'b'?" when diag_suggest finds a close one. Written into
+ * buf (truncated to size); returns buf. Every reader and the command line
+ * word these errors through it, so they all read alike. */
+const char *diag_expected_choice(char *buf, size_t size, const char *word,
+                                 const char *const *choices, size_t n);
+
+/* The same for a word from an open-ended set described in words:
+ * "expected EXPECTED", followed by "; did you mean 'HINT'?" when hint is
+ * not NULL. Written into buf (truncated to size); returns buf. */
+const char *diag_expected_hint(char *buf, size_t size, const char *expected,
+                               const char *hint);
 
 #endif

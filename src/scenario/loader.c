@@ -22,6 +22,7 @@
 #include "scenario/arena.h"
 #include "scenario/compose.h"
 #include "scenario/scenario.h"
+#include "scenario/userfile.h"
 #include "scenario/value.h"
 
 /* How many characters of a bad value an error message quotes. */
@@ -44,7 +45,7 @@ struct trace_memo {
     const char *path;
     enum trace_format format;
     unsigned long limit;
-    uint64_t count;
+    struct trace_census census;
 };
 
 struct loader {
@@ -146,9 +147,14 @@ static const char *describe(const yaml_node_t *n, char *buf, size_t size)
     size_t len = n->data.scalar.length, shown = len < QUOTE_MAX ? len : QUOTE_MAX;
     const unsigned char *v = n->data.scalar.value;
     size_t o = 0;
+    /* The text as written: diag_print shows its control characters escaped.
+     * A character cut in two would print as stray bytes, so the quote stops
+     * before one. */
+    while (shown < len && shown > 0 && (v[shown] & 0xc0) == 0x80)
+        shown--;
     buf[o++] = '\'';
     for (size_t i = 0; i < shown && o + 5 < size; i++)
-        buf[o++] = (v[i] < 0x20 || v[i] == 0x7f) ? '?' : (char)v[i];
+        buf[o++] = (char)v[i];
     if (shown < len && o + 5 < size) {
         memcpy(buf + o, "...", 3);
         o += 3;
@@ -310,21 +316,10 @@ static int map_keys(struct loader *ld, const yaml_node_t *n, const char *label,
             if (strcmp(name, keys[i]) == 0)
                 break;
         if (i == nkeys) {
-            const char *hint = diag_suggest(name, keys, nkeys);
-            char list[300];
-            size_t o = 0;
-            if (hint != NULL)
-                return fail_at(ld, pos_of(k), "unknown key '%.*s' %s (did you mean '%s'?)",
-                               QUOTE_MAX, name, label, hint);
-            list[0] = '\0';
-            for (size_t j = 0; j < nkeys && o < sizeof list; j++) {
-                int w = snprintf(list + o, sizeof list - o, "%s%s", j ? ", " : "", keys[j]);
-                if (w < 0)
-                    break;
-                o += (size_t)w;
-            }
-            return fail_at(ld, pos_of(k), "unknown key '%.*s' %s (expected one of: %s)",
-                           QUOTE_MAX, name, label, list);
+            char expected_keys[320];
+            return fail_at(ld, pos_of(k), "unknown key '%.*s' %s (%s)", QUOTE_MAX, name, label,
+                           diag_expected_choice(expected_keys, sizeof expected_keys, name,
+                                                keys, nkeys));
         }
         if (values[i] != NULL)
             return fail_at(ld, pos_of(k), "duplicate key '%s' %s (expected each key once)",
@@ -483,14 +478,14 @@ static int get_prot(struct loader *ld, const yaml_node_t *n, const char *label,
 static int lookup_symbol(struct loader *ld, const yaml_node_t *n, const char *name,
                          const char **out)
 {
+    char expected[160];
+
     if ((*out = nameset_find(&ld->symbols, name)) != NULL)
         return 0;
-    const char *hint = nameset_suggest(&ld->symbols, name);
-    if (hint != NULL)
-        return fail_at(ld, pos_of(n), "unknown area '%.*s' (did you mean '%s'?)",
-                       QUOTE_MAX, name, hint);
-    return fail_at(ld, pos_of(n), "unknown area '%.*s' (expected the name of a process "
-                   "area or of an earlier mmap)", QUOTE_MAX, name);
+    return fail_at(ld, pos_of(n), "unknown area '%.*s' (%s)", QUOTE_MAX, name,
+                   diag_expected_hint(expected, sizeof expected, "the name of a process "
+                                      "area or of an earlier mmap",
+                                      nameset_suggest(&ld->symbols, name)));
 }
 
 static const char addr_expected[] =
@@ -553,11 +548,28 @@ static int get_addr(struct loader *ld, const yaml_node_t *n, const char *label,
     return lookup_symbol(ld, n, name, &out->symbol);
 }
 
-/* An optional pid: absent leaves *out absent. */
+/* An optional number: absent leaves *out absent. */
 static int opt_number(struct loader *ld, const yaml_node_t *n, const char *label,
                       struct scenario_num *out)
 {
     return n == NULL ? 0 : get_number(ld, n, label, out);
+}
+
+static const char pid_expected[] = "a pid from 1 to 4294967295";
+
+/* A pid. The engine keeps pids in 32 bits and reads 0 as "the running
+ * process", so anything else would quietly become another process. */
+static int get_pid(struct loader *ld, const yaml_node_t *n, const char *label,
+                   struct scenario_num *out)
+{
+    return get_number_in(ld, n, label, 1, SCENARIO_MAX_PID, pid_expected, out);
+}
+
+/* An optional pid: absent leaves *out absent. */
+static int opt_pid(struct loader *ld, const yaml_node_t *n, const char *label,
+                   struct scenario_num *out)
+{
+    return n == NULL ? 0 : get_pid(ld, n, label, out);
 }
 
 /* ---- machine ---------------------------------------------------------- */
@@ -578,6 +590,22 @@ static int load_tlb(struct loader *ld, const yaml_node_t *n, struct scenario_mac
                                &m->tlb.replacement) < 0)
         || (v[3] && get_flag(ld, v[3], KEY("asid"), &m->tlb.asid) < 0))
         return -1;
+    /* Entries without ways: the ways vmviz-scenario(5) states, 4, or all the
+     * entries when there are fewer (one fully associative set). Entries the
+     * default does not divide are refused rather than given fewer ways. */
+    if (m->tlb.entries.present && !m->tlb.ways.present) {
+        uint64_t entries = m->tlb.entries.value;
+        uint64_t ways = entries < SCENARIO_DEFAULT_TLB_WAYS ? entries
+                                                          : SCENARIO_DEFAULT_TLB_WAYS;
+        if (ways > 0 && entries % ways != 0)
+            return fail_at(ld, m->tlb.entries.pos, KEY("entries") " is %llu, which the "
+                           "default %u ways do not divide (expected a multiple of %u, fewer "
+                           "than %u entries, or " KEY("ways") " given)",
+                           (unsigned long long)entries, SCENARIO_DEFAULT_TLB_WAYS,
+                           SCENARIO_DEFAULT_TLB_WAYS, SCENARIO_DEFAULT_TLB_WAYS);
+        m->tlb.ways = (struct scenario_num){1, ways, m->tlb.entries.pos};
+        m->tlb.ways_defaulted = 1;
+    }
     return 0;
 }
 
@@ -709,14 +737,13 @@ static int get_file_ref(struct loader *ld, const yaml_node_t *n, struct scenario
 {
     if (get_string(ld, n, KEY("file"), "the name of a file declared under files", out) < 0)
         return -1;
+    char expected[160];
+
     if (nameset_find(&ld->file_names, out->value) != NULL)
         return 0;
-    const char *hint = nameset_suggest(&ld->file_names, out->value);
-    if (hint != NULL)
-        return fail_at(ld, out->pos, "unknown file '%.*s' (did you mean '%s'?)",
-                       QUOTE_MAX, out->value, hint);
-    return fail_at(ld, out->pos, "unknown file '%.*s' (expected a name declared under "
-                   "files)", QUOTE_MAX, out->value);
+    return fail_at(ld, out->pos, "unknown file '%.*s' (%s)", QUOTE_MAX, out->value,
+                   diag_expected_hint(expected, sizeof expected, "a name declared under files",
+                                      nameset_suggest(&ld->file_names, out->value)));
 }
 
 /* ---- processes -------------------------------------------------------- */
@@ -769,8 +796,10 @@ static int load_process(struct loader *ld, const yaml_node_t *n, struct scenario
         || require(ld, n, v[0], "name", "in a process", "a name such as demo") < 0
         || require(ld, n, v[1], "pid", "in a process", "a pid number") < 0
         || get_string(ld, v[0], KEY("name"), "a process name", &p->name) < 0
-        || get_number(ld, v[1], KEY("pid"), &p->pid) < 0
-        || opt_number(ld, v[2], KEY("asid"), &p->asid) < 0)
+        || get_pid(ld, v[1], KEY("pid"), &p->pid) < 0
+        || (v[2] && get_number_in(ld, v[2], KEY("asid"), 0, SCENARIO_MAX_ASID,
+                                  "an ASID from 0 to 4095, or 0 to pick a free one",
+                                  &p->asid) < 0))
         return -1;
     p->pos = pos_of(n);
     if (v[3] == NULL)
@@ -877,7 +906,7 @@ static int step_access(struct loader *ld, const yaml_node_t *n, struct scenario_
     if (map_keys(ld, n, label, "an address or {addr, pid}", keys, COUNT_OF(keys), v) < 0
         || require(ld, n, v[0], "addr", label, addr_expected) < 0
         || get_addr(ld, v[0], KEY("addr"), &st->u.access.addr) < 0
-        || opt_number(ld, v[1], KEY("pid"), &st->u.access.pid) < 0)
+        || opt_pid(ld, v[1], KEY("pid"), &st->u.access.pid) < 0)
         return -1;
     return 0;
 }
@@ -978,7 +1007,7 @@ static int step_refs(struct loader *ld, const yaml_node_t *n, struct scenario_st
         if (map_keys(ld, n, "in refs", "{pages, pid}", keys, COUNT_OF(keys), v) < 0
             || require(ld, n, v[0], "pages", "in refs", "a list of page numbers") < 0
             || refs_pages(ld, v[0], st) < 0
-            || opt_number(ld, v[1], KEY("pid"), &st->u.refs.pid) < 0)
+            || opt_pid(ld, v[1], KEY("pid"), &st->u.refs.pid) < 0)
             return -1;
     } else if (refs_pages(ld, n, st) < 0) {
         return -1;
@@ -1004,11 +1033,10 @@ static int get_access_kind(struct loader *ld, const yaml_node_t *n,
             return 0;
         }
     }
-    const char *hint = diag_suggest(text, names, COUNT_OF(names));
-    if (hint != NULL)
-        return fail_at(ld, pos_of(n), "unknown access '%.*s' (did you mean '%s'?)",
-                       QUOTE_MAX, text, hint);
-    return fail_type(ld, n, KEY("access"), "read, write or exec");
+    char expected[120];
+    return fail_at(ld, pos_of(n), "unknown access '%.*s' (%s)", QUOTE_MAX, text,
+                   diag_expected_choice(expected, sizeof expected, text, names,
+                                        COUNT_OF(names)));
 }
 
 /* fill: {start, size, stride, access, pid}. */
@@ -1026,7 +1054,7 @@ static int step_fill(struct loader *ld, const yaml_node_t *n, struct scenario_st
         || get_addr(ld, v[START], KEY("start"), &st->u.fill.start) < 0
         || get_positive_size(ld, v[SIZE], KEY("size"), &st->u.fill.size) < 0
         || (v[STRIDE] && get_size(ld, v[STRIDE], KEY("stride"), &st->u.fill.stride) < 0)
-        || opt_number(ld, v[PID], KEY("pid"), &st->u.fill.pid) < 0)
+        || opt_pid(ld, v[PID], KEY("pid"), &st->u.fill.pid) < 0)
         return -1;
     if (v[ACCESS] != NULL) {
         if (get_access_kind(ld, v[ACCESS], &st->u.fill.access) < 0)
@@ -1063,7 +1091,7 @@ static int step_mmap(struct loader *ld, const yaml_node_t *n, struct scenario_st
         || (v[FILE_] && get_file_ref(ld, v[FILE_], &st->u.mmap.file) < 0)
         || (v[OFFSET] && get_size(ld, v[OFFSET], KEY("offset"), &st->u.mmap.offset) < 0)
         || (v[HUGE_] && get_flag(ld, v[HUGE_], KEY("huge"), &st->u.mmap.huge) < 0)
-        || opt_number(ld, v[PID], KEY("pid"), &st->u.mmap.pid) < 0)
+        || opt_pid(ld, v[PID], KEY("pid"), &st->u.mmap.pid) < 0)
         return -1;
     if (st->u.mmap.offset.present && !st->u.mmap.file.present)
         return fail_at(ld, st->u.mmap.offset.pos, KEY("offset") " without " KEY("file")
@@ -1110,7 +1138,7 @@ static int step_range(struct loader *ld, const yaml_node_t *n, struct scenario_s
                || get_positive_size(ld, v[SIZE], KEY("size"), &st->u.range.size) < 0) {
         return -1;
     }
-    if (opt_number(ld, v[PID], KEY("pid"), &st->u.range.pid) < 0
+    if (opt_pid(ld, v[PID], KEY("pid"), &st->u.range.pid) < 0
         || (is_mprotect && get_prot(ld, v[PROT], KEY("prot"), &st->u.range.prot) < 0))
         return -1;
     return 0;
@@ -1128,7 +1156,7 @@ static int step_map(struct loader *ld, const yaml_node_t *n, struct scenario_ste
         || require(ld, n, v[1], "frame", "in map", "a frame number") < 0
         || get_addr(ld, v[0], KEY("va"), &st->u.map.va) < 0
         || get_number(ld, v[1], KEY("frame"), &st->u.map.frame) < 0
-        || opt_number(ld, v[2], KEY("pid"), &st->u.map.pid) < 0
+        || opt_pid(ld, v[2], KEY("pid"), &st->u.map.pid) < 0
         || (v[3] && get_prot(ld, v[3], KEY("prot"), &st->u.map.prot) < 0))
         return -1;
     return 0;
@@ -1145,12 +1173,12 @@ static int step_process(struct loader *ld, const yaml_node_t *n, struct scenario
     if (is_exit && is_null(n))
         return 0;
     if (n->type == YAML_SCALAR_NODE && !is_null(n))
-        return get_number(ld, n, is_exit ? KEY("exit") : KEY("switch"), &st->u.process.pid);
+        return get_pid(ld, n, is_exit ? KEY("exit") : KEY("switch"), &st->u.process.pid);
     if (n->type != YAML_MAPPING_NODE)
         return fail_type(ld, n, is_exit ? KEY("exit") : KEY("switch"), "a pid or {pid}");
     if (map_keys(ld, n, label, "a pid or {pid}", keys, 1, v) < 0
         || (!is_exit && require(ld, n, v[0], "pid", label, "a pid number") < 0)
-        || opt_number(ld, v[0], KEY("pid"), &st->u.process.pid) < 0)
+        || opt_pid(ld, v[0], KEY("pid"), &st->u.process.pid) < 0)
         return -1;
     return 0;
 }
@@ -1163,8 +1191,8 @@ static int step_fork(struct loader *ld, const yaml_node_t *n, struct scenario_st
 
     if (map_keys(ld, n, "in fork", "a mapping {pid, child, name}", keys, COUNT_OF(keys), v) < 0
         || require(ld, n, v[1], "child", "in fork", "the child's pid") < 0
-        || opt_number(ld, v[0], KEY("pid"), &st->u.fork.parent) < 0
-        || get_number(ld, v[1], KEY("child"), &st->u.fork.child) < 0
+        || opt_pid(ld, v[0], KEY("pid"), &st->u.fork.parent) < 0
+        || get_pid(ld, v[1], KEY("child"), &st->u.fork.child) < 0
         || (v[2] && get_string(ld, v[2], KEY("name"), "a process name", &st->u.fork.name) < 0))
         return -1;
     return 0;
@@ -1306,6 +1334,15 @@ static const char *trace_path(struct loader *ld, const char *file)
     return p;
 }
 
+/* Keeps in the step the largest page a pages trace names, and where, so
+ * that the play layer can check it against user space as it checks refs. */
+static void record_pages(struct scenario_step *st, const struct trace_census *census)
+{
+    st->u.trace.max_page = census->max_page;
+    st->u.trace.max_page_line = census->max_page_line;
+    st->u.trace.max_page_col = census->max_page_col;
+}
+
 /* Streams the trace once to validate it and count its accesses; reuses an
  * earlier count of the same trace. *count may exceed budget (then by 1). */
 static int count_trace(struct loader *ld, struct scenario_step *st, uint64_t budget,
@@ -1318,18 +1355,22 @@ static int count_trace(struct loader *ld, struct scenario_step *st, uint64_t bud
     for (size_t i = 0; i < ld->memo_count; i++) {
         const struct trace_memo *m = &ld->memo[i];
         if (m->format == fmt && m->limit == limit && strcmp(m->path, path) == 0) {
-            *count = m->count;
+            *count = m->census.count;
+            record_pages(st, &m->census);
             return 0;
         }
     }
-    if (trace_count(path, fmt, limit, budget, count, ld->err) < 0) {
+    struct trace_census census;
+    if (trace_count(path, fmt, limit, ld->page_size, budget, &census, ld->err) < 0) {
         if (ld->err->line == 0)   /* could not open: point at the step's file: */
             return fail_at(ld, st->u.trace.file.pos, "%s", ld->err->message);
         return -1;
     }
+    *count = census.count;
+    record_pages(st, &census);
     /* A count over budget is an error anyway, so only exact counts are kept. */
     if (*count <= budget && ld->memo_count < COUNT_OF(ld->memo))
-        ld->memo[ld->memo_count++] = (struct trace_memo){path, fmt, limit, *count};
+        ld->memo[ld->memo_count++] = (struct trace_memo){path, fmt, limit, census};
     return 0;
 }
 
@@ -1343,29 +1384,28 @@ static int step_trace(struct loader *ld, const yaml_node_t *n, struct scenario_s
     struct scenario_str format = {0};
     unsigned nformats;
     const char *const *formats = trace_format_names(&nformats);
-    char limit_range[64];
+    char limit_range[64], format_list[80];
 
     snprintf(limit_range, sizeof limit_range, "a number from 1 to %lu", ULONG_MAX);
+    diag_list(format_list, sizeof format_list, formats, nformats);
     if (map_keys(ld, n, "in trace", "a mapping {file, format, limit, auto_areas, pid}", keys,
                  NKEYS, v) < 0
         || require(ld, n, v[FILE_], "file", "in trace", "a trace file path") < 0
-        || require(ld, n, v[FORMAT], "format", "in trace", "pages, rw or lackey") < 0
+        || require(ld, n, v[FORMAT], "format", "in trace", format_list) < 0
         || get_string(ld, v[FILE_], KEY("file"), "a trace file path", &st->u.trace.file) < 0
-        || get_string(ld, v[FORMAT], KEY("format"), "pages, rw or lackey", &format) < 0
+        || get_string(ld, v[FORMAT], KEY("format"), format_list, &format) < 0
         || (v[LIMIT] && get_number_in(ld, v[LIMIT], KEY("limit"), 1, ULONG_MAX, limit_range,
                                       &st->u.trace.limit) < 0)
         || (v[AUTO_AREAS] && get_flag(ld, v[AUTO_AREAS], KEY("auto_areas"),
                                       &st->u.trace.auto_areas) < 0)
-        || opt_number(ld, v[PID], KEY("pid"), &st->u.trace.pid) < 0)
+        || opt_pid(ld, v[PID], KEY("pid"), &st->u.trace.pid) < 0)
         return -1;
     st->u.trace.format_pos = format.pos;
     if (trace_format_lookup(format.value, &st->u.trace.format) < 0) {
-        const char *hint = diag_suggest(format.value, formats, nformats);
-        if (hint != NULL)
-            return fail_at(ld, format.pos, "unknown trace format '%.*s' (did you mean "
-                           "'%s'?)", QUOTE_MAX, format.value, hint);
-        return fail_at(ld, format.pos, "unknown trace format '%.*s' (expected pages, rw "
-                       "or lackey)", QUOTE_MAX, format.value);
+        char expected[120];
+        return fail_at(ld, format.pos, "unknown trace format '%.*s' (%s)", QUOTE_MAX,
+                       format.value, diag_expected_choice(expected, sizeof expected,
+                                                          format.value, formats, nformats));
     }
     if (st->u.trace.file.value[0] == '\0')
         return fail_type(ld, v[FILE_], KEY("file"), "a trace file path");
@@ -1406,13 +1446,10 @@ static int load_step(struct loader *ld, const yaml_node_t *n, unsigned depth,
         return -1;
     st->pos = pos_of(k);
     if (step_kind_lookup(text, &st->kind) < 0) {
-        const char *hint = diag_suggest(text, kinds, STEP_KIND_COUNT);
-        if (hint != NULL)
-            return fail_at(ld, st->pos, "unknown step '%.*s' (did you mean '%s'?)",
-                           QUOTE_MAX, text, hint);
-        return fail_at(ld, st->pos, "unknown step '%.*s' (expected one of: read, write, "
-                       "exec, refs, fill, mmap, munmap, mprotect, map, switch, fork, exit, "
-                       "repeat, say, chapter, pause, expect, trace)", QUOTE_MAX, text);
+        char expected[320];
+        return fail_at(ld, st->pos, "unknown step '%.*s' (%s)", QUOTE_MAX, text,
+                       diag_expected_choice(expected, sizeof expected, text, kinds,
+                                            STEP_KIND_COUNT));
     }
     if (node_items(n) > 1) {
         yaml_node_t *k2 = node_get(ld, n->data.mapping.pairs.start[1].key);
@@ -1598,16 +1635,13 @@ done:
 
 struct scenario *scenario_load(const char *path, struct diag *err)
 {
-    FILE *fp = fopen(path, "rb");
+    FILE *fp = userfile_open(path, "the scenario", err);
     char *text;
     size_t len;
     struct scenario *s;
 
-    if (fp == NULL) {
-        diag_set(err, path, 0, 0, "cannot open the scenario: %s (expected a readable "
-                 "file)", strerror(errno));
+    if (fp == NULL)
         return NULL;
-    }
     /* One byte more than allowed tells "too large" from "exactly at the limit". */
     text = malloc(SCENARIO_MAX_FILE_BYTES + 1);
     if (text == NULL) {

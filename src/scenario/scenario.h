@@ -29,6 +29,11 @@
 #define SCENARIO_MAX_NODES         2000000ul   /* YAML nodes visited, aliases expanded */
 #define SCENARIO_MAX_YAML_DEPTH    64u         /* lists and mappings inside each other */
 #define SCENARIO_MAX_LEVELS        5u          /* entries in machine.levels */
+#define SCENARIO_MAX_PID           4294967295u /* pids are 1 .. 2^32-1 */
+#define SCENARIO_MAX_ASID          4095u       /* ASIDs are 12 bits (PCID) */
+/* Ways of a TLB whose entries are given without ways (all the entries
+ * when there are fewer). */
+#define SCENARIO_DEFAULT_TLB_WAYS  4u
 /* Page size assumed when counting the accesses of a fill without stride
  * while the scenario sets no page_size (the presets' usual size). The play
  * layer recounts with the real size: scenario_count_accesses. */
@@ -92,7 +97,11 @@ enum scenario_access {
     SCENARIO_ACCESS_EXEC = 'X'
 };
 
-/* machine: every setting stored raw; present == 0 means "not given". */
+/* machine: every setting stored raw; present == 0 means "not given". One
+ * exception: tlb entries given without ways get the default ways here
+ * (SCENARIO_DEFAULT_TLB_WAYS, or the entries when fewer), present and at
+ * the position of entries, with ways_defaulted set; entries the default
+ * does not divide are a load error. */
 struct scenario_machine {
     int present;
     struct scenario_pos pos;
@@ -109,6 +118,7 @@ struct scenario_machine {
         int present;
         struct scenario_pos pos;
         struct scenario_num entries, ways;
+        int ways_defaulted;               /* ways filled in from entries */
         struct scenario_str replacement;
         struct scenario_flag asid;
     } tlb;
@@ -271,6 +281,12 @@ struct scenario_step {
             struct scenario_flag auto_areas;
             struct scenario_num pid;
             uint64_t count;               /* accesses in the trace, after limit */
+            /* pages format: the largest page number it names and where
+             * (LINE:COL of path), for the play layer to check against
+             * user space as it checks refs; line 0 when it names none. */
+            uint64_t max_page;
+            unsigned long max_page_line;
+            unsigned max_page_col;
         } trace;
     } u;
 };
@@ -293,8 +309,9 @@ struct scenario {
 
 /* Loads the scenario in the file at path. Returns NULL with *err filled
  * (FILE:LINE:COL of the offending node) on any problem: unreadable or too
- * large file, YAML syntax, wrong shape or type, unknown key, undefined name,
- * a limit exceeded, a bad line in a referenced trace (reported at the
+ * large file, a file that is not a regular one (never waited on, see
+ * userfile.h), YAML syntax, wrong shape or type, unknown key, undefined
+ * name, a limit exceeded, a bad line in a referenced trace (reported at the
  * trace's own FILE:LINE:COL). Trace files are read (streamed) once here. */
 struct scenario *scenario_load(const char *path, struct diag *err);
 

@@ -13,8 +13,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
+#include "scenario/userfile.h"
 #include "scenario/value.h"
 
 #define TRACE_BUF 65536
@@ -33,11 +35,28 @@ struct trace_format_ops {
                  struct trace_access out[2], struct diag *err);
 };
 
+/* What identifies the content of a trace file without reading it again:
+ * any write, truncation or replacement changes one of these. */
+struct trace_stamp {
+    dev_t dev;
+    ino_t ino;
+    off_t size;
+    time_t mtime_sec;
+    long mtime_nsec;
+};
+
 struct trace_reader {
     FILE *fp;
     char *path;
     const struct trace_format_ops *ops;
     unsigned long limit;
+    uint64_t max_page;        /* pages format: the largest page number allowed */
+    struct trace_stamp stamp; /* the file as it must stay while it is read */
+    /* Set when trace_count read this very file (same stamp, format and
+     * limit) before: it then holds expected accesses, so any other ending
+     * means the file changed, and failures are kept for trace_take_failure. */
+    int checked;
+    uint64_t expected;
     struct trace_pos pos;
     size_t buf_len, buf_at;   /* buf[buf_at..buf_len) is unread */
     char buf[TRACE_BUF];
@@ -151,9 +170,12 @@ static int parse_pages(const struct trace_reader *t, const char *line,
         num_end--;
     }
     enum value_status st = value_parse_number(line + start, num_end - start, &page);
-    if (st == VALUE_OVERFLOW) {
-        line_error(t, err, start, "page number '%.*s' is too large (expected at most 64 bits)",
-                   quote_len(end - start), line + start);
+    if (st == VALUE_OVERFLOW || (st == VALUE_OK && page > t->max_page)) {
+        /* A page whose address does not fit in 64 bits would wrap around
+         * to a small page and be played as that one. */
+        line_error(t, err, start, "page '%.*s' is beyond the 64-bit address space "
+                   "(expected a page number of at most %llu)", quote_len(num_end - start),
+                   line + start, (unsigned long long)t->max_page);
         return -1;
     }
     if (st != VALUE_OK) {
@@ -167,7 +189,8 @@ static int parse_pages(const struct trace_reader *t, const char *line,
                    "number per line)", quote_len(len - junk), line + junk);
         return -1;
     }
-    out[0] = (struct trace_access){.kind = kind, .is_page = 1, .value = page};
+    out[0] = (struct trace_access){.kind = kind, .is_page = 1, .value = page,
+                                   .line = t->pos.line + 1, .col = (unsigned)start + 1};
     return 1;
 }
 
@@ -221,7 +244,8 @@ static int parse_rw(const struct trace_reader *t, const char *line,
                    "per line)", quote_len(len - junk), line + junk);
         return -1;
     }
-    out[0] = (struct trace_access){.kind = kind, .is_page = 0, .value = addr};
+    out[0] = (struct trace_access){.kind = kind, .is_page = 0, .value = addr,
+                                   .line = t->pos.line + 1, .col = (unsigned)start + 1};
     return 1;
 }
 
@@ -313,7 +337,8 @@ static int parse_lackey(const struct trace_reader *t, const char *line,
         return -1;
     }
     struct trace_access a = {.kind = 'R', .is_page = 0, .value = addr,
-                             .size = (unsigned)size};
+                             .size = (unsigned)size, .line = t->pos.line + 1,
+                             .col = (unsigned)start + 1};
     switch (op) {
     case 'I':
         a.kind = 'X';
@@ -334,10 +359,109 @@ static int parse_lackey(const struct trace_reader *t, const char *line,
     return 1;
 }
 
-struct trace_reader *trace_open(const char *path, enum trace_format fmt,
-                                unsigned long limit, struct diag *err)
+/* ---- traces already counted ------------------------------------------ */
+
+/* Every trace trace_count has read to its end, with what it found: a
+ * reader opened later on the same file (the run, after the load) knows from
+ * here how many accesses it must give and what the file must look like. It
+ * lives as long as the program; a file counted again replaces its entry. */
+struct counted_trace {
+    char *path;
+    enum trace_format format;
+    unsigned long limit;
+    struct trace_stamp stamp;
+    uint64_t count;
+};
+
+static struct counted_trace *counted;
+static size_t counted_len, counted_cap;
+
+/* The first failure of a checked reader, until trace_take_failure. */
+static struct diag failure;
+static int failure_set;
+
+static struct counted_trace *counted_find(const char *path, enum trace_format fmt,
+                                          unsigned long limit)
+{
+    for (size_t i = 0; i < counted_len; i++)
+        if (counted[i].format == fmt && counted[i].limit == limit
+            && strcmp(counted[i].path, path) == 0)
+            return &counted[i];
+    return NULL;
+}
+
+/* Remembers a count; when memory runs out the trace is simply not
+ * remembered, which only means a later reader checks less. */
+static void counted_remember(const char *path, enum trace_format fmt, unsigned long limit,
+                             const struct trace_stamp *stamp, uint64_t count)
+{
+    struct counted_trace *c = counted_find(path, fmt, limit);
+
+    if (c == NULL) {
+        if (counted_len == counted_cap) {
+            size_t cap = counted_cap ? counted_cap * 2 : 8;
+            struct counted_trace *grown = realloc(counted, cap * sizeof *grown);
+            if (grown == NULL)
+                return;
+            counted = grown;
+            counted_cap = cap;
+        }
+        char *copy = strdup(path);
+        if (copy == NULL)
+            return;
+        c = &counted[counted_len++];
+        c->path = copy;
+        c->format = fmt;
+        c->limit = limit;
+    }
+    c->stamp = *stamp;
+    c->count = count;
+}
+
+int trace_take_failure(struct diag *out)
+{
+    if (!failure_set)
+        return 0;
+    if (out != NULL)
+        *out = failure;
+    failure_set = 0;
+    return 1;
+}
+
+/* ---- opening and reading --------------------------------------------- */
+
+static int stamp_of(FILE *fp, struct trace_stamp *out)
+{
+    struct stat st;
+
+    if (fstat(fileno(fp), &st) != 0)
+        return -1;
+    *out = (struct trace_stamp){st.st_dev, st.st_ino, st.st_size, st.st_mtim.tv_sec,
+                                st.st_mtim.tv_nsec};
+    return 0;
+}
+
+static int stamp_equal(const struct trace_stamp *a, const struct trace_stamp *b)
+{
+    return a->dev == b->dev && a->ino == b->ino && a->size == b->size
+           && a->mtime_sec == b->mtime_sec && a->mtime_nsec == b->mtime_nsec;
+}
+
+/* The largest page number whose whole page has a 64-bit address. */
+static uint64_t max_page_for(uint64_t page_size)
+{
+    if (page_size <= 1)
+        return UINT64_MAX;
+    return (UINT64_MAX - (page_size - 1)) / page_size;
+}
+
+/* Opens the file as a trace. When checked, the file must be the one
+ * trace_count last read under this path, format and limit (if it read it). */
+static struct trace_reader *open_reader(const char *path, enum trace_format fmt,
+                                        unsigned long limit, int checked, struct diag *err)
 {
     struct trace_reader *t;
+    char what[64 + QUOTE_MAX];
 
     if ((unsigned)fmt >= TRACE_FORMAT_COUNT) {
         diag_set(err, path, 0, 0, "unknown trace format %d (expected pages, rw or lackey)",
@@ -350,17 +474,41 @@ struct trace_reader *trace_open(const char *path, enum trace_format fmt,
         diag_set(err, path, 0, 0, "out of memory opening the trace (expected a smaller one)");
         return NULL;
     }
-    t->fp = fopen(path, "rb");
-    if (t->fp == NULL) {
-        diag_set(err, path, 0, 0, "cannot open trace '%s': %s (expected a readable file)",
+    snprintf(what, sizeof what, "trace '%s'", path);
+    t->fp = userfile_open(path, what, err);
+    if (t->fp != NULL && stamp_of(t->fp, &t->stamp) != 0) {
+        diag_set(err, path, 0, 0, "cannot read trace '%s': %s (expected a readable file)",
                  path, strerror(errno));
+        fclose(t->fp);
+        t->fp = NULL;
+    }
+    if (t->fp == NULL) {
         free(t->path);
         free(t);
         return NULL;
     }
     t->ops = &format_ops[fmt];
     t->limit = limit;
+    t->max_page = UINT64_MAX;
+    const struct counted_trace *c = checked ? counted_find(path, fmt, limit) : NULL;
+    if (c != NULL) {
+        if (!stamp_equal(&c->stamp, &t->stamp)) {
+            diag_set(err, path, 0, 0, "the trace changed after the scenario was loaded "
+                     "(expected it as it was when the scenario was checked; load the "
+                     "scenario again)");
+            trace_close(t);
+            return NULL;
+        }
+        t->checked = 1;
+        t->expected = c->count;
+    }
     return t;
+}
+
+struct trace_reader *trace_open(const char *path, enum trace_format fmt,
+                                unsigned long limit, struct diag *err)
+{
+    return open_reader(path, fmt, limit, 1, err);
 }
 
 /* Forgets buffered bytes and puts the file back at pos.offset, so that the
@@ -370,6 +518,20 @@ static int rewind_to_pos(struct trace_reader *t, int64_t offset)
     t->buf_len = t->buf_at = 0;
     clearerr(t->fp);
     return fseeko(t->fp, (off_t)offset, SEEK_SET) == 0 ? 0 : -1;
+}
+
+/* Fails with *err at the line about to be read when the file is no longer
+ * what it was when the reader opened it (written to, cut or grown): from
+ * then on its lines are not the ones that were checked. */
+static int check_unchanged(struct trace_reader *t, struct diag *err)
+{
+    struct trace_stamp now;
+
+    if (stamp_of(t->fp, &now) == 0 && stamp_equal(&now, &t->stamp))
+        return 0;
+    diag_set(err, t->path, (unsigned)(t->pos.line + 1), 1, "the trace changed while it "
+             "was played (expected it unchanged until the run ends)");
+    return -1;
 }
 
 /* Reads the next line into t->line (NUL-terminated, newline and a CR before
@@ -384,6 +546,8 @@ static int read_line(struct trace_reader *t, size_t *len, size_t *consumed,
 
     for (;;) {
         if (t->buf_at == t->buf_len) {
+            if (check_unchanged(t, err) < 0)
+                return -1;
             size_t got = fread(t->buf, 1, sizeof t->buf, t->fp);
             if (got == 0) {
                 if (ferror(t->fp)) {
@@ -430,6 +594,31 @@ static int read_line(struct trace_reader *t, size_t *len, size_t *consumed,
     return 1;
 }
 
+/* Keeps the first failure of a checked reader for trace_take_failure. */
+static int failed(const struct trace_reader *t, const struct diag *err)
+{
+    if (t->checked && !failure_set && err != NULL) {
+        failure = *err;
+        failure_set = 1;
+    }
+    return -1;
+}
+
+/* The reader found the end of the file: for a checked trace that is wrong
+ * before the accesses it held when it was counted. */
+static int at_end(struct trace_reader *t, struct diag *err)
+{
+    if (check_unchanged(t, err) < 0)
+        return failed(t, err);
+    if (t->checked && t->pos.emitted < t->expected) {
+        diag_set(err, t->path, (unsigned)(t->pos.line + 1), 1, "the trace ends after %lu "
+                 "accesses (expected %llu, as when the scenario was loaded)",
+                 t->pos.emitted, (unsigned long long)t->expected);
+        return failed(t, err);
+    }
+    return 0;
+}
+
 int trace_next(struct trace_reader *t, struct trace_access *out, struct diag *err)
 {
     if (t->limit != 0 && t->pos.emitted >= t->limit)
@@ -437,7 +626,8 @@ int trace_next(struct trace_reader *t, struct trace_access *out, struct diag *er
     if (t->pos.pending_write) {
         *out = (struct trace_access){.kind = 'W', .is_page = 0,
                                      .value = t->pos.pending_value,
-                                     .size = t->pos.pending_size};
+                                     .size = t->pos.pending_size,
+                                     .line = t->pos.line, .col = t->pos.pending_col};
         t->pos.pending_write = 0;
         t->pos.emitted++;
         return 1;
@@ -447,14 +637,22 @@ int trace_next(struct trace_reader *t, struct trace_access *out, struct diag *er
         size_t len, consumed;
         int r = read_line(t, &len, &consumed, err);
         if (r <= 0) {
-            if (r < 0)
+            if (r < 0) {
                 rewind_to_pos(t, t->pos.offset);
-            return r;
+                return failed(t, err);
+            }
+            return at_end(t, err);
         }
         int n = t->ops->parse(t, t->line, len, got, err);
         if (n < 0) {
             rewind_to_pos(t, t->pos.offset);
-            return -1;
+            return failed(t, err);
+        }
+        /* The last access the count found: the file must not have grown. */
+        if (n > 0 && t->checked && t->pos.emitted + (unsigned)n >= t->expected
+            && check_unchanged(t, err) < 0) {
+            rewind_to_pos(t, t->pos.offset);
+            return failed(t, err);
         }
         t->pos.offset += (int64_t)consumed;
         t->pos.line++;
@@ -464,6 +662,7 @@ int trace_next(struct trace_reader *t, struct trace_access *out, struct diag *er
             t->pos.pending_write = 1;
             t->pos.pending_value = got[1].value;
             t->pos.pending_size = got[1].size;
+            t->pos.pending_col = got[1].col;
         }
         *out = got[0];
         t->pos.emitted++;
@@ -496,22 +695,30 @@ void trace_close(struct trace_reader *t)
 }
 
 int trace_count(const char *path, enum trace_format fmt, unsigned long limit,
-                uint64_t max, uint64_t *count, struct diag *err)
+                uint64_t page_size, uint64_t max, struct trace_census *census,
+                struct diag *err)
 {
-    struct trace_reader *t = trace_open(path, fmt, limit, err);
+    struct trace_reader *t = open_reader(path, fmt, limit, 0, err);
     struct trace_access a;
-    uint64_t n = 0;
     int r;
 
+    memset(census, 0, sizeof *census);
     if (t == NULL)
         return -1;
+    t->max_page = max_page_for(page_size);
     while ((r = trace_next(t, &a, err)) == 1) {
-        if (++n > max)
+        if (a.is_page && (census->count == 0 || a.value > census->max_page)) {
+            census->max_page = a.value;
+            census->max_page_line = a.line;
+            census->max_page_col = a.col;
+        }
+        if (++census->count > max)
             break;
     }
+    /* Only a count of the whole file describes it: one cut short at max
+     * is an error for the caller anyway. */
+    if (r == 0)
+        counted_remember(path, fmt, limit, &t->stamp, census->count);
     trace_close(t);
-    if (r < 0)
-        return -1;
-    *count = n;
-    return 0;
+    return r < 0 ? -1 : 0;
 }

@@ -41,6 +41,7 @@ struct trace_pos {
     int pending_write;       /* lackey M: its write half is still to come */
     uint64_t pending_value;  /* ... at this address */
     unsigned pending_size;
+    unsigned pending_col;    /* ... whose address starts in this column */
 };
 
 struct trace_access {
@@ -48,6 +49,8 @@ struct trace_access {
     int is_page;      /* 1: value is a page number (pages format); 0: a VA */
     uint64_t value;   /* virtual address, or page number when is_page */
     unsigned size;    /* bytes accessed (lackey), 0 when the format has none */
+    unsigned long line; /* where the value is written in the trace: 1-based */
+    unsigned col;       /* line and column */
 };
 
 struct trace_reader;
@@ -62,15 +65,25 @@ int trace_format_lookup(const char *name, enum trace_format *out);
 const char *const *trace_format_names(unsigned *count);
 
 /* Opens path for reading as a trace of format fmt. After limit accesses the
- * trace ends (0 = no limit). NULL with *err set (no position) when the
- * file cannot be opened or memory runs out. */
+ * trace ends (0 = no limit). Only a regular file is opened, and opening
+ * never blocks (see userfile.h). NULL with *err set (no position) when the
+ * file cannot be opened, memory runs out, or trace_count read this path
+ * with this format and limit before and the file has changed since
+ * (written to, cut, grown or replaced).
+ *
+ * Once open, the file must not change: a reader that finds it written to
+ * (checked at each refill of its buffer, at its end, and at the last access
+ * trace_count found) fails with the position it had reached; a trace that
+ * trace_count read ends with an error when it ends before the accesses it
+ * held then. */
 struct trace_reader *trace_open(const char *path, enum trace_format fmt,
                                 unsigned long limit, struct diag *err);
 
 /* Reads the next access into *out. Returns 1 when one was read, 0 at the
- * end of the trace (or the limit), -1 on a bad line or read error, with
- * *err set to the trace file's LINE:COLUMN. After -1 the reader stays at
- * the bad line: calling again reports the same error. */
+ * end of the trace (or the limit), -1 on a bad line, a read error or a
+ * file that changed, with *err set to the trace file's LINE:COLUMN. After
+ * -1 the reader stays at the bad line: calling again reports the same
+ * error. */
 int trace_next(struct trace_reader *t, struct trace_access *out,
                struct diag *err);
 
@@ -85,12 +98,36 @@ int trace_seek(struct trace_reader *t, const struct trace_pos *pos);
 /* Closes the file and frees the reader; NULL is a no-op. */
 void trace_close(struct trace_reader *t);
 
+/* What trace_count found in a trace. */
+struct trace_census {
+    uint64_t count;               /* accesses, after the limit */
+    uint64_t max_page;            /* pages format: the largest page number ... */
+    unsigned long max_page_line;  /* ... and where it is written; 0 when the */
+    unsigned max_page_col;        /* trace has no page */
+};
+
 /* Opens, reads to the end and closes a trace, counting its accesses (after
- * limit), so that a bad line is found before anything runs. Stops reading
- * as soon as the count exceeds max (then *count is max + 1), so a huge
- * trace cannot stall the caller. 0 with *count set, or -1 with *err set
- * (for a bad line, at the trace's LINE:COLUMN). max < UINT64_MAX. */
+ * limit), so that a bad line is found before anything runs. A page number
+ * (pages format) whose page would not have a 64-bit address with pages of
+ * page_size bytes is a bad line: played, its address would wrap around to
+ * another page. Stops reading as soon as the count exceeds max (then
+ * census->count is max + 1), so a huge trace cannot stall the caller.
+ * 0 with *census set, or -1 with *err set (for a bad line, at the trace's
+ * LINE:COLUMN). max < UINT64_MAX.
+ *
+ * A trace read whole is remembered (its path, format, limit, count and
+ * what the file looked like), so that trace_open on it later can tell
+ * whether it changed in between and how many accesses it must give. */
 int trace_count(const char *path, enum trace_format fmt, unsigned long limit,
-                uint64_t max, uint64_t *count, struct diag *err);
+                uint64_t page_size, uint64_t max, struct trace_census *census,
+                struct diag *err);
+
+/* The first failure met by a reader of a trace that trace_count had read
+ * (the file changed, or could not be read, while it was played), since the
+ * previous call: 1 with *out set (when out is not NULL) and the failure
+ * forgotten, or 0 when there was none. A player whose steps turn such a
+ * failure into a skipped access can ask here for the error and its
+ * position. */
+int trace_take_failure(struct diag *out);
 
 #endif

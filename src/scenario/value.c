@@ -55,6 +55,20 @@ enum value_status value_parse_number(const char *s, size_t len, uint64_t *out)
     return VALUE_OK;
 }
 
+size_t value_number_length(const char *s, size_t len)
+{
+    unsigned base = 10;
+    size_t i = 0;
+
+    if (len >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+        base = 16, i = 2;
+    else if (len >= 2 && s[0] == '0' && (s[1] == 'b' || s[1] == 'B'))
+        base = 2, i = 2;
+    while (i < len && (s[i] == '_' || digit_value(s[i], base) >= 0))
+        i++;
+    return i;
+}
+
 enum value_status value_parse_size(const char *s, size_t len, uint64_t *out)
 {
     static const struct { const char *name; unsigned shift; } suffixes[] = {

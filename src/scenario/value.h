@@ -1,6 +1,7 @@
-/* Text → value parsers shared by the scenario loader and the trace readers.
- * Internal to src/scenario. Each parser reads exactly s[0..len) (no NUL
- * needed) and accepts the whole text or nothing: trailing junk is an error. */
+/* Text → value parsers shared by the scenario loader, the trace readers and
+ * the command line, so that a number means the same everywhere (vmviz(1),
+ * vmviz-scenario(5)). Each parser reads exactly s[0..len) (no NUL needed)
+ * and accepts the whole text or nothing: trailing junk is an error. */
 #ifndef VMVIZ_SCENARIO_VALUE_H
 #define VMVIZ_SCENARIO_VALUE_H
 
@@ -13,9 +14,15 @@ enum value_status {
     VALUE_OVERFLOW   /* the right shape, but beyond 64 bits */
 };
 
-/* An unsigned number: decimal, 0x hex or 0b binary; '_' may separate
- * digits ("0x7fff_ffff"). No sign, no spaces. */
+/* An unsigned number below 2^64: decimal, 0x hex or 0b binary (the prefix
+ * in either case); '_' may separate two digits ("0x7fff_ffff"). A leading
+ * 0 is just a digit: "010" is ten, never octal. No sign, no spaces. */
 enum value_status value_parse_number(const char *s, size_t len, uint64_t *out);
+
+/* How many bytes at the start of s[0..len) a number could take: its 0x or
+ * 0b prefix, then the digits of that base and underscores. For splitting
+ * "16x4" into its numbers; what it spans still has to be parsed. */
+size_t value_number_length(const char *s, size_t len);
 
 /* A size in bytes: a number, optionally followed (spaces allowed between)
  * by a binary suffix K, KiB, M, MiB, G, GiB, T or TiB ("16KiB" = 16384). */

@@ -4,8 +4,10 @@
 #include <curses.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "scenario/escape.h"
 #include "tui/term.h"
 
 /* The roles of the cells drawn in this frame, for tests; cells beyond
@@ -106,12 +108,53 @@ void draw_fill(struct rect r, enum role role)
     wattrset(stdscr, A_NORMAL);
 }
 
-int draw_width(const char *s)
+/* True when s holds nothing escape_text would change: plain ASCII. Most
+ * of what is drawn is, and is then drawn without a copy. */
+static bool plain_ascii(const char *s, unsigned flags)
+{
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c >= 0x80 || c == 0x7f || (c < 0x20 && !(c == '\n' && flags & ESCAPE_KEEP_NEWLINES)))
+            return false;
+    }
+    return true;
+}
+
+/* The visible form of s (scenario/escape.h: control characters and stray
+ * bytes written as \e, \x01, \u009b...), as headless output shows it: in
+ * stack when it fits, else in memory the caller frees through *heap (NULL
+ * when unused). Never NULL; cut short only when memory runs out. */
+static const char *visible(const char *s, unsigned flags, char *stack, size_t size,
+                           char **heap)
+{
+    *heap = NULL;
+    if (plain_ascii(s, flags))
+        return s;
+    size_t need = escape_text(stack, size, s, flags);
+    if (need < size)
+        return stack;
+    *heap = malloc(need + 1);
+    if (*heap == NULL)
+        return stack;
+    escape_text(*heap, need + 1, s, flags);
+    return *heap;
+}
+
+/* Columns of text already in its visible form: one per character. */
+static int visible_width(const char *s)
 {
     int n = 0;
     for (; *s; s++)
         if (((unsigned char)*s & 0xc0) != 0x80)
             n++;
+    return n;
+}
+
+int draw_width(const char *s)
+{
+    char stack[512], *heap;
+    int n = visible_width(visible(s, 0, stack, sizeof stack, &heap));
+    free(heap);
     return n;
 }
 
@@ -131,10 +174,9 @@ static size_t bytes_for_cols(const char *s, int cols)
     return i;
 }
 
-int draw_text(struct rect r, int y, int x, enum role role, const char *s)
+/* draw_text for text already in its visible form. */
+static int draw_visible(struct rect r, int y, int x, enum role role, const char *s)
 {
-    if (y < 0 || y >= r.h || x < 0 || x >= r.w || !s)
-        return 0;
     int room = r.w - x;
     size_t bytes = bytes_for_cols(s, room);
     if (s[bytes])
@@ -144,21 +186,22 @@ int draw_text(struct rect r, int y, int x, enum role role, const char *s)
         if (((unsigned char)s[i] & 0xc0) != 0x80)
             cols++;
     wattrset(stdscr, term_role_attr(role));
-    /* Control characters would move the cursor: show them as '?'. */
-    char buf[512];
-    size_t done = 0;
+    /* No control character is left to move the cursor. bytes fits an int:
+     * at most 4 bytes a column of the rect. */
     wmove(stdscr, r.y + y, r.x + x);
-    while (done < bytes) {
-        size_t n = bytes - done < sizeof buf ? bytes - done : sizeof buf;
-        for (size_t i = 0; i < n; i++) {
-            unsigned char c = (unsigned char)s[done + i];
-            buf[i] = (c < 32 || c == 127) ? '?' : (char)c;
-        }
-        waddnstr(stdscr, buf, (int)n);
-        done += n;
-    }
+    waddnstr(stdscr, s, (int)bytes);
     wattrset(stdscr, A_NORMAL);
     mark_roles(r.y + y, r.x + x, cols, role);
+    return cols;
+}
+
+int draw_text(struct rect r, int y, int x, enum role role, const char *s)
+{
+    if (y < 0 || y >= r.h || x < 0 || x >= r.w || !s)
+        return 0;
+    char stack[512], *heap;
+    int cols = draw_visible(r, y, x, role, visible(s, 0, stack, sizeof stack, &heap));
+    free(heap);
     return cols;
 }
 
@@ -210,12 +253,16 @@ int draw_words(struct rect r, int y, int x, enum role role, const char *s)
         return draw_text(r, y, x, role, s);
     if (y < 0 || y >= r.h || x < 0 || x >= r.w)
         return 0;
-    size_t keep = words_prefix(s, r.w - x, 3);
+    /* Words are cut in the visible form, whose widths are what is drawn. */
+    char stack[1024], *heap;
+    const char *v = visible(s, 0, stack, sizeof stack, &heap);
+    size_t keep = words_prefix(v, r.w - x, 3);
     char line[1024];
     if (keep > sizeof line - 4)
         keep = sizeof line - 4;
-    memcpy(line, s, keep);
+    memcpy(line, v, keep);
     memcpy(line + keep, keep ? "..." : "", keep ? 4 : 1);
+    free(heap);
     return draw_whole(r, y, x, role, line);
 }
 
@@ -267,6 +314,10 @@ int draw_wrap_rows(int w, const char *s)
 {
     if (w <= 0)
         return 0;
+    /* Line breaks still break lines; other controls take their escapes'
+     * room, as draw_wrap_skip draws them. */
+    char stack[1024], *heap;
+    s = visible(s, ESCAPE_KEEP_NEWLINES, stack, sizeof stack, &heap);
     int rows = 0;
     while (*s) {
         const char *next;
@@ -274,6 +325,7 @@ int draw_wrap_rows(int w, const char *s)
         rows++;
         s = next;
     }
+    free(heap);
     return rows;
 }
 
@@ -284,6 +336,11 @@ int draw_wrap(struct rect r, int y, enum role role, const char *s)
 
 int draw_wrap_skip(struct rect r, int y, enum role role, const char *s, int skip)
 {
+    /* A line break in the text (a description's paragraphs, a sentence put
+     * below another) breaks the line; any other control character is
+     * shown in its visible form. */
+    char stack[1024], *heap;
+    s = visible(s, ESCAPE_KEEP_NEWLINES, stack, sizeof stack, &heap);
     for (; skip > 0 && *s && r.w > 0; skip--) {
         const char *next;
         wrap_line(s, r.w, &next);
@@ -308,6 +365,7 @@ int draw_wrap_skip(struct rect r, int y, enum role role, const char *s, int skip
         used++;
         s = next;
     }
+    free(heap);
     return used;
 }
 

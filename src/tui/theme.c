@@ -5,11 +5,13 @@
 
 #include <ctype.h>
 #include <dirent.h>
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+
+#include "scenario/userfile.h"
 
 static const char *const role_names[] = {
 #define ROLE_NAME(id, name, text) name,
@@ -378,11 +380,11 @@ static void theme_name_of(const char *path, char *out, size_t size)
 
 bool theme_load_file(struct theme *t, const char *path, struct diag *err)
 {
-    FILE *fp = fopen(path, "rb");
-    if (!fp) {
-        diag_set(err, path, 0, 0, "cannot read the theme: %s", strerror(errno));
+    /* Only a regular file, opened without blocking: a FIFO named like a
+     * theme must not hang the viewer before its screen is even up. */
+    FILE *fp = userfile_open(path, "the theme", err);
+    if (!fp)
         return false;
-    }
     char *buf = malloc(THEME_MAX_FILE_BYTES + 1);
     if (!buf) {
         fclose(fp);
@@ -413,11 +415,11 @@ bool theme_load(struct theme *t, const char *dir, const char *name, struct diag 
         return theme_load_file(t, name, err);
     char path[1024];
     snprintf(path, sizeof path, "%s/%s.theme", dir ? dir : ".", name);
-    FILE *fp = fopen(path, "rb");
-    if (fp) {
-        fclose(fp);
+    /* Whatever is there (even a FIFO, which opening could wait on) is the
+     * theme asked for: theme_load_file says what is wrong with it. */
+    struct stat st;
+    if (stat(path, &st) == 0)
         return theme_load_file(t, path, err);
-    }
     char *names[32];
     size_t n = theme_list(dir, names, 32);
     char list[512] = "";
