@@ -15,6 +15,8 @@
 #include "play/timeline.h"
 #include "scenario/escape.h"
 #include "scenario/scenario.h"
+#include "tui/term.h"
+#include "tui_helpers.h"
 
 void suite_report_register(void);
 
@@ -867,6 +869,30 @@ static void test_hostile_text(void)
     scenario_free(s);
 }
 
+/* The viewer draws the same scenario text in the same visible form: no
+ * control character reaches a cell of the screen. */
+static void test_viewer_escapes(void)
+{
+    struct app *a = test_app_open("corpus/say-escapes.yaml", 120, 40);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+    /* The chapter, then the say: both in the log and the narration. */
+    CU_ASSERT_PTR_NOT_NULL(timeline_next(a->tl));
+    CU_ASSERT_PTR_NOT_NULL(timeline_next(a->tl));
+    app_draw(a);
+    enum { SCREEN = 40 * 121 * 4 + 1 };
+    char *screen = malloc(SCREEN);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(screen);
+    term_dump(screen, SCREEN);
+    size_t controls = 0;
+    for (const unsigned char *p = (const unsigned char *)screen; *p; p++)
+        controls += (*p < 0x20 && *p != '\n') || *p == 0x7f || (p[0] == 0xc2 && p[1] < 0xa0);
+    CU_ASSERT_EQUAL(controls, 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(screen, "== chapter: \\e]0;pwned\\a =="));
+    CU_ASSERT_PTR_NOT_NULL(strstr(screen, "say \"\\e[2J\\e[H\\u009b31mred\\nforged line\""));
+    free(screen);
+    test_app_close(a);
+}
+
 /* A relative expectation of a decrease is narrated with its own sign. */
 static void test_negative_expectation(void)
 {
@@ -908,5 +934,6 @@ void suite_report_register(void)
     CU_add_test(suite, "stats as text and JSON", test_stats);
     CU_add_test(suite, "JSON string escapes", test_json_string);
     CU_add_test(suite, "scenario text cannot drive the terminal", test_hostile_text);
+    CU_add_test(suite, "the viewer shows scenario text escaped too", test_viewer_escapes);
     CU_add_test(suite, "narration of a negative expectation", test_negative_expectation);
 }

@@ -1024,8 +1024,10 @@ static int get_access_kind(struct loader *ld, const yaml_node_t *n,
         SCENARIO_ACCESS_READ, SCENARIO_ACCESS_WRITE, SCENARIO_ACCESS_EXEC};
     const char *text = NULL;
     size_t len = 0;
+    char list[40];
 
-    if (scalar_text(ld, n, KEY("access"), "read, write or exec", &text, &len) < 0)
+    diag_list(list, sizeof list, names, COUNT_OF(names));
+    if (scalar_text(ld, n, KEY("access"), list, &text, &len) < 0)
         return -1;
     for (size_t i = 0; i < COUNT_OF(names); i++) {
         if (strcmp(text, names[i]) == 0) {

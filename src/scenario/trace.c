@@ -464,8 +464,9 @@ static struct trace_reader *open_reader(const char *path, enum trace_format fmt,
     char what[64 + QUOTE_MAX];
 
     if ((unsigned)fmt >= TRACE_FORMAT_COUNT) {
-        diag_set(err, path, 0, 0, "unknown trace format %d (expected pages, rw or lackey)",
-                 (int)fmt);
+        char list[80];
+        diag_set(err, path, 0, 0, "unknown trace format %d (expected %s)", (int)fmt,
+                 diag_list(list, sizeof list, format_names, TRACE_FORMAT_COUNT));
         return NULL;
     }
     t = calloc(1, sizeof *t);
