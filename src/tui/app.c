@@ -404,50 +404,57 @@ enum busy_outcome app_busy_end(struct app *a)
     return a->busy.outcome;
 }
 
-/* "access 1234 of 5000 (24%)": the finer of the two measures the scenario
- * has (accesses, or operations when it has few accesses). */
-static void busy_fraction(const struct tl_progress *p, char *buf, size_t len)
+/* How far through the scenario a pass is, by the finer of the two
+ * measures it has (accesses, or operations when it has more of those):
+ * "24% of the accesses" into share and "access 1234 of 5000" into detail.
+ * Both empty when the scenario has neither. */
+static void busy_fraction(const struct tl_progress *p, char *share, char *detail, size_t len)
 {
     bool by_access = p->access_total >= p->op_total && p->access_total > 0;
     uint64_t done = by_access ? p->access_index : p->op_index;
     uint64_t total = by_access ? p->access_total : p->op_total;
-    if (total == 0) {
-        buf[0] = '\0';
+    share[0] = detail[0] = '\0';
+    if (total == 0)
         return;
-    }
-    snprintf(buf, len, ", %s %" PRIu64 " of %" PRIu64 " (%d%%)",
-             by_access ? "access" : "operation", done, total,
-             (int)((double)done * 100.0 / (double)total));
+    snprintf(share, len, "%d%% of the %s", (int)((double)done * 100.0 / (double)total),
+             by_access ? "accesses" : "operations");
+    snprintf(detail, len, "%s %" PRIu64 " of %" PRIu64, by_access ? "access" : "operation", done,
+             total);
 }
 
-/* The progress line: what is being done, how far it has got, the keys. */
+/* The progress line: what is being done and how far it has got, the most
+ * telling first (a short line keeps the words that fit). */
 static void busy_text(const struct app *a, const struct tl_progress *p, char *buf, size_t len)
 {
     const char *what = a->busy.what ? a->busy.what : "Working";
-    char fraction[96];
-    busy_fraction(p, fraction, sizeof fraction);
+    char share[64], detail[96];
+    busy_fraction(p, share, detail, sizeof share);
+    int percent = p->target && p->target != UINT64_MAX
+                      ? (int)((double)p->position * 100.0 / (double)p->target)
+                      : 0;
     switch (p->task) {
     case TL_TASK_FORWARD:
         if (p->target != UINT64_MAX)
-            snprintf(buf, len, "%s: step %" PRIu64 " of %" PRIu64 ".", what, p->position,
-                     p->target);
+            snprintf(buf, len, "%s: %d%%, step %" PRIu64 " of %" PRIu64 ".", what, percent,
+                     p->position, p->target);
+        else if (share[0])
+            snprintf(buf, len, "%s: %s, step %" PRIu64 " (%s).", what, share, p->position,
+                     detail);
         else
-            snprintf(buf, len, "%s: step %" PRIu64 "%s.", what, p->position, fraction);
+            snprintf(buf, len, "%s: step %" PRIu64 ".", what, p->position);
         break;
     case TL_TASK_REPLAY:
-        snprintf(buf, len, "%s: replaying, step %" PRIu64 " of %" PRIu64 ".", what,
-                 p->position, p->target);
+        snprintf(buf, len, "%s: replaying, %d%%, step %" PRIu64 " of %" PRIu64 ".", what,
+                 percent, p->position, p->target);
         break;
     case TL_TASK_SEARCH:
         snprintf(buf, len, "%s: replaying to find where it begins, step %" PRIu64 ".", what,
                  p->position);
         break;
     case TL_TASK_FUTURE:
-        snprintf(buf, len, "%s: learning the future for opt%s.", what, fraction);
+        snprintf(buf, len, "%s: learning the future for opt, %s (%s).", what, share, detail);
         break;
     }
-    size_t used = strlen(buf);
-    snprintf(buf + used, len - used, " Esc stops, q quits.");
 }
 
 static void busy_draw(struct app *a, const struct tl_progress *p)
@@ -458,9 +465,18 @@ static void busy_draw(struct app *a, const struct tl_progress *p)
         return;
     char text[320];
     busy_text(a, p, text, sizeof text);
+    /* The keys keep their place at the right; the progress gives up
+     * words when the line is short. */
+    static const char keys[] = "Esc stops, q quits ";
+    int keys_w = draw_width(keys);
     struct rect line = {rows - 1, 0, 1, cols};
     draw_fill(line, ROLE_STATUS);
-    draw_text(line, 0, 1, ROLE_STATUS, text);
+    if (cols > keys_w + 20) {
+        draw_words(rect_cols(line, 0, cols - keys_w - 1), 0, 1, ROLE_STATUS, text);
+        draw_text(line, 0, cols - keys_w, ROLE_STATUS, keys);
+    } else {
+        draw_words(line, 0, 1, ROLE_STATUS, text);
+    }
     wnoutrefresh(stdscr);
     doupdate();
 }
