@@ -30,9 +30,9 @@
  * The host can refuse memory. Once the machine reports it
  * (machine_host_error), or the timeline cannot rebuild a machine to go
  * back, timeline_error() returns the message and the timeline plays no
- * further forward than where that happened: timeline_next returns NULL
- * and every move returns false. Going back to earlier positions still
- * works. */
+ * further forward than where that happened: there timeline_next returns
+ * NULL and every move forward returns false. Going back to earlier
+ * positions, and forward again up to there, still works. */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
