@@ -68,13 +68,14 @@ for c in tests/corpus/*.case; do
     if [ "$status" -eq "$want_status" ] && [ "$got_err" = "$want_err" ] &&
         { [ -z "$want_out" ] || grep -qF -- "$want_out" "$TMP/out"; }; then
         PASSED=$((PASSED + 1))
-        echo "ok   $what"
+        printf 'ok   %s\n' "$what"
     else
         FAILED=$((FAILED + 1))
-        echo "FAIL $what ($c)"
-        echo "     status $status, want $want_status"
-        echo "     stderr: $got_err"
-        echo "     want:   $want_err"
+        # printf, not echo: some shells' echo turns "\e" back into a raw byte.
+        printf 'FAIL %s (%s)\n' "$what" "$c"
+        printf '     status %s, want %s\n' "$status" "$want_status"
+        printf '     stderr: %s\n' "$got_err"
+        printf '     want:   %s\n' "$want_err"
     fi
 done
 echo "corpus: $PASSED passed, $FAILED failed"
