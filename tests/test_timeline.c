@@ -1140,8 +1140,8 @@ static void test_engine_errors(void)
                        "processes: [{name: p, pid: 1}]\n"
                        "steps: [read: 0]\n",
                        NULL,
-                       "engine.yaml:2:33: error: unknown policy 'lur' (did you mean 'lru'? "
-                       "expected one of: fifo, lru, clock, opt, random, nru, linux)\n");
+                       "engine.yaml:2:33: error: unknown policy 'lur' (expected fifo, lru, "
+                       "clock, opt, random, nru or linux; did you mean 'lru'?)\n");
     check_create_error("title: t\n"
                        "machine:\n"
                        "  policy: belady\n"
@@ -1149,33 +1149,32 @@ static void test_engine_errors(void)
                        "steps: [read: 0]\n",
                        NULL,
                        "engine.yaml:3:11: error: unknown policy 'belady' "
-                       "(expected one of: fifo, lru, clock, opt, random, nru, linux)\n");
+                       "(expected fifo, lru, clock, opt, random, nru or linux)\n");
     check_create_error("title: t\n"
                        "processes: [{name: p, pid: 1}]\n"
                        "steps:\n"
                        "  - read: 0\n"
                        "  - expect: {faults: 1, minor_fault: 1}\n",
                        NULL,
-                       "engine.yaml:5:25: error: unknown counter 'minor_fault' (did you mean "
-                       "'minor_faults'? expected one of: accesses, reads, writes, execs, "
-                       "tlb_hits, tlb_misses, page_walks, faults, minor_faults, major_faults, "
-                       "segfaults, evictions, swap_ins, swap_outs, zero_fills, cow_copies, "
-                       "writebacks, table_allocs, tlb_flushes, oom_kills)\n");
+                       "engine.yaml:5:25: error: unknown counter 'minor_fault' (expected "
+                       "accesses, reads, writes, execs, tlb_hits, tlb_misses, page_walks, "
+                       "faults, minor_faults, major_faults, segfaults, evictions, swap_ins, "
+                       "swap_outs, zero_fills, cow_copies, writebacks, table_allocs, "
+                       "tlb_flushes or oom_kills; did you mean 'minor_faults'?)\n");
     check_create_error("title: t\n"
                        "machine: {preset: x86-64}\n"
                        "processes: [{name: p, pid: 1}]\n"
                        "steps: [read: 0]\n",
                        NULL,
-                       "engine.yaml:2:19: error: unknown preset 'x86-64' (did you mean "
-                       "'x86_64'? expected one of: x86_64, x86_64-5level, i386, riscv-sv39, "
-                       "tiny)\n");
+                       "engine.yaml:2:19: error: unknown preset 'x86-64' (expected x86_64, "
+                       "x86_64-5level, i386, riscv-sv39 or tiny; did you mean 'x86_64'?)\n");
     check_create_error("title: t\n"
                        "machine: {preset: vax}\n"
                        "processes: [{name: p, pid: 1}]\n"
                        "steps: [read: 0]\n",
                        NULL,
-                       "engine.yaml:2:19: error: unknown preset 'vax' (expected one of: x86_64, "
-                       "x86_64-5level, i386, riscv-sv39, tiny)\n");
+                       "engine.yaml:2:19: error: unknown preset 'vax' (expected x86_64, "
+                       "x86_64-5level, i386, riscv-sv39 or tiny)\n");
     check_create_error("title: t\n"
                        "processes: [{name: p, pid: 1}, {name: q, pid: 2}]\n"
                        "steps:\n"
@@ -1199,8 +1198,8 @@ static void test_engine_errors(void)
                        "processes: [{name: p, pid: 1}]\n"
                        "steps: [read: 0]\n",
                        NULL,
-                       "engine.yaml:2:42: error: unknown TLB replacement 'lfu' (did you mean "
-                       "'lru'? expected one of: lru, fifo, random)\n");
+                       "engine.yaml:2:42: error: unknown TLB replacement 'lfu' (expected lru, "
+                       "fifo or random; did you mean 'lru'?)\n");
     check_create_error("title: t\n"
                        "machine: {preset: tiny, frames: 3}\n"
                        "processes: [{name: p, pid: 1}]\n"
@@ -1224,8 +1223,8 @@ static void test_engine_errors(void)
                        "processes: [{name: p, pid: 1}]\n"
                        "steps: [read: 0]\n",
                        &o,
-                       "--policy: error: unknown policy 'clok' (did you mean 'clock'? "
-                       "expected one of: fifo, lru, clock, opt, random, nru, linux)\n");
+                       "--policy: error: unknown policy 'clok' (expected fifo, lru, clock, opt, "
+                       "random, nru or linux; did you mean 'clock'?)\n");
     /* A frames override applies before frame numbers are checked. */
     timeline_overrides_init(&o);
     o.frames = 2;

@@ -111,24 +111,14 @@ static size_t count_names(const char *const *names)
     return n;
 }
 
-/* "unknown X 'word' (expected one of: a, b, c)" with a suggestion. */
+/* "unknown X 'word' (expected a, b or c; did you mean 'b'?)", worded as
+ * every reader and the command line word it. */
 static bool fail_unknown(struct diag *err, const struct scenario *s, struct scenario_pos pos,
                          const char *what, const char *word, const char *const *names)
 {
-    char list[256] = "";
-    size_t n = count_names(names);
-    for (size_t i = 0; i < n; i++) {
-        size_t used = strlen(list);
-        snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "", names[i]);
-    }
-    const char *near = diag_suggest(word, names, n);
-    if (near)
-        diag_set(err, s->path, pos.line, pos.col,
-                 "unknown %s '%s' (did you mean '%s'? expected one of: %s)", what, word, near,
-                 list);
-    else
-        diag_set(err, s->path, pos.line, pos.col, "unknown %s '%s' (expected one of: %s)", what,
-                 word, list);
+    char expected[512];
+    diag_expected_choice(expected, sizeof expected, word, names, count_names(names));
+    diag_set(err, s->path, pos.line, pos.col, "unknown %s '%s' (%s)", what, word, expected);
     return false;
 }
 
@@ -143,7 +133,7 @@ static bool config_from(const struct scenario *s, const struct timeline_override
                         struct machine_config *c, struct diag *err)
 {
     const struct scenario_machine *sm = &s->machine;
-    char why[200];
+    char why[400];
     machine_config_default(c);
     bool custom = sm->va_bits.present || sm->page_size.present || sm->levels_count > 0;
     if (sm->preset.present && custom)
@@ -400,7 +390,7 @@ static bool check_steps(const struct scenario *s, const struct scenario_step *st
 static struct machine *build_machine(const struct scenario *s, const struct machine_config *c,
                                      struct diag *err)
 {
-    char why[200];
+    char why[400];
     struct machine *m = machine_create(c, why, sizeof why);
     if (!m) {
         fail_at(err, s, s->machine.pos, why);
@@ -449,6 +439,13 @@ static struct machine *build_machine(const struct scenario *s, const struct mach
                 return NULL;
             }
         }
+    }
+    /* Refused now rather than ended by the OOM killer at the first access. */
+    if (!machine_check_first_access(m, why, sizeof why)) {
+        const struct scenario_machine *sm = &s->machine;
+        fail_at(err, s, sm->frames.present ? sm->frames.pos : sm->pos, why);
+        machine_destroy(m);
+        return NULL;
     }
     return m;
 }
@@ -704,6 +701,19 @@ struct timeline *timeline_create_with(const struct scenario *s,
     struct machine_config cfg;
     if (!config_from(s, o, &cfg, err) || !check_steps(s, s->steps, s->step_count, &cfg, err))
         return NULL;
+    uint64_t plays = scenario_count_plays(s->steps, s->step_count, geometry_page_size(&cfg.geo));
+    if (plays > SCENARIO_MAX_PLAYS) {
+        char count[32];
+        if (plays == UINT64_MAX)
+            snprintf(count, sizeof count, "more than %llu", (unsigned long long)(UINT64_MAX - 1));
+        else
+            snprintf(count, sizeof count, "%llu", (unsigned long long)plays);
+        diag_set(err, s->path, s->steps[0].pos.line, s->steps[0].pos.col,
+                 "the steps would play %s accesses and other steps, repeats multiplied "
+                 "(expected at most %lu)",
+                 count, SCENARIO_MAX_PLAYS);
+        return NULL;
+    }
     uint64_t total = scenario_count_accesses(s->steps, s->step_count, geometry_page_size(&cfg.geo));
     if (total > SCENARIO_MAX_ACCESSES) {
         diag_set(err, s->path, s->steps[0].pos.line, s->steps[0].pos.col,

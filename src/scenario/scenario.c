@@ -2,6 +2,8 @@
  * scenario.h. The loader proper is in loader.c. */
 #include "scenario/scenario.h"
 
+#include <stdbool.h>
+
 #include <string.h>
 
 #include "scenario/arena.h"
@@ -56,8 +58,25 @@ static uint64_t mul_saturated(uint64_t a, uint64_t b)
     return (b != 0 && a > UINT64_MAX / b) ? UINT64_MAX : a * b;
 }
 
+/* Counts what the steps play: accesses, and with every_leaf also one for
+ * each other step that is not a repeat. */
+static uint64_t count_steps(const struct scenario_step *steps, size_t count, uint64_t page_size,
+                            bool every_leaf);
+
 uint64_t scenario_count_accesses(const struct scenario_step *steps, size_t count,
                                  uint64_t page_size)
+{
+    return count_steps(steps, count, page_size, false);
+}
+
+uint64_t scenario_count_plays(const struct scenario_step *steps, size_t count,
+                              uint64_t page_size)
+{
+    return count_steps(steps, count, page_size, true);
+}
+
+static uint64_t count_steps(const struct scenario_step *steps, size_t count, uint64_t page_size,
+                            bool every_leaf)
 {
     uint64_t total = 0;
 
@@ -85,13 +104,15 @@ uint64_t scenario_count_accesses(const struct scenario_step *steps, size_t count
         }
         case STEP_REPEAT:
             n = mul_saturated(st->u.repeat.times.value,
-                              scenario_count_accesses(st->u.repeat.steps,
-                                                      st->u.repeat.count, page_size));
+                              count_steps(st->u.repeat.steps, st->u.repeat.count, page_size,
+                                          every_leaf));
             break;
         case STEP_TRACE:
             n = st->u.trace.count;
             break;
         default:
+            /* say, chapter, pause, expect, mmap, switch...: one play each. */
+            n = every_leaf ? 1 : 0;
             break;
         }
         total = add_saturated(total, n);

@@ -25,6 +25,8 @@
 #define SCENARIO_MAX_TIMES         1000000ul   /* repeat: times */
 #define SCENARIO_MAX_STEPS         100000ul    /* steps in the file, nested ones too */
 #define SCENARIO_MAX_ACCESSES      50000000ul  /* accesses the whole run performs */
+#define SCENARIO_MAX_PLAYS         50000000ul  /* accesses and other steps played, repeats
+                                                  multiplied */
 #define SCENARIO_MAX_STRING        4096u       /* bytes in any one YAML scalar */
 #define SCENARIO_MAX_NODES         2000000ul   /* YAML nodes visited, aliases expanded */
 #define SCENARIO_MAX_YAML_DEPTH    64u         /* lists and mappings inside each other */
@@ -327,6 +329,12 @@ void scenario_free(struct scenario *s);
  * (fills without a stride touch one address per page). Saturates at
  * UINT64_MAX instead of wrapping. For the play layer to recheck
  * SCENARIO_MAX_ACCESSES once the real geometry is known. */
+/* Counts what the steps play when the page size is page_size: every
+ * access, and one for every other step but a repeat (which multiplies what
+ * it holds). Saturates at UINT64_MAX. SCENARIO_MAX_PLAYS bounds it, so that
+ * repeats of steps that are not accesses cannot run for ever either. */
+uint64_t scenario_count_plays(const struct scenario_step *steps, size_t count,
+                              uint64_t page_size);
 uint64_t scenario_count_accesses(const struct scenario_step *steps, size_t count,
                                  uint64_t page_size);
 

@@ -513,6 +513,34 @@ bool vm_attach_object(struct machine *m, struct area *a, char *why, size_t why_l
     return true;
 }
 
+bool machine_check_first_access(const struct machine *m, char *why, size_t why_len)
+{
+    const struct frame_pool *pool = &m->pool;
+    uint32_t tables = m->cfg.geo.levels - 1;
+    if (pool->table_frames) {
+        if (pool->free_table >= tables && pool->free_data >= 1)
+            return true;
+        snprintf(why, why_len,
+                 "the frames left cannot hold what a first access needs: %u table%s below a "
+                 "root (%u of %u frames for tables are free) and a page (%u frames free) "
+                 "(expected table_frames of at least %u and frames of at least %u)",
+                 tables, tables == 1 ? "" : "s", pool->free_table, pool->table_frames,
+                 pool->free_data, pool->table_frames - pool->free_table + tables,
+                 pool->data_frames - pool->free_data + 1);
+        return false;
+    }
+    if (pool->free_data >= tables + 1)
+        return true;
+    uint32_t used = pool->data_frames - pool->free_data;
+    snprintf(why, why_len,
+             "%u frames cannot hold a first access: %u %s in use (roots, cached pages) and %s "
+             "needs %u table%s below a root and a page (expected frames of at least %u, or "
+             "table_frames of at least %u)",
+             pool->data_frames, used, used == 1 ? "is" : "are", m->cfg.geo.name, tables,
+             tables == 1 ? "" : "s", used + tables + 1, m->nprocs + tables);
+    return false;
+}
+
 uint32_t machine_find_object(const struct machine *m, const char *name)
 {
     for (uint32_t i = 0; i < m->nobjects; i++)

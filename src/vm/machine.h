@@ -182,6 +182,12 @@ bool machine_add_area(struct machine *m, uint32_t pid, const struct area *a, cha
 uint32_t machine_add_file(struct machine *m, const char *name, uint64_t size,
                           const uint64_t *cached, size_t ncached, bool all_cached, char *why,
                           size_t why_len);
+/* After the processes and files are added: true when the frames left can
+ * hold what one access of a fresh process needs (a table per level below
+ * the root, and the page), else false with why saying what is needed and
+ * the frames or table_frames that would do. A machine that fails this
+ * would end its first access in the OOM killer. */
+bool machine_check_first_access(const struct machine *m, char *why, size_t why_len);
 /* The object id of a file name, or EV_NONE. */
 uint32_t machine_find_object(const struct machine *m, const char *name);
 /* The process with that pid, or NULL. */
