@@ -274,7 +274,11 @@ static void produce(struct program *p, struct cursor *c, const struct machine *m
         struct diag err;
         if (trace_next(r, &a, &err) != 1) {
             /* Checked whole at load: only a file changed since can do this. */
-            item_failed(out, "the trace '", st->u.trace.file.value, "' changed since it was loaded");
+            out->kind = ITEM_FAILED;
+            /* The reason has room for the place, not always for the path. */
+            snprintf(out->reason, sizeof out->reason,
+                     "trace '%.24s' changed since it was loaded (line %u column %u)",
+                     st->u.trace.file.value, err.line, err.col);
             return;
         }
         trace_tell(r, &c->tpos);

@@ -376,6 +376,16 @@ static bool check_steps(const struct scenario *s, const struct scenario_step *st
         case STEP_TRACE:
             if (!check_pid(s, &st->u.trace.pid, err))
                 return false;
+            /* As for refs: a page trace may not reach beyond user space. */
+            if (st->u.trace.max_page_line &&
+                (st->u.trace.max_page > (c->geo.user_top - 1) >> c->geo.page_shift)) {
+                diag_set(err, st->u.trace.path, (unsigned)st->u.trace.max_page_line,
+                         st->u.trace.max_page_col,
+                         "page %llu is beyond user space (expected a page below %llu)",
+                         (unsigned long long)st->u.trace.max_page,
+                         (unsigned long long)(c->geo.user_top >> c->geo.page_shift));
+                return false;
+            }
             break;
         case STEP_SAY:
         case STEP_CHAPTER:

@@ -10,7 +10,11 @@
  * at the rect's edge, but every clip that hides anything but blanks is
  * counted (draw_cuts), so a test can prove that no view relies on it. The
  * role each cell was last drawn in is kept too (draw_role_at), so tests
- * can check highlights whatever the theme. */
+ * can check highlights whatever the theme.
+ *
+ * Text is drawn escaped: a control character shows as its visible escape
+ * ("\e", "\x01"...), as in every other output of the program, so scenario
+ * text cannot steer the terminal; draw_width counts those characters too. */
 #include <stdbool.h>
 #include <stddef.h>
 

@@ -36,7 +36,7 @@
     X(LOG, "show or hide the whole event log (scrolls back)", 'L')                          \
     X(INFO, "the scenario: its title, whole description and machine", 'i')                  \
     X(HELP, "show or hide this help and what every symbol means", '?')                      \
-    X(CLOSE, "close a window, leave the focus", KEYS_ESC)                                   \
+    X(CLOSE, "close a window, leave the focus; stop a long move", KEYS_ESC)                 \
     X(REDRAW, "redraw the screen", KEYS_CTRL('l'))                                          \
     X(QUIT, "quit", 'q', 'Q')
 

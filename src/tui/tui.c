@@ -65,7 +65,10 @@ int tui_main(const struct tui_options *opts)
     }
     char why[256];
     if (!term_open(why, sizeof why)) {
-        fprintf(stderr, "vmviz: error: %s\n", why);
+        /* The terminal comes from the environment: its variable names it,
+         * and the terminal type is shown escaped like any untrusted text. */
+        diag_set(&err, "TERM", 0, 0, "%s", why);
+        diag_print(stderr, &err);
         app_destroy(a);
         return 2;
     }

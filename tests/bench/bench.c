@@ -202,7 +202,8 @@ static void stepping(const struct scenario *s)
            TIMELINE_MAX_SNAPSHOTS, (double)bytes / 1024, n ? (double)bytes / 1024 / (double)n : 0);
     timeline_destroy(tl);
 
-    /* A fast run takes no snapshots: the first step back replays. */
+    /* A fast run takes snapshots as playing does, so the first step back
+     * replays only from the newest one. */
     tl = open_timeline(s, "clock");
     if (tl == NULL)
         return;
