@@ -143,19 +143,36 @@ $(REL)/bench: tests/bench/bench.c $(REL_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(RELEASE_CFLAGS) -DBENCH_WITH_TUI -o $@ $^ $(PKG_LIBS) -lm
 
-# Coverage-guided fuzzing of the scenario loader and the timeline with
-# libFuzzer (clang), seeded with the scenario library. FUZZ_SECONDS bounds it.
+# Coverage-guided fuzzing with libFuzzer (clang) of every reader of input:
+# the scenario loader with the timeline, the trace readers, the theme
+# loader and the command line. Each runs FUZZ_SECONDS, seeded with the
+# library, the traces and themes of the repository and the corpus.
 FUZZ_SECONDS ?= 60
+FUZZ_FLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -D_XOPEN_SOURCE_EXTENDED -g -O1 -Isrc \
+              -fsanitize=fuzzer,address,undefined
 FUZZ_SRC := $(sort $(wildcard src/vm/*.c src/scenario/*.c src/play/*.c))
+FUZZ_ALL := $(FUZZ_SRC) $(sort $(wildcard src/tui/*.c))
+FUZZ_TARGETS := scenario trace theme cmdline
 fuzz: | $(DEPS_OK)
 	@command -v clang >/dev/null || { echo "make fuzz needs clang (apt-get install clang)"; exit 1; }
-	@mkdir -p build/fuzz/corpus
-	clang -std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 -Isrc -fsanitize=fuzzer,address,undefined \
-	  $(shell pkg-config --cflags yaml-0.1) -o build/fuzz/fuzz_scenario \
-	  tests/fuzz/fuzz_scenario.c $(FUZZ_SRC) $(shell pkg-config --libs yaml-0.1)
-	cp scenarios/*.yaml build/fuzz/corpus/
-	./build/fuzz/fuzz_scenario -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
-	  -timeout=10 build/fuzz/corpus
+	@for t in $(FUZZ_TARGETS); do mkdir -p build/fuzz/corpus-$$t; done
+	clang $(FUZZ_FLAGS) $(PKG_CFLAGS) -o build/fuzz/fuzz_scenario \
+	  tests/fuzz/fuzz_scenario.c $(FUZZ_SRC) $(PKG_LIBS)
+	clang $(FUZZ_FLAGS) $(PKG_CFLAGS) -o build/fuzz/fuzz_trace \
+	  tests/fuzz/fuzz_trace.c $(FUZZ_SRC) $(PKG_LIBS)
+	clang $(FUZZ_FLAGS) $(PKG_CFLAGS) -o build/fuzz/fuzz_theme \
+	  tests/fuzz/fuzz_theme.c $(FUZZ_ALL) $(PKG_LIBS)
+	clang $(FUZZ_FLAGS) $(PKG_CFLAGS) -Dmain=vmviz_main -c -o build/fuzz/main.o src/main.c
+	clang $(FUZZ_FLAGS) $(PKG_CFLAGS) -o build/fuzz/fuzz_cmdline \
+	  tests/fuzz/fuzz_cmdline.c build/fuzz/main.o $(FUZZ_ALL) $(PKG_LIBS)
+	cp scenarios/*.yaml tests/corpus/*.yaml build/fuzz/corpus-scenario/
+	cp tests/data/traces/* tests/corpus/*.txt build/fuzz/corpus-trace/ 2>/dev/null || true
+	cp themes/*.theme build/fuzz/corpus-theme/
+	printf -- '--policy\0lr\0x.yaml' > build/fuzz/corpus-cmdline/policy
+	printf -- '--tlb\00x40x4\0--frames\0010\0x.yaml' > build/fuzz/corpus-cmdline/numbers
+	cd build/fuzz && for t in $(FUZZ_TARGETS); do \
+	  ./fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=10 \
+	    -rss_limit_mb=2048 corpus-$$t || exit 1; done
 
 install: vmviz
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \

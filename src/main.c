@@ -329,6 +329,11 @@ static void print_usage(unsigned mode)
 
 /* Parses the options of a mode (they may come before or after the
  * scenarios; "--" ends them); returns 0, or an exit status. */
+/* What parse_options returns after printing the usage for --help: the
+ * caller ends with status 0 (no exit() here, so the parser can be run
+ * again and again, as the command-line fuzzer does). */
+#define PARSED_HELP (-1)
+
 static int parse_options(struct args *a, struct options *o, unsigned mode)
 {
     /* Every remaining argument may be a scenario: no limit on how many. */
@@ -342,7 +347,8 @@ static int parse_options(struct args *a, struct options *o, unsigned mode)
         if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
             print_usage(mode);
             free(o->paths);
-            exit(finish(0));
+            o->paths = NULL;
+            return PARSED_HELP;
         }
         if (strcmp(arg, "--") == 0) {
             a->i++;
@@ -499,6 +505,8 @@ static int cmd_run(struct args *a)
     struct options o = {.level = TL_UNIT_EVENT, .format = REPORT_TEXT};
     timeline_overrides_init(&o.overrides);
     int status = parse_options(a, &o, MODE_RUN);
+    if (status == PARSED_HELP)
+        return finish(0);
     if (status == 0 && o.npaths != 1)
         status = usage_error(a, a->argc, o.npaths ? "more than one scenario (expected exactly "
                                                     "one)"
@@ -537,6 +545,8 @@ static int cmd_check(struct args *a)
     struct options o = {.level = TL_UNIT_EVENT, .format = REPORT_TEXT};
     timeline_overrides_init(&o.overrides);
     int status = parse_options(a, &o, MODE_CHECK);
+    if (status == PARSED_HELP)
+        return finish(0);
     if (status == 0 && o.npaths == 0)
         status = usage_error(a, a->argc, "no scenario given (expected 'vmviz check "
                              "SCENARIO...')");
@@ -605,6 +615,8 @@ static int cmd_view(struct args *a)
     struct options o = {.level = TL_UNIT_EVENT, .format = REPORT_TEXT};
     timeline_overrides_init(&o.overrides);
     int status = parse_options(a, &o, MODE_VIEW);
+    if (status == PARSED_HELP)
+        return finish(0);
     if (status == 0 && o.npaths > 1)
         status = usage_error(a, a->argc, "more than one scenario (expected at most one)");
     if (status) {

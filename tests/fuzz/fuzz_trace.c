@@ -1,0 +1,62 @@
+/* libFuzzer target: any bytes as a trace file, in each of the three
+ * formats. trace_count either counts it or gives a LINE:COLUMN error; a
+ * reader then gives exactly the accesses counted (or the same error), and
+ * seeking back to a remembered position reads the same access again.
+ * Nothing may crash, hang or leak. Built and run by `make fuzz`. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "scenario/trace.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    char path[64];
+    snprintf(path, sizeof path, "fuzz-trace-%ld.txt", (long)getpid());
+    FILE *fp = fopen(path, "wb");
+    if (!fp)
+        return 0;
+    fwrite(data, 1, size, fp);
+    fclose(fp);
+    for (int f = 0; f < TRACE_FORMAT_COUNT; f++) {
+        struct trace_census census;
+        struct diag err;
+        unsigned long limit = size % 3 == 0 ? 0 : size % 50;
+        if (trace_count(path, (enum trace_format)f, limit, 4096, 100000, &census, &err) < 0) {
+            if (err.message[0] == '\0')
+                __builtin_trap();
+            continue;
+        }
+        struct trace_reader *r = trace_open(path, (enum trace_format)f, limit, &err);
+        if (!r)
+            __builtin_trap(); /* counted a moment ago: it must open */
+        struct trace_access a, marked = {0}, again;
+        struct trace_pos mark = {0};
+        uint64_t n = 0;
+        int rc;
+        for (;;) {
+            /* Remember where the middle access starts, and what it is. */
+            if (n == census.count / 2)
+                trace_tell(r, &mark);
+            if ((rc = trace_next(r, &a, &err)) != 1)
+                break;
+            if (n == census.count / 2)
+                marked = a;
+            n++;
+        }
+        if (rc < 0 || n != census.count)
+            __builtin_trap(); /* the reader must agree with the count */
+        if (census.count > 0 && trace_seek(r, &mark) == 0) {
+            if (trace_next(r, &again, &err) != 1 || again.kind != marked.kind ||
+                again.value != marked.value || again.line != marked.line ||
+                again.col != marked.col)
+                __builtin_trap(); /* seeking back reads the same access again */
+        }
+        trace_close(r);
+    }
+    remove(path);
+    return 0;
+}
