@@ -178,7 +178,7 @@ static void test_zero_page(void)
     CU_ASSERT_EQUAL(m->counters.zero_fills, 0);
     /* Three tables (frames 1-3) and the zero page (frame 4), no data frame. */
     CU_ASSERT_EQUAL(m->zero_frame, 4);
-    CU_ASSERT_EQUAL(m->pool.frames[4].kind, FRAME_ZERO);
+    CU_ASSERT_EQUAL(frames_at(&m->pool, 4)->kind, FRAME_ZERO);
     CU_ASSERT_EQUAL(m->pool.free_data, free0 - 4);
     CU_ASSERT_EQUAL(resident(m, 1), 0);
     uint64_t e = leaf(m, 1, base);
@@ -215,7 +215,7 @@ static void test_zero_page(void)
     CU_ASSERT_EQUAL(pte_frame(e), 5);
     CU_ASSERT(e & PTE_WRITABLE);
     CU_ASSERT(e & PTE_DIRTY);
-    CU_ASSERT_EQUAL(m->pool.frames[5].kind, FRAME_ANON);
+    CU_ASSERT_EQUAL(frames_at(&m->pool, 5)->kind, FRAME_ANON);
     /* The other pages still share the zero page, which stays. */
     CU_ASSERT_EQUAL(frame_of(m, 1, base + PAGE), 4);
     CU_ASSERT_EQUAL(m->zero_frame, 4);
@@ -311,7 +311,7 @@ static void test_fork_cow(void)
         CU_ASSERT_FALSE(ce & PTE_WRITABLE);
         CU_ASSERT_EQUAL(pte_frame(pe), i);
         CU_ASSERT_EQUAL(pte_frame(ce), i);
-        const struct frame *f = &m->pool.frames[i];
+        const struct frame *f = frames_at(&m->pool, i);
         CU_ASSERT_EQUAL(f->refcount, 2);
         CU_ASSERT_EQUAL_FATAL(f->nmaps, 2);
         CU_ASSERT_EQUAL(f->maps[0].pid, 1);
@@ -340,11 +340,11 @@ static void test_fork_cow(void)
     CU_ASSERT_EQUAL(m->pool.free_data, 59);
     CU_ASSERT_EQUAL(frame_of(m, 2, base), 4);
     CU_ASSERT(leaf(m, 2, base) & PTE_WRITABLE);
-    CU_ASSERT_EQUAL(m->pool.frames[4].owner_pid, 2);
+    CU_ASSERT_EQUAL(frames_at(&m->pool, 4)->owner_pid, 2);
     CU_ASSERT_EQUAL(frame_of(m, 1, base), 0);
     CU_ASSERT_FALSE(leaf(m, 1, base) & PTE_WRITABLE);
-    CU_ASSERT_EQUAL(m->pool.frames[0].refcount, 1);
-    CU_ASSERT_EQUAL(m->pool.frames[0].maps[0].pid, 1);
+    CU_ASSERT_EQUAL(frames_at(&m->pool, 0)->refcount, 1);
+    CU_ASSERT_EQUAL(frames_at(&m->pool, 0)->maps[0].pid, 1);
     CU_ASSERT_EQUAL(resident(m, 2), 4);
 
     /* The parent's next write: one fault, the page is reused, no copy. */
@@ -369,11 +369,11 @@ static void test_fork_cow(void)
     CU_ASSERT_FALSE(machine_process(m, 2)->alive);
     CU_ASSERT_EQUAL(m->pool.free_data, 60);
     CU_ASSERT_EQUAL(m->pool.free_table, 12);
-    CU_ASSERT_EQUAL(m->pool.frames[4].kind, FRAME_FREE);
+    CU_ASSERT_EQUAL(frames_at(&m->pool, 4)->kind, FRAME_FREE);
     for (uint32_t i = 0; i < 4; i++) {
-        CU_ASSERT_EQUAL(m->pool.frames[i].kind, FRAME_ANON);
-        CU_ASSERT_EQUAL(m->pool.frames[i].refcount, 1);
-        CU_ASSERT_EQUAL(m->pool.frames[i].maps[0].pid, 1);
+        CU_ASSERT_EQUAL(frames_at(&m->pool, i)->kind, FRAME_ANON);
+        CU_ASSERT_EQUAL(frames_at(&m->pool, i)->refcount, 1);
+        CU_ASSERT_EQUAL(frames_at(&m->pool, i)->maps[0].pid, 1);
     }
     CU_ASSERT_EQUAL(resident(m, 1), 4);
     /* Alone again, the parent writes page 1 without a copy. */
@@ -400,10 +400,10 @@ static void test_fork_exit_parent(void)
     struct op op = {.kind = OP_EXIT, .pid = 1};
     run_op(m, &op);
     CU_ASSERT_EQUAL(m->pool.free_data, 61);
-    CU_ASSERT_EQUAL(m->pool.frames[0].kind, FRAME_FREE);
-    CU_ASSERT_EQUAL(m->pool.frames[1].refcount, 1);
-    CU_ASSERT_EQUAL(m->pool.frames[2].refcount, 1);
-    CU_ASSERT_EQUAL(m->pool.frames[1].maps[0].pid, 2);
+    CU_ASSERT_EQUAL(frames_at(&m->pool, 0)->kind, FRAME_FREE);
+    CU_ASSERT_EQUAL(frames_at(&m->pool, 1)->refcount, 1);
+    CU_ASSERT_EQUAL(frames_at(&m->pool, 2)->refcount, 1);
+    CU_ASSERT_EQUAL(frames_at(&m->pool, 1)->maps[0].pid, 2);
     CU_ASSERT_EQUAL(resident(m, 2), 3);
     /* The survivor's write to a formerly shared page reuses it. */
     mem_access(m, 2, ACCESS_WRITE, base + PAGE);
@@ -425,15 +425,15 @@ static void test_fork_shares_swap_slots(void)
     CU_ASSERT_EQUAL(m->counters.swap_outs, 2);
     CU_ASSERT_EQUAL(machine_process(m, 1)->swapped, 2);
     CU_ASSERT_EQUAL(m->swap.used, 2);
-    CU_ASSERT_EQUAL(m->swap.slots[0].refs, 1);
+    CU_ASSERT_EQUAL(swap_at(&m->swap, 0)->refs, 1);
 
     fork_op(m, 1, 2);
     const struct process *child = machine_process(m, 2);
     CU_ASSERT_EQUAL(child->swapped, 2);
     CU_ASSERT_EQUAL(child->resident, 4);
     CU_ASSERT_EQUAL(m->swap.used, 2);
-    CU_ASSERT_EQUAL(m->swap.slots[0].refs, 2);
-    CU_ASSERT_EQUAL(m->swap.slots[1].refs, 2);
+    CU_ASSERT_EQUAL(swap_at(&m->swap, 0)->refs, 2);
+    CU_ASSERT_EQUAL(swap_at(&m->swap, 1)->refs, 2);
     uint64_t ce = leaf(m, 2, base);
     CU_ASSERT(pte_is_swap(ce));
     CU_ASSERT_EQUAL(pte_slot(ce), 0);
@@ -450,9 +450,9 @@ static void test_fork_shares_swap_slots(void)
     CU_ASSERT_EQUAL(m->counters.major_faults, 1);
     CU_ASSERT_EQUAL(m->counters.swap_ins, 1);
     CU_ASSERT_EQUAL(frame_of(m, 2, base), 2);
-    CU_ASSERT(m->swap.slots[0].used);
-    CU_ASSERT_EQUAL(m->swap.slots[0].refs, 1); /* still the parent's */
-    CU_ASSERT_EQUAL(m->swap.slots[2].refs, 2);
+    CU_ASSERT(swap_at(&m->swap, 0)->used);
+    CU_ASSERT_EQUAL(swap_at(&m->swap, 0)->refs, 1); /* still the parent's */
+    CU_ASSERT_EQUAL(swap_at(&m->swap, 2)->refs, 2);
     CU_ASSERT(pte_is_swap(leaf(m, 1, base)));
 
     /* The parent swaps it in from the same slot: major too. FIFO evicts
@@ -463,9 +463,9 @@ static void test_fork_shares_swap_slots(void)
     CU_ASSERT_EQUAL(m->counters.major_faults, 2);
     CU_ASSERT_EQUAL(m->counters.swap_ins, 2);
     CU_ASSERT_EQUAL(frame_of(m, 1, base), 3);
-    CU_ASSERT_FALSE(m->swap.slots[0].used);
-    CU_ASSERT_EQUAL(m->swap.slots[1].refs, 2);
-    CU_ASSERT_EQUAL(m->swap.slots[3].refs, 2);
+    CU_ASSERT_FALSE(swap_at(&m->swap, 0)->used);
+    CU_ASSERT_EQUAL(swap_at(&m->swap, 1)->refs, 2);
+    CU_ASSERT_EQUAL(swap_at(&m->swap, 3)->refs, 2);
     CU_ASSERT_EQUAL(m->swap.used, 3); /* slots 1, 2, 3 */
     CU_ASSERT_EQUAL(machine_process(m, 1)->swapped, 3);
     CU_ASSERT_EQUAL(machine_process(m, 2)->swapped, 3);
@@ -501,7 +501,7 @@ static void test_file_cache_faults(void)
     CU_ASSERT_EQUAL(m->counters.major_faults, 0);
     CU_ASSERT_EQUAL(m->pool.free_data, 62);
     CU_ASSERT_EQUAL(frame_of(m, 1, va1), 0);
-    CU_ASSERT_EQUAL(m->pool.frames[0].refcount, 1);
+    CU_ASSERT_EQUAL(frames_at(&m->pool, 0)->refcount, 1);
     CU_ASSERT_EQUAL(resident(m, 1), 1);
 
     /* An uncached page: major, read into frame 2, which joins the cache. */
@@ -513,9 +513,9 @@ static void test_file_cache_faults(void)
     CU_ASSERT_EQUAL(m->pool.free_data, 61);
     CU_ASSERT_EQUAL(frame_of(m, 1, va1 + 2 * PAGE), 2);
     CU_ASSERT_EQUAL(object_get(&m->objects[id], 2), 2 + 1);
-    CU_ASSERT_EQUAL(m->pool.frames[2].kind, FRAME_FILE);
-    CU_ASSERT_EQUAL(m->pool.frames[2].object, id);
-    CU_ASSERT_EQUAL(m->pool.frames[2].object_page, 2);
+    CU_ASSERT_EQUAL(frames_at(&m->pool, 2)->kind, FRAME_FILE);
+    CU_ASSERT_EQUAL(frames_at(&m->pool, 2)->object, id);
+    CU_ASSERT_EQUAL(frames_at(&m->pool, 2)->object_page, 2);
 
     /* Another process finds it in the cache: minor, the same frame. */
     ev = mem_access(m, 2, ACCESS_READ, va2 + 2 * PAGE);
@@ -523,7 +523,7 @@ static void test_file_cache_faults(void)
     CU_ASSERT_EQUAL(m->counters.major_faults, 1);
     CU_ASSERT_EQUAL(m->counters.minor_faults, 2);
     CU_ASSERT_EQUAL(frame_of(m, 2, va2 + 2 * PAGE), 2);
-    CU_ASSERT_EQUAL(m->pool.frames[2].refcount, 2);
+    CU_ASSERT_EQUAL(frames_at(&m->pool, 2)->refcount, 2);
     CU_ASSERT_EQUAL(m->pool.free_data, 61);
 
     /* A private write to a mapped page copies it (frame 3); the cache page
@@ -534,12 +534,12 @@ static void test_file_cache_faults(void)
     CU_ASSERT_EQUAL(m->counters.cow_copies, 1);
     CU_ASSERT_EQUAL(m->pool.free_data, 60);
     CU_ASSERT_EQUAL(frame_of(m, 1, va1), 3);
-    CU_ASSERT_EQUAL(m->pool.frames[3].kind, FRAME_ANON);
-    CU_ASSERT_EQUAL(m->pool.frames[3].object, EV_NONE);
+    CU_ASSERT_EQUAL(frames_at(&m->pool, 3)->kind, FRAME_ANON);
+    CU_ASSERT_EQUAL(frames_at(&m->pool, 3)->object, EV_NONE);
     CU_ASSERT(leaf(m, 1, va1) & PTE_WRITABLE);
     CU_ASSERT_EQUAL(object_frame(&m->objects[id], 0), 0);
-    CU_ASSERT_EQUAL(m->pool.frames[0].refcount, 0);
-    CU_ASSERT_EQUAL(m->pool.frames[0].kind, FRAME_FILE);
+    CU_ASSERT_EQUAL(frames_at(&m->pool, 0)->refcount, 0);
+    CU_ASSERT_EQUAL(frames_at(&m->pool, 0)->kind, FRAME_FILE);
     CU_ASSERT_FALSE(machine_frame_dirty(m, 0));
     CU_ASSERT_EQUAL(resident(m, 1), 2);
 
@@ -552,7 +552,7 @@ static void test_file_cache_faults(void)
     CU_ASSERT_EQUAL(m->pool.free_data, 59);
     CU_ASSERT_EQUAL(frame_of(m, 2, va2 + PAGE), 4);
     CU_ASSERT_EQUAL(object_frame(&m->objects[id], 1), 1);
-    CU_ASSERT_EQUAL(m->pool.frames[1].refcount, 0);
+    CU_ASSERT_EQUAL(frames_at(&m->pool, 1)->refcount, 0);
     CU_ASSERT_FALSE(machine_frame_dirty(m, 1));
     CU_ASSERT_EQUAL(resident(m, 2), 2);
 
@@ -563,7 +563,7 @@ static void test_file_cache_faults(void)
     run_op(m, &ex);
     CU_ASSERT_EQUAL(m->pool.free_data, 61);
     for (uint32_t f = 3; f < 64; f++)
-        CU_ASSERT_EQUAL(m->pool.frames[f].kind, FRAME_FREE);
+        CU_ASSERT_EQUAL(frames_at(&m->pool, f)->kind, FRAME_FREE);
     verify(m);
     machine_destroy(m);
 }
@@ -603,7 +603,7 @@ static void test_file_writeback_and_drop(void)
     CU_ASSERT_EQUAL(object_get(&m->objects[id], 0), 0);
     CU_ASSERT_EQUAL(leaf(m, 1, map), 0);
     CU_ASSERT_EQUAL(frame_of(m, 1, heap), 0);
-    CU_ASSERT_EQUAL(m->pool.frames[0].kind, FRAME_ANON);
+    CU_ASSERT_EQUAL(frames_at(&m->pool, 0)->kind, FRAME_ANON);
 
     /* The clean mapped page (frame 1) is just dropped. */
     mem_access(m, 1, ACCESS_WRITE, heap + PAGE);
@@ -708,8 +708,8 @@ static void test_fault_around(void)
     CU_ASSERT_FALSE(e & PTE_WRITABLE);
     CU_ASSERT_FALSE(e & PTE_ACCESSED);
     CU_ASSERT(leaf(m, 1, va + 5 * PAGE) & PTE_ACCESSED);
-    CU_ASSERT_EQUAL(m->pool.frames[1].refcount, 1);
-    CU_ASSERT_EQUAL(m->pool.frames[4].refcount, 0);
+    CU_ASSERT_EQUAL(frames_at(&m->pool, 1)->refcount, 1);
+    CU_ASSERT_EQUAL(frames_at(&m->pool, 4)->refcount, 0);
 
     /* The neighbours then need a walk but no fault. */
     uint64_t misses = m->counters.tlb_misses;
@@ -754,9 +754,9 @@ static void test_readahead(void)
     CU_ASSERT_EQUAL(frame_of(m, 1, va), 0);
     for (uint32_t p = 1; p <= 4; p++) {
         CU_ASSERT_EQUAL(object_frame(&m->objects[id], p), p);
-        CU_ASSERT_EQUAL(m->pool.frames[p].kind, FRAME_FILE);
-        CU_ASSERT_EQUAL(m->pool.frames[p].object_page, p);
-        CU_ASSERT_EQUAL(m->pool.frames[p].nmaps, 0);
+        CU_ASSERT_EQUAL(frames_at(&m->pool, p)->kind, FRAME_FILE);
+        CU_ASSERT_EQUAL(frames_at(&m->pool, p)->object_page, p);
+        CU_ASSERT_EQUAL(frames_at(&m->pool, p)->nmaps, 0);
         CU_ASSERT_EQUAL(frame_of(m, 1, va + p * PAGE), EV_NONE);
     }
     CU_ASSERT_EQUAL(object_get(&m->objects[id], 5), 0);
@@ -799,7 +799,7 @@ static void test_shared_anonymous(void)
     CU_ASSERT_EQUAL(seen(EV_CACHE_HIT), 1);
     CU_ASSERT_EQUAL(frame_of(m, 2, shm), 0);
     CU_ASSERT_EQUAL(frame_of(m, 1, shm), 0);
-    CU_ASSERT_EQUAL(m->pool.frames[0].refcount, 2);
+    CU_ASSERT_EQUAL(frames_at(&m->pool, 0)->refcount, 2);
     CU_ASSERT_EQUAL(m->counters.cow_copies, 0);
     CU_ASSERT_EQUAL(m->counters.faults, 2);
     /* The child may write to it directly too. */
@@ -819,7 +819,7 @@ static void test_shared_anonymous(void)
     CU_ASSERT_EQUAL(m->counters.swap_outs, 1);
     CU_ASSERT_EQUAL(object_slot(&m->objects[0], 0), 0);
     CU_ASSERT_EQUAL(object_frame(&m->objects[0], 0), EV_NONE);
-    CU_ASSERT_EQUAL(m->swap.slots[0].refs, 1);
+    CU_ASSERT_EQUAL(swap_at(&m->swap, 0)->refs, 1);
     CU_ASSERT_EQUAL(leaf(m, 1, shm), 0);
     CU_ASSERT_EQUAL(leaf(m, 2, shm), 0);
     CU_ASSERT_EQUAL(resident(m, 2), 0);
@@ -834,13 +834,13 @@ static void test_shared_anonymous(void)
     CU_ASSERT_EQUAL(m->counters.swap_ins, 1);
     CU_ASSERT_EQUAL(frame_of(m, 2, shm), 1);
     CU_ASSERT_EQUAL(object_frame(&m->objects[0], 0), 1);
-    CU_ASSERT_EQUAL(m->swap.slots[0].used, false);
+    CU_ASSERT_EQUAL(swap_at(&m->swap, 0)->used, false);
     /* The parent finds it again in the object: minor, the same frame. */
     ev = mem_access(m, 1, ACCESS_READ, shm);
     CU_ASSERT_EQUAL(seen(EV_CACHE_HIT), 1);
     CU_ASSERT_EQUAL(m->counters.major_faults, 1);
     CU_ASSERT_EQUAL(frame_of(m, 1, shm), 1);
-    CU_ASSERT_EQUAL(m->pool.frames[1].refcount, 2);
+    CU_ASSERT_EQUAL(frames_at(&m->pool, 1)->refcount, 2);
     CU_ASSERT_EQUAL(m->counters.faults, 8);
     CU_ASSERT_EQUAL(m->counters.cow_copies, 0);
     verify(m);
@@ -951,7 +951,7 @@ static void test_prot_none(void)
     struct op un = {.kind = OP_MUNMAP, .pid = 1, .va = base, .size = 4 * PAGE};
     run_op(m, &un);
     CU_ASSERT_EQUAL(machine_process(m, 1)->resident, 0);
-    CU_ASSERT_EQUAL(m->pool.frames[frame].kind, FRAME_FREE);
+    CU_ASSERT_EQUAL(frames_at(&m->pool, frame)->kind, FRAME_FREE);
     verify(m);
     machine_destroy(m);
 }
@@ -1022,7 +1022,7 @@ static void test_oom_kills_largest(void)
     CU_ASSERT_EQUAL(frame_of(m, 2, base), 3);
     /* Its pages are in no frame and no TLB entry any more. */
     for (uint32_t f = 1; f < 3; f++)
-        CU_ASSERT_EQUAL(m->pool.frames[f].kind, FRAME_FREE);
+        CU_ASSERT_EQUAL(frames_at(&m->pool, f)->kind, FRAME_FREE);
     ev = mem_access(m, 1, ACCESS_READ, base);
     CU_ASSERT_EQUAL(ev.kind, EV_PROCESS_GONE);
     verify(m);
@@ -1228,7 +1228,7 @@ static void test_shootdown_after_fork(void)
     uint64_t e1 = leaf(m, 1, base), e2 = leaf(m, 2, base);
     CU_ASSERT(pte_is_swap(e1));
     CU_ASSERT_EQUAL(e1, e2);
-    CU_ASSERT_EQUAL(m->swap.slots[pte_slot(e1)].refs, 2);
+    CU_ASSERT_EQUAL(swap_at(&m->swap, pte_slot(e1))->refs, 2);
     CU_ASSERT_EQUAL(machine_process(m, 2)->resident, 0);
     CU_ASSERT_EQUAL(machine_process(m, 2)->swapped, 1);
     verify(m);
@@ -1255,16 +1255,16 @@ static void test_huge_pages(void)
     CU_ASSERT_EQUAL(resident(m, 1), 1024);
     /* Frames 0-2 hold tables: the aligned runs are 512-1023 and 1024-1535. */
     CU_ASSERT_EQUAL(m->pool.free_data, 4096 - 3 - 1024);
-    CU_ASSERT_EQUAL(m->pool.frames[512].compound, FRAME_HEAD);
-    CU_ASSERT_EQUAL(m->pool.frames[1024].compound, FRAME_HEAD);
+    CU_ASSERT_EQUAL(frames_at(&m->pool, 512)->compound, FRAME_HEAD);
+    CU_ASSERT_EQUAL(frames_at(&m->pool, 1024)->compound, FRAME_HEAD);
     unsigned tails = 0;
     for (uint32_t f = 512; f < 1536; f++)
-        tails += m->pool.frames[f].compound == FRAME_TAIL && m->pool.frames[f].kind == FRAME_ANON;
+        tails += frames_at(&m->pool, f)->compound == FRAME_TAIL && frames_at(&m->pool, f)->kind == FRAME_ANON;
     CU_ASSERT_EQUAL(tails, 1022);
-    CU_ASSERT_EQUAL(m->pool.frames[511].kind, FRAME_FREE);
-    CU_ASSERT_EQUAL(m->pool.frames[1536].kind, FRAME_FREE);
-    CU_ASSERT_EQUAL(m->pool.frames[512].nmaps, 1);
-    CU_ASSERT_EQUAL(m->pool.frames[512].maps[0].vpn, base / PAGE);
+    CU_ASSERT_EQUAL(frames_at(&m->pool, 511)->kind, FRAME_FREE);
+    CU_ASSERT_EQUAL(frames_at(&m->pool, 1536)->kind, FRAME_FREE);
+    CU_ASSERT_EQUAL(frames_at(&m->pool, 512)->nmaps, 1);
+    CU_ASSERT_EQUAL(frames_at(&m->pool, 512)->maps[0].vpn, base / PAGE);
 
     const struct process *p = machine_process(m, 1);
     struct walk_result w = machine_walk(m, p, base + 0x123456);
@@ -1302,7 +1302,7 @@ static void test_huge_pages(void)
     CU_ASSERT_EQUAL(resident(m, 1), 0);
     unsigned still = 0;
     for (uint32_t f = 512; f < 1536; f++)
-        still += m->pool.frames[f].kind != FRAME_FREE || m->pool.frames[f].compound != 0;
+        still += frames_at(&m->pool, f)->kind != FRAME_FREE || frames_at(&m->pool, f)->compound != 0;
     CU_ASSERT_EQUAL(still, 0);
     CU_ASSERT_EQUAL(tlb_count_valid(&m->tlb), 0);
     verify(m);
@@ -1322,8 +1322,8 @@ static void test_huge_page_fallback(void)
     struct op un = {.kind = OP_MUNMAP, .pid = 1, .va = frag + 100 * PAGE, .size = 600 * PAGE};
     run_op(m, &un);
     CU_ASSERT_EQUAL(m->pool.free_data, 600);
-    CU_ASSERT_EQUAL(m->pool.frames[99].kind, FRAME_ANON);
-    CU_ASSERT_EQUAL(m->pool.frames[700].kind, FRAME_ANON);
+    CU_ASSERT_EQUAL(frames_at(&m->pool, 99)->kind, FRAME_ANON);
+    CU_ASSERT_EQUAL(frames_at(&m->pool, 700)->kind, FRAME_ANON);
 
     add_huge_area(m, base, 2 * MiB);
     uint64_t faults = m->counters.faults, fills = m->counters.zero_fills;
@@ -1340,7 +1340,7 @@ static void test_huge_page_fallback(void)
     CU_ASSERT_FALSE(*w.slot & PTE_HUGE);
     for (uint64_t i = 0; i < 4; i++) {
         CU_ASSERT_EQUAL(frame_of(m, 1, base + i * PAGE), 100 + i);
-        CU_ASSERT_EQUAL(m->pool.frames[100 + i].compound, 0);
+        CU_ASSERT_EQUAL(frames_at(&m->pool, 100 + i)->compound, 0);
     }
     verify(m);
     machine_destroy(m);
@@ -1449,12 +1449,12 @@ static void test_shared_file_dirt_survives_exit(void)
     do_mmap(m, 1, map, 2 * PAGE, PROT_R | PROT_W, true, id + 1, false, "data");
     mem_access(m, 1, ACCESS_WRITE, map);
     mem_access(m, 1, ACCESS_READ, map + PAGE);
-    CU_ASSERT_FALSE(m->pool.frames[0].dirty); /* the dirt is in the entry */
+    CU_ASSERT_FALSE(frames_at(&m->pool, 0)->dirty); /* the dirt is in the entry */
     struct op ex = {.kind = OP_EXIT, .pid = 1};
     run_op(m, &ex);
-    CU_ASSERT(m->pool.frames[0].dirty);
-    CU_ASSERT_FALSE(m->pool.frames[1].dirty);
-    CU_ASSERT_EQUAL(m->pool.frames[0].nmaps, 0);
+    CU_ASSERT(frames_at(&m->pool, 0)->dirty);
+    CU_ASSERT_FALSE(frames_at(&m->pool, 1)->dirty);
+    CU_ASSERT_EQUAL(frames_at(&m->pool, 0)->nmaps, 0);
     CU_ASSERT_EQUAL(object_frame(&m->objects[id], 0), 0);
     test_process(m, 2, heap, 4 * PAGE);
     mem_access(m, 2, ACCESS_WRITE, heap);        /* frame 2 */

@@ -111,9 +111,9 @@ static void test_lazy_tables(void)
     test_access(m, 1, ACCESS_READ, UINT64_C(0x800000));
     CU_ASSERT_EQUAL(m->counters.table_allocs, 5);
     for (uint32_t f = 0; f < 5; f++)
-        CU_ASSERT_EQUAL(m->pool.frames[f].kind, f == 4 ? FRAME_ANON : FRAME_TABLE);
-    CU_ASSERT_EQUAL(m->pool.frames[0].table_level, 0);
-    CU_ASSERT_EQUAL(m->pool.frames[3].table_level, 3);
+        CU_ASSERT_EQUAL(frames_at(&m->pool, f)->kind, f == 4 ? FRAME_ANON : FRAME_TABLE);
+    CU_ASSERT_EQUAL(frames_at(&m->pool, 0)->table_level, 0);
+    CU_ASSERT_EQUAL(frames_at(&m->pool, 3)->table_level, 3);
     machine_destroy(m);
 }
 

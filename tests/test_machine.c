@@ -2,6 +2,7 @@
 #include <CUnit/CUnit.h>
 
 #include "suites.h"
+#include <stdlib.h>
 #include <string.h>
 
 #include "vm/pte.h"
@@ -147,10 +148,10 @@ static void test_isolation(void)
         CU_ASSERT_NOT_EQUAL(a.frame, b.frame);
         CU_ASSERT_EQUAL(m->counters.minor_faults, 2);
         /* Each frame is mapped by its own process only. */
-        CU_ASSERT_EQUAL(m->pool.frames[a.frame].nmaps, 1);
-        CU_ASSERT_EQUAL(m->pool.frames[a.frame].maps[0].pid, 1);
-        CU_ASSERT_EQUAL(m->pool.frames[b.frame].maps[0].pid, 2);
-        CU_ASSERT_EQUAL(m->pool.frames[a.frame].owner_pid, 1);
+        CU_ASSERT_EQUAL(frames_at(&m->pool, a.frame)->nmaps, 1);
+        CU_ASSERT_EQUAL(frames_at(&m->pool, a.frame)->maps[0].pid, 1);
+        CU_ASSERT_EQUAL(frames_at(&m->pool, b.frame)->maps[0].pid, 2);
+        CU_ASSERT_EQUAL(frames_at(&m->pool, a.frame)->owner_pid, 1);
         /* Every translation of one process points at its own frames. */
         for (uint64_t va = 0x200000; va < 0x204000; va += 4096) {
             test_access(m, 1, ACCESS_WRITE, va);
@@ -158,8 +159,8 @@ static void test_isolation(void)
             uint64_t pa1 = machine_translate(m, machine_process(m, 1), va);
             uint64_t pa2 = machine_translate(m, machine_process(m, 2), va);
             CU_ASSERT_NOT_EQUAL(pa1, pa2);
-            CU_ASSERT_EQUAL(m->pool.frames[pa1 / 4096].maps[0].pid, 1);
-            CU_ASSERT_EQUAL(m->pool.frames[pa2 / 4096].maps[0].pid, 2);
+            CU_ASSERT_EQUAL(frames_at(&m->pool, pa1 / 4096)->maps[0].pid, 1);
+            CU_ASSERT_EQUAL(frames_at(&m->pool, pa2 / 4096)->maps[0].pid, 2);
         }
         machine_destroy(m);
     }
@@ -321,11 +322,177 @@ static void test_map_frame(void)
     CU_ASSERT_EQUAL(ev.pa, 9 * 64 + 5);
     CU_ASSERT_EQUAL(m->counters.faults, 0);
     /* The second-level table took another frame, not frame 9. */
-    CU_ASSERT_EQUAL(m->pool.frames[1].kind, FRAME_TABLE);
+    CU_ASSERT_EQUAL(frames_at(&m->pool, 1)->kind, FRAME_TABLE);
     op.va = 4 * 64;
     test_step_op(m, &op);
     CU_ASSERT_EQUAL(machine_translate(m, machine_process(m, 1), 4 * 64), UINT64_MAX);
     machine_destroy(m);
+}
+
+/* A machine declaring the stated maxima of frames, table frames and swap
+ * holds what it uses: a few hundred KiB after a few accesses, under every
+ * policy, and a copy of it no more (it held some 800 MiB once). */
+static void test_declared_maxima(void)
+{
+    for (int pol = 0; pol < POLICY_COUNT; pol++) {
+        struct machine *m = test_machine("x86_64", MACHINE_MAX_FRAMES, MACHINE_MAX_FRAMES,
+                                         MACHINE_MAX_SWAP, (enum policy_kind)pol);
+        CU_ASSERT(machine_bytes(m) < 1024 * 1024);
+        test_process(m, 1, 0x100000, 64 * 4096);
+        for (uint64_t p = 0; p < 64; p++)
+            test_access(m, 1, p % 3 ? ACCESS_WRITE : ACCESS_READ, 0x100000 + p * 4096);
+        CU_ASSERT_EQUAL(m->counters.faults, 64);
+        uint64_t bytes = machine_bytes(m);
+        CU_ASSERT(bytes < 2 * 1024 * 1024);
+        char why[200];
+        if (!machine_verify(m, why, sizeof why))
+            CU_FAIL(why);
+        struct machine *c = machine_clone(m);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+        CU_ASSERT(machine_bytes(c) <= bytes);
+        CU_ASSERT_EQUAL(machine_digest(c), machine_digest(m));
+        machine_destroy(c);
+        machine_destroy(m);
+    }
+}
+
+/* Clock's order is the loaded frames from the hand round the ring, as a
+ * sweep over every frame would find them, with frames loaded beyond the
+ * first chunk and the hand past them; a shorter room gets its start. */
+static void test_clock_order(void)
+{
+    struct machine *m = test_machine("x86_64", 9000, 0, 9000, POLICY_clock);
+    test_process(m, 1, 0x100000, 12000 * 4096);
+    uint64_t rng = 3;
+    for (int i = 0; i < 30000; i++) {
+        uint64_t r = rng_next(&rng);
+        test_access(m, 1, ACCESS_WRITE, 0x100000 + r % 12000 * 4096);
+    }
+    CU_ASSERT(m->counters.evictions > 1000);
+    uint32_t *want = malloc(9000 * sizeof *want), *got = malloc(9000 * sizeof *got);
+    CU_ASSERT_FATAL(want && got);
+    size_t n = 0;
+    for (uint32_t i = 0; i < m->policy.nframes; i++) {
+        uint32_t f = (m->policy.hand + i) % m->policy.nframes;
+        if (frame_list_contains(&m->policy.lists[0], f))
+            want[n++] = f;
+    }
+    size_t first_len;
+    CU_ASSERT_EQUAL(policy_held(&m->policy), n);
+    CU_ASSERT_EQUAL(machine_policy_order(m, got, 9000, &first_len), n);
+    CU_ASSERT_EQUAL(first_len, n);
+    CU_ASSERT(memcmp(got, want, n * sizeof *got) == 0);
+    CU_ASSERT_EQUAL(machine_policy_order(m, got, 10, &first_len), 10);
+    CU_ASSERT(memcmp(got, want, 10 * sizeof *got) == 0);
+    free(want);
+    free(got);
+    machine_destroy(m);
+}
+
+/* A shared area as large as half of user space costs the pages it holds
+ * (its page map was a directory of 32 MiB, made up front). */
+static void test_huge_shared_area(void)
+{
+    struct machine *m = test_machine("x86_64", 64, 0, 64, POLICY_clock);
+    test_process(m, 1, 0, 0);
+    uint64_t before = machine_bytes(m);
+    struct area a = {.start = UINT64_C(1) << 45, .end = UINT64_C(3) << 45,
+                     .prot = PROT_R | PROT_W, .kind = AREA_ANON, .shared = true};
+    strcpy(a.name, "vast");
+    char why[200];
+    CU_ASSERT_FATAL(machine_add_area(m, 1, &a, why, sizeof why));
+    CU_ASSERT(machine_bytes(m) < before + 1024);
+    test_access(m, 1, ACCESS_WRITE, a.start);
+    test_access(m, 1, ACCESS_WRITE, a.end - 4096);
+    test_access(m, 1, ACCESS_READ, a.start + (a.end - a.start) / 2);
+    CU_ASSERT_EQUAL(m->counters.faults, 3);
+    CU_ASSERT_EQUAL(object_frame(&m->objects[0], 0) != UINT32_MAX, true);
+    /* The chunks of the page map made: the first, the middle, the last. */
+    const struct vm_object *o = &m->objects[0];
+    CU_ASSERT_EQUAL(object_next_page(o, 1), 1);
+    CU_ASSERT_EQUAL(object_next_page(o, 4096), o->pages / 2);
+    CU_ASSERT_EQUAL(object_next_page(o, o->pages / 2 + 4096), o->pages - 4096);
+    CU_ASSERT_EQUAL(object_next_page(o, o->pages - 1), o->pages - 1);
+    CU_ASSERT(machine_bytes(m) < before + 256 * 1024);
+    if (!machine_verify(m, why, sizeof why))
+        CU_FAIL(why);
+    struct machine *c = machine_clone(m);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    CU_ASSERT_EQUAL(machine_digest(c), machine_digest(m));
+    machine_destroy(c);
+    machine_destroy(m);
+}
+
+/* Equal states give equal digests however their storage was made: a frame,
+ * a swap slot, a table and a list entry made and given back leave the
+ * digest as it was, though their chunks stay. */
+static void test_digest_ignores_storage(void)
+{
+    struct machine *m = test_machine("x86_64", 20000, 0, 20000, POLICY_clock);
+    test_process(m, 1, 0x100000, 8 * 4096);
+    test_access(m, 1, ACCESS_WRITE, 0x100000);
+    uint64_t before = machine_digest(m), bytes = machine_bytes(m);
+    CU_ASSERT_FATAL(frames_take_at(&m->pool, 17000, FRAME_ANON));
+    CU_ASSERT(frame_list_append(&m->policy.lists[0], 17000, 1));
+    CU_ASSERT_EQUAL(pagetable_create(&m->pt, &m->cfg.geo, 17000, 3), PAGETABLE_MADE);
+    uint32_t slot = swap_take(&m->swap, 1, 0x999);
+    CU_ASSERT_EQUAL(slot, 0);
+    CU_ASSERT_NOT_EQUAL(machine_digest(m), before);
+    swap_release(&m->swap, slot);
+    pagetable_release(&m->pt, 17000);
+    frame_list_remove(&m->policy.lists[0], 17000);
+    frames_release(&m->pool, 17000);
+    CU_ASSERT(machine_bytes(m) > bytes);
+    CU_ASSERT_EQUAL(machine_digest(m), before);
+    char why[200];
+    if (!machine_verify(m, why, sizeof why))
+        CU_FAIL(why);
+    machine_destroy(m);
+}
+
+/* A table that would take the page tables past their cap is not made: the
+ * machine stops as it does when the host refuses memory, at the same step
+ * every time, with the limit named, and no event of the run says it. */
+static void test_page_table_cap(void)
+{
+    for (int run = 0; run < 2; run++) {
+        struct machine *m = test_machine("x86_64", 64, 0, 0, POLICY_fifo);
+        /* The root and the three tables of a first access, exactly. */
+        m->pt.max_bytes = 4 * 4096;
+        test_process(m, 1, 0, UINT64_C(1) << 40);
+        struct event ev = test_access(m, 1, ACCESS_WRITE, 0x1000);
+        CU_ASSERT_EQUAL(ev.kind, EV_ACCESS_DONE);
+        CU_ASSERT_PTR_NULL(machine_host_error(m));
+        /* Another gigabyte needs two more tables. */
+        struct op op = {.kind = OP_ACCESS, .pid = 1, .access = ACCESS_WRITE,
+                        .va = UINT64_C(1) << 30, .future_index = UINT64_MAX};
+        CU_ASSERT_FATAL(machine_begin(m, &op));
+        enum event_kind seen[16];
+        unsigned n = 0;
+        bool more;
+        do {
+            more = machine_step(m, &ev);
+            if (n < 16)
+                seen[n++] = ev.kind;
+        } while (more);
+        /* The walk finds the PUD entry empty; the frame for a PMD table is
+         * taken; making the table stops the machine. */
+        static const enum event_kind expected[] = {
+            EV_ACCESS_BEGIN, EV_TLB_MISS, EV_WALK_STEP, EV_WALK_STEP, EV_PAGE_FAULT,
+            EV_FAULT_CLASSIFIED, EV_FRAME_ALLOC, EV_OP_FAILED};
+        CU_ASSERT_EQUAL_FATAL(n, sizeof expected / sizeof expected[0]);
+        for (unsigned i = 0; i < n; i++)
+            CU_ASSERT_EQUAL(seen[i], expected[i]);
+        CU_ASSERT_EQUAL(ev.kind, EV_OP_FAILED);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(machine_host_error(m));
+        CU_ASSERT_PTR_NOT_NULL(strstr(ev.detail, "a limit of vmviz-scenario(5)"));
+        CU_ASSERT_PTR_NOT_NULL(strstr(machine_host_error(m), "page tables"));
+        CU_ASSERT_PTR_NULL(strstr(machine_host_error(m), "out of memory"));
+        CU_ASSERT_EQUAL(m->counters.table_allocs, 4);
+        CU_ASSERT_EQUAL(m->counters.oom_kills, 0);
+        CU_ASSERT_FALSE(machine_begin(m, &op));
+        machine_destroy(m);
+    }
 }
 
 void suite_machine_register(void)
@@ -341,4 +508,9 @@ void suite_machine_register(void)
     CU_add_test(s, "fast path and micro-steps agree", test_fast_path_agrees);
     CU_add_test(s, "clone, digest, determinism", test_clone_and_determinism);
     CU_add_test(s, "map a page to a chosen frame", test_map_frame);
+    CU_add_test(s, "the declared maxima cost what is used", test_declared_maxima);
+    CU_add_test(s, "digests ignore how storage was made", test_digest_ignores_storage);
+    CU_add_test(s, "clock's order over a large ring", test_clock_order);
+    CU_add_test(s, "a shared area of 64 TiB costs what it holds", test_huge_shared_area);
+    CU_add_test(s, "the cap on page-table memory stops the run", test_page_table_cap);
 }

@@ -278,14 +278,14 @@ static void page_name(const struct machine *m, uint32_t pid, uint64_t vpn, char 
 static uint32_t head_of(const struct machine *m, uint32_t f)
 {
     uint32_t h = f;
-    while (h > 0 && m->pool.frames[h].compound == FRAME_TAIL)
+    while (h > 0 && frames_at(&m->pool, h)->compound == FRAME_TAIL)
         h--;
-    return m->pool.frames[h].compound == FRAME_HEAD ? h : f;
+    return frames_at(&m->pool, h)->compound == FRAME_HEAD ? h : f;
 }
 
 static bool frame_dirty(const struct machine *m, uint32_t f)
 {
-    return m->pool.frames[f].kind != FRAME_FREE && machine_frame_dirty(m, head_of(m, f));
+    return frames_at(&m->pool, f)->kind != FRAME_FREE && machine_frame_dirty(m, head_of(m, f));
 }
 
 static uint32_t distinct_pids(const struct frame *fr)
@@ -303,8 +303,8 @@ static uint32_t distinct_pids(const struct frame *fr)
 /* What frame f holds, as the legend of vmviz(1) defines the glyphs. */
 static char expected_glyph(const struct machine *m, uint32_t f)
 {
-    const struct frame *fr = &m->pool.frames[f];
-    const struct frame *head = &m->pool.frames[head_of(m, f)];
+    const struct frame *fr = frames_at(&m->pool, f);
+    const struct frame *head = frames_at(&m->pool, head_of(m, f));
     if (fr->kind != FRAME_FREE && fr->kind != FRAME_ZERO && fr->nmaps == 0 &&
         fr->owner_pid == EV_NONE && fr->object == EV_NONE)
         return '+';
@@ -325,9 +325,9 @@ static char expected_glyph(const struct machine *m, uint32_t f)
 
 static void expected_label(const struct machine *m, uint32_t f, char *buf, size_t len)
 {
-    const struct frame *fr = &m->pool.frames[f];
+    const struct frame *fr = frames_at(&m->pool, f);
     uint32_t h = head_of(m, f);
-    const struct frame *head = &m->pool.frames[h];
+    const struct frame *head = frames_at(&m->pool, h);
     if (expected_glyph(m, f) == '+') {
         snprintf(buf, len, "taken");
         return;
@@ -1131,7 +1131,7 @@ static void area_counts(const struct machine *m, const struct process *p, const 
     unsigned shift = m->cfg.geo.page_shift;
     *res = *swp = 0;
     for (uint32_t f = 0; f < frames_total(&m->pool); f++) {
-        const struct frame *fr = &m->pool.frames[f];
+        const struct frame *fr = frames_at(&m->pool, f);
         if (fr->kind == FRAME_TABLE)
             continue;
         for (uint32_t k = 0; k < fr->nmaps; k++) {
@@ -1140,7 +1140,7 @@ static void area_counts(const struct machine *m, const struct process *p, const 
                 uint64_t n = 1;
                 if (fr->compound == FRAME_HEAD)
                     for (uint32_t t = f + 1; t < frames_total(&m->pool) &&
-                                             m->pool.frames[t].compound == FRAME_TAIL;
+                                             frames_at(&m->pool, t)->compound == FRAME_TAIL;
                          t++)
                         n++;
                 *res += n;
@@ -1148,7 +1148,7 @@ static void area_counts(const struct machine *m, const struct process *p, const 
         }
     }
     for (uint32_t i = 0; i < m->swap.nslots; i++) {
-        const struct swap_slot *sl = &m->swap.slots[i];
+        const struct swap_slot *sl = swap_at(&m->swap, i);
         uint64_t va = sl->vpn << shift;
         if (sl->used && sl->pid == p->pid && va >= ar->start && va < ar->end)
             (*swp)++;
@@ -1284,7 +1284,7 @@ static void check_swap(const struct app *a, const struct screen *sc)
                     fail("swap: slot %" PRIu64 " does not exist", k);
                     break;
                 }
-                const struct swap_slot *sl = &m->swap.slots[k];
+                const struct swap_slot *sl = swap_at(&m->swap, k);
                 char want = !sl->used ? '.' : sl->pid == EV_NONE ? 'm'
                             : sl->pid < 10 ? (char)('0' + sl->pid) : '#';
                 if (*c.p != want)
@@ -1301,7 +1301,7 @@ static void check_swap(const struct app *a, const struct screen *sc)
                 fail("swap: a cut cell at \"%s\"", c.p);
                 break;
             }
-            const struct swap_slot *sl = &m->swap.slots[slot];
+            const struct swap_slot *sl = swap_at(&m->swap, slot);
             char want[128], page[80];
             if (!sl->used)
                 snprintf(want, sizeof want, "-");
@@ -1607,7 +1607,7 @@ static void check_sentence(const struct tl_event *e, const struct machine *m)
     uint64_t v;
     switch (ev->kind) {
     case EV_FRAME_ALLOC: {
-        bool zero = m->pool.frames[ev->frame].kind == FRAME_ZERO;
+        bool zero = frames_at(&m->pool, ev->frame)->kind == FRAME_ZERO;
         if (zero != (strstr(text, "zero page") != NULL))
             fail("frame %u %s the zero page, the sentence says \"%s\"", ev->frame,
                  zero ? "becomes" : "is not", text);

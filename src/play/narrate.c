@@ -241,7 +241,7 @@ static void machine_sentence(struct out *o, const struct event *ev, const struct
                    "%s huge page.", ev->frame, (unsigned long long)(ev->frame + ev->size - 1),
                 (unsigned long long)ev->size, size);
         } else if (ev->frame < frames_total(&m->pool) &&
-                   m->pool.frames[ev->frame].kind == FRAME_ZERO) {
+                   frames_at(&m->pool, ev->frame)->kind == FRAME_ZERO) {
             say(o, "Frame %u is free: it becomes the shared zero page, taken once for the whole "
                    "machine (Linux sets it aside at boot). Every read of memory never written "
                    "maps this same frame.", ev->frame);

@@ -71,10 +71,6 @@ const char timeline_stopped_message[] = "stopped before the scenario was ready";
 
 /* The first snapshot is taken after this many events. */
 #define TIMELINE_FIRST_INTERVAL 1024
-/* What malloc keeps in front of every block on the usual 64-bit
- * allocators: counted so that the snapshot bytes are what the host
- * gives, not only what was asked for. */
-#define MALLOC_HEADER_BYTES 16
 
 const char *tl_unit_name(enum tl_unit unit)
 {
@@ -571,53 +567,7 @@ static bool state_copy(struct tl_state *dst, const struct tl_state *src)
  * header. */
 static size_t block_bytes(size_t asked)
 {
-    return asked + MALLOC_HEADER_BYTES;
-}
-
-/* The bytes a copy of m holds, block by block, following machine_clone:
- * the machine, its process and object tables, frames and their reverse
- * maps, the page-table index and every table, the TLB, swap, the
- * policy's lists and set (and OPT's heap), every process's areas and every
- * object's page map. For the live machine it may count a little more than
- * its copy (areas keep spare room; a copy does not). */
-static size_t machine_bytes(const struct machine *m)
-{
-    size_t bytes = block_bytes(sizeof *m);
-    bytes += block_bytes(MACHINE_MAX_PROCESSES * sizeof *m->procs);
-    bytes += block_bytes(MACHINE_MAX_OBJECTS * sizeof *m->objects);
-    uint32_t total = frames_total(&m->pool);
-    bytes += block_bytes((total ? total : 1) * sizeof(struct frame));
-    for (uint32_t f = 0; f < total; f++)
-        if (m->pool.frames[f].capmaps)
-            bytes += block_bytes(m->pool.frames[f].capmaps * sizeof(struct rmap));
-    size_t index = m->pt.nframes ? m->pt.nframes : 1;
-    bytes += block_bytes(index * sizeof *m->pt.tables) + block_bytes(index * sizeof *m->pt.sizes);
-    for (uint32_t f = 0; f < m->pt.nframes; f++)
-        if (m->pt.tables[f])
-            bytes += block_bytes(m->pt.sizes[f] * sizeof(uint64_t));
-    bytes += block_bytes((size_t)m->tlb.sets * m->tlb.ways * sizeof(struct tlb_entry));
-    bytes += block_bytes((m->swap.nslots ? m->swap.nslots : 1) * sizeof(struct swap_slot));
-    size_t managed = m->policy.nframes ? m->policy.nframes : 1;
-    /* Two lists, each prev and next (uint32_t) and member (a byte) per
-     * frame; the set, items and pos (uint32_t) per frame. */
-    bytes += 2 * (2 * block_bytes(managed * sizeof(uint32_t)) + block_bytes(managed));
-    bytes += 2 * block_bytes(managed * sizeof(uint32_t));
-    if (m->policy.ops && m->policy.ops->kind == POLICY_opt && m->policy.state)
-        /* A heap of frames and its index (uint32_t), the next use and the
-         * load order of each frame (uint64_t), and the header of it all. */
-        bytes += block_bytes(64) + 2 * block_bytes(managed * sizeof(uint32_t)) +
-                 2 * block_bytes(managed * sizeof(uint64_t));
-    for (uint32_t i = 0; i < m->nprocs; i++)
-        if (m->procs[i].capareas)
-            bytes += block_bytes(m->procs[i].capareas * sizeof(struct area));
-    for (uint32_t i = 0; i < m->nobjects; i++) {
-        const struct vm_object *o = &m->objects[i];
-        bytes += block_bytes((o->nchunks ? o->nchunks : 1) * sizeof *o->chunks);
-        for (uint64_t c = 0; c < o->nchunks; c++)
-            if (o->chunks[c])
-                bytes += block_bytes(OBJECT_CHUNK_PAGES * sizeof **o->chunks);
-    }
-    return bytes;
+    return (size_t)vm_block_bytes(asked);
 }
 
 /* Drops every other snapshot (the oldest is kept) and doubles the spacing. */
@@ -667,7 +617,9 @@ static bool snapshot_room(struct timeline *tl)
  * again at every event. */
 static void take_snapshot(struct timeline *tl)
 {
-    size_t need = machine_bytes(tl->st.m);
+    /* What the copy will hold, every block counted as the host gives it
+     * (machine_bytes; the copy holds no more than the machine). */
+    size_t need = (size_t)machine_bytes(tl->st.m);
     while (tl->nsnaps >= 2 &&
            (tl->nsnaps == TIMELINE_MAX_SNAPSHOTS || tl->snap_bytes + need > tl->budget))
         thin_snapshots(tl);
@@ -678,7 +630,7 @@ static void take_snapshot(struct timeline *tl)
         if (tl->interval <= UINT64_MAX / 2)
             tl->interval *= 2;
     } else {
-        snap->bytes = machine_bytes(snap->st.m);
+        snap->bytes = (size_t)machine_bytes(snap->st.m);
         tl->snap_bytes += snap->bytes;
         tl->nsnaps++;
     }

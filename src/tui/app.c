@@ -878,7 +878,7 @@ void screen_details_init(struct app *a)
 
 static void details_frame(const struct machine *m, uint32_t f, char lines[][128], size_t *n)
 {
-    const struct frame *fr = &m->pool.frames[f];
+    const struct frame *fr = frames_at(&m->pool, f);
     size_t k = 0;
     snprintf(lines[k++], 128, "Frame %" PRIu32 ": %s", f, frame_kind_text((enum frame_kind)fr->kind));
     snprintf(lines[k++], 128, "physical addresses 0x%" PRIx64 " - 0x%" PRIx64,
@@ -943,7 +943,7 @@ void screen_details_draw(struct app *a)
         details_tlb(m, a->detail.index, lines, &n);
         title = "TLB entry";
     } else if (a->detail.kind == HIT_SWAP && a->detail.index < m->swap.nslots) {
-        const struct swap_slot *sl = &m->swap.slots[a->detail.index];
+        const struct swap_slot *sl = swap_at(&m->swap, a->detail.index);
         title = "Swap slot";
         snprintf(lines[n++], 128, "Swap slot %" PRIu32, a->detail.index);
         if (sl->used)

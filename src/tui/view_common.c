@@ -23,7 +23,7 @@ enum role view_frame_role(const struct machine *m, uint32_t frame)
 {
     static const enum role procs[THEME_PROC_ROLES] = {ROLE_PROC1, ROLE_PROC2, ROLE_PROC3,
                                                       ROLE_PROC4};
-    const struct frame *f = &m->pool.frames[frame];
+    const struct frame *f = frames_at(&m->pool, frame);
     switch ((enum frame_kind)f->kind) {
     case FRAME_FREE: return ROLE_EMPTY;
     case FRAME_TABLE: return ROLE_FRAME_TABLE;
@@ -62,21 +62,21 @@ struct rect view_frame(const struct view_ctx *v, struct rect r, enum panel p, co
 static uint32_t huge_head(const struct machine *m, uint32_t frame)
 {
     uint32_t f = frame;
-    while (f > 0 && m->pool.frames[f].compound == FRAME_TAIL)
+    while (f > 0 && frames_at(&m->pool, f)->compound == FRAME_TAIL)
         f--;
-    return m->pool.frames[f].compound == FRAME_HEAD ? f : frame;
+    return frames_at(&m->pool, f)->compound == FRAME_HEAD ? f : frame;
 }
 
 bool view_frame_dirty(const struct machine *m, uint32_t frame)
 {
-    if (m->pool.frames[frame].kind == FRAME_FREE)
+    if (frames_at(&m->pool, frame)->kind == FRAME_FREE)
         return false;
     return machine_frame_dirty(m, huge_head(m, frame));
 }
 
 uint32_t view_frame_sharers(const struct machine *m, uint32_t frame)
 {
-    const struct frame *f = &m->pool.frames[huge_head(m, frame)];
+    const struct frame *f = frames_at(&m->pool, huge_head(m, frame));
     uint32_t n = 0;
     for (uint32_t i = 0; i < f->nmaps; i++) {
         bool seen = false;
@@ -104,7 +104,7 @@ void view_page_label(const struct machine *m, uint32_t pid, uint64_t vpn, char *
 static bool frame_page(const struct machine *m, uint32_t frame, uint32_t *pid, uint64_t *vpn)
 {
     uint32_t head = huge_head(m, frame);
-    const struct frame *h = &m->pool.frames[head];
+    const struct frame *h = frames_at(&m->pool, head);
     if (h->nmaps == 0)
         return false;
     *pid = h->maps[0].pid;
@@ -121,7 +121,7 @@ static bool frame_taken_only(const struct frame *f)
 
 char view_frame_glyph(const struct machine *m, uint32_t frame)
 {
-    const struct frame *f = &m->pool.frames[frame];
+    const struct frame *f = frames_at(&m->pool, frame);
     if (frame_taken_only(f))
         return '+';
     switch ((enum frame_kind)f->kind) {
@@ -146,7 +146,7 @@ char view_frame_glyph(const struct machine *m, uint32_t frame)
 
 void view_frame_label(const struct machine *m, uint32_t frame, char *buf, size_t len)
 {
-    const struct frame *f = &m->pool.frames[frame];
+    const struct frame *f = frames_at(&m->pool, frame);
     if (frame_taken_only(f)) {
         snprintf(buf, len, "taken");
         return;

@@ -150,12 +150,13 @@ static void policy_line(const struct scene *s, struct rect r, int y)
 {
     const struct machine *m = s->m;
     const struct policy *p = &m->policy;
-    uint32_t total = frames_total(&m->pool);
-    uint32_t *order = malloc(sizeof *order * (total ? total : 1));
+    /* Room for the frames the policy holds, not for every frame. */
+    size_t held = policy_held(p);
+    uint32_t *order = malloc(sizeof *order * (held ? held : 1));
     if (!order)
         return;
     size_t first_len = 0;
-    size_t n = machine_policy_order(m, order, total, &first_len);
+    size_t n = machine_policy_order(m, order, held, &first_len);
     int x = draw_whole(r, y, 0, ROLE_NORMAL, policy_name(p->ops->kind));
     if (p->ops->kind == POLICY_clock)
         x += draw_wholef(r, y, x, ROLE_HAND, " hand->%" PRIu32, p->hand);
@@ -279,7 +280,7 @@ void view_frames_draw(const struct view_ctx *v, struct rect r)
             bool marked;
             enum role role = frame_role(s, f, &marked);
             if (!marked && m->policy.ops->kind == POLICY_clock && f == m->policy.hand &&
-                pool->frames[f].kind != FRAME_FREE)
+                frames_at(pool, f)->kind != FRAME_FREE)
                 role = ROLE_HAND;
             char text[128];
             cell_text(m, f, &g, nd, text, sizeof text);

@@ -39,7 +39,8 @@ int view_process_rows(const struct scene *s, bool wide)
 }
 
 /* Resident and swapped pages per area, from the reverse maps and the swap
- * slots: cheap whatever the areas' sizes. A huge page counts all its pages. */
+ * slots: cheap whatever the areas' sizes, and only the part of the pool and
+ * of swap ever used is looked at. A huge page counts all its pages. */
 static void count_pages(const struct machine *m, const struct process *p, uint64_t *res,
                         uint64_t *swp)
 {
@@ -51,8 +52,9 @@ static void count_pages(const struct machine *m, const struct process *p, uint64
     for (uint32_t a = 0; a < p->nareas; a++)
         res[a] = swp[a] = 0;
     uint32_t n = frames_total(&m->pool);
-    for (uint32_t f = 0; f < n; f++) {
-        const struct frame *fr = &m->pool.frames[f];
+    for (uint32_t f = frames_next_touched(&m->pool, 0); f < n;
+         f = frames_next_touched(&m->pool, f + 1)) {
+        const struct frame *fr = frames_at(&m->pool, f);
         if (fr->kind == FRAME_TABLE)
             continue;
         for (uint32_t k = 0; k < fr->nmaps; k++)
@@ -62,8 +64,9 @@ static void count_pages(const struct machine *m, const struct process *p, uint64
                     res[a - p->areas] += fr->compound == FRAME_HEAD ? huge : 1;
             }
     }
-    for (uint32_t i = 0; i < m->swap.nslots; i++) {
-        const struct swap_slot *sl = &m->swap.slots[i];
+    for (uint32_t i = swap_next_touched(&m->swap, 0); i < m->swap.nslots;
+         i = swap_next_touched(&m->swap, i + 1)) {
+        const struct swap_slot *sl = swap_at(&m->swap, i);
         if (sl->used && sl->pid == p->pid) {
             struct area *a = process_find_area(p, sl->vpn << shift);
             if (a)

@@ -9,7 +9,7 @@
 
 static void slot_label(const struct machine *m, uint32_t i, char *buf, size_t len)
 {
-    const struct swap_slot *sl = &m->swap.slots[i];
+    const struct swap_slot *sl = swap_at(&m->swap, i);
     if (!sl->used) {
         snprintf(buf, len, "%" PRIu32 ":-", i);
         return;
@@ -100,7 +100,7 @@ void view_swap_draw(const struct view_ctx *v, struct rect r)
             uint32_t i = row_first + (uint32_t)col;
             if (i >= sw->nslots)
                 break;
-            const struct swap_slot *sl = &sw->slots[i];
+            const struct swap_slot *sl = swap_at(sw, i);
             enum role role = i == s->io_slot ? ROLE_SWAP_IO : sl->used ? ROLE_SWAP_USED : ROLE_EMPTY;
             char text[128];
             if (rich)

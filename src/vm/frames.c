@@ -29,14 +29,17 @@ const char *frame_kind_text(enum frame_kind kind)
     return kind <= FRAME_ZERO ? frame_kind_texts[kind] : "?";
 }
 
+const struct frame frame_free = {
+    .kind = FRAME_FREE,
+    .table_level = -1,
+    .owner_pid = EV_NONE,
+    .object = EV_NONE,
+};
+
 static void frame_reset(struct frame *f)
 {
     free(f->maps);
-    memset(f, 0, sizeof *f);
-    f->kind = FRAME_FREE;
-    f->table_level = -1;
-    f->owner_pid = EV_NONE;
-    f->object = EV_NONE;
+    *f = frame_free;
 }
 
 bool frames_init(struct frame_pool *p, uint32_t data_frames, uint32_t table_frames)
@@ -44,38 +47,48 @@ bool frames_init(struct frame_pool *p, uint32_t data_frames, uint32_t table_fram
     memset(p, 0, sizeof *p);
     p->data_frames = data_frames;
     p->table_frames = table_frames;
-    uint32_t total = data_frames + table_frames;
-    p->frames = calloc(total ? total : 1, sizeof *p->frames);
-    if (!p->frames)
-        return false;
-    for (uint32_t i = 0; i < total; i++)
-        frame_reset(&p->frames[i]);
     p->free_data = data_frames;
     p->free_table = table_frames;
+    if (!chunked_init(&p->frames, data_frames + table_frames, sizeof(struct frame), &frame_free) ||
+        !freemap_init(&p->data_free, data_frames) || !freemap_init(&p->table_free, table_frames)) {
+        frames_destroy(p);
+        return false;
+    }
     return true;
+}
+
+uint32_t frames_next_touched(const struct frame_pool *p, uint32_t f)
+{
+    return chunked_next(&p->frames, f);
 }
 
 void frames_destroy(struct frame_pool *p)
 {
-    if (!p->frames)
-        return;
-    for (uint32_t i = 0; i < frames_total(p); i++)
-        free(p->frames[i].maps);
-    free(p->frames);
-    p->frames = NULL;
+    if (p->frames.chunks)
+        for (uint32_t f = frames_next_touched(p, 0); f < frames_total(p);
+             f = frames_next_touched(p, f + 1))
+            free(frames_at(p, f)->maps);
+    chunked_destroy(&p->frames);
+    freemap_destroy(&p->data_free);
+    freemap_destroy(&p->table_free);
 }
 
 bool frames_clone(struct frame_pool *dst, const struct frame_pool *src)
 {
     *dst = *src;
-    uint32_t total = frames_total(src);
-    dst->frames = malloc((total ? total : 1) * sizeof *dst->frames);
-    if (!dst->frames)
+    memset(&dst->frames, 0, sizeof dst->frames);
+    memset(&dst->data_free, 0, sizeof dst->data_free);
+    memset(&dst->table_free, 0, sizeof dst->table_free);
+    if (!chunked_clone(&dst->frames, &src->frames)) {
+        frames_destroy(dst);
         return false;
-    memcpy(dst->frames, src->frames, total * sizeof *dst->frames);
+    }
+    /* Every reverse map is copied; after a refusal, the copies not made
+     * point nowhere, so that destroying frees only what is ours. */
     bool ok = true;
-    for (uint32_t i = 0; i < total; i++) {
-        struct frame *f = &dst->frames[i];
+    uint32_t total = frames_total(src);
+    for (uint32_t i = frames_next_touched(src, 0); i < total; i = frames_next_touched(src, i + 1)) {
+        struct frame *f = frames_edit(dst, i);
         if (f->capmaps == 0) {
             f->maps = NULL;
             continue;
@@ -86,11 +99,14 @@ bool frames_clone(struct frame_pool *dst, const struct frame_pool *src)
             ok = false;
             continue;
         }
-        memcpy(f->maps, src->frames[i].maps, f->nmaps * sizeof *f->maps);
+        memcpy(f->maps, frames_at(src, i)->maps, f->nmaps * sizeof *f->maps);
     }
-    if (!ok)
+    if (!ok || !freemap_clone(&dst->data_free, &src->data_free) ||
+        !freemap_clone(&dst->table_free, &src->table_free)) {
         frames_destroy(dst);
-    return ok;
+        return false;
+    }
+    return true;
 }
 
 uint32_t frames_total(const struct frame_pool *p)
@@ -113,11 +129,34 @@ bool frames_have_free(const struct frame_pool *p, enum frame_kind kind)
     return uses_table_region(p, kind) ? p->free_table > 0 : p->free_data > 0;
 }
 
+/* The free map of the frame's region and the frame's place in it. */
+static struct freemap *region_of(struct frame_pool *p, uint32_t frame, uint32_t *index)
+{
+    if (frames_is_table_region(p, frame)) {
+        *index = frame - p->data_frames;
+        return &p->table_free;
+    }
+    *index = frame;
+    return &p->data_free;
+}
+
+/* Makes the storage that taking the free frame needs; false when the host
+ * refused it (nothing taken). */
+static bool prepare_take(struct frame_pool *p, uint32_t frame)
+{
+    uint32_t index;
+    struct freemap *region = region_of(p, frame, &index);
+    return chunked_touch(&p->frames, frame) != NULL && freemap_prepare(region, index);
+}
+
+/* Marks a free frame taken; prepare_take succeeded for it. */
 static void mark_taken(struct frame_pool *p, uint32_t frame, enum frame_kind kind)
 {
-    struct frame *f = &p->frames[frame];
-    f->kind = (uint8_t)kind;
-    if (frames_is_table_region(p, frame))
+    uint32_t index;
+    struct freemap *region = region_of(p, frame, &index);
+    freemap_take(region, index);
+    frames_edit(p, frame)->kind = (uint8_t)kind;
+    if (region == &p->table_free)
         p->free_table--;
     else
         p->free_data--;
@@ -125,24 +164,26 @@ static void mark_taken(struct frame_pool *p, uint32_t frame, enum frame_kind kin
 
 uint32_t frames_take(struct frame_pool *p, enum frame_kind kind)
 {
-    uint32_t lo = uses_table_region(p, kind) ? p->data_frames : 0;
-    uint32_t hi = uses_table_region(p, kind) ? frames_total(p) : p->data_frames;
     if (!frames_have_free(p, kind))
         return UINT32_MAX;
-    for (uint32_t i = lo; i < hi; i++) {
-        if (p->frames[i].kind == FRAME_FREE) {
-            mark_taken(p, i, kind);
-            return i;
-        }
-    }
-    return UINT32_MAX;
+    bool tables = uses_table_region(p, kind);
+    uint32_t index = freemap_lowest(tables ? &p->table_free : &p->data_free);
+    if (index == UINT32_MAX)
+        return UINT32_MAX;
+    uint32_t frame = tables ? p->data_frames + index : index;
+    if (!prepare_take(p, frame))
+        return FRAMES_REFUSED;
+    mark_taken(p, frame, kind);
+    return frame;
 }
 
 bool frames_take_at(struct frame_pool *p, uint32_t frame, enum frame_kind kind)
 {
-    if (frame >= frames_total(p) || p->frames[frame].kind != FRAME_FREE)
+    if (frame >= frames_total(p) || frames_at(p, frame)->kind != FRAME_FREE)
         return false;
     if (frames_is_table_region(p, frame) != uses_table_region(p, kind))
+        return false;
+    if (!prepare_take(p, frame))
         return false;
     mark_taken(p, frame, kind);
     return true;
@@ -152,36 +193,37 @@ uint32_t frames_take_run(struct frame_pool *p, uint32_t n)
 {
     if (n == 0 || p->free_data < n)
         return UINT32_MAX;
-    for (uint32_t start = 0; start + n <= p->data_frames; start += n) {
-        uint32_t i = 0;
-        while (i < n && p->frames[start + i].kind == FRAME_FREE)
-            i++;
-        if (i < n)
-            continue;
-        for (i = 0; i < n; i++) {
-            mark_taken(p, start + i, FRAME_ANON);
-            p->frames[start + i].compound = i ? FRAME_TAIL : FRAME_HEAD;
-        }
-        return start;
+    uint32_t start = freemap_find_run(&p->data_free, n);
+    if (start == UINT32_MAX)
+        return UINT32_MAX;
+    /* Everything the run needs is made before any frame is taken. */
+    for (uint32_t i = 0; i < n; i++)
+        if (!prepare_take(p, start + i))
+            return FRAMES_REFUSED;
+    for (uint32_t i = 0; i < n; i++) {
+        mark_taken(p, start + i, FRAME_ANON);
+        frames_edit(p, start + i)->compound = i ? FRAME_TAIL : FRAME_HEAD;
     }
-    return UINT32_MAX;
+    return start;
 }
 
 void frames_release(struct frame_pool *p, uint32_t frame)
 {
-    struct frame *f = &p->frames[frame];
-    if (f->kind == FRAME_FREE)
+    if (frames_at(p, frame)->kind == FRAME_FREE)
         return;
-    if (frames_is_table_region(p, frame))
+    uint32_t index;
+    struct freemap *region = region_of(p, frame, &index);
+    freemap_release(region, index);
+    if (region == &p->table_free)
         p->free_table++;
     else
         p->free_data++;
-    frame_reset(f);
+    frame_reset(frames_edit(p, frame));
 }
 
 bool frames_rmap_add(struct frame_pool *p, uint32_t frame, uint32_t pid, uint64_t vpn)
 {
-    struct frame *f = &p->frames[frame];
+    struct frame *f = frames_edit(p, frame);
     if (f->nmaps == f->capmaps) {
         uint32_t cap = f->capmaps ? f->capmaps * 2 : 2;
         struct rmap *maps = realloc(f->maps, cap * sizeof *maps);
@@ -195,15 +237,35 @@ bool frames_rmap_add(struct frame_pool *p, uint32_t frame, uint32_t pid, uint64_
     return true;
 }
 
+/* The reverse map gives back room it no longer needs: none when no
+ * mapping is left, half when a quarter is used, so that it never holds
+ * more than four times its mappings. */
+static void shrink_maps(struct frame *f)
+{
+    if (f->nmaps == 0) {
+        free(f->maps);
+        f->maps = NULL;
+        f->capmaps = 0;
+    } else if (f->capmaps > 2 && f->nmaps <= f->capmaps / 4) {
+        struct rmap *maps = realloc(f->maps, f->capmaps / 2 * sizeof *maps);
+        if (maps) {
+            f->maps = maps;
+            f->capmaps /= 2;
+        }
+    }
+}
+
 bool frames_rmap_remove(struct frame_pool *p, uint32_t frame, uint32_t pid, uint64_t vpn)
 {
-    struct frame *f = &p->frames[frame];
-    for (uint32_t i = 0; i < f->nmaps; i++) {
-        if (f->maps[i].pid == pid && f->maps[i].vpn == vpn) {
+    const struct frame *seen = frames_at(p, frame);
+    for (uint32_t i = 0; i < seen->nmaps; i++) {
+        if (seen->maps[i].pid == pid && seen->maps[i].vpn == vpn) {
+            struct frame *f = frames_edit(p, frame);
             /* Keep the order of the remaining mappings: it is shown. */
             memmove(&f->maps[i], &f->maps[i + 1], (f->nmaps - i - 1) * sizeof *f->maps);
             f->nmaps--;
             f->refcount--;
+            shrink_maps(f);
             return true;
         }
     }
@@ -214,12 +276,14 @@ void frames_digest(const struct frame_pool *p, uint64_t *h)
 {
     digest_u64(h, p->data_frames);
     digest_u64(h, p->table_frames);
-    for (uint32_t i = 0; i < frames_total(p); i++) {
-        const struct frame *f = &p->frames[i];
+    uint32_t total = frames_total(p);
+    for (uint32_t i = frames_next_touched(p, 0); i < total; i = frames_next_touched(p, i + 1)) {
+        const struct frame *f = frames_at(p, i);
+        if (f->kind == FRAME_FREE)
+            continue; /* free frames are all alike (frame_free) */
+        digest_u64(h, i);
         digest_u64(h, (uint64_t)f->kind | (uint64_t)(uint8_t)f->table_level << 8 |
                           (uint64_t)f->dirty << 16 | (uint64_t)f->compound << 24);
-        if (f->kind == FRAME_FREE)
-            continue;
         digest_u64(h, f->owner_pid);
         digest_u64(h, f->object);
         digest_u64(h, f->object_page);
@@ -232,64 +296,105 @@ void frames_digest(const struct frame_pool *p, uint64_t *h)
     }
 }
 
+uint64_t frames_bytes(const struct frame_pool *p)
+{
+    uint64_t bytes = chunked_bytes(&p->frames) + freemap_bytes(&p->data_free) +
+                     freemap_bytes(&p->table_free);
+    uint32_t total = frames_total(p);
+    for (uint32_t i = frames_next_touched(p, 0); i < total; i = frames_next_touched(p, i + 1)) {
+        const struct frame *f = frames_at(p, i);
+        if (f->capmaps)
+            bytes += vm_block_bytes((uint64_t)f->capmaps * sizeof *f->maps);
+    }
+    return bytes;
+}
+
 bool swap_init(struct swap_area *s, uint32_t nslots)
 {
+    memset(s, 0, sizeof *s);
     s->nslots = nslots;
-    s->used = 0;
-    s->slots = calloc(nslots ? nslots : 1, sizeof *s->slots);
-    return s->slots != NULL;
+    if (!chunked_init(&s->slots, nslots, sizeof(struct swap_slot), NULL) ||
+        !freemap_init(&s->free, nslots)) {
+        swap_destroy(s);
+        return false;
+    }
+    return true;
 }
 
 void swap_destroy(struct swap_area *s)
 {
-    free(s->slots);
-    s->slots = NULL;
+    chunked_destroy(&s->slots);
+    freemap_destroy(&s->free);
 }
 
 bool swap_clone(struct swap_area *dst, const struct swap_area *src)
 {
     *dst = *src;
-    size_t n = src->nslots ? src->nslots : 1;
-    dst->slots = malloc(n * sizeof *dst->slots);
-    if (!dst->slots)
+    memset(&dst->free, 0, sizeof dst->free);
+    if (!chunked_clone(&dst->slots, &src->slots) || !freemap_clone(&dst->free, &src->free)) {
+        swap_destroy(dst);
         return false;
-    memcpy(dst->slots, src->slots, n * sizeof *dst->slots);
+    }
     return true;
+}
+
+uint32_t swap_next_touched(const struct swap_area *s, uint32_t i)
+{
+    return chunked_next(&s->slots, i);
+}
+
+/* Slot i to change: a used one, or one being taken (after chunked_touch). */
+static struct swap_slot *slot_edit(struct swap_area *s, uint32_t i)
+{
+    struct swap_slot *chunk = chunked_chunk(&s->slots, i);
+    return &chunk[i & CHUNKED_MASK];
 }
 
 uint32_t swap_take(struct swap_area *s, uint32_t pid, uint64_t vpn)
 {
-    for (uint32_t i = 0; i < s->nslots; i++) {
-        if (!s->slots[i].used) {
-            s->slots[i] = (struct swap_slot){.used = true, .refs = 1, .pid = pid, .vpn = vpn};
-            s->used++;
-            return i;
-        }
-    }
-    return UINT32_MAX;
+    uint32_t i = freemap_lowest(&s->free);
+    if (i == UINT32_MAX)
+        return UINT32_MAX;
+    struct swap_slot *slot = chunked_touch(&s->slots, i);
+    if (!slot || !freemap_take(&s->free, i))
+        return FRAMES_REFUSED;
+    *slot = (struct swap_slot){.used = true, .refs = 1, .pid = pid, .vpn = vpn};
+    s->used++;
+    return i;
 }
 
 void swap_release(struct swap_area *s, uint32_t slot)
 {
-    if (slot < s->nslots && s->slots[slot].used && --s->slots[slot].refs == 0) {
-        s->slots[slot].used = false;
-        s->used--;
+    if (slot < s->nslots && swap_at(s, slot)->used) {
+        struct swap_slot *sl = slot_edit(s, slot);
+        if (--sl->refs == 0) {
+            *sl = (struct swap_slot){0};
+            freemap_release(&s->free, slot);
+            s->used--;
+        }
     }
 }
 
 void swap_ref(struct swap_area *s, uint32_t slot)
 {
-    if (slot < s->nslots && s->slots[slot].used)
-        s->slots[slot].refs++;
+    if (slot < s->nslots && swap_at(s, slot)->used)
+        slot_edit(s, slot)->refs++;
 }
 
 void swap_digest(const struct swap_area *s, uint64_t *h)
 {
     digest_u64(h, s->nslots);
-    for (uint32_t i = 0; i < s->nslots; i++) {
-        const struct swap_slot *slot = &s->slots[i];
-        digest_u64(h, slot->used ? 1 + slot->pid + ((uint64_t)slot->refs << 32) : 0);
-        if (slot->used)
-            digest_u64(h, slot->vpn);
+    for (uint32_t i = swap_next_touched(s, 0); i < s->nslots; i = swap_next_touched(s, i + 1)) {
+        const struct swap_slot *slot = swap_at(s, i);
+        if (!slot->used)
+            continue;
+        digest_u64(h, i);
+        digest_u64(h, 1 + slot->pid + ((uint64_t)slot->refs << 32));
+        digest_u64(h, slot->vpn);
     }
+}
+
+uint64_t swap_bytes(const struct swap_area *s)
+{
+    return chunked_bytes(&s->slots) + freemap_bytes(&s->free);
 }

@@ -9,6 +9,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "vm/chunked.h"
+#include "vm/freemap.h"
+
 #define FRAME_KIND_LIST(X)                         \
     X(FREE, "free", "free")                        \
     X(ANON, "anon", "anonymous memory")            \
@@ -38,38 +41,79 @@ struct frame {
     uint8_t compound;      /* FRAME_HEAD or FRAME_TAIL of a huge page, else 0 */
     uint32_t owner_pid;    /* the process it was allocated for (EV_NONE when shared) */
     uint32_t object;       /* the file or shared-memory object it caches, or EV_NONE */
-    uint64_t object_page;  /* page number within that object */
     uint32_t refcount;     /* mappings (data) or 1 (tables) */
+    uint64_t object_page;  /* page number within that object */
     uint32_t nmaps, capmaps;
     struct rmap *maps;     /* reverse map */
     uint64_t loaded_at;    /* machine clock when it got its content */
 };
 
+/* What every free frame reads as: kind FRAME_FREE, table_level -1, no
+ * owner, no object, nothing else. */
+extern const struct frame frame_free;
+
+/* The frames are kept in a chunked array (vm/chunked.h): a frame never
+ * taken costs nothing, and reads as frame_free. Two free maps (one per
+ * region) find the lowest free frame without a scan. */
 struct frame_pool {
     uint32_t data_frames;
     uint32_t table_frames;
-    struct frame *frames;  /* data_frames + table_frames */
     uint32_t free_data;
     uint32_t free_table;
+    struct chunked frames;     /* struct frame, data_frames + table_frames */
+    struct freemap data_free;  /* frames [0, data_frames) */
+    struct freemap table_free; /* frames [data_frames, data_frames + table_frames) */
 };
 
 /* Sets up a pool with every frame free. false when out of memory. */
 bool frames_init(struct frame_pool *p, uint32_t data_frames, uint32_t table_frames);
+/* A zeroed pool may be destroyed. */
 void frames_destroy(struct frame_pool *p);
+/* false when out of memory; dst is then destroyed. */
 bool frames_clone(struct frame_pool *dst, const struct frame_pool *src);
 /* Total number of frames. */
 uint32_t frames_total(const struct frame_pool *p);
+
+/* Frame f (below frames_total) to read; never allocates. */
+static inline const struct frame *frames_at(const struct frame_pool *p, uint32_t f)
+{
+    const struct frame *chunk = chunked_chunk(&p->frames, f);
+    return chunk ? &chunk[f & CHUNKED_MASK] : &frame_free;
+}
+
+/* Frame f to change. Only for a frame that is taken (or was taken once):
+ * its storage was made then, so this never allocates. */
+static inline struct frame *frames_edit(struct frame_pool *p, uint32_t f)
+{
+    struct frame *chunk = chunked_chunk(&p->frames, f);
+    return &chunk[f & CHUNKED_MASK];
+}
+
+/* The first frame at or after f that may be taken (the frames skipped are
+ * free and were never taken), or frames_total when none is: how a loop
+ * over the frames visits only the part of the pool in use. */
+uint32_t frames_next_touched(const struct frame_pool *p, uint32_t f);
+
+/* What frames_take, frames_take_run and swap_take return when the host
+ * refused the memory to record the frame or slot taken: not a simulated
+ * outcome (no frame number or slot reaches it; see
+ * machine_config_validate). */
+#define FRAMES_REFUSED (UINT32_MAX - 1)
+
 /* Takes the lowest free frame able to hold the kind (page tables go to the
- * reserved region when there is one). Returns its number or UINT32_MAX. */
+ * reserved region when there is one). Returns its number, UINT32_MAX when
+ * none is free, or FRAMES_REFUSED. */
 uint32_t frames_take(struct frame_pool *p, enum frame_kind kind);
-/* Takes one given free frame; false when it is not free. */
+/* Takes one given free frame; false when it is not free (or the host
+ * refused the memory to record it). */
 bool frames_take_at(struct frame_pool *p, uint32_t frame, enum frame_kind kind);
 #define FRAME_HEAD 1
 #define FRAME_TAIL 2
 
 /* Takes n free page frames in a row, the first a multiple of n (a huge
- * page: its frames must be physically contiguous and aligned). Returns the
- * first, or UINT32_MAX when no such run is free. */
+ * page: its frames must be physically contiguous and aligned): the lowest
+ * such run. Returns the first, UINT32_MAX when no such run is free, or
+ * FRAMES_REFUSED. */
 uint32_t frames_take_run(struct frame_pool *p, uint32_t n);
 /* Returns a frame to the free list; clears its reverse map. */
 void frames_release(struct frame_pool *p, uint32_t frame);
@@ -77,35 +121,58 @@ void frames_release(struct frame_pool *p, uint32_t frame);
 bool frames_have_free(const struct frame_pool *p, enum frame_kind kind);
 /* True when the frame is in the region reserved for page tables. */
 bool frames_is_table_region(const struct frame_pool *p, uint32_t frame);
-/* Records that pid maps the frame at vpn. false when out of memory. */
+/* Records that pid maps the (taken) frame at vpn. false when out of memory.
+ * A reverse map holds room for at most four times its mappings (none
+ * when it has none). */
 bool frames_rmap_add(struct frame_pool *p, uint32_t frame, uint32_t pid, uint64_t vpn);
 /* Forgets one mapping; returns false when it was not recorded. */
 bool frames_rmap_remove(struct frame_pool *p, uint32_t frame, uint32_t pid, uint64_t vpn);
+/* Digests the frames that are not free, each with its number. */
 void frames_digest(const struct frame_pool *p, uint64_t *h);
+/* The bytes the pool holds on the host, reverse maps included. */
+uint64_t frames_bytes(const struct frame_pool *p);
 
-/* Swap: a fixed number of slots, each remembering whose page it holds. */
+/* Swap: a fixed number of slots, each remembering whose page it holds. A
+ * free slot reads as all zeros. */
 struct swap_slot {
-    bool used;
+    uint64_t vpn;
     uint32_t refs;         /* entries (or objects) that hold the slot */
     uint32_t pid;
-    uint64_t vpn;
+    bool used;
 };
 
 struct swap_area {
     uint32_t nslots;
     uint32_t used;
-    struct swap_slot *slots;
+    struct chunked slots;  /* struct swap_slot */
+    struct freemap free;
 };
 
 bool swap_init(struct swap_area *s, uint32_t nslots);
+/* A zeroed swap area may be destroyed. */
 void swap_destroy(struct swap_area *s);
 bool swap_clone(struct swap_area *dst, const struct swap_area *src);
-/* Takes the lowest free slot for (pid, vpn); UINT32_MAX when swap is full. */
+
+/* Slot i (below nslots) to read; never allocates. */
+static inline const struct swap_slot *swap_at(const struct swap_area *s, uint32_t i)
+{
+    static const struct swap_slot free_slot;
+    const struct swap_slot *chunk = chunked_chunk(&s->slots, i);
+    return chunk ? &chunk[i & CHUNKED_MASK] : &free_slot;
+}
+
+/* The first slot at or after i that may be used, or nslots (see
+ * frames_next_touched). */
+uint32_t swap_next_touched(const struct swap_area *s, uint32_t i);
+/* Takes the lowest free slot for (pid, vpn); UINT32_MAX when swap is
+ * full, FRAMES_REFUSED when the host refused the memory to record it. */
 uint32_t swap_take(struct swap_area *s, uint32_t pid, uint64_t vpn);
 /* Drops one reference to a slot; the slot is free when none is left. */
 void swap_release(struct swap_area *s, uint32_t slot);
 /* One more entry holds the slot (a forked process, a shared page). */
 void swap_ref(struct swap_area *s, uint32_t slot);
+/* Digests the used slots, each with its number. */
 void swap_digest(const struct swap_area *s, uint64_t *h);
+uint64_t swap_bytes(const struct swap_area *s);
 
 #endif

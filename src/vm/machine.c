@@ -71,7 +71,8 @@ bool machine_config_validate(const struct machine_config *c, char *why, size_t w
         snprintf(why, why_len, "unknown policy (expected one of the policies of vmviz(1))");
         return false;
     }
-    /* A table frame's entries must fit the frame numbers of the pool. */
+    /* A table frame's entries must fit the frame numbers of the pool; and
+     * no frame number reaches FRAMES_REFUSED or UINT32_MAX. */
     if ((uint64_t)c->frames + c->table_frames > (UINT64_C(1) << 32) - 2) {
         snprintf(why, why_len,
                  "%u frames and %u table frames are too many in all (expected fewer than 2^32 "
@@ -142,7 +143,7 @@ uint64_t machine_translate(const struct machine *m, const struct process *p, uin
 
 bool machine_frame_referenced(const struct machine *m, uint32_t frame)
 {
-    const struct frame *f = &m->pool.frames[frame];
+    const struct frame *f = frames_at(&m->pool, frame);
     for (uint32_t i = 0; i < f->nmaps; i++) {
         uint64_t *e = leaf_entry(m, f->maps[i].pid, f->maps[i].vpn);
         if (e && (*e & PTE_ACCESSED))
@@ -153,7 +154,7 @@ bool machine_frame_referenced(const struct machine *m, uint32_t frame)
 
 bool machine_frame_dirty(const struct machine *m, uint32_t frame)
 {
-    const struct frame *f = &m->pool.frames[frame];
+    const struct frame *f = frames_at(&m->pool, frame);
     if (f->dirty)
         return true;
     for (uint32_t i = 0; i < f->nmaps; i++) {
@@ -166,7 +167,7 @@ bool machine_frame_dirty(const struct machine *m, uint32_t frame)
 
 static void clear_referenced(struct machine *m, uint32_t frame)
 {
-    struct frame *f = &m->pool.frames[frame];
+    const struct frame *f = frames_at(&m->pool, frame);
     for (uint32_t i = 0; i < f->nmaps; i++) {
         uint64_t *e = leaf_entry(m, f->maps[i].pid, f->maps[i].vpn);
         if (!e)
@@ -182,12 +183,12 @@ static void clear_referenced(struct machine *m, uint32_t frame)
 /* Whether evicting the frame needs a swap slot. */
 static bool needs_swap(const struct machine *m, uint32_t frame)
 {
-    return m->pool.frames[frame].kind == FRAME_ANON && machine_frame_dirty(m, frame);
+    return frames_at(&m->pool, frame)->kind == FRAME_ANON && machine_frame_dirty(m, frame);
 }
 
 static bool frame_evictable(const struct machine *m, uint32_t frame)
 {
-    const struct frame *f = &m->pool.frames[frame];
+    const struct frame *f = frames_at(&m->pool, frame);
     if (f->kind != FRAME_ANON && f->kind != FRAME_FILE)
         return false;
     /* The page being copied is pinned, as the kernel holds a reference. */
@@ -306,11 +307,12 @@ struct machine *machine_clone(const struct machine *src)
     if (!m)
         return NULL;
     *m = *src;
-    m->pool.frames = NULL;
-    m->pt.tables = NULL;
-    m->pt.sizes = NULL;
+    /* Nothing of src's is ours until copied: a failed copy frees only
+     * what it made. */
+    memset(&m->pool, 0, sizeof m->pool);
+    memset(&m->pt, 0, sizeof m->pt);
+    memset(&m->swap, 0, sizeof m->swap);
     m->tlb.entries = NULL;
-    m->swap.slots = NULL;
     m->policy.ops = NULL;
     m->procs = calloc(MACHINE_MAX_PROCESSES, sizeof *m->procs);
     m->objects = calloc(MACHINE_MAX_OBJECTS, sizeof *m->objects);
@@ -385,6 +387,24 @@ uint64_t machine_digest(const struct machine *m)
     return h;
 }
 
+uint64_t machine_bytes(const struct machine *m)
+{
+    uint64_t bytes = vm_block_bytes(sizeof *m);
+    bytes += vm_block_bytes(MACHINE_MAX_PROCESSES * sizeof *m->procs);
+    bytes += vm_block_bytes(MACHINE_MAX_OBJECTS * sizeof *m->objects);
+    bytes += frames_bytes(&m->pool);
+    bytes += pagetable_bytes(&m->pt);
+    bytes += vm_block_bytes((uint64_t)m->tlb.sets * m->tlb.ways * sizeof *m->tlb.entries);
+    bytes += swap_bytes(&m->swap);
+    bytes += policy_bytes(&m->policy);
+    for (uint32_t i = 0; i < m->nprocs; i++)
+        if (m->procs[i].capareas)
+            bytes += vm_block_bytes((uint64_t)m->procs[i].capareas * sizeof *m->procs[i].areas);
+    for (uint32_t i = 0; i < m->nobjects; i++)
+        bytes += object_bytes(&m->objects[i]);
+    return bytes;
+}
+
 /* The lowest ASID no process uses (there are fewer processes than ASIDs). */
 static uint16_t free_asid(const struct machine *m)
 {
@@ -423,19 +443,31 @@ bool machine_add_process(struct machine *m, uint32_t pid, const char *name, uint
             return false;
         }
     uint32_t root = frames_take(&m->pool, FRAME_TABLE);
+    if (root == FRAMES_REFUSED) {
+        vm_host_failure(m, "the frame pool");
+        snprintf(why, why_len, "out of memory on the host for the root page table of pid %u",
+                 pid);
+        return false;
+    }
     if (root == UINT32_MAX) {
         snprintf(why, why_len,
                  "no free frame for the root page table of pid %u (expected more frames%s)", pid,
                  m->pool.table_frames ? " kept for tables" : "");
         return false;
     }
-    if (!pagetable_create(&m->pt, &m->cfg.geo, root, 0)) {
+    enum pagetable_outcome made = pagetable_create(&m->pt, &m->cfg.geo, root, 0);
+    if (made != PAGETABLE_MADE) {
         frames_release(&m->pool, root);
-        snprintf(why, why_len, "out of memory on the host for the root page table of pid %u",
-                 pid);
+        /* The machine stops: a fork during the run ends there. */
+        vm_table_not_made(m, made);
+        if (made == PAGETABLE_OVER_LIMIT)
+            snprintf(why, why_len, "%s", machine_host_error(m));
+        else
+            snprintf(why, why_len, "out of memory on the host for the root page table of pid %u",
+                     pid);
         return false;
     }
-    struct frame *f = &m->pool.frames[root];
+    struct frame *f = frames_edit(&m->pool, root);
     f->table_level = 0;
     f->owner_pid = pid;
     f->refcount = 1;
@@ -554,7 +586,8 @@ uint32_t machine_find_object(const struct machine *m, const char *name)
 static void forget_file(struct machine *m, uint32_t id)
 {
     struct vm_object *o = &m->objects[id];
-    for (uint64_t page = 0; page < o->pages; page++) {
+    for (uint64_t page = object_next_page(o, 0); page < o->pages;
+         page = object_next_page(o, page + 1)) {
         uint32_t frame = object_frame(o, page);
         if (frame == UINT32_MAX)
             continue;
@@ -599,6 +632,11 @@ uint32_t machine_add_file(struct machine *m, const char *name, uint64_t size,
         if (object_frame(o, page) != UINT32_MAX)
             continue;
         uint32_t frame = frames_take(&m->pool, FRAME_FILE);
+        if (frame == FRAMES_REFUSED) {
+            snprintf(why, why_len, "out of memory on the host for the frame pool");
+            forget_file(m, id);
+            return NONE;
+        }
         if (frame == UINT32_MAX) {
             snprintf(why, why_len, "no free frame to cache page %llu of '%s' (expected fewer "
                                    "cached pages than frames)",
@@ -606,7 +644,7 @@ uint32_t machine_add_file(struct machine *m, const char *name, uint64_t size,
             forget_file(m, id);
             return NONE;
         }
-        struct frame *f = &m->pool.frames[frame];
+        struct frame *f = frames_edit(&m->pool, frame);
         f->object = id;
         f->object_page = page;
         if (!object_set(o, page, (uint64_t)frame + 1)) {
@@ -616,6 +654,11 @@ uint32_t machine_add_file(struct machine *m, const char *name, uint64_t size,
             return NONE;
         }
         m->policy.ops->loaded(&m->policy, frame);
+        if (m->policy.refused) {
+            snprintf(why, why_len, "out of memory on the host for the replacement policy's lists");
+            forget_file(m, id);
+            return NONE;
+        }
     }
     return id;
 }
@@ -734,7 +777,7 @@ static void drop_page(struct machine *m, struct process *p, uint64_t *slot, uint
     uint64_t e = *slot;
     if (pte_holds_frame(e)) {
         uint32_t frame = pte_frame(e);
-        struct frame *f = &m->pool.frames[frame];
+        struct frame *f = frames_edit(&m->pool, frame);
         if (f->compound == FRAME_HEAD) {
             /* A huge page goes as a whole (Linux would split it first when
              * only part of it is unmapped). */
@@ -1116,6 +1159,11 @@ static void step_need_frame(struct machine *m, struct event *ev)
     enum frame_kind kind = m->acc.need_kind;
     if (frames_have_free(&m->pool, kind)) {
         uint32_t frame = frames_take(&m->pool, kind);
+        if (frame == FRAMES_REFUSED || frame == UINT32_MAX) {
+            /* A frame is free: only the host can have refused it. */
+            vm_host_failure(m, "the frame pool");
+            return;
+        }
         event_for_access(m, ev, EV_FRAME_ALLOC);
         ev->frame = frame;
         ev->size = 1;
@@ -1137,11 +1185,15 @@ static void step_need_frame(struct machine *m, struct event *ev)
     struct policy_host host = policy_host(m);
     char why[96] = "";
     uint32_t victim = m->policy.ops->choose(&m->policy, &host, why, sizeof why);
+    if (m->policy.refused) {
+        vm_host_failure(m, "the replacement policy's lists");
+        return;
+    }
     if (victim == UINT32_MAX) {
         step_oom(m, ev);
         return;
     }
-    const struct frame *f = &m->pool.frames[victim];
+    const struct frame *f = frames_at(&m->pool, victim);
     event_for_access(m, ev, EV_VICTIM_CHOSEN);
     ev->victim = victim;
     ev->frame = victim;
@@ -1159,12 +1211,17 @@ static void step_need_frame(struct machine *m, struct event *ev)
 static void step_evict_save(struct machine *m, struct event *ev)
 {
     uint32_t victim = m->acc.victim;
-    struct frame *f = &m->pool.frames[victim];
+    struct frame *f = frames_edit(&m->pool, victim);
     uint64_t vpn = f->nmaps ? f->maps[0].vpn : f->object_page;
     uint32_t pid = f->nmaps ? f->maps[0].pid : NONE;
     m->acc.victim_object = f->object;
     if (needs_swap(m, victim)) {
         uint32_t slot = swap_take(&m->swap, pid, vpn);
+        if (slot == FRAMES_REFUSED || slot == UINT32_MAX) {
+            /* The victim was evictable: a slot is free. */
+            vm_host_failure(m, "a swap slot");
+            return;
+        }
         event_for_access(m, ev, EV_SWAP_OUT);
         ev->slot = slot;
         m->acc.victim_slot = slot;
@@ -1189,7 +1246,7 @@ static void step_evict_save(struct machine *m, struct event *ev)
 static void finish_eviction(struct machine *m)
 {
     uint32_t victim = m->acc.victim;
-    const struct frame *f = &m->pool.frames[victim];
+    const struct frame *f = frames_at(&m->pool, victim);
     if (m->acc.victim_object != NONE) {
         /* The page cache forgets the frame; shared anonymous memory
          * remembers where in swap its page went. */
@@ -1208,7 +1265,7 @@ static void finish_eviction(struct machine *m)
 static void step_evict_unmap(struct machine *m, struct event *ev)
 {
     uint32_t victim = m->acc.victim;
-    struct frame *f = &m->pool.frames[victim];
+    const struct frame *f = frames_at(&m->pool, victim);
     struct rmap map = f->maps[0];
     uint64_t *e = leaf_entry(m, map.pid, map.vpn);
     struct process *owner = machine_process(m, map.pid);
@@ -1245,7 +1302,7 @@ static bool step_evict_shootdown(struct machine *m, struct event *ev)
     uint64_t vpn = geometry_vpn(&m->cfg.geo, m->acc.shootdown_va);
     int index;
     bool had = shootdown(m, m->acc.shootdown_pid, vpn, &index);
-    struct frame *f = &m->pool.frames[m->acc.victim];
+    const struct frame *f = frames_at(&m->pool, m->acc.victim);
     if (f->nmaps > 0)
         m->phase = PH_EVICT_UNMAP;
     else
@@ -1278,11 +1335,9 @@ static void step_install_table(struct machine *m, struct event *ev)
     uint32_t frame = m->acc.frame;
     unsigned level = m->acc.need_level;
     struct walk_result w = machine_walk(m, p, m->op.va);
-    if (!pagetable_create(&m->pt, &m->cfg.geo, frame, level)) {
-        vm_host_failure(m, "a page table");
+    if (!vm_new_table(m, frame, level))
         return;
-    }
-    struct frame *f = &m->pool.frames[frame];
+    struct frame *f = frames_edit(&m->pool, frame);
     f->table_level = (int8_t)level;
     f->owner_pid = p->pid;
     f->refcount = 1;
@@ -1306,7 +1361,7 @@ static void after_tables(struct machine *m)
         return;
     switch ((enum fault_kind)m->acc.fault_kind) {
     case FAULT_COW: {
-        const struct frame *src = &m->pool.frames[m->acc.cow_source];
+        const struct frame *src = frames_at(&m->pool, m->acc.cow_source);
         const struct area *a = process_find_area(vm_op_process(m), m->op.va);
         /* A shared mapping writes to the page itself (after fault-around
          * mapped it read-only); a private one copies unless the page is
@@ -1356,6 +1411,10 @@ static void after_tables(struct machine *m)
     }
     if (m->acc.huge) {
         uint32_t run = frames_take_run(&m->pool, (uint32_t)vm_huge_pages(m));
+        if (run == FRAMES_REFUSED) {
+            vm_host_failure(m, "the frame pool");
+            return;
+        }
         if (run != UINT32_MAX) {
             m->acc.frame = run;
             m->phase = PH_HUGE_ALLOC;
@@ -1382,7 +1441,11 @@ static unsigned read_ahead(struct machine *m)
         if (object_get(o, page))
             break;
         uint32_t frame = frames_take(&m->pool, FRAME_FILE);
-        struct frame *f = &m->pool.frames[frame];
+        if (frame == FRAMES_REFUSED || frame == UINT32_MAX) {
+            vm_host_failure(m, "the frame pool");
+            return n;
+        }
+        struct frame *f = frames_edit(&m->pool, frame);
         f->object = m->acc.object;
         f->object_page = page;
         f->loaded_at = m->steps;
@@ -1398,7 +1461,7 @@ static unsigned read_ahead(struct machine *m)
 /* Puts a freshly loaded frame in its object's page cache. */
 static void cache_insert(struct machine *m, uint32_t frame)
 {
-    struct frame *f = &m->pool.frames[frame];
+    struct frame *f = frames_edit(&m->pool, frame);
     f->object = m->acc.object;
     f->object_page = m->acc.object_page;
     f->owner_pid = NONE;
@@ -1410,7 +1473,7 @@ static void step_load(struct machine *m, struct event *ev)
 {
     struct process *p = vm_op_process(m);
     uint32_t frame = m->acc.frame;
-    struct frame *f = &m->pool.frames[frame];
+    struct frame *f = frames_edit(&m->pool, frame);
     uint64_t vpn = op_vpn(m);
     enum fault_kind kind = (enum fault_kind)m->acc.fault_kind;
     bool fresh = true;   /* a frame that just got its content */
@@ -1464,7 +1527,7 @@ static void step_load(struct machine *m, struct event *ev)
         /* Copy (or, from the zero page, clear), then this process lets go
          * of the original. */
         uint32_t src = m->acc.cow_source;
-        struct frame *from = &m->pool.frames[src];
+        const struct frame *from = frames_at(&m->pool, src);
         if (from->kind == FRAME_ZERO) {
             event_for_access(m, ev, EV_ZERO_FILL);
             m->counters.zero_fills++;
@@ -1513,7 +1576,7 @@ static void step_load(struct machine *m, struct event *ev)
         /* Huge pages are never reclaimed here: the policy does not see them. */
         uint64_t n = vm_huge_pages(m);
         for (uint64_t i = 1; i < n; i++)
-            m->pool.frames[frame + i].owner_pid = p->pid;
+            frames_edit(&m->pool, frame + (uint32_t)i)->owner_pid = p->pid;
         snprintf(ev->detail, sizeof ev->detail, "a huge page of %llu frames, %u to %llu",
                  (unsigned long long)n, frame, (unsigned long long)(frame + n - 1));
         ev->size = n;
@@ -1610,7 +1673,7 @@ static void step_pte(struct machine *m, struct event *ev)
     struct process *p = vm_op_process(m);
     const struct area *a = process_find_area(p, m->op.va);
     struct walk_result w = machine_walk(m, p, m->op.va);
-    const struct frame *f = &m->pool.frames[m->acc.frame];
+    const struct frame *f = frames_at(&m->pool, m->acc.frame);
     bool may_write = f->kind != FRAME_ZERO && (f->object == NONE || a->shared);
     if (m->acc.fault_kind == FAULT_COW && m->acc.frame == m->acc.cow_source)
         may_write = true; /* reused: it is ours alone now */
@@ -1685,7 +1748,7 @@ static void complete_access(struct machine *m, uint32_t frame)
             t->dirty = true;
         }
     }
-    const struct frame *f = &m->pool.frames[frame];
+    const struct frame *f = frames_at(&m->pool, frame);
     if ((f->kind == FRAME_ANON || f->kind == FRAME_FILE) && !f->compound) {
         if (m->policy.ops->accessed)
             m->policy.ops->accessed(&m->policy, frame, next_use_of(m));
@@ -1749,6 +1812,38 @@ void vm_host_failure(struct machine *m, const char *what)
         snprintf(m->host_error, sizeof m->host_error,
                  "out of memory on the host: %s (the run cannot go on faithfully)", what);
     m->phase = PH_IDLE;
+}
+
+void vm_limit_reached(struct machine *m, const char *what)
+{
+    if (!m->host_error[0])
+        snprintf(m->host_error, sizeof m->host_error,
+                 "%.100s, a limit of vmviz-scenario(5): the run stops here", what);
+    m->phase = PH_IDLE;
+}
+
+void vm_table_not_made(struct machine *m, enum pagetable_outcome why)
+{
+    if (why == PAGETABLE_OVER_LIMIT) {
+        uint64_t cap = m->pt.max_bytes;
+        bool mib = cap && cap % (UINT64_C(1) << 20) == 0;
+        char what[120];
+        snprintf(what, sizeof what,
+                 "one more page table would take the machine's page tables past %llu %s",
+                 (unsigned long long)(mib ? cap >> 20 : cap >> 10), mib ? "MiB" : "KiB");
+        vm_limit_reached(m, what);
+    } else {
+        vm_host_failure(m, "a page table");
+    }
+}
+
+bool vm_new_table(struct machine *m, uint32_t frame, unsigned level)
+{
+    enum pagetable_outcome made = pagetable_create(&m->pt, &m->cfg.geo, frame, level);
+    if (made == PAGETABLE_MADE)
+        return true;
+    vm_table_not_made(m, made);
+    return false;
 }
 
 const char *machine_host_error(const struct machine *m)
@@ -1840,9 +1935,12 @@ bool machine_step(struct machine *m, struct event *ev)
         }
         break;
     }
+    if (m->policy.refused)
+        vm_host_failure(m, "the replacement policy's lists");
     if (m->host_error[0]) {
-        /* The host refused memory during this step: whatever the step was
-         * doing is not a simulated outcome. */
+        /* The host refused memory during this step (or a stated limit was
+         * reached): whatever the step was doing is not a simulated
+         * outcome. */
         event_init(ev, EV_OP_FAILED);
         snprintf(ev->detail, sizeof ev->detail, "%s", m->host_error);
         m->phase = PH_IDLE;
@@ -1878,6 +1976,8 @@ uint64_t machine_run_op(struct machine *m, const struct op *op)
                     m->counters.tlb_hits++;
                     complete_access(m, t->frame);
                     m->steps += 3;
+                    if (m->policy.refused)
+                        vm_host_failure(m, "the replacement policy's lists");
                     return 3;
                 }
             }

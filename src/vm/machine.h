@@ -149,9 +149,10 @@ struct machine {
     uint32_t huge_pages;       /* huge pages mapped now: the TLB then looks up both sizes */
     const uint64_t *future_next; /* borrowed; see machine_set_future */
     uint64_t future_len;
-    /* Set once when the host refused memory the machine needed: the run
-     * cannot go on faithfully, and the machine does nothing more. Never a
-     * simulated event. Empty while all is well. */
+    /* Set once when the host refused memory the machine needed, or the
+     * run would pass a limit the machine states (the memory of its page
+     * tables): the run cannot go on faithfully, and the machine does
+     * nothing more. Never a simulated event. Empty while all is well. */
     char host_error[160];
     /* The operation in progress. */
     struct op op;
@@ -165,8 +166,20 @@ struct machine *machine_create(const struct machine_config *cfg, char *why, size
 void machine_destroy(struct machine *m);
 /* A deep copy that evolves independently (shares only the borrowed future). */
 struct machine *machine_clone(const struct machine *m);
-/* A 64-bit digest of the whole state: equal states give equal digests. */
+/* A 64-bit digest of the whole state: equal states give equal digests,
+ * however the memory behind them happened to be laid out (free frames,
+ * free swap slots and absent tables are not in it, whether their storage
+ * was ever made or not). */
 uint64_t machine_digest(const struct machine *m);
+/* The bytes the machine holds on the host, every block counted with
+ * malloc's header (VM_MALLOC_HEADER_BYTES): the structure, its process
+ * and object tables, the frames made so far and their reverse maps, the
+ * page tables and their index, the TLB, the swap slots made so far, the
+ * free maps, the policy's state, the areas and the objects' page maps.
+ * A machine_clone of it holds the same, or a little less (areas keep
+ * spare room; a copy does not). It grows with what the run touches, not
+ * with the frames and slots declared. */
+uint64_t machine_bytes(const struct machine *m);
 
 /* Adds a process with its root table (taking a frame). asid 0 picks one.
  * false with why when the pid exists, there are too many, or no frame. */
@@ -201,10 +214,13 @@ struct process *machine_running(const struct machine *m);
 void machine_set_future(struct machine *m, const uint64_t *next_use, uint64_t len);
 
 /* NULL while all is well; once the host refused memory the machine
- * needed, what it was for ("out of memory on the host: ..."). From then on
+ * needed, what it was for ("out of memory on the host: ..."), or once the
+ * run would have passed a limit the machine states, which limit ("... a
+ * limit of vmviz-scenario(5): the run stops here"). From then on
  * machine_begin and machine_step refuse to do anything: the same scenario
  * and seed must give the same run on every host, so a host's refusal is
- * never turned into a simulated event. */
+ * never turned into a simulated event, and a stated limit stops every
+ * host's run at the same step. */
 const char *machine_host_error(const struct machine *m);
 
 /* Starts an operation. false when one is already in progress. */
@@ -229,10 +245,11 @@ uint64_t machine_translate(const struct machine *m, const struct process *p, uin
 bool machine_frame_dirty(const struct machine *m, uint32_t frame);
 /* True when any entry mapping the frame has Accessed set. */
 bool machine_frame_referenced(const struct machine *m, uint32_t frame);
-/* Checks that the machine's bookkeeping agrees with itself: free counts,
- * reverse maps against page-table entries, reference counts, the page
- * cache, swap slot references, resident and swapped counts, and that no
- * TLB entry maps a frame its page-table entry no longer does. Call it
+/* Checks that the machine's bookkeeping agrees with itself: free counts
+ * and free maps, reverse maps against page-table entries, reference
+ * counts, the page cache, swap slot references, resident and swapped
+ * counts, and that no TLB entry maps a frame its page-table entry no
+ * longer does. It looks only at the frames and slots ever used. Call it
  * between operations (a fault in progress is half done by design). Returns
  * true, or false with the first disagreement in why. For tests. */
 bool machine_verify(const struct machine *m, char *why, size_t why_len);

@@ -37,6 +37,16 @@ uint64_t vm_leaf_flags(const struct area *a, enum access_kind access, bool may_w
  * operation ends and the machine does nothing more (see
  * machine_host_error). Never a simulated event. */
 void vm_host_failure(struct machine *m, const char *what);
+/* The same stop for a limit the machine states (vmviz-scenario(5),
+ * LIMITS) that the run would pass: `what` says which. The run stops at
+ * the same step on every host. */
+void vm_limit_reached(struct machine *m, const char *what);
+/* Stops the machine for a table pagetable_create did not make: a host
+ * refusal or the cap on page-table memory (PAGETABLE_MAX_BYTES). */
+void vm_table_not_made(struct machine *m, enum pagetable_outcome why);
+/* Makes frame hold an empty table of the given level; false, the machine
+ * stopped (vm_table_not_made), when it could not. */
+bool vm_new_table(struct machine *m, uint32_t frame, unsigned level);
 /* One micro-step of a non-access operation (machine_ops.c). */
 void vm_step_simple(struct machine *m, struct event *ev);
 /* The TLB flush that follows a switch without ASIDs (machine_ops.c). */

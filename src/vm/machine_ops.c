@@ -163,14 +163,15 @@ static bool split_huge(struct machine *m, struct process *p, uint64_t va)
     if (!w.complete || !pte_holds_frame(*w.slot) || !(*w.slot & PTE_HUGE))
         return true;
     uint32_t t = frames_take(&m->pool, FRAME_TABLE);
-    if (t == UINT32_MAX)
+    if (t == FRAMES_REFUSED)
+        vm_host_failure(m, "the frame pool");
+    if (t == UINT32_MAX || t == FRAMES_REFUSED)
         return false;
-    if (!pagetable_create(&m->pt, g, t, w.level + 1)) {
+    if (!vm_new_table(m, t, w.level + 1)) {
         frames_release(&m->pool, t);
-        vm_host_failure(m, "a page table");
         return false;
     }
-    struct frame *tf = &m->pool.frames[t];
+    struct frame *tf = frames_edit(&m->pool, t);
     tf->table_level = (int8_t)(w.level + 1);
     tf->owner_pid = p->pid;
     tf->refcount = 1;
@@ -184,7 +185,7 @@ static bool split_huge(struct machine *m, struct process *p, uint64_t va)
     for (uint64_t i = 0; i < n; i++) {
         uint32_t f = head + (uint32_t)i;
         entries[i] = pte_make(f, flags);
-        m->pool.frames[f].compound = 0;
+        frames_edit(&m->pool, f)->compound = 0;
         if (i > 0 && !frames_rmap_add(&m->pool, f, p->pid, base_vpn + i)) {
             vm_host_failure(m, "a reverse map");
             return false;
@@ -270,7 +271,7 @@ static void do_map_frame(struct machine *m, struct event *ev, struct process *p)
     uint64_t psize = vm_page_size(m);
     uint64_t va = m->op.va & ~(psize - 1);
     uint32_t frame = m->op.frame;
-    if (frame >= m->pool.data_frames || m->pool.frames[frame].kind != FRAME_FREE) {
+    if (frame >= m->pool.data_frames || frames_at(&m->pool, frame)->kind != FRAME_FREE) {
         char why[96];
         snprintf(why, sizeof why, "frame %u is not a free frame of the pool", frame);
         op_failed(m, ev, p, why);
@@ -301,24 +302,32 @@ static void do_map_frame(struct machine *m, struct event *ev, struct process *p)
         }
         a = process_find_area(p, va);
     }
-    frames_take_at(&m->pool, frame, FRAME_ANON);
+    if (!frames_take_at(&m->pool, frame, FRAME_ANON)) {
+        /* It was free: only the host can have refused it. */
+        vm_host_failure(m, "the frame pool");
+        return;
+    }
     for (;;) {
         struct walk_result w = machine_walk(m, p, va);
         if (w.complete)
             break;
         uint32_t t = frames_take(&m->pool, FRAME_TABLE);
+        if (t == FRAMES_REFUSED) {
+            frames_release(&m->pool, frame);
+            vm_host_failure(m, "the frame pool");
+            return;
+        }
         if (t == UINT32_MAX) {
             frames_release(&m->pool, frame);
             op_failed(m, ev, p, "no free frame left for a page table");
             return;
         }
-        if (!pagetable_create(&m->pt, g, t, w.level + 1)) {
+        if (!vm_new_table(m, t, w.level + 1)) {
             frames_release(&m->pool, t);
             frames_release(&m->pool, frame);
-            vm_host_failure(m, "a page table");
             return;
         }
-        struct frame *tf = &m->pool.frames[t];
+        struct frame *tf = frames_edit(&m->pool, t);
         tf->table_level = (int8_t)(w.level + 1);
         tf->owner_pid = p->pid;
         tf->refcount = 1;
@@ -331,7 +340,7 @@ static void do_map_frame(struct machine *m, struct event *ev, struct process *p)
         op_failed(m, ev, p, "the page is already mapped");
         return;
     }
-    struct frame *f = &m->pool.frames[frame];
+    struct frame *f = frames_edit(&m->pool, frame);
     f->owner_pid = p->pid;
     f->loaded_at = m->steps;
     if (!frames_rmap_add(&m->pool, frame, p->pid, geometry_vpn(g, va))) {
@@ -390,17 +399,18 @@ static void fork_page(struct machine *m, struct process *parent, uint64_t *slot,
         if (w.complete)
             break;
         uint32_t t = frames_take(&m->pool, FRAME_TABLE);
-        if (t == UINT32_MAX) {
+        if (t == FRAMES_REFUSED)
+            vm_host_failure(m, "the frame pool");
+        if (t == UINT32_MAX || t == FRAMES_REFUSED) {
             fs->failed = true;
             return;
         }
-        if (!pagetable_create(&m->pt, &m->cfg.geo, t, w.level + 1)) {
+        if (!vm_new_table(m, t, w.level + 1)) {
             frames_release(&m->pool, t);
-            vm_host_failure(m, "a page table");
             fs->failed = true;
             return;
         }
-        struct frame *tf = &m->pool.frames[t];
+        struct frame *tf = frames_edit(&m->pool, t);
         tf->table_level = (int8_t)(w.level + 1);
         tf->owner_pid = fs->child->pid;
         tf->refcount = 1;
@@ -412,7 +422,7 @@ static void fork_page(struct machine *m, struct process *parent, uint64_t *slot,
     uint64_t e = *slot;
     if (pte_holds_frame(e)) {
         uint32_t frame = pte_frame(e);
-        if (m->pool.frames[frame].kind != FRAME_ZERO) {
+        if (frames_at(&m->pool, frame)->kind != FRAME_ZERO) {
             if (!fs->area->shared && (e & PTE_WRITABLE)) {
                 *slot &= ~PTE_WRITABLE;
                 fs->protected++;
@@ -446,7 +456,8 @@ static void do_fork(struct machine *m, struct event *ev, struct process *p)
     char name[AREA_NAME_MAX];
     snprintf(name, sizeof name, "%s", m->op.name[0] ? m->op.name : p->name);
     if (!machine_add_process(m, m->op.child, name, 0, why, sizeof why)) {
-        op_failed(m, ev, p, why);
+        if (!machine_host_error(m))
+            op_failed(m, ev, p, why);
         return;
     }
     p = vm_op_process(m); /* the table of processes may not move, but be sure */

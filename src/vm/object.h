@@ -12,7 +12,10 @@
 #define OBJECT_NAME_MAX 32
 #define OBJECT_SWAPPED (UINT64_C(1) << 63)
 /* The page map is kept in chunks of this many pages, each made when one of
- * its pages first gets a place: a huge file costs what is touched. */
+ * its pages gets a place and freed when none has one any more, found
+ * through a sorted index of the chunks held: an object costs the pages
+ * that are somewhere now, however large it is declared (a 16 TiB file, a
+ * shared area as large as user space). */
 #define OBJECT_CHUNK_SHIFT 12
 #define OBJECT_CHUNK_PAGES (UINT64_C(1) << OBJECT_CHUNK_SHIFT)
 
@@ -20,30 +23,33 @@ struct vm_object {
     char name[OBJECT_NAME_MAX];
     bool anonymous;       /* shared anonymous memory: evicted to swap */
     uint64_t pages;
-    /* chunks[page >> OBJECT_CHUNK_SHIFT][page & (OBJECT_CHUNK_PAGES - 1)]:
-     * 0 when the page is not in memory; frame + 1; or OBJECT_SWAPPED | slot.
-     * A NULL chunk holds zeros. */
+    /* The chunks held, by increasing number: chunk_ids[i] is the number
+     * (page >> OBJECT_CHUNK_SHIFT) of chunks[i], whose entries are 0 when
+     * the page is not in memory; frame + 1; or OBJECT_SWAPPED | slot;
+     * chunk_used[i] counts its entries that are not 0. A chunk not in the
+     * index holds zeros. */
+    uint64_t *chunk_ids;
     uint64_t **chunks;
-    uint64_t nchunks;
+    uint32_t *chunk_used;
+    uint64_t nchunks, capchunks;
 };
 
-/* Sets up an object of `pages` pages, none of them anywhere. false when out
- * of memory. */
+/* Sets up an object of `pages` pages, none of them anywhere. Holds
+ * nothing until a page gets a place. */
 bool object_init(struct vm_object *o, const char *name, uint64_t pages, bool anonymous);
 void object_destroy(struct vm_object *o);
 bool object_clone(struct vm_object *dst, const struct vm_object *src);
+/* Digests the pages that are somewhere, each with its number. */
 void object_digest(const struct vm_object *o, uint64_t *h);
-/* Bytes the object's page map takes. */
+/* Bytes the object's page map holds on the host, malloc's headers counted. */
 uint64_t object_bytes(const struct vm_object *o);
 
 /* Where page i is: 0 (nowhere), frame + 1, or OBJECT_SWAPPED | slot. */
-static inline uint64_t object_get(const struct vm_object *o, uint64_t i)
-{
-    if (i >= o->pages)
-        return 0;
-    const uint64_t *chunk = o->chunks[i >> OBJECT_CHUNK_SHIFT];
-    return chunk ? chunk[i & (OBJECT_CHUNK_PAGES - 1)] : 0;
-}
+uint64_t object_get(const struct vm_object *o, uint64_t i);
+
+/* The first page at or after i in a chunk held, or o->pages when none is:
+ * the pages skipped are nowhere. */
+uint64_t object_next_page(const struct vm_object *o, uint64_t i);
 
 /* Records where page i is (see object_get). false when the host refused
  * the memory for its chunk. */

@@ -1,32 +1,66 @@
 #ifndef VMVIZ_VM_PAGETABLE_H
 #define VMVIZ_VM_PAGETABLE_H
 /* Page tables as a radix tree of any depth. Every table lives in a frame of
- * the pool; its entries are kept here, indexed by that frame number, so
- * "the table at frame 7" means what it would mean to the MMU. A non-leaf
+ * the pool; its entries are kept here, indexed by that frame number (in a
+ * chunked index: only the part of the pool where tables are costs memory),
+ * so "the table at frame 7" means what it would mean to the MMU. A non-leaf
  * entry holds the frame of the next table; a leaf entry holds the frame of
  * the page, or a swap slot. Tables are created as memory is touched. */
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "vm/chunked.h"
 #include "vm/geometry.h"
 
+/* Where the table at a frame keeps its entries. */
+struct table_ref {
+    uint64_t *entries;   /* NULL when the frame holds no table */
+    uint32_t size;       /* number of entries */
+};
+
+/* The most bytes of entries all page tables of a machine may hold
+ * together (vmviz-scenario(5), LIMITS). A table that would pass it is not
+ * made, and the machine stops (see machine_host_error). */
+#define PAGETABLE_MAX_BYTES (UINT64_C(256) << 20)
+
 struct page_tables {
-    uint32_t nframes;    /* size of the index below */
-    uint64_t **tables;   /* frame -> entries, or NULL when not a table */
-    uint64_t *sizes;     /* frame -> number of entries */
+    uint32_t nframes;     /* frames the index covers */
+    struct chunked index; /* frame -> struct table_ref, made where tables are */
+    uint64_t bytes;       /* bytes of entries held by all tables */
+    uint64_t max_bytes;   /* PAGETABLE_MAX_BYTES (a test may lower it) */
+};
+
+/* What pagetable_create did. */
+enum pagetable_outcome {
+    PAGETABLE_MADE,
+    PAGETABLE_REFUSED,     /* the host refused the memory */
+    PAGETABLE_OVER_LIMIT,  /* the tables would pass max_bytes */
 };
 
 bool pagetable_init(struct page_tables *pt, uint32_t nframes);
+/* A zeroed struct page_tables may be destroyed. */
 void pagetable_destroy(struct page_tables *pt);
 bool pagetable_clone(struct page_tables *dst, const struct page_tables *src);
-/* Makes frame hold an empty table of the given level. false when out of
- * memory. */
-bool pagetable_create(struct page_tables *pt, const struct geometry *g, uint32_t frame,
-                      unsigned level);
+/* Makes frame hold an empty table of the given level, unless the host
+ * refuses the memory or the tables would pass max_bytes. */
+enum pagetable_outcome pagetable_create(struct page_tables *pt, const struct geometry *g,
+                                        uint32_t frame, unsigned level);
 /* Forgets the table at frame (the frame itself is released by the caller). */
 void pagetable_release(struct page_tables *pt, uint32_t frame);
+
 /* The entries of the table at frame, or NULL. */
-uint64_t *pagetable_at(const struct page_tables *pt, uint32_t frame);
+static inline uint64_t *pagetable_at(const struct page_tables *pt, uint32_t frame)
+{
+    if (frame >= pt->nframes)
+        return NULL;
+    const struct table_ref *chunk = chunked_chunk(&pt->index, frame);
+    return chunk ? chunk[frame & CHUNKED_MASK].entries : NULL;
+}
+
+/* The number of entries of the table at frame, 0 when it holds none. */
+uint32_t pagetable_size(const struct page_tables *pt, uint32_t frame);
+/* The bytes the tables and their index hold on the host. */
+uint64_t pagetable_bytes(const struct page_tables *pt);
 
 /* The result of a software walk: how deep it got and the entry it stopped on. */
 struct walk_result {

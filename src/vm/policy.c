@@ -80,9 +80,9 @@ bool policy_clone(struct policy *dst, const struct policy *src)
     dst->state = NULL;
     memset(dst->lists, 0, sizeof dst->lists);
     memset(&dst->set, 0, sizeof dst->set);
-    if (!frame_list_clone(&dst->lists[0], &src->lists[0], src->nframes) ||
-        !frame_list_clone(&dst->lists[1], &src->lists[1], src->nframes) ||
-        !frame_set_clone(&dst->set, &src->set, src->nframes) ||
+    if (!frame_list_clone(&dst->lists[0], &src->lists[0]) ||
+        !frame_list_clone(&dst->lists[1], &src->lists[1]) ||
+        !frame_set_clone(&dst->set, &src->set) ||
         (src->ops->clone && !src->ops->clone(dst, src))) {
         frame_list_destroy(&dst->lists[0]);
         frame_list_destroy(&dst->lists[1]);
@@ -105,101 +105,104 @@ void policy_digest(const struct policy *p, uint64_t *h)
         p->ops->digest(p, h);
 }
 
+uint64_t policy_bytes(const struct policy *p)
+{
+    uint64_t bytes = frame_list_bytes(&p->lists[0]) + frame_list_bytes(&p->lists[1]) +
+                     frame_set_bytes(&p->set);
+    if (p->ops && p->ops->bytes && p->state)
+        bytes += p->ops->bytes(p);
+    return bytes;
+}
+
+size_t policy_held(const struct policy *p)
+{
+    if (p->ops->held)
+        return p->ops->held(p);
+    return (size_t)p->lists[0].count + p->lists[1].count;
+}
+
+const struct list_link frame_list_unlinked = {.prev = NIL, .next = NIL, .member = 0};
+
 bool frame_list_init(struct frame_list *l, uint32_t nframes)
 {
-    size_t n = nframes ? nframes : 1;
     l->head = l->tail = NIL;
     l->count = 0;
-    l->prev = malloc(n * sizeof *l->prev);
-    l->next = malloc(n * sizeof *l->next);
-    l->member = calloc(n, sizeof *l->member);
-    if (!l->prev || !l->next || !l->member) {
-        frame_list_destroy(l);
-        return false;
-    }
-    for (size_t i = 0; i < n; i++)
-        l->prev[i] = l->next[i] = NIL;
-    return true;
+    return chunked_init(&l->links, nframes, sizeof(struct list_link), &frame_list_unlinked);
 }
 
 void frame_list_destroy(struct frame_list *l)
 {
-    free(l->prev);
-    free(l->next);
-    free(l->member);
-    l->prev = l->next = NULL;
-    l->member = NULL;
+    chunked_destroy(&l->links);
 }
 
-bool frame_list_clone(struct frame_list *dst, const struct frame_list *src, uint32_t nframes)
+bool frame_list_clone(struct frame_list *dst, const struct frame_list *src)
 {
-    size_t n = nframes ? nframes : 1;
     *dst = *src;
-    dst->prev = malloc(n * sizeof *dst->prev);
-    dst->next = malloc(n * sizeof *dst->next);
-    dst->member = malloc(n * sizeof *dst->member);
-    if (!dst->prev || !dst->next || !dst->member) {
-        frame_list_destroy(dst);
-        return false;
-    }
-    memcpy(dst->prev, src->prev, n * sizeof *dst->prev);
-    memcpy(dst->next, src->next, n * sizeof *dst->next);
-    memcpy(dst->member, src->member, n * sizeof *dst->member);
-    return true;
+    return chunked_clone(&dst->links, &src->links);
 }
 
-void frame_list_append(struct frame_list *l, uint32_t frame, uint8_t id)
+/* The links of a listed frame, to change (its chunk exists). */
+static struct list_link *link_edit(struct frame_list *l, uint32_t frame)
 {
-    l->prev[frame] = l->tail;
-    l->next[frame] = NIL;
+    struct list_link *chunk = chunked_chunk(&l->links, frame);
+    return &chunk[frame & CHUNKED_MASK];
+}
+
+bool frame_list_append(struct frame_list *l, uint32_t frame, uint8_t id)
+{
+    struct list_link *k = chunked_touch(&l->links, frame);
+    if (!k)
+        return false;
+    k->prev = l->tail;
+    k->next = NIL;
     if (l->tail != NIL)
-        l->next[l->tail] = frame;
+        link_edit(l, l->tail)->next = frame;
     else
         l->head = frame;
     l->tail = frame;
-    l->member[frame] = id;
+    k->member = id;
     l->count++;
+    return true;
 }
 
-void frame_list_push_front(struct frame_list *l, uint32_t frame, uint8_t id)
+bool frame_list_push_front(struct frame_list *l, uint32_t frame, uint8_t id)
 {
-    l->next[frame] = l->head;
-    l->prev[frame] = NIL;
+    struct list_link *k = chunked_touch(&l->links, frame);
+    if (!k)
+        return false;
+    k->next = l->head;
+    k->prev = NIL;
     if (l->head != NIL)
-        l->prev[l->head] = frame;
+        link_edit(l, l->head)->prev = frame;
     else
         l->tail = frame;
     l->head = frame;
-    l->member[frame] = id;
+    k->member = id;
     l->count++;
+    return true;
 }
 
 void frame_list_remove(struct frame_list *l, uint32_t frame)
 {
-    if (!l->member[frame])
+    if (!frame_list_contains(l, frame))
         return;
-    if (l->prev[frame] != NIL)
-        l->next[l->prev[frame]] = l->next[frame];
+    struct list_link *k = link_edit(l, frame);
+    if (k->prev != NIL)
+        link_edit(l, k->prev)->next = k->next;
     else
-        l->head = l->next[frame];
-    if (l->next[frame] != NIL)
-        l->prev[l->next[frame]] = l->prev[frame];
+        l->head = k->next;
+    if (k->next != NIL)
+        link_edit(l, k->next)->prev = k->prev;
     else
-        l->tail = l->prev[frame];
-    l->prev[frame] = l->next[frame] = NIL;
-    l->member[frame] = 0;
+        l->tail = k->prev;
+    *k = frame_list_unlinked;
     l->count--;
-}
-
-bool frame_list_contains(const struct frame_list *l, uint32_t frame)
-{
-    return l->member[frame] != 0;
 }
 
 size_t frame_list_copy(const struct frame_list *l, uint32_t *out, size_t max)
 {
     size_t n = 0;
-    for (uint32_t f = l->head; f != NIL && n < max; f = l->next[f])
+    for (uint32_t f = l->head; f != NIL && n < max; f = frame_list_next(l, f))
         out[n++] = f;
     return n;
 }
@@ -207,66 +210,96 @@ size_t frame_list_copy(const struct frame_list *l, uint32_t *out, size_t max)
 void frame_list_digest(const struct frame_list *l, uint64_t *h)
 {
     digest_u64(h, l->count);
-    for (uint32_t f = l->head; f != NIL; f = l->next[f])
+    for (uint32_t f = l->head; f != NIL; f = frame_list_next(l, f))
         digest_u64(h, f);
 }
 
+uint64_t frame_list_bytes(const struct frame_list *l)
+{
+    return chunked_bytes(&l->links);
+}
+
+static const uint32_t absent = NIL;
+
 bool frame_set_init(struct frame_set *s, uint32_t nframes)
 {
-    size_t n = nframes ? nframes : 1;
-    s->count = 0;
-    s->items = malloc(n * sizeof *s->items);
-    s->pos = malloc(n * sizeof *s->pos);
-    if (!s->items || !s->pos) {
-        frame_set_destroy(s);
-        return false;
-    }
-    for (size_t i = 0; i < n; i++)
-        s->pos[i] = NIL;
-    return true;
+    s->count = s->cap = 0;
+    s->items = NULL;
+    return chunked_init(&s->pos, nframes, sizeof(uint32_t), &absent);
 }
 
 void frame_set_destroy(struct frame_set *s)
 {
     free(s->items);
-    free(s->pos);
-    s->items = s->pos = NULL;
-    s->count = 0;
+    s->items = NULL;
+    s->count = s->cap = 0;
+    chunked_destroy(&s->pos);
 }
 
-bool frame_set_clone(struct frame_set *dst, const struct frame_set *src, uint32_t nframes)
+bool frame_set_clone(struct frame_set *dst, const struct frame_set *src)
 {
-    size_t n = nframes ? nframes : 1;
-    dst->count = src->count;
-    dst->items = malloc(n * sizeof *dst->items);
-    dst->pos = malloc(n * sizeof *dst->pos);
-    if (!dst->items || !dst->pos) {
-        frame_set_destroy(dst);
+    *dst = *src;
+    dst->items = src->cap ? malloc(src->cap * sizeof *dst->items) : NULL;
+    if (src->cap && !dst->items) {
+        memset(dst, 0, sizeof *dst);
         return false;
     }
-    memcpy(dst->items, src->items, src->count * sizeof *dst->items);
-    memcpy(dst->pos, src->pos, n * sizeof *dst->pos);
+    if (src->count)
+        memcpy(dst->items, src->items, src->count * sizeof *dst->items);
+    if (!chunked_clone(&dst->pos, &src->pos)) {
+        free(dst->items);
+        memset(dst, 0, sizeof *dst);
+        return false;
+    }
     return true;
 }
 
-void frame_set_add(struct frame_set *s, uint32_t frame)
+static uint32_t set_pos(const struct frame_set *s, uint32_t frame)
 {
-    if (s->pos[frame] != NIL)
-        return;
-    s->pos[frame] = s->count;
+    const uint32_t *chunk = chunked_chunk(&s->pos, frame);
+    return chunk ? chunk[frame & CHUNKED_MASK] : NIL;
+}
+
+/* The place of a frame whose chunk exists (a member, or one once). */
+static uint32_t *pos_edit(struct frame_set *s, uint32_t frame)
+{
+    uint32_t *chunk = chunked_chunk(&s->pos, frame);
+    return &chunk[frame & CHUNKED_MASK];
+}
+
+bool frame_set_add(struct frame_set *s, uint32_t frame)
+{
+    if (set_pos(s, frame) != NIL)
+        return true;
+    if (s->count == s->cap) {
+        /* Room doubles, up to every frame. */
+        uint32_t cap = s->cap ? s->cap * 2 : 16;
+        if (cap > s->pos.length)
+            cap = s->pos.length;
+        uint32_t *items = realloc(s->items, cap * sizeof *items);
+        if (!items)
+            return false;
+        s->items = items;
+        s->cap = cap;
+    }
+    uint32_t *pos = chunked_touch(&s->pos, frame);
+    if (!pos)
+        return false;
+    *pos = s->count;
     s->items[s->count++] = frame;
+    return true;
 }
 
 void frame_set_remove(struct frame_set *s, uint32_t frame)
 {
-    uint32_t i = s->pos[frame];
+    uint32_t i = set_pos(s, frame);
     if (i == NIL)
         return;
     /* The last item takes the hole: O(1), order not kept. */
     uint32_t last = s->items[--s->count];
     s->items[i] = last;
-    s->pos[last] = i;
-    s->pos[frame] = NIL;
+    *pos_edit(s, last) = i;
+    *pos_edit(s, frame) = NIL;
 }
 
 void frame_set_digest(const struct frame_set *s, uint64_t *h)
@@ -274,4 +307,9 @@ void frame_set_digest(const struct frame_set *s, uint64_t *h)
     digest_u64(h, s->count);
     for (uint32_t i = 0; i < s->count; i++)
         digest_u64(h, s->items[i]);
+}
+
+uint64_t frame_set_bytes(const struct frame_set *s)
+{
+    return chunked_bytes(&s->pos) + (s->cap ? vm_block_bytes(s->cap * sizeof *s->items) : 0);
 }

@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "vm/chunked.h"
+
 struct policy;
 
 /* What a policy may ask of the machine about a frame. */
@@ -64,21 +66,34 @@ struct policy_ops {
      * has one); *first_len is how many belong to the first list. */
     size_t (*order)(const struct policy *p, uint32_t *out, size_t max, size_t *first_len);
     void (*digest)(const struct policy *p, uint64_t *h);
+    /* Bytes of the policy-specific state on the host (NULL: none). */
+    uint64_t (*bytes)(const struct policy *p);
+    /* How many frames order() returns at most (NULL: those of the two
+     * lists). */
+    size_t (*held)(const struct policy *p);
 };
 
-/* A doubly linked list over frame numbers, shared by the list policies. */
+/* One frame's place in a frame_list. */
+struct list_link {
+    uint32_t prev, next;  /* UINT32_MAX = none */
+    uint8_t member;       /* which list (0 = none, 1 or 2) */
+};
+
+/* A doubly linked list over frame numbers, shared by the list policies.
+ * The links are kept per frame in a chunked array (vm/chunked.h): a frame
+ * never listed costs nothing. */
 struct frame_list {
     uint32_t head, tail, count;
-    uint32_t *prev, *next;  /* per frame; UINT32_MAX = none */
-    uint8_t *member;        /* which list (0 = none, 1 or 2) */
+    struct chunked links;  /* struct list_link per frame */
 };
 
 /* A set of frame numbers with O(1) add, remove and draw at random: items
- * holds the members densely, pos[frame] their place (UINT32_MAX: absent). */
+ * holds the members densely (room for cap), pos[frame] their place
+ * (UINT32_MAX: absent), kept per frame in a chunked array. */
 struct frame_set {
-    uint32_t count;
+    uint32_t count, cap;
     uint32_t *items;
-    uint32_t *pos;
+    struct chunked pos;    /* uint32_t per frame */
 };
 
 struct policy {
@@ -88,6 +103,10 @@ struct policy {
     uint32_t nru_interval;  /* nru: accesses between Accessed-bit clears */
     uint64_t now;           /* accesses seen */
     uint32_t hand;          /* clock: the frame the hand points at */
+    /* Set when the host refused memory the lists or the set needed: what
+     * they hold is then incomplete, and the machine stops (see
+     * machine_host_error). */
+    bool refused;
     struct frame_list lists[2];
     struct frame_set set;   /* random: the loaded frames; nru: those referenced since the
                                last clear */
@@ -100,6 +119,11 @@ bool policy_init(struct policy *p, enum policy_kind kind, uint32_t nframes, uint
 void policy_destroy(struct policy *p);
 bool policy_clone(struct policy *dst, const struct policy *src);
 void policy_digest(const struct policy *p, uint64_t *h);
+/* The bytes the policy's lists, set and state hold on the host. */
+uint64_t policy_bytes(const struct policy *p);
+/* How many frames the policy's order holds now (what order() returns with
+ * room enough). */
+size_t policy_held(const struct policy *p);
 
 const char *policy_name(enum policy_kind kind);
 const char *policy_description(enum policy_kind kind);
@@ -107,24 +131,54 @@ const char *policy_description(enum policy_kind kind);
 int policy_lookup(const char *name);
 extern const char *const policy_names[]; /* NULL-terminated */
 
-/* The list helpers the list-based policies share. */
+/* The list helpers the list-based policies share. Adding to a list may
+ * need memory for the frame's links: append and push_front return false
+ * (and change nothing) when the host refused it. */
 bool frame_list_init(struct frame_list *l, uint32_t nframes);
 void frame_list_destroy(struct frame_list *l);
-bool frame_list_clone(struct frame_list *dst, const struct frame_list *src, uint32_t nframes);
-void frame_list_append(struct frame_list *l, uint32_t frame, uint8_t id);
-void frame_list_push_front(struct frame_list *l, uint32_t frame, uint8_t id);
+bool frame_list_clone(struct frame_list *dst, const struct frame_list *src);
+bool frame_list_append(struct frame_list *l, uint32_t frame, uint8_t id);
+bool frame_list_push_front(struct frame_list *l, uint32_t frame, uint8_t id);
 void frame_list_remove(struct frame_list *l, uint32_t frame);
-bool frame_list_contains(const struct frame_list *l, uint32_t frame);
 size_t frame_list_copy(const struct frame_list *l, uint32_t *out, size_t max);
 void frame_list_digest(const struct frame_list *l, uint64_t *h);
+uint64_t frame_list_bytes(const struct frame_list *l);
 
-/* The frame set's helpers (see struct frame_set). */
+/* What a frame never listed reads as: no neighbours, in no list. */
+extern const struct list_link frame_list_unlinked;
+
+static inline const struct list_link *frame_list_link(const struct frame_list *l, uint32_t frame)
+{
+    const struct list_link *chunk = chunked_chunk(&l->links, frame);
+    return chunk ? &chunk[frame & CHUNKED_MASK] : &frame_list_unlinked;
+}
+
+static inline bool frame_list_contains(const struct frame_list *l, uint32_t frame)
+{
+    return frame_list_link(l, frame)->member != 0;
+}
+
+/* The frame after (towards the tail) or before a listed frame, or
+ * UINT32_MAX. */
+static inline uint32_t frame_list_next(const struct frame_list *l, uint32_t frame)
+{
+    return frame_list_link(l, frame)->next;
+}
+
+static inline uint32_t frame_list_prev(const struct frame_list *l, uint32_t frame)
+{
+    return frame_list_link(l, frame)->prev;
+}
+
+/* The frame set's helpers (see struct frame_set). frame_set_add returns
+ * false (and changes nothing) when the host refused the memory. */
 bool frame_set_init(struct frame_set *s, uint32_t nframes);
 void frame_set_destroy(struct frame_set *s);
-bool frame_set_clone(struct frame_set *dst, const struct frame_set *src, uint32_t nframes);
-void frame_set_add(struct frame_set *s, uint32_t frame);
+bool frame_set_clone(struct frame_set *dst, const struct frame_set *src);
+bool frame_set_add(struct frame_set *s, uint32_t frame);
 void frame_set_remove(struct frame_set *s, uint32_t frame);
 void frame_set_digest(const struct frame_set *s, uint64_t *h);
+uint64_t frame_set_bytes(const struct frame_set *s);
 
 /* The ops tables, one per policy file. */
 #define POLICY_DECLARE(name, text) extern const struct policy_ops policy_##name##_ops;

@@ -10,8 +10,8 @@
 
 static void clock_loaded(struct policy *p, uint32_t frame)
 {
-    if (!frame_list_contains(&p->lists[0], frame))
-        frame_list_append(&p->lists[0], frame, 1);
+    if (!frame_list_contains(&p->lists[0], frame) && !frame_list_append(&p->lists[0], frame, 1))
+        p->refused = true;
 }
 
 static void clock_freed(struct policy *p, uint32_t frame)
@@ -47,13 +47,19 @@ static uint32_t clock_choose(struct policy *p, const struct policy_host *host, c
     return UINT32_MAX;
 }
 
+/* The loaded frames in the order the hand meets them, from the hand to the
+ * last frame, then from frame 0: only the part of the ring where frames
+ * were ever listed is looked at, however many frames the machine has. */
 static size_t clock_order(const struct policy *p, uint32_t *out, size_t max, size_t *first_len)
 {
+    const struct frame_list *l = &p->lists[0];
     size_t n = 0;
-    for (uint32_t i = 0; i < p->nframes && n < max; i++) {
-        uint32_t f = (p->hand + i) % p->nframes;
-        if (frame_list_contains(&p->lists[0], f))
-            out[n++] = f;
+    for (int pass = 0; pass < 2; pass++) {
+        uint32_t from = pass ? 0 : p->hand, to = pass ? p->hand : p->nframes;
+        for (uint32_t f = chunked_next(&l->links, from); f < to && n < max;
+             f = chunked_next(&l->links, f + 1))
+            if (frame_list_contains(l, f))
+                out[n++] = f;
     }
     *first_len = n;
     return n;

@@ -6,7 +6,8 @@
 static void fifo_loaded(struct policy *p, uint32_t frame)
 {
     frame_list_remove(&p->lists[0], frame);
-    frame_list_append(&p->lists[0], frame, 1);
+    if (!frame_list_append(&p->lists[0], frame, 1))
+        p->refused = true;
 }
 
 static void fifo_freed(struct policy *p, uint32_t frame)
@@ -19,7 +20,7 @@ static uint32_t fifo_choose(struct policy *p, const struct policy_host *host, ch
 {
     const struct frame_list *l = &p->lists[0];
     unsigned position = 0;
-    for (uint32_t f = l->head; f != UINT32_MAX; f = l->next[f], position++) {
+    for (uint32_t f = l->head; f != UINT32_MAX; f = frame_list_next(l, f), position++) {
         if (!host->evictable(host->ctx, f))
             continue;
         if (position == 0)

@@ -14,7 +14,8 @@ static void linux_loaded(struct policy *p, uint32_t frame)
 {
     frame_list_remove(&p->lists[0], frame);
     frame_list_remove(&p->lists[1], frame);
-    frame_list_push_front(&p->lists[0], frame, 1);
+    if (!frame_list_push_front(&p->lists[0], frame, 1))
+        p->refused = true;
 }
 
 static void linux_freed(struct policy *p, uint32_t frame)
@@ -30,7 +31,8 @@ static void balance_lists(struct policy *p, const struct policy_host *host, unsi
         uint32_t f = active->tail;
         frame_list_remove(active, f);
         host->clear_referenced(host->ctx, f);
-        frame_list_push_front(inactive, f, 1);
+        if (!frame_list_push_front(inactive, f, 1))
+            p->refused = true;
         (*demoted)++;
     }
 }
@@ -43,16 +45,21 @@ static uint32_t linux_choose(struct policy *p, const struct policy_host *host, c
     uint64_t budget = 4 * (uint64_t)p->nframes + 4;
     while (budget-- > 0) {
         balance_lists(p, host, &demoted);
+        if (p->refused)
+            break; /* the host refused memory: the machine stops */
         /* Scan the inactive list from its tail for an evictable page. */
         uint32_t f = inactive->tail;
         while (f != UINT32_MAX && !host->evictable(host->ctx, f))
-            f = inactive->prev[f];
+            f = frame_list_prev(inactive, f);
         if (f == UINT32_MAX)
             break;
         if (host->referenced(host->ctx, f)) {
             frame_list_remove(inactive, f);
             host->clear_referenced(host->ctx, f);
-            frame_list_push_front(active, f, 2);
+            if (!frame_list_push_front(active, f, 2)) {
+                p->refused = true;
+                break;
+            }
             promoted++;
             continue;
         }
@@ -71,7 +78,7 @@ static size_t linux_order(const struct policy *p, uint32_t *out, size_t max, siz
     size_t n = 0;
     for (int list = 0; list < 2; list++) {
         const struct frame_list *l = &p->lists[list];
-        for (uint32_t f = l->tail; f != UINT32_MAX && n < max; f = l->prev[f])
+        for (uint32_t f = l->tail; f != UINT32_MAX && n < max; f = frame_list_prev(l, f))
             out[n++] = f;
         if (list == 0)
             *first_len = n;

@@ -7,7 +7,8 @@
 static void lru_touch(struct policy *p, uint32_t frame)
 {
     frame_list_remove(&p->lists[0], frame);
-    frame_list_append(&p->lists[0], frame, 1);
+    if (!frame_list_append(&p->lists[0], frame, 1))
+        p->refused = true;
 }
 
 static void lru_accessed(struct policy *p, uint32_t frame, uint64_t next_use)
@@ -25,7 +26,7 @@ static uint32_t lru_choose(struct policy *p, const struct policy_host *host, cha
                            size_t why_len)
 {
     const struct frame_list *l = &p->lists[0];
-    for (uint32_t f = l->head; f != UINT32_MAX; f = l->next[f]) {
+    for (uint32_t f = l->head; f != UINT32_MAX; f = frame_list_next(l, f)) {
         if (host->evictable(host->ctx, f)) {
             snprintf(why, why_len, "frame %u holds the least recently used page", f);
             return f;

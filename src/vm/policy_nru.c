@@ -14,7 +14,8 @@
 static void nru_loaded(struct policy *p, uint32_t frame)
 {
     frame_list_remove(&p->lists[0], frame);
-    frame_list_append(&p->lists[0], frame, 1);
+    if (!frame_list_append(&p->lists[0], frame, 1))
+        p->refused = true;
 }
 
 static void nru_freed(struct policy *p, uint32_t frame)
@@ -27,7 +28,8 @@ static void nru_freed(struct policy *p, uint32_t frame)
 static void nru_accessed(struct policy *p, uint32_t frame, uint64_t next_use)
 {
     (void)next_use;
-    frame_set_add(&p->set, frame);
+    if (!frame_set_add(&p->set, frame))
+        p->refused = true;
 }
 
 static unsigned nru_class(const struct policy_host *host, uint32_t frame)
@@ -40,7 +42,7 @@ static uint32_t nru_choose(struct policy *p, const struct policy_host *host, cha
 {
     const struct frame_list *l = &p->lists[0];
     uint64_t in_class[4] = {0};
-    for (uint32_t f = l->head; f != UINT32_MAX; f = l->next[f])
+    for (uint32_t f = l->head; f != UINT32_MAX; f = frame_list_next(l, f))
         if (host->evictable(host->ctx, f))
             in_class[nru_class(host, f)]++;
     unsigned lowest = 0;
@@ -53,7 +55,7 @@ static uint32_t nru_choose(struct policy *p, const struct policy_host *host, cha
     static const char *const class_names[] = {
         "not accessed, clean", "not accessed, dirty", "accessed, clean", "accessed, dirty"};
     uint64_t pick = rng_below(&p->rng, in_class[lowest]);
-    for (uint32_t f = l->head; f != UINT32_MAX; f = l->next[f]) {
+    for (uint32_t f = l->head; f != UINT32_MAX; f = frame_list_next(l, f)) {
         if (!host->evictable(host->ctx, f) || nru_class(host, f) != lowest)
             continue;
         if (pick-- == 0) {

@@ -13,26 +13,47 @@
 
 #define NIL UINT32_MAX
 
+/* One frame's place in the heap and its keys. */
+struct opt_node {
+    uint64_t key;     /* next use */
+    uint64_t stamp;   /* load order */
+    uint32_t pos;     /* heap index, NIL when absent */
+};
+
+static const struct opt_node absent_node = {.key = 0, .stamp = 0, .pos = NIL};
+
 struct opt_state {
-    uint32_t size;
-    uint32_t *heap;   /* frames */
-    uint32_t *pos;    /* frame -> heap index, NIL when absent */
-    uint64_t *key;    /* frame -> next use */
-    uint64_t *stamp;  /* frame -> load order */
+    uint32_t size, cap;
+    uint32_t *heap;        /* frames, room for cap */
+    struct chunked nodes;  /* struct opt_node per frame */
     uint64_t loads;
 };
 
+static const struct opt_node *node_at(const struct opt_state *s, uint32_t frame)
+{
+    const struct opt_node *chunk = chunked_chunk(&s->nodes, frame);
+    return chunk ? &chunk[frame & CHUNKED_MASK] : &absent_node;
+}
+
+/* The node of a frame that is or was in the heap (its chunk exists). */
+static struct opt_node *node_edit(struct opt_state *s, uint32_t frame)
+{
+    struct opt_node *chunk = chunked_chunk(&s->nodes, frame);
+    return &chunk[frame & CHUNKED_MASK];
+}
+
 static bool before(const struct opt_state *s, uint32_t a, uint32_t b)
 {
-    if (s->key[a] != s->key[b])
-        return s->key[a] > s->key[b];
-    return s->stamp[a] < s->stamp[b];
+    const struct opt_node *x = node_at(s, a), *y = node_at(s, b);
+    if (x->key != y->key)
+        return x->key > y->key;
+    return x->stamp < y->stamp;
 }
 
 static void place(struct opt_state *s, uint32_t i, uint32_t frame)
 {
     s->heap[i] = frame;
-    s->pos[frame] = i;
+    node_edit(s, frame)->pos = i;
 }
 
 static void sift_up(struct opt_state *s, uint32_t i)
@@ -67,19 +88,20 @@ static void sift_down(struct opt_state *s, uint32_t i)
 
 static void heap_remove(struct opt_state *s, uint32_t frame)
 {
-    uint32_t i = s->pos[frame];
+    uint32_t i = node_at(s, frame)->pos;
     if (i == NIL)
         return;
-    s->pos[frame] = NIL;
+    node_edit(s, frame)->pos = NIL;
     s->size--;
     if (i == s->size)
         return;
     uint32_t moved = s->heap[s->size];
     place(s, i, moved);
     sift_up(s, i);
-    sift_down(s, s->pos[moved]);
+    sift_down(s, node_at(s, moved)->pos);
 }
 
+/* Inserts a frame whose node exists; there is room (see make_room). */
 static void heap_insert(struct opt_state *s, uint32_t frame)
 {
     place(s, s->size, frame);
@@ -87,22 +109,29 @@ static void heap_insert(struct opt_state *s, uint32_t frame)
     sift_up(s, s->size - 1);
 }
 
+/* Room in the heap for one more frame; false when the host refused it. */
+static bool make_room(struct opt_state *s)
+{
+    if (s->size < s->cap)
+        return true;
+    uint32_t cap = s->cap ? s->cap * 2 : 16;
+    if (cap > s->nodes.length)
+        cap = s->nodes.length;
+    uint32_t *heap = realloc(s->heap, cap * sizeof *heap);
+    if (!heap)
+        return false;
+    s->heap = heap;
+    s->cap = cap;
+    return true;
+}
+
 static bool opt_init(struct policy *p)
 {
     struct opt_state *s = calloc(1, sizeof *s);
     if (!s)
         return false;
-    size_t n = p->nframes ? p->nframes : 1;
-    s->heap = malloc(n * sizeof *s->heap);
-    s->pos = malloc(n * sizeof *s->pos);
-    s->key = calloc(n, sizeof *s->key);
-    s->stamp = calloc(n, sizeof *s->stamp);
     p->state = s;
-    if (!s->heap || !s->pos || !s->key || !s->stamp)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        s->pos[i] = NIL;
-    return true;
+    return chunked_init(&s->nodes, p->nframes, sizeof(struct opt_node), &absent_node);
 }
 
 static void opt_destroy(struct policy *p)
@@ -111,9 +140,7 @@ static void opt_destroy(struct policy *p)
     if (!s)
         return;
     free(s->heap);
-    free(s->pos);
-    free(s->key);
-    free(s->stamp);
+    chunked_destroy(&s->nodes);
     free(s);
 }
 
@@ -123,45 +150,58 @@ static bool opt_clone(struct policy *dst, const struct policy *src)
     struct opt_state *s = malloc(sizeof *s);
     if (!s)
         return false;
-    size_t n = src->nframes ? src->nframes : 1;
     *s = *from;
-    s->heap = malloc(n * sizeof *s->heap);
-    s->pos = malloc(n * sizeof *s->pos);
-    s->key = malloc(n * sizeof *s->key);
-    s->stamp = malloc(n * sizeof *s->stamp);
-    dst->state = s;
-    if (!s->heap || !s->pos || !s->key || !s->stamp) {
-        opt_destroy(dst);
-        dst->state = NULL;
+    s->heap = from->cap ? malloc(from->cap * sizeof *s->heap) : NULL;
+    bool ok = !from->cap || s->heap;
+    if (ok && from->size)
+        memcpy(s->heap, from->heap, from->size * sizeof *s->heap);
+    if (!ok || !chunked_clone(&s->nodes, &from->nodes)) {
+        free(s->heap);
+        free(s);
         return false;
     }
-    memcpy(s->heap, from->heap, n * sizeof *s->heap);
-    memcpy(s->pos, from->pos, n * sizeof *s->pos);
-    memcpy(s->key, from->key, n * sizeof *s->key);
-    memcpy(s->stamp, from->stamp, n * sizeof *s->stamp);
+    dst->state = s;
     return true;
+}
+
+static uint64_t opt_bytes(const struct policy *p)
+{
+    const struct opt_state *s = p->state;
+    return vm_block_bytes(sizeof *s) + (s->cap ? vm_block_bytes(s->cap * sizeof *s->heap) : 0) +
+           chunked_bytes(&s->nodes);
+}
+
+static size_t opt_held(const struct policy *p)
+{
+    const struct opt_state *s = p->state;
+    return s->size;
 }
 
 static void opt_loaded(struct policy *p, uint32_t frame)
 {
     struct opt_state *s = p->state;
     heap_remove(s, frame);
+    struct opt_node *n = chunked_touch(&s->nodes, frame);
+    if (!n || !make_room(s)) {
+        p->refused = true;
+        return;
+    }
     /* Unknown until the access that loaded it completes; a page mapped
      * without an access is treated as never used again. */
-    s->key[frame] = UINT64_MAX;
-    s->stamp[frame] = ++s->loads;
+    n->key = UINT64_MAX;
+    n->stamp = ++s->loads;
     heap_insert(s, frame);
 }
 
 static void opt_accessed(struct policy *p, uint32_t frame, uint64_t next_use)
 {
     struct opt_state *s = p->state;
-    if (s->pos[frame] == NIL)
+    if (node_at(s, frame)->pos == NIL)
         return;
-    s->key[frame] = next_use;
-    uint32_t i = s->pos[frame];
-    sift_up(s, i);
-    sift_down(s, s->pos[frame]);
+    struct opt_node *n = node_edit(s, frame);
+    n->key = next_use;
+    sift_up(s, n->pos);
+    sift_down(s, node_at(s, frame)->pos);
 }
 
 static void opt_freed(struct policy *p, uint32_t frame)
@@ -194,11 +234,12 @@ static uint32_t opt_choose(struct policy *p, const struct policy_host *host, cha
         snprintf(why, why_len, "no loaded page can be evicted");
         return NIL;
     }
-    if (s->key[victim] == UINT64_MAX)
+    uint64_t key = node_at(s, victim)->key;
+    if (key == UINT64_MAX)
         snprintf(why, why_len, "the page in frame %u is never used again", victim);
     else
         snprintf(why, why_len, "the page in frame %u is next used at access %llu, the farthest",
-                 victim, (unsigned long long)s->key[victim] + 1);
+                 victim, (unsigned long long)key + 1);
     return victim;
 }
 
@@ -241,8 +282,8 @@ static void opt_digest(const struct policy *p, uint64_t *h)
     for (uint32_t i = 0; i < s->size; i++) {
         uint32_t f = s->heap[i];
         digest_u64(h, f);
-        digest_u64(h, s->key[f]);
-        digest_u64(h, s->stamp[f]);
+        digest_u64(h, node_at(s, f)->key);
+        digest_u64(h, node_at(s, f)->stamp);
     }
 }
 
@@ -258,4 +299,6 @@ const struct policy_ops policy_opt_ops = {
     .choose = opt_choose,
     .order = opt_order,
     .digest = opt_digest,
+    .bytes = opt_bytes,
+    .held = opt_held,
 };

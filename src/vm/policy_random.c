@@ -14,8 +14,8 @@
 static void random_loaded(struct policy *p, uint32_t frame)
 {
     frame_list_remove(&p->lists[0], frame);
-    frame_list_append(&p->lists[0], frame, 1);
-    frame_set_add(&p->set, frame);
+    if (!frame_list_append(&p->lists[0], frame, 1) || !frame_set_add(&p->set, frame))
+        p->refused = true;
 }
 
 static void random_freed(struct policy *p, uint32_t frame)
@@ -37,14 +37,14 @@ static uint32_t random_choose(struct policy *p, const struct policy_host *host, 
     }
     const struct frame_list *l = &p->lists[0];
     uint64_t candidates = 0;
-    for (uint32_t f = l->head; f != UINT32_MAX; f = l->next[f])
+    for (uint32_t f = l->head; f != UINT32_MAX; f = frame_list_next(l, f))
         candidates += host->evictable(host->ctx, f);
     if (candidates == 0) {
         snprintf(why, why_len, "no loaded page can be evicted");
         return UINT32_MAX;
     }
     uint64_t pick = rng_below(&p->rng, candidates);
-    for (uint32_t f = l->head; f != UINT32_MAX; f = l->next[f]) {
+    for (uint32_t f = l->head; f != UINT32_MAX; f = frame_list_next(l, f)) {
         if (!host->evictable(host->ctx, f))
             continue;
         if (pick-- == 0) {

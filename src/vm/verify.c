@@ -9,8 +9,10 @@
 
 struct tally {
     const struct machine *m;
-    uint32_t *maps;       /* per frame: leaf entries pointing at it */
-    uint32_t *slot_refs;  /* per swap slot: entries holding it */
+    /* Counted only where the machine has something: chunked arrays of
+     * uint32_t, zero where never touched. */
+    struct chunked maps;       /* per frame: leaf entries pointing at it */
+    struct chunked slot_refs;  /* per swap slot: entries holding it */
     uint64_t resident, swapped;
     char *why;
     size_t why_len;
@@ -23,6 +25,40 @@ static bool fail(struct tally *t, const char *what, unsigned long long a, unsign
         snprintf(t->why, t->why_len, "%s (%llu, %llu)", what, a, b);
     t->ok = false;
     return false;
+}
+
+static uint32_t count_at(const struct chunked *c, uint32_t i)
+{
+    return *(const uint32_t *)chunked_get(c, i);
+}
+
+/* One more at i; false (the tally failed) when the host refused memory. */
+static bool count_up(struct tally *t, struct chunked *c, uint32_t i)
+{
+    uint32_t *n = chunked_touch(c, i);
+    if (!n)
+        return fail(t, "out of memory on the host for the tally", i, 0);
+    ++*n;
+    return true;
+}
+
+/* Adds the frames of [from, to), never touched and so free, to the free
+ * counts of their regions. */
+static void count_untouched(const struct frame_pool *p, uint32_t from, uint32_t to,
+                            uint32_t *free_data, uint32_t *free_table)
+{
+    uint32_t split = p->data_frames;
+    if (from < split)
+        *free_data += (to < split ? to : split) - from;
+    if (to > split)
+        *free_table += to - (from > split ? from : split);
+}
+
+/* What the pool's free map says of frame f. */
+static bool map_says_free(const struct frame_pool *p, uint32_t f)
+{
+    return frames_is_table_region(p, f) ? freemap_is_free(&p->table_free, f - p->data_frames)
+                                        : freemap_is_free(&p->data_free, f);
 }
 
 static bool rmap_has(const struct frame *f, uint32_t pid, uint64_t vpn)
@@ -44,16 +80,17 @@ static void tally_table(struct tally *t, const struct process *p, uint32_t table
         fail(t, "a table entry points at a frame that holds no table", table, level);
         return;
     }
-    if (m->pool.frames[table].kind != FRAME_TABLE)
+    if (frames_at(&m->pool, table)->kind != FRAME_TABLE)
         fail(t, "a table lives in a frame not marked as a table", table, level);
     unsigned shift = geometry_level_shift(g, level);
-    for (uint64_t i = 0; i < m->pt.sizes[table] && t->ok; i++) {
+    uint32_t size = pagetable_size(&m->pt, table);
+    for (uint64_t i = 0; i < size && t->ok; i++) {
         uint64_t va = base | (i << shift);
         if (pte_is_swap(e[i])) {
-            if (pte_slot(e[i]) >= m->swap.nslots || !m->swap.slots[pte_slot(e[i])].used)
+            if (pte_slot(e[i]) >= m->swap.nslots || !swap_at(&m->swap, pte_slot(e[i]))->used)
                 fail(t, "a swap entry holds a free slot", pte_slot(e[i]), va);
             else
-                t->slot_refs[pte_slot(e[i])]++;
+                count_up(t, &t->slot_refs, pte_slot(e[i]));
             t->swapped++;
             continue;
         }
@@ -69,7 +106,7 @@ static void tally_table(struct tally *t, const struct process *p, uint32_t table
             tally_table(t, p, frame, level + 1, va);
             continue;
         }
-        const struct frame *f = &m->pool.frames[frame];
+        const struct frame *f = frames_at(&m->pool, frame);
         if (f->kind == FRAME_ZERO)
             continue;
         if (f->kind != FRAME_ANON && f->kind != FRAME_FILE) {
@@ -78,7 +115,7 @@ static void tally_table(struct tally *t, const struct process *p, uint32_t table
         }
         if (!rmap_has(f, p->pid, va >> g->page_shift))
             fail(t, "a mapping is missing from the reverse map", frame, va);
-        t->maps[frame]++;
+        count_up(t, &t->maps, frame);
         t->resident += (e[i] & PTE_HUGE) ? geometry_level_span(g, level) >> g->page_shift : 1;
     }
 }
@@ -87,11 +124,10 @@ bool machine_verify(const struct machine *m, char *why, size_t why_len)
 {
     uint32_t total = frames_total(&m->pool);
     struct tally t = {.m = m, .why = why, .why_len = why_len, .ok = true};
-    t.maps = calloc(total ? total : 1, sizeof *t.maps);
-    t.slot_refs = calloc(m->swap.nslots ? m->swap.nslots : 1, sizeof *t.slot_refs);
-    if (!t.maps || !t.slot_refs) {
-        free(t.maps);
-        free(t.slot_refs);
+    if (!chunked_init(&t.maps, total, sizeof(uint32_t), NULL) ||
+        !chunked_init(&t.slot_refs, m->swap.nslots, sizeof(uint32_t), NULL)) {
+        chunked_destroy(&t.maps);
+        chunked_destroy(&t.slot_refs);
         snprintf(why, why_len, "out of memory");
         return false;
     }
@@ -106,9 +142,19 @@ bool machine_verify(const struct machine *m, char *why, size_t why_len)
         if (t.ok && t.swapped != p->swapped)
             fail(&t, "a process's swapped count is off", p->swapped, t.swapped);
     }
+    /* The frames never touched are free: counted in a sum, not one by one. */
     uint32_t free_data = 0, free_table = 0;
     for (uint32_t f = 0; f < total && t.ok; f++) {
-        const struct frame *fr = &m->pool.frames[f];
+        uint32_t next = frames_next_touched(&m->pool, f);
+        count_untouched(&m->pool, f, next, &free_data, &free_table);
+        if (next >= total)
+            break;
+        f = next;
+        const struct frame *fr = frames_at(&m->pool, f);
+        if (map_says_free(&m->pool, f) != (fr->kind == FRAME_FREE)) {
+            fail(&t, "the free map disagrees with a frame", f, fr->kind);
+            break;
+        }
         if (fr->kind == FRAME_FREE) {
             if (frames_is_table_region(&m->pool, f))
                 free_table++;
@@ -120,8 +166,8 @@ bool machine_verify(const struct machine *m, char *why, size_t why_len)
             continue;
         if (fr->compound == FRAME_TAIL)
             continue;
-        if (fr->nmaps != t.maps[f] || fr->refcount != fr->nmaps)
-            fail(&t, "a frame's reverse map disagrees with the entries", f, t.maps[f]);
+        if (fr->nmaps != count_at(&t.maps, f) || fr->refcount != fr->nmaps)
+            fail(&t, "a frame's reverse map disagrees with the entries", f, count_at(&t.maps, f));
         else if (fr->object == EV_NONE && fr->nmaps == 0)
             fail(&t, "a page frame is neither mapped nor cached (leaked)", f, fr->kind);
         else if (fr->object != EV_NONE &&
@@ -129,30 +175,36 @@ bool machine_verify(const struct machine *m, char *why, size_t why_len)
                   object_frame(&m->objects[fr->object], fr->object_page) != f))
             fail(&t, "a cached frame is not where its object says", f, fr->object_page);
     }
-    if (t.ok && (free_data != m->pool.free_data || free_table != m->pool.free_table))
+    if (t.ok && (free_data != m->pool.free_data || free_table != m->pool.free_table ||
+                 free_data != m->pool.data_free.nfree || free_table != m->pool.table_free.nfree))
         fail(&t, "the free counts are off", m->pool.free_data, free_data);
     for (uint32_t o = 0; o < m->nobjects && t.ok; o++) {
         const struct vm_object *obj = &m->objects[o];
-        for (uint64_t page = 0; page < obj->pages && t.ok; page++) {
+        /* Only the chunks of the page map made: the other pages are nowhere. */
+        for (uint64_t page = object_next_page(obj, 0); page < obj->pages && t.ok;
+             page = object_next_page(obj, page + 1)) {
             uint32_t slot = object_slot(obj, page), frame = object_frame(obj, page);
             if (slot != UINT32_MAX) {
-                if (slot >= m->swap.nslots || !m->swap.slots[slot].used)
+                if (slot >= m->swap.nslots || !swap_at(&m->swap, slot)->used)
                     fail(&t, "an object's page is in a free swap slot", o, page);
                 else
-                    t.slot_refs[slot]++;
+                    count_up(&t, &t.slot_refs, slot);
             } else if (frame != UINT32_MAX &&
-                       (frame >= total || m->pool.frames[frame].object != o))
+                       (frame >= total || frames_at(&m->pool, frame)->object != o))
                 fail(&t, "an object's page points at a frame that does not cache it", o, page);
         }
     }
     uint32_t used = 0;
-    for (uint32_t s = 0; s < m->swap.nslots && t.ok; s++) {
-        const struct swap_slot *slot = &m->swap.slots[s];
+    for (uint32_t s = swap_next_touched(&m->swap, 0); s < m->swap.nslots && t.ok;
+         s = swap_next_touched(&m->swap, s + 1)) {
+        const struct swap_slot *slot = swap_at(&m->swap, s);
         used += slot->used;
-        if (slot->used && slot->refs != t.slot_refs[s])
-            fail(&t, "a swap slot's references are off", s, t.slot_refs[s]);
+        if (slot->used == freemap_is_free(&m->swap.free, s))
+            fail(&t, "the free map disagrees with a swap slot", s, slot->used);
+        if (slot->used && slot->refs != count_at(&t.slot_refs, s))
+            fail(&t, "a swap slot's references are off", s, count_at(&t.slot_refs, s));
     }
-    if (t.ok && used != m->swap.used)
+    if (t.ok && (used != m->swap.used || m->swap.free.nfree != m->swap.nslots - used))
         fail(&t, "the swap use count is off", m->swap.used, used);
     /* No TLB entry may translate to a frame its entry no longer maps. */
     size_t n = (size_t)m->tlb.sets * m->tlb.ways;
@@ -175,7 +227,7 @@ bool machine_verify(const struct machine *m, char *why, size_t why_len)
         else if (e->writable && !(*w.slot & PTE_WRITABLE))
             fail(&t, "a TLB entry allows a write its entry forbids", e->vpn, e->frame);
     }
-    free(t.maps);
-    free(t.slot_refs);
+    chunked_destroy(&t.maps);
+    chunked_destroy(&t.slot_refs);
     return t.ok;
 }
