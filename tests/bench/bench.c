@@ -12,6 +12,10 @@
  *      back after a fast run to the end; the peak RSS.
  *   4. With -DBENCH_WITH_TUI: milliseconds per frame of the viewer, drawn
  *      headlessly (see bench_tui below).
+ *   5. A machine declaring the stated maxima (4194304 frames, as many
+ *      table frames and swap slots) that touches 20,000 pages: the bytes
+ *      it holds (machine_bytes) after it is built and after the run, and
+ *      the time to build it and to play it headless.
  *
  * Run from the top of the source tree: ./build/release/bench */
 #include <errno.h>
@@ -220,6 +224,70 @@ static void stepping(const struct scenario *s)
     timeline_destroy(tl);
 }
 
+#define MAXIMA_PAGES 20000u
+
+/* The stated maxima, 20,000 pages written once each. */
+static bool write_maxima(const char *path)
+{
+    FILE *fp = fopen(path, "w");
+    if (fp == NULL) {
+        fprintf(stderr, "bench: cannot write %s: %s\n", path, strerror(errno));
+        return false;
+    }
+    fprintf(fp,
+            "title: the stated maxima, %u pages touched\n"
+            "machine: {preset: x86_64, frames: %u, table_frames: %u, swap: %u}\n"
+            "processes:\n"
+            "  - name: p\n"
+            "    pid: 1\n"
+            "    areas: [{name: heap, start: 0x10000000, size: %u}]\n"
+            "steps:\n"
+            "  - fill: {start: heap, size: %u, access: write}\n",
+            MAXIMA_PAGES, MACHINE_MAX_FRAMES, MACHINE_MAX_FRAMES, MACHINE_MAX_SWAP,
+            MAXIMA_PAGES * 4096, MAXIMA_PAGES * 4096);
+    return fclose(fp) == 0;
+}
+
+static void maxima(const char *path)
+{
+    struct diag err;
+    struct scenario *s = scenario_load(path, &err);
+    if (s == NULL) {
+        diag_print(stderr, &err);
+        return;
+    }
+    printf("The stated maxima (%u frames, %u table frames, %u swap slots), %u pages "
+           "touched, headless\n\n", MACHINE_MAX_FRAMES, MACHINE_MAX_FRAMES, MACHINE_MAX_SWAP,
+           MAXIMA_PAGES);
+    printf("  %-7s %10s %12s %10s %12s\n", "policy", "build ms", "built KiB", "play ms",
+           "played KiB");
+    static const char *const shown[] = {"clock", "opt"};
+    for (size_t i = 0; i < sizeof shown / sizeof shown[0]; i++) {
+        struct timeline_overrides o;
+        timeline_overrides_init(&o);
+        o.policy = shown[i];
+        struct timeline_options opts = {.headless = true};
+        double t0 = now_s();
+        struct timeline *tl = timeline_create_with(s, &o, &opts, &err);
+        double t1 = now_s();
+        if (tl == NULL) {
+            diag_print(stderr, &err);
+            break;
+        }
+        uint64_t built = machine_bytes(timeline_machine(tl));
+        double t2 = now_s();
+        timeline_run_fast(tl);
+        double t3 = now_s();
+        uint64_t played = machine_bytes(timeline_machine(tl));
+        printf("  %-7s %10.1f %12.1f %10.1f %12.1f\n", shown[i], (t1 - t0) * 1e3,
+               (double)built / 1024, (t3 - t2) * 1e3, (double)played / 1024);
+        timeline_destroy(tl);
+    }
+    printf("\n  build: building the machine (for opt, also learning the future);\n"
+           "  KiB: machine_bytes, every block the machine holds, malloc's headers counted.\n\n");
+    scenario_free(s);
+}
+
 /* The generated scenario, for bench_tui. */
 static const char *bench_scenario;
 
@@ -256,9 +324,10 @@ int main(void)
         fprintf(stderr, "bench: cannot create a directory like %s: %s\n", dir, strerror(errno));
         return 1;
     }
-    char trace[sizeof dir + 16], yaml[sizeof dir + 16];
+    char trace[sizeof dir + 16], yaml[sizeof dir + 16], big[sizeof dir + 16];
     snprintf(trace, sizeof trace, "%s/trace.rw", dir);
     snprintf(yaml, sizeof yaml, "%s/bench.yaml", dir);
+    snprintf(big, sizeof big, "%s/maxima.yaml", dir);
     int status = 1;
     double t0 = now_s();
     if (write_trace(trace) && write_scenario(yaml, trace)) {
@@ -278,6 +347,8 @@ int main(void)
 #ifdef BENCH_WITH_TUI
             bench_tui();
 #endif
+            if (write_maxima(big))
+                maxima(big);
             printf("Peak RSS: %.1f MiB\n", (double)peak_rss_kib() / 1024);
             scenario_free(s);
             status = 0;
@@ -285,6 +356,7 @@ int main(void)
     }
     remove(trace);
     remove(yaml);
+    remove(big);
     rmdir(dir);
     return status;
 }
