@@ -488,8 +488,24 @@ static bool watch_event(struct watch *w, const struct tl_event *e, const struct 
     return !stdout_failed();
 }
 
+/* After timeline_next found nothing more: true at the real end; false,
+ * with the reason on standard error at the step reached, when the machine
+ * stopped because the host refused memory or a stated limit was reached. */
+static bool ended_whole(const struct timeline *tl, const char *path)
+{
+    const char *why = timeline_error(tl);
+    if (!why)
+        return true;
+    const struct tl_event *e = timeline_current(tl);
+    struct diag d;
+    diag_set(&d, path, e && e->step ? e->step->pos.line : 0, e && e->step ? e->step->pos.col : 0,
+             "%s", why);
+    diag_print(stderr, &d);
+    return false;
+}
+
 /* Plays to the end without printing events. false when the run was cut
- * short by an error (already reported, or a failed output). */
+ * short by an error (reported here or before, or a failed output). */
 static bool play_to_end(struct timeline *tl, const char *path)
 {
     struct watch w = {.path = path};
@@ -497,7 +513,7 @@ static bool play_to_end(struct timeline *tl, const char *path)
     while ((e = timeline_next(tl)) != NULL)
         if (!watch_event(&w, e, timeline_machine(tl)))
             return false;
-    return true;
+    return ended_whole(tl, path);
 }
 
 static int cmd_run(struct args *a)
@@ -533,6 +549,8 @@ static int cmd_run(struct args *a)
             reporter_event(&r, e, timeline_machine(tl));
             whole = watch_event(&w, e, timeline_machine(tl));
         }
+        if (whole)
+            whole = ended_whole(tl, s->path);
     }
     status = !whole ? EXIT_BAD_INPUT : timeline_failures(tl) ? EXIT_EXPECT : 0;
     timeline_destroy(tl);

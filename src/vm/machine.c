@@ -1810,7 +1810,8 @@ void vm_host_failure(struct machine *m, const char *what)
 {
     if (!m->host_error[0])
         snprintf(m->host_error, sizeof m->host_error,
-                 "out of memory on the host: %s (the run cannot go on faithfully)", what);
+                 "out of memory on the host for %s: the run cannot go on faithfully "
+                 "(expected a smaller machine or run, or more memory)", what);
     m->phase = PH_IDLE;
 }
 
@@ -1818,7 +1819,8 @@ void vm_limit_reached(struct machine *m, const char *what)
 {
     if (!m->host_error[0])
         snprintf(m->host_error, sizeof m->host_error,
-                 "%.100s, a limit of vmviz-scenario(5): the run stops here", what);
+                 "%.100s, a limit of vmviz-scenario(5): the run stops here (expected "
+                 "accesses spread over fewer tables, or fewer index bits per level)", what);
     m->phase = PH_IDLE;
 }
 
@@ -1877,12 +1879,26 @@ bool machine_begin(struct machine *m, const struct op *op)
     return true;
 }
 
+/* The event that says the machine stopped: its detail names the kind of
+ * stop in a whole sentence; machine_host_error has the full reason. */
+static void stopped_event(const struct machine *m, struct event *ev)
+{
+    event_init(ev, EV_OP_FAILED);
+    bool host = strncmp(m->host_error, "out of memory on the host", 25) == 0;
+    snprintf(ev->detail, sizeof ev->detail, "%s",
+             host ? "the machine stops: the host refused memory it needed"
+                  : "the machine stops: a limit of vmviz-scenario(5) was reached");
+}
+
 bool machine_step(struct machine *m, struct event *ev)
 {
-    if (m->phase == PH_IDLE || m->host_error[0]) {
+    if (m->host_error[0]) {
+        stopped_event(m, ev);
+        return false;
+    }
+    if (m->phase == PH_IDLE) {
         event_init(ev, EV_OP_FAILED);
-        snprintf(ev->detail, sizeof ev->detail, "%s",
-                 m->host_error[0] ? m->host_error : "no operation in progress");
+        snprintf(ev->detail, sizeof ev->detail, "no operation in progress");
         return false;
     }
     m->steps++;
@@ -1941,8 +1957,7 @@ bool machine_step(struct machine *m, struct event *ev)
         /* The host refused memory during this step (or a stated limit was
          * reached): whatever the step was doing is not a simulated
          * outcome. */
-        event_init(ev, EV_OP_FAILED);
-        snprintf(ev->detail, sizeof ev->detail, "%s", m->host_error);
+        stopped_event(m, ev);
         m->phase = PH_IDLE;
     }
     return m->phase != PH_IDLE;

@@ -153,7 +153,7 @@ struct machine {
      * run would pass a limit the machine states (the memory of its page
      * tables): the run cannot go on faithfully, and the machine does
      * nothing more. Never a simulated event. Empty while all is well. */
-    char host_error[160];
+    char host_error[320];
     /* The operation in progress. */
     struct op op;
     enum machine_phase phase;
