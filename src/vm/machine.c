@@ -11,6 +11,9 @@
 #include "vm/pte.h"
 #include "vm/rng.h"
 
+/* What every "out of memory on the host" error of the setup expects. */
+#define HOST_OOM_EXPECTED " (expected a smaller machine or scenario, or more memory)"
+
 #define NONE EV_NONE
 
 /* ------------------------------------------------------------------ */
@@ -244,7 +247,7 @@ struct machine *machine_create(const struct machine_config *cfg, char *why, size
         return NULL;
     struct machine *m = calloc(1, sizeof *m);
     if (!m) {
-        snprintf(why, why_len, "out of memory on the host for the machine");
+        snprintf(why, why_len, "out of memory on the host for the machine" HOST_OOM_EXPECTED);
         return NULL;
     }
     m->cfg = *cfg;
@@ -445,7 +448,8 @@ bool machine_add_process(struct machine *m, uint32_t pid, const char *name, uint
     uint32_t root = frames_take(&m->pool, FRAME_TABLE);
     if (root == FRAMES_REFUSED) {
         vm_host_failure(m, "the frame pool");
-        snprintf(why, why_len, "out of memory on the host for the root page table of pid %u",
+        snprintf(why, why_len, "out of memory on the host for the root page table of pid %u"
+                               HOST_OOM_EXPECTED,
                  pid);
         return false;
     }
@@ -463,7 +467,8 @@ bool machine_add_process(struct machine *m, uint32_t pid, const char *name, uint
         if (made == PAGETABLE_OVER_LIMIT)
             snprintf(why, why_len, "%s", machine_host_error(m));
         else
-            snprintf(why, why_len, "out of memory on the host for the root page table of pid %u",
+            snprintf(why, why_len, "out of memory on the host for the root page table of pid %u"
+                               HOST_OOM_EXPECTED,
                      pid);
         return false;
     }
@@ -537,7 +542,8 @@ bool vm_attach_object(struct machine *m, struct area *a, char *why, size_t why_l
         return false;
     }
     if (!object_init(&m->objects[m->nobjects], a->name, (a->end - a->start) / psize, true)) {
-        snprintf(why, why_len, "out of memory on the host for shared area '%s'", a->name);
+        snprintf(why, why_len, "out of memory on the host for shared area '%s'" HOST_OOM_EXPECTED,
+                 a->name);
         return false;
     }
     a->object = m->nobjects++;
@@ -615,7 +621,7 @@ uint32_t machine_add_file(struct machine *m, const char *name, uint64_t size,
     }
     struct vm_object *o = &m->objects[m->nobjects];
     if (!object_init(o, name, pages, false)) {
-        snprintf(why, why_len, "out of memory on the host for file '%s' of %llu pages", name,
+        snprintf(why, why_len, "out of memory on the host for file '%s' of %llu pages" HOST_OOM_EXPECTED, name,
                  (unsigned long long)pages);
         return NONE;
     }
@@ -633,7 +639,7 @@ uint32_t machine_add_file(struct machine *m, const char *name, uint64_t size,
             continue;
         uint32_t frame = frames_take(&m->pool, FRAME_FILE);
         if (frame == FRAMES_REFUSED) {
-            snprintf(why, why_len, "out of memory on the host for the frame pool");
+            snprintf(why, why_len, "out of memory on the host for the frame pool" HOST_OOM_EXPECTED);
             forget_file(m, id);
             return NONE;
         }
@@ -649,13 +655,15 @@ uint32_t machine_add_file(struct machine *m, const char *name, uint64_t size,
         f->object_page = page;
         if (!object_set(o, page, (uint64_t)frame + 1)) {
             frames_release(&m->pool, frame);
-            snprintf(why, why_len, "out of memory on the host for the page cache of '%s'", name);
+            snprintf(why, why_len, "out of memory on the host for the page cache of '%s'" HOST_OOM_EXPECTED,
+                     name);
             forget_file(m, id);
             return NONE;
         }
         m->policy.ops->loaded(&m->policy, frame);
         if (m->policy.refused) {
-            snprintf(why, why_len, "out of memory on the host for the replacement policy's lists");
+            snprintf(why, why_len,
+                     "out of memory on the host for the replacement policy's lists" HOST_OOM_EXPECTED);
             forget_file(m, id);
             return NONE;
         }
@@ -689,7 +697,7 @@ bool machine_add_area(struct machine *m, uint32_t pid, const struct area *area, 
     if (!vm_attach_object(m, a, why, why_len))
         return false;
     if (!process_add_area(p, a)) {
-        snprintf(why, why_len, "out of memory on the host for area '%s'", a->name);
+        snprintf(why, why_len, "out of memory on the host for area '%s'" HOST_OOM_EXPECTED, a->name);
         return false;
     }
     return true;
