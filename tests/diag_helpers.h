@@ -2,7 +2,7 @@
 #ifndef VMVIZ_TESTS_DIAG_HELPERS_H
 #define VMVIZ_TESTS_DIAG_HELPERS_H
 
-#include "scenario/diag.h"
+#include "util/diag.h"
 
 /* diag_print's output for d, as one string (newline included). The string
  * is overwritten by the next call. */

@@ -9,10 +9,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "scenario/diag.h"
-#include "scenario/escape.h"
+#include "util/diag.h"
+#include "util/escape.h"
 #include "scenario/scenario.h"
-#include "scenario/value.h"
+#include "util/value.h"
 #include "diag_helpers.h"
 
 void suite_loader_register(void);

@@ -13,7 +13,7 @@
 #include "play/narrate.h"
 #include "play/report.h"
 #include "play/timeline.h"
-#include "scenario/escape.h"
+#include "util/escape.h"
 #include "scenario/scenario.h"
 #include "tui/term.h"
 #include "tui_helpers.h"

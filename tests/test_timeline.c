@@ -16,7 +16,7 @@
 
 #include "play/timeline.h"
 #include "diag_helpers.h"
-#include "scenario/diag.h"
+#include "util/diag.h"
 #include "scenario/scenario.h"
 #include "vm/machine.h"
 /* Only for vm_host_failure, which stands in for the host refusing memory:

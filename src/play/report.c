@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "play/narrate.h"
-#include "scenario/escape.h"
+#include "util/escape.h"
 
 void json_string(FILE *out, const char *s)
 {

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "play/program.h"
-#include "scenario/diag.h"
+#include "util/diag.h"
 
 /* The state that a snapshot captures. */
 struct tl_state {

@@ -37,7 +37,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "scenario/diag.h"
+#include "util/diag.h"
 #include "scenario/scenario.h"
 #include "vm/machine.h"
 

@@ -12,7 +12,7 @@
 
 #include <yaml.h>
 
-#include "scenario/diag.h"
+#include "util/diag.h"
 
 /* Composes the one document in text[0..len) into *doc, every node's
  * start_mark set to where it is written (an alias is the anchored node

@@ -19,11 +19,11 @@
 
 #include <yaml.h>
 
-#include "scenario/arena.h"
+#include "util/arena.h"
 #include "scenario/compose.h"
 #include "scenario/scenario.h"
-#include "scenario/userfile.h"
-#include "scenario/value.h"
+#include "util/userfile.h"
+#include "util/value.h"
 
 /* How many characters of a bad value an error message quotes. */
 #define QUOTE_MAX 40

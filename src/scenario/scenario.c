@@ -6,7 +6,7 @@
 
 #include <string.h>
 
-#include "scenario/arena.h"
+#include "util/arena.h"
 
 static const char *const step_names[STEP_KIND_COUNT] = {
 #define STEP_KIND_NAME(id, name, help) [STEP_##id] = name,

@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "scenario/diag.h"
+#include "util/diag.h"
 #include "scenario/trace.h"
 
 /* Stated limits; each error that enforces one names its number. */

@@ -16,8 +16,8 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
-#include "scenario/userfile.h"
-#include "scenario/value.h"
+#include "util/userfile.h"
+#include "util/value.h"
 
 #define TRACE_BUF 65536
 

@@ -16,7 +16,7 @@
 
 #include <stdint.h>
 
-#include "scenario/diag.h"
+#include "util/diag.h"
 
 /* Longest line a trace may have, newline excluded. */
 #define TRACE_MAX_LINE 4096

@@ -12,7 +12,7 @@
 #include <stddef.h>
 
 #include "play/timeline.h"
-#include "scenario/diag.h"
+#include "util/diag.h"
 #include "tui/theme.h"
 #include "tui/tui.h"
 #include "tui/view.h"

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "scenario/escape.h"
+#include "util/escape.h"
 #include "tui/term.h"
 
 /* The roles of the cells drawn in this frame, for tests; cells beyond

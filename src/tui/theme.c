@@ -11,7 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "scenario/userfile.h"
+#include "util/userfile.h"
 
 static const char *const role_names[] = {
 #define ROLE_NAME(id, name, text) name,

@@ -29,7 +29,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "scenario/diag.h"
+#include "util/diag.h"
 
 #define ROLE_LIST(X)                                                              \
     X(NORMAL, "normal", "ordinary text")                                          \

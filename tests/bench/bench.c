@@ -29,7 +29,7 @@
 #include <unistd.h>
 
 #include "play/timeline.h"
-#include "scenario/diag.h"
+#include "util/diag.h"
 #include "scenario/scenario.h"
 #include "vm/machine.h"
 

@@ -1,5 +1,5 @@
 /* Opening the files a user names: see userfile.h. */
-#include "scenario/userfile.h"
+#include "util/userfile.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,10 +1,10 @@
 /* Diagnostics shared by every reader of user files: see diag.h. */
-#include "scenario/diag.h"
+#include "util/diag.h"
 
 #include <stdarg.h>
 #include <string.h>
 
-#include "scenario/escape.h"
+#include "util/escape.h"
 
 void diag_set(struct diag *d, const char *file, unsigned line, unsigned col,
               const char *fmt, ...)

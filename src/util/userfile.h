@@ -5,12 +5,12 @@
  * read as nonsense, so the file is opened without blocking, checked with
  * fstat and refused unless it is a regular file; only then does reading
  * go back to blocking, which a regular file never does for long. */
-#ifndef VMVIZ_SCENARIO_USERFILE_H
-#define VMVIZ_SCENARIO_USERFILE_H
+#ifndef VMVIZ_UTIL_USERFILE_H
+#define VMVIZ_UTIL_USERFILE_H
 
 #include <stdio.h>
 
-#include "scenario/diag.h"
+#include "util/diag.h"
 
 /* Opens path for reading when it is a regular file. Returns the stream, or
  * NULL with *err set (file: path, no position) to

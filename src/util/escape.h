@@ -15,8 +15,8 @@
  *   \u0080 .. \u009f          the C1 controls, written as code points
  * Everything else, the backslash included, is shown as it is: the form is
  * meant to be read, not parsed back (JSON output is the exact copy). */
-#ifndef VMVIZ_SCENARIO_ESCAPE_H
-#define VMVIZ_SCENARIO_ESCAPE_H
+#ifndef VMVIZ_UTIL_ESCAPE_H
+#define VMVIZ_UTIL_ESCAPE_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,5 +1,5 @@
 /* Text → value parsers: see value.h. */
-#include "scenario/value.h"
+#include "util/value.h"
 
 #include <string.h>
 

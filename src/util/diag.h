@@ -5,8 +5,8 @@
  * Every reader of user files (scenarios, traces, themes, key maps) reports
  * through a struct diag so that errors look the same everywhere and editors
  * can jump to them. Lines and columns are 1-based; 0 means "no position". */
-#ifndef VMVIZ_SCENARIO_DIAG_H
-#define VMVIZ_SCENARIO_DIAG_H
+#ifndef VMVIZ_UTIL_DIAG_H
+#define VMVIZ_UTIL_DIAG_H
 
 #include <stddef.h>
 #include <stdio.h>

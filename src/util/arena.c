@@ -1,5 +1,5 @@
 /* A bump allocator: see arena.h. */
-#include "scenario/arena.h"
+#include "util/arena.h"
 
 #include <stdalign.h>
 #include <stddef.h>

@@ -1,5 +1,5 @@
 /* Untrusted text made safe to show: see escape.h. */
-#include "scenario/escape.h"
+#include "util/escape.h"
 
 #include <string.h>
 

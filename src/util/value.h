@@ -2,8 +2,8 @@
  * the command line, so that a number means the same everywhere (vmviz(1),
  * vmviz-scenario(5)). Each parser reads exactly s[0..len) (no NUL needed)
  * and accepts the whole text or nothing: trailing junk is an error. */
-#ifndef VMVIZ_SCENARIO_VALUE_H
-#define VMVIZ_SCENARIO_VALUE_H
+#ifndef VMVIZ_UTIL_VALUE_H
+#define VMVIZ_UTIL_VALUE_H
 
 #include <stddef.h>
 #include <stdint.h>

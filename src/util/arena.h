@@ -1,8 +1,8 @@
 /* A bump allocator: a loaded scenario is many small strings and arrays that
  * all die together, so they live in one arena freed in one call.
  * Internal to src/scenario. */
-#ifndef VMVIZ_SCENARIO_ARENA_H
-#define VMVIZ_SCENARIO_ARENA_H
+#ifndef VMVIZ_UTIL_ARENA_H
+#define VMVIZ_UTIL_ARENA_H
 
 #include <stddef.h>
 
