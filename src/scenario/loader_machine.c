@@ -1,0 +1,185 @@
+/* The machine and files sections of a scenario: every machine setting
+ * stored raw for the play layer to check, and the backing files that
+ * areas and mmaps may name. See loader_internal.h. */
+#include <stdint.h>
+#include <string.h>
+
+#include <yaml.h>
+
+#include "scenario/loader_internal.h"
+#include "util/arena.h"
+#include "util/diag.h"
+
+/* ---- machine ---------------------------------------------------------- */
+
+static int load_tlb(struct loader *ld, const yaml_node_t *n, struct scenario_machine *m)
+{
+    static const char *const keys[] = {"entries", "ways", "replacement", "asid"};
+    yaml_node_t *v[COUNT_OF(keys)];
+
+    if (ld_map_keys(ld, n, "in tlb", "a mapping with entries, ways, replacement, asid",
+                    keys, COUNT_OF(keys), v) < 0)
+        return -1;
+    m->tlb.present = 1;
+    m->tlb.pos = ld_pos(n);
+    if (ld_opt_number(ld, v[0], KEY("entries"), &m->tlb.entries) < 0
+        || ld_opt_number(ld, v[1], KEY("ways"), &m->tlb.ways) < 0
+        || (v[2] && ld_get_string(ld, v[2], KEY("replacement"), "a replacement policy name",
+                                  &m->tlb.replacement) < 0)
+        || (v[3] && ld_get_flag(ld, v[3], KEY("asid"), &m->tlb.asid) < 0))
+        return -1;
+    /* Entries without ways: the ways vmviz-scenario(5) states, 4, or all the
+     * entries when there are fewer (one fully associative set). Entries the
+     * default does not divide are refused rather than given fewer ways. */
+    if (m->tlb.entries.present && !m->tlb.ways.present) {
+        uint64_t entries = m->tlb.entries.value;
+        uint64_t ways = entries < SCENARIO_DEFAULT_TLB_WAYS ? entries
+                                                          : SCENARIO_DEFAULT_TLB_WAYS;
+        if (ways > 0 && entries % ways != 0)
+            return ld_fail_at(ld, m->tlb.entries.pos, KEY("entries") " is %llu, which the "
+                              "default %u ways do not divide (expected a multiple of %u, fewer "
+                              "than %u entries, or " KEY("ways") " given)",
+                              (unsigned long long)entries, SCENARIO_DEFAULT_TLB_WAYS,
+                              SCENARIO_DEFAULT_TLB_WAYS, SCENARIO_DEFAULT_TLB_WAYS);
+        m->tlb.ways = (struct scenario_num){1, ways, m->tlb.entries.pos};
+        m->tlb.ways_defaulted = 1;
+    }
+    return 0;
+}
+
+static int load_levels(struct loader *ld, const yaml_node_t *n, struct scenario_machine *m)
+{
+    static const char expected[] = "a list of 1 to 5 index widths like [9, 9, 9, 9]";
+    size_t count;
+
+    if (n->type != YAML_SEQUENCE_NODE)
+        return ld_fail_type(ld, n, KEY("levels"), expected);
+    count = ld_items(n);
+    if (count < 1 || count > SCENARIO_MAX_LEVELS)
+        return ld_fail_at(ld, ld_pos(n), KEY("levels") " has %zu entries (expected 1 to %u "
+                          "index widths)", count, SCENARIO_MAX_LEVELS);
+    if (ld_charge(ld, n) < 0)
+        return -1;
+    m->levels_pos = ld_pos(n);
+    m->levels_count = (unsigned)count;
+    for (size_t i = 0; i < count; i++) {
+        yaml_node_t *item = ld_node(ld, n->data.sequence.items.start[i]);
+        if (ld_get_number(ld, item, "a levels entry", &m->levels[i]) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+int ld_machine(struct loader *ld, const yaml_node_t *n)
+{
+    enum { PRESET, VA_BITS, PAGE_SIZE, LEVELS, FRAMES, TABLE_FRAMES, SWAP, TLB, POLICY,
+           SEED, NRU_INTERVAL, FAULT_AROUND, READAHEAD, NKEYS };
+    static const char *const keys[NKEYS] = {
+        "preset", "va_bits", "page_size", "levels", "frames", "table_frames", "swap",
+        "tlb", "policy", "seed", "nru_interval", "fault_around", "readahead"};
+    yaml_node_t *v[NKEYS];
+    struct scenario_machine *m = &ld->s->machine;
+
+    if (ld_map_keys(ld, n, "in machine", "a mapping of machine settings", keys, NKEYS, v) < 0)
+        return -1;
+    m->present = 1;
+    m->pos = ld_pos(n);
+    if ((v[PRESET] && ld_get_string(ld, v[PRESET], KEY("preset"), "a preset name such as x86_64",
+                                    &m->preset) < 0)
+        || ld_opt_number(ld, v[VA_BITS], KEY("va_bits"), &m->va_bits) < 0
+        || (v[PAGE_SIZE] && ld_get_positive_size(ld, v[PAGE_SIZE], KEY("page_size"),
+                                                 &m->page_size) < 0)
+        || (v[LEVELS] && load_levels(ld, v[LEVELS], m) < 0)
+        || ld_opt_number(ld, v[FRAMES], KEY("frames"), &m->frames) < 0
+        || ld_opt_number(ld, v[TABLE_FRAMES], KEY("table_frames"), &m->table_frames) < 0
+        || ld_opt_number(ld, v[SWAP], KEY("swap"), &m->swap) < 0
+        || (v[TLB] && load_tlb(ld, v[TLB], m) < 0)
+        || (v[POLICY] && ld_get_string(ld, v[POLICY], KEY("policy"),
+                                       "a replacement policy name such as clock", &m->policy) < 0)
+        || ld_opt_number(ld, v[SEED], KEY("seed"), &m->seed) < 0
+        || ld_opt_number(ld, v[NRU_INTERVAL], KEY("nru_interval"), &m->nru_interval) < 0
+        || ld_opt_number(ld, v[FAULT_AROUND], KEY("fault_around"), &m->fault_around) < 0
+        || ld_opt_number(ld, v[READAHEAD], KEY("readahead"), &m->readahead) < 0)
+        return -1;
+    return 0;
+}
+
+/* ---- files ------------------------------------------------------------ */
+
+static int load_cached(struct loader *ld, const yaml_node_t *n, struct scenario_file *f)
+{
+    static const char expected[] = "a list of page numbers, or all";
+
+    f->cached_pos = ld_pos(n);
+    if (n->type == YAML_SCALAR_NODE && !ld_is_null(n)) {
+        if (strcmp((const char *)n->data.scalar.value, "all") != 0)
+            return ld_fail_type(ld, n, KEY("cached"), expected);
+        f->cached_all = 1;
+        return 0;
+    }
+    if (n->type != YAML_SEQUENCE_NODE)
+        return ld_fail_type(ld, n, KEY("cached"), expected);
+    if (ld_charge(ld, n) < 0)
+        return -1;
+    size_t count = ld_items(n);
+    uint64_t *pages = arena_calloc(ld->arena, count, sizeof *pages);
+    if (pages == NULL)
+        return ld_fail_oom(ld, n);
+    for (size_t i = 0; i < count; i++) {
+        struct scenario_num page = {0};
+        if (ld_get_number(ld, ld_node(ld, n->data.sequence.items.start[i]),
+                          "a cached page", &page) < 0)
+            return -1;
+        pages[i] = page.value;
+    }
+    f->cached = pages;
+    f->cached_count = count;
+    return 0;
+}
+
+int ld_files(struct loader *ld, const yaml_node_t *n)
+{
+    static const char *const keys[] = {"name", "size", "cached"};
+
+    if (n->type != YAML_SEQUENCE_NODE)
+        return ld_fail_type(ld, n, KEY("files"), "a list of files, each {name, size, cached}");
+    if (ld_charge(ld, n) < 0)
+        return -1;
+    ld->s->file_count = ld_items(n);
+    ld->s->files = arena_calloc(ld->arena, ld->s->file_count, sizeof *ld->s->files);
+    if (ld->s->files == NULL)
+        return ld_fail_oom(ld, n);
+    for (size_t i = 0; i < ld->s->file_count; i++) {
+        yaml_node_t *item = ld_node(ld, n->data.sequence.items.start[i]);
+        struct scenario_file *f = &ld->s->files[i];
+        yaml_node_t *v[COUNT_OF(keys)];
+        if (ld_map_keys(ld, item, "in a file", "a mapping {name, size, cached}", keys,
+                        COUNT_OF(keys), v) < 0
+            || ld_require(ld, item, v[0], "name", "in a file", "a name for the file") < 0
+            || ld_require(ld, item, v[1], "size", "in a file", ld_size_expected) < 0
+            || ld_get_string(ld, v[0], KEY("name"), "a file name", &f->name) < 0
+            || ld_get_size(ld, v[1], KEY("size"), &f->size) < 0
+            || (v[2] && load_cached(ld, v[2], f) < 0))
+            return -1;
+        if (nameset_find(&ld->file_names, f->name.value) != NULL)
+            return ld_fail_at(ld, f->name.pos, "duplicate file '%.*s' (expected each file "
+                              "name once)", QUOTE_MAX, f->name.value);
+        if (nameset_add(&ld->file_names, f->name.value) < 0)
+            return ld_fail_oom(ld, item);
+    }
+    return 0;
+}
+
+/* file: must name an entry of files:. */
+int ld_get_file_ref(struct loader *ld, const yaml_node_t *n, struct scenario_str *out)
+{
+    if (ld_get_string(ld, n, KEY("file"), "the name of a file declared under files", out) < 0)
+        return -1;
+    char expected[160];
+
+    if (nameset_find(&ld->file_names, out->value) != NULL)
+        return 0;
+    return ld_fail_at(ld, out->pos, "unknown file '%.*s' (%s)", QUOTE_MAX, out->value,
+                      diag_expected_hint(expected, sizeof expected, "a name declared under files",
+                                         nameset_suggest(&ld->file_names, out->value)));
+}
