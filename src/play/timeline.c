@@ -2,7 +2,12 @@
  * See timeline.h. Going back restores the newest snapshot far enough
  * behind the target (or rebuilds the machine at position 0, which needs
  * no snapshot) and replays forward to it; replay runs the same code as
- * playing forward, so the state reached is the same. */
+ * playing forward, so the state reached is the same.
+ *
+ * What happens before the first event (the machine configuration, the
+ * checks of the steps, building the machine, OPT's future) is in setup.c;
+ * this file is about time: playing, snapshots, seeking, stepping and
+ * breakpoints. */
 #include "play/timeline.h"
 
 #include <stdio.h>
@@ -10,6 +15,7 @@
 #include <string.h>
 
 #include "play/program.h"
+#include "play/setup.h"
 #include "util/diag.h"
 
 /* The state that a snapshot captures. */
@@ -81,470 +87,6 @@ const char *tl_unit_name(enum tl_unit unit)
     case TL_UNIT_CHAPTER: return "chapter";
     }
     return "?";
-}
-
-void timeline_overrides_init(struct timeline_overrides *o)
-{
-    o->policy = NULL;
-    o->frames = o->tlb_entries = o->tlb_ways = o->seed = -1;
-}
-
-/* ------------------------------------------------------------------ */
-/* building the machine from the scenario                               */
-
-static bool fail_at(struct diag *err, const struct scenario *s, struct scenario_pos pos,
-                    const char *message)
-{
-    diag_set(err, s->path, pos.line, pos.col, "%s", message);
-    return false;
-}
-
-static size_t count_names(const char *const *names)
-{
-    size_t n = 0;
-    while (names[n])
-        n++;
-    return n;
-}
-
-/* "unknown X 'word' (expected a, b or c; did you mean 'b'?)", worded as
- * every reader and the command line word it. */
-static bool fail_unknown(struct diag *err, const struct scenario *s, struct scenario_pos pos,
-                         const char *what, const char *word, const char *const *names)
-{
-    char expected[512];
-    diag_expected_choice(expected, sizeof expected, word, names, count_names(names));
-    diag_set(err, s->path, pos.line, pos.col, "unknown %s '%s' (%s)", what, word, expected);
-    return false;
-}
-
-/* Ways when only the number of entries is given: 4 when they divide,
- * else 2, else direct-mapped. */
-static uint32_t default_ways(uint32_t entries)
-{
-    return entries % 4 == 0 ? 4 : entries % 2 == 0 ? 2 : 1;
-}
-
-static bool config_from(const struct scenario *s, const struct timeline_overrides *o,
-                        struct machine_config *c, struct diag *err)
-{
-    const struct scenario_machine *sm = &s->machine;
-    char why[400];
-    machine_config_default(c);
-    bool custom = sm->va_bits.present || sm->page_size.present || sm->levels_count > 0;
-    if (sm->preset.present && custom)
-        return fail_at(err, s, sm->preset.pos,
-                       "a preset and a custom layout at once (expected either preset, or "
-                       "va_bits, page_size and levels)");
-    if (sm->preset.present && !geometry_preset(sm->preset.value, &c->geo))
-        return fail_unknown(err, s, sm->preset.pos, "preset", sm->preset.value,
-                            geometry_preset_names);
-    if (custom) {
-        if (!sm->va_bits.present || !sm->page_size.present || sm->levels_count == 0)
-            return fail_at(err, s, sm->pos,
-                           "an incomplete custom layout (expected va_bits, page_size and levels "
-                           "together)");
-        unsigned bits[GEOMETRY_MAX_LEVELS];
-        for (unsigned i = 0; i < sm->levels_count && i < GEOMETRY_MAX_LEVELS; i++)
-            bits[i] = sm->levels[i].value > 64 ? 65 : (unsigned)sm->levels[i].value;
-        unsigned va_bits = sm->va_bits.value > 64 ? 65 : (unsigned)sm->va_bits.value;
-        if (!geometry_custom(&c->geo, va_bits, sm->page_size.value, bits, sm->levels_count, why,
-                             sizeof why))
-            return fail_at(err, s, sm->levels_pos.line ? sm->levels_pos : sm->pos, why);
-    }
-    struct {
-        const struct scenario_num *num;
-        uint32_t *field;
-        uint64_t min, max;
-        const char *name;
-    } numbers[] = {
-        {&sm->frames, &c->frames, 1, MACHINE_MAX_FRAMES, "frames"},
-        {&sm->table_frames, &c->table_frames, 0, MACHINE_MAX_FRAMES, "table_frames"},
-        {&sm->swap, &c->swap_slots, 0, MACHINE_MAX_SWAP, "swap"},
-        {&sm->tlb.entries, &c->tlb_entries, 1, MACHINE_MAX_TLB, "tlb entries"},
-        {&sm->tlb.ways, &c->tlb_ways, 1, MACHINE_MAX_TLB, "tlb ways"},
-        {&sm->nru_interval, &c->nru_interval, 1, 1000000, "nru_interval"},
-    };
-    for (size_t i = 0; i < sizeof numbers / sizeof numbers[0]; i++) {
-        const struct scenario_num *n = numbers[i].num;
-        if (!n->present)
-            continue;
-        if (n->value < numbers[i].min || n->value > numbers[i].max) {
-            diag_set(err, s->path, n->pos.line, n->pos.col, "%s is %llu (expected %llu to %llu)",
-                     numbers[i].name, (unsigned long long)n->value,
-                     (unsigned long long)numbers[i].min, (unsigned long long)numbers[i].max);
-            return false;
-        }
-        *numbers[i].field = (uint32_t)n->value;
-    }
-    if (sm->tlb.entries.present && !sm->tlb.ways.present)
-        c->tlb_ways = default_ways(c->tlb_entries);
-    if (sm->tlb.replacement.present) {
-        int r = -1;
-        for (int i = 0; tlb_replacement_names[i]; i++)
-            if (strcmp(tlb_replacement_names[i], sm->tlb.replacement.value) == 0)
-                r = i;
-        if (r < 0)
-            return fail_unknown(err, s, sm->tlb.replacement.pos, "TLB replacement",
-                                sm->tlb.replacement.value, tlb_replacement_names);
-        c->tlb_replacement = (enum tlb_replacement)r;
-    }
-    if (sm->tlb.asid.present)
-        c->tlb_asid = sm->tlb.asid.value != 0;
-    if (sm->policy.present) {
-        int p = policy_lookup(sm->policy.value);
-        if (p < 0)
-            return fail_unknown(err, s, sm->policy.pos, "policy", sm->policy.value, policy_names);
-        c->policy = (enum policy_kind)p;
-    }
-    if (sm->seed.present)
-        c->seed = sm->seed.value;
-    if (sm->fault_around.present) {
-        uint64_t v = sm->fault_around.value;
-        if (v > 512 || (v & (v - 1)) != 0)
-            return fail_at(err, s, sm->fault_around.pos,
-                           "fault_around is not a power of two up to 512 (expected a window in "
-                           "pages, such as 16, or 0 for off)");
-        c->fault_around = (uint32_t)v;
-    }
-    if (sm->readahead.present) {
-        if (sm->readahead.value > 512)
-            return fail_at(err, s, sm->readahead.pos,
-                           "readahead is too large (expected 0 to 512 pages)");
-        c->readahead = (uint32_t)sm->readahead.value;
-    }
-    /* Command-line overrides come last. */
-    struct scenario_pos none = {0, 0};
-    if (o && o->policy) {
-        int p = policy_lookup(o->policy);
-        if (p < 0) {
-            struct scenario tmp = *s;
-            tmp.path = "--policy";
-            return fail_unknown(err, &tmp, none, "policy", o->policy, policy_names);
-        }
-        c->policy = (enum policy_kind)p;
-    }
-    if (o && o->frames >= 0)
-        c->frames = (uint32_t)(o->frames > MACHINE_MAX_FRAMES ? 0 : o->frames);
-    if (o && o->tlb_entries >= 0) {
-        c->tlb_entries = (uint32_t)(o->tlb_entries > MACHINE_MAX_TLB ? 0 : o->tlb_entries);
-        c->tlb_ways = o->tlb_ways >= 0 ? (uint32_t)(o->tlb_ways > MACHINE_MAX_TLB ? 0 : o->tlb_ways)
-                                       : default_ways(c->tlb_entries);
-    }
-    if (o && o->seed >= 0)
-        c->seed = (uint64_t)o->seed;
-    if (!machine_config_validate(c, why, sizeof why))
-        return fail_at(err, s, sm->pos, why);
-    return true;
-}
-
-static bool forked_in(const struct scenario_step *steps, size_t n, uint64_t pid)
-{
-    for (size_t i = 0; i < n; i++) {
-        if (steps[i].kind == STEP_FORK && steps[i].u.fork.child.value == pid)
-            return true;
-        if (steps[i].kind == STEP_REPEAT &&
-            forked_in(steps[i].u.repeat.steps, steps[i].u.repeat.count, pid))
-            return true;
-    }
-    return false;
-}
-
-/* A pid the scenario declares, or one of its fork steps creates. */
-static bool pid_declared(const struct scenario *s, uint64_t pid)
-{
-    for (size_t i = 0; i < s->process_count; i++)
-        if (s->processes[i].pid.value == pid)
-            return true;
-    return forked_in(s->steps, s->step_count, pid);
-}
-
-static bool file_declared(const struct scenario *s, const char *name)
-{
-    for (size_t i = 0; i < s->file_count; i++)
-        if (strcmp(s->files[i].name.value, name) == 0)
-            return true;
-    return false;
-}
-
-static bool check_file(const struct scenario *s, const struct scenario_str *file,
-                       struct diag *err)
-{
-    if (!file->present || file_declared(s, file->value))
-        return true;
-    diag_set(err, s->path, file->pos.line, file->pos.col,
-             "no file is named '%s' (expected a name declared under files)", file->value);
-    return false;
-}
-
-static bool check_pid(const struct scenario *s, const struct scenario_num *pid, struct diag *err)
-{
-    if (!pid->present || pid_declared(s, pid->value))
-        return true;
-    diag_set(err, s->path, pid->pos.line, pid->pos.col,
-             "no process has pid %llu (expected a pid declared under processes)",
-             (unsigned long long)pid->value);
-    return false;
-}
-
-/* Checks what only the engine knows about the steps: counter names, pids,
- * frames, and the features this version does not have. */
-static bool check_steps(const struct scenario *s, const struct scenario_step *steps, size_t n,
-                        const struct machine_config *c, struct diag *err)
-{
-    for (size_t i = 0; i < n; i++) {
-        const struct scenario_step *st = &steps[i];
-        switch (st->kind) {
-        case STEP_READ:
-        case STEP_WRITE:
-        case STEP_EXEC:
-            if (!check_pid(s, &st->u.access.pid, err))
-                return false;
-            break;
-        case STEP_REFS:
-            if (!check_pid(s, &st->u.refs.pid, err))
-                return false;
-            for (size_t r = 0; r < st->u.refs.count; r++) {
-                const struct scenario_ref *ref = &st->u.refs.entries[r];
-                uint64_t va = ref->page << c->geo.page_shift;
-                if ((va >> c->geo.page_shift) != ref->page || !geometry_va_valid(&c->geo, va) ||
-                    va >= c->geo.user_top) {
-                    diag_set(err, s->path, ref->pos.line, ref->pos.col,
-                             "page %llu is beyond user space (expected a page below %llu)",
-                             (unsigned long long)ref->page,
-                             (unsigned long long)(c->geo.user_top >> c->geo.page_shift));
-                    return false;
-                }
-            }
-            break;
-        case STEP_FILL:
-            if (!check_pid(s, &st->u.fill.pid, err))
-                return false;
-            break;
-        case STEP_MMAP:
-            if (!check_pid(s, &st->u.mmap.pid, err))
-                return false;
-            if (!check_file(s, &st->u.mmap.file, err))
-                return false;
-            break;
-        case STEP_MUNMAP:
-        case STEP_MPROTECT:
-            if (!check_pid(s, &st->u.range.pid, err))
-                return false;
-            break;
-        case STEP_MAP:
-            if (!check_pid(s, &st->u.map.pid, err))
-                return false;
-            if (st->u.map.frame.value >= c->frames) {
-                diag_set(err, s->path, st->u.map.frame.pos.line, st->u.map.frame.pos.col,
-                         "frame %llu does not exist (expected 0 to %u)",
-                         (unsigned long long)st->u.map.frame.value, c->frames - 1);
-                return false;
-            }
-            break;
-        case STEP_SWITCH:
-        case STEP_EXIT:
-            if (!check_pid(s, &st->u.process.pid, err))
-                return false;
-            break;
-        case STEP_FORK:
-            if (!check_pid(s, &st->u.fork.parent, err))
-                return false;
-            for (size_t k = 0; k < s->process_count; k++)
-                if (s->processes[k].pid.value == st->u.fork.child.value) {
-                    diag_set(err, s->path, st->u.fork.child.pos.line, st->u.fork.child.pos.col,
-                             "pid %llu is already a declared process (expected a new pid)",
-                             (unsigned long long)st->u.fork.child.value);
-                    return false;
-                }
-            break;
-        case STEP_REPEAT:
-            if (!check_steps(s, st->u.repeat.steps, st->u.repeat.count, c, err))
-                return false;
-            break;
-        case STEP_EXPECT:
-            for (size_t e = 0; e < st->u.expect.count; e++) {
-                const struct scenario_expect *x = &st->u.expect.items[e];
-                if (counter_lookup(x->name) < 0)
-                    return fail_unknown(err, s, x->name_pos, "counter", x->name, counter_names);
-            }
-            break;
-        case STEP_TRACE:
-            if (!check_pid(s, &st->u.trace.pid, err))
-                return false;
-            /* As for refs: a page trace may not reach beyond user space. */
-            if (st->u.trace.max_page_line &&
-                (st->u.trace.max_page > (c->geo.user_top - 1) >> c->geo.page_shift)) {
-                diag_set(err, st->u.trace.path, (unsigned)st->u.trace.max_page_line,
-                         st->u.trace.max_page_col,
-                         "page %llu is beyond user space (expected a page below %llu)",
-                         (unsigned long long)st->u.trace.max_page,
-                         (unsigned long long)(c->geo.user_top >> c->geo.page_shift));
-                return false;
-            }
-            break;
-        case STEP_SAY:
-        case STEP_CHAPTER:
-        case STEP_PAUSE:
-        case STEP_KIND_COUNT:
-            break;
-        }
-    }
-    return true;
-}
-
-static struct machine *build_machine(const struct scenario *s, const struct machine_config *c,
-                                     struct diag *err)
-{
-    char why[400];
-    struct machine *m = machine_create(c, why, sizeof why);
-    if (!m) {
-        fail_at(err, s, s->machine.pos, why);
-        return NULL;
-    }
-    for (size_t i = 0; i < s->file_count; i++) {
-        const struct scenario_file *f = &s->files[i];
-        if (machine_add_file(m, f->name.value, f->size.value, f->cached, f->cached_count,
-                             f->cached_all != 0, why, sizeof why) == EV_NONE) {
-            fail_at(err, s, f->cached_pos.line ? f->cached_pos : f->name.pos, why);
-            machine_destroy(m);
-            return NULL;
-        }
-    }
-    for (size_t i = 0; i < s->process_count; i++) {
-        const struct scenario_process *sp = &s->processes[i];
-        uint16_t asid = sp->asid.present ? (uint16_t)(sp->asid.value & 0xfff) : 0;
-        if (!machine_add_process(m, (uint32_t)sp->pid.value, sp->name.value, asid, why,
-                                 sizeof why)) {
-            fail_at(err, s, sp->pos, why);
-            machine_destroy(m);
-            return NULL;
-        }
-        for (size_t a = 0; a < sp->area_count; a++) {
-            const struct scenario_area *sa = &sp->areas[a];
-            if (!check_file(s, &sa->file, err)) {
-                machine_destroy(m);
-                return NULL;
-            }
-            struct area area = {
-                .start = sa->start.value,
-                .end = sa->start.value + sa->size.value,
-                .prot = sa->prot.present ? (uint8_t)sa->prot.value : PROT_R | PROT_W,
-                .kind = sa->file.present ? AREA_FILE : AREA_ANON,
-                .shared = sa->shared.value != 0,
-                .global = sa->global.value != 0,
-                .huge = sa->huge.value != 0,
-                .object = sa->file.present ? machine_find_object(m, sa->file.value) : EV_NONE,
-                .file_offset = sa->offset.present ? sa->offset.value : 0,
-            };
-            snprintf(area.name, sizeof area.name, "%s", sa->name.value);
-            if (area.end < area.start ||
-                !machine_add_area(m, (uint32_t)sp->pid.value, &area, why, sizeof why)) {
-                fail_at(err, s, sa->pos, area.end < area.start ? "the area wraps around" : why);
-                machine_destroy(m);
-                return NULL;
-            }
-        }
-    }
-    /* Refused now rather than ended by the OOM killer at the first access. */
-    if (!machine_check_first_access(m, why, sizeof why)) {
-        const struct scenario_machine *sm = &s->machine;
-        fail_at(err, s, sm->frames.present ? sm->frames.pos : sm->pos, why);
-        machine_destroy(m);
-        return NULL;
-    }
-    return m;
-}
-
-/* ------------------------------------------------------------------ */
-/* OPT's future                                                         */
-
-struct seen_map {
-    uint64_t *keys;   /* 0 = empty; stored as key + 1 */
-    uint64_t *values;
-    size_t cap;
-};
-
-static uint64_t mix(uint64_t k)
-{
-    k ^= k >> 33;
-    k *= UINT64_C(0xff51afd7ed558ccd);
-    k ^= k >> 33;
-    return k;
-}
-
-static bool poll_stop(struct timeline *tl, enum tl_task task, const struct tl_state *st,
-                      uint64_t target, uint64_t events);
-
-/* Runs the scenario once on a scratch machine to learn which page every
- * access touches, then computes for each access the position of the next
- * access to the same page, walking backwards with a hash map. The stop
- * hook can abandon it (err then says timeline_stopped_message). */
-
-static bool compute_future(struct timeline *tl, const struct machine *initial, uint64_t n,
-                           struct diag *err)
-{
-    uint64_t *pages = malloc((n ? n : 1) * sizeof *pages);
-    tl->future = malloc((n ? n : 1) * sizeof *tl->future);
-    struct machine *m = machine_clone(initial);
-    struct seen_map map = {0};
-    map.cap = 16;
-    while (map.cap < 2 * n + 16)
-        map.cap *= 2;
-    map.keys = calloc(map.cap, sizeof *map.keys);
-    map.values = malloc(map.cap * sizeof *map.values);
-    bool ok = pages && tl->future && m && map.keys && map.values;
-    const char *why = "out of memory computing the future for opt";
-    uint64_t count = 0;
-    if (ok) {
-        /* The hook sees this pass as a state of its own. */
-        struct tl_state pass = {.m = m};
-        cursor_start(&tl->prog, &pass.cur, tl->first_pid);
-        struct item item;
-        /* Once every access is known nothing after matters (a scenario of
-         * endless say items must not keep this pass going). */
-        while (count < n && cursor_next(&tl->prog, &pass.cur, m, &item)) {
-            if (poll_stop(tl, TL_TASK_FUTURE, &pass, UINT64_MAX, 1)) {
-                ok = false;
-                why = timeline_stopped_message;
-                break;
-            }
-            if (item.kind != ITEM_OP)
-                continue;
-            if (item.op.kind == OP_ACCESS) {
-                const struct process *p = item.op.pid ? machine_process(m, item.op.pid)
-                                                      : machine_running(m);
-                uint64_t pid = p ? p->pid : 0;
-                pages[count++] = (pid << 52) ^ geometry_vpn(&m->cfg.geo, item.op.va);
-            }
-            machine_run_op(m, &item.op);
-            if (machine_host_error(m)) {
-                ok = false;
-                why = machine_host_error(m);
-                break;
-            }
-        }
-    }
-    if (ok) {
-        for (uint64_t i = count; i < n; i++)
-            pages[i] = UINT64_MAX - i;
-        for (uint64_t i = n; i-- > 0;) {
-            uint64_t key = pages[i] + 1;
-            size_t slot = mix(key) & (map.cap - 1);
-            while (map.keys[slot] && map.keys[slot] != key)
-                slot = (slot + 1) & (map.cap - 1);
-            tl->future[i] = map.keys[slot] ? map.values[slot] : UINT64_MAX;
-            map.keys[slot] = key;
-            map.values[slot] = i;
-        }
-    }
-    if (!ok)
-        diag_set(err, tl->s->path, 0, 0, "%s", why);
-    free(pages);
-    free(map.keys);
-    free(map.values);
-    machine_destroy(m);
-    return ok;
 }
 
 /* ------------------------------------------------------------------ */
@@ -637,6 +179,16 @@ static void take_snapshot(struct timeline *tl)
     tl->next_snapshot = tl->st.position + tl->interval;
 }
 
+static bool poll_at(struct timeline *tl, enum tl_task task, uint64_t position,
+                    const struct cursor *cur, uint64_t target, uint64_t events);
+
+/* The stop hook of the pass that learns OPT's future (setup_future): a
+ * pass of its own, at position 0 throughout. */
+static bool future_poll(void *ctx, const struct cursor *cur)
+{
+    return poll_at(ctx, TL_TASK_FUTURE, 0, cur, UINT64_MAX, 1);
+}
+
 /* The state at position 0, built afresh from the scenario: what going back
  * to before the oldest snapshot starts from. false when the host has no
  * memory for it. */
@@ -644,7 +196,7 @@ static bool initial_state(struct timeline *tl, struct tl_state *st)
 {
     struct diag ignored;
     memset(st, 0, sizeof *st);
-    st->m = build_machine(tl->s, &tl->cfg, &ignored);
+    st->m = setup_machine(tl->s, &tl->cfg, &ignored);
     if (!st->m)
         return false;
     if (tl->future)
@@ -661,29 +213,9 @@ struct timeline *timeline_create_with(const struct scenario *s,
     if (!opts)
         opts = &defaults;
     struct machine_config cfg;
-    if (!config_from(s, o, &cfg, err) || !check_steps(s, s->steps, s->step_count, &cfg, err))
+    uint64_t total;
+    if (!setup_config(s, o, &cfg, err) || !setup_check(s, &cfg, &total, err))
         return NULL;
-    uint64_t plays = scenario_count_plays(s->steps, s->step_count, geometry_page_size(&cfg.geo));
-    if (plays > SCENARIO_MAX_PLAYS) {
-        char count[32];
-        if (plays == UINT64_MAX)
-            snprintf(count, sizeof count, "more than %llu", (unsigned long long)(UINT64_MAX - 1));
-        else
-            snprintf(count, sizeof count, "%llu", (unsigned long long)plays);
-        diag_set(err, s->path, s->steps[0].pos.line, s->steps[0].pos.col,
-                 "the steps would play %s accesses and other steps, repeats multiplied "
-                 "(expected at most %lu)",
-                 count, SCENARIO_MAX_PLAYS);
-        return NULL;
-    }
-    uint64_t total = scenario_count_accesses(s->steps, s->step_count, geometry_page_size(&cfg.geo));
-    if (total > SCENARIO_MAX_ACCESSES) {
-        diag_set(err, s->path, s->steps[0].pos.line, s->steps[0].pos.col,
-                 "the steps perform %llu accesses with %llu-byte pages (expected at most %lu)",
-                 (unsigned long long)total, (unsigned long long)geometry_page_size(&cfg.geo),
-                 SCENARIO_MAX_ACCESSES);
-        return NULL;
-    }
     struct timeline *tl = calloc(1, sizeof *tl);
     if (!tl) {
         diag_set(err, s->path, 0, 0, "out of memory");
@@ -702,14 +234,18 @@ struct timeline *timeline_create_with(const struct scenario *s,
     tl->error_position = UINT64_MAX;
     tl->keep_snapshots = !opts->headless;
     /* Each of these sets err itself when it fails. */
-    tl->st.m = build_machine(s, &cfg, err);
+    tl->st.m = setup_machine(s, &cfg, err);
     if (!tl->st.m || !program_init(&tl->prog, s, geometry_page_size(&cfg.geo), err)) {
         machine_destroy(tl->st.m);
         free(tl);
         return NULL;
     }
     if (cfg.policy == POLICY_opt) {
-        if (!compute_future(tl, tl->st.m, total, err)) {
+        enum setup_outcome learned = setup_future(&tl->prog, tl->st.m, tl->first_pid, total,
+                                                  future_poll, tl, &tl->future, err);
+        if (learned != SETUP_DONE) {
+            if (learned == SETUP_STOPPED)
+                diag_set(err, s->path, 0, 0, "%s", timeline_stopped_message);
             timeline_destroy(tl);
             return NULL;
         }
@@ -867,11 +403,12 @@ static void move_begin(struct timeline *tl)
     tl->poll_countdown = TIMELINE_POLL_EVENTS;
 }
 
-/* Counts `events` more events of a long move on st, and every
- * TIMELINE_POLL_EVENTS asks the stop hook. true when it says stop (the
- * move must then end where it is). */
-static bool poll_stop(struct timeline *tl, enum tl_task task, const struct tl_state *st,
-                      uint64_t target, uint64_t events)
+/* Counts `events` more events of a long move, and every
+ * TIMELINE_POLL_EVENTS asks the stop hook, telling it the pass is at
+ * position with cursor cur. true when it says stop (the move must then end
+ * where it is). */
+static bool poll_at(struct timeline *tl, enum tl_task task, uint64_t position,
+                    const struct cursor *cur, uint64_t target, uint64_t events)
 {
     if (!tl->stop)
         return false;
@@ -882,17 +419,24 @@ static bool poll_stop(struct timeline *tl, enum tl_task task, const struct tl_st
     tl->poll_countdown = TIMELINE_POLL_EVENTS;
     struct tl_progress progress = {
         .task = task,
-        .position = st->position,
+        .position = position,
         .target = target,
-        .op_index = st->cur.op_seq,
+        .op_index = cur->op_seq,
         .op_total = tl->prog.op_total,
-        .access_index = st->cur.access_seq,
+        .access_index = cur->access_seq,
         .access_total = tl->access_total,
     };
     if (!tl->stop(tl->stop_ctx, &progress))
         return false;
     tl->stopped = true;
     return true;
+}
+
+/* poll_at for a long move on state st. */
+static bool poll_stop(struct timeline *tl, enum tl_task task, const struct tl_state *st,
+                      uint64_t target, uint64_t events)
+{
+    return poll_at(tl, task, st->position, &st->cur, target, events);
 }
 
 /* A snapshot is taken between operations, once the spacing has passed

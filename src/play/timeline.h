@@ -37,8 +37,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "util/diag.h"
+#include "play/setup.h"   /* struct timeline_overrides */
 #include "scenario/scenario.h"
+#include "util/diag.h"
 #include "vm/machine.h"
 
 #define TIMELINE_MAX_SNAPSHOTS 256
@@ -89,17 +90,6 @@ struct tl_event {
     struct tl_check checks[TL_EXPECT_MAX];
     bool failed;           /* TL_EXPECT: some check failed */
 };
-
-/* Replaces scenario values (each only when set). */
-struct timeline_overrides {
-    const char *policy;    /* NULL: keep */
-    long long frames;      /* -1: keep */
-    long long tlb_entries; /* -1: keep */
-    long long tlb_ways;    /* -1: keep */
-    long long seed;        /* -1: keep */
-};
-/* Sets every field to "keep the scenario's value". */
-void timeline_overrides_init(struct timeline_overrides *o);
 
 /* Step sizes, for stepping and for `--level`. */
 enum tl_unit { TL_UNIT_EVENT, TL_UNIT_ACCESS, TL_UNIT_OP, TL_UNIT_CHAPTER };

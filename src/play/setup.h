@@ -1,0 +1,76 @@
+#ifndef VMVIZ_PLAY_SETUP_H
+#define VMVIZ_PLAY_SETUP_H
+/* Setting a scenario up on the engine: everything the timeline does before
+ * the first event. The scenario loader checked the shape of the file; here
+ * the engine's vocabulary is checked against it (presets, policies, TLB
+ * replacements, counters, pids, frames, user space), the machine
+ * configuration is made from the scenario and the command line's
+ * overrides, the machine of position 0 is built, and for OPT the future is
+ * learned. Every error is reported at the FILE:LINE:COLUMN of the scenario
+ * value it is about.
+ *
+ * Nothing here keeps a pointer to the scenario: what it builds holds only
+ * copies (names are copied into the machine). */
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "play/program.h"
+#include "scenario/scenario.h"
+#include "util/diag.h"
+#include "vm/machine.h"
+
+/* Replaces scenario values (each only when set). The policy name is read
+ * while the configuration is made, not kept. */
+struct timeline_overrides {
+    const char *policy;    /* NULL: keep */
+    long long frames;      /* -1: keep */
+    long long tlb_entries; /* -1: keep */
+    long long tlb_ways;    /* -1: keep */
+    long long seed;        /* -1: keep */
+};
+/* Sets every field to "keep the scenario's value". */
+void timeline_overrides_init(struct timeline_overrides *o);
+
+/* The machine configuration the scenario's machine section describes,
+ * with the overrides (o may be NULL) applied last. false with err set
+ * (an unknown preset, policy or TLB replacement, a number out of range, a
+ * layout the engine refuses); *c is then of no use. */
+bool setup_config(const struct scenario *s, const struct timeline_overrides *o,
+                  struct machine_config *c, struct diag *err);
+
+/* Checks the steps against the engine and the configuration: counter
+ * names, pids, files, frames, pages within user space, and what the steps
+ * play with c's page size (SCENARIO_MAX_PLAYS, SCENARIO_MAX_ACCESSES).
+ * true with *accesses set to the accesses of the whole run; false with err
+ * set. */
+bool setup_check(const struct scenario *s, const struct machine_config *c,
+                 uint64_t *accesses, struct diag *err);
+
+/* The machine at position 0: c, the scenario's files, its processes and
+ * their areas. NULL with err set when the engine refuses one of them or the
+ * first access could not have its tables; nothing is left allocated then. */
+struct machine *setup_machine(const struct scenario *s, const struct machine_config *c,
+                              struct diag *err);
+
+/* Called once per item while the future is learned; true asks to stop. cur
+ * is the pass's own cursor, valid only during the call. */
+typedef bool (*setup_poll_fn)(void *ctx, const struct cursor *cur);
+
+enum setup_outcome {
+    SETUP_DONE,       /* *future is set */
+    SETUP_STOPPED,    /* poll asked to stop; err is untouched */
+    SETUP_FAILED,     /* err is set (the host refused memory) */
+};
+
+/* OPT's future: plays the program once on a copy of initial (which is not
+ * changed) to learn which page each of the run's `accesses` accesses
+ * touches, then finds for each the index of the next access to the same
+ * page (UINT64_MAX for none). On SETUP_DONE *future is a malloc'd array of
+ * `accesses` entries (at least one), the caller's to free; otherwise
+ * *future is NULL and nothing is left allocated. The program's cursor
+ * state is its own: the pass starts one at first_pid. */
+enum setup_outcome setup_future(struct program *prog, const struct machine *initial,
+                                uint32_t first_pid, uint64_t accesses, setup_poll_fn poll,
+                                void *ctx, uint64_t **future, struct diag *err);
+
+#endif
