@@ -66,10 +66,9 @@ static const struct option_info {
 };
 #define OPTION_COUNT (sizeof options_table / sizeof options_table[0])
 
-static const char *const level_names[] = {"op", "access", "event"};
-static const enum tl_unit level_units[] = {TL_UNIT_OP, TL_UNIT_ACCESS, TL_UNIT_EVENT};
-static const char *const format_names[] = {"text", "json"};
-static const enum report_format format_values[] = {REPORT_TEXT, REPORT_JSON};
+/* The names an option's value is chosen from come from their tables:
+ * policies (vm/policy.h), levels and formats (play/report.h), themes (the
+ * themes directory). */
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
 
 /* ---- output ------------------------------------------------------------- */
@@ -269,8 +268,8 @@ static void print_usage(unsigned mode)
 {
     char policies[200], levels[80], formats[40], themes[300];
     diag_list(policies, sizeof policies, policy_names, diag_count(policy_names));
-    diag_list(levels, sizeof levels, level_names, COUNT_OF(level_names));
-    diag_list(formats, sizeof formats, format_names, COUNT_OF(format_names));
+    diag_list(levels, sizeof levels, report_level_names, diag_count(report_level_names));
+    diag_list(formats, sizeof formats, report_format_names, diag_count(report_format_names));
     if (mode == MODE_VIEW)
         theme_choices(themes, sizeof themes);
     else
@@ -395,13 +394,15 @@ static int parse_options(struct args *a, struct options *o, unsigned mode)
         } else if (strcmp(arg, "--theme") == 0) {
             o->theme = a->argv[a->i];
         } else if (strcmp(arg, "--level") == 0) {
-            status = choose(a, a->i, "level", level_names, COUNT_OF(level_names), &k);
+            status = choose(a, a->i, "level", report_level_names,
+                            diag_count(report_level_names), &k);
             if (status == 0)
-                o->level = level_units[k];
+                o->level = report_level_units[k];
         } else if (strcmp(arg, "--format") == 0) {
-            status = choose(a, a->i, "format", format_names, COUNT_OF(format_names), &k);
+            status = choose(a, a->i, "format", report_format_names,
+                            diag_count(report_format_names), &k);
             if (status == 0)
-                o->format = format_values[k];
+                o->format = (enum report_format)k;
         }
         if (status)
             return status;

@@ -7,6 +7,26 @@
 #include "play/narrate.h"
 #include "util/escape.h"
 
+const char *const report_format_names[] = {
+#define REPORT_FORMAT_NAME(id, name) [REPORT_##id] = name,
+    REPORT_FORMAT_INFO(REPORT_FORMAT_NAME)
+#undef REPORT_FORMAT_NAME
+    NULL
+};
+
+const char *const report_level_names[] = {
+#define REPORT_LEVEL_NAME(name, unit) name,
+    REPORT_LEVEL_INFO(REPORT_LEVEL_NAME)
+#undef REPORT_LEVEL_NAME
+    NULL
+};
+
+const enum tl_unit report_level_units[] = {
+#define REPORT_LEVEL_UNIT(name, unit) unit,
+    REPORT_LEVEL_INFO(REPORT_LEVEL_UNIT)
+#undef REPORT_LEVEL_UNIT
+};
+
 void json_string(FILE *out, const char *s)
 {
     size_t len = s ? strlen(s) : 0;

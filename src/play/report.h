@@ -7,7 +7,30 @@
 
 #include "play/timeline.h"
 
-enum report_format { REPORT_TEXT, REPORT_JSON };
+/* Output formats, as --format names them. */
+#define REPORT_FORMAT_INFO(X) \
+    X(TEXT, "text")           \
+    X(JSON, "json")
+
+enum report_format {
+#define REPORT_FORMAT_ENUM(id, name) REPORT_##id,
+    REPORT_FORMAT_INFO(REPORT_FORMAT_ENUM)
+#undef REPORT_FORMAT_ENUM
+};
+/* The format names in enum order, NULL-terminated (static). */
+extern const char *const report_format_names[];
+
+/* Levels of detail, as --level names them and in the order its help lists
+ * them, with the timeline unit each prints one line per. */
+#define REPORT_LEVEL_INFO(X)    \
+    X("op",     TL_UNIT_OP)     \
+    X("access", TL_UNIT_ACCESS) \
+    X("event",  TL_UNIT_EVENT)
+
+/* The level names in the table's order, NULL-terminated (static), and the
+ * unit of each. */
+extern const char *const report_level_names[];
+extern const enum tl_unit report_level_units[];
 
 struct reporter {
     FILE *out;

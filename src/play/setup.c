@@ -25,21 +25,13 @@ static bool fail_at(struct diag *err, const struct scenario *s, struct scenario_
     return false;
 }
 
-static size_t count_names(const char *const *names)
-{
-    size_t n = 0;
-    while (names[n])
-        n++;
-    return n;
-}
-
 /* "unknown X 'word' (expected a, b or c; did you mean 'b'?)", worded as
  * every reader and the command line word it. */
 static bool fail_unknown(struct diag *err, const struct scenario *s, struct scenario_pos pos,
                          const char *what, const char *word, const char *const *names)
 {
     char expected[512];
-    diag_expected_choice(expected, sizeof expected, word, names, count_names(names));
+    diag_expected_choice(expected, sizeof expected, word, names, diag_count(names));
     diag_set(err, s->path, pos.line, pos.col, "unknown %s '%s' (%s)", what, word, expected);
     return false;
 }

@@ -78,15 +78,15 @@ const char timeline_stopped_message[] = "stopped before the scenario was ready";
 /* The first snapshot is taken after this many events. */
 #define TIMELINE_FIRST_INTERVAL 1024
 
+static const char *const unit_names[] = {
+#define TL_UNIT_NAME(id, name) [TL_UNIT_##id] = name,
+    TL_UNIT_INFO(TL_UNIT_NAME)
+#undef TL_UNIT_NAME
+};
+
 const char *tl_unit_name(enum tl_unit unit)
 {
-    switch (unit) {
-    case TL_UNIT_EVENT: return "micro-step";
-    case TL_UNIT_ACCESS: return "access";
-    case TL_UNIT_OP: return "operation";
-    case TL_UNIT_CHAPTER: return "chapter";
-    }
-    return "?";
+    return (unsigned)unit < sizeof unit_names / sizeof unit_names[0] ? unit_names[unit] : "?";
 }
 
 /* ------------------------------------------------------------------ */

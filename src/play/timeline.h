@@ -91,9 +91,22 @@ struct tl_event {
     bool failed;           /* TL_EXPECT: some check failed */
 };
 
-/* Step sizes, for stepping and for `--level`. */
-enum tl_unit { TL_UNIT_EVENT, TL_UNIT_ACCESS, TL_UNIT_OP, TL_UNIT_CHAPTER };
-/* The unit's name as the help and --level say it ("micro-step", ...). */
+/* Step sizes, for stepping and for `--level`, smallest first: id and the
+ * name the help and the viewer give it. (--level names the units it
+ * prints by names of its own: report.h.) */
+#define TL_UNIT_INFO(X)          \
+    X(EVENT,   "micro-step")     \
+    X(ACCESS,  "access")         \
+    X(OP,      "operation")      \
+    X(CHAPTER, "chapter")
+
+enum tl_unit {
+#define TL_UNIT_ENUM(id, name) TL_UNIT_##id,
+    TL_UNIT_INFO(TL_UNIT_ENUM)
+#undef TL_UNIT_ENUM
+};
+/* The unit's name ("micro-step", ...); a static string, "?" when out of
+ * range. */
 const char *tl_unit_name(enum tl_unit unit);
 
 /* Where run_until stops. */

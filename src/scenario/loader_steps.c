@@ -149,9 +149,16 @@ static int step_refs(struct loader *ld, const yaml_node_t *n, struct scenario_st
 static int get_access_kind(struct loader *ld, const yaml_node_t *n,
                            enum scenario_access *out)
 {
-    static const char *const names[] = {"read", "write", "exec"};
+    static const char *const names[] = {
+#define ACCESS_NAME(id, letter, name) name,
+        SCENARIO_ACCESS_INFO(ACCESS_NAME)
+#undef ACCESS_NAME
+    };
     static const enum scenario_access kinds[] = {
-        SCENARIO_ACCESS_READ, SCENARIO_ACCESS_WRITE, SCENARIO_ACCESS_EXEC};
+#define ACCESS_KIND(id, letter, name) SCENARIO_ACCESS_##id,
+        SCENARIO_ACCESS_INFO(ACCESS_KIND)
+#undef ACCESS_KIND
+    };
     const char *text = NULL;
     size_t len = 0;
     char list[40];
@@ -456,11 +463,6 @@ static const char step_expected[] =
 static int load_step(struct loader *ld, const yaml_node_t *n, unsigned depth,
                      uint64_t budget, struct scenario_step *st)
 {
-    static const char *const kinds[STEP_KIND_COUNT] = {
-#define STEP_KIND_NAME(id, name, help) [STEP_##id] = name,
-        STEP_KIND_INFO(STEP_KIND_NAME)
-#undef STEP_KIND_NAME
-    };
     const char *text = NULL;
     size_t len = 0;
 
@@ -476,10 +478,12 @@ static int load_step(struct loader *ld, const yaml_node_t *n, unsigned depth,
         return -1;
     st->pos = ld_pos(k);
     if (step_kind_lookup(text, &st->kind) < 0) {
+        unsigned nkinds;
+        const char *const *kinds = step_kind_names(&nkinds);
         char expected[320];
         return ld_fail_at(ld, st->pos, "unknown step '%.*s' (%s)", QUOTE_MAX, text,
                           diag_expected_choice(expected, sizeof expected, text, kinds,
-                                               STEP_KIND_COUNT));
+                                               nkinds));
     }
     if (ld_items(n) > 1) {
         yaml_node_t *k2 = ld_node(ld, n->data.mapping.pairs.start[1].key);

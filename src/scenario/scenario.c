@@ -25,6 +25,12 @@ const char *step_kind_name(enum step_kind kind)
     return (unsigned)kind < STEP_KIND_COUNT ? step_names[kind] : "?";
 }
 
+const char *const *step_kind_names(unsigned *count)
+{
+    *count = STEP_KIND_COUNT;
+    return step_names;
+}
+
 const char *step_kind_help(enum step_kind kind)
 {
     return (unsigned)kind < STEP_KIND_COUNT ? step_helps[kind] : "?";

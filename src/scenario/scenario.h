@@ -92,11 +92,18 @@ static inline uint64_t scenario_addr_absolute(const struct scenario_addr *a)
     return (uint64_t)a->offset;
 }
 
-/* Access kinds of fill steps and traces, as trace_access.kind spells them. */
+/* Access kinds of fill steps and traces: id, the letter trace_access.kind
+ * spells it with (the enum's value), and the name a fill's access: key
+ * takes. */
+#define SCENARIO_ACCESS_INFO(X) \
+    X(READ,  'R', "read")       \
+    X(WRITE, 'W', "write")      \
+    X(EXEC,  'X', "exec")
+
 enum scenario_access {
-    SCENARIO_ACCESS_READ = 'R',
-    SCENARIO_ACCESS_WRITE = 'W',
-    SCENARIO_ACCESS_EXEC = 'X'
+#define SCENARIO_ACCESS_ENUM(id, letter, name) SCENARIO_ACCESS_##id = letter,
+    SCENARIO_ACCESS_INFO(SCENARIO_ACCESS_ENUM)
+#undef SCENARIO_ACCESS_ENUM
 };
 
 /* machine: every setting stored raw; present == 0 means "not given". One
@@ -340,6 +347,10 @@ uint64_t scenario_count_accesses(const struct scenario_step *steps, size_t count
 
 /* The YAML key of a step kind ("read"), or "?" when out of range. */
 const char *step_kind_name(enum step_kind kind);
+
+/* Every step kind's YAML key, in enum order (static), and how many there
+ * are (for lists and hints). */
+const char *const *step_kind_names(unsigned *count);
 
 /* A one-line description of a step kind, or "?" when out of range. */
 const char *step_kind_help(enum step_kind kind);

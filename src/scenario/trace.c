@@ -26,8 +26,8 @@
 
 struct trace_reader;
 
+/* What differs between formats (their names are in TRACE_FORMAT_INFO). */
 struct trace_format_ops {
-    const char *name;
     /* Parses one line (no newline, NUL-terminated at line[len]). Returns the
      * number of accesses it holds (0, 1, or 2 for a lackey M line) with
      * them in out[], or -1 with *err set. */
@@ -71,9 +71,9 @@ static int parse_lackey(const struct trace_reader *t, const char *line,
                         size_t len, struct trace_access out[2], struct diag *err);
 
 static const struct trace_format_ops format_ops[TRACE_FORMAT_COUNT] = {
-    [TRACE_PAGES]  = {"pages", parse_pages},
-    [TRACE_RW]     = {"rw", parse_rw},
-    [TRACE_LACKEY] = {"lackey", parse_lackey},
+    [TRACE_PAGES]  = {parse_pages},
+    [TRACE_RW]     = {parse_rw},
+    [TRACE_LACKEY] = {parse_lackey},
 };
 
 static const char *const format_names[TRACE_FORMAT_COUNT] = {
