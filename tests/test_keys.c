@@ -74,6 +74,57 @@ static void test_help(void)
     }
 }
 
+static void test_maps(void)
+{
+    /* Within each key map a key has one action; maps may share keys. */
+    for (int a = 0; a < ACTION_TOTAL; a++) {
+        enum keys_map map = a < ACTION_COUNT ? KEYS_VIEWER
+                            : a <= ACTION_PICK_OPEN ? KEYS_PICKER
+                                                    : KEYS_SCROLL;
+        for (const int *k = keys_of((enum key_action)a); *k; k++)
+            CU_ASSERT_EQUAL(keys_lookup_in(map, *k), a);
+    }
+    CU_ASSERT_EQUAL(keys_lookup_in(KEYS_PICKER, KEY_UP), ACTION_PICK_PREV);
+    CU_ASSERT_EQUAL(keys_lookup_in(KEYS_PICKER, ' '), ACTION_PICK_OPEN);
+    CU_ASSERT_EQUAL(keys_lookup_in(KEYS_PICKER, '\r'), ACTION_PICK_OPEN);
+    CU_ASSERT_EQUAL(keys_lookup_in(KEYS_PICKER, 'q'), ACTION_NONE);
+    CU_ASSERT_EQUAL(keys_lookup_in(KEYS_SCROLL, KEY_DOWN), ACTION_LINE_DOWN);
+    CU_ASSERT_EQUAL(keys_lookup_in(KEYS_SCROLL, 'k'), ACTION_LINE_UP);
+    CU_ASSERT_EQUAL(keys_lookup_in(KEYS_SCROLL, KEY_NPAGE), ACTION_PAGE_DOWN);
+    CU_ASSERT_EQUAL(keys_lookup_in(KEYS_SCROLL, 'x'), ACTION_NONE);
+    /* keys_lookup is the viewer's map only. */
+    CU_ASSERT_EQUAL(keys_lookup('\r'), ACTION_NONE);
+    CU_ASSERT_EQUAL(keys_lookup(KEY_UP), ACTION_STEP_BACK);
+}
+
+/* A bar's hints as the screen shows them, "KEYS label" two blanks apart. */
+static void hint_bar(enum keys_bar bar, char *out, size_t len)
+{
+    struct keys_hint hints[KEYS_MAX_HINTS];
+    size_t n = keys_hints(bar, hints, KEYS_MAX_HINTS), used = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < n && used < len; i++)
+        used += (size_t)snprintf(out + used, len - used, "%s%s %s", i ? "  " : "", hints[i].keys,
+                                 hints[i].label);
+}
+
+static void test_hints(void)
+{
+    char bar[256];
+    hint_bar(KEYS_BAR_MAIN, bar, sizeof bar);
+    CU_ASSERT_STRING_EQUAL(bar, "Space play  Right/Left step  s step size  f next fault  "
+                                "e next eviction  [ ] chapter  Tab focus  t theme  ? help  "
+                                "q quit");
+    hint_bar(KEYS_BAR_PICKER, bar, sizeof bar);
+    CU_ASSERT_STRING_EQUAL(bar, "Up/Down choose  Enter open  ? help  q quit");
+    /* Texts name an action by its first key. */
+    CU_ASSERT_STRING_EQUAL(keys_first(ACTION_PLAY).s, "Space");
+    CU_ASSERT_STRING_EQUAL(keys_first(ACTION_CLOSE).s, "Esc");
+    CU_ASSERT_STRING_EQUAL(keys_first(ACTION_LINE_DOWN).s, "Down");
+    CU_ASSERT_STRING_EQUAL(keys_named(KEYS_CLICKER_NEXT).s, "PgDn");
+    CU_ASSERT_STRING_EQUAL(keys_first(ACTION_NONE).s, "");
+}
+
 static void test_script(void)
 {
     int keys[16];
@@ -103,4 +154,6 @@ void suite_keys_register(void)
     CU_add_test(s, "key names", test_names);
     CU_add_test(s, "help from the table", test_help);
     CU_add_test(s, "key scripts", test_script);
+    CU_add_test(s, "key maps", test_maps);
+    CU_add_test(s, "hint bars and key names", test_hints);
 }
