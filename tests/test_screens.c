@@ -441,6 +441,28 @@ static void test_victim_entry_shown(void)
     test_app_close(a);
 }
 
+static void test_focused_panel_scrolls(void)
+{
+    /* Focused on a panel that scrolls, Down scrolls it instead of
+     * stepping; on one that does not, Down steps. */
+    struct app *a = test_app_open("../scenarios/swapping.yaml", 120, 40);
+    CU_ASSERT_FATAL(a != NULL);
+    CU_ASSERT(press(a, "e"));
+    uint64_t pos = timeline_position(a->tl);
+    CU_ASSERT(press(a, "<Tab> <Tab> <Tab>"));
+    CU_ASSERT_EQUAL(a->focus, PANEL_TLB);
+    CU_ASSERT(press(a, "<Down>"));
+    CU_ASSERT_EQUAL(timeline_position(a->tl), pos);
+    CU_ASSERT_EQUAL(a->scroll[PANEL_TLB], 1);
+    CU_ASSERT(press(a, "<Up> <Up>"));
+    CU_ASSERT_EQUAL(a->scroll[PANEL_TLB], 0);
+    CU_ASSERT(press(a, "<Tab> <Tab> <Tab> <Tab>"));
+    CU_ASSERT_EQUAL(a->focus, PANEL_COUNTERS);
+    CU_ASSERT(press(a, "<Down>"));
+    CU_ASSERT_EQUAL(timeline_position(a->tl), pos + 1);
+    test_app_close(a);
+}
+
 void suite_screens_register(void);
 void suite_screens_register(void)
 {
@@ -463,4 +485,5 @@ void suite_screens_register(void)
     CU_add_test(s, "a context switch shows the new CR3", test_switch_shows_new_cr3);
     CU_add_test(s, "mmap marks the new area", test_mmap_highlights_new_area);
     CU_add_test(s, "an eviction shows the victim's entry", test_victim_entry_shown);
+    CU_add_test(s, "a focused panel takes Up and Down", test_focused_panel_scrolls);
 }

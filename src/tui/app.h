@@ -4,10 +4,11 @@
  * runs them on a real terminal, the golden-screen tests on a headless one
  * with keys from a script.
  *
- * Screens are init/draw/key trios dispatched from one table; a key handler
- * returns APP_* flags. The base screen is the picker or the main screen;
- * help and details are overlays drawn over it; below the minimum size the
- * "too small" screen replaces everything. */
+ * Screens are init/draw/key trios (screens.h, one file each), dispatched
+ * from one table generated from SCREEN_LIST; a key handler returns APP_*
+ * flags. The base screen is the picker or the main screen; help, details,
+ * the event log and the scenario are overlays drawn over it; below the
+ * minimum size the "too small" screen replaces everything. */
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -17,6 +18,7 @@
 #include "tui/tui.h"
 #include "tui/view.h"
 
+/* The smallest terminal the viewer draws on; below it, "too small". */
 #define APP_MIN_COLS 80
 #define APP_MIN_ROWS 24
 
@@ -24,22 +26,26 @@
 #define APP_REDRAW  0x2u
 #define APP_QUIT    0x4u
 
-#define SCREEN_LIST(X)  \
-    X(PICKER, "picker") \
-    X(MAIN, "main")     \
-    X(HELP, "help")     \
-    X(DETAILS, "details") \
-    X(LOG, "event log")   \
-    X(INFO, "scenario")   \
-    X(SMALL, "too small")
+/* The screens: id, the name of its trio (screen_NAME_init, _draw, _key in
+ * screen_NAME.c) and what it shows. */
+#define SCREEN_LIST(X)                  \
+    X(PICKER, picker, "picker")         \
+    X(MAIN, main, "main")               \
+    X(HELP, help, "help")               \
+    X(DETAILS, details, "details")      \
+    X(LOG, log, "event log")            \
+    X(INFO, info, "scenario")           \
+    X(SMALL, small, "too small")
 
 enum screen_id {
-#define SCREEN_ENUM(id, name) SCREEN_##id,
+#define SCREEN_ENUM(id, name, what) SCREEN_##id,
     SCREEN_LIST(SCREEN_ENUM)
 #undef SCREEN_ENUM
     SCREEN_COUNT
 };
 
+/* A scenario the picker lists. Every string is owned by the entry (freed
+ * with the app). */
 struct picker_entry {
     char *path;
     char *title;
@@ -48,7 +54,9 @@ struct picker_entry {
 };
 
 #define APP_MAX_THEMES 32
+/* Autoplay speeds (app_speed_rate), and the one the viewer starts at. */
 #define APP_SPEEDS 8
+#define APP_SPEED_DEFAULT 2
 
 /* A long computation (a timeline move, opening an OPT scenario) shows its
  * progress line once it has run this long; shorter ones show nothing. */
@@ -66,20 +74,26 @@ enum busy_outcome {
 
 /* The long computation in progress, if any. */
 struct busy {
-    const char *what;        /* what the progress line says is being done */
+    const char *what;        /* what the progress line says is being done:
+                                borrowed, a string literal of the caller */
     double started_ms;       /* on the monotonic clock */
     double keys_ms;          /* when keys were last read */
     double drawn_ms;         /* when the progress line was last drawn (0: never) */
     enum busy_outcome outcome;
 };
 
+/* The viewer's state. The app owns the scenario, the timeline, the theme
+ * names and the picker's entries; opts' strings are borrowed from the
+ * caller of app_create for the app's life. scene is rebuilt before every
+ * draw and borrows from tl (view.h). */
 struct app {
     struct tui_options opts;
-    struct scenario *sc;
-    struct timeline *tl;
+    struct scenario *sc;       /* NULL until a scenario is open */
+    struct timeline *tl;       /* NULL until a scenario is open */
     bool from_picker;
     enum screen_id base;       /* SCREEN_PICKER or SCREEN_MAIN */
-    enum screen_id overlay;    /* SCREEN_HELP, SCREEN_DETAILS or SCREEN_COUNT */
+    enum screen_id overlay;    /* SCREEN_HELP, _DETAILS, _LOG, _INFO, or
+                                  SCREEN_COUNT for none */
     /* Playing. */
     bool playing;
     int speed;                 /* index into the speed table */
@@ -98,7 +112,8 @@ struct app {
     struct picker_entry *entries;
     size_t nentries;
     size_t selected;
-    /* What a click opened. */
+    /* What a click opened (a copy), and where the last main screen drew
+     * what a click can land on. */
     struct hit detail;
     struct hits hits;
     struct scene scene;

@@ -1,5 +1,6 @@
-/* The main screen: the layout of the panels, the status line, and the keys
- * that move in time. Time moves only through the timeline. */
+/* The main screen: the layout of the panels, the status line, the hint
+ * bar, and the keys that move in time. Time moves only through the
+ * timeline. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -219,26 +220,7 @@ static void draw_hint(struct app *a, struct rect r)
         draw_text(r, 0, 1, error ? ROLE_ERROR : ROLE_SAY, message);
         return;
     }
-    static const struct {
-        const char *key, *what;
-    } hints[] = {
-        {"Space", "play"}, {"Right/Left", "step"}, {"s", "step size"}, {"f", "next fault"},
-        {"e", "next eviction"}, {"[ ]", "chapter"}, {"Tab", "focus"}, {"t", "theme"},
-        {"?", "help"}, {"q", "quit"},
-    };
-    int x = 1;
-    for (size_t i = 0; i < sizeof hints / sizeof hints[0]; i++) {
-        /* Whole hints only; "? help" and "q quit" come last but matter:
-         * skip middle ones rather than cut the end. */
-        int w = draw_width(hints[i].key) + draw_width(hints[i].what) + 3;
-        int rest = 0;
-        if (i + 2 < sizeof hints / sizeof hints[0])
-            rest = 17;
-        if (x + w + rest > r.w)
-            continue;
-        x += draw_text(r, 0, x, ROLE_KEYHINT, hints[i].key);
-        x += draw_textf(r, 0, x, ROLE_DIM, " %s  ", hints[i].what);
-    }
+    hints_draw(r, KEYS_BAR_MAIN);
 }
 
 typedef void (*view_draw_fn)(const struct view_ctx *, struct rect);
@@ -283,11 +265,10 @@ void screen_main_draw(struct app *a)
     draw_hint(a, L.hint);
     bool error;
     const char *message = shown_message(a, &error);
+    /* No hint bar: the message goes over the narration's title. */
     if (!rect_ok(L.hint) && message)
         draw_text(L.panel[PANEL_NARRATION], 0, 2, error ? ROLE_ERROR : ROLE_SAY, message);
 }
-
-static unsigned main_key(struct app *a, int key);
 
 static bool panel_scrolls(int p)
 {
@@ -301,6 +282,15 @@ static void set_message(struct app *a, bool error, const char *text)
     a->message_error = error;
 }
 
+/* "At the end. Home (g) goes back to the start.", the keys from the table. */
+static void say_at_end(struct app *a)
+{
+    char msg[96];
+    snprintf(msg, sizeof msg, "At the end. %s (%s) goes back to the start.",
+             keys_first(ACTION_START).s, keys_named(keys_of(ACTION_START)[1]).s);
+    set_message(a, false, msg);
+}
+
 /* True when the last move ended for a reason the move's own message does
  * not tell: Esc, a quit, the host's refusal (finish_move says those). */
 static bool move_interrupted(const struct app *a)
@@ -311,9 +301,12 @@ static bool move_interrupted(const struct app *a)
 /* Steps in time; at either end says so instead of doing nothing silently. */
 static void step(struct app *a, enum tl_unit unit, int direction)
 {
-    if (!timeline_step(a->tl, unit, direction) && !move_interrupted(a))
-        set_message(a, false, direction > 0 ? "At the end. Home (g) goes back to the start."
-                                            : "At the start.");
+    if (!timeline_step(a->tl, unit, direction) && !move_interrupted(a)) {
+        if (direction > 0)
+            say_at_end(a);
+        else
+            set_message(a, false, "At the start.");
+    }
 }
 
 /* Runs to the next event of a kind; when there is none before the end,
@@ -367,13 +360,13 @@ static unsigned finish_move(struct app *a, unsigned result)
     char msg[sizeof a->message];
     if (timeline_error(a->tl)) {
         a->playing = false;
-        snprintf(msg, sizeof msg, "%s: the run cannot go on past step %" PRIu64 " (q quits).",
-                 timeline_error(a->tl), timeline_position(a->tl));
+        snprintf(msg, sizeof msg, "%s: the run cannot go on past step %" PRIu64 " (%s quits).",
+                 timeline_error(a->tl), timeline_position(a->tl), keys_first(ACTION_QUIT).s);
         set_message(a, true, msg);
     } else if (outcome == BUSY_CANCELLED) {
         a->playing = false;
-        snprintf(msg, sizeof msg, "Stopped by Esc at step %" PRIu64 ".",
-                 timeline_position(a->tl));
+        snprintf(msg, sizeof msg, "Stopped by %s at step %" PRIu64 ".",
+                 keys_first(ACTION_CLOSE).s, timeline_position(a->tl));
         set_message(a, false, msg);
     }
     return result;
@@ -391,16 +384,35 @@ static void scroll_focus(struct app *a, int delta)
         a->scroll[a->focus] = 0;
 }
 
+/* The action a key stands for here: a focused panel that scrolls takes
+ * the line keys (Up, Down) to scroll; every other key is the viewer's. */
+static enum key_action main_action(const struct app *a, int key)
+{
+    if (a->focus >= 0 && panel_scrolls(a->focus)) {
+        switch (keys_lookup_in(KEYS_SCROLL, key)) {
+        case ACTION_LINE_UP: return ACTION_SCROLL_UP;
+        case ACTION_LINE_DOWN: return ACTION_SCROLL_DOWN;
+        default: break;
+        }
+    }
+    return keys_lookup(key);
+}
+
+static unsigned main_act(struct app *a, enum key_action act);
+
 unsigned screen_main_key(struct app *a, int key)
+{
+    return screen_main_action(a, main_action(a, key));
+}
+
+unsigned screen_main_action(struct app *a, enum key_action act)
 {
     a->message[0] = '\0';
     uint64_t before = timeline_position(a->tl);
-    bool focused_scroll = (key == KEY_UP || key == KEY_DOWN) && a->focus >= 0 &&
-                          panel_scrolls(a->focus);
-    const char *moving = focused_scroll ? NULL : move_name(a, keys_lookup(key));
+    const char *moving = move_name(a, act);
     if (moving)
         app_busy_begin(a, moving);
-    unsigned result = main_key(a, key);
+    unsigned result = main_act(a, act);
     if (moving)
         result = finish_move(a, result);
     /* A new step has its own sentence: read it from the top. */
@@ -409,17 +421,12 @@ unsigned screen_main_key(struct app *a, int key)
     return result;
 }
 
-static unsigned main_key(struct app *a, int key)
+static unsigned main_act(struct app *a, enum key_action act)
 {
-    if ((key == KEY_UP || key == KEY_DOWN) && a->focus >= 0 && panel_scrolls(a->focus)) {
-        scroll_focus(a, key == KEY_DOWN ? 1 : -1);
-        return APP_HANDLED | APP_REDRAW;
-    }
-    enum key_action act = keys_lookup(key);
     switch (act) {
     case ACTION_PLAY:
         if (timeline_at_end(a->tl) && !a->playing) {
-            set_message(a, false, "At the end. Home (g) goes back to the start.");
+            say_at_end(a);
             break;
         }
         a->playing = !a->playing;
@@ -505,7 +512,7 @@ unsigned screen_main_tick(struct app *a)
     app_busy_end(a);
     if (!moved) {
         a->playing = false;
-        set_message(a, false, "At the end. Home (g) goes back to the start.");
+        say_at_end(a);
         return APP_REDRAW;
     }
     a->scroll[PANEL_NARRATION] = 0;
@@ -514,9 +521,11 @@ unsigned screen_main_tick(struct app *a)
     if (e && (e->kind == TL_PAUSE || (e->kind == TL_EXPECT && e->failed) ||
               (e->kind == TL_CHAPTER && a->unit != TL_UNIT_CHAPTER))) {
         a->playing = false;
-        set_message(a, false, e->kind == TL_PAUSE ? "Paused by the scenario: Space goes on."
-                              : e->kind == TL_CHAPTER ? "A new chapter: Space goes on."
-                                                      : "An expectation failed.");
+        char msg[96];
+        snprintf(msg, sizeof msg, "%s: %s goes on.",
+                 e->kind == TL_PAUSE ? "Paused by the scenario" : "A new chapter",
+                 keys_first(ACTION_PLAY).s);
+        set_message(a, false, e->kind == TL_EXPECT ? "An expectation failed." : msg);
     }
     if (timeline_at_end(a->tl))
         a->playing = false;

@@ -1,42 +1,104 @@
 #ifndef VMVIZ_TUI_SCREENS_H
 #define VMVIZ_TUI_SCREENS_H
-/* The screens' init/draw/key trios, dispatched from app.c's table. */
+/* The screens: an init/draw/key trio each, in screen_NAME.c, dispatched
+ * from app.c's table (SCREEN_LIST in app.h). init runs when the screen
+ * opens; draw draws it for the terminal's current size; key handles one
+ * key and returns APP_* flags. Screens find keys in the key table
+ * (keys.h), never by their codes. */
+#include <stdbool.h>
+
 #include "tui/app.h"
 #include "tui/keys.h"
 
+/* The main screen (screen_main.c): the panels, the status line, the hint
+ * bar, and the keys that move in time. */
 void screen_main_init(struct app *a);
 void screen_main_draw(struct app *a);
 unsigned screen_main_key(struct app *a, int key);
+/* Does what a viewer action does on the main screen (the mouse wheel
+ * scrolls through here). */
+unsigned screen_main_action(struct app *a, enum key_action act);
 /* One autoplay step; 0 when not playing. */
 unsigned screen_main_tick(struct app *a);
 
+/* The list of scenarios to choose from (screen_picker.c). */
 void screen_picker_init(struct app *a);
 void screen_picker_draw(struct app *a);
 unsigned screen_picker_key(struct app *a, int key);
+/* Fills a->entries with the scenarios (*.yaml, regular files) of the
+ * scenario folder, sorted, each with its title and description or why it
+ * does not load. */
+void picker_list(struct app *a);
+/* Frees the entries. */
+void picker_free(struct app *a);
 
+/* The keys and what every symbol means (screen_help.c). */
 void screen_help_init(struct app *a);
 void screen_help_draw(struct app *a);
 unsigned screen_help_key(struct app *a, int key);
 
+/* A clicked frame, TLB entry or swap slot (screen_details.c). */
 void screen_details_init(struct app *a);
 void screen_details_draw(struct app *a);
 unsigned screen_details_key(struct app *a, int key);
 
+/* The whole event log, scrolled back (screen_log.c). */
 void screen_log_init(struct app *a);
 void screen_log_draw(struct app *a);
 unsigned screen_log_key(struct app *a, int key);
 
+/* The scenario: title, whole description, machine (screen_info.c). */
 void screen_info_init(struct app *a);
 void screen_info_draw(struct app *a);
 unsigned screen_info_key(struct app *a, int key);
 
+/* "Terminal too small" (screen_small.c). */
 void screen_small_init(struct app *a);
 void screen_small_draw(struct app *a);
 unsigned screen_small_key(struct app *a, int key);
 
-/* Moves to a screen (a base screen, or opens an overlay) and runs its init. */
+/* The dispatch (app.c). */
+
+/* Moves to a screen (a base screen, or opens an overlay; SCREEN_COUNT
+ * closes the overlay) and runs its init. */
 unsigned screens_switch(struct app *a, enum screen_id id);
-/* Keys every screen treats alike: help, theme, redraw, quit. */
+/* Keys every screen treats alike: help, log, scenario, theme, redraw,
+ * quit. */
 unsigned screens_common_key(struct app *a, enum key_action act);
+/* Opens a scenario in place of the one open (if any): loads it and builds
+ * its timeline, which from then on calls the viewer's stop hook during
+ * long moves. false with err set, the viewer unchanged, when it does not
+ * load. */
+bool app_open_scenario(struct app *a, const char *path, struct diag *err);
+
+/* What several screens draw alike (screen_parts.c). */
+
+/* Blank columns and rows an overlay keeps around its box, so that the
+ * screen below does not run into its border. */
+#define OVERLAY_MARGIN 1
+/* Blank columns between an overlay's border and its text. */
+#define OVERLAY_PAD 1
+/* Lines PgUp and PgDn scroll in an overlay. */
+#define OVERLAY_PAGE 10
+
+/* A box of at most w x h (border included) centred on the screen, its
+ * margin cleared; returns the box. */
+struct rect overlay_box(int w, int h);
+/* overlay_box for text_w x text_h of text, with border and padding. */
+struct rect overlay_box_around(int text_w, int text_h);
+/* The inside of a box: within the border, pad blank columns in on each
+ * side. */
+struct rect overlay_inside(struct rect box, int pad);
+/* A line in the box's bottom border ("any key closes"), lined up with the
+ * title above. */
+void overlay_footer(struct rect box, const char *text);
+/* The footer of a window that scrolls by lines: " Up/Down scroll, any
+ * other key closes ", or " any key closes " when there is nothing to
+ * scroll. */
+void overlay_scroll_footer(struct rect box, bool scrolls);
+/* The key hints of a bar, from the key table, on row r: whole hints only;
+ * when the row is short the last ones (help, quit) stay and middle ones
+ * are left out. */
+void hints_draw(struct rect r, enum keys_bar bar);
 
 #endif

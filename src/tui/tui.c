@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "tui/app.h"
+#include "tui/keys.h"
 #include "tui/term.h"
 
 /* Consecutive errors from a blocking read mean the terminal went away. */
@@ -112,8 +113,8 @@ double tui_bench_render(const char *scenario, int cols, int rows, int frames)
         double t0 = app_now_ms();
         app_draw(a);
         total += app_now_ms() - t0;
-        if (app_key(a, KEY_RIGHT) & APP_REDRAW && timeline_at_end(a->tl))
-            app_key(a, KEY_HOME);
+        if (app_key(a, keys_of(ACTION_STEP_FORWARD)[0]) & APP_REDRAW && timeline_at_end(a->tl))
+            app_key(a, keys_of(ACTION_START)[0]);
     }
     if (opened_here)
         term_close();

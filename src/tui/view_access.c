@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "tui/keys.h"
 #include "tui/view.h"
 
 static const char *access_word(enum access_kind k)
@@ -211,10 +212,14 @@ void view_access_draw(const struct view_ctx *v, struct rect r)
     r = view_frame(v, r, PANEL_ACCESS, extra);
     if (!s->acc.present) {
         draw_text(r, 0, 0, ROLE_DIM, "No memory access yet.");
-        draw_wrap(rect_below(r, 1), 0, ROLE_DIM,
-                  "Press Space to play, Right (or PgDn) to take one step, ? for all the keys. "
-                  "Each access will appear here: its virtual address cut into one index per "
-                  "page-table level and an offset.");
+        char text[320];
+        snprintf(text, sizeof text,
+                 "Press %s to play, %s (or %s) to take one step, %s for all the keys. "
+                 "Each access will appear here: its virtual address cut into one index per "
+                 "page-table level and an offset.",
+                 keys_first(ACTION_PLAY).s, keys_first(ACTION_STEP_FORWARD).s,
+                 keys_named(KEYS_CLICKER_NEXT).s, keys_first(ACTION_HELP).s);
+        draw_wrap(rect_below(r, 1), 0, ROLE_DIM, text);
         return;
     }
     int y = 0;

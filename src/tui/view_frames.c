@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tui/keys.h"
 #include "tui/view.h"
 
 enum cell_form { CELL_RICH, CELL_NUMBERED, CELL_GLYPH };
@@ -142,7 +143,7 @@ static void draw_legend(const struct scene *s, struct rect r, int y, const bool 
     if (seen['*'] && n < sizeof text)
         n += (size_t)snprintf(text + n, sizeof text - n, "* dirty  ");
     if (n < sizeof text)
-        snprintf(text + n, sizeof text - n, "? all symbols");
+        snprintf(text + n, sizeof text - n, "%s all symbols", keys_first(ACTION_HELP).s);
     draw_words(r, y, 0, ROLE_DIM, text);
 }
 

@@ -5,6 +5,7 @@
 
 #include "play/narrate.h"
 #include "scenario/scenario.h"
+#include "tui/keys.h"
 #include "tui/view.h"
 
 /* ------------------------------------------------------------------ */
@@ -161,9 +162,12 @@ void view_narration_draw(const struct view_ctx *v, struct rect r)
         const struct scenario *sc = timeline_scenario(s->tl);
         const char *d = sc->description.value;
         snprintf(text, sizeof text, "%s", d && *d ? d : "Nothing has happened yet.");
-        snprintf(say, sizeof say, "%s",
-                 "Space plays, Right or PgDn takes one step, s changes the step size, "
-                 "i shows the whole description, ? shows every key.");
+        snprintf(say, sizeof say,
+                 "%s plays, %s or %s takes one step, %s changes the step size, "
+                 "%s shows the whole description, %s shows every key.",
+                 keys_first(ACTION_PLAY).s, keys_first(ACTION_STEP_FORWARD).s,
+                 keys_named(KEYS_CLICKER_NEXT).s, keys_first(ACTION_UNIT).s,
+                 keys_first(ACTION_INFO).s, keys_first(ACTION_HELP).s);
     } else {
         size_t used = 0;
         const struct tl_event *c = s->cur;
@@ -192,8 +196,8 @@ void view_narration_draw(const struct view_ctx *v, struct rect r)
     char extra[200] = "";
     int len = chapter ? snprintf(extra, sizeof extra, "chapter: %s", chapter) : 0;
     if (total > h && h > 0)
-        snprintf(extra + len, sizeof extra - (size_t)len, "%smore below: Tab to here, then Down",
-                 len ? "; " : "");
+        snprintf(extra + len, sizeof extra - (size_t)len, "%smore below: %s to here, then %s",
+                 len ? "; " : "", keys_first(ACTION_FOCUS).s, keys_first(ACTION_LINE_DOWN).s);
     r = view_frame(v, r, PANEL_NARRATION, extra);
     if (!rect_ok(r))
         return;
@@ -329,7 +333,10 @@ void view_log_draw(const struct view_ctx *v, struct rect r)
 {
     const struct scene *s = v->s;
     char extra[64];
-    snprintf(extra, sizeof extra, "newest last%s", v->focused ? ", Up/Down scroll" : "");
+    char keys[48];
+    snprintf(keys, sizeof keys, ", %s/%s scroll", keys_first(ACTION_LINE_UP).s,
+             keys_first(ACTION_LINE_DOWN).s);
+    snprintf(extra, sizeof extra, "newest last%s", v->focused ? keys : "");
     r = view_frame(v, r, PANEL_LOG, extra);
     if (!rect_ok(r))
         return;

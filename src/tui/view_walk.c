@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "tui/keys.h"
 #include "tui/view.h"
 #include "vm/pte.h"
 
@@ -317,5 +318,6 @@ void view_walk_draw(const struct view_ctx *v, struct rect r)
                                "NX no-execute") &&
         !draw_whole(r, r.h - 1, 0, ROLE_DIM,
                     "key: P present W writable U user A accessed D dirty NX no-exec"))
-        draw_whole(r, r.h - 1, 0, ROLE_DIM, "key: P W U A D N(X): ? explains");
+        draw_wholef(r, r.h - 1, 0, ROLE_DIM, "key: P W U A D N(X): %s explains",
+                    keys_first(ACTION_HELP).s);
 }
