@@ -441,6 +441,22 @@ static void test_victim_entry_shown(void)
     test_app_close(a);
 }
 
+static void test_panel_table(void)
+{
+    /* Every panel has its row: a title (the one panel_title gives), a
+     * view, and what the layout asks of it. */
+    for (int p = 0; p < PANEL_COUNT; p++) {
+        const struct panel_ops *ops = panel_ops((enum panel)p);
+        CU_ASSERT_PTR_NOT_NULL(ops->draw);
+        CU_ASSERT_STRING_EQUAL(ops->title, panel_title((enum panel)p));
+        bool sized = p == PANEL_ACCESS || p == PANEL_NARRATION || p == PANEL_LOG;
+        CU_ASSERT_EQUAL(ops->want == NULL, sized);
+    }
+    CU_ASSERT_STRING_EQUAL(panel_ops(PANEL_FRAMES)->title, "Physical memory");
+    CU_ASSERT(panel_ops(PANEL_TLB)->scrolls && panel_ops(PANEL_LOG)->scrolls);
+    CU_ASSERT(!panel_ops(PANEL_COUNTERS)->scrolls && !panel_ops(PANEL_ACCESS)->scrolls);
+}
+
 static void test_focused_panel_scrolls(void)
 {
     /* Focused on a panel that scrolls, Down scrolls it instead of
@@ -485,5 +501,6 @@ void suite_screens_register(void)
     CU_add_test(s, "a context switch shows the new CR3", test_switch_shows_new_cr3);
     CU_add_test(s, "mmap marks the new area", test_mmap_highlights_new_area);
     CU_add_test(s, "an eviction shows the victim's entry", test_victim_entry_shown);
+    CU_add_test(s, "the panel table", test_panel_table);
     CU_add_test(s, "a focused panel takes Up and Down", test_focused_panel_scrolls);
 }

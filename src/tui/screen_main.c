@@ -11,6 +11,32 @@
 #include "tui/screens.h"
 #include "tui/term.h"
 
+/* The layout. Below LAYOUT_WIDE_COLS x LAYOUT_WIDE_ROWS (view.h) it is
+ * compact: denser panels, the columns halved. */
+#define LAYOUT_HINT_MIN_ROWS 30     /* the hint bar shows from this many rows */
+#define LAYOUT_TALL_ROWS 50         /* from here the narration gets a row more */
+#define NARRATION_ROWS_COMPACT 4    /* the narration's rows, its title included */
+#define NARRATION_ROWS 5
+#define NARRATION_ROWS_TALL 6
+/* The left column (walk, frames) takes this share of a wide screen. */
+#define LEFT_SHARE_NUM 11
+#define LEFT_SHARE_DEN 20
+#define FRAMES_MIN_ROWS 4           /* kept for the frames before the walk grows */
+#define PROCESS_MIN_ROWS 3          /* before the other right-hand panels grow */
+#define PROCESS_MAX_ROWS_COMPACT 6  /* the most the processes grow to, before */
+#define PROCESS_MAX_ROWS 12         /* spare rows go to them */
+#define SWAP_MIN_ROWS 2
+/* A log panel below this is no use (a title and a line or two tell
+ * nothing); spare rows fewer than that stay with their column. */
+#define LOG_MIN_ROWS 3
+
+/* The status line: the words "by" and "theme" from this width; the
+ * operation in words only with this much room beside the title, which
+ * keeps at least TITLE_MIN columns. */
+#define STATUS_WIDE_COLS 110
+#define STATUS_OP_SLACK 12
+#define STATUS_TITLE_MIN 8
+
 struct layout {
     struct rect status, hint;
     struct rect panel[PANEL_COUNT];
@@ -26,6 +52,12 @@ static int max_int(int a, int b)
     return a > b ? a : b;
 }
 
+/* The rows a panel would like, its title included, at a width. */
+static int want(enum panel p, const struct scene *s, int width, bool compact)
+{
+    return panel_ops(p)->want(s, width, compact);
+}
+
 /* Places every panel for a cols x rows screen. Rows are the scarce
  * resource: each panel first gets the rows without which it would show
  * nothing useful (the counters all of theirs: they are always complete),
@@ -34,44 +66,44 @@ static int max_int(int a, int b)
 static void layout_compute(struct layout *L, const struct scene *s, int cols, int rows)
 {
     memset(L, 0, sizeof *L);
-    bool compact = cols < 120 || rows < 36;
+    bool compact = cols < LAYOUT_WIDE_COLS || rows < LAYOUT_WIDE_ROWS;
     L->status = (struct rect){0, 0, 1, cols};
-    int hint = rows >= 30 ? 1 : 0;
+    int hint = rows >= LAYOUT_HINT_MIN_ROWS ? 1 : 0;
     if (hint)
         L->hint = (struct rect){rows - 1, 0, 1, cols};
-    int access_h = compact ? 5 : 6;
-    int narr_h = compact ? 4 : rows >= 50 ? 6 : 5;
+    int access_h = 1 + (compact ? VIEW_ACCESS_ROWS_BITS : VIEW_ACCESS_ROWS_FULL);
+    int narr_h = compact                      ? NARRATION_ROWS_COMPACT
+                 : rows >= LAYOUT_TALL_ROWS ? NARRATION_ROWS_TALL
+                                            : NARRATION_ROWS;
     int y = 1;
     L->panel[PANEL_ACCESS] = (struct rect){y, 0, access_h, cols};
     y += access_h;
     int middle = rows - 1 - hint - access_h - narr_h;
     L->panel[PANEL_NARRATION] = (struct rect){y + middle, 0, narr_h, cols};
-    int left_w = compact ? cols / 2 : cols * 11 / 20;
+    int left_w = compact ? cols / 2 : cols * LEFT_SHARE_NUM / LEFT_SHARE_DEN;
     int right_x = left_w + 1, right_w = cols - right_x;
     const struct machine *m = s->m;
 
     /* Left: the walk (title, CR3, the levels, the physical address), then
      * physical memory (title, grid, legend, two rows of policy). */
-    int levels = (int)m->cfg.geo.levels;
-    int frames_min = 4;
-    int walk_h = min_int(3 + levels + (compact ? 0 : 1), max_int(2 + levels, middle - frames_min));
-    int frames_want = 1 + view_frames_rows(s, left_w) + 3;
+    int walk_h = min_int(want(PANEL_WALK, s, left_w, compact),
+                         max_int(view_walk_min_rows(s), middle - FRAMES_MIN_ROWS));
+    int frames_want = want(PANEL_FRAMES, s, left_w, compact);
     int h_frames = middle - walk_h;
     int left_spare = 0;
-    if (h_frames > frames_want + 3) {
+    if (h_frames > frames_want + LOG_MIN_ROWS) {
         left_spare = h_frames - frames_want;
         h_frames = frames_want;
     }
 
     /* Right: the TLB, the counters, the processes, swap. */
-    int tlb_all = view_tlb_rows_at(s, right_w);
-    int tlb_set = max_int(1, tlb_all / (int)m->tlb.sets);
-    int tlb_want = 1 + tlb_all + 1;
-    int h_cnt = 1 + view_counters_rows(s, right_w);
-    int proc_want = 1 + view_process_rows(s, !compact);
-    int swap_want = 1 + (m->swap.nslots ? 1 + (int)(m->swap.nslots / (uint32_t)max_int(1, right_w)) + 1
-                                         : 1);
-    int h_tlb = 1 + tlb_set, h_proc = min_int(3, proc_want), h_swap = 2;
+    int tlb_set = max_int(1, view_tlb_rows_at(s, right_w) / (int)m->tlb.sets);
+    int tlb_want = want(PANEL_TLB, s, right_w, compact);
+    int h_cnt = want(PANEL_COUNTERS, s, right_w, compact);
+    int proc_want = want(PANEL_PROCESS, s, right_w, compact);
+    int swap_want = want(PANEL_SWAP, s, right_w, compact);
+    int h_tlb = 1 + tlb_set, h_proc = min_int(PROCESS_MIN_ROWS, proc_want),
+        h_swap = SWAP_MIN_ROWS;
     int left = middle - h_tlb - h_cnt - h_proc - h_swap;
     /* Too few rows for every minimum: swap, then the processes, then the
      * TLB give up rows, down to their title (which still counts what
@@ -85,7 +117,10 @@ static void layout_compute(struct layout *L, const struct scene *s, int cols, in
     int add = max_int(0, min_int(tlb_want - h_tlb, left));
     h_tlb += add;
     left -= add;
-    add = max_int(0, min_int(min_int(proc_want, compact ? 6 : 12) - h_proc, left));
+    add = max_int(0, min_int(min_int(proc_want, compact ? PROCESS_MAX_ROWS_COMPACT
+                                                        : PROCESS_MAX_ROWS) -
+                                 h_proc,
+                             left));
     h_proc += add;
     left -= add;
     add = max_int(0, min_int(swap_want - h_swap, left));
@@ -96,13 +131,13 @@ static void layout_compute(struct layout *L, const struct scene *s, int cols, in
     /* The log goes where the room is; the other column's spare rows go to
      * its most useful panel. */
     int h_log_left = 0, h_log_right = 0;
-    if (left_spare >= right_spare && left_spare >= 3) {
+    if (left_spare >= right_spare && left_spare >= LOG_MIN_ROWS) {
         h_log_left = left_spare;
         h_proc += right_spare;
     } else {
         h_frames += left_spare;
         h_log_right = right_spare;
-        if (h_log_right < 3) { /* a title and a line or two tell nothing */
+        if (h_log_right < LOG_MIN_ROWS) {
             h_proc += h_log_right;
             h_log_right = 0;
         }
@@ -161,7 +196,7 @@ static void draw_status(struct app *a, struct rect r)
     char op[96];
     op_text(s->m, op, sizeof op);
     char right[160];
-    bool wide = r.w >= 110;
+    bool wide = r.w >= STATUS_WIDE_COLS;
     snprintf(right, sizeof right, " %s %.4g/s | %s%s | %s%s%s ",
              a->playing ? "PLAY" : "paused", app_speed_rate(a->speed), wide ? "by " : "",
              unit_word(a->unit), policy_name(s->m->policy.ops->kind), wide ? " | theme " : "",
@@ -173,15 +208,15 @@ static void draw_status(struct app *a, struct rect r)
              timeline_at_end(a->tl) ? " (end)" : "");
     int rw = draw_width(right);
     int room = r.w - rw;
-    if (draw_width(mid) + 12 > room)
+    if (draw_width(mid) + STATUS_OP_SLACK > room)
         /* No room: the access panel shows the operation anyway. */
         snprintf(mid, sizeof mid, " | op %" PRIu64 "/%" PRIu64 " | step %" PRIu64 "%s",
                  timeline_op_index(a->tl), timeline_op_total(a->tl), timeline_position(a->tl),
                  timeline_at_end(a->tl) ? " (end)" : "");
     int x = draw_text(rect_cols(r, 0, room), 0, 0, ROLE_STATUS, " ");
     int title_room = room - 1 - draw_width(mid);
-    if (title_room < 8)
-        title_room = 8;
+    if (title_room < STATUS_TITLE_MIN)
+        title_room = STATUS_TITLE_MIN;
     char t[256];
     snprintf(t, sizeof t, "%s", title);
     if (draw_width(t) > title_room && title_room > 3) {
@@ -223,16 +258,6 @@ static void draw_hint(struct app *a, struct rect r)
     hints_draw(r, KEYS_BAR_MAIN);
 }
 
-typedef void (*view_draw_fn)(const struct view_ctx *, struct rect);
-
-static const view_draw_fn view_draws[PANEL_COUNT] = {
-    [PANEL_ACCESS] = view_access_draw,     [PANEL_WALK] = view_walk_draw,
-    [PANEL_TLB] = view_tlb_draw,           [PANEL_FRAMES] = view_frames_draw,
-    [PANEL_SWAP] = view_swap_draw,         [PANEL_PROCESS] = view_process_draw,
-    [PANEL_COUNTERS] = view_counters_draw, [PANEL_NARRATION] = view_narration_draw,
-    [PANEL_LOG] = view_log_draw,
-};
-
 void screen_main_init(struct app *a)
 {
     a->focus = -1;
@@ -260,7 +285,7 @@ void screen_main_draw(struct app *a)
             .scroll = &a->scroll[p],
             .hits = &a->hits,
         };
-        view_draws[p](&v, L.panel[p]);
+        panel_ops((enum panel)p)->draw(&v, L.panel[p]);
     }
     draw_hint(a, L.hint);
     bool error;
@@ -268,12 +293,6 @@ void screen_main_draw(struct app *a)
     /* No hint bar: the message goes over the narration's title. */
     if (!rect_ok(L.hint) && message)
         draw_text(L.panel[PANEL_NARRATION], 0, 2, error ? ROLE_ERROR : ROLE_SAY, message);
-}
-
-static bool panel_scrolls(int p)
-{
-    return p == PANEL_TLB || p == PANEL_FRAMES || p == PANEL_SWAP || p == PANEL_PROCESS ||
-           p == PANEL_LOG || p == PANEL_NARRATION;
 }
 
 static void set_message(struct app *a, bool error, const char *text)
@@ -388,7 +407,7 @@ static void scroll_focus(struct app *a, int delta)
  * the line keys (Up, Down) to scroll; every other key is the viewer's. */
 static enum key_action main_action(const struct app *a, int key)
 {
-    if (a->focus >= 0 && panel_scrolls(a->focus)) {
+    if (a->focus >= 0 && panel_ops((enum panel)a->focus)->scrolls) {
         switch (keys_lookup_in(KEYS_SCROLL, key)) {
         case ACTION_LINE_UP: return ACTION_SCROLL_UP;
         case ACTION_LINE_DOWN: return ACTION_SCROLL_DOWN;

@@ -6,7 +6,12 @@
  * stands, the event that led here, and what the access in view has done so
  * far (read from the timeline's log). Every view draws from the scene into
  * its rectangle and nothing else, so the screen after step N always shows
- * the machine after step N. */
+ * the machine after step N.
+ *
+ * Lifetimes: a scene borrows from its timeline. Its pointers (the machine,
+ * the events, the processes, the scenario's text) are valid until the
+ * timeline next moves (a step, a seek, a run) or is destroyed; the main
+ * screen builds a new scene before every draw. */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -15,26 +20,62 @@
 #include "tui/draw.h"
 #include "vm/machine.h"
 
-/* The panels, in Tab order. */
-#define PANEL_LIST(X)                        \
-    X(ACCESS, "Access")                      \
-    X(WALK, "Page walk")                     \
-    X(TLB, "TLB")                            \
-    X(FRAMES, "Physical memory")             \
-    X(SWAP, "Swap")                          \
-    X(PROCESS, "Processes")                  \
-    X(COUNTERS, "Counters")                  \
-    X(NARRATION, "What happened")            \
-    X(LOG, "Event log")
+struct scene;
+struct view_ctx;
+
+/* The panels of the main screen, in Tab order, and what each is: its id,
+ * its title, the view that draws it, the rows it would like (a
+ * panel_want_fn, or NULL when the layout gives it a fixed height or what
+ * is left), and whether Up/Down scroll it once it has the focus. The enum,
+ * the titles and panel_ops() are all generated from this one table. */
+#define PANEL_TABLE(X)                                                                     \
+    X(ACCESS, "Access", view_access_draw, NULL, false)                                    \
+    X(WALK, "Page walk", view_walk_draw, view_walk_want, false)                           \
+    X(TLB, "TLB", view_tlb_draw, view_tlb_want, true)                                     \
+    X(FRAMES, "Physical memory", view_frames_draw, view_frames_want, true)                \
+    X(SWAP, "Swap", view_swap_draw, view_swap_want, true)                                 \
+    X(PROCESS, "Processes", view_process_draw, view_process_want, true)                   \
+    X(COUNTERS, "Counters", view_counters_draw, view_counters_want, false)                \
+    X(NARRATION, "What happened", view_narration_draw, NULL, true)                        \
+    X(LOG, "Event log", view_log_draw, NULL, true)
+
+/* PANEL_LIST(X): X(id, title) for each row of PANEL_TABLE, for code that
+ * needs no more (scene.c builds panel_title() from it). How: each row
+ * becomes "X PANEL_ID_TITLE_(row)", that is "X (id, title)", and the
+ * outer PANEL_EXPAND_ rescans it, which calls X. */
+#define PANEL_LIST(X) PANEL_EXPAND_(PANEL_TABLE(PANEL_PICK_ID_TITLE_(X)))
+#define PANEL_PICK_ID_TITLE_(X) X PANEL_ID_TITLE_
+#define PANEL_ID_TITLE_(id, title, ...) (id, title)
+#define PANEL_EXPAND_(...) __VA_ARGS__
 
 enum panel {
-#define PANEL_ENUM(id, title) PANEL_##id,
-    PANEL_LIST(PANEL_ENUM)
+#define PANEL_ENUM(id, ...) PANEL_##id,
+    PANEL_TABLE(PANEL_ENUM)
 #undef PANEL_ENUM
     PANEL_COUNT
 };
 
+/* The rows a panel would like, its title included, at a content width;
+ * compact is the dense layout of small screens (below LAYOUT_WIDE_COLS x
+ * LAYOUT_WIDE_ROWS). */
+typedef int (*panel_want_fn)(const struct scene *s, int width, bool compact);
+
+struct panel_ops {
+    const char *title;
+    void (*draw)(const struct view_ctx *v, struct rect r);
+    panel_want_fn want;       /* NULL: not asked */
+    bool scrolls;             /* Up/Down scroll it when focused */
+};
+
+/* A panel's row of the table: static, valid for the program's life. */
+const struct panel_ops *panel_ops(enum panel p);
+/* The panel's title (the same text as panel_ops(p)->title): static. */
 const char *panel_title(enum panel p);
+
+/* The main screen's layout switches to its dense form below these (the
+ * 80x24 minimum is always dense). */
+#define LAYOUT_WIDE_COLS 120
+#define LAYOUT_WIDE_ROWS 36
 
 /* The stages an access goes through, as the access strip shows them. */
 #define STAGE_LIST(X)                   \
@@ -106,6 +147,7 @@ struct scene_pte {
     uint64_t entry;
 };
 
+/* Every pointer borrowed from the timeline: see "Lifetimes" above. */
 struct scene {
     const struct timeline *tl;
     const struct machine *m;
@@ -142,7 +184,8 @@ struct scene {
     const char *say;                  /* the scenario's text in force, or NULL */
 };
 
-/* Builds the scene for the timeline's current position. */
+/* Builds the scene for the timeline's current position; it stays valid
+ * until the timeline next moves. */
 void scene_build(struct scene *s, const struct timeline *tl);
 
 /* What a mouse click can land on. */
@@ -163,15 +206,18 @@ struct hits {
 
 void hits_clear(struct hits *h);
 void hits_add(struct hits *h, struct rect r, enum hit_kind kind, uint32_t index);
+/* The hit under (y, x), or NULL: a pointer into h, valid until h is next
+ * cleared (the next draw of the main screen); copy what is kept. */
 const struct hit *hits_find(const struct hits *h, int y, int x);
 
-/* What a view gets besides its rectangle. */
+/* What a view gets besides its rectangle, for one draw: every pointer is
+ * the caller's and is not kept. */
 struct view_ctx {
     const struct scene *s;
     bool focused;
     bool titled;          /* the rect's first row is the panel's title */
     int *scroll;          /* the panel's scroll offset (the view clamps it) */
-    struct hits *hits;
+    struct hits *hits;    /* where clickable cells go, or NULL */
 };
 
 /* Draws the panel's title row when v->titled and returns the rect left for
@@ -182,18 +228,28 @@ struct rect view_frame(const struct view_ctx *v, struct rect r, enum panel p, co
 struct rect view_frame_fit(const struct view_ctx *v, struct rect r, enum panel p,
                            const char *const *extras, size_t n);
 
-/* Rows a view would like at width w (the layout's hint). */
-int view_walk_rows(const struct scene *s);
-int view_tlb_rows(const struct scene *s);
+/* The rows each panel would like, its title included (panel_want_fn, see
+ * PANEL_TABLE): every frame, every set of the TLB, every counter... in
+ * the richest form that stays reasonable. */
+int view_walk_want(const struct scene *s, int width, bool compact);
+int view_tlb_want(const struct scene *s, int width, bool compact);
+int view_frames_want(const struct scene *s, int width, bool compact);
+int view_swap_want(const struct scene *s, int width, bool compact);
+int view_process_want(const struct scene *s, int width, bool compact);
+int view_counters_want(const struct scene *s, int width, bool compact);
+/* The rows without which the walk shows nothing useful: its title, CR3
+ * and a row per level. */
+int view_walk_min_rows(const struct scene *s);
 /* Rows every set of the TLB takes at content width w (ways wrap when a set
  * does not fit on one row). */
 int view_tlb_rows_at(const struct scene *s, int width);
-int view_process_rows(const struct scene *s, bool wide);
-/* Grid rows the frames would like at content width w: every frame in the
- * richest form that stays reasonable, else a few rows of glyphs. */
-int view_frames_rows(const struct scene *s, int width);
-/* Rows the counters need to show every one of them at content width w. */
-int view_counters_rows(const struct scene *s, int width);
+
+/* Content rows from which the access panel shows the VA in binary with
+ * the indices under it (fewer: the indices alone), and from which it adds
+ * the sentence on how the MMU reads them; the layout gives it one or the
+ * other. */
+#define VIEW_ACCESS_ROWS_BITS 4
+#define VIEW_ACCESS_ROWS_FULL 5
 
 void view_access_draw(const struct view_ctx *v, struct rect r);
 void view_walk_draw(const struct view_ctx *v, struct rect r);

@@ -224,13 +224,13 @@ void view_access_draw(const struct view_ctx *v, struct rect r)
     }
     int y = 0;
     draw_address_line(s, r, y++);
-    if (r.h >= 4 && draw_bits(s, r, y))
+    if (r.h >= VIEW_ACCESS_ROWS_BITS && draw_bits(s, r, y))
         y += 2;
     else
         draw_fields_compact(s, r, y++);
     if (y < r.h)
         draw_stages(s, r, y++);
-    if (y < r.h && r.h >= 5) {
+    if (y < r.h && r.h >= VIEW_ACCESS_ROWS_FULL) {
         const struct geometry *g = &s->m->cfg.geo;
         unsigned levels = index_levels(&s->acc, g);
         char text[200];

@@ -19,6 +19,24 @@
 
 enum cell_form { CELL_RICH, CELL_NUMBERED, CELL_GLYPH };
 
+/* Blanks between cells of each form. */
+#define GAP_RICH 2
+#define GAP_NUMBERED 1
+/* Below the grid: a legend row from this many content rows on, and the
+ * policy's state on one row from POLICY_MIN_ROWS, two from
+ * POLICY_TWO_ROWS. */
+#define LEGEND_ROWS 1
+#define LEGEND_MIN_ROWS 6
+#define POLICY_ROWS 2
+#define POLICY_MIN_ROWS 3
+#define POLICY_TWO_ROWS 8
+/* The grid rows the panel asks for: the richest form while it takes at
+ * most RICH_MAX_ROWS (numbered cells when those take at most
+ * NUMBERED_MAX_ROWS), else glyphs on at most GLYPH_MAX_ROWS. */
+#define RICH_MAX_ROWS 8
+#define NUMBERED_MAX_ROWS 12
+#define GLYPH_MAX_ROWS 8
+
 struct grid {
     enum cell_form form;
     int cell_w;      /* columns of one cell */
@@ -26,6 +44,29 @@ struct grid {
     int label_w;     /* the row label before the cells (glyph form) */
     int per_row;
 };
+
+/* The cells of each form, for nd-digit frame numbers: "12 p1 heap+0x3*"
+ * (rich_w the widest label), "12:S*", "S*" after a row label "12 ". */
+static struct grid grid_rich(int nd, int rich_w)
+{
+    return (struct grid){.form = CELL_RICH, .cell_w = nd + 1 + rich_w, .gap = GAP_RICH};
+}
+
+static struct grid grid_numbered(int nd)
+{
+    return (struct grid){.form = CELL_NUMBERED, .cell_w = nd + 3, .gap = GAP_NUMBERED};
+}
+
+static struct grid grid_glyph(int nd)
+{
+    return (struct grid){.form = CELL_GLYPH, .cell_w = 2, .gap = 0, .label_w = nd + 1};
+}
+
+/* Cells of a grid that fit in a row of width columns (0 or less: none). */
+static int grid_per_row(const struct grid *g, int width)
+{
+    return (width - g->label_w + g->gap) / (g->cell_w + g->gap);
+}
 
 /* The role that says what is happening to a frame now, or its owner's. */
 static enum role frame_role(const struct scene *s, uint32_t f, bool *marked)
@@ -71,21 +112,20 @@ static struct grid choose_grid(const struct machine *m, int w, int h)
 {
     uint32_t n = frames_total(&m->pool);
     int nd = view_digits(n ? n - 1 : 0);
-    struct grid g = {.form = CELL_NUMBERED, .cell_w = nd + 3, .gap = 1};
-    g.per_row = (w + g.gap) / (g.cell_w + g.gap);
+    struct grid g = grid_numbered(nd);
+    g.per_row = grid_per_row(&g, w);
     bool numbered_fits = g.per_row > 0 && rows_for(n, g.per_row) <= h;
     /* A rich cell is at least as wide as a numbered one: try it only when
      * there is room for that many. */
     if (numbered_fits) {
-        struct grid rich = {.form = CELL_RICH, .gap = 2};
-        rich.cell_w = nd + 1 + rich_width(m, n);
-        rich.per_row = (w + rich.gap) / (rich.cell_w + rich.gap);
+        struct grid rich = grid_rich(nd, rich_width(m, n));
+        rich.per_row = grid_per_row(&rich, w);
         if (rich.per_row > 0 && rows_for(n, rich.per_row) <= h)
             return rich;
         return g;
     }
-    struct grid tiny = {.form = CELL_GLYPH, .cell_w = 2, .gap = 0, .label_w = nd + 1};
-    tiny.per_row = (w - tiny.label_w) / 2;
+    struct grid tiny = grid_glyph(nd);
+    tiny.per_row = grid_per_row(&tiny, w);
     if (tiny.per_row < 1)
         tiny.per_row = 1;
     return tiny;
@@ -232,8 +272,8 @@ void view_frames_draw(const struct view_ctx *v, struct rect r)
     if (!rect_ok(r))
         return;
     /* Below the grid: the policy (1-2 rows) and a legend when there is room. */
-    int policy_rows = r.h >= 8 ? 2 : r.h >= 3 ? 1 : 0;
-    int legend_rows = r.h >= 6 ? 1 : 0;
+    int policy_rows = r.h >= POLICY_TWO_ROWS ? POLICY_ROWS : r.h >= POLICY_MIN_ROWS ? 1 : 0;
+    int legend_rows = r.h >= LEGEND_MIN_ROWS ? LEGEND_ROWS : 0;
     int grid_h = r.h - policy_rows - legend_rows;
     if (grid_h < 1) {
         grid_h = r.h;
@@ -306,16 +346,27 @@ void view_frames_draw(const struct view_ctx *v, struct rect r)
         policy_line(s, rect_rows(r, y, policy_rows), 0);
 }
 
-int view_frames_rows(const struct scene *s, int width)
+/* Grid rows the frames would like at content width w: every frame in the
+ * richest form that stays reasonable, else a few rows of glyphs. */
+static int grid_rows_wanted(const struct scene *s, int width)
 {
     const struct machine *m = s->m;
     uint32_t n = frames_total(&m->pool);
     int nd = view_digits(n ? n - 1 : 0);
-    int numbered = rows_for(n, (width + 1) / (nd + 4));
-    if (numbered <= 12) {
-        int rich = rows_for(n, (width + 2) / (nd + 1 + rich_width(m, n) + 2));
-        return rich <= 8 ? rich : numbered;
+    struct grid numbered_g = grid_numbered(nd);
+    int numbered = rows_for(n, grid_per_row(&numbered_g, width));
+    if (numbered <= NUMBERED_MAX_ROWS) {
+        struct grid rich_g = grid_rich(nd, rich_width(m, n));
+        int rich = rows_for(n, grid_per_row(&rich_g, width));
+        return rich <= RICH_MAX_ROWS ? rich : numbered;
     }
-    int tiny = rows_for(n, (width - nd - 1) / 2);
-    return tiny > 8 ? 8 : tiny < 1 ? 1 : tiny;
+    struct grid glyph_g = grid_glyph(nd);
+    int tiny = rows_for(n, grid_per_row(&glyph_g, width));
+    return tiny > GLYPH_MAX_ROWS ? GLYPH_MAX_ROWS : tiny < 1 ? 1 : tiny;
+}
+
+int view_frames_want(const struct scene *s, int width, bool compact)
+{
+    (void)compact;
+    return 1 + grid_rows_wanted(s, width) + LEGEND_ROWS + POLICY_ROWS;
 }

@@ -9,6 +9,9 @@
 
 #include "tui/view.h"
 
+/* From this width the areas' lines have their names in a column. */
+#define PROCESS_WIDE_COLS 48
+
 /* The processes in the order shown: the running one first, then by pid. */
 static uint32_t shown_order(const struct machine *m, uint32_t *order)
 {
@@ -26,7 +29,9 @@ static bool areas_shown(const struct machine *m, uint32_t i, bool wide)
     return m->procs[i].alive && (wide || i == m->current);
 }
 
-int view_process_rows(const struct scene *s, bool wide)
+/* A row per process and, with wide, per area of every live process (else
+ * of the running one only). */
+static int process_rows(const struct scene *s, bool wide)
 {
     const struct machine *m = s->m;
     int rows = 0;
@@ -36,6 +41,12 @@ int view_process_rows(const struct scene *s, bool wide)
             rows += (int)m->procs[i].nareas;
     }
     return rows;
+}
+
+int view_process_want(const struct scene *s, int width, bool compact)
+{
+    (void)width;
+    return 1 + process_rows(s, !compact);
 }
 
 /* Resident and swapped pages per area, from the reverse maps and the swap
@@ -152,7 +163,7 @@ void view_process_draw(const struct view_ctx *v, struct rect r)
     r = view_frame_fit(v, r, PANEL_PROCESS, extras, 2);
     if (!rect_ok(r))
         return;
-    bool wide = r.w >= 48;
+    bool wide = r.w >= PROCESS_WIDE_COLS;
     uint32_t order[MACHINE_MAX_PROCESSES];
     uint32_t nshown = shown_order(m, order);
     int y = 0;

@@ -32,6 +32,18 @@ static char slot_glyph(const struct swap_slot *sl)
     return sl->pid < 10 ? (char)('0' + sl->pid) : '#';
 }
 
+int view_swap_want(const struct scene *s, int width, bool compact)
+{
+    (void)compact;
+    uint32_t nslots = s->m->swap.nslots;
+    if (nslots == 0)
+        return 1 + 1; /* the title, "no swap" */
+    /* The title, the line of the slot being read or written, and the
+     * slots a character each: a row per width of them, and one for the
+     * rest and the rows' labels. */
+    return 1 + 1 + (int)(nslots / (uint32_t)(width > 1 ? width : 1)) + 1;
+}
+
 void view_swap_draw(const struct view_ctx *v, struct rect r)
 {
     const struct scene *s = v->s;

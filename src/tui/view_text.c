@@ -18,6 +18,8 @@ struct counter_item {
 };
 
 #define COUNTER_ITEMS 10
+/* Blanks between two counters of the flowing form. */
+#define COUNTER_FLOW_GAP 2
 
 /* The counters a student looks at, in that order. */
 static size_t counter_items(const struct scene *s, struct counter_item *items)
@@ -76,11 +78,13 @@ static int counters_flow(const struct counter_item *items, size_t n, bool has_lo
             draw_textf(r, y, x + draw_width(it->short_label), ROLE_NORMAL, " %s", value);
             draw_text(r, y, x + w - draw_width(delta), ROLE_DELTA, delta);
         }
-        x += w + 2;
+        x += w + COUNTER_FLOW_GAP;
     }
     return y + 1;
 }
 
+/* The table form: columns this wide, the value this far into its
+ * column. */
 #define COUNTER_COL_W 26
 #define COUNTER_VALUE_X 13
 
@@ -104,15 +108,19 @@ static int counter_columns(const struct counter_item *items, size_t n, int w, in
     return cols;
 }
 
-int view_counters_rows(const struct scene *s, int width)
+int view_counters_want(const struct scene *s, int width, bool compact)
 {
+    (void)compact;
+    /* Every counter, as a table when it fits, else flowing; as many rows
+     * as that takes (no limit to measure against). */
+    enum { UNLIMITED = 1000 };
     struct counter_item items[COUNTER_ITEMS];
     size_t n = counter_items(s, items);
-    struct rect r = {0, 0, 1000, width};
-    int cols = counter_columns(items, n, width, 1000);
+    struct rect r = {0, 0, UNLIMITED, width};
+    int cols = counter_columns(items, n, width, UNLIMITED);
     if (cols >= 1)
-        return ((int)n + cols - 1) / cols;
-    return counters_flow(items, n, true, true, r, false);
+        return 1 + ((int)n + cols - 1) / cols;
+    return 1 + counters_flow(items, n, true, true, r, false);
 }
 
 void view_counters_draw(const struct view_ctx *v, struct rect r)
@@ -126,8 +134,9 @@ void view_counters_draw(const struct view_ctx *v, struct rect r)
     struct counter_item items[COUNTER_ITEMS];
     size_t n = counter_items(s, items);
     bool has_lookups = c->tlb_hits + c->tlb_misses > 0;
-    /* Columns of 26 when all fit, else the flowing list with the changes,
-     * else without them: every counter is always there, whole. */
+    /* Columns of COUNTER_COL_W when all fit, else the flowing list with
+     * the changes, else without them: every counter is always there,
+     * whole. */
     int cols = counter_columns(items, n, r.w, r.h);
     if (cols < 1) {
         bool deltas = counters_flow(items, n, has_lookups, true, r, false) <= r.h;

@@ -72,6 +72,12 @@ static bool set_searched(const struct scene *s, int set)
 }
 
 #define TLB_MAX_COLUMNS 64
+/* Blanks between the set's label (">set 12") and its ways, and between
+ * ways. */
+#define TLB_GAP 1
+/* The label before a set's number: its mark (">" for a set the access
+ * looks in, else a blank) and "set ". */
+#define TLB_SET_LABEL ">set "
 
 /* How the panel lays out: a form, ways per row, where each column starts. */
 struct tlb_layout {
@@ -98,11 +104,11 @@ static bool place_columns(const struct machine *m, const int *way_w, int width, 
                 cw = way_w[way];
         L->col_x[c] = x;
         L->col_w[c] = cw;
-        x += cw + 1;
+        x += cw + TLB_GAP;
     }
     L->per_row = per_row;
     L->rows_per_set = (ways + per_row - 1) / per_row;
-    return x - 1 <= width;
+    return x - TLB_GAP <= width;
 }
 
 /* The layout for a width x height rect: the richest form, with the most
@@ -117,10 +123,7 @@ static bool choose_layout(const struct machine *m, int width, int height, struct
     int *way_w = malloc(sizeof *way_w * (size_t)ways);
     if (!way_w)
         return false;
-    L->label_w = 6;
-    for (uint32_t n = m->tlb.sets - 1; n >= 10; n /= 10)
-        L->label_w++;
-    L->label_w++;
+    L->label_w = (int)strlen(TLB_SET_LABEL) + view_digits(m->tlb.sets - 1) + TLB_GAP;
     int want_sets = m->tlb.sets < 2 ? (int)m->tlb.sets : 2;
     struct tlb_layout first = {0};
     bool have_first = false, found = false;
@@ -143,17 +146,19 @@ static bool choose_layout(const struct machine *m, int width, int height, struct
     return found || have_first;
 }
 
-int view_tlb_rows(const struct scene *s)
-{
-    return (int)s->m->tlb.sets + 1;
-}
-
 int view_tlb_rows_at(const struct scene *s, int width)
 {
     struct tlb_layout L;
     if (!choose_layout(s->m, width, -1, &L))
         return 1;
     return (int)s->m->tlb.sets * L.rows_per_set;
+}
+
+int view_tlb_want(const struct scene *s, int width, bool compact)
+{
+    (void)compact;
+    /* The title, every set, the key. */
+    return 1 + view_tlb_rows_at(s, width) + 1;
 }
 
 static enum role cell_role(const struct scene *s, int index, int set, const struct tlb_entry *e)

@@ -15,9 +15,17 @@
 #include "tui/view.h"
 #include "vm/pte.h"
 
-int view_walk_rows(const struct scene *s)
+int view_walk_min_rows(const struct scene *s)
 {
-    return (int)s->m->cfg.geo.levels + 2;
+    return 1 + 1 + (int)s->m->cfg.geo.levels;
+}
+
+int view_walk_want(const struct scene *s, int width, bool compact)
+{
+    (void)width;
+    /* The title, CR3, the levels, the physical address, and on a large
+     * screen the key to the bits. */
+    return view_walk_min_rows(s) + 1 + (compact ? 0 : 1);
 }
 
 /* The bits of a present entry, spelled "P W U A D NX" with dashes for the
