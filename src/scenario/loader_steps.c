@@ -151,12 +151,12 @@ static int get_access_kind(struct loader *ld, const yaml_node_t *n,
 {
     static const char *const names[] = {
 #define ACCESS_NAME(id, letter, name) name,
-        SCENARIO_ACCESS_INFO(ACCESS_NAME)
+        TRACE_ACCESS_INFO(ACCESS_NAME)
 #undef ACCESS_NAME
     };
     static const enum scenario_access kinds[] = {
 #define ACCESS_KIND(id, letter, name) SCENARIO_ACCESS_##id,
-        SCENARIO_ACCESS_INFO(ACCESS_KIND)
+        TRACE_ACCESS_INFO(ACCESS_KIND)
 #undef ACCESS_KIND
     };
     const char *text = NULL;

@@ -92,17 +92,11 @@ static inline uint64_t scenario_addr_absolute(const struct scenario_addr *a)
     return (uint64_t)a->offset;
 }
 
-/* Access kinds of fill steps and traces: id, the letter trace_access.kind
- * spells it with (the enum's value), and the name a fill's access: key
- * takes. */
-#define SCENARIO_ACCESS_INFO(X) \
-    X(READ,  'R', "read")       \
-    X(WRITE, 'W', "write")      \
-    X(EXEC,  'X', "exec")
-
+/* Access kinds of fill steps and traces (TRACE_ACCESS_INFO, trace.h): the
+ * value is the letter trace_access.kind spells it with. */
 enum scenario_access {
 #define SCENARIO_ACCESS_ENUM(id, letter, name) SCENARIO_ACCESS_##id = letter,
-    SCENARIO_ACCESS_INFO(SCENARIO_ACCESS_ENUM)
+    TRACE_ACCESS_INFO(SCENARIO_ACCESS_ENUM)
 #undef SCENARIO_ACCESS_ENUM
 };
 

@@ -194,6 +194,42 @@ static int parse_pages(const struct trace_reader *t, const char *line,
     return 1;
 }
 
+/* The letters of TRACE_ACCESS_INFO, as the rw format writes them. */
+static const char access_letters[] = {
+#define ACCESS_LETTER(id, letter, name) letter,
+    TRACE_ACCESS_INFO(ACCESS_LETTER)
+#undef ACCESS_LETTER
+};
+#define ACCESS_LETTERS (sizeof access_letters / sizeof access_letters[0])
+
+/* The access letter c is, in either case, or 0. */
+static char access_letter(char c)
+{
+    for (size_t i = 0; i < ACCESS_LETTERS; i++)
+        if (c == access_letters[i] || c == access_letters[i] - 'A' + 'a')
+            return access_letters[i];
+    return 0;
+}
+
+/* Reports an rw line whose access is not one letter of access_letters. */
+static void unknown_access(const struct trace_reader *t, struct diag *err, const char *line,
+                           size_t op, size_t len)
+{
+    char letters[ACCESS_LETTERS][2];
+    const char *names[ACCESS_LETTERS];
+    char list[32];
+    size_t end = token_end(line, op, len, 0);
+
+    for (size_t i = 0; i < ACCESS_LETTERS; i++) {
+        letters[i][0] = access_letters[i];
+        letters[i][1] = '\0';
+        names[i] = letters[i];
+    }
+    line_error(t, err, op, "unknown access '%.*s' (expected %s followed by an address)",
+               quote_len(end - op), line + op, diag_list(list, sizeof list, names,
+                                                         ACCESS_LETTERS));
+}
+
 static int parse_rw(const struct trace_reader *t, const char *line,
                     size_t len, struct trace_access out[2], struct diag *err)
 {
@@ -203,21 +239,9 @@ static int parse_rw(const struct trace_reader *t, const char *line,
 
     if (op == len || line[op] == '#')
         return 0;
-    switch (line[op]) {
-    case 'R': case 'r': kind = 'R'; break;
-    case 'W': case 'w': kind = 'W'; break;
-    case 'X': case 'x': kind = 'X'; break;
-    default: {
-        size_t end = token_end(line, op, len, 0);
-        line_error(t, err, op, "unknown access '%.*s' (expected R, W or X followed by an "
-                   "address)", quote_len(end - op), line + op);
-        return -1;
-    }
-    }
-    if (op + 1 < len && !is_space(line[op + 1]) && line[op + 1] != '#') {
-        size_t end = token_end(line, op, len, 0);
-        line_error(t, err, op, "unknown access '%.*s' (expected R, W or X followed by an "
-                   "address)", quote_len(end - op), line + op);
+    kind = access_letter(line[op]);
+    if (kind == 0 || (op + 1 < len && !is_space(line[op + 1]) && line[op + 1] != '#')) {
+        unknown_access(t, err, line, op, len);
         return -1;
     }
     size_t start = skip_space(line, op + 1, len);

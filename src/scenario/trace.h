@@ -44,8 +44,16 @@ struct trace_pos {
     unsigned pending_col;    /* ... whose address starts in this column */
 };
 
+/* Access kinds: id, the letter trace_access.kind holds (and an rw trace
+ * writes, in either case), and the name a fill step's access: key takes.
+ * scenario.h makes enum scenario_access of it. */
+#define TRACE_ACCESS_INFO(X) \
+    X(READ,  'R', "read")    \
+    X(WRITE, 'W', "write")   \
+    X(EXEC,  'X', "exec")
+
 struct trace_access {
-    char kind;        /* 'R', 'W' or 'X' */
+    char kind;        /* 'R', 'W' or 'X': a letter of TRACE_ACCESS_INFO */
     int is_page;      /* 1: value is a page number (pages format); 0: a VA */
     uint64_t value;   /* virtual address, or page number when is_page */
     unsigned size;    /* bytes accessed (lackey), 0 when the format has none */
