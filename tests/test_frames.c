@@ -7,6 +7,7 @@
 
 #include "vm/event.h"
 #include "vm/frames.h"
+#include "vm/swap.h"
 #include "vm/object.h"
 #include "vm/rng.h"
 

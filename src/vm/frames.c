@@ -1,10 +1,9 @@
-/* Frame pool, reverse map and swap slots. See frames.h. */
+/* Frame pool and reverse map. See frames.h. */
 #include "vm/frames.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "vm/event.h"
 #include "vm/rng.h"
 
 static const char *const frame_kind_names[] = {
@@ -32,8 +31,8 @@ const char *frame_kind_text(enum frame_kind kind)
 const struct frame frame_free = {
     .kind = FRAME_FREE,
     .table_level = -1,
-    .owner_pid = EV_NONE,
-    .object = EV_NONE,
+    .owner_pid = VM_NO_PID,
+    .object = VM_NO_OBJECT,
 };
 
 static void frame_reset(struct frame *f)
@@ -165,11 +164,11 @@ static void mark_taken(struct frame_pool *p, uint32_t frame, enum frame_kind kin
 uint32_t frames_take(struct frame_pool *p, enum frame_kind kind)
 {
     if (!frames_have_free(p, kind))
-        return UINT32_MAX;
+        return VM_NO_FRAME;
     bool tables = uses_table_region(p, kind);
     uint32_t index = freemap_lowest(tables ? &p->table_free : &p->data_free);
     if (index == UINT32_MAX)
-        return UINT32_MAX;
+        return VM_NO_FRAME;
     uint32_t frame = tables ? p->data_frames + index : index;
     if (!prepare_take(p, frame))
         return FRAMES_REFUSED;
@@ -192,10 +191,10 @@ bool frames_take_at(struct frame_pool *p, uint32_t frame, enum frame_kind kind)
 uint32_t frames_take_run(struct frame_pool *p, uint32_t n)
 {
     if (n == 0 || p->free_data < n)
-        return UINT32_MAX;
+        return VM_NO_FRAME;
     uint32_t start = freemap_find_run(&p->data_free, n);
     if (start == UINT32_MAX)
-        return UINT32_MAX;
+        return VM_NO_FRAME;
     /* Everything the run needs is made before any frame is taken. */
     for (uint32_t i = 0; i < n; i++)
         if (!prepare_take(p, start + i))
@@ -307,94 +306,4 @@ uint64_t frames_bytes(const struct frame_pool *p)
             bytes += vm_block_bytes((uint64_t)f->capmaps * sizeof *f->maps);
     }
     return bytes;
-}
-
-bool swap_init(struct swap_area *s, uint32_t nslots)
-{
-    memset(s, 0, sizeof *s);
-    s->nslots = nslots;
-    if (!chunked_init(&s->slots, nslots, sizeof(struct swap_slot), NULL) ||
-        !freemap_init(&s->free, nslots)) {
-        swap_destroy(s);
-        return false;
-    }
-    return true;
-}
-
-void swap_destroy(struct swap_area *s)
-{
-    chunked_destroy(&s->slots);
-    freemap_destroy(&s->free);
-}
-
-bool swap_clone(struct swap_area *dst, const struct swap_area *src)
-{
-    *dst = *src;
-    memset(&dst->free, 0, sizeof dst->free);
-    if (!chunked_clone(&dst->slots, &src->slots) || !freemap_clone(&dst->free, &src->free)) {
-        swap_destroy(dst);
-        return false;
-    }
-    return true;
-}
-
-uint32_t swap_next_touched(const struct swap_area *s, uint32_t i)
-{
-    return chunked_next(&s->slots, i);
-}
-
-/* Slot i to change: a used one, or one being taken (after chunked_touch). */
-static struct swap_slot *slot_edit(struct swap_area *s, uint32_t i)
-{
-    struct swap_slot *chunk = chunked_chunk(&s->slots, i);
-    return &chunk[i & CHUNKED_MASK];
-}
-
-uint32_t swap_take(struct swap_area *s, uint32_t pid, uint64_t vpn)
-{
-    uint32_t i = freemap_lowest(&s->free);
-    if (i == UINT32_MAX)
-        return UINT32_MAX;
-    struct swap_slot *slot = chunked_touch(&s->slots, i);
-    if (!slot || !freemap_take(&s->free, i))
-        return FRAMES_REFUSED;
-    *slot = (struct swap_slot){.used = true, .refs = 1, .pid = pid, .vpn = vpn};
-    s->used++;
-    return i;
-}
-
-void swap_release(struct swap_area *s, uint32_t slot)
-{
-    if (slot < s->nslots && swap_at(s, slot)->used) {
-        struct swap_slot *sl = slot_edit(s, slot);
-        if (--sl->refs == 0) {
-            *sl = (struct swap_slot){0};
-            freemap_release(&s->free, slot);
-            s->used--;
-        }
-    }
-}
-
-void swap_ref(struct swap_area *s, uint32_t slot)
-{
-    if (slot < s->nslots && swap_at(s, slot)->used)
-        slot_edit(s, slot)->refs++;
-}
-
-void swap_digest(const struct swap_area *s, uint64_t *h)
-{
-    digest_u64(h, s->nslots);
-    for (uint32_t i = swap_next_touched(s, 0); i < s->nslots; i = swap_next_touched(s, i + 1)) {
-        const struct swap_slot *slot = swap_at(s, i);
-        if (!slot->used)
-            continue;
-        digest_u64(h, i);
-        digest_u64(h, 1 + slot->pid + ((uint64_t)slot->refs << 32));
-        digest_u64(h, slot->vpn);
-    }
-}
-
-uint64_t swap_bytes(const struct swap_area *s)
-{
-    return chunked_bytes(&s->slots) + freemap_bytes(&s->free);
 }

@@ -5,12 +5,13 @@
  * it. Frames [0, data_frames) serve pages (and page tables when no frames are
  * reserved for them); frames [data_frames, data_frames + table_frames) serve
  * page tables only. Free frames are handed out lowest number first so that
- * runs are easy to follow and deterministic. */
+ * runs are easy to follow and deterministic. Swap slots are in swap.h. */
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "vm/chunked.h"
 #include "vm/freemap.h"
+#include "vm/sentinel.h"
 
 #define FRAME_KIND_LIST(X)                         \
     X(FREE, "free", "free")                        \
@@ -39,8 +40,8 @@ struct frame {
     int8_t table_level;    /* for FRAME_TABLE: its level; otherwise -1 */
     bool dirty;            /* file cache page modified since read (or swap copy stale) */
     uint8_t compound;      /* FRAME_HEAD or FRAME_TAIL of a huge page, else 0 */
-    uint32_t owner_pid;    /* the process it was allocated for (EV_NONE when shared) */
-    uint32_t object;       /* the file or shared-memory object it caches, or EV_NONE */
+    uint32_t owner_pid;    /* the process it was allocated for (VM_NO_PID when shared) */
+    uint32_t object;       /* the file or shared-memory object it caches, or VM_NO_OBJECT */
     uint32_t refcount;     /* mappings (data) or 1 (tables) */
     uint64_t object_page;  /* page number within that object */
     uint32_t nmaps, capmaps;
@@ -74,7 +75,10 @@ bool frames_clone(struct frame_pool *dst, const struct frame_pool *src);
 /* Total number of frames. */
 uint32_t frames_total(const struct frame_pool *p);
 
-/* Frame f (below frames_total) to read; never allocates. */
+/* Frame f (below frames_total) to read; never allocates. Read it before
+ * the pool changes: for a frame never taken the pointer is the shared
+ * frame_free, which a later frames_take of f does not change, and the
+ * maps array moves whenever the frame's reverse map grows or shrinks. */
 static inline const struct frame *frames_at(const struct frame_pool *p, uint32_t f)
 {
     const struct frame *chunk = chunked_chunk(&p->frames, f);
@@ -82,7 +86,9 @@ static inline const struct frame *frames_at(const struct frame_pool *p, uint32_t
 }
 
 /* Frame f to change. Only for a frame that is taken (or was taken once):
- * its storage was made then, so this never allocates. */
+ * its storage was made then, so this never allocates. The pointer is valid
+ * until frames_destroy (chunks never move); its maps array moves whenever
+ * the reverse map grows or shrinks. */
 static inline struct frame *frames_edit(struct frame_pool *p, uint32_t f)
 {
     struct frame *chunk = chunked_chunk(&p->frames, f);
@@ -94,15 +100,9 @@ static inline struct frame *frames_edit(struct frame_pool *p, uint32_t f)
  * over the frames visits only the part of the pool in use. */
 uint32_t frames_next_touched(const struct frame_pool *p, uint32_t f);
 
-/* What frames_take, frames_take_run and swap_take return when the host
- * refused the memory to record the frame or slot taken: not a simulated
- * outcome (no frame number or slot reaches it; see
- * machine_config_validate). */
-#define FRAMES_REFUSED (UINT32_MAX - 1)
-
 /* Takes the lowest free frame able to hold the kind (page tables go to the
- * reserved region when there is one). Returns its number, UINT32_MAX when
- * none is free, or FRAMES_REFUSED. */
+ * reserved region when there is one). Returns its number, VM_NO_FRAME when
+ * none is free, or FRAMES_REFUSED (vm/sentinel.h). */
 uint32_t frames_take(struct frame_pool *p, enum frame_kind kind);
 /* Takes one given free frame; false when it is not free (or the host
  * refused the memory to record it). */
@@ -112,7 +112,7 @@ bool frames_take_at(struct frame_pool *p, uint32_t frame, enum frame_kind kind);
 
 /* Takes n free page frames in a row, the first a multiple of n (a huge
  * page: its frames must be physically contiguous and aligned): the lowest
- * such run. Returns the first, UINT32_MAX when no such run is free, or
+ * such run. Returns the first, VM_NO_FRAME when no such run is free, or
  * FRAMES_REFUSED. */
 uint32_t frames_take_run(struct frame_pool *p, uint32_t n);
 /* Returns a frame to the free list; clears its reverse map. */
@@ -131,48 +131,5 @@ bool frames_rmap_remove(struct frame_pool *p, uint32_t frame, uint32_t pid, uint
 void frames_digest(const struct frame_pool *p, uint64_t *h);
 /* The bytes the pool holds on the host, reverse maps included. */
 uint64_t frames_bytes(const struct frame_pool *p);
-
-/* Swap: a fixed number of slots, each remembering whose page it holds. A
- * free slot reads as all zeros. */
-struct swap_slot {
-    uint64_t vpn;
-    uint32_t refs;         /* entries (or objects) that hold the slot */
-    uint32_t pid;
-    bool used;
-};
-
-struct swap_area {
-    uint32_t nslots;
-    uint32_t used;
-    struct chunked slots;  /* struct swap_slot */
-    struct freemap free;
-};
-
-bool swap_init(struct swap_area *s, uint32_t nslots);
-/* A zeroed swap area may be destroyed. */
-void swap_destroy(struct swap_area *s);
-bool swap_clone(struct swap_area *dst, const struct swap_area *src);
-
-/* Slot i (below nslots) to read; never allocates. */
-static inline const struct swap_slot *swap_at(const struct swap_area *s, uint32_t i)
-{
-    static const struct swap_slot free_slot;
-    const struct swap_slot *chunk = chunked_chunk(&s->slots, i);
-    return chunk ? &chunk[i & CHUNKED_MASK] : &free_slot;
-}
-
-/* The first slot at or after i that may be used, or nslots (see
- * frames_next_touched). */
-uint32_t swap_next_touched(const struct swap_area *s, uint32_t i);
-/* Takes the lowest free slot for (pid, vpn); UINT32_MAX when swap is
- * full, FRAMES_REFUSED when the host refused the memory to record it. */
-uint32_t swap_take(struct swap_area *s, uint32_t pid, uint64_t vpn);
-/* Drops one reference to a slot; the slot is free when none is left. */
-void swap_release(struct swap_area *s, uint32_t slot);
-/* One more entry holds the slot (a forked process, a shared page). */
-void swap_ref(struct swap_area *s, uint32_t slot);
-/* Digests the used slots, each with its number. */
-void swap_digest(const struct swap_area *s, uint64_t *h);
-uint64_t swap_bytes(const struct swap_area *s);
 
 #endif

@@ -18,6 +18,17 @@
  *                                TLB_INVALIDATE… → FRAME_ALLOC) → ZERO_FILL/
  *                                SWAP_IN/… → PTE_UPDATE → FAULT_RETURN → back
  *                                to the TLB lookup (the access restarts).
+ *
+ * Between two micro-steps the machine is in a phase (enum machine_phase,
+ * MACHINE_PHASE_LIST just below): the phase names the micro-step
+ * machine_step performs next. The CPU's steps are in
+ * mmu.c, the fault handler's in fault.c, reclaim's in reclaim.c, the other
+ * operations' in machine_ops.c; machine.c dispatches.
+ *
+ * Pointers the machine returns (machine_process, machine_running,
+ * machine_host_error, a walk's slot, frames_at...) point into it: none
+ * outlives machine_destroy, and each says below (or in its own header)
+ * what else ends it. A machine_clone shares none of them.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -31,7 +42,45 @@
 #include "vm/pagetable.h"
 #include "vm/policy.h"
 #include "vm/process.h"
+#include "vm/sentinel.h"
+#include "vm/swap.h"
 #include "vm/tlb.h"
+
+/* Where an operation is, between two micro-steps: each phase names the
+ * micro-step machine_step performs next, and says what it does and in
+ * which file its step function is. */
+#define MACHINE_PHASE_LIST(X)                                                                     \
+    X(IDLE, "no operation in progress; machine_begin starts one")                                \
+    X(BEGIN, "an access starts: it is counted and its VA checked (mmu.c)")                        \
+    X(TLB, "the TLB is looked up, first and again after the fault handler returns (mmu.c)")      \
+    X(WALK, "the MMU reads the entry of level acc.level in the table at acc.table (mmu.c)")      \
+    X(FAULT, "the MMU raises a page fault with error code acc.fault_code (mmu.c)")               \
+    X(CLASSIFY, "the handler finds the area: SIGSEGV, or what the fault needs (fault.c)")        \
+    X(TABLES, "the handler asks for the next missing table, else for the page; no event of "     \
+              "its own: the step of the phase it sets runs at once (fault.c)")                   \
+    X(NEED_FRAME, "a frame of kind acc.need_kind is wanted: a free one, else a victim, else "     \
+                  "the OOM killer (reclaim.c)")                                                  \
+    X(EVICT_SAVE, "the victim acc.victim is written to swap or its file, or dropped (reclaim.c)") \
+    X(EVICT_UNMAP, "one mapping of the victim is removed through its reverse map (reclaim.c)")   \
+    X(EVICT_SHOOTDOWN, "that mapping's TLB entry is invalidated; without one the step emits "    \
+                       "nothing and the next phase's step runs at once (reclaim.c)")             \
+    X(INSTALL_TABLE, "the new table in frame acc.frame is linked into its parent (fault.c)")     \
+    X(HUGE_ALLOC, "the run of frames taken for a huge page at acc.frame is shown (fault.c)")     \
+    X(LOAD, "the page gets its content: zero fill, zero page, swap-in, file read, cache hit, "   \
+            "copy or reuse (fault.c)")                                                           \
+    X(PTE, "the leaf entry is written; fault-around maps cached neighbours (fault.c)")           \
+    X(RETURN, "the handler returns and the access restarts at the TLB (mmu.c)")                  \
+    X(FILL, "the translation the walk found goes into the TLB (mmu.c)")                          \
+    X(DONE, "Dirty set on a write, the policy told, the physical address formed (mmu.c)")        \
+    X(SIMPLE, "a non-access operation, whole in one step (machine_ops.c)")                       \
+    X(SWITCH_FLUSH, "a context switch without ASIDs flushes the TLB (machine_ops.c)")
+
+enum machine_phase {
+#define MACHINE_PHASE_ENUM(id, text) PH_##id,
+    MACHINE_PHASE_LIST(MACHINE_PHASE_ENUM)
+#undef MACHINE_PHASE_ENUM
+    PH_COUNT
+};
 
 #define MACHINE_MAX_FRAMES  (UINT32_C(1) << 22)  /* 16 GiB of 4 KiB pages */
 #define MACHINE_MAX_SWAP    (UINT32_C(1) << 22)
@@ -40,6 +89,12 @@
 #define MACHINE_MAX_OBJECTS 64
 #define MACHINE_MAX_OP_STEPS 1000000
 #define MACHINE_MAX_ASID 4095  /* PCIDs have 12 bits */
+/* The most pages fault_around and readahead may each span: a leaf table's
+ * worth on x86_64, where Linux caps fault_around_bytes (PTRS_PER_PTE
+ * pages); readahead takes the same bound. */
+#define MACHINE_MAX_WINDOW_PAGES 512
+/* The most pages a declared file may have. */
+#define MACHINE_MAX_FILE_PAGES (UINT64_C(1) << 32)
 
 struct machine_config {
     struct geometry geo;
@@ -94,16 +149,10 @@ struct op {
     char name[AREA_NAME_MAX];
 };
 
-/* Where an operation is, between two micro-steps. */
-enum machine_phase {
-    PH_IDLE, PH_BEGIN, PH_TLB, PH_WALK, PH_FAULT, PH_CLASSIFY, PH_TABLES, PH_NEED_FRAME,
-    PH_EVICT_SAVE, PH_EVICT_UNMAP, PH_EVICT_SHOOTDOWN, PH_INSTALL_TABLE, PH_HUGE_ALLOC, PH_LOAD,
-    PH_PTE,
-    PH_RETURN, PH_FILL, PH_DONE, PH_OOM, PH_SIMPLE, PH_SWITCH_FLUSH,
-};
-
+/* The state of the operation in progress (an access's, mostly): which
+ * field means what depends on the phase. */
 struct access_state {
-    uint32_t proc;           /* index of the process */
+    uint32_t proc;           /* index of the process in procs */
     unsigned level;          /* walk: level about to be read */
     uint32_t table;          /* walk: frame of that table */
     int tlb_index;           /* TLB entry used or filled */
@@ -113,15 +162,15 @@ struct access_state {
     uint8_t need_kind;       /* enum frame_kind wanted by PH_NEED_FRAME */
     unsigned need_level;     /* table level wanted */
     uint32_t frame;          /* frame obtained */
-    uint32_t victim;
+    uint32_t victim;         /* the frame being evicted, or VM_NO_FRAME */
     uint32_t victim_map;     /* mappings of the victim removed so far */
-    uint32_t victim_slot;    /* swap slot the victim went to, or EV_NONE */
-    uint32_t slot;           /* swap slot being read */
+    uint32_t victim_slot;    /* swap slot the victim went to, or VM_NO_SLOT */
+    uint32_t slot;           /* swap slot being read, or VM_NO_SLOT */
     uint32_t cow_source;     /* frame a copy-on-write fault copies from */
-    uint32_t object;         /* the object the faulting page belongs to, or EV_NONE */
+    uint32_t object;         /* the object the faulting page belongs to, or VM_NO_OBJECT */
     uint64_t object_page;    /* its page in that object */
     bool private_copy;       /* a private write to an object page: copy after loading */
-    uint32_t victim_object;  /* the object the victim caches, or EV_NONE */
+    uint32_t victim_object;  /* the object the victim caches, or VM_NO_OBJECT */
     uint32_t op_steps;       /* micro-steps this operation has taken */
     bool huge;               /* the fault maps a whole huge page */
     uint8_t span_shift;      /* log2 of the bytes the translation in use maps */
@@ -145,7 +194,7 @@ struct machine {
     uint64_t mmap_base;
     struct vm_object *objects; /* files and shared anonymous memory */
     uint32_t nobjects;
-    uint32_t zero_frame;       /* the shared zero page, once allocated, else EV_NONE */
+    uint32_t zero_frame;       /* the shared zero page, once allocated, else VM_NO_FRAME */
     uint32_t huge_pages;       /* huge pages mapped now: the TLB then looks up both sizes */
     const uint64_t *future_next; /* borrowed; see machine_set_future */
     uint64_t future_len;
@@ -161,10 +210,12 @@ struct machine {
 };
 
 /* Creates a machine with no process. NULL with the reason in why when the
- * configuration is invalid or memory runs out. */
+ * configuration is invalid or memory runs out. The caller owns it:
+ * machine_destroy frees it and ends every pointer into it. */
 struct machine *machine_create(const struct machine_config *cfg, char *why, size_t why_len);
 void machine_destroy(struct machine *m);
-/* A deep copy that evolves independently (shares only the borrowed future). */
+/* A deep copy that evolves independently (shares only the borrowed
+ * future); the caller owns it. NULL when the host refused the memory. */
 struct machine *machine_clone(const struct machine *m);
 /* A 64-bit digest of the whole state: equal states give equal digests,
  * however the memory behind them happened to be laid out (free frames,
@@ -191,7 +242,7 @@ bool machine_add_area(struct machine *m, uint32_t pid, const struct area *a, cha
                       size_t why_len);
 /* Declares a file of `size` bytes; the pages listed in cached[] (or every
  * page when all_cached) start in the page cache, taking frames. Returns its
- * object id, or EV_NONE with why. */
+ * object id, or VM_NO_OBJECT with why. */
 uint32_t machine_add_file(struct machine *m, const char *name, uint64_t size,
                           const uint64_t *cached, size_t ncached, bool all_cached, char *why,
                           size_t why_len);
@@ -201,11 +252,16 @@ uint32_t machine_add_file(struct machine *m, const char *name, uint64_t size,
  * the frames or table_frames that would do. A machine that fails this
  * would end its first access in the OOM killer. */
 bool machine_check_first_access(const struct machine *m, char *why, size_t why_len);
-/* The object id of a file name, or EV_NONE. */
+/* The object id of a file name, or VM_NO_OBJECT. */
 uint32_t machine_find_object(const struct machine *m, const char *name);
-/* The process with that pid, or NULL. */
+/* The process with that pid, or NULL. It points into the machine's table
+ * of processes, which never moves: valid until machine_destroy, and it
+ * stays that pid's after the process exits or is killed (alive false).
+ * Its areas move when they change (see process_find_area). */
 struct process *machine_process(const struct machine *m, uint32_t pid);
-/* The running process (NULL when there is none). */
+/* The running process (NULL when there is none); valid as long as
+ * machine_process's, but a context switch makes another one the running
+ * process. */
 struct process *machine_running(const struct machine *m);
 
 /* Lends the machine the future for OPT: next_use[i] is the position of the
@@ -220,7 +276,8 @@ void machine_set_future(struct machine *m, const uint64_t *next_use, uint64_t le
  * machine_begin and machine_step refuse to do anything: the same scenario
  * and seed must give the same run on every host, so a host's refusal is
  * never turned into a simulated event, and a stated limit stops every
- * host's run at the same step. */
+ * host's run at the same step. The text is the machine's: it never
+ * changes once set, and is valid until machine_destroy. */
 const char *machine_host_error(const struct machine *m);
 
 /* Starts an operation. false when one is already in progress. */
@@ -236,7 +293,9 @@ bool machine_step(struct machine *m, struct event *ev);
  * returns the number of micro-steps it stands for. */
 uint64_t machine_run_op(struct machine *m, const struct op *op);
 
-/* Software walk of a process's tables for va (no bits changed). */
+/* Software walk of a process's tables for va (no bits changed). The
+ * result's slot points into a table: valid until that table is released
+ * (munmap keeps tables; exit and the OOM killer release them all). */
 struct walk_result machine_walk(const struct machine *m, const struct process *p, uint64_t va);
 /* The physical address va translates to in process p, or UINT64_MAX when it
  * is not mapped. */

@@ -1,24 +1,121 @@
 #ifndef VMVIZ_VM_MACHINE_INTERNAL_H
 #define VMVIZ_VM_MACHINE_INTERNAL_H
-/* What machine.c (accesses and faults) and machine_ops.c (the other
- * operations) share. Not for use outside src/vm. */
+/* What the files of the machine share, and nothing else. Not for use
+ * outside src/vm: the rest of the program reads the machine through
+ * machine.h.
+ *
+ *   machine.c      life cycle, the micro-step dispatcher, the phase table
+ *   mmu.c          what the CPU does: TLB, walk, A/D bits, fill, restart
+ *   fault.c        what the kernel does on a fault: classify, tables, load, PTE
+ *   reclaim.c      getting a frame when none is free: victim, write-out,
+ *                  unmap, shootdown, OOM killer
+ *   machine_ops.c  the operations other than accesses (mmap, fork, exit...)
+ *
+ * Every vm_step_* function performs the micro-step of one phase: it fills
+ * *ev (unless it says it emits nothing) and sets m->phase to the phase of
+ * the next micro-step; its comment says which events it may emit and which
+ * phases may follow. */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "vm/machine.h"
 
+/* m->acc.proc when the operation names no process that exists. */
+#define VM_NO_PROC UINT32_MAX
+
+/* ---- machine.c: sizes, lookups and the stops ---- */
+
 /* Bytes in a page. */
 uint64_t vm_page_size(const struct machine *m);
 /* Base pages in a huge page, or 0 when the layout has none. */
 uint64_t vm_huge_pages(const struct machine *m);
-/* The process the operation in progress acts for. */
+/* The first address of virtual page vpn. */
+static inline uint64_t vm_vpn_va(const struct machine *m, uint64_t vpn)
+{
+    return vpn << m->cfg.geo.page_shift;
+}
+/* The virtual page the operation in progress is about. */
+static inline uint64_t vm_op_vpn(const struct machine *m)
+{
+    return geometry_vpn(&m->cfg.geo, m->op.va);
+}
+/* The process the operation in progress acts for (it exists). */
 struct process *vm_op_process(struct machine *m);
+/* Starts *ev as an event of the access in progress: its kind, access,
+ * pid, va and vpn. */
+void vm_event_for_access(const struct machine *m, struct event *ev, enum event_kind kind);
 /* Checks an area's alignment and that it lies in user space; false with why. */
 bool vm_check_area(const struct machine *m, const struct area *a, char *why, size_t why_len);
 /* Gives a shared anonymous area its object and checks a file-backed one
  * against its file; false with why. */
 bool vm_attach_object(struct machine *m, struct area *a, char *why, size_t why_len);
+/* Records that the host refused memory the machine needed for `what`: the
+ * operation ends (m->phase becomes PH_IDLE) and the machine does nothing
+ * more (see machine_host_error). Never a simulated event. */
+void vm_host_failure(struct machine *m, const char *what);
+/* The same stop for a limit the machine states (vmviz-scenario(5),
+ * LIMITS) that the run would pass: `what` says which. The run stops at
+ * the same step on every host. */
+void vm_limit_reached(struct machine *m, const char *what);
+/* Stops the machine for a table pagetable_create did not make: a host
+ * refusal or the cap on page-table memory (PAGETABLE_MAX_BYTES). */
+void vm_table_not_made(struct machine *m, enum pagetable_outcome why);
+/* Makes frame hold an empty table of the given level; false, the machine
+ * stopped (vm_table_not_made), when it could not. */
+bool vm_new_table(struct machine *m, uint32_t frame, unsigned level);
+
+/* ---- mmu.c: the CPU's micro-steps of an access ---- */
+
+void vm_step_begin(struct machine *m, struct event *ev);
+void vm_step_tlb(struct machine *m, struct event *ev);
+void vm_step_walk(struct machine *m, struct event *ev);
+void vm_step_fault(struct machine *m, struct event *ev);
+void vm_step_return(struct machine *m, struct event *ev);
+void vm_step_fill(struct machine *m, struct event *ev);
+void vm_step_done(struct machine *m, struct event *ev);
+/* An access whose translation the TLB holds and allows, done at once with
+ * exactly the effects of its three micro-steps (BEGIN, TLB hit, DONE).
+ * false, nothing changed, when the access needs more (machine_run_op then
+ * steps it). */
+bool vm_fast_access(struct machine *m, const struct op *op);
+
+/* ---- fault.c: the kernel's fault handler ---- */
+
+void vm_step_classify(struct machine *m, struct event *ev);
+/* PH_TABLES: emits nothing (the dispatcher goes straight on to the phase
+ * it sets). */
+void vm_step_tables(struct machine *m);
+void vm_step_install_table(struct machine *m, struct event *ev);
+void vm_step_huge_alloc(struct machine *m, struct event *ev);
+void vm_step_load(struct machine *m, struct event *ev);
+void vm_step_pte(struct machine *m, struct event *ev);
+/* Asks for a frame of the given kind (a table of `level` when kind is
+ * FRAME_TABLE): the next phase is PH_NEED_FRAME. */
+void vm_want_frame(struct machine *m, enum frame_kind kind, unsigned level);
+/* The bits of a new leaf entry for a page of area a. */
+uint64_t vm_leaf_flags(const struct area *a, enum access_kind access, bool may_write);
+
+/* ---- reclaim.c: a frame when none is free ---- */
+
+void vm_step_need_frame(struct machine *m, struct event *ev);
+void vm_step_evict_save(struct machine *m, struct event *ev);
+void vm_step_evict_unmap(struct machine *m, struct event *ev);
+/* Returns false, having emitted nothing, when the TLB held no entry to
+ * invalidate (the dispatcher goes straight on). */
+bool vm_step_evict_shootdown(struct machine *m, struct event *ev);
+/* What the replacement policy may ask of the machine (policy.h). */
+struct policy_host vm_policy_host(struct machine *m);
+/* Removes (pid, vpn)'s translation from the TLB; true when one was there,
+ * its entry index in *index (when not NULL; -1 when none). */
+bool vm_shootdown(struct machine *m, uint32_t pid, uint64_t vpn, int *index);
+
+/* ---- machine_ops.c: the other operations, and tearing down ---- */
+
+/* One micro-step of a non-access operation. */
+void vm_step_simple(struct machine *m, struct event *ev);
+/* The TLB flush that follows a switch without ASIDs. */
+void vm_step_switch_flush(struct machine *m, struct event *ev);
 /* Calls fn for every non-empty leaf entry of p in [start, end), skipping
  * ranges with no tables and the rest of a huge page after its entry. */
 void vm_visit_pages(struct machine *m, struct process *p, uint64_t start, uint64_t end,
@@ -31,25 +128,5 @@ void vm_drop_visited(struct machine *m, struct process *p, uint64_t *slot, uint6
                      void *ctx);
 /* Tears down a whole address space (exit, the OOM killer). */
 void vm_release_process(struct machine *m, struct process *p);
-/* The bits of a new leaf entry for a page of area a. */
-uint64_t vm_leaf_flags(const struct area *a, enum access_kind access, bool may_write);
-/* Records that the host refused memory the machine needed for `what`: the
- * operation ends and the machine does nothing more (see
- * machine_host_error). Never a simulated event. */
-void vm_host_failure(struct machine *m, const char *what);
-/* The same stop for a limit the machine states (vmviz-scenario(5),
- * LIMITS) that the run would pass: `what` says which. The run stops at
- * the same step on every host. */
-void vm_limit_reached(struct machine *m, const char *what);
-/* Stops the machine for a table pagetable_create did not make: a host
- * refusal or the cap on page-table memory (PAGETABLE_MAX_BYTES). */
-void vm_table_not_made(struct machine *m, enum pagetable_outcome why);
-/* Makes frame hold an empty table of the given level; false, the machine
- * stopped (vm_table_not_made), when it could not. */
-bool vm_new_table(struct machine *m, uint32_t frame, unsigned level);
-/* One micro-step of a non-access operation (machine_ops.c). */
-void vm_step_simple(struct machine *m, struct event *ev);
-/* The TLB flush that follows a switch without ASIDs (machine_ops.c). */
-void vm_step_switch_flush(struct machine *m, struct event *ev);
 
 #endif

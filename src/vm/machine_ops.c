@@ -1,6 +1,11 @@
 /* The operations other than accesses: mmap, munmap, mprotect, mapping a
  * chosen frame, context switch, exit and fork. Each is one micro-step (a
- * context switch that flushes the TLB takes two). See machine.h. */
+ * context switch that flushes the TLB takes two), PH_SIMPLE in machine.h. Here too is the tearing down of pages and address spaces that
+ * munmap, exit and the OOM killer (reclaim.c) share.
+ *
+ * Separate from the access path (mmu.c, fault.c, reclaim.c) because these
+ * are system calls and scheduler events: each changes areas or tables
+ * whole, in one step, with nothing for the MMU to do. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,14 +14,121 @@
 #include "vm/machine_internal.h"
 #include "vm/pte.h"
 
-#define NONE EV_NONE
+/* Linux's tlb_single_page_flush_ceiling: an unmap of up to this many pages
+ * invalidates them one by one; a larger one flushes the whole ASID. */
+#define TLB_FLUSH_CEILING 33
+
+/* ------------------------------------------------------------------ */
+/* tearing down pages and address spaces                              */
+
+/* Drops one page of a process: the frame loses that mapping (and is freed
+ * when it was the last), or the swap slot is released. Used by munmap and
+ * exit. */
+static void drop_page(struct machine *m, struct process *p, uint64_t *slot, uint64_t vpn)
+{
+    uint64_t e = *slot;
+    if (pte_holds_frame(e)) {
+        uint32_t frame = pte_frame(e);
+        struct frame *f = frames_edit(&m->pool, frame);
+        if (f->compound == FRAME_HEAD) {
+            /* A huge page goes as a whole (Linux would split it first when
+             * only part of it is unmapped). */
+            uint64_t n = vm_huge_pages(m);
+            frames_rmap_remove(&m->pool, frame, p->pid, vpn);
+            p->resident -= n;
+            for (uint64_t i = 0; i < n; i++)
+                frames_release(&m->pool, frame + (uint32_t)i);
+            m->huge_pages--;
+        } else if (f->kind != FRAME_ZERO) {
+            /* Dirt in the entry belongs to the cached page from now on. */
+            if (f->object != VM_NO_OBJECT && (e & PTE_DIRTY))
+                f->dirty = true;
+            frames_rmap_remove(&m->pool, frame, p->pid, vpn);
+            p->resident--;
+            /* A page-cache page stays cached when its last mapping goes. */
+            if (f->refcount == 0 && f->object == VM_NO_OBJECT) {
+                m->policy.ops->freed(&m->policy, frame);
+                frames_release(&m->pool, frame);
+            }
+        }
+    } else if (pte_is_swap(e)) {
+        swap_release(&m->swap, pte_slot(e));
+        p->swapped--;
+    }
+    *slot = 0;
+}
+
+/* Calls fn for every non-empty leaf entry of p in [start, end), skipping
+ * the ranges whose tables were never built. */
+void vm_visit_pages(struct machine *m, struct process *p, uint64_t start, uint64_t end,
+                        void (*fn)(struct machine *m, struct process *p, uint64_t *slot,
+                                   uint64_t va, void *ctx),
+                        void *ctx)
+{
+    uint64_t psize = vm_page_size(m);
+    for (uint64_t va = start; va < end && va >= start;) {
+        struct walk_result w = machine_walk(m, p, va);
+        uint64_t next = va + psize;
+        if (w.complete && *w.slot) {
+            bool huge = pte_holds_frame(*w.slot) && (*w.slot & PTE_HUGE);
+            fn(m, p, w.slot, va, ctx);
+            if (huge) {
+                uint64_t span = geometry_level_span(&m->cfg.geo, w.level);
+                uint64_t skip = (va & ~(span - 1)) + span;
+                if (skip > va)
+                    next = skip;
+            }
+        } else if (!w.complete && w.slot) {
+            uint64_t span = geometry_level_span(&m->cfg.geo, w.level);
+            uint64_t skip = (va & ~(span - 1)) + span;
+            if (skip > va)
+                next = skip;
+        }
+        if (next <= va)
+            break;
+        va = next;
+    }
+}
+
+void vm_drop_visited(struct machine *m, struct process *p, uint64_t *slot, uint64_t va,
+                         void *ctx)
+{
+    uint64_t *count = ctx;
+    if (count && pte_holds_frame(*slot))
+        *count += (*slot & PTE_HUGE) ? vm_huge_pages(m) : 1;
+    drop_page(m, p, slot, geometry_vpn(&m->cfg.geo, va));
+}
+
+static void free_table(void *ctx, uint32_t frame)
+{
+    struct machine *m = ctx;
+    pagetable_release(&m->pt, frame);
+    frames_release(&m->pool, frame);
+}
+
+/* Tears down a whole address space: exit, or the OOM killer. */
+void vm_release_process(struct machine *m, struct process *p)
+{
+    for (uint32_t a = 0; a < p->nareas; a++)
+        vm_visit_pages(m, p, p->areas[a].start, p->areas[a].end, vm_drop_visited, NULL);
+    pagetable_for_each_table(&m->pt, &m->cfg.geo, p->root, free_table, m);
+    /* Its global entries go too: the frames behind them are free now. */
+    tlb_flush_asid(&m->tlb, p->asid, true);
+    process_free_areas(p);
+    p->alive = false;
+    p->resident = 0;
+    p->swapped = 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* the operations                                                     */
 
 
 static void simple_event(struct machine *m, struct event *ev, enum event_kind kind,
                          const struct process *p)
 {
     event_init(ev, kind);
-    ev->pid = p ? p->pid : NONE;
+    ev->pid = p ? p->pid : VM_NO_PID;
     ev->va = m->op.va;
     ev->size = m->op.size;
 }
@@ -62,7 +174,7 @@ static void do_mmap(struct machine *m, struct event *ev, struct process *p)
     struct area a = {.start = start, .end = start + size, .prot = m->op.prot,
                      .kind = m->op.file ? AREA_FILE : AREA_ANON,
                      .shared = m->op.shared, .textbook = m->op.textbook, .huge = m->op.huge,
-                     .object = m->op.file ? m->op.file - 1 : NONE, .file_offset = m->op.offset};
+                     .object = m->op.file ? m->op.file - 1 : VM_NO_OBJECT, .file_offset = m->op.offset};
     snprintf(a.name, sizeof a.name, "%s", m->op.name);
     char why[160];
     if (start + size < start || !vm_check_area(m, &a, why, sizeof why)) {
@@ -90,12 +202,12 @@ static void do_mmap(struct machine *m, struct event *ev, struct process *p)
 }
 
 /* Unmaps the pages of [start, end), flushing their TLB entries one by one
- * up to 33 pages and the whole ASID beyond, as Linux's flush ceiling does. */
+ * up to TLB_FLUSH_CEILING pages and the whole ASID beyond. */
 static uint64_t unmap_range(struct machine *m, struct process *p, uint64_t start, uint64_t end)
 {
     uint64_t freed = 0, pages = (end - start) / vm_page_size(m);
     vm_visit_pages(m, p, start, end, vm_drop_visited, &freed);
-    if (pages <= 33) {
+    if (pages <= TLB_FLUSH_CEILING) {
         for (uint64_t va = start; va < end && va >= start; va += vm_page_size(m))
             tlb_invalidate(&m->tlb, p->asid, va);
     } else {
@@ -165,7 +277,7 @@ static bool split_huge(struct machine *m, struct process *p, uint64_t va)
     uint32_t t = frames_take(&m->pool, FRAME_TABLE);
     if (t == FRAMES_REFUSED)
         vm_host_failure(m, "the frame pool");
-    if (t == UINT32_MAX || t == FRAMES_REFUSED)
+    if (t == VM_NO_FRAME || t == FRAMES_REFUSED)
         return false;
     if (!vm_new_table(m, t, w.level + 1)) {
         frames_release(&m->pool, t);
@@ -290,7 +402,7 @@ static void do_map_frame(struct machine *m, struct event *ev, struct process *p)
     }
     struct area *a = process_find_area(p, va);
     if (!a) {
-        struct area page = {.start = va, .end = va + psize, .object = NONE,
+        struct area page = {.start = va, .end = va + psize, .object = VM_NO_OBJECT,
                             .prot = m->op.prot ? m->op.prot
                                                                                : PROT_R | PROT_W,
                             .kind = AREA_ANON, .textbook = true};
@@ -317,7 +429,7 @@ static void do_map_frame(struct machine *m, struct event *ev, struct process *p)
             vm_host_failure(m, "the frame pool");
             return;
         }
-        if (t == UINT32_MAX) {
+        if (t == VM_NO_FRAME) {
             frames_release(&m->pool, frame);
             op_failed(m, ev, p, "no free frame left for a page table");
             return;
@@ -362,7 +474,7 @@ static void do_switch(struct machine *m, struct event *ev, struct process *p)
 {
     struct process *from = machine_running(m);
     simple_event(m, ev, EV_CONTEXT_SWITCH, p);
-    ev->other_pid = from ? from->pid : NONE;
+    ev->other_pid = from ? from->pid : VM_NO_PID;
     ev->frame = p->root;
     m->current = (uint32_t)(p - m->procs);
     snprintf(ev->detail, sizeof ev->detail, "CR3 now points at frame %u", p->root);
@@ -401,7 +513,7 @@ static void fork_page(struct machine *m, struct process *parent, uint64_t *slot,
         uint32_t t = frames_take(&m->pool, FRAME_TABLE);
         if (t == FRAMES_REFUSED)
             vm_host_failure(m, "the frame pool");
-        if (t == UINT32_MAX || t == FRAMES_REFUSED) {
+        if (t == VM_NO_FRAME || t == FRAMES_REFUSED) {
             fs->failed = true;
             return;
         }
@@ -488,8 +600,10 @@ static void do_fork(struct machine *m, struct event *ev, struct process *p)
              (unsigned long long)fs.protected);
 }
 
-/* Runs a whole non-access operation as one micro-step (or two, for a
- * context switch that flushes the TLB). */
+/* PH_SIMPLE → MMAP, MUNMAP, MPROTECT, MAP_FRAME, EXIT, FORK or OP_FAILED
+ * (the operation refused, as the system call would fail) → PH_IDLE; or
+ * CONTEXT_SWITCH → PH_IDLE, or PH_SWITCH_FLUSH when the TLB has no ASID
+ * tags. Runs a whole non-access operation as one micro-step. */
 void vm_step_simple(struct machine *m, struct event *ev)
 {
     struct process *p = vm_op_process(m);
@@ -506,6 +620,8 @@ void vm_step_simple(struct machine *m, struct event *ev)
     }
 }
 
+/* PH_SWITCH_FLUSH → TLB_FLUSH → PH_IDLE: without ASID tags, loading CR3
+ * drops every non-global entry. */
 void vm_step_switch_flush(struct machine *m, struct event *ev)
 {
     unsigned dropped = tlb_flush_all(&m->tlb, false);

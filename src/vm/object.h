@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "vm/sentinel.h"
+
 #define OBJECT_NAME_MAX 32
 #define OBJECT_SWAPPED (UINT64_C(1) << 63)
 /* The page map is kept in chunks of this many pages, each made when one of
@@ -55,18 +57,18 @@ uint64_t object_next_page(const struct vm_object *o, uint64_t i);
  * the memory for its chunk. */
 bool object_set(struct vm_object *o, uint64_t i, uint64_t where);
 
-/* The frame holding page i, or UINT32_MAX. */
+/* The frame holding page i, or VM_NO_FRAME. */
 static inline uint32_t object_frame(const struct vm_object *o, uint64_t i)
 {
     uint64_t v = object_get(o, i);
-    return v && !(v & OBJECT_SWAPPED) ? (uint32_t)(v - 1) : UINT32_MAX;
+    return v && !(v & OBJECT_SWAPPED) ? (uint32_t)(v - 1) : VM_NO_FRAME;
 }
 
-/* The swap slot holding page i, or UINT32_MAX. */
+/* The swap slot holding page i, or VM_NO_SLOT. */
 static inline uint32_t object_slot(const struct vm_object *o, uint64_t i)
 {
     uint64_t v = object_get(o, i);
-    return (v & OBJECT_SWAPPED) ? (uint32_t)(v & ~OBJECT_SWAPPED) : UINT32_MAX;
+    return (v & OBJECT_SWAPPED) ? (uint32_t)(v & ~OBJECT_SWAPPED) : VM_NO_SLOT;
 }
 
 #endif

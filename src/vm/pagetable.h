@@ -48,7 +48,9 @@ enum pagetable_outcome pagetable_create(struct page_tables *pt, const struct geo
 /* Forgets the table at frame (the frame itself is released by the caller). */
 void pagetable_release(struct page_tables *pt, uint32_t frame);
 
-/* The entries of the table at frame, or NULL. */
+/* The entries of the table at frame, or NULL. Valid until that table is
+ * released (pagetable_release) or the tables destroyed: tables never move
+ * while they exist. */
 static inline uint64_t *pagetable_at(const struct page_tables *pt, uint32_t frame)
 {
     if (frame >= pt->nframes)
@@ -66,7 +68,8 @@ uint64_t pagetable_bytes(const struct page_tables *pt);
 struct walk_result {
     unsigned level;      /* level of *slot (the last level reached) */
     uint32_t table;      /* frame of the table holding *slot */
-    uint64_t *slot;      /* the entry itself, NULL only if root is not a table */
+    uint64_t *slot;      /* the entry itself, NULL only if root is not a table; valid
+                            while its table exists (see pagetable_at) */
     bool complete;       /* true when slot is the leaf entry for va (last level,
                             or a huge entry) */
 };

@@ -6,7 +6,8 @@
 
 #include "vm/rng.h"
 
-#define NIL UINT32_MAX
+/* A frame's place in a frame_set when it is not in it. */
+#define NO_POS UINT32_MAX
 
 const char *const policy_names[] = {
 #define POLICY_NAME(name, text) #name,
@@ -121,11 +122,12 @@ size_t policy_held(const struct policy *p)
     return (size_t)p->lists[0].count + p->lists[1].count;
 }
 
-const struct list_link frame_list_unlinked = {.prev = NIL, .next = NIL, .member = 0};
+const struct list_link frame_list_unlinked = {
+    .prev = VM_NO_FRAME, .next = VM_NO_FRAME, .member = 0};
 
 bool frame_list_init(struct frame_list *l, uint32_t nframes)
 {
-    l->head = l->tail = NIL;
+    l->head = l->tail = VM_NO_FRAME;
     l->count = 0;
     return chunked_init(&l->links, nframes, sizeof(struct list_link), &frame_list_unlinked);
 }
@@ -154,8 +156,8 @@ bool frame_list_append(struct frame_list *l, uint32_t frame, uint8_t id)
     if (!k)
         return false;
     k->prev = l->tail;
-    k->next = NIL;
-    if (l->tail != NIL)
+    k->next = VM_NO_FRAME;
+    if (l->tail != VM_NO_FRAME)
         link_edit(l, l->tail)->next = frame;
     else
         l->head = frame;
@@ -171,8 +173,8 @@ bool frame_list_push_front(struct frame_list *l, uint32_t frame, uint8_t id)
     if (!k)
         return false;
     k->next = l->head;
-    k->prev = NIL;
-    if (l->head != NIL)
+    k->prev = VM_NO_FRAME;
+    if (l->head != VM_NO_FRAME)
         link_edit(l, l->head)->prev = frame;
     else
         l->tail = frame;
@@ -187,11 +189,11 @@ void frame_list_remove(struct frame_list *l, uint32_t frame)
     if (!frame_list_contains(l, frame))
         return;
     struct list_link *k = link_edit(l, frame);
-    if (k->prev != NIL)
+    if (k->prev != VM_NO_FRAME)
         link_edit(l, k->prev)->next = k->next;
     else
         l->head = k->next;
-    if (k->next != NIL)
+    if (k->next != VM_NO_FRAME)
         link_edit(l, k->next)->prev = k->prev;
     else
         l->tail = k->prev;
@@ -202,7 +204,7 @@ void frame_list_remove(struct frame_list *l, uint32_t frame)
 size_t frame_list_copy(const struct frame_list *l, uint32_t *out, size_t max)
 {
     size_t n = 0;
-    for (uint32_t f = l->head; f != NIL && n < max; f = frame_list_next(l, f))
+    for (uint32_t f = l->head; f != VM_NO_FRAME && n < max; f = frame_list_next(l, f))
         out[n++] = f;
     return n;
 }
@@ -210,7 +212,7 @@ size_t frame_list_copy(const struct frame_list *l, uint32_t *out, size_t max)
 void frame_list_digest(const struct frame_list *l, uint64_t *h)
 {
     digest_u64(h, l->count);
-    for (uint32_t f = l->head; f != NIL; f = frame_list_next(l, f))
+    for (uint32_t f = l->head; f != VM_NO_FRAME; f = frame_list_next(l, f))
         digest_u64(h, f);
 }
 
@@ -219,7 +221,7 @@ uint64_t frame_list_bytes(const struct frame_list *l)
     return chunked_bytes(&l->links);
 }
 
-static const uint32_t absent = NIL;
+static const uint32_t absent = NO_POS;
 
 bool frame_set_init(struct frame_set *s, uint32_t nframes)
 {
@@ -257,7 +259,7 @@ bool frame_set_clone(struct frame_set *dst, const struct frame_set *src)
 static uint32_t set_pos(const struct frame_set *s, uint32_t frame)
 {
     const uint32_t *chunk = chunked_chunk(&s->pos, frame);
-    return chunk ? chunk[frame & CHUNKED_MASK] : NIL;
+    return chunk ? chunk[frame & CHUNKED_MASK] : NO_POS;
 }
 
 /* The place of a frame whose chunk exists (a member, or one once). */
@@ -269,7 +271,7 @@ static uint32_t *pos_edit(struct frame_set *s, uint32_t frame)
 
 bool frame_set_add(struct frame_set *s, uint32_t frame)
 {
-    if (set_pos(s, frame) != NIL)
+    if (set_pos(s, frame) != NO_POS)
         return true;
     if (s->count == s->cap) {
         /* Room doubles, up to every frame. */
@@ -293,13 +295,13 @@ bool frame_set_add(struct frame_set *s, uint32_t frame)
 void frame_set_remove(struct frame_set *s, uint32_t frame)
 {
     uint32_t i = set_pos(s, frame);
-    if (i == NIL)
+    if (i == NO_POS)
         return;
     /* The last item takes the hole: O(1), order not kept. */
     uint32_t last = s->items[--s->count];
     s->items[i] = last;
     *pos_edit(s, last) = i;
-    *pos_edit(s, frame) = NIL;
+    *pos_edit(s, frame) = NO_POS;
 }
 
 void frame_set_digest(const struct frame_set *s, uint64_t *h)

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "vm/chunked.h"
+#include "vm/sentinel.h"
 
 struct policy;
 
@@ -59,7 +60,7 @@ struct policy_ops {
     void (*accessed)(struct policy *p, uint32_t frame, uint64_t next_use);
     void (*freed)(struct policy *p, uint32_t frame);
     /* Picks a victim among the evictable frames, writing a one-line reason
-     * into why. Returns UINT32_MAX when no frame is evictable. */
+     * into why. Returns VM_NO_FRAME when no frame is evictable. */
     uint32_t (*choose)(struct policy *p, const struct policy_host *host, char *why, size_t why_len);
     void (*tick)(struct policy *p, const struct policy_host *host);
     /* Frames in the policy's order (the next victim first where the policy
@@ -75,7 +76,7 @@ struct policy_ops {
 
 /* One frame's place in a frame_list. */
 struct list_link {
-    uint32_t prev, next;  /* UINT32_MAX = none */
+    uint32_t prev, next;  /* VM_NO_FRAME = none */
     uint8_t member;       /* which list (0 = none, 1 or 2) */
 };
 
@@ -159,7 +160,7 @@ static inline bool frame_list_contains(const struct frame_list *l, uint32_t fram
 }
 
 /* The frame after (towards the tail) or before a listed frame, or
- * UINT32_MAX. */
+ * VM_NO_FRAME. */
 static inline uint32_t frame_list_next(const struct frame_list *l, uint32_t frame)
 {
     return frame_list_link(l, frame)->next;

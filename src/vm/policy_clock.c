@@ -8,6 +8,11 @@
 
 #include "vm/policy.h"
 
+/* Full turns of the hand a choice may take: the first clears every
+ * Accessed bit it meets, so the second finds a victim if any frame is
+ * evictable. */
+#define CLOCK_MAX_TURNS 2
+
 static void clock_loaded(struct policy *p, uint32_t frame)
 {
     if (!frame_list_contains(&p->lists[0], frame) && !frame_list_append(&p->lists[0], frame, 1))
@@ -23,8 +28,7 @@ static uint32_t clock_choose(struct policy *p, const struct policy_host *host, c
                              size_t why_len)
 {
     unsigned second_chances = 0;
-    /* Two full turns suffice: the first clears every Accessed bit. */
-    for (uint64_t step = 0; step < 2 * (uint64_t)p->nframes + 1; step++) {
+    for (uint64_t step = 0; step < CLOCK_MAX_TURNS * (uint64_t)p->nframes + 1; step++) {
         uint32_t f = p->hand;
         p->hand = (p->hand + 1) % p->nframes;
         if (!frame_list_contains(&p->lists[0], f) || !host->evictable(host->ctx, f))
@@ -44,7 +48,7 @@ static uint32_t clock_choose(struct policy *p, const struct policy_host *host, c
         return f;
     }
     snprintf(why, why_len, "no loaded page can be evicted");
-    return UINT32_MAX;
+    return VM_NO_FRAME;
 }
 
 /* The loaded frames in the order the hand meets them, from the hand to the

@@ -20,7 +20,7 @@ static uint32_t fifo_choose(struct policy *p, const struct policy_host *host, ch
 {
     const struct frame_list *l = &p->lists[0];
     unsigned position = 0;
-    for (uint32_t f = l->head; f != UINT32_MAX; f = frame_list_next(l, f), position++) {
+    for (uint32_t f = l->head; f != VM_NO_FRAME; f = frame_list_next(l, f), position++) {
         if (!host->evictable(host->ctx, f))
             continue;
         if (position == 0)
@@ -30,7 +30,7 @@ static uint32_t fifo_choose(struct policy *p, const struct policy_host *host, ch
         return f;
     }
     snprintf(why, why_len, "no loaded page can be evicted");
-    return UINT32_MAX;
+    return VM_NO_FRAME;
 }
 
 static size_t fifo_order(const struct policy *p, uint32_t *out, size_t max, size_t *first_len)

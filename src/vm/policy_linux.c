@@ -10,6 +10,11 @@
 
 #include "vm/policy.h"
 
+/* The bound on one choice's scan: at most this many rounds per frame
+ * managed, plus a few, after which it finds no victim. */
+#define LINUX_SCAN_PER_FRAME 4
+#define LINUX_SCAN_EXTRA 4
+
 static void linux_loaded(struct policy *p, uint32_t frame)
 {
     frame_list_remove(&p->lists[0], frame);
@@ -42,16 +47,16 @@ static uint32_t linux_choose(struct policy *p, const struct policy_host *host, c
 {
     struct frame_list *inactive = &p->lists[0], *active = &p->lists[1];
     unsigned promoted = 0, demoted = 0;
-    uint64_t budget = 4 * (uint64_t)p->nframes + 4;
+    uint64_t budget = LINUX_SCAN_PER_FRAME * (uint64_t)p->nframes + LINUX_SCAN_EXTRA;
     while (budget-- > 0) {
         balance_lists(p, host, &demoted);
         if (p->refused)
             break; /* the host refused memory: the machine stops */
         /* Scan the inactive list from its tail for an evictable page. */
         uint32_t f = inactive->tail;
-        while (f != UINT32_MAX && !host->evictable(host->ctx, f))
+        while (f != VM_NO_FRAME && !host->evictable(host->ctx, f))
             f = frame_list_prev(inactive, f);
-        if (f == UINT32_MAX)
+        if (f == VM_NO_FRAME)
             break;
         if (host->referenced(host->ctx, f)) {
             frame_list_remove(inactive, f);
@@ -69,7 +74,7 @@ static uint32_t linux_choose(struct policy *p, const struct policy_host *host, c
         return f;
     }
     snprintf(why, why_len, "no loaded page can be evicted");
-    return UINT32_MAX;
+    return VM_NO_FRAME;
 }
 
 static size_t linux_order(const struct policy *p, uint32_t *out, size_t max, size_t *first_len)
@@ -78,7 +83,7 @@ static size_t linux_order(const struct policy *p, uint32_t *out, size_t max, siz
     size_t n = 0;
     for (int list = 0; list < 2; list++) {
         const struct frame_list *l = &p->lists[list];
-        for (uint32_t f = l->tail; f != UINT32_MAX && n < max; f = frame_list_prev(l, f))
+        for (uint32_t f = l->tail; f != VM_NO_FRAME && n < max; f = frame_list_prev(l, f))
             out[n++] = f;
         if (list == 0)
             *first_len = n;

@@ -26,14 +26,14 @@ static uint32_t lru_choose(struct policy *p, const struct policy_host *host, cha
                            size_t why_len)
 {
     const struct frame_list *l = &p->lists[0];
-    for (uint32_t f = l->head; f != UINT32_MAX; f = frame_list_next(l, f)) {
+    for (uint32_t f = l->head; f != VM_NO_FRAME; f = frame_list_next(l, f)) {
         if (host->evictable(host->ctx, f)) {
             snprintf(why, why_len, "frame %u holds the least recently used page", f);
             return f;
         }
     }
     snprintf(why, why_len, "no loaded page can be evicted");
-    return UINT32_MAX;
+    return VM_NO_FRAME;
 }
 
 static size_t lru_order(const struct policy *p, uint32_t *out, size_t max, size_t *first_len)

@@ -42,7 +42,7 @@ static uint32_t nru_choose(struct policy *p, const struct policy_host *host, cha
 {
     const struct frame_list *l = &p->lists[0];
     uint64_t in_class[4] = {0};
-    for (uint32_t f = l->head; f != UINT32_MAX; f = frame_list_next(l, f))
+    for (uint32_t f = l->head; f != VM_NO_FRAME; f = frame_list_next(l, f))
         if (host->evictable(host->ctx, f))
             in_class[nru_class(host, f)]++;
     unsigned lowest = 0;
@@ -50,12 +50,12 @@ static uint32_t nru_choose(struct policy *p, const struct policy_host *host, cha
         lowest++;
     if (lowest == 4) {
         snprintf(why, why_len, "no loaded page can be evicted");
-        return UINT32_MAX;
+        return VM_NO_FRAME;
     }
     static const char *const class_names[] = {
         "not accessed, clean", "not accessed, dirty", "accessed, clean", "accessed, dirty"};
     uint64_t pick = rng_below(&p->rng, in_class[lowest]);
-    for (uint32_t f = l->head; f != UINT32_MAX; f = frame_list_next(l, f)) {
+    for (uint32_t f = l->head; f != VM_NO_FRAME; f = frame_list_next(l, f)) {
         if (!host->evictable(host->ctx, f) || nru_class(host, f) != lowest)
             continue;
         if (pick-- == 0) {
@@ -65,7 +65,7 @@ static uint32_t nru_choose(struct policy *p, const struct policy_host *host, cha
             return f;
         }
     }
-    return UINT32_MAX;
+    return VM_NO_FRAME;
 }
 
 static void nru_tick(struct policy *p, const struct policy_host *host)

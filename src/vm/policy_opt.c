@@ -11,7 +11,11 @@
 #include "vm/policy.h"
 #include "vm/rng.h"
 
+/* A frame's heap index when it is not in the heap. */
 #define NIL UINT32_MAX
+/* Unevictable frames a choice pops past before it gives up (they are
+ * rare: dirty pages while swap is full). */
+#define OPT_MAX_SKIPPED 64
 
 /* One frame's place in the heap and its keys. */
 struct opt_node {
@@ -213,9 +217,9 @@ static uint32_t opt_choose(struct policy *p, const struct policy_host *host, cha
                            size_t why_len)
 {
     struct opt_state *s = p->state;
-    uint32_t skipped[64];
+    uint32_t skipped[OPT_MAX_SKIPPED];
     unsigned nskipped = 0;
-    uint32_t victim = NIL;
+    uint32_t victim = VM_NO_FRAME;
     /* Pop past unevictable frames (rare: dirty pages with swap full). */
     while (s->size > 0) {
         uint32_t top = s->heap[0];
@@ -223,16 +227,16 @@ static uint32_t opt_choose(struct policy *p, const struct policy_host *host, cha
             victim = top;
             break;
         }
-        if (nskipped == 64)
+        if (nskipped == OPT_MAX_SKIPPED)
             break;
         skipped[nskipped++] = top;
         heap_remove(s, top);
     }
     for (unsigned i = 0; i < nskipped; i++)
         heap_insert(s, skipped[i]);
-    if (victim == NIL) {
+    if (victim == VM_NO_FRAME) {
         snprintf(why, why_len, "no loaded page can be evicted");
-        return NIL;
+        return VM_NO_FRAME;
     }
     uint64_t key = node_at(s, victim)->key;
     if (key == UINT64_MAX)

@@ -37,14 +37,14 @@ static uint32_t random_choose(struct policy *p, const struct policy_host *host, 
     }
     const struct frame_list *l = &p->lists[0];
     uint64_t candidates = 0;
-    for (uint32_t f = l->head; f != UINT32_MAX; f = frame_list_next(l, f))
+    for (uint32_t f = l->head; f != VM_NO_FRAME; f = frame_list_next(l, f))
         candidates += host->evictable(host->ctx, f);
     if (candidates == 0) {
         snprintf(why, why_len, "no loaded page can be evicted");
-        return UINT32_MAX;
+        return VM_NO_FRAME;
     }
     uint64_t pick = rng_below(&p->rng, candidates);
-    for (uint32_t f = l->head; f != UINT32_MAX; f = frame_list_next(l, f)) {
+    for (uint32_t f = l->head; f != VM_NO_FRAME; f = frame_list_next(l, f)) {
         if (!host->evictable(host->ctx, f))
             continue;
         if (pick-- == 0) {
@@ -53,7 +53,7 @@ static uint32_t random_choose(struct policy *p, const struct policy_host *host, 
             return f;
         }
     }
-    return UINT32_MAX;
+    return VM_NO_FRAME;
 }
 
 static size_t random_order(const struct policy *p, uint32_t *out, size_t max, size_t *first_len)

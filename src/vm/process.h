@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "vm/sentinel.h"
+
 #define PROT_R 0x1
 #define PROT_W 0x2
 #define PROT_X 0x4
@@ -23,7 +25,7 @@ struct area {
     bool huge;             /* wants huge pages where aligned */
     bool textbook;         /* created for a reference string: every first touch needs a frame */
     bool global;           /* its entries are global: they survive CR3 reloads */
-    uint32_t object;       /* the object behind a file-backed or shared area, else EV_NONE */
+    uint32_t object;       /* the object behind a file-backed or shared area, else VM_NO_OBJECT */
     uint64_t file_offset;  /* offset of start in the object */
     char name[AREA_NAME_MAX];
 };
@@ -40,9 +42,12 @@ struct process {
     uint32_t nareas, capareas;
 };
 
-/* The area containing va, or NULL. */
+/* The area containing va, or NULL. The pointer is into p->areas: valid
+ * until p's areas next change (an area added or removed, munmap,
+ * mprotect, exit, or an access that creates an automatic area), which may
+ * move them all. */
 struct area *process_find_area(const struct process *p, uint64_t va);
-/* The area with that name, or NULL. */
+/* The area with that name, or NULL; valid as process_find_area's. */
 struct area *process_find_named(const struct process *p, const char *name);
 /* The span of the area called name, with the pieces that continue it
  * without a gap (an mprotect of part of an area splits it into pieces

@@ -38,7 +38,7 @@ struct tlb {
     enum tlb_replacement replacement;
     bool asid_tags;      /* false: a context switch flushes it */
     uint64_t clock;      /* stamps */
-    struct tlb_entry *entries; /* sets * ways, set-major */
+    struct tlb_entry *entries; /* sets * ways, set-major; made once, never moves */
 };
 
 /* Sets up a TLB of `entries` entries in `ways` ways. entries must be a

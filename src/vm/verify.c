@@ -168,9 +168,9 @@ bool machine_verify(const struct machine *m, char *why, size_t why_len)
             continue;
         if (fr->nmaps != count_at(&t.maps, f) || fr->refcount != fr->nmaps)
             fail(&t, "a frame's reverse map disagrees with the entries", f, count_at(&t.maps, f));
-        else if (fr->object == EV_NONE && fr->nmaps == 0)
+        else if (fr->object == VM_NO_OBJECT && fr->nmaps == 0)
             fail(&t, "a page frame is neither mapped nor cached (leaked)", f, fr->kind);
-        else if (fr->object != EV_NONE &&
+        else if (fr->object != VM_NO_OBJECT &&
                  (fr->object >= m->nobjects ||
                   object_frame(&m->objects[fr->object], fr->object_page) != f))
             fail(&t, "a cached frame is not where its object says", f, fr->object_page);
@@ -184,12 +184,12 @@ bool machine_verify(const struct machine *m, char *why, size_t why_len)
         for (uint64_t page = object_next_page(obj, 0); page < obj->pages && t.ok;
              page = object_next_page(obj, page + 1)) {
             uint32_t slot = object_slot(obj, page), frame = object_frame(obj, page);
-            if (slot != UINT32_MAX) {
+            if (slot != VM_NO_SLOT) {
                 if (slot >= m->swap.nslots || !swap_at(&m->swap, slot)->used)
                     fail(&t, "an object's page is in a free swap slot", o, page);
                 else
                     count_up(&t, &t.slot_refs, slot);
-            } else if (frame != UINT32_MAX &&
+            } else if (frame != VM_NO_FRAME &&
                        (frame >= total || frames_at(&m->pool, frame)->object != o))
                 fail(&t, "an object's page points at a frame that does not cache it", o, page);
         }

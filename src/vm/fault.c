@@ -1,0 +1,607 @@
+/* What the kernel does on a page fault: the fault handler's micro-steps.
+ * It finds the area (or sends SIGSEGV), classifies the fault, builds the
+ * tables missing down to the leaf, asks for a frame (reclaim.c gets one),
+ * gives the page its content (zero fill, the zero page, swap-in, a file
+ * read with readahead, a page-cache hit, a copy-on-write copy or reuse),
+ * writes the leaf entry (with fault-around), and returns.
+ *
+ * Separate from mmu.c because this is software deciding policy: where a
+ * page comes from and what its entry allows. Getting a frame when none is
+ * free is reclaim.c's. The phases are in machine.h. */
+#include "vm/machine.h"
+#include "vm/machine_internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "vm/pte.h"
+
+/* ------------------------------------------------------------------ */
+/* classifying the fault                                              */
+
+/* What the fault handler lets an area do (arch/x86/mm/fault.c,
+ * access_error): a write needs PROT_W, a fetch PROT_X, and a read any
+ * access at all - x86 has no page that can be written or executed but not
+ * read (without protection keys), so Linux lets -w- and --x areas be read. */
+static bool area_permits(const struct area *a, enum access_kind access)
+{
+    switch (access) {
+    case ACCESS_READ: return (a->prot & (PROT_R | PROT_W | PROT_X)) != 0;
+    case ACCESS_WRITE: return (a->prot & PROT_W) != 0;
+    case ACCESS_EXEC: return (a->prot & PROT_X) != 0;
+    }
+    return false;
+}
+
+static void end_with_segfault(struct machine *m, struct event *ev, enum fault_kind kind)
+{
+    vm_event_for_access(m, ev, EV_SEGFAULT);
+    ev->fault_kind = (uint8_t)kind;
+    m->counters.segfaults++;
+    snprintf(ev->detail, sizeof ev->detail, "%s",
+             kind == FAULT_MAPERR ? "no area contains the address"
+                                  : "the area's protection forbids this access");
+    m->phase = PH_IDLE;
+}
+
+/* Gives the faulting page an anonymous area of its own, merged with an
+ * adjacent automatic area so that a trace's areas stay few. */
+static const struct area *add_auto_area(struct machine *m, struct process *p)
+{
+    uint64_t psize = vm_page_size(m);
+    uint64_t start = m->op.va & ~(psize - 1);
+    const char *name = m->op.textbook ? "pages" : "trace";
+    struct area *below = start >= psize ? process_find_area(p, start - psize) : NULL;
+    struct area *above = process_find_area(p, start + psize);
+    if (below && strcmp(below->name, name) == 0 && below->end == start) {
+        if (above && strcmp(above->name, name) == 0) {
+            uint64_t end = above->end;
+            process_remove_range(p, above->start, above->end);
+            below = process_find_area(p, start - psize);
+            below->end = end;
+        } else {
+            below->end = start + psize;
+        }
+        return process_find_area(p, m->op.va);
+    }
+    if (above && strcmp(above->name, name) == 0 && above->start == start + psize) {
+        above->start = start;
+        return process_find_area(p, m->op.va);
+    }
+    struct area a = {.start = start, .end = start + psize, .prot = PROT_R | PROT_W | PROT_X,
+                     .object = VM_NO_OBJECT,
+                     .kind = AREA_ANON, .textbook = m->op.textbook};
+    snprintf(a.name, sizeof a.name, "%s", name);
+    if (!process_add_area(p, &a)) {
+        vm_host_failure(m, "an area");
+        return NULL;
+    }
+    return process_find_area(p, m->op.va);
+}
+
+static uint64_t object_page_of(const struct machine *m, const struct area *a, uint64_t va)
+{
+    return (va - a->start + a->file_offset) >> m->cfg.geo.page_shift;
+}
+
+/* A fault in a huge area takes a huge page when the aligned huge range
+ * around it lies inside the area and no leaf table covers it yet. */
+static bool wants_huge(const struct machine *m, const struct area *a, const struct walk_result *w)
+{
+    const struct geometry *g = &m->cfg.geo;
+    if (!a->huge || a->textbook || g->huge_level < 0 || w->complete)
+        return false;
+    uint64_t span = geometry_level_span(g, (unsigned)g->huge_level);
+    uint64_t base = m->op.va & ~(span - 1);
+    return base >= a->start && base + span <= a->end && w->level <= (unsigned)g->huge_level;
+}
+
+/* PH_CLASSIFY → SEGFAULT → PH_IDLE (no area, or the area forbids the
+ * access); or FAULT_CLASSIFIED → PH_TABLES, having decided what the fault
+ * needs: swap-in, copy-on-write, cache hit, file read, zero page or zero
+ * fill (a huge page where the area allows). Counts the fault, minor or
+ * major. */
+void vm_step_classify(struct machine *m, struct event *ev)
+{
+    struct process *p = vm_op_process(m);
+    const struct area *a = geometry_va_valid(&m->cfg.geo, m->op.va)
+                               ? process_find_area(p, m->op.va) : NULL;
+    if (!a && m->op.auto_area && geometry_va_valid(&m->cfg.geo, m->op.va))
+        a = add_auto_area(m, p);
+    if (!a) {
+        end_with_segfault(m, ev, FAULT_MAPERR);
+        return;
+    }
+    if (!area_permits(a, m->op.access)) {
+        end_with_segfault(m, ev, FAULT_ACCERR);
+        return;
+    }
+    struct walk_result w = machine_walk(m, p, m->op.va);
+    enum fault_kind kind;
+    bool major = false;
+    m->acc.object = a->object;
+    m->acc.private_copy = false;
+    if (w.complete && pte_is_swap(*w.slot)) {
+        kind = FAULT_SWAP_IN;
+        major = true;
+        m->acc.slot = pte_slot(*w.slot);
+    } else if (w.complete && pte_present(*w.slot)) {
+        /* Present, but the entry forbids what the area allows: a write to
+         * a read-only copy (after fork, of the zero page, of a file page
+         * mapped privately), which copy-on-write resolves. */
+        kind = FAULT_COW;
+        m->acc.cow_source = pte_frame(*w.slot);
+        m->acc.huge = (*w.slot & PTE_HUGE) != 0;
+    } else if (a->object != VM_NO_OBJECT) {
+        const struct vm_object *o = &m->objects[a->object];
+        uint64_t page = object_page_of(m, a, m->op.va);
+        m->acc.object_page = page;
+        m->acc.private_copy = !a->shared && m->op.access == ACCESS_WRITE;
+        if (object_frame(o, page) != VM_NO_FRAME) {
+            kind = FAULT_FILE_CACHED;
+        } else if (object_slot(o, page) != VM_NO_SLOT) {
+            kind = FAULT_SWAP_IN;
+            major = true;
+            m->acc.slot = object_slot(o, page);
+        } else if (o->anonymous) {
+            kind = FAULT_ZERO_FILL;
+        } else {
+            kind = FAULT_FILE_READ;
+            major = true;
+        }
+    } else if (wants_huge(m, a, &w)) {
+        /* do_huge_pmd_anonymous_page: the whole aligned range at once. */
+        kind = FAULT_ZERO_FILL;
+        m->acc.huge = true;
+    } else if (m->op.access == ACCESS_READ && !a->textbook) {
+        /* do_anonymous_page: a read of untouched memory maps the zero page. */
+        kind = FAULT_ZERO_PAGE;
+    } else {
+        kind = FAULT_ZERO_FILL;
+    }
+    vm_event_for_access(m, ev, EV_FAULT_CLASSIFIED);
+    ev->fault_kind = (uint8_t)kind;
+    if (kind == FAULT_SWAP_IN)
+        ev->slot = m->acc.slot;
+    if (a->object != VM_NO_OBJECT)
+        snprintf(ev->detail, sizeof ev->detail, "area '%s' (%s %s, page %llu)", a->name,
+                 a->shared ? "shared" : "private",
+                 m->objects[a->object].anonymous ? "anonymous memory" : "file",
+                 (unsigned long long)m->acc.object_page);
+    else
+        snprintf(ev->detail, sizeof ev->detail, "area '%s'", a->name);
+    m->acc.fault_kind = (uint8_t)kind;
+    m->counters.faults++;
+    if (major)
+        m->counters.major_faults++;
+    else
+        m->counters.minor_faults++;
+    m->phase = PH_TABLES;
+}
+
+/* ------------------------------------------------------------------ */
+/* the tables down to the leaf                                        */
+
+/* Sets up the search for a frame of the given kind; `level` is the table
+ * level wanted when kind is FRAME_TABLE. */
+void vm_want_frame(struct machine *m, enum frame_kind kind, unsigned level)
+{
+    m->acc.need_kind = (uint8_t)kind;
+    m->acc.need_level = level;
+    m->phase = PH_NEED_FRAME;
+}
+
+/* After a fault is classified: make sure every table down to the leaf
+ * exists (one TABLE_ALLOC per missing level), then get the data frame. This
+ * step emits nothing by itself, so it runs inside the step that needs it. */
+static bool next_missing_table(struct machine *m)
+{
+    struct walk_result w = machine_walk(m, vm_op_process(m), m->op.va);
+    if (w.complete)
+        return false;
+    /* A huge page is mapped by the entry at its level: no table below. */
+    if (m->acc.huge && w.level == (unsigned)m->cfg.geo.huge_level)
+        return false;
+    vm_want_frame(m, FRAME_TABLE, w.level + 1);
+    return true;
+}
+
+/* PH_INSTALL_TABLE → TABLE_ALLOC → what vm_step_tables decides next
+ * (PH_NEED_FRAME, PH_HUGE_ALLOC or PH_LOAD): the table frame just taken
+ * becomes an empty table, linked into its parent's entry. */
+void vm_step_install_table(struct machine *m, struct event *ev)
+{
+    struct process *p = vm_op_process(m);
+    uint32_t frame = m->acc.frame;
+    unsigned level = m->acc.need_level;
+    struct walk_result w = machine_walk(m, p, m->op.va);
+    if (!vm_new_table(m, frame, level))
+        return;
+    struct frame *f = frames_edit(&m->pool, frame);
+    f->table_level = (int8_t)level;
+    f->owner_pid = p->pid;
+    f->refcount = 1;
+    f->loaded_at = m->steps;
+    /* Intermediate entries allow everything; the leaf decides. */
+    *w.slot = pte_make(frame, PTE_PRESENT | PTE_WRITABLE | PTE_USER);
+    m->counters.table_allocs++;
+    vm_event_for_access(m, ev, EV_TABLE_ALLOC);
+    ev->level = (int)level;
+    ev->frame = frame;
+    ev->index = (uint32_t)geometry_index(&m->cfg.geo, m->op.va, w.level);
+    ev->entry = *w.slot;
+    snprintf(ev->detail, sizeof ev->detail, "entry %u of the %s table at frame %u", ev->index,
+             geometry_level_name(&m->cfg.geo, (int)w.level), w.table);
+    vm_step_tables(m);
+}
+
+/* PH_TABLES, emitting nothing → PH_NEED_FRAME for the next missing table
+ * (or for the page), PH_HUGE_ALLOC when a huge page's run of frames was
+ * taken, or PH_LOAD when the page needs no new frame (copy-on-write reuse,
+ * cache hit, the zero page once it exists). The dispatcher runs the step
+ * of that phase at once; vm_step_install_table ends with it too. */
+void vm_step_tables(struct machine *m)
+{
+    if (next_missing_table(m))
+        return;
+    switch ((enum fault_kind)m->acc.fault_kind) {
+    case FAULT_COW: {
+        const struct frame *src = frames_at(&m->pool, m->acc.cow_source);
+        const struct area *a = process_find_area(vm_op_process(m), m->op.va);
+        /* A shared mapping writes to the page itself (after fault-around
+         * mapped it read-only); a private one copies unless the page is
+         * anonymous and no one else maps it. */
+        if ((a && a->shared && src->kind != FRAME_ZERO) ||
+            (src->kind == FRAME_ANON && src->object == VM_NO_OBJECT && src->refcount == 1)) {
+            /* Nobody else maps it: do_wp_page reuses it without a copy. */
+            m->acc.frame = m->acc.cow_source;
+            m->phase = PH_LOAD;
+            return;
+        }
+        break;
+    }
+    case FAULT_FILE_CACHED:
+        m->acc.frame = object_frame(&m->objects[m->acc.object], m->acc.object_page);
+        if (m->acc.frame == VM_NO_FRAME) {
+            /* Reclaimed while the tables were being allocated: now it must
+             * be read from the file after all. */
+            m->counters.minor_faults--;
+            m->counters.major_faults++;
+            m->acc.fault_kind = FAULT_FILE_READ;
+            vm_want_frame(m, FRAME_FILE, 0);
+            return;
+        }
+        if (m->acc.private_copy) {
+            /* A private write: the cached page is only the source of a copy. */
+            m->acc.private_copy = false;
+            m->acc.cow_source = m->acc.frame;
+            m->acc.fault_kind = FAULT_COW;
+            break;
+        }
+        m->phase = PH_LOAD;
+        return;
+    case FAULT_FILE_READ:
+        vm_want_frame(m, FRAME_FILE, 0);
+        return;
+    case FAULT_ZERO_PAGE:
+        if (m->zero_frame != VM_NO_FRAME) {
+            m->acc.frame = m->zero_frame;
+            m->phase = PH_LOAD;
+            return;
+        }
+        vm_want_frame(m, FRAME_ZERO, 0);
+        return;
+    default:
+        break;
+    }
+    if (m->acc.huge) {
+        uint32_t run = frames_take_run(&m->pool, (uint32_t)vm_huge_pages(m));
+        if (run == FRAMES_REFUSED) {
+            vm_host_failure(m, "the frame pool");
+            return;
+        }
+        if (run != VM_NO_FRAME) {
+            m->acc.frame = run;
+            m->phase = PH_HUGE_ALLOC;
+            return;
+        }
+        /* No contiguous run free: fall back to base pages, as THP does. */
+        m->acc.huge = false;
+        if (next_missing_table(m))
+            return;
+    }
+    vm_want_frame(m, FRAME_ANON, 0);
+}
+
+/* PH_HUGE_ALLOC → FRAME_ALLOC → PH_LOAD: shows the run of frames
+ * vm_step_tables took for a huge page. */
+void vm_step_huge_alloc(struct machine *m, struct event *ev)
+{
+    uint64_t n = vm_huge_pages(m);
+    vm_event_for_access(m, ev, EV_FRAME_ALLOC);
+    ev->frame = m->acc.frame;
+    ev->size = n;
+    snprintf(ev->detail, sizeof ev->detail, "frames %u to %llu, contiguous and aligned",
+             m->acc.frame, (unsigned long long)(m->acc.frame + n - 1));
+    m->phase = PH_LOAD;
+}
+
+/* ------------------------------------------------------------------ */
+/* loading the page                                                   */
+
+/* After a read from a file, the pages that follow are read into free
+ * frames too (never evicting for it), up to the readahead window. Returns
+ * how many. */
+static unsigned read_ahead(struct machine *m)
+{
+    struct vm_object *o = &m->objects[m->acc.object];
+    unsigned n = 0;
+    for (uint64_t page = m->acc.object_page + 1;
+         page < o->pages && n < m->cfg.readahead && frames_have_free(&m->pool, FRAME_FILE);
+         page++, n++) {
+        if (object_get(o, page))
+            break;
+        uint32_t frame = frames_take(&m->pool, FRAME_FILE);
+        if (frame == FRAMES_REFUSED || frame == VM_NO_FRAME) {
+            vm_host_failure(m, "the frame pool");
+            return n;
+        }
+        struct frame *f = frames_edit(&m->pool, frame);
+        f->object = m->acc.object;
+        f->object_page = page;
+        f->loaded_at = m->steps;
+        if (!object_set(o, page, (uint64_t)frame + 1)) {
+            vm_host_failure(m, "a page-cache map");
+            return n;
+        }
+        m->policy.ops->loaded(&m->policy, frame);
+    }
+    return n;
+}
+
+/* Puts a freshly loaded frame in its object's page cache. */
+static void cache_insert(struct machine *m, uint32_t frame)
+{
+    struct frame *f = frames_edit(&m->pool, frame);
+    f->object = m->acc.object;
+    f->object_page = m->acc.object_page;
+    f->owner_pid = VM_NO_PID;
+    if (!object_set(&m->objects[m->acc.object], m->acc.object_page, (uint64_t)frame + 1))
+        vm_host_failure(m, "a page-cache map");
+}
+
+/* PH_LOAD → ZERO_FILL, ZERO_PAGE, SWAP_IN, FILE_READ, CACHE_HIT, COW_COPY
+ * or COW_REUSE → PH_PTE; a private write to a file page just read goes to
+ * PH_NEED_FRAME instead, for the process's own copy. The page gets its
+ * content and its reverse-map entry; a file read also reads ahead. */
+void vm_step_load(struct machine *m, struct event *ev)
+{
+    struct process *p = vm_op_process(m);
+    uint32_t frame = m->acc.frame;
+    struct frame *f = frames_edit(&m->pool, frame);
+    uint64_t vpn = vm_op_vpn(m);
+    enum fault_kind kind = (enum fault_kind)m->acc.fault_kind;
+    bool fresh = true;   /* a frame that just got its content */
+    switch (kind) {
+    case FAULT_COW:
+        if (frame == m->acc.cow_source) {
+            vm_event_for_access(m, ev, EV_COW_REUSE);
+            ev->frame = frame;
+            m->phase = PH_PTE;
+            return;
+        }
+        break;
+    case FAULT_FILE_CACHED:
+        vm_event_for_access(m, ev, EV_CACHE_HIT);
+        ev->frame = frame;
+        fresh = false;
+        break;
+    case FAULT_ZERO_PAGE:
+        vm_event_for_access(m, ev, EV_ZERO_PAGE);
+        ev->frame = frame;
+        if (m->zero_frame == VM_NO_FRAME) {
+            m->zero_frame = frame;
+            f->loaded_at = m->steps;
+        }
+        m->phase = PH_PTE;
+        return;
+    default:
+        break;
+    }
+    if (fresh) {
+        f->kind = kind == FAULT_FILE_READ ? FRAME_FILE : FRAME_ANON;
+        f->owner_pid = p->pid;
+        f->loaded_at = m->steps;
+        f->dirty = false;
+    }
+    switch (kind) {
+    case FAULT_SWAP_IN:
+        vm_event_for_access(m, ev, EV_SWAP_IN);
+        ev->slot = m->acc.slot;
+        swap_release(&m->swap, m->acc.slot);
+        if (m->acc.object != VM_NO_OBJECT) {
+            cache_insert(m, frame);
+        } else {
+            p->swapped--;
+        }
+        /* The slot is let go at once, so the page has no other copy. */
+        f->dirty = true;
+        m->counters.swap_ins++;
+        break;
+    case FAULT_COW: {
+        /* Copy (or, from the zero page, clear), then this process lets go
+         * of the original. */
+        uint32_t src = m->acc.cow_source;
+        const struct frame *from = frames_at(&m->pool, src);
+        if (from->kind == FRAME_ZERO) {
+            vm_event_for_access(m, ev, EV_ZERO_FILL);
+            m->counters.zero_fills++;
+        } else {
+            vm_event_for_access(m, ev, EV_COW_COPY);
+            m->counters.cow_copies++;
+            if (from->object != VM_NO_OBJECT)
+                snprintf(ev->detail, sizeof ev->detail, "page %llu of %s '%s'",
+                         (unsigned long long)from->object_page,
+                         m->objects[from->object].anonymous ? "shared memory" : "file",
+                         m->objects[from->object].name);
+        }
+        ev->victim = src;
+        if (from->kind != FRAME_ZERO && frames_rmap_remove(&m->pool, src, p->pid, vpn)) {
+            p->resident--;
+            if (from->refcount == 0 && from->object == VM_NO_OBJECT) {
+                m->policy.ops->freed(&m->policy, src);
+                frames_release(&m->pool, src);
+            }
+        }
+        vm_shootdown(m, p->pid, vpn, NULL);
+        break;
+    }
+    case FAULT_FILE_READ: {
+        vm_event_for_access(m, ev, EV_FILE_READ);
+        cache_insert(m, frame);
+        unsigned ahead = read_ahead(m);
+        snprintf(ev->detail, sizeof ev->detail, "%s, page %llu%s%u", m->objects[m->acc.object].name,
+                 (unsigned long long)m->acc.object_page, ahead ? "; read ahead: " : "", ahead);
+        if (!ahead)
+            ev->detail[strlen(ev->detail) - 1] = '\0';
+        break;
+    }
+    case FAULT_FILE_CACHED:
+        break;
+    default:
+        vm_event_for_access(m, ev, EV_ZERO_FILL);
+        ev->size = 1;
+        m->counters.zero_fills++;
+        if (m->acc.object != VM_NO_OBJECT)
+            cache_insert(m, frame);
+        break;
+    }
+    ev->frame = frame;
+    if (m->acc.huge) {
+        /* Huge pages are never reclaimed here: the policy does not see them. */
+        uint64_t n = vm_huge_pages(m);
+        for (uint64_t i = 1; i < n; i++)
+            frames_edit(&m->pool, frame + (uint32_t)i)->owner_pid = p->pid;
+        snprintf(ev->detail, sizeof ev->detail, "a huge page of %llu frames, %u to %llu",
+                 (unsigned long long)n, frame, (unsigned long long)(frame + n - 1));
+        ev->size = n;
+        m->huge_pages++;
+        if (!frames_rmap_add(&m->pool, frame, p->pid,
+                             geometry_vpn(&m->cfg.geo, m->op.va) & ~(n - 1))) {
+            vm_host_failure(m, "a reverse map");
+            return;
+        }
+        p->resident += n;
+        m->phase = PH_PTE;
+        return;
+    }
+    if (fresh)
+        m->policy.ops->loaded(&m->policy, frame);
+    if (m->acc.private_copy) {
+        /* A private write to a file page: the cached page is only the
+         * source; the process gets its own copy next. */
+        m->acc.private_copy = false;
+        m->acc.cow_source = frame;
+        m->acc.fault_kind = FAULT_COW;
+        vm_want_frame(m, FRAME_ANON, 0);
+        return;
+    }
+    if (!frames_rmap_add(&m->pool, frame, p->pid, vpn)) {
+        vm_host_failure(m, "a reverse map");
+        return;
+    }
+    p->resident++;
+    m->phase = PH_PTE;
+}
+
+/* ------------------------------------------------------------------ */
+/* the entry                                                          */
+
+/* The leaf entry for a frame: writable only where the area allows it and
+ * the frame is this process's alone to write (not the zero page, not a
+ * cached file page mapped privately, not a copy-on-write original). */
+uint64_t vm_leaf_flags(const struct area *a, enum access_kind access, bool may_write)
+{
+    uint64_t flags = PTE_PRESENT | PTE_USER | PTE_ACCESSED;
+    if ((a->prot & PROT_W) && may_write)
+        flags |= PTE_WRITABLE;
+    if (access == ACCESS_WRITE)
+        flags |= PTE_DIRTY;
+    if (!(a->prot & PROT_X))
+        flags |= PTE_NX;
+    if (a->global)
+        flags |= PTE_GLOBAL;
+    return flags;
+}
+
+/* do_fault_around: on a read fault in a file-backed area, the neighbours
+ * already in the page cache are mapped too, read-only, within a window of
+ * fault_around pages aligned to its size. They all sit in the same leaf
+ * table as the faulting page (the window never crosses a table). */
+static unsigned fault_around(struct machine *m, struct process *p, const struct area *a,
+                             uint64_t *slot)
+{
+    uint64_t psize = vm_page_size(m);
+    uint64_t window = (uint64_t)m->cfg.fault_around * psize;
+    uint64_t start = m->op.va & ~(window - 1), end = start + window;
+    const struct geometry *g = &m->cfg.geo;
+    /* The bytes one leaf table covers: an entry of the level above it. */
+    uint64_t span = g->levels >= 2 ? geometry_level_span(g, g->levels - 2) : UINT64_MAX;
+    uint64_t table_start = span == UINT64_MAX ? 0 : m->op.va & ~(span - 1);
+    uint64_t table_end = span == UINT64_MAX ? UINT64_MAX : table_start + span;
+    if (start < a->start)
+        start = a->start;
+    if (end > a->end)
+        end = a->end;
+    if (start < table_start)
+        start = table_start;
+    if (end > table_end)
+        end = table_end;
+    uint64_t *table = slot - geometry_index(&m->cfg.geo, m->op.va, m->cfg.geo.levels - 1);
+    const struct vm_object *o = &m->objects[a->object];
+    unsigned mapped = 0;
+    for (uint64_t va = start; va < end; va += psize) {
+        uint64_t *e = &table[geometry_index(&m->cfg.geo, va, m->cfg.geo.levels - 1)];
+        uint32_t frame = object_frame(o, object_page_of(m, a, va));
+        if (*e || frame == VM_NO_FRAME)
+            continue;
+        if (!frames_rmap_add(&m->pool, frame, p->pid, geometry_vpn(&m->cfg.geo, va))) {
+            vm_host_failure(m, "a reverse map");
+            return mapped;
+        }
+        *e = pte_make(frame, vm_leaf_flags(a, ACCESS_READ, false) & ~PTE_ACCESSED);
+        p->resident++;
+        mapped++;
+    }
+    return mapped;
+}
+
+/* PH_PTE → PTE_UPDATE → PH_RETURN: the leaf entry is written, writable
+ * only where the page is the process's alone; a read fault in a file
+ * area also maps its cached neighbours (fault-around). */
+void vm_step_pte(struct machine *m, struct event *ev)
+{
+    struct process *p = vm_op_process(m);
+    const struct area *a = process_find_area(p, m->op.va);
+    struct walk_result w = machine_walk(m, p, m->op.va);
+    const struct frame *f = frames_at(&m->pool, m->acc.frame);
+    bool may_write = f->kind != FRAME_ZERO && (f->object == VM_NO_OBJECT || a->shared);
+    if (m->acc.fault_kind == FAULT_COW && m->acc.frame == m->acc.cow_source)
+        may_write = true; /* reused: it is ours alone now */
+    *w.slot = pte_make(m->acc.frame, vm_leaf_flags(a, m->op.access, may_write) |
+                                         (m->acc.huge ? PTE_HUGE : 0));
+    vm_event_for_access(m, ev, EV_PTE_UPDATE);
+    ev->level = (int)w.level;
+    ev->index = (uint32_t)geometry_index(&m->cfg.geo, m->op.va, w.level);
+    ev->frame = m->acc.frame;
+    ev->entry = *w.slot;
+    if (a->object != VM_NO_OBJECT && m->op.access != ACCESS_WRITE && m->cfg.fault_around > 1) {
+        unsigned mapped = fault_around(m, p, a, w.slot);
+        if (mapped)
+            snprintf(ev->detail, sizeof ev->detail,
+                     "fault-around also mapped %u cached neighbour%s read-only", mapped,
+                     mapped == 1 ? "" : "s");
+    }
+    m->phase = PH_RETURN;
+}
+

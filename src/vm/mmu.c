@@ -1,0 +1,300 @@
+/* What the CPU does during an access: the MMU's micro-steps. The VA is
+ * checked, the TLB looked up, the tables walked one entry per step
+ * (setting Accessed), a page fault raised with its error code, the
+ * translation cached, Dirty set on a write and the physical address
+ * formed; after the fault handler returns, the instruction restarts here.
+ *
+ * Separate from fault.c because this is the hardware: nothing here
+ * decides anything about memory, it only reads the tables the kernel
+ * built and reports what it finds. The phases are in machine.h. */
+#include "vm/machine.h"
+#include "vm/machine_internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "vm/pte.h"
+
+/* ------------------------------------------------------------------ */
+/* the micro-steps of the CPU                                         */
+
+static uint8_t fault_code_for(enum access_kind access, bool present)
+{
+    uint8_t code = FAULT_CODE_USER;
+    if (present)
+        code |= FAULT_CODE_PROTECTION;
+    if (access == ACCESS_WRITE)
+        code |= FAULT_CODE_WRITE;
+    if (access == ACCESS_EXEC)
+        code |= FAULT_CODE_FETCH;
+    return code;
+}
+
+/* True when the entry allows the access: a write needs Writable, a fetch
+ * needs NX clear (any present entry may be read). */
+static bool entry_permits(uint64_t e, enum access_kind access)
+{
+    if (access == ACCESS_WRITE && !(e & PTE_WRITABLE))
+        return false;
+    if (access == ACCESS_EXEC && (e & PTE_NX))
+        return false;
+    return true;
+}
+
+/* PH_BEGIN → ACCESS_BEGIN → PH_TLB, or PH_FAULT when no table can map the
+ * VA (non-canonical, or beyond the VA width). Counts the access. */
+void vm_step_begin(struct machine *m, struct event *ev)
+{
+    vm_event_for_access(m, ev, EV_ACCESS_BEGIN);
+    m->counters.accesses++;
+    switch (m->op.access) {
+    case ACCESS_READ: m->counters.reads++; break;
+    case ACCESS_WRITE: m->counters.writes++; break;
+    case ACCESS_EXEC: m->counters.execs++; break;
+    }
+    if (!geometry_va_valid(&m->cfg.geo, m->op.va)) {
+        /* Non-canonical or beyond the VA width: no table can map it. */
+        m->acc.fault_code = fault_code_for(m->op.access, false);
+        m->phase = PH_FAULT;
+        return;
+    }
+    m->phase = PH_TLB;
+}
+
+/* The page sizes a lookup tries: the base page, and the huge page size
+ * while any huge page is mapped. */
+static unsigned tlb_spans(const struct machine *m, unsigned spans[2])
+{
+    spans[0] = m->cfg.geo.page_shift;
+    if (m->huge_pages == 0)
+        return 1;
+    spans[1] = geometry_level_shift(&m->cfg.geo, (unsigned)m->cfg.geo.huge_level);
+    return 2;
+}
+
+/* PH_TLB → TLB_HIT → PH_DONE, or PH_FAULT when the cached entry forbids
+ * the access; or TLB_MISS → PH_WALK from the root table (CR3). */
+void vm_step_tlb(struct machine *m, struct event *ev)
+{
+    struct process *p = vm_op_process(m);
+    unsigned spans[2];
+    unsigned nspans = tlb_spans(m, spans);
+    unsigned span = spans[0];
+    int i = tlb_lookup(&m->tlb, p->asid, m->op.va, spans, nspans);
+    if (i >= 0) {
+        m->acc.span_shift = m->tlb.entries[i].span_shift;
+        vm_event_for_access(m, ev, EV_TLB_HIT);
+        ev->index = (uint32_t)i / m->tlb.ways;
+        ev->way = (uint32_t)i % m->tlb.ways;
+        ev->frame = m->tlb.entries[i].frame;
+        m->counters.tlb_hits++;
+        m->acc.tlb_index = i;
+        const struct tlb_entry *t = &m->tlb.entries[i];
+        bool allowed = !(m->op.access == ACCESS_WRITE && !t->writable) &&
+                       !(m->op.access == ACCESS_EXEC && t->nx);
+        if (allowed) {
+            m->acc.frame = t->frame;
+            m->phase = PH_DONE;
+        } else {
+            m->acc.fault_code = fault_code_for(m->op.access, true);
+            m->phase = PH_FAULT;
+        }
+        return;
+    }
+    vm_event_for_access(m, ev, EV_TLB_MISS);
+    ev->index = tlb_set_of(&m->tlb, m->op.va, span);
+    if (nspans > 1)
+        ev->huge_set = tlb_set_of(&m->tlb, m->op.va, spans[1]);
+    m->counters.tlb_misses++;
+    m->counters.page_walks++;
+    m->acc.level = 0;
+    m->acc.table = p->root;
+    m->phase = PH_WALK;
+}
+
+/* PH_WALK → WALK_STEP → PH_WALK (the next level), PH_FILL (a leaf that
+ * allows the access) or PH_FAULT (not present, or forbidden). Sets Accessed
+ * in every entry the MMU uses. */
+void vm_step_walk(struct machine *m, struct event *ev)
+{
+    const struct geometry *g = &m->cfg.geo;
+    unsigned level = m->acc.level;
+    uint64_t index = geometry_index(g, m->op.va, level);
+    uint64_t *entries = pagetable_at(&m->pt, m->acc.table);
+    uint64_t *slot = &entries[index];
+    vm_event_for_access(m, ev, EV_WALK_STEP);
+    ev->level = (int)level;
+    ev->index = (uint32_t)index;
+    ev->frame = m->acc.table;
+    if (!pte_present(*slot)) {
+        ev->entry = *slot;
+        m->acc.fault_code = fault_code_for(m->op.access, false);
+        m->phase = PH_FAULT;
+        return;
+    }
+    bool leaf = level + 1 == g->levels || (*slot & PTE_HUGE);
+    if (leaf && !entry_permits(*slot, m->op.access)) {
+        ev->entry = *slot;
+        m->acc.fault_code = fault_code_for(m->op.access, true);
+        m->phase = PH_FAULT;
+        return;
+    }
+    /* The MMU sets Accessed in every entry it uses. */
+    *slot |= PTE_ACCESSED;
+    ev->entry = *slot;
+    if (leaf) {
+        m->acc.frame = pte_frame(*slot);
+        m->acc.span_shift = (uint8_t)geometry_level_shift(g, level);
+        m->phase = PH_FILL;
+        return;
+    }
+    m->acc.table = pte_frame(*slot);
+    m->acc.level = level + 1;
+}
+
+/* PH_FAULT → PAGE_FAULT → PH_CLASSIFY. Raises #PF with its error code. */
+void vm_step_fault(struct machine *m, struct event *ev)
+{
+    /* A page fault drops the TLB's entry for the address (SDM 4.10.4.1),
+     * so the restarted access sees the entry the handler writes. */
+    tlb_invalidate(&m->tlb, vm_op_process(m)->asid, m->op.va);
+    vm_event_for_access(m, ev, EV_PAGE_FAULT);
+    ev->fault_code = m->acc.fault_code;
+    m->phase = PH_CLASSIFY;
+}
+
+/* PH_RETURN → FAULT_RETURN → PH_TLB: the handler returns and the CPU
+ * restarts the faulting instruction, which looks the TLB up again. */
+void vm_step_return(struct machine *m, struct event *ev)
+{
+    vm_event_for_access(m, ev, EV_FAULT_RETURN);
+    m->acc.restarted = true;
+    m->phase = PH_TLB;
+}
+
+/* PH_FILL → TLB_FILL → PH_DONE. Caches the translation the walk found,
+ * replacing an entry of its set when the set is full. */
+void vm_step_fill(struct machine *m, struct event *ev)
+{
+    struct process *p = vm_op_process(m);
+    struct walk_result w = machine_walk(m, p, m->op.va);
+    uint64_t e = *w.slot;
+    struct tlb_entry t = {
+        .valid = true,
+        .global = (e & PTE_GLOBAL) != 0,
+        .writable = (e & PTE_WRITABLE) != 0,
+        .dirty = (e & PTE_DIRTY) != 0,
+        .nx = (e & PTE_NX) != 0,
+        .span_shift = m->acc.span_shift,
+        .asid = p->asid,
+        .vpn = m->op.va >> m->acc.span_shift,
+        .frame = pte_frame(e),
+    };
+    struct tlb_entry old;
+    int i = tlb_fill(&m->tlb, &t, &m->rng, &old);
+    m->acc.tlb_index = i;
+    vm_event_for_access(m, ev, EV_TLB_FILL);
+    ev->index = (uint32_t)i / m->tlb.ways;
+    ev->way = (uint32_t)i % m->tlb.ways;
+    ev->frame = t.frame;
+    if (old.valid && !(old.vpn == t.vpn && old.asid == t.asid))
+        snprintf(ev->detail, sizeof ev->detail, "replacing page 0x%llx of ASID %u",
+                 (unsigned long long)old.vpn, old.asid);
+    m->phase = PH_DONE;
+}
+
+static uint64_t next_use_of(const struct machine *m)
+{
+    uint64_t i = m->op.future_index;
+    return i < m->future_len ? m->future_next[i] : UINT64_MAX;
+}
+
+/* The last micro-step of a successful access: Dirty set by a write, the
+ * policy told, the physical address formed. */
+static void complete_access(struct machine *m, uint32_t frame)
+{
+    if (m->op.access == ACCESS_WRITE) {
+        struct tlb_entry *t = &m->tlb.entries[m->acc.tlb_index];
+        if (!t->dirty) {
+            struct walk_result w = machine_walk(m, vm_op_process(m), m->op.va);
+            *w.slot |= PTE_DIRTY;
+            t->dirty = true;
+        }
+    }
+    const struct frame *f = frames_at(&m->pool, frame);
+    if ((f->kind == FRAME_ANON || f->kind == FRAME_FILE) && !f->compound) {
+        if (m->policy.ops->accessed)
+            m->policy.ops->accessed(&m->policy, frame, next_use_of(m));
+        m->policy.now++;
+        if (m->policy.ops->tick) {
+            struct policy_host host = vm_policy_host(m);
+            m->policy.ops->tick(&m->policy, &host);
+        }
+    }
+}
+
+/* The frame's address plus the offset within the page (or huge page) the
+ * translation maps. */
+static uint64_t physical_address(const struct machine *m, uint32_t frame)
+{
+    uint64_t span = UINT64_C(1) << m->acc.span_shift;
+    return (uint64_t)frame * vm_page_size(m) + (m->op.va & (span - 1));
+}
+
+/* PH_DONE → ACCESS_DONE → PH_IDLE: Dirty set on a write, the policy told,
+ * the physical address formed. */
+void vm_step_done(struct machine *m, struct event *ev)
+{
+    uint32_t frame = m->acc.frame;
+    complete_access(m, frame);
+    vm_event_for_access(m, ev, EV_ACCESS_DONE);
+    ev->frame = frame;
+    ev->pa = physical_address(m, frame);
+    m->phase = PH_IDLE;
+}
+
+/* The short cut machine_run_op takes for an access whose translation the
+ * TLB holds and allows: the same effects as BEGIN, TLB_HIT and DONE. */
+bool vm_fast_access(struct machine *m, const struct op *op)
+{
+    if (op->kind != OP_ACCESS || m->phase != PH_IDLE)
+        return false;
+    struct process *p = op->pid ? machine_process(m, op->pid) : machine_running(m);
+    if (!p || !p->alive || !geometry_va_valid(&m->cfg.geo, op->va))
+        return false;
+    unsigned spans[2];
+    unsigned nspans = tlb_spans(m, spans);
+    int i = tlb_find(&m->tlb, p->asid, op->va, spans, nspans);
+    if (i < 0)
+        return false;
+    const struct tlb_entry *t = &m->tlb.entries[i];
+    if (!entry_permits((t->writable ? PTE_WRITABLE : 0) | (t->nx ? PTE_NX : 0), op->access))
+        return false;
+    tlb_touch(&m->tlb, i);
+    m->op = *op;
+    memset(&m->acc, 0, sizeof m->acc);
+    m->acc.victim = VM_NO_FRAME;
+    m->acc.victim_slot = m->acc.slot = VM_NO_SLOT;
+    m->acc.proc = (uint32_t)(p - m->procs);
+    m->acc.tlb_index = i;
+    m->acc.span_shift = t->span_shift;
+    m->counters.accesses++;
+    m->counters.reads += op->access == ACCESS_READ;
+    m->counters.writes += op->access == ACCESS_WRITE;
+    m->counters.execs += op->access == ACCESS_EXEC;
+    m->counters.tlb_hits++;
+    complete_access(m, t->frame);
+    return true;
+}
+
+/* ------------------------------------------------------------------ */
+/* translation without side effects                                   */
+
+uint64_t machine_translate(const struct machine *m, const struct process *p, uint64_t va)
+{
+    struct walk_result w = machine_walk(m, p, va);
+    if (!w.complete || !pte_present(*w.slot))
+        return UINT64_MAX;
+    uint64_t span = geometry_level_span(&m->cfg.geo, w.level);
+    return (uint64_t)pte_frame(*w.slot) * vm_page_size(m) + (va & (span - 1));
+}

@@ -1,0 +1,351 @@
+/* What the kernel does when a frame is needed: a free one if there is
+ * one, else reclaim. The replacement policy chooses a victim through the
+ * policy host (it reads and clears Accessed bits as a kernel would); a
+ * dirty victim is written to swap or back to its file, a clean one
+ * dropped; every mapping of it is removed through the reverse map, each
+ * followed by its TLB shootdown; and when nothing can be evicted the OOM
+ * killer ends the process with the most resident pages.
+ *
+ * Separate from fault.c because it serves every fault alike and is where
+ * the policies (policy.h) meet the machine. The phases are in machine.h. */
+#include "vm/machine.h"
+#include "vm/machine_internal.h"
+
+#include <stdio.h>
+
+#include "vm/pte.h"
+
+/* ------------------------------------------------------------------ */
+/* the policy host                                                    */
+
+/* The leaf entry mapping (pid, vpn), or NULL: how the kernel goes from a
+ * reverse-map entry to the page-table entry. */
+static uint64_t *leaf_entry(const struct machine *m, uint32_t pid, uint64_t vpn)
+{
+    const struct process *p = machine_process(m, pid);
+    if (!p || !p->alive)
+        return NULL;
+    struct walk_result w = machine_walk(m, p, vm_vpn_va(m, vpn));
+    return w.complete ? w.slot : NULL;
+}
+
+bool machine_frame_referenced(const struct machine *m, uint32_t frame)
+{
+    const struct frame *f = frames_at(&m->pool, frame);
+    for (uint32_t i = 0; i < f->nmaps; i++) {
+        uint64_t *e = leaf_entry(m, f->maps[i].pid, f->maps[i].vpn);
+        if (e && (*e & PTE_ACCESSED))
+            return true;
+    }
+    return false;
+}
+
+bool machine_frame_dirty(const struct machine *m, uint32_t frame)
+{
+    const struct frame *f = frames_at(&m->pool, frame);
+    if (f->dirty)
+        return true;
+    for (uint32_t i = 0; i < f->nmaps; i++) {
+        uint64_t *e = leaf_entry(m, f->maps[i].pid, f->maps[i].vpn);
+        if (e && (*e & PTE_DIRTY))
+            return true;
+    }
+    return false;
+}
+
+static void clear_referenced(struct machine *m, uint32_t frame)
+{
+    const struct frame *f = frames_at(&m->pool, frame);
+    for (uint32_t i = 0; i < f->nmaps; i++) {
+        uint64_t *e = leaf_entry(m, f->maps[i].pid, f->maps[i].vpn);
+        if (!e)
+            continue;
+        *e &= ~PTE_ACCESSED;
+        /* As ptep_clear_flush_young: the cached translation goes too, so
+         * the next access walks the table and sets Accessed again. */
+        struct process *p = machine_process(m, f->maps[i].pid);
+        tlb_invalidate(&m->tlb, p->asid, vm_vpn_va(m, f->maps[i].vpn));
+    }
+}
+
+/* Whether evicting the frame needs a swap slot. */
+static bool needs_swap(const struct machine *m, uint32_t frame)
+{
+    return frames_at(&m->pool, frame)->kind == FRAME_ANON && machine_frame_dirty(m, frame);
+}
+
+static bool frame_evictable(const struct machine *m, uint32_t frame)
+{
+    const struct frame *f = frames_at(&m->pool, frame);
+    if (f->kind != FRAME_ANON && f->kind != FRAME_FILE)
+        return false;
+    /* The page being copied is pinned, as the kernel holds a reference. */
+    if (m->phase != PH_IDLE && m->acc.fault_kind == FAULT_COW && m->acc.cow_source == frame)
+        return false;
+    if (needs_swap(m, frame) && m->swap.used >= m->swap.nslots)
+        return false;
+    return true;
+}
+
+static bool host_referenced(void *ctx, uint32_t frame)
+{
+    return machine_frame_referenced(ctx, frame);
+}
+
+static void host_clear_referenced(void *ctx, uint32_t frame)
+{
+    clear_referenced(ctx, frame);
+}
+
+static bool host_dirty(void *ctx, uint32_t frame)
+{
+    return machine_frame_dirty(ctx, frame);
+}
+
+static bool host_evictable(void *ctx, uint32_t frame)
+{
+    return frame_evictable(ctx, frame);
+}
+
+struct policy_host vm_policy_host(struct machine *m)
+{
+    return (struct policy_host){
+        .ctx = m,
+        .referenced = host_referenced,
+        .clear_referenced = host_clear_referenced,
+        .dirty = host_dirty,
+        .evictable = host_evictable,
+    };
+}
+
+size_t machine_policy_order(const struct machine *m, uint32_t *out, size_t max, size_t *first_len)
+{
+    return m->policy.ops->order(&m->policy, out, max, first_len);
+}
+
+/* ------------------------------------------------------------------ */
+/* the TLB shootdown                                                  */
+
+bool vm_shootdown(struct machine *m, uint32_t pid, uint64_t vpn, int *index)
+{
+    struct process *p = machine_process(m, pid);
+    int i = p ? tlb_invalidate(&m->tlb, p->asid, vm_vpn_va(m, vpn)) : -1;
+    if (index)
+        *index = i;
+    return i >= 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* the OOM killer                                                     */
+
+/* Out of memory: kill the process with the most resident pages, as the
+ * Linux OOM killer's badness score mostly comes down to. Runs inside
+ * vm_step_need_frame's step: (PH_NEED_FRAME) → OOM_KILL → PH_NEED_FRAME
+ * again, or PH_IDLE when the faulting process itself was killed. */
+static void step_oom(struct machine *m, struct event *ev)
+{
+    struct process *victim = NULL;
+    for (uint32_t i = 0; i < m->nprocs; i++) {
+        struct process *p = &m->procs[i];
+        if (p->alive && (!victim || p->resident > victim->resident))
+            victim = p;
+    }
+    struct process *faulting = vm_op_process(m);
+    if (!victim || victim->resident == 0)
+        victim = faulting;
+    vm_event_for_access(m, ev, EV_OOM_KILL);
+    ev->other_pid = victim->pid;
+    snprintf(ev->detail, sizeof ev->detail, "pid %u (%s) had %llu resident pages", victim->pid,
+             victim->name, (unsigned long long)victim->resident);
+    m->counters.oom_kills++;
+    vm_release_process(m, victim);
+    if (victim == faulting)
+        m->phase = PH_IDLE;
+    else
+        vm_want_frame(m, m->acc.need_kind, m->acc.need_level);
+}
+
+/* ------------------------------------------------------------------ */
+/* getting a frame: a free one, else a victim                         */
+
+/* PH_NEED_FRAME → FRAME_ALLOC → PH_INSTALL_TABLE (a table) or PH_LOAD (a
+ * page) when a frame of the kind is free; else VICTIM_CHOSEN → PH_EVICT_SAVE
+ * when the policy finds a victim; else OOM_KILL → PH_NEED_FRAME, or PH_IDLE
+ * when the faulting process was the one killed (see step_oom). Tables are
+ * never evicted: a table wanted when every frame kept for tables is taken
+ * goes straight to the OOM killer. */
+void vm_step_need_frame(struct machine *m, struct event *ev)
+{
+    enum frame_kind kind = m->acc.need_kind;
+    if (frames_have_free(&m->pool, kind)) {
+        uint32_t frame = frames_take(&m->pool, kind);
+        if (frame == FRAMES_REFUSED || frame == VM_NO_FRAME) {
+            /* A frame is free: only the host can have refused it. */
+            vm_host_failure(m, "the frame pool");
+            return;
+        }
+        vm_event_for_access(m, ev, EV_FRAME_ALLOC);
+        ev->frame = frame;
+        ev->size = 1;
+        m->acc.frame = frame;
+        if (kind == FRAME_TABLE) {
+            ev->level = (int)m->acc.need_level;
+            snprintf(ev->detail, sizeof ev->detail, "for a %s page table",
+                     geometry_level_name(&m->cfg.geo, (int)m->acc.need_level));
+            m->phase = PH_INSTALL_TABLE;
+        } else {
+            m->phase = PH_LOAD;
+        }
+        return;
+    }
+    if (kind == FRAME_TABLE && m->pool.table_frames > 0) {
+        step_oom(m, ev);
+        return;
+    }
+    struct policy_host host = vm_policy_host(m);
+    char why[96] = "";
+    uint32_t victim = m->policy.ops->choose(&m->policy, &host, why, sizeof why);
+    if (m->policy.refused) {
+        vm_host_failure(m, "the replacement policy's lists");
+        return;
+    }
+    if (victim == VM_NO_FRAME) {
+        step_oom(m, ev);
+        return;
+    }
+    const struct frame *f = frames_at(&m->pool, victim);
+    vm_event_for_access(m, ev, EV_VICTIM_CHOSEN);
+    ev->victim = victim;
+    ev->frame = victim;
+    if (f->nmaps) {
+        ev->other_pid = f->maps[0].pid;
+        ev->other_vpn = f->maps[0].vpn;
+    }
+    snprintf(ev->detail, sizeof ev->detail, "%s", why);
+    m->acc.victim = victim;
+    m->acc.victim_map = 0;
+    m->acc.victim_slot = VM_NO_SLOT;
+    m->phase = PH_EVICT_SAVE;
+}
+
+/* The victim's last mapping is gone: its object forgets it (or records
+ * its swap slot), the policy forgets it, and the frame is free; the next
+ * phase is PH_NEED_FRAME again, which now finds it free. */
+static void finish_eviction(struct machine *m)
+{
+    uint32_t victim = m->acc.victim;
+    const struct frame *f = frames_at(&m->pool, victim);
+    if (m->acc.victim_object != VM_NO_OBJECT) {
+        /* The page cache forgets the frame; shared anonymous memory
+         * remembers where in swap its page went. */
+        uint64_t slot = m->acc.victim_slot;
+        if (!object_set(&m->objects[m->acc.victim_object], f->object_page,
+                        slot != VM_NO_SLOT ? OBJECT_SWAPPED | slot : 0))
+            vm_host_failure(m, "a page-cache map");
+    }
+    m->counters.evictions++;
+    m->policy.ops->freed(&m->policy, victim);
+    frames_release(&m->pool, victim);
+    vm_want_frame(m, m->acc.need_kind, m->acc.need_level);
+}
+
+/* PH_EVICT_SAVE → SWAP_OUT (a dirty anonymous page), WRITEBACK (a dirty
+ * file page) or PAGE_DROPPED (a clean one) → PH_EVICT_UNMAP while the
+ * victim is mapped, else PH_NEED_FRAME (the frame is free now). */
+void vm_step_evict_save(struct machine *m, struct event *ev)
+{
+    uint32_t victim = m->acc.victim;
+    struct frame *f = frames_edit(&m->pool, victim);
+    uint64_t vpn = f->nmaps ? f->maps[0].vpn : f->object_page;
+    uint32_t pid = f->nmaps ? f->maps[0].pid : VM_NO_PID;
+    m->acc.victim_object = f->object;
+    if (needs_swap(m, victim)) {
+        uint32_t slot = swap_take(&m->swap, pid, vpn);
+        if (slot == FRAMES_REFUSED || slot == VM_NO_SLOT) {
+            /* The victim was evictable: a slot is free. */
+            vm_host_failure(m, "a swap slot");
+            return;
+        }
+        vm_event_for_access(m, ev, EV_SWAP_OUT);
+        ev->slot = slot;
+        m->acc.victim_slot = slot;
+        m->counters.swap_outs++;
+    } else if (f->kind == FRAME_FILE && machine_frame_dirty(m, victim)) {
+        vm_event_for_access(m, ev, EV_WRITEBACK);
+        m->counters.writebacks++;
+        f->dirty = false;
+    } else {
+        vm_event_for_access(m, ev, EV_PAGE_DROPPED);
+    }
+    ev->frame = victim;
+    ev->victim = victim;
+    ev->other_pid = pid;
+    ev->other_vpn = vpn;
+    if (f->nmaps > 0)
+        m->phase = PH_EVICT_UNMAP;
+    else
+        finish_eviction(m);
+}
+
+/* PH_EVICT_UNMAP → UNMAPPED → PH_EVICT_SHOOTDOWN. One mapping of the victim
+ * is removed per step, through the reverse map: its entry is cleared, or
+ * keeps the swap slot of a private page. */
+void vm_step_evict_unmap(struct machine *m, struct event *ev)
+{
+    uint32_t victim = m->acc.victim;
+    const struct frame *f = frames_at(&m->pool, victim);
+    struct rmap map = f->maps[0];
+    uint64_t *e = leaf_entry(m, map.pid, map.vpn);
+    struct process *owner = machine_process(m, map.pid);
+    vm_event_for_access(m, ev, EV_UNMAPPED);
+    ev->frame = victim;
+    ev->victim = victim;
+    ev->other_pid = map.pid;
+    ev->other_vpn = map.vpn;
+    /* A private page's entry keeps its swap slot; a page of an object is
+     * found again through the object, so its entry is simply cleared. */
+    bool swap_entry = m->acc.victim_slot != VM_NO_SLOT && m->acc.victim_object == VM_NO_OBJECT;
+    if (e) {
+        *e = swap_entry ? pte_make_swap(m->acc.victim_slot) : 0;
+        ev->entry = *e;
+        ev->slot = m->acc.victim_slot;
+    }
+    if (swap_entry && m->acc.victim_map++ > 0)
+        swap_ref(&m->swap, m->acc.victim_slot);
+    frames_rmap_remove(&m->pool, victim, map.pid, map.vpn);
+    if (owner) {
+        owner->resident--;
+        if (swap_entry)
+            owner->swapped++;
+    }
+    m->acc.shootdown_pid = map.pid;
+    m->acc.shootdown_va = vm_vpn_va(m, map.vpn);
+    m->phase = PH_EVICT_SHOOTDOWN;
+}
+
+/* PH_EVICT_SHOOTDOWN → TLB_INVALIDATE → PH_EVICT_UNMAP while the victim
+ * has mappings left, else PH_NEED_FRAME (the frame is free now). Invalidates
+ * the TLB entry of the mapping just removed. When the TLB held none, the
+ * step is folded into the next one: it returns false having emitted
+ * nothing. */
+bool vm_step_evict_shootdown(struct machine *m, struct event *ev)
+{
+    uint64_t vpn = geometry_vpn(&m->cfg.geo, m->acc.shootdown_va);
+    int index;
+    bool had = vm_shootdown(m, m->acc.shootdown_pid, vpn, &index);
+    const struct frame *f = frames_at(&m->pool, m->acc.victim);
+    if (f->nmaps > 0)
+        m->phase = PH_EVICT_UNMAP;
+    else
+        finish_eviction(m);
+    if (!had)
+        return false;
+    vm_event_for_access(m, ev, EV_TLB_INVALIDATE);
+    ev->other_pid = m->acc.shootdown_pid;
+    ev->other_vpn = vpn;
+    ev->index = (uint32_t)index / m->tlb.ways;
+    ev->way = (uint32_t)index % m->tlb.ways;
+    ev->victim = m->acc.victim;
+    return true;
+}
+
