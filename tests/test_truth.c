@@ -230,7 +230,7 @@ static struct seen_access access_in_log(const struct timeline *tl, const struct 
     a.va = log[begin]->ev.va;
     a.kind = log[begin]->ev.access;
     uint64_t seq = log[begin]->op_seq;
-    a.in_progress = machine_busy(m) && m->op.kind == OP_ACCESS && n && log[0]->op_seq == seq;
+    a.in_progress = machine_in_access(m) && n && log[0]->op_seq == seq;
     for (size_t k = begin + 1; k-- > 0;) {
         const struct event *ev = &log[k]->ev;
         if (log[k]->kind != TL_MACHINE || log[k]->op_seq != seq)
@@ -1356,10 +1356,8 @@ static uint32_t victim_now(const struct machine *m, const struct tl_event *cur)
         default: break;
         }
     }
-    if (machine_busy(m) && (m->phase == PH_EVICT_SAVE || m->phase == PH_EVICT_UNMAP ||
-                            m->phase == PH_EVICT_SHOOTDOWN))
-        return m->acc.victim;
-    return EV_NONE;
+    uint32_t victim;
+    return machine_evicting(m, &victim) ? victim : EV_NONE;
 }
 
 static void check_highlights(const struct app *a)

@@ -127,7 +127,7 @@ static void build_access(struct scene *s)
     a->va = b->ev.va;
     a->kind = b->ev.access;
     a->proc = machine_process(m, a->pid);
-    a->in_progress = machine_busy(m) && m->op.kind == OP_ACCESS && b->op_seq == s->cur->op_seq;
+    a->in_progress = machine_in_access(m) && b->op_seq == s->cur->op_seq;
     const struct geometry *g = &m->cfg.geo;
     unsigned huge_shift = g->huge_level >= 0 ? geometry_level_shift(g, (unsigned)g->huge_level)
                                              : g->page_shift;
@@ -348,9 +348,9 @@ void scene_build(struct scene *s, const struct timeline *tl)
     s->cr3_proc = s->acc.in_progress ? s->acc.proc : machine_running(m);
     s->walk_shown = s->acc.present && s->cr3_proc && s->acc.proc == s->cr3_proc;
     /* While an eviction is in progress the victim stays marked. */
-    if (machine_busy(m) && (m->phase == PH_EVICT_SAVE || m->phase == PH_EVICT_UNMAP ||
-                            m->phase == PH_EVICT_SHOOTDOWN))
-        s->victim_frame = m->acc.victim;
+    uint32_t victim;
+    if (machine_evicting(m, &victim))
+        s->victim_frame = victim;
     if (s->acc.pa_known) {
         s->current_frame = s->acc.frame;
         s->current_count = span_frames(m, s->acc.span_shift);

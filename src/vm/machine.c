@@ -679,6 +679,34 @@ const char *machine_host_error(const struct machine *m)
 }
 
 /* ------------------------------------------------------------------ */
+/* the queries on the phase                                          */
+
+enum machine_phase machine_next_phase(const struct machine *m)
+{
+    return m->phase;
+}
+
+bool machine_in_access(const struct machine *m)
+{
+    return m->phase != PH_IDLE && m->op.kind == OP_ACCESS;
+}
+
+const struct op *machine_current_op(const struct machine *m)
+{
+    return &m->op;
+}
+
+bool machine_evicting(const struct machine *m, uint32_t *victim)
+{
+    if (m->phase != PH_EVICT_SAVE && m->phase != PH_EVICT_UNMAP &&
+        m->phase != PH_EVICT_SHOOTDOWN)
+        return false;
+    if (victim)
+        *victim = m->acc.victim;
+    return true;
+}
+
+/* ------------------------------------------------------------------ */
 /* driving                                                            */
 
 bool machine_busy(const struct machine *m)

@@ -149,8 +149,9 @@ struct op {
     char name[AREA_NAME_MAX];
 };
 
-/* The state of the operation in progress (an access's, mostly): which
- * field means what depends on the phase. */
+/* The state of the operation in progress (an access's, mostly). Read it
+ * through the queries below (machine_in_access, machine_evicting...):
+ * which field means what depends on the phase. */
 struct access_state {
     uint32_t proc;           /* index of the process in procs */
     unsigned level;          /* walk: level about to be read */
@@ -284,6 +285,23 @@ const char *machine_host_error(const struct machine *m);
 bool machine_begin(struct machine *m, const struct op *op);
 /* True between machine_begin and the step that completes the operation. */
 bool machine_busy(const struct machine *m);
+/* The phase of the next micro-step: PH_IDLE when no operation is in
+ * progress. */
+enum machine_phase machine_next_phase(const struct machine *m);
+/* True while an access (OP_ACCESS) is in progress: from machine_begin
+ * until the step that completes it (ACCESS_DONE, SEGFAULT, an OOM kill of
+ * its own process, PROCESS_GONE, OP_FAILED). */
+bool machine_in_access(const struct machine *m);
+/* True while an eviction is under way: from the step after VICTIM_CHOSEN
+ * until the step that removes the victim's last mapping and its TLB entry
+ * (phases PH_EVICT_SAVE, PH_EVICT_UNMAP and PH_EVICT_SHOOTDOWN). Then
+ * *victim, when victim is not NULL, receives the victim's frame; when
+ * false, *victim is left as it was. */
+bool machine_evicting(const struct machine *m, uint32_t *victim);
+/* The operation in progress, or, while idle, the last one begun (kind
+ * OP_NONE before the first). It points into the machine: valid until
+ * machine_destroy, and the next operation overwrites what it says. */
+const struct op *machine_current_op(const struct machine *m);
 /* Performs one micro-step and describes it in *ev. Returns true when the
  * operation goes on, false when this event completed it. Calling it while
  * idle returns false with an OP_FAILED event. */
