@@ -2,6 +2,7 @@
 #include <CUnit/CUnit.h>
 
 #include "suites.h"
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -237,6 +238,105 @@ static void test_out_of_memory(void)
     CU_ASSERT_EQUAL(m->pool.free_data, 2);
     CU_ASSERT_EQUAL(m->pool.free_table, 8);
     machine_destroy(m);
+}
+
+/* Runs an operation step by step, checking every micro-step against the
+ * phase table (machine.h, MACHINE_STEP_TABLE), and marks the events seen. */
+static struct event table_checked_op(struct machine *m, const struct op *op, bool *seen)
+{
+    struct event ev;
+    CU_ASSERT_FATAL(machine_begin(m, op));
+    bool more;
+    do {
+        enum machine_phase from = machine_next_phase(m);
+        more = machine_step(m, &ev);
+        seen[ev.kind] = true;
+        if (!machine_step_allowed(from, ev.kind, machine_next_phase(m)))
+            fprintf(stderr, "\n%s -> %s -> %s is not in the phase table\n",
+                    machine_phase_name(from), event_name(ev.kind),
+                    machine_phase_name(machine_next_phase(m)));
+        CU_ASSERT(machine_step_allowed(from, ev.kind, machine_next_phase(m)));
+    } while (more);
+    return ev;
+}
+
+static struct event table_checked_access(struct machine *m, uint32_t pid, enum access_kind a,
+                                         uint64_t va, bool *seen)
+{
+    struct op op = {.kind = OP_ACCESS, .pid = pid, .access = a, .va = va,
+                    .future_index = UINT64_MAX};
+    return table_checked_op(m, &op, seen);
+}
+
+/* The paths the scenario library does not take (the invariants suite
+ * checks those it does), step by step against the phase table. */
+static void test_rare_steps_follow_phase_table(void)
+{
+    bool seen[EV_COUNT] = {false};
+    struct event ev;
+    char why[200];
+    /* Stepping an idle machine. */
+    struct machine *m = test_machine("x86_64", 8, 8, 0, POLICY_fifo);
+    CU_ASSERT_FALSE(machine_step(m, &ev));
+    CU_ASSERT_EQUAL(ev.kind, EV_OP_FAILED);
+    CU_ASSERT(machine_step_allowed(PH_IDLE, ev.kind, machine_next_phase(m)));
+    /* A process that does not exist, and one that has exited. */
+    test_process(m, 1, 0x10000, 0x4000);
+    test_process(m, 2, 0x10000, 0x4000);
+    ev = table_checked_access(m, 9, ACCESS_READ, 0x10000, seen);
+    CU_ASSERT_EQUAL(ev.kind, EV_PROCESS_GONE);
+    struct op exit2 = {.kind = OP_EXIT, .pid = 2};
+    table_checked_op(m, &exit2, seen);
+    ev = table_checked_access(m, 2, ACCESS_READ, 0x10000, seen);
+    CU_ASSERT_EQUAL(ev.kind, EV_PROCESS_GONE);
+    /* A refused operation, a page mapped to a chosen frame, munmap. */
+    struct op zero = {.kind = OP_MMAP, .pid = 1, .va = UINT64_MAX, .size = 0,
+                      .prot = PROT_R | PROT_W};
+    ev = table_checked_op(m, &zero, seen);
+    CU_ASSERT_EQUAL(ev.kind, EV_OP_FAILED);
+    struct op map = {.kind = OP_MAP_FRAME, .pid = 1, .va = 0x20000, .frame = 5,
+                     .prot = PROT_R | PROT_W};
+    ev = table_checked_op(m, &map, seen);
+    CU_ASSERT_EQUAL(ev.kind, EV_MAP_FRAME);
+    table_checked_access(m, 1, ACCESS_WRITE, 0x10000, seen);
+    struct op unmap = {.kind = OP_MUNMAP, .pid = 1, .va = 0x10000, .size = 0x4000};
+    ev = table_checked_op(m, &unmap, seen);
+    CU_ASSERT_EQUAL(ev.kind, EV_MUNMAP);
+    CU_ASSERT(machine_verify(m, why, sizeof why));
+    machine_destroy(m);
+
+    /* The OOM killer takes another process, and the fault goes on. */
+    m = test_machine("x86_64", 3, 8, 0, POLICY_fifo);
+    test_process(m, 1, 0x10000, 0x4000);
+    test_process(m, 2, 0x10000, 0x4000);
+    table_checked_access(m, 2, ACCESS_WRITE, 0x10000, seen);
+    table_checked_access(m, 2, ACCESS_WRITE, 0x11000, seen);
+    table_checked_access(m, 1, ACCESS_WRITE, 0x10000, seen);
+    ev = table_checked_access(m, 1, ACCESS_WRITE, 0x11000, seen);
+    CU_ASSERT_EQUAL(ev.kind, EV_ACCESS_DONE);
+    CU_ASSERT_FALSE(machine_process(m, 2)->alive);
+    CU_ASSERT(machine_verify(m, why, sizeof why));
+    machine_destroy(m);
+
+    /* A private write to a file page not yet cached: read, then copied. */
+    m = test_machine("x86_64", 8, 8, 0, POLICY_fifo);
+    test_process(m, 1, 0, 0);
+    uint32_t file = machine_add_file(m, "data", 4 * 4096, NULL, 0, false, why, sizeof why);
+    CU_ASSERT_NOT_EQUAL_FATAL(file, VM_NO_OBJECT);
+    struct op mm = {.kind = OP_MMAP, .pid = 1, .va = UINT64_MAX, .size = 4 * 4096,
+                    .prot = PROT_R | PROT_W, .file = file + 1};
+    strcpy(mm.name, "data");
+    ev = table_checked_op(m, &mm, seen);
+    CU_ASSERT_EQUAL_FATAL(ev.kind, EV_MMAP);
+    table_checked_access(m, 1, ACCESS_WRITE, ev.va, seen);
+    CU_ASSERT_EQUAL(m->counters.cow_copies, 1);
+    CU_ASSERT(machine_verify(m, why, sizeof why));
+    machine_destroy(m);
+
+    enum event_kind wanted[] = {EV_PROCESS_GONE, EV_EXIT,   EV_OP_FAILED, EV_MAP_FRAME,
+                                EV_MUNMAP,       EV_OOM_KILL, EV_FILE_READ, EV_COW_COPY};
+    for (size_t i = 0; i < sizeof wanted / sizeof wanted[0]; i++)
+        CU_ASSERT(seen[wanted[i]]);
 }
 
 /* The same random workload twice: once stepped event by event, once with
@@ -513,4 +613,5 @@ void suite_machine_register(void)
     CU_add_test(s, "clock's order over a large ring", test_clock_order);
     CU_add_test(s, "a shared area of 64 TiB costs what it holds", test_huge_shared_area);
     CU_add_test(s, "the cap on page-table memory stops the run", test_page_table_cap);
+    CU_add_test(s, "rare micro-steps follow the phase table", test_rare_steps_follow_phase_table);
 }

@@ -7,7 +7,8 @@
  *
  * Separate from mmu.c because this is software deciding policy: where a
  * page comes from and what its entry allows. Getting a frame when none is
- * free is reclaim.c's. The phases are in machine.h. */
+ * free is reclaim.c's. The phases and what each step may emit are in
+ * machine.h (MACHINE_STEP_TABLE). */
 #include "vm/machine.h"
 #include "vm/machine_internal.h"
 

@@ -4,13 +4,14 @@
  * and machine_step, which performs the micro-step of the current phase by
  * calling the step function of mmu.c (the CPU), fault.c (the fault
  * handler), reclaim.c (getting a frame) or machine_ops.c (the other
- * operations).
+ * operations), checking each against the phase table of machine.h.
  *
  * Separate from those files so that each of them holds one side of the
  * hardware/kernel line, and this one only what every side relies on. */
 #include "vm/machine.h"
 #include "vm/machine_internal.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,8 @@
 _Static_assert(VM_NO_FRAME == EV_NONE && VM_NO_SLOT == EV_NONE && VM_NO_OBJECT == EV_NONE &&
                    VM_NO_PID == EV_NONE,
                "the engine's none must be the events' EV_NONE");
+/* Each phase is a bit of a uint32_t in the phase table. */
+_Static_assert(PH_COUNT <= 32, "too many phases for the phase table's masks");
 
 /* ------------------------------------------------------------------ */
 /* configuration                                                      */
@@ -679,7 +682,78 @@ const char *machine_host_error(const struct machine *m)
 }
 
 /* ------------------------------------------------------------------ */
-/* the queries on the phase                                          */
+/* the phase table (machine.h) and the queries on the phase           */
+
+static const char *const phase_names[] = {
+#define PHASE_NAME(id, text) "PH_" #id,
+    MACHINE_PHASE_LIST(PHASE_NAME)
+#undef PHASE_NAME
+};
+
+static const char *const phase_texts[] = {
+#define PHASE_TEXT(id, text) text,
+    MACHINE_PHASE_LIST(PHASE_TEXT)
+#undef PHASE_TEXT
+};
+
+const char *machine_phase_name(enum machine_phase phase)
+{
+    return (unsigned)phase < PH_COUNT ? phase_names[phase] : "?";
+}
+
+const char *machine_phase_text(enum machine_phase phase)
+{
+    return (unsigned)phase < PH_COUNT ? phase_texts[phase] : "?";
+}
+
+#define PHASE_BIT(id) (UINT32_C(1) << PH_##id)
+
+/* MACHINE_STEP_TABLE as data: step_next[phase][event] has a bit for every
+ * phase a step of that phase may leave the machine in after emitting that
+ * event ([phase][EV_SILENT]: after emitting nothing). A (phase, event) pair
+ * listed twice does not compile (-Woverride-init). */
+static const uint32_t step_next[PH_COUNT][EV_COUNT + 1] = {
+#define STEP_ROW(from, event, next) [PH_##from][EV_##event] = (next),
+    MACHINE_STEP_TABLE(STEP_ROW, PHASE_BIT)
+#undef STEP_ROW
+};
+
+/* MACHINE_ANY_STEP as data: for any phase but PH_IDLE. */
+static const uint32_t any_step_next[EV_COUNT] = {
+#define ANY_ROW(event, next) [EV_##event] = (next),
+    MACHINE_ANY_STEP(ANY_ROW, PHASE_BIT)
+#undef ANY_ROW
+};
+
+/* True when the table lets the step of phase `handled` emit ev and leave
+ * the machine in phase `to` (no SILENT phase on the way). */
+static bool step_in_table(enum machine_phase handled, enum event_kind ev, enum machine_phase to)
+{
+    uint32_t to_bit = UINT32_C(1) << to;
+    if (handled != PH_IDLE && (any_step_next[ev] & to_bit))
+        return true;
+    return (step_next[handled][ev] & to_bit) != 0;
+}
+
+bool machine_step_allowed(enum machine_phase from, enum event_kind ev, enum machine_phase to)
+{
+    if ((unsigned)from >= PH_COUNT || (unsigned)to >= PH_COUNT || (unsigned)ev >= EV_COUNT)
+        return false;
+    /* The phases whose step may run in this machine_step: from, and those
+     * that SILENT steps lead to. */
+    uint32_t pending = UINT32_C(1) << from, seen = 0;
+    while (pending) {
+        unsigned p = 0;
+        while (!(pending >> p & 1))
+            p++;
+        pending &= ~(UINT32_C(1) << p);
+        seen |= UINT32_C(1) << p;
+        if (step_in_table((enum machine_phase)p, ev, to))
+            return true;
+        pending |= step_next[p][EV_SILENT] & ~seen;
+    }
+    return false;
+}
 
 enum machine_phase machine_next_phase(const struct machine *m)
 {
@@ -777,7 +851,11 @@ bool machine_step(struct machine *m, struct event *ev)
         m->phase = PH_IDLE;
         return false;
     }
+    /* One micro-step: the step of the current phase, after any phases that
+     * emit nothing (SILENT in MACHINE_STEP_TABLE). */
+    enum machine_phase handled = m->phase;
     for (;;) {
+        handled = m->phase;
         switch (m->phase) {
         case PH_IDLE: break;
         case PH_BEGIN: vm_step_begin(m, ev); break;
@@ -817,6 +895,9 @@ bool machine_step(struct machine *m, struct event *ev)
         stopped_event(m, ev);
         m->phase = PH_IDLE;
     }
+    /* The step did what the table says a step of its phase may do. */
+    assert(step_in_table(handled, ev->kind, m->phase));
+    (void)handled;
     return m->phase != PH_IDLE;
 }
 

@@ -21,7 +21,9 @@
  *
  * Between two micro-steps the machine is in a phase (enum machine_phase,
  * MACHINE_PHASE_LIST just below): the phase names the micro-step
- * machine_step performs next. The CPU's steps are in
+ * machine_step performs next. MACHINE_STEP_TABLE, after the phases, is
+ * this diagram as a table: for each phase, every event its step may emit
+ * and the phases it may leave the machine in. The CPU's steps are in
  * mmu.c, the fault handler's in fault.c, reclaim's in reclaim.c, the other
  * operations' in machine_ops.c; machine.c dispatches.
  *
@@ -81,6 +83,87 @@ enum machine_phase {
 #undef MACHINE_PHASE_ENUM
     PH_COUNT
 };
+
+/* In MACHINE_STEP_TABLE, the "event" of a phase whose step emits none:
+ * machine_step goes straight on to the step of the phase it set. Not an
+ * event kind: no event ever carries it. */
+#define EV_SILENT EV_COUNT
+
+/* The micro-step table: one row per (phase, event its step may emit), with
+ * every phase the machine may be in after that step, as P(...) | P(...).
+ * It is the diagram above made exact. One machine_step starts in a phase,
+ * passes through SILENT phases, if any, and ends after the first event.
+ *
+ * Besides these rows, any step of an operation may end it instead with an
+ * event of MACHINE_ANY_STEP. machine_step checks every step it takes
+ * against the table (assert), and a unit test plays every scenario of the
+ * library against it. A new step, event or phase is a new row here. */
+#define MACHINE_STEP_TABLE(X, P)                                                           \
+    /* phase           event             phases after the step */                          \
+    /* no operation: machine_step while idle, or once the machine stopped */               \
+    X(IDLE,            OP_FAILED,        P(IDLE))                                          \
+    /* the CPU: mmu.c */                                                                   \
+    X(BEGIN,           ACCESS_BEGIN,     P(TLB) | P(FAULT))                                \
+    X(TLB,             TLB_HIT,          P(DONE) | P(FAULT))                               \
+    X(TLB,             TLB_MISS,         P(WALK))                                          \
+    X(WALK,            WALK_STEP,        P(WALK) | P(FILL) | P(FAULT))                     \
+    X(FAULT,           PAGE_FAULT,       P(CLASSIFY))                                      \
+    X(RETURN,          FAULT_RETURN,     P(TLB))                                           \
+    X(FILL,            TLB_FILL,         P(DONE))                                          \
+    X(DONE,            ACCESS_DONE,      P(IDLE))                                          \
+    /* the fault handler: fault.c */                                                       \
+    X(CLASSIFY,        FAULT_CLASSIFIED, P(TABLES))                                        \
+    X(CLASSIFY,        SEGFAULT,         P(IDLE))                                          \
+    X(TABLES,          SILENT,           P(NEED_FRAME) | P(HUGE_ALLOC) | P(LOAD))          \
+    X(INSTALL_TABLE,   TABLE_ALLOC,      P(NEED_FRAME) | P(HUGE_ALLOC) | P(LOAD))          \
+    X(HUGE_ALLOC,      FRAME_ALLOC,      P(LOAD))                                          \
+    X(LOAD,            ZERO_FILL,        P(PTE))                                           \
+    X(LOAD,            ZERO_PAGE,        P(PTE))                                           \
+    X(LOAD,            SWAP_IN,          P(PTE))                                           \
+    X(LOAD,            FILE_READ,        P(PTE) | P(NEED_FRAME))                           \
+    X(LOAD,            CACHE_HIT,        P(PTE))                                           \
+    X(LOAD,            COW_COPY,         P(PTE))                                           \
+    X(LOAD,            COW_REUSE,        P(PTE))                                           \
+    X(PTE,             PTE_UPDATE,       P(RETURN))                                        \
+    /* reclaim: reclaim.c */                                                               \
+    X(NEED_FRAME,      FRAME_ALLOC,      P(INSTALL_TABLE) | P(LOAD))                       \
+    X(NEED_FRAME,      VICTIM_CHOSEN,    P(EVICT_SAVE))                                    \
+    X(NEED_FRAME,      OOM_KILL,         P(NEED_FRAME) | P(IDLE))                          \
+    X(EVICT_SAVE,      SWAP_OUT,         P(EVICT_UNMAP) | P(NEED_FRAME))                   \
+    X(EVICT_SAVE,      WRITEBACK,        P(EVICT_UNMAP) | P(NEED_FRAME))                   \
+    X(EVICT_SAVE,      PAGE_DROPPED,     P(EVICT_UNMAP) | P(NEED_FRAME))                   \
+    X(EVICT_UNMAP,     UNMAPPED,         P(EVICT_SHOOTDOWN))                               \
+    X(EVICT_SHOOTDOWN, TLB_INVALIDATE,   P(EVICT_UNMAP) | P(NEED_FRAME))                   \
+    X(EVICT_SHOOTDOWN, SILENT,           P(EVICT_UNMAP) | P(NEED_FRAME))                   \
+    /* the other operations: machine_ops.c */                                              \
+    X(SIMPLE,          MMAP,             P(IDLE))                                          \
+    X(SIMPLE,          MUNMAP,           P(IDLE))                                          \
+    X(SIMPLE,          MPROTECT,         P(IDLE))                                          \
+    X(SIMPLE,          MAP_FRAME,        P(IDLE))                                          \
+    X(SIMPLE,          CONTEXT_SWITCH,   P(IDLE) | P(SWITCH_FLUSH))                        \
+    X(SIMPLE,          EXIT,             P(IDLE))                                          \
+    X(SIMPLE,          FORK,             P(IDLE))                                          \
+    X(SIMPLE,          OP_FAILED,        P(IDLE))                                          \
+    X(SWITCH_FLUSH,    TLB_FLUSH,        P(IDLE))
+
+/* What any step of an operation, in any phase but PH_IDLE, may emit
+ * instead of its own event, ending the operation: its process no longer
+ * exists (PROCESS_GONE); or OP_FAILED, when the host refused memory, a
+ * stated limit was reached (machine_host_error) or the operation passed
+ * MACHINE_MAX_OP_STEPS. */
+#define MACHINE_ANY_STEP(X, P)                                                             \
+    X(PROCESS_GONE,    P(IDLE))                                                            \
+    X(OP_FAILED,       P(IDLE))
+
+/* "PH_TLB" for PH_TLB; "?" when out of range. */
+const char *machine_phase_name(enum machine_phase phase);
+/* What the phase's step does (MACHINE_PHASE_LIST). */
+const char *machine_phase_text(enum machine_phase phase);
+/* True when MACHINE_STEP_TABLE (or MACHINE_ANY_STEP) lets one
+ * machine_step that starts in phase `from` emit an event of kind ev and
+ * leave the machine in phase `to`, passing through SILENT phases on the
+ * way. */
+bool machine_step_allowed(enum machine_phase from, enum event_kind ev, enum machine_phase to);
 
 #define MACHINE_MAX_FRAMES  (UINT32_C(1) << 22)  /* 16 GiB of 4 KiB pages */
 #define MACHINE_MAX_SWAP    (UINT32_C(1) << 22)

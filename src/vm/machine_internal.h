@@ -13,8 +13,8 @@
  *
  * Every vm_step_* function performs the micro-step of one phase: it fills
  * *ev (unless it says it emits nothing) and sets m->phase to the phase of
- * the next micro-step; its comment says which events it may emit and which
- * phases may follow. */
+ * the next micro-step. MACHINE_STEP_TABLE in machine.h lists, for each
+ * phase, the events its step may emit and the phases it may go to. */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>

@@ -1,6 +1,7 @@
 /* The operations other than accesses: mmap, munmap, mprotect, mapping a
  * chosen frame, context switch, exit and fork. Each is one micro-step (a
- * context switch that flushes the TLB takes two), PH_SIMPLE in machine.h. Here too is the tearing down of pages and address spaces that
+ * context switch that flushes the TLB takes two), PH_SIMPLE in machine.h's
+ * table. Here too is the tearing down of pages and address spaces that
  * munmap, exit and the OOM killer (reclaim.c) share.
  *
  * Separate from the access path (mmu.c, fault.c, reclaim.c) because these

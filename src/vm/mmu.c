@@ -6,7 +6,8 @@
  *
  * Separate from fault.c because this is the hardware: nothing here
  * decides anything about memory, it only reads the tables the kernel
- * built and reports what it finds. The phases are in machine.h. */
+ * built and reports what it finds. The phases and what each step may
+ * emit are in machine.h (MACHINE_STEP_TABLE). */
 #include "vm/machine.h"
 #include "vm/machine_internal.h"
 

@@ -7,7 +7,8 @@
  * killer ends the process with the most resident pages.
  *
  * Separate from fault.c because it serves every fault alike and is where
- * the policies (policy.h) meet the machine. The phases are in machine.h. */
+ * the policies (policy.h) meet the machine. The phases and what each step
+ * may emit are in machine.h (MACHINE_STEP_TABLE). */
 #include "vm/machine.h"
 #include "vm/machine_internal.h"
 
@@ -327,7 +328,7 @@ void vm_step_evict_unmap(struct machine *m, struct event *ev)
  * has mappings left, else PH_NEED_FRAME (the frame is free now). Invalidates
  * the TLB entry of the mapping just removed. When the TLB held none, the
  * step is folded into the next one: it returns false having emitted
- * nothing. */
+ * nothing (SILENT in the table). */
 bool vm_step_evict_shootdown(struct machine *m, struct event *ev)
 {
     uint64_t vpn = geometry_vpn(&m->cfg.geo, m->acc.shootdown_va);
