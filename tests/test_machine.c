@@ -339,6 +339,44 @@ static void test_rare_steps_follow_phase_table(void)
         CU_ASSERT(seen[wanted[i]]);
 }
 
+/* machine_verify finds a table no root reaches, and a reverse map that
+ * names a mapping no entry holds. */
+static void test_verify_finds_orphans_and_stray_mappings(void)
+{
+    char why[200];
+    struct machine *m = test_machine("x86_64", 8, 8, 0, POLICY_fifo);
+    test_process(m, 1, 0x10000, 0x4000);
+    test_access(m, 1, ACCESS_WRITE, 0x10000);
+    CU_ASSERT_FATAL(machine_verify(m, why, sizeof why));
+    /* A page in an area of its own, unmapped again: its tables stay. Then
+     * the root's entry to them is lost, and they hang from nothing. */
+    const struct process *p = machine_process(m, 1);
+    struct area far = {.start = UINT64_C(0x7f0000000000), .end = UINT64_C(0x7f0000001000),
+                       .prot = PROT_R | PROT_W, .kind = AREA_ANON};
+    strcpy(far.name, "far");
+    CU_ASSERT_FATAL(machine_add_area(m, 1, &far, why, sizeof why));
+    test_access(m, 1, ACCESS_WRITE, far.start);
+    struct op unmap = {.kind = OP_MUNMAP, .pid = 1, .va = far.start, .size = 4096};
+    test_step_op(m, &unmap);
+    CU_ASSERT_FATAL(machine_verify(m, why, sizeof why));
+    uint64_t *root = pagetable_at(&m->pt, p->root);
+    unsigned i = (unsigned)geometry_index(&m->cfg.geo, far.start, 0);
+    uint64_t saved = root[i];
+    root[i] = 0;
+    CU_ASSERT_FALSE(machine_verify(m, why, sizeof why));
+    CU_ASSERT_PTR_NOT_NULL(strstr(why, "orphan"));
+    root[i] = saved;
+    CU_ASSERT_FATAL(machine_verify(m, why, sizeof why));
+    /* The page's frame claims a second mapping that no entry holds. */
+    uint32_t frame = (uint32_t)(machine_translate(m, p, 0x10000) / 4096);
+    CU_ASSERT_FATAL(frames_rmap_add(&m->pool, frame, 1, 0x13));
+    CU_ASSERT_FALSE(machine_verify(m, why, sizeof why));
+    CU_ASSERT_PTR_NOT_NULL(strstr(why, "reverse map names a mapping"));
+    CU_ASSERT(frames_rmap_remove(&m->pool, frame, 1, 0x13));
+    CU_ASSERT(machine_verify(m, why, sizeof why));
+    machine_destroy(m);
+}
+
 /* The same random workload twice: once stepped event by event, once with
  * machine_run_op. States, counters and event counts must agree. */
 static void test_fast_path_agrees(void)
@@ -614,4 +652,6 @@ void suite_machine_register(void)
     CU_add_test(s, "a shared area of 64 TiB costs what it holds", test_huge_shared_area);
     CU_add_test(s, "the cap on page-table memory stops the run", test_page_table_cap);
     CU_add_test(s, "rare micro-steps follow the phase table", test_rare_steps_follow_phase_table);
+    CU_add_test(s, "verify finds orphan tables and stray mappings",
+                test_verify_finds_orphans_and_stray_mappings);
 }

@@ -405,10 +405,14 @@ uint64_t machine_translate(const struct machine *m, const struct process *p, uin
 bool machine_frame_dirty(const struct machine *m, uint32_t frame);
 /* True when any entry mapping the frame has Accessed set. */
 bool machine_frame_referenced(const struct machine *m, uint32_t frame);
-/* Checks that the machine's bookkeeping agrees with itself: free counts
- * and free maps, reverse maps against page-table entries, reference
- * counts, the page cache, swap slot references, resident and swapped
- * counts, and that no TLB entry maps a frame its page-table entry no
+/* Checks that the machine's bookkeeping agrees with itself: every page
+ * table is reached from exactly one entry (or is a live process's root),
+ * at its own level, and every frame marked as a table holds one; every
+ * frame's reverse map names exactly the leaf entries that hold it (each
+ * entry is in it, and each of its mappings leads back to the frame) and
+ * frames that hold no page have none; reference counts; free counts and
+ * free maps; the page cache; swap slot references; resident and swapped
+ * counts; and that no TLB entry maps a frame its page-table entry no
  * longer does. It looks only at the frames and slots ever used. Call it
  * between operations (a fault in progress is half done by design). Returns
  * true, or false with the first disagreement in why. For tests. */

@@ -1,5 +1,9 @@
 /* machine_verify: the engine's invariants, checked from scratch. Slow (it
- * walks every table); tests call it after every step. */
+ * walks every table, and every reverse map back to its entries); tests
+ * call it after every step.
+ *
+ * Separate from the machine because nothing in a run depends on it: it
+ * only reads, and says the first thing that disagrees. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +16,7 @@ struct tally {
     /* Counted only where the machine has something: chunked arrays of
      * uint32_t, zero where never touched. */
     struct chunked maps;       /* per frame: leaf entries pointing at it */
+    struct chunked tables;     /* per frame: roots and entries pointing at it as a table */
     struct chunked slot_refs;  /* per swap slot: entries holding it */
     uint64_t resident, swapped;
     char *why;
@@ -69,7 +74,19 @@ static bool rmap_has(const struct frame *f, uint32_t pid, uint64_t vpn)
     return false;
 }
 
-/* Walks one table, counting what its leaf entries point at. */
+/* True when pid's leaf entry for vpn holds frame: where a reverse-map
+ * entry must lead. */
+static bool entry_holds(const struct machine *m, uint32_t pid, uint64_t vpn, uint32_t frame)
+{
+    const struct process *p = machine_process(m, pid);
+    if (!p || !p->alive)
+        return false;
+    struct walk_result w = machine_walk(m, p, vpn << m->cfg.geo.page_shift);
+    return w.complete && pte_holds_frame(*w.slot) && pte_frame(*w.slot) == frame;
+}
+
+/* Walks one table, counting that it was reached and what its leaf entries
+ * point at. */
 static void tally_table(struct tally *t, const struct process *p, uint32_t table, unsigned level,
                         uint64_t base)
 {
@@ -80,8 +97,18 @@ static void tally_table(struct tally *t, const struct process *p, uint32_t table
         fail(t, "a table entry points at a frame that holds no table", table, level);
         return;
     }
-    if (frames_at(&m->pool, table)->kind != FRAME_TABLE)
+    if (!count_up(t, &t->tables, table))
+        return;
+    if (count_at(&t->tables, table) > 1) {
+        /* Reached twice: stop here, or a loop would never end. */
+        fail(t, "a page table is reached from more than one entry", table, level);
+        return;
+    }
+    const struct frame *tf = frames_at(&m->pool, table);
+    if (tf->kind != FRAME_TABLE)
         fail(t, "a table lives in a frame not marked as a table", table, level);
+    else if (tf->table_level != (int8_t)level)
+        fail(t, "a table is reached at a level other than its own", table, level);
     unsigned shift = geometry_level_shift(g, level);
     uint32_t size = pagetable_size(&m->pt, table);
     for (uint64_t i = 0; i < size && t->ok; i++) {
@@ -125,8 +152,10 @@ bool machine_verify(const struct machine *m, char *why, size_t why_len)
     uint32_t total = frames_total(&m->pool);
     struct tally t = {.m = m, .why = why, .why_len = why_len, .ok = true};
     if (!chunked_init(&t.maps, total, sizeof(uint32_t), NULL) ||
+        !chunked_init(&t.tables, total, sizeof(uint32_t), NULL) ||
         !chunked_init(&t.slot_refs, m->swap.nslots, sizeof(uint32_t), NULL)) {
         chunked_destroy(&t.maps);
+        chunked_destroy(&t.tables);
         chunked_destroy(&t.slot_refs);
         snprintf(why, why_len, "out of memory");
         return false;
@@ -162,10 +191,29 @@ bool machine_verify(const struct machine *m, char *why, size_t why_len)
                 free_data++;
             continue;
         }
-        if (fr->kind != FRAME_ANON && fr->kind != FRAME_FILE)
+        if (fr->kind == FRAME_TABLE) {
+            /* Every table hangs from exactly one place: a live process's
+             * root, or one entry of a table reached from it. */
+            if (!pagetable_at(&m->pt, f))
+                fail(&t, "a frame marked as a table holds none", f, fr->owner_pid);
+            else if (count_at(&t.tables, f) == 0)
+                fail(&t, "a page table is reached from no root (an orphan)", f, fr->owner_pid);
+        }
+        if ((fr->kind != FRAME_ANON && fr->kind != FRAME_FILE) || fr->compound == FRAME_TAIL) {
+            /* Only a page (a huge one by its head) is mapped by entries. */
+            if (fr->nmaps != 0 || count_at(&t.maps, f) != 0)
+                fail(&t, "a frame that holds no page has mappings", f, fr->nmaps);
             continue;
-        if (fr->compound == FRAME_TAIL)
-            continue;
+        }
+        /* The reverse map names exactly the entries that hold the frame:
+         * each entry is in it (tally_table), as many as it has, and each of
+         * its mappings leads back to the frame. */
+        for (uint32_t k = 0; k < fr->nmaps && t.ok; k++)
+            if (!entry_holds(m, fr->maps[k].pid, fr->maps[k].vpn, f))
+                fail(&t, "a reverse map names a mapping whose entry does not hold the frame", f,
+                     fr->maps[k].vpn);
+        if (!t.ok)
+            break;
         if (fr->nmaps != count_at(&t.maps, f) || fr->refcount != fr->nmaps)
             fail(&t, "a frame's reverse map disagrees with the entries", f, count_at(&t.maps, f));
         else if (fr->object == VM_NO_OBJECT && fr->nmaps == 0)
@@ -228,6 +276,7 @@ bool machine_verify(const struct machine *m, char *why, size_t why_len)
             fail(&t, "a TLB entry allows a write its entry forbids", e->vpn, e->frame);
     }
     chunked_destroy(&t.maps);
+    chunked_destroy(&t.tables);
     chunked_destroy(&t.slot_refs);
     return t.ok;
 }
