@@ -19,6 +19,7 @@
 #include "play/timeline.h"
 #include "util/diag.h"
 #include "util/escape.h"
+#include "util/exitstatus.h"
 #include "scenario/scenario.h"
 #include "scenario/trace.h"
 #include "util/value.h"
@@ -31,9 +32,6 @@
 #ifndef VMVIZ_PREFIX
 #define VMVIZ_PREFIX "/usr/local"
 #endif
-
-#define EXIT_EXPECT 1
-#define EXIT_BAD_INPUT 2
 
 /* The name errors about the command line give as their file. */
 #define COMMAND_LINE "command line"
@@ -55,8 +53,8 @@ static const struct option_info {
     const char *help;
 } options_table[] = {
     {"--policy", "NAME", MODE_ALL, "replacement policy: %P"},
-    {"--frames", "N", MODE_ALL, "number of physical frames, 1 to 4194304"},
-    {"--tlb", "ENTRIES[xWAYS]", MODE_ALL, "TLB size and associativity (4 ways by default)"},
+    {"--frames", "N", MODE_ALL, "number of physical frames, 1 to %M"},
+    {"--tlb", "ENTRIES[xWAYS]", MODE_ALL, "TLB size and associativity (%W ways by default)"},
     {"--seed", "N", MODE_ALL, "seed for random choices"},
     {"--theme", "NAME", MODE_VIEW, "colour theme: %T (NO_COLOR selects mono)"},
     {"--level", "UNIT", MODE_RUN, "one line per %L (default event)"},
@@ -65,6 +63,12 @@ static const struct option_info {
     {"--help", NULL, MODE_ALL, "print this help"},
 };
 #define OPTION_COUNT (sizeof options_table / sizeof options_table[0])
+
+/* Room in --help: for one line's text, for an option and its value
+ * ("--tlb ENTRIES[xWAYS]"), and how many themes its list names. */
+#define HELP_TEXT_MAX 400
+#define HELP_OPTION_MAX 40
+#define HELP_MAX_THEMES 32
 
 /* The names an option's value is chosen from come from their tables:
  * policies (vm/policy.h), levels and formats (play/report.h), themes (the
@@ -88,7 +92,7 @@ static void die_of_broken_pipe(void)
     sigaddset(&set, SIGPIPE);
     sigprocmask(SIG_UNBLOCK, &set, NULL);
     raise(SIGPIPE);
-    _exit(128 + SIGPIPE);
+    _exit(EXIT_SIGNAL_BASE + SIGPIPE);
 }
 
 /* True once writing standard output has failed; notes why the first time.
@@ -145,7 +149,7 @@ static int usage_error(const struct args *a, int index, const char *fmt, ...)
 /* Reports "command line:1:COL: error: ..." for argument index; returns 2. */
 static int usage_error(const struct args *a, int index, const char *fmt, ...)
 {
-    char what[sizeof ((struct diag *)0)->message];
+    char what[DIAG_MESSAGE_MAX];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(what, sizeof what, fmt, ap);
@@ -156,7 +160,8 @@ static int usage_error(const struct args *a, int index, const char *fmt, ...)
     return EXIT_BAD_INPUT;
 }
 
-/* How many characters of a bad argument a message quotes. */
+/* How many characters of a bad argument a message quotes: more than a
+ * reader quotes of a file (DIAG_QUOTE_MAX), as a path is often long. */
 #define QUOTE_MAX 60
 
 /* Reads a number from min to max (the scenario's syntax: decimal, 0x,
@@ -220,7 +225,7 @@ static int choose(const struct args *a, int at, const char *what, const char *co
             return 0;
         }
     }
-    char expected[320];
+    char expected[DIAG_MESSAGE_MAX];
     return usage_error(a, at, "unknown %s '%.*s' (%s)", what, QUOTE_MAX, word,
                        diag_expected_choice(expected, sizeof expected, word, names, n));
 }
@@ -251,7 +256,7 @@ static void find_data_dir(char *out, size_t len);
 static void theme_choices(char *out, size_t size)
 {
     char data[PATH_MAX], dir[PATH_MAX + 16];
-    char *names[32];
+    char *names[HELP_MAX_THEMES];
     find_data_dir(data, sizeof data);
     snprintf(dir, sizeof dir, "%s/themes", data);
     size_t n = theme_list(dir, names, COUNT_OF(names));
@@ -266,8 +271,11 @@ static void theme_choices(char *out, size_t size)
  * the lists of names in them drawn from the same tables the checks use. */
 static void print_usage(unsigned mode)
 {
-    char policies[200], levels[80], formats[40], themes[300];
+    char policies[HELP_TEXT_MAX], levels[HELP_TEXT_MAX], formats[HELP_TEXT_MAX];
+    char themes[HELP_TEXT_MAX], max_frames[24], tlb_ways[24];
     diag_list(policies, sizeof policies, policy_names, diag_count(policy_names));
+    snprintf(max_frames, sizeof max_frames, "%lu", (unsigned long)MACHINE_MAX_FRAMES);
+    snprintf(tlb_ways, sizeof tlb_ways, "%u", SCENARIO_DEFAULT_TLB_WAYS);
     diag_list(levels, sizeof levels, report_level_names, diag_count(report_level_names));
     diag_list(formats, sizeof formats, report_format_names, diag_count(report_format_names));
     if (mode == MODE_VIEW)
@@ -294,16 +302,18 @@ static void print_usage(unsigned mode)
         const struct option_info *o = &options_table[i];
         if (!(o->modes & mode))
             continue;
-        char left[40], help[400];
+        char left[HELP_OPTION_MAX], help[HELP_TEXT_MAX];
         snprintf(left, sizeof left, "%s%s%s", o->name, o->value ? " " : "",
                  o->value ? o->value : "");
-        /* %P, %T, %L, %F in a help line stand for the lists. */
+        /* %P, %T, %L, %F in a help line stand for the lists, %M for the
+         * most frames, %W for the TLB's default ways. */
         size_t used = 0;
         for (const char *p = o->help; *p && used + 1 < sizeof help; p++) {
             const char *list = NULL;
             if (p[0] == '%' && p[1]) {
                 list = p[1] == 'P' ? policies : p[1] == 'T' ? themes
-                     : p[1] == 'L' ? levels : p[1] == 'F' ? formats : NULL;
+                     : p[1] == 'L' ? levels : p[1] == 'F' ? formats
+                     : p[1] == 'M' ? max_frames : p[1] == 'W' ? tlb_ways : NULL;
             }
             if (list) {
                 used += (size_t)snprintf(help + used, sizeof help - used, "%s", list);
@@ -321,9 +331,9 @@ static void print_usage(unsigned mode)
         fputs("\nRun 'vmviz run --help' for headless playback. See vmviz(1), "
               "vmviz-scenario(5).\n", stdout);
     else
-        fputs("\nNumbers: decimal, 0x hex or 0b binary ('_' may separate digits).\n"
-              "Exit status: 0 all expectations held, 1 an expectation failed, 2 bad input\n"
-              "or an output that cannot be written.\n", stdout);
+        printf("\nNumbers: decimal, 0x hex or 0b binary ('_' may separate digits).\n"
+               "Exit status: 0 all expectations held, %d an expectation failed, %d bad input\n"
+               "or an output that cannot be written.\n", EXIT_EXPECT_FAILED, EXIT_BAD_INPUT);
 }
 
 /* Parses the options of a mode (they may come before or after the
@@ -364,7 +374,7 @@ static int parse_options(struct args *a, struct options *o, unsigned mode)
         if (opt == NULL) {
             const char *names[OPTION_COUNT];
             size_t n = option_names(mode, names);
-            char expected[320];
+            char expected[DIAG_MESSAGE_MAX];
             return usage_error(a, at, "unknown option '%.*s' (%s)", QUOTE_MAX, arg,
                                diag_expected_choice(expected, sizeof expected, arg, names, n));
         }
@@ -553,7 +563,7 @@ static int cmd_run(struct args *a)
         if (whole)
             whole = ended_whole(tl, s->path);
     }
-    status = !whole ? EXIT_BAD_INPUT : timeline_failures(tl) ? EXIT_EXPECT : 0;
+    status = !whole ? EXIT_BAD_INPUT : timeline_failures(tl) ? EXIT_EXPECT_FAILED : 0;
     timeline_destroy(tl);
     scenario_free(s);
     return finish(status);
@@ -586,8 +596,8 @@ static int cmd_check(struct args *a)
             escape_fputs(o.paths[i], stdout);
             printf(": %s (%llu expectation%s failed)\n", failures ? "FAILED" : "ok",
                    (unsigned long long)failures, failures == 1 ? "" : "s");
-            if (failures && worst < EXIT_EXPECT)
-                worst = EXIT_EXPECT;
+            if (failures && worst < EXIT_EXPECT_FAILED)
+                worst = EXIT_EXPECT_FAILED;
         } else {
             worst = EXIT_BAD_INPUT;
         }

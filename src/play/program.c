@@ -151,7 +151,9 @@ static void item_failed(struct item *out, const char *before, const char *name,
 
 static enum access_kind access_of(char kind)
 {
-    return kind == 'W' ? ACCESS_WRITE : kind == 'X' ? ACCESS_EXEC : ACCESS_READ;
+    return kind == SCENARIO_ACCESS_WRITE ? ACCESS_WRITE
+         : kind == SCENARIO_ACCESS_EXEC  ? ACCESS_EXEC
+                                         : ACCESS_READ;
 }
 
 /* The area a range step names: by name, or addr + size. */

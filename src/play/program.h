@@ -15,12 +15,16 @@
 
 enum item_kind { ITEM_OP, ITEM_SAY, ITEM_CHAPTER, ITEM_PAUSE, ITEM_EXPECT, ITEM_FAILED };
 
+/* Room for the reason of an ITEM_FAILED, NUL included: it quotes a name
+ * (or a trace's name, cut to 24 bytes) and becomes the event's detail. */
+#define ITEM_REASON_MAX 96
+
 struct item {
     enum item_kind kind;
     struct op op;                      /* ITEM_OP */
     const struct scenario_step *step;  /* where it came from */
     bool last_of_step;                 /* the step's last item */
-    char reason[96];                   /* ITEM_FAILED: why the step cannot run */
+    char reason[ITEM_REASON_MAX];      /* ITEM_FAILED: why the step cannot run */
 };
 
 #define CURSOR_DEPTH (SCENARIO_MAX_REPEAT_DEPTH + 2)

@@ -7,6 +7,11 @@
 #include "play/narrate.h"
 #include "util/escape.h"
 
+/* Bytes of a narration a report prints, NUL included: a longer sentence
+ * (a say or chapter text near SCENARIO_MAX_STRING) is cut there in the
+ * text and in JSON's "narration"; JSON's "text" holds the whole. */
+#define REPORT_NARRATION_MAX 512
+
 const char *const report_format_names[] = {
 #define REPORT_FORMAT_NAME(id, name) [REPORT_##id] = name,
     REPORT_FORMAT_INFO(REPORT_FORMAT_NAME)
@@ -91,7 +96,7 @@ static void json_event(struct reporter *r, const struct tl_event *e, const struc
                        const char *extra)
 {
     FILE *out = r->out;
-    char text[512];
+    char text[REPORT_NARRATION_MAX];
     narrate(e, m, text, sizeof text);
     fprintf(out, "{\"position\":%" PRIu64 ",\"step\":%" PRIu64, e->position, e->op_seq);
     fprintf(out, ",\"line\":%u", e->step ? e->step->pos.line : 0);
@@ -235,7 +240,7 @@ static void access_line(struct reporter *r, const struct tl_event *e, const stru
                 r->faulted ? ", fault: " : "",
                 r->faulted ? fault_kind_name((enum fault_kind)r->fault_kind) : "");
     else {
-        char text[512];
+        char text[REPORT_NARRATION_MAX];
         narrate(e, m, text, sizeof text);
         fputs(": ", r->out);
         text_line(r->out, text);
@@ -249,7 +254,7 @@ static void print_event(struct reporter *r, const struct tl_event *e, const stru
         json_event(r, e, m, NULL);
         return;
     }
-    char text[512];
+    char text[REPORT_NARRATION_MAX];
     narrate(e, m, text, sizeof text);
     text_line(r->out, text);
 }

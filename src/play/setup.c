@@ -30,24 +30,36 @@ static bool fail_at(struct diag *err, const struct scenario *s, struct scenario_
 static bool fail_unknown(struct diag *err, const struct scenario *s, struct scenario_pos pos,
                          const char *what, const char *word, const char *const *names)
 {
-    char expected[512];
+    char expected[DIAG_MESSAGE_MAX];
     diag_expected_choice(expected, sizeof expected, word, names, diag_count(names));
     diag_set(err, s->path, pos.line, pos.col, "unknown %s '%s' (%s)", what, word, expected);
     return false;
 }
 
-/* Ways when only the number of entries is given: 4 when they divide,
- * else 2, else direct-mapped. */
+/* Ways when only the number of entries is given (through the API: the
+ * loader and the command line give ways with every entries):
+ * SCENARIO_DEFAULT_TLB_WAYS when they divide the entries, else the largest
+ * power of two below it that does, down to direct-mapped. */
 static uint32_t default_ways(uint32_t entries)
 {
-    return entries % 4 == 0 ? 4 : entries % 2 == 0 ? 2 : 1;
+    uint32_t ways = SCENARIO_DEFAULT_TLB_WAYS;
+    while (ways > 1 && entries % ways != 0)
+        ways /= 2;
+    return ways;
+}
+
+/* A number of bits as geometry_custom takes it: any value beyond 64 is
+ * kept invalid (65) rather than cut to an unsigned that may look valid. */
+static unsigned layout_bits(uint64_t value)
+{
+    return value > 64 ? 65 : (unsigned)value;
 }
 
 bool setup_config(const struct scenario *s, const struct timeline_overrides *o,
                   struct machine_config *c, struct diag *err)
 {
     const struct scenario_machine *sm = &s->machine;
-    char why[400];
+    char why[DIAG_MESSAGE_MAX];
     machine_config_default(c);
     bool custom = sm->va_bits.present || sm->page_size.present || sm->levels_count > 0;
     if (sm->preset.present && custom)
@@ -64,8 +76,8 @@ bool setup_config(const struct scenario *s, const struct timeline_overrides *o,
                            "together)");
         unsigned bits[GEOMETRY_MAX_LEVELS];
         for (unsigned i = 0; i < sm->levels_count && i < GEOMETRY_MAX_LEVELS; i++)
-            bits[i] = sm->levels[i].value > 64 ? 65 : (unsigned)sm->levels[i].value;
-        unsigned va_bits = sm->va_bits.value > 64 ? 65 : (unsigned)sm->va_bits.value;
+            bits[i] = layout_bits(sm->levels[i].value);
+        unsigned va_bits = layout_bits(sm->va_bits.value);
         if (!geometry_custom(&c->geo, va_bits, sm->page_size.value, bits, sm->levels_count, why,
                              sizeof why))
             return fail_at(err, s, sm->levels_pos.line ? sm->levels_pos : sm->pos, why);
@@ -81,7 +93,7 @@ bool setup_config(const struct scenario *s, const struct timeline_overrides *o,
         {&sm->swap, &c->swap_slots, 0, MACHINE_MAX_SWAP, "swap"},
         {&sm->tlb.entries, &c->tlb_entries, 1, MACHINE_MAX_TLB, "tlb entries"},
         {&sm->tlb.ways, &c->tlb_ways, 1, MACHINE_MAX_TLB, "tlb ways"},
-        {&sm->nru_interval, &c->nru_interval, 1, 1000000, "nru_interval"},
+        {&sm->nru_interval, &c->nru_interval, 1, SETUP_MAX_NRU_INTERVAL, "nru_interval"},
     };
     for (size_t i = 0; i < sizeof numbers / sizeof numbers[0]; i++) {
         const struct scenario_num *n = numbers[i].num;
@@ -119,16 +131,20 @@ bool setup_config(const struct scenario *s, const struct timeline_overrides *o,
         c->seed = sm->seed.value;
     if (sm->fault_around.present) {
         uint64_t v = sm->fault_around.value;
-        if (v > 512 || (v & (v - 1)) != 0)
-            return fail_at(err, s, sm->fault_around.pos,
-                           "fault_around is not a power of two up to 512 (expected a window in "
-                           "pages, such as 16, or 0 for off)");
+        if (v > SETUP_MAX_FAULT_AROUND || (v & (v - 1)) != 0) {
+            diag_set(err, s->path, sm->fault_around.pos.line, sm->fault_around.pos.col,
+                     "fault_around is not a power of two up to %u (expected a window in "
+                     "pages, such as 16, or 0 for off)", SETUP_MAX_FAULT_AROUND);
+            return false;
+        }
         c->fault_around = (uint32_t)v;
     }
     if (sm->readahead.present) {
-        if (sm->readahead.value > 512)
-            return fail_at(err, s, sm->readahead.pos,
-                           "readahead is too large (expected 0 to 512 pages)");
+        if (sm->readahead.value > SETUP_MAX_READAHEAD) {
+            diag_set(err, s->path, sm->readahead.pos.line, sm->readahead.pos.col,
+                     "readahead is too large (expected 0 to %u pages)", SETUP_MAX_READAHEAD);
+            return false;
+        }
         c->readahead = (uint32_t)sm->readahead.value;
     }
     /* Command-line overrides come last. */
@@ -351,7 +367,7 @@ bool setup_check(const struct scenario *s, const struct machine_config *c,
 struct machine *setup_machine(const struct scenario *s, const struct machine_config *c,
                               struct diag *err)
 {
-    char why[400];
+    char why[DIAG_MESSAGE_MAX];
     struct machine *m = machine_create(c, why, sizeof why);
     if (!m) {
         fail_at(err, s, s->machine.pos, why);
@@ -368,7 +384,7 @@ struct machine *setup_machine(const struct scenario *s, const struct machine_con
     }
     for (size_t i = 0; i < s->process_count; i++) {
         const struct scenario_process *sp = &s->processes[i];
-        uint16_t asid = sp->asid.present ? (uint16_t)(sp->asid.value & 0xfff) : 0;
+        uint16_t asid = sp->asid.present ? (uint16_t)(sp->asid.value & SCENARIO_MAX_ASID) : 0;
         if (!machine_add_process(m, (uint32_t)sp->pid.value, sp->name.value, asid, why,
                                  sizeof why)) {
             fail_at(err, s, sp->pos, why);
@@ -414,12 +430,20 @@ struct machine *setup_machine(const struct scenario *s, const struct machine_con
 /* ------------------------------------------------------------------ */
 /* OPT's future                                                       */
 
+/* Where the pid goes in the key of a page: above the page number, which
+ * takes at most 52 bits with pages of 4 KiB or more, so that the same page
+ * number in two processes gives two keys. */
+#define FUTURE_PID_SHIFT 52
+/* The fewest slots of the map of pages seen: a power of two. */
+#define SEEN_MAP_MIN 16
+
 struct seen_map {
     uint64_t *keys;   /* 0 = empty; stored as key + 1 */
     uint64_t *values;
     size_t cap;
 };
 
+/* Spreads a key over the slots: the finalizer of MurmurHash3 (half). */
 static uint64_t mix(uint64_t k)
 {
     k ^= k >> 33;
@@ -440,8 +464,8 @@ enum setup_outcome setup_future(struct program *prog, const struct machine *init
     uint64_t *next = malloc((n ? n : 1) * sizeof *next);
     struct machine *m = machine_clone(initial);
     struct seen_map map = {0};
-    map.cap = 16;
-    while (map.cap < 2 * n + 16)
+    map.cap = SEEN_MAP_MIN;
+    while (map.cap < 2 * n + SEEN_MAP_MIN)   /* at most half full */
         map.cap *= 2;
     map.keys = calloc(map.cap, sizeof *map.keys);
     map.values = malloc(map.cap * sizeof *map.values);
@@ -467,7 +491,7 @@ enum setup_outcome setup_future(struct program *prog, const struct machine *init
                 const struct process *p = item.op.pid ? machine_process(m, item.op.pid)
                                                       : machine_running(m);
                 uint64_t pid = p ? p->pid : 0;
-                pages[count++] = (pid << 52) ^ geometry_vpn(&m->cfg.geo, item.op.va);
+                pages[count++] = (pid << FUTURE_PID_SHIFT) ^ geometry_vpn(&m->cfg.geo, item.op.va);
             }
             machine_run_op(m, &item.op);
             if (machine_host_error(m)) {

@@ -51,7 +51,7 @@ struct timeline {
     size_t nsnaps, snaps_cap;
     size_t snap_bytes;        /* what timeline_snapshot_bytes reports */
     size_t budget;            /* the most snap_bytes may reach */
-    uint64_t interval;        /* events between snapshots */
+    uint64_t spacing;         /* events between snapshots */
     uint64_t next_snapshot;   /* the position from which the next one is due */
     uint64_t *future;         /* OPT: next use of each access */
     uint64_t future_len;
@@ -68,15 +68,20 @@ struct timeline {
     uint64_t poll_countdown;  /* events until the hook is called again */
     bool stopped;             /* the last move was abandoned */
     /* The host refused memory: the message, and the position from which
-     * the timeline plays no further. */
-    char error[200];
+     * the timeline plays no further. Room for any message a diag holds:
+     * it is printed as one. */
+    char error[DIAG_MESSAGE_MAX];
     uint64_t error_position;
 };
 
+_Static_assert(TL_EXPECT_MAX >= COUNTER_COUNT,
+               "an expect event has room for a check of every counter");
+
 const char timeline_stopped_message[] = "stopped before the scenario was ready";
 
-/* The first snapshot is taken after this many events. */
-#define TIMELINE_FIRST_INTERVAL 1024
+/* Slots of the snapshot array when the first snapshot is taken; it
+ * doubles from there up to TIMELINE_MAX_SNAPSHOTS. */
+#define SNAPSHOT_SLOTS_FIRST 16
 
 static const char *const unit_names[] = {
 #define TL_UNIT_NAME(id, name) [TL_UNIT_##id] = name,
@@ -112,12 +117,21 @@ static size_t block_bytes(size_t asked)
     return (size_t)vm_block_bytes(asked);
 }
 
-/* Drops every other snapshot (the oldest is kept) and doubles the spacing. */
+/* Makes the snapshot spacing TIMELINE_SPACING_GROWTH times wider (it
+ * saturates rather than wrap). */
+static void widen_spacing(struct timeline *tl)
+{
+    if (tl->spacing <= UINT64_MAX / TIMELINE_SPACING_GROWTH)
+        tl->spacing *= TIMELINE_SPACING_GROWTH;
+}
+
+/* Keeps one snapshot in TIMELINE_SPACING_GROWTH (the oldest among them) and
+ * widens the spacing to match, so that those kept stay evenly spaced. */
 static void thin_snapshots(struct timeline *tl)
 {
     size_t kept = 0;
     for (size_t i = 0; i < tl->nsnaps; i++) {
-        if (i % 2 == 0) {
+        if (i % TIMELINE_SPACING_GROWTH == 0) {
             tl->snaps[kept++] = tl->snaps[i];
         } else {
             tl->snap_bytes -= tl->snaps[i].bytes;
@@ -125,8 +139,7 @@ static void thin_snapshots(struct timeline *tl)
         }
     }
     tl->nsnaps = kept;
-    if (tl->interval <= UINT64_MAX / 2)
-        tl->interval *= 2;
+    widen_spacing(tl);
 }
 
 /* Makes room in the array for one more snapshot, doubling it (up to
@@ -136,7 +149,7 @@ static bool snapshot_room(struct timeline *tl)
 {
     if (tl->nsnaps < tl->snaps_cap)
         return true;
-    size_t cap = tl->snaps_cap ? tl->snaps_cap * 2 : 16;
+    size_t cap = tl->snaps_cap ? tl->snaps_cap * 2 : SNAPSHOT_SLOTS_FIRST;
     if (cap > TIMELINE_MAX_SNAPSHOTS)
         cap = TIMELINE_MAX_SNAPSHOTS;
     size_t old_bytes = tl->snaps ? block_bytes(tl->snaps_cap * sizeof *tl->snaps) : 0;
@@ -154,9 +167,10 @@ static bool snapshot_room(struct timeline *tl)
 
 /* Takes a snapshot of the current state, within the count and the budget:
  * thins out the ones held while the new one would not fit. A snapshot that
- * still does not fit, or that the host has no memory for, is skipped: the
- * run goes on without it, and the spacing doubles so that it is not tried
- * again at every event. */
+ * still does not fit, or that the host has no memory for, is skipped by
+ * design, silently: the run goes on without it (going back replays from
+ * further away, which gives the same states), and the spacing widens so
+ * that it is not tried again at every event. */
 static void take_snapshot(struct timeline *tl)
 {
     /* What the copy will hold, every block counted as the host gives it
@@ -169,14 +183,13 @@ static void take_snapshot(struct timeline *tl)
                 tl->snap_bytes + need <= tl->budget;
     struct tl_snapshot *snap = fits ? &tl->snaps[tl->nsnaps] : NULL;
     if (!fits || !state_copy(&snap->st, &tl->st)) {
-        if (tl->interval <= UINT64_MAX / 2)
-            tl->interval *= 2;
+        widen_spacing(tl);
     } else {
         snap->bytes = (size_t)machine_bytes(snap->st.m);
         tl->snap_bytes += snap->bytes;
         tl->nsnaps++;
     }
-    tl->next_snapshot = tl->st.position + tl->interval;
+    tl->next_snapshot = tl->st.position + tl->spacing;
 }
 
 static bool poll_at(struct timeline *tl, enum tl_task task, uint64_t position,
@@ -223,8 +236,8 @@ struct timeline *timeline_create_with(const struct scenario *s,
     }
     tl->s = s;
     tl->cfg = cfg;
-    tl->interval = TIMELINE_FIRST_INTERVAL;
-    tl->next_snapshot = TIMELINE_FIRST_INTERVAL;
+    tl->spacing = TIMELINE_FIRST_SPACING;
+    tl->next_snapshot = TIMELINE_FIRST_SPACING;
     tl->budget = opts->snapshot_budget ? opts->snapshot_budget : TIMELINE_SNAPSHOT_BUDGET;
     tl->access_total = total;
     tl->first_pid = (uint32_t)s->processes[0].pid.value;

@@ -45,6 +45,12 @@
 #define TIMELINE_MAX_SNAPSHOTS 256
 /* The most the snapshots of one timeline may take together: 256 MiB. */
 #define TIMELINE_SNAPSHOT_BUDGET ((size_t)256 * 1024 * 1024)
+/* The spacing of snapshots: the first is taken after TIMELINE_FIRST_SPACING
+ * events, the next ones as far apart. Each time they are thinned (one kept
+ * in TIMELINE_SPACING_GROWTH) or one is skipped, the spacing grows
+ * TIMELINE_SPACING_GROWTH times, so that those held stay evenly spaced. */
+#define TIMELINE_FIRST_SPACING 1024
+#define TIMELINE_SPACING_GROWTH 2
 /* Events between two calls of the stop hook during a long move: about a
  * tenth of a millisecond of playing, so a stop is honoured at once. */
 #define TIMELINE_POLL_EVENTS 1024
@@ -64,6 +70,8 @@ enum tl_kind {
 #undef TL_KIND_ENUM
 };
 
+/* Checks one expect event holds: room for every counter, since an expect
+ * names each at most once (timeline.c asserts it). */
 #define TL_EXPECT_MAX 24
 
 /* One expectation's outcome. */

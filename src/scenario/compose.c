@@ -8,9 +8,6 @@
 
 #include "scenario/scenario.h"
 
-/* How many characters of a name an error message quotes. */
-#define QUOTE_MAX 40
-
 /* An anchor seen so far: aliases resolve to the latest of a name. */
 struct anchor {
     char *name;
@@ -146,11 +143,11 @@ static int on_alias(struct composer *c, const yaml_event_t *ev)
         i--;
     if (i == 0)
         return fail_at_mark(c, ev->start_mark, "unknown alias '*%.*s' (expected an anchor "
-                            "'&%.*s' defined earlier)", QUOTE_MAX, name, QUOTE_MAX, name);
+                            "'&%.*s' defined earlier)", DIAG_QUOTE_MAX, name, DIAG_QUOTE_MAX, name);
     /* An alias inside its own anchor would make the graph a cycle. */
     if (!c->anchors[i - 1].complete)
         return fail_at_mark(c, ev->start_mark, "alias '*%.*s' is used inside its own "
-                            "anchor (expected an anchor that is complete)", QUOTE_MAX, name);
+                            "anchor (expected an anchor that is complete)", DIAG_QUOTE_MAX, name);
     int index = c->anchors[i - 1].index;
     /* No new node: the alias is the anchored node, position and all. */
     if (!attach(c, index, c->doc->nodes.start[index - 1].start_mark))

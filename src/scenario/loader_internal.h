@@ -32,9 +32,6 @@
 #include "scenario/trace.h"
 #include "util/diag.h"
 
-/* How many characters of a bad value an error message quotes. */
-#define QUOTE_MAX 40
-
 /* Quotes a key name in messages: KEY("frames") is "'frames'". */
 #define KEY(k) "'" k "'"
 

@@ -2,6 +2,7 @@
  * stored raw for the play layer to check, and the backing files that
  * areas and mmaps may name. See loader_internal.h. */
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <yaml.h>
@@ -49,11 +50,14 @@ static int load_tlb(struct loader *ld, const yaml_node_t *n, struct scenario_mac
 
 static int load_levels(struct loader *ld, const yaml_node_t *n, struct scenario_machine *m)
 {
-    static const char expected[] = "a list of 1 to 5 index widths like [9, 9, 9, 9]";
     size_t count;
 
-    if (n->type != YAML_SEQUENCE_NODE)
+    if (n->type != YAML_SEQUENCE_NODE) {
+        char expected[64];
+        snprintf(expected, sizeof expected, "a list of 1 to %u index widths like [9, 9, 9, 9]",
+                 SCENARIO_MAX_LEVELS);
         return ld_fail_type(ld, n, KEY("levels"), expected);
+    }
     count = ld_items(n);
     if (count < 1 || count > SCENARIO_MAX_LEVELS)
         return ld_fail_at(ld, ld_pos(n), KEY("levels") " has %zu entries (expected 1 to %u "
@@ -163,7 +167,7 @@ int ld_files(struct loader *ld, const yaml_node_t *n)
             return -1;
         if (nameset_find(&ld->file_names, f->name.value) != NULL)
             return ld_fail_at(ld, f->name.pos, "duplicate file '%.*s' (expected each file "
-                              "name once)", QUOTE_MAX, f->name.value);
+                              "name once)", DIAG_QUOTE_MAX, f->name.value);
         if (nameset_add(&ld->file_names, f->name.value) < 0)
             return ld_fail_oom(ld, item);
     }
@@ -175,11 +179,11 @@ int ld_get_file_ref(struct loader *ld, const yaml_node_t *n, struct scenario_str
 {
     if (ld_get_string(ld, n, KEY("file"), "the name of a file declared under files", out) < 0)
         return -1;
-    char expected[160];
+    char expected[DIAG_MESSAGE_MAX];
 
     if (nameset_find(&ld->file_names, out->value) != NULL)
         return 0;
-    return ld_fail_at(ld, out->pos, "unknown file '%.*s' (%s)", QUOTE_MAX, out->value,
+    return ld_fail_at(ld, out->pos, "unknown file '%.*s' (%s)", DIAG_QUOTE_MAX, out->value,
                       diag_expected_hint(expected, sizeof expected, "a name declared under files",
                                          nameset_suggest(&ld->file_names, out->value)));
 }

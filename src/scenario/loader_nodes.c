@@ -88,7 +88,7 @@ const char *ld_describe(const yaml_node_t *n, char *buf, size_t size)
         return ld_items(n) == 0 ? "an empty list" : "a list";
     if (ld_is_null(n))
         return "empty";
-    size_t len = n->data.scalar.length, shown = len < QUOTE_MAX ? len : QUOTE_MAX;
+    size_t len = n->data.scalar.length, shown = len < DIAG_QUOTE_MAX ? len : DIAG_QUOTE_MAX;
     const unsigned char *v = n->data.scalar.value;
     size_t o = 0;
     /* The text as written: diag_print shows its control characters escaped.
@@ -111,7 +111,7 @@ const char *ld_describe(const yaml_node_t *n, char *buf, size_t size)
 int ld_fail_type(struct loader *ld, const yaml_node_t *n, const char *label,
                  const char *expected)
 {
-    char buf[QUOTE_MAX + 8];
+    char buf[DIAG_QUOTE_MAX + 8];
 
     return ld_fail_at(ld, ld_pos(n), "%s is %s (expected %s)", label,
                       ld_describe(n, buf, sizeof buf), expected);
@@ -181,10 +181,10 @@ int ld_map_keys(struct loader *ld, const yaml_node_t *n, const char *label,
             if (strcmp(name, keys[i]) == 0)
                 break;
         if (i == nkeys) {
-            char expected_keys[320];
-            return ld_fail_at(ld, ld_pos(k), "unknown key '%.*s' %s (%s)", QUOTE_MAX, name, label,
-                              diag_expected_choice(expected_keys, sizeof expected_keys, name,
-                                                   keys, nkeys));
+            char expected_keys[DIAG_MESSAGE_MAX];
+            return ld_fail_at(ld, ld_pos(k), "unknown key '%.*s' %s (%s)", DIAG_QUOTE_MAX, name,
+                              label, diag_expected_choice(expected_keys, sizeof expected_keys,
+                                                          name, keys, nkeys));
         }
         if (values[i] != NULL)
             return ld_fail_at(ld, ld_pos(k), "duplicate key '%s' %s (expected each key once)",

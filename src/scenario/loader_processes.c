@@ -1,6 +1,7 @@
 /* The processes section: each process, its pid and ASID, and its areas,
  * whose names address expressions may use. See loader_internal.h. */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include <yaml.h>
@@ -50,15 +51,17 @@ static int load_process(struct loader *ld, const yaml_node_t *n, struct scenario
     yaml_node_t *v[COUNT_OF(keys)];
     struct nameset names = {0};
     int rc = 0;
+    char asid_range[64];
 
+    snprintf(asid_range, sizeof asid_range, "an ASID from 0 to %u, or 0 to pick a free one",
+             SCENARIO_MAX_ASID);
     if (ld_map_keys(ld, n, "in a process", "a mapping {name, pid, areas}", keys,
                     COUNT_OF(keys), v) < 0
         || ld_require(ld, n, v[0], "name", "in a process", "a name such as demo") < 0
         || ld_require(ld, n, v[1], "pid", "in a process", "a pid number") < 0
         || ld_get_string(ld, v[0], KEY("name"), "a process name", &p->name) < 0
         || ld_get_pid(ld, v[1], KEY("pid"), &p->pid) < 0
-        || (v[2] && ld_get_number_in(ld, v[2], KEY("asid"), 0, SCENARIO_MAX_ASID,
-                                     "an ASID from 0 to 4095, or 0 to pick a free one",
+        || (v[2] && ld_get_number_in(ld, v[2], KEY("asid"), 0, SCENARIO_MAX_ASID, asid_range,
                                      &p->asid) < 0))
         return -1;
     p->pos = ld_pos(n);

@@ -89,7 +89,7 @@ static int refs_from_string(struct loader *ld, const yaml_node_t *n, struct scen
         refs[count].pos = (struct scenario_pos){ld_pos(n).line, col0 + (unsigned)start};
         if (parse_ref(text + start, i - start, &refs[count]) < 0)
             return ld_fail_at(ld, refs[count].pos, "a refs entry is '%.*s' (expected %s)",
-                              (int)(i - start < QUOTE_MAX ? i - start : QUOTE_MAX),
+                              (int)(i - start < DIAG_QUOTE_MAX ? i - start : DIAG_QUOTE_MAX),
                               text + start, ref_expected);
         count++;
     }
@@ -161,7 +161,7 @@ static int get_access_kind(struct loader *ld, const yaml_node_t *n,
     };
     const char *text = NULL;
     size_t len = 0;
-    char list[40];
+    char list[DIAG_MESSAGE_MAX];
 
     diag_list(list, sizeof list, names, COUNT_OF(names));
     if (ld_scalar_text(ld, n, KEY("access"), list, &text, &len) < 0)
@@ -172,8 +172,8 @@ static int get_access_kind(struct loader *ld, const yaml_node_t *n,
             return 0;
         }
     }
-    char expected[120];
-    return ld_fail_at(ld, ld_pos(n), "unknown access '%.*s' (%s)", QUOTE_MAX, text,
+    char expected[DIAG_MESSAGE_MAX];
+    return ld_fail_at(ld, ld_pos(n), "unknown access '%.*s' (%s)", DIAG_QUOTE_MAX, text,
                       diag_expected_choice(expected, sizeof expected, text, names,
                                            COUNT_OF(names)));
 }
@@ -420,15 +420,15 @@ static int step_expect(struct loader *ld, const yaml_node_t *n, struct scenario_
         e->name_pos = ld_pos(k);
         if (nameset_find(&seen, e->name) != NULL) {
             rc = ld_fail_at(ld, e->name_pos, "duplicate counter '%.*s' in expect (expected "
-                            "each counter once)", QUOTE_MAX, e->name);
+                            "each counter once)", DIAG_QUOTE_MAX, e->name);
             break;
         }
         if (nameset_add(&seen, e->name) < 0) {
             rc = ld_fail_oom(ld, k);
             break;
         }
-        char label[QUOTE_MAX + 8];
-        snprintf(label, sizeof label, "'%.*s'", QUOTE_MAX, e->name);
+        char label[DIAG_QUOTE_MAX + 8];
+        snprintf(label, sizeof label, "'%.*s'", DIAG_QUOTE_MAX, e->name);
         if (ld_scalar_text(ld, v, label, expected, &text, &len) < 0) {
             rc = -1;
             break;
@@ -480,14 +480,14 @@ static int load_step(struct loader *ld, const yaml_node_t *n, unsigned depth,
     if (step_kind_lookup(text, &st->kind) < 0) {
         unsigned nkinds;
         const char *const *kinds = step_kind_names(&nkinds);
-        char expected[320];
-        return ld_fail_at(ld, st->pos, "unknown step '%.*s' (%s)", QUOTE_MAX, text,
+        char expected[DIAG_MESSAGE_MAX];
+        return ld_fail_at(ld, st->pos, "unknown step '%.*s' (%s)", DIAG_QUOTE_MAX, text,
                           diag_expected_choice(expected, sizeof expected, text, kinds,
                                                nkinds));
     }
     if (ld_items(n) > 1) {
         yaml_node_t *k2 = ld_node(ld, n->data.mapping.pairs.start[1].key);
-        char buf[QUOTE_MAX + 8];
+        char buf[DIAG_QUOTE_MAX + 8];
         return ld_fail_at(ld, ld_pos(k2), "a step has a second key %s next to '%s' (expected "
                           "one key per step; indent options under it, as in '- %s: {...}')",
                           ld_describe(k2, buf, sizeof buf), text, text);

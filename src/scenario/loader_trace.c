@@ -81,7 +81,7 @@ int ld_step_trace(struct loader *ld, const yaml_node_t *n, struct scenario_step 
     struct scenario_str format = {0};
     unsigned nformats;
     const char *const *formats = trace_format_names(&nformats);
-    char limit_range[64], format_list[80];
+    char limit_range[64], format_list[DIAG_MESSAGE_MAX];
 
     snprintf(limit_range, sizeof limit_range, "a number from 1 to %lu", ULONG_MAX);
     diag_list(format_list, sizeof format_list, formats, nformats);
@@ -99,8 +99,8 @@ int ld_step_trace(struct loader *ld, const yaml_node_t *n, struct scenario_step 
         return -1;
     st->u.trace.format_pos = format.pos;
     if (trace_format_lookup(format.value, &st->u.trace.format) < 0) {
-        char expected[120];
-        return ld_fail_at(ld, format.pos, "unknown trace format '%.*s' (%s)", QUOTE_MAX,
+        char expected[DIAG_MESSAGE_MAX];
+        return ld_fail_at(ld, format.pos, "unknown trace format '%.*s' (%s)", DIAG_QUOTE_MAX,
                           format.value, diag_expected_choice(expected, sizeof expected,
                                                              format.value, formats, nformats));
     }

@@ -2,6 +2,7 @@
  * strings, address expressions and pids, each read from one scalar with
  * the shape it must have. See loader_internal.h. */
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <yaml.h>
@@ -148,11 +149,11 @@ int ld_get_prot(struct loader *ld, const yaml_node_t *n, const char *label,
 int ld_lookup_symbol(struct loader *ld, const yaml_node_t *n, const char *name,
                      const char **out)
 {
-    char expected[160];
+    char expected[DIAG_MESSAGE_MAX];
 
     if ((*out = nameset_find(&ld->symbols, name)) != NULL)
         return 0;
-    return ld_fail_at(ld, ld_pos(n), "unknown area '%.*s' (%s)", QUOTE_MAX, name,
+    return ld_fail_at(ld, ld_pos(n), "unknown area '%.*s' (%s)", DIAG_QUOTE_MAX, name,
                       diag_expected_hint(expected, sizeof expected, "the name of a process "
                                          "area or of an earlier mmap",
                                          nameset_suggest(&ld->symbols, name)));
@@ -225,14 +226,15 @@ int ld_opt_number(struct loader *ld, const yaml_node_t *n, const char *label,
     return n == NULL ? 0 : ld_get_number(ld, n, label, out);
 }
 
-static const char pid_expected[] = "a pid from 1 to 4294967295";
-
 /* A pid. The engine keeps pids in 32 bits and reads 0 as "the running
  * process", so anything else would quietly become another process. */
 int ld_get_pid(struct loader *ld, const yaml_node_t *n, const char *label,
                struct scenario_num *out)
 {
-    return ld_get_number_in(ld, n, label, 1, SCENARIO_MAX_PID, pid_expected, out);
+    char expected[48];
+
+    snprintf(expected, sizeof expected, "a pid from 1 to %u", SCENARIO_MAX_PID);
+    return ld_get_number_in(ld, n, label, 1, SCENARIO_MAX_PID, expected, out);
 }
 
 /* An optional pid: absent leaves *out absent. */

@@ -19,10 +19,8 @@
 #include "util/userfile.h"
 #include "util/value.h"
 
+/* Bytes read from the file at a time. */
 #define TRACE_BUF 65536
-
-/* How many characters of a bad token an error message quotes. */
-#define QUOTE_MAX 40
 
 struct trace_reader;
 
@@ -151,7 +149,7 @@ static int rest_is_empty(const char *s, size_t i, size_t len)
 
 static int quote_len(size_t n)
 {
-    return (int)(n < QUOTE_MAX ? n : QUOTE_MAX);
+    return (int)(n < DIAG_QUOTE_MAX ? n : DIAG_QUOTE_MAX);
 }
 
 static int parse_pages(const struct trace_reader *t, const char *line,
@@ -217,7 +215,7 @@ static void unknown_access(const struct trace_reader *t, struct diag *err, const
 {
     char letters[ACCESS_LETTERS][2];
     const char *names[ACCESS_LETTERS];
-    char list[32];
+    char list[DIAG_MESSAGE_MAX];
     size_t end = token_end(line, op, len, 0);
 
     for (size_t i = 0; i < ACCESS_LETTERS; i++) {
@@ -485,10 +483,10 @@ static struct trace_reader *open_reader(const char *path, enum trace_format fmt,
                                         unsigned long limit, int checked, struct diag *err)
 {
     struct trace_reader *t;
-    char what[64 + QUOTE_MAX];
+    char what[64 + DIAG_QUOTE_MAX];
 
     if ((unsigned)fmt >= TRACE_FORMAT_COUNT) {
-        char list[80];
+        char list[DIAG_MESSAGE_MAX];
         diag_set(err, path, 0, 0, "unknown trace format %d (expected %s)", (int)fmt,
                  diag_list(list, sizeof list, format_names, TRACE_FORMAT_COUNT));
         return NULL;

@@ -123,7 +123,7 @@ const char *diag_expected_hint(char *buf, size_t size, const char *expected,
 const char *diag_expected_choice(char *buf, size_t size, const char *word,
                                  const char *const *choices, size_t n)
 {
-    char list[300];
+    char list[DIAG_MESSAGE_MAX];
 
     diag_list(list, sizeof list, choices, n);
     return diag_expected_hint(buf, size, list, diag_suggest(word, choices, n));

@@ -18,10 +18,18 @@
 #define DIAG_PRINTF(fmt_index, first_arg)
 #endif
 
+/* The longest file name and message a diag holds, NUL included; longer
+ * ones are cut. A buffer for a part of a message (what was expected, a
+ * list of choices) needs no more than DIAG_MESSAGE_MAX either. */
+#define DIAG_FILE_MAX 512
+#define DIAG_MESSAGE_MAX 400
+/* How many bytes of a bad word a reader's message quotes ("'...'"). */
+#define DIAG_QUOTE_MAX 40
+
 struct diag {
-    char file[512];
-    unsigned line, col;  /* 1-based; 0 when the error has no position */
-    char message[400];   /* "what is wrong (what was expected)" */
+    char file[DIAG_FILE_MAX];
+    unsigned line, col;              /* 1-based; 0 when the error has no position */
+    char message[DIAG_MESSAGE_MAX];  /* "what is wrong (what was expected)" */
 };
 
 /* Fill *d with one error: FILE and a printf-style message at LINE:COL.
