@@ -173,7 +173,7 @@ static const char *unit_word(enum tl_unit u)
 /* What the machine is doing, in a few words ("write 0x401000 (pid 1)"). */
 static void op_text(const struct machine *m, char *buf, size_t len)
 {
-    const struct op *op = &m->op;
+    const struct op *op = machine_current_op(m);
     switch (op->kind) {
     case OP_ACCESS:
         snprintf(buf, len, "%s 0x%" PRIx64, access_kind_name(op->access), op->va);
