@@ -408,23 +408,6 @@ size_t narrate(const struct tl_event *e, const struct machine *m, char *buf, siz
     return o.used;
 }
 
-/* The short words a fault kind has in an access summary. */
-static const char *fault_words(enum fault_kind k)
-{
-    switch (k) {
-    case FAULT_ZERO_FILL: return "zero fill";
-    case FAULT_ZERO_PAGE: return "zero page";
-    case FAULT_SWAP_IN: return "swap-in, major";
-    case FAULT_COW: return "copy-on-write";
-    case FAULT_FILE_CACHED: return "page cache, minor";
-    case FAULT_FILE_READ: return "file read, major";
-    case FAULT_MAPERR: return "no area";
-    case FAULT_ACCERR: return "not allowed";
-    case FAULT_NONE: break;
-    }
-    return "?";
-}
-
 /* One step of an access summary, or nothing for an event it leaves out. */
 static void summary_step(struct out *o, const struct event *ev, const struct machine *m,
                          bool *walked)
@@ -444,7 +427,7 @@ static void summary_step(struct out *o, const struct event *ev, const struct mac
         *walked = true;
         break;
     case EV_PAGE_FAULT: say(o, " > fault 0x%x", ev->fault_code); break;
-    case EV_FAULT_CLASSIFIED: say(o, " (%s)", fault_words((enum fault_kind)ev->fault_kind)); break;
+    case EV_FAULT_CLASSIFIED: say(o, " (%s)", fault_kind_brief((enum fault_kind)ev->fault_kind)); break;
     case EV_SEGFAULT:
         say(o, " > SIGSEGV (%s)", ev->fault_kind == FAULT_MAPERR ? "SEGV_MAPERR" : "SEGV_ACCERR");
         break;

@@ -106,32 +106,28 @@ static void json_event(struct reporter *r, const struct tl_event *e, const struc
         const struct event *ev = &e->ev;
         fprintf(out, ",\"event\":");
         json_string(out, event_name(ev->kind));
+        unsigned fields = event_fields(ev->kind);
         if (ev->pid != EV_NONE)
             json_field_u(out, "pid", ev->pid);
-        if (ev->kind <= EV_ACCESS_DONE || ev->kind == EV_OOM_KILL) {
+        if (fields & EVF_ACCESS) {
             fprintf(out, ",\"access\":\"%s\"", access_kind_name(ev->access));
             json_field_u(out, "va", ev->va);
             json_field_u(out, "vpn", ev->vpn);
-        } else if (ev->kind == EV_MMAP || ev->kind == EV_MUNMAP || ev->kind == EV_MPROTECT ||
-                   ev->kind == EV_MAP_FRAME) {
+        } else if (fields & EVF_RANGE) {
             json_field_u(out, "va", ev->va);
             json_field_u(out, "size", ev->size);
         }
         if (ev->level >= 0)
             json_field_u(out, "level", (uint64_t)ev->level);
         if (ev->index != EV_NONE)
-            json_field_u(out, ev->kind == EV_TLB_HIT || ev->kind == EV_TLB_MISS ||
-                                      ev->kind == EV_TLB_FILL || ev->kind == EV_TLB_INVALIDATE
-                                  ? "set" : "index",
-                         ev->index);
+            json_field_u(out, fields & EVF_SET ? "set" : "index", ev->index);
         if (ev->way != EV_NONE)
             json_field_u(out, "way", ev->way);
         if (ev->huge_set != EV_NONE)
             json_field_u(out, "huge_set", ev->huge_set);
-        if ((ev->kind == EV_FRAME_ALLOC || ev->kind == EV_ZERO_FILL) && ev->size > 1)
+        if ((fields & EVF_FRAMES) && ev->size > 1)
             json_field_u(out, "frames", ev->size);
-        if (ev->kind == EV_WALK_STEP || ev->kind == EV_PTE_UPDATE || ev->kind == EV_UNMAPPED ||
-            ev->kind == EV_TABLE_ALLOC || ev->kind == EV_MAP_FRAME)
+        if (fields & EVF_ENTRY)
             json_field_u(out, "entry", ev->entry);
         if (ev->frame != EV_NONE)
             json_field_u(out, "frame", ev->frame);
@@ -141,16 +137,16 @@ static void json_event(struct reporter *r, const struct tl_event *e, const struc
             json_field_u(out, "victim", ev->victim);
         if (ev->other_pid != EV_NONE) {
             json_field_u(out, "victim_pid", ev->other_pid);
-            if (ev->kind != EV_OOM_KILL && ev->kind != EV_CONTEXT_SWITCH)
+            if (fields & EVF_VPN_OTHER)
                 json_field_u(out, "victim_vpn", ev->other_vpn);
         }
-        if (ev->kind == EV_PAGE_FAULT)
+        if (fields & EVF_CODE)
             json_field_u(out, "error_code", ev->fault_code);
-        if (ev->kind == EV_FAULT_CLASSIFIED || ev->kind == EV_SEGFAULT) {
+        if (fields & EVF_FAULT) {
             fprintf(out, ",\"fault\":");
             json_string(out, fault_kind_name((enum fault_kind)ev->fault_kind));
         }
-        if (ev->kind == EV_ACCESS_DONE)
+        if (fields & EVF_PA)
             json_field_u(out, "pa", ev->pa);
         if (ev->detail[0]) {
             fprintf(out, ",\"detail\":");

@@ -11,3 +11,8 @@ const struct panel_ops *panel_ops(enum panel p)
 {
     return &table[p];
 }
+
+const char *panel_title(enum panel p)
+{
+    return (unsigned)p < PANEL_COUNT ? table[p].title : "?";
+}

@@ -11,63 +11,6 @@
 #include "scenario/scenario.h"
 #include "vm/pte.h"
 
-static const char *const panel_titles[] = {
-#define PANEL_TITLE(id, title) title,
-    PANEL_LIST(PANEL_TITLE)
-#undef PANEL_TITLE
-};
-
-static const char *const stage_labels[] = {
-#define STAGE_LABEL(id, label) label,
-    STAGE_LIST(STAGE_LABEL)
-#undef STAGE_LABEL
-};
-
-const char *panel_title(enum panel p)
-{
-    return (unsigned)p < PANEL_COUNT ? panel_titles[p] : "?";
-}
-
-const char *stage_label(enum stage s)
-{
-    return (unsigned)s < STAGE_COUNT ? stage_labels[s] : "?";
-}
-
-/* The stage an event belongs to, or -1 for events outside the strip. */
-static int stage_of(const struct event *ev)
-{
-    switch (ev->kind) {
-    case EV_ACCESS_BEGIN: return STAGE_SPLIT;
-    case EV_TLB_HIT: return STAGE_TLB_HIT;
-    case EV_TLB_MISS: return STAGE_TLB_MISS;
-    case EV_WALK_STEP: return STAGE_WALK;
-    case EV_PAGE_FAULT: return STAGE_FAULT;
-    case EV_FAULT_CLASSIFIED: return STAGE_HANDLER;
-    case EV_SEGFAULT: return STAGE_SEGV;
-    case EV_TABLE_ALLOC: return STAGE_NEW_TABLE;
-    case EV_FRAME_ALLOC: return ev->level >= 0 ? STAGE_NEW_TABLE : STAGE_FREE_FRAME;
-    case EV_VICTIM_CHOSEN:
-    case EV_SWAP_OUT:
-    case EV_WRITEBACK:
-    case EV_PAGE_DROPPED:
-    case EV_UNMAPPED:
-    case EV_TLB_INVALIDATE: return STAGE_EVICT;
-    case EV_ZERO_FILL:
-    case EV_ZERO_PAGE:
-    case EV_SWAP_IN:
-    case EV_FILE_READ:
-    case EV_CACHE_HIT:
-    case EV_COW_COPY:
-    case EV_COW_REUSE: return STAGE_LOAD;
-    case EV_PTE_UPDATE: return STAGE_PTE;
-    case EV_FAULT_RETURN: return STAGE_RESTART;
-    case EV_TLB_FILL: return STAGE_FILL;
-    case EV_ACCESS_DONE: return STAGE_DONE;
-    case EV_OOM_KILL: return STAGE_OOM;
-    default: return -1;
-    }
-}
-
 static void add_stage(struct scene_access *a, enum stage st)
 {
     if (a->nstages && a->stages[a->nstages - 1] == st)
@@ -139,7 +82,7 @@ static void build_access(struct scene *s)
         const struct event *ev = &te->ev;
         if (te->op_seq != b->op_seq)
             break;
-        int st = stage_of(ev);
+        int st = event_stage(ev);
         if (st >= 0)
             add_stage(a, (enum stage)st);
         switch (ev->kind) {

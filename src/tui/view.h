@@ -39,15 +39,6 @@ struct view_ctx;
     X(NARRATION, "What happened", view_narration_draw, NULL, true)                        \
     X(LOG, "Event log", view_log_draw, NULL, true)
 
-/* PANEL_LIST(X): X(id, title) for each row of PANEL_TABLE, for code that
- * needs no more (scene.c builds panel_title() from it). How: each row
- * becomes "X PANEL_ID_TITLE_(row)", that is "X (id, title)", and the
- * outer PANEL_EXPAND_ rescans it, which calls X. */
-#define PANEL_LIST(X) PANEL_EXPAND_(PANEL_TABLE(PANEL_PICK_ID_TITLE_(X)))
-#define PANEL_PICK_ID_TITLE_(X) X PANEL_ID_TITLE_
-#define PANEL_ID_TITLE_(id, title, ...) (id, title)
-#define PANEL_EXPAND_(...) __VA_ARGS__
-
 enum panel {
 #define PANEL_ENUM(id, ...) PANEL_##id,
     PANEL_TABLE(PANEL_ENUM)
@@ -77,33 +68,7 @@ const char *panel_title(enum panel p);
 #define LAYOUT_WIDE_COLS 120
 #define LAYOUT_WIDE_ROWS 36
 
-/* The stages an access goes through, as the access strip shows them. */
-#define STAGE_LIST(X)                   \
-    X(SPLIT, "split VA")                \
-    X(TLB_HIT, "TLB hit")               \
-    X(TLB_MISS, "TLB miss")             \
-    X(WALK, "walk")                     \
-    X(FAULT, "FAULT")                   \
-    X(HANDLER, "handler")               \
-    X(SEGV, "SIGSEGV")                  \
-    X(OOM, "OOM kill")                  \
-    X(NEW_TABLE, "new table")           \
-    X(FREE_FRAME, "free frame")         \
-    X(EVICT, "evict")                   \
-    X(LOAD, "load")                     \
-    X(PTE, "entry")                     \
-    X(RESTART, "restart")               \
-    X(FILL, "TLB fill")                 \
-    X(DONE, "done")
-
-enum stage {
-#define STAGE_ENUM(id, label) STAGE_##id,
-    STAGE_LIST(STAGE_ENUM)
-#undef STAGE_ENUM
-    STAGE_COUNT
-};
-
-const char *stage_label(enum stage s);
+/* The stages an access goes through are STAGE_LIST in vm/event.h. */
 
 #define SCENE_MAX_STAGES 24
 

@@ -139,32 +139,16 @@ static void draw_fields_compact(const struct scene *s, struct rect r, int y)
 
 static enum role stage_role(enum stage st, bool now)
 {
-    if (now)
-        return (st == STAGE_FAULT || st == STAGE_SEGV || st == STAGE_OOM) ? ROLE_FAULT
-                                                                           : ROLE_STAGE_NOW;
-    if (st == STAGE_FAULT || st == STAGE_SEGV || st == STAGE_OOM)
+    if (stage_alarming(st))
         return ROLE_FAULT;
-    return ROLE_STAGE_DONE;
-}
-
-/* Short labels for narrow strips. */
-static const char *stage_short(enum stage st)
-{
-    switch (st) {
-    case STAGE_SPLIT: return "split";
-    case STAGE_FREE_FRAME: return "frame";
-    case STAGE_NEW_TABLE: return "table";
-    case STAGE_PTE: return "PTE";
-    case STAGE_FILL: return "fill";
-    default: return stage_label(st);
-    }
+    return now ? ROLE_STAGE_NOW : ROLE_STAGE_DONE;
 }
 
 static int strip_width(const enum stage *st, size_t n, bool shorter, int sep, bool more)
 {
     int total = 0;
     for (size_t i = 0; i < n; i++)
-        total += draw_width(shorter ? stage_short(st[i]) : stage_label(st[i])) + sep;
+        total += draw_width(shorter ? stage_brief(st[i]) : stage_label(st[i])) + sep;
     return total - sep + (more ? sep + 3 : 0);
 }
 
@@ -194,7 +178,7 @@ static void draw_stages(const struct scene *s, struct rect r, int y)
         if (i > first)
             x += draw_text(r, y, x, ROLE_DIM, arrow);
         x += draw_whole(r, y, x, stage_role(a->stages[i], now),
-                        shorter ? stage_short(a->stages[i]) : stage_label(a->stages[i]));
+                        shorter ? stage_brief(a->stages[i]) : stage_label(a->stages[i]));
     }
     if (more) {
         x += draw_text(r, y, x, ROLE_DIM, arrow);

@@ -250,71 +250,67 @@ void view_event_line(const struct tl_event *e, const struct machine *m, char *bu
     }
     const struct event *ev = &e->ev;
     const char *name = event_name(ev->kind);
-    switch (ev->kind) {
-    case EV_ACCESS_BEGIN:
+    switch (event_line(ev->kind)) {
+    case LINE_ACCESS:
         snprintf(buf, len, "%s pid %" PRIu32 " %s 0x%" PRIx64, name, ev->pid,
                  access_kind_name(ev->access), ev->va);
         break;
-    case EV_TLB_HIT:
+    case LINE_SET_WAY_FRAME:
         snprintf(buf, len, "%s set %" PRIu32 " way %" PRIu32 " -> frame %" PRIu32, name, ev->index,
                  ev->way, ev->frame);
         break;
-    case EV_TLB_MISS:
+    case LINE_SET:
         snprintf(buf, len, "%s set %" PRIu32, name, ev->index);
         break;
-    case EV_TLB_FILL:
-    case EV_TLB_INVALIDATE:
+    case LINE_SET_WAY_DETAIL:
         snprintf(buf, len, "%s set %" PRIu32 " way %" PRIu32 "%s%s", name, ev->index, ev->way,
                  ev->detail[0] ? ": " : "", ev->detail);
         break;
-    case EV_WALK_STEP:
+    case LINE_WALK:
         snprintf(buf, len, "%s %s[%" PRIu32 "] in frame %" PRIu32 " = 0x%" PRIx64, name,
                  ev->level >= 0 ? geometry_level_name(g, ev->level) : "?", ev->index,
                  ev->frame, ev->entry);
         break;
-    case EV_PAGE_FAULT: {
+    case LINE_CODE: {
         char code[96];
         narrate_fault_code(ev->fault_code, code, sizeof code);
         snprintf(buf, len, "%s at 0x%" PRIx64 " error code %s", name, ev->va, code);
         break;
     }
-    case EV_FAULT_CLASSIFIED:
-    case EV_SEGFAULT:
+    case LINE_FAULT:
         snprintf(buf, len, "%s %s%s%s", name, fault_kind_name((enum fault_kind)ev->fault_kind),
                  ev->detail[0] ? ": " : "", ev->detail);
         break;
-    case EV_FRAME_ALLOC:
-    case EV_TABLE_ALLOC:
-    case EV_ZERO_FILL:
-    case EV_ZERO_PAGE:
-    case EV_FILE_READ:
-    case EV_CACHE_HIT:
-    case EV_COW_COPY:
-    case EV_COW_REUSE:
+    case LINE_FRAME:
         snprintf(buf, len, "%s frame %" PRIu32, name, ev->frame);
         break;
-    case EV_VICTIM_CHOSEN:
+    case LINE_VICTIM:
         snprintf(buf, len, "%s frame %" PRIu32 ": %s", name, ev->victim, ev->detail);
         break;
-    case EV_SWAP_OUT:
-    case EV_SWAP_IN:
+    case LINE_SLOT:
         snprintf(buf, len, "%s slot %" PRIu32 " frame %" PRIu32, name, ev->slot, ev->frame);
         break;
-    case EV_UNMAPPED:
+    case LINE_UNMAPPED:
         snprintf(buf, len, "%s pid %" PRIu32 " page 0x%" PRIx64 " from frame %" PRIu32, name,
                  ev->other_pid, ev->other_vpn, ev->victim);
         break;
-    case EV_PTE_UPDATE:
+    case LINE_ENTRY:
         snprintf(buf, len, "%s = 0x%" PRIx64 " (frame %" PRIu32 ")", name, ev->entry, ev->frame);
         break;
-    case EV_ACCESS_DONE:
+    case LINE_PA:
         snprintf(buf, len, "%s PA 0x%" PRIx64, name, ev->pa);
         break;
-    default:
+    case LINE_DETAIL:
         snprintf(buf, len, "%s%s%s", name, ev->detail[0] ? ": " : "", ev->detail);
         break;
     }
 }
+
+/* The role of each event tone. */
+static const enum role tone_roles[] = {
+    [TONE_PLAIN] = ROLE_NORMAL,     [TONE_ACCESS] = ROLE_VA,     [TONE_TLB_HIT] = ROLE_TLB_HIT,
+    [TONE_TLB_MISS] = ROLE_TLB_MISS, [TONE_FAULT] = ROLE_FAULT, [TONE_VICTIM] = ROLE_VICTIM,
+};
 
 static enum role log_role(const struct tl_event *e)
 {
@@ -326,16 +322,7 @@ static enum role log_role(const struct tl_event *e)
         return e->failed ? ROLE_ERROR : ROLE_DIM;
     if (e->kind != TL_MACHINE)
         return ROLE_DIM;
-    switch (e->ev.kind) {
-    case EV_PAGE_FAULT:
-    case EV_SEGFAULT:
-    case EV_OOM_KILL: return ROLE_FAULT;
-    case EV_TLB_HIT: return ROLE_TLB_HIT;
-    case EV_TLB_MISS: return ROLE_TLB_MISS;
-    case EV_VICTIM_CHOSEN: return ROLE_VICTIM;
-    case EV_ACCESS_BEGIN: return ROLE_VA;
-    default: return ROLE_NORMAL;
-    }
+    return tone_roles[event_tone(e->ev.kind)];
 }
 
 void view_log_draw(const struct view_ctx *v, struct rect r)

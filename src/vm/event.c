@@ -1,44 +1,104 @@
-/* Event names and texts, generated from EVENT_LIST. */
+/* The event, stage and fault-kind tables as data, generated from their
+ * X-macro lists in event.h. */
 #include "vm/event.h"
 
 #include <string.h>
 
-static const char *const event_names[] = {
-#define EVENT_NAME(id, name, text) name,
-    EVENT_LIST(EVENT_NAME)
-#undef EVENT_NAME
+/* One row of EVENT_LIST as data. */
+struct event_info {
+    const char *name, *text;
+    int stage;
+    enum event_tone tone;
+    unsigned fields;
+    enum event_line line;
 };
 
-static const char *const event_texts[] = {
-#define EVENT_TEXT(id, name, text) text,
-    EVENT_LIST(EVENT_TEXT)
-#undef EVENT_TEXT
+static const struct event_info event_info[] = {
+#define EVENT_INFO(id, name, stage, tone, fields, line, text) {name, text, stage, tone, fields, line},
+    EVENT_LIST(EVENT_INFO)
+#undef EVENT_INFO
+};
+
+struct stage_info {
+    const char *label, *brief;
+    bool alarming;
+};
+
+static const struct stage_info stage_info[] = {
+#define STAGE_INFO(id, label, brief, alarming) {label, brief, alarming},
+    STAGE_LIST(STAGE_INFO)
+#undef STAGE_INFO
+};
+
+static const char *const fault_kind_names[] = {
+#define FAULT_KIND_NAME(id, name, brief, text) name,
+    FAULT_KIND_LIST(FAULT_KIND_NAME)
+#undef FAULT_KIND_NAME
+};
+
+static const char *const fault_kind_briefs[] = {
+#define FAULT_KIND_BRIEF(id, name, brief, text) brief,
+    FAULT_KIND_LIST(FAULT_KIND_BRIEF)
+#undef FAULT_KIND_BRIEF
 };
 
 const char *event_name(enum event_kind kind)
 {
-    return kind < EV_COUNT ? event_names[kind] : "?";
+    return kind < EV_COUNT ? event_info[kind].name : "?";
 }
 
 const char *event_text(enum event_kind kind)
 {
-    return kind < EV_COUNT ? event_texts[kind] : "?";
+    return kind < EV_COUNT ? event_info[kind].text : "?";
+}
+
+int event_stage(const struct event *ev)
+{
+    if (ev->kind >= EV_COUNT)
+        return STAGE_NONE;
+    if (ev->kind == EV_FRAME_ALLOC && ev->level >= 0)
+        return STAGE_NEW_TABLE;
+    return event_info[ev->kind].stage;
+}
+
+enum event_tone event_tone(enum event_kind kind)
+{
+    return kind < EV_COUNT ? event_info[kind].tone : TONE_PLAIN;
+}
+
+unsigned event_fields(enum event_kind kind)
+{
+    return kind < EV_COUNT ? event_info[kind].fields : 0;
+}
+
+enum event_line event_line(enum event_kind kind)
+{
+    return kind < EV_COUNT ? event_info[kind].line : LINE_DETAIL;
+}
+
+const char *stage_label(enum stage s)
+{
+    return (unsigned)s < STAGE_COUNT ? stage_info[s].label : "?";
+}
+
+const char *stage_brief(enum stage s)
+{
+    return (unsigned)s < STAGE_COUNT ? stage_info[s].brief : "?";
+}
+
+bool stage_alarming(enum stage s)
+{
+    return (unsigned)s < STAGE_COUNT && stage_info[s].alarming;
 }
 
 const char *fault_kind_name(enum fault_kind kind)
 {
-    static const char *const names[] = {
-        [FAULT_NONE] = "none",
-        [FAULT_ZERO_FILL] = "zero_fill",
-        [FAULT_ZERO_PAGE] = "zero_page",
-        [FAULT_SWAP_IN] = "swap_in",
-        [FAULT_COW] = "cow",
-        [FAULT_FILE_CACHED] = "file_cached",
-        [FAULT_FILE_READ] = "file_read",
-        [FAULT_MAPERR] = "SEGV_MAPERR",
-        [FAULT_ACCERR] = "SEGV_ACCERR",
-    };
-    return kind <= FAULT_ACCERR ? names[kind] : "?";
+    return (unsigned)kind < FAULT_KIND_COUNT ? fault_kind_names[kind] : "?";
+}
+
+const char *fault_kind_brief(enum fault_kind kind)
+{
+    return (unsigned)kind < FAULT_KIND_COUNT ? fault_kind_briefs[kind] : "?";
 }
 
 const char *access_kind_name(enum access_kind kind)
