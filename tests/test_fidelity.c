@@ -1,7 +1,9 @@
-/* Fidelity: the engine against the Linux and x86-64 behaviour it models
- * (FIDELITY.md). Every test asserts exact counts, frames and list contents
- * that a wrong engine would miss. Frames are handed out lowest first, which
- * makes each number below predictable by hand. */
+/* Fidelity: the engine against the Linux and x86-64 behaviour it models.
+ * vmviz(1), SIMPLIFICATIONS, says where it stops modelling them, and
+ * tests/linux/ measures the same programs on the real kernel. Every test
+ * asserts exact counts, frames and list contents that a wrong engine would
+ * miss. Frames are handed out lowest first, which makes each number below
+ * predictable by hand. */
 #include <CUnit/CUnit.h>
 
 #include "suites.h"

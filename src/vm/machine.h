@@ -9,7 +9,7 @@
  * operation without looking at its events. Every field is readable (views
  * take a const pointer); only these functions change it.
  *
- * One access goes through these micro-steps (DESIGN.md):
+ * One access goes through these micro-steps (docs/DESIGN.md):
  *   ACCESS_BEGIN → TLB_HIT ─────────────────────────────────────→ ACCESS_DONE
  *               ↘ TLB_MISS → WALK_STEP × levels → TLB_FILL ───────↗
  *                              ↘ PAGE_FAULT → FAULT_CLASSIFIED (or SEGFAULT)
