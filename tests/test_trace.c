@@ -529,6 +529,21 @@ static void test_trace_that_changes(void)
     trace_close(t);
     CU_ASSERT_EQUAL(trace_take_failure(NULL), 0);
 
+    /* A position it cannot be read from: the seek says so, the reader
+     * stays where it was, and the failure is kept for the player. */
+    t = open_ok(path, TRACE_RW, 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+    struct trace_pos nowhere = {.offset = -1, .line = 1};
+    CU_ASSERT_EQUAL(trace_seek(t, &nowhere), -1);
+    struct diag seek_failure;
+    CU_ASSERT_EQUAL(trace_take_failure(&seek_failure), 1);
+    snprintf(want, sizeof want, "%s:2:1: error: cannot read the trace again from this line "
+             "(expected a file that can be read from any line)\n", path);
+    check_string(printed(&seek_failure), want, "a seek that fails");
+    check_accesses(t, three, 3, 0);
+    trace_close(t);
+    CU_ASSERT_EQUAL(trace_take_failure(NULL), 0);
+
     /* Changed between the load and the run: refused when opened. */
     rewrite(path, "R 0x1\n", 1);
     CU_ASSERT_PTR_NULL(trace_open(path, TRACE_RW, 0, &d));

@@ -270,8 +270,15 @@ static void produce(struct program *p, struct cursor *c, const struct machine *m
         if (c->sub == 0)
             memset(&c->tpos, 0, sizeof c->tpos);
         trace_tell(r, &now);
-        if (memcmp(&now, &c->tpos, sizeof now) != 0)
-            trace_seek(r, &c->tpos);
+        if (memcmp(&now, &c->tpos, sizeof now) != 0 && trace_seek(r, &c->tpos) < 0) {
+            /* Read from anywhere else, the accesses would not be the ones
+             * the cursor stands at: the step ends, saying why. */
+            out->kind = ITEM_FAILED;
+            snprintf(out->reason, sizeof out->reason,
+                     "trace '%.24s' cannot be read again from line %lu",
+                     st->u.trace.file.value, c->tpos.line + 1);
+            return;
+        }
         struct trace_access a;
         struct diag err;
         if (trace_next(r, &a, &err) != 1) {

@@ -701,8 +701,11 @@ void trace_tell(const struct trace_reader *t, struct trace_pos *pos)
 int trace_seek(struct trace_reader *t, const struct trace_pos *pos)
 {
     if (pos->offset < 0 || rewind_to_pos(t, pos->offset) != 0) {
+        struct diag err;
+        diag_set(&err, t->path, (unsigned)(pos->line + 1), 1, "cannot read the trace again "
+                 "from this line (expected a file that can be read from any line)");
         rewind_to_pos(t, t->pos.offset);
-        return -1;
+        return failed(t, &err);
     }
     t->pos = *pos;
     return 0;

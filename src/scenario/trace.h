@@ -63,17 +63,19 @@ struct trace_access {
 
 struct trace_reader;
 
-/* The format's name as written in scenarios ("pages", "rw", "lackey"). */
+/* The format's name as written in scenarios ("pages", "rw", "lackey"); a
+ * static string, "?" when out of range. */
 const char *trace_format_name(enum trace_format fmt);
 
 /* Looks up a format by name. 0 and *out set on success, -1 if unknown. */
 int trace_format_lookup(const char *name, enum trace_format *out);
 
-/* The format names in enum order, and how many there are (for hints). */
+/* The format names in enum order (static), and how many there are (for
+ * hints). */
 const char *const *trace_format_names(unsigned *count);
 
-/* Opens path for reading as a trace of format fmt. After limit accesses the
- * trace ends (0 = no limit). Only a regular file is opened, and opening
+/* Opens path (copied) for reading as a trace of format fmt. After limit
+ * accesses the trace ends (0 = no limit). Only a regular file is opened, and opening
  * never blocks (see userfile.h). NULL with *err set (no position) when the
  * file cannot be opened, memory runs out, or trace_count read this path
  * with this format and limit before and the file has changed since
@@ -100,7 +102,8 @@ void trace_tell(const struct trace_reader *t, struct trace_pos *pos);
 
 /* Moves the reader to a position earlier obtained by trace_tell on a reader
  * of the same file and format. 0 on success, -1 when the file cannot seek
- * there (the reader is then unchanged). */
+ * there: the reader is then unchanged, and for a trace trace_count read the
+ * failure is kept for trace_take_failure, as a failed trace_next's is. */
 int trace_seek(struct trace_reader *t, const struct trace_pos *pos);
 
 /* Closes the file and frees the reader; NULL is a no-op. */
