@@ -10,7 +10,8 @@
 #include "vm/machine.h"
 
 /* Writes the sentence for e (as the machine stands after it) into buf and
- * returns its length (truncated to len - 1). */
+ * returns its length (truncated to len - 1). Nothing is kept: buf is the
+ * caller's, and so are the sentences of the functions below. */
 size_t narrate(const struct tl_event *e, const struct machine *m, char *buf, size_t len);
 
 /* A page-fault error code in words: "0x6 = write, user mode, page not

@@ -5,7 +5,11 @@
  * expect). A cursor is the program counter over the step tree: small,
  * copyable, so the timeline snapshots it with the machine. Addresses such
  * as `buf+0x10` are resolved against the machine as it stands when the item
- * is produced, exactly as a program would see its own mappings. */
+ * is produced, exactly as a program would see its own mappings.
+ *
+ * A program borrows its scenario, which must outlive it; cursors and items
+ * point into the scenario's steps (valid as long as it). The program owns
+ * one open reader per trace step, closed by program_destroy. */
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -64,8 +68,8 @@ bool program_init(struct program *p, const struct scenario *s, uint64_t page_siz
 void program_destroy(struct program *p);
 /* A cursor at the start of the program; pid is the first process. */
 void cursor_start(const struct program *p, struct cursor *c, uint32_t first_pid);
-/* Produces the next item into *out, resolving names against m. false at
- * the end of the program. */
+/* Produces the next item into *out, resolving names against m (read during
+ * the call only). false at the end of the program. */
 bool cursor_next(struct program *p, struct cursor *c, const struct machine *m, struct item *out);
 
 #endif

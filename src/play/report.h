@@ -1,7 +1,9 @@
 #ifndef VMVIZ_PLAY_REPORT_H
 #define VMVIZ_PLAY_REPORT_H
 /* Headless output of a run: plain sentences or JSON Lines, at the level of
- * events, accesses or operations, and the final counters. */
+ * events, accesses or operations, and the final counters. A reporter
+ * borrows its stream (the caller's to close) and keeps nothing of the
+ * events and machines it is shown. */
 #include <stdbool.h>
 #include <stdio.h>
 

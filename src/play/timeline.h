@@ -33,6 +33,14 @@
  * further forward than where that happened: there timeline_next returns
  * NULL and every move forward returns false. Going back to earlier
  * positions, and forward again up to there, still works. */
+/*
+ * Lifetimes. A timeline borrows its scenario: the scenario must outlive
+ * it, and every pointer into the scenario it hands out (an event's step
+ * and text, the chapter) lives as long as the scenario. What points into
+ * the timeline itself (an event, the log, the machine, the chapter's
+ * counters) is valid until the next move (timeline_next, _seek, _step,
+ * _run_until, _run_fast) or timeline_destroy, whichever comes first; copy
+ * what must outlive it. The error string lives until timeline_destroy. */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -89,7 +97,8 @@ struct tl_event {
     uint64_t position;     /* this event's position: the state after it */
     uint64_t op_seq;       /* which operation (leaf step run) it belongs to, from 1 */
     uint64_t access_seq;   /* accesses begun so far */
-    const struct scenario_step *step; /* the scenario step it came from */
+    const struct scenario_step *step; /* the scenario step it came from (the
+                                         scenario's; NULL for none) */
     bool ends_access;      /* the machine is idle after it */
     bool ends_op;          /* the last event of its operation */
     struct event ev;       /* TL_MACHINE */
@@ -157,7 +166,7 @@ struct timeline_options {
                                still works, by replaying from the start) */
     size_t snapshot_budget; /* bytes the snapshots may take; 0: TIMELINE_SNAPSHOT_BUDGET */
     timeline_stop_fn stop;  /* the stop hook from creation on, or NULL */
-    void *stop_ctx;
+    void *stop_ctx;         /* passed to stop; must stay valid while it is set */
 };
 
 struct timeline;
@@ -165,7 +174,9 @@ struct timeline;
 /* Builds the machine a scenario describes (with the overrides) and a
  * timeline at position 0, interactive (snapshots kept), with no stop hook.
  * NULL with err set (FILE:LINE:COLUMN of the offending scenario value)
- * when the scenario asks for something the engine cannot do. */
+ * when the scenario asks for something the engine cannot do; nothing is
+ * left allocated then. s is borrowed and must outlive the timeline; o is
+ * read during the call only. */
 struct timeline *timeline_create(const struct scenario *s, const struct timeline_overrides *o,
                                  struct diag *err);
 /* The same, made as opts says (NULL: the default). Headless playback
@@ -176,27 +187,32 @@ struct timeline *timeline_create_with(const struct scenario *s,
                                       const struct timeline_overrides *o,
                                       const struct timeline_options *opts, struct diag *err);
 /* The message timeline_create_with leaves in err when its stop hook asked
- * it to stop (compare err->message with it). */
+ * it to stop (compare err->message with it). Static. */
 extern const char timeline_stopped_message[];
 /* Frees the timeline and its machines; NULL is allowed. */
 void timeline_destroy(struct timeline *tl);
 
 /* Sets (or, with stop NULL, removes) the stop hook that long moves call
- * every TIMELINE_POLL_EVENTS events; see the top of this file. */
+ * every TIMELINE_POLL_EVENTS events; see the top of this file. ctx must
+ * stay valid while the hook is set. */
 void timeline_set_poll(struct timeline *tl, timeline_stop_fn stop, void *ctx);
 /* True when the most recent move ended because the stop hook asked;
  * false after a move that finished or failed for another reason. */
 bool timeline_stopped(const struct timeline *tl);
 /* NULL while all is well; once the host refused memory the run needs,
- * what it was (see the top of this file). Never cleared. */
+ * what it was (see the top of this file). Never cleared: the string lives
+ * until timeline_destroy. */
 const char *timeline_error(const struct timeline *tl);
 
 /* Plays one event forward. Returns it, or NULL at the end (or once
- * timeline_error is set and this is where it happened). Never polls. */
+ * timeline_error is set and this is where it happened). Never polls. The
+ * event is the timeline's: valid until the next move. */
 const struct tl_event *timeline_next(struct timeline *tl);
-/* Moves to an absolute position (clamped to the end). true when it got
- * there; false when stopped or by a host error, at a consistent position
- * on the way. */
+/* Moves to an absolute position. true when it got there, or, for a
+ * position past the end, to the end (as near as there is: timeline_at_end
+ * and timeline_position then tell); false when it could not, always with
+ * the reason there to ask for: stopped (timeline_stopped), or the host
+ * refused memory (timeline_error), at a consistent position on the way. */
 bool timeline_seek(struct timeline *tl, uint64_t position);
 /* Moves one unit forward or back (direction +1 / -1). true when it moved
  * (forward: to the next unit boundary or the end; back: to the previous
@@ -219,16 +235,20 @@ uint64_t timeline_position(const struct timeline *tl);
  * seeked to the last position before ever passing it says false until the
  * next step finds nothing more). */
 bool timeline_at_end(const struct timeline *tl);
-/* The event that led to the current state, or NULL at position 0. */
+/* The event that led to the current state, or NULL at position 0 (or when
+ * it is no longer in the log). Valid until the next move. */
 const struct tl_event *timeline_current(const struct timeline *tl);
-/* Up to max most recent events (newest first) that led here. */
+/* Up to max most recent events (newest first) that led here, at most
+ * TIMELINE_LOG_SIZE; each valid until the next move. */
 size_t timeline_log(const struct timeline *tl, const struct tl_event **out, size_t max);
 /* The machine as it is at the current position (valid until the next
- * move), and the scenario the timeline plays. */
+ * move: going back replaces it), and the scenario the timeline plays (the
+ * one it was created with). */
 const struct machine *timeline_machine(const struct timeline *tl);
 const struct scenario *timeline_scenario(const struct timeline *tl);
-/* The chapter the current position is in (NULL before the first), and the
- * counters when it began. */
+/* The chapter the current position is in (NULL before the first; the
+ * scenario's string), and the counters when it began (valid until the next
+ * move). */
 const char *timeline_chapter(const struct timeline *tl);
 const struct counters *timeline_chapter_start(const struct timeline *tl);
 /* Operations: how many have begun, and how many the scenario has. */

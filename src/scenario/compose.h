@@ -16,7 +16,8 @@
 
 /* Composes the one document in text[0..len) into *doc, every node's
  * start_mark set to where it is written (an alias is the anchored node
- * itself, shared). 0 on success: *doc is then the caller's to
+ * itself, shared). text is read during the call only: *doc holds copies
+ * of its scalars. 0 on success: *doc is then the caller's to
  * yaml_document_delete, and has no root node when the text holds no
  * document. -1 with *err set (file is the name used in it) on any problem;
  * *doc then needs no cleanup. */

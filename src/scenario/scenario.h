@@ -9,7 +9,14 @@
  *
  * Everything reachable from a struct scenario is owned by it and freed by
  * scenario_free. Strings are NUL-terminated and never longer than
- * SCENARIO_MAX_STRING bytes. */
+ * SCENARIO_MAX_STRING bytes.
+ *
+ * Lifetimes: every pointer in a scenario (its path and directory, every
+ * string, the arrays of files, processes, areas, steps, refs and expects)
+ * lives exactly as long as the scenario, until scenario_free; whoever keeps
+ * one (a timeline, an event) must not outlive it. The loader keeps nothing
+ * of what it was given: the text, the name and the path may be freed once
+ * it returns. The step-kind names and helps are static. */
 #ifndef VMVIZ_SCENARIO_SCENARIO_H
 #define VMVIZ_SCENARIO_SCENARIO_H
 
@@ -319,7 +326,8 @@ struct scenario {
 struct scenario *scenario_load(const char *path, struct diag *err);
 
 /* Like scenario_load, from text[0..len) in memory. name is used in
- * messages and as s->path; trace files resolve against its directory. */
+ * messages and (copied) as s->path; trace files resolve against its
+ * directory. */
 struct scenario *scenario_load_string(const char *name, const char *text,
                                       size_t len, struct diag *err);
 
