@@ -495,7 +495,7 @@ size_t narrate_access(const struct timeline *tl, char *buf, size_t len)
     for (size_t k = begin + 1; k-- > newest;)
         if (log[k]->kind == TL_MACHINE && log[k]->op_seq == seq)
             summary_step(&o, &log[k]->ev, m, &walked);
-    if (machine_busy(m) && m->op.kind == OP_ACCESS)
+    if (machine_in_access(m))
         say(&o, " > ...");
     /* The first step follows the colon without an arrow. */
     char *first = strstr(buf, ": > ");

@@ -34,8 +34,8 @@ void timeline_overrides_init(struct timeline_overrides *o);
 /* The largest values of machine settings the engine takes from a scenario
  * (vmviz-scenario(5)); fault_around must also be a power of two or 0. */
 #define SETUP_MAX_NRU_INTERVAL 1000000u   /* accesses */
-#define SETUP_MAX_FAULT_AROUND 512u       /* pages */
-#define SETUP_MAX_READAHEAD    512u       /* pages */
+#define SETUP_MAX_FAULT_AROUND MACHINE_MAX_WINDOW_PAGES /* pages */
+#define SETUP_MAX_READAHEAD    MACHINE_MAX_WINDOW_PAGES /* pages */
 
 /* The machine configuration the scenario's machine section describes,
  * with the overrides (o may be NULL) applied last. false with err set

@@ -159,17 +159,6 @@ static void layout_compute(struct layout *L, const struct scene *s, int cols, in
         L->panel[PANEL_LOG] = (struct rect){ry, right_x, h_log_right, right_w};
 }
 
-static const char *unit_word(enum tl_unit u)
-{
-    switch (u) {
-    case TL_UNIT_EVENT: return "micro-step";
-    case TL_UNIT_ACCESS: return "access";
-    case TL_UNIT_OP: return "operation";
-    case TL_UNIT_CHAPTER: return "chapter";
-    }
-    return "?";
-}
-
 /* What the machine is doing, in a few words ("write 0x401000 (pid 1)"). */
 static void op_text(const struct machine *m, char *buf, size_t len)
 {
@@ -199,7 +188,7 @@ static void draw_status(struct app *a, struct rect r)
     bool wide = r.w >= STATUS_WIDE_COLS;
     snprintf(right, sizeof right, " %s %.4g/s | %s%s | %s%s%s ",
              a->playing ? "PLAY" : "paused", app_speed_rate(a->speed), wide ? "by " : "",
-             unit_word(a->unit), policy_name(s->m->policy.ops->kind), wide ? " | theme " : "",
+             tl_unit_name(a->unit), policy_name(s->m->policy.ops->kind), wide ? " | theme " : "",
              wide ? a->theme.name : "");
     char mid[160];
     snprintf(mid, sizeof mid, " | op %" PRIu64 "/%" PRIu64 "%s%s | step %" PRIu64 "%s",
@@ -462,7 +451,7 @@ static unsigned main_act(struct app *a, enum key_action act)
         a->unit = a->unit == TL_UNIT_CHAPTER ? TL_UNIT_EVENT : (enum tl_unit)(a->unit + 1);
         {
             char msg[96];
-            snprintf(msg, sizeof msg, "Step size: one %s.", unit_word(a->unit));
+            snprintf(msg, sizeof msg, "Step size: one %s.", tl_unit_name(a->unit));
             set_message(a, false, msg);
         }
         break;

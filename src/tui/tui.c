@@ -10,6 +10,7 @@
 #include "tui/app.h"
 #include "tui/keys.h"
 #include "tui/term.h"
+#include "util/exitstatus.h"
 
 /* Consecutive errors from a blocking read mean the terminal went away. */
 #define LOOP_MAX_ERRORS 64
@@ -62,7 +63,7 @@ int tui_main(const struct tui_options *opts)
     struct app *a = app_create(opts, &err);
     if (!a) {
         diag_print(stderr, &err);
-        return 2;
+        return EXIT_BAD_INPUT;
     }
     char why[256];
     if (!term_open(why, sizeof why)) {
@@ -71,7 +72,7 @@ int tui_main(const struct tui_options *opts)
         diag_set(&err, "TERM", 0, 0, "%s", why);
         diag_print(stderr, &err);
         app_destroy(a);
-        return 2;
+        return EXIT_BAD_INPUT;
     }
     app_start(a);
     run(a);
@@ -79,7 +80,7 @@ int tui_main(const struct tui_options *opts)
     term_close();
     app_destroy(a);
     /* Stopped by a signal: the status a shell expects for it. */
-    return sig ? 128 + sig : 0;
+    return sig ? EXIT_SIGNAL_BASE + sig : 0;
 }
 
 double tui_bench_render(const char *scenario, int cols, int rows, int frames)
