@@ -267,6 +267,25 @@ static void theme_choices(char *out, size_t size)
     theme_names_free(names, n);
 }
 
+/* --theme NAME (not a path): NAME must be one of the data directory's
+ * themes, checked here so that a wrong one is reported where it was
+ * written, like every other word of the command line. With no theme files
+ * at all, the viewer says so itself. Returns 0 or the usage error's status. */
+static int check_theme_name(const struct args *a, int at)
+{
+    const char *name = a->argv[at];
+    if (strchr(name, '/'))
+        return 0;
+    char data[PATH_MAX], dir[PATH_MAX + 16];
+    char *names[HELP_MAX_THEMES];
+    find_data_dir(data, sizeof data);
+    snprintf(dir, sizeof dir, "%s/themes", data);
+    size_t n = theme_list(dir, names, COUNT_OF(names)), k;
+    int status = n ? choose(a, at, "theme", (const char *const *)names, n, &k) : 0;
+    theme_names_free(names, n);
+    return status;
+}
+
 /* Prints the help of a mode: its usage line, then one line per option,
  * the lists of names in them drawn from the same tables the checks use. */
 static void print_usage(unsigned mode)
@@ -402,6 +421,7 @@ static int parse_options(struct args *a, struct options *o, unsigned mode)
         } else if (strcmp(arg, "--tlb") == 0) {
             status = parse_tlb_arg(a, a->i, &o->overrides.tlb_entries, &o->overrides.tlb_ways);
         } else if (strcmp(arg, "--theme") == 0) {
+            status = check_theme_name(a, a->i);
             o->theme = a->argv[a->i];
         } else if (strcmp(arg, "--level") == 0) {
             status = choose(a, a->i, "level", report_level_names,

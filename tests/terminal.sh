@@ -340,8 +340,8 @@ fi
 rm -f "$TMP/screen"
 "$VMVIZ" --theme no-such-theme "$LAZY" </dev/null >"$TMP/out" 2>"$TMP/err"
 st=$?
-if [ $st = 2 ] && grep -q "error: no theme 'no-such-theme'" "$TMP/err"; then ok "a bad theme: status 2 and FILE: error: ..."
-else cat "$TMP/err"; fail "a bad theme: status 2 and FILE: error: ... (got $st)"; fi
+if [ $st = 2 ] && grep -q "^command line:1:[0-9]*: error: unknown theme 'no-such-theme' (expected " "$TMP/err"; then ok "a bad theme: status 2 and FILE:LINE:COLUMN: error: ..."
+else cat "$TMP/err"; fail "a bad theme: status 2 and FILE:LINE:COLUMN: error: ... (got $st)"; fi
 
 echo "terminal: $PASSED passed, $FAILED failed"
 [ "$FAILED" -eq 0 ]

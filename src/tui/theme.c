@@ -422,17 +422,11 @@ bool theme_load(struct theme *t, const char *dir, const char *name, struct diag 
         return theme_load_file(t, path, err);
     char *names[32];
     size_t n = theme_list(dir, names, 32);
-    char list[512] = "";
-    size_t used = 0;
-    for (size_t i = 0; i < n && used < sizeof list; i++)
-        used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "", names[i]);
-    const char *hint = diag_suggest(name, (const char *const *)names, n);
-    char tail[96] = "";
-    if (hint)
-        snprintf(tail, sizeof tail, "; did you mean '%s'?", hint);
+    char expected[DIAG_MESSAGE_MAX];
     if (n)
-        diag_set(err, "--theme", 0, 0, "no theme '%s' in %s (expected one of: %s%s)", name,
-                 dir ? dir : ".", list, tail);
+        diag_set(err, "--theme", 0, 0, "no theme '%s' in %s (%s)", name, dir ? dir : ".",
+                 diag_expected_choice(expected, sizeof expected, name,
+                                      (const char *const *)names, n));
     else
         diag_set(err, "--theme", 0, 0,
                  "no theme '%s': %s holds no .theme file (expected a theme name or a path)", name,
