@@ -98,6 +98,33 @@ static void fault_reason(struct out *o, uint8_t code)
         say(o, "no entry maps this page yet");
 }
 
+/* True while the event belongs to an execve or a spawn: its fault is the
+ * kernel's own, copying the arguments, not an access of the program. */
+static bool in_execve(const struct machine *m)
+{
+    enum op_kind k = machine_current_op(m)->kind;
+    return k == OP_EXECVE || k == OP_SPAWN;
+}
+
+/* The areas a program starts with, as a list: "text [0x400000,
+ * 0x401000) r-x from 'hello' at offset 0, ...". */
+static void program_areas(struct out *o, const struct machine *m, uint32_t pid)
+{
+    const struct process *p = machine_process(m, pid);
+    for (uint32_t i = 0; p && i < p->nareas; i++) {
+        const struct area *a = &p->areas[i];
+        char prot[4];
+        prot_string(a->prot, prot);
+        say(o, "%s%s [0x%llx, 0x%llx) %s", i == 0 ? "" : i + 1 == p->nareas ? " and " : ", ",
+            a->name, (unsigned long long)a->start, (unsigned long long)a->end, prot);
+        if (a->object != VM_NO_OBJECT)
+            say(o, " mapped privately from file '%s' at offset 0x%llx",
+                m->objects[a->object].name, (unsigned long long)a->file_offset);
+        else
+            say(o, " anonymous");
+    }
+}
+
 static void machine_sentence(struct out *o, const struct event *ev, const struct machine *m)
 {
     const struct geometry *g = &m->cfg.geo;
@@ -162,6 +189,11 @@ static void machine_sentence(struct out *o, const struct event *ev, const struct
             ev->fault_kind == FAULT_MAPERR ? "SEGV_MAPERR" : "SEGV_ACCERR", ev->pid, ev->detail);
         break;
     case EV_FAULT_CLASSIFIED:
+        if (in_execve(m))
+            say(o, "execve copies the file name, the environment and the arguments to the top "
+                   "of the new stack, at 0x%llx. It writes through get_user_pages, which calls "
+                   "the fault handler as a page fault would, and the fault is counted to the "
+                   "process. ", va);
         switch ((enum fault_kind)ev->fault_kind) {
         case FAULT_SWAP_IN:
             say(o, "The handler finds %s and a swap entry: the page is in swap slot %u. "
@@ -295,6 +327,10 @@ static void machine_sentence(struct out *o, const struct event *ev, const struct
         say(o, ".");
         if (ev->detail[0])
             say(o, " The %s.", ev->detail);
+        if (in_execve(m))
+            say(o, " The strings are copied in, and the stack pointer will start just below "
+                   "them. execve is done: the program starts at its first instruction, and "
+                   "every other page faults in when first touched.");
         break;
     case EV_FAULT_RETURN:
         say(o, "The handler returns and the faulting instruction restarts from the beginning: "
@@ -365,6 +401,31 @@ static void machine_sentence(struct out *o, const struct event *ev, const struct
         break;
     case EV_EXIT:
         say(o, "pid %u exits: %s.", ev->pid, ev->detail);
+        break;
+    case EV_EXECVE: {
+        const struct process *p = machine_process(m, ev->pid);
+        say(o, "execve: pid %u keeps its pid but runs a new program, '%s'. Its old address "
+               "space is released as at exit (%s). The new one has areas only: ",
+            ev->pid, p ? p->name : "?", ev->detail);
+        program_areas(o, m, ev->pid);
+        say(o, ". No page of the program is read yet.");
+        break;
+    }
+    case EV_SPAWN: {
+        const struct process *p = machine_process(m, ev->other_pid);
+        say(o, "spawn: pid %u creates pid %u to run '%s', as posix_spawn does: the new process "
+               "gets its address space from execve, not a copy of its parent's. A root table in "
+               "frame %u, and areas only: ",
+            ev->pid, ev->other_pid, p ? p->name : "?", ev->frame);
+        program_areas(o, m, ev->other_pid);
+        say(o, ". No page of the program is read yet.");
+        break;
+    }
+    case EV_BRK:
+        say(o, "brk: pid %u moves its program break to 0x%llx, %llu bytes above the heap's "
+               "start: %s. New heap pages get frames only when touched.",
+            ev->pid, (unsigned long long)(ev->va + ev->size), (unsigned long long)ev->size,
+            ev->detail);
         break;
     case EV_OP_FAILED:
         say(o, "The step cannot run: %s.", ev->detail);

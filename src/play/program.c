@@ -172,6 +172,29 @@ static bool resolve_range(const struct machine *m, const struct cursor *c, uint3
     return resolve(m, c, pid, &st->u.range.addr, start);
 }
 
+void program_image_of(const struct scenario_program *p, struct program_image *img)
+{
+    img->base = p->start.present ? p->start.value : SCENARIO_DEFAULT_PROGRAM_START;
+    img->text = p->text.value;
+    img->data = p->data.value;
+    img->bss = p->bss.value;
+}
+
+/* An execve or spawn of the file named: its object and its layout. The
+ * loader checked that the file exists and has a program layout. */
+static void item_program(const struct program *p, const struct machine *m, const char *name,
+                         struct item *out)
+{
+    for (size_t i = 0; i < p->scenario->file_count; i++) {
+        const struct scenario_file *f = &p->scenario->files[i];
+        if (strcmp(f->name.value, name) == 0)
+            program_image_of(&f->program, &out->op.image);
+    }
+    uint32_t id = machine_find_object(m, name);
+    out->op.file = id == EV_NONE ? 0 : id + 1;
+    snprintf(out->op.name, sizeof out->op.name, "%s", name);
+}
+
 /* Produces item number c->sub of a leaf step. Sets last_of_step. */
 static void produce(struct program *p, struct cursor *c, const struct machine *m,
                     const struct scenario_step *st, struct item *out)
@@ -315,6 +338,19 @@ static void produce(struct program *p, struct cursor *c, const struct machine *m
         out->op.child = (uint32_t)st->u.fork.child.value;
         if (st->u.fork.name.present)
             snprintf(out->op.name, sizeof out->op.name, "%s", st->u.fork.name.value);
+        return;
+    case STEP_EXECVE:
+        item_op(out, OP_EXECVE, step_pid(&st->u.exec.pid));
+        item_program(p, m, st->u.exec.program.value, out);
+        return;
+    case STEP_SPAWN:
+        item_op(out, OP_SPAWN, step_pid(&st->u.exec.pid));
+        out->op.child = (uint32_t)st->u.exec.child.value;
+        item_program(p, m, st->u.exec.program.value, out);
+        return;
+    case STEP_BRK:
+        item_op(out, OP_BRK, step_pid(&st->u.brk.pid));
+        out->op.size = st->u.brk.size.value;
         return;
     case STEP_REPEAT:
     case STEP_KIND_COUNT:

@@ -68,6 +68,8 @@ bool program_init(struct program *p, const struct scenario *s, uint64_t page_siz
 void program_destroy(struct program *p);
 /* A cursor at the start of the program; pid is the first process. */
 void cursor_start(const struct program *p, struct cursor *c, uint32_t first_pid);
+/* The engine's layout of a scenario's program (its start defaulted). */
+void program_image_of(const struct scenario_program *p, struct program_image *img);
 /* Produces the next item into *out, resolving names against m (read during
  * the call only). false at the end of the program. */
 bool cursor_next(struct program *p, struct cursor *c, const struct machine *m, struct item *out);

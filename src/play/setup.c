@@ -175,10 +175,13 @@ bool setup_config(const struct scenario *s, const struct timeline_overrides *o,
 /* ------------------------------------------------------------------ */
 /* the steps against the engine                                       */
 
+/* True when a fork or spawn step of the list creates pid. */
 static bool forked_in(const struct scenario_step *steps, size_t n, uint64_t pid)
 {
     for (size_t i = 0; i < n; i++) {
         if (steps[i].kind == STEP_FORK && steps[i].u.fork.child.value == pid)
+            return true;
+        if (steps[i].kind == STEP_SPAWN && steps[i].u.exec.child.value == pid)
             return true;
         if (steps[i].kind == STEP_REPEAT &&
             forked_in(steps[i].u.repeat.steps, steps[i].u.repeat.count, pid))
@@ -187,7 +190,7 @@ static bool forked_in(const struct scenario_step *steps, size_t n, uint64_t pid)
     return false;
 }
 
-/* A pid the scenario declares, or one of its fork steps creates. */
+/* A pid the scenario declares, or one of its fork or spawn steps creates. */
 static bool pid_declared(const struct scenario *s, uint64_t pid)
 {
     for (size_t i = 0; i < s->process_count; i++)
@@ -222,6 +225,49 @@ static bool check_pid(const struct scenario *s, const struct scenario_num *pid, 
              "no process has pid %llu (expected a pid declared under processes)",
              (unsigned long long)pid->value);
     return false;
+}
+
+/* A fork's or spawn's child: a pid no declared process has. */
+static bool check_new_pid(const struct scenario *s, const struct scenario_num *child,
+                          struct diag *err)
+{
+    for (size_t k = 0; k < s->process_count; k++)
+        if (s->processes[k].pid.value == child->value) {
+            diag_set(err, s->path, child->pos.line, child->pos.col,
+                     "pid %llu is already a declared process (expected a new pid)",
+                     (unsigned long long)child->value);
+            return false;
+        }
+    return true;
+}
+
+/* Every program layout fits the machine's pages and user space, and its
+ * file holds its text and data. */
+static bool check_programs(const struct scenario *s, const struct machine_config *c,
+                           struct diag *err)
+{
+    for (size_t i = 0; i < s->file_count; i++) {
+        const struct scenario_file *f = &s->files[i];
+        if (!f->program.present)
+            continue;
+        struct program_image img;
+        struct area areas[PROGRAM_MAX_AREAS];
+        uint32_t n;
+        uint64_t heap;
+        char why[DIAG_MESSAGE_MAX];
+        program_image_of(&f->program, &img);
+        if (!machine_program_areas(&c->geo, &img, areas, &n, &heap, why, sizeof why))
+            return fail_at(err, s, f->program.pos, why);
+        if (img.text + img.data < img.text || img.text + img.data > f->size.value) {
+            diag_set(err, s->path, f->program.pos.line, f->program.pos.col,
+                     "the program's text and data take %llu bytes of file '%s', which has %llu "
+                     "(expected a file at least as large as text and data together)",
+                     (unsigned long long)(img.text + img.data), f->name.value,
+                     (unsigned long long)f->size.value);
+            return false;
+        }
+    }
+    return true;
 }
 
 /* Checks what only the engine knows about the steps: counter names, pids,
@@ -285,15 +331,18 @@ static bool check_steps(const struct scenario *s, const struct scenario_step *st
                 return false;
             break;
         case STEP_FORK:
-            if (!check_pid(s, &st->u.fork.parent, err))
+            if (!check_pid(s, &st->u.fork.parent, err) || !check_new_pid(s, &st->u.fork.child, err))
                 return false;
-            for (size_t k = 0; k < s->process_count; k++)
-                if (s->processes[k].pid.value == st->u.fork.child.value) {
-                    diag_set(err, s->path, st->u.fork.child.pos.line, st->u.fork.child.pos.col,
-                             "pid %llu is already a declared process (expected a new pid)",
-                             (unsigned long long)st->u.fork.child.value);
-                    return false;
-                }
+            break;
+        case STEP_EXECVE:
+        case STEP_SPAWN:
+            if (!check_pid(s, &st->u.exec.pid, err) ||
+                (st->kind == STEP_SPAWN && !check_new_pid(s, &st->u.exec.child, err)))
+                return false;
+            break;
+        case STEP_BRK:
+            if (!check_pid(s, &st->u.brk.pid, err))
+                return false;
             break;
         case STEP_REPEAT:
             if (!check_steps(s, st->u.repeat.steps, st->u.repeat.count, c, err))
@@ -333,7 +382,7 @@ static bool check_steps(const struct scenario *s, const struct scenario_step *st
 bool setup_check(const struct scenario *s, const struct machine_config *c,
                  uint64_t *accesses, struct diag *err)
 {
-    if (!check_steps(s, s->steps, s->step_count, c, err))
+    if (!check_programs(s, c, err) || !check_steps(s, s->steps, s->step_count, c, err))
         return false;
     uint64_t page_size = geometry_page_size(&c->geo);
     uint64_t plays = scenario_count_plays(s->steps, s->step_count, page_size);

@@ -119,6 +119,7 @@ done:
     free(ld.scalar_copy);
     nameset_free(&ld.symbols);
     nameset_free(&ld.file_names);
+    nameset_free(&ld.program_names);
     yaml_document_delete(&ld.doc);
     if (rc < 0) {
         arena_free(ld.arena);

@@ -69,6 +69,7 @@ struct loader {
     struct arena *arena;
     struct nameset symbols;      /* area and mmap names, for expressions */
     struct nameset file_names;   /* names under files: */
+    struct nameset program_names; /* names of the files with a program layout */
     uint64_t page_size;          /* for counting fills without a stride */
     struct trace_memo memo[LOADER_TRACE_MEMO];
     size_t memo_count;
@@ -201,6 +202,8 @@ int ld_files(struct loader *ld, const yaml_node_t *n);
 /* file: of an area or an mmap, which must name an entry of files:
  * (loader_machine.c). */
 int ld_get_file_ref(struct loader *ld, const yaml_node_t *n, struct scenario_str *out);
+/* program: must name a file of files: that has a program layout. */
+int ld_get_program_ref(struct loader *ld, const yaml_node_t *n, struct scenario_str *out);
 /* processes: (loader_processes.c); adds every area name to ld->symbols. */
 int ld_processes(struct loader *ld, const yaml_node_t *n);
 

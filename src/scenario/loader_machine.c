@@ -141,12 +141,33 @@ static int load_cached(struct loader *ld, const yaml_node_t *n, struct scenario_
     return 0;
 }
 
+/* program: {text, data, bss, start}: the file's layout as an executable. */
+static int load_program(struct loader *ld, const yaml_node_t *n, struct scenario_program *p)
+{
+    enum { TEXT, DATA, BSS, START, NKEYS };
+    static const char *const keys[NKEYS] = {"text", "data", "bss", "start"};
+    yaml_node_t *v[NKEYS];
+
+    p->present = 1;
+    p->pos = ld_pos(n);
+    if (ld_map_keys(ld, n, "in a program", "a mapping {text, data, bss, start}", keys, NKEYS,
+                    v) < 0
+        || ld_require(ld, n, v[TEXT], "text", "in a program", "the text's size in bytes") < 0
+        || ld_get_positive_size(ld, v[TEXT], KEY("text"), &p->text) < 0
+        || (v[DATA] && ld_get_size(ld, v[DATA], KEY("data"), &p->data) < 0)
+        || (v[BSS] && ld_get_size(ld, v[BSS], KEY("bss"), &p->bss) < 0)
+        || (v[START] && ld_get_number(ld, v[START], KEY("start"), &p->start) < 0))
+        return -1;
+    return 0;
+}
+
 int ld_files(struct loader *ld, const yaml_node_t *n)
 {
-    static const char *const keys[] = {"name", "size", "cached"};
+    static const char *const keys[] = {"name", "size", "cached", "program"};
 
     if (n->type != YAML_SEQUENCE_NODE)
-        return ld_fail_type(ld, n, KEY("files"), "a list of files, each {name, size, cached}");
+        return ld_fail_type(ld, n, KEY("files"), "a list of files, each {name, size, cached, "
+                            "program}");
     if (ld_charge(ld, n) < 0)
         return -1;
     ld->s->file_count = ld_items(n);
@@ -157,18 +178,20 @@ int ld_files(struct loader *ld, const yaml_node_t *n)
         yaml_node_t *item = ld_node(ld, n->data.sequence.items.start[i]);
         struct scenario_file *f = &ld->s->files[i];
         yaml_node_t *v[COUNT_OF(keys)];
-        if (ld_map_keys(ld, item, "in a file", "a mapping {name, size, cached}", keys,
+        if (ld_map_keys(ld, item, "in a file", "a mapping {name, size, cached, program}", keys,
                         COUNT_OF(keys), v) < 0
             || ld_require(ld, item, v[0], "name", "in a file", "a name for the file") < 0
             || ld_require(ld, item, v[1], "size", "in a file", ld_size_expected) < 0
             || ld_get_string(ld, v[0], KEY("name"), "a file name", &f->name) < 0
             || ld_get_size(ld, v[1], KEY("size"), &f->size) < 0
-            || (v[2] && load_cached(ld, v[2], f) < 0))
+            || (v[2] && load_cached(ld, v[2], f) < 0)
+            || (v[3] && load_program(ld, v[3], &f->program) < 0))
             return -1;
         if (nameset_find(&ld->file_names, f->name.value) != NULL)
             return ld_fail_at(ld, f->name.pos, "duplicate file '%.*s' (expected each file "
                               "name once)", DIAG_QUOTE_MAX, f->name.value);
-        if (nameset_add(&ld->file_names, f->name.value) < 0)
+        if (nameset_add(&ld->file_names, f->name.value) < 0
+            || (f->program.present && nameset_add(&ld->program_names, f->name.value) < 0))
             return ld_fail_oom(ld, item);
     }
     return 0;
@@ -186,4 +209,23 @@ int ld_get_file_ref(struct loader *ld, const yaml_node_t *n, struct scenario_str
     return ld_fail_at(ld, out->pos, "unknown file '%.*s' (%s)", DIAG_QUOTE_MAX, out->value,
                       diag_expected_hint(expected, sizeof expected, "a name declared under files",
                                          nameset_suggest(&ld->file_names, out->value)));
+}
+
+int ld_get_program_ref(struct loader *ld, const yaml_node_t *n, struct scenario_str *out)
+{
+    if (ld_get_string(ld, n, KEY("program"), "the name of a file with a program layout",
+                      out) < 0)
+        return -1;
+    char expected[DIAG_MESSAGE_MAX];
+
+    if (nameset_find(&ld->program_names, out->value) != NULL)
+        return 0;
+    if (nameset_find(&ld->file_names, out->value) != NULL)
+        return ld_fail_at(ld, out->pos, "file '%.*s' has no program layout (expected "
+                          "program: {text, data, bss} in its entry under files)",
+                          DIAG_QUOTE_MAX, out->value);
+    return ld_fail_at(ld, out->pos, "unknown program '%.*s' (%s)", DIAG_QUOTE_MAX, out->value,
+                      diag_expected_hint(expected, sizeof expected,
+                                         "the name of a file with a program layout",
+                                         nameset_suggest(&ld->program_names, out->value)));
 }

@@ -337,6 +337,59 @@ static int step_fork(struct loader *ld, const yaml_node_t *n, struct scenario_st
     return 0;
 }
 
+/* The areas a program starts with, and its heap: names later steps may use. */
+static int add_program_symbols(struct loader *ld, const yaml_node_t *n)
+{
+    static const char *const names[] = {"text", "data", "bss", "stack", "heap"};
+    for (size_t i = 0; i < COUNT_OF(names); i++)
+        if (nameset_add(&ld->symbols, names[i]) < 0)
+            return ld_fail_oom(ld, n);
+    return 0;
+}
+
+/* execve: PROGRAM | {program, pid};  spawn: {program, child, pid}. */
+static int step_exec(struct loader *ld, const yaml_node_t *n, struct scenario_step *st)
+{
+    enum { PROGRAM, PID, CHILD, NKEYS };
+    static const char *const keys[NKEYS] = {"program", "pid", "child"};
+    yaml_node_t *v[NKEYS] = {NULL};
+    int is_spawn = st->kind == STEP_SPAWN;
+    const char *label = is_spawn ? "in spawn" : "in execve";
+
+    if (!is_spawn && n->type == YAML_SCALAR_NODE && !ld_is_null(n)) {
+        if (ld_get_program_ref(ld, n, &st->u.exec.program) < 0)
+            return -1;
+        return add_program_symbols(ld, n);
+    }
+    if (ld_map_keys(ld, n, label, is_spawn ? "a mapping {program, child, pid}"
+                                           : "a program name or {program, pid}",
+                    keys, is_spawn ? NKEYS : NKEYS - 1, v) < 0
+        || ld_require(ld, n, v[PROGRAM], "program", label,
+                      "the name of a file with a program layout") < 0
+        || (is_spawn && ld_require(ld, n, v[CHILD], "child", label, "the new process's pid") < 0)
+        || ld_get_program_ref(ld, v[PROGRAM], &st->u.exec.program) < 0
+        || ld_opt_pid(ld, v[PID], KEY("pid"), &st->u.exec.pid) < 0
+        || (is_spawn && ld_get_pid(ld, v[CHILD], KEY("child"), &st->u.exec.child) < 0))
+        return -1;
+    return add_program_symbols(ld, n);
+}
+
+/* brk: SIZE | {size, pid}. */
+static int step_brk(struct loader *ld, const yaml_node_t *n, struct scenario_step *st)
+{
+    static const char *const keys[] = {"size", "pid"};
+    yaml_node_t *v[COUNT_OF(keys)];
+
+    if (n->type != YAML_MAPPING_NODE)
+        return ld_get_size(ld, n, KEY("brk"), &st->u.brk.size);
+    if (ld_map_keys(ld, n, "in brk", "a size or {size, pid}", keys, COUNT_OF(keys), v) < 0
+        || ld_require(ld, n, v[0], "size", "in brk", "the heap's size in bytes") < 0
+        || ld_get_size(ld, v[0], KEY("size"), &st->u.brk.size) < 0
+        || ld_opt_pid(ld, v[1], KEY("pid"), &st->u.brk.pid) < 0)
+        return -1;
+    return 0;
+}
+
 /* repeat: {times, steps}. */
 static int step_repeat(struct loader *ld, const yaml_node_t *n, struct scenario_step *st,
                        unsigned depth, uint64_t budget)
@@ -513,6 +566,11 @@ static int load_step(struct loader *ld, const yaml_node_t *n, unsigned depth,
         return step_process(ld, v, st);
     case STEP_FORK:
         return step_fork(ld, v, st);
+    case STEP_EXECVE:
+    case STEP_SPAWN:
+        return step_exec(ld, v, st);
+    case STEP_BRK:
+        return step_brk(ld, v, st);
     case STEP_REPEAT:
         return step_repeat(ld, v, st, depth, budget);
     case STEP_SAY:

@@ -139,7 +139,24 @@ struct scenario_machine {
     struct scenario_num readahead;
 };
 
-/* files: a backing file that areas and mmaps may name. */
+/* The address a program's text starts at when its layout gives none:
+ * where the linker puts a non-PIE x86-64 executable. */
+#define SCENARIO_DEFAULT_PROGRAM_START 0x400000u
+
+/* program: a file's layout as an executable (its ELF program headers):
+ * text from file offset 0, data right after it in the file, bss after the
+ * data in memory. Sizes are bytes; page multiples are checked by the play
+ * layer, which knows the page size. */
+struct scenario_program {
+    int present;
+    struct scenario_pos pos;              /* the program mapping */
+    struct scenario_num start;            /* absent: SCENARIO_DEFAULT_PROGRAM_START */
+    struct scenario_num text;             /* > 0 */
+    struct scenario_num data, bss;        /* absent: 0 */
+};
+
+/* files: a backing file that areas and mmaps may name, and that execve
+ * and spawn may run when it has a program layout. */
 struct scenario_file {
     struct scenario_str name;
     struct scenario_num size;             /* bytes */
@@ -147,6 +164,7 @@ struct scenario_file {
     int cached_all;                       /* cached: all */
     const uint64_t *cached;               /* page numbers, cached_count of them */
     size_t cached_count;
+    struct scenario_program program;
 };
 
 struct scenario_area {
@@ -184,6 +202,9 @@ struct scenario_process {
     X(SWITCH,   "switch",   "switch to another process") \
     X(FORK,     "fork",     "fork a process") \
     X(EXIT,     "exit",     "end a process") \
+    X(EXECVE,   "execve",   "run a program in place of a process's address space") \
+    X(SPAWN,    "spawn",    "start a new process running a program") \
+    X(BRK,      "brk",      "set the size of a process's heap") \
     X(REPEAT,   "repeat",   "run nested steps several times") \
     X(SAY,      "say",      "show a sentence of narration") \
     X(CHAPTER,  "chapter",  "start a named chapter") \
@@ -270,6 +291,16 @@ struct scenario_step {
             struct scenario_num child;
             struct scenario_str name;
         } fork;
+        struct {                      /* execve, spawn */
+            struct scenario_str program;  /* a file with a program layout */
+            struct scenario_num pid;      /* execve: the process; spawn: the parent;
+                                             absent: the running one */
+            struct scenario_num child;    /* spawn: the new process's pid */
+        } exec;
+        struct {                      /* brk */
+            struct scenario_num size;     /* bytes above the heap's start */
+            struct scenario_num pid;
+        } brk;
         struct {                      /* repeat */
             struct scenario_num times;    /* 1..SCENARIO_MAX_TIMES */
             struct scenario_step *steps;

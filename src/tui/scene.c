@@ -257,7 +257,16 @@ static void build_current(struct scene *s)
         s->proc_pid = ev->pid;
         break;
     case EV_FORK:
+    case EV_SPAWN:
         s->proc_pid = ev->other_pid;
+        break;
+    case EV_EXECVE:
+        s->proc_pid = ev->pid;
+        break;
+    case EV_BRK:
+        s->area_pid = ev->pid;
+        s->area_start = ev->va;
+        s->area_end = ev->va + ev->size;
         break;
     case EV_OOM_KILL:
         s->proc_pid = ev->other_pid;

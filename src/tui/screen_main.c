@@ -173,6 +173,9 @@ static void op_text(const struct machine *m, char *buf, size_t len)
     case OP_MAP_FRAME: snprintf(buf, len, "map 0x%" PRIx64, op->va); break;
     case OP_SWITCH: snprintf(buf, len, "switch to pid %" PRIu32, op->pid); break;
     case OP_EXIT: snprintf(buf, len, "exit"); break;
+    case OP_EXECVE: snprintf(buf, len, "execve %s", op->name); break;
+    case OP_SPAWN: snprintf(buf, len, "spawn %s", op->name); break;
+    case OP_BRK: snprintf(buf, len, "brk +0x%" PRIx64, op->size); break;
     default: snprintf(buf, len, "-"); break;
     }
 }

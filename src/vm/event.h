@@ -157,6 +157,12 @@ enum event_line {
     X(FORK, "fork", STAGE_NONE, TONE_PLAIN, EVF_VPN_OTHER, LINE_DETAIL,                             \
       "a process is copied")                                                                        \
     X(EXIT, "exit", STAGE_NONE, TONE_PLAIN, 0, LINE_DETAIL, "a process exits")                      \
+    X(EXECVE, "execve", STAGE_NONE, TONE_PLAIN, 0, LINE_DETAIL,                                     \
+      "a process runs a new program in a new address space")                                        \
+    X(SPAWN, "spawn", STAGE_NONE, TONE_PLAIN, 0, LINE_DETAIL,                                       \
+      "a new process runs a program")                                                               \
+    X(BRK, "brk", STAGE_NONE, TONE_PLAIN, EVF_RANGE, LINE_DETAIL,                                   \
+      "the program break moves: the heap grows or shrinks")                                         \
     X(OP_FAILED, "op_failed", STAGE_NONE, TONE_PLAIN, 0, LINE_DETAIL,                               \
       "the operation cannot be done")
 

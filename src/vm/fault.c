@@ -579,7 +579,8 @@ static unsigned fault_around(struct machine *m, struct process *p, const struct 
 
 /* PH_PTE → PTE_UPDATE → PH_RETURN: the leaf entry is written, writable
  * only where the page is the process's alone; a read fault in a file
- * area also maps its cached neighbours (fault-around). */
+ * area also maps its cached neighbours (fault-around). → PH_IDLE instead
+ * when the fault was execve's (get_user_pages): no instruction waits. */
 void vm_step_pte(struct machine *m, struct event *ev)
 {
     struct process *p = vm_op_process(m);
@@ -603,6 +604,6 @@ void vm_step_pte(struct machine *m, struct event *ev)
                      "fault-around also mapped %u cached neighbour%s read-only", mapped,
                      mapped == 1 ? "" : "s");
     }
-    m->phase = PH_RETURN;
+    m->phase = m->op.kind == OP_ACCESS ? PH_RETURN : PH_IDLE;
 }
 

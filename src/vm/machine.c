@@ -273,6 +273,8 @@ uint64_t machine_digest(const struct machine *m)
         digest_u64(&h, p->root);
         digest_u64(&h, p->resident);
         digest_u64(&h, p->swapped);
+        digest_u64(&h, p->heap_start);
+        digest_u64(&h, p->brk);
         for (uint32_t a = 0; a < p->nareas; a++) {
             const struct area *ar = &p->areas[a];
             digest_u64(&h, ar->start);
@@ -350,37 +352,9 @@ bool machine_add_process(struct machine *m, uint32_t pid, const char *name, uint
                      asid, m->procs[i].pid);
             return false;
         }
-    uint32_t root = frames_take(&m->pool, FRAME_TABLE);
-    if (root == FRAMES_REFUSED) {
-        vm_host_failure(m, "the frame pool");
-        snprintf(why, why_len, "out of memory on the host for the root page table of pid %u"
-                               HOST_OOM_EXPECTED,
-                 pid);
+    uint32_t root;
+    if (!vm_take_root(m, pid, &root, why, why_len))
         return false;
-    }
-    if (root == VM_NO_FRAME) {
-        snprintf(why, why_len,
-                 "no free frame for the root page table of pid %u (expected more frames%s)", pid,
-                 m->pool.table_frames ? " kept for tables" : "");
-        return false;
-    }
-    enum pagetable_outcome made = pagetable_create(&m->pt, &m->cfg.geo, root, 0);
-    if (made != PAGETABLE_MADE) {
-        frames_release(&m->pool, root);
-        /* The machine stops: a fork during the run ends there. */
-        vm_table_not_made(m, made);
-        if (made == PAGETABLE_OVER_LIMIT)
-            snprintf(why, why_len, "%s", machine_host_error(m));
-        else
-            snprintf(why, why_len, "out of memory on the host for the root page table of pid %u"
-                               HOST_OOM_EXPECTED,
-                     pid);
-        return false;
-    }
-    struct frame *f = frames_edit(&m->pool, root);
-    f->table_level = 0;
-    f->owner_pid = pid;
-    f->refcount = 1;
     if (!asid)
         asid = free_asid(m);
     struct process *p = &m->procs[m->nprocs++];
@@ -390,7 +364,44 @@ bool machine_add_process(struct machine *m, uint32_t pid, const char *name, uint
     p->alive = true;
     p->root = root;
     snprintf(p->name, sizeof p->name, "%s", name ? name : "");
+    return true;
+}
+
+bool vm_take_root(struct machine *m, uint32_t pid, uint32_t *root, char *why, size_t why_len)
+{
+    uint32_t frame = frames_take(&m->pool, FRAME_TABLE);
+    if (frame == FRAMES_REFUSED) {
+        vm_host_failure(m, "the frame pool");
+        snprintf(why, why_len, "out of memory on the host for the root page table of pid %u"
+                               HOST_OOM_EXPECTED,
+                 pid);
+        return false;
+    }
+    if (frame == VM_NO_FRAME) {
+        snprintf(why, why_len,
+                 "no free frame for the root page table of pid %u (expected more frames%s)", pid,
+                 m->pool.table_frames ? " kept for tables" : "");
+        return false;
+    }
+    enum pagetable_outcome made = pagetable_create(&m->pt, &m->cfg.geo, frame, 0);
+    if (made != PAGETABLE_MADE) {
+        frames_release(&m->pool, frame);
+        /* The machine stops: a fork or spawn during the run ends there. */
+        vm_table_not_made(m, made);
+        if (made == PAGETABLE_OVER_LIMIT)
+            snprintf(why, why_len, "%s", machine_host_error(m));
+        else
+            snprintf(why, why_len, "out of memory on the host for the root page table of pid %u"
+                               HOST_OOM_EXPECTED,
+                     pid);
+        return false;
+    }
+    struct frame *f = frames_edit(&m->pool, frame);
+    f->table_level = 0;
+    f->owner_pid = pid;
+    f->refcount = 1;
     m->counters.table_allocs++;
+    *root = frame;
     return true;
 }
 

@@ -74,7 +74,8 @@
     X(RETURN, "the handler returns and the access restarts at the TLB (mmu.c)")                  \
     X(FILL, "the translation the walk found goes into the TLB (mmu.c)")                          \
     X(DONE, "Dirty set on a write, the policy told, the physical address formed (mmu.c)")        \
-    X(SIMPLE, "a non-access operation, whole in one step (machine_ops.c)")                       \
+    X(SIMPLE, "a non-access operation, whole in one step; execve and spawn then fault in the "   \
+              "top page of the new stack, from PH_CLASSIFY (machine_ops.c)")                     \
     X(SWITCH_FLUSH, "a context switch without ASIDs flushes the TLB (machine_ops.c)")
 
 enum machine_phase {
@@ -124,7 +125,8 @@ enum machine_phase {
     X(LOAD,            CACHE_HIT,        P(PTE))                                           \
     X(LOAD,            COW_COPY,         P(PTE))                                           \
     X(LOAD,            COW_REUSE,        P(PTE))                                           \
-    X(PTE,             PTE_UPDATE,       P(RETURN))                                        \
+    /* IDLE: the fault was execve's (get_user_pages), not an access's */                   \
+    X(PTE,             PTE_UPDATE,       P(RETURN) | P(IDLE))                              \
     /* reclaim: reclaim.c */                                                               \
     X(NEED_FRAME,      FRAME_ALLOC,      P(INSTALL_TABLE) | P(LOAD))                       \
     X(NEED_FRAME,      VICTIM_CHOSEN,    P(EVICT_SAVE))                                    \
@@ -143,6 +145,9 @@ enum machine_phase {
     X(SIMPLE,          CONTEXT_SWITCH,   P(IDLE) | P(SWITCH_FLUSH))                        \
     X(SIMPLE,          EXIT,             P(IDLE))                                          \
     X(SIMPLE,          FORK,             P(IDLE))                                          \
+    X(SIMPLE,          EXECVE,           P(CLASSIFY))                                      \
+    X(SIMPLE,          SPAWN,            P(CLASSIFY))                                      \
+    X(SIMPLE,          BRK,              P(IDLE))                                          \
     X(SIMPLE,          OP_FAILED,        P(IDLE))                                          \
     X(SWITCH_FLUSH,    TLB_FLUSH,        P(IDLE))
 
@@ -210,7 +215,37 @@ enum op_kind {
     OP_SWITCH,     /* pid */
     OP_EXIT,       /* pid */
     OP_FORK,       /* pid (the parent), child, name */
+    OP_EXECVE,     /* pid, file, image, name (the program's) */
+    OP_SPAWN,      /* pid (the parent), child, file, image, name (the program's) */
+    OP_BRK,        /* pid, size (the heap's new size in bytes) */
 };
+
+/* An executable's layout, as its ELF program headers would give it: text
+ * from file offset 0, data from the file right after the text, then bss.
+ * Every size is a multiple of the page size; text is not empty. */
+struct program_image {
+    uint64_t base;             /* where the text starts */
+    uint64_t text, data, bss;  /* bytes */
+};
+
+/* The stack execve gives a program: the page the arguments and the
+ * environment are copied to, and the 128 KiB setup_arg_pages adds below
+ * it (fs/exec.c, stack_expand). */
+#define EXEC_STACK_EXPAND (UINT64_C(128) << 10)
+/* The most areas a program starts with: text, data, bss, stack. */
+#define PROGRAM_MAX_AREAS 4
+
+/* The areas execve gives a program of layout img under geometry g, by
+ * address (text, then data and bss when not empty, then the stack just
+ * below the top of user space), in out[], their number in *count, and the
+ * address where its heap (the program break) starts: right after the bss,
+ * as load_elf_binary sets start_brk without randomisation. The areas have
+ * no object yet: text and data are AREA_FILE, the caller names the file.
+ * false with why when the sizes are not page multiples, the text is empty
+ * or the layout does not fit below the stack. */
+bool machine_program_areas(const struct geometry *g, const struct program_image *img,
+                           struct area out[PROGRAM_MAX_AREAS], uint32_t *count,
+                           uint64_t *heap_start, char *why, size_t why_len);
 
 struct op {
     enum op_kind kind;
@@ -228,7 +263,8 @@ struct op {
     uint64_t future_index;     /* this access's position in the future, or UINT64_MAX */
     uint32_t file;             /* mmap: 1 + the file's object id, or 0 for anonymous memory */
     uint64_t offset;           /* mmap: offset in that file */
-    uint32_t child;            /* fork: the child's pid */
+    uint32_t child;            /* fork, spawn: the child's pid */
+    struct program_image image; /* execve, spawn: the program's layout (file: its file) */
     char name[AREA_NAME_MAX];
 };
 

@@ -45,6 +45,10 @@ struct process *vm_op_process(struct machine *m);
 /* Starts *ev as an event of the access in progress: its kind, access,
  * pid, va and vpn. */
 void vm_event_for_access(const struct machine *m, struct event *ev, enum event_kind kind);
+/* Takes a frame for a new root table of pid's (counted in table_allocs)
+ * into *root; false with why when no frame is free, or when the machine
+ * stopped (the host refused, or the cap on table memory). */
+bool vm_take_root(struct machine *m, uint32_t pid, uint32_t *root, char *why, size_t why_len);
 /* Checks an area's alignment and that it lies in user space; false with why. */
 bool vm_check_area(const struct machine *m, const struct area *a, char *why, size_t why_len);
 /* Gives a shared anonymous area its object and checks a file-backed one
@@ -126,7 +130,12 @@ void vm_visit_pages(struct machine *m, struct process *p, uint64_t start, uint64
  * uint64_t counting the resident pages dropped. */
 void vm_drop_visited(struct machine *m, struct process *p, uint64_t *slot, uint64_t va,
                      void *ctx);
-/* Tears down a whole address space (exit, the OOM killer). */
+/* Releases a whole address space: every page, every table (the root
+ * too), every area; the process's TLB entries go. Exit, the OOM killer
+ * and execve (which then gives the process a new one). */
+void vm_release_mm(struct machine *m, struct process *p);
+/* Tears down a whole address space and ends the process (exit, the OOM
+ * killer). */
 void vm_release_process(struct machine *m, struct process *p);
 
 #endif

@@ -1,7 +1,8 @@
 /* The operations other than accesses: mmap, munmap, mprotect, mapping a
- * chosen frame, context switch, exit and fork. Each is one micro-step (a
- * context switch that flushes the TLB takes two), PH_SIMPLE in machine.h's
- * table. Here too is the tearing down of pages and address spaces that
+ * chosen frame, context switch, exit, fork, execve, spawn and brk. Each is
+ * one micro-step (a context switch that flushes the TLB takes two; execve
+ * and spawn go on with the fault handler's steps for the top page of the
+ * new stack), PH_SIMPLE in machine.h's table. Here too is the tearing down of pages and address spaces that
  * munmap, exit and the OOM killer (reclaim.c) share.
  *
  * Separate from the access path (mmu.c, fault.c, reclaim.c) because these
@@ -107,8 +108,7 @@ static void free_table(void *ctx, uint32_t frame)
     frames_release(&m->pool, frame);
 }
 
-/* Tears down a whole address space: exit, or the OOM killer. */
-void vm_release_process(struct machine *m, struct process *p)
+void vm_release_mm(struct machine *m, struct process *p)
 {
     for (uint32_t a = 0; a < p->nareas; a++)
         vm_visit_pages(m, p, p->areas[a].start, p->areas[a].end, vm_drop_visited, NULL);
@@ -116,9 +116,15 @@ void vm_release_process(struct machine *m, struct process *p)
     /* Its global entries go too: the frames behind them are free now. */
     tlb_flush_asid(&m->tlb, p->asid, true);
     process_free_areas(p);
-    p->alive = false;
     p->resident = 0;
     p->swapped = 0;
+    p->heap_start = p->brk = 0;
+}
+
+void vm_release_process(struct machine *m, struct process *p)
+{
+    vm_release_mm(m, p);
+    p->alive = false;
 }
 
 /* ------------------------------------------------------------------ */
@@ -576,6 +582,9 @@ static void do_fork(struct machine *m, struct event *ev, struct process *p)
     p = vm_op_process(m); /* the table of processes may not move, but be sure */
     struct process *child = &m->procs[m->nprocs - 1];
     struct fork_state fs = {.child = child};
+    /* The child's mm is a copy of the parent's, its program break too. */
+    child->heap_start = p->heap_start;
+    child->brk = p->brk;
     if (!process_clone_areas(child, p)) {
         vm_host_failure(m, "an area");
         return;
@@ -601,10 +610,252 @@ static void do_fork(struct machine *m, struct event *ev, struct process *p)
              (unsigned long long)fs.protected);
 }
 
-/* PH_SIMPLE → MMAP, MUNMAP, MPROTECT, MAP_FRAME, EXIT, FORK or OP_FAILED
- * (the operation refused, as the system call would fail) → PH_IDLE; or
- * CONTEXT_SWITCH → PH_IDLE, or PH_SWITCH_FLUSH when the TLB has no ASID
- * tags. Runs a whole non-access operation as one micro-step. */
+/* ------------------------------------------------------------------ */
+/* running a program: execve, spawn, brk                              */
+
+bool machine_program_areas(const struct geometry *g, const struct program_image *img,
+                           struct area out[PROGRAM_MAX_AREAS], uint32_t *count,
+                           uint64_t *heap_start, char *why, size_t why_len)
+{
+    uint64_t psize = geometry_page_size(g);
+    if (img->text == 0 || img->text % psize || img->data % psize || img->bss % psize ||
+        img->base % psize) {
+        snprintf(why, why_len,
+                 "a program of text 0x%llx, data 0x%llx and bss 0x%llx bytes at 0x%llx "
+                 "(expected a text that is not empty, and sizes and a start that are "
+                 "multiples of the page size, %llu)",
+                 (unsigned long long)img->text, (unsigned long long)img->data,
+                 (unsigned long long)img->bss, (unsigned long long)img->base,
+                 (unsigned long long)psize);
+        return false;
+    }
+    /* One page for the arguments, and stack_expand below it, in whole
+     * pages (at least one). */
+    uint64_t expand = EXEC_STACK_EXPAND / psize ? EXEC_STACK_EXPAND / psize * psize : psize;
+    uint64_t stack = psize + expand, top = g->user_top & ~(psize - 1);
+    uint64_t end = img->base + img->text;
+    bool wraps = end < img->base || end + img->data < end || end + img->data + img->bss < end;
+    end += img->data + img->bss;
+    if (top < stack || wraps || end > top - stack) {
+        snprintf(why, why_len,
+                 "a program of 0x%llx bytes at 0x%llx does not fit below its stack, the %llu "
+                 "KiB under the top of user space at 0x%llx (expected a smaller program or a "
+                 "lower start)",
+                 (unsigned long long)(img->text + img->data + img->bss),
+                 (unsigned long long)img->base, (unsigned long long)(stack >> 10),
+                 (unsigned long long)top);
+        return false;
+    }
+    static const struct {
+        const char *name;
+        uint8_t prot;
+        uint8_t kind;
+    } parts[PROGRAM_MAX_AREAS] = {
+        {"text", PROT_R | PROT_X, AREA_FILE},
+        {"data", PROT_R | PROT_W, AREA_FILE},
+        {"bss", PROT_R | PROT_W, AREA_ANON},
+        {"stack", PROT_R | PROT_W, AREA_ANON},
+    };
+    uint64_t starts[PROGRAM_MAX_AREAS] = {img->base, img->base + img->text,
+                                          img->base + img->text + img->data, top - stack};
+    uint64_t sizes[PROGRAM_MAX_AREAS] = {img->text, img->data, img->bss, stack};
+    uint32_t n = 0;
+    for (int i = 0; i < PROGRAM_MAX_AREAS; i++) {
+        if (sizes[i] == 0)
+            continue;
+        struct area a = {.start = starts[i], .end = starts[i] + sizes[i], .prot = parts[i].prot,
+                         .kind = parts[i].kind, .object = VM_NO_OBJECT,
+                         /* Text is the file from offset 0; data follows it there. */
+                         .file_offset = i == 1 ? img->text : 0};
+        snprintf(a.name, sizeof a.name, "%s", parts[i].name);
+        out[n++] = a;
+    }
+    *count = n;
+    *heap_start = end;
+    return true;
+}
+
+/* The areas of the program the operation runs, text and data on its
+ * file; false with why when they do not fit the machine or the file. */
+static bool program_areas(struct machine *m, struct area *areas, uint32_t *n, uint64_t *heap,
+                          char *why, size_t why_len)
+{
+    if (!machine_program_areas(&m->cfg.geo, &m->op.image, areas, n, heap, why, why_len))
+        return false;
+    for (uint32_t i = 0; i < *n; i++) {
+        if (areas[i].kind == AREA_FILE)
+            areas[i].object = m->op.file ? m->op.file - 1 : VM_NO_OBJECT;
+        if (!vm_attach_object(m, &areas[i], why, why_len))
+            return false;
+    }
+    return true;
+}
+
+/* Gives p the program's areas and program break, and its name (the
+ * task's comm becomes the program's name). false: the host refused. */
+static bool install_program(struct machine *m, struct process *p, const struct area *areas,
+                            uint32_t n, uint64_t heap)
+{
+    for (uint32_t i = 0; i < n; i++)
+        if (!process_add_area(p, &areas[i])) {
+            vm_host_failure(m, "an area");
+            return false;
+        }
+    p->heap_start = p->brk = heap;
+    snprintf(p->name, sizeof p->name, "%s", m->op.name);
+    return true;
+}
+
+/* The rest of execve: copy_strings puts the file name, the environment
+ * and the arguments at the top of the new stack through get_user_pages,
+ * which faults that page in with the fault handler (handle_mm_fault), a
+ * write, building the tables it needs. The operation goes on in
+ * PH_CLASSIFY for that page of the process acc.proc, and ends with its
+ * entry written (no CPU access: no TLB fill, no restart). bprm->p starts
+ * one pointer below the top (__bprm_mm_init). */
+static void fault_in_stack_top(struct machine *m, const struct process *p)
+{
+    m->acc.proc = (uint32_t)(p - m->procs);
+    m->op.va = p->areas[p->nareas - 1].end - sizeof(uint64_t);
+    m->op.access = ACCESS_WRITE;
+    m->op.size = 0;
+    m->phase = PH_CLASSIFY;
+}
+
+/* execve: the process keeps its pid; its address space is replaced by a
+ * new one (exec_mmap): the new root table is taken first, as bprm_mm_init
+ * does, then the old pages, tables and areas are released as at exit. */
+static void do_execve(struct machine *m, struct event *ev, struct process *p)
+{
+    struct area areas[PROGRAM_MAX_AREAS];
+    uint32_t n, root;
+    uint64_t heap;
+    char why[160];
+    if (!program_areas(m, areas, &n, &heap, why, sizeof why)) {
+        op_failed(m, ev, p, why);
+        return;
+    }
+    if (!vm_take_root(m, p->pid, &root, why, sizeof why)) {
+        if (!machine_host_error(m))
+            op_failed(m, ev, p, "execve: no free frame for the new root table (ENOMEM)");
+        return;
+    }
+    uint64_t released = p->resident, swapped = p->swapped;
+    vm_release_mm(m, p);
+    p->root = root;
+    if (!install_program(m, p, areas, n, heap))
+        return;
+    simple_event(m, ev, EV_EXECVE, p);
+    ev->frame = root;
+    snprintf(ev->detail, sizeof ev->detail,
+             "'%s' replaces the address space: %llu resident page%s and %llu in swap released, "
+             "a new root table in frame %u",
+             p->name, (unsigned long long)released, released == 1 ? "" : "s",
+             (unsigned long long)swapped, root);
+    fault_in_stack_top(m, p);
+}
+
+/* posix_spawn: a new process whose address space is the program's, as
+ * execve builds it, nothing of the parent's copied. */
+static void do_spawn(struct machine *m, struct event *ev, struct process *parent)
+{
+    struct area areas[PROGRAM_MAX_AREAS];
+    uint32_t n;
+    uint64_t heap;
+    char why[160];
+    if (!program_areas(m, areas, &n, &heap, why, sizeof why)) {
+        op_failed(m, ev, parent, why);
+        return;
+    }
+    if (!machine_add_process(m, m->op.child, m->op.name, 0, why, sizeof why)) {
+        if (!machine_host_error(m))
+            op_failed(m, ev, parent, why);
+        return;
+    }
+    parent = vm_op_process(m);
+    struct process *child = &m->procs[m->nprocs - 1];
+    if (!install_program(m, child, areas, n, heap))
+        return;
+    simple_event(m, ev, EV_SPAWN, parent);
+    ev->other_pid = child->pid;
+    ev->frame = child->root;
+    snprintf(ev->detail, sizeof ev->detail,
+             "pid %u runs '%s' in a new address space, its root table in frame %u; nothing is "
+             "copied from pid %u", child->pid, child->name, child->root, parent->pid);
+    fault_in_stack_top(m, child);
+}
+
+/* The heap's area ending at end, when the last piece below end is one. */
+static struct area *heap_piece_ending(struct process *p, uint64_t end)
+{
+    struct area *a = end ? process_find_area(p, end - 1) : NULL;
+    return a && a->end == end && a->kind == AREA_ANON && !a->shared &&
+                   a->prot == (PROT_R | PROT_W) && strcmp(a->name, "heap") == 0
+               ? a
+               : NULL;
+}
+
+/* brk: the program break moves to heap_start + size. The heap's area,
+ * "heap", covers it in whole pages: growing adds pages (none is allocated
+ * until touched), shrinking unmaps them as munmap does. */
+static void do_brk(struct machine *m, struct event *ev, struct process *p)
+{
+    uint64_t psize = vm_page_size(m);
+    if (!p->heap_start) {
+        op_failed(m, ev, p, "brk: the process runs no program, so it has no heap (expected "
+                            "execve or spawn first)");
+        return;
+    }
+    uint64_t brk = p->heap_start + m->op.size;
+    uint64_t old_end = round_up(p->brk, psize), new_end = round_up(brk, psize);
+    if (brk < p->heap_start || new_end < brk || new_end > m->cfg.geo.user_top ||
+        (new_end > old_end && !process_range_free(p, old_end, new_end))) {
+        char why[160];
+        snprintf(why, sizeof why,
+                 "brk to 0x%llx: the heap would reach another area or leave user space "
+                 "(ENOMEM)", (unsigned long long)brk);
+        op_failed(m, ev, p, why);
+        return;
+    }
+    uint64_t freed = 0;
+    if (new_end > old_end) {
+        struct area *piece = heap_piece_ending(p, old_end);
+        if (piece) {
+            piece->end = new_end;
+        } else {
+            struct area a = {.start = old_end, .end = new_end, .prot = PROT_R | PROT_W,
+                             .kind = AREA_ANON, .object = VM_NO_OBJECT};
+            snprintf(a.name, sizeof a.name, "heap");
+            if (!process_add_area(p, &a)) {
+                vm_host_failure(m, "an area");
+                return;
+            }
+        }
+    } else if (new_end < old_end) {
+        freed = unmap_range(m, p, new_end, old_end);
+        if (!process_remove_range(p, new_end, old_end)) {
+            vm_host_failure(m, "an area");
+            return;
+        }
+    }
+    p->brk = brk;
+    simple_event(m, ev, EV_BRK, p);
+    ev->va = p->heap_start;
+    ev->size = m->op.size;
+    snprintf(ev->detail, sizeof ev->detail, "heap [0x%llx, 0x%llx), %llu page%s; %llu resident "
+             "page%s released",
+             (unsigned long long)p->heap_start, (unsigned long long)new_end,
+             (unsigned long long)((new_end - p->heap_start) / psize),
+             new_end - p->heap_start == psize ? "" : "s", (unsigned long long)freed,
+             freed == 1 ? "" : "s");
+}
+
+/* PH_SIMPLE → MMAP, MUNMAP, MPROTECT, MAP_FRAME, EXIT, FORK, BRK or
+ * OP_FAILED (the operation refused, as the system call would fail) →
+ * PH_IDLE; EXECVE or SPAWN → PH_CLASSIFY, for the top page of the new
+ * stack; or CONTEXT_SWITCH → PH_IDLE, or PH_SWITCH_FLUSH when the TLB has
+ * no ASID tags. Runs a whole non-access operation as one micro-step
+ * (execve and spawn go on with the fault handler's). */
 void vm_step_simple(struct machine *m, struct event *ev)
 {
     struct process *p = vm_op_process(m);
@@ -617,6 +868,9 @@ void vm_step_simple(struct machine *m, struct event *ev)
     case OP_SWITCH: do_switch(m, ev, p); break;
     case OP_EXIT: do_exit(m, ev, p); break;
     case OP_FORK: do_fork(m, ev, p); break;
+    case OP_EXECVE: do_execve(m, ev, p); break;
+    case OP_SPAWN: do_spawn(m, ev, p); break;
+    case OP_BRK: do_brk(m, ev, p); break;
     default: op_failed(m, ev, p, "unknown operation"); break;
     }
 }

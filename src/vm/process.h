@@ -38,6 +38,11 @@ struct process {
     uint64_t resident;      /* pages mapped to frames */
     uint64_t swapped;       /* pages in swap */
     char name[AREA_NAME_MAX];
+    /* The heap of a process that runs a program (execve, spawn):
+     * [heap_start, brk) is what brk(2) asked for; its area, "heap", ends
+     * at brk rounded up to a page. Both 0 for a process declared with its
+     * areas. */
+    uint64_t heap_start, brk;
     struct area *areas;
     uint32_t nareas, capareas;
 };
