@@ -1474,10 +1474,221 @@ static void test_shared_file_dirt_survives_exit(void)
     machine_destroy(m);
 }
 
+/* ------------------------------------------------------------------ */
+/* running a program: spawn, execve, brk                              */
+
+#define TOP (m->cfg.geo.user_top & ~(PAGE - 1)) /* the top of user space */
+#define STACK_PAGES 33               /* the arguments' page and 128 KiB */
+
+static struct op program_op(enum op_kind kind, uint32_t pid, uint32_t child, uint32_t file)
+{
+    struct op op = {.kind = kind, .pid = pid, .child = child, .file = file + 1,
+                    .image = {.base = 0x400000, .text = PAGE, .data = PAGE, .bss = 2 * PAGE}};
+    strcpy(op.name, "hello");
+    return op;
+}
+
+static void test_spawn_builds_address_space(void)
+{
+    struct machine *m = test_machine("x86_64", 64, 0, 8, POLICY_clock);
+    uint32_t file = add_file(m, "hello", 2, NULL, 0, true);
+    test_process(m, 1, 0x10000000, 4 * PAGE);
+    struct counters before = m->counters;
+    struct op op = program_op(OP_SPAWN, 1, 2, file);
+    struct event last = run_op(m, &op);
+    /* SPAWN, FAULT_CLASSIFIED, (FRAME_ALLOC, TABLE_ALLOC) x 3, FRAME_ALLOC,
+     * ZERO_FILL, PTE_UPDATE: no access, no TLB, no restart. */
+    static const enum event_kind want[] = {
+        EV_SPAWN, EV_FAULT_CLASSIFIED, EV_FRAME_ALLOC, EV_TABLE_ALLOC, EV_FRAME_ALLOC,
+        EV_TABLE_ALLOC, EV_FRAME_ALLOC, EV_TABLE_ALLOC, EV_FRAME_ALLOC, EV_ZERO_FILL,
+        EV_PTE_UPDATE};
+    CU_ASSERT_EQUAL_FATAL(nevents, sizeof want / sizeof want[0]);
+    for (unsigned i = 0; i < nevents; i++)
+        CU_ASSERT_EQUAL(events[i].kind, want[i]);
+    CU_ASSERT_EQUAL(last.kind, EV_PTE_UPDATE);
+    CU_ASSERT_FALSE(machine_busy(m));
+    /* Frames 0 and 1 cache the file, 2 is the shell's root, 3 the child's. */
+    CU_ASSERT_EQUAL(events[0].pid, 1);
+    CU_ASSERT_EQUAL(events[0].other_pid, 2);
+    CU_ASSERT_EQUAL(events[0].frame, 3);
+    CU_ASSERT_EQUAL(events[1].pid, 2);
+    CU_ASSERT_EQUAL(events[1].va, TOP - 8);
+    CU_ASSERT_EQUAL(events[1].access, ACCESS_WRITE);
+    CU_ASSERT_EQUAL(events[1].fault_kind, FAULT_ZERO_FILL);
+    CU_ASSERT_EQUAL(events[9].frame, 7);
+    CU_ASSERT_EQUAL(last.frame, 7);
+    CU_ASSERT_EQUAL(last.entry & (PTE_PRESENT | PTE_WRITABLE | PTE_DIRTY),
+                    PTE_PRESENT | PTE_WRITABLE | PTE_DIRTY);
+    CU_ASSERT_EQUAL(m->counters.faults - before.faults, 1);
+    CU_ASSERT_EQUAL(m->counters.minor_faults - before.minor_faults, 1);
+    CU_ASSERT_EQUAL(m->counters.zero_fills - before.zero_fills, 1);
+    CU_ASSERT_EQUAL(m->counters.table_allocs - before.table_allocs, 4);
+    CU_ASSERT_EQUAL(m->counters.accesses - before.accesses, 0);
+    CU_ASSERT_EQUAL(m->counters.tlb_misses - before.tlb_misses, 0);
+
+    const struct process *c = machine_process(m, 2);
+    CU_ASSERT_STRING_EQUAL(c->name, "hello");
+    CU_ASSERT_EQUAL(c->root, 3);
+    CU_ASSERT_EQUAL(c->resident, 1);
+    CU_ASSERT_EQUAL(c->heap_start, 0x400000 + 4 * PAGE);
+    CU_ASSERT_EQUAL(c->brk, 0x400000 + 4 * PAGE);
+    CU_ASSERT_EQUAL_FATAL(c->nareas, 4);
+    const struct {
+        const char *name;
+        uint64_t start, end, offset;
+        uint8_t prot, kind;
+    } areas[] = {
+        {"text", 0x400000, 0x401000, 0, PROT_R | PROT_X, AREA_FILE},
+        {"data", 0x401000, 0x402000, PAGE, PROT_R | PROT_W, AREA_FILE},
+        {"bss", 0x402000, 0x404000, 0, PROT_R | PROT_W, AREA_ANON},
+        {"stack", TOP - STACK_PAGES * PAGE, TOP, 0, PROT_R | PROT_W, AREA_ANON},
+    };
+    for (unsigned i = 0; i < 4; i++) {
+        CU_ASSERT_STRING_EQUAL(c->areas[i].name, areas[i].name);
+        CU_ASSERT_EQUAL(c->areas[i].start, areas[i].start);
+        CU_ASSERT_EQUAL(c->areas[i].end, areas[i].end);
+        CU_ASSERT_EQUAL(c->areas[i].prot, areas[i].prot);
+        CU_ASSERT_EQUAL(c->areas[i].kind, areas[i].kind);
+        CU_ASSERT_EQUAL(c->areas[i].file_offset, areas[i].offset);
+        CU_ASSERT_EQUAL(c->areas[i].object, areas[i].kind == AREA_FILE ? file : EV_NONE);
+    }
+    /* Only the stack's top page is present. */
+    CU_ASSERT_EQUAL(frame_of(m, 2, TOP - PAGE), 7);
+    CU_ASSERT_EQUAL(frame_of(m, 2, TOP - 2 * PAGE), EV_NONE);
+    CU_ASSERT_EQUAL(frame_of(m, 2, 0x400000), EV_NONE);
+
+    /* The first fetch maps the cached text page: frame 0, minor, no zero fill. */
+    struct event ev = mem_access(m, 2, ACCESS_EXEC, 0x400000);
+    CU_ASSERT_EQUAL(ev.kind, EV_ACCESS_DONE);
+    CU_ASSERT_EQUAL(first(EV_FAULT_CLASSIFIED).fault_kind, FAULT_FILE_CACHED);
+    CU_ASSERT_EQUAL(seen(EV_ZERO_FILL), 0);
+    CU_ASSERT_EQUAL(frame_of(m, 2, 0x400000), 0);
+    /* A write to data copies the file's page 1 (frame 1). */
+    mem_access(m, 2, ACCESS_WRITE, 0x401000);
+    CU_ASSERT_EQUAL(seen(EV_COW_COPY), 1);
+    CU_ASSERT_EQUAL(first(EV_COW_COPY).victim, 1);
+    CU_ASSERT_NOT_EQUAL(frame_of(m, 2, 0x401000), 1);
+    machine_destroy(m);
+}
+
+static void test_execve_replaces_address_space(void)
+{
+    struct machine *m = test_machine("x86_64", 64, 0, 8, POLICY_clock);
+    uint32_t file = add_file(m, "hello", 2, NULL, 0, true);
+    const uint64_t heap = 0x10000000;
+    test_process(m, 1, heap, 4 * PAGE);
+    for (unsigned i = 0; i < 4; i++)
+        mem_access(m, 1, ACCESS_WRITE, heap + i * PAGE);
+    fork_op(m, 1, 2);
+    uint32_t old_root = machine_process(m, 2)->root;
+    CU_ASSERT_EQUAL(resident(m, 2), 4);
+    uint32_t free_before = m->pool.free_data;
+    struct op op = program_op(OP_EXECVE, 2, 0, file);
+    run_op(m, &op);
+    CU_ASSERT_EQUAL_FATAL(events[0].kind, EV_EXECVE);
+    CU_ASSERT_EQUAL(events[0].pid, 2);
+    CU_ASSERT_STRING_EQUAL(events[0].detail,
+                           "'hello' replaces the address space: 4 resident pages and 0 in swap "
+                           "released, a new root table in frame 14");
+    CU_ASSERT_EQUAL(events[0].frame, 14);
+    const struct process *c = machine_process(m, 2);
+    CU_ASSERT(c->alive);
+    CU_ASSERT_EQUAL(c->root, 14);
+    CU_ASSERT_NOT_EQUAL(c->root, old_root);
+    CU_ASSERT_STRING_EQUAL(c->name, "hello");
+    CU_ASSERT_EQUAL(c->nareas, 4);
+    CU_ASSERT_EQUAL(c->resident, 1);
+    CU_ASSERT_EQUAL(process_find_named(c, "heap"), NULL);
+    /* The old root and its 3 tables are free; the new root, 3 tables and
+     * the stack page are taken: 4 + 0 shared pages freed (the parent still
+     * maps them), 5 taken. */
+    CU_ASSERT_EQUAL(m->pool.free_data, free_before + 4 - 5);
+    /* The parent's pages are its own again: its write reuses them. */
+    mem_access(m, 1, ACCESS_WRITE, heap);
+    CU_ASSERT_EQUAL(seen(EV_COW_REUSE), 1);
+    CU_ASSERT_EQUAL(seen(EV_COW_COPY), 0);
+    machine_destroy(m);
+}
+
+static void test_execve_without_frame_fails(void)
+{
+    struct machine *m = test_machine("x86_64", 5, 0, 0, POLICY_clock);
+    uint32_t file = add_file(m, "hello", 1, NULL, 0, false);
+    test_process(m, 1, 0x10000000, PAGE);
+    mem_access(m, 1, ACCESS_WRITE, 0x10000000);
+    CU_ASSERT_EQUAL(m->pool.free_data, 0);
+    struct op op = program_op(OP_EXECVE, 1, 0, file);
+    op.image.data = 0;
+    struct event ev = run_op(m, &op);
+    CU_ASSERT_EQUAL(ev.kind, EV_OP_FAILED);
+    CU_ASSERT_STRING_EQUAL(ev.detail, "execve: no free frame for the new root table (ENOMEM)");
+    const struct process *p = machine_process(m, 1);
+    CU_ASSERT_EQUAL(p->resident, 1);
+    CU_ASSERT_EQUAL(p->nareas, 1);
+    CU_ASSERT_EQUAL(p->root, 0);
+    machine_destroy(m);
+}
+
+static void test_brk_grows_and_shrinks(void)
+{
+    struct machine *m = test_machine("x86_64", 64, 0, 8, POLICY_clock);
+    uint32_t file = add_file(m, "hello", 2, NULL, 0, true);
+    test_process(m, 1, 0x10000000, PAGE);
+    struct op brk = {.kind = OP_BRK, .pid = 1, .size = PAGE};
+    struct event ev = run_op(m, &brk);
+    CU_ASSERT_EQUAL(ev.kind, EV_OP_FAILED);
+    struct op op = program_op(OP_SPAWN, 1, 2, file);
+    run_op(m, &op);
+    const uint64_t start = 0x404000;
+    brk.pid = 2;
+    brk.size = 2 * PAGE + 1; /* three pages */
+    ev = run_op(m, &brk);
+    CU_ASSERT_EQUAL(ev.kind, EV_BRK);
+    CU_ASSERT_EQUAL(ev.va, start);
+    CU_ASSERT_EQUAL(ev.size, 2 * PAGE + 1);
+    const struct process *c = machine_process(m, 2);
+    CU_ASSERT_EQUAL(c->brk, start + 2 * PAGE + 1);
+    const struct area *h = process_find_named(c, "heap");
+    CU_ASSERT_FATAL(h != NULL);
+    CU_ASSERT_EQUAL(h->start, start);
+    CU_ASSERT_EQUAL(h->end, start + 3 * PAGE);
+    CU_ASSERT_EQUAL(seen(EV_ZERO_FILL), 0);
+    for (unsigned i = 0; i < 3; i++)
+        mem_access(m, 2, ACCESS_WRITE, start + i * PAGE);
+    CU_ASSERT_EQUAL(resident(m, 2), 4);
+    /* Growing extends the same area. */
+    brk.size = 4 * PAGE;
+    run_op(m, &brk);
+    CU_ASSERT_EQUAL(c->nareas, 5);
+    CU_ASSERT_EQUAL(process_find_named(c, "heap")->end, start + 4 * PAGE);
+    /* Shrinking to one page unmaps the last three, two of them resident. */
+    brk.size = PAGE;
+    ev = run_op(m, &brk);
+    CU_ASSERT_EQUAL(ev.kind, EV_BRK);
+    CU_ASSERT_STRING_EQUAL(ev.detail, "heap [0x404000, 0x405000), 1 page; 2 resident pages "
+                                      "released");
+    CU_ASSERT_EQUAL(resident(m, 2), 2);
+    CU_ASSERT_EQUAL(process_find_named(c, "heap")->end, start + PAGE);
+    /* Up to the stack: refused. */
+    brk.size = TOP - start;
+    ev = run_op(m, &brk);
+    CU_ASSERT_EQUAL(ev.kind, EV_OP_FAILED);
+    CU_ASSERT_EQUAL(c->brk, start + PAGE);
+    machine_destroy(m);
+}
+
 void suite_fidelity_register(void)
 {
     CU_pSuite s = CU_add_suite("fidelity", NULL, NULL);
     CU_add_test(s, "a read maps the zero page; a write then zero-fills", test_zero_page);
+    CU_add_test(s, "spawn: areas only, the stack's top page faulted in by execve",
+                test_spawn_builds_address_space);
+    CU_add_test(s, "execve releases the old address space and keeps the pid",
+                test_execve_replaces_address_space);
+    CU_add_test(s, "execve without a frame for its root fails and changes nothing",
+                test_execve_without_frame_fails);
+    CU_add_test(s, "brk grows the heap area and shrinks it as munmap does",
+                test_brk_grows_and_shrinks);
     CU_add_test(s, "seed program, and reading before writing",
                 test_seed_program_and_read_first);
     CU_add_test(s, "fork shares frames; the first write copies, the last reuses",

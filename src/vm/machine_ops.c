@@ -621,9 +621,9 @@ bool machine_program_areas(const struct geometry *g, const struct program_image 
     if (img->text == 0 || img->text % psize || img->data % psize || img->bss % psize ||
         img->base % psize) {
         snprintf(why, why_len,
-                 "a program of text 0x%llx, data 0x%llx and bss 0x%llx bytes at 0x%llx "
-                 "(expected a text that is not empty, and sizes and a start that are "
-                 "multiples of the page size, %llu)",
+                 "a program of text 0x%llx, data 0x%llx and bss 0x%llx bytes at 0x%llx is "
+                 "not made of whole pages (expected a text that is not empty, and sizes and a "
+                 "start that are multiples of the page size, %llu)",
                  (unsigned long long)img->text, (unsigned long long)img->data,
                  (unsigned long long)img->bss, (unsigned long long)img->base,
                  (unsigned long long)psize);
