@@ -539,6 +539,57 @@ static struct scenario *load_steps_text(const char *steps, char *err_line, size_
     return load_text("mem.yaml", text, err_line, size);
 }
 
+static void test_programs(void)
+{
+    char err[2048];
+    struct scenario *s = load_text("prog.yaml",
+        "title: t\n"
+        "files:\n"
+        "  - {name: hello, size: 16KiB, cached: all,\n"
+        "     program: {text: 8KiB, data: 4KiB, bss: 0x3000, start: 0x800000}}\n"
+        "  - {name: tiny, size: 4KiB, program: {text: 4KiB}}\n"
+        "processes:\n"
+        "  - {name: sh, pid: 1}\n"
+        "steps:\n"
+        "  - spawn: {program: hello, child: 2, pid: 1}\n"
+        "  - execve: tiny\n"
+        "  - execve: {program: hello, pid: 2}\n"
+        "  - brk: 8KiB\n"
+        "  - brk: {size: 0, pid: 2}\n"
+        "  - write: heap\n"
+        "  - read: stack+8\n",
+        err, sizeof err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    const struct scenario_program *p = &s->files[0].program;
+    CU_ASSERT(p->present);
+    CU_ASSERT_EQUAL(p->text.value, 8192);
+    CU_ASSERT_EQUAL(p->data.value, 4096);
+    CU_ASSERT_EQUAL(p->bss.value, 0x3000);
+    CU_ASSERT(p->start.present);
+    CU_ASSERT_EQUAL(p->start.value, 0x800000);
+    CU_ASSERT_EQUAL(p->pos.line, 4);
+    CU_ASSERT_EQUAL(p->pos.col, 15);
+    CU_ASSERT(s->files[1].program.present);
+    CU_ASSERT_FALSE(s->files[1].program.data.present);
+    CU_ASSERT_FALSE(s->files[1].program.start.present);
+    const struct scenario_step *st = s->steps;
+    CU_ASSERT_EQUAL(st[0].kind, STEP_SPAWN);
+    CU_ASSERT_STRING_EQUAL(st[0].u.exec.program.value, "hello");
+    CU_ASSERT_EQUAL(st[0].u.exec.child.value, 2);
+    CU_ASSERT_EQUAL(st[0].u.exec.pid.value, 1);
+    CU_ASSERT_EQUAL(st[1].kind, STEP_EXECVE);
+    CU_ASSERT_STRING_EQUAL(st[1].u.exec.program.value, "tiny");
+    CU_ASSERT_FALSE(st[1].u.exec.pid.present);
+    CU_ASSERT_EQUAL(st[2].u.exec.pid.value, 2);
+    CU_ASSERT_EQUAL(st[3].kind, STEP_BRK);
+    CU_ASSERT_EQUAL(st[3].u.brk.size.value, 8192);
+    CU_ASSERT_EQUAL(st[4].u.brk.size.value, 0);
+    CU_ASSERT_EQUAL(st[4].u.brk.pid.value, 2);
+    CU_ASSERT_STRING_EQUAL(st[5].u.access.addr.symbol, "heap");
+    CU_ASSERT_STRING_EQUAL(st[6].u.access.addr.symbol, "stack");
+    scenario_free(s);
+}
+
 static void test_address_expressions(void)
 {
     char err[2048];
@@ -1224,6 +1275,7 @@ void suite_loader_register(void)
     CU_add_test(suite, "step kinds come from one table", test_step_kinds);
     CU_add_test(suite, "the lazy-allocation example", test_lazy_example);
     CU_add_test(suite, "every step kind and key", test_every_step);
+    CU_add_test(suite, "programs, execve, spawn and brk", test_programs);
     CU_add_test(suite, "address expressions", test_address_expressions);
     CU_add_test(suite, "shape errors name the container", test_shape_errors);
     CU_add_test(suite, "mmap names and aliases", test_mmap_names_and_aliases);
