@@ -442,7 +442,9 @@ static void test_fork_shares_swap_slots(void)
     CU_ASSERT_EQUAL(leaf(m, 1, base), ce);
 
     /* The child swaps page 0 in: major. FIFO evicts frame 2 (page 2, shared
-     * by both), which goes to slot 2 for both. */
+     * by both), which goes to slot 2 for both. Page 0 stays in the swap
+     * cache: slot 0 is held by the parent's entry and by the cache. The
+     * parent's entry still names the slot, so the child's is read-only. */
     struct event ev = mem_access(m, 2, ACCESS_READ, base);
     CU_ASSERT_EQUAL(ev.kind, EV_ACCESS_DONE);
     CU_ASSERT_EQUAL(first(EV_FAULT_CLASSIFIED).fault_kind, FAULT_SWAP_IN);
@@ -453,25 +455,43 @@ static void test_fork_shares_swap_slots(void)
     CU_ASSERT_EQUAL(m->counters.swap_ins, 1);
     CU_ASSERT_EQUAL(frame_of(m, 2, base), 2);
     CU_ASSERT(swap_at(&m->swap, 0)->used);
-    CU_ASSERT_EQUAL(swap_at(&m->swap, 0)->refs, 1); /* still the parent's */
+    CU_ASSERT_EQUAL(swap_at(&m->swap, 0)->refs, 2);
+    CU_ASSERT(swap_at(&m->swap, 0)->cached);
+    CU_ASSERT_EQUAL(swap_at(&m->swap, 0)->cache_frame, 2);
     CU_ASSERT_EQUAL(swap_at(&m->swap, 2)->refs, 2);
     CU_ASSERT(pte_is_swap(leaf(m, 1, base)));
+    CU_ASSERT_FALSE(leaf(m, 2, base) & PTE_WRITABLE);
 
-    /* The parent swaps it in from the same slot: major too. FIFO evicts
-     * frame 3 (page 3, shared). The slot is then free. */
+    /* The parent's turn: its entry names slot 0, whose page is in the
+     * swap cache. A minor fault maps the same frame: the page came back
+     * from swap once, not once per process. */
     ev = mem_access(m, 1, ACCESS_READ, base);
     CU_ASSERT_EQUAL(ev.kind, EV_ACCESS_DONE);
-    CU_ASSERT_EQUAL(first(EV_SWAP_IN).slot, 0);
-    CU_ASSERT_EQUAL(m->counters.major_faults, 2);
-    CU_ASSERT_EQUAL(m->counters.swap_ins, 2);
-    CU_ASSERT_EQUAL(frame_of(m, 1, base), 3);
+    CU_ASSERT_EQUAL(first(EV_FAULT_CLASSIFIED).fault_kind, FAULT_SWAP_CACHED);
+    CU_ASSERT_EQUAL(first(EV_SWAP_CACHE_HIT).slot, 0);
+    CU_ASSERT_EQUAL(first(EV_SWAP_CACHE_HIT).frame, 2);
+    CU_ASSERT_EQUAL(seen(EV_SWAP_IN), 0);
+    CU_ASSERT_EQUAL(seen(EV_VICTIM_CHOSEN), 0);
+    CU_ASSERT_EQUAL(m->counters.major_faults, 1);
+    CU_ASSERT_EQUAL(m->counters.swap_ins, 1);
+    CU_ASSERT_EQUAL(m->counters.minor_faults, 7);
+    CU_ASSERT_EQUAL(frame_of(m, 1, base), 2);
+    CU_ASSERT_EQUAL(frames_at(&m->pool, 2)->refcount, 2);
+    CU_ASSERT_EQUAL(swap_at(&m->swap, 0)->refs, 1); /* the cache's alone */
+    CU_ASSERT_EQUAL(m->swap.used, 3);               /* slots 0, 1, 2 */
+    CU_ASSERT_EQUAL(machine_process(m, 1)->swapped, 2);
+    CU_ASSERT_EQUAL(machine_process(m, 2)->swapped, 2);
+
+    /* The child writes it: copy-on-write (both map it). The parent's write
+     * then finds the page its alone, in the swap cache with no entry
+     * naming the slot: the cache lets go of slot 0 and the page is reused. */
+    mem_access(m, 2, ACCESS_WRITE, base);
+    CU_ASSERT_EQUAL(seen(EV_COW_COPY), 1);
+    mem_access(m, 1, ACCESS_WRITE, base);
+    CU_ASSERT_EQUAL(seen(EV_COW_REUSE), 1);
+    CU_ASSERT_EQUAL(frame_of(m, 1, base), 2);
     CU_ASSERT_FALSE(swap_at(&m->swap, 0)->used);
-    CU_ASSERT_EQUAL(swap_at(&m->swap, 1)->refs, 2);
-    CU_ASSERT_EQUAL(swap_at(&m->swap, 3)->refs, 2);
-    CU_ASSERT_EQUAL(m->swap.used, 3); /* slots 1, 2, 3 */
-    CU_ASSERT_EQUAL(machine_process(m, 1)->swapped, 3);
-    CU_ASSERT_EQUAL(machine_process(m, 2)->swapped, 3);
-    CU_ASSERT_EQUAL(m->counters.minor_faults, 6);
+    CU_ASSERT_EQUAL(frames_at(&m->pool, 2)->swap_slot, VM_NO_SLOT);
     verify(m);
     machine_destroy(m);
 }
@@ -1046,9 +1066,27 @@ static void expect_order(const struct machine *m, const uint32_t *want, size_t n
         CU_ASSERT_EQUAL(got[i], want[i]);
 }
 
+/* A machine whose TLB holds one translation: every use of another page
+ * walks the tables and sets its Accessed bit, as the policies' textbook
+ * descriptions assume. */
+static struct machine *one_entry_tlb_machine(uint32_t frames, enum policy_kind policy)
+{
+    struct machine_config c;
+    machine_config_default(&c);
+    c.frames = frames;
+    c.table_frames = 8;
+    c.swap_slots = 16;
+    c.policy = policy;
+    c.tlb_entries = c.tlb_ways = 1;
+    char why[200];
+    struct machine *m = machine_create(&c, why, sizeof why);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+    return m;
+}
+
 static void test_linux_policy(void)
 {
-    struct machine *m = test_machine("x86_64", 4, 8, 16, POLICY_linux);
+    struct machine *m = one_entry_tlb_machine(4, POLICY_linux);
     test_process(m, 1, 0, 0);
     /* Textbook reads of pages 0x100-0x103 fill frames 0-3. */
     for (uint64_t i = 0; i < 4; i++) {
@@ -1081,7 +1119,8 @@ static void test_linux_policy(void)
     CU_ASSERT_FALSE(machine_frame_referenced(m, 3));
     CU_ASSERT(machine_frame_referenced(m, 0));
 
-    /* 0x101 is used again: a walk sets its Accessed bit, no fault. */
+    /* 0x101 is used again: the TLB holds only 0x104's translation, so a
+     * walk sets 0x101's Accessed bit, no fault. */
     op = test_ref(PAGE, 0x101, false, UINT64_MAX);
     ev = run_op(m, &op);
     CU_ASSERT_EQUAL(seen(EV_PAGE_FAULT), 0);
@@ -1108,6 +1147,39 @@ static void test_linux_policy(void)
     CU_ASSERT_EQUAL(m->counters.evictions, 2);
     CU_ASSERT_EQUAL(m->counters.swap_outs, 0);
     CU_ASSERT_EQUAL(m->counters.faults, 6);
+    verify(m);
+    machine_destroy(m);
+}
+
+/* The same start with a TLB of 16 entries. Clearing an Accessed bit
+ * leaves the translation cached (x86's ptep_clear_flush_young flushes
+ * nothing), so the next use of 0x101 hits the TLB, sets nothing, and the
+ * page just used is the next victim. */
+static void test_accessed_clear_keeps_tlb(void)
+{
+    struct machine *m = test_machine("x86_64", 4, 8, 16, POLICY_linux);
+    test_process(m, 1, 0, 0);
+    for (uint64_t i = 0; i < 5; i++) {
+        struct op op = test_ref(PAGE, 0x100 + i, false, UINT64_MAX);
+        run_op(m, &op);
+    }
+    CU_ASSERT_EQUAL(m->counters.evictions, 1);
+    CU_ASSERT_FALSE(machine_frame_referenced(m, 1));
+    int cached = tlb_find(&m->tlb, machine_process(m, 1)->asid, 0x101 * PAGE,
+                          (unsigned[]){12}, 1);
+    CU_ASSERT(cached >= 0);
+    struct op op = test_ref(PAGE, 0x101, false, UINT64_MAX);
+    run_op(m, &op);
+    CU_ASSERT_EQUAL(seen(EV_TLB_HIT), 1);
+    CU_ASSERT_EQUAL(seen(EV_WALK_STEP), 0);
+    CU_ASSERT_FALSE(machine_frame_referenced(m, 1));
+    op = test_ref(PAGE, 0x105, false, UINT64_MAX);
+    run_op(m, &op);
+    CU_ASSERT_EQUAL(first(EV_VICTIM_CHOSEN).victim, 1);
+    CU_ASSERT_STRING_EQUAL(first(EV_VICTIM_CHOSEN).detail,
+                           "frame 1 is the oldest unreferenced inactive page (0 promoted, 0 "
+                           "demoted)");
+    CU_ASSERT_EQUAL(frame_of(m, 1, 0x101 * PAGE), EV_NONE);
     verify(m);
     machine_destroy(m);
 }
@@ -1711,6 +1783,7 @@ void suite_fidelity_register(void)
     CU_add_test(s, "reads in -w- and --x areas, as x86 allows", test_read_in_write_or_exec_only_area);
     CU_add_test(s, "the OOM killer takes the largest process", test_oom_kills_largest);
     CU_add_test(s, "linux policy: promotion, demotion, exact lists", test_linux_policy);
+    CU_add_test(s, "clearing Accessed keeps the TLB entry: a used page looks unused", test_accessed_clear_keeps_tlb);
     CU_add_test(s, "no ASIDs: a switch flushes all but global entries",
                 test_switch_without_asid);
     CU_add_test(s, "ASIDs: entries survive switches", test_switch_with_asid);

@@ -112,7 +112,43 @@ static void test_swap_and_major_faults(void)
     CU_ASSERT(pte_is_swap(*w.slot));
     w = machine_walk(m, p, 0x100000);
     CU_ASSERT(pte_present(*w.slot));
-    CU_ASSERT_EQUAL(m->swap.used, 4);
+    /* Read back, page 0 stays in the swap cache: slot 0 keeps its copy, so
+     * 5 slots are in use. Being the process's alone, it is mapped writable
+     * but clean. */
+    CU_ASSERT_EQUAL(m->swap.used, 5);
+    uint32_t back = pte_frame(*w.slot);
+    CU_ASSERT_EQUAL(frames_at(&m->pool, back)->swap_slot, 0);
+    CU_ASSERT(swap_at(&m->swap, 0)->cached);
+    CU_ASSERT_EQUAL(swap_at(&m->swap, 0)->cache_frame, back);
+    CU_ASSERT_EQUAL(swap_at(&m->swap, 0)->refs, 1);
+    CU_ASSERT((*w.slot & PTE_WRITABLE) && !(*w.slot & PTE_DIRTY));
+    CU_ASSERT_EQUAL(p->swapped, 4);
+    /* Pages 1, 2 and 3 come back (major faults), FIFO taking 5, 6 and 7,
+     * dirty, to swap; reading page 4 then takes page 0 again, still clean:
+     * its copy in slot 0 is current, so it is dropped without a write and
+     * its entry names slot 0 again. */
+    for (uint64_t q = 1; q < 4; q++)
+        test_access(m, 1, ACCESS_READ, 0x100000 + q * 4096);
+    CU_ASSERT_EQUAL(m->counters.swap_outs, 8);
+    uint64_t outs = m->counters.swap_outs;
+    struct op again = {.kind = OP_ACCESS, .pid = 1, .access = ACCESS_READ, .va = 0x104000,
+                       .future_index = UINT64_MAX};
+    uint32_t victim = EV_NONE, dropped_slot = EV_NONE;
+    CU_ASSERT_FATAL(machine_begin(m, &again));
+    bool more;
+    do {
+        more = machine_step(m, &ev);
+        if (ev.kind == EV_VICTIM_CHOSEN)
+            victim = ev.victim;
+        if (ev.kind == EV_PAGE_DROPPED)
+            dropped_slot = ev.slot;
+    } while (more);
+    CU_ASSERT_EQUAL(victim, back);
+    CU_ASSERT_EQUAL(dropped_slot, 0);
+    CU_ASSERT_EQUAL(m->counters.swap_outs, outs);
+    w = machine_walk(m, p, 0x100000);
+    CU_ASSERT(pte_is_swap(*w.slot) && pte_slot(*w.slot) == 0);
+    CU_ASSERT_FALSE(swap_at(&m->swap, 0)->cached);
     /* A clean page is dropped, not swapped: textbook reads that load pages. */
     struct machine *c = test_machine("x86_64", 2, 8, 16, POLICY_fifo);
     test_process(c, 1, 0, 0);

@@ -375,12 +375,16 @@ static void test_text_events(void)
         "needed.",
         "Done: virtual 0x408 is physical 0x8 (frame 0, offset 0x8).",
         "No frame is free for a page (all 2 free frames are kept for page tables only). The "
-        "fifo policy picks frame 0 (pid 1 page 0x10): frame 0 holds the oldest page.",
-        "The victim is dirty anonymous memory with no other copy: it is written to swap slot 0.",
+        "fifo policy picks frame 0 (pid 1 page 0x10): frame 0 holds the oldest page; swap slot 0 "
+        "is reserved for it. Every mapping of it is removed first; only then is it written out "
+        "or dropped, so no one can change it meanwhile.",
         "The reverse map says pid 1 maps frame 0 at page 0x10: that entry now reads not "
-        "present, swap slot 0.",
+        "present, swap slot 0. It names the swap slot the page is about to be written to. The "
+        "entry was dirty: the page is marked dirty, to be written out.",
         "The TLB still held that translation (set 0 way 0): it is invalidated so no one uses "
         "the stale frame.",
+        "No mapping is left. The page is anonymous memory with no other copy: it is written to "
+        "swap slot 0, and frame 0 is free.",
         "Done: virtual 0x481 is physical 0x1 (frame 0, offset 0x1).",
         "Expect: faults 3 ok; swap_outs 1 ok; tlb_hits 1 FAILED, expected 2.",
         "SIGSEGV (SEGV_MAPERR) to pid 1: no area contains the address.",

@@ -169,8 +169,12 @@ static void test_eviction_120x40(void)
     const struct tl_event *e = timeline_current(a->tl);
     CU_ASSERT(e && e->kind == TL_MACHINE && e->ev.kind == EV_VICTIM_CHOSEN);
     check_golden(a, "eviction-120x40");
-    /* The dirty victim is written to swap next. */
+    /* Its mapping is removed first (the entry now names the slot), then
+     * the dirty page is written to swap. */
     CU_ASSERT(press(a, "<Right>"));
+    e = timeline_current(a->tl);
+    CU_ASSERT(e && e->kind == TL_MACHINE && e->ev.kind == EV_UNMAPPED);
+    CU_ASSERT(press_until(a, 'n', EV_SWAP_OUT, 5));
     check_golden(a, "swap-out-120x40");
     test_app_close(a);
 }

@@ -352,7 +352,10 @@ static void expected_label(const struct machine *m, uint32_t f, char *buf, size_
         return;
     }
     if (head->nmaps == 0) {
-        snprintf(buf, len, "p%" PRIu32 " unmapped", fr->owner_pid);
+        if (fr->swap_slot != EV_NONE)
+            snprintf(buf, len, "swap slot %" PRIu32, fr->swap_slot);
+        else
+            snprintf(buf, len, "p%" PRIu32 " unmapped", fr->owner_pid);
         return;
     }
     char page[80];
@@ -1147,11 +1150,25 @@ static void area_counts(const struct machine *m, const struct process *p, const 
             }
         }
     }
+    /* In swap: an entry of this process naming a slot. Slots remember the
+     * page they were taken for; fork keeps virtual addresses, so every
+     * process sharing a slot names it at that same page. */
     for (uint32_t i = 0; i < m->swap.nslots; i++) {
         const struct swap_slot *sl = swap_at(&m->swap, i);
         uint64_t va = sl->vpn << shift;
-        if (sl->used && sl->pid == p->pid && va >= ar->start && va < ar->end)
+        if (!sl->used || va < ar->start || va >= ar->end)
+            continue;
+        struct walk_result w = machine_walk(m, p, va);
+        if (w.complete && pte_is_swap(*w.slot) && pte_slot(*w.slot) == i)
             (*swp)++;
+    }
+    /* Shared anonymous memory in swap: its object holds the slot. */
+    if (ar->object != EV_NONE && m->objects[ar->object].anonymous) {
+        uint64_t psize = UINT64_C(1) << shift;
+        for (uint64_t va = ar->start; va < ar->end; va += psize)
+            if (object_slot(&m->objects[ar->object], (va - ar->start + ar->file_offset) >> shift) !=
+                EV_NONE)
+                (*swp)++;
     }
 }
 
@@ -1259,7 +1276,7 @@ static void check_swap(const struct app *a, const struct screen *sc)
     for (int i = 0; panel_row(sc, r, i, row); i++) {
         struct cur c = {row};
         uint64_t slot;
-        if (lit(&c, "writing slot ") || lit(&c, "reading slot ")) {
+        if (lit(&c, "writing slot ") || lit(&c, "reading slot ") || lit(&c, "reserved slot ")) {
             const struct tl_event *cur = timeline_current(a->tl);
             if (!dec(&c, &slot) || !word_end(&c))
                 fail("swap: \"%s\"", row);
@@ -1398,8 +1415,10 @@ static void check_highlights(const struct app *a)
             break;
         }
         case HIT_SWAP: {
+            /* Reserved at the victim's choice and while it is unmapped,
+             * then written; or read back. */
             bool io = ev && (ev->kind == EV_SWAP_OUT || ev->kind == EV_SWAP_IN ||
-                             ev->kind == EV_UNMAPPED) &&
+                             ev->kind == EV_UNMAPPED || ev->kind == EV_VICTIM_CHOSEN) &&
                       ev->slot == k;
             if ((role == ROLE_SWAP_IO) != io)
                 fail("swap slot %u %s drawn as being read or written", k, io ? "is not" : "is");

@@ -66,7 +66,26 @@ struct op test_ref(uint64_t page_size, uint64_t page, bool write, uint64_t index
 uint64_t test_ref_string(enum policy_kind policy, const uint64_t *pages, size_t n,
                          uint32_t frames)
 {
-    struct machine *m = test_machine("x86_64", frames, 8, 16, policy);
+    return test_ref_string_tlb(policy, pages, n, frames, 0);
+}
+
+uint64_t test_ref_string_tlb(enum policy_kind policy, const uint64_t *pages, size_t n,
+                             uint32_t frames, uint32_t tlb_entries)
+{
+    struct machine_config c;
+    machine_config_default(&c);
+    CU_ASSERT_FATAL(geometry_preset("x86_64", &c.geo));
+    c.frames = frames;
+    c.table_frames = 8;
+    c.swap_slots = 16;
+    c.policy = policy;
+    if (tlb_entries) {
+        c.tlb_entries = tlb_entries;
+        c.tlb_ways = tlb_entries < 4 ? tlb_entries : 4;
+    }
+    char why[200];
+    struct machine *m = machine_create(&c, why, sizeof why);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(m);
     test_process(m, 1, 0, 0);
     /* The future, as the timeline computes it for OPT. */
     uint64_t *next = malloc(n * sizeof *next);

@@ -20,8 +20,12 @@ uint64_t test_step_op(struct machine *m, const struct op *op);
 /* A textbook reference to page `page` (auto area, counts as refs do). */
 struct op test_ref(uint64_t page_size, uint64_t page, bool write, uint64_t index);
 /* Runs a reference string through a fresh machine with `frames` frames and
- * returns the page faults. */
+ * the default TLB (64 entries, 4 ways), and returns the page faults. */
 uint64_t test_ref_string(enum policy_kind policy, const uint64_t *pages, size_t n,
                          uint32_t frames);
+/* The same with a TLB of tlb_entries entries (4 ways, or fully associative
+ * below 4; 0: the default). */
+uint64_t test_ref_string_tlb(enum policy_kind policy, const uint64_t *pages, size_t n,
+                             uint32_t frames, uint32_t tlb_entries);
 
 #endif

@@ -199,6 +199,10 @@ static void machine_sentence(struct out *o, const struct event *ev, const struct
             say(o, "The handler finds %s and a swap entry: the page is in swap slot %u. "
                    "Reading it back needs I/O: a major fault.", ev->detail, ev->slot);
             break;
+        case FAULT_SWAP_CACHED:
+            say(o, "The handler finds %s and a swap entry for slot %u, but the page is still in "
+                   "memory, in the swap cache: no I/O, a minor fault.", ev->detail, ev->slot);
+            break;
         case FAULT_COW:
             say(o, "The handler finds %s allows the %s but the entry is read-only: "
                    "copy-on-write. A minor fault.", ev->detail, verb(ev->access));
@@ -241,22 +245,36 @@ static void machine_sentence(struct out *o, const struct event *ev, const struct
         else
             say(o, " The %s policy picks frame %u, a page-cache page no process maps: %s.",
                 policy_name(m->cfg.policy), ev->victim, ev->detail);
+        if (ev->other_pid != EV_NONE)
+            say(o, " Every mapping of it is removed first; only then is it written out or "
+                   "dropped, so no one can change it meanwhile.");
         break;
     case EV_SWAP_OUT:
-        say(o, "The victim is dirty anonymous memory with no other copy: it is written to swap "
-               "slot %u.", ev->slot);
+        say(o, "No mapping is left. The page is anonymous memory with no other copy: it is "
+               "written to swap slot %u, and frame %u is free.", ev->slot, ev->victim);
         break;
     case EV_WRITEBACK:
-        say(o, "The victim is a dirty file page: it is written back to its file first.");
+        say(o, "No mapping is left. The page is a dirty file page: it is written back to its "
+               "file, and frame %u is free.", ev->victim);
         break;
     case EV_PAGE_DROPPED:
-        say(o, "The victim is clean: its content can be had again, so it is simply dropped.");
+        if (ev->slot != EV_NONE)
+            say(o, "The page was not written since it came back from swap slot %u, whose copy "
+                   "is still current: it is dropped without I/O, and frame %u is free.",
+                ev->slot, ev->victim);
+        else
+            say(o, "The page is clean: its content can be had again, so it is dropped without "
+                   "I/O, and frame %u is free.", ev->victim);
         break;
     case EV_UNMAPPED:
         say(o, "The reverse map says pid %u maps frame %u at page 0x%llx: that entry now reads ",
             ev->other_pid, ev->victim, (unsigned long long)ev->other_vpn);
         entry_bits(o, ev->entry);
         say(o, ".");
+        if (ev->slot != EV_NONE && pte_is_swap(ev->entry))
+            say(o, " It names the swap slot the page is about to be written to.");
+        if (ev->detail[0])
+            say(o, " The entry was dirty: the page is marked dirty, to be written out.");
         break;
     case EV_TLB_INVALIDATE:
         say(o, "The TLB still held that translation (set %u way %u): it is invalidated so no "
@@ -298,8 +316,18 @@ static void machine_sentence(struct out *o, const struct event *ev, const struct
                "of its own. A later write will fault again for a private copy.", ev->frame);
         break;
     case EV_SWAP_IN:
-        say(o, "The page is read from swap slot %u into frame %u; the slot is freed.", ev->slot,
-            ev->frame);
+        if (frames_at(&m->pool, ev->frame)->swap_slot == ev->slot)
+            say(o, "The page is read from swap slot %u into frame %u. The slot keeps its copy "
+                   "(the swap cache): while nobody writes the page, evicting it again needs no "
+                   "I/O, and another process whose entry names the slot finds it here.",
+                ev->slot, ev->frame);
+        else
+            say(o, "The page is read from swap slot %u into frame %u; the slot is freed.",
+                ev->slot, ev->frame);
+        break;
+    case EV_SWAP_CACHE_HIT:
+        say(o, "Slot %u's page is already in frame %u (the swap cache): it is mapped as it is.",
+            ev->slot, ev->frame);
         break;
     case EV_FILE_READ:
         say(o, "The page is read from the file (%s) into frame %u, which joins the page cache.",
@@ -499,7 +527,7 @@ static void summary_step(struct out *o, const struct event *ev, const struct mac
     case EV_VICTIM_CHOSEN:
         say(o, " > evict frame %u (%s)", ev->victim, policy_name(m->cfg.policy));
         break;
-    case EV_SWAP_OUT: say(o, " > dirty: to swap slot %u", ev->slot); break;
+    case EV_SWAP_OUT: say(o, " > to swap slot %u", ev->slot); break;
     case EV_WRITEBACK: say(o, " > dirty: written back to its file"); break;
     case EV_PAGE_DROPPED: say(o, " > clean: dropped"); break;
     case EV_TLB_INVALIDATE: say(o, " > TLB entry invalidated"); break;
@@ -515,6 +543,7 @@ static void summary_step(struct out *o, const struct event *ev, const struct mac
     case EV_ZERO_FILL: say(o, " > zeroed"); break;
     case EV_ZERO_PAGE: say(o, " > zero page frame %u", ev->frame); break;
     case EV_SWAP_IN: say(o, " > read from swap slot %u", ev->slot); break;
+    case EV_SWAP_CACHE_HIT: say(o, " > in the swap cache, frame %u", ev->frame); break;
     case EV_FILE_READ: say(o, " > read from the file"); break;
     case EV_CACHE_HIT: say(o, " > cached in frame %u", ev->frame); break;
     case EV_COW_COPY: say(o, " > copy of frame %u", ev->victim); break;

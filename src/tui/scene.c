@@ -190,24 +190,28 @@ static void build_current(struct scene *s)
         s->alloc_count = ev->size > 1 ? (uint32_t)ev->size : 1;
         break;
     case EV_VICTIM_CHOSEN:
+    case EV_UNMAPPED:
+        s->victim_frame = ev->victim;
+        if (ev->kind == EV_UNMAPPED)
+            s->victim_pte = (struct scene_pte){true, ev->other_pid, ev->other_vpn, ev->entry};
+        /* The slot is reserved until the page is written, after the last
+         * mapping is gone. */
+        if (ev->slot != EV_NONE) {
+            s->io_slot = ev->slot;
+            s->io = IO_RESERVE;
+        }
+        break;
     case EV_PAGE_DROPPED:
     case EV_WRITEBACK:
         s->victim_frame = ev->victim;
         break;
-    case EV_UNMAPPED:
-        s->victim_frame = ev->victim;
-        s->victim_pte = (struct scene_pte){true, ev->other_pid, ev->other_vpn, ev->entry};
-        if (ev->slot != EV_NONE) {
-            s->io_slot = ev->slot;
-            s->io_write = true;
-        }
-        break;
     case EV_SWAP_OUT:
         s->victim_frame = ev->victim;
         s->io_slot = ev->slot;
-        s->io_write = true;
+        s->io = IO_WRITE;
         break;
     case EV_SWAP_IN:
+        s->io = IO_READ;
         s->io_slot = ev->slot;
         s->current_frame = ev->frame;
         s->current_count = 1;
@@ -226,6 +230,7 @@ static void build_current(struct scene *s)
     case EV_ZERO_PAGE:
     case EV_FILE_READ:
     case EV_CACHE_HIT:
+    case EV_SWAP_CACHE_HIT:
     case EV_COW_REUSE:
         s->current_frame = ev->frame;
         s->current_count = 1;

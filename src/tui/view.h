@@ -113,6 +113,20 @@ struct scene_pte {
 };
 
 /* Every pointer borrowed from the timeline: see "Lifetimes" above. */
+/* What the current event does with a swap slot. Columns: id, the verb the
+ * swap panel shows. */
+#define SCENE_IO_LIST(X)        \
+    X(NONE, "")                 \
+    X(RESERVE, "reserved")      \
+    X(WRITE, "writing")         \
+    X(READ, "reading")
+
+enum scene_io {
+#define SCENE_IO_ENUM(id, verb) IO_##id,
+    SCENE_IO_LIST(SCENE_IO_ENUM)
+#undef SCENE_IO_ENUM
+};
+
 struct scene {
     const struct timeline *tl;
     const struct machine *m;
@@ -135,8 +149,8 @@ struct scene {
     uint32_t source_frame;            /* the frame a copy reads from */
     uint32_t current_frame;           /* the data frame of the access */
     uint32_t current_count;           /* frames of that page (a huge page's run) */
-    uint32_t io_slot;
-    bool io_write;
+    uint32_t io_slot;                 /* the swap slot the current event uses */
+    enum scene_io io;                 /* what it does with it */
     int tlb_event_index;              /* entry the current event touches */
     enum event_kind tlb_event;        /* which TLB event, EV_COUNT for none */
     struct scene_pte victim_pte;      /* an entry an eviction just rewrote */

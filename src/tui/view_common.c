@@ -178,7 +178,12 @@ void view_frame_label(const struct machine *m, uint32_t frame, char *buf, size_t
     uint32_t pid;
     uint64_t vpn;
     if (!frame_page(m, frame, &pid, &vpn)) {
-        snprintf(buf, len, "p%" PRIu32 " unmapped", f->owner_pid);
+        /* No entry maps it: the page of a swap slot (read back, or on its
+         * way out), or a page between its unmapping and its drop. */
+        if (f->swap_slot != EV_NONE)
+            snprintf(buf, len, "swap slot %" PRIu32, f->swap_slot);
+        else
+            snprintf(buf, len, "p%" PRIu32 " unmapped", f->owner_pid);
         return;
     }
     char page[64];

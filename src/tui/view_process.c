@@ -49,41 +49,14 @@ int view_process_want(const struct scene *s, int width, bool compact)
     return 1 + process_rows(s, !compact);
 }
 
-/* Resident and swapped pages per area, from the reverse maps and the swap
- * slots: cheap whatever the areas' sizes, and only the part of the pool and
- * of swap ever used is looked at. A huge page counts all its pages. */
+/* Resident and swapped pages per area, read from the page tables as
+ * smaps reads them (machine_area_pages): a page whose swap slot is only
+ * reserved, or kept in the swap cache, is resident, not in swap. */
 static void count_pages(const struct machine *m, const struct process *p, uint64_t *res,
                         uint64_t *swp)
 {
-    unsigned shift = m->cfg.geo.page_shift;
-    const struct geometry *g = &m->cfg.geo;
-    uint64_t huge = g->huge_level >= 0
-                        ? geometry_level_span(g, (unsigned)g->huge_level) >> g->page_shift
-                        : 1;
     for (uint32_t a = 0; a < p->nareas; a++)
-        res[a] = swp[a] = 0;
-    uint32_t n = frames_total(&m->pool);
-    for (uint32_t f = frames_next_touched(&m->pool, 0); f < n;
-         f = frames_next_touched(&m->pool, f + 1)) {
-        const struct frame *fr = frames_at(&m->pool, f);
-        if (fr->kind == FRAME_TABLE)
-            continue;
-        for (uint32_t k = 0; k < fr->nmaps; k++)
-            if (fr->maps[k].pid == p->pid) {
-                struct area *a = process_find_area(p, fr->maps[k].vpn << shift);
-                if (a)
-                    res[a - p->areas] += fr->compound == FRAME_HEAD ? huge : 1;
-            }
-    }
-    for (uint32_t i = swap_next_touched(&m->swap, 0); i < m->swap.nslots;
-         i = swap_next_touched(&m->swap, i + 1)) {
-        const struct swap_slot *sl = swap_at(&m->swap, i);
-        if (sl->used && sl->pid == p->pid) {
-            struct area *a = process_find_area(p, sl->vpn << shift);
-            if (a)
-                swp[a - p->areas]++;
-        }
-    }
+        machine_area_pages(m, p, &p->areas[a], &res[a], &swp[a]);
 }
 
 /* The process's line: the richest form that fits. */

@@ -62,7 +62,12 @@ void view_swap_draw(const struct view_ctx *v, struct rect r)
     if (s->io_slot != EV_NONE && r.h >= 2) {
         char label[128], forms[2][160];
         slot_label(m, s->io_slot, label, sizeof label);
-        const char *verb = s->io_write ? "writing" : "reading";
+        static const char *const verbs[] = {
+#define SCENE_IO_VERB(id, verb) verb,
+            SCENE_IO_LIST(SCENE_IO_VERB)
+#undef SCENE_IO_VERB
+        };
+        const char *verb = verbs[s->io];
         snprintf(forms[0], sizeof forms[0], "%s slot %s", verb, label);
         snprintf(forms[1], sizeof forms[1], "%s slot %" PRIu32, verb, s->io_slot);
         if (!draw_whole(r, r.h - 1, 0, ROLE_SWAP_IO, forms[0]))

@@ -122,6 +122,8 @@ enum event_line {
       "the shared zero page is mapped read-only")                                                   \
     X(SWAP_IN, "swap_in", STAGE_LOAD, TONE_PLAIN, EVF_ACCESS, LINE_SLOT,                            \
       "the page is read back from swap")                                                            \
+    X(SWAP_CACHE_HIT, "swap_cache_hit", STAGE_LOAD, TONE_PLAIN, EVF_ACCESS, LINE_SLOT,              \
+      "the page is still in the swap cache")                                                        \
     X(FILE_READ, "file_read", STAGE_LOAD, TONE_PLAIN, EVF_ACCESS, LINE_FRAME,                       \
       "the page is read from its file")                                                             \
     X(CACHE_HIT, "cache_hit", STAGE_LOAD, TONE_PLAIN, EVF_ACCESS, LINE_FRAME,                       \
@@ -185,6 +187,8 @@ enum access_kind { ACCESS_READ, ACCESS_WRITE, ACCESS_EXEC };
     X(ZERO_FILL, "zero_fill", "zero fill", "first write (or read) of anonymous memory")        \
     X(ZERO_PAGE, "zero_page", "zero page", "first read maps the shared zero page")             \
     X(SWAP_IN, "swap_in", "swap-in, major", "the entry holds a swap slot: major")              \
+    X(SWAP_CACHED, "swap_cached", "swap cache, minor",                                         \
+      "the entry holds a swap slot whose page is still in a frame: minor")                     \
     X(COW, "cow", "copy-on-write", "write to a shared read-only copy")                         \
     X(FILE_CACHED, "file_cached", "page cache, minor", "file page already in the page cache: minor") \
     X(FILE_READ, "file_read", "file read, major", "file page read from disk: major")           \

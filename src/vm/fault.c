@@ -123,9 +123,17 @@ void vm_step_classify(struct machine *m, struct event *ev)
     m->acc.object = a->object;
     m->acc.private_copy = false;
     if (w.complete && pte_is_swap(*w.slot)) {
-        kind = FAULT_SWAP_IN;
-        major = true;
         m->acc.slot = pte_slot(*w.slot);
+        const struct swap_slot *sl = swap_at(&m->swap, m->acc.slot);
+        if (sl->cached) {
+            /* The page is still in the swap cache (read back for another
+             * process, or not yet reclaimed): no I/O. */
+            kind = FAULT_SWAP_CACHED;
+            m->acc.frame = sl->cache_frame;
+        } else {
+            kind = FAULT_SWAP_IN;
+            major = true;
+        }
     } else if (w.complete && pte_present(*w.slot)) {
         /* Present, but the entry forbids what the area allows: a write to
          * a read-only copy (after fork, of the zero page, of a file page
@@ -162,7 +170,7 @@ void vm_step_classify(struct machine *m, struct event *ev)
     }
     vm_event_for_access(m, ev, EV_FAULT_CLASSIFIED);
     ev->fault_kind = (uint8_t)kind;
-    if (kind == FAULT_SWAP_IN)
+    if (kind == FAULT_SWAP_IN || kind == FAULT_SWAP_CACHED)
         ev->slot = m->acc.slot;
     if (a->object != VM_NO_OBJECT)
         snprintf(ev->detail, sizeof ev->detail, "area '%s' (%s %s, page %llu)", a->name,
@@ -252,8 +260,17 @@ void vm_step_tables(struct machine *m)
         /* A shared mapping writes to the page itself (after fault-around
          * mapped it read-only); a private one copies unless the page is
          * anonymous and no one else maps it. */
-        if ((a && a->shared && src->kind != FRAME_ZERO) ||
-            (src->kind == FRAME_ANON && src->object == VM_NO_OBJECT && src->refcount == 1)) {
+        bool alone = src->kind == FRAME_ANON && src->object == VM_NO_OBJECT && src->refcount == 1;
+        /* In the swap cache, it is ours alone only when no swap entry
+         * elsewhere names its slot: then the cache lets go of it first
+         * (wp_can_reuse_anon_folio frees the swap). */
+        if (alone && src->swap_slot != VM_NO_SLOT) {
+            if (swap_at(&m->swap, src->swap_slot)->refs > 1)
+                alone = false;
+            else
+                vm_swap_cache_forget(m, m->acc.cow_source);
+        }
+        if ((a && a->shared && src->kind != FRAME_ZERO) || alone) {
             /* Nobody else maps it: do_wp_page reuses it without a copy. */
             m->acc.frame = m->acc.cow_source;
             m->phase = PH_LOAD;
@@ -261,6 +278,9 @@ void vm_step_tables(struct machine *m)
         }
         break;
     }
+    case FAULT_SWAP_CACHED:
+        m->phase = PH_LOAD; /* the frame is the swap cache's */
+        return;
     case FAULT_FILE_CACHED:
         m->acc.frame = object_frame(&m->objects[m->acc.object], m->acc.object_page);
         if (m->acc.frame == VM_NO_FRAME) {
@@ -371,6 +391,19 @@ static void cache_insert(struct machine *m, uint32_t frame)
         vm_host_failure(m, "a page-cache map");
 }
 
+/* Whether the page read back from swap (or found in the swap cache) at
+ * frame is the faulting process's alone: nobody maps it yet, and no swap
+ * entry but the faulting one (and the cache) holds its slot. */
+static bool swap_page_exclusive(const struct machine *m, uint32_t frame)
+{
+    const struct frame *f = frames_at(&m->pool, frame);
+    if (f->refcount != 0)
+        return false;
+    if (f->swap_slot == VM_NO_SLOT)
+        return true;
+    return swap_at(&m->swap, f->swap_slot)->refs <= 2;
+}
+
 /* PH_LOAD → ZERO_FILL, ZERO_PAGE, SWAP_IN, FILE_READ, CACHE_HIT, COW_COPY
  * or COW_REUSE → PH_PTE; a private write to a file page just read goes to
  * PH_NEED_FRAME instead, for the process's own copy. The page gets its
@@ -380,7 +413,6 @@ void vm_step_load(struct machine *m, struct event *ev)
     struct process *p = vm_op_process(m);
     uint32_t frame = m->acc.frame;
     struct frame *f = frames_edit(&m->pool, frame);
-    uint64_t vpn = vm_op_vpn(m);
     enum fault_kind kind = (enum fault_kind)m->acc.fault_kind;
     bool fresh = true;   /* a frame that just got its content */
     switch (kind) {
@@ -394,6 +426,12 @@ void vm_step_load(struct machine *m, struct event *ev)
         break;
     case FAULT_FILE_CACHED:
         vm_event_for_access(m, ev, EV_CACHE_HIT);
+        ev->frame = frame;
+        fresh = false;
+        break;
+    case FAULT_SWAP_CACHED:
+        vm_event_for_access(m, ev, EV_SWAP_CACHE_HIT);
+        ev->slot = m->acc.slot;
         ev->frame = frame;
         fresh = false;
         break;
@@ -419,15 +457,21 @@ void vm_step_load(struct machine *m, struct event *ev)
     case FAULT_SWAP_IN:
         vm_event_for_access(m, ev, EV_SWAP_IN);
         ev->slot = m->acc.slot;
-        swap_release(&m->swap, m->acc.slot);
         if (m->acc.object != VM_NO_OBJECT) {
+            /* Shared memory: the object lets go of the slot, so the page
+             * has no other copy. */
+            swap_release(&m->swap, m->acc.slot);
             cache_insert(m, frame);
+            f->dirty = true;
         } else {
-            p->swapped--;
+            /* The page joins the swap cache: the slot keeps its copy, and
+             * the entry lets go of it when it is rewritten (PH_PTE). */
+            f->swap_slot = m->acc.slot;
+            swap_cache_add(&m->swap, m->acc.slot, frame);
         }
-        /* The slot is let go at once, so the page has no other copy. */
-        f->dirty = true;
         m->counters.swap_ins++;
+        break;
+    case FAULT_SWAP_CACHED:
         break;
     case FAULT_COW: {
         /* Copy (or, from the zero page, clear), then this process lets go
@@ -446,15 +490,9 @@ void vm_step_load(struct machine *m, struct event *ev)
                          m->objects[from->object].anonymous ? "shared memory" : "file",
                          m->objects[from->object].name);
         }
+        /* This process lets go of the original when its entry points at
+         * the copy (PH_PTE). */
         ev->victim = src;
-        if (from->kind != FRAME_ZERO && frames_rmap_remove(&m->pool, src, p->pid, vpn)) {
-            p->resident--;
-            if (from->refcount == 0 && from->object == VM_NO_OBJECT) {
-                m->policy.ops->freed(&m->policy, src);
-                frames_release(&m->pool, src);
-            }
-        }
-        vm_shootdown(m, p->pid, vpn, NULL);
         break;
     }
     case FAULT_FILE_READ: {
@@ -487,17 +525,22 @@ void vm_step_load(struct machine *m, struct event *ev)
                  (unsigned long long)n, frame, (unsigned long long)(frame + n - 1));
         ev->size = n;
         m->huge_pages++;
-        if (!frames_rmap_add(&m->pool, frame, p->pid,
-                             geometry_vpn(&m->cfg.geo, m->op.va) & ~(n - 1))) {
-            vm_host_failure(m, "a reverse map");
-            return;
-        }
-        p->resident += n;
+        m->acc.map_pending = true;
         m->phase = PH_PTE;
         return;
     }
     if (fresh)
         m->policy.ops->loaded(&m->policy, frame);
+    if ((kind == FAULT_SWAP_IN || kind == FAULT_SWAP_CACHED) && m->op.access == ACCESS_WRITE &&
+        m->acc.object == VM_NO_OBJECT && !swap_page_exclusive(m, frame)) {
+        /* A write to a page another process still holds (mapped, or by
+         * its own swap entry): do_swap_page goes on to copy it, in the
+         * same fault. */
+        m->acc.cow_source = frame;
+        m->acc.fault_kind = FAULT_COW;
+        vm_want_frame(m, FRAME_ANON, 0);
+        return;
+    }
     if (m->acc.private_copy) {
         /* A private write to a file page: the cached page is only the
          * source; the process gets its own copy next. */
@@ -507,11 +550,9 @@ void vm_step_load(struct machine *m, struct event *ev)
         vm_want_frame(m, FRAME_ANON, 0);
         return;
     }
-    if (!frames_rmap_add(&m->pool, frame, p->pid, vpn)) {
-        vm_host_failure(m, "a reverse map");
-        return;
-    }
-    p->resident++;
+    /* The frame joins the process when its entry is written (PH_PTE), so
+     * that the reverse map and the tables never disagree between steps. */
+    m->acc.map_pending = true;
     m->phase = PH_PTE;
 }
 
@@ -590,6 +631,55 @@ void vm_step_pte(struct machine *m, struct event *ev)
     bool may_write = f->kind != FRAME_ZERO && (f->object == VM_NO_OBJECT || a->shared);
     if (m->acc.fault_kind == FAULT_COW && m->acc.frame == m->acc.cow_source)
         may_write = true; /* reused: it is ours alone now */
+    bool from_swap = (m->acc.fault_kind == FAULT_SWAP_IN || m->acc.fault_kind == FAULT_SWAP_CACHED) &&
+                     m->acc.object == VM_NO_OBJECT;
+    if (from_swap) {
+        /* Writable only when the page is ours alone (do_swap_page maps an
+         * exclusive page writable even for a read). */
+        may_write = swap_page_exclusive(m, m->acc.frame);
+    }
+    if (m->acc.map_pending) {
+        /* The loaded page becomes the process's: its reverse map and its
+         * resident count, together with its entry. */
+        uint64_t n = m->acc.huge ? vm_huge_pages(m) : 1;
+        uint64_t vpn = vm_op_vpn(m) & ~(n - 1);
+        if (!frames_rmap_add(&m->pool, m->acc.frame, p->pid, vpn)) {
+            vm_host_failure(m, "a reverse map");
+            return;
+        }
+        p->resident += n;
+        m->acc.map_pending = false;
+    }
+    if (pte_holds_frame(*w.slot) && pte_frame(*w.slot) != m->acc.frame) {
+        /* A copy replaces the original: this mapping of it goes, and the
+         * original with it when it was the last. */
+        uint32_t old = pte_frame(*w.slot);
+        if (frames_at(&m->pool, old)->kind != FRAME_ZERO) {
+            if (frames_rmap_remove(&m->pool, old, p->pid, vm_op_vpn(m)))
+                p->resident--;
+            vm_frame_unmapped(m, old);
+        }
+        vm_shootdown(m, p->pid, vm_op_vpn(m), NULL);
+    }
+    if (pte_is_swap(*w.slot)) {
+        /* The entry named a swap slot: it lets go of it now. */
+        vm_swap_put(m, pte_slot(*w.slot));
+        p->swapped--;
+        *w.slot = 0;
+    }
+    char freed[96] = "";
+    if (from_swap && f->swap_slot != VM_NO_SLOT && swap_at(&m->swap, f->swap_slot)->refs == 1 &&
+        (m->op.access == ACCESS_WRITE || swap_half_full(&m->swap))) {
+        /* should_try_to_free_swap: nobody else needs the slot, and either
+         * this write makes its copy stale or swap is more than half full:
+         * the swap cache lets go of it, and the page has no other copy. */
+        snprintf(freed, sizeof freed, "%s swap slot %u is freed",
+                 m->op.access == ACCESS_WRITE ? "write makes the copy stale:"
+                                              : "swap is more than half full:",
+                 f->swap_slot);
+        vm_swap_cache_forget(m, m->acc.frame);
+        frames_edit(&m->pool, m->acc.frame)->dirty = true;
+    }
     *w.slot = pte_make(m->acc.frame, vm_leaf_flags(a, m->op.access, may_write) |
                                          (m->acc.huge ? PTE_HUGE : 0));
     vm_event_for_access(m, ev, EV_PTE_UPDATE);
@@ -597,6 +687,8 @@ void vm_step_pte(struct machine *m, struct event *ev)
     ev->index = (uint32_t)geometry_index(&m->cfg.geo, m->op.va, w.level);
     ev->frame = m->acc.frame;
     ev->entry = *w.slot;
+    if (freed[0])
+        snprintf(ev->detail, sizeof ev->detail, "%s", freed);
     if (a->object != VM_NO_OBJECT && m->op.access != ACCESS_WRITE && m->cfg.fault_around > 1) {
         unsigned mapped = fault_around(m, p, a, w.slot);
         if (mapped)

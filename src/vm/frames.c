@@ -33,6 +33,7 @@ const struct frame frame_free = {
     .table_level = -1,
     .owner_pid = VM_NO_PID,
     .object = VM_NO_OBJECT,
+    .swap_slot = VM_NO_SLOT,
 };
 
 static void frame_reset(struct frame *f)
@@ -288,6 +289,7 @@ void frames_digest(const struct frame_pool *p, uint64_t *h)
         digest_u64(h, f->object_page);
         digest_u64(h, f->refcount);
         digest_u64(h, f->loaded_at);
+        digest_u64(h, f->swap_slot);
         for (uint32_t m = 0; m < f->nmaps; m++) {
             digest_u64(h, f->maps[m].pid);
             digest_u64(h, f->maps[m].vpn);

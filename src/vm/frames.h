@@ -47,6 +47,7 @@ struct frame {
     uint32_t nmaps, capmaps;
     struct rmap *maps;     /* reverse map */
     uint64_t loaded_at;    /* machine clock when it got its content */
+    uint32_t swap_slot;    /* the swap cache: a slot holding the same page, or VM_NO_SLOT */
 };
 
 /* What every free frame reads as: kind FRAME_FREE, table_level -1, no

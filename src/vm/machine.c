@@ -140,6 +140,49 @@ struct walk_result machine_walk(const struct machine *m, const struct process *p
     return pagetable_walk(&m->pt, &m->cfg.geo, p->root, va);
 }
 
+void machine_area_pages(const struct machine *m, const struct process *p, const struct area *a,
+                        uint64_t *resident, uint64_t *swapped)
+{
+    const struct geometry *g = &m->cfg.geo;
+    uint64_t psize = vm_page_size(m);
+    *resident = *swapped = 0;
+    for (uint64_t va = a->start; va < a->end;) {
+        struct walk_result w = machine_walk(m, p, va);
+        uint64_t next = va + psize;
+        if (w.slot && (!w.complete || (*w.slot & PTE_HUGE))) {
+            /* A missing table or a huge entry covers the whole span of
+             * its entry: skip to its end. */
+            uint64_t span = geometry_level_span(g, w.level);
+            next = (va & ~(span - 1)) + span;
+        }
+        if (w.complete && pte_holds_frame(*w.slot)) {
+            uint32_t frame = pte_frame(*w.slot);
+            /* The zero page is no page of the process's own (smaps does
+             * not count it in Rss either). */
+            bool own = frame >= frames_total(&m->pool) ||
+                       frames_at(&m->pool, frame)->kind != FRAME_ZERO;
+            if (own) {
+                uint64_t end = next < a->end ? next : a->end;
+                *resident += (end - va) / psize;
+            }
+        } else if (w.complete && pte_is_swap(*w.slot)) {
+            (*swapped)++;
+        }
+        if (next <= va)
+            break;
+        va = next;
+    }
+    /* Shared anonymous memory in swap is the object's, not the entries':
+     * smaps counts it in Swap all the same (shmem_partial_swap_usage). */
+    if (a->object != VM_NO_OBJECT && m->objects[a->object].anonymous) {
+        const struct vm_object *o = &m->objects[a->object];
+        uint64_t first = a->file_offset / psize, pages = (a->end - a->start) / psize;
+        for (uint64_t i = 0; i < pages && first + i < o->pages; i++)
+            if (object_slot(o, first + i) != VM_NO_SLOT)
+                (*swapped)++;
+    }
+}
+
 /* ------------------------------------------------------------------ */
 /* life cycle                                                         */
 

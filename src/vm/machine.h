@@ -14,8 +14,8 @@
  *               ↘ TLB_MISS → WALK_STEP × levels → TLB_FILL ───────↗
  *                              ↘ PAGE_FAULT → FAULT_CLASSIFIED (or SEGFAULT)
  *                                → TABLE_ALLOC… → FRAME_ALLOC (or VICTIM_CHOSEN
- *                                → SWAP_OUT/WRITEBACK/PAGE_DROPPED → UNMAPPED,
- *                                TLB_INVALIDATE… → FRAME_ALLOC) → ZERO_FILL/
+ *                                → UNMAPPED, TLB_INVALIDATE… → SWAP_OUT/
+ *                                WRITEBACK/PAGE_DROPPED → FRAME_ALLOC) → ZERO_FILL/
  *                                SWAP_IN/… → PTE_UPDATE → FAULT_RETURN → back
  *                                to the TLB lookup (the access restarts).
  *
@@ -62,14 +62,15 @@
               "its own: the step of the phase it sets runs at once (fault.c)")                   \
     X(NEED_FRAME, "a frame of kind acc.need_kind is wanted: a free one, else a victim, else "     \
                   "the OOM killer (reclaim.c)")                                                  \
-    X(EVICT_SAVE, "the victim acc.victim is written to swap or its file, or dropped (reclaim.c)") \
-    X(EVICT_UNMAP, "one mapping of the victim is removed through its reverse map (reclaim.c)")   \
+    X(EVICT_UNMAP, "one mapping of the victim acc.victim is removed through its reverse map, "  \
+                   "its Dirty bit moved to the page (reclaim.c)")                               \
     X(EVICT_SHOOTDOWN, "that mapping's TLB entry is invalidated; without one the step emits "    \
                        "nothing and the next phase's step runs at once (reclaim.c)")             \
+    X(EVICT_SAVE, "the unmapped victim is written to swap or its file, or dropped (reclaim.c)")  \
     X(INSTALL_TABLE, "the new table in frame acc.frame is linked into its parent (fault.c)")     \
     X(HUGE_ALLOC, "the run of frames taken for a huge page at acc.frame is shown (fault.c)")     \
-    X(LOAD, "the page gets its content: zero fill, zero page, swap-in, file read, cache hit, "   \
-            "copy or reuse (fault.c)")                                                           \
+    X(LOAD, "the page gets its content: zero fill, zero page, swap-in or swap cache, file "     \
+            "read, cache hit, copy or reuse (fault.c)")                                          \
     X(PTE, "the leaf entry is written; fault-around maps cached neighbours (fault.c)")           \
     X(RETURN, "the handler returns and the access restarts at the TLB (mmu.c)")                  \
     X(FILL, "the translation the walk found goes into the TLB (mmu.c)")                          \
@@ -120,7 +121,8 @@ enum machine_phase {
     X(HUGE_ALLOC,      FRAME_ALLOC,      P(LOAD))                                          \
     X(LOAD,            ZERO_FILL,        P(PTE))                                           \
     X(LOAD,            ZERO_PAGE,        P(PTE))                                           \
-    X(LOAD,            SWAP_IN,          P(PTE))                                           \
+    X(LOAD,            SWAP_IN,          P(PTE) | P(NEED_FRAME))                           \
+    X(LOAD,            SWAP_CACHE_HIT,   P(PTE) | P(NEED_FRAME))                           \
     X(LOAD,            FILE_READ,        P(PTE) | P(NEED_FRAME))                           \
     X(LOAD,            CACHE_HIT,        P(PTE))                                           \
     X(LOAD,            COW_COPY,         P(PTE))                                           \
@@ -129,14 +131,14 @@ enum machine_phase {
     X(PTE,             PTE_UPDATE,       P(RETURN) | P(IDLE))                              \
     /* reclaim: reclaim.c */                                                               \
     X(NEED_FRAME,      FRAME_ALLOC,      P(INSTALL_TABLE) | P(LOAD))                       \
-    X(NEED_FRAME,      VICTIM_CHOSEN,    P(EVICT_SAVE))                                    \
+    X(NEED_FRAME,      VICTIM_CHOSEN,    P(EVICT_UNMAP) | P(EVICT_SAVE))                   \
     X(NEED_FRAME,      OOM_KILL,         P(NEED_FRAME) | P(IDLE))                          \
-    X(EVICT_SAVE,      SWAP_OUT,         P(EVICT_UNMAP) | P(NEED_FRAME))                   \
-    X(EVICT_SAVE,      WRITEBACK,        P(EVICT_UNMAP) | P(NEED_FRAME))                   \
-    X(EVICT_SAVE,      PAGE_DROPPED,     P(EVICT_UNMAP) | P(NEED_FRAME))                   \
     X(EVICT_UNMAP,     UNMAPPED,         P(EVICT_SHOOTDOWN))                               \
-    X(EVICT_SHOOTDOWN, TLB_INVALIDATE,   P(EVICT_UNMAP) | P(NEED_FRAME))                   \
-    X(EVICT_SHOOTDOWN, SILENT,           P(EVICT_UNMAP) | P(NEED_FRAME))                   \
+    X(EVICT_SHOOTDOWN, TLB_INVALIDATE,   P(EVICT_UNMAP) | P(EVICT_SAVE))                   \
+    X(EVICT_SHOOTDOWN, SILENT,           P(EVICT_UNMAP) | P(EVICT_SAVE))                   \
+    X(EVICT_SAVE,      SWAP_OUT,         P(NEED_FRAME))                                    \
+    X(EVICT_SAVE,      WRITEBACK,        P(NEED_FRAME))                                    \
+    X(EVICT_SAVE,      PAGE_DROPPED,     P(NEED_FRAME))                                    \
     /* the other operations: machine_ops.c */                                              \
     X(SIMPLE,          MMAP,             P(IDLE))                                          \
     X(SIMPLE,          MUNMAP,           P(IDLE))                                          \
@@ -284,7 +286,11 @@ struct access_state {
     uint32_t frame;          /* frame obtained */
     uint32_t victim;         /* the frame being evicted, or VM_NO_FRAME */
     uint32_t victim_map;     /* mappings of the victim removed so far */
-    uint32_t victim_slot;    /* swap slot the victim went to, or VM_NO_SLOT */
+    uint32_t victim_slot;    /* swap slot the victim goes to, or VM_NO_SLOT */
+    bool map_pending;        /* the loaded frame gets its reverse map and counts as
+                                resident when PH_PTE writes its entry */
+    uint32_t victim_pid;     /* the victim's first mapping's process, or VM_NO_PID */
+    uint64_t victim_vpn;     /* its page there (or its page in its object) */
     uint32_t slot;           /* swap slot being read, or VM_NO_SLOT */
     uint32_t cow_source;     /* frame a copy-on-write fault copies from */
     uint32_t object;         /* the object the faulting page belongs to, or VM_NO_OBJECT */
@@ -412,8 +418,8 @@ enum machine_phase machine_next_phase(const struct machine *m);
  * its own process, PROCESS_GONE, OP_FAILED). */
 bool machine_in_access(const struct machine *m);
 /* True while an eviction is under way: from the step after VICTIM_CHOSEN
- * until the step that removes the victim's last mapping and its TLB entry
- * (phases PH_EVICT_SAVE, PH_EVICT_UNMAP and PH_EVICT_SHOOTDOWN). Then
+ * until the step that writes the unmapped victim out or drops it (phases
+ * PH_EVICT_UNMAP, PH_EVICT_SHOOTDOWN and PH_EVICT_SAVE). Then
  * *victim, when victim is not NULL, receives the victim's frame; when
  * false, *victim is left as it was. */
 bool machine_evicting(const struct machine *m, uint32_t *victim);
@@ -434,6 +440,15 @@ uint64_t machine_run_op(struct machine *m, const struct op *op);
  * result's slot points into a table: valid until that table is released
  * (munmap keeps tables; exit and the OOM killer release them all). */
 struct walk_result machine_walk(const struct machine *m, const struct process *p, uint64_t va);
+/* How many pages of area a (of process p) are resident and how many in
+ * swap, read from its page-table entries as /proc/PID/smaps reads Rss and
+ * Swap: an entry holding a frame is resident (a huge entry counts every
+ * page it maps inside the area; the zero page counts for nothing), an
+ * entry naming a swap slot is in swap. A page still resident while its
+ * swap slot is reserved, or kept in the swap cache, counts as resident
+ * only. Skips the ranges whose tables were never built. */
+void machine_area_pages(const struct machine *m, const struct process *p, const struct area *a,
+                        uint64_t *resident, uint64_t *swapped);
 /* The physical address va translates to in process p, or UINT64_MAX when it
  * is not mapped. */
 uint64_t machine_translate(const struct machine *m, const struct process *p, uint64_t va);

@@ -137,5 +137,15 @@ void vm_release_mm(struct machine *m, struct process *p);
 /* Tears down a whole address space and ends the process (exit, the OOM
  * killer). */
 void vm_release_process(struct machine *m, struct process *p);
+/* A data frame whose last mapping just went: unless a file or shared
+ * memory object caches it, it is freed (the policy forgets it, and its
+ * swap cache lets go of its slot). */
+void vm_frame_unmapped(struct machine *m, uint32_t frame);
+/* An entry that named a swap slot lets go of it. When only the swap cache
+ * still holds the slot, its frame is of no use to anyone: freed too. */
+void vm_swap_put(struct machine *m, uint32_t slot);
+/* Takes frame out of the swap cache: its slot loses the cache's reference
+ * (and is free when that was the last). Nothing when it is not cached. */
+void vm_swap_cache_forget(struct machine *m, uint32_t frame);
 
 #endif

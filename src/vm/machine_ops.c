@@ -23,6 +23,37 @@
 /* ------------------------------------------------------------------ */
 /* tearing down pages and address spaces                              */
 
+void vm_swap_cache_forget(struct machine *m, uint32_t frame)
+{
+    struct frame *f = frames_edit(&m->pool, frame);
+    if (f->swap_slot == VM_NO_SLOT)
+        return;
+    swap_cache_drop(&m->swap, f->swap_slot);
+    f->swap_slot = VM_NO_SLOT;
+}
+
+void vm_frame_unmapped(struct machine *m, uint32_t frame)
+{
+    const struct frame *f = frames_at(&m->pool, frame);
+    if (f->refcount != 0 || f->object != VM_NO_OBJECT)
+        return;
+    /* Still wanted through the swap cache by a swap entry elsewhere: it
+     * stays, unmapped, until reclaim takes it or that entry faults it in. */
+    if (f->swap_slot != VM_NO_SLOT && swap_at(&m->swap, f->swap_slot)->refs > 1)
+        return;
+    vm_swap_cache_forget(m, frame);
+    m->policy.ops->freed(&m->policy, frame);
+    frames_release(&m->pool, frame);
+}
+
+void vm_swap_put(struct machine *m, uint32_t slot)
+{
+    swap_release(&m->swap, slot);
+    const struct swap_slot *sl = swap_at(&m->swap, slot);
+    if (sl->used && sl->cached && sl->refs == 1)
+        vm_frame_unmapped(m, sl->cache_frame);
+}
+
 /* Drops one page of a process: the frame loses that mapping (and is freed
  * when it was the last), or the swap slot is released. Used by munmap and
  * exit. */
@@ -48,13 +79,10 @@ static void drop_page(struct machine *m, struct process *p, uint64_t *slot, uint
             frames_rmap_remove(&m->pool, frame, p->pid, vpn);
             p->resident--;
             /* A page-cache page stays cached when its last mapping goes. */
-            if (f->refcount == 0 && f->object == VM_NO_OBJECT) {
-                m->policy.ops->freed(&m->policy, frame);
-                frames_release(&m->pool, frame);
-            }
+            vm_frame_unmapped(m, frame);
         }
     } else if (pte_is_swap(e)) {
-        swap_release(&m->swap, pte_slot(e));
+        vm_swap_put(m, pte_slot(e));
         p->swapped--;
     }
     *slot = 0;

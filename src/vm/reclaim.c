@@ -1,10 +1,11 @@
 /* What the kernel does when a frame is needed: a free one if there is
  * one, else reclaim. The replacement policy chooses a victim through the
- * policy host (it reads and clears Accessed bits as a kernel would); a
- * dirty victim is written to swap or back to its file, a clean one
- * dropped; every mapping of it is removed through the reverse map, each
- * followed by its TLB shootdown; and when nothing can be evicted the OOM
- * killer ends the process with the most resident pages.
+ * policy host (it reads and clears Accessed bits as a kernel would); every
+ * mapping of the victim is removed through the reverse map, each followed
+ * by its TLB shootdown; only then is a dirty victim written to swap or back
+ * to its file, or a clean one dropped (the order of shrink_folio_list in
+ * mm/vmscan.c); and when nothing can be evicted the OOM killer ends the
+ * process with the most resident pages.
  *
  * Separate from fault.c because it serves every fault alike and is where
  * the policies (policy.h) meet the machine. The phases and what each step
@@ -61,11 +62,11 @@ static void clear_referenced(struct machine *m, uint32_t frame)
         uint64_t *e = leaf_entry(m, f->maps[i].pid, f->maps[i].vpn);
         if (!e)
             continue;
+        /* Only the bit: x86's ptep_clear_flush_young (arch/x86/mm/pgtable.c)
+         * deliberately skips the TLB flush. A translation the TLB still
+         * holds keeps being used without a walk, so Accessed stays clear
+         * until the entry leaves the TLB: a page in use can look unused. */
         *e &= ~PTE_ACCESSED;
-        /* As ptep_clear_flush_young: the cached translation goes too, so
-         * the next access walks the table and sets Accessed again. */
-        struct process *p = machine_process(m, f->maps[i].pid);
-        tlb_invalidate(&m->tlb, p->asid, vm_vpn_va(m, f->maps[i].vpn));
     }
 }
 
@@ -83,7 +84,7 @@ static bool frame_evictable(const struct machine *m, uint32_t frame)
     /* The page being copied is pinned, as the kernel holds a reference. */
     if (m->phase != PH_IDLE && m->acc.fault_kind == FAULT_COW && m->acc.cow_source == frame)
         return false;
-    if (needs_swap(m, frame) && m->swap.used >= m->swap.nslots)
+    if (needs_swap(m, frame) && f->swap_slot == VM_NO_SLOT && m->swap.used >= m->swap.nslots)
         return false;
     return true;
 }
@@ -222,11 +223,46 @@ void vm_step_need_frame(struct machine *m, struct event *ev)
         ev->other_pid = f->maps[0].pid;
         ev->other_vpn = f->maps[0].vpn;
     }
-    snprintf(ev->detail, sizeof ev->detail, "%s", why);
     m->acc.victim = victim;
     m->acc.victim_map = 0;
     m->acc.victim_slot = VM_NO_SLOT;
-    m->phase = PH_EVICT_SAVE;
+    m->acc.victim_object = f->object;
+    /* Whose page it is, for the events that follow: its first mapping, or
+     * its place in its object when nothing maps it. */
+    m->acc.victim_pid = f->nmaps ? f->maps[0].pid : VM_NO_PID;
+    m->acc.victim_vpn = f->nmaps ? f->maps[0].vpn : f->object_page;
+    if (f->swap_slot != VM_NO_SLOT) {
+        /* Already in the swap cache: its slot holds a copy, current unless
+         * the page was written since. */
+        m->acc.victim_slot = f->swap_slot;
+        ev->slot = f->swap_slot;
+        snprintf(ev->detail, sizeof ev->detail, "%s; it is in the swap cache, slot %u", why,
+                 f->swap_slot);
+    } else if (needs_swap(m, victim)) {
+        /* Like add_to_swap in shrink_folio_list: the slot is taken before
+         * the page is unmapped, so that each entry can point at it; a
+         * private page joins the swap cache until it is written out. */
+        uint32_t slot = swap_take(&m->swap, m->acc.victim_pid, m->acc.victim_vpn);
+        if (slot == FRAMES_REFUSED || slot == VM_NO_SLOT) {
+            /* The victim was evictable: a slot is free. */
+            vm_host_failure(m, "a swap slot");
+            return;
+        }
+        if (f->object == VM_NO_OBJECT) {
+            /* The slot's first reference becomes the swap cache's. */
+            swap_cache_add(&m->swap, slot, victim);
+            swap_release(&m->swap, slot);
+            frames_edit(&m->pool, victim)->swap_slot = slot;
+        }
+        m->acc.victim_slot = slot;
+        ev->slot = slot;
+        snprintf(ev->detail, sizeof ev->detail, "%s; swap slot %u is reserved for it", why, slot);
+    } else {
+        snprintf(ev->detail, sizeof ev->detail, "%s", why);
+    }
+    /* Unmap first, write afterwards (shrink_folio_list: try_to_unmap,
+     * then pageout): nobody can write the page while it is written out. */
+    m->phase = f->nmaps > 0 ? PH_EVICT_UNMAP : PH_EVICT_SAVE;
 }
 
 /* The victim's last mapping is gone: its object forgets it (or records
@@ -245,56 +281,54 @@ static void finish_eviction(struct machine *m)
             vm_host_failure(m, "a page-cache map");
     }
     m->counters.evictions++;
+    /* The swap cache lets go of a private page: its entries hold the slot. */
+    vm_swap_cache_forget(m, victim);
     m->policy.ops->freed(&m->policy, victim);
     frames_release(&m->pool, victim);
     vm_want_frame(m, m->acc.need_kind, m->acc.need_level);
 }
 
-/* PH_EVICT_SAVE → SWAP_OUT (a dirty anonymous page), WRITEBACK (a dirty
- * file page) or PAGE_DROPPED (a clean one) → PH_EVICT_UNMAP while the
- * victim is mapped, else PH_NEED_FRAME (the frame is free now). */
+/* PH_EVICT_SAVE → SWAP_OUT (a dirty anonymous page, to the slot reserved
+ * when it was chosen), WRITEBACK (a dirty file page) or PAGE_DROPPED (a
+ * clean one) → PH_NEED_FRAME, the frame now free. Every mapping is gone by
+ * now: the dirty bits of the entries were moved to the page as they were
+ * removed. */
 void vm_step_evict_save(struct machine *m, struct event *ev)
 {
     uint32_t victim = m->acc.victim;
     struct frame *f = frames_edit(&m->pool, victim);
-    uint64_t vpn = f->nmaps ? f->maps[0].vpn : f->object_page;
-    uint32_t pid = f->nmaps ? f->maps[0].pid : VM_NO_PID;
-    m->acc.victim_object = f->object;
-    if (needs_swap(m, victim)) {
-        uint32_t slot = swap_take(&m->swap, pid, vpn);
-        if (slot == FRAMES_REFUSED || slot == VM_NO_SLOT) {
-            /* The victim was evictable: a slot is free. */
-            vm_host_failure(m, "a swap slot");
-            return;
-        }
+    uint32_t slot = m->acc.victim_slot;
+    if (slot != VM_NO_SLOT && f->dirty) {
         vm_event_for_access(m, ev, EV_SWAP_OUT);
         ev->slot = slot;
-        m->acc.victim_slot = slot;
         m->counters.swap_outs++;
-    } else if (f->kind == FRAME_FILE && machine_frame_dirty(m, victim)) {
+    } else if (slot != VM_NO_SLOT) {
+        /* Clean in the swap cache: the copy in its slot is current. */
+        vm_event_for_access(m, ev, EV_PAGE_DROPPED);
+        ev->slot = slot;
+        snprintf(ev->detail, sizeof ev->detail, "its copy in swap slot %u is current", slot);
+    } else if (f->kind == FRAME_FILE && f->dirty) {
         vm_event_for_access(m, ev, EV_WRITEBACK);
         m->counters.writebacks++;
-        f->dirty = false;
     } else {
         vm_event_for_access(m, ev, EV_PAGE_DROPPED);
     }
+    f->dirty = false;
     ev->frame = victim;
     ev->victim = victim;
-    ev->other_pid = pid;
-    ev->other_vpn = vpn;
-    if (f->nmaps > 0)
-        m->phase = PH_EVICT_UNMAP;
-    else
-        finish_eviction(m);
+    ev->other_pid = m->acc.victim_pid;
+    ev->other_vpn = m->acc.victim_vpn;
+    finish_eviction(m);
 }
 
 /* PH_EVICT_UNMAP → UNMAPPED → PH_EVICT_SHOOTDOWN. One mapping of the victim
- * is removed per step, through the reverse map: its entry is cleared, or
- * keeps the swap slot of a private page. */
+ * is removed per step, through the reverse map (try_to_unmap_one): its
+ * entry is cleared, or points at the swap slot of a private page, and the
+ * entry's Dirty bit moves to the page. */
 void vm_step_evict_unmap(struct machine *m, struct event *ev)
 {
     uint32_t victim = m->acc.victim;
-    const struct frame *f = frames_at(&m->pool, victim);
+    struct frame *f = frames_edit(&m->pool, victim);
     struct rmap map = f->maps[0];
     uint64_t *e = leaf_entry(m, map.pid, map.vpn);
     struct process *owner = machine_process(m, map.pid);
@@ -307,12 +341,17 @@ void vm_step_evict_unmap(struct machine *m, struct event *ev)
      * found again through the object, so its entry is simply cleared. */
     bool swap_entry = m->acc.victim_slot != VM_NO_SLOT && m->acc.victim_object == VM_NO_OBJECT;
     if (e) {
+        if (*e & PTE_DIRTY) {
+            f->dirty = true;
+            snprintf(ev->detail, sizeof ev->detail, "its Dirty bit passes to the page");
+        }
         *e = swap_entry ? pte_make_swap(m->acc.victim_slot) : 0;
         ev->entry = *e;
         ev->slot = m->acc.victim_slot;
     }
-    if (swap_entry && m->acc.victim_map++ > 0)
+    if (swap_entry)
         swap_ref(&m->swap, m->acc.victim_slot);
+    m->acc.victim_map++;
     frames_rmap_remove(&m->pool, victim, map.pid, map.vpn);
     if (owner) {
         owner->resident--;
@@ -335,10 +374,7 @@ bool vm_step_evict_shootdown(struct machine *m, struct event *ev)
     int index;
     bool had = vm_shootdown(m, m->acc.shootdown_pid, vpn, &index);
     const struct frame *f = frames_at(&m->pool, m->acc.victim);
-    if (f->nmaps > 0)
-        m->phase = PH_EVICT_UNMAP;
-    else
-        finish_eviction(m);
+    m->phase = f->nmaps > 0 ? PH_EVICT_UNMAP : PH_EVICT_SAVE;
     if (!had)
         return false;
     vm_event_for_access(m, ev, EV_TLB_INVALIDATE);

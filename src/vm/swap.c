@@ -78,6 +78,26 @@ void swap_ref(struct swap_area *s, uint32_t slot)
         slot_edit(s, slot)->refs++;
 }
 
+void swap_cache_add(struct swap_area *s, uint32_t slot, uint32_t frame)
+{
+    if (slot < s->nslots && swap_at(s, slot)->used && !swap_at(s, slot)->cached) {
+        struct swap_slot *sl = slot_edit(s, slot);
+        sl->cached = true;
+        sl->cache_frame = frame;
+        sl->refs++;
+    }
+}
+
+void swap_cache_drop(struct swap_area *s, uint32_t slot)
+{
+    if (slot < s->nslots && swap_at(s, slot)->cached) {
+        struct swap_slot *sl = slot_edit(s, slot);
+        sl->cached = false;
+        sl->cache_frame = 0;
+        swap_release(s, slot);
+    }
+}
+
 void swap_digest(const struct swap_area *s, uint64_t *h)
 {
     digest_u64(h, s->nslots);
@@ -88,6 +108,7 @@ void swap_digest(const struct swap_area *s, uint64_t *h)
         digest_u64(h, i);
         digest_u64(h, 1 + slot->pid + ((uint64_t)slot->refs << 32));
         digest_u64(h, slot->vpn);
+        digest_u64(h, slot->cached ? 1 + (uint64_t)slot->cache_frame : 0);
     }
 }
 

@@ -19,9 +19,11 @@
 
 struct swap_slot {
     uint64_t vpn;
-    uint32_t refs;         /* entries (or objects) that hold the slot */
+    uint32_t refs;         /* entries, objects and the swap cache that hold the slot */
     uint32_t pid;          /* the process whose page it holds, or VM_NO_PID */
+    uint32_t cache_frame;  /* with cached: the frame holding the same page */
     bool used;
+    bool cached;           /* the page is also in a frame (the swap cache) */
 };
 
 struct swap_area {
@@ -59,6 +61,16 @@ uint32_t swap_take(struct swap_area *s, uint32_t pid, uint64_t vpn);
 void swap_release(struct swap_area *s, uint32_t slot);
 /* One more entry holds the slot (a forked process, a shared page). */
 void swap_ref(struct swap_area *s, uint32_t slot);
+/* The swap cache: frame holds the same page as the used slot, which keeps
+ * one more reference for it (swap_cache_add), until swap_cache_drop lets
+ * that reference go (the slot is free when it was the last). */
+void swap_cache_add(struct swap_area *s, uint32_t slot, uint32_t frame);
+void swap_cache_drop(struct swap_area *s, uint32_t slot);
+/* vm_swap_full: more than half of the slots are in use. */
+static inline bool swap_half_full(const struct swap_area *s)
+{
+    return (uint64_t)s->used * 2 > s->nslots;
+}
 /* Digests the used slots, each with its number. */
 void swap_digest(const struct swap_area *s, uint64_t *h);
 /* The bytes the slots and the free map hold on the host. */

@@ -214,9 +214,25 @@ bool machine_verify(const struct machine *m, char *why, size_t why_len)
                      fr->maps[k].vpn);
         if (!t.ok)
             break;
+        if (fr->swap_slot != VM_NO_SLOT) {
+            /* The swap cache: the slot names the frame back, and holds one
+             * reference for it. Only a private page of its own is cached. */
+            const struct swap_slot *sl = fr->swap_slot < m->swap.nslots
+                                             ? swap_at(&m->swap, fr->swap_slot) : NULL;
+            if (!sl || !sl->used || !sl->cached || sl->cache_frame != f ||
+                fr->kind != FRAME_ANON || fr->object != VM_NO_OBJECT)
+                fail(&t, "a frame in the swap cache and its slot disagree", f, fr->swap_slot);
+            else
+                count_up(&t, &t.slot_refs, fr->swap_slot);
+            if (!t.ok)
+                break;
+        }
         if (fr->nmaps != count_at(&t.maps, f) || fr->refcount != fr->nmaps)
             fail(&t, "a frame's reverse map disagrees with the entries", f, count_at(&t.maps, f));
-        else if (fr->object == VM_NO_OBJECT && fr->nmaps == 0)
+        else if (fr->object == VM_NO_OBJECT && fr->nmaps == 0 &&
+                 (fr->swap_slot == VM_NO_SLOT || swap_at(&m->swap, fr->swap_slot)->refs < 2))
+            /* Unmapped, a private page stays only in the swap cache, and
+             * only while a swap entry somewhere still names its slot. */
             fail(&t, "a page frame is neither mapped nor cached (leaked)", f, fr->kind);
         else if (fr->object != VM_NO_OBJECT &&
                  (fr->object >= m->nobjects ||
@@ -251,6 +267,9 @@ bool machine_verify(const struct machine *m, char *why, size_t why_len)
             fail(&t, "the free map disagrees with a swap slot", s, slot->used);
         if (slot->used && slot->refs != count_at(&t.slot_refs, s))
             fail(&t, "a swap slot's references are off", s, count_at(&t.slot_refs, s));
+        else if (slot->cached && (!slot->used || slot->cache_frame >= total ||
+                                  frames_at(&m->pool, slot->cache_frame)->swap_slot != s))
+            fail(&t, "a swap slot's cached frame does not name it", s, slot->cache_frame);
     }
     if (t.ok && (used != m->swap.used || m->swap.free.nfree != m->swap.nslots - used))
         fail(&t, "the swap use count is off", m->swap.used, used);
