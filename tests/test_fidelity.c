@@ -1383,6 +1383,106 @@ static void test_huge_pages(void)
     machine_destroy(m);
 }
 
+static void test_huge_read_before_write(void)
+{
+    /* Linux 6.18 with MADV_HUGEPAGE (tests/linux/case-thp.c): reading a
+     * 2 MiB range first maps the huge zero page (1 fault, no memory of its
+     * own); the first write faults again and gets a huge page (1 fault). */
+    struct machine *m = test_machine("x86_64", 4096, 0, 16, POLICY_clock);
+    test_process(m, 1, 0, 0);
+    const uint64_t base = 0x40000000;
+    add_huge_area(m, base, 4 * MiB);
+    uint32_t free0 = m->pool.free_data;
+    for (uint64_t off = 0; off < 2 * MiB; off += PAGE)
+        test_access(m, 1, ACCESS_READ, base + off);
+    CU_ASSERT_EQUAL(m->counters.minor_faults, 1);
+    CU_ASSERT_EQUAL(m->counters.zero_fills, 0);
+    CU_ASSERT_EQUAL(m->huge_pages, 1);
+    /* Root, PUD, PMD, then the aligned run 512-1023 for the huge zero page. */
+    CU_ASSERT_EQUAL(m->huge_zero_frame, 512);
+    CU_ASSERT_EQUAL(m->zero_frame, VM_NO_FRAME);
+    CU_ASSERT_EQUAL(frames_at(&m->pool, 512)->kind, FRAME_ZERO);
+    CU_ASSERT_EQUAL(frames_at(&m->pool, 1023)->kind, FRAME_ZERO);
+    CU_ASSERT_EQUAL(frames_at(&m->pool, 1023)->compound, FRAME_TAIL);
+    CU_ASSERT_EQUAL(m->pool.free_data, free0 - 2 - 512);
+    CU_ASSERT_EQUAL(resident(m, 1), 0);
+    const struct process *p = machine_process(m, 1);
+    struct walk_result w = machine_walk(m, p, base + 0x1234);
+    CU_ASSERT(w.complete);
+    CU_ASSERT_EQUAL(w.level, 2);
+    CU_ASSERT(*w.slot & PTE_HUGE);
+    CU_ASSERT_FALSE(*w.slot & PTE_WRITABLE);
+    CU_ASSERT_EQUAL(pte_frame(*w.slot), 512);
+
+    /* The second 2 MiB range, read too, shares the same huge zero page. */
+    test_access(m, 1, ACCESS_READ, base + 2 * MiB);
+    CU_ASSERT_EQUAL(m->counters.minor_faults, 2);
+    CU_ASSERT_EQUAL(m->huge_pages, 2);
+    CU_ASSERT_EQUAL(m->pool.free_data, free0 - 2 - 512);
+
+    /* The first write to the range: one fault, 512 zero-filled frames. */
+    struct event ev = mem_access(m, 1, ACCESS_WRITE, base + 0x5000);
+    CU_ASSERT_EQUAL(ev.kind, EV_ACCESS_DONE);
+    CU_ASSERT_EQUAL(first(EV_PAGE_FAULT).fault_code,
+                    FAULT_CODE_USER | FAULT_CODE_PROTECTION | FAULT_CODE_WRITE);
+    CU_ASSERT_EQUAL(seen(EV_ZERO_FILL), 1);
+    CU_ASSERT_EQUAL(first(EV_ZERO_FILL).size, 512);
+    for (uint64_t off = 0; off < 2 * MiB; off += PAGE)
+        test_access(m, 1, ACCESS_WRITE, base + off);
+    CU_ASSERT_EQUAL(m->counters.minor_faults, 3);
+    CU_ASSERT_EQUAL(m->counters.zero_fills, 1);
+    CU_ASSERT_EQUAL(m->huge_pages, 2);
+    CU_ASSERT_EQUAL(resident(m, 1), 512);
+    w = machine_walk(m, p, base);
+    CU_ASSERT_EQUAL(w.level, 2);
+    CU_ASSERT(*w.slot & PTE_WRITABLE);
+    CU_ASSERT_EQUAL(pte_frame(*w.slot), 1024);
+    CU_ASSERT_EQUAL(frames_at(&m->pool, 1024)->kind, FRAME_ANON);
+    /* The huge zero page stays, for the other range and for everyone. */
+    CU_ASSERT_EQUAL(frames_at(&m->pool, 512)->kind, FRAME_ZERO);
+    CU_ASSERT_EQUAL(frame_of(m, 1, base + 2 * MiB + PAGE), 513); /* page 1 of the run */
+
+    /* munmap of everything: the huge page is freed, the huge zero page kept. */
+    struct op un = {.kind = OP_MUNMAP, .pid = 1, .va = base, .size = 4 * MiB};
+    run_op(m, &un);
+    CU_ASSERT_EQUAL(m->huge_pages, 0);
+    CU_ASSERT_EQUAL(m->pool.free_data, free0 - 2 - 512);
+    CU_ASSERT_EQUAL(frames_at(&m->pool, 512)->kind, FRAME_ZERO);
+    verify(m);
+    machine_destroy(m);
+}
+
+static void test_fetch_maps_zero_page(void)
+{
+    /* Linux (tests/linux/case-exec-fetch.c): a fetch from fresh private
+     * anonymous memory is no write: the zero page, then the first write
+     * faults again. Exec then write: two faults, one frame. */
+    struct machine *m = test_machine("x86_64", 64, 16, 16, POLICY_fifo);
+    char why[160];
+    CU_ASSERT_FATAL(machine_add_process(m, 1, "t", 0, why, sizeof why));
+    struct area x = {.start = 0x20000000, .end = 0x20002000, .prot = PROT_R | PROT_W | PROT_X,
+                     .kind = AREA_ANON, .object = EV_NONE, .name = "jit"};
+    CU_ASSERT_FATAL(machine_add_area(m, 1, &x, why, sizeof why));
+    uint32_t free0 = m->pool.free_data;
+    struct event ev = mem_access(m, 1, ACCESS_EXEC, x.start);
+    CU_ASSERT_EQUAL(ev.kind, EV_ACCESS_DONE);
+    CU_ASSERT_EQUAL(first(EV_FAULT_CLASSIFIED).fault_kind, FAULT_ZERO_PAGE);
+    CU_ASSERT_EQUAL(first(EV_PAGE_FAULT).fault_code, FAULT_CODE_USER | FAULT_CODE_FETCH);
+    CU_ASSERT_EQUAL(seen(EV_ZERO_FILL), 0);
+    CU_ASSERT_EQUAL(frame_of(m, 1, x.start), m->zero_frame);
+    CU_ASSERT_EQUAL(resident(m, 1), 0);
+    mem_access(m, 1, ACCESS_WRITE, x.start);
+    CU_ASSERT_EQUAL(m->counters.minor_faults, 2);
+    CU_ASSERT_EQUAL(m->counters.zero_fills, 1);
+    CU_ASSERT_EQUAL(resident(m, 1), 1);
+    /* Three tables, the zero page, the page: five frames. */
+    CU_ASSERT_EQUAL(m->pool.free_data, free0 - 2);
+    CU_ASSERT_EQUAL(mem_access(m, 1, ACCESS_EXEC, x.start).kind, EV_ACCESS_DONE);
+    CU_ASSERT_EQUAL(m->counters.faults, 2);
+    verify(m);
+    machine_destroy(m);
+}
+
 static void test_huge_page_fallback(void)
 {
     /* 1024 page frames, tables apart. Fill them all, then free 600 in the
@@ -1790,6 +1890,10 @@ void suite_fidelity_register(void)
     CU_add_test(s, "evicting a shared frame shoots down both TLB entries",
                 test_shootdown_after_fork);
     CU_add_test(s, "huge pages: one fault, one TLB entry per 2 MiB", test_huge_pages);
+    CU_add_test(s, "huge range read first: the huge zero page, then a fault for its own",
+                test_huge_read_before_write);
+    CU_add_test(s, "a fetch maps the zero page; exec then write is two faults",
+                test_fetch_maps_zero_page);
     CU_add_test(s, "huge pages fall back to 4 KiB without an aligned run",
                 test_huge_page_fallback);
     CU_add_test(s, "shared file dirt survives exit and is written back",

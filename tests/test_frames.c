@@ -111,7 +111,7 @@ static void test_lowest_free(void)
         case 3: {
             uint32_t n = r >> 8 & 1 ? 512 : 8;
             uint32_t want = p.free_data >= n ? slow_run(taken, DATA, n) : UINT32_MAX;
-            uint32_t got = frames_take_run(&p, n);
+            uint32_t got = frames_take_run(&p, n, FRAME_ANON);
             mismatches += got != want;
             for (uint32_t k = 0; got < DATA && k < n; k++)
                 taken[got + k] = true;
@@ -179,7 +179,7 @@ static void test_untouched_costs_nothing(void)
     CU_ASSERT(frames_take_at(&p, (1u << 23) - 1, FRAME_TABLE));
     CU_ASSERT_EQUAL(frames_take(&p, FRAME_ANON), 0);
     CU_ASSERT_EQUAL(frames_take(&p, FRAME_TABLE), 1u << 22);
-    CU_ASSERT_EQUAL(frames_take_run(&p, 512), 512);
+    CU_ASSERT_EQUAL(frames_take_run(&p, 512, FRAME_ANON), 512);
     CU_ASSERT_EQUAL(swap_take(&s, 1, 2), 0);
     CU_ASSERT(frames_bytes(&p) < pool0 + 4 * (4096 * sizeof(struct frame) + 1024));
     CU_ASSERT(swap_bytes(&s) < swap0 + 4096 * sizeof(struct swap_slot) + 4096);

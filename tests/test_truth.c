@@ -336,7 +336,7 @@ static void expected_label(const struct machine *m, uint32_t f, char *buf, size_
     case FRAME_FREE:
         snprintf(buf, len, "%s", f >= m->pool.data_frames ? "reserved" : "free");
         return;
-    case FRAME_ZERO: snprintf(buf, len, "zero page"); return;
+    case FRAME_ZERO: snprintf(buf, len, "%s", fr->compound ? "huge zero page" : "zero page"); return;
     case FRAME_TABLE:
         snprintf(buf, len, "p%" PRIu32 " %s", fr->owner_pid,
                  m->cfg.geo.level_names[fr->table_level]);
@@ -1638,7 +1638,14 @@ static void check_sentence(const struct tl_event *e, const struct machine *m)
         break;
     }
     case EV_ZERO_PAGE: {
-        char want[48];
+        char want[64];
+        if (ev->size > 1) {
+            snprintf(want, sizeof want, "huge zero page (frames %u-%" PRIu64 ")",
+                     m->huge_zero_frame, m->huge_zero_frame + ev->size - 1);
+            if (ev->frame != m->huge_zero_frame || !strstr(text, want))
+                fail("the huge zero page is frames %s, the sentence says \"%s\"", want, text);
+            break;
+        }
         snprintf(want, sizeof want, "zero page (frame %u)", m->zero_frame);
         if (ev->frame != m->zero_frame || !strstr(text, want))
             fail("the zero page is frame %u, the sentence says \"%s\"", m->zero_frame, text);

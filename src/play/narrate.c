@@ -204,12 +204,28 @@ static void machine_sentence(struct out *o, const struct event *ev, const struct
                    "memory, in the swap cache: no I/O, a minor fault.", ev->detail, ev->slot);
             break;
         case FAULT_COW:
-            say(o, "The handler finds %s allows the %s but the entry is read-only: "
-                   "copy-on-write. A minor fault.", ev->detail, verb(ev->access));
+            if (ev->size > 1)
+                say(o, "The handler finds %s allows the %s but the entry maps the huge zero "
+                       "page read-only: the range gets a huge page of its own, as Linux 6.12 "
+                       "and later do (earlier kernels split it into 4 KiB pages). A minor "
+                       "fault.", ev->detail, verb(ev->access));
+            else
+                say(o, "The handler finds %s allows the %s but the entry is read-only: "
+                       "copy-on-write. A minor fault.", ev->detail, verb(ev->access));
             break;
         case FAULT_ZERO_PAGE:
-            say(o, "The handler finds %s, never touched. A read only needs zeros, so it maps "
-                   "the shared zero page read-only: no new frame. A minor fault.", ev->detail);
+            if (ev->size > 1) {
+                char size[16];
+                huge_size(g, size, sizeof size);
+                say(o, "The handler finds %s, never touched, and room for a %s huge page. A %s "
+                       "only needs zeros, so it maps the huge zero page read-only, the whole "
+                       "range at once: no memory of its own. A minor fault.",
+                    ev->detail, size, ev->access == ACCESS_EXEC ? "fetch" : "read");
+            } else {
+                say(o, "The handler finds %s, never touched. A %s only needs zeros, so it maps "
+                       "the shared zero page read-only: no new frame. A minor fault.",
+                    ev->detail, ev->access == ACCESS_EXEC ? "fetch (it is no write)" : "read");
+            }
             break;
         case FAULT_FILE_CACHED:
             say(o, "The handler finds %s. That page is already in the page cache: a minor "
@@ -287,9 +303,16 @@ static void machine_sentence(struct out *o, const struct event *ev, const struct
         } else if (ev->size > 1) {
             char size[16];
             huge_size(g, size, sizeof size);
-            say(o, "Frames %u-%llu are free, %llu in a row and aligned: they are taken for one "
-                   "%s huge page.", ev->frame, (unsigned long long)(ev->frame + ev->size - 1),
-                (unsigned long long)ev->size, size);
+            bool zero = ev->frame < frames_total(&m->pool) &&
+                        frames_at(&m->pool, ev->frame)->kind == FRAME_ZERO;
+            say(o, "Frames %u-%llu are free, %llu in a row and aligned: they are taken for ",
+                ev->frame, (unsigned long long)(ev->frame + ev->size - 1),
+                (unsigned long long)ev->size);
+            if (zero)
+                say(o, "the huge zero page, once for the whole machine (Linux allocates it the "
+                       "first time a huge range is read).");
+            else
+                say(o, "one %s huge page.", size);
         } else if (ev->frame < frames_total(&m->pool) &&
                    frames_at(&m->pool, ev->frame)->kind == FRAME_ZERO) {
             say(o, "Frame %u is free: it becomes the shared zero page, taken once for the whole "
@@ -312,8 +335,15 @@ static void machine_sentence(struct out *o, const struct event *ev, const struct
                 ev->frame);
         break;
     case EV_ZERO_PAGE:
-        say(o, "The shared zero page (frame %u) is mapped read-only: this read takes no frame "
-               "of its own. A later write will fault again for a private copy.", ev->frame);
+        if (ev->size > 1)
+            say(o, "The huge zero page (frames %u-%llu) is mapped read-only: this %s takes no "
+                   "memory of its own. A later write will fault again, for a huge page of its "
+                   "own.", ev->frame, (unsigned long long)(ev->frame + ev->size - 1),
+                ev->access == ACCESS_EXEC ? "fetch" : "read");
+        else
+            say(o, "The shared zero page (frame %u) is mapped read-only: this %s takes no frame "
+                   "of its own. A later write will fault again for a private copy.", ev->frame,
+                ev->access == ACCESS_EXEC ? "fetch" : "read");
         break;
     case EV_SWAP_IN:
         if (frames_at(&m->pool, ev->frame)->swap_slot == ev->slot)

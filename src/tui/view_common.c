@@ -160,7 +160,7 @@ void view_frame_label(const struct machine *m, uint32_t frame, char *buf, size_t
         snprintf(buf, len, "%s", frames_is_table_region(&m->pool, frame) ? "reserved" : "free");
         return;
     case FRAME_ZERO:
-        snprintf(buf, len, "zero page");
+        snprintf(buf, len, "%s", f->compound ? "huge zero page" : "zero page");
         return;
     case FRAME_TABLE:
         snprintf(buf, len, "p%" PRIu32 " %s", f->owner_pid,

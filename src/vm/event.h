@@ -54,7 +54,7 @@ enum event_tone {
 #define EVF_ACCESS    0x001u /* access kind, va and vpn: a step of an access */
 #define EVF_RANGE     0x002u /* va and size: an operation on a range */
 #define EVF_SET       0x004u /* index is a TLB set, not a table index */
-#define EVF_FRAMES    0x008u /* size is the frames a huge page's run covers */
+#define EVF_FRAMES    0x008u /* size is the frames a huge page's run covers (when above 1) */
 #define EVF_ENTRY     0x010u /* entry: the entry read or written */
 #define EVF_VPN_OTHER 0x020u /* other_vpn: the victim's page, when other_pid is set */
 #define EVF_CODE      0x040u /* fault_code: the page-fault error code */
@@ -97,7 +97,7 @@ enum event_line {
       "the MMU raises a page fault")                                                                \
     X(SEGFAULT, "segfault", STAGE_SEGV, TONE_FAULT, EVF_ACCESS | EVF_FAULT, LINE_FAULT,             \
       "the kernel sends SIGSEGV")                                                                   \
-    X(FAULT_CLASSIFIED, "fault_classified", STAGE_HANDLER, TONE_PLAIN, EVF_ACCESS | EVF_FAULT,      \
+    X(FAULT_CLASSIFIED, "fault_classified", STAGE_HANDLER, TONE_PLAIN, EVF_ACCESS | EVF_FAULT | EVF_FRAMES,      \
       LINE_FAULT, "the fault handler decides what to do")                                           \
     X(TABLE_ALLOC, "table_alloc", STAGE_NEW_TABLE, TONE_PLAIN, EVF_ACCESS | EVF_ENTRY,              \
       LINE_FRAME, "a page-table page is allocated")                                                 \
@@ -118,7 +118,7 @@ enum event_line {
       LINE_FRAME, "a free frame is taken")                                                          \
     X(ZERO_FILL, "zero_fill", STAGE_LOAD, TONE_PLAIN, EVF_ACCESS | EVF_FRAMES, LINE_FRAME,          \
       "the frame is filled with zeros")                                                             \
-    X(ZERO_PAGE, "zero_page", STAGE_LOAD, TONE_PLAIN, EVF_ACCESS, LINE_FRAME,                       \
+    X(ZERO_PAGE, "zero_page", STAGE_LOAD, TONE_PLAIN, EVF_ACCESS | EVF_FRAMES, LINE_FRAME,                       \
       "the shared zero page is mapped read-only")                                                   \
     X(SWAP_IN, "swap_in", STAGE_LOAD, TONE_PLAIN, EVF_ACCESS, LINE_SLOT,                            \
       "the page is read back from swap")                                                            \

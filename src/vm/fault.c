@@ -159,17 +159,21 @@ void vm_step_classify(struct machine *m, struct event *ev)
             major = true;
         }
     } else if (wants_huge(m, a, &w)) {
-        /* do_huge_pmd_anonymous_page: the whole aligned range at once. */
-        kind = FAULT_ZERO_FILL;
+        /* do_huge_pmd_anonymous_page: the whole aligned range at once; a
+         * read (or a fetch) maps the huge zero page, a write a huge page of
+         * its own. */
+        kind = m->op.access == ACCESS_WRITE ? FAULT_ZERO_FILL : FAULT_ZERO_PAGE;
         m->acc.huge = true;
-    } else if (m->op.access == ACCESS_READ && !a->textbook) {
-        /* do_anonymous_page: a read of untouched memory maps the zero page. */
+    } else if (m->op.access != ACCESS_WRITE && !a->textbook) {
+        /* do_anonymous_page: a read of untouched memory maps the zero page,
+         * and so does an instruction fetch (it is no write). */
         kind = FAULT_ZERO_PAGE;
     } else {
         kind = FAULT_ZERO_FILL;
     }
     vm_event_for_access(m, ev, EV_FAULT_CLASSIFIED);
     ev->fault_kind = (uint8_t)kind;
+    ev->size = m->acc.huge ? vm_huge_pages(m) : 1;
     if (kind == FAULT_SWAP_IN || kind == FAULT_SWAP_CACHED)
         ev->slot = m->acc.slot;
     if (a->object != VM_NO_OBJECT)
@@ -244,6 +248,45 @@ void vm_step_install_table(struct machine *m, struct event *ev)
     vm_step_tables(m);
 }
 
+/* When the faulting address is mapped by a huge entry holding the huge
+ * zero page, that entry goes (and its TLB entry), so that a table of
+ * ordinary entries can take its place. */
+static void unmap_huge_zero(struct machine *m)
+{
+    struct process *p = vm_op_process(m);
+    struct walk_result w = machine_walk(m, p, m->op.va);
+    if (!w.complete || !pte_holds_frame(*w.slot) || !(*w.slot & PTE_HUGE) ||
+        frames_at(&m->pool, pte_frame(*w.slot))->kind != FRAME_ZERO)
+        return;
+    *w.slot = 0;
+    m->huge_pages--;
+    vm_shootdown(m, p->pid, vm_op_vpn(m), NULL);
+}
+
+/* The huge zero page for a read of a huge range: the one that exists, or
+ * an aligned run of free frames taken for it now (mm_get_huge_zero_folio
+ * allocates it on first use; it then serves every process). Sets up
+ * PH_LOAD, or PH_HUGE_ALLOC when the run was just taken; false when no run
+ * is free (or the host refused one: the machine then stops). */
+static bool take_huge_zero(struct machine *m)
+{
+    if (m->huge_zero_frame != VM_NO_FRAME) {
+        m->acc.frame = m->huge_zero_frame;
+        m->phase = PH_LOAD;
+        return true;
+    }
+    uint32_t run = frames_take_run(&m->pool, (uint32_t)vm_huge_pages(m), FRAME_ZERO);
+    if (run == FRAMES_REFUSED) {
+        vm_host_failure(m, "the frame pool");
+        return true;
+    }
+    if (run == VM_NO_FRAME)
+        return false;
+    m->acc.frame = run;
+    m->phase = PH_HUGE_ALLOC;
+    return true;
+}
+
 /* PH_TABLES, emitting nothing → PH_NEED_FRAME for the next missing table
  * (or for the page), PH_HUGE_ALLOC when a huge page's run of frames was
  * taken, or PH_LOAD when the page needs no new frame (copy-on-write reuse,
@@ -305,6 +348,15 @@ void vm_step_tables(struct machine *m)
         vm_want_frame(m, FRAME_FILE, 0);
         return;
     case FAULT_ZERO_PAGE:
+        if (m->acc.huge && !take_huge_zero(m)) {
+            /* No run for the huge zero page: the fault falls back to
+             * ordinary pages (VM_FAULT_FALLBACK), and the 4 KiB zero page. */
+            m->acc.huge = false;
+            if (next_missing_table(m))
+                return;
+        }
+        if (m->acc.huge)
+            return;
         if (m->zero_frame != VM_NO_FRAME) {
             m->acc.frame = m->zero_frame;
             m->phase = PH_LOAD;
@@ -316,7 +368,7 @@ void vm_step_tables(struct machine *m)
         break;
     }
     if (m->acc.huge) {
-        uint32_t run = frames_take_run(&m->pool, (uint32_t)vm_huge_pages(m));
+        uint32_t run = frames_take_run(&m->pool, (uint32_t)vm_huge_pages(m), FRAME_ANON);
         if (run == FRAMES_REFUSED) {
             vm_host_failure(m, "the frame pool");
             return;
@@ -326,8 +378,11 @@ void vm_step_tables(struct machine *m)
             m->phase = PH_HUGE_ALLOC;
             return;
         }
-        /* No contiguous run free: fall back to base pages, as THP does. */
+        /* No contiguous run free: fall back to base pages, as THP does. A
+         * write to the huge zero page first lets go of its huge entry (the
+         * other pages of the range read as zeros again when touched). */
         m->acc.huge = false;
+        unmap_huge_zero(m);
         if (next_missing_table(m))
             return;
     }
@@ -438,10 +493,16 @@ void vm_step_load(struct machine *m, struct event *ev)
     case FAULT_ZERO_PAGE:
         vm_event_for_access(m, ev, EV_ZERO_PAGE);
         ev->frame = frame;
-        if (m->zero_frame == VM_NO_FRAME) {
+        if (m->acc.huge) {
+            ev->size = vm_huge_pages(m);
+            if (m->huge_zero_frame == VM_NO_FRAME)
+                m->huge_zero_frame = frame;
+            m->huge_pages++; /* one more huge mapping for the TLB to look for */
+        } else if (m->zero_frame == VM_NO_FRAME) {
             m->zero_frame = frame;
-            f->loaded_at = m->steps;
         }
+        if (f->loaded_at == 0)
+            f->loaded_at = m->steps;
         m->phase = PH_PTE;
         return;
     default:
@@ -480,6 +541,7 @@ void vm_step_load(struct machine *m, struct event *ev)
         const struct frame *from = frames_at(&m->pool, src);
         if (from->kind == FRAME_ZERO) {
             vm_event_for_access(m, ev, EV_ZERO_FILL);
+            ev->size = m->acc.huge ? vm_huge_pages(m) : 1;
             m->counters.zero_fills++;
         } else {
             vm_event_for_access(m, ev, EV_COW_COPY);
@@ -658,6 +720,8 @@ void vm_step_pte(struct machine *m, struct event *ev)
             if (frames_rmap_remove(&m->pool, old, p->pid, vm_op_vpn(m)))
                 p->resident--;
             vm_frame_unmapped(m, old);
+        } else if (*w.slot & PTE_HUGE) {
+            m->huge_pages--; /* the huge zero page's mapping goes */
         }
         vm_shootdown(m, p->pid, vm_op_vpn(m), NULL);
     }

@@ -189,7 +189,7 @@ bool frames_take_at(struct frame_pool *p, uint32_t frame, enum frame_kind kind)
     return true;
 }
 
-uint32_t frames_take_run(struct frame_pool *p, uint32_t n)
+uint32_t frames_take_run(struct frame_pool *p, uint32_t n, enum frame_kind kind)
 {
     if (n == 0 || p->free_data < n)
         return VM_NO_FRAME;
@@ -201,7 +201,7 @@ uint32_t frames_take_run(struct frame_pool *p, uint32_t n)
         if (!prepare_take(p, start + i))
             return FRAMES_REFUSED;
     for (uint32_t i = 0; i < n; i++) {
-        mark_taken(p, start + i, FRAME_ANON);
+        mark_taken(p, start + i, kind);
         frames_edit(p, start + i)->compound = i ? FRAME_TAIL : FRAME_HEAD;
     }
     return start;

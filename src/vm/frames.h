@@ -113,9 +113,10 @@ bool frames_take_at(struct frame_pool *p, uint32_t frame, enum frame_kind kind);
 
 /* Takes n free page frames in a row, the first a multiple of n (a huge
  * page: its frames must be physically contiguous and aligned): the lowest
- * such run. Returns the first, VM_NO_FRAME when no such run is free, or
- * FRAMES_REFUSED. */
-uint32_t frames_take_run(struct frame_pool *p, uint32_t n);
+ * such run, each frame of the kind given (FRAME_ANON for a huge page,
+ * FRAME_ZERO for the huge zero page), the first the head. Returns the
+ * first, VM_NO_FRAME when no such run is free, or FRAMES_REFUSED. */
+uint32_t frames_take_run(struct frame_pool *p, uint32_t n, enum frame_kind kind);
 /* Returns a frame to the free list; clears its reverse map. */
 void frames_release(struct frame_pool *p, uint32_t frame);
 /* True when a frame of this kind could be taken without eviction. */

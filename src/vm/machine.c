@@ -211,6 +211,7 @@ struct machine *machine_create(const struct machine_config *cfg, char *why, size
     m->procs = calloc(MACHINE_MAX_PROCESSES, sizeof *m->procs);
     m->objects = calloc(MACHINE_MAX_OBJECTS, sizeof *m->objects);
     m->zero_frame = VM_NO_FRAME;
+    m->huge_zero_frame = VM_NO_FRAME;
     if (!m->procs || !m->objects) {
         machine_destroy(m);
         snprintf(why, why_len, "out of memory on the host for the machine (expected fewer "
@@ -301,6 +302,7 @@ uint64_t machine_digest(const struct machine *m)
     digest_u64(&h, m->phase);
     digest_u64(&h, m->nprocs);
     digest_u64(&h, m->zero_frame);
+    digest_u64(&h, m->huge_zero_frame);
     digest_u64(&h, m->huge_pages);
     for (uint32_t i = 0; i < m->nobjects; i++)
         object_digest(&m->objects[i], &h);

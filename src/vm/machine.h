@@ -321,6 +321,7 @@ struct machine {
     struct vm_object *objects; /* files and shared anonymous memory */
     uint32_t nobjects;
     uint32_t zero_frame;       /* the shared zero page, once allocated, else VM_NO_FRAME */
+    uint32_t huge_zero_frame;  /* the first frame of the huge zero page, once allocated */
     uint32_t huge_pages;       /* huge pages mapped now: the TLB then looks up both sizes */
     const uint64_t *future_next; /* borrowed; see machine_set_future */
     uint64_t future_len;

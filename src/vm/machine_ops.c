@@ -63,7 +63,11 @@ static void drop_page(struct machine *m, struct process *p, uint64_t *slot, uint
     if (pte_holds_frame(e)) {
         uint32_t frame = pte_frame(e);
         struct frame *f = frames_edit(&m->pool, frame);
-        if (f->compound == FRAME_HEAD) {
+        if (f->kind == FRAME_ZERO) {
+            /* The zero page, or the huge one, stays for everyone. */
+            if (e & PTE_HUGE)
+                m->huge_pages--;
+        } else if (f->compound == FRAME_HEAD) {
             /* A huge page goes as a whole (Linux would split it first when
              * only part of it is unmapped). */
             uint64_t n = vm_huge_pages(m);
@@ -72,7 +76,7 @@ static void drop_page(struct machine *m, struct process *p, uint64_t *slot, uint
             for (uint64_t i = 0; i < n; i++)
                 frames_release(&m->pool, frame + (uint32_t)i);
             m->huge_pages--;
-        } else if (f->kind != FRAME_ZERO) {
+        } else {
             /* Dirt in the entry belongs to the cached page from now on. */
             if (f->object != VM_NO_OBJECT && (e & PTE_DIRTY))
                 f->dirty = true;
@@ -309,6 +313,14 @@ static bool split_huge(struct machine *m, struct process *p, uint64_t va)
     struct walk_result w = machine_walk(m, p, va);
     if (!w.complete || !pte_holds_frame(*w.slot) || !(*w.slot & PTE_HUGE))
         return true;
+    if (frames_at(&m->pool, pte_frame(*w.slot))->kind == FRAME_ZERO) {
+        /* The huge zero page is not split: its entry goes, and the range
+         * reads as zeros again, page by page, when touched. */
+        *w.slot = 0;
+        tlb_invalidate(&m->tlb, p->asid, va);
+        m->huge_pages--;
+        return true;
+    }
     uint32_t t = frames_take(&m->pool, FRAME_TABLE);
     if (t == FRAMES_REFUSED)
         vm_host_failure(m, "the frame pool");

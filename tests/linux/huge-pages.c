@@ -1,7 +1,9 @@
 /* huge-pages.yaml on Linux: a 4 MiB anonymous array with ordinary pages
  * (MADV_NOHUGEPAGE, so that the result does not depend on the host's THP
  * setting) and a 2 MiB-aligned 4 MiB array with MADV_HUGEPAGE, each
- * written one access per 4 KiB page, then both read at a 64-byte stride.
+ * written one access per 4 KiB page, then both read at a 64-byte stride;
+ * then a third 2 MiB-aligned 2 MiB range with MADV_HUGEPAGE is read (the
+ * huge zero page) and written (a huge page of its own).
  * thp_fault_alloc and thp_fault_fallback (/proc/vmstat) and smaps
  * AnonHugePages say whether huge pages were really used. */
 #include "probe.h"
@@ -9,7 +11,8 @@
 #include <string.h>
 #include <sys/mman.h>
 
-static const char *const chapters[] = {"Small pages", "Huge pages", "TLB reach", NULL};
+static const char *const chapters[] = {"Small pages", "Huge pages", "TLB reach",
+                                       "Read before write", NULL};
 
 /* A 2 MiB-aligned anonymous range of size bytes. */
 static char *aligned_map(size_t size)
@@ -33,14 +36,16 @@ int main(void)
     sysfs_choice("/sys/kernel/mm/transparent_hugepage/defrag", defrag, sizeof defrag);
     note("thp_enabled=%s thp_defrag=%s", thp[0] ? thp : "absent", defrag[0] ? defrag : "absent");
 
-    char *small = aligned_map(4 * MiB), *big = aligned_map(4 * MiB);
-    if (!small || !big)
+    char *small = aligned_map(4 * MiB), *big = aligned_map(4 * MiB), *fresh = aligned_map(2 * MiB);
+    if (!small || !big || !fresh)
         return 2;
     madvise(small, 4 * MiB, MADV_NOHUGEPAGE);
     probe_area(small, 4 * MiB);
     probe_area(big, 4 * MiB);
+    probe_area(fresh, 2 * MiB);
     int thp_ok = (strcmp(thp, "always") == 0 || strcmp(thp, "madvise") == 0) &&
-                 madvise(big, 4 * MiB, MADV_HUGEPAGE) == 0;
+                 madvise(big, 4 * MiB, MADV_HUGEPAGE) == 0 &&
+                 madvise(fresh, 2 * MiB, MADV_HUGEPAGE) == 0;
     int tlb = dtlb_open();
 
     struct mark m;
@@ -77,6 +82,26 @@ int main(void)
     long t2 = dtlb_read(tlb);
     if (tlb >= 0)
         note("dtlb_load_misses small=%ld big=%ld", t1 - t0, t2 - t1);
+
+    if (thp_ok) {
+        probe_settle();
+        long zero = vmstat_get("thp_zero_page_alloc");
+        mark_begin(&m);
+        fill_read(fresh, 2 * MiB, PAGE);
+        mark_end(&m, "Read before write");
+        note("read: thp_zero_page_alloc=+%ld fresh_AnonHugePages_kB=%ld",
+             vmstat_get("thp_zero_page_alloc") - zero, smaps_get(fresh, "AnonHugePages"));
+        probe_settle();
+        long alloc = vmstat_get("thp_fault_alloc");
+        mark_begin(&m);
+        fill_write(fresh, 2 * MiB, PAGE);
+        mark_end(&m, "Read before write");
+        note("write: thp_fault_alloc=+%ld fresh_AnonHugePages_kB=%ld",
+             vmstat_get("thp_fault_alloc") - alloc, smaps_get(fresh, "AnonHugePages"));
+    } else {
+        phase_skip("Read before write", "transparent huge pages are '%s' on this host",
+                   thp[0] ? thp : "absent");
+    }
 
     probe_report();
     return 0;
