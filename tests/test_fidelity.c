@@ -294,8 +294,8 @@ static void test_fork_cow(void)
     CU_ASSERT_EQUAL(nevents, 1);
     CU_ASSERT_EQUAL(ev.other_pid, 2);
     CU_ASSERT_STRING_EQUAL(ev.detail,
-                           "pid 2 (child) is born sharing 4 pages; 4 made read-only for "
-                           "copy-on-write");
+                           "pid 2 (child) is born sharing 4 pages, 4 made read-only for "
+                           "copy-on-write; 0 areas left empty");
     const struct process *child = machine_process(m, 2);
     CU_ASSERT_PTR_NOT_NULL_FATAL(child);
     CU_ASSERT(child->alive);
@@ -383,6 +383,91 @@ static void test_fork_cow(void)
     CU_ASSERT_EQUAL(seen(EV_COW_REUSE), 1);
     CU_ASSERT_EQUAL(m->counters.cow_copies, 1);
     CU_ASSERT_EQUAL(m->pool.free_data, 60);
+    verify(m);
+    machine_destroy(m);
+}
+
+/* The touches of tests/linux/case-fork-first-touch.c, which measured on
+ * Linux 6.18 (fault-around 16 pages): the child's first write to 16 pages
+ * of shared anonymous memory the parent wrote, 16 faults; its first read
+ * of another such area, 1; a privately mapped cached file the parent only
+ * read, 4 for 64 pages; private memory the parent only read, 16 (the zero
+ * page, no fault-around); pages the parent only read in an area where it
+ * wrote one page, 0; pages it wrote, 16 copies on write. */
+static void touch16(struct machine *m, uint32_t pid, uint64_t va, uint64_t pages, enum access_kind a)
+{
+    for (uint64_t i = 0; i < pages; i++)
+        mem_access(m, pid, a, va + i * PAGE);
+}
+
+static void test_fork_copies_only_anonymous_areas(void)
+{
+    struct machine *m = custom_machine(512, 64, 16, POLICY_fifo, true, 16, 0);
+    uint32_t file = add_file(m, "lib", 64, NULL, 0, true);
+    test_process(m, 1, 0, 0);
+    const uint64_t shw = 0x10000000, shr = 0x11000000, lib = 0x12000000, zero = 0x13000000,
+                   mixed = 0x14000000, cow = 0x15000000;
+    do_mmap(m, 1, shw, 16 * PAGE, PROT_R | PROT_W, true, 0, false, "shw");
+    do_mmap(m, 1, shr, 16 * PAGE, PROT_R | PROT_W, true, 0, false, "shr");
+    do_mmap(m, 1, lib, 64 * PAGE, PROT_R | PROT_W, false, file + 1, false, "lib");
+    do_mmap(m, 1, zero, 16 * PAGE, PROT_R | PROT_W, false, 0, false, "zero");
+    do_mmap(m, 1, mixed, 16 * PAGE, PROT_R | PROT_W, false, 0, false, "mixed");
+    do_mmap(m, 1, cow, 16 * PAGE, PROT_R | PROT_W, false, 0, false, "cow");
+    touch16(m, 1, shw, 16, ACCESS_WRITE);
+    touch16(m, 1, shr, 16, ACCESS_WRITE);
+    touch16(m, 1, lib, 64, ACCESS_READ);
+    touch16(m, 1, zero, 16, ACCESS_READ);
+    mem_access(m, 1, ACCESS_WRITE, mixed);
+    touch16(m, 1, mixed + PAGE, 15, ACCESS_READ);
+    touch16(m, 1, cow, 16, ACCESS_WRITE);
+    CU_ASSERT_EQUAL(m->counters.faults, 16 + 16 + 4 + 16 + 16 + 16);
+    const struct process *parent = machine_process(m, 1);
+    CU_ASSERT_FALSE(process_find_area(parent, shw)->anon_pages);
+    CU_ASSERT_FALSE(process_find_area(parent, lib)->anon_pages);
+    CU_ASSERT_FALSE(process_find_area(parent, zero)->anon_pages);
+    CU_ASSERT(process_find_area(parent, mixed)->anon_pages);
+    CU_ASSERT(process_find_area(parent, cow)->anon_pages);
+
+    struct op op = {.kind = OP_FORK, .pid = 1, .child = 2};
+    strcpy(op.name, "child");
+    struct event ev = run_op(m, &op);
+    CU_ASSERT_STRING_EQUAL(ev.detail, "pid 2 (child) is born sharing 17 pages, 17 made read-only "
+                                      "for copy-on-write; 4 areas left empty");
+    const struct process *child = machine_process(m, 2);
+    CU_ASSERT_EQUAL(child->resident, 17);
+    CU_ASSERT_EQUAL(frame_of(m, 2, shw), EV_NONE);
+    CU_ASSERT_EQUAL(frame_of(m, 2, lib), EV_NONE);
+    CU_ASSERT_EQUAL(frame_of(m, 2, zero), EV_NONE);
+    /* Copied entries are old in the child, as they were made young in the parent. */
+    CU_ASSERT(leaf(m, 1, cow) & PTE_ACCESSED);
+    CU_ASSERT(pte_present(leaf(m, 2, cow)));
+    CU_ASSERT_FALSE(leaf(m, 2, cow) & PTE_ACCESSED);
+    CU_ASSERT_FALSE(leaf(m, 2, cow) & PTE_WRITABLE);
+    CU_ASSERT_EQUAL(frame_of(m, 2, mixed + PAGE), m->zero_frame);
+    CU_ASSERT(machine_process(m, 2)->areas[0].anon_pages == parent->areas[0].anon_pages);
+
+    uint64_t f = m->counters.faults;
+    touch16(m, 2, shw, 16, ACCESS_WRITE);
+    CU_ASSERT_EQUAL(m->counters.faults - f, 16);
+    CU_ASSERT_EQUAL(frame_of(m, 2, shw + 5 * PAGE), frame_of(m, 1, shw + 5 * PAGE));
+    f = m->counters.faults;
+    touch16(m, 2, shr, 16, ACCESS_READ);
+    CU_ASSERT_EQUAL(m->counters.faults - f, 1); /* fault-around maps the 15 others */
+    f = m->counters.faults;
+    touch16(m, 2, lib, 64, ACCESS_READ);
+    CU_ASSERT_EQUAL(m->counters.faults - f, 4);
+    f = m->counters.faults;
+    touch16(m, 2, zero, 16, ACCESS_READ);
+    CU_ASSERT_EQUAL(m->counters.faults - f, 16);
+    f = m->counters.faults;
+    touch16(m, 2, mixed + PAGE, 15, ACCESS_READ);
+    CU_ASSERT_EQUAL(m->counters.faults - f, 0);
+    uint64_t copies = m->counters.cow_copies;
+    f = m->counters.faults;
+    touch16(m, 2, cow, 16, ACCESS_WRITE);
+    CU_ASSERT_EQUAL(m->counters.faults - f, 16);
+    CU_ASSERT_EQUAL(m->counters.cow_copies - copies, 16);
+    CU_ASSERT_EQUAL(m->counters.major_faults, 0);
     verify(m);
     machine_destroy(m);
 }
@@ -1866,6 +1951,8 @@ void suite_fidelity_register(void)
     CU_add_test(s, "fork shares frames; the first write copies, the last reuses",
                 test_fork_cow);
     CU_add_test(s, "the parent exits: the child keeps the shared pages", test_fork_exit_parent);
+    CU_add_test(s, "fork copies the entries of areas with anonymous pages only",
+                test_fork_copies_only_anonymous_areas);
     CU_add_test(s, "fork shares swap slots; both swap in as major faults",
                 test_fork_shares_swap_slots);
     CU_add_test(s, "page cache: minor when cached, major when read, same frame for all",

@@ -455,7 +455,11 @@ static void machine_sentence(struct out *o, const struct event *ev, const struct
             ev->pid, ev->frame);
         break;
     case EV_FORK:
-        say(o, "fork: %s.", ev->detail);
+        say(o, "fork: %s. Entries are copied only for areas with anonymous pages of their own "
+               "(written memory, private copies), which no fault could rebuild; an area left "
+               "empty (shared memory, a file mapped privately and never written, memory only "
+               "read) is faulted in by the child's first touches, minor faults. The child's "
+               "copied entries start with Accessed clear.", ev->detail);
         break;
     case EV_EXIT:
         say(o, "pid %u exits: %s.", ev->pid, ev->detail);

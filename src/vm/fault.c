@@ -47,7 +47,7 @@ static void end_with_segfault(struct machine *m, struct event *ev, enum fault_ki
 
 /* Gives the faulting page an anonymous area of its own, merged with an
  * adjacent automatic area so that a trace's areas stay few. */
-static const struct area *add_auto_area(struct machine *m, struct process *p)
+static struct area *add_auto_area(struct machine *m, struct process *p)
 {
     uint64_t psize = vm_page_size(m);
     uint64_t start = m->op.va & ~(psize - 1);
@@ -57,9 +57,11 @@ static const struct area *add_auto_area(struct machine *m, struct process *p)
     if (below && strcmp(below->name, name) == 0 && below->end == start) {
         if (above && strcmp(above->name, name) == 0) {
             uint64_t end = above->end;
+            bool anon_pages = above->anon_pages;
             process_remove_range(p, above->start, above->end);
             below = process_find_area(p, start - psize);
             below->end = end;
+            below->anon_pages |= anon_pages;
         } else {
             below->end = start + psize;
         }
@@ -105,8 +107,8 @@ static bool wants_huge(const struct machine *m, const struct area *a, const stru
 void vm_step_classify(struct machine *m, struct event *ev)
 {
     struct process *p = vm_op_process(m);
-    const struct area *a = geometry_va_valid(&m->cfg.geo, m->op.va)
-                               ? process_find_area(p, m->op.va) : NULL;
+    struct area *a = geometry_va_valid(&m->cfg.geo, m->op.va)
+                         ? process_find_area(p, m->op.va) : NULL;
     if (!a && m->op.auto_area && geometry_va_valid(&m->cfg.geo, m->op.va))
         a = add_auto_area(m, p);
     if (!a) {
@@ -171,6 +173,11 @@ void vm_step_classify(struct machine *m, struct event *ev)
     } else {
         kind = FAULT_ZERO_FILL;
     }
+    /* A private page of the area's own is about to exist: the area now
+     * has an anon_vma (anon_vma_prepare runs before the page is made),
+     * so fork will copy its entries. A zero-page read makes none. */
+    if (!a->shared && (kind == FAULT_ZERO_FILL || kind == FAULT_COW || m->acc.private_copy))
+        a->anon_pages = true;
     vm_event_for_access(m, ev, EV_FAULT_CLASSIFIED);
     ev->fault_kind = (uint8_t)kind;
     ev->size = m->acc.huge ? vm_huge_pages(m) : 1;

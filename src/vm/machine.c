@@ -326,7 +326,8 @@ uint64_t machine_digest(const struct machine *m)
             digest_u64(&h, ar->end);
             digest_u64(&h, ar->prot | (uint64_t)ar->kind << 8 | (uint64_t)ar->shared << 16 |
                                (uint64_t)ar->textbook << 17 | (uint64_t)ar->huge << 18 |
-                               (uint64_t)ar->global << 19 | (uint64_t)ar->object << 32);
+                               (uint64_t)ar->global << 19 | (uint64_t)ar->anon_pages << 20 |
+                               (uint64_t)ar->object << 32);
             digest_u64(&h, ar->file_offset);
             digest_bytes(&h, ar->name, strlen(ar->name));
         }

@@ -543,10 +543,23 @@ struct fork_state {
     const struct area *area;
     bool failed;
     uint64_t shared, protected;
+    uint32_t left_to_faults; /* areas whose entries the child does not get */
 };
 
+/* Whether fork copies an area's entries (vma_needs_copy in mm/memory.c):
+ * only when a fault could not rebuild them, that is when the area has
+ * anonymous pages of its own. Shared memory, a file mapped privately and
+ * never written, and memory only read (the zero page) start empty in the
+ * child, whose first touches fault them in. */
+static bool fork_copies_entries(const struct area *a)
+{
+    return a->anon_pages;
+}
+
 /* Gives the child the parent's entry for one page: the same frame (or swap
- * slot), private writable pages made read-only in both for copy-on-write. */
+ * slot), private writable pages made read-only in both for copy-on-write.
+ * The child's entry is old (Accessed clear, as copy_present_pte makes it)
+ * and, in a shared area, clean: the parent's entry keeps the Dirty bit. */
 static void fork_page(struct machine *m, struct process *parent, uint64_t *slot, uint64_t va,
                       void *ctx)
 {
@@ -594,7 +607,7 @@ static void fork_page(struct machine *m, struct process *parent, uint64_t *slot,
             fs->child->resident++;
             fs->shared++;
         }
-        *child_slot = *slot;
+        *child_slot = *slot & ~(PTE_ACCESSED | (fs->area->shared ? PTE_DIRTY : 0));
     } else if (pte_is_swap(e)) {
         swap_ref(&m->swap, pte_slot(e));
         fs->child->swapped++;
@@ -631,7 +644,10 @@ static void do_fork(struct machine *m, struct event *ev, struct process *p)
     }
     for (uint32_t i = 0; i < p->nareas && !fs.failed; i++) {
         fs.area = &p->areas[i];
-        vm_visit_pages(m, p, p->areas[i].start, p->areas[i].end, fork_page, &fs);
+        if (fork_copies_entries(fs.area))
+            vm_visit_pages(m, p, p->areas[i].start, p->areas[i].end, fork_page, &fs);
+        else
+            fs.left_to_faults++;
     }
     /* The parent's cached translations, global ones too, may still allow
      * writes. */
@@ -645,9 +661,11 @@ static void do_fork(struct machine *m, struct event *ev, struct process *p)
     ev->other_pid = child->pid;
     ev->frame = child->root;
     snprintf(ev->detail, sizeof ev->detail,
-             "pid %u (%s) is born sharing %llu pages; %llu made read-only for copy-on-write",
+             "pid %u (%s) is born sharing %llu pages, %llu made read-only for copy-on-write; "
+             "%u area%s left empty",
              child->pid, child->name, (unsigned long long)fs.shared,
-             (unsigned long long)fs.protected);
+             (unsigned long long)fs.protected, fs.left_to_faults,
+             fs.left_to_faults == 1 ? "" : "s");
 }
 
 /* ------------------------------------------------------------------ */

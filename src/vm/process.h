@@ -25,6 +25,11 @@ struct area {
     bool huge;             /* wants huge pages where aligned */
     bool textbook;         /* created for a reference string: every first touch needs a frame */
     bool global;           /* its entries are global: they survive CR3 reloads */
+    /* The area has had anonymous pages of its own (Linux: it has an
+     * anon_vma): a zero-filled page, a copy-on-write copy, a private copy
+     * of a file page. Set by the first fault that makes one, kept by fork
+     * and by a split; fork copies the entries only of such areas. */
+    bool anon_pages;
     uint32_t object;       /* the object behind a file-backed or shared area, else VM_NO_OBJECT */
     uint64_t file_offset;  /* offset of start in the object */
     char name[AREA_NAME_MAX];
