@@ -447,8 +447,14 @@ static void machine_sentence(struct out *o, const struct event *ev, const struct
             (unsigned long long)(ev->va + ev->size), ev->detail);
         break;
     case EV_MPROTECT:
-        say(o, "mprotect: [0x%llx, 0x%llx) of pid %u is %s.", va,
-            (unsigned long long)(ev->va + ev->size), ev->pid, ev->detail);
+        say(o, "mprotect: [0x%llx, 0x%llx) of pid %u is %s. The TLB entries of the pages "
+               "whose entry changed are invalidated, so that no cached translation keeps the "
+               "old rights.", va, (unsigned long long)(ev->va + ev->size), ev->pid, ev->detail);
+        if (!strstr(ev->detail, ", 0 made writable"))
+            say(o, " A page made writable at once is private memory that only this process "
+                   "may write, or shared memory: its next write needs no fault (Linux 6.0 and "
+                   "later, can_change_pte_writable). A page shared since fork still faults: it "
+                   "is copied, or reused when the other process no longer maps it.");
         break;
     case EV_MAP_FRAME:
         say(o, "Page 0x%llx of pid %u is mapped to frame %u.", (unsigned long long)ev->vpn,

@@ -753,6 +753,8 @@ void vm_step_pte(struct machine *m, struct event *ev)
     }
     *w.slot = pte_make(m->acc.frame, vm_leaf_flags(a, m->op.access, may_write) |
                                          (m->acc.huge ? PTE_HUGE : 0));
+    if (f->kind == FRAME_ANON && f->object == VM_NO_OBJECT && !a->shared)
+        frames_edit(&m->pool, m->acc.frame)->anon_exclusive = may_write;
     vm_event_for_access(m, ev, EV_PTE_UPDATE);
     ev->level = (int)w.level;
     ev->index = (uint32_t)geometry_index(&m->cfg.geo, m->op.va, w.level);

@@ -283,7 +283,8 @@ void frames_digest(const struct frame_pool *p, uint64_t *h)
             continue; /* free frames are all alike (frame_free) */
         digest_u64(h, i);
         digest_u64(h, (uint64_t)f->kind | (uint64_t)(uint8_t)f->table_level << 8 |
-                          (uint64_t)f->dirty << 16 | (uint64_t)f->compound << 24);
+                          (uint64_t)f->dirty << 16 | (uint64_t)f->compound << 24 |
+                          (uint64_t)f->anon_exclusive << 32);
         digest_u64(h, f->owner_pid);
         digest_u64(h, f->object);
         digest_u64(h, f->object_page);

@@ -40,6 +40,11 @@ struct frame {
     int8_t table_level;    /* for FRAME_TABLE: its level; otherwise -1 */
     bool dirty;            /* file cache page modified since read (or swap copy stale) */
     uint8_t compound;      /* FRAME_HEAD or FRAME_TAIL of a huge page, else 0 */
+    /* A private anonymous page that only one process may write (Linux:
+     * PageAnonExclusive): set when a fault maps it writable, cleared when
+     * fork shares it. mprotect may give such a page its write bit back
+     * without a fault. */
+    bool anon_exclusive;
     uint32_t owner_pid;    /* the process it was allocated for (VM_NO_PID when shared) */
     uint32_t object;       /* the file or shared-memory object it caches, or VM_NO_OBJECT */
     uint32_t refcount;     /* mappings (data) or 1 (tables) */

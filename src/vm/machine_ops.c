@@ -283,12 +283,36 @@ static void do_munmap(struct machine *m, struct event *ev, struct process *p)
              (unsigned long long)freed, freed == 1 ? "" : "s");
 }
 
+struct reprotect_state {
+    uint8_t prot;
+    uint64_t changed, writable; /* entries changed; given their write bit back */
+};
+
+/* Whether mprotect may make an entry writable at once, so that the next
+ * write does not fault (can_change_pte_writable in mm/mprotect.c): in a
+ * private area, only a private anonymous page this process alone may write
+ * (a page shared since fork, the zero page or a file page must still be
+ * copied); in a shared one, shared anonymous memory always (it wants no
+ * write notification), a file page only when its entry is dirty (the file
+ * system was told at the first write). */
+static bool may_upgrade_to_writable(const struct machine *m, const struct area *a, uint64_t e)
+{
+    const struct frame *f = frames_at(&m->pool, pte_frame(e));
+    if (!a->shared)
+        return f->kind == FRAME_ANON && f->object == VM_NO_OBJECT && f->anon_exclusive;
+    if (a->object != VM_NO_OBJECT && m->objects[a->object].anonymous)
+        return true;
+    return (e & PTE_DIRTY) != 0;
+}
+
 static void reprotect_visited(struct machine *m, struct process *p, uint64_t *slot, uint64_t va,
                               void *ctx)
 {
-    uint8_t prot = *(const uint8_t *)ctx;
+    struct reprotect_state *rs = ctx;
+    uint8_t prot = rs->prot;
     if (!pte_holds_frame(*slot))
         return;
+    uint64_t before = *slot;
     /* PROT_NONE: Present goes, the page stays (change_pte_range with
      * PAGE_NONE); any other protection brings it back. */
     if (prot == 0)
@@ -297,11 +321,20 @@ static void reprotect_visited(struct machine *m, struct process *p, uint64_t *sl
         *slot = (*slot & ~PTE_PROTNONE) | PTE_PRESENT;
     if (!(prot & PROT_W))
         *slot &= ~PTE_WRITABLE;
+    else if (!(*slot & PTE_WRITABLE) && pte_present(*slot) &&
+             may_upgrade_to_writable(m, process_find_area(p, va), *slot)) {
+        *slot |= PTE_WRITABLE;
+        rs->writable++;
+    }
     if (!(prot & PROT_X))
         *slot |= PTE_NX;
     else
         *slot &= ~PTE_NX;
-    tlb_invalidate(&m->tlb, p->asid, va);
+    if (*slot != before) {
+        rs->changed++;
+        /* flush_tlb_range: no cached translation may keep the old rights. */
+        tlb_invalidate(&m->tlb, p->asid, va);
+    }
 }
 
 /* split_huge_pmd: the huge mapping covering va becomes a table of base-page
@@ -411,15 +444,19 @@ static void do_mprotect(struct machine *m, struct event *ev, struct process *p)
             return;
         }
     }
-    /* Entries lose what the new protection forbids; the TLB forgets them. */
-    uint8_t prot = m->op.prot;
-    vm_visit_pages(m, p, start, end, reprotect_visited, &prot);
+    /* Entries lose what the new protection forbids, or get back a write
+     * bit no fault would refuse; the TLB forgets the changed ones. */
+    struct reprotect_state rs = {.prot = m->op.prot};
+    vm_visit_pages(m, p, start, end, reprotect_visited, &rs);
     simple_event(m, ev, EV_MPROTECT, p);
     ev->va = start;
     ev->size = end - start;
     char text[4];
     prot_string(m->op.prot, text);
-    snprintf(ev->detail, sizeof ev->detail, "now %s", text);
+    snprintf(ev->detail, sizeof ev->detail,
+             "now %s; %llu entr%s changed, %llu made writable at once",
+             text, (unsigned long long)rs.changed, rs.changed == 1 ? "y" : "ies",
+             (unsigned long long)rs.writable);
 }
 
 /* Textbook exercise: "page 3 is in frame 7". The frame must be free; the
@@ -599,6 +636,8 @@ static void fork_page(struct machine *m, struct process *parent, uint64_t *slot,
                 *slot &= ~PTE_WRITABLE;
                 fs->protected++;
             }
+            /* Shared now: a write must fault again, even after mprotect. */
+            frames_edit(&m->pool, frame)->anon_exclusive = false;
             if (!frames_rmap_add(&m->pool, frame, fs->child->pid, vpn)) {
                 vm_host_failure(m, "a reverse map");
                 fs->failed = true;
