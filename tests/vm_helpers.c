@@ -15,6 +15,10 @@ struct machine *test_machine(const char *preset, uint32_t frames, uint32_t table
     c.table_frames = table_frames;
     c.swap_slots = swap;
     c.policy = policy;
+    /* The page-at-a-time model: the suites that test fault-around and
+     * read-around set them (Linux's defaults are on). */
+    c.fault_around = 0;
+    c.readahead = 0;
     char why[200];
     struct machine *m = machine_create(&c, why, sizeof why);
     CU_ASSERT_PTR_NOT_NULL_FATAL(m);

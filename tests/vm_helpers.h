@@ -8,7 +8,8 @@
 #include "vm/machine.h"
 
 /* A machine on the given preset with `frames` frames and `swap` slots,
- * page tables in their own reserved frames when table_frames > 0. */
+ * page tables in their own reserved frames when table_frames > 0; fault-around
+ * and read-around off (one page per fault). */
 struct machine *test_machine(const char *preset, uint32_t frames, uint32_t table_frames,
                              uint32_t swap, enum policy_kind policy);
 /* Adds pid with one rw- anonymous area [start, start + size). */

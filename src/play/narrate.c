@@ -235,6 +235,12 @@ static void machine_sentence(struct out *o, const struct event *ev, const struct
             say(o, "The handler finds %s. That page is not in memory: it must be read from the "
                    "file, a major fault (I/O).", ev->detail);
             break;
+        case FAULT_WRITE_NOTIFY:
+            say(o, "The handler finds %s, which allows the write, but a shared file page stays "
+                   "read-only until it is first written: the file system must hear of the "
+                   "write (page_mkwrite), so that the page is known to be dirty and written "
+                   "back later. A minor fault, no copy.", ev->detail);
+            break;
         default:
             say(o, "The handler finds %s, which allows the %s. The page was never touched: "
                    "it gets a fresh zeroed frame. A minor fault (no I/O).",
@@ -362,6 +368,10 @@ static void machine_sentence(struct out *o, const struct event *ev, const struct
     case EV_FILE_READ:
         say(o, "The page is read from the file (%s) into frame %u, which joins the page cache.",
             ev->detail, ev->frame);
+        if (strstr(ev->detail, "read around"))
+            say(o, " One disk read is costly, so Linux reads the neighbouring pages of the "
+                   "file in the same I/O (mmap read-around: a window that starts half of it "
+                   "before the page); they join the page cache, not yet mapped.");
         break;
     case EV_CACHE_HIT:
         say(o, "The page is already in the page cache at frame %u: it is mapped as it is.",
@@ -378,6 +388,11 @@ static void machine_sentence(struct out *o, const struct event *ev, const struct
     case EV_COW_REUSE:
         say(o, "No other process maps frame %u any more: it is made writable, no copy needed.",
             ev->frame);
+        break;
+    case EV_WRITE_NOTIFY:
+        say(o, "The file system is told that the page in frame %u will be written; the page "
+               "is marked dirty, and its entry becomes writable: every process that maps the "
+               "file sees the write.", ev->frame);
         break;
     case EV_PTE_UPDATE:
         say(o, "Entry %u of the %s table is written: ", ev->index, level_name(g, ev->level));
@@ -588,6 +603,7 @@ static void summary_step(struct out *o, const struct event *ev, const struct mac
     case EV_CACHE_HIT: say(o, " > cached in frame %u", ev->frame); break;
     case EV_COW_COPY: say(o, " > copy of frame %u", ev->victim); break;
     case EV_COW_REUSE: say(o, " > frame %u reused", ev->frame); break;
+    case EV_WRITE_NOTIFY: say(o, " > frame %u now dirty", ev->frame); break;
     case EV_PTE_UPDATE: say(o, " > entry -> frame %u", ev->frame); break;
     case EV_FAULT_RETURN: say(o, " > restart"); break;
     case EV_TLB_FILL: say(o, " > TLB fill"); break;

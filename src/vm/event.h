@@ -132,6 +132,8 @@ enum event_line {
       "the shared page is copied")                                                                  \
     X(COW_REUSE, "cow_reuse", STAGE_LOAD, TONE_PLAIN, EVF_ACCESS, LINE_FRAME,                       \
       "the page is no longer shared: it is reused")                                                 \
+    X(WRITE_NOTIFY, "write_notify", STAGE_LOAD, TONE_PLAIN, EVF_ACCESS, LINE_FRAME,                 \
+      "the file system is told the page will be written")                                           \
     X(PTE_UPDATE, "pte_update", STAGE_PTE, TONE_PLAIN, EVF_ACCESS | EVF_ENTRY, LINE_ENTRY,          \
       "the page-table entry is written")                                                            \
     X(FAULT_RETURN, "fault_return", STAGE_RESTART, TONE_PLAIN, EVF_ACCESS, LINE_DETAIL,             \
@@ -192,6 +194,8 @@ enum access_kind { ACCESS_READ, ACCESS_WRITE, ACCESS_EXEC };
     X(COW, "cow", "copy-on-write", "write to a shared read-only copy")                         \
     X(FILE_CACHED, "file_cached", "page cache, minor", "file page already in the page cache: minor") \
     X(FILE_READ, "file_read", "file read, major", "file page read from disk: major")           \
+    X(WRITE_NOTIFY, "write_notify", "write notify",                                            \
+      "first write to a shared file page mapped read-only: minor")                             \
     X(MAPERR, "SEGV_MAPERR", "no area", "no area: SIGSEGV, SEGV_MAPERR")                       \
     X(ACCERR, "SEGV_ACCERR", "not allowed", "the area forbids it: SIGSEGV, SEGV_ACCERR")
 

@@ -99,6 +99,15 @@ static bool wants_huge(const struct machine *m, const struct area *a, const stru
     return base >= a->start && base + span <= a->end && w->level <= (unsigned)g->huge_level;
 }
 
+/* A shared mapping of a file: its pages are mapped read-only until written,
+ * so that the first write to each is seen (Linux: vma_wants_writenotify,
+ * for a file system with page_mkwrite or dirty accounting). Shared
+ * anonymous memory (shmem) wants no such notice. */
+static bool area_notifies_writes(const struct machine *m, const struct area *a)
+{
+    return a->shared && a->object != VM_NO_OBJECT && !m->objects[a->object].anonymous;
+}
+
 /* PH_CLASSIFY → SEGFAULT → PH_IDLE (no area, or the area forbids the
  * access); or FAULT_CLASSIFIED → PH_TABLES, having decided what the fault
  * needs: swap-in, copy-on-write, cache hit, file read, zero page or zero
@@ -136,6 +145,12 @@ void vm_step_classify(struct machine *m, struct event *ev)
             kind = FAULT_SWAP_IN;
             major = true;
         }
+    } else if (w.complete && pte_present(*w.slot) && area_notifies_writes(m, a)) {
+        /* A shared file page is mapped read-only until its first write
+         * (vma_wants_writenotify): the write faults so that the file
+         * system hears of it (do_page_mkwrite) and the page is dirty. */
+        kind = FAULT_WRITE_NOTIFY;
+        m->acc.frame = pte_frame(*w.slot);
     } else if (w.complete && pte_present(*w.slot)) {
         /* Present, but the entry forbids what the area allows: a write to
          * a read-only copy (after fork, of the zero page, of a file page
@@ -329,7 +344,8 @@ void vm_step_tables(struct machine *m)
         break;
     }
     case FAULT_SWAP_CACHED:
-        m->phase = PH_LOAD; /* the frame is the swap cache's */
+    case FAULT_WRITE_NOTIFY:
+        m->phase = PH_LOAD; /* the frame is the swap cache's, or already mapped */
         return;
     case FAULT_FILE_CACHED:
         m->acc.frame = object_frame(&m->objects[m->acc.object], m->acc.object_page);
@@ -412,18 +428,24 @@ void vm_step_huge_alloc(struct machine *m, struct event *ev)
 /* ------------------------------------------------------------------ */
 /* loading the page                                                   */
 
-/* After a read from a file, the pages that follow are read into free
- * frames too (never evicting for it), up to the readahead window. Returns
- * how many. */
-static unsigned read_ahead(struct machine *m)
+/* After a page is read from a file, Linux reads around it (the mmap
+ * read-around of do_sync_mmap_readahead): a window of the readahead size
+ * that starts half of it before the page, within the file. The pages of
+ * that window not yet cached are read into free frames too (never
+ * evicting for them). Returns how many; the window in *first, *last. */
+static unsigned read_around(struct machine *m, uint64_t *first, uint64_t *last)
 {
     struct vm_object *o = &m->objects[m->acc.object];
+    uint64_t half = m->cfg.readahead / 2, page0 = m->acc.object_page;
+    *first = page0 > half ? page0 - half : 0;
+    *last = *first + m->cfg.readahead - 1;
+    if (*last >= o->pages)
+        *last = o->pages - 1;
     unsigned n = 0;
-    for (uint64_t page = m->acc.object_page + 1;
-         page < o->pages && n < m->cfg.readahead && frames_have_free(&m->pool, FRAME_FILE);
-         page++, n++) {
-        if (object_get(o, page))
-            break;
+    for (uint64_t page = *first;
+         m->cfg.readahead && page <= *last && frames_have_free(&m->pool, FRAME_FILE); page++) {
+        if (page == page0 || object_get(o, page))
+            continue;
         uint32_t frame = frames_take(&m->pool, FRAME_FILE);
         if (frame == FRAMES_REFUSED || frame == VM_NO_FRAME) {
             vm_host_failure(m, "the frame pool");
@@ -438,6 +460,7 @@ static unsigned read_ahead(struct machine *m)
             return n;
         }
         m->policy.ops->loaded(&m->policy, frame);
+        n++;
     }
     return n;
 }
@@ -491,6 +514,13 @@ void vm_step_load(struct machine *m, struct event *ev)
         ev->frame = frame;
         fresh = false;
         break;
+    case FAULT_WRITE_NOTIFY:
+        /* do_page_mkwrite: the file system hears of the write; the PTE
+         * step marks the page dirty. */
+        vm_event_for_access(m, ev, EV_WRITE_NOTIFY);
+        ev->frame = frame;
+        m->phase = PH_PTE;
+        return;
     case FAULT_SWAP_CACHED:
         vm_event_for_access(m, ev, EV_SWAP_CACHE_HIT);
         ev->slot = m->acc.slot;
@@ -567,11 +597,16 @@ void vm_step_load(struct machine *m, struct event *ev)
     case FAULT_FILE_READ: {
         vm_event_for_access(m, ev, EV_FILE_READ);
         cache_insert(m, frame);
-        unsigned ahead = read_ahead(m);
-        snprintf(ev->detail, sizeof ev->detail, "%s, page %llu%s%u", m->objects[m->acc.object].name,
-                 (unsigned long long)m->acc.object_page, ahead ? "; read ahead: " : "", ahead);
-        if (!ahead)
-            ev->detail[strlen(ev->detail) - 1] = '\0';
+        uint64_t first, last;
+        unsigned around = read_around(m, &first, &last);
+        if (around)
+            snprintf(ev->detail, sizeof ev->detail,
+                     "%s, page %llu; read around it, pages %llu-%llu: %u more read",
+                     m->objects[m->acc.object].name, (unsigned long long)m->acc.object_page,
+                     (unsigned long long)first, (unsigned long long)last, around);
+        else
+            snprintf(ev->detail, sizeof ev->detail, "%s, page %llu",
+                     m->objects[m->acc.object].name, (unsigned long long)m->acc.object_page);
         break;
     }
     case FAULT_FILE_CACHED:
@@ -680,7 +715,10 @@ static unsigned fault_around(struct machine *m, struct process *p, const struct 
             vm_host_failure(m, "a reverse map");
             return mapped;
         }
-        *e = pte_make(frame, vm_leaf_flags(a, ACCESS_READ, false) & ~PTE_ACCESSED);
+        /* As the area's own protection maps a page it reads: writable only
+         * in shared anonymous memory, which wants no write notification. */
+        *e = pte_make(frame, vm_leaf_flags(a, ACCESS_READ, a->shared && !area_notifies_writes(m, a)) &
+                                 ~PTE_ACCESSED);
         p->resident++;
         mapped++;
     }
@@ -698,6 +736,8 @@ void vm_step_pte(struct machine *m, struct event *ev)
     struct walk_result w = machine_walk(m, p, m->op.va);
     const struct frame *f = frames_at(&m->pool, m->acc.frame);
     bool may_write = f->kind != FRAME_ZERO && (f->object == VM_NO_OBJECT || a->shared);
+    if (area_notifies_writes(m, a) && m->op.access != ACCESS_WRITE)
+        may_write = false; /* read-only until the first write tells the file system */
     if (m->acc.fault_kind == FAULT_COW && m->acc.frame == m->acc.cow_source)
         may_write = true; /* reused: it is ours alone now */
     bool from_swap = (m->acc.fault_kind == FAULT_SWAP_IN || m->acc.fault_kind == FAULT_SWAP_CACHED) &&
@@ -755,6 +795,10 @@ void vm_step_pte(struct machine *m, struct event *ev)
                                          (m->acc.huge ? PTE_HUGE : 0));
     if (f->kind == FRAME_ANON && f->object == VM_NO_OBJECT && !a->shared)
         frames_edit(&m->pool, m->acc.frame)->anon_exclusive = may_write;
+    /* fault_dirty_shared_page: a write through a shared file mapping makes
+     * the cached page dirty at once, to be written back. */
+    if (area_notifies_writes(m, a) && m->op.access == ACCESS_WRITE)
+        frames_edit(&m->pool, m->acc.frame)->dirty = true;
     vm_event_for_access(m, ev, EV_PTE_UPDATE);
     ev->level = (int)w.level;
     ev->index = (uint32_t)geometry_index(&m->cfg.geo, m->op.va, w.level);
@@ -765,9 +809,9 @@ void vm_step_pte(struct machine *m, struct event *ev)
     if (a->object != VM_NO_OBJECT && m->op.access != ACCESS_WRITE && m->cfg.fault_around > 1) {
         unsigned mapped = fault_around(m, p, a, w.slot);
         if (mapped)
-            snprintf(ev->detail, sizeof ev->detail,
-                     "fault-around also mapped %u cached neighbour%s read-only", mapped,
-                     mapped == 1 ? "" : "s");
+            snprintf(ev->detail, sizeof ev->detail, "fault-around also mapped %u cached neighbour%s%s",
+                     mapped, mapped == 1 ? "" : "s",
+                     a->shared && !area_notifies_writes(m, a) ? "" : " read-only");
     }
     m->phase = m->op.kind == OP_ACCESS ? PH_RETURN : PH_IDLE;
 }

@@ -53,6 +53,8 @@ void machine_config_default(struct machine_config *c)
     c->policy = POLICY_clock;
     c->seed = 1;
     c->nru_interval = 8;
+    c->fault_around = MACHINE_DEFAULT_FAULT_AROUND;
+    c->readahead = MACHINE_DEFAULT_READAHEAD;
 }
 
 bool machine_config_validate(const struct machine_config *c, char *why, size_t why_len)

@@ -127,6 +127,7 @@ enum machine_phase {
     X(LOAD,            CACHE_HIT,        P(PTE))                                           \
     X(LOAD,            COW_COPY,         P(PTE))                                           \
     X(LOAD,            COW_REUSE,        P(PTE))                                           \
+    X(LOAD,            WRITE_NOTIFY,     P(PTE))                                           \
     /* IDLE: the fault was execve's (get_user_pages), not an access's */                   \
     X(PTE,             PTE_UPDATE,       P(RETURN) | P(IDLE))                              \
     /* reclaim: reclaim.c */                                                               \
@@ -183,6 +184,11 @@ bool machine_step_allowed(enum machine_phase from, enum event_kind ev, enum mach
  * worth on x86_64, where Linux caps fault_around_bytes (PTRS_PER_PTE
  * pages); readahead takes the same bound. */
 #define MACHINE_MAX_WINDOW_PAGES 512
+/* Linux's defaults: fault_around_bytes is 64 KiB (16 pages of 4 KiB), and
+ * a file's read-around window is its ra_pages, VM_READAHEAD_PAGES: 128 KiB
+ * (32 pages). */
+#define MACHINE_DEFAULT_FAULT_AROUND 16
+#define MACHINE_DEFAULT_READAHEAD 32
 /* The most pages a declared file may have. */
 #define MACHINE_MAX_FILE_PAGES (UINT64_C(1) << 32)
 
@@ -197,8 +203,8 @@ struct machine_config {
     enum policy_kind policy;
     uint64_t seed;
     uint32_t nru_interval;
-    uint32_t fault_around;  /* pages mapped around a file read fault, 0 = off (Linux: 16) */
-    uint32_t readahead;     /* pages read ahead after a file read, 0 = off */
+    uint32_t fault_around;  /* pages mapped around a file read fault, 0 = off */
+    uint32_t readahead;     /* pages read around a file page read from disk, 0 = off */
 };
 
 /* x86_64, 512 frames, 64 swap slots, a 64-entry 4-way LRU TLB with ASIDs,

@@ -5,7 +5,9 @@
  * readahead brings in more (mincore checks it). "reader" (this process)
  * maps it privately read-only and reads every page; "writer" (a child
  * forked before the chapters) maps the first 32 KiB shared and writes
- * every page, maps the last 16 KiB privately writable and writes every
+ * every page, maps pages 8-11 shared, reads them and then writes them
+ * (the first write to a shared file page mapped read-only faults: write
+ * notification), maps the last 16 KiB privately writable and writes every
  * page, then writes 160 KiB of new anonymous memory. Each page is measured
  * on its own: the notes show which page faulted and how ('.' none, 'm'
  * minor, 'M' major), which is where fault-around and readahead show. */
@@ -20,6 +22,7 @@
 
 static const char *const chapters[] = {"A private read-only mapping",
                                        "Another process, a shared mapping",
+                                       "Read first, then written",
                                        "A private writable mapping", "Memory pressure", NULL};
 
 #define FILE_SIZE (64 * KiB)
@@ -74,6 +77,12 @@ static void writer(struct link *l, int fd)
             same += pagemap_pfn(pagemap_entry(shm + i * PAGE)) == reader_frames[i];
         note("shared_pages_on_the_readers_frames=%d/8", same);
     }
+
+    char *notes = map_file(16 * KiB, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 32 * KiB);
+    probe_settle();
+    note("shared_read_first_pattern=%s", touch_pages(notes, 4, 0, "Read first, then written"));
+    probe_settle();
+    note("shared_write_after_read_pattern=%s", touch_pages(notes, 4, 1, "Read first, then written"));
 
     char *priv = map_file(16 * KiB, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 48 * KiB);
     probe_settle();
