@@ -227,6 +227,13 @@ bool machine_verify(const struct machine *m, char *why, size_t why_len)
             if (!t.ok)
                 break;
         }
+        if (fr->anon_exclusive && (fr->kind != FRAME_ANON || fr->object != VM_NO_OBJECT ||
+                                   fr->nmaps > 1)) {
+            /* Only a private anonymous page one process maps may be
+             * written without a fault after mprotect. */
+            fail(&t, "a page marked exclusive is shared or not anonymous", f, fr->nmaps);
+            break;
+        }
         if (fr->nmaps != count_at(&t.maps, f) || fr->refcount != fr->nmaps)
             fail(&t, "a frame's reverse map disagrees with the entries", f, count_at(&t.maps, f));
         else if (fr->object == VM_NO_OBJECT && fr->nmaps == 0 &&
