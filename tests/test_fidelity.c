@@ -62,6 +62,18 @@ static void add_huge_area(struct machine *m, uint64_t base, uint64_t size)
     CU_ASSERT_FATAL(machine_add_area(m, 1, &h, why, sizeof why));
 }
 
+/* Adds a private anonymous area of `pages` pages at start to pid. */
+static struct area add_anon_area(struct machine *m, uint32_t pid, uint64_t start, uint64_t pages,
+                                 uint8_t prot, const char *name)
+{
+    char why[200];
+    struct area a = {.start = start, .end = start + pages * PAGE, .prot = prot,
+                     .kind = AREA_ANON, .object = EV_NONE};
+    snprintf(a.name, sizeof a.name, "%s", name);
+    CU_ASSERT_FATAL(machine_add_area(m, pid, &a, why, sizeof why));
+    return a;
+}
+
 static struct event mem_access(struct machine *m, uint32_t pid, enum access_kind a, uint64_t va)
 {
     struct op op = {.kind = OP_ACCESS, .pid = pid, .access = a, .va = va,
@@ -1037,14 +1049,8 @@ static void test_mprotect_back_to_writable(void)
     struct machine *m = test_machine("x86_64", 256, 32, 16, POLICY_fifo);
     const uint64_t alone = 0x10000000, shared = 0x20000000, exited = 0x30000000;
     test_process(m, 1, alone, 16 * PAGE);
-    char why[160];
-    struct area a = {.start = shared, .end = shared + 16 * PAGE, .prot = PROT_R | PROT_W,
-                     .kind = AREA_ANON, .object = EV_NONE, .name = "shared"};
-    CU_ASSERT_FATAL(machine_add_area(m, 1, &a, why, sizeof why));
-    a.start = exited;
-    a.end = exited + 16 * PAGE;
-    strcpy(a.name, "exited");
-    CU_ASSERT_FATAL(machine_add_area(m, 1, &a, why, sizeof why));
+    add_anon_area(m, 1, shared, 16, PROT_R | PROT_W, "shared");
+    add_anon_area(m, 1, exited, 16, PROT_R | PROT_W, "exited");
     for (uint64_t i = 0; i < 16; i++) {
         mem_access(m, 1, ACCESS_WRITE, alone + i * PAGE);
         mem_access(m, 1, ACCESS_WRITE, shared + i * PAGE);
@@ -1168,14 +1174,9 @@ static void test_prot_none(void)
 static void test_read_in_write_or_exec_only_area(void)
 {
     struct machine *m = test_machine("x86_64", 64, 16, 16, POLICY_fifo);
-    char why[160];
-    CU_ASSERT_FATAL(machine_add_process(m, 1, "t", 0, why, sizeof why));
-    struct area w = {.start = 0x10000000, .end = 0x10002000, .prot = PROT_W, .kind = AREA_ANON,
-                     .object = EV_NONE, .name = "wonly"};
-    struct area x = {.start = 0x20000000, .end = 0x20002000, .prot = PROT_X, .kind = AREA_ANON,
-                     .object = EV_NONE, .name = "xonly"};
-    CU_ASSERT_FATAL(machine_add_area(m, 1, &w, why, sizeof why));
-    CU_ASSERT_FATAL(machine_add_area(m, 1, &x, why, sizeof why));
+    test_process(m, 1, 0, 0);
+    struct area w = add_anon_area(m, 1, 0x10000000, 2, PROT_W, "wonly");
+    struct area x = add_anon_area(m, 1, 0x20000000, 2, PROT_X, "xonly");
     CU_ASSERT_EQUAL(mem_access(m, 1, ACCESS_READ, w.start).kind, EV_ACCESS_DONE);
     CU_ASSERT_EQUAL(m->counters.minor_faults, 1);
     mem_access(m, 1, ACCESS_WRITE, w.start + PAGE);
@@ -1640,11 +1641,8 @@ static void test_fetch_maps_zero_page(void)
      * anonymous memory is no write: the zero page, then the first write
      * faults again. Exec then write: two faults, one frame. */
     struct machine *m = test_machine("x86_64", 64, 16, 16, POLICY_fifo);
-    char why[160];
-    CU_ASSERT_FATAL(machine_add_process(m, 1, "t", 0, why, sizeof why));
-    struct area x = {.start = 0x20000000, .end = 0x20002000, .prot = PROT_R | PROT_W | PROT_X,
-                     .kind = AREA_ANON, .object = EV_NONE, .name = "jit"};
-    CU_ASSERT_FATAL(machine_add_area(m, 1, &x, why, sizeof why));
+    test_process(m, 1, 0, 0);
+    struct area x = add_anon_area(m, 1, 0x20000000, 2, PROT_R | PROT_W | PROT_X, "jit");
     uint32_t free0 = m->pool.free_data;
     struct event ev = mem_access(m, 1, ACCESS_EXEC, x.start);
     CU_ASSERT_EQUAL(ev.kind, EV_ACCESS_DONE);

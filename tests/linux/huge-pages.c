@@ -27,6 +27,23 @@ static char *aligned_map(size_t size)
     return p;
 }
 
+/* One pass over the 2 MiB range, counted in "Read before write", and how
+ * much the /proc/vmstat counter that says what happened moved. */
+static void touch_fresh(char *fresh, int write, const char *counter)
+{
+    struct mark m;
+    probe_settle();
+    long before = vmstat_get(counter);
+    mark_begin(&m);
+    if (write)
+        fill_write(fresh, 2 * MiB, PAGE);
+    else
+        fill_read(fresh, 2 * MiB, PAGE);
+    mark_end(&m, "Read before write");
+    note("%s: %s=+%ld fresh_AnonHugePages_kB=%ld", write ? "write" : "read", counter,
+         vmstat_get(counter) - before, smaps_get(fresh, "AnonHugePages"));
+}
+
 int main(void)
 {
     char thp[64], defrag[64];
@@ -84,20 +101,8 @@ int main(void)
         note("dtlb_load_misses small=%ld big=%ld", t1 - t0, t2 - t1);
 
     if (thp_ok) {
-        probe_settle();
-        long zero = vmstat_get("thp_zero_page_alloc");
-        mark_begin(&m);
-        fill_read(fresh, 2 * MiB, PAGE);
-        mark_end(&m, "Read before write");
-        note("read: thp_zero_page_alloc=+%ld fresh_AnonHugePages_kB=%ld",
-             vmstat_get("thp_zero_page_alloc") - zero, smaps_get(fresh, "AnonHugePages"));
-        probe_settle();
-        long alloc = vmstat_get("thp_fault_alloc");
-        mark_begin(&m);
-        fill_write(fresh, 2 * MiB, PAGE);
-        mark_end(&m, "Read before write");
-        note("write: thp_fault_alloc=+%ld fresh_AnonHugePages_kB=%ld",
-             vmstat_get("thp_fault_alloc") - alloc, smaps_get(fresh, "AnonHugePages"));
+        touch_fresh(fresh, 0, "thp_zero_page_alloc");
+        touch_fresh(fresh, 1, "thp_fault_alloc");
     } else {
         phase_skip("Read before write", "transparent huge pages are '%s' on this host",
                    thp[0] ? thp : "absent");
