@@ -224,6 +224,35 @@ static void stepping(const struct scenario *s)
     timeline_destroy(tl);
 }
 
+/* The snapshots the viewer holds at the end of two library scenarios
+ * played event by event (the README's table). */
+static void library_snapshots(void)
+{
+    static const char *const library[] = {"scenarios/lazy-allocation.yaml",
+                                          "scenarios/huge-pages.yaml"};
+    printf("Library scenarios played to the end event by event (snapshots held)\n\n");
+    printf("  %-32s %10s %10s %12s\n", "scenario", "events", "snapshots", "their MB");
+    for (size_t i = 0; i < sizeof library / sizeof library[0]; i++) {
+        struct diag err;
+        struct scenario *s = scenario_load(library[i], &err);
+        if (s == NULL) {
+            diag_print(stderr, &err);
+            continue;
+        }
+        struct timeline *tl = open_timeline(s, NULL);
+        if (tl != NULL) {
+            uint64_t events = 0;
+            while (timeline_next(tl) != NULL)
+                events++;
+            printf("  %-32s %10llu %10zu %12.1f\n", library[i], (unsigned long long)events,
+                   timeline_snapshot_count(tl), (double)timeline_snapshot_bytes(tl) / 1e6);
+            timeline_destroy(tl);
+        }
+        scenario_free(s);
+    }
+    printf("\n");
+}
+
 #define MAXIMA_PAGES 20000u
 
 /* The stated maxima, 20,000 pages written once each. */
@@ -344,6 +373,7 @@ int main(void)
                    t1 - t0, t2 - t1);
             fast_runs(s);
             stepping(s);
+            library_snapshots();
 #ifdef BENCH_WITH_TUI
             bench_tui();
 #endif
