@@ -8,6 +8,7 @@
     X(policy)         \
     X(machine)        \
     X(fidelity)       \
+    X(space)          \
     X(invariants)     \
     X(loader)         \
     X(trace)          \

@@ -209,6 +209,7 @@ struct seen_access {
     uint64_t pa;
     uint32_t frame;
     bool huge;          /* a huge page translated it, as its events show */
+    bool gp;            /* a general-protection fault stopped it before any lookup */
     int64_t sets[2];    /* the sets its last TLB event looked in, -1 for none */
 };
 
@@ -235,6 +236,8 @@ static struct seen_access access_in_log(const struct timeline *tl, const struct 
         const struct event *ev = &log[k]->ev;
         if (log[k]->kind != TL_MACHINE || log[k]->op_seq != seq)
             continue;
+        if (ev->kind == EV_GP_FAULT)
+            a.gp = true;
         if (ev->kind == EV_ACCESS_DONE) {
             a.done = true;
             a.pa = ev->pa;
@@ -818,7 +821,8 @@ static void check_walk(const struct app *a, const struct screen *sc, const struc
     if (!walk_shown)
         return;
     uint32_t table = p->root;
-    bool reached = true;
+    /* Nothing is read for a non-canonical VA: every level is "not reached". */
+    bool reached = !sa->gp;
     uint64_t psize = geometry_page_size(g);
     for (int i = 1; panel_row(sc, r, i, row); i++) {
         c.p = row;

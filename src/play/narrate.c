@@ -131,6 +131,12 @@ static void machine_sentence(struct out *o, const struct event *ev, const struct
     unsigned long long va = (unsigned long long)ev->va;
     switch (ev->kind) {
     case EV_ACCESS_BEGIN: {
+        if (!geometry_canonical(g, ev->va)) {
+            say(o, "pid %u: %s at 0x%llx. The address is %s, so no level of the page tables "
+                   "can hold it.", ev->pid, verb(ev->access), va,
+                g->sign_extended ? "not canonical" : "beyond the VA width");
+            break;
+        }
         say(o, "pid %u: %s at 0x%llx. The MMU splits the address:", ev->pid, verb(ev->access), va);
         for (unsigned l = 0; l < g->levels; l++)
             say(o, " %s index %llu,", level_name(g, (int)l),
@@ -184,9 +190,25 @@ static void machine_sentence(struct out *o, const struct event *ev, const struct
         say(o, ". The CPU stops the instruction and enters the kernel's fault handler.");
         break;
     }
+    case EV_GP_FAULT:
+        say(o, "General-protection fault (#GP, vector 13): %s - an address must repeat bit %u "
+               "in every bit above it. The CPU checks this before it uses the TLB or any "
+               "table, so nothing is looked up and no page fault is raised; error code 0.",
+            ev->detail, g->va_bits - 1);
+        break;
     case EV_SEGFAULT:
-        say(o, "SIGSEGV (%s) to pid %u: %s.",
-            ev->fault_kind == FAULT_MAPERR ? "SEGV_MAPERR" : "SEGV_ACCERR", ev->pid, ev->detail);
+        if (ev->fault_kind == FAULT_SI_KERNEL) {
+            say(o, "The kernel's #GP handler sends SIGSEGV to pid %u with si_code SI_KERNEL and "
+                   "si_addr 0: a #GP does not say which address was at fault. No page fault "
+                   "is counted.", ev->pid);
+            break;
+        }
+        say(o, "SIGSEGV (%s) to pid %u: %s.", fault_kind_name((enum fault_kind)ev->fault_kind),
+            ev->pid, ev->detail);
+        if (g->arch == GEO_ARCH_X86 && ev->va >= g->user_top && geometry_canonical(g, ev->va))
+            say(o, " Its handler sees error code 0x%x: for a user access to a kernel address "
+                   "Linux always sets the present bit, mapped or not, so as not to reveal "
+                   "its page tables.", ev->fault_code);
         break;
     case EV_FAULT_CLASSIFIED:
         if (in_execve(m))
@@ -572,8 +594,9 @@ static void summary_step(struct out *o, const struct event *ev, const struct mac
         break;
     case EV_PAGE_FAULT: say(o, " > fault 0x%x", ev->fault_code); break;
     case EV_FAULT_CLASSIFIED: say(o, " (%s)", fault_kind_brief((enum fault_kind)ev->fault_kind)); break;
+    case EV_GP_FAULT: say(o, " > #GP"); break;
     case EV_SEGFAULT:
-        say(o, " > SIGSEGV (%s)", ev->fault_kind == FAULT_MAPERR ? "SEGV_MAPERR" : "SEGV_ACCERR");
+        say(o, " > SIGSEGV (%s)", fault_kind_name((enum fault_kind)ev->fault_kind));
         break;
     case EV_TABLE_ALLOC:
         say(o, " > new %s table in frame %u", geometry_level_name(&m->cfg.geo, ev->level),

@@ -290,7 +290,7 @@ static bool check_steps(const struct scenario *s, const struct scenario_step *st
             for (size_t r = 0; r < st->u.refs.count; r++) {
                 const struct scenario_ref *ref = &st->u.refs.entries[r];
                 uint64_t va = ref->page << c->geo.page_shift;
-                if ((va >> c->geo.page_shift) != ref->page || !geometry_va_valid(&c->geo, va) ||
+                if ((va >> c->geo.page_shift) != ref->page || !geometry_canonical(&c->geo, va) ||
                     va >= c->geo.user_top) {
                     diag_set(err, s->path, ref->pos.line, ref->pos.col,
                              "page %llu is beyond user space (expected a page below %llu)",

@@ -119,6 +119,9 @@ static void build_access(struct scene *s)
                     break;
                 }
             break;
+        case EV_GP_FAULT:
+            a->gp = true;
+            break;
         case EV_FAULT_CLASSIFIED:
             a->fault_kind = ev->fault_kind;
             break;

@@ -93,6 +93,7 @@ struct scene_access {
     bool walked[GEOMETRY_MAX_LEVELS];
     int fault_level;           /* level where the walk stopped on a fault, or -1 */
     bool faulted, segv, restarted;
+    bool gp;                   /* a non-canonical VA raised #GP: nothing was looked up */
     bool killed;               /* the OOM killer ended the access's process */
     uint8_t fault_code, fault_kind;
     /* The translation's page: page_shift until a huge page is known (a

@@ -120,7 +120,10 @@ static bool draw_bits(const struct scene *s, struct rect r, int y)
         draw_whole(rect_cols(r, 0, x + fieldw), y + 1, x, role, label);
         x += fieldw + sp;
     }
-    if (g->va_bits > used)
+    if (g->sign_extended && !geometry_canonical(g, a->va))
+        draw_wholef(r, y, x + 1, ROLE_FAULT, "(bits %u+ do not all copy bit %u: not canonical)",
+                    used, g->va_bits - 1);
+    else if (g->va_bits > used)
         draw_wholef(r, y, x + 1, ROLE_DIM, "(bits %u+ are the sign)", used);
     return true;
 }
@@ -218,7 +221,11 @@ void view_access_draw(const struct view_ctx *v, struct rect r)
         const struct geometry *g = &s->m->cfg.geo;
         unsigned levels = index_levels(&s->acc, g);
         char text[200];
-        if (s->acc.span_shift > g->page_shift)
+        if (s->acc.gp)
+            snprintf(text, sizeof text,
+                     "Not canonical: the CPU raises #GP before it uses any index; no TLB "
+                     "entry and no table is looked at.");
+        else if (s->acc.span_shift > g->page_shift)
             snprintf(text, sizeof text,
                      "A huge page: the walk ends at the %s entry (PS set), so the VA has %u "
                      "indices and a %u-bit offset within the %" PRIu64 " KiB page.",

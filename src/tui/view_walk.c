@@ -216,6 +216,8 @@ void view_walk_draw(const struct view_ctx *v, struct rect r)
     /* What became of the walk, long and short. */
     const char *state[2] = {NULL, NULL};
     if (!s->walk_shown) {
+    } else if (a->gp) {
+        state[0] = "none: the VA is not canonical, a #GP", state[1] = "#GP";
     } else if (a->segv) {
         state[0] = "stopped: no valid mapping", state[1] = "SIGSEGV";
     } else if (a->killed) {
@@ -260,7 +262,8 @@ void view_walk_draw(const struct view_ctx *v, struct rect r)
         return;
     }
     uint32_t table = p->root;
-    bool reached = true;
+    /* A #GP happens before the tables are looked at. */
+    bool reached = !a->gp;
     int huge_level = -1;
     int idx_digits = 1;
     for (uint64_t n = geometry_entries(g, 0) - 1; n >= 10; n /= 10)
@@ -315,6 +318,9 @@ void view_walk_draw(const struct view_ctx *v, struct rect r)
     }
     if (y < r.h && a->pa_known)
         draw_pa(s, r, y++);
+    else if (y < r.h && a->gp)
+        draw_words(r, y++, 0, ROLE_FAULT,
+                   "  no translation: #GP, then SIGSEGV with SI_KERNEL and address 0");
     else if (y < r.h && a->segv)
         draw_words(r, y++, 0, ROLE_FAULT, "  no translation: the process gets SIGSEGV");
     else if (y < r.h && a->killed)

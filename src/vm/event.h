@@ -13,6 +13,7 @@
  * signal, a kill), which is shown in the fault colour. */
 #define STAGE_LIST(X)                                   \
     X(SPLIT, "split VA", "split", false)                                                            \
+    X(GP, "#GP", "#GP", true)                                                                       \
     X(TLB_HIT, "TLB hit", "TLB hit", false)                                                         \
     X(TLB_MISS, "TLB miss", "TLB miss", false)                                                      \
     X(WALK, "walk", "walk", false)                                                                  \
@@ -57,7 +58,8 @@ enum event_tone {
 #define EVF_FRAMES    0x008u /* size is the frames a huge page's run covers (when above 1) */
 #define EVF_ENTRY     0x010u /* entry: the entry read or written */
 #define EVF_VPN_OTHER 0x020u /* other_vpn: the victim's page, when other_pid is set */
-#define EVF_CODE      0x040u /* fault_code: the page-fault error code */
+#define EVF_CODE      0x040u /* fault_code: the error code (a page fault's, a #GP's, or the
+                                one a SIGSEGV reports to its handler) */
 #define EVF_FAULT     0x080u /* fault_kind: the handler's decision */
 #define EVF_PA        0x100u /* pa: the physical address formed */
 
@@ -87,6 +89,8 @@ enum event_line {
 #define EVENT_LIST(X)                                                                               \
     X(ACCESS_BEGIN, "access_begin", STAGE_SPLIT, TONE_ACCESS, EVF_ACCESS, LINE_ACCESS,              \
       "the CPU starts an access and splits the VA")                                                 \
+    X(GP_FAULT, "gp_fault", STAGE_GP, TONE_FAULT, EVF_ACCESS | EVF_CODE, LINE_DETAIL,               \
+      "the CPU raises a general-protection fault: the address is not canonical")                   \
     X(TLB_HIT, "tlb_hit", STAGE_TLB_HIT, TONE_TLB_HIT, EVF_ACCESS | EVF_SET, LINE_SET_WAY_FRAME,    \
       "the TLB holds the translation")                                                              \
     X(TLB_MISS, "tlb_miss", STAGE_TLB_MISS, TONE_TLB_MISS, EVF_ACCESS | EVF_SET, LINE_SET,          \
@@ -95,7 +99,7 @@ enum event_line {
       "the MMU reads one page-table entry")                                                         \
     X(PAGE_FAULT, "page_fault", STAGE_FAULT, TONE_FAULT, EVF_ACCESS | EVF_CODE, LINE_CODE,          \
       "the MMU raises a page fault")                                                                \
-    X(SEGFAULT, "segfault", STAGE_SEGV, TONE_FAULT, EVF_ACCESS | EVF_FAULT, LINE_FAULT,             \
+    X(SEGFAULT, "segfault", STAGE_SEGV, TONE_FAULT, EVF_ACCESS | EVF_FAULT | EVF_CODE, LINE_FAULT,  \
       "the kernel sends SIGSEGV")                                                                   \
     X(FAULT_CLASSIFIED, "fault_classified", STAGE_HANDLER, TONE_PLAIN, EVF_ACCESS | EVF_FAULT | EVF_FRAMES,      \
       LINE_FAULT, "the fault handler decides what to do")                                           \
@@ -197,7 +201,8 @@ enum access_kind { ACCESS_READ, ACCESS_WRITE, ACCESS_EXEC };
     X(WRITE_NOTIFY, "write_notify", "write notify",                                            \
       "first write to a shared file page mapped read-only: minor")                             \
     X(MAPERR, "SEGV_MAPERR", "no area", "no area: SIGSEGV, SEGV_MAPERR")                       \
-    X(ACCERR, "SEGV_ACCERR", "not allowed", "the area forbids it: SIGSEGV, SEGV_ACCERR")
+    X(ACCERR, "SEGV_ACCERR", "not allowed", "the area forbids it: SIGSEGV, SEGV_ACCERR")       \
+    X(SI_KERNEL, "SI_KERNEL", "#GP", "a general-protection fault: SIGSEGV, SI_KERNEL, address 0")
 
 enum fault_kind {
 #define FAULT_KIND_ENUM(id, name, brief, text) FAULT_##id,
@@ -231,7 +236,8 @@ struct event {
     uint64_t pa;         /* physical address (ACCESS_DONE) */
     uint64_t size;       /* bytes (mmap, munmap, mprotect), pages freed, or the frames
                             a FRAME_ALLOC or ZERO_FILL covers (a huge page's run) */
-    uint8_t fault_code;  /* PAGE_FAULT error code */
+    uint8_t fault_code;  /* PAGE_FAULT's and GP_FAULT's error code; SEGFAULT's: the one
+                            the signal's handler sees (REG_ERR) */
     uint8_t fault_kind;  /* enum fault_kind */
     char detail[160];    /* why: the policy's reasoning, a failure's reason */
 };

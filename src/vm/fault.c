@@ -34,14 +34,45 @@ static bool area_permits(const struct area *a, enum access_kind access)
     return false;
 }
 
-static void end_with_segfault(struct machine *m, struct event *ev, enum fault_kind kind)
+/* The error code the SIGSEGV's handler sees (the ucontext's REG_ERR): the
+ * page fault's, except that on x86 a user access to a kernel address
+ * always reports a protection fault, mapped or not, so as not to leak the
+ * kernel's page-table layout (arch/x86/mm/fault.c, sanitize_error_code). */
+static uint8_t reported_code(const struct machine *m)
+{
+    const struct geometry *g = &m->cfg.geo;
+    uint8_t code = m->acc.fault_code;
+    if (g->arch == GEO_ARCH_X86 && m->op.va >= g->user_top && geometry_canonical(g, m->op.va))
+        code |= FAULT_CODE_PROTECTION;
+    return code;
+}
+
+/* SEGFAULT → PH_IDLE: SIGSEGV with SEGV_MAPERR or SEGV_ACCERR; why says
+ * what the handler found. */
+static void end_with_segfault(struct machine *m, struct event *ev, enum fault_kind kind,
+                              const char *why)
 {
     vm_event_for_access(m, ev, EV_SEGFAULT);
     ev->fault_kind = (uint8_t)kind;
+    ev->fault_code = reported_code(m);
     m->counters.segfaults++;
-    snprintf(ev->detail, sizeof ev->detail, "%s",
-             kind == FAULT_MAPERR ? "no area contains the address"
-                                  : "the area's protection forbids this access");
+    snprintf(ev->detail, sizeof ev->detail, "%s", why);
+    m->phase = PH_IDLE;
+}
+
+/* PH_GP_SIGNAL → SEGFAULT → PH_IDLE. The #GP handler of a user-mode fault
+ * (arch/x86/kernel/traps.c, exc_general_protection and
+ * gp_user_force_sig_segv) records trap 13 and error code 0 and sends a
+ * bare SIGSEGV: si_code SI_KERNEL, si_addr 0 - a #GP tells no address.
+ * No page fault is counted: no fault handler ran. */
+void vm_step_gp_signal(struct machine *m, struct event *ev)
+{
+    vm_event_for_access(m, ev, EV_SEGFAULT);
+    ev->fault_kind = FAULT_SI_KERNEL;
+    ev->fault_code = 0;
+    m->counters.segfaults++;
+    snprintf(ev->detail, sizeof ev->detail,
+             "a general-protection fault: si_addr 0, trap 13, error code 0");
     m->phase = PH_IDLE;
 }
 
@@ -116,16 +147,35 @@ static bool area_notifies_writes(const struct machine *m, const struct area *a)
 void vm_step_classify(struct machine *m, struct event *ev)
 {
     struct process *p = vm_op_process(m);
-    struct area *a = geometry_va_valid(&m->cfg.geo, m->op.va)
-                         ? process_find_area(p, m->op.va) : NULL;
-    if (!a && m->op.auto_area && geometry_va_valid(&m->cfg.geo, m->op.va))
+    const struct geometry *g = &m->cfg.geo;
+    char why[sizeof ev->detail];
+    if (!geometry_canonical(g, m->op.va)) {
+        /* RISC-V's page fault for a non-canonical address (and a
+         * classroom layout's beyond its width): no area can hold it. */
+        snprintf(why, sizeof why, "0x%llx %s: no area can contain it",
+                 (unsigned long long)m->op.va,
+                 g->sign_extended ? "is not canonical" : "is beyond the VA width");
+        end_with_segfault(m, ev, FAULT_MAPERR, why);
+        return;
+    }
+    if (m->op.va >= g->user_top) {
+        /* fault_in_kernel_space: do_kern_addr_fault looks for no area and
+         * sends SIGSEGV, SEGV_MAPERR, for any user access up there. */
+        snprintf(why, sizeof why,
+                 "0x%llx is not a user address (user space ends at 0x%llx): no area is "
+                 "looked for", (unsigned long long)m->op.va, (unsigned long long)g->user_top);
+        end_with_segfault(m, ev, FAULT_MAPERR, why);
+        return;
+    }
+    struct area *a = process_find_area(p, m->op.va);
+    if (!a && m->op.auto_area)
         a = add_auto_area(m, p);
     if (!a) {
-        end_with_segfault(m, ev, FAULT_MAPERR);
+        end_with_segfault(m, ev, FAULT_MAPERR, "no area contains the address");
         return;
     }
     if (!area_permits(a, m->op.access)) {
-        end_with_segfault(m, ev, FAULT_ACCERR);
+        end_with_segfault(m, ev, FAULT_ACCERR, "the area's protection forbids this access");
         return;
     }
     struct walk_result w = machine_walk(m, p, m->op.va);

@@ -18,9 +18,10 @@ static void name_levels_generic(struct geometry *g)
         snprintf(g->level_names[i], sizeof g->level_names[i], "L%u", i + 1);
 }
 
-static void set_preset(struct geometry *g, const char *name, unsigned va_bits,
-                       unsigned page_shift, unsigned levels, unsigned bits, int huge_level,
-                       uint64_t user_top, const char *const names[GEOMETRY_MAX_LEVELS])
+static void set_preset(struct geometry *g, const char *name, enum geometry_arch arch,
+                       unsigned va_bits, unsigned page_shift, unsigned levels, unsigned bits,
+                       int huge_level, bool sign_extended, uint64_t user_top,
+                       uint64_t kernel_start, const char *const names[GEOMETRY_MAX_LEVELS])
 {
     memset(g, 0, sizeof *g);
     snprintf(g->name, sizeof g->name, "%s", name);
@@ -32,16 +33,20 @@ static void set_preset(struct geometry *g, const char *name, unsigned va_bits,
         snprintf(g->level_names[i], sizeof g->level_names[i], "%s", names[i] ? names[i] : "?");
     }
     g->huge_level = huge_level;
+    g->arch = arch;
+    g->sign_extended = sign_extended;
     g->user_top = user_top;
+    g->kernel_start = kernel_start;
 }
 
 bool geometry_preset(const char *name, struct geometry *g)
 {
-#define PRESET_MATCH(pname, va, shift, levels, bits, huge, top, n0, n1, n2, n3, n4)   \
-    if (strcmp(name, pname) == 0) {                                                \
-        const char *const names[GEOMETRY_MAX_LEVELS] = {n0, n1, n2, n3, n4};        \
-        set_preset(g, pname, va, shift, levels, bits, huge, top, names);            \
-        return true;                                                               \
+#define PRESET_MATCH(pname, arch, va, shift, levels, bits, huge, sext, top, kstart, n0, n1,  \
+                     n2, n3, n4)                                                       \
+    if (strcmp(name, pname) == 0) {                                                    \
+        const char *const names[GEOMETRY_MAX_LEVELS] = {n0, n1, n2, n3, n4};            \
+        set_preset(g, pname, arch, va, shift, levels, bits, huge, sext, top, kstart, names); \
+        return true;                                                                   \
     }
     GEOMETRY_PRESET_LIST(PRESET_MATCH)
 #undef PRESET_MATCH
@@ -113,7 +118,9 @@ bool geometry_custom(struct geometry *g, unsigned va_bits, uint64_t page_size,
     for (unsigned i = 0; i < levels; i++)
         g->index_bits[i] = index_bits[i];
     g->huge_level = -1;
+    g->arch = GEO_ARCH_CLASSROOM;
     name_levels_generic(g);
+    /* The whole width is user space, and there is no kernel half. */
     g->user_top = va_bits >= 64 ? UINT64_MAX : UINT64_C(1) << va_bits;
     return geometry_validate(g, why, why_len);
 }
@@ -150,12 +157,46 @@ uint64_t geometry_vpn(const struct geometry *g, uint64_t va)
 {
     uint64_t vpn = va >> g->page_shift;
     unsigned vpn_bits = g->va_bits - g->page_shift;
+    if (g->sign_extended)
+        return vpn;
     return vpn_bits >= 64 ? vpn : vpn & ((UINT64_C(1) << vpn_bits) - 1);
 }
 
-bool geometry_va_valid(const struct geometry *g, uint64_t va)
+bool geometry_canonical(const struct geometry *g, uint64_t va)
 {
-    return g->va_bits >= 64 || va < (UINT64_C(1) << g->va_bits);
+    if (g->va_bits >= 64)
+        return true;
+    if (!g->sign_extended)
+        return va < (UINT64_C(1) << g->va_bits);
+    /* Bits 63 down to va_bits - 1: all clear or all set. */
+    uint64_t high = va >> (g->va_bits - 1);
+    return high == 0 || high == UINT64_MAX >> (g->va_bits - 1);
+}
+
+bool geometry_gp_on_noncanonical(const struct geometry *g)
+{
+    return g->arch == GEO_ARCH_X86 && g->sign_extended;
+}
+
+bool geometry_kernel_half(const struct geometry *g, uint64_t va)
+{
+    return g->kernel_start != 0 && va >= g->kernel_start && geometry_canonical(g, va);
+}
+
+uint64_t geometry_kernel_root_index(const struct geometry *g)
+{
+    if (g->kernel_start == 0)
+        return geometry_entries(g, 0);
+    return geometry_index(g, g->kernel_start, 0);
+}
+
+uint64_t geometry_sign_extend(const struct geometry *g, uint64_t va)
+{
+    if (!g->sign_extended || g->va_bits >= 64)
+        return va;
+    uint64_t low = (UINT64_C(1) << g->va_bits) - 1;
+    va &= low;
+    return (va >> (g->va_bits - 1)) & 1 ? va | ~low : va;
 }
 
 uint64_t geometry_level_span(const struct geometry *g, unsigned level)

@@ -465,7 +465,8 @@ bool vm_check_area(const struct machine *m, const struct area *a, char *why, siz
     }
     if (a->end > m->cfg.geo.user_top) {
         snprintf(why, why_len,
-                 "area '%s' ends at 0x%llx, beyond user space (expected below 0x%llx)", a->name,
+                 "area '%s' ends at 0x%llx, beyond user space, which mmap refuses with ENOMEM "
+                 "(expected an end at most 0x%llx, TASK_SIZE_MAX)", a->name,
                  (unsigned long long)a->end, (unsigned long long)m->cfg.geo.user_top);
         return false;
     }
@@ -918,6 +919,8 @@ bool machine_step(struct machine *m, struct event *ev)
         switch (m->phase) {
         case PH_IDLE: break;
         case PH_BEGIN: vm_step_begin(m, ev); break;
+        case PH_GP: vm_step_gp(m, ev); break;
+        case PH_GP_SIGNAL: vm_step_gp_signal(m, ev); break;
         case PH_TLB: vm_step_tlb(m, ev); break;
         case PH_WALK: vm_step_walk(m, ev); break;
         case PH_FAULT: vm_step_fault(m, ev); break;

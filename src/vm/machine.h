@@ -10,6 +10,7 @@
  * take a const pointer); only these functions change it.
  *
  * One access goes through these micro-steps (docs/DESIGN.md):
+ *   ACCESS_BEGIN → GP_FAULT → SEGFAULT (a non-canonical VA on x86)
  *   ACCESS_BEGIN → TLB_HIT ─────────────────────────────────────→ ACCESS_DONE
  *               ↘ TLB_MISS → WALK_STEP × levels → TLB_FILL ───────↗
  *                              ↘ PAGE_FAULT → FAULT_CLASSIFIED (or SEGFAULT)
@@ -54,6 +55,10 @@
 #define MACHINE_PHASE_LIST(X)                                                                     \
     X(IDLE, "no operation in progress; machine_begin starts one")                                \
     X(BEGIN, "an access starts: it is counted and its VA checked (mmu.c)")                        \
+    X(GP, "the CPU raises a general-protection fault (#GP) for a non-canonical VA: no TLB "       \
+          "lookup, no walk (mmu.c)")                                                             \
+    X(GP_SIGNAL, "the kernel's #GP handler sends SIGSEGV with SI_KERNEL and address 0 "          \
+                 "(fault.c)")                                                                    \
     X(TLB, "the TLB is looked up, first and again after the fault handler returns (mmu.c)")      \
     X(WALK, "the MMU reads the entry of level acc.level in the table at acc.table (mmu.c)")      \
     X(FAULT, "the MMU raises a page fault with error code acc.fault_code (mmu.c)")               \
@@ -105,7 +110,8 @@ enum machine_phase {
     /* no operation: machine_step while idle, or once the machine stopped */               \
     X(IDLE,            OP_FAILED,        P(IDLE))                                          \
     /* the CPU: mmu.c */                                                                   \
-    X(BEGIN,           ACCESS_BEGIN,     P(TLB) | P(FAULT))                                \
+    X(BEGIN,           ACCESS_BEGIN,     P(TLB) | P(FAULT) | P(GP))                        \
+    X(GP,              GP_FAULT,         P(GP_SIGNAL))                                     \
     X(TLB,             TLB_HIT,          P(DONE) | P(FAULT))                               \
     X(TLB,             TLB_MISS,         P(WALK))                                          \
     X(WALK,            WALK_STEP,        P(WALK) | P(FILL) | P(FAULT))                     \
@@ -116,6 +122,7 @@ enum machine_phase {
     /* the fault handler: fault.c */                                                       \
     X(CLASSIFY,        FAULT_CLASSIFIED, P(TABLES))                                        \
     X(CLASSIFY,        SEGFAULT,         P(IDLE))                                          \
+    X(GP_SIGNAL,       SEGFAULT,         P(IDLE))                                          \
     X(TABLES,          SILENT,           P(NEED_FRAME) | P(HUGE_ALLOC) | P(LOAD))          \
     X(INSTALL_TABLE,   TABLE_ALLOC,      P(NEED_FRAME) | P(HUGE_ALLOC) | P(LOAD))          \
     X(HUGE_ALLOC,      FRAME_ALLOC,      P(LOAD))                                          \

@@ -72,6 +72,7 @@ bool vm_new_table(struct machine *m, uint32_t frame, unsigned level);
 /* ---- mmu.c: the CPU's micro-steps of an access ---- */
 
 void vm_step_begin(struct machine *m, struct event *ev);
+void vm_step_gp(struct machine *m, struct event *ev);
 void vm_step_tlb(struct machine *m, struct event *ev);
 void vm_step_walk(struct machine *m, struct event *ev);
 void vm_step_fault(struct machine *m, struct event *ev);
@@ -87,6 +88,7 @@ bool vm_fast_access(struct machine *m, const struct op *op);
 /* ---- fault.c: the kernel's fault handler ---- */
 
 void vm_step_classify(struct machine *m, struct event *ev);
+void vm_step_gp_signal(struct machine *m, struct event *ev);
 /* PH_TABLES: emits nothing (the dispatcher goes straight on to the phase
  * it sets). */
 void vm_step_tables(struct machine *m);

@@ -216,6 +216,17 @@ static void do_mmap(struct machine *m, struct event *ev, struct process *p)
                      .object = m->op.file ? m->op.file - 1 : VM_NO_OBJECT, .file_offset = m->op.offset};
     snprintf(a.name, sizeof a.name, "%s", m->op.name);
     char why[160];
+    if (start + size >= start && a.end > m->cfg.geo.user_top && start % psize == 0) {
+        /* As mmap refuses a range past TASK_SIZE (mm/mmap.c,
+         * __get_unmapped_area). */
+        snprintf(why, sizeof why,
+                 "mmap of [0x%llx, 0x%llx) reaches beyond user space, which ends at 0x%llx "
+                 "(ENOMEM)",
+                 (unsigned long long)a.start, (unsigned long long)a.end,
+                 (unsigned long long)m->cfg.geo.user_top);
+        op_failed(m, ev, p, why);
+        return;
+    }
     if (start + size < start || !vm_check_area(m, &a, why, sizeof why)) {
         op_failed(m, ev, p, start + size < start ? "the area wraps around" : why);
         return;
@@ -473,10 +484,7 @@ static void do_map_frame(struct machine *m, struct event *ev, struct process *p)
         op_failed(m, ev, p, why);
         return;
     }
-    if (!geometry_va_valid(g, va)) {
-        op_failed(m, ev, p, "the address is outside the VA width");
-        return;
-    }
+    /* Every address that is not canonical lies beyond user space too. */
     if (va >= g->user_top) {
         char why[120];
         snprintf(why, sizeof why, "0x%llx is beyond user space (expected below 0x%llx)",

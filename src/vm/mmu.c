@@ -42,8 +42,10 @@ static bool entry_permits(uint64_t e, enum access_kind access)
     return true;
 }
 
-/* PH_BEGIN → ACCESS_BEGIN → PH_TLB, or PH_FAULT when no table can map the
- * VA (non-canonical, or beyond the VA width). Counts the access. */
+/* PH_BEGIN → ACCESS_BEGIN → PH_TLB; or, for a VA no table can map, PH_GP
+ * on x86 (a non-canonical address is a general-protection fault) and
+ * PH_FAULT elsewhere (RISC-V raises a page fault without a walk; the
+ * classroom layouts do the same beyond their width). Counts the access. */
 void vm_step_begin(struct machine *m, struct event *ev)
 {
     vm_event_for_access(m, ev, EV_ACCESS_BEGIN);
@@ -53,13 +55,32 @@ void vm_step_begin(struct machine *m, struct event *ev)
     case ACCESS_WRITE: m->counters.writes++; break;
     case ACCESS_EXEC: m->counters.execs++; break;
     }
-    if (!geometry_va_valid(&m->cfg.geo, m->op.va)) {
-        /* Non-canonical or beyond the VA width: no table can map it. */
+    const struct geometry *g = &m->cfg.geo;
+    if (!geometry_canonical(g, m->op.va)) {
+        if (geometry_gp_on_noncanonical(g)) {
+            m->phase = PH_GP;
+            return;
+        }
         m->acc.fault_code = fault_code_for(m->op.access, false);
         m->phase = PH_FAULT;
         return;
     }
     m->phase = PH_TLB;
+}
+
+/* PH_GP → GP_FAULT → PH_GP_SIGNAL. The CPU checks that a linear address
+ * is canonical before it translates it (SDM vol. 3A, 3.3.7.1): a
+ * non-canonical one raises #GP, vector 13, with error code 0. No TLB
+ * lookup, no walk, no page fault, and CR2 is not written. */
+void vm_step_gp(struct machine *m, struct event *ev)
+{
+    const struct geometry *g = &m->cfg.geo;
+    vm_event_for_access(m, ev, EV_GP_FAULT);
+    ev->fault_code = 0;
+    snprintf(ev->detail, sizeof ev->detail,
+             "0x%llx is not canonical: bits 63 to %u are not all equal",
+             (unsigned long long)m->op.va, g->va_bits - 1);
+    m->phase = PH_GP_SIGNAL;
 }
 
 /* The page sizes a lookup tries: the base page, and the huge page size
@@ -261,7 +282,7 @@ bool vm_fast_access(struct machine *m, const struct op *op)
     if (op->kind != OP_ACCESS || m->phase != PH_IDLE)
         return false;
     struct process *p = op->pid ? machine_process(m, op->pid) : machine_running(m);
-    if (!p || !p->alive || !geometry_va_valid(&m->cfg.geo, op->va))
+    if (!p || !p->alive || !geometry_canonical(&m->cfg.geo, op->va))
         return false;
     unsigned spans[2];
     unsigned nspans = tlb_spans(m, spans);

@@ -7,13 +7,16 @@
  * "exec: text" fetches from never-written memory: the fault maps the zero
  * page, whose bytes 00 00 decode as add %al,(%rax), with %rax pointing at
  * the text itself, so that instruction's write is refused (SEGV_ACCERR,
- * noted as normal_exec_then) right after the fetch. */
+ * noted as normal_exec_then) right after the fetch.
+ *
+ * "Not a user address" reads a non-canonical address and one in the
+ * kernel half, as the scenario's last chapter does. */
 #include "probe.h"
 
 #include <sys/mman.h>
 
 static const char *const chapters[] = {"Normal accesses", "Outside every area", "Forbidden by the area",
-                                       "mprotect", NULL};
+                                       "mprotect", "Not a user address", NULL};
 
 static void read_byte(void *p)
 {
@@ -108,6 +111,15 @@ int main(void)
     note("write_after_mprotect_back_to_rw=%ld/%ld faults", minor, major);
     if (pfn_visible() == 1)
         note("data_page_kept_its_frame=%s", pagemap_pfn(pagemap_entry(data)) == frame ? "yes" : "no");
+
+    /* A non-canonical address (#GP: SI_KERNEL, address 0, trap 13) and one
+     * in the kernel half (SEGV_MAPERR, trap 14, error code 0x5). */
+    probe_settle();
+    mark_begin(&m);
+    access_logged("read_noncanonical", read_byte, (void *)0x800000000000UL);
+    access_logged("read_kernel_half", read_byte, (void *)0xffffffff81000000UL);
+    mark_end(&m, "Not a user address");
+    note_signals();
 
     probe_report();
     return 0;
