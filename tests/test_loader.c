@@ -590,6 +590,78 @@ static void test_programs(void)
     scenario_free(s);
 }
 
+/* machine: kernel areas, and kernel: true on accesses and fills. */
+static void test_kernel_areas(void)
+{
+    char err[2048];
+    struct scenario *s = load_text("kern.yaml",
+        "title: t\n"
+        "machine:\n"
+        "  kernel:\n"
+        "    - {name: ktext, start: 0xffffffff81000000, size: 8KiB, prot: r-x}\n"
+        "    - {name: kdata, start: 0xffffffff82000000, size: 4KiB}\n"
+        "processes:\n"
+        "  - {name: p, pid: 1}\n"
+        "steps:\n"
+        "  - read: {addr: kdata+8, kernel: true}\n"
+        "  - exec: {addr: ktext, kernel: false}\n"
+        "  - fill: {start: kdata, size: 4KiB, access: write, kernel: true}\n"
+        "  - read: kdata\n",
+        err, sizeof err);
+    CU_ASSERT_STRING_EQUAL(err, "(loaded)");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    CU_ASSERT_EQUAL_FATAL(s->machine.kernel_count, 2);
+    const struct scenario_area *k = s->machine.kernel;
+    CU_ASSERT_STRING_EQUAL(k[0].name.value, "ktext");
+    CU_ASSERT_EQUAL(k[0].start.value, 0xffffffff81000000ull);
+    CU_ASSERT_EQUAL(k[0].size.value, 8192);
+    CU_ASSERT(k[0].prot.present);
+    CU_ASSERT_FALSE(k[1].prot.present);
+    CU_ASSERT_EQUAL(k[1].pos.line, 5);
+    CU_ASSERT_EQUAL(k[1].pos.col, 7);
+    CU_ASSERT_EQUAL(s->machine.kernel_pos.line, 4);
+    const struct scenario_step *st = s->steps;
+    CU_ASSERT_STRING_EQUAL(st[0].u.access.addr.symbol, "kdata");
+    CU_ASSERT_EQUAL(st[0].u.access.addr.offset, 8);
+    CU_ASSERT(st[0].u.access.kernel.value);
+    CU_ASSERT(st[1].u.access.kernel.present);
+    CU_ASSERT_FALSE(st[1].u.access.kernel.value);
+    CU_ASSERT(st[2].u.fill.kernel.value);
+    CU_ASSERT_FALSE(st[3].u.access.kernel.present);
+    scenario_free(s);
+
+    static const struct { const char *text, *error; } bad[] = {
+        {"title: t\nmachine: {kernel: 5}\nprocesses: [{name: d, pid: 1}]\nsteps: [pause: ]\n",
+         "k.yaml:2:19: error: 'kernel' is '5' (expected a list of kernel areas, each {name, "
+         "start, size, prot})\n"},
+        {"title: t\nmachine: {kernel: []}\nprocesses: [{name: d, pid: 1}]\nsteps: [pause: ]\n",
+         "k.yaml:2:19: error: 'kernel' is an empty list (expected at least one kernel "
+         "area)\n"},
+        {"title: t\nmachine: {kernel: [{name: k, size: 4KiB}]}\nprocesses: [{name: d, pid: "
+         "1}]\nsteps: [pause: ]\n",
+         "k.yaml:2:20: error: missing key 'start' in a kernel area (expected a start address "
+         "in the kernel half)\n"},
+        {"title: t\nmachine: {kernel: [{name: k, start: 0xffffffff81000000, size: 4KiB, "
+         "prot: rwz}]}\nprocesses: [{name: d, pid: 1}]\nsteps: [pause: ]\n",
+         NULL},
+        {"title: t\nprocesses: [{name: d, pid: 1}]\nsteps: [read: {addr: 1, kernel: "
+         "yes}]\n",
+         NULL},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        s = load_text("k.yaml", bad[i].text, err, sizeof err);
+        CU_ASSERT_PTR_NULL(s);
+        if (bad[i].error && strcmp(err, bad[i].error) != 0)
+            fprintf(stderr, "\n    got  %s    want %s", err, bad[i].error);
+        if (bad[i].error) {
+            CU_ASSERT_STRING_EQUAL(err, bad[i].error);
+        } else {
+            CU_ASSERT(strstr(err, "k.yaml:") == err && strstr(err, ": error: ") != NULL);
+        }
+        scenario_free(s);
+    }
+}
+
 static void test_address_expressions(void)
 {
     char err[2048];
@@ -635,8 +707,8 @@ static void test_address_expressions(void)
          "mem.yaml:8:11: error: 'read' is '0x1_0000_0000_0000_0000' (expected an address "
          "below 2^64)\n"},
         {"  - read: {addr: nope, pid: 1}\n",
-         "mem.yaml:8:18: error: unknown area 'nope' (expected the name of a process area "
-         "or of an earlier mmap)\n"},
+         "mem.yaml:8:18: error: unknown area 'nope' (expected the name of a process area, "
+         "of a kernel area or of an earlier mmap)\n"},
         {"  - read: {pid: 1}\n",
          "mem.yaml:8:11: error: missing key 'addr' in read (expected an address: a number, "
          "an area name, or name+number or name-number)\n"},
@@ -668,7 +740,7 @@ static void test_shape_errors(void)
          "prot, ...})\n"},
         {"title: t\nprocesses: [{name: d, pid: 1}]\nsteps: [fill: x]\n",
          "shape.yaml:3:15: error: 'fill' is 'x' (expected a mapping {start, size, stride, "
-         "access, pid})\n"},
+         "access, pid, kernel})\n"},
         {"title: t\nprocesses: [{name: d, pid: 1}]\nsteps: [repeat: [read: 1]]\n",
          "shape.yaml:3:17: error: 'repeat' is a list (expected a mapping {times, steps})\n"},
         {"title: t\nprocesses: [{name: d, pid: 1}]\nsteps: [switch: [1]]\n",
@@ -679,7 +751,7 @@ static void test_shape_errors(void)
          "shape.yaml:3:24: error: duplicate counter 'a' in expect (expected each counter "
          "once)\n"},
         {"title: t\nprocesses: [{name: d, pid: 1}]\nsteps: [read: {addr: 1, pdi: 2}]\n",
-         "shape.yaml:3:25: error: unknown key 'pdi' in read (expected addr or pid; did you "
+         "shape.yaml:3:25: error: unknown key 'pdi' in read (expected addr, pid or kernel; did you "
          "mean 'pid'?)\n"},
         {"title: \"\"\nprocesses: [{name: d, pid: 1}]\nsteps: [pause: ]\n",
          "shape.yaml:1:8: error: 'title' is '' (expected a title)\n"},
@@ -1046,7 +1118,7 @@ static const struct {
     {"alias-cycle.yaml", "data/bad/alias-cycle.yaml:5:31: error: alias '*loop' is used "
      "inside its own anchor (expected an anchor that is complete)"},
     {"area-before-mmap.yaml", "data/bad/area-before-mmap.yaml:8:12: error: unknown area "
-     "'heap' (expected the name of a process area or of an earlier mmap)"},
+     "'heap' (expected the name of a process area, of a kernel area or of an earlier mmap)"},
     {"bad-access.yaml", "data/bad/bad-access.yaml:8:44: error: unknown access 'wirte' "
      "(expected read, write or exec; did you mean 'write'?)"},
     {"bad-address.yaml", "data/bad/bad-address.yaml:8:11: error: 'read' is 'buf*2' "
@@ -1147,14 +1219,16 @@ static const struct {
     {"yaml-too-deep.yaml", "data/bad/yaml-too-deep.yaml:8:72: error: YAML nested too "
      "deeply (expected at most 64 levels of lists and mappings)"},
     {"undefined-area.yaml", "data/bad/undefined-area.yaml:8:11: error: unknown area 'bfu' "
-     "(expected the name of a process area or of an earlier mmap; did you mean 'buf'?)"},
+     "(expected the name of a process area, of a kernel area or of an earlier mmap; did you "
+     "mean 'buf'?)"},
     {"unknown-file.yaml", "data/bad/unknown-file.yaml:8:55: error: unknown file "
      "'date.bin' (expected a name declared under files; did you mean 'data.bin'?)"},
     {"unknown-key-list.yaml", "data/bad/unknown-key-list.yaml:8:36: error: unknown key "
-     "'colour' in fill (expected start, size, stride, access or pid)"},
+     "'colour' in fill (expected start, size, stride, access, pid or kernel)"},
     {"unknown-key-suggest.yaml", "data/bad/unknown-key-suggest.yaml:3:3: error: unknown "
      "key 'framse' in machine (expected preset, va_bits, page_size, levels, frames, "
-     "table_frames, swap, tlb, policy, seed, nru_interval, fault_around or readahead; did "
+     "table_frames, swap, tlb, policy, seed, nru_interval, fault_around, readahead or "
+     "kernel; did "
      "you mean 'frames'?)"},
     {"unknown-step-list.yaml", "data/bad/unknown-step-list.yaml:8:5: error: unknown step "
      "'frobnicate' (expected read, write, exec, refs, fill, mmap, munmap, mprotect, "
@@ -1276,6 +1350,7 @@ void suite_loader_register(void)
     CU_add_test(suite, "the lazy-allocation example", test_lazy_example);
     CU_add_test(suite, "every step kind and key", test_every_step);
     CU_add_test(suite, "programs, execve, spawn and brk", test_programs);
+    CU_add_test(suite, "kernel areas and kernel-mode steps", test_kernel_areas);
     CU_add_test(suite, "address expressions", test_address_expressions);
     CU_add_test(suite, "shape errors name the container", test_shape_errors);
     CU_add_test(suite, "mmap names and aliases", test_mmap_names_and_aliases);

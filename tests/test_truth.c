@@ -210,6 +210,7 @@ struct seen_access {
     uint32_t frame;
     bool huge;          /* a huge page translated it, as its events show */
     bool gp;            /* a general-protection fault stopped it before any lookup */
+    bool kernel;        /* made in kernel mode */
     int64_t sets[2];    /* the sets its last TLB event looked in, -1 for none */
 };
 
@@ -230,6 +231,7 @@ static struct seen_access access_in_log(const struct timeline *tl, const struct 
     a.pid = log[begin]->ev.pid;
     a.va = log[begin]->ev.va;
     a.kind = log[begin]->ev.access;
+    a.kernel = log[begin]->ev.kernel;
     uint64_t seq = log[begin]->op_seq;
     a.in_progress = machine_in_access(m) && n && log[0]->op_seq == seq;
     for (size_t k = begin + 1; k-- > 0;) {
@@ -316,7 +318,9 @@ static char expected_glyph(const struct machine *m, uint32_t f)
     case FRAME_TABLE: return 'T';
     case FRAME_ZERO: return 'Z';
     case FRAME_FILE: return 'f';
-    case FRAME_ANON: break;
+    case FRAME_KERNEL: return 'K';
+    case FRAME_ANON:
+    case FRAME_KIND_COUNT: break;
     }
     if (fr->object != EV_NONE)
         return 'm';
@@ -341,8 +345,24 @@ static void expected_label(const struct machine *m, uint32_t f, char *buf, size_
         return;
     case FRAME_ZERO: snprintf(buf, len, "%s", fr->compound ? "huge zero page" : "zero page"); return;
     case FRAME_TABLE:
-        snprintf(buf, len, "p%" PRIu32 " %s", fr->owner_pid,
-                 m->cfg.geo.level_names[fr->table_level]);
+        if (fr->owner_pid == 0)
+            snprintf(buf, len, "k %s", m->cfg.geo.level_names[fr->table_level]);
+        else
+            snprintf(buf, len, "p%" PRIu32 " %s", fr->owner_pid,
+                     m->cfg.geo.level_names[fr->table_level]);
+        return;
+    case FRAME_KERNEL:
+        /* The kernel area whose page the frame backs, by its place. */
+        for (uint32_t i = 0; i < m->nkernel_areas; i++) {
+            const struct area *ka = &m->kernel_areas[i];
+            uint64_t first = ka->start >> m->cfg.geo.page_shift;
+            uint64_t last = (ka->end >> m->cfg.geo.page_shift) - 1;
+            if (fr->object_page >= first && fr->object_page <= last) {
+                snprintf(buf, len, "k %s+0x%" PRIx64, ka->name, fr->object_page - first);
+                return;
+            }
+        }
+        snprintf(buf, len, "k ?");
         return;
     default: break;
     }
@@ -371,9 +391,9 @@ static void expected_label(const struct machine *m, uint32_t f, char *buf, size_
 
 static void tlb_flags(const struct machine *m, const struct tlb_entry *e, char *buf, size_t len)
 {
-    snprintf(buf, len, "%s%s%s%s%s", e->writable ? "W" : "", e->dirty ? "D" : "",
+    snprintf(buf, len, "%s%s%s%s%s%s", e->writable ? "W" : "", e->dirty ? "D" : "",
              e->global ? "G" : "", e->nx ? "" : "X",
-             e->span_shift > m->cfg.geo.page_shift ? "H" : "");
+             e->span_shift > m->cfg.geo.page_shift ? "H" : "", e->user ? "" : "K");
 }
 
 /* Parses one cell at c and checks it against entry (set, way). */
@@ -404,10 +424,10 @@ static bool check_tlb_cell(const struct machine *m, struct cur *c, uint32_t set,
         return false;
     }
     char flags[8] = "";
-    if (*c->p == ' ' && strchr("WDGXH", c->p[1]) && c->p[1]) {
+    if (*c->p == ' ' && strchr("WDGXHK", c->p[1]) && c->p[1]) {
         c->p++;
         size_t n = 0;
-        while (*c->p && strchr("WDGXH", *c->p) && n + 1 < sizeof flags)
+        while (*c->p && strchr("WDGXHK", *c->p) && n + 1 < sizeof flags)
             flags[n++] = *c->p++;
         flags[n] = '\0';
         if (!word_end(c)) {
@@ -953,6 +973,11 @@ static void check_walk(const struct app *a, const struct screen *sc, const struc
             else if (frame != pte_frame(e))
                 fail("walk row %u shows page frame %" PRIu64 ", entry has %u", l, frame,
                      pte_frame(e));
+            /* A global page says so; no other does. */
+            bool says_global = lit(&c, ", global") || lit(&c, " G");
+            if (says_global != ((e & PTE_GLOBAL) != 0))
+                fail("walk row %u: \"%s\", the entry is %sglobal", l, row,
+                     (e & PTE_GLOBAL) ? "" : "not ");
         } else {
             if (!(lit(&c, "-> table at frame ") || lit(&c, "-> table f")) || !dec(&c, &frame) ||
                 !word_end(&c))
@@ -981,6 +1006,9 @@ static void check_access(const struct app *a, const struct screen *sc, const str
     struct cur c = {row};
     if (!lit(&c, "pid ") || !dec(&c, &pid) || pid != sa->pid)
         fail("access: \"%s\" does not name pid %u", row, sa->pid);
+    if ((strstr(row, " kernel read ") || strstr(row, " kernel write ") ||
+         strstr(row, " kernel exec ")) != sa->kernel)
+        fail("access: \"%s\", the access is %sin kernel mode", row, sa->kernel ? "" : "not ");
     c.p = p ? p + 3 : "";
     if (!p || !hex0x(&c, &va) || !word_end(&c) || va != sa->va)
         fail("access: \"%s\", the VA is 0x%" PRIx64, row, sa->va);
@@ -1184,10 +1212,62 @@ static void check_processes(const struct app *a, const struct screen *sc)
         return;
     char row[MAX_COLS + 1];
     const struct process *p = NULL;
-    bool running_seen = false;
+    bool running_seen = false, kernel = false;
     for (int i = 0; panel_row(sc, r, i, row); i++) {
         struct cur c = {row + 1};
         uint64_t v, res, swp;
+        if (lit(&c, "kernel")) {
+            if (m->kernel_root == EV_NONE)
+                fail("processes: a kernel line on a machine without a kernel half");
+            kernel = true;
+            uint64_t first, last;
+            const char *ent = strstr(row, " entries ");
+            struct cur d = {ent ? ent + 9 : ""};
+            if (ent && (!dec(&d, &first) || !lit(&d, "-") || !dec(&d, &last) ||
+                        first != geometry_kernel_root_index(&m->cfg.geo) ||
+                        last != geometry_entries(&m->cfg.geo, 0) - 1))
+                fail("processes: the kernel's root entries shown wrong in \"%s\"", row);
+            continue;
+        }
+        if (kernel && row[0]) {
+            /* A kernel area: "  >start-end r-xg name  N/N res" or shorter. */
+            c.p = row;
+            skip_blanks(&c);
+            lit(&c, ">");
+            uint64_t start = 0, end = 0, pages, resident;
+            const char *save = c.p;
+            bool addr = hex(&c, &start) && lit(&c, "-") && hex(&c, &end) && lit(&c, " ");
+            if (!addr)
+                c.p = save;
+            char prot[4] = "";
+            if (strchr("r-", c.p[0]) && strchr("w-", c.p[1]) && strchr("x-", c.p[2]) &&
+                c.p[3] == 'g' && c.p[4] == ' ') {
+                memcpy(prot, c.p, 3);
+                c.p += 5;
+            }
+            char name[64] = "";
+            size_t n = 0;
+            while (*c.p && *c.p != ' ' && n + 1 < sizeof name)
+                name[n++] = *c.p++;
+            name[n] = '\0';
+            const struct area *ka = NULL;
+            for (uint32_t k = 0; k < m->nkernel_areas; k++)
+                if (strcmp(m->kernel_areas[k].name, name) == 0)
+                    ka = &m->kernel_areas[k];
+            skip_blanks(&c);
+            if (!ka || !dec(&c, &resident) || !lit(&c, "/") || !dec(&c, &pages) ||
+                !lit(&c, " res")) {
+                fail("processes: kernel area unreadable in \"%s\"", row);
+                continue;
+            }
+            uint64_t want = (ka->end - ka->start) / geometry_page_size(&m->cfg.geo);
+            char want_prot[4];
+            prot_string(ka->prot, want_prot);
+            if ((addr && (start != ka->start || end != ka->end)) || resident != want ||
+                pages != want || (prot[0] && strcmp(prot, want_prot) != 0))
+                fail("processes: kernel area %s shown wrong: \"%s\"", name, row);
+            continue;
+        }
         if (lit(&c, "pid ")) {
             if (!dec(&c, &v) || !word_end(&c) || !(p = proc_of(m, (uint32_t)v))) {
                 fail("processes: \"%s\" names no process", row);
@@ -1696,7 +1776,8 @@ static void check_summary(const struct timeline *tl, const struct event *done)
 {
     char text[2048], head[64], tail[64];
     narrate_access(tl, text, sizeof text);
-    snprintf(head, sizeof head, "%s 0x%" PRIx64 ": ", access_kind_name(done->access), done->va);
+    snprintf(head, sizeof head, "%s%s 0x%" PRIx64 ": ", done->kernel ? "kernel " : "",
+             access_kind_name(done->access), done->va);
     snprintf(tail, sizeof tail, "> done, PA 0x%" PRIx64, done->pa);
     size_t n = strlen(text), t = strlen(tail);
     if (strncmp(text, head, strlen(head)) != 0 || n < t || strcmp(text + n - t, tail) != 0)

@@ -45,10 +45,20 @@ static void entry_bits(struct out *o, uint64_t e)
             say(o, "not present");
         return;
     }
-    say(o, "present, frame %u, %s%s%s%s%s%s", pte_frame(e),
-        (e & PTE_WRITABLE) ? "writable" : "read-only", (e & PTE_USER) ? ", user" : "",
+    say(o, "present, frame %u, %s%s%s%s%s%s%s", pte_frame(e),
+        (e & PTE_WRITABLE) ? "writable" : "read-only",
+        (e & PTE_USER) ? ", user" : ", supervisor only (U/S clear)",
         (e & PTE_ACCESSED) ? ", accessed" : "", (e & PTE_DIRTY) ? ", dirty" : "",
-        (e & PTE_NX) ? ", no-execute" : "", (e & PTE_HUGE) ? ", huge page (PS)" : "");
+        (e & PTE_NX) ? ", no-execute" : "", (e & PTE_HUGE) ? ", huge page (PS)" : "",
+        (e & PTE_GLOBAL) ? ", global" : "");
+}
+
+/* True when the event's root entry is one of the kernel half's: a copy
+ * of the kernel root's, the same in every process's root. */
+static bool kernel_root_entry(const struct machine *m, const struct event *ev)
+{
+    return m->kernel_root != VM_NO_FRAME && ev->level == 0 &&
+           ev->index >= geometry_kernel_root_index(&m->cfg.geo);
 }
 
 size_t narrate_fault_code(uint8_t code, char *buf, size_t len)
@@ -89,9 +99,12 @@ static const struct tlb_entry *huge_entry(const struct machine *m, const struct 
     return t->valid && t->span_shift > m->cfg.geo.page_shift ? t : NULL;
 }
 
-static void fault_reason(struct out *o, uint8_t code)
+static void fault_reason(struct out *o, const struct geometry *g, uint64_t va, uint8_t code)
 {
-    if (code & FAULT_CODE_PROTECTION)
+    if ((code & FAULT_CODE_PROTECTION) && (code & FAULT_CODE_USER) && va >= g->user_top)
+        say(o, "the page is the kernel's - its entry has U/S clear - and this is a user-mode "
+               "access");
+    else if (code & FAULT_CODE_PROTECTION)
         say(o, "the entry is present but does not allow a %s",
             (code & FAULT_CODE_WRITE) ? "write" : (code & FAULT_CODE_FETCH) ? "fetch" : "read");
     else
@@ -137,7 +150,12 @@ static void machine_sentence(struct out *o, const struct event *ev, const struct
                 g->sign_extended ? "not canonical" : "beyond the VA width");
             break;
         }
-        say(o, "pid %u: %s at 0x%llx. The MMU splits the address:", ev->pid, verb(ev->access), va);
+        if (ev->kernel)
+            say(o, "pid %u, in the kernel (a system call): %s at 0x%llx, in kernel mode. The MMU "
+                   "splits the address:", ev->pid, verb(ev->access), va);
+        else
+            say(o, "pid %u: %s at 0x%llx. The MMU splits the address:", ev->pid,
+                verb(ev->access), va);
         for (unsigned l = 0; l < g->levels; l++)
             say(o, " %s index %llu,", level_name(g, (int)l),
                 (unsigned long long)geometry_index(g, ev->va, l));
@@ -156,6 +174,9 @@ static void machine_sentence(struct out *o, const struct event *ev, const struct
         }
         say(o, "TLB hit: set %u way %u already holds page 0x%llx -> frame %u, so no page-table "
                "walk is needed.", ev->index, ev->way, (unsigned long long)ev->vpn, ev->frame);
+        const struct tlb_entry *hit = &m->tlb.entries[ev->index * m->tlb.ways + ev->way];
+        if (hit->valid && !hit->user && !ev->kernel)
+            say(o, " But the kernel filled it, with U/S clear, and this access is in user mode.");
         break;
     }
     case EV_TLB_MISS:
@@ -168,7 +189,11 @@ static void machine_sentence(struct out *o, const struct event *ev, const struct
         say(o, "Walk: the %s table (frame %u), entry %u: ", level_name(g, ev->level), ev->frame,
             ev->index);
         entry_bits(o, ev->entry);
-        if (pte_present(ev->entry) && ev->level + 1 < (int)g->levels && !(ev->entry & PTE_HUGE)) {
+        if (pte_present(ev->entry) && kernel_root_entry(m, ev)) {
+            say(o, ". It points to the kernel's own tables: every process's root holds this "
+                   "same entry, copied from the kernel's root when the process was made.");
+        } else if (pte_present(ev->entry) && ev->level + 1 < (int)g->levels &&
+                   !(ev->entry & PTE_HUGE)) {
             say(o, ". It points to the next table.");
         } else if (pte_present(ev->entry) && (ev->entry & PTE_HUGE)) {
             char size[16];
@@ -186,7 +211,7 @@ static void machine_sentence(struct out *o, const struct event *ev, const struct
         char code[96];
         narrate_fault_code(ev->fault_code, code, sizeof code);
         say(o, "Page fault at 0x%llx, error code %s: ", va, code);
-        fault_reason(o, ev->fault_code);
+        fault_reason(o, g, ev->va, ev->fault_code);
         say(o, ". The CPU stops the instruction and enters the kernel's fault handler.");
         break;
     }
@@ -446,6 +471,13 @@ static void machine_sentence(struct out *o, const struct event *ev, const struct
         say(o, "The translation page 0x%llx -> frame %u is stored in TLB set %u way %u%s%s.",
             (unsigned long long)ev->vpn, ev->frame, ev->index, ev->way, ev->detail[0] ? ", " : "",
             ev->detail);
+        const struct tlb_entry *filled = &m->tlb.entries[ev->index * m->tlb.ways + ev->way];
+        if (filled->valid && filled->global && !filled->user)
+            say(o, " It is global and the kernel's: it serves every process and survives a CR3 "
+                   "reload. (With page-table isolation, which Linux turns on for CPUs that "
+                   "Meltdown affects, most kernel mappings lose the Global bit.)");
+        else if (filled->valid && filled->global)
+            say(o, " It is global: it serves every process and survives a CR3 reload.");
         break;
     }
     case EV_ACCESS_DONE: {
@@ -580,7 +612,8 @@ static void summary_step(struct out *o, const struct event *ev, const struct mac
 {
     switch (ev->kind) {
     case EV_ACCESS_BEGIN:
-        say(o, "%s 0x%llx:", access_kind_name(ev->access), (unsigned long long)ev->va);
+        say(o, "%s%s 0x%llx:", ev->kernel ? "kernel " : "", access_kind_name(ev->access),
+            (unsigned long long)ev->va);
         break;
     case EV_TLB_HIT: say(o, " > TLB hit"); break;
     case EV_TLB_MISS:

@@ -105,7 +105,8 @@ static uint32_t step_pid(const struct scenario_num *pid)
 }
 
 /* The address an expression names, resolved in the target process first,
- * then in any process. false when the symbol names no current area. */
+ * then in any process, then among the kernel areas. false when the symbol
+ * names no current area. */
 static bool resolve(const struct machine *m, const struct cursor *c, uint32_t pid,
                     const struct scenario_addr *a, uint64_t *out)
 {
@@ -118,6 +119,9 @@ static bool resolve(const struct machine *m, const struct cursor *c, uint32_t pi
     for (uint32_t i = 0; !area && i < m->nprocs; i++)
         if (m->procs[i].alive)
             area = process_find_named(&m->procs[i], a->symbol);
+    for (uint32_t i = 0; !area && i < m->nkernel_areas; i++)
+        if (strcmp(m->kernel_areas[i].name, a->symbol) == 0)
+            area = &m->kernel_areas[i];
     if (!area)
         return false;
     *out = area->start + (uint64_t)a->offset;
@@ -212,6 +216,7 @@ static void produce(struct program *p, struct cursor *c, const struct machine *m
         }
         item_access(out, c, pid, st->kind == STEP_READ ? ACCESS_READ
                                  : st->kind == STEP_WRITE ? ACCESS_WRITE : ACCESS_EXEC, va);
+        out->op.kernel_mode = st->u.access.kernel.value != 0;
         return;
     }
     case STEP_REFS: {
@@ -233,6 +238,7 @@ static void produce(struct program *p, struct cursor *c, const struct machine *m
         uint64_t stride = st->u.fill.stride.present ? st->u.fill.stride.value : p->page_size;
         uint64_t offset = c->sub * stride;
         item_access(out, c, pid, access_of((char)st->u.fill.access), start + offset);
+        out->op.kernel_mode = st->u.fill.kernel.value != 0;
         out->last_of_step = offset + stride >= st->u.fill.size.value;
         return;
     }

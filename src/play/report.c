@@ -111,6 +111,8 @@ static void json_event(struct reporter *r, const struct tl_event *e, const struc
             json_field_u(out, "pid", ev->pid);
         if (fields & EVF_ACCESS) {
             fprintf(out, ",\"access\":\"%s\"", access_kind_name(ev->access));
+            if (ev->kernel)
+                fputs(",\"kernel\":true", out);
             json_field_u(out, "va", ev->va);
             json_field_u(out, "vpn", ev->vpn);
         } else if (fields & EVF_RANGE) {
@@ -230,7 +232,8 @@ static void access_line(struct reporter *r, const struct tl_event *e, const stru
         json_event(r, e, m, extra);
         return;
     }
-    fprintf(r->out, "pid %u %s 0x%" PRIx64, ev->pid, access_kind_name(ev->access), ev->va);
+    fprintf(r->out, "pid %u %s%s 0x%" PRIx64, ev->pid, ev->kernel ? "kernel " : "",
+            access_kind_name(ev->access), ev->va);
     if (ev->kind == EV_ACCESS_DONE)
         fprintf(r->out, " -> 0x%" PRIx64 " (%s%s%s)\n", ev->pa, r->tlb_hit ? "TLB hit" : "TLB miss",
                 r->faulted ? ", fault: " : "",

@@ -270,6 +270,143 @@ static bool check_programs(const struct scenario *s, const struct machine_config
     return true;
 }
 
+/* ---- the kernel half ---- */
+
+static const struct scenario_area *kernel_named(const struct scenario *s, const char *name)
+{
+    for (size_t i = 0; i < s->machine.kernel_count; i++)
+        if (strcmp(s->machine.kernel[i].name.value, name) == 0)
+            return &s->machine.kernel[i];
+    return NULL;
+}
+
+/* The kernel area holding all of [lo, hi), or NULL. */
+static const struct scenario_area *kernel_holding(const struct scenario *s, uint64_t lo,
+                                                  uint64_t hi)
+{
+    for (size_t i = 0; i < s->machine.kernel_count; i++) {
+        const struct scenario_area *k = &s->machine.kernel[i];
+        uint64_t start = k->start.value, end = start + k->size.value;
+        if (end > start && lo >= start && hi <= end)
+            return k;
+    }
+    return NULL;
+}
+
+static const char *access_name(enum access_kind kind)
+{
+    return kind == ACCESS_WRITE ? "write" : kind == ACCESS_EXEC ? "fetch" : "read";
+}
+
+/* A kernel-mode access (kernel: true) of size bytes from addr: it must
+ * lie inside one kernel area that allows it. The kernel faulting on its
+ * own memory is an oops (do_kern_addr_fault finds nothing to fix, then
+ * page_fault_oops), which vmviz does not model: refused here, before the
+ * run. */
+static bool check_kernel_access(const struct scenario *s, const struct scenario_addr *addr,
+                                uint64_t size, enum access_kind kind, struct diag *err)
+{
+    uint64_t lo;
+    if (addr->symbol) {
+        const struct scenario_area *named = kernel_named(s, addr->symbol);
+        if (!named) {
+            diag_set(err, s->path, addr->pos.line, addr->pos.col,
+                     "'%s' is not a kernel area, and a kernel-mode access touches the kernel's "
+                     "own memory only (expected the name of a kernel area, or an address in one)",
+                     addr->symbol);
+            return false;
+        }
+        lo = named->start.value + (uint64_t)addr->offset;
+    } else {
+        lo = scenario_addr_absolute(addr);
+    }
+    uint64_t hi = lo + size;
+    const struct scenario_area *k = hi > lo ? kernel_holding(s, lo, hi) : NULL;
+    if (!k && size == 1) {
+        diag_set(err, s->path, addr->pos.line, addr->pos.col,
+                 "a kernel-mode %s at 0x%llx touches memory no kernel area maps, which in Linux "
+                 "is an oops (expected an address inside a kernel area)",
+                 access_name(kind), (unsigned long long)lo);
+        return false;
+    }
+    if (!k) {
+        diag_set(err, s->path, addr->pos.line, addr->pos.col,
+                 "a kernel-mode %s of [0x%llx, 0x%llx) touches memory no kernel area maps, which "
+                 "in Linux is an oops (expected addresses inside one kernel area)",
+                 access_name(kind), (unsigned long long)lo, (unsigned long long)hi);
+        return false;
+    }
+    uint64_t prot = k->prot.present ? k->prot.value : SCENARIO_PROT_READ | SCENARIO_PROT_WRITE;
+    if ((kind == ACCESS_WRITE && !(prot & SCENARIO_PROT_WRITE)) ||
+        (kind == ACCESS_EXEC && !(prot & SCENARIO_PROT_EXEC))) {
+        diag_set(err, s->path, addr->pos.line, addr->pos.col,
+                 "a kernel-mode %s of kernel area '%s' would oops: its entries forbid it and the "
+                 "kernel does not fault in its own memory (expected a kernel area that allows "
+                 "the %s)", access_name(kind), k->name.value, access_name(kind));
+        return false;
+    }
+    return true;
+}
+
+/* True when a step (in a repeat too) makes an area of that name: an mmap
+ * of it, or execve, spawn or brk, which make the program's areas. */
+static bool step_makes_area(const struct scenario_step *steps, size_t n, const char *name)
+{
+    bool program_name = false;
+    for (size_t k = 0; scenario_program_area_names[k]; k++)
+        program_name = program_name || strcmp(scenario_program_area_names[k], name) == 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct scenario_step *st = &steps[i];
+        if (st->kind == STEP_MMAP && strcmp(st->u.mmap.name.value, name) == 0)
+            return true;
+        if (program_name &&
+            (st->kind == STEP_EXECVE || st->kind == STEP_SPAWN || st->kind == STEP_BRK))
+            return true;
+        if (st->kind == STEP_REPEAT &&
+            step_makes_area(st->u.repeat.steps, st->u.repeat.count, name))
+            return true;
+    }
+    return false;
+}
+
+/* A kernel area's name must not be a process's area's too: steps name
+ * both, and a name must say which. */
+static bool check_kernel_names(const struct scenario *s, struct diag *err)
+{
+    for (size_t k = 0; k < s->machine.kernel_count; k++) {
+        const struct scenario_str *name = &s->machine.kernel[k].name;
+        for (size_t p = 0; p < s->process_count; p++)
+            for (size_t a = 0; a < s->processes[p].area_count; a++)
+                if (strcmp(s->processes[p].areas[a].name.value, name->value) == 0) {
+                    diag_set(err, s->path, name->pos.line, name->pos.col,
+                             "kernel area '%s' has the name of an area of pid %llu (expected "
+                             "names that differ: steps name both)", name->value,
+                             (unsigned long long)s->processes[p].pid.value);
+                    return false;
+                }
+        if (step_makes_area(s->steps, s->step_count, name->value)) {
+            diag_set(err, s->path, name->pos.line, name->pos.col,
+                     "kernel area '%s' has the name of an area a step makes: an mmap's, or one "
+                     "of the program's areas of execve, spawn and brk (expected names that "
+                     "differ: steps name both)", name->value);
+            return false;
+        }
+    }
+    return true;
+}
+
+static enum access_kind step_access_kind(enum step_kind kind)
+{
+    return kind == STEP_WRITE ? ACCESS_WRITE : kind == STEP_EXEC ? ACCESS_EXEC : ACCESS_READ;
+}
+
+static enum access_kind fill_access_kind(enum scenario_access access)
+{
+    return access == SCENARIO_ACCESS_WRITE ? ACCESS_WRITE
+         : access == SCENARIO_ACCESS_EXEC  ? ACCESS_EXEC
+                                           : ACCESS_READ;
+}
+
 /* Checks what only the engine knows about the steps: counter names, pids,
  * frames, and the features this version does not have. */
 static bool check_steps(const struct scenario *s, const struct scenario_step *steps, size_t n,
@@ -282,6 +419,9 @@ static bool check_steps(const struct scenario *s, const struct scenario_step *st
         case STEP_WRITE:
         case STEP_EXEC:
             if (!check_pid(s, &st->u.access.pid, err))
+                return false;
+            if (st->u.access.kernel.value &&
+                !check_kernel_access(s, &st->u.access.addr, 1, step_access_kind(st->kind), err))
                 return false;
             break;
         case STEP_REFS:
@@ -302,6 +442,10 @@ static bool check_steps(const struct scenario *s, const struct scenario_step *st
             break;
         case STEP_FILL:
             if (!check_pid(s, &st->u.fill.pid, err))
+                return false;
+            if (st->u.fill.kernel.value &&
+                !check_kernel_access(s, &st->u.fill.start, st->u.fill.size.value,
+                                     fill_access_kind(st->u.fill.access), err))
                 return false;
             break;
         case STEP_MMAP:
@@ -382,7 +526,8 @@ static bool check_steps(const struct scenario *s, const struct scenario_step *st
 bool setup_check(const struct scenario *s, const struct machine_config *c,
                  uint64_t *accesses, struct diag *err)
 {
-    if (!check_programs(s, c, err) || !check_steps(s, s->steps, s->step_count, c, err))
+    if (!check_programs(s, c, err) || !check_kernel_names(s, err) ||
+        !check_steps(s, s->steps, s->step_count, c, err))
         return false;
     uint64_t page_size = geometry_page_size(&c->geo);
     uint64_t plays = scenario_count_plays(s->steps, s->step_count, page_size);
@@ -427,6 +572,22 @@ struct machine *setup_machine(const struct scenario *s, const struct machine_con
         if (machine_add_file(m, f->name.value, f->size.value, f->cached, f->cached_count,
                              f->cached_all != 0, why, sizeof why) == EV_NONE) {
             fail_at(err, s, f->cached_pos.line ? f->cached_pos : f->name.pos, why);
+            machine_destroy(m);
+            return NULL;
+        }
+    }
+    /* The kernel half first: built once, as the machine boots, and shared
+     * by every process made after it. */
+    for (size_t i = 0; i < s->machine.kernel_count; i++) {
+        const struct scenario_area *ka = &s->machine.kernel[i];
+        struct area area = {
+            .start = ka->start.value,
+            .end = ka->start.value + ka->size.value,
+            .prot = ka->prot.present ? (uint8_t)ka->prot.value : PROT_R | PROT_W,
+        };
+        snprintf(area.name, sizeof area.name, "%s", ka->name.value);
+        if (!machine_add_kernel_area(m, &area, why, sizeof why)) {
+            fail_at(err, s, ka->pos, why);
             machine_destroy(m);
             return NULL;
         }

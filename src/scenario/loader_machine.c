@@ -74,13 +74,65 @@ static int load_levels(struct loader *ld, const yaml_node_t *n, struct scenario_
     return 0;
 }
 
+/* kernel: [{name, start, size, prot}, ...]. Each name is a symbol steps
+ * may use, once among the kernel areas. */
+static int load_kernel(struct loader *ld, const yaml_node_t *n, struct scenario_machine *m)
+{
+    enum { NAME, START, SIZE, PROT, NKEYS };
+    static const char *const keys[NKEYS] = {"name", "start", "size", "prot"};
+    static const char expected[] = "a list of kernel areas, each {name, start, size, prot}";
+    struct nameset names = {0};
+    int rc = 0;
+
+    if (n->type != YAML_SEQUENCE_NODE)
+        return ld_fail_type(ld, n, KEY("kernel"), expected);
+    if (ld_items(n) == 0)
+        return ld_fail_type(ld, n, KEY("kernel"), "at least one kernel area");
+    if (ld_charge(ld, n) < 0)
+        return -1;
+    m->kernel_pos = ld_pos(n);
+    m->kernel_count = ld_items(n);
+    m->kernel = arena_calloc(ld->arena, m->kernel_count, sizeof *m->kernel);
+    if (m->kernel == NULL)
+        return ld_fail_oom(ld, n);
+    for (size_t i = 0; i < m->kernel_count && rc == 0; i++) {
+        yaml_node_t *item = ld_node(ld, n->data.sequence.items.start[i]);
+        struct scenario_area *a = &m->kernel[i];
+        yaml_node_t *v[NKEYS];
+        if (ld_map_keys(ld, item, "in a kernel area", "a mapping {name, start, size, prot}",
+                        keys, NKEYS, v) < 0
+            || ld_require(ld, item, v[NAME], "name", "in a kernel area", "a name such as text") < 0
+            || ld_require(ld, item, v[START], "start", "in a kernel area",
+                          "a start address in the kernel half") < 0
+            || ld_require(ld, item, v[SIZE], "size", "in a kernel area", ld_size_expected) < 0
+            || ld_get_name(ld, v[NAME], KEY("name"), &a->name) < 0
+            || ld_get_number(ld, v[START], KEY("start"), &a->start) < 0
+            || ld_get_positive_size(ld, v[SIZE], KEY("size"), &a->size) < 0
+            || (v[PROT] && ld_get_prot(ld, v[PROT], KEY("prot"), &a->prot) < 0)) {
+            rc = -1;
+            break;
+        }
+        a->pos = ld_pos(item);
+        if (nameset_find(&names, a->name.value) != NULL) {
+            rc = ld_fail_at(ld, a->name.pos, "duplicate kernel area '%.*s' (expected each kernel "
+                            "area name once)", DIAG_QUOTE_MAX, a->name.value);
+            break;
+        }
+        if (nameset_add(&names, a->name.value) < 0
+            || nameset_add(&ld->symbols, a->name.value) < 0)
+            rc = ld_fail_oom(ld, item);
+    }
+    nameset_free(&names);
+    return rc;
+}
+
 int ld_machine(struct loader *ld, const yaml_node_t *n)
 {
     enum { PRESET, VA_BITS, PAGE_SIZE, LEVELS, FRAMES, TABLE_FRAMES, SWAP, TLB, POLICY,
-           SEED, NRU_INTERVAL, FAULT_AROUND, READAHEAD, NKEYS };
+           SEED, NRU_INTERVAL, FAULT_AROUND, READAHEAD, KERNEL, NKEYS };
     static const char *const keys[NKEYS] = {
         "preset", "va_bits", "page_size", "levels", "frames", "table_frames", "swap",
-        "tlb", "policy", "seed", "nru_interval", "fault_around", "readahead"};
+        "tlb", "policy", "seed", "nru_interval", "fault_around", "readahead", "kernel"};
     yaml_node_t *v[NKEYS];
     struct scenario_machine *m = &ld->s->machine;
 
@@ -103,7 +155,8 @@ int ld_machine(struct loader *ld, const yaml_node_t *n)
         || ld_opt_number(ld, v[SEED], KEY("seed"), &m->seed) < 0
         || ld_opt_number(ld, v[NRU_INTERVAL], KEY("nru_interval"), &m->nru_interval) < 0
         || ld_opt_number(ld, v[FAULT_AROUND], KEY("fault_around"), &m->fault_around) < 0
-        || ld_opt_number(ld, v[READAHEAD], KEY("readahead"), &m->readahead) < 0)
+        || ld_opt_number(ld, v[READAHEAD], KEY("readahead"), &m->readahead) < 0
+        || (v[KERNEL] && load_kernel(ld, v[KERNEL], m) < 0))
         return -1;
     return 0;
 }

@@ -20,10 +20,10 @@ int ld_fail_accesses(struct loader *ld, struct scenario_pos p)
                       "limit)", SCENARIO_MAX_ACCESSES, SCENARIO_MAX_ACCESSES);
 }
 
-/* read, write, exec: ADDRESS or {addr, pid}. */
+/* read, write, exec: ADDRESS or {addr, pid, kernel}. */
 static int step_access(struct loader *ld, const yaml_node_t *n, struct scenario_step *st)
 {
-    static const char *const keys[] = {"addr", "pid"};
+    static const char *const keys[] = {"addr", "pid", "kernel"};
     yaml_node_t *v[COUNT_OF(keys)];
     const char *kind = step_kind_name(st->kind);
     char label[32];
@@ -33,10 +33,12 @@ static int step_access(struct loader *ld, const yaml_node_t *n, struct scenario_
     if (n->type != YAML_MAPPING_NODE)
         return ld_get_addr(ld, n, label, &st->u.access.addr);
     snprintf(label, sizeof label, "in %s", kind);
-    if (ld_map_keys(ld, n, label, "an address or {addr, pid}", keys, COUNT_OF(keys), v) < 0
+    if (ld_map_keys(ld, n, label, "an address or {addr, pid, kernel}", keys, COUNT_OF(keys),
+                    v) < 0
         || ld_require(ld, n, v[0], "addr", label, ld_addr_expected) < 0
         || ld_get_addr(ld, v[0], KEY("addr"), &st->u.access.addr) < 0
-        || ld_opt_pid(ld, v[1], KEY("pid"), &st->u.access.pid) < 0)
+        || ld_opt_pid(ld, v[1], KEY("pid"), &st->u.access.pid) < 0
+        || (v[2] && ld_get_flag(ld, v[2], KEY("kernel"), &st->u.access.kernel) < 0))
         return -1;
     return 0;
 }
@@ -178,22 +180,24 @@ static int get_access_kind(struct loader *ld, const yaml_node_t *n,
                                            COUNT_OF(names)));
 }
 
-/* fill: {start, size, stride, access, pid}. */
+/* fill: {start, size, stride, access, pid, kernel}. */
 static int step_fill(struct loader *ld, const yaml_node_t *n, struct scenario_step *st)
 {
-    enum { START, SIZE, STRIDE, ACCESS, PID, NKEYS };
-    static const char *const keys[NKEYS] = {"start", "size", "stride", "access", "pid"};
+    enum { START, SIZE, STRIDE, ACCESS, PID, KERNEL, NKEYS };
+    static const char *const keys[NKEYS] = {"start", "size", "stride", "access", "pid",
+                                            "kernel"};
     yaml_node_t *v[NKEYS];
 
     st->u.fill.access = SCENARIO_ACCESS_READ;
-    if (ld_map_keys(ld, n, "in fill", "a mapping {start, size, stride, access, pid}", keys,
-                    NKEYS, v) < 0
+    if (ld_map_keys(ld, n, "in fill", "a mapping {start, size, stride, access, pid, kernel}",
+                    keys, NKEYS, v) < 0
         || ld_require(ld, n, v[START], "start", "in fill", ld_addr_expected) < 0
         || ld_require(ld, n, v[SIZE], "size", "in fill", ld_size_expected) < 0
         || ld_get_addr(ld, v[START], KEY("start"), &st->u.fill.start) < 0
         || ld_get_positive_size(ld, v[SIZE], KEY("size"), &st->u.fill.size) < 0
         || (v[STRIDE] && ld_get_size(ld, v[STRIDE], KEY("stride"), &st->u.fill.stride) < 0)
-        || ld_opt_pid(ld, v[PID], KEY("pid"), &st->u.fill.pid) < 0)
+        || ld_opt_pid(ld, v[PID], KEY("pid"), &st->u.fill.pid) < 0
+        || (v[KERNEL] && ld_get_flag(ld, v[KERNEL], KEY("kernel"), &st->u.fill.kernel) < 0))
         return -1;
     if (v[ACCESS] != NULL) {
         if (get_access_kind(ld, v[ACCESS], &st->u.fill.access) < 0)
@@ -340,9 +344,8 @@ static int step_fork(struct loader *ld, const yaml_node_t *n, struct scenario_st
 /* The areas a program starts with, and its heap: names later steps may use. */
 static int add_program_symbols(struct loader *ld, const yaml_node_t *n)
 {
-    static const char *const names[] = {"text", "data", "bss", "stack", "heap"};
-    for (size_t i = 0; i < COUNT_OF(names); i++)
-        if (nameset_add(&ld->symbols, names[i]) < 0)
+    for (size_t i = 0; scenario_program_area_names[i]; i++)
+        if (nameset_add(&ld->symbols, scenario_program_area_names[i]) < 0)
             return ld_fail_oom(ld, n);
     return 0;
 }

@@ -144,7 +144,8 @@ int ld_get_prot(struct loader *ld, const yaml_node_t *n, const char *label,
     return 0;
 }
 
-/* A name that must already be an area or an earlier mmap. *out is the
+/* A name that must already be an area (a process's or a kernel one) or
+ * an earlier mmap. *out is the
  * stored copy of the name. */
 int ld_lookup_symbol(struct loader *ld, const yaml_node_t *n, const char *name,
                      const char **out)
@@ -155,7 +156,7 @@ int ld_lookup_symbol(struct loader *ld, const yaml_node_t *n, const char *name,
         return 0;
     return ld_fail_at(ld, ld_pos(n), "unknown area '%.*s' (%s)", DIAG_QUOTE_MAX, name,
                       diag_expected_hint(expected, sizeof expected, "the name of a process "
-                                         "area or of an earlier mmap",
+                                         "area, of a kernel area or of an earlier mmap",
                                          nameset_suggest(&ld->symbols, name)));
 }
 

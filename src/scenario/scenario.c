@@ -20,6 +20,9 @@ static const char *const step_helps[STEP_KIND_COUNT] = {
 #undef STEP_KIND_HELP
 };
 
+const char *const scenario_program_area_names[] = {"text", "data", "bss", "stack", "heap",
+                                                    NULL};
+
 const char *step_kind_name(enum step_kind kind)
 {
     return (unsigned)kind < STEP_KIND_COUNT ? step_names[kind] : "?";

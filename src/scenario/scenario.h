@@ -85,7 +85,7 @@ struct scenario_flag {
  * is that area's start + offset. Without one, the address is the number
  * itself, stored as its 64-bit two's-complement pattern: use
  * scenario_addr_absolute. symbol is always the name of a process area or
- * of an earlier mmap step. */
+ * of a kernel area or of an earlier mmap step. */
 struct scenario_addr {
     int present;
     const char *symbol;   /* NULL for a plain number */
@@ -137,6 +137,12 @@ struct scenario_machine {
     struct scenario_num nru_interval;
     struct scenario_num fault_around;
     struct scenario_num readahead;
+    /* kernel: areas of the kernel half, each {name, start, size, prot}
+     * (the other fields of scenario_area stay absent); kernel_pos is 0:0
+     * when the key is absent. */
+    struct scenario_area *kernel;
+    size_t kernel_count;
+    struct scenario_pos kernel_pos;
 };
 
 /* The address a program's text starts at when its layout gives none:
@@ -154,6 +160,10 @@ struct scenario_program {
     struct scenario_num text;             /* > 0 */
     struct scenario_num data, bss;        /* absent: 0 */
 };
+
+/* The names of the areas execve and spawn give a process (and brk's
+ * heap): names later steps may use. NULL-terminated. */
+extern const char *const scenario_program_area_names[];
 
 /* files: a backing file that areas and mmaps may name, and that execve
  * and spawn may run when it has a program layout. */
@@ -246,6 +256,7 @@ struct scenario_step {
         struct {                      /* read, write, exec */
             struct scenario_addr addr;
             struct scenario_num pid;
+            struct scenario_flag kernel;  /* made in kernel mode, on kernel memory */
         } access;
         struct {                      /* refs */
             const struct scenario_ref *entries;
@@ -259,6 +270,7 @@ struct scenario_step {
             enum scenario_access access;  /* absent: read */
             struct scenario_pos access_pos;
             struct scenario_num pid;
+            struct scenario_flag kernel;  /* made in kernel mode, on kernel memory */
         } fill;
         struct {                      /* mmap */
             struct scenario_str name;

@@ -69,6 +69,7 @@ static void build_access(struct scene *s)
     a->pid = b->ev.pid;
     a->va = b->ev.va;
     a->kind = b->ev.access;
+    a->kernel = b->ev.kernel;
     a->proc = machine_process(m, a->pid);
     a->in_progress = machine_in_access(m) && b->op_seq == s->cur->op_seq;
     const struct geometry *g = &m->cfg.geo;

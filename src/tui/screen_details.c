@@ -28,8 +28,13 @@ static void details_frame(const struct machine *m, uint32_t f, char lines[][128]
              (uint64_t)f * geometry_page_size(&m->cfg.geo),
              (uint64_t)(f + 1) * geometry_page_size(&m->cfg.geo) - 1);
     if (fr->kind != FRAME_FREE) {
-        if (fr->owner_pid != EV_NONE)
+        if (fr->owner_pid == VM_KERNEL_PID)
+            snprintf(lines[k++], 128, "the kernel's: shared by every process, never evicted");
+        else if (fr->owner_pid != EV_NONE)
             snprintf(lines[k++], 128, "allocated for pid %" PRIu32, fr->owner_pid);
+        if (fr->kind == FRAME_KERNEL)
+            snprintf(lines[k++], 128, "backs the kernel's page at VA 0x%" PRIx64,
+                     fr->object_page << m->cfg.geo.page_shift);
         if (fr->kind == FRAME_TABLE)
             snprintf(lines[k++], 128, "page table of level %d (%s)", fr->table_level,
                      fr->table_level >= 0
@@ -65,8 +70,9 @@ static void details_tlb(const struct machine *m, uint32_t i, char lines[][128], 
                  t->vpn << t->span_shift);
         snprintf(lines[k++], 128, "-> frame %" PRIu32 " (PA 0x%" PRIx64 ")", t->frame,
                  (uint64_t)t->frame << m->cfg.geo.page_shift);
-        snprintf(lines[k++], 128, "writable %s, dirty %s, executable %s",
-                 t->writable ? "yes" : "no", t->dirty ? "yes" : "no", t->nx ? "no" : "yes");
+        snprintf(lines[k++], 128, "writable %s, dirty %s, executable %s, user mode %s",
+                 t->writable ? "yes" : "no", t->dirty ? "yes" : "no", t->nx ? "no" : "yes",
+                 t->user ? "allowed" : "refused (U/S clear)");
         snprintf(lines[k++], 128, "last %s at TLB clock %" PRIu64,
                  m->tlb.replacement == TLB_FIFO ? "filled" : "used", t->stamp);
     }

@@ -472,6 +472,7 @@ static const char builtin_mono[] =
     "frame_table - - - - underline\n"
     "frame_zero - - - - underline\n"
     "frame_file - - - - underline\n"
+    "frame_kernel - - - - underline\n"
     "proc1 - - - - bold\n"
     "proc2 - - - - underline\n"
     "proc3 - - - - bold,underline\n"

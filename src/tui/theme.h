@@ -64,6 +64,7 @@
     X(FRAME_TABLE, "frame_table", "frames holding page tables")                   \
     X(FRAME_ZERO, "frame_zero", "the shared zero page")                           \
     X(FRAME_FILE, "frame_file", "frames of the page cache")                       \
+    X(FRAME_KERNEL, "frame_kernel", "frames of the kernel's own memory")          \
     X(PROC1, "proc1", "anonymous frames of the first process")                    \
     X(PROC2, "proc2", "anonymous frames of the second process")                   \
     X(PROC3, "proc3", "anonymous frames of the third process")                    \

@@ -81,6 +81,7 @@ struct scene_access {
     const struct process *proc;
     uint64_t va;
     enum access_kind kind;
+    bool kernel;               /* made in kernel mode (a system call on kernel memory) */
     bool pa_known;
     uint64_t pa;
     uint32_t frame;            /* the frame the access reached (pa_known) */
@@ -250,12 +251,13 @@ enum role view_frame_role(const struct machine *m, uint32_t frame);
 /* One character for what a frame holds: '.' free, '-' free but kept for
  * page tables, 'T' a page table, 'Z' the zero page, 'f' the page cache of
  * a file, 'm' shared memory, '1'-'9' an anonymous page of that pid ('#'
- * from pid 10), 'S' an anonymous page two or more processes map, '+'
- * taken, its content not there yet. */
+ * from pid 10), 'S' an anonymous page two or more processes map, 'K' the
+ * kernel's own memory, '+' taken, its content not there yet. */
 char view_frame_glyph(const struct machine *m, uint32_t frame);
 /* What a frame holds in words, exact: "free", "reserved", "p1 PGD",
- * "zero page", "data+0x3", "p1 heap+0x1f", with " x2" when two mappings
- * share it. */
+ * "k PUD" (a table of the kernel's, every process's), "zero page",
+ * "data+0x3", "p1 heap+0x1f", "k text+0x1" (page 1 of the kernel area
+ * text), with " x2" when two mappings share it. */
 void view_frame_label(const struct machine *m, uint32_t frame, char *buf, size_t len);
 /* A page of a process named by its area: "heap+0x1f" is page 0x1f of the
  * area "heap" (counted from the area's start); "0x10010" when no named

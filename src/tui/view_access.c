@@ -8,8 +8,11 @@
 #include "tui/keys.h"
 #include "tui/view.h"
 
-static const char *access_word(enum access_kind k)
+static const char *access_word(enum access_kind k, bool kernel)
 {
+    if (kernel)
+        return k == ACCESS_WRITE ? "kernel write" : k == ACCESS_EXEC ? "kernel exec"
+                                                                     : "kernel read";
     return k == ACCESS_WRITE ? "write" : k == ACCESS_EXEC ? "exec" : "read";
 }
 
@@ -47,12 +50,13 @@ static void draw_address_line(const struct scene *s, struct rect r, int y)
             snprintf(who, sizeof who, "pid %" PRIu32 " ", a->pid);
         if (form == 2 && !a->pa_known)
             snprintf(pa, sizeof pa, "%s", a->killed ? "none (OOM kill)" : a->segv ? "none" : "?");
-        int w = draw_width(who) + draw_width(access_word(a->kind)) + 5 + draw_width(va) + 9 +
+        int w = draw_width(who) + draw_width(access_word(a->kind, a->kernel)) + 5 +
+                draw_width(va) + 9 +
                 draw_width(pa);
         if (w > r.w && form < 2)
             continue;
         int x = draw_text(r, y, 0, ROLE_NORMAL, who);
-        x += draw_text(r, y, x, ROLE_CURRENT, access_word(a->kind));
+        x += draw_text(r, y, x, ROLE_CURRENT, access_word(a->kind, a->kernel));
         x += draw_text(r, y, x, ROLE_DIM, "  VA ");
         x += draw_whole(r, y, x, ROLE_VA, va);
         x += draw_text(r, y, x, ROLE_DIM, "  ->  PA ");

@@ -29,6 +29,8 @@ enum role view_frame_role(const struct machine *m, uint32_t frame)
     case FRAME_TABLE: return ROLE_FRAME_TABLE;
     case FRAME_ZERO: return ROLE_FRAME_ZERO;
     case FRAME_FILE: return ROLE_FRAME_FILE;
+    case FRAME_KERNEL: return ROLE_FRAME_KERNEL;
+    case FRAME_KIND_COUNT: break;
     case FRAME_ANON: {
         uint32_t pid = f->nmaps ? f->maps[0].pid : f->owner_pid;
         int i = view_process_index(m, pid);
@@ -129,6 +131,8 @@ char view_frame_glyph(const struct machine *m, uint32_t frame)
     case FRAME_TABLE: return 'T';
     case FRAME_ZERO: return 'Z';
     case FRAME_FILE: return 'f';
+    case FRAME_KERNEL: return 'K';
+    case FRAME_KIND_COUNT: break;
     case FRAME_ANON: {
         if (f->object != EV_NONE)
             return 'm';
@@ -163,11 +167,26 @@ void view_frame_label(const struct machine *m, uint32_t frame, char *buf, size_t
         snprintf(buf, len, "%s", f->compound ? "huge zero page" : "zero page");
         return;
     case FRAME_TABLE:
-        snprintf(buf, len, "p%" PRIu32 " %s", f->owner_pid,
-                 geometry_level_name(&m->cfg.geo, f->table_level));
+        if (f->owner_pid == VM_KERNEL_PID)
+            snprintf(buf, len, "k %s", geometry_level_name(&m->cfg.geo, f->table_level));
+        else
+            snprintf(buf, len, "p%" PRIu32 " %s", f->owner_pid,
+                     geometry_level_name(&m->cfg.geo, f->table_level));
         return;
+    case FRAME_KERNEL: {
+        /* "k text+0x1": page 1 of the kernel area text. */
+        uint64_t va = f->object_page << m->cfg.geo.page_shift;
+        const struct area *a = machine_kernel_area(m, va);
+        if (a)
+            snprintf(buf, len, "k %s+0x%" PRIx64, a->name,
+                     (va - a->start) >> m->cfg.geo.page_shift);
+        else
+            snprintf(buf, len, "k 0x%" PRIx64, f->object_page);
+        return;
+    }
     case FRAME_FILE:
     case FRAME_ANON:
+    case FRAME_KIND_COUNT:
         break;
     }
     if (f->object < m->nobjects) {

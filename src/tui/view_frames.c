@@ -161,7 +161,8 @@ static const struct {
     const char *text;
 } glyph_meanings[] = {
     {'.', "free"},   {'-', "kept for tables"}, {'T', "table"},  {'Z', "zero page"},
-    {'f', "file"},   {'m', "shared mem"},      {'S', "shared"}, {'+', "taken"},
+    {'f', "file"},   {'m', "shared mem"},      {'S', "shared"}, {'K', "kernel"},
+    {'+', "taken"},
 };
 
 /* One line saying what the symbols on screen mean, those of processes first. */

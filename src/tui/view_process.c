@@ -1,7 +1,9 @@
 /* Processes: which one runs, and its areas as /proc/PID/maps lists them,
  * with how many of each area's pages are resident and how many in swap.
  * The running process comes first, so it is on screen at any size; each
- * line is written in the richest form that fits whole. */
+ * line is written in the richest form that fits whole. Last, when the
+ * machine has a kernel half, the kernel's areas, which every process
+ * shares and none lists in its maps. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,10 +45,19 @@ static int process_rows(const struct scene *s, bool wide)
     return rows;
 }
 
+/* The kernel's block: a line, and one per kernel area when wide. */
+static int kernel_rows(const struct scene *s, bool wide)
+{
+    const struct machine *m = s->m;
+    if (m->kernel_root == VM_NO_FRAME)
+        return 0;
+    return 1 + (wide ? (int)m->nkernel_areas : 0);
+}
+
 int view_process_want(const struct scene *s, int width, bool compact)
 {
     (void)width;
-    return 1 + process_rows(s, !compact);
+    return 1 + process_rows(s, !compact) + kernel_rows(s, !compact);
 }
 
 /* Resident and swapped pages per area, read from the page tables as
@@ -128,6 +139,54 @@ static void draw_area_line(const struct scene *s, struct rect r, int y, const st
     }
 }
 
+/* The kernel's line: whose it is and which root entries hold it. */
+static void draw_kernel_line(const struct scene *s, struct rect r, int y)
+{
+    const struct geometry *g = &s->m->cfg.geo;
+    char forms[3][120];
+    snprintf(forms[0], sizeof forms[0],
+             " kernel  in every process: %s entries %" PRIu64 "-%" PRIu64 " of each root",
+             geometry_level_name(g, 0), geometry_kernel_root_index(g),
+             geometry_entries(g, 0) - 1);
+    snprintf(forms[1], sizeof forms[1], " kernel  in every process");
+    snprintf(forms[2], sizeof forms[2], " kernel");
+    for (size_t i = 0; i < 3; i++)
+        if (draw_whole(r, y, 0, ROLE_NORMAL, forms[i]))
+            return;
+}
+
+/* A kernel area: always resident, global, supervisor-only. */
+static void draw_kernel_area(const struct scene *s, struct rect r, int y, const struct area *ar,
+                             int name_w)
+{
+    const struct machine *m = s->m;
+    int hexw = m->cfg.geo.va_bits > 32 ? 16 : 8;
+    char prot[4];
+    prot_string(ar->prot, prot);
+    uint64_t psize = geometry_page_size(&m->cfg.geo);
+    uint64_t pages = (ar->end - ar->start) / psize;
+    bool here = s->acc.present && s->acc.va >= ar->start && s->acc.va < ar->end;
+    enum role role = here ? ROLE_CURRENT : ROLE_NORMAL;
+    const char *mark = here ? " >" : "  ";
+    char addr[48], forms[3][200];
+    snprintf(addr, sizeof addr, "%0*" PRIx64 "-%0*" PRIx64 " ", hexw, ar->start, hexw, ar->end);
+    snprintf(forms[0], sizeof forms[0], "%s%s%sg %-*s %" PRIu64 "/%" PRIu64 " res", mark, addr,
+             prot, name_w, ar->name, pages, pages);
+    snprintf(forms[1], sizeof forms[1], "%s%sg %-*s %" PRIu64 "/%" PRIu64 " res", mark, prot,
+             name_w, ar->name, pages, pages);
+    snprintf(forms[2], sizeof forms[2], "%s%s %" PRIu64 "/%" PRIu64 " res", mark, ar->name, pages,
+             pages);
+    for (size_t i = 0; i < 3; i++) {
+        if (!draw_fits(r, y, 0, forms[i]))
+            continue;
+        int x = draw_text(r, y, 0, role, mark);
+        if (i == 0)
+            x += draw_text(r, y, x, ROLE_VA, addr);
+        draw_text(r, y, x, role, forms[i] + strlen(mark) + (i == 0 ? strlen(addr) : 0));
+        return;
+    }
+}
+
 void view_process_draw(const struct view_ctx *v, struct rect r)
 {
     const struct scene *s = v->s;
@@ -181,6 +240,19 @@ void view_process_draw(const struct view_ctx *v, struct rect r)
         }
         free(res);
         free(swp);
+    }
+    if (m->kernel_root != VM_NO_FRAME && y < r.h) {
+        if (line++ >= skip)
+            draw_kernel_line(s, r, y++);
+        int name_w = 4;
+        for (uint32_t a = 0; a < m->nkernel_areas; a++)
+            if (draw_width(m->kernel_areas[a].name) > name_w)
+                name_w = draw_width(m->kernel_areas[a].name);
+        for (uint32_t a = 0; wide && a < m->nkernel_areas && y < r.h; a++) {
+            if (line++ < skip)
+                continue;
+            draw_kernel_area(s, r, y++, &m->kernel_areas[a], name_w);
+        }
     }
     if (v->scroll && line <= skip)
         *v->scroll = line > 0 ? line - 1 : 0;

@@ -252,8 +252,8 @@ void view_event_line(const struct tl_event *e, const struct machine *m, char *bu
     const char *name = event_name(ev->kind);
     switch (event_line(ev->kind)) {
     case LINE_ACCESS:
-        snprintf(buf, len, "%s pid %" PRIu32 " %s 0x%" PRIx64, name, ev->pid,
-                 access_kind_name(ev->access), ev->va);
+        snprintf(buf, len, "%s pid %" PRIu32 " %s%s 0x%" PRIx64, name, ev->pid,
+                 ev->kernel ? "kernel " : "", access_kind_name(ev->access), ev->va);
         break;
     case LINE_SET_WAY_FRAME:
         snprintf(buf, len, "%s set %" PRIu32 " way %" PRIu32 " -> frame %" PRIu32, name, ev->index,

@@ -1,7 +1,8 @@
 /* The TLB: its sets, one or more rows each, and every way of a set as a
  * cell "a1 10010>12 WD": the ASID (with ASID tags), the virtual page
  * number in hex, the frame, and the flags (W writable, D dirty, G global,
- * X executable, H a huge page; its page number then counts base pages).
+ * X executable, H a huge page, its page number then counting base pages;
+ * K the kernel's, U/S clear: user mode may not use it).
  * An empty way is "-". Every number is whole: when a set's ways do not fit
  * on one row they wrap onto the next, and when the sets do not fit the
  * panel shows those around the one the access looks in, and says which. */
@@ -32,8 +33,9 @@ static void entry_text(const struct machine *m, const struct tlb_entry *e, enum 
     n += (size_t)snprintf(buf + n, len - n, "%llx>%" PRIu32, vpn, e->frame);
     if (form == FORM_FULL) {
         char flags[8];
-        snprintf(flags, sizeof flags, "%s%s%s%s%s", e->writable ? "W" : "", e->dirty ? "D" : "",
-                 e->global ? "G" : "", e->nx ? "" : "X", e->span_shift > page_shift ? "H" : "");
+        snprintf(flags, sizeof flags, "%s%s%s%s%s%s", e->writable ? "W" : "", e->dirty ? "D" : "",
+                 e->global ? "G" : "", e->nx ? "" : "X", e->span_shift > page_shift ? "H" : "",
+                 e->user ? "" : "K");
         if (flags[0] && n < len)
             snprintf(buf + n, len - n, " %s", flags);
     }
@@ -262,10 +264,20 @@ void view_tlb_draw(const struct view_ctx *v, struct rect r)
     int used = fit * L.rows_per_set;
     if (nsets <= fit && r.h > nsets * L.rows_per_set)
         used = nsets * L.rows_per_set;
+    /* K is in the key only when a kernel entry is there to explain. */
+    bool kernel = false;
+    for (size_t i = 0; i < (size_t)t->sets * t->ways && !kernel; i++)
+        kernel = t->entries[i].valid && !t->entries[i].user;
     if (used < r.h)
         draw_words(r, used, 1, ROLE_DIM,
-                   t->asid_tags ? "key: a1 10>4 WD is ASID 1, page 0x10 in frame 4, W writable, "
-                                  "D dirty, G global, X executable, H huge; - empty"
-                                : "key: 10>4 WD is page 0x10 in frame 4, W writable, D dirty, "
-                                  "G global, X executable, H huge; - empty");
+                   t->asid_tags
+                       ? (kernel ? "key: a1 10>4 WD is ASID 1, page 0x10 in frame 4, W writable, "
+                                   "D dirty, G global, X executable, H huge, K kernel only; - "
+                                   "empty"
+                                 : "key: a1 10>4 WD is ASID 1, page 0x10 in frame 4, W writable, "
+                                   "D dirty, G global, X executable, H huge; - empty")
+                       : (kernel ? "key: 10>4 WD is page 0x10 in frame 4, W writable, D dirty, "
+                                   "G global, X executable, H huge, K kernel only; - empty"
+                                 : "key: 10>4 WD is page 0x10 in frame 4, W writable, D dirty, "
+                                   "G global, X executable, H huge; - empty"));
 }

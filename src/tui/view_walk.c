@@ -88,8 +88,12 @@ static void target_text(const struct machine *m, uint64_t e, bool leaf, bool hug
                                     : "-> huge page in frames %" PRIu32 "-%" PRIu64,
                  frame, frame + n - 1);
     } else if (leaf) {
-        snprintf(buf, len, form == ROW_PACKED ? "-> page f%" PRIu32 : "-> page in frame %" PRIu32,
-                 frame);
+        /* Global (the kernel's pages): the translation serves every
+         * process. */
+        const char *global = (e & PTE_GLOBAL) ? (form == ROW_PACKED ? " G" : ", global") : "";
+        snprintf(buf, len,
+                 form == ROW_PACKED ? "-> page f%" PRIu32 "%s" : "-> page in frame %" PRIu32 "%s",
+                 frame, global);
     } else {
         snprintf(buf, len, form == ROW_PACKED ? "-> table f%" PRIu32 : "-> table at frame %" PRIu32,
                  frame);

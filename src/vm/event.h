@@ -52,7 +52,8 @@ enum event_tone {
 /* The fields an event carries beyond those every report prints when they
  * are present (pid, level, index, way, huge_set, frame, slot, victim,
  * victim_pid, detail). */
-#define EVF_ACCESS    0x001u /* access kind, va and vpn: a step of an access */
+#define EVF_ACCESS    0x001u /* access kind (and kernel mode), va and vpn: a step of an
+                                access */
 #define EVF_RANGE     0x002u /* va and size: an operation on a range */
 #define EVF_SET       0x004u /* index is a TLB set, not a table index */
 #define EVF_FRAMES    0x008u /* size is the frames a huge page's run covers (when above 1) */
@@ -220,6 +221,7 @@ enum fault_kind {
 struct event {
     enum event_kind kind;
     enum access_kind access;
+    bool kernel;         /* an access's event: the access is made in kernel mode */
     uint32_t pid;
     uint64_t va;
     uint64_t vpn;

@@ -149,6 +149,19 @@ void vm_step_classify(struct machine *m, struct event *ev)
     struct process *p = vm_op_process(m);
     const struct geometry *g = &m->cfg.geo;
     char why[sizeof ev->detail];
+    if (m->op.kernel_mode) {
+        /* A kernel-mode fault on a kernel address with nothing to fix is
+         * an oops in Linux (do_kern_addr_fault, then page_fault_oops): the
+         * loader refuses such a step, so only a direct caller gets here. */
+        event_init(ev, EV_OP_FAILED);
+        ev->pid = p->pid;
+        ev->va = m->op.va;
+        snprintf(ev->detail, sizeof ev->detail,
+                 "a kernel-mode page fault at 0x%llx would be a kernel oops, which vmviz does "
+                 "not model", (unsigned long long)m->op.va);
+        m->phase = PH_IDLE;
+        return;
+    }
     if (!geometry_canonical(g, m->op.va)) {
         /* RISC-V's page fault for a non-canonical address (and a
          * classroom layout's beyond its width): no area can hold it. */

@@ -20,12 +20,12 @@ static const char *const frame_kind_texts[] = {
 
 const char *frame_kind_name(enum frame_kind kind)
 {
-    return kind <= FRAME_ZERO ? frame_kind_names[kind] : "?";
+    return (unsigned)kind < FRAME_KIND_COUNT ? frame_kind_names[kind] : "?";
 }
 
 const char *frame_kind_text(enum frame_kind kind)
 {
-    return kind <= FRAME_ZERO ? frame_kind_texts[kind] : "?";
+    return (unsigned)kind < FRAME_KIND_COUNT ? frame_kind_texts[kind] : "?";
 }
 
 const struct frame frame_free = {

@@ -18,12 +18,14 @@
     X(ANON, "anon", "anonymous memory")            \
     X(FILE, "file", "file cache")                  \
     X(TABLE, "table", "page table")                \
-    X(ZERO, "zero", "the shared zero page")
+    X(ZERO, "zero", "the shared zero page")         \
+    X(KERNEL, "kernel", "kernel memory")
 
 enum frame_kind {
 #define FRAME_KIND_ENUM(id, name, text) FRAME_##id,
     FRAME_KIND_LIST(FRAME_KIND_ENUM)
 #undef FRAME_KIND_ENUM
+    FRAME_KIND_COUNT
 };
 
 const char *frame_kind_name(enum frame_kind kind);
@@ -48,7 +50,8 @@ struct frame {
     uint32_t owner_pid;    /* the process it was allocated for (VM_NO_PID when shared) */
     uint32_t object;       /* the file or shared-memory object it caches, or VM_NO_OBJECT */
     uint32_t refcount;     /* mappings (data) or 1 (tables) */
-    uint64_t object_page;  /* page number within that object */
+    uint64_t object_page;  /* page number within that object; for FRAME_KERNEL, the
+                              virtual page it backs in the kernel half */
     uint32_t nmaps, capmaps;
     struct rmap *maps;     /* reverse map */
     uint64_t loaded_at;    /* machine clock when it got its content */

@@ -214,6 +214,7 @@ struct machine *machine_create(const struct machine_config *cfg, char *why, size
     m->objects = calloc(MACHINE_MAX_OBJECTS, sizeof *m->objects);
     m->zero_frame = VM_NO_FRAME;
     m->huge_zero_frame = VM_NO_FRAME;
+    m->kernel_root = VM_NO_FRAME;
     if (!m->procs || !m->objects) {
         machine_destroy(m);
         snprintf(why, why_len, "out of memory on the host for the machine (expected fewer "
@@ -306,6 +307,14 @@ uint64_t machine_digest(const struct machine *m)
     digest_u64(&h, m->zero_frame);
     digest_u64(&h, m->huge_zero_frame);
     digest_u64(&h, m->huge_pages);
+    digest_u64(&h, m->kernel_root);
+    for (uint32_t i = 0; i < m->nkernel_areas; i++) {
+        const struct area *ka = &m->kernel_areas[i];
+        digest_u64(&h, ka->start);
+        digest_u64(&h, ka->end);
+        digest_u64(&h, ka->prot);
+        digest_bytes(&h, ka->name, strlen(ka->name));
+    }
     for (uint32_t i = 0; i < m->nobjects; i++)
         object_digest(&m->objects[i], &h);
     frames_digest(&m->pool, &h);
@@ -449,6 +458,8 @@ bool vm_take_root(struct machine *m, uint32_t pid, uint32_t *root, char *why, si
     f->owner_pid = pid;
     f->refcount = 1;
     m->counters.table_allocs++;
+    /* pgd_alloc: the kernel half comes with every new root. */
+    vm_share_kernel(m, frame);
     *root = frame;
     return true;
 }
@@ -686,6 +697,7 @@ void vm_event_for_access(const struct machine *m, struct event *ev, enum event_k
 {
     event_init(ev, kind);
     ev->access = m->op.access;
+    ev->kernel = m->op.kernel_mode;
     ev->pid = m->procs[m->acc.proc].pid;
     ev->va = m->op.va;
     ev->vpn = vm_op_vpn(m);

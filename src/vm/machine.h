@@ -185,6 +185,8 @@ bool machine_step_allowed(enum machine_phase from, enum event_kind ev, enum mach
 #define MACHINE_MAX_TLB     65536
 #define MACHINE_MAX_PROCESSES 64
 #define MACHINE_MAX_OBJECTS 64
+/* The most kernel areas a machine may declare (machine_add_kernel_area). */
+#define MACHINE_MAX_KERNEL_AREAS 16
 #define MACHINE_MAX_OP_STEPS 1000000
 #define MACHINE_MAX_ASID 4095  /* PCIDs have 12 bits */
 /* The most pages fault_around and readahead may each span: a leaf table's
@@ -275,6 +277,8 @@ struct op {
     bool textbook;             /* every first touch takes a frame (reference strings) */
     bool auto_area;            /* an access outside every area creates one for its page
                                   (traces of real programs declare no areas) */
+    bool kernel_mode;          /* access: made by the kernel for the process, as a system
+                                  call touches kernel data (the kernel half only) */
     uint64_t future_index;     /* this access's position in the future, or UINT64_MAX */
     uint32_t file;             /* mmap: 1 + the file's object id, or 0 for anonymous memory */
     uint64_t offset;           /* mmap: offset in that file */
@@ -293,6 +297,8 @@ struct access_state {
     int tlb_index;           /* TLB entry used or filled */
     uint8_t fault_code;
     uint8_t fault_kind;      /* enum fault_kind */
+    bool supervisor;         /* walk: an entry on the way had U/S clear, so only the
+                                kernel may use the translation */
     bool restarted;
     uint8_t need_kind;       /* enum frame_kind wanted by PH_NEED_FRAME */
     unsigned need_level;     /* table level wanted */
@@ -335,6 +341,13 @@ struct machine {
     uint32_t nobjects;
     uint32_t zero_frame;       /* the shared zero page, once allocated, else VM_NO_FRAME */
     uint32_t huge_zero_frame;  /* the first frame of the huge zero page, once allocated */
+    /* The kernel half: the root of the kernel's own tables (Linux's
+     * swapper_pg_dir, init_mm's), whose upper entries every process's root
+     * copies, or VM_NO_FRAME while no kernel area is declared; and the
+     * kernel areas, sorted by start. */
+    uint32_t kernel_root;
+    struct area kernel_areas[MACHINE_MAX_KERNEL_AREAS];
+    uint32_t nkernel_areas;
     uint32_t huge_pages;       /* huge pages mapped now: the TLB then looks up both sizes */
     const uint64_t *future_next; /* borrowed; see machine_set_future */
     uint64_t future_len;
@@ -380,6 +393,22 @@ bool machine_add_process(struct machine *m, uint32_t pid, const char *name, uint
  * is not page-aligned or lies outside user space. */
 bool machine_add_area(struct machine *m, uint32_t pid, const struct area *a, char *why,
                       size_t why_len);
+/* Adds an area of the kernel half (kernel text, data...) before the run:
+ * its pages get frames of kind FRAME_KERNEL at once, and its tables are
+ * built once, under the kernel's root table, with the User bit clear and
+ * the Global bit set in its leaf entries (Linux's PAGE_KERNEL: Accessed
+ * set, Dirty set when writable). Every process's root, those that exist
+ * and those made later (fork too), holds copies of the kernel root's
+ * upper entries, so the tables below are shared by all. false with why
+ * when the layout has no kernel half, the area is not page-aligned, lies
+ * outside the kernel half, overlaps another, wraps, has a protection
+ * without read, would pass MACHINE_MAX_KERNEL_AREAS, or when no frame is
+ * free (the machine is then left as it was). */
+bool machine_add_kernel_area(struct machine *m, const struct area *a, char *why,
+                             size_t why_len);
+/* The kernel area holding va, or NULL. It points into the machine: valid
+ * until machine_destroy (kernel areas never change once added). */
+const struct area *machine_kernel_area(const struct machine *m, uint64_t va);
 /* Declares a file of `size` bytes; the pages listed in cached[] (or every
  * page when all_cached) start in the page cache, taking frames. Returns its
  * object id, or VM_NO_OBJECT with why. */
@@ -471,8 +500,12 @@ bool machine_frame_dirty(const struct machine *m, uint32_t frame);
 /* True when any entry mapping the frame has Accessed set. */
 bool machine_frame_referenced(const struct machine *m, uint32_t frame);
 /* Checks that the machine's bookkeeping agrees with itself: every page
- * table is reached from exactly one entry (or is a live process's root),
- * at its own level, and every frame marked as a table holds one; every
+ * table is reached from exactly one entry (or is a live process's root or
+ * the kernel's root), at its own level, and every frame marked as a table
+ * holds one; the kernel's tables are reached through the kernel's root,
+ * and every process's root holds exact copies (Accessed aside) of its
+ * upper entries, so that they are shared, not owned; every kernel frame
+ * is mapped once, by a global supervisor entry inside a kernel area; every
  * frame's reverse map names exactly the leaf entries that hold it (each
  * entry is in it, and each of its mappings leads back to the frame) and
  * frames that hold no page have none; reference counts; free counts and

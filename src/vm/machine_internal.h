@@ -10,6 +10,7 @@
  *   reclaim.c      getting a frame when none is free: victim, write-out,
  *                  unmap, shootdown, OOM killer
  *   machine_ops.c  the operations other than accesses (mmap, fork, exit...)
+ *   kernel.c       the kernel half: its areas and the tables every process shares
  *
  * Every vm_step_* function performs the micro-step of one phase: it fills
  * *ev (unless it says it emits nothing) and sets m->phase to the phase of
@@ -116,6 +117,15 @@ struct policy_host vm_policy_host(struct machine *m);
  * its entry index in *index (when not NULL; -1 when none). */
 bool vm_shootdown(struct machine *m, uint32_t pid, uint64_t vpn, int *index);
 
+/* ---- kernel.c: the kernel half ---- */
+
+/* The bits of a kernel leaf entry for a protection: present, accessed,
+ * global, no User bit; writable and dirty with PROT_W; NX without PROT_X. */
+uint64_t vm_kernel_leaf_flags(uint8_t prot);
+/* Copies the kernel root's upper entries into the root table at frame
+ * root (clone_pgd_range); nothing when there is no kernel half yet. */
+void vm_share_kernel(struct machine *m, uint32_t root);
+
 /* ---- machine_ops.c: the other operations, and tearing down ---- */
 
 /* One micro-step of a non-access operation. */
@@ -133,8 +143,11 @@ void vm_visit_pages(struct machine *m, struct process *p, uint64_t start, uint64
 void vm_drop_visited(struct machine *m, struct process *p, uint64_t *slot, uint64_t va,
                      void *ctx);
 /* Releases a whole address space: every page, every table (the root
- * too), every area; the process's TLB entries go. Exit, the OOM killer
- * and execve (which then gives the process a new one). */
+ * too), every area; the process's TLB entries go. The kernel's tables
+ * below the root's kernel-half entries are everyone's and stay, as do the
+ * kernel's global TLB entries (free_pgd_range stops at the user part).
+ * Exit, the OOM killer and execve (which then gives the process a new
+ * one). */
 void vm_release_mm(struct machine *m, struct process *p);
 /* Tears down a whole address space and ends the process (exit, the OOM
  * killer). */

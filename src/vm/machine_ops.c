@@ -144,9 +144,11 @@ void vm_release_mm(struct machine *m, struct process *p)
 {
     for (uint32_t a = 0; a < p->nareas; a++)
         vm_visit_pages(m, p, p->areas[a].start, p->areas[a].end, vm_drop_visited, NULL);
-    pagetable_for_each_table(&m->pt, &m->cfg.geo, p->root, free_table, m);
-    /* Its global entries go too: the frames behind them are free now. */
-    tlb_flush_asid(&m->tlb, p->asid, true);
+    pagetable_for_each_table(&m->pt, &m->cfg.geo, p->root,
+                             geometry_kernel_root_index(&m->cfg.geo), free_table, m);
+    /* Its global user entries go too: the frames behind them are free
+     * now. The kernel's own global entries serve every process: they stay. */
+    tlb_flush_asid_user(&m->tlb, p->asid);
     process_free_areas(p);
     p->resident = 0;
     p->swapped = 0;
@@ -697,8 +699,8 @@ static void do_fork(struct machine *m, struct event *ev, struct process *p)
             fs.left_to_faults++;
     }
     /* The parent's cached translations, global ones too, may still allow
-     * writes. */
-    tlb_flush_asid(&m->tlb, p->asid, true);
+     * writes; the kernel's are untouched. */
+    tlb_flush_asid_user(&m->tlb, p->asid);
     if (fs.failed) {
         vm_release_process(m, child);
         op_failed(m, ev, p, "fork: no free frame for the child's page tables (ENOMEM)");

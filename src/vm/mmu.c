@@ -19,9 +19,13 @@
 /* ------------------------------------------------------------------ */
 /* the micro-steps of the CPU                                         */
 
-static uint8_t fault_code_for(enum access_kind access, bool present)
+/* The page-fault error code of the access in progress (SDM vol. 3A,
+ * 4.7): User for a user-mode access, Protection when the entry was
+ * present, Write, Fetch. */
+static uint8_t fault_code_for(const struct machine *m, bool present)
 {
-    uint8_t code = FAULT_CODE_USER;
+    enum access_kind access = m->op.access;
+    uint8_t code = m->op.kernel_mode ? 0 : FAULT_CODE_USER;
     if (present)
         code |= FAULT_CODE_PROTECTION;
     if (access == ACCESS_WRITE)
@@ -32,12 +36,15 @@ static uint8_t fault_code_for(enum access_kind access, bool present)
 }
 
 /* True when the entry allows the access: a write needs Writable, a fetch
- * needs NX clear (any present entry may be read). */
-static bool entry_permits(uint64_t e, enum access_kind access)
+ * needs NX clear (any present entry may be read), and a user-mode access
+ * needs User set at every level of the walk (supervisor false). */
+static bool entry_permits(uint64_t e, enum access_kind access, bool user_mode, bool supervisor)
 {
     if (access == ACCESS_WRITE && !(e & PTE_WRITABLE))
         return false;
     if (access == ACCESS_EXEC && (e & PTE_NX))
+        return false;
+    if (user_mode && supervisor)
         return false;
     return true;
 }
@@ -48,6 +55,20 @@ static bool entry_permits(uint64_t e, enum access_kind access)
  * classroom layouts do the same beyond their width). Counts the access. */
 void vm_step_begin(struct machine *m, struct event *ev)
 {
+    const struct geometry *g = &m->cfg.geo;
+    if (m->op.kernel_mode && !geometry_kernel_half(g, m->op.va)) {
+        /* The loader lets a kernel-mode access name kernel areas only:
+         * the kernel's own accesses to user memory (copy_to_user, SMAP)
+         * are not modelled. */
+        event_init(ev, EV_OP_FAILED);
+        ev->pid = vm_op_process(m)->pid;
+        ev->va = m->op.va;
+        snprintf(ev->detail, sizeof ev->detail,
+                 "a kernel-mode access at 0x%llx, outside the kernel half, is not modelled",
+                 (unsigned long long)m->op.va);
+        m->phase = PH_IDLE;
+        return;
+    }
     vm_event_for_access(m, ev, EV_ACCESS_BEGIN);
     m->counters.accesses++;
     switch (m->op.access) {
@@ -55,13 +76,12 @@ void vm_step_begin(struct machine *m, struct event *ev)
     case ACCESS_WRITE: m->counters.writes++; break;
     case ACCESS_EXEC: m->counters.execs++; break;
     }
-    const struct geometry *g = &m->cfg.geo;
     if (!geometry_canonical(g, m->op.va)) {
         if (geometry_gp_on_noncanonical(g)) {
             m->phase = PH_GP;
             return;
         }
-        m->acc.fault_code = fault_code_for(m->op.access, false);
+        m->acc.fault_code = fault_code_for(m, false);
         m->phase = PH_FAULT;
         return;
     }
@@ -112,13 +132,16 @@ void vm_step_tlb(struct machine *m, struct event *ev)
         m->counters.tlb_hits++;
         m->acc.tlb_index = i;
         const struct tlb_entry *t = &m->tlb.entries[i];
+        /* A global entry the kernel filled serves a user-mode lookup too;
+         * its U/S bit then refuses it (no page-table isolation here). */
         bool allowed = !(m->op.access == ACCESS_WRITE && !t->writable) &&
-                       !(m->op.access == ACCESS_EXEC && t->nx);
+                       !(m->op.access == ACCESS_EXEC && t->nx) &&
+                       (m->op.kernel_mode || t->user);
         if (allowed) {
             m->acc.frame = t->frame;
             m->phase = PH_DONE;
         } else {
-            m->acc.fault_code = fault_code_for(m->op.access, true);
+            m->acc.fault_code = fault_code_for(m, true);
             m->phase = PH_FAULT;
         }
         return;
@@ -131,6 +154,7 @@ void vm_step_tlb(struct machine *m, struct event *ev)
     m->counters.page_walks++;
     m->acc.level = 0;
     m->acc.table = p->root;
+    m->acc.supervisor = false;
     m->phase = PH_WALK;
 }
 
@@ -150,14 +174,18 @@ void vm_step_walk(struct machine *m, struct event *ev)
     ev->frame = m->acc.table;
     if (!pte_present(*slot)) {
         ev->entry = *slot;
-        m->acc.fault_code = fault_code_for(m->op.access, false);
+        m->acc.fault_code = fault_code_for(m, false);
         m->phase = PH_FAULT;
         return;
     }
+    /* U/S counts at every level: one clear bit makes the page the
+     * kernel's (SDM vol. 3A, 4.6.1). */
+    if (!(*slot & PTE_USER))
+        m->acc.supervisor = true;
     bool leaf = level + 1 == g->levels || (*slot & PTE_HUGE);
-    if (leaf && !entry_permits(*slot, m->op.access)) {
+    if (leaf && !entry_permits(*slot, m->op.access, !m->op.kernel_mode, m->acc.supervisor)) {
         ev->entry = *slot;
-        m->acc.fault_code = fault_code_for(m->op.access, true);
+        m->acc.fault_code = fault_code_for(m, true);
         m->phase = PH_FAULT;
         return;
     }
@@ -204,6 +232,7 @@ void vm_step_fill(struct machine *m, struct event *ev)
     struct tlb_entry t = {
         .valid = true,
         .global = (e & PTE_GLOBAL) != 0,
+        .user = !m->acc.supervisor,
         .writable = (e & PTE_WRITABLE) != 0,
         .dirty = (e & PTE_DIRTY) != 0,
         .nx = (e & PTE_NX) != 0,
@@ -282,7 +311,8 @@ bool vm_fast_access(struct machine *m, const struct op *op)
     if (op->kind != OP_ACCESS || m->phase != PH_IDLE)
         return false;
     struct process *p = op->pid ? machine_process(m, op->pid) : machine_running(m);
-    if (!p || !p->alive || !geometry_canonical(&m->cfg.geo, op->va))
+    if (!p || !p->alive || !geometry_canonical(&m->cfg.geo, op->va) ||
+        (op->kernel_mode && !geometry_kernel_half(&m->cfg.geo, op->va)))
         return false;
     unsigned spans[2];
     unsigned nspans = tlb_spans(m, spans);
@@ -290,7 +320,8 @@ bool vm_fast_access(struct machine *m, const struct op *op)
     if (i < 0)
         return false;
     const struct tlb_entry *t = &m->tlb.entries[i];
-    if (!entry_permits((t->writable ? PTE_WRITABLE : 0) | (t->nx ? PTE_NX : 0), op->access))
+    if (!entry_permits((t->writable ? PTE_WRITABLE : 0) | (t->nx ? PTE_NX : 0), op->access,
+                       !op->kernel_mode, !t->user))
         return false;
     tlb_touch(&m->tlb, i);
     m->op = *op;

@@ -154,9 +154,20 @@ static void for_each(const struct page_tables *pt, const struct geometry *g, uin
 }
 
 void pagetable_for_each_table(const struct page_tables *pt, const struct geometry *g,
-                              uint32_t root, void (*fn)(void *ctx, uint32_t frame), void *ctx)
+                              uint32_t root, uint64_t root_entries,
+                              void (*fn)(void *ctx, uint32_t frame), void *ctx)
 {
-    for_each(pt, g, root, 0, fn, ctx);
+    uint64_t *entries = pagetable_at(pt, root);
+    if (!entries)
+        return;
+    uint64_t n = pagetable_size(pt, root);
+    if (root_entries < n)
+        n = root_entries;
+    if (g->levels > 1)
+        for (uint64_t i = 0; i < n; i++)
+            if (pte_present(entries[i]) && !(entries[i] & PTE_HUGE))
+                for_each(pt, g, pte_frame(entries[i]), 1, fn, ctx);
+    fn(ctx, root);
 }
 
 void pagetable_digest(const struct page_tables *pt, uint64_t *h)

@@ -79,10 +79,13 @@ struct walk_result {
  * non-leaf entry (complete = false) or at the leaf (complete = true). */
 struct walk_result pagetable_walk(const struct page_tables *pt, const struct geometry *g,
                                   uint32_t root, uint64_t va);
-/* Calls fn for every table frame reachable from root, children first, so a
- * caller can free a whole tree. */
+/* Calls fn for every table frame reachable from root through its first
+ * root_entries entries, children first, then for the root itself, so a
+ * caller can free a whole tree. The root's later entries (the kernel's,
+ * whose tables every process shares) are not followed. */
 void pagetable_for_each_table(const struct page_tables *pt, const struct geometry *g,
-                              uint32_t root, void (*fn)(void *ctx, uint32_t frame), void *ctx);
+                              uint32_t root, uint64_t root_entries,
+                              void (*fn)(void *ctx, uint32_t frame), void *ctx);
 void pagetable_digest(const struct page_tables *pt, uint64_t *h);
 
 #endif

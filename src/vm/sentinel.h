@@ -15,6 +15,9 @@
 #define VM_NO_SLOT   UINT32_MAX  /* no swap slot: swap full, or the page is not in swap */
 #define VM_NO_OBJECT UINT32_MAX  /* no file or shared-memory object behind the page or area */
 #define VM_NO_PID    UINT32_MAX  /* no process (a shared page has no single owner) */
+/* Not "none": the owner of the kernel's own tables and frames, as pid 0
+ * (the idle task, whose memory is init_mm) is in Linux. No process has it. */
+#define VM_KERNEL_PID 0
 
 /* What frames_take, frames_take_run and swap_take return when the host
  * refused the memory to record what they took. */

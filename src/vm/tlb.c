@@ -137,6 +137,20 @@ unsigned tlb_flush_asid(struct tlb *t, uint16_t asid, bool with_global)
     return dropped;
 }
 
+unsigned tlb_flush_asid_user(struct tlb *t, uint16_t asid)
+{
+    unsigned dropped = 0;
+    size_t n = (size_t)t->sets * t->ways;
+    for (size_t i = 0; i < n; i++) {
+        struct tlb_entry *e = &t->entries[i];
+        if (e->valid && e->asid == asid && e->user) {
+            e->valid = false;
+            dropped++;
+        }
+    }
+    return dropped;
+}
+
 unsigned tlb_flush_all(struct tlb *t, bool with_global)
 {
     unsigned dropped = 0;
@@ -174,6 +188,7 @@ void tlb_digest(const struct tlb *t, uint64_t *h)
         }
         digest_u64(h, 1 | (uint64_t)e->global << 1 | (uint64_t)e->writable << 2 |
                           (uint64_t)e->dirty << 3 | (uint64_t)e->nx << 4 |
+                          (uint64_t)e->user << 5 |
                           (uint64_t)e->span_shift << 8 | (uint64_t)e->asid << 16);
         digest_u64(h, e->vpn);
         digest_u64(h, e->frame);

@@ -23,6 +23,7 @@ extern const char *const tlb_replacement_names[]; /* NULL-terminated */
 struct tlb_entry {
     bool valid;
     bool global;
+    bool user;          /* user mode may use it: U/S set at every level of the walk */
     bool writable;
     bool dirty;
     bool nx;
@@ -67,6 +68,11 @@ int tlb_invalidate(struct tlb *t, uint16_t asid, uint64_t va);
 /* Drops every entry of one ASID (global ones too when with_global); returns
  * how many. */
 unsigned tlb_flush_asid(struct tlb *t, uint16_t asid, bool with_global);
+/* Drops every entry of one ASID that user mode may use, global ones too
+ * (what exit and fork must forget); the kernel's own translations
+ * (supervisor-only, global) stay, since they serve every process. Returns
+ * how many. */
+unsigned tlb_flush_asid_user(struct tlb *t, uint16_t asid);
 /* Drops every non-global entry (a CR3 reload without PCID), or every entry
  * when with_global; returns how many. */
 unsigned tlb_flush_all(struct tlb *t, bool with_global);

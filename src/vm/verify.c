@@ -85,33 +85,100 @@ static bool entry_holds(const struct machine *m, uint32_t pid, uint64_t vpn, uin
     return w.complete && pte_holds_frame(*w.slot) && pte_frame(*w.slot) == frame;
 }
 
-/* Walks one table, counting that it was reached and what its leaf entries
- * point at. */
-static void tally_table(struct tally *t, const struct process *p, uint32_t table, unsigned level,
-                        uint64_t base)
+/* Counts that a table was reached and checks its frame; false when it
+ * must not be walked (not a table, or reached twice). */
+static bool reach_table(struct tally *t, uint32_t table, unsigned level)
 {
     const struct machine *m = t->m;
-    const struct geometry *g = &m->cfg.geo;
-    const uint64_t *e = pagetable_at(&m->pt, table);
-    if (!e) {
+    if (!pagetable_at(&m->pt, table)) {
         fail(t, "a table entry points at a frame that holds no table", table, level);
-        return;
+        return false;
     }
     if (!count_up(t, &t->tables, table))
-        return;
+        return false;
     if (count_at(&t->tables, table) > 1) {
         /* Reached twice: stop here, or a loop would never end. */
         fail(t, "a page table is reached from more than one entry", table, level);
-        return;
+        return false;
     }
     const struct frame *tf = frames_at(&m->pool, table);
     if (tf->kind != FRAME_TABLE)
         fail(t, "a table lives in a frame not marked as a table", table, level);
     else if (tf->table_level != (int8_t)level)
         fail(t, "a table is reached at a level other than its own", table, level);
+    return t->ok;
+}
+
+/* Walks one of the kernel's tables: reached once (from the kernel's
+ * root), owned by the kernel, no User bit anywhere, every leaf a kernel
+ * frame that knows its page; a root without user entries. */
+static void tally_kernel_table(struct tally *t, uint32_t table, unsigned level, uint64_t base)
+{
+    const struct machine *m = t->m;
+    const struct geometry *g = &m->cfg.geo;
+    if (!reach_table(t, table, level))
+        return;
+    if (frames_at(&m->pool, table)->owner_pid != VM_KERNEL_PID)
+        fail(t, "a kernel table is owned by a process", table, level);
+    const uint64_t *e = pagetable_at(&m->pt, table);
     unsigned shift = geometry_level_shift(g, level);
+    uint64_t first = level == 0 ? geometry_kernel_root_index(g) : 0;
     uint32_t size = pagetable_size(&m->pt, table);
     for (uint64_t i = 0; i < size && t->ok; i++) {
+        if (!e[i])
+            continue;
+        if (i < first) {
+            fail(t, "the kernel's root maps user space", table, i);
+            return;
+        }
+        uint64_t va = geometry_sign_extend(g, base | (i << shift));
+        if (!pte_present(e[i]) || (e[i] & (PTE_USER | PTE_HUGE))) {
+            fail(t, "a kernel entry is not present, or is a user or huge one", table, i);
+            return;
+        }
+        uint32_t frame = pte_frame(e[i]);
+        if (frame >= frames_total(&m->pool)) {
+            fail(t, "a kernel entry points beyond the pool", frame, va);
+            return;
+        }
+        if (level + 1 < g->levels) {
+            tally_kernel_table(t, frame, level + 1, va);
+            continue;
+        }
+        const struct frame *f = frames_at(&m->pool, frame);
+        if (f->kind != FRAME_KERNEL || f->owner_pid != VM_KERNEL_PID ||
+            f->object_page != va >> g->page_shift || !(e[i] & PTE_GLOBAL) ||
+            !machine_kernel_area(m, va))
+            fail(t, "a kernel leaf entry disagrees with its frame or its area", frame, va);
+        count_up(t, &t->maps, frame);
+    }
+}
+
+/* Walks one table of a process, counting that it was reached and what
+ * its leaf entries point at. The root's kernel-half entries are copies of
+ * the kernel root's (the tables below are counted once, from there). */
+static void tally_table(struct tally *t, const struct process *p, uint32_t table, unsigned level,
+                        uint64_t base)
+{
+    const struct machine *m = t->m;
+    const struct geometry *g = &m->cfg.geo;
+    if (!reach_table(t, table, level))
+        return;
+    const uint64_t *e = pagetable_at(&m->pt, table);
+    unsigned shift = geometry_level_shift(g, level);
+    uint32_t size = pagetable_size(&m->pt, table);
+    uint64_t kernel_first = level == 0 ? geometry_kernel_root_index(g) : size;
+    const uint64_t *kernel = m->kernel_root != VM_NO_FRAME ? pagetable_at(&m->pt, m->kernel_root)
+                                                           : NULL;
+    for (uint64_t i = 0; i < size && t->ok; i++) {
+        if (i >= kernel_first) {
+            /* The MMU may set Accessed in a copy: the rest is the kernel's. */
+            uint64_t want = kernel ? kernel[i] : 0;
+            if ((e[i] & ~PTE_ACCESSED) != (want & ~PTE_ACCESSED))
+                fail(t, "a process's root differs from the kernel's in the kernel half",
+                     p->pid, i);
+            continue;
+        }
         uint64_t va = base | (i << shift);
         if (pte_is_swap(e[i])) {
             if (pte_slot(e[i]) >= m->swap.nslots || !swap_at(&m->swap, pte_slot(e[i]))->used)
@@ -160,6 +227,8 @@ bool machine_verify(const struct machine *m, char *why, size_t why_len)
         snprintf(why, why_len, "out of memory");
         return false;
     }
+    if (m->kernel_root != VM_NO_FRAME)
+        tally_kernel_table(&t, m->kernel_root, 0, 0);
     for (uint32_t i = 0; i < m->nprocs && t.ok; i++) {
         const struct process *p = &m->procs[i];
         if (!p->alive)
@@ -191,9 +260,18 @@ bool machine_verify(const struct machine *m, char *why, size_t why_len)
                 free_data++;
             continue;
         }
+        if (fr->kind == FRAME_KERNEL) {
+            /* Mapped once, by the kernel's own tables; no reverse map. */
+            if (count_at(&t.maps, f) != 1 || fr->nmaps != 0)
+                fail(&t, "a kernel frame is not mapped exactly once by the kernel's tables", f,
+                     count_at(&t.maps, f));
+            continue;
+        }
         if (fr->kind == FRAME_TABLE) {
             /* Every table hangs from exactly one place: a live process's
-             * root, or one entry of a table reached from it. */
+             * root, the kernel's root, or one entry of a table reached from
+             * one of them (the kernel's from every root, through the copies
+             * of its root entries checked above). */
             if (!pagetable_at(&m->pt, f))
                 fail(&t, "a frame marked as a table holds none", f, fr->owner_pid);
             else if (count_at(&t.tables, f) == 0)
@@ -286,16 +364,22 @@ bool machine_verify(const struct machine *m, char *why, size_t why_len)
         const struct tlb_entry *e = &m->tlb.entries[i];
         if (!e->valid)
             continue;
-        const struct process *owner = NULL;
-        for (uint32_t k = 0; k < m->nprocs; k++)
-            if (m->procs[k].alive && m->procs[k].asid == e->asid)
-                owner = &m->procs[k];
-        if (!owner) {
-            fail(&t, "a TLB entry belongs to no live process", e->asid, e->vpn);
-            break;
-        }
         uint64_t va = e->vpn << e->span_shift;
-        struct walk_result w = machine_walk(m, owner, va);
+        struct walk_result w;
+        if (e->global && !e->user && m->kernel_root != VM_NO_FRAME) {
+            /* The kernel's: it serves every process, whoever filled it. */
+            w = pagetable_walk(&m->pt, &m->cfg.geo, m->kernel_root, va);
+        } else {
+            const struct process *owner = NULL;
+            for (uint32_t k = 0; k < m->nprocs; k++)
+                if (m->procs[k].alive && m->procs[k].asid == e->asid)
+                    owner = &m->procs[k];
+            if (!owner) {
+                fail(&t, "a TLB entry belongs to no live process", e->asid, e->vpn);
+                break;
+            }
+            w = machine_walk(m, owner, va);
+        }
         if (!w.complete || !pte_present(*w.slot) || pte_frame(*w.slot) != e->frame)
             fail(&t, "a TLB entry is stale", e->vpn, e->frame);
         else if (e->writable && !(*w.slot & PTE_WRITABLE))
