@@ -9,6 +9,7 @@
     X(machine)        \
     X(fidelity)       \
     X(space)          \
+    X(devices)        \
     X(invariants)     \
     X(loader)         \
     X(trace)          \

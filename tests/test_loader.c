@@ -662,6 +662,42 @@ static void test_kernel_areas(void)
     }
 }
 
+/* machine: devices, and device: on areas and mmaps. */
+static void test_devices(void)
+{
+    char err[2048];
+    struct scenario *s = load_text("dev.yaml",
+        "title: t\n"
+        "machine:\n"
+        "  devices:\n"
+        "    - {name: fb, size: 16KiB}\n"
+        "    - {name: regs, size: 4KiB, phys: 0xfe000000}\n"
+        "processes:\n"
+        "  - name: p\n"
+        "    pid: 1\n"
+        "    areas:\n"
+        "      - {name: mmio, start: 0x30000000, size: 4KiB, device: regs}\n"
+        "steps:\n"
+        "  - mmap: {name: screen, size: 8KiB, device: fb, offset: 4KiB, shared: true}\n",
+        err, sizeof err);
+    CU_ASSERT_STRING_EQUAL(err, "(loaded)");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    CU_ASSERT_EQUAL_FATAL(s->machine.device_count, 2);
+    const struct scenario_device *d = s->machine.devices;
+    CU_ASSERT_STRING_EQUAL(d[0].name.value, "fb");
+    CU_ASSERT_EQUAL(d[0].size.value, 16384);
+    CU_ASSERT_FALSE(d[0].phys.present);
+    CU_ASSERT(d[1].phys.present);
+    CU_ASSERT_EQUAL(d[1].phys.value, 0xfe000000ull);
+    CU_ASSERT_EQUAL(d[1].pos.line, 5);
+    CU_ASSERT_EQUAL(d[1].pos.col, 7);
+    CU_ASSERT_STRING_EQUAL(s->processes[0].areas[0].device.value, "regs");
+    CU_ASSERT_FALSE(s->processes[0].areas[0].file.present);
+    CU_ASSERT_STRING_EQUAL(s->steps[0].u.mmap.device.value, "fb");
+    CU_ASSERT_EQUAL(s->steps[0].u.mmap.offset.value, 4096);
+    scenario_free(s);
+}
+
 static void test_address_expressions(void)
 {
     char err[2048];
@@ -1174,7 +1210,7 @@ static const struct {
     {"number-overflow.yaml", "data/bad/number-overflow.yaml:6:28: error: 'start' is "
      "'0x1_0000_0000_0000_0000' (expected a number below 2^64)"},
     {"offset-without-file.yaml", "data/bad/offset-without-file.yaml:6:57: error: 'offset' "
-     "without 'file' (expected file: NAME next to it)"},
+     "without 'file' or 'device' (expected file: NAME or device: NAME next to it)"},
     {"only-comment.yaml", "data/bad/only-comment.yaml:1:1: error: the file is empty "
      "(expected a mapping with title, processes and steps)"},
     {"page-size-zero.yaml", "data/bad/page-size-zero.yaml:3:14: error: 'page_size' is '0' "
@@ -1227,9 +1263,8 @@ static const struct {
      "'colour' in fill (expected start, size, stride, access, pid or kernel)"},
     {"unknown-key-suggest.yaml", "data/bad/unknown-key-suggest.yaml:3:3: error: unknown "
      "key 'framse' in machine (expected preset, va_bits, page_size, levels, frames, "
-     "table_frames, swap, tlb, policy, seed, nru_interval, fault_around, readahead or "
-     "kernel; did "
-     "you mean 'frames'?)"},
+     "table_frames, swap, tlb, policy, seed, nru_interval, fault_around, readahead, "
+     "kernel or devices; did you mean 'frames'?)"},
     {"unknown-step-list.yaml", "data/bad/unknown-step-list.yaml:8:5: error: unknown step "
      "'frobnicate' (expected read, write, exec, refs, fill, mmap, munmap, mprotect, "
      "map, switch, fork, exit, execve, spawn, brk, repeat, say, chapter, pause, expect or "
@@ -1351,6 +1386,7 @@ void suite_loader_register(void)
     CU_add_test(suite, "every step kind and key", test_every_step);
     CU_add_test(suite, "programs, execve, spawn and brk", test_programs);
     CU_add_test(suite, "kernel areas and kernel-mode steps", test_kernel_areas);
+    CU_add_test(suite, "devices and the areas that map them", test_devices);
     CU_add_test(suite, "address expressions", test_address_expressions);
     CU_add_test(suite, "shape errors name the container", test_shape_errors);
     CU_add_test(suite, "mmap names and aliases", test_mmap_names_and_aliases);

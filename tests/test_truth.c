@@ -666,6 +666,19 @@ static void check_frames(const struct app *a, const struct screen *sc)
         }
         if (lit(&c, "key:"))
             continue;
+        if (lit(&c, "beyond RAM: device ")) {
+            /* A device's frames, after the pool's. */
+            const struct device *d = NULL;
+            for (uint32_t k = 0; k < m->ndevices && !d; k++)
+                if (lit(&c, m->devices[k].name) && *c.p == ',')
+                    d = &m->devices[k];
+            uint64_t first, last;
+            if (!d || !lit(&c, ", frames ") || !dec(&c, &first) || !lit(&c, "-") ||
+                !dec(&c, &last) || first != d->first_frame ||
+                last != (uint64_t)d->first_frame + d->pages - 1 || first < frames_total(&m->pool))
+                fail("frames: device row \"%s\" disagrees with the machine", row);
+            continue;
+        }
         c.p = row;
         skip_blanks(&c);
         uint64_t f;
@@ -973,7 +986,20 @@ static void check_walk(const struct app *a, const struct screen *sc, const struc
             else if (frame != pte_frame(e))
                 fail("walk row %u shows page frame %" PRIu64 ", entry has %u", l, frame,
                      pte_frame(e));
-            /* A global page says so; no other does. */
+            /* A global page says so, a device's names its device; no
+             * other does either. */
+            const struct device *dev = pte_special(e) ? machine_device_at(m, pte_frame(e)) : NULL;
+            bool says_device = false;
+            if (lit(&c, ", device ")) {
+                says_device = true;
+                if (!dev || !lit(&c, dev->name) || !word_end(&c))
+                    fail("walk row %u: \"%s\" names the wrong device", l, row);
+            } else if (lit(&c, " dev")) {
+                says_device = true;
+            }
+            if (says_device != (dev != NULL))
+                fail("walk row %u: \"%s\", the entry is %sa device's", l, row,
+                     dev ? "" : "not ");
             bool says_global = lit(&c, ", global") || lit(&c, " G");
             if (says_global != ((e & PTE_GLOBAL) != 0))
                 fail("walk row %u: \"%s\", the entry is %sglobal", l, row,
@@ -1331,6 +1357,19 @@ static void check_processes(const struct app *a, const struct screen *sc)
         }
         skip_blanks(&c);
         uint64_t pages;
+        if (lit(&c, "device ")) {
+            /* A device area: its device and the frames it maps. */
+            uint64_t psize = geometry_page_size(&m->cfg.geo), first, last;
+            const struct device *d = ar->kind == AREA_DEVICE ? &m->devices[ar->device] : NULL;
+            uint64_t want = d ? d->first_frame + ar->file_offset / psize : 0;
+            if (!d || !lit(&c, d->name) || !lit(&c, " f") || !dec(&c, &first) ||
+                !lit(&c, "-") || !dec(&c, &last) || !word_end(&c) || first != want ||
+                last != want + (ar->end - ar->start) / psize - 1)
+                fail("processes: device area %s shown wrong: \"%s\"", name, row);
+            continue;
+        }
+        if (ar->kind == AREA_DEVICE)
+            fail("processes: device area %s not shown as one: \"%s\"", name, row);
         if (!dec(&c, &res) || !lit(&c, "/") || !dec(&c, &pages) || !lit(&c, " res")) {
             fail("processes: counts unreadable in \"%s\"", row);
             continue;
@@ -1680,7 +1719,8 @@ static void test_library(void)
 /* ------------------------------------------------------------------ */
 /* the sentences                                                        */
 
-/* Every "frame N" and "frames A-B" of a sentence names a frame that exists. */
+/* Every "frame N" and "frames A-B" of a sentence names a frame that exists:
+ * one of the pool's, or a device's. */
 static void check_frame_numbers(const struct machine *m, const char *text)
 {
     for (const char *p = text; (p = strstr(p, "rame")); p += 4) {
@@ -1688,7 +1728,7 @@ static void check_frame_numbers(const struct machine *m, const char *text)
         uint64_t f;
         if (!lit(&c, "s ") && !lit(&c, " "))
             continue;
-        if (dec(&c, &f) && f >= frames_total(&m->pool))
+        if (dec(&c, &f) && f >= frames_total(&m->pool) && !machine_device_at(m, f))
             fail("a sentence names frame %" PRIu64 " of %u: \"%s\"", f, frames_total(&m->pool),
                  text);
     }

@@ -51,6 +51,8 @@ static void entry_bits(struct out *o, uint64_t e)
         (e & PTE_ACCESSED) ? ", accessed" : "", (e & PTE_DIRTY) ? ", dirty" : "",
         (e & PTE_NX) ? ", no-execute" : "", (e & PTE_HUGE) ? ", huge page (PS)" : "",
         (e & PTE_GLOBAL) ? ", global" : "");
+    if (e & PTE_SPECIAL)
+        say(o, ", special (a device's frame, no page of RAM)");
 }
 
 /* True when the event's root entry is one of the kernel half's: a copy
@@ -201,6 +203,9 @@ static void machine_sentence(struct out *o, const struct event *ev, const struct
             say(o, ". PS is set: this entry maps a whole %s page (frames %u-%llu), so the walk "
                    "ends here, a level early.", size, pte_frame(ev->entry),
                 (unsigned long long)(pte_frame(ev->entry) + huge_frames(g) - 1));
+        } else if (pte_present(ev->entry) && machine_device_at(m, pte_frame(ev->entry))) {
+            say(o, ". This is the page itself, on device '%s': its frames lie beyond RAM.",
+                machine_device_at(m, pte_frame(ev->entry))->name);
         } else if (pte_present(ev->entry)) {
             say(o, ". This is the page itself.");
         } else {
@@ -490,6 +495,11 @@ static void machine_sentence(struct out *o, const struct event *ev, const struct
         else
             say(o, "Done: virtual 0x%llx is physical 0x%llx (frame %u, offset 0x%llx).", va,
                 (unsigned long long)ev->pa, ev->frame, (unsigned long long)offset);
+        const struct device *d = machine_device_at(m, ev->frame);
+        if (d)
+            say(o, " The address is on device '%s', not in RAM: the device sees the %s.", d->name,
+                ev->access == ACCESS_WRITE ? "write" : ev->access == ACCESS_EXEC ? "fetch"
+                                                                                  : "read");
         break;
     }
     case EV_OOM_KILL:
@@ -507,6 +517,15 @@ static void machine_sentence(struct out *o, const struct event *ev, const struct
         say(o, "TLB flushed: %s.", ev->detail);
         break;
     case EV_MMAP:
+        if (ev->frame != EV_NONE && machine_device_at(m, ev->frame)) {
+            /* remap_pfn_range: the driver's mmap fills every entry. */
+            say(o, "mmap: pid %u maps [0x%llx, 0x%llx): %s. A driver maps its device whole, "
+                   "now (remap_pfn_range): the entries point at the device's frames, beyond "
+                   "RAM, marked special. No frame of RAM is taken, and these pages will never "
+                   "fault, be evicted or be swapped.", ev->pid, va,
+                (unsigned long long)(ev->va + ev->size), ev->detail);
+            break;
+        }
         say(o, "mmap: pid %u gets area %s at [0x%llx, 0x%llx). Nothing is allocated yet: "
                "pages get frames only when touched.", ev->pid, ev->detail, va,
             (unsigned long long)(ev->va + ev->size));

@@ -259,6 +259,11 @@ static void produce(struct program *p, struct cursor *c, const struct machine *m
             out->op.file = id == EV_NONE ? 0 : id + 1;
             out->op.offset = st->u.mmap.offset.present ? st->u.mmap.offset.value : 0;
         }
+        if (st->u.mmap.device.present) {
+            const struct device *d = machine_device_named(m, st->u.mmap.device.value);
+            out->op.device = d ? (uint32_t)(d - m->devices) + 1 : 0;
+            out->op.offset = st->u.mmap.offset.present ? st->u.mmap.offset.value : 0;
+        }
         snprintf(out->op.name, sizeof out->op.name, "%s", st->u.mmap.name.value);
         return;
     }

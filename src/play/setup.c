@@ -592,6 +592,29 @@ struct machine *setup_machine(const struct scenario *s, const struct machine_con
             return NULL;
         }
     }
+    /* Devices next: their frames follow RAM (the pool, as the command line
+     * may have resized it). */
+    for (size_t i = 0; i < s->machine.device_count; i++) {
+        const struct scenario_device *sd = &s->machine.devices[i];
+        uint64_t psize = geometry_page_size(&c->geo);
+        uint64_t first = sd->phys.present ? sd->phys.value / psize : machine_next_device_frame(m);
+        if (sd->size.value % psize || (sd->phys.present && sd->phys.value % psize)) {
+            snprintf(why, sizeof why,
+                     "device '%s' is not in whole pages: size 0x%llx%s (expected multiples of "
+                     "%llu)", sd->name.value, (unsigned long long)sd->size.value,
+                     sd->phys.present ? " at a physical address not page-aligned" : "",
+                     (unsigned long long)psize);
+            fail_at(err, s, sd->pos, why);
+            machine_destroy(m);
+            return NULL;
+        }
+        if (!machine_add_device(m, sd->name.value, first, sd->size.value / psize, why,
+                                sizeof why)) {
+            fail_at(err, s, sd->pos, why);
+            machine_destroy(m);
+            return NULL;
+        }
+    }
     for (size_t i = 0; i < s->process_count; i++) {
         const struct scenario_process *sp = &s->processes[i];
         uint16_t asid = sp->asid.present ? (uint16_t)(sp->asid.value & SCENARIO_MAX_ASID) : 0;
@@ -607,12 +630,15 @@ struct machine *setup_machine(const struct scenario *s, const struct machine_con
                 machine_destroy(m);
                 return NULL;
             }
+            const struct device *dev =
+                sa->device.present ? machine_device_named(m, sa->device.value) : NULL;
             struct area area = {
                 .start = sa->start.value,
                 .end = sa->start.value + sa->size.value,
                 .prot = sa->prot.present ? (uint8_t)sa->prot.value : PROT_R | PROT_W,
-                .kind = sa->file.present ? AREA_FILE : AREA_ANON,
-                .shared = sa->shared.value != 0,
+                .kind = dev ? AREA_DEVICE : sa->file.present ? AREA_FILE : AREA_ANON,
+                .device = dev ? (uint32_t)(dev - m->devices) : 0,
+                .shared = sa->shared.value != 0 || dev,
                 .global = sa->global.value != 0,
                 .huge = sa->huge.value != 0,
                 .object = sa->file.present ? machine_find_object(m, sa->file.value) : EV_NONE,

@@ -120,6 +120,7 @@ done:
     nameset_free(&ld.symbols);
     nameset_free(&ld.file_names);
     nameset_free(&ld.program_names);
+    nameset_free(&ld.device_names);
     yaml_document_delete(&ld.doc);
     if (rc < 0) {
         arena_free(ld.arena);

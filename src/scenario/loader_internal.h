@@ -70,6 +70,7 @@ struct loader {
     struct nameset symbols;      /* area and mmap names, for expressions */
     struct nameset file_names;   /* names under files: */
     struct nameset program_names; /* names of the files with a program layout */
+    struct nameset device_names; /* names under machine: devices: */
     uint64_t page_size;          /* for counting fills without a stride */
     struct trace_memo memo[LOADER_TRACE_MEMO];
     size_t memo_count;
@@ -202,6 +203,14 @@ int ld_files(struct loader *ld, const yaml_node_t *n);
 /* file: of an area or an mmap, which must name an entry of files:
  * (loader_machine.c). */
 int ld_get_file_ref(struct loader *ld, const yaml_node_t *n, struct scenario_str *out);
+/* A device: value, which must name a device under machine: devices. */
+int ld_get_device_ref(struct loader *ld, const yaml_node_t *n, struct scenario_str *out);
+/* What an area or an mmap maps, checked as a whole: file and device not
+ * both, an offset only with one of them, and a device shared (absent
+ * counts as shared) and without huge pages (loader_machine.c). */
+int ld_check_backing(struct loader *ld, const struct scenario_str *file,
+                     const struct scenario_str *device, const struct scenario_num *offset,
+                     const struct scenario_flag *shared, const struct scenario_flag *huge);
 /* program: must name a file of files: that has a program layout. */
 int ld_get_program_ref(struct loader *ld, const yaml_node_t *n, struct scenario_str *out);
 /* processes: (loader_processes.c); adds every area name to ld->symbols. */

@@ -126,13 +126,89 @@ static int load_kernel(struct loader *ld, const yaml_node_t *n, struct scenario_
     return rc;
 }
 
+/* devices: [{name, size, phys}, ...]. */
+static int load_devices(struct loader *ld, const yaml_node_t *n, struct scenario_machine *m)
+{
+    enum { NAME, SIZE, PHYS, NKEYS };
+    static const char *const keys[NKEYS] = {"name", "size", "phys"};
+
+    if (n->type != YAML_SEQUENCE_NODE)
+        return ld_fail_type(ld, n, KEY("devices"), "a list of devices, each {name, size, phys}");
+    if (ld_items(n) == 0)
+        return ld_fail_type(ld, n, KEY("devices"), "at least one device");
+    if (ld_charge(ld, n) < 0)
+        return -1;
+    m->device_count = ld_items(n);
+    m->devices = arena_calloc(ld->arena, m->device_count, sizeof *m->devices);
+    if (m->devices == NULL)
+        return ld_fail_oom(ld, n);
+    for (size_t i = 0; i < m->device_count; i++) {
+        yaml_node_t *item = ld_node(ld, n->data.sequence.items.start[i]);
+        struct scenario_device *d = &m->devices[i];
+        yaml_node_t *v[NKEYS];
+        if (ld_map_keys(ld, item, "in a device", "a mapping {name, size, phys}", keys, NKEYS,
+                        v) < 0
+            || ld_require(ld, item, v[NAME], "name", "in a device", "a name such as fb") < 0
+            || ld_require(ld, item, v[SIZE], "size", "in a device", ld_size_expected) < 0
+            || ld_get_name(ld, v[NAME], KEY("name"), &d->name) < 0
+            || ld_get_positive_size(ld, v[SIZE], KEY("size"), &d->size) < 0
+            || (v[PHYS] && ld_get_number(ld, v[PHYS], KEY("phys"), &d->phys) < 0))
+            return -1;
+        d->pos = ld_pos(item);
+        if (nameset_find(&ld->device_names, d->name.value) != NULL)
+            return ld_fail_at(ld, d->name.pos, "duplicate device '%.*s' (expected each device "
+                              "name once)", DIAG_QUOTE_MAX, d->name.value);
+        if (nameset_add(&ld->device_names, d->name.value) < 0)
+            return ld_fail_oom(ld, item);
+    }
+    return 0;
+}
+
+int ld_get_device_ref(struct loader *ld, const yaml_node_t *n, struct scenario_str *out)
+{
+    if (ld_get_string(ld, n, KEY("device"), "the name of a device under machine: devices",
+                      out) < 0)
+        return -1;
+    char expected[DIAG_MESSAGE_MAX];
+
+    if (nameset_find(&ld->device_names, out->value) != NULL)
+        return 0;
+    return ld_fail_at(ld, out->pos, "unknown device '%.*s' (%s)", DIAG_QUOTE_MAX, out->value,
+                      diag_expected_hint(expected, sizeof expected,
+                                         "a name declared under machine: devices",
+                                         nameset_suggest(&ld->device_names, out->value)));
+}
+
+int ld_check_backing(struct loader *ld, const struct scenario_str *file,
+                     const struct scenario_str *device, const struct scenario_num *offset,
+                     const struct scenario_flag *shared, const struct scenario_flag *huge)
+{
+    if (offset->present && !file->present && !device->present)
+        return ld_fail_at(ld, offset->pos, KEY("offset") " without " KEY("file") " or "
+                          KEY("device") " (expected file: NAME or device: NAME next to it)");
+    if (!device->present)
+        return 0;
+    if (file->present)
+        return ld_fail_at(ld, device->pos, KEY("device") " and " KEY("file") " together "
+                          "(expected one of them: an area maps a file or a device)");
+    if (shared->present && !shared->value)
+        return ld_fail_at(ld, shared->pos, KEY("shared") " is false for a device (expected "
+                          "shared: true, or no shared key: a driver's mmap maps its device "
+                          "MAP_SHARED)");
+    if (huge->present && huge->value)
+        return ld_fail_at(ld, huge->pos, KEY("huge") " for a device (expected ordinary "
+                          "pages: a device is mapped page by page)");
+    return 0;
+}
+
 int ld_machine(struct loader *ld, const yaml_node_t *n)
 {
     enum { PRESET, VA_BITS, PAGE_SIZE, LEVELS, FRAMES, TABLE_FRAMES, SWAP, TLB, POLICY,
-           SEED, NRU_INTERVAL, FAULT_AROUND, READAHEAD, KERNEL, NKEYS };
+           SEED, NRU_INTERVAL, FAULT_AROUND, READAHEAD, KERNEL, DEVICES, NKEYS };
     static const char *const keys[NKEYS] = {
         "preset", "va_bits", "page_size", "levels", "frames", "table_frames", "swap",
-        "tlb", "policy", "seed", "nru_interval", "fault_around", "readahead", "kernel"};
+        "tlb", "policy", "seed", "nru_interval", "fault_around", "readahead", "kernel",
+        "devices"};
     yaml_node_t *v[NKEYS];
     struct scenario_machine *m = &ld->s->machine;
 
@@ -156,7 +232,8 @@ int ld_machine(struct loader *ld, const yaml_node_t *n)
         || ld_opt_number(ld, v[NRU_INTERVAL], KEY("nru_interval"), &m->nru_interval) < 0
         || ld_opt_number(ld, v[FAULT_AROUND], KEY("fault_around"), &m->fault_around) < 0
         || ld_opt_number(ld, v[READAHEAD], KEY("readahead"), &m->readahead) < 0
-        || (v[KERNEL] && load_kernel(ld, v[KERNEL], m) < 0))
+        || (v[KERNEL] && load_kernel(ld, v[KERNEL], m) < 0)
+        || (v[DEVICES] && load_devices(ld, v[DEVICES], m) < 0))
         return -1;
     return 0;
 }

@@ -12,9 +12,9 @@
 static int load_area(struct loader *ld, const yaml_node_t *n, struct scenario_area *a,
                      struct nameset *names)
 {
-    enum { NAME, START, SIZE, PROT, SHARED, FILE_, OFFSET, HUGE_, GLOBAL, NKEYS };
+    enum { NAME, START, SIZE, PROT, SHARED, FILE_, DEVICE, OFFSET, HUGE_, GLOBAL, NKEYS };
     static const char *const keys[NKEYS] = {"name", "start", "size", "prot", "shared",
-                                            "file", "offset", "huge", "global"};
+                                            "file", "device", "offset", "huge", "global"};
     yaml_node_t *v[NKEYS];
 
     if (ld_map_keys(ld, n, "in an area", "a mapping {name, start, size, prot, ...}", keys,
@@ -30,13 +30,12 @@ static int load_area(struct loader *ld, const yaml_node_t *n, struct scenario_ar
         || (v[PROT] && ld_get_prot(ld, v[PROT], KEY("prot"), &a->prot) < 0)
         || (v[SHARED] && ld_get_flag(ld, v[SHARED], KEY("shared"), &a->shared) < 0)
         || (v[FILE_] && ld_get_file_ref(ld, v[FILE_], &a->file) < 0)
+        || (v[DEVICE] && ld_get_device_ref(ld, v[DEVICE], &a->device) < 0)
         || (v[OFFSET] && ld_get_size(ld, v[OFFSET], KEY("offset"), &a->offset) < 0)
         || (v[HUGE_] && ld_get_flag(ld, v[HUGE_], KEY("huge"), &a->huge) < 0)
-        || (v[GLOBAL] && ld_get_flag(ld, v[GLOBAL], KEY("global"), &a->global) < 0))
+        || (v[GLOBAL] && ld_get_flag(ld, v[GLOBAL], KEY("global"), &a->global) < 0)
+        || ld_check_backing(ld, &a->file, &a->device, &a->offset, &a->shared, &a->huge) < 0)
         return -1;
-    if (a->offset.present && !a->file.present)
-        return ld_fail_at(ld, a->offset.pos, KEY("offset") " without " KEY("file")
-                          " (expected file: NAME next to it)");
     if (nameset_find(names, a->name.value) != NULL)
         return ld_fail_at(ld, a->name.pos, "duplicate area '%s' in this process (expected "
                           "each area name once per process)", a->name.value);

@@ -215,12 +215,12 @@ static int step_fill(struct loader *ld, const yaml_node_t *n, struct scenario_st
     return 0;
 }
 
-/* mmap: {name, size, start, prot, shared, file, offset, huge, pid}. */
+/* mmap: {name, size, start, prot, shared, file, device, offset, huge, pid}. */
 static int step_mmap(struct loader *ld, const yaml_node_t *n, struct scenario_step *st)
 {
-    enum { NAME, SIZE, START, PROT, SHARED, FILE_, OFFSET, HUGE_, PID, NKEYS };
+    enum { NAME, SIZE, START, PROT, SHARED, FILE_, DEVICE, OFFSET, HUGE_, PID, NKEYS };
     static const char *const keys[NKEYS] = {"name", "size", "start", "prot", "shared",
-                                            "file", "offset", "huge", "pid"};
+                                            "file", "device", "offset", "huge", "pid"};
     yaml_node_t *v[NKEYS];
 
     if (ld_map_keys(ld, n, "in mmap", "a mapping {name, size, prot, ...}", keys, NKEYS, v) < 0
@@ -232,13 +232,13 @@ static int step_mmap(struct loader *ld, const yaml_node_t *n, struct scenario_st
         || (v[PROT] && ld_get_prot(ld, v[PROT], KEY("prot"), &st->u.mmap.prot) < 0)
         || (v[SHARED] && ld_get_flag(ld, v[SHARED], KEY("shared"), &st->u.mmap.shared) < 0)
         || (v[FILE_] && ld_get_file_ref(ld, v[FILE_], &st->u.mmap.file) < 0)
+        || (v[DEVICE] && ld_get_device_ref(ld, v[DEVICE], &st->u.mmap.device) < 0)
         || (v[OFFSET] && ld_get_size(ld, v[OFFSET], KEY("offset"), &st->u.mmap.offset) < 0)
         || (v[HUGE_] && ld_get_flag(ld, v[HUGE_], KEY("huge"), &st->u.mmap.huge) < 0)
-        || ld_opt_pid(ld, v[PID], KEY("pid"), &st->u.mmap.pid) < 0)
+        || ld_opt_pid(ld, v[PID], KEY("pid"), &st->u.mmap.pid) < 0
+        || ld_check_backing(ld, &st->u.mmap.file, &st->u.mmap.device, &st->u.mmap.offset,
+                            &st->u.mmap.shared, &st->u.mmap.huge) < 0)
         return -1;
-    if (st->u.mmap.offset.present && !st->u.mmap.file.present)
-        return ld_fail_at(ld, st->u.mmap.offset.pos, KEY("offset") " without " KEY("file")
-                          " (expected file: NAME next to it)");
     /* From here on, later steps may name the new area. */
     if (nameset_add(&ld->symbols, st->u.mmap.name.value) < 0)
         return ld_fail_oom(ld, n);

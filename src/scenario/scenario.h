@@ -107,6 +107,16 @@ enum scenario_access {
 #undef SCENARIO_ACCESS_ENUM
 };
 
+/* machine: devices: a device's memory (a frame buffer, registers), at
+ * physical frames beyond RAM. */
+struct scenario_device {
+    struct scenario_pos pos;              /* the device's mapping */
+    struct scenario_str name;
+    struct scenario_num size;             /* bytes, > 0 */
+    struct scenario_num phys;             /* its physical address; absent: right after RAM
+                                             and the devices before it */
+};
+
 /* machine: every setting stored raw; present == 0 means "not given". One
  * exception: tlb entries given without ways get the default ways here
  * (SCENARIO_DEFAULT_TLB_WAYS, or the entries when fewer), present and at
@@ -143,6 +153,9 @@ struct scenario_machine {
     struct scenario_area *kernel;
     size_t kernel_count;
     struct scenario_pos kernel_pos;
+    /* devices: memory beyond RAM that areas and mmaps may map whole. */
+    struct scenario_device *devices;
+    size_t device_count;
 };
 
 /* The address a program's text starts at when its layout gives none:
@@ -185,7 +198,8 @@ struct scenario_area {
     struct scenario_flag shared, huge;
     struct scenario_flag global;          /* entries survive TLB flushes (kernel-like) */
     struct scenario_str file;             /* a scenario_file name, or absent */
-    struct scenario_num offset;           /* in the file */
+    struct scenario_str device;           /* a scenario_device name, or absent */
+    struct scenario_num offset;           /* in the file or the device */
 };
 
 struct scenario_process {
@@ -279,6 +293,7 @@ struct scenario_step {
             struct scenario_num prot;     /* absent: rw- */
             struct scenario_flag shared, huge;
             struct scenario_str file;
+            struct scenario_str device;   /* a scenario_device name, or absent */
             struct scenario_num offset;
             struct scenario_num pid;
         } mmap;

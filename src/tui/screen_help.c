@@ -30,6 +30,7 @@ static const char *const symbol_lines[] = {
     "Walk    P present  W writable  U user  A accessed  D dirty",
     "        NX (packed: N) no-execute; - or -- a clear bit",
     "        global (packed: G)  a global page, as the kernel's are",
+    "        device fb (packed: dev)  a page on device fb, beyond RAM",
     "        >  the entry read now   *  the entry written now",
     "        !  where the walk stopped: the page fault",
     "Swap    3:p1 heap+0x2  slot 3 holds that page of pid 1",

@@ -340,6 +340,21 @@ void view_frames_draw(const struct view_ctx *v, struct rect r)
             hits_add(v->hits, (struct rect){r.y + row, r.x + x, 1, g.cell_w}, HIT_FRAME, f);
         }
     }
+    /* The rows the grid leaves free name the devices: memory after RAM,
+     * which no frame of the grid is. */
+    int device_row = total_rows - first_row;
+    for (uint32_t d = 0; d < m->ndevices && device_row < grid_h; d++) {
+        const struct device *dev = &m->devices[d];
+        char forms[2][160];
+        snprintf(forms[0], sizeof forms[0],
+                 "beyond RAM: device %s, frames %" PRIu32 "-%" PRIu32 " (mapped whole, never "
+                 "evicted)", dev->name, dev->first_frame, dev->first_frame + dev->pages - 1);
+        snprintf(forms[1], sizeof forms[1], "beyond RAM: device %s, frames %" PRIu32 "-%" PRIu32,
+                 dev->name, dev->first_frame, dev->first_frame + dev->pages - 1);
+        if (draw_whole(r, device_row, 0, ROLE_DIM, forms[0]) ||
+            draw_whole(r, device_row, 0, ROLE_DIM, forms[1]))
+            device_row++;
+    }
     int y = grid_h;
     if (legend_rows)
         draw_legend(s, r, y++, seen);

@@ -114,7 +114,13 @@ static void draw_area_line(const struct scene *s, struct rect r, int y, const st
     const char *mark = changed || here ? " >" : "  ";
     char name[AREA_NAME_MAX + 8], counts[64], addr[48];
     snprintf(name, sizeof name, "%-*s", name_w, ar->name);
-    if (swp)
+    if (ar->kind == AREA_DEVICE) {
+        /* No page of RAM: the device's frames, mapped since the mmap. */
+        const struct device *d = &m->devices[ar->device];
+        uint64_t first = d->first_frame + ar->file_offset / psize;
+        snprintf(counts, sizeof counts, "device %s f%" PRIu64 "-%" PRIu64, d->name, first,
+                 first + pages - 1);
+    } else if (swp)
         snprintf(counts, sizeof counts, "%" PRIu64 "/%" PRIu64 " res %" PRIu64 " swap", res,
                  pages, swp);
     else

@@ -89,11 +89,16 @@ static void target_text(const struct machine *m, uint64_t e, bool leaf, bool hug
                  frame, frame + n - 1);
     } else if (leaf) {
         /* Global (the kernel's pages): the translation serves every
-         * process. */
-        const char *global = (e & PTE_GLOBAL) ? (form == ROW_PACKED ? " G" : ", global") : "";
+         * process. A device's frame lies beyond RAM: the device is named. */
+        const struct device *d = (e & PTE_SPECIAL) ? machine_device_at(m, frame) : NULL;
+        char what[AREA_NAME_MAX + 16] = "";
+        if (d)
+            snprintf(what, sizeof what, form == ROW_PACKED ? " dev" : ", device %s", d->name);
+        else if (e & PTE_GLOBAL)
+            snprintf(what, sizeof what, form == ROW_PACKED ? " G" : ", global");
         snprintf(buf, len,
                  form == ROW_PACKED ? "-> page f%" PRIu32 "%s" : "-> page in frame %" PRIu32 "%s",
-                 frame, global);
+                 frame, what);
     } else {
         snprintf(buf, len, form == ROW_PACKED ? "-> table f%" PRIu32 : "-> table at frame %" PRIu32,
                  frame);

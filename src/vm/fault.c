@@ -191,6 +191,19 @@ void vm_step_classify(struct machine *m, struct event *ev)
         end_with_segfault(m, ev, FAULT_ACCERR, "the area's protection forbids this access");
         return;
     }
+    if (a->kind == AREA_DEVICE) {
+        /* Its entries are written at mmap and follow every mprotect, so
+         * an allowed access never faults; were one missing, a driver's
+         * fault handler (or SIGBUS) would decide, which is not modelled. */
+        event_init(ev, EV_OP_FAILED);
+        ev->pid = p->pid;
+        ev->va = m->op.va;
+        snprintf(ev->detail, sizeof ev->detail,
+                 "a page fault in device area '%s' at 0x%llx: a driver's fault handler is not "
+                 "modelled", a->name, (unsigned long long)m->op.va);
+        m->phase = PH_IDLE;
+        return;
+    }
     struct walk_result w = machine_walk(m, p, m->op.va);
     enum fault_kind kind;
     bool major = false;

@@ -69,20 +69,7 @@ static uint64_t tables_needed(const struct machine *m, uint64_t start, uint64_t 
         }
         return n;
     }
-    uint64_t n = 0;
-    for (unsigned l = 1; l < g->levels; l++) {
-        unsigned shift = geometry_level_shift(g, l - 1);
-        for (uint64_t r = start >> shift; r <= (end - 1) >> shift; r++) {
-            uint64_t va = r << shift;
-            /* The table of level l covering va exists when the walk gets
-             * there. */
-            struct walk_result w = pagetable_walk(&m->pt, g, m->kernel_root,
-                                                  va < start ? start : va);
-            if (w.level < l)
-                n++;
-        }
-    }
-    return n;
+    return vm_tables_needed(m, m->kernel_root, start, end);
 }
 
 /* Takes a frame of the kind for the kernel; false, the machine stopped,

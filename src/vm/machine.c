@@ -308,6 +308,11 @@ uint64_t machine_digest(const struct machine *m)
     digest_u64(&h, m->huge_zero_frame);
     digest_u64(&h, m->huge_pages);
     digest_u64(&h, m->kernel_root);
+    for (uint32_t i = 0; i < m->ndevices; i++) {
+        digest_u64(&h, m->devices[i].first_frame);
+        digest_u64(&h, m->devices[i].pages);
+        digest_bytes(&h, m->devices[i].name, strlen(m->devices[i].name));
+    }
     for (uint32_t i = 0; i < m->nkernel_areas; i++) {
         const struct area *ka = &m->kernel_areas[i];
         digest_u64(&h, ka->start);
@@ -489,6 +494,30 @@ bool vm_check_area(const struct machine *m, const struct area *a, char *why, siz
 bool vm_attach_object(struct machine *m, struct area *a, char *why, size_t why_len)
 {
     uint64_t psize = vm_page_size(m);
+    if (a->kind == AREA_DEVICE) {
+        a->object = VM_NO_OBJECT;
+        if (a->device >= m->ndevices) {
+            snprintf(why, why_len, "area '%s' names no device (expected a device the "
+                     "machine declares)", a->name);
+            return false;
+        }
+        const struct device *d = &m->devices[a->device];
+        uint64_t first = a->file_offset / psize, pages = (a->end - a->start) / psize;
+        if (a->file_offset % psize || first > d->pages || pages > d->pages - first) {
+            snprintf(why, why_len,
+                     "area '%s' at offset 0x%llx maps beyond the end of device '%s' (expected "
+                     "a page-aligned offset and at most %u pages from it)", a->name,
+                     (unsigned long long)a->file_offset, d->name, d->pages);
+            return false;
+        }
+        if (!a->shared || a->huge) {
+            snprintf(why, why_len, "area '%s' maps device '%s' %s (expected a shared mapping "
+                     "of ordinary pages: a driver's mmap maps its device MAP_SHARED)", a->name,
+                     d->name, a->huge ? "with huge pages" : "privately");
+            return false;
+        }
+        return true;
+    }
     if (a->kind == AREA_FILE) {
         if (a->object >= m->nobjects || m->objects[a->object].anonymous) {
             snprintf(why, why_len, "area '%s' names no file (expected a file the scenario "
@@ -676,6 +705,12 @@ bool machine_add_area(struct machine *m, uint32_t pid, const struct area *area, 
         snprintf(why, why_len, "out of memory on the host for area '%s'" HOST_OOM_EXPECTED, a->name);
         return false;
     }
+    uint64_t tables;
+    if (a->kind == AREA_DEVICE && !vm_map_device(m, p, a, &tables, why, why_len)) {
+        if (!machine_host_error(m))
+            (void)process_remove_range(p, a->start, a->end);
+        return false;
+    }
     return true;
 }
 
@@ -737,6 +772,24 @@ void vm_table_not_made(struct machine *m, enum pagetable_outcome why)
     } else {
         vm_host_failure(m, "a page table");
     }
+}
+
+uint64_t vm_tables_needed(const struct machine *m, uint32_t root, uint64_t start, uint64_t end)
+{
+    const struct geometry *g = &m->cfg.geo;
+    uint64_t n = 0;
+    /* Per level below the root: one table for each region of its size the
+     * range touches that the walk cannot reach yet. */
+    for (unsigned l = 1; l < g->levels; l++) {
+        unsigned shift = geometry_level_shift(g, l - 1);
+        for (uint64_t r = start >> shift; r <= (end - 1) >> shift; r++) {
+            uint64_t va = r << shift;
+            struct walk_result w = pagetable_walk(&m->pt, g, root, va < start ? start : va);
+            if (w.level < l)
+                n++;
+        }
+    }
+    return n;
 }
 
 bool vm_new_table(struct machine *m, uint32_t frame, unsigned level)

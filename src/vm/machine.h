@@ -187,6 +187,11 @@ bool machine_step_allowed(enum machine_phase from, enum event_kind ev, enum mach
 #define MACHINE_MAX_OBJECTS 64
 /* The most kernel areas a machine may declare (machine_add_kernel_area). */
 #define MACHINE_MAX_KERNEL_AREAS 16
+/* The most devices a machine may declare (machine_add_device). */
+#define MACHINE_MAX_DEVICES 8
+/* The highest frame number a device may reach: an entry holds 40 bits of
+ * frame number, and a frame number is 32 bits here. */
+#define MACHINE_MAX_DEVICE_FRAME UINT32_MAX
 #define MACHINE_MAX_OP_STEPS 1000000
 #define MACHINE_MAX_ASID 4095  /* PCIDs have 12 bits */
 /* The most pages fault_around and readahead may each span: a leaf table's
@@ -281,10 +286,20 @@ struct op {
                                   call touches kernel data (the kernel half only) */
     uint64_t future_index;     /* this access's position in the future, or UINT64_MAX */
     uint32_t file;             /* mmap: 1 + the file's object id, or 0 for anonymous memory */
+    uint32_t device;           /* mmap: 1 + the device's index, or 0 (then offset is in it) */
     uint64_t offset;           /* mmap: offset in that file */
     uint32_t child;            /* fork, spawn: the child's pid */
     struct program_image image; /* execve, spawn: the program's layout (file: its file) */
     char name[AREA_NAME_MAX];
+};
+
+/* A device's memory: frames beyond the pool's that no policy, swap or
+ * reverse map knows, mapped whole into a process at mmap time (a frame
+ * buffer, a device's registers: Linux's remap_pfn_range). */
+struct device {
+    char name[AREA_NAME_MAX];
+    uint32_t first_frame;
+    uint32_t pages;
 };
 
 /* The state of the operation in progress (an access's, mostly). Read it
@@ -348,6 +363,10 @@ struct machine {
     uint32_t kernel_root;
     struct area kernel_areas[MACHINE_MAX_KERNEL_AREAS];
     uint32_t nkernel_areas;
+    /* Devices: physical memory beyond the pool's frames, in the order
+     * declared. */
+    struct device devices[MACHINE_MAX_DEVICES];
+    uint32_t ndevices;
     uint32_t huge_pages;       /* huge pages mapped now: the TLB then looks up both sizes */
     const uint64_t *future_next; /* borrowed; see machine_set_future */
     uint64_t future_len;
@@ -409,6 +428,22 @@ bool machine_add_kernel_area(struct machine *m, const struct area *a, char *why,
 /* The kernel area holding va, or NULL. It points into the machine: valid
  * until machine_destroy (kernel areas never change once added). */
 const struct area *machine_kernel_area(const struct machine *m, uint64_t va);
+/* Declares a device of `pages` pages at physical frames [first_frame,
+ * first_frame + pages), which must lie beyond the pool's frames and
+ * beyond every device declared before (devices sit in increasing order,
+ * as a bus places them above RAM). false with why when the name is taken
+ * or too long, pages is 0, the frames overlap the pool or a device, pass
+ * MACHINE_MAX_DEVICE_FRAME, or MACHINE_MAX_DEVICES would be passed. */
+bool machine_add_device(struct machine *m, const char *name, uint64_t first_frame,
+                        uint64_t pages, char *why, size_t why_len);
+/* The first frame a next device could start at: after the pool's frames
+ * and every device so far. */
+uint64_t machine_next_device_frame(const struct machine *m);
+/* The device whose memory holds frame, or NULL (the frame is RAM, or
+ * nothing). Points into the machine: valid until machine_destroy. */
+const struct device *machine_device_at(const struct machine *m, uint64_t frame);
+/* The device with that name, or NULL; valid as machine_device_at's. */
+const struct device *machine_device_named(const struct machine *m, const char *name);
 /* Declares a file of `size` bytes; the pages listed in cached[] (or every
  * page when all_cached) start in the page cache, taking frames. Returns its
  * object id, or VM_NO_OBJECT with why. */

@@ -69,6 +69,9 @@ void vm_table_not_made(struct machine *m, enum pagetable_outcome why);
 /* Makes frame hold an empty table of the given level; false, the machine
  * stopped (vm_table_not_made), when it could not. */
 bool vm_new_table(struct machine *m, uint32_t frame, unsigned level);
+/* How many tables mapping every page of [start, end) under the existing
+ * root table would add. */
+uint64_t vm_tables_needed(const struct machine *m, uint32_t root, uint64_t start, uint64_t end);
 
 /* ---- mmu.c: the CPU's micro-steps of an access ---- */
 
@@ -116,6 +119,19 @@ struct policy_host vm_policy_host(struct machine *m);
 /* Removes (pid, vpn)'s translation from the TLB; true when one was there,
  * its entry index in *index (when not NULL; -1 when none). */
 bool vm_shootdown(struct machine *m, uint32_t pid, uint64_t vpn, int *index);
+
+/* ---- device.c: devices ---- */
+
+/* The leaf entry of a device area's page at va: the device's frame, User,
+ * Accessed and special; Writable and NX from the area's protection
+ * (PROT_NONE: not present, kept as a PROT_NONE entry). */
+uint64_t vm_device_leaf(const struct machine *m, const struct area *a, uint64_t va);
+/* Writes every entry of the device area a of p (remap_pfn_range),
+ * building the tables it needs, and says how many in *tables. false with
+ * why when fewer frames are free than the tables need (the process is
+ * then as it was), or when the host refused (the machine has stopped). */
+bool vm_map_device(struct machine *m, struct process *p, const struct area *a,
+                   uint64_t *tables, char *why, size_t why_len);
 
 /* ---- kernel.c: the kernel half ---- */
 

@@ -89,6 +89,7 @@ static void drop_page(struct machine *m, struct process *p, uint64_t *slot, uint
         vm_swap_put(m, pte_slot(e));
         p->swapped--;
     }
+    /* A device's page (pte_special) is the device's: only the entry goes. */
     *slot = 0;
 }
 
@@ -213,8 +214,9 @@ static void do_mmap(struct machine *m, struct event *ev, struct process *p)
         }
     }
     struct area a = {.start = start, .end = start + size, .prot = m->op.prot,
-                     .kind = m->op.file ? AREA_FILE : AREA_ANON,
-                     .shared = m->op.shared, .textbook = m->op.textbook, .huge = m->op.huge,
+                     .kind = m->op.device ? AREA_DEVICE : m->op.file ? AREA_FILE : AREA_ANON,
+                     .shared = m->op.shared || m->op.device, .textbook = m->op.textbook,
+                     .huge = m->op.huge, .device = m->op.device ? m->op.device - 1 : 0,
                      .object = m->op.file ? m->op.file - 1 : VM_NO_OBJECT, .file_offset = m->op.offset};
     snprintf(a.name, sizeof a.name, "%s", m->op.name);
     char why[160];
@@ -245,12 +247,35 @@ static void do_mmap(struct machine *m, struct event *ev, struct process *p)
         vm_host_failure(m, "an area");
         return;
     }
+    uint64_t tables = 0;
+    if (a.kind == AREA_DEVICE && !vm_map_device(m, p, &a, &tables, why, sizeof why)) {
+        if (machine_host_error(m))
+            return;
+        /* Nothing was written: the tables are counted before any is taken. */
+        if (!process_remove_range(p, a.start, a.end)) {
+            vm_host_failure(m, "an area");
+            return;
+        }
+        op_failed(m, ev, p, why);
+        return;
+    }
     simple_event(m, ev, EV_MMAP, p);
     ev->va = start;
     ev->size = size;
     char prot[4];
     prot_string(a.prot, prot);
-    snprintf(ev->detail, sizeof ev->detail, "%s %s", a.name, prot);
+    if (a.kind == AREA_DEVICE) {
+        const struct device *d = &m->devices[a.device];
+        uint64_t first = d->first_frame + a.file_offset / psize;
+        ev->frame = (uint32_t)first;
+        snprintf(ev->detail, sizeof ev->detail,
+                 "%s %s, device '%s' frames %llu-%llu; %llu entries written, %llu new tables",
+                 a.name, prot, d->name, (unsigned long long)first,
+                 (unsigned long long)(first + size / psize - 1),
+                 (unsigned long long)(size / psize), (unsigned long long)tables);
+    } else {
+        snprintf(ev->detail, sizeof ev->detail, "%s %s", a.name, prot);
+    }
 }
 
 /* Unmaps the pages of [start, end), flushing their TLB entries one by one
@@ -323,6 +348,21 @@ static void reprotect_visited(struct machine *m, struct process *p, uint64_t *sl
 {
     struct reprotect_state *rs = ctx;
     uint8_t prot = rs->prot;
+    if (pte_special(*slot)) {
+        /* A shared device mapping takes the new protection whole, Writable
+         * too: nothing is left to a write fault (no write-notify on
+         * VM_PFNMAP, so change_pte_range applies vm_page_prot). */
+        uint64_t before = *slot;
+        struct area dev = *process_find_area(p, va);
+        *slot = vm_device_leaf(m, &dev, va) | (*slot & PTE_DIRTY);
+        if ((*slot & PTE_WRITABLE) && !(before & PTE_WRITABLE) && pte_present(*slot))
+            rs->writable++;
+        if (*slot != before) {
+            rs->changed++;
+            tlb_invalidate(&m->tlb, p->asid, va);
+        }
+        return;
+    }
     if (!pte_holds_frame(*slot))
         return;
     uint64_t before = *slot;
@@ -591,6 +631,7 @@ struct fork_state {
     bool failed;
     uint64_t shared, protected;
     uint32_t left_to_faults; /* areas whose entries the child does not get */
+    uint64_t device;  /* device entries copied */
 };
 
 /* Whether fork copies an area's entries (vma_needs_copy in mm/memory.c):
@@ -600,7 +641,8 @@ struct fork_state {
  * child, whose first touches fault them in. */
 static bool fork_copies_entries(const struct area *a)
 {
-    return a->anon_pages;
+    /* A device's entries too: a VM_PFNMAP area has no pages to fault in. */
+    return a->anon_pages || a->kind == AREA_DEVICE;
 }
 
 /* Gives the child the parent's entry for one page: the same frame (or swap
@@ -661,6 +703,12 @@ static void fork_page(struct machine *m, struct process *parent, uint64_t *slot,
         swap_ref(&m->swap, pte_slot(e));
         fs->child->swapped++;
         *child_slot = e;
+    } else if (pte_special(e)) {
+        /* A device's entry is copied (vma_needs_copy: a VM_PFNMAP area
+         * could not fault it in again), old and clean as any entry of a
+         * shared area (__copy_present_ptes); no page to count. */
+        *child_slot = e & ~(PTE_ACCESSED | PTE_DIRTY);
+        fs->device++;
     }
     (void)parent;
 }
@@ -709,12 +757,15 @@ static void do_fork(struct machine *m, struct event *ev, struct process *p)
     simple_event(m, ev, EV_FORK, p);
     ev->other_pid = child->pid;
     ev->frame = child->root;
-    snprintf(ev->detail, sizeof ev->detail,
-             "pid %u (%s) is born sharing %llu pages, %llu made read-only for copy-on-write; "
-             "%u area%s left empty",
-             child->pid, child->name, (unsigned long long)fs.shared,
-             (unsigned long long)fs.protected, fs.left_to_faults,
-             fs.left_to_faults == 1 ? "" : "s");
+    int n = snprintf(ev->detail, sizeof ev->detail,
+                     "pid %u (%s) is born sharing %llu pages, %llu made read-only for "
+                     "copy-on-write; %u area%s left empty",
+                     child->pid, child->name, (unsigned long long)fs.shared,
+                     (unsigned long long)fs.protected, fs.left_to_faults,
+                     fs.left_to_faults == 1 ? "" : "s");
+    if (fs.device && n > 0 && (size_t)n < sizeof ev->detail)
+        snprintf(ev->detail + n, sizeof ev->detail - (size_t)n,
+                 "; %llu device entries copied", (unsigned long long)fs.device);
 }
 
 /* ------------------------------------------------------------------ */

@@ -272,8 +272,9 @@ static void complete_access(struct machine *m, uint32_t frame)
             t->dirty = true;
         }
     }
-    const struct frame *f = frames_at(&m->pool, frame);
-    if ((f->kind == FRAME_ANON || f->kind == FRAME_FILE) && !f->compound) {
+    /* A device's frame lies beyond the pool: no policy keeps it. */
+    const struct frame *f = frame < frames_total(&m->pool) ? frames_at(&m->pool, frame) : NULL;
+    if (f && (f->kind == FRAME_ANON || f->kind == FRAME_FILE) && !f->compound) {
         if (m->policy.ops->accessed)
             m->policy.ops->accessed(&m->policy, frame, next_use_of(m));
         m->policy.now++;

@@ -15,7 +15,9 @@
 
 #define AREA_NAME_MAX 32
 
-enum area_kind { AREA_ANON, AREA_FILE };
+/* AREA_DEVICE: a device's memory (VM_IO | VM_PFNMAP), its entries
+ * written at mmap time. */
+enum area_kind { AREA_ANON, AREA_FILE, AREA_DEVICE };
 
 struct area {
     uint64_t start, end;
@@ -31,7 +33,8 @@ struct area {
      * and by a split; fork copies the entries only of such areas. */
     bool anon_pages;
     uint32_t object;       /* the object behind a file-backed or shared area, else VM_NO_OBJECT */
-    uint64_t file_offset;  /* offset of start in the object */
+    uint64_t file_offset;  /* offset of start in the object, or in the device */
+    uint32_t device;       /* AREA_DEVICE: the device's index (machine_device) */
     char name[AREA_NAME_MAX];
 };
 

@@ -18,6 +18,11 @@
  * page stays where it is (x86 has no "not readable" bit; Linux clears
  * Present and keeps the frame in the entry, _PAGE_PROTNONE). */
 #define PTE_PROTNONE (UINT64_C(1) << 10)
+/* Software bit: the frame is no RAM of the pool but a device's (a frame
+ * buffer, registers), mapped whole at mmap time: there is no page to
+ * count, share, evict or free behind it. Linux marks such entries
+ * special (pte_mkspecial, in bit 9, which vmviz gives to swap entries). */
+#define PTE_SPECIAL  (UINT64_C(1) << 11)
 #define PTE_NX       (UINT64_C(1) << 63)
 #define PTE_ADDR_SHIFT 12
 #define PTE_ADDR_MASK  (((UINT64_C(1) << 40) - 1) << PTE_ADDR_SHIFT)
@@ -26,8 +31,17 @@ static inline bool pte_present(uint64_t e) { return (e & PTE_PRESENT) != 0; }
 static inline bool pte_is_swap(uint64_t e) { return !(e & PTE_PRESENT) && (e & PTE_SWAP); }
 /* A page kept in its frame behind a PROT_NONE area: every access faults. */
 static inline bool pte_protnone(uint64_t e) { return !(e & PTE_PRESENT) && (e & PTE_PROTNONE); }
-/* True when the entry names a frame the page is in (present or PROT_NONE). */
-static inline bool pte_holds_frame(uint64_t e) { return pte_present(e) || pte_protnone(e); }
+/* A device's page (present or PROT_NONE): its frame is beyond the pool. */
+static inline bool pte_special(uint64_t e)
+{
+    return (pte_present(e) || pte_protnone(e)) && (e & PTE_SPECIAL);
+}
+/* True when the entry names a frame of the pool the page is in (present
+ * or PROT_NONE; a device's entry names none). */
+static inline bool pte_holds_frame(uint64_t e)
+{
+    return (pte_present(e) || pte_protnone(e)) && !(e & PTE_SPECIAL);
+}
 static inline uint32_t pte_frame(uint64_t e) { return (uint32_t)((e & PTE_ADDR_MASK) >> PTE_ADDR_SHIFT); }
 static inline uint32_t pte_slot(uint64_t e) { return pte_frame(e); }
 static inline uint64_t pte_make(uint32_t frame, uint64_t flags)

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "vm/machine.h"
+#include "vm/machine_internal.h"
 #include "vm/pte.h"
 
 struct tally {
@@ -188,6 +189,17 @@ static void tally_table(struct tally *t, const struct process *p, uint32_t table
             t->swapped++;
             continue;
         }
+        if (pte_special(e[i])) {
+            /* A device's page: a leaf of a device area of this process,
+             * holding exactly the entry the area's page must have. */
+            const struct area *a = process_find_area(p, va);
+            uint64_t want = a && a->kind == AREA_DEVICE && level + 1 == g->levels
+                                ? vm_device_leaf(m, a, va) : 0;
+            if (!want || (e[i] & ~(PTE_ACCESSED | PTE_DIRTY)) !=
+                             (want & ~(PTE_ACCESSED | PTE_DIRTY)))
+                fail(t, "a device entry is not its device area's", pte_frame(e[i]), va);
+            continue;
+        }
         if (!pte_holds_frame(e[i]))
             continue;
         bool leaf = level + 1 == g->levels || (e[i] & PTE_HUGE);
@@ -239,6 +251,17 @@ bool machine_verify(const struct machine *m, char *why, size_t why_len)
             fail(&t, "a process's resident count is off", p->resident, t.resident);
         if (t.ok && t.swapped != p->swapped)
             fail(&t, "a process's swapped count is off", p->swapped, t.swapped);
+        /* A device area is mapped whole from its mmap on. */
+        for (uint32_t a = 0; a < p->nareas && t.ok; a++) {
+            const struct area *ar = &p->areas[a];
+            uint64_t psize = (uint64_t)1 << m->cfg.geo.page_shift;
+            for (uint64_t va = ar->start; ar->kind == AREA_DEVICE && va < ar->end && t.ok;
+                 va += psize) {
+                struct walk_result w = machine_walk(m, p, va);
+                if (!w.complete || !pte_special(*w.slot))
+                    fail(&t, "a page of a device area has no device entry", p->pid, va);
+            }
+        }
     }
     /* The frames never touched are free: counted in a sum, not one by one. */
     uint32_t free_data = 0, free_table = 0;
