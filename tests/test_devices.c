@@ -15,56 +15,6 @@
 #include "vm_helpers.h"
 
 #define PAGE UINT64_C(4096)
-#define MAX_EVENTS 64
-
-static struct event events[MAX_EVENTS];
-static unsigned nevents;
-
-static void verify(const struct machine *m)
-{
-    char why[256];
-    if (!machine_verify(m, why, sizeof why)) {
-        fprintf(stderr, "\n    machine_verify: %s\n", why);
-        CU_FAIL("machine_verify");
-    }
-}
-
-/* Steps an operation to its end, keeping its events; checks the machine. */
-static struct event run_op(struct machine *m, const struct op *op)
-{
-    struct event ev;
-    bool more;
-    nevents = 0;
-    CU_ASSERT_FATAL(machine_begin(m, op));
-    do {
-        more = machine_step(m, &ev);
-        if (nevents < MAX_EVENTS)
-            events[nevents++] = ev;
-    } while (more);
-    verify(m);
-    return ev;
-}
-
-static struct event access_of(struct machine *m, uint32_t pid, enum access_kind a, uint64_t va)
-{
-    struct op op = {.kind = OP_ACCESS, .pid = pid, .access = a, .va = va,
-                    .future_index = UINT64_MAX};
-    return run_op(m, &op);
-}
-
-static unsigned count_of(enum event_kind kind)
-{
-    unsigned n = 0;
-    for (unsigned i = 0; i < nevents; i++)
-        n += events[i].kind == kind;
-    return n;
-}
-
-static uint64_t leaf_of(const struct machine *m, uint32_t pid, uint64_t va)
-{
-    struct walk_result w = machine_walk(m, machine_process(m, pid), va);
-    return w.complete ? *w.slot : 0;
-}
 
 #define FB UINT64_C(0x20000000)
 
@@ -86,14 +36,14 @@ static struct event mmap_device(struct machine *m, uint32_t pid, uint64_t va, ui
     struct op op = {.kind = OP_MMAP, .pid = pid, .va = va, .size = pages * PAGE,
                     .prot = prot, .device = 1, .offset = offset};
     strcpy(op.name, "screen");
-    return run_op(m, &op);
+    return test_run_op(m, &op);
 }
 
 static void test_mapped_whole_at_mmap(void)
 {
     struct machine *m = device_machine(16, 0);
     struct event ev = mmap_device(m, 1, FB, 3, PAGE, PROT_R | PROT_W);
-    CU_ASSERT_EQUAL(nevents, 1);
+    CU_ASSERT_EQUAL(test_nevents, 1);
     CU_ASSERT_EQUAL(ev.kind, EV_MMAP);
     CU_ASSERT_EQUAL(ev.frame, 17);
     CU_ASSERT_STRING_EQUAL(ev.detail, "screen rw-, device 'fb' frames 17-19; 3 entries "
@@ -104,7 +54,7 @@ static void test_mapped_whole_at_mmap(void)
     CU_ASSERT_EQUAL(m->pool.free_data, 16 - 4);
     CU_ASSERT_EQUAL(m->counters.faults, 0);
     for (uint64_t i = 0; i < 3; i++)
-        CU_ASSERT_EQUAL(leaf_of(m, 1, FB + i * PAGE),
+        CU_ASSERT_EQUAL(test_leaf(m, 1, FB + i * PAGE),
                         pte_make(17 + (uint32_t)i, PTE_PRESENT | PTE_WRITABLE | PTE_USER |
                                                        PTE_ACCESSED | PTE_SPECIAL | PTE_NX));
     const struct process *p = machine_process(m, 1);
@@ -117,13 +67,13 @@ static void test_mapped_whole_at_mmap(void)
     static const enum event_kind walked[] = {EV_ACCESS_BEGIN, EV_TLB_MISS, EV_WALK_STEP,
                                              EV_WALK_STEP, EV_WALK_STEP, EV_WALK_STEP,
                                              EV_TLB_FILL, EV_ACCESS_DONE};
-    ev = access_of(m, 1, ACCESS_WRITE, FB + PAGE + 0x40);
-    CU_ASSERT_EQUAL_FATAL(nevents, 8);
+    ev = test_run_access(m, 1, ACCESS_WRITE, FB + PAGE + 0x40);
+    CU_ASSERT_EQUAL_FATAL(test_nevents, 8);
     for (unsigned i = 0; i < 8; i++)
-        CU_ASSERT_EQUAL(events[i].kind, walked[i]);
+        CU_ASSERT_EQUAL(test_events[i].kind, walked[i]);
     CU_ASSERT_EQUAL(ev.frame, 18);
     CU_ASSERT_EQUAL(ev.pa, 18 * PAGE + 0x40);
-    CU_ASSERT(leaf_of(m, 1, FB + PAGE) & PTE_DIRTY);
+    CU_ASSERT(test_leaf(m, 1, FB + PAGE) & PTE_DIRTY);
     CU_ASSERT_PTR_NOT_NULL(machine_device_at(m, 18));
     CU_ASSERT_PTR_NULL(machine_device_at(m, 15));
     CU_ASSERT_PTR_NULL(machine_device_at(m, 20));
@@ -138,45 +88,45 @@ static void test_fork_mprotect_munmap(void)
     struct machine *m = device_machine(16, 0);
     mmap_device(m, 1, FB, 2, 0, PROT_R | PROT_W);
     struct op fork = {.kind = OP_FORK, .pid = 1, .child = 2};
-    struct event ev = run_op(m, &fork);
+    struct event ev = test_run_op(m, &fork);
     CU_ASSERT_EQUAL(ev.kind, EV_FORK);
     CU_ASSERT_STRING_EQUAL(ev.detail, "pid 2 (test) is born sharing 0 pages, 0 made read-only "
                                       "for copy-on-write; 1 area left empty; 2 device entries "
                                       "copied");
     /* The child's copy is old: Accessed clear, all else the same. */
-    CU_ASSERT_EQUAL(leaf_of(m, 2, FB), leaf_of(m, 1, FB) & ~PTE_ACCESSED);
-    CU_ASSERT(leaf_of(m, 2, FB) & PTE_WRITABLE);
-    ev = access_of(m, 2, ACCESS_WRITE, FB + PAGE);
+    CU_ASSERT_EQUAL(test_leaf(m, 2, FB), test_leaf(m, 1, FB) & ~PTE_ACCESSED);
+    CU_ASSERT(test_leaf(m, 2, FB) & PTE_WRITABLE);
+    ev = test_run_access(m, 2, ACCESS_WRITE, FB + PAGE);
     CU_ASSERT_EQUAL(ev.kind, EV_ACCESS_DONE);
     CU_ASSERT_EQUAL(ev.frame, 17);
     CU_ASSERT_EQUAL(m->counters.faults, 0);
     CU_ASSERT_EQUAL(m->counters.cow_copies, 0);
     /* Read-only: a write is SEGV_ACCERR; back to rw-, Writable at once. */
     struct op ro = {.kind = OP_MPROTECT, .pid = 1, .va = FB, .size = 2 * PAGE, .prot = PROT_R};
-    run_op(m, &ro);
-    CU_ASSERT_FALSE(leaf_of(m, 1, FB) & PTE_WRITABLE);
-    ev = access_of(m, 1, ACCESS_WRITE, FB);
+    test_run_op(m, &ro);
+    CU_ASSERT_FALSE(test_leaf(m, 1, FB) & PTE_WRITABLE);
+    ev = test_run_access(m, 1, ACCESS_WRITE, FB);
     CU_ASSERT_EQUAL(ev.kind, EV_SEGFAULT);
     CU_ASSERT_EQUAL(ev.fault_kind, FAULT_ACCERR);
     struct op rw = ro;
     rw.prot = PROT_R | PROT_W;
-    run_op(m, &rw);
-    ev = access_of(m, 1, ACCESS_WRITE, FB);
+    test_run_op(m, &rw);
+    ev = test_run_access(m, 1, ACCESS_WRITE, FB);
     CU_ASSERT_EQUAL(ev.kind, EV_ACCESS_DONE);
     struct op none = ro;
     none.prot = 0;
-    run_op(m, &none);
-    CU_ASSERT(pte_special(leaf_of(m, 1, FB)) && !pte_present(leaf_of(m, 1, FB)));
-    ev = access_of(m, 1, ACCESS_READ, FB);
+    test_run_op(m, &none);
+    CU_ASSERT(pte_special(test_leaf(m, 1, FB)) && !pte_present(test_leaf(m, 1, FB)));
+    ev = test_run_access(m, 1, ACCESS_READ, FB);
     CU_ASSERT_EQUAL(ev.fault_kind, FAULT_ACCERR);
     CU_ASSERT_EQUAL(m->counters.faults, 0);
     uint32_t free_before = m->pool.free_data;
     struct op unmap = {.kind = OP_MUNMAP, .pid = 1, .va = FB, .size = 2 * PAGE};
-    run_op(m, &unmap);
-    CU_ASSERT_EQUAL(leaf_of(m, 1, FB), 0);
+    test_run_op(m, &unmap);
+    CU_ASSERT_EQUAL(test_leaf(m, 1, FB), 0);
     CU_ASSERT_EQUAL(m->pool.free_data, free_before);
     struct op exit2 = {.kind = OP_EXIT, .pid = 2};
-    run_op(m, &exit2);
+    test_run_op(m, &exit2);
     /* pid 2's root and its three tables are free again. */
     CU_ASSERT_EQUAL(m->pool.free_data, free_before + 4);
     machine_destroy(m);
@@ -189,17 +139,17 @@ static void test_pressure_and_enomem(void)
     struct machine *m = device_machine(8, 32);
     mmap_device(m, 1, FB, 4, 0, PROT_R | PROT_W);
     for (uint64_t i = 0; i < 16; i++) {
-        access_of(m, 1, ACCESS_WRITE, 0x10000000 + i * PAGE);
-        for (unsigned k = 0; k < nevents; k++)
-            if (events[k].kind == EV_VICTIM_CHOSEN)
-                CU_ASSERT(events[k].victim < 8);
+        test_run_access(m, 1, ACCESS_WRITE, 0x10000000 + i * PAGE);
+        for (unsigned k = 0; k < test_nevents; k++)
+            if (test_events[k].kind == EV_VICTIM_CHOSEN)
+                CU_ASSERT(test_events[k].victim < 8);
     }
     CU_ASSERT(m->counters.evictions > 0);
     for (uint64_t i = 0; i < 4; i++)
-        CU_ASSERT_EQUAL(pte_frame(leaf_of(m, 1, FB + i * PAGE)), 8 + i);
-    struct event ev = access_of(m, 1, ACCESS_READ, FB + 3 * PAGE);
+        CU_ASSERT_EQUAL(pte_frame(test_leaf(m, 1, FB + i * PAGE)), 8 + i);
+    struct event ev = test_run_access(m, 1, ACCESS_READ, FB + 3 * PAGE);
     CU_ASSERT_EQUAL(ev.frame, 11);
-    CU_ASSERT_EQUAL(count_of(EV_PAGE_FAULT), 0);
+    CU_ASSERT_EQUAL(test_seen(EV_PAGE_FAULT), 0);
     machine_destroy(m);
 
     /* 5 frames: the root, the heap's three tables and its page leave none
@@ -208,7 +158,7 @@ static void test_pressure_and_enomem(void)
     char why[200];
     CU_ASSERT_FATAL(machine_add_device(m, "fb", 5, 4, why, sizeof why));
     test_process(m, 1, 0x10000000, PAGE);
-    access_of(m, 1, ACCESS_WRITE, 0x10000000);
+    test_run_access(m, 1, ACCESS_WRITE, 0x10000000);
     CU_ASSERT_EQUAL(m->pool.free_data, 0);
     ev = mmap_device(m, 1, FB, 1, 0, PROT_R);
     CU_ASSERT_EQUAL(ev.kind, EV_OP_FAILED);
@@ -242,8 +192,8 @@ static void test_device_refusals(void)
                      .kind = AREA_DEVICE, .device = 0, .shared = true, .file_offset = 2 * PAGE};
     strcpy(a.name, "fbmem");
     CU_ASSERT_FATAL(machine_add_area(m, 1, &a, why, sizeof why));
-    CU_ASSERT_EQUAL(pte_frame(leaf_of(m, 1, FB)), 34);
-    verify(m);
+    CU_ASSERT_EQUAL(pte_frame(test_leaf(m, 1, FB)), 34);
+    test_verify(m);
     a.start = 0x30000000;
     a.end = a.start + 3 * PAGE;
     CU_ASSERT_FALSE(machine_add_area(m, 1, &a, why, sizeof why));
@@ -256,7 +206,7 @@ static void test_device_refusals(void)
     CU_ASSERT_STRING_EQUAL(why, "area 'fbmem' maps device 'fb' privately (expected a shared "
                                 "mapping of ordinary pages: a driver's mmap maps its device "
                                 "MAP_SHARED)");
-    verify(m);
+    test_verify(m);
     machine_destroy(m);
 }
 

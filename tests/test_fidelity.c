@@ -16,41 +16,9 @@
 
 #define PAGE UINT64_C(4096)
 #define MiB (UINT64_C(1) << 20)
-#define MAX_EVENTS 256
 
 /* ------------------------------------------------------------------ */
 /* helpers                                                              */
-
-/* Events of the last operation run through run_op. */
-static struct event events[MAX_EVENTS];
-static unsigned nevents;
-
-/* The machine's bookkeeping agrees with itself (between operations). */
-static void verify(const struct machine *m)
-{
-    char why[256];
-    if (!machine_verify(m, why, sizeof why)) {
-        fprintf(stderr, "\n    machine_verify: %s\n", why);
-        CU_FAIL("machine_verify");
-    }
-}
-
-/* Steps an operation to its end, keeping its events, then checks the
- * machine's invariants; returns the last event. */
-static struct event run_op(struct machine *m, const struct op *op)
-{
-    struct event ev;
-    bool more;
-    nevents = 0;
-    CU_ASSERT_FATAL(machine_begin(m, op));
-    do {
-        more = machine_step(m, &ev);
-        if (nevents < MAX_EVENTS)
-            events[nevents++] = ev;
-    } while (more);
-    verify(m);
-    return ev;
-}
 
 /* Gives pid 1 a private rw- area that asks for huge pages. */
 static void add_huge_area(struct machine *m, uint64_t base, uint64_t size)
@@ -72,34 +40,6 @@ static struct area add_anon_area(struct machine *m, uint32_t pid, uint64_t start
     snprintf(a.name, sizeof a.name, "%s", name);
     CU_ASSERT_FATAL(machine_add_area(m, pid, &a, why, sizeof why));
     return a;
-}
-
-static struct event mem_access(struct machine *m, uint32_t pid, enum access_kind a, uint64_t va)
-{
-    struct op op = {.kind = OP_ACCESS, .pid = pid, .access = a, .va = va,
-                    .future_index = UINT64_MAX};
-    return run_op(m, &op);
-}
-
-/* How many events of that kind the last operation produced. */
-static unsigned seen(enum event_kind kind)
-{
-    unsigned n = 0;
-    for (unsigned i = 0; i < nevents; i++)
-        n += events[i].kind == kind;
-    return n;
-}
-
-/* The first event of that kind of the last operation (kind OP_FAILED when
- * there was none). */
-static struct event first(enum event_kind kind)
-{
-    for (unsigned i = 0; i < nevents; i++)
-        if (events[i].kind == kind)
-            return events[i];
-    struct event none;
-    event_init(&none, EV_OP_FAILED);
-    return none;
 }
 
 /* A machine on x86_64 with the options test_machine does not take. */
@@ -130,7 +70,7 @@ static uint64_t do_mmap(struct machine *m, uint32_t pid, uint64_t va, uint64_t s
     struct op op = {.kind = OP_MMAP, .pid = pid, .va = va, .size = size, .prot = prot,
                     .shared = shared, .file = file, .huge = huge};
     snprintf(op.name, sizeof op.name, "%s", name);
-    struct event ev = run_op(m, &op);
+    struct event ev = test_run_op(m, &op);
     CU_ASSERT_EQUAL_FATAL(ev.kind, EV_MMAP);
     return ev.va;
 }
@@ -142,12 +82,6 @@ static uint32_t add_file(struct machine *m, const char *name, uint64_t pages,
     uint32_t id = machine_add_file(m, name, pages * PAGE, cached, ncached, all, why, sizeof why);
     CU_ASSERT_NOT_EQUAL_FATAL(id, EV_NONE);
     return id;
-}
-
-static uint64_t leaf(const struct machine *m, uint32_t pid, uint64_t va)
-{
-    struct walk_result w = machine_walk(m, machine_process(m, pid), va);
-    return w.complete ? *w.slot : 0;
 }
 
 static uint32_t frame_of(const struct machine *m, uint32_t pid, uint64_t va)
@@ -165,7 +99,7 @@ static void fork_op(struct machine *m, uint32_t parent, uint32_t child)
 {
     struct op op = {.kind = OP_FORK, .pid = parent, .child = child};
     strcpy(op.name, "child");
-    struct event ev = run_op(m, &op);
+    struct event ev = test_run_op(m, &op);
     CU_ASSERT_EQUAL_FATAL(ev.kind, EV_FORK);
 }
 
@@ -181,11 +115,11 @@ static void test_zero_page(void)
     uint32_t free0 = m->pool.free_data; /* 63: the root took frame 0 */
     CU_ASSERT_EQUAL(free0, 63);
 
-    struct event ev = mem_access(m, 1, ACCESS_READ, base + 8);
+    struct event ev = test_run_access(m, 1, ACCESS_READ, base + 8);
     CU_ASSERT_EQUAL(ev.kind, EV_ACCESS_DONE);
-    CU_ASSERT_EQUAL(first(EV_FAULT_CLASSIFIED).fault_kind, FAULT_ZERO_PAGE);
-    CU_ASSERT_EQUAL(seen(EV_ZERO_PAGE), 1);
-    CU_ASSERT_EQUAL(seen(EV_ZERO_FILL), 0);
+    CU_ASSERT_EQUAL(test_first(EV_FAULT_CLASSIFIED).fault_kind, FAULT_ZERO_PAGE);
+    CU_ASSERT_EQUAL(test_seen(EV_ZERO_PAGE), 1);
+    CU_ASSERT_EQUAL(test_seen(EV_ZERO_FILL), 0);
     CU_ASSERT_EQUAL(m->counters.faults, 1);
     CU_ASSERT_EQUAL(m->counters.minor_faults, 1);
     CU_ASSERT_EQUAL(m->counters.major_faults, 0);
@@ -195,7 +129,7 @@ static void test_zero_page(void)
     CU_ASSERT_EQUAL(frames_at(&m->pool, 4)->kind, FRAME_ZERO);
     CU_ASSERT_EQUAL(m->pool.free_data, free0 - 4);
     CU_ASSERT_EQUAL(resident(m, 1), 0);
-    uint64_t e = leaf(m, 1, base);
+    uint64_t e = test_leaf(m, 1, base);
     CU_ASSERT(pte_present(e));
     CU_ASSERT_FALSE(e & PTE_WRITABLE);
     CU_ASSERT_EQUAL(pte_frame(e), 4);
@@ -203,7 +137,7 @@ static void test_zero_page(void)
 
     /* Eight pages read: still the one zero frame, eight minor faults. */
     for (uint64_t i = 1; i < 8; i++)
-        mem_access(m, 1, ACCESS_READ, base + i * PAGE);
+        test_run_access(m, 1, ACCESS_READ, base + i * PAGE);
     CU_ASSERT_EQUAL(m->counters.minor_faults, 8);
     CU_ASSERT_EQUAL(m->counters.zero_fills, 0);
     CU_ASSERT_EQUAL(m->pool.free_data, free0 - 4);
@@ -212,20 +146,20 @@ static void test_zero_page(void)
         CU_ASSERT_EQUAL(frame_of(m, 1, base + i * PAGE), 4);
 
     /* A write after the read faults again and gets a zeroed frame of its own. */
-    ev = mem_access(m, 1, ACCESS_WRITE, base + 8);
+    ev = test_run_access(m, 1, ACCESS_WRITE, base + 8);
     CU_ASSERT_EQUAL(ev.kind, EV_ACCESS_DONE);
-    CU_ASSERT_EQUAL(seen(EV_PAGE_FAULT), 1);
-    CU_ASSERT_EQUAL(first(EV_PAGE_FAULT).fault_code,
+    CU_ASSERT_EQUAL(test_seen(EV_PAGE_FAULT), 1);
+    CU_ASSERT_EQUAL(test_first(EV_PAGE_FAULT).fault_code,
                     FAULT_CODE_USER | FAULT_CODE_PROTECTION | FAULT_CODE_WRITE);
-    CU_ASSERT_EQUAL(seen(EV_ZERO_FILL), 1);
-    CU_ASSERT_EQUAL(seen(EV_COW_COPY), 0);
+    CU_ASSERT_EQUAL(test_seen(EV_ZERO_FILL), 1);
+    CU_ASSERT_EQUAL(test_seen(EV_COW_COPY), 0);
     CU_ASSERT_EQUAL(m->counters.minor_faults, 9);
     CU_ASSERT_EQUAL(m->counters.major_faults, 0);
     CU_ASSERT_EQUAL(m->counters.zero_fills, 1);
     CU_ASSERT_EQUAL(m->counters.cow_copies, 0);
     CU_ASSERT_EQUAL(m->pool.free_data, free0 - 5);
     CU_ASSERT_EQUAL(resident(m, 1), 1);
-    e = leaf(m, 1, base);
+    e = test_leaf(m, 1, base);
     CU_ASSERT_EQUAL(pte_frame(e), 5);
     CU_ASSERT(e & PTE_WRITABLE);
     CU_ASSERT(e & PTE_DIRTY);
@@ -234,9 +168,9 @@ static void test_zero_page(void)
     CU_ASSERT_EQUAL(frame_of(m, 1, base + PAGE), 4);
     CU_ASSERT_EQUAL(m->zero_frame, 4);
     /* The next write to the page does not fault. */
-    mem_access(m, 1, ACCESS_WRITE, base + 16);
+    test_run_access(m, 1, ACCESS_WRITE, base + 16);
     CU_ASSERT_EQUAL(m->counters.faults, 9);
-    verify(m);
+    test_verify(m);
     machine_destroy(m);
 }
 
@@ -257,7 +191,7 @@ static void test_seed_program_and_read_first(void)
         test_access(m, 1, ACCESS_WRITE, buf + off);
     CU_ASSERT_EQUAL(m->counters.minor_faults, 256);
     CU_ASSERT_EQUAL(resident(m, 1), 256);
-    verify(m);
+    test_verify(m);
     machine_destroy(m);
 
     /* Read every page first, then write: 256 + 256 minor faults, one zero
@@ -281,7 +215,7 @@ static void test_seed_program_and_read_first(void)
     CU_ASSERT_EQUAL(m->counters.cow_copies, 0);
     CU_ASSERT_EQUAL(resident(m, 1), 256);
     CU_ASSERT_EQUAL(m->pool.free_data, free0 - 4 - 256);
-    verify(m);
+    test_verify(m);
     machine_destroy(m);
 }
 
@@ -295,15 +229,15 @@ static void test_fork_cow(void)
     const uint64_t base = 0x10000000;
     test_process(m, 1, base, 4 * PAGE);
     for (uint64_t i = 0; i < 4; i++)
-        mem_access(m, 1, ACCESS_WRITE, base + i * PAGE); /* frames 0-3 */
+        test_run_access(m, 1, ACCESS_WRITE, base + i * PAGE); /* frames 0-3 */
     CU_ASSERT_EQUAL(m->pool.free_data, 60);
     CU_ASSERT_EQUAL(m->pool.free_table, 12);
 
     struct op op = {.kind = OP_FORK, .pid = 1, .child = 2};
     strcpy(op.name, "child");
-    struct event ev = run_op(m, &op);
+    struct event ev = test_run_op(m, &op);
     CU_ASSERT_EQUAL(ev.kind, EV_FORK);
-    CU_ASSERT_EQUAL(nevents, 1);
+    CU_ASSERT_EQUAL(test_nevents, 1);
     CU_ASSERT_EQUAL(ev.other_pid, 2);
     CU_ASSERT_STRING_EQUAL(ev.detail,
                            "pid 2 (child) is born sharing 4 pages, 4 made read-only for "
@@ -319,7 +253,7 @@ static void test_fork_cow(void)
     CU_ASSERT_EQUAL(m->pool.free_table, 8);
     for (uint64_t i = 0; i < 4; i++) {
         uint64_t va = base + i * PAGE;
-        uint64_t pe = leaf(m, 1, va), ce = leaf(m, 2, va);
+        uint64_t pe = test_leaf(m, 1, va), ce = test_leaf(m, 2, va);
         CU_ASSERT(pte_present(pe) && pte_present(ce));
         CU_ASSERT_FALSE(pe & PTE_WRITABLE);
         CU_ASSERT_FALSE(ce & PTE_WRITABLE);
@@ -336,49 +270,49 @@ static void test_fork_cow(void)
 
     /* Reads fault in neither process. */
     for (uint64_t i = 0; i < 4; i++) {
-        mem_access(m, 1, ACCESS_READ, base + i * PAGE);
-        mem_access(m, 2, ACCESS_READ, base + i * PAGE);
+        test_run_access(m, 1, ACCESS_READ, base + i * PAGE);
+        test_run_access(m, 2, ACCESS_READ, base + i * PAGE);
     }
     CU_ASSERT_EQUAL(m->counters.faults, 4);
 
     /* The child's first write copies: one fault, one new frame (4). */
-    ev = mem_access(m, 2, ACCESS_WRITE, base + 5);
+    ev = test_run_access(m, 2, ACCESS_WRITE, base + 5);
     CU_ASSERT_EQUAL(ev.kind, EV_ACCESS_DONE);
-    CU_ASSERT_EQUAL(seen(EV_PAGE_FAULT), 1);
-    CU_ASSERT_EQUAL(first(EV_FAULT_CLASSIFIED).fault_kind, FAULT_COW);
-    CU_ASSERT_EQUAL(seen(EV_COW_COPY), 1);
-    CU_ASSERT_EQUAL(first(EV_COW_COPY).victim, 0);
+    CU_ASSERT_EQUAL(test_seen(EV_PAGE_FAULT), 1);
+    CU_ASSERT_EQUAL(test_first(EV_FAULT_CLASSIFIED).fault_kind, FAULT_COW);
+    CU_ASSERT_EQUAL(test_seen(EV_COW_COPY), 1);
+    CU_ASSERT_EQUAL(test_first(EV_COW_COPY).victim, 0);
     CU_ASSERT_EQUAL(m->counters.faults, 5);
     CU_ASSERT_EQUAL(m->counters.minor_faults, 5);
     CU_ASSERT_EQUAL(m->counters.cow_copies, 1);
     CU_ASSERT_EQUAL(m->pool.free_data, 59);
     CU_ASSERT_EQUAL(frame_of(m, 2, base), 4);
-    CU_ASSERT(leaf(m, 2, base) & PTE_WRITABLE);
+    CU_ASSERT(test_leaf(m, 2, base) & PTE_WRITABLE);
     CU_ASSERT_EQUAL(frames_at(&m->pool, 4)->owner_pid, 2);
     CU_ASSERT_EQUAL(frame_of(m, 1, base), 0);
-    CU_ASSERT_FALSE(leaf(m, 1, base) & PTE_WRITABLE);
+    CU_ASSERT_FALSE(test_leaf(m, 1, base) & PTE_WRITABLE);
     CU_ASSERT_EQUAL(frames_at(&m->pool, 0)->refcount, 1);
     CU_ASSERT_EQUAL(frames_at(&m->pool, 0)->maps[0].pid, 1);
     CU_ASSERT_EQUAL(resident(m, 2), 4);
 
     /* The parent's next write: one fault, the page is reused, no copy. */
-    ev = mem_access(m, 1, ACCESS_WRITE, base + 6);
+    ev = test_run_access(m, 1, ACCESS_WRITE, base + 6);
     CU_ASSERT_EQUAL(ev.kind, EV_ACCESS_DONE);
-    CU_ASSERT_EQUAL(seen(EV_PAGE_FAULT), 1);
-    CU_ASSERT_EQUAL(seen(EV_COW_REUSE), 1);
-    CU_ASSERT_EQUAL(seen(EV_COW_COPY), 0);
-    CU_ASSERT_EQUAL(first(EV_COW_REUSE).frame, 0);
+    CU_ASSERT_EQUAL(test_seen(EV_PAGE_FAULT), 1);
+    CU_ASSERT_EQUAL(test_seen(EV_COW_REUSE), 1);
+    CU_ASSERT_EQUAL(test_seen(EV_COW_COPY), 0);
+    CU_ASSERT_EQUAL(test_first(EV_COW_REUSE).frame, 0);
     CU_ASSERT_EQUAL(m->counters.faults, 6);
     CU_ASSERT_EQUAL(m->counters.cow_copies, 1);
     CU_ASSERT_EQUAL(m->pool.free_data, 59);
     CU_ASSERT_EQUAL(frame_of(m, 1, base), 0);
-    CU_ASSERT(leaf(m, 1, base) & PTE_WRITABLE);
-    mem_access(m, 1, ACCESS_WRITE, base + 7);
+    CU_ASSERT(test_leaf(m, 1, base) & PTE_WRITABLE);
+    test_run_access(m, 1, ACCESS_WRITE, base + 7);
     CU_ASSERT_EQUAL(m->counters.faults, 6);
 
     /* The child exits: only its copy (frame 4) and its tables are freed. */
     op = (struct op){.kind = OP_EXIT, .pid = 2};
-    ev = run_op(m, &op);
+    ev = test_run_op(m, &op);
     CU_ASSERT_EQUAL(ev.kind, EV_EXIT);
     CU_ASSERT_FALSE(machine_process(m, 2)->alive);
     CU_ASSERT_EQUAL(m->pool.free_data, 60);
@@ -391,11 +325,11 @@ static void test_fork_cow(void)
     }
     CU_ASSERT_EQUAL(resident(m, 1), 4);
     /* Alone again, the parent writes page 1 without a copy. */
-    mem_access(m, 1, ACCESS_WRITE, base + PAGE);
-    CU_ASSERT_EQUAL(seen(EV_COW_REUSE), 1);
+    test_run_access(m, 1, ACCESS_WRITE, base + PAGE);
+    CU_ASSERT_EQUAL(test_seen(EV_COW_REUSE), 1);
     CU_ASSERT_EQUAL(m->counters.cow_copies, 1);
     CU_ASSERT_EQUAL(m->pool.free_data, 60);
-    verify(m);
+    test_verify(m);
     machine_destroy(m);
 }
 
@@ -409,7 +343,7 @@ static void test_fork_cow(void)
 static void touch16(struct machine *m, uint32_t pid, uint64_t va, uint64_t pages, enum access_kind a)
 {
     for (uint64_t i = 0; i < pages; i++)
-        mem_access(m, pid, a, va + i * PAGE);
+        test_run_access(m, pid, a, va + i * PAGE);
 }
 
 static void test_fork_copies_only_anonymous_areas(void)
@@ -429,7 +363,7 @@ static void test_fork_copies_only_anonymous_areas(void)
     touch16(m, 1, shr, 16, ACCESS_WRITE);
     touch16(m, 1, lib, 64, ACCESS_READ);
     touch16(m, 1, zero, 16, ACCESS_READ);
-    mem_access(m, 1, ACCESS_WRITE, mixed);
+    test_run_access(m, 1, ACCESS_WRITE, mixed);
     touch16(m, 1, mixed + PAGE, 15, ACCESS_READ);
     touch16(m, 1, cow, 16, ACCESS_WRITE);
     CU_ASSERT_EQUAL(m->counters.faults, 16 + 16 + 4 + 16 + 16 + 16);
@@ -442,7 +376,7 @@ static void test_fork_copies_only_anonymous_areas(void)
 
     struct op op = {.kind = OP_FORK, .pid = 1, .child = 2};
     strcpy(op.name, "child");
-    struct event ev = run_op(m, &op);
+    struct event ev = test_run_op(m, &op);
     CU_ASSERT_STRING_EQUAL(ev.detail, "pid 2 (child) is born sharing 17 pages, 17 made read-only "
                                       "for copy-on-write; 4 areas left empty");
     const struct process *child = machine_process(m, 2);
@@ -451,10 +385,10 @@ static void test_fork_copies_only_anonymous_areas(void)
     CU_ASSERT_EQUAL(frame_of(m, 2, lib), EV_NONE);
     CU_ASSERT_EQUAL(frame_of(m, 2, zero), EV_NONE);
     /* Copied entries are old in the child, as they were made young in the parent. */
-    CU_ASSERT(leaf(m, 1, cow) & PTE_ACCESSED);
-    CU_ASSERT(pte_present(leaf(m, 2, cow)));
-    CU_ASSERT_FALSE(leaf(m, 2, cow) & PTE_ACCESSED);
-    CU_ASSERT_FALSE(leaf(m, 2, cow) & PTE_WRITABLE);
+    CU_ASSERT(test_leaf(m, 1, cow) & PTE_ACCESSED);
+    CU_ASSERT(pte_present(test_leaf(m, 2, cow)));
+    CU_ASSERT_FALSE(test_leaf(m, 2, cow) & PTE_ACCESSED);
+    CU_ASSERT_FALSE(test_leaf(m, 2, cow) & PTE_WRITABLE);
     CU_ASSERT_EQUAL(frame_of(m, 2, mixed + PAGE), m->zero_frame);
     CU_ASSERT(machine_process(m, 2)->areas[0].anon_pages == parent->areas[0].anon_pages);
 
@@ -483,7 +417,7 @@ static void test_fork_copies_only_anonymous_areas(void)
     CU_ASSERT_EQUAL(m->counters.faults - f, 16);
     CU_ASSERT_EQUAL(m->counters.cow_copies - copies, 16);
     CU_ASSERT_EQUAL(m->counters.major_faults, 0);
-    verify(m);
+    test_verify(m);
     machine_destroy(m);
 }
 
@@ -495,12 +429,12 @@ static void test_fork_exit_parent(void)
     const uint64_t base = 0x10000000;
     test_process(m, 1, base, 4 * PAGE);
     for (uint64_t i = 0; i < 3; i++)
-        mem_access(m, 1, ACCESS_WRITE, base + i * PAGE); /* frames 0-2 */
+        test_run_access(m, 1, ACCESS_WRITE, base + i * PAGE); /* frames 0-2 */
     fork_op(m, 1, 2);
-    mem_access(m, 2, ACCESS_WRITE, base); /* the child's copy: frame 3 */
+    test_run_access(m, 2, ACCESS_WRITE, base); /* the child's copy: frame 3 */
     CU_ASSERT_EQUAL(m->pool.free_data, 60);
     struct op op = {.kind = OP_EXIT, .pid = 1};
-    run_op(m, &op);
+    test_run_op(m, &op);
     CU_ASSERT_EQUAL(m->pool.free_data, 61);
     CU_ASSERT_EQUAL(frames_at(&m->pool, 0)->kind, FRAME_FREE);
     CU_ASSERT_EQUAL(frames_at(&m->pool, 1)->refcount, 1);
@@ -508,10 +442,10 @@ static void test_fork_exit_parent(void)
     CU_ASSERT_EQUAL(frames_at(&m->pool, 1)->maps[0].pid, 2);
     CU_ASSERT_EQUAL(resident(m, 2), 3);
     /* The survivor's write to a formerly shared page reuses it. */
-    mem_access(m, 2, ACCESS_WRITE, base + PAGE);
-    CU_ASSERT_EQUAL(seen(EV_COW_REUSE), 1);
+    test_run_access(m, 2, ACCESS_WRITE, base + PAGE);
+    CU_ASSERT_EQUAL(test_seen(EV_COW_REUSE), 1);
     CU_ASSERT_EQUAL(m->counters.cow_copies, 1);
-    verify(m);
+    test_verify(m);
     machine_destroy(m);
 }
 
@@ -523,7 +457,7 @@ static void test_fork_shares_swap_slots(void)
     const uint64_t base = 0x10000000;
     test_process(m, 1, base, 8 * PAGE);
     for (uint64_t i = 0; i < 6; i++)
-        mem_access(m, 1, ACCESS_WRITE, base + i * PAGE);
+        test_run_access(m, 1, ACCESS_WRITE, base + i * PAGE);
     CU_ASSERT_EQUAL(m->counters.swap_outs, 2);
     CU_ASSERT_EQUAL(machine_process(m, 1)->swapped, 2);
     CU_ASSERT_EQUAL(m->swap.used, 2);
@@ -536,21 +470,21 @@ static void test_fork_shares_swap_slots(void)
     CU_ASSERT_EQUAL(m->swap.used, 2);
     CU_ASSERT_EQUAL(swap_at(&m->swap, 0)->refs, 2);
     CU_ASSERT_EQUAL(swap_at(&m->swap, 1)->refs, 2);
-    uint64_t ce = leaf(m, 2, base);
+    uint64_t ce = test_leaf(m, 2, base);
     CU_ASSERT(pte_is_swap(ce));
     CU_ASSERT_EQUAL(pte_slot(ce), 0);
-    CU_ASSERT_EQUAL(leaf(m, 1, base), ce);
+    CU_ASSERT_EQUAL(test_leaf(m, 1, base), ce);
 
     /* The child swaps page 0 in: major. FIFO evicts frame 2 (page 2, shared
      * by both), which goes to slot 2 for both. Page 0 stays in the swap
      * cache: slot 0 is held by the parent's entry and by the cache. The
      * parent's entry still names the slot, so the child's is read-only. */
-    struct event ev = mem_access(m, 2, ACCESS_READ, base);
+    struct event ev = test_run_access(m, 2, ACCESS_READ, base);
     CU_ASSERT_EQUAL(ev.kind, EV_ACCESS_DONE);
-    CU_ASSERT_EQUAL(first(EV_FAULT_CLASSIFIED).fault_kind, FAULT_SWAP_IN);
-    CU_ASSERT_EQUAL(first(EV_SWAP_IN).slot, 0);
-    CU_ASSERT_EQUAL(first(EV_VICTIM_CHOSEN).victim, 2);
-    CU_ASSERT_EQUAL(seen(EV_UNMAPPED), 2);
+    CU_ASSERT_EQUAL(test_first(EV_FAULT_CLASSIFIED).fault_kind, FAULT_SWAP_IN);
+    CU_ASSERT_EQUAL(test_first(EV_SWAP_IN).slot, 0);
+    CU_ASSERT_EQUAL(test_first(EV_VICTIM_CHOSEN).victim, 2);
+    CU_ASSERT_EQUAL(test_seen(EV_UNMAPPED), 2);
     CU_ASSERT_EQUAL(m->counters.major_faults, 1);
     CU_ASSERT_EQUAL(m->counters.swap_ins, 1);
     CU_ASSERT_EQUAL(frame_of(m, 2, base), 2);
@@ -559,19 +493,19 @@ static void test_fork_shares_swap_slots(void)
     CU_ASSERT(swap_at(&m->swap, 0)->cached);
     CU_ASSERT_EQUAL(swap_at(&m->swap, 0)->cache_frame, 2);
     CU_ASSERT_EQUAL(swap_at(&m->swap, 2)->refs, 2);
-    CU_ASSERT(pte_is_swap(leaf(m, 1, base)));
-    CU_ASSERT_FALSE(leaf(m, 2, base) & PTE_WRITABLE);
+    CU_ASSERT(pte_is_swap(test_leaf(m, 1, base)));
+    CU_ASSERT_FALSE(test_leaf(m, 2, base) & PTE_WRITABLE);
 
     /* The parent's turn: its entry names slot 0, whose page is in the
      * swap cache. A minor fault maps the same frame: the page came back
      * from swap once, not once per process. */
-    ev = mem_access(m, 1, ACCESS_READ, base);
+    ev = test_run_access(m, 1, ACCESS_READ, base);
     CU_ASSERT_EQUAL(ev.kind, EV_ACCESS_DONE);
-    CU_ASSERT_EQUAL(first(EV_FAULT_CLASSIFIED).fault_kind, FAULT_SWAP_CACHED);
-    CU_ASSERT_EQUAL(first(EV_SWAP_CACHE_HIT).slot, 0);
-    CU_ASSERT_EQUAL(first(EV_SWAP_CACHE_HIT).frame, 2);
-    CU_ASSERT_EQUAL(seen(EV_SWAP_IN), 0);
-    CU_ASSERT_EQUAL(seen(EV_VICTIM_CHOSEN), 0);
+    CU_ASSERT_EQUAL(test_first(EV_FAULT_CLASSIFIED).fault_kind, FAULT_SWAP_CACHED);
+    CU_ASSERT_EQUAL(test_first(EV_SWAP_CACHE_HIT).slot, 0);
+    CU_ASSERT_EQUAL(test_first(EV_SWAP_CACHE_HIT).frame, 2);
+    CU_ASSERT_EQUAL(test_seen(EV_SWAP_IN), 0);
+    CU_ASSERT_EQUAL(test_seen(EV_VICTIM_CHOSEN), 0);
     CU_ASSERT_EQUAL(m->counters.major_faults, 1);
     CU_ASSERT_EQUAL(m->counters.swap_ins, 1);
     CU_ASSERT_EQUAL(m->counters.minor_faults, 7);
@@ -585,14 +519,14 @@ static void test_fork_shares_swap_slots(void)
     /* The child writes it: copy-on-write (both map it). The parent's write
      * then finds the page its alone, in the swap cache with no entry
      * naming the slot: the cache lets go of slot 0 and the page is reused. */
-    mem_access(m, 2, ACCESS_WRITE, base);
-    CU_ASSERT_EQUAL(seen(EV_COW_COPY), 1);
-    mem_access(m, 1, ACCESS_WRITE, base);
-    CU_ASSERT_EQUAL(seen(EV_COW_REUSE), 1);
+    test_run_access(m, 2, ACCESS_WRITE, base);
+    CU_ASSERT_EQUAL(test_seen(EV_COW_COPY), 1);
+    test_run_access(m, 1, ACCESS_WRITE, base);
+    CU_ASSERT_EQUAL(test_seen(EV_COW_REUSE), 1);
     CU_ASSERT_EQUAL(frame_of(m, 1, base), 2);
     CU_ASSERT_FALSE(swap_at(&m->swap, 0)->used);
     CU_ASSERT_EQUAL(frames_at(&m->pool, 2)->swap_slot, VM_NO_SLOT);
-    verify(m);
+    test_verify(m);
     machine_destroy(m);
 }
 
@@ -615,10 +549,10 @@ static void test_file_cache_faults(void)
     do_mmap(m, 2, va2, 8 * PAGE, PROT_R | PROT_W, false, id + 1, false, "lib");
 
     /* A cached page: minor, no new frame. */
-    struct event ev = mem_access(m, 1, ACCESS_READ, va1);
+    struct event ev = test_run_access(m, 1, ACCESS_READ, va1);
     CU_ASSERT_EQUAL(ev.kind, EV_ACCESS_DONE);
-    CU_ASSERT_EQUAL(first(EV_FAULT_CLASSIFIED).fault_kind, FAULT_FILE_CACHED);
-    CU_ASSERT_EQUAL(seen(EV_CACHE_HIT), 1);
+    CU_ASSERT_EQUAL(test_first(EV_FAULT_CLASSIFIED).fault_kind, FAULT_FILE_CACHED);
+    CU_ASSERT_EQUAL(test_seen(EV_CACHE_HIT), 1);
     CU_ASSERT_EQUAL(m->counters.minor_faults, 1);
     CU_ASSERT_EQUAL(m->counters.major_faults, 0);
     CU_ASSERT_EQUAL(m->pool.free_data, 62);
@@ -627,10 +561,10 @@ static void test_file_cache_faults(void)
     CU_ASSERT_EQUAL(resident(m, 1), 1);
 
     /* An uncached page: major, read into frame 2, which joins the cache. */
-    ev = mem_access(m, 1, ACCESS_READ, va1 + 2 * PAGE);
+    ev = test_run_access(m, 1, ACCESS_READ, va1 + 2 * PAGE);
     CU_ASSERT_EQUAL(ev.kind, EV_ACCESS_DONE);
-    CU_ASSERT_EQUAL(first(EV_FAULT_CLASSIFIED).fault_kind, FAULT_FILE_READ);
-    CU_ASSERT_EQUAL(seen(EV_FILE_READ), 1);
+    CU_ASSERT_EQUAL(test_first(EV_FAULT_CLASSIFIED).fault_kind, FAULT_FILE_READ);
+    CU_ASSERT_EQUAL(test_seen(EV_FILE_READ), 1);
     CU_ASSERT_EQUAL(m->counters.major_faults, 1);
     CU_ASSERT_EQUAL(m->pool.free_data, 61);
     CU_ASSERT_EQUAL(frame_of(m, 1, va1 + 2 * PAGE), 2);
@@ -640,8 +574,8 @@ static void test_file_cache_faults(void)
     CU_ASSERT_EQUAL(frames_at(&m->pool, 2)->object_page, 2);
 
     /* Another process finds it in the cache: minor, the same frame. */
-    ev = mem_access(m, 2, ACCESS_READ, va2 + 2 * PAGE);
-    CU_ASSERT_EQUAL(first(EV_FAULT_CLASSIFIED).fault_kind, FAULT_FILE_CACHED);
+    ev = test_run_access(m, 2, ACCESS_READ, va2 + 2 * PAGE);
+    CU_ASSERT_EQUAL(test_first(EV_FAULT_CLASSIFIED).fault_kind, FAULT_FILE_CACHED);
     CU_ASSERT_EQUAL(m->counters.major_faults, 1);
     CU_ASSERT_EQUAL(m->counters.minor_faults, 2);
     CU_ASSERT_EQUAL(frame_of(m, 2, va2 + 2 * PAGE), 2);
@@ -650,15 +584,15 @@ static void test_file_cache_faults(void)
 
     /* A private write to a mapped page copies it (frame 3); the cache page
      * is unchanged and clean. */
-    ev = mem_access(m, 1, ACCESS_WRITE, va1 + 4);
+    ev = test_run_access(m, 1, ACCESS_WRITE, va1 + 4);
     CU_ASSERT_EQUAL(ev.kind, EV_ACCESS_DONE);
-    CU_ASSERT_EQUAL(seen(EV_COW_COPY), 1);
+    CU_ASSERT_EQUAL(test_seen(EV_COW_COPY), 1);
     CU_ASSERT_EQUAL(m->counters.cow_copies, 1);
     CU_ASSERT_EQUAL(m->pool.free_data, 60);
     CU_ASSERT_EQUAL(frame_of(m, 1, va1), 3);
     CU_ASSERT_EQUAL(frames_at(&m->pool, 3)->kind, FRAME_ANON);
     CU_ASSERT_EQUAL(frames_at(&m->pool, 3)->object, EV_NONE);
-    CU_ASSERT(leaf(m, 1, va1) & PTE_WRITABLE);
+    CU_ASSERT(test_leaf(m, 1, va1) & PTE_WRITABLE);
     CU_ASSERT_EQUAL(object_frame(&m->objects[id], 0), 0);
     CU_ASSERT_EQUAL(frames_at(&m->pool, 0)->refcount, 0);
     CU_ASSERT_EQUAL(frames_at(&m->pool, 0)->kind, FRAME_FILE);
@@ -667,9 +601,9 @@ static void test_file_cache_faults(void)
 
     /* A private write to a cached page not yet mapped: one fault, one copy,
      * one new frame (the cache page is the source). */
-    ev = mem_access(m, 2, ACCESS_WRITE, va2 + PAGE);
+    ev = test_run_access(m, 2, ACCESS_WRITE, va2 + PAGE);
     CU_ASSERT_EQUAL(ev.kind, EV_ACCESS_DONE);
-    CU_ASSERT_EQUAL(seen(EV_PAGE_FAULT), 1);
+    CU_ASSERT_EQUAL(test_seen(EV_PAGE_FAULT), 1);
     CU_ASSERT_EQUAL(m->counters.cow_copies, 2);
     CU_ASSERT_EQUAL(m->pool.free_data, 59);
     CU_ASSERT_EQUAL(frame_of(m, 2, va2 + PAGE), 4);
@@ -680,13 +614,13 @@ static void test_file_cache_faults(void)
 
     /* When both exit, only the three cached pages keep frames. */
     struct op ex = {.kind = OP_EXIT, .pid = 1};
-    run_op(m, &ex);
+    test_run_op(m, &ex);
     ex.pid = 2;
-    run_op(m, &ex);
+    test_run_op(m, &ex);
     CU_ASSERT_EQUAL(m->pool.free_data, 61);
     for (uint32_t f = 3; f < 64; f++)
         CU_ASSERT_EQUAL(frames_at(&m->pool, f)->kind, FRAME_FREE);
-    verify(m);
+    test_verify(m);
     machine_destroy(m);
 }
 
@@ -701,58 +635,58 @@ static void test_file_writeback_and_drop(void)
     do_mmap(m, 1, map, 4 * PAGE, PROT_R | PROT_W, true, id + 1, false, "data");
 
     /* A shared write dirties the cache page itself: no copy. */
-    mem_access(m, 1, ACCESS_WRITE, map);
+    test_run_access(m, 1, ACCESS_WRITE, map);
     CU_ASSERT_EQUAL(m->counters.cow_copies, 0);
     CU_ASSERT_EQUAL(frame_of(m, 1, map), 0);
     CU_ASSERT(machine_frame_dirty(m, 0));
-    mem_access(m, 1, ACCESS_READ, map + PAGE);
+    test_run_access(m, 1, ACCESS_READ, map + PAGE);
     CU_ASSERT_FALSE(machine_frame_dirty(m, 1));
     CU_ASSERT_EQUAL(m->counters.faults, 2);
     CU_ASSERT_EQUAL(m->counters.major_faults, 0);
 
     /* Memory pressure: the dirty page (frame 0) is written back first. */
-    struct event ev = mem_access(m, 1, ACCESS_WRITE, heap);
+    struct event ev = test_run_access(m, 1, ACCESS_WRITE, heap);
     CU_ASSERT_EQUAL(ev.kind, EV_ACCESS_DONE);
-    CU_ASSERT_EQUAL(first(EV_VICTIM_CHOSEN).victim, 0);
-    CU_ASSERT_EQUAL(seen(EV_WRITEBACK), 1);
-    CU_ASSERT_EQUAL(seen(EV_PAGE_DROPPED), 0);
-    CU_ASSERT_EQUAL(seen(EV_SWAP_OUT), 0);
-    CU_ASSERT_EQUAL(seen(EV_UNMAPPED), 1);
-    CU_ASSERT_EQUAL(seen(EV_TLB_INVALIDATE), 1);
+    CU_ASSERT_EQUAL(test_first(EV_VICTIM_CHOSEN).victim, 0);
+    CU_ASSERT_EQUAL(test_seen(EV_WRITEBACK), 1);
+    CU_ASSERT_EQUAL(test_seen(EV_PAGE_DROPPED), 0);
+    CU_ASSERT_EQUAL(test_seen(EV_SWAP_OUT), 0);
+    CU_ASSERT_EQUAL(test_seen(EV_UNMAPPED), 1);
+    CU_ASSERT_EQUAL(test_seen(EV_TLB_INVALIDATE), 1);
     CU_ASSERT_EQUAL(m->counters.writebacks, 1);
     CU_ASSERT_EQUAL(m->counters.evictions, 1);
     CU_ASSERT_EQUAL(m->counters.swap_outs, 0);
     CU_ASSERT_EQUAL(object_get(&m->objects[id], 0), 0);
-    CU_ASSERT_EQUAL(leaf(m, 1, map), 0);
+    CU_ASSERT_EQUAL(test_leaf(m, 1, map), 0);
     CU_ASSERT_EQUAL(frame_of(m, 1, heap), 0);
     CU_ASSERT_EQUAL(frames_at(&m->pool, 0)->kind, FRAME_ANON);
 
     /* The clean mapped page (frame 1) is just dropped. */
-    mem_access(m, 1, ACCESS_WRITE, heap + PAGE);
-    CU_ASSERT_EQUAL(first(EV_VICTIM_CHOSEN).victim, 1);
-    CU_ASSERT_EQUAL(seen(EV_PAGE_DROPPED), 1);
-    CU_ASSERT_EQUAL(seen(EV_WRITEBACK), 0);
-    CU_ASSERT_EQUAL(seen(EV_UNMAPPED), 1);
+    test_run_access(m, 1, ACCESS_WRITE, heap + PAGE);
+    CU_ASSERT_EQUAL(test_first(EV_VICTIM_CHOSEN).victim, 1);
+    CU_ASSERT_EQUAL(test_seen(EV_PAGE_DROPPED), 1);
+    CU_ASSERT_EQUAL(test_seen(EV_WRITEBACK), 0);
+    CU_ASSERT_EQUAL(test_seen(EV_UNMAPPED), 1);
     CU_ASSERT_EQUAL(m->counters.writebacks, 1);
     CU_ASSERT_EQUAL(m->counters.evictions, 2);
     CU_ASSERT_EQUAL(object_get(&m->objects[id], 1), 0);
 
     /* The clean unmapped page (frame 2): dropped, nothing to unmap. */
-    mem_access(m, 1, ACCESS_WRITE, heap + 2 * PAGE);
-    CU_ASSERT_EQUAL(first(EV_VICTIM_CHOSEN).victim, 2);
-    CU_ASSERT_EQUAL(seen(EV_PAGE_DROPPED), 1);
-    CU_ASSERT_EQUAL(seen(EV_UNMAPPED), 0);
+    test_run_access(m, 1, ACCESS_WRITE, heap + 2 * PAGE);
+    CU_ASSERT_EQUAL(test_first(EV_VICTIM_CHOSEN).victim, 2);
+    CU_ASSERT_EQUAL(test_seen(EV_PAGE_DROPPED), 1);
+    CU_ASSERT_EQUAL(test_seen(EV_UNMAPPED), 0);
     CU_ASSERT_EQUAL(m->counters.writebacks, 1);
     CU_ASSERT_EQUAL(m->counters.evictions, 3);
     CU_ASSERT_EQUAL(m->counters.swap_outs, 0);
     CU_ASSERT_EQUAL(resident(m, 1), 3);
 
     /* Page 0 again: read back from the file, a major fault. */
-    ev = mem_access(m, 1, ACCESS_READ, map);
+    ev = test_run_access(m, 1, ACCESS_READ, map);
     CU_ASSERT_EQUAL(ev.kind, EV_ACCESS_DONE);
-    CU_ASSERT_EQUAL(seen(EV_FILE_READ), 1);
+    CU_ASSERT_EQUAL(test_seen(EV_FILE_READ), 1);
     CU_ASSERT_EQUAL(m->counters.major_faults, 1);
-    verify(m);
+    test_verify(m);
     machine_destroy(m);
 }
 
@@ -763,24 +697,24 @@ static void test_file_pages_evicted_without_swap(void)
     uint32_t id = add_file(m, "lib", 4, NULL, 0, false);
     const uint64_t heap = 0x10000000, map = 0x20000000;
     test_process(m, 1, heap, 4 * PAGE);
-    mem_access(m, 1, ACCESS_WRITE, heap);          /* frame 0 */
-    mem_access(m, 1, ACCESS_WRITE, heap + PAGE);   /* frame 1 */
+    test_run_access(m, 1, ACCESS_WRITE, heap);          /* frame 0 */
+    test_run_access(m, 1, ACCESS_WRITE, heap + PAGE);   /* frame 1 */
     do_mmap(m, 1, map, 4 * PAGE, PROT_R, false, id + 1, false, "lib");
-    mem_access(m, 1, ACCESS_READ, map);            /* frame 2, major */
-    mem_access(m, 1, ACCESS_READ, map + PAGE);     /* frame 3, major */
+    test_run_access(m, 1, ACCESS_READ, map);            /* frame 2, major */
+    test_run_access(m, 1, ACCESS_READ, map + PAGE);     /* frame 3, major */
     CU_ASSERT_EQUAL(m->counters.major_faults, 2);
     CU_ASSERT_EQUAL(m->pool.free_data, 0);
 
     /* FIFO's oldest pages are the dirty anonymous ones: skipped. */
-    struct event ev = mem_access(m, 1, ACCESS_WRITE, heap + 2 * PAGE);
+    struct event ev = test_run_access(m, 1, ACCESS_WRITE, heap + 2 * PAGE);
     CU_ASSERT_EQUAL(ev.kind, EV_ACCESS_DONE);
-    CU_ASSERT_EQUAL(first(EV_VICTIM_CHOSEN).victim, 2);
-    CU_ASSERT_STRING_EQUAL(first(EV_VICTIM_CHOSEN).detail,
+    CU_ASSERT_EQUAL(test_first(EV_VICTIM_CHOSEN).victim, 2);
+    CU_ASSERT_STRING_EQUAL(test_first(EV_VICTIM_CHOSEN).detail,
                            "frame 2 holds the oldest page that can be evicted");
-    CU_ASSERT_EQUAL(seen(EV_PAGE_DROPPED), 1);
-    ev = mem_access(m, 1, ACCESS_WRITE, heap + 3 * PAGE);
+    CU_ASSERT_EQUAL(test_seen(EV_PAGE_DROPPED), 1);
+    ev = test_run_access(m, 1, ACCESS_WRITE, heap + 3 * PAGE);
     CU_ASSERT_EQUAL(ev.kind, EV_ACCESS_DONE);
-    CU_ASSERT_EQUAL(first(EV_VICTIM_CHOSEN).victim, 3);
+    CU_ASSERT_EQUAL(test_first(EV_VICTIM_CHOSEN).victim, 3);
     CU_ASSERT_EQUAL(m->counters.evictions, 2);
     CU_ASSERT_EQUAL(m->counters.swap_outs, 0);
     CU_ASSERT_EQUAL(m->counters.oom_kills, 0);
@@ -788,18 +722,18 @@ static void test_file_pages_evicted_without_swap(void)
     CU_ASSERT_EQUAL(object_get(&m->objects[id], 1), 0);
     for (uint64_t i = 0; i < 4; i++)
         CU_ASSERT_EQUAL(frame_of(m, 1, heap + i * PAGE), i);
-    CU_ASSERT_EQUAL(leaf(m, 1, map), 0);
+    CU_ASSERT_EQUAL(test_leaf(m, 1, map), 0);
     CU_ASSERT_EQUAL(resident(m, 1), 4);
 
     /* Only dirty anonymous pages are left: the next frame costs a process. */
-    ev = mem_access(m, 1, ACCESS_READ, map);
+    ev = test_run_access(m, 1, ACCESS_READ, map);
     CU_ASSERT_EQUAL(ev.kind, EV_OOM_KILL);
-    CU_ASSERT_EQUAL(seen(EV_VICTIM_CHOSEN), 0);
+    CU_ASSERT_EQUAL(test_seen(EV_VICTIM_CHOSEN), 0);
     CU_ASSERT_EQUAL(m->counters.evictions, 2);
     CU_ASSERT_EQUAL(m->counters.oom_kills, 1);
     CU_ASSERT_FALSE(machine_process(m, 1)->alive);
     CU_ASSERT_EQUAL(m->pool.free_data, 4);
-    verify(m);
+    test_verify(m);
     machine_destroy(m);
 }
 
@@ -813,11 +747,11 @@ static void test_fault_around(void)
     do_mmap(m, 1, va, 32 * PAGE, PROT_R, false, id + 1, false, "lib");
 
     /* A read of page 5 maps it and its cached neighbours in pages 0-15. */
-    struct event ev = mem_access(m, 1, ACCESS_READ, va + 5 * PAGE);
+    struct event ev = test_run_access(m, 1, ACCESS_READ, va + 5 * PAGE);
     CU_ASSERT_EQUAL(ev.kind, EV_ACCESS_DONE);
     CU_ASSERT_EQUAL(m->counters.faults, 1);
     CU_ASSERT_EQUAL(m->counters.minor_faults, 1);
-    CU_ASSERT_STRING_EQUAL(first(EV_PTE_UPDATE).detail,
+    CU_ASSERT_STRING_EQUAL(test_first(EV_PTE_UPDATE).detail,
                            "fault-around also mapped 3 cached neighbours read-only");
     CU_ASSERT_EQUAL(resident(m, 1), 4);
     CU_ASSERT_EQUAL(frame_of(m, 1, va), 0);
@@ -826,35 +760,35 @@ static void test_fault_around(void)
     CU_ASSERT_EQUAL(frame_of(m, 1, va + 15 * PAGE), 3);
     CU_ASSERT_EQUAL(frame_of(m, 1, va + 16 * PAGE), EV_NONE); /* next window */
     CU_ASSERT_EQUAL(frame_of(m, 1, va + PAGE), EV_NONE);      /* not cached */
-    uint64_t e = leaf(m, 1, va + 3 * PAGE);
+    uint64_t e = test_leaf(m, 1, va + 3 * PAGE);
     CU_ASSERT_FALSE(e & PTE_WRITABLE);
     CU_ASSERT_FALSE(e & PTE_ACCESSED);
-    CU_ASSERT(leaf(m, 1, va + 5 * PAGE) & PTE_ACCESSED);
+    CU_ASSERT(test_leaf(m, 1, va + 5 * PAGE) & PTE_ACCESSED);
     CU_ASSERT_EQUAL(frames_at(&m->pool, 1)->refcount, 1);
     CU_ASSERT_EQUAL(frames_at(&m->pool, 4)->refcount, 0);
 
     /* The neighbours then need a walk but no fault. */
     uint64_t misses = m->counters.tlb_misses;
-    mem_access(m, 1, ACCESS_READ, va);
-    mem_access(m, 1, ACCESS_READ, va + 3 * PAGE);
-    mem_access(m, 1, ACCESS_READ, va + 15 * PAGE);
+    test_run_access(m, 1, ACCESS_READ, va);
+    test_run_access(m, 1, ACCESS_READ, va + 3 * PAGE);
+    test_run_access(m, 1, ACCESS_READ, va + 15 * PAGE);
     CU_ASSERT_EQUAL(m->counters.faults, 1);
     CU_ASSERT_EQUAL(m->counters.tlb_misses, misses + 3);
-    CU_ASSERT(leaf(m, 1, va + 3 * PAGE) & PTE_ACCESSED);
+    CU_ASSERT(test_leaf(m, 1, va + 3 * PAGE) & PTE_ACCESSED);
 
     /* Page 16 is in the next window: it faults and maps page 20 too. */
-    mem_access(m, 1, ACCESS_READ, va + 16 * PAGE);
+    test_run_access(m, 1, ACCESS_READ, va + 16 * PAGE);
     CU_ASSERT_EQUAL(m->counters.faults, 2);
     CU_ASSERT_EQUAL(resident(m, 1), 6);
     CU_ASSERT_EQUAL(frame_of(m, 1, va + 20 * PAGE), 5);
-    mem_access(m, 1, ACCESS_READ, va + 20 * PAGE);
+    test_run_access(m, 1, ACCESS_READ, va + 20 * PAGE);
     CU_ASSERT_EQUAL(m->counters.faults, 2);
 
     /* An uncached page is still a major fault. */
-    mem_access(m, 1, ACCESS_READ, va + PAGE);
+    test_run_access(m, 1, ACCESS_READ, va + PAGE);
     CU_ASSERT_EQUAL(m->counters.faults, 3);
     CU_ASSERT_EQUAL(m->counters.major_faults, 1);
-    verify(m);
+    test_verify(m);
     machine_destroy(m);
 }
 
@@ -870,10 +804,10 @@ static void test_readahead(void)
     do_mmap(m, 1, va, 16 * PAGE, PROT_R, false, id + 1, false, "big");
 
     /* Page 2: the window is pages 0-7 (it cannot start before the file). */
-    struct event ev = mem_access(m, 1, ACCESS_READ, va + 2 * PAGE);
+    struct event ev = test_run_access(m, 1, ACCESS_READ, va + 2 * PAGE);
     CU_ASSERT_EQUAL(ev.kind, EV_ACCESS_DONE);
     CU_ASSERT_EQUAL(m->counters.major_faults, 1);
-    CU_ASSERT_STRING_EQUAL(first(EV_FILE_READ).detail,
+    CU_ASSERT_STRING_EQUAL(test_first(EV_FILE_READ).detail,
                            "big, page 2; read around it, pages 0-7: 7 more read");
     /* Page 2 in frame 1, then pages 0, 1, 3-7 in frames 2-8, unmapped. */
     CU_ASSERT_EQUAL(m->pool.free_data, 64 - 9);
@@ -894,18 +828,18 @@ static void test_readahead(void)
     /* Pages 0-7 fault only minor; page 12 is the next major fault, its
      * window 8-15: page 9 was cached, so 6 more are read. */
     for (uint64_t p = 0; p < 8; p++)
-        mem_access(m, 1, ACCESS_READ, va + p * PAGE);
+        test_run_access(m, 1, ACCESS_READ, va + p * PAGE);
     CU_ASSERT_EQUAL(m->counters.minor_faults, 7);
     CU_ASSERT_EQUAL(m->counters.major_faults, 1);
-    mem_access(m, 1, ACCESS_READ, va + 12 * PAGE);
+    test_run_access(m, 1, ACCESS_READ, va + 12 * PAGE);
     CU_ASSERT_EQUAL(m->counters.major_faults, 2);
-    CU_ASSERT_STRING_EQUAL(first(EV_FILE_READ).detail,
+    CU_ASSERT_STRING_EQUAL(test_first(EV_FILE_READ).detail,
                            "big, page 12; read around it, pages 8-15: 6 more read");
     CU_ASSERT_EQUAL(object_frame(&m->objects[id], 9), 0);
     for (uint64_t p = 8; p < 16; p++)
         CU_ASSERT(object_frame(&m->objects[id], p) != VM_NO_FRAME);
     CU_ASSERT_EQUAL(m->pool.free_data, 64 - 16);
-    verify(m);
+    test_verify(m);
     machine_destroy(m);
 }
 
@@ -924,59 +858,59 @@ static void test_shared_anonymous(void)
     fork_op(m, 1, 2);
 
     /* The parent writes after fork, the child reads: one frame, no copy. */
-    mem_access(m, 1, ACCESS_WRITE, shm);
+    test_run_access(m, 1, ACCESS_WRITE, shm);
     CU_ASSERT_EQUAL(m->counters.zero_fills, 1);
     CU_ASSERT_EQUAL(object_frame(&m->objects[0], 0), 0);
-    struct event ev = mem_access(m, 2, ACCESS_READ, shm);
+    struct event ev = test_run_access(m, 2, ACCESS_READ, shm);
     CU_ASSERT_EQUAL(ev.kind, EV_ACCESS_DONE);
-    CU_ASSERT_EQUAL(seen(EV_CACHE_HIT), 1);
+    CU_ASSERT_EQUAL(test_seen(EV_CACHE_HIT), 1);
     CU_ASSERT_EQUAL(frame_of(m, 2, shm), 0);
     CU_ASSERT_EQUAL(frame_of(m, 1, shm), 0);
     CU_ASSERT_EQUAL(frames_at(&m->pool, 0)->refcount, 2);
     CU_ASSERT_EQUAL(m->counters.cow_copies, 0);
     CU_ASSERT_EQUAL(m->counters.faults, 2);
     /* The child may write to it directly too. */
-    mem_access(m, 2, ACCESS_WRITE, shm + 8);
+    test_run_access(m, 2, ACCESS_WRITE, shm + 8);
     CU_ASSERT_EQUAL(m->counters.faults, 2);
     CU_ASSERT_EQUAL(m->counters.cow_copies, 0);
 
     /* Pressure from the parent's heap: the shared page (oldest) goes to
      * swap, and both processes lose their mapping. */
     for (uint64_t i = 0; i < 3; i++)
-        mem_access(m, 1, ACCESS_WRITE, heap + i * PAGE); /* frames 1-3 */
-    ev = mem_access(m, 1, ACCESS_WRITE, heap + 3 * PAGE);
+        test_run_access(m, 1, ACCESS_WRITE, heap + i * PAGE); /* frames 1-3 */
+    ev = test_run_access(m, 1, ACCESS_WRITE, heap + 3 * PAGE);
     CU_ASSERT_EQUAL(ev.kind, EV_ACCESS_DONE);
-    CU_ASSERT_EQUAL(first(EV_VICTIM_CHOSEN).victim, 0);
-    CU_ASSERT_EQUAL(seen(EV_SWAP_OUT), 1);
-    CU_ASSERT_EQUAL(seen(EV_UNMAPPED), 2);
+    CU_ASSERT_EQUAL(test_first(EV_VICTIM_CHOSEN).victim, 0);
+    CU_ASSERT_EQUAL(test_seen(EV_SWAP_OUT), 1);
+    CU_ASSERT_EQUAL(test_seen(EV_UNMAPPED), 2);
     CU_ASSERT_EQUAL(m->counters.swap_outs, 1);
     CU_ASSERT_EQUAL(object_slot(&m->objects[0], 0), 0);
     CU_ASSERT_EQUAL(object_frame(&m->objects[0], 0), EV_NONE);
     CU_ASSERT_EQUAL(swap_at(&m->swap, 0)->refs, 1);
-    CU_ASSERT_EQUAL(leaf(m, 1, shm), 0);
-    CU_ASSERT_EQUAL(leaf(m, 2, shm), 0);
+    CU_ASSERT_EQUAL(test_leaf(m, 1, shm), 0);
+    CU_ASSERT_EQUAL(test_leaf(m, 2, shm), 0);
     CU_ASSERT_EQUAL(resident(m, 2), 0);
     CU_ASSERT_EQUAL(resident(m, 1), 4);
 
     /* The child reads it back: major; FIFO evicts frame 1 (heap page 0). */
-    ev = mem_access(m, 2, ACCESS_READ, shm);
+    ev = test_run_access(m, 2, ACCESS_READ, shm);
     CU_ASSERT_EQUAL(ev.kind, EV_ACCESS_DONE);
-    CU_ASSERT_EQUAL(first(EV_FAULT_CLASSIFIED).fault_kind, FAULT_SWAP_IN);
-    CU_ASSERT_EQUAL(first(EV_SWAP_IN).slot, 0);
+    CU_ASSERT_EQUAL(test_first(EV_FAULT_CLASSIFIED).fault_kind, FAULT_SWAP_IN);
+    CU_ASSERT_EQUAL(test_first(EV_SWAP_IN).slot, 0);
     CU_ASSERT_EQUAL(m->counters.major_faults, 1);
     CU_ASSERT_EQUAL(m->counters.swap_ins, 1);
     CU_ASSERT_EQUAL(frame_of(m, 2, shm), 1);
     CU_ASSERT_EQUAL(object_frame(&m->objects[0], 0), 1);
     CU_ASSERT_EQUAL(swap_at(&m->swap, 0)->used, false);
     /* The parent finds it again in the object: minor, the same frame. */
-    ev = mem_access(m, 1, ACCESS_READ, shm);
-    CU_ASSERT_EQUAL(seen(EV_CACHE_HIT), 1);
+    ev = test_run_access(m, 1, ACCESS_READ, shm);
+    CU_ASSERT_EQUAL(test_seen(EV_CACHE_HIT), 1);
     CU_ASSERT_EQUAL(m->counters.major_faults, 1);
     CU_ASSERT_EQUAL(frame_of(m, 1, shm), 1);
     CU_ASSERT_EQUAL(frames_at(&m->pool, 1)->refcount, 2);
     CU_ASSERT_EQUAL(m->counters.faults, 8);
     CU_ASSERT_EQUAL(m->counters.cow_copies, 0);
-    verify(m);
+    test_verify(m);
     machine_destroy(m);
 }
 
@@ -988,27 +922,27 @@ static void test_protection(void)
     struct machine *m = test_machine("x86_64", 64, 16, 16, POLICY_fifo);
     const uint64_t base = 0x10000000;
     test_process(m, 1, base, 4 * PAGE);
-    mem_access(m, 1, ACCESS_WRITE, base); /* frame 0 */
+    test_run_access(m, 1, ACCESS_WRITE, base); /* frame 0 */
     CU_ASSERT_EQUAL(m->counters.faults, 1);
 
     struct op op = {.kind = OP_MPROTECT, .pid = 1, .va = base, .size = PAGE, .prot = PROT_R};
-    struct event ev = run_op(m, &op);
+    struct event ev = test_run_op(m, &op);
     CU_ASSERT_EQUAL(ev.kind, EV_MPROTECT);
     CU_ASSERT_EQUAL(machine_process(m, 1)->nareas, 2);
-    CU_ASSERT_FALSE(leaf(m, 1, base) & PTE_WRITABLE);
+    CU_ASSERT_FALSE(test_leaf(m, 1, base) & PTE_WRITABLE);
 
     /* A write: SIGSEGV, SEGV_ACCERR; not a fault handled. */
-    ev = mem_access(m, 1, ACCESS_WRITE, base);
+    ev = test_run_access(m, 1, ACCESS_WRITE, base);
     CU_ASSERT_EQUAL(ev.kind, EV_SEGFAULT);
     CU_ASSERT_EQUAL(ev.fault_kind, FAULT_ACCERR);
-    CU_ASSERT_EQUAL(first(EV_PAGE_FAULT).fault_code,
+    CU_ASSERT_EQUAL(test_first(EV_PAGE_FAULT).fault_code,
                     FAULT_CODE_USER | FAULT_CODE_PROTECTION | FAULT_CODE_WRITE);
-    CU_ASSERT_EQUAL(seen(EV_TLB_HIT), 0); /* mprotect dropped the entry */
+    CU_ASSERT_EQUAL(test_seen(EV_TLB_HIT), 0); /* mprotect dropped the entry */
     CU_ASSERT_EQUAL(m->counters.segfaults, 1);
     CU_ASSERT_EQUAL(m->counters.faults, 1);
     CU_ASSERT(machine_process(m, 1)->alive);
     /* The process goes on: a read works without a fault. */
-    ev = mem_access(m, 1, ACCESS_READ, base + 8);
+    ev = test_run_access(m, 1, ACCESS_READ, base + 8);
     CU_ASSERT_EQUAL(ev.kind, EV_ACCESS_DONE);
     CU_ASSERT_EQUAL(ev.frame, 0);
     CU_ASSERT_EQUAL(m->counters.faults, 1);
@@ -1016,26 +950,26 @@ static void test_protection(void)
     /* Back to rw-: the page is this process's alone, so mprotect makes
      * its entry writable at once (can_change_pte_writable): no fault. */
     op.prot = PROT_R | PROT_W;
-    ev = run_op(m, &op);
+    ev = test_run_op(m, &op);
     CU_ASSERT_STRING_EQUAL(ev.detail, "now rw-; 1 entry changed, 1 made writable at once");
-    CU_ASSERT(leaf(m, 1, base) & PTE_WRITABLE);
-    ev = mem_access(m, 1, ACCESS_WRITE, base);
+    CU_ASSERT(test_leaf(m, 1, base) & PTE_WRITABLE);
+    ev = test_run_access(m, 1, ACCESS_WRITE, base);
     CU_ASSERT_EQUAL(ev.kind, EV_ACCESS_DONE);
-    CU_ASSERT_EQUAL(seen(EV_PAGE_FAULT), 0);
+    CU_ASSERT_EQUAL(test_seen(EV_PAGE_FAULT), 0);
     CU_ASSERT_EQUAL(ev.frame, 0);
     CU_ASSERT_EQUAL(m->counters.faults, 1);
     CU_ASSERT_EQUAL(m->counters.cow_copies, 0);
     CU_ASSERT_EQUAL(m->pool.free_data, 63);
 
     /* Outside every area: SEGV_MAPERR, from a not-present entry. */
-    ev = mem_access(m, 1, ACCESS_READ, 0x50000000);
+    ev = test_run_access(m, 1, ACCESS_READ, 0x50000000);
     CU_ASSERT_EQUAL(ev.kind, EV_SEGFAULT);
     CU_ASSERT_EQUAL(ev.fault_kind, FAULT_MAPERR);
-    CU_ASSERT_EQUAL(first(EV_PAGE_FAULT).fault_code, FAULT_CODE_USER);
+    CU_ASSERT_EQUAL(test_first(EV_PAGE_FAULT).fault_code, FAULT_CODE_USER);
     CU_ASSERT_EQUAL(m->counters.segfaults, 2);
     CU_ASSERT_EQUAL(m->counters.faults, 1);
     CU_ASSERT(machine_process(m, 1)->alive);
-    verify(m);
+    test_verify(m);
     machine_destroy(m);
 }
 
@@ -1052,9 +986,9 @@ static void test_mprotect_back_to_writable(void)
     add_anon_area(m, 1, shared, 16, PROT_R | PROT_W, "shared");
     add_anon_area(m, 1, exited, 16, PROT_R | PROT_W, "exited");
     for (uint64_t i = 0; i < 16; i++) {
-        mem_access(m, 1, ACCESS_WRITE, alone + i * PAGE);
-        mem_access(m, 1, ACCESS_WRITE, shared + i * PAGE);
-        mem_access(m, 1, ACCESS_WRITE, exited + i * PAGE);
+        test_run_access(m, 1, ACCESS_WRITE, alone + i * PAGE);
+        test_run_access(m, 1, ACCESS_WRITE, shared + i * PAGE);
+        test_run_access(m, 1, ACCESS_WRITE, exited + i * PAGE);
     }
     uint32_t before[3][16];
     const uint64_t bases[3] = {alone, shared, exited};
@@ -1066,12 +1000,12 @@ static void test_mprotect_back_to_writable(void)
     struct op ro = {.kind = OP_MPROTECT, .pid = 1, .va = alone, .size = 16 * PAGE, .prot = PROT_R};
     struct op rw = ro;
     rw.prot = PROT_R | PROT_W;
-    run_op(m, &ro);
-    CU_ASSERT_STRING_EQUAL(run_op(m, &rw).detail,
+    test_run_op(m, &ro);
+    CU_ASSERT_STRING_EQUAL(test_run_op(m, &rw).detail,
                            "now rw-; 16 entries changed, 16 made writable at once");
     uint64_t f = m->counters.faults;
     for (uint64_t i = 0; i < 16; i++) {
-        mem_access(m, 1, ACCESS_WRITE, alone + i * PAGE);
+        test_run_access(m, 1, ACCESS_WRITE, alone + i * PAGE);
         CU_ASSERT_EQUAL(frame_of(m, 1, alone + i * PAGE), before[0][i]);
     }
     CU_ASSERT_EQUAL(m->counters.faults - f, 0);
@@ -1079,39 +1013,39 @@ static void test_mprotect_back_to_writable(void)
     /* fork, the child alive: the pages are shared, each write copies. */
     fork_op(m, 1, 2);
     ro.va = rw.va = shared;
-    run_op(m, &ro);
-    CU_ASSERT_STRING_EQUAL(run_op(m, &rw).detail,
+    test_run_op(m, &ro);
+    CU_ASSERT_STRING_EQUAL(test_run_op(m, &rw).detail,
                            "now rw-; 0 entries changed, 0 made writable at once");
     f = m->counters.faults;
     uint64_t copies = m->counters.cow_copies;
     for (uint64_t i = 0; i < 16; i++)
-        mem_access(m, 1, ACCESS_WRITE, shared + i * PAGE);
+        test_run_access(m, 1, ACCESS_WRITE, shared + i * PAGE);
     CU_ASSERT_EQUAL(m->counters.faults - f, 16);
     CU_ASSERT_EQUAL(m->counters.cow_copies - copies, 16);
 
     /* The child exits: still not exclusive, so each write faults, and
      * reuses its page. */
     struct op ex = {.kind = OP_EXIT, .pid = 2};
-    run_op(m, &ex);
+    test_run_op(m, &ex);
     ro.va = rw.va = exited;
-    run_op(m, &ro);
-    run_op(m, &rw);
+    test_run_op(m, &ro);
+    test_run_op(m, &rw);
     f = m->counters.faults;
     copies = m->counters.cow_copies;
     for (uint64_t i = 0; i < 16; i++) {
-        mem_access(m, 1, ACCESS_WRITE, exited + i * PAGE);
+        test_run_access(m, 1, ACCESS_WRITE, exited + i * PAGE);
         CU_ASSERT_EQUAL(frame_of(m, 1, exited + i * PAGE), before[2][i]);
     }
     CU_ASSERT_EQUAL(m->counters.faults - f, 16);
     CU_ASSERT_EQUAL(m->counters.cow_copies - copies, 0);
     /* Reused, they are exclusive again: another round costs nothing. */
-    run_op(m, &ro);
-    run_op(m, &rw);
+    test_run_op(m, &ro);
+    test_run_op(m, &rw);
     f = m->counters.faults;
     for (uint64_t i = 0; i < 16; i++)
-        mem_access(m, 1, ACCESS_WRITE, exited + i * PAGE);
+        test_run_access(m, 1, ACCESS_WRITE, exited + i * PAGE);
     CU_ASSERT_EQUAL(m->counters.faults - f, 0);
-    verify(m);
+    test_verify(m);
     machine_destroy(m);
 }
 
@@ -1124,45 +1058,45 @@ static void test_prot_none(void)
     struct machine *m = test_machine("x86_64", 64, 16, 16, POLICY_fifo);
     const uint64_t base = 0x10000000;
     test_process(m, 1, base, 4 * PAGE);
-    mem_access(m, 1, ACCESS_WRITE, base); /* frame 0 */
-    mem_access(m, 1, ACCESS_READ, base);  /* in the TLB now */
-    uint32_t frame = pte_frame(leaf(m, 1, base));
+    test_run_access(m, 1, ACCESS_WRITE, base); /* frame 0 */
+    test_run_access(m, 1, ACCESS_READ, base);  /* in the TLB now */
+    uint32_t frame = pte_frame(test_leaf(m, 1, base));
     struct op op = {.kind = OP_MPROTECT, .pid = 1, .va = base, .size = 2 * PAGE, .prot = 0};
-    CU_ASSERT_EQUAL(run_op(m, &op).kind, EV_MPROTECT);
-    uint64_t e = leaf(m, 1, base);
+    CU_ASSERT_EQUAL(test_run_op(m, &op).kind, EV_MPROTECT);
+    uint64_t e = test_leaf(m, 1, base);
     CU_ASSERT_FALSE(pte_present(e));
     CU_ASSERT_TRUE(pte_protnone(e));
     CU_ASSERT_EQUAL(pte_frame(e), frame);
     CU_ASSERT_EQUAL(machine_process(m, 1)->resident, 1);
-    verify(m);
+    test_verify(m);
     for (int k = 0; k < 3; k++) {
         static const enum access_kind kinds[] = {ACCESS_READ, ACCESS_WRITE, ACCESS_EXEC};
-        struct event ev = mem_access(m, 1, kinds[k], base + 16);
+        struct event ev = test_run_access(m, 1, kinds[k], base + 16);
         CU_ASSERT_EQUAL(ev.kind, EV_SEGFAULT);
         CU_ASSERT_EQUAL(ev.fault_kind, FAULT_ACCERR);
         /* Present is clear: the error code says "not present". */
-        CU_ASSERT_FALSE(first(EV_PAGE_FAULT).fault_code & FAULT_CODE_PROTECTION);
+        CU_ASSERT_FALSE(test_first(EV_PAGE_FAULT).fault_code & FAULT_CODE_PROTECTION);
     }
     /* The page never touched in the area too. */
-    CU_ASSERT_EQUAL(mem_access(m, 1, ACCESS_READ, base + PAGE).kind, EV_SEGFAULT);
+    CU_ASSERT_EQUAL(test_run_access(m, 1, ACCESS_READ, base + PAGE).kind, EV_SEGFAULT);
     CU_ASSERT_EQUAL(m->counters.segfaults, 4);
     CU_ASSERT_EQUAL(m->counters.faults, 1);
     /* Back to r--: the same page, readable at once, no fault. */
     op.prot = PROT_R;
-    run_op(m, &op);
-    struct event ev = mem_access(m, 1, ACCESS_READ, base + 16);
+    test_run_op(m, &op);
+    struct event ev = test_run_access(m, 1, ACCESS_READ, base + 16);
     CU_ASSERT_EQUAL(ev.kind, EV_ACCESS_DONE);
     CU_ASSERT_EQUAL(ev.frame, frame);
     CU_ASSERT_EQUAL(m->counters.faults, 1);
-    verify(m);
+    test_verify(m);
     /* munmap of a PROT_NONE page gives its frame back. */
     op.prot = 0;
-    run_op(m, &op);
+    test_run_op(m, &op);
     struct op un = {.kind = OP_MUNMAP, .pid = 1, .va = base, .size = 4 * PAGE};
-    run_op(m, &un);
+    test_run_op(m, &un);
     CU_ASSERT_EQUAL(machine_process(m, 1)->resident, 0);
     CU_ASSERT_EQUAL(frames_at(&m->pool, frame)->kind, FRAME_FREE);
-    verify(m);
+    test_verify(m);
     machine_destroy(m);
 }
 
@@ -1177,19 +1111,19 @@ static void test_read_in_write_or_exec_only_area(void)
     test_process(m, 1, 0, 0);
     struct area w = add_anon_area(m, 1, 0x10000000, 2, PROT_W, "wonly");
     struct area x = add_anon_area(m, 1, 0x20000000, 2, PROT_X, "xonly");
-    CU_ASSERT_EQUAL(mem_access(m, 1, ACCESS_READ, w.start).kind, EV_ACCESS_DONE);
+    CU_ASSERT_EQUAL(test_run_access(m, 1, ACCESS_READ, w.start).kind, EV_ACCESS_DONE);
     CU_ASSERT_EQUAL(m->counters.minor_faults, 1);
-    mem_access(m, 1, ACCESS_WRITE, w.start + PAGE);
+    test_run_access(m, 1, ACCESS_WRITE, w.start + PAGE);
     uint64_t faults = m->counters.faults;
-    CU_ASSERT_EQUAL(mem_access(m, 1, ACCESS_READ, w.start + PAGE).kind, EV_ACCESS_DONE);
+    CU_ASSERT_EQUAL(test_run_access(m, 1, ACCESS_READ, w.start + PAGE).kind, EV_ACCESS_DONE);
     CU_ASSERT_EQUAL(m->counters.faults, faults);
-    CU_ASSERT_EQUAL(mem_access(m, 1, ACCESS_READ, x.start).kind, EV_ACCESS_DONE);
+    CU_ASSERT_EQUAL(test_run_access(m, 1, ACCESS_READ, x.start).kind, EV_ACCESS_DONE);
     CU_ASSERT_EQUAL(m->counters.faults, faults + 1);
     /* A write to --x and a fetch from -w- are still refused. */
-    CU_ASSERT_EQUAL(mem_access(m, 1, ACCESS_WRITE, x.start).kind, EV_SEGFAULT);
-    CU_ASSERT_EQUAL(mem_access(m, 1, ACCESS_EXEC, w.start + PAGE).kind, EV_SEGFAULT);
+    CU_ASSERT_EQUAL(test_run_access(m, 1, ACCESS_WRITE, x.start).kind, EV_SEGFAULT);
+    CU_ASSERT_EQUAL(test_run_access(m, 1, ACCESS_EXEC, w.start + PAGE).kind, EV_SEGFAULT);
     CU_ASSERT_EQUAL(m->counters.segfaults, 2);
-    verify(m);
+    test_verify(m);
     machine_destroy(m);
 }
 
@@ -1203,16 +1137,16 @@ static void test_oom_kills_largest(void)
     test_process(m, 1, base, 4 * PAGE);
     test_process(m, 2, base, 4 * PAGE);
     for (uint64_t i = 0; i < 3; i++)
-        mem_access(m, 1, ACCESS_WRITE, base + i * PAGE); /* frames 0-2 */
-    mem_access(m, 2, ACCESS_WRITE, base);                /* frame 3 */
+        test_run_access(m, 1, ACCESS_WRITE, base + i * PAGE); /* frames 0-2 */
+    test_run_access(m, 2, ACCESS_WRITE, base);                /* frame 3 */
     CU_ASSERT_EQUAL(m->pool.free_data, 0);
     CU_ASSERT_EQUAL(m->pool.free_table, 8);
 
     /* pid 2 needs a frame; nothing can be evicted; pid 1 is the largest. */
-    struct event ev = mem_access(m, 2, ACCESS_WRITE, base + PAGE);
+    struct event ev = test_run_access(m, 2, ACCESS_WRITE, base + PAGE);
     CU_ASSERT_EQUAL(ev.kind, EV_ACCESS_DONE);
-    CU_ASSERT_EQUAL(seen(EV_OOM_KILL), 1);
-    CU_ASSERT_EQUAL(first(EV_OOM_KILL).other_pid, 1);
+    CU_ASSERT_EQUAL(test_seen(EV_OOM_KILL), 1);
+    CU_ASSERT_EQUAL(test_first(EV_OOM_KILL).other_pid, 1);
     CU_ASSERT_EQUAL(m->counters.oom_kills, 1);
     CU_ASSERT_EQUAL(m->counters.evictions, 0);
     CU_ASSERT_FALSE(machine_process(m, 1)->alive);
@@ -1228,9 +1162,9 @@ static void test_oom_kills_largest(void)
     /* Its pages are in no frame and no TLB entry any more. */
     for (uint32_t f = 1; f < 3; f++)
         CU_ASSERT_EQUAL(frames_at(&m->pool, f)->kind, FRAME_FREE);
-    ev = mem_access(m, 1, ACCESS_READ, base);
+    ev = test_run_access(m, 1, ACCESS_READ, base);
     CU_ASSERT_EQUAL(ev.kind, EV_PROCESS_GONE);
-    verify(m);
+    test_verify(m);
     machine_destroy(m);
 }
 
@@ -1274,7 +1208,7 @@ static void test_linux_policy(void)
     /* Textbook reads of pages 0x100-0x103 fill frames 0-3. */
     for (uint64_t i = 0; i < 4; i++) {
         struct op op = test_ref(PAGE, 0x100 + i, false, UINT64_MAX);
-        run_op(m, &op);
+        test_run_op(m, &op);
     }
     /* New pages go to the inactive list; oldest first. */
     static const uint32_t loaded[] = {0, 1, 2, 3};
@@ -1285,13 +1219,13 @@ static void test_linux_policy(void)
      * and its tail (frame 0) is demoted, Accessed cleared; frame 3 is
      * promoted, frame 1 demoted; frame 0, now unreferenced, is the victim. */
     struct op op = test_ref(PAGE, 0x104, false, UINT64_MAX);
-    struct event ev = run_op(m, &op);
+    struct event ev = test_run_op(m, &op);
     CU_ASSERT_EQUAL(ev.kind, EV_ACCESS_DONE);
-    CU_ASSERT_EQUAL(first(EV_VICTIM_CHOSEN).victim, 0);
-    CU_ASSERT_STRING_EQUAL(first(EV_VICTIM_CHOSEN).detail,
+    CU_ASSERT_EQUAL(test_first(EV_VICTIM_CHOSEN).victim, 0);
+    CU_ASSERT_STRING_EQUAL(test_first(EV_VICTIM_CHOSEN).detail,
                            "frame 0 is the oldest unreferenced inactive page (4 promoted, 2 "
                            "demoted)");
-    CU_ASSERT_EQUAL(seen(EV_PAGE_DROPPED), 1);
+    CU_ASSERT_EQUAL(test_seen(EV_PAGE_DROPPED), 1);
     CU_ASSERT_EQUAL(ev.frame, 0);
     /* inactive: frame 1 (page 0x101, demoted), frame 0 (0x104, new);
      * active: frame 2 (0x102), frame 3 (0x103). */
@@ -1305,9 +1239,9 @@ static void test_linux_policy(void)
     /* 0x101 is used again: the TLB holds only 0x104's translation, so a
      * walk sets 0x101's Accessed bit, no fault. */
     op = test_ref(PAGE, 0x101, false, UINT64_MAX);
-    ev = run_op(m, &op);
-    CU_ASSERT_EQUAL(seen(EV_PAGE_FAULT), 0);
-    CU_ASSERT_EQUAL(seen(EV_TLB_MISS), 1);
+    ev = test_run_op(m, &op);
+    CU_ASSERT_EQUAL(test_seen(EV_PAGE_FAULT), 0);
+    CU_ASSERT_EQUAL(test_seen(EV_TLB_MISS), 1);
     CU_ASSERT(machine_frame_referenced(m, 1));
     CU_ASSERT_EQUAL(m->counters.faults, 5);
 
@@ -1316,9 +1250,9 @@ static void test_linux_policy(void)
      * promoted; frame 3 demoted; frame 2 is unreferenced: the victim. FIFO
      * would have taken frame 1, which was just used. */
     op = test_ref(PAGE, 0x105, false, UINT64_MAX);
-    ev = run_op(m, &op);
-    CU_ASSERT_EQUAL(first(EV_VICTIM_CHOSEN).victim, 2);
-    CU_ASSERT_STRING_EQUAL(first(EV_VICTIM_CHOSEN).detail,
+    ev = test_run_op(m, &op);
+    CU_ASSERT_EQUAL(test_first(EV_VICTIM_CHOSEN).victim, 2);
+    CU_ASSERT_STRING_EQUAL(test_first(EV_VICTIM_CHOSEN).detail,
                            "frame 2 is the oldest unreferenced inactive page (2 promoted, 2 "
                            "demoted)");
     CU_ASSERT_EQUAL(ev.frame, 2);
@@ -1330,7 +1264,7 @@ static void test_linux_policy(void)
     CU_ASSERT_EQUAL(m->counters.evictions, 2);
     CU_ASSERT_EQUAL(m->counters.swap_outs, 0);
     CU_ASSERT_EQUAL(m->counters.faults, 6);
-    verify(m);
+    test_verify(m);
     machine_destroy(m);
 }
 
@@ -1344,7 +1278,7 @@ static void test_accessed_clear_keeps_tlb(void)
     test_process(m, 1, 0, 0);
     for (uint64_t i = 0; i < 5; i++) {
         struct op op = test_ref(PAGE, 0x100 + i, false, UINT64_MAX);
-        run_op(m, &op);
+        test_run_op(m, &op);
     }
     CU_ASSERT_EQUAL(m->counters.evictions, 1);
     CU_ASSERT_FALSE(machine_frame_referenced(m, 1));
@@ -1352,18 +1286,18 @@ static void test_accessed_clear_keeps_tlb(void)
                           (unsigned[]){12}, 1);
     CU_ASSERT(cached >= 0);
     struct op op = test_ref(PAGE, 0x101, false, UINT64_MAX);
-    run_op(m, &op);
-    CU_ASSERT_EQUAL(seen(EV_TLB_HIT), 1);
-    CU_ASSERT_EQUAL(seen(EV_WALK_STEP), 0);
+    test_run_op(m, &op);
+    CU_ASSERT_EQUAL(test_seen(EV_TLB_HIT), 1);
+    CU_ASSERT_EQUAL(test_seen(EV_WALK_STEP), 0);
     CU_ASSERT_FALSE(machine_frame_referenced(m, 1));
     op = test_ref(PAGE, 0x105, false, UINT64_MAX);
-    run_op(m, &op);
-    CU_ASSERT_EQUAL(first(EV_VICTIM_CHOSEN).victim, 1);
-    CU_ASSERT_STRING_EQUAL(first(EV_VICTIM_CHOSEN).detail,
+    test_run_op(m, &op);
+    CU_ASSERT_EQUAL(test_first(EV_VICTIM_CHOSEN).victim, 1);
+    CU_ASSERT_STRING_EQUAL(test_first(EV_VICTIM_CHOSEN).detail,
                            "frame 1 is the oldest unreferenced inactive page (0 promoted, 0 "
                            "demoted)");
     CU_ASSERT_EQUAL(frame_of(m, 1, 0x101 * PAGE), EV_NONE);
-    verify(m);
+    test_verify(m);
     machine_destroy(m);
 }
 
@@ -1381,17 +1315,17 @@ static void test_switch_without_asid(void)
                      .kind = AREA_ANON, .global = true};
     strcpy(g.name, "global");
     CU_ASSERT_FATAL(machine_add_area(m, 1, &g, why, sizeof why));
-    mem_access(m, 1, ACCESS_WRITE, base);
-    mem_access(m, 1, ACCESS_WRITE, base + PAGE);
-    mem_access(m, 1, ACCESS_WRITE, kern);
-    CU_ASSERT(leaf(m, 1, kern) & PTE_GLOBAL);
-    CU_ASSERT_FALSE(leaf(m, 1, base) & PTE_GLOBAL);
+    test_run_access(m, 1, ACCESS_WRITE, base);
+    test_run_access(m, 1, ACCESS_WRITE, base + PAGE);
+    test_run_access(m, 1, ACCESS_WRITE, kern);
+    CU_ASSERT(test_leaf(m, 1, kern) & PTE_GLOBAL);
+    CU_ASSERT_FALSE(test_leaf(m, 1, base) & PTE_GLOBAL);
     CU_ASSERT_EQUAL(tlb_count_valid(&m->tlb), 3);
 
     struct op sw = {.kind = OP_SWITCH, .pid = 2};
-    struct event ev = run_op(m, &sw);
-    CU_ASSERT_EQUAL(nevents, 2);
-    CU_ASSERT_EQUAL(events[0].kind, EV_CONTEXT_SWITCH);
+    struct event ev = test_run_op(m, &sw);
+    CU_ASSERT_EQUAL(test_nevents, 2);
+    CU_ASSERT_EQUAL(test_events[0].kind, EV_CONTEXT_SWITCH);
     CU_ASSERT_EQUAL(ev.kind, EV_TLB_FLUSH);
     CU_ASSERT_STRING_EQUAL(ev.detail,
                            "no ASID tags: loading CR3 drops every non-global entry (2)");
@@ -1400,18 +1334,18 @@ static void test_switch_without_asid(void)
     CU_ASSERT_EQUAL(machine_running(m)->pid, 2);
 
     sw.pid = 1;
-    run_op(m, &sw);
+    test_run_op(m, &sw);
     CU_ASSERT_EQUAL(m->counters.tlb_flushes, 2);
     uint64_t hits = m->counters.tlb_hits, misses = m->counters.tlb_misses;
     /* The global entry survived both switches; the others did not. */
-    mem_access(m, 1, ACCESS_READ, kern);
+    test_run_access(m, 1, ACCESS_READ, kern);
     CU_ASSERT_EQUAL(m->counters.tlb_hits, hits + 1);
     CU_ASSERT_EQUAL(m->counters.tlb_misses, misses);
-    mem_access(m, 1, ACCESS_READ, base);
-    mem_access(m, 1, ACCESS_READ, base + PAGE);
+    test_run_access(m, 1, ACCESS_READ, base);
+    test_run_access(m, 1, ACCESS_READ, base + PAGE);
     CU_ASSERT_EQUAL(m->counters.tlb_misses, misses + 2);
     CU_ASSERT_EQUAL(m->counters.faults, 3);
-    verify(m);
+    test_verify(m);
     machine_destroy(m);
 }
 
@@ -1421,29 +1355,29 @@ static void test_switch_with_asid(void)
     const uint64_t base = 0x10000000;
     test_process(m, 1, base, 4 * PAGE);
     test_process(m, 2, base, 4 * PAGE);
-    mem_access(m, 1, ACCESS_WRITE, base);
-    mem_access(m, 1, ACCESS_WRITE, base + PAGE);
+    test_run_access(m, 1, ACCESS_WRITE, base);
+    test_run_access(m, 1, ACCESS_WRITE, base + PAGE);
     struct op sw = {.kind = OP_SWITCH, .pid = 2};
-    struct event ev = run_op(m, &sw);
-    CU_ASSERT_EQUAL(nevents, 1);
+    struct event ev = test_run_op(m, &sw);
+    CU_ASSERT_EQUAL(test_nevents, 1);
     CU_ASSERT_EQUAL(ev.kind, EV_CONTEXT_SWITCH);
     CU_ASSERT_EQUAL(m->counters.tlb_flushes, 0);
     CU_ASSERT_EQUAL(tlb_count_valid(&m->tlb), 2);
-    mem_access(m, 2, ACCESS_WRITE, base);
+    test_run_access(m, 2, ACCESS_WRITE, base);
     CU_ASSERT_EQUAL(tlb_count_valid(&m->tlb), 3);
     sw.pid = 1;
-    run_op(m, &sw);
+    test_run_op(m, &sw);
     uint64_t hits = m->counters.tlb_hits, misses = m->counters.tlb_misses;
-    ev = mem_access(m, 1, ACCESS_READ, base);
-    CU_ASSERT_EQUAL(events[1].kind, EV_TLB_HIT);
+    ev = test_run_access(m, 1, ACCESS_READ, base);
+    CU_ASSERT_EQUAL(test_events[1].kind, EV_TLB_HIT);
     CU_ASSERT_EQUAL(ev.frame, frame_of(m, 1, base));
-    mem_access(m, 1, ACCESS_READ, base + PAGE);
+    test_run_access(m, 1, ACCESS_READ, base + PAGE);
     CU_ASSERT_EQUAL(m->counters.tlb_hits, hits + 2);
     CU_ASSERT_EQUAL(m->counters.tlb_misses, misses);
     CU_ASSERT_EQUAL(m->counters.tlb_flushes, 0);
     /* Same VA, different ASIDs, different frames. */
     CU_ASSERT_NOT_EQUAL(frame_of(m, 1, base), frame_of(m, 2, base));
-    verify(m);
+    test_verify(m);
     machine_destroy(m);
 }
 
@@ -1452,43 +1386,43 @@ static void test_shootdown_after_fork(void)
     struct machine *m = test_machine("x86_64", 4, 16, 16, POLICY_fifo);
     const uint64_t base = 0x10000000;
     test_process(m, 1, base, 8 * PAGE);
-    mem_access(m, 1, ACCESS_WRITE, base); /* frame 0 */
+    test_run_access(m, 1, ACCESS_WRITE, base); /* frame 0 */
     fork_op(m, 1, 2);
-    mem_access(m, 1, ACCESS_READ, base);
-    mem_access(m, 2, ACCESS_READ, base);
+    test_run_access(m, 1, ACCESS_READ, base);
+    test_run_access(m, 2, ACCESS_READ, base);
     uint16_t asid1 = machine_process(m, 1)->asid, asid2 = machine_process(m, 2)->asid;
     CU_ASSERT_NOT_EQUAL(asid1, asid2);
     unsigned spans[1] = {12};
     CU_ASSERT(tlb_find(&m->tlb, asid1, base, spans, 1) >= 0);
     CU_ASSERT(tlb_find(&m->tlb, asid2, base, spans, 1) >= 0);
     for (uint64_t i = 1; i < 4; i++)
-        mem_access(m, 1, ACCESS_WRITE, base + i * PAGE); /* frames 1-3 */
+        test_run_access(m, 1, ACCESS_WRITE, base + i * PAGE); /* frames 1-3 */
 
     /* The next page evicts frame 0, mapped by both: both entries go. */
-    struct event ev = mem_access(m, 1, ACCESS_WRITE, base + 4 * PAGE);
+    struct event ev = test_run_access(m, 1, ACCESS_WRITE, base + 4 * PAGE);
     CU_ASSERT_EQUAL(ev.kind, EV_ACCESS_DONE);
-    CU_ASSERT_EQUAL(first(EV_VICTIM_CHOSEN).victim, 0);
-    CU_ASSERT_EQUAL(seen(EV_UNMAPPED), 2);
-    CU_ASSERT_EQUAL(seen(EV_TLB_INVALIDATE), 2);
+    CU_ASSERT_EQUAL(test_first(EV_VICTIM_CHOSEN).victim, 0);
+    CU_ASSERT_EQUAL(test_seen(EV_UNMAPPED), 2);
+    CU_ASSERT_EQUAL(test_seen(EV_TLB_INVALIDATE), 2);
     unsigned k = 0;
     uint32_t pids[2] = {0, 0};
-    for (unsigned i = 0; i < nevents; i++)
-        if (events[i].kind == EV_TLB_INVALIDATE && k < 2) {
-            pids[k++] = events[i].other_pid;
-            CU_ASSERT_EQUAL(events[i].other_vpn, base / PAGE);
+    for (unsigned i = 0; i < test_nevents; i++)
+        if (test_events[i].kind == EV_TLB_INVALIDATE && k < 2) {
+            pids[k++] = test_events[i].other_pid;
+            CU_ASSERT_EQUAL(test_events[i].other_vpn, base / PAGE);
         }
     CU_ASSERT_EQUAL(pids[0], 1);
     CU_ASSERT_EQUAL(pids[1], 2);
     CU_ASSERT(tlb_find(&m->tlb, asid1, base, spans, 1) < 0);
     CU_ASSERT(tlb_find(&m->tlb, asid2, base, spans, 1) < 0);
     /* Both now hold the same swap slot. */
-    uint64_t e1 = leaf(m, 1, base), e2 = leaf(m, 2, base);
+    uint64_t e1 = test_leaf(m, 1, base), e2 = test_leaf(m, 2, base);
     CU_ASSERT(pte_is_swap(e1));
     CU_ASSERT_EQUAL(e1, e2);
     CU_ASSERT_EQUAL(swap_at(&m->swap, pte_slot(e1))->refs, 2);
     CU_ASSERT_EQUAL(machine_process(m, 2)->resident, 0);
     CU_ASSERT_EQUAL(machine_process(m, 2)->swapped, 1);
-    verify(m);
+    test_verify(m);
     machine_destroy(m);
 }
 
@@ -1552,7 +1486,7 @@ static void test_huge_pages(void)
 
     /* munmap frees every frame of both. */
     struct op un = {.kind = OP_MUNMAP, .pid = 1, .va = base, .size = size};
-    ev = run_op(m, &un);
+    ev = test_run_op(m, &un);
     CU_ASSERT_EQUAL(ev.kind, EV_MUNMAP);
     CU_ASSERT_EQUAL(m->pool.free_data, 4096 - 3);
     CU_ASSERT_EQUAL(m->huge_pages, 0);
@@ -1562,7 +1496,7 @@ static void test_huge_pages(void)
         still += frames_at(&m->pool, f)->kind != FRAME_FREE || frames_at(&m->pool, f)->compound != 0;
     CU_ASSERT_EQUAL(still, 0);
     CU_ASSERT_EQUAL(tlb_count_valid(&m->tlb), 0);
-    verify(m);
+    test_verify(m);
     machine_destroy(m);
 }
 
@@ -1604,12 +1538,12 @@ static void test_huge_read_before_write(void)
     CU_ASSERT_EQUAL(m->pool.free_data, free0 - 2 - 512);
 
     /* The first write to the range: one fault, 512 zero-filled frames. */
-    struct event ev = mem_access(m, 1, ACCESS_WRITE, base + 0x5000);
+    struct event ev = test_run_access(m, 1, ACCESS_WRITE, base + 0x5000);
     CU_ASSERT_EQUAL(ev.kind, EV_ACCESS_DONE);
-    CU_ASSERT_EQUAL(first(EV_PAGE_FAULT).fault_code,
+    CU_ASSERT_EQUAL(test_first(EV_PAGE_FAULT).fault_code,
                     FAULT_CODE_USER | FAULT_CODE_PROTECTION | FAULT_CODE_WRITE);
-    CU_ASSERT_EQUAL(seen(EV_ZERO_FILL), 1);
-    CU_ASSERT_EQUAL(first(EV_ZERO_FILL).size, 512);
+    CU_ASSERT_EQUAL(test_seen(EV_ZERO_FILL), 1);
+    CU_ASSERT_EQUAL(test_first(EV_ZERO_FILL).size, 512);
     for (uint64_t off = 0; off < 2 * MiB; off += PAGE)
         test_access(m, 1, ACCESS_WRITE, base + off);
     CU_ASSERT_EQUAL(m->counters.minor_faults, 3);
@@ -1627,11 +1561,11 @@ static void test_huge_read_before_write(void)
 
     /* munmap of everything: the huge page is freed, the huge zero page kept. */
     struct op un = {.kind = OP_MUNMAP, .pid = 1, .va = base, .size = 4 * MiB};
-    run_op(m, &un);
+    test_run_op(m, &un);
     CU_ASSERT_EQUAL(m->huge_pages, 0);
     CU_ASSERT_EQUAL(m->pool.free_data, free0 - 2 - 512);
     CU_ASSERT_EQUAL(frames_at(&m->pool, 512)->kind, FRAME_ZERO);
-    verify(m);
+    test_verify(m);
     machine_destroy(m);
 }
 
@@ -1644,22 +1578,22 @@ static void test_fetch_maps_zero_page(void)
     test_process(m, 1, 0, 0);
     struct area x = add_anon_area(m, 1, 0x20000000, 2, PROT_R | PROT_W | PROT_X, "jit");
     uint32_t free0 = m->pool.free_data;
-    struct event ev = mem_access(m, 1, ACCESS_EXEC, x.start);
+    struct event ev = test_run_access(m, 1, ACCESS_EXEC, x.start);
     CU_ASSERT_EQUAL(ev.kind, EV_ACCESS_DONE);
-    CU_ASSERT_EQUAL(first(EV_FAULT_CLASSIFIED).fault_kind, FAULT_ZERO_PAGE);
-    CU_ASSERT_EQUAL(first(EV_PAGE_FAULT).fault_code, FAULT_CODE_USER | FAULT_CODE_FETCH);
-    CU_ASSERT_EQUAL(seen(EV_ZERO_FILL), 0);
+    CU_ASSERT_EQUAL(test_first(EV_FAULT_CLASSIFIED).fault_kind, FAULT_ZERO_PAGE);
+    CU_ASSERT_EQUAL(test_first(EV_PAGE_FAULT).fault_code, FAULT_CODE_USER | FAULT_CODE_FETCH);
+    CU_ASSERT_EQUAL(test_seen(EV_ZERO_FILL), 0);
     CU_ASSERT_EQUAL(frame_of(m, 1, x.start), m->zero_frame);
     CU_ASSERT_EQUAL(resident(m, 1), 0);
-    mem_access(m, 1, ACCESS_WRITE, x.start);
+    test_run_access(m, 1, ACCESS_WRITE, x.start);
     CU_ASSERT_EQUAL(m->counters.minor_faults, 2);
     CU_ASSERT_EQUAL(m->counters.zero_fills, 1);
     CU_ASSERT_EQUAL(resident(m, 1), 1);
     /* Three tables, the zero page, the page: five frames. */
     CU_ASSERT_EQUAL(m->pool.free_data, free0 - 2);
-    CU_ASSERT_EQUAL(mem_access(m, 1, ACCESS_EXEC, x.start).kind, EV_ACCESS_DONE);
+    CU_ASSERT_EQUAL(test_run_access(m, 1, ACCESS_EXEC, x.start).kind, EV_ACCESS_DONE);
     CU_ASSERT_EQUAL(m->counters.faults, 2);
-    verify(m);
+    test_verify(m);
     machine_destroy(m);
 }
 
@@ -1674,7 +1608,7 @@ static void test_huge_page_fallback(void)
         test_access(m, 1, ACCESS_WRITE, frag + i * PAGE);
     CU_ASSERT_EQUAL(m->pool.free_data, 0);
     struct op un = {.kind = OP_MUNMAP, .pid = 1, .va = frag + 100 * PAGE, .size = 600 * PAGE};
-    run_op(m, &un);
+    test_run_op(m, &un);
     CU_ASSERT_EQUAL(m->pool.free_data, 600);
     CU_ASSERT_EQUAL(frames_at(&m->pool, 99)->kind, FRAME_ANON);
     CU_ASSERT_EQUAL(frames_at(&m->pool, 700)->kind, FRAME_ANON);
@@ -1696,7 +1630,7 @@ static void test_huge_page_fallback(void)
         CU_ASSERT_EQUAL(frame_of(m, 1, base + i * PAGE), 100 + i);
         CU_ASSERT_EQUAL(frames_at(&m->pool, 100 + i)->compound, 0);
     }
-    verify(m);
+    test_verify(m);
     machine_destroy(m);
 }
 
@@ -1708,12 +1642,12 @@ static void test_huge_translate(void)
     test_process(m, 1, 0, 0);
     const uint64_t base = 0x40000000;
     add_huge_area(m, base, 2 * MiB);
-    struct event ev = mem_access(m, 1, ACCESS_WRITE, base + 0x123456);
+    struct event ev = test_run_access(m, 1, ACCESS_WRITE, base + 0x123456);
     CU_ASSERT_EQUAL(ev.kind, EV_ACCESS_DONE);
     CU_ASSERT_EQUAL(ev.pa, 512 * PAGE + 0x123456);
     CU_ASSERT_EQUAL(machine_translate(m, machine_process(m, 1), base + 0x123456),
                     512 * PAGE + 0x123456);
-    verify(m);
+    test_verify(m);
     machine_destroy(m);
 }
 
@@ -1726,19 +1660,19 @@ static void test_huge_partial_mprotect(void)
     test_process(m, 1, 0, 0);
     const uint64_t base = 0x40000000;
     add_huge_area(m, base, 2 * MiB);
-    mem_access(m, 1, ACCESS_WRITE, base);
+    test_run_access(m, 1, ACCESS_WRITE, base);
     CU_ASSERT_EQUAL(m->huge_pages, 1);
     struct op op = {.kind = OP_MPROTECT, .pid = 1, .va = base, .size = PAGE, .prot = PROT_R};
-    run_op(m, &op);
-    struct event ev = mem_access(m, 1, ACCESS_WRITE, base);
+    test_run_op(m, &op);
+    struct event ev = test_run_access(m, 1, ACCESS_WRITE, base);
     CU_ASSERT_EQUAL(ev.kind, EV_SEGFAULT);
-    ev = mem_access(m, 1, ACCESS_WRITE, base + 2 * PAGE);
+    ev = test_run_access(m, 1, ACCESS_WRITE, base + 2 * PAGE);
     CU_ASSERT_EQUAL(ev.kind, EV_ACCESS_DONE);
-    ev = mem_access(m, 1, ACCESS_WRITE, base + 8);
+    ev = test_run_access(m, 1, ACCESS_WRITE, base + 8);
     CU_ASSERT_EQUAL(ev.kind, EV_SEGFAULT);
     CU_ASSERT_EQUAL(ev.fault_kind, FAULT_ACCERR);
     CU_ASSERT_EQUAL(m->counters.segfaults, 2);
-    verify(m);
+    test_verify(m);
     machine_destroy(m);
 }
 
@@ -1756,17 +1690,17 @@ static void test_fork_write_protects_global_entries(void)
                      .kind = AREA_ANON, .global = true};
     strcpy(g.name, "global");
     CU_ASSERT_FATAL(machine_add_area(m, 1, &g, why, sizeof why));
-    mem_access(m, 1, ACCESS_WRITE, va); /* frame 0, a global TLB entry */
-    CU_ASSERT(leaf(m, 1, va) & PTE_GLOBAL);
+    test_run_access(m, 1, ACCESS_WRITE, va); /* frame 0, a global TLB entry */
+    CU_ASSERT(test_leaf(m, 1, va) & PTE_GLOBAL);
     fork_op(m, 1, 2);
-    CU_ASSERT_FALSE(leaf(m, 1, va) & PTE_WRITABLE);
-    struct event ev = mem_access(m, 1, ACCESS_WRITE, va);
+    CU_ASSERT_FALSE(test_leaf(m, 1, va) & PTE_WRITABLE);
+    struct event ev = test_run_access(m, 1, ACCESS_WRITE, va);
     CU_ASSERT_EQUAL(ev.kind, EV_ACCESS_DONE);
-    CU_ASSERT_EQUAL(seen(EV_PAGE_FAULT), 1);
+    CU_ASSERT_EQUAL(test_seen(EV_PAGE_FAULT), 1);
     CU_ASSERT_EQUAL(m->counters.cow_copies, 1);
     CU_ASSERT_EQUAL(frame_of(m, 2, va), 0);
     CU_ASSERT_NOT_EQUAL(frame_of(m, 1, va), 0);
-    verify(m);
+    test_verify(m);
     machine_destroy(m);
 }
 
@@ -1784,11 +1718,11 @@ static void test_picked_asids_are_unique(void)
     strcpy(a.name, "data");
     CU_ASSERT_FATAL(machine_add_area(m, 1, &a, why, sizeof why));
     CU_ASSERT_FATAL(machine_add_area(m, 2, &a, why, sizeof why));
-    struct event e1 = mem_access(m, 1, ACCESS_WRITE, va);
-    struct event e2 = mem_access(m, 2, ACCESS_WRITE, va);
+    struct event e1 = test_run_access(m, 1, ACCESS_WRITE, va);
+    struct event e2 = test_run_access(m, 2, ACCESS_WRITE, va);
     CU_ASSERT_EQUAL(m->counters.faults, 2);
     CU_ASSERT_NOT_EQUAL(e1.frame, e2.frame);
-    verify(m);
+    test_verify(m);
     machine_destroy(m);
 }
 
@@ -1806,57 +1740,57 @@ static void test_shared_file_write_notify(void)
     const uint64_t map = 0x20000000; /* 16-page aligned */
     do_mmap(m, 1, map, 32 * PAGE, PROT_R | PROT_W, true, id + 1, false, "data");
 
-    struct event ev = mem_access(m, 1, ACCESS_WRITE, map);
+    struct event ev = test_run_access(m, 1, ACCESS_WRITE, map);
     CU_ASSERT_EQUAL(m->counters.minor_faults, 1);
-    CU_ASSERT_EQUAL(first(EV_FAULT_CLASSIFIED).fault_kind, FAULT_FILE_CACHED);
-    CU_ASSERT(leaf(m, 1, map) & PTE_WRITABLE);
+    CU_ASSERT_EQUAL(test_first(EV_FAULT_CLASSIFIED).fault_kind, FAULT_FILE_CACHED);
+    CU_ASSERT(test_leaf(m, 1, map) & PTE_WRITABLE);
     CU_ASSERT(frames_at(&m->pool, ev.frame)->dirty);
     CU_ASSERT_EQUAL(frame_of(m, 1, map + PAGE), EV_NONE); /* no fault-around on a write */
 
     /* A read of page 16 maps it, and fault-around its 15 neighbours,
      * read-only and clean. */
-    mem_access(m, 1, ACCESS_READ, map + 16 * PAGE);
+    test_run_access(m, 1, ACCESS_READ, map + 16 * PAGE);
     CU_ASSERT_EQUAL(m->counters.minor_faults, 2);
-    uint64_t e = leaf(m, 1, map + 16 * PAGE);
+    uint64_t e = test_leaf(m, 1, map + 16 * PAGE);
     CU_ASSERT(pte_present(e));
     CU_ASSERT_FALSE(e & PTE_WRITABLE);
     CU_ASSERT_FALSE(frames_at(&m->pool, pte_frame(e))->dirty);
-    CU_ASSERT(pte_present(leaf(m, 1, map + 17 * PAGE)));
+    CU_ASSERT(pte_present(test_leaf(m, 1, map + 17 * PAGE)));
 
     /* The first write to it: a minor fault, no copy, the same frame, now
      * writable and dirty. */
     uint32_t frame = pte_frame(e);
-    ev = mem_access(m, 1, ACCESS_WRITE, map + 16 * PAGE);
+    ev = test_run_access(m, 1, ACCESS_WRITE, map + 16 * PAGE);
     CU_ASSERT_EQUAL(ev.kind, EV_ACCESS_DONE);
-    CU_ASSERT_EQUAL(first(EV_PAGE_FAULT).fault_code,
+    CU_ASSERT_EQUAL(test_first(EV_PAGE_FAULT).fault_code,
                     FAULT_CODE_USER | FAULT_CODE_PROTECTION | FAULT_CODE_WRITE);
-    CU_ASSERT_EQUAL(first(EV_FAULT_CLASSIFIED).fault_kind, FAULT_WRITE_NOTIFY);
-    CU_ASSERT_EQUAL(seen(EV_WRITE_NOTIFY), 1);
-    CU_ASSERT_EQUAL(seen(EV_COW_COPY) + seen(EV_COW_REUSE) + seen(EV_FRAME_ALLOC), 0);
+    CU_ASSERT_EQUAL(test_first(EV_FAULT_CLASSIFIED).fault_kind, FAULT_WRITE_NOTIFY);
+    CU_ASSERT_EQUAL(test_seen(EV_WRITE_NOTIFY), 1);
+    CU_ASSERT_EQUAL(test_seen(EV_COW_COPY) + test_seen(EV_COW_REUSE) + test_seen(EV_FRAME_ALLOC), 0);
     CU_ASSERT_EQUAL(m->counters.minor_faults, 3);
     CU_ASSERT_EQUAL(m->counters.cow_copies, 0);
     CU_ASSERT_EQUAL(ev.frame, frame);
-    e = leaf(m, 1, map + 16 * PAGE);
+    e = test_leaf(m, 1, map + 16 * PAGE);
     CU_ASSERT((e & (PTE_WRITABLE | PTE_DIRTY)) == (PTE_WRITABLE | PTE_DIRTY));
     CU_ASSERT(frames_at(&m->pool, frame)->dirty);
 
     /* A page fault-around mapped: its first write faults too. */
-    mem_access(m, 1, ACCESS_WRITE, map + 17 * PAGE);
+    test_run_access(m, 1, ACCESS_WRITE, map + 17 * PAGE);
     CU_ASSERT_EQUAL(m->counters.minor_faults, 4);
     /* Pages already written: no fault. */
-    mem_access(m, 1, ACCESS_WRITE, map + 16 * PAGE + 8);
-    mem_access(m, 1, ACCESS_WRITE, map + 8);
+    test_run_access(m, 1, ACCESS_WRITE, map + 16 * PAGE + 8);
+    test_run_access(m, 1, ACCESS_WRITE, map + 8);
     CU_ASSERT_EQUAL(m->counters.faults, 4);
     CU_ASSERT_EQUAL(m->counters.major_faults, 0);
 
     /* Shared anonymous memory wants no notice: a read maps it writable. */
     const uint64_t shm = 0x30000000;
     do_mmap(m, 1, shm, PAGE, PROT_R | PROT_W, true, 0, false, "shm");
-    mem_access(m, 1, ACCESS_READ, shm);
-    CU_ASSERT(leaf(m, 1, shm) & PTE_WRITABLE);
-    mem_access(m, 1, ACCESS_WRITE, shm);
+    test_run_access(m, 1, ACCESS_READ, shm);
+    CU_ASSERT(test_leaf(m, 1, shm) & PTE_WRITABLE);
+    test_run_access(m, 1, ACCESS_WRITE, shm);
     CU_ASSERT_EQUAL(m->counters.faults, 5);
-    verify(m);
+    test_verify(m);
     machine_destroy(m);
 }
 
@@ -1869,30 +1803,30 @@ static void test_shared_file_dirt_survives_exit(void)
     test_process(m, 1, 0, 0);
     const uint64_t map = 0x20000000, heap = 0x10000000;
     do_mmap(m, 1, map, 2 * PAGE, PROT_R | PROT_W, true, id + 1, false, "data");
-    mem_access(m, 1, ACCESS_WRITE, map);
-    mem_access(m, 1, ACCESS_READ, map + PAGE);
+    test_run_access(m, 1, ACCESS_WRITE, map);
+    test_run_access(m, 1, ACCESS_READ, map + PAGE);
     CU_ASSERT(frames_at(&m->pool, 0)->dirty); /* fault_dirty_shared_page */
-    CU_ASSERT(leaf(m, 1, map) & PTE_DIRTY);
-    CU_ASSERT_FALSE(leaf(m, 1, map + PAGE) & PTE_WRITABLE); /* read: until written */
+    CU_ASSERT(test_leaf(m, 1, map) & PTE_DIRTY);
+    CU_ASSERT_FALSE(test_leaf(m, 1, map + PAGE) & PTE_WRITABLE); /* read: until written */
     struct op ex = {.kind = OP_EXIT, .pid = 1};
-    run_op(m, &ex);
+    test_run_op(m, &ex);
     CU_ASSERT(frames_at(&m->pool, 0)->dirty);
     CU_ASSERT_FALSE(frames_at(&m->pool, 1)->dirty);
     CU_ASSERT_EQUAL(frames_at(&m->pool, 0)->nmaps, 0);
     CU_ASSERT_EQUAL(object_frame(&m->objects[id], 0), 0);
     test_process(m, 2, heap, 4 * PAGE);
-    mem_access(m, 2, ACCESS_WRITE, heap);        /* frame 2 */
-    mem_access(m, 2, ACCESS_WRITE, heap + PAGE); /* frame 3 */
-    mem_access(m, 2, ACCESS_WRITE, heap + 2 * PAGE);
-    CU_ASSERT_EQUAL(first(EV_VICTIM_CHOSEN).victim, 0);
-    CU_ASSERT_EQUAL(seen(EV_WRITEBACK), 1);
+    test_run_access(m, 2, ACCESS_WRITE, heap);        /* frame 2 */
+    test_run_access(m, 2, ACCESS_WRITE, heap + PAGE); /* frame 3 */
+    test_run_access(m, 2, ACCESS_WRITE, heap + 2 * PAGE);
+    CU_ASSERT_EQUAL(test_first(EV_VICTIM_CHOSEN).victim, 0);
+    CU_ASSERT_EQUAL(test_seen(EV_WRITEBACK), 1);
     CU_ASSERT_EQUAL(m->counters.writebacks, 1);
-    mem_access(m, 2, ACCESS_WRITE, heap + 3 * PAGE);
-    CU_ASSERT_EQUAL(first(EV_VICTIM_CHOSEN).victim, 1);
-    CU_ASSERT_EQUAL(seen(EV_PAGE_DROPPED), 1);
+    test_run_access(m, 2, ACCESS_WRITE, heap + 3 * PAGE);
+    CU_ASSERT_EQUAL(test_first(EV_VICTIM_CHOSEN).victim, 1);
+    CU_ASSERT_EQUAL(test_seen(EV_PAGE_DROPPED), 1);
     CU_ASSERT_EQUAL(m->counters.writebacks, 1);
     CU_ASSERT_EQUAL(m->counters.evictions, 2);
-    verify(m);
+    test_verify(m);
     machine_destroy(m);
 }
 
@@ -1917,27 +1851,27 @@ static void test_spawn_builds_address_space(void)
     test_process(m, 1, 0x10000000, 4 * PAGE);
     struct counters before = m->counters;
     struct op op = program_op(OP_SPAWN, 1, 2, file);
-    struct event last = run_op(m, &op);
+    struct event last = test_run_op(m, &op);
     /* SPAWN, FAULT_CLASSIFIED, (FRAME_ALLOC, TABLE_ALLOC) x 3, FRAME_ALLOC,
      * ZERO_FILL, PTE_UPDATE: no access, no TLB, no restart. */
     static const enum event_kind want[] = {
         EV_SPAWN, EV_FAULT_CLASSIFIED, EV_FRAME_ALLOC, EV_TABLE_ALLOC, EV_FRAME_ALLOC,
         EV_TABLE_ALLOC, EV_FRAME_ALLOC, EV_TABLE_ALLOC, EV_FRAME_ALLOC, EV_ZERO_FILL,
         EV_PTE_UPDATE};
-    CU_ASSERT_EQUAL_FATAL(nevents, sizeof want / sizeof want[0]);
-    for (unsigned i = 0; i < nevents; i++)
-        CU_ASSERT_EQUAL(events[i].kind, want[i]);
+    CU_ASSERT_EQUAL_FATAL(test_nevents, sizeof want / sizeof want[0]);
+    for (unsigned i = 0; i < test_nevents; i++)
+        CU_ASSERT_EQUAL(test_events[i].kind, want[i]);
     CU_ASSERT_EQUAL(last.kind, EV_PTE_UPDATE);
     CU_ASSERT_FALSE(machine_busy(m));
     /* Frames 0 and 1 cache the file, 2 is the shell's root, 3 the child's. */
-    CU_ASSERT_EQUAL(events[0].pid, 1);
-    CU_ASSERT_EQUAL(events[0].other_pid, 2);
-    CU_ASSERT_EQUAL(events[0].frame, 3);
-    CU_ASSERT_EQUAL(events[1].pid, 2);
-    CU_ASSERT_EQUAL(events[1].va, TOP - 8);
-    CU_ASSERT_EQUAL(events[1].access, ACCESS_WRITE);
-    CU_ASSERT_EQUAL(events[1].fault_kind, FAULT_ZERO_FILL);
-    CU_ASSERT_EQUAL(events[9].frame, 7);
+    CU_ASSERT_EQUAL(test_events[0].pid, 1);
+    CU_ASSERT_EQUAL(test_events[0].other_pid, 2);
+    CU_ASSERT_EQUAL(test_events[0].frame, 3);
+    CU_ASSERT_EQUAL(test_events[1].pid, 2);
+    CU_ASSERT_EQUAL(test_events[1].va, TOP - 8);
+    CU_ASSERT_EQUAL(test_events[1].access, ACCESS_WRITE);
+    CU_ASSERT_EQUAL(test_events[1].fault_kind, FAULT_ZERO_FILL);
+    CU_ASSERT_EQUAL(test_events[9].frame, 7);
     CU_ASSERT_EQUAL(last.frame, 7);
     CU_ASSERT_EQUAL(last.entry & (PTE_PRESENT | PTE_WRITABLE | PTE_DIRTY),
                     PTE_PRESENT | PTE_WRITABLE | PTE_DIRTY);
@@ -1980,15 +1914,15 @@ static void test_spawn_builds_address_space(void)
     CU_ASSERT_EQUAL(frame_of(m, 2, 0x400000), EV_NONE);
 
     /* The first fetch maps the cached text page: frame 0, minor, no zero fill. */
-    struct event ev = mem_access(m, 2, ACCESS_EXEC, 0x400000);
+    struct event ev = test_run_access(m, 2, ACCESS_EXEC, 0x400000);
     CU_ASSERT_EQUAL(ev.kind, EV_ACCESS_DONE);
-    CU_ASSERT_EQUAL(first(EV_FAULT_CLASSIFIED).fault_kind, FAULT_FILE_CACHED);
-    CU_ASSERT_EQUAL(seen(EV_ZERO_FILL), 0);
+    CU_ASSERT_EQUAL(test_first(EV_FAULT_CLASSIFIED).fault_kind, FAULT_FILE_CACHED);
+    CU_ASSERT_EQUAL(test_seen(EV_ZERO_FILL), 0);
     CU_ASSERT_EQUAL(frame_of(m, 2, 0x400000), 0);
     /* A write to data copies the file's page 1 (frame 1). */
-    mem_access(m, 2, ACCESS_WRITE, 0x401000);
-    CU_ASSERT_EQUAL(seen(EV_COW_COPY), 1);
-    CU_ASSERT_EQUAL(first(EV_COW_COPY).victim, 1);
+    test_run_access(m, 2, ACCESS_WRITE, 0x401000);
+    CU_ASSERT_EQUAL(test_seen(EV_COW_COPY), 1);
+    CU_ASSERT_EQUAL(test_first(EV_COW_COPY).victim, 1);
     CU_ASSERT_NOT_EQUAL(frame_of(m, 2, 0x401000), 1);
     machine_destroy(m);
 }
@@ -2000,19 +1934,19 @@ static void test_execve_replaces_address_space(void)
     const uint64_t heap = 0x10000000;
     test_process(m, 1, heap, 4 * PAGE);
     for (unsigned i = 0; i < 4; i++)
-        mem_access(m, 1, ACCESS_WRITE, heap + i * PAGE);
+        test_run_access(m, 1, ACCESS_WRITE, heap + i * PAGE);
     fork_op(m, 1, 2);
     uint32_t old_root = machine_process(m, 2)->root;
     CU_ASSERT_EQUAL(resident(m, 2), 4);
     uint32_t free_before = m->pool.free_data;
     struct op op = program_op(OP_EXECVE, 2, 0, file);
-    run_op(m, &op);
-    CU_ASSERT_EQUAL_FATAL(events[0].kind, EV_EXECVE);
-    CU_ASSERT_EQUAL(events[0].pid, 2);
-    CU_ASSERT_STRING_EQUAL(events[0].detail,
+    test_run_op(m, &op);
+    CU_ASSERT_EQUAL_FATAL(test_events[0].kind, EV_EXECVE);
+    CU_ASSERT_EQUAL(test_events[0].pid, 2);
+    CU_ASSERT_STRING_EQUAL(test_events[0].detail,
                            "'hello' replaces the address space: 4 resident pages and 0 in swap "
                            "released, a new root table in frame 14");
-    CU_ASSERT_EQUAL(events[0].frame, 14);
+    CU_ASSERT_EQUAL(test_events[0].frame, 14);
     const struct process *c = machine_process(m, 2);
     CU_ASSERT(c->alive);
     CU_ASSERT_EQUAL(c->root, 14);
@@ -2026,9 +1960,9 @@ static void test_execve_replaces_address_space(void)
      * maps them), 5 taken. */
     CU_ASSERT_EQUAL(m->pool.free_data, free_before + 4 - 5);
     /* The parent's pages are its own again: its write reuses them. */
-    mem_access(m, 1, ACCESS_WRITE, heap);
-    CU_ASSERT_EQUAL(seen(EV_COW_REUSE), 1);
-    CU_ASSERT_EQUAL(seen(EV_COW_COPY), 0);
+    test_run_access(m, 1, ACCESS_WRITE, heap);
+    CU_ASSERT_EQUAL(test_seen(EV_COW_REUSE), 1);
+    CU_ASSERT_EQUAL(test_seen(EV_COW_COPY), 0);
     machine_destroy(m);
 }
 
@@ -2037,11 +1971,11 @@ static void test_execve_without_frame_fails(void)
     struct machine *m = test_machine("x86_64", 5, 0, 0, POLICY_clock);
     uint32_t file = add_file(m, "hello", 1, NULL, 0, false);
     test_process(m, 1, 0x10000000, PAGE);
-    mem_access(m, 1, ACCESS_WRITE, 0x10000000);
+    test_run_access(m, 1, ACCESS_WRITE, 0x10000000);
     CU_ASSERT_EQUAL(m->pool.free_data, 0);
     struct op op = program_op(OP_EXECVE, 1, 0, file);
     op.image.data = 0;
-    struct event ev = run_op(m, &op);
+    struct event ev = test_run_op(m, &op);
     CU_ASSERT_EQUAL(ev.kind, EV_OP_FAILED);
     CU_ASSERT_STRING_EQUAL(ev.detail, "execve: no free frame for the new root table (ENOMEM)");
     const struct process *p = machine_process(m, 1);
@@ -2057,14 +1991,14 @@ static void test_brk_grows_and_shrinks(void)
     uint32_t file = add_file(m, "hello", 2, NULL, 0, true);
     test_process(m, 1, 0x10000000, PAGE);
     struct op brk = {.kind = OP_BRK, .pid = 1, .size = PAGE};
-    struct event ev = run_op(m, &brk);
+    struct event ev = test_run_op(m, &brk);
     CU_ASSERT_EQUAL(ev.kind, EV_OP_FAILED);
     struct op op = program_op(OP_SPAWN, 1, 2, file);
-    run_op(m, &op);
+    test_run_op(m, &op);
     const uint64_t start = 0x404000;
     brk.pid = 2;
     brk.size = 2 * PAGE + 1; /* three pages */
-    ev = run_op(m, &brk);
+    ev = test_run_op(m, &brk);
     CU_ASSERT_EQUAL(ev.kind, EV_BRK);
     CU_ASSERT_EQUAL(ev.va, start);
     CU_ASSERT_EQUAL(ev.size, 2 * PAGE + 1);
@@ -2074,18 +2008,18 @@ static void test_brk_grows_and_shrinks(void)
     CU_ASSERT_FATAL(h != NULL);
     CU_ASSERT_EQUAL(h->start, start);
     CU_ASSERT_EQUAL(h->end, start + 3 * PAGE);
-    CU_ASSERT_EQUAL(seen(EV_ZERO_FILL), 0);
+    CU_ASSERT_EQUAL(test_seen(EV_ZERO_FILL), 0);
     for (unsigned i = 0; i < 3; i++)
-        mem_access(m, 2, ACCESS_WRITE, start + i * PAGE);
+        test_run_access(m, 2, ACCESS_WRITE, start + i * PAGE);
     CU_ASSERT_EQUAL(resident(m, 2), 4);
     /* Growing extends the same area. */
     brk.size = 4 * PAGE;
-    run_op(m, &brk);
+    test_run_op(m, &brk);
     CU_ASSERT_EQUAL(c->nareas, 5);
     CU_ASSERT_EQUAL(process_find_named(c, "heap")->end, start + 4 * PAGE);
     /* Shrinking to one page unmaps the last three, two of them resident. */
     brk.size = PAGE;
-    ev = run_op(m, &brk);
+    ev = test_run_op(m, &brk);
     CU_ASSERT_EQUAL(ev.kind, EV_BRK);
     CU_ASSERT_STRING_EQUAL(ev.detail, "heap [0x404000, 0x405000), 1 page; 2 resident pages "
                                       "released");
@@ -2093,7 +2027,7 @@ static void test_brk_grows_and_shrinks(void)
     CU_ASSERT_EQUAL(process_find_named(c, "heap")->end, start + PAGE);
     /* Up to the stack: refused. */
     brk.size = TOP - start;
-    ev = run_op(m, &brk);
+    ev = test_run_op(m, &brk);
     CU_ASSERT_EQUAL(ev.kind, EV_OP_FAILED);
     CU_ASSERT_EQUAL(c->brk, start + PAGE);
     machine_destroy(m);

@@ -15,84 +15,20 @@
 #include "vm_helpers.h"
 
 #define PAGE UINT64_C(4096)
-#define MAX_EVENTS 64
-
-static struct event events[MAX_EVENTS];
-static unsigned nevents;
-
-static void verify(const struct machine *m)
-{
-    char why[256];
-    if (!machine_verify(m, why, sizeof why)) {
-        fprintf(stderr, "\n    machine_verify: %s\n", why);
-        CU_FAIL("machine_verify");
-    }
-}
-
-/* Steps an operation to its end, keeping its events; checks the machine. */
-static struct event run_op(struct machine *m, const struct op *op)
-{
-    struct event ev;
-    bool more;
-    nevents = 0;
-    CU_ASSERT_FATAL(machine_begin(m, op));
-    do {
-        more = machine_step(m, &ev);
-        if (nevents < MAX_EVENTS)
-            events[nevents++] = ev;
-    } while (more);
-    verify(m);
-    return ev;
-}
-
-static struct event access_as(struct machine *m, uint32_t pid, enum access_kind a, uint64_t va)
-{
-    struct op op = {.kind = OP_ACCESS, .pid = pid, .access = a, .va = va,
-                    .future_index = UINT64_MAX};
-    return run_op(m, &op);
-}
 
 /* A user-mode access of pid 1. */
 static struct event user_access(struct machine *m, enum access_kind a, uint64_t va)
 {
-    return access_as(m, 1, a, va);
-}
-
-/* How many events of that kind the last operation produced. */
-static unsigned count_of(enum event_kind kind)
-{
-    unsigned n = 0;
-    for (unsigned i = 0; i < nevents; i++)
-        n += events[i].kind == kind;
-    return n;
-}
-
-/* The first event of that kind of the last operation (OP_FAILED when
- * there was none). */
-static struct event event_of(enum event_kind kind)
-{
-    for (unsigned i = 0; i < nevents; i++)
-        if (events[i].kind == kind)
-            return events[i];
-    struct event none;
-    event_init(&none, EV_OP_FAILED);
-    return none;
-}
-
-/* pid's leaf entry for va, or 0. */
-static uint64_t leaf_of(const struct machine *m, uint32_t pid, uint64_t va)
-{
-    struct walk_result w = machine_walk(m, machine_process(m, pid), va);
-    return w.complete ? *w.slot : 0;
+    return test_run_access(m, 1, a, va);
 }
 
 /* True when the last operation's events are exactly these kinds. */
 static bool sequence_is(const enum event_kind *kinds, unsigned n)
 {
-    if (nevents != n)
+    if (test_nevents != n)
         return false;
     for (unsigned i = 0; i < n; i++)
-        if (events[i].kind != kinds[i])
+        if (test_events[i].kind != kinds[i])
             return false;
     return true;
 }
@@ -111,7 +47,7 @@ static void test_noncanonical_is_gp(void)
         for (int a = ACCESS_READ; a <= ACCESS_EXEC; a++) {
             struct event ev = user_access(m, (enum access_kind)a, addrs[i]);
             CU_ASSERT(sequence_is(gp, 3));
-            CU_ASSERT_EQUAL(events[1].fault_code, 0);
+            CU_ASSERT_EQUAL(test_events[1].fault_code, 0);
             CU_ASSERT_EQUAL(ev.fault_kind, FAULT_SI_KERNEL);
             CU_ASSERT_EQUAL(ev.fault_code, 0);
             CU_ASSERT_EQUAL(ev.va, addrs[i]);
@@ -141,14 +77,14 @@ static void test_upper_half_walks(void)
     for (int a = ACCESS_READ; a <= ACCESS_EXEC; a++) {
         struct event ev = user_access(m, (enum access_kind)a, UINT64_C(0xffff800000000000));
         CU_ASSERT(sequence_is(walked, 5));
-        CU_ASSERT_EQUAL(events[2].level, 0);
-        CU_ASSERT_EQUAL(events[2].index, 256);
-        CU_ASSERT_EQUAL(events[3].fault_code, hardware[a]);
+        CU_ASSERT_EQUAL(test_events[2].level, 0);
+        CU_ASSERT_EQUAL(test_events[2].index, 256);
+        CU_ASSERT_EQUAL(test_events[3].fault_code, hardware[a]);
         CU_ASSERT_EQUAL(ev.fault_kind, FAULT_MAPERR);
         CU_ASSERT_EQUAL(ev.fault_code, reported[a]);
         CU_ASSERT_PTR_NOT_NULL(strstr(ev.detail, "not a user address"));
     }
-    CU_ASSERT_EQUAL(events[0].vpn, UINT64_C(0xffff800000000000) >> 12);
+    CU_ASSERT_EQUAL(test_events[0].vpn, UINT64_C(0xffff800000000000) >> 12);
     CU_ASSERT_EQUAL(m->counters.segfaults, 3);
     CU_ASSERT_EQUAL(m->counters.faults, 0);
     CU_ASSERT_EQUAL(m->counters.page_walks, 3);
@@ -164,10 +100,10 @@ static void test_five_level_rule(void)
     struct event ev = user_access(m, ACCESS_READ, UINT64_C(0x800000000000));
     CU_ASSERT_EQUAL(ev.fault_kind, FAULT_MAPERR);
     CU_ASSERT_EQUAL(ev.fault_code, 0x4);
-    CU_ASSERT_EQUAL(count_of(EV_WALK_STEP), 1);
+    CU_ASSERT_EQUAL(test_seen(EV_WALK_STEP), 1);
     ev = user_access(m, ACCESS_READ, UINT64_C(1) << 56);
     CU_ASSERT_EQUAL(ev.fault_kind, FAULT_SI_KERNEL);
-    CU_ASSERT_EQUAL(nevents, 3);
+    CU_ASSERT_EQUAL(test_nevents, 3);
     CU_ASSERT_EQUAL(m->counters.segfaults, 2);
     machine_destroy(m);
 }
@@ -194,7 +130,7 @@ static void test_page_fault_elsewhere(void)
         test_process(m, 1, 0, 0);
         struct event ev = user_access(m, ACCESS_WRITE, cases[i].va);
         CU_ASSERT(sequence_is(no_walk, 3));
-        CU_ASSERT_EQUAL(events[1].fault_code, 0x6);
+        CU_ASSERT_EQUAL(test_events[1].fault_code, 0x6);
         CU_ASSERT_EQUAL(ev.fault_kind, FAULT_MAPERR);
         CU_ASSERT_EQUAL(ev.fault_code, 0x6);
         CU_ASSERT_EQUAL(m->counters.page_walks, 0);
@@ -206,8 +142,8 @@ static void test_page_fault_elsewhere(void)
     test_process(m, 1, 0, 0);
     struct event ev = user_access(m, ACCESS_READ, UINT64_C(0xffffffc000000000));
     CU_ASSERT_EQUAL(ev.fault_kind, FAULT_MAPERR);
-    CU_ASSERT_EQUAL(nevents, 5);
-    CU_ASSERT_EQUAL(events[2].index, 256);
+    CU_ASSERT_EQUAL(test_nevents, 5);
+    CU_ASSERT_EQUAL(test_events[2].index, 256);
     /* No sanitizing outside x86: RISC-V reports no error code of this kind. */
     CU_ASSERT_EQUAL(ev.fault_code, 0x4);
     machine_destroy(m);
@@ -272,12 +208,12 @@ static void test_task_size_max(void)
     struct op mm = {.kind = OP_MMAP, .pid = 1, .va = UINT64_C(0x7ffffffff000), .size = PAGE,
                     .prot = PROT_R | PROT_W};
     strcpy(mm.name, "last");
-    struct event ev = run_op(m, &mm);
+    struct event ev = test_run_op(m, &mm);
     CU_ASSERT_EQUAL(ev.kind, EV_OP_FAILED);
     CU_ASSERT_STRING_EQUAL(ev.detail, "mmap of [0x7ffffffff000, 0x800000000000) reaches beyond "
                                       "user space, which ends at 0x7ffffffff000 (ENOMEM)");
     mm.va = UINT64_C(0x7fffffffe000);
-    ev = run_op(m, &mm);
+    ev = test_run_op(m, &mm);
     CU_ASSERT_EQUAL(ev.kind, EV_MMAP);
     CU_ASSERT_EQUAL(ev.va, UINT64_C(0x7fffffffe000));
     ev = user_access(m, ACCESS_WRITE, UINT64_C(0x7fffffffe008));
@@ -285,16 +221,16 @@ static void test_task_size_max(void)
     CU_ASSERT_EQUAL(m->counters.minor_faults, 1);
     ev = user_access(m, ACCESS_READ, UINT64_C(0x7ffffffff000));
     CU_ASSERT_EQUAL(ev.fault_kind, FAULT_MAPERR);
-    CU_ASSERT_EQUAL(count_of(EV_PAGE_FAULT), 1);
-    CU_ASSERT_EQUAL(count_of(EV_WALK_STEP), 4);
-    CU_ASSERT_EQUAL(event_of(EV_PAGE_FAULT).fault_code, 0x4);
+    CU_ASSERT_EQUAL(test_seen(EV_PAGE_FAULT), 1);
+    CU_ASSERT_EQUAL(test_seen(EV_WALK_STEP), 4);
+    CU_ASSERT_EQUAL(test_first(EV_PAGE_FAULT).fault_code, 0x4);
     CU_ASSERT_EQUAL(ev.fault_code, 0x5);
     /* The kernel's own choice of address starts below the top, as
      * mmap_base does (TASK_SIZE minus a gap for the stack). */
     struct op pick = {.kind = OP_MMAP, .pid = 1, .va = UINT64_MAX, .size = PAGE,
                       .prot = PROT_R};
     strcpy(pick.name, "picked");
-    ev = run_op(m, &pick);
+    ev = test_run_op(m, &pick);
     CU_ASSERT_EQUAL(ev.kind, EV_MMAP);
     CU_ASSERT_EQUAL(ev.va, UINT64_C(0x7ffff7fff000) - PAGE);
     machine_destroy(m);
@@ -323,7 +259,7 @@ static struct event kernel_access(struct machine *m, uint32_t pid, enum access_k
 {
     struct op op = {.kind = OP_ACCESS, .pid = pid, .access = a, .va = va,
                     .future_index = UINT64_MAX, .kernel_mode = true};
-    return run_op(m, &op);
+    return test_run_op(m, &op);
 }
 
 /* x86_64 with text (r-x, 2 pages) and data (rw-, 2 pages) in the kernel
@@ -346,7 +282,7 @@ static struct machine *kernel_machine(uint32_t frames, bool asid)
     CU_ASSERT_EQUAL_FATAL(m->nkernel_areas, 2);
     test_process(m, 1, 0x400000, 4 * PAGE);
     test_process(m, 2, 0x400000, 4 * PAGE);
-    verify(m);
+    test_verify(m);
     return m;
 }
 
@@ -384,8 +320,8 @@ static void test_kernel_tables_are_shared(void)
         CU_ASSERT_EQUAL(e[256], 0);
     }
     /* Leaf entries: PAGE_KERNEL_RX for text, PAGE_KERNEL for data. */
-    CU_ASSERT_EQUAL(leaf_of(m, 1, KTEXT), pte_make(4, PTE_PRESENT | PTE_ACCESSED | PTE_GLOBAL));
-    CU_ASSERT_EQUAL(leaf_of(m, 2, KDATA + PAGE),
+    CU_ASSERT_EQUAL(test_leaf(m, 1, KTEXT), pte_make(4, PTE_PRESENT | PTE_ACCESSED | PTE_GLOBAL));
+    CU_ASSERT_EQUAL(test_leaf(m, 2, KDATA + PAGE),
                     pte_make(8, PTE_PRESENT | PTE_WRITABLE | PTE_ACCESSED | PTE_DIRTY |
                                     PTE_GLOBAL | PTE_NX));
     CU_ASSERT_PTR_NOT_NULL(machine_kernel_area(m, KDATA + 5));
@@ -401,14 +337,14 @@ static void test_kernel_mode_access(void)
                                              EV_TLB_FILL, EV_ACCESS_DONE};
     struct event ev = kernel_access(m, 1, ACCESS_WRITE, KDATA + 0x18);
     CU_ASSERT(sequence_is(walked, 8));
-    CU_ASSERT(events[0].kernel);
-    CU_ASSERT_EQUAL(events[2].frame, 9);  /* pid 1's root */
-    CU_ASSERT_EQUAL(events[2].index, 511);
-    CU_ASSERT_EQUAL(events[3].frame, 1);  /* the kernel's PUD */
-    CU_ASSERT_EQUAL(events[5].frame, 6);  /* data's PTE table */
+    CU_ASSERT(test_events[0].kernel);
+    CU_ASSERT_EQUAL(test_events[2].frame, 9);  /* pid 1's root */
+    CU_ASSERT_EQUAL(test_events[2].index, 511);
+    CU_ASSERT_EQUAL(test_events[3].frame, 1);  /* the kernel's PUD */
+    CU_ASSERT_EQUAL(test_events[5].frame, 6);  /* data's PTE table */
     CU_ASSERT_EQUAL(ev.frame, 7);
     CU_ASSERT_EQUAL(ev.pa, 7 * PAGE + 0x18);
-    const struct tlb_entry *t = &m->tlb.entries[events[6].index * m->tlb.ways + events[6].way];
+    const struct tlb_entry *t = &m->tlb.entries[test_events[6].index * m->tlb.ways + test_events[6].way];
     CU_ASSERT(t->valid && t->global && !t->user && t->writable);
     CU_ASSERT_EQUAL(m->counters.faults, 0);
     CU_ASSERT_EQUAL(m->counters.page_walks, 1);
@@ -416,8 +352,8 @@ static void test_kernel_mode_access(void)
      * stays and serves pid 2's system call. */
     test_access(m, 1, ACCESS_WRITE, 0x400000);
     struct op sw = {.kind = OP_SWITCH, .pid = 2};
-    run_op(m, &sw);
-    CU_ASSERT_EQUAL(event_of(EV_TLB_FLUSH).kind, EV_TLB_FLUSH);
+    test_run_op(m, &sw);
+    CU_ASSERT_EQUAL(test_first(EV_TLB_FLUSH).kind, EV_TLB_FLUSH);
     CU_ASSERT_EQUAL(tlb_count_valid(&m->tlb), 1);
     static const enum event_kind hit[] = {EV_ACCESS_BEGIN, EV_TLB_HIT, EV_ACCESS_DONE};
     ev = kernel_access(m, 2, ACCESS_READ, KDATA + 0x20);
@@ -441,8 +377,8 @@ static void test_user_access_to_kernel(void)
     static const uint8_t codes[] = {0x5, 0x7, 0x15};
     for (int a = ACCESS_READ; a <= ACCESS_EXEC; a++) {
         struct event ev = user_access(m, (enum access_kind)a, KTEXT + 0x40);
-        CU_ASSERT_EQUAL(count_of(EV_WALK_STEP), 4);
-        CU_ASSERT_EQUAL(event_of(EV_PAGE_FAULT).fault_code, codes[a]);
+        CU_ASSERT_EQUAL(test_seen(EV_WALK_STEP), 4);
+        CU_ASSERT_EQUAL(test_first(EV_PAGE_FAULT).fault_code, codes[a]);
         CU_ASSERT_EQUAL(ev.kind, EV_SEGFAULT);
         CU_ASSERT_EQUAL(ev.fault_kind, FAULT_MAPERR);
         CU_ASSERT_EQUAL(ev.fault_code, codes[a]);
@@ -450,8 +386,8 @@ static void test_user_access_to_kernel(void)
     }
     /* Unmapped, in the kernel half: PMD entry 24 is empty. */
     struct event ev = user_access(m, ACCESS_WRITE, UINT64_C(0xffffffff83000000));
-    CU_ASSERT_EQUAL(count_of(EV_WALK_STEP), 3);
-    CU_ASSERT_EQUAL(event_of(EV_PAGE_FAULT).fault_code, 0x6);
+    CU_ASSERT_EQUAL(test_seen(EV_WALK_STEP), 3);
+    CU_ASSERT_EQUAL(test_first(EV_PAGE_FAULT).fault_code, 0x6);
     CU_ASSERT_EQUAL(ev.fault_code, 0x7);
     /* A kernel entry in the TLB is refused to user mode too: the lookup
      * hits, the U/S bit faults, the entry is dropped. */
@@ -460,7 +396,7 @@ static void test_user_access_to_kernel(void)
     static const enum event_kind refused[] = {EV_ACCESS_BEGIN, EV_TLB_HIT, EV_PAGE_FAULT,
                                               EV_SEGFAULT};
     CU_ASSERT(sequence_is(refused, 4));
-    CU_ASSERT_EQUAL(events[2].fault_code, 0x5);
+    CU_ASSERT_EQUAL(test_events[2].fault_code, 0x5);
     CU_ASSERT_EQUAL(tlb_count_valid(&m->tlb), 0);
     CU_ASSERT_EQUAL(m->counters.segfaults, 5);
     CU_ASSERT_EQUAL(m->counters.faults, 0);
@@ -468,7 +404,7 @@ static void test_user_access_to_kernel(void)
      * kernel-mode access outside the kernel half. */
     ev = kernel_access(m, 1, ACCESS_READ, 0x400000);
     CU_ASSERT_EQUAL(ev.kind, EV_OP_FAILED);
-    CU_ASSERT_EQUAL(nevents, 1);
+    CU_ASSERT_EQUAL(test_nevents, 1);
     machine_destroy(m);
 }
 
@@ -483,16 +419,16 @@ static void test_kernel_survives_processes(void)
     /* pid 1: PUD, PMD, PTE tables and 4 pages. */
     CU_ASSERT_EQUAL(m->pool.free_data, 24 - 11 - 7);
     struct op fork = {.kind = OP_FORK, .pid = 1, .child = 3};
-    run_op(m, &fork);
+    test_run_op(m, &fork);
     const struct process *child = machine_process(m, 3);
     CU_ASSERT_PTR_NOT_NULL_FATAL(child);
     CU_ASSERT_EQUAL(pagetable_at(&m->pt, child->root)[511], pagetable_at(&m->pt, 0)[511]);
     /* fork drops the parent's user translations, not the kernel's. */
     CU_ASSERT_EQUAL(tlb_count_valid(&m->tlb), 1);
     struct op exit1 = {.kind = OP_EXIT, .pid = 1};
-    run_op(m, &exit1);
+    test_run_op(m, &exit1);
     struct op exit3 = {.kind = OP_EXIT, .pid = 3};
-    run_op(m, &exit3);
+    test_run_op(m, &exit3);
     for (uint32_t f = 0; f <= 8; f++)
         CU_ASSERT_NOT_EQUAL(frames_at(&m->pool, f)->kind, FRAME_FREE);
     CU_ASSERT_EQUAL(m->pool.free_data, 24 - 10);
@@ -507,7 +443,7 @@ static void test_kernel_survives_processes(void)
      * frames are never victims, and its tables survive the kill. */
     uint64_t taken = 0;
     for (uint64_t i = 0; i < 4; i++) {
-        ev = access_as(m, 2, ACCESS_WRITE, 0x400000 + i * PAGE);
+        ev = test_run_access(m, 2, ACCESS_WRITE, 0x400000 + i * PAGE);
         taken += ev.kind == EV_ACCESS_DONE;
     }
     CU_ASSERT_EQUAL(taken, 4);
@@ -517,11 +453,11 @@ static void test_kernel_survives_processes(void)
     CU_ASSERT_FATAL(machine_add_area(m, 2, &big, why, sizeof why));
     unsigned kills = 0;
     for (uint64_t i = 0; i < 64 && machine_process(m, 2)->alive; i++) {
-        access_as(m, 2, ACCESS_WRITE, big.start + i * PAGE);
-        kills += count_of(EV_OOM_KILL);
-        for (unsigned k = 0; k < nevents; k++)
-            if (events[k].kind == EV_VICTIM_CHOSEN)
-                CU_ASSERT_NOT_EQUAL(frames_at(&m->pool, events[k].victim)->kind, FRAME_KERNEL);
+        test_run_access(m, 2, ACCESS_WRITE, big.start + i * PAGE);
+        kills += test_seen(EV_OOM_KILL);
+        for (unsigned k = 0; k < test_nevents; k++)
+            if (test_events[k].kind == EV_VICTIM_CHOSEN)
+                CU_ASSERT_NOT_EQUAL(frames_at(&m->pool, test_events[k].victim)->kind, FRAME_KERNEL);
     }
     CU_ASSERT_EQUAL(kills, 1);
     CU_ASSERT_FALSE(machine_process(m, 2)->alive);
@@ -579,7 +515,7 @@ static void test_kernel_area_refusals(void)
     CU_ASSERT_STRING_EQUAL(why, "kernel area 'inside' overlaps kernel area 'big' "
                                 "[0xffffffff82000000, 0xffffffff82004000) (expected kernel areas "
                                 "that do not overlap)");
-    verify(m);
+    test_verify(m);
     machine_destroy(m);
 }
 
@@ -593,10 +529,10 @@ static void test_kernel_half_elsewhere(void)
     const uint64_t *root = pagetable_at(&m->pt, machine_process(m, 1)->root);
     CU_ASSERT_EQUAL(root[768], pagetable_at(&m->pt, m->kernel_root)[768]);
     CU_ASSERT(pte_present(root[768]));
-    verify(m);
+    test_verify(m);
     struct event ev = kernel_access(m, 1, ACCESS_WRITE, UINT64_C(0xC0001004));
     CU_ASSERT_EQUAL(ev.kind, EV_ACCESS_DONE);
-    CU_ASSERT_EQUAL(count_of(EV_WALK_STEP), 2);
+    CU_ASSERT_EQUAL(test_seen(EV_WALK_STEP), 2);
     ev = user_access(m, ACCESS_READ, UINT64_C(0xC0001004));
     CU_ASSERT_EQUAL(ev.fault_kind, FAULT_MAPERR);
     CU_ASSERT_EQUAL(ev.fault_code, 0x5);
@@ -606,9 +542,9 @@ static void test_kernel_half_elsewhere(void)
     add_kernel(m, "kernel", UINT64_C(0xffffffff80000000), 1, PROT_R | PROT_X);
     test_process(m, 1, 0x10000, PAGE);
     ev = user_access(m, ACCESS_WRITE, UINT64_C(0xffffffff80000000));
-    CU_ASSERT_EQUAL(event_of(EV_PAGE_FAULT).fault_code, 0x7);
+    CU_ASSERT_EQUAL(test_first(EV_PAGE_FAULT).fault_code, 0x7);
     CU_ASSERT_EQUAL(ev.fault_code, 0x7);
-    CU_ASSERT_EQUAL(events[2].index, 510);
+    CU_ASSERT_EQUAL(test_events[2].index, 510);
     machine_destroy(m);
 }
 

@@ -2,6 +2,7 @@
 #include "vm_helpers.h"
 
 #include <CUnit/CUnit.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -110,4 +111,62 @@ uint64_t test_ref_string_tlb(enum policy_kind policy, const uint64_t *pages, siz
     machine_destroy(m);
     free(next);
     return faults;
+}
+
+struct event test_events[TEST_MAX_EVENTS];
+unsigned test_nevents;
+
+void test_verify(const struct machine *m)
+{
+    char why[256];
+    if (!machine_verify(m, why, sizeof why)) {
+        fprintf(stderr, "\n    machine_verify: %s\n", why);
+        CU_FAIL("machine_verify");
+    }
+}
+
+struct event test_run_op(struct machine *m, const struct op *op)
+{
+    struct event ev;
+    bool more;
+    test_nevents = 0;
+    CU_ASSERT_FATAL(machine_begin(m, op));
+    do {
+        more = machine_step(m, &ev);
+        if (test_nevents < TEST_MAX_EVENTS)
+            test_events[test_nevents++] = ev;
+    } while (more);
+    test_verify(m);
+    return ev;
+}
+
+struct event test_run_access(struct machine *m, uint32_t pid, enum access_kind a, uint64_t va)
+{
+    struct op op = {.kind = OP_ACCESS, .pid = pid, .access = a, .va = va,
+                    .future_index = UINT64_MAX};
+    return test_run_op(m, &op);
+}
+
+unsigned test_seen(enum event_kind kind)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < test_nevents; i++)
+        n += test_events[i].kind == kind;
+    return n;
+}
+
+struct event test_first(enum event_kind kind)
+{
+    for (unsigned i = 0; i < test_nevents; i++)
+        if (test_events[i].kind == kind)
+            return test_events[i];
+    struct event none;
+    event_init(&none, EV_OP_FAILED);
+    return none;
+}
+
+uint64_t test_leaf(const struct machine *m, uint32_t pid, uint64_t va)
+{
+    struct walk_result w = machine_walk(m, machine_process(m, pid), va);
+    return w.complete ? *w.slot : 0;
 }

@@ -29,4 +29,27 @@ uint64_t test_ref_string(enum policy_kind policy, const uint64_t *pages, size_t 
 uint64_t test_ref_string_tlb(enum policy_kind policy, const uint64_t *pages, size_t n,
                              uint32_t frames, uint32_t tlb_entries);
 
+/* ---- operations whose events are kept ---- */
+
+#define TEST_MAX_EVENTS 256
+/* The events of the last operation test_run_op ran (the first
+ * TEST_MAX_EVENTS of them). */
+extern struct event test_events[TEST_MAX_EVENTS];
+extern unsigned test_nevents;
+/* Fails the running test when the machine's bookkeeping disagrees with
+ * itself (machine_verify), saying why. */
+void test_verify(const struct machine *m);
+/* Steps an operation to its end, keeping its events, then verifies the
+ * machine; returns the last event. */
+struct event test_run_op(struct machine *m, const struct op *op);
+/* One access of pid, as test_run_op runs it. */
+struct event test_run_access(struct machine *m, uint32_t pid, enum access_kind a, uint64_t va);
+/* How many events of that kind the last operation produced. */
+unsigned test_seen(enum event_kind kind);
+/* The first event of that kind of the last operation (kind OP_FAILED when
+ * there was none). */
+struct event test_first(enum event_kind kind);
+/* pid's leaf entry for va, or 0 when the walk does not reach one. */
+uint64_t test_leaf(const struct machine *m, uint32_t pid, uint64_t va);
+
 #endif

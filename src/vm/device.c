@@ -109,29 +109,15 @@ bool vm_map_device(struct machine *m, struct process *p, const struct area *a,
         return false;
     }
     for (uint64_t va = a->start; va < a->end && va >= a->start; va += psize) {
-        struct walk_result w = machine_walk(m, p, va);
-        while (!w.complete) {
-            uint32_t t = frames_take(&m->pool, FRAME_TABLE);
-            if (t == FRAMES_REFUSED || t == VM_NO_FRAME) {
+        uint32_t failed = vm_build_path(m, p, va, tables);
+        if (failed) {
+            /* The frames were counted free above: only the host fails. */
+            if (failed == VM_NO_FRAME)
                 vm_host_failure(m, "the frame pool");
-                snprintf(why, why_len, "%s", machine_host_error(m));
-                return false;
-            }
-            if (!vm_new_table(m, t, w.level + 1)) {
-                frames_release(&m->pool, t);
-                snprintf(why, why_len, "%s", machine_host_error(m));
-                return false;
-            }
-            struct frame *tf = frames_edit(&m->pool, t);
-            tf->table_level = (int8_t)(w.level + 1);
-            tf->owner_pid = p->pid;
-            tf->refcount = 1;
-            *w.slot = pte_make(t, PTE_PRESENT | PTE_WRITABLE | PTE_USER);
-            m->counters.table_allocs++;
-            (*tables)++;
-            w = machine_walk(m, p, va);
+            snprintf(why, why_len, "%s", machine_host_error(m));
+            return false;
         }
-        *w.slot = vm_device_leaf(m, a, va);
+        *machine_walk(m, p, va).slot = vm_device_leaf(m, a, va);
     }
     return true;
 }

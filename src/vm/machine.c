@@ -801,6 +801,40 @@ bool vm_new_table(struct machine *m, uint32_t frame, unsigned level)
     return false;
 }
 
+uint32_t vm_take_table(struct machine *m, uint32_t pid, unsigned level)
+{
+    uint32_t t = frames_take(&m->pool, FRAME_TABLE);
+    if (t == FRAMES_REFUSED)
+        vm_host_failure(m, "the frame pool");
+    if (t == VM_NO_FRAME || t == FRAMES_REFUSED)
+        return t;
+    if (!vm_new_table(m, t, level)) {
+        frames_release(&m->pool, t);
+        return FRAMES_REFUSED;
+    }
+    struct frame *tf = frames_edit(&m->pool, t);
+    tf->table_level = (int8_t)level;
+    tf->owner_pid = pid;
+    tf->refcount = 1;
+    m->counters.table_allocs++;
+    return t;
+}
+
+uint32_t vm_build_path(struct machine *m, struct process *p, uint64_t va, uint64_t *made)
+{
+    for (;;) {
+        struct walk_result w = machine_walk(m, p, va);
+        if (w.complete)
+            return 0;
+        uint32_t t = vm_take_table(m, p->pid, w.level + 1);
+        if (t == VM_NO_FRAME || t == FRAMES_REFUSED)
+            return t;
+        /* Intermediate entries allow everything; the leaf decides. */
+        *w.slot = pte_make(t, PTE_PRESENT | PTE_WRITABLE | PTE_USER);
+        (*made)++;
+    }
+}
+
 const char *machine_host_error(const struct machine *m)
 {
     return m->host_error[0] ? m->host_error : NULL;

@@ -69,6 +69,17 @@ void vm_table_not_made(struct machine *m, enum pagetable_outcome why);
 /* Makes frame hold an empty table of the given level; false, the machine
  * stopped (vm_table_not_made), when it could not. */
 bool vm_new_table(struct machine *m, uint32_t frame, unsigned level);
+/* Takes a free frame for an empty table of the given level owned by pid,
+ * and counts it (table_allocs), without an event: for the operations that
+ * build tables in one step (fork, map_frame, a device's mmap, a split).
+ * Returns the frame; VM_NO_FRAME when none is free; FRAMES_REFUSED when
+ * the machine stopped instead (the host refused, or a stated limit). */
+uint32_t vm_take_table(struct machine *m, uint32_t pid, unsigned level);
+/* Builds the tables missing on the way to va's leaf in p, each taken with
+ * vm_take_table and linked from its parent's entry; *made counts them.
+ * Returns 0, or what vm_take_table returned for the one it could not make
+ * (the tables made before it stay). */
+uint32_t vm_build_path(struct machine *m, struct process *p, uint64_t va, uint64_t *made);
 /* How many tables mapping every page of [start, end) under the existing
  * root table would add. */
 uint64_t vm_tables_needed(const struct machine *m, uint32_t root, uint64_t start, uint64_t end);

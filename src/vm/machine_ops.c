@@ -407,20 +407,9 @@ static bool split_huge(struct machine *m, struct process *p, uint64_t va)
         m->huge_pages--;
         return true;
     }
-    uint32_t t = frames_take(&m->pool, FRAME_TABLE);
-    if (t == FRAMES_REFUSED)
-        vm_host_failure(m, "the frame pool");
+    uint32_t t = vm_take_table(m, p->pid, w.level + 1);
     if (t == VM_NO_FRAME || t == FRAMES_REFUSED)
         return false;
-    if (!vm_new_table(m, t, w.level + 1)) {
-        frames_release(&m->pool, t);
-        return false;
-    }
-    struct frame *tf = frames_edit(&m->pool, t);
-    tf->table_level = (int8_t)(w.level + 1);
-    tf->owner_pid = p->pid;
-    tf->refcount = 1;
-    m->counters.table_allocs++;
     uint64_t e = *w.slot, n = vm_huge_pages(m);
     uint64_t span = geometry_level_span(g, w.level);
     uint64_t base_vpn = geometry_vpn(g, va & ~(span - 1));
@@ -553,32 +542,13 @@ static void do_map_frame(struct machine *m, struct event *ev, struct process *p)
         vm_host_failure(m, "the frame pool");
         return;
     }
-    for (;;) {
-        struct walk_result w = machine_walk(m, p, va);
-        if (w.complete)
-            break;
-        uint32_t t = frames_take(&m->pool, FRAME_TABLE);
-        if (t == FRAMES_REFUSED) {
-            frames_release(&m->pool, frame);
-            vm_host_failure(m, "the frame pool");
-            return;
-        }
-        if (t == VM_NO_FRAME) {
-            frames_release(&m->pool, frame);
+    uint64_t made = 0;
+    uint32_t failed = vm_build_path(m, p, va, &made);
+    if (failed) {
+        frames_release(&m->pool, frame);
+        if (failed == VM_NO_FRAME)
             op_failed(m, ev, p, "no free frame left for a page table");
-            return;
-        }
-        if (!vm_new_table(m, t, w.level + 1)) {
-            frames_release(&m->pool, t);
-            frames_release(&m->pool, frame);
-            return;
-        }
-        struct frame *tf = frames_edit(&m->pool, t);
-        tf->table_level = (int8_t)(w.level + 1);
-        tf->owner_pid = p->pid;
-        tf->refcount = 1;
-        *w.slot = pte_make(t, PTE_PRESENT | PTE_WRITABLE | PTE_USER);
-        m->counters.table_allocs++;
+        return;
     }
     struct walk_result w = machine_walk(m, p, va);
     if (*w.slot) {
@@ -655,28 +625,10 @@ static void fork_page(struct machine *m, struct process *parent, uint64_t *slot,
     struct fork_state *fs = ctx;
     if (fs->failed)
         return;
-    for (;;) {
-        struct walk_result w = machine_walk(m, fs->child, va);
-        if (w.complete)
-            break;
-        uint32_t t = frames_take(&m->pool, FRAME_TABLE);
-        if (t == FRAMES_REFUSED)
-            vm_host_failure(m, "the frame pool");
-        if (t == VM_NO_FRAME || t == FRAMES_REFUSED) {
-            fs->failed = true;
-            return;
-        }
-        if (!vm_new_table(m, t, w.level + 1)) {
-            frames_release(&m->pool, t);
-            fs->failed = true;
-            return;
-        }
-        struct frame *tf = frames_edit(&m->pool, t);
-        tf->table_level = (int8_t)(w.level + 1);
-        tf->owner_pid = fs->child->pid;
-        tf->refcount = 1;
-        *w.slot = pte_make(t, PTE_PRESENT | PTE_WRITABLE | PTE_USER);
-        m->counters.table_allocs++;
+    uint64_t made = 0;
+    if (vm_build_path(m, fs->child, va, &made)) {
+        fs->failed = true;
+        return;
     }
     uint64_t *child_slot = machine_walk(m, fs->child, va).slot;
     uint64_t vpn = geometry_vpn(&m->cfg.geo, va);
