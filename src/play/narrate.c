@@ -269,14 +269,15 @@ static void machine_sentence(struct out *o, const struct event *ev, const struct
             if (ev->size > 1) {
                 char size[16];
                 huge_size(g, size, sizeof size);
-                say(o, "The handler finds %s, never touched, and room for a %s huge page. A %s "
-                       "only needs zeros, so it maps the huge zero page read-only, the whole "
+                say(o, "The handler finds %s, never touched, and room for a %s huge page. The "
+                       "%s only needs zeros, so it maps the huge zero page read-only, the whole "
                        "range at once: no memory of its own. A minor fault.",
-                    ev->detail, size, ev->access == ACCESS_EXEC ? "fetch" : "read");
+                    ev->detail, size, verb(ev->access));
             } else {
-                say(o, "The handler finds %s, never touched. A %s only needs zeros, so it maps "
-                       "the shared zero page read-only: no new frame. A minor fault.",
-                    ev->detail, ev->access == ACCESS_EXEC ? "fetch (it is no write)" : "read");
+                say(o, "The handler finds %s, never touched. The %s only needs zeros%s, so it "
+                       "maps the shared zero page read-only: no new frame. A minor fault.",
+                    ev->detail, verb(ev->access),
+                    ev->access == ACCESS_EXEC ? " (it is no write)" : "");
             }
             break;
         case FAULT_FILE_CACHED:
@@ -397,11 +398,11 @@ static void machine_sentence(struct out *o, const struct event *ev, const struct
             say(o, "The huge zero page (frames %u-%llu) is mapped read-only: this %s takes no "
                    "memory of its own. A later write will fault again, for a huge page of its "
                    "own.", ev->frame, (unsigned long long)(ev->frame + ev->size - 1),
-                ev->access == ACCESS_EXEC ? "fetch" : "read");
+                verb(ev->access));
         else
             say(o, "The shared zero page (frame %u) is mapped read-only: this %s takes no frame "
                    "of its own. A later write will fault again for a private copy.", ev->frame,
-                ev->access == ACCESS_EXEC ? "fetch" : "read");
+                verb(ev->access));
         break;
     case EV_SWAP_IN:
         if (frames_at(&m->pool, ev->frame)->swap_slot == ev->slot)
@@ -420,7 +421,7 @@ static void machine_sentence(struct out *o, const struct event *ev, const struct
     case EV_FILE_READ:
         say(o, "The page is read from the file (%s) into frame %u, which joins the page cache.",
             ev->detail, ev->frame);
-        if (strstr(ev->detail, "read around"))
+        if (ev->count)
             say(o, " One disk read is costly, so Linux reads the neighbouring pages of the "
                    "file in the same I/O (mmap read-around: a window that starts half of it "
                    "before the page); they join the page cache, not yet mapped.");
@@ -498,8 +499,7 @@ static void machine_sentence(struct out *o, const struct event *ev, const struct
         const struct device *d = machine_device_at(m, ev->frame);
         if (d)
             say(o, " The address is on device '%s', not in RAM: the device sees the %s.", d->name,
-                ev->access == ACCESS_WRITE ? "write" : ev->access == ACCESS_EXEC ? "fetch"
-                                                                                  : "read");
+                verb(ev->access));
         break;
     }
     case EV_OOM_KILL:
@@ -538,7 +538,7 @@ static void machine_sentence(struct out *o, const struct event *ev, const struct
         say(o, "mprotect: [0x%llx, 0x%llx) of pid %u is %s. The TLB entries of the pages "
                "whose entry changed are invalidated, so that no cached translation keeps the "
                "old rights.", va, (unsigned long long)(ev->va + ev->size), ev->pid, ev->detail);
-        if (!strstr(ev->detail, ", 0 made writable"))
+        if (ev->count)
             say(o, " A page made writable at once is private memory that only this process "
                    "may write, or shared memory: its next write needs no fault (Linux 6.0 and "
                    "later, can_change_pte_writable). A page shared since fork still faults: it "

@@ -241,6 +241,8 @@ struct event {
     uint8_t fault_code;  /* PAGE_FAULT's and GP_FAULT's error code; SEGFAULT's: the one
                             the signal's handler sees (REG_ERR) */
     uint8_t fault_kind;  /* enum fault_kind */
+    uint32_t count;      /* FILE_READ: pages read around it; MPROTECT: entries made
+                            writable at once; else 0 */
     char detail[160];    /* why: the policy's reasoning, a failure's reason */
 };
 

@@ -346,21 +346,6 @@ void vm_step_install_table(struct machine *m, struct event *ev)
     vm_step_tables(m);
 }
 
-/* When the faulting address is mapped by a huge entry holding the huge
- * zero page, that entry goes (and its TLB entry), so that a table of
- * ordinary entries can take its place. */
-static void unmap_huge_zero(struct machine *m)
-{
-    struct process *p = vm_op_process(m);
-    struct walk_result w = machine_walk(m, p, m->op.va);
-    if (!w.complete || !pte_holds_frame(*w.slot) || !(*w.slot & PTE_HUGE) ||
-        frames_at(&m->pool, pte_frame(*w.slot))->kind != FRAME_ZERO)
-        return;
-    *w.slot = 0;
-    m->huge_pages--;
-    vm_shootdown(m, p->pid, vm_op_vpn(m), NULL);
-}
-
 /* The huge zero page for a read of a huge range: the one that exists, or
  * an aligned run of free frames taken for it now (mm_get_huge_zero_folio
  * allocates it on first use; it then serves every process). Sets up
@@ -481,7 +466,7 @@ void vm_step_tables(struct machine *m)
          * write to the huge zero page first lets go of its huge entry (the
          * other pages of the range read as zeros again when touched). */
         m->acc.huge = false;
-        unmap_huge_zero(m);
+        vm_unmap_huge_zero(m, vm_op_process(m), m->op.va);
         if (next_missing_table(m))
             return;
     }
@@ -513,13 +498,15 @@ static unsigned read_around(struct machine *m, uint64_t *first, uint64_t *last)
 {
     struct vm_object *o = &m->objects[m->acc.object];
     uint64_t half = m->cfg.readahead / 2, page0 = m->acc.object_page;
+    *first = *last = page0;
+    if (m->cfg.readahead == 0)
+        return 0;
     *first = page0 > half ? page0 - half : 0;
     *last = *first + m->cfg.readahead - 1;
     if (*last >= o->pages)
         *last = o->pages - 1;
     unsigned n = 0;
-    for (uint64_t page = *first;
-         m->cfg.readahead && page <= *last && frames_have_free(&m->pool, FRAME_FILE); page++) {
+    for (uint64_t page = *first; page <= *last && frames_have_free(&m->pool, FRAME_FILE); page++) {
         if (page == page0 || object_get(o, page))
             continue;
         uint32_t frame = frames_take(&m->pool, FRAME_FILE);
@@ -675,6 +662,7 @@ void vm_step_load(struct machine *m, struct event *ev)
         cache_insert(m, frame);
         uint64_t first, last;
         unsigned around = read_around(m, &first, &last);
+        ev->count = around;
         if (around)
             snprintf(ev->detail, sizeof ev->detail,
                      "%s, page %llu; read around it, pages %llu-%llu: %u more read",

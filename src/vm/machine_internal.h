@@ -130,6 +130,11 @@ struct policy_host vm_policy_host(struct machine *m);
 /* Removes (pid, vpn)'s translation from the TLB; true when one was there,
  * its entry index in *index (when not NULL; -1 when none). */
 bool vm_shootdown(struct machine *m, uint32_t pid, uint64_t vpn, int *index);
+/* When va is mapped in p by a huge entry holding the huge zero page, clears
+ * that entry and its TLB entry and returns true: the range reads as zeros
+ * again, page by page, when touched (a table of ordinary entries may take
+ * its place). False, changing nothing, otherwise. */
+bool vm_unmap_huge_zero(struct machine *m, struct process *p, uint64_t va);
 
 /* ---- device.c: devices ---- */
 

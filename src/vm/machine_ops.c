@@ -399,14 +399,8 @@ static bool split_huge(struct machine *m, struct process *p, uint64_t va)
     struct walk_result w = machine_walk(m, p, va);
     if (!w.complete || !pte_holds_frame(*w.slot) || !(*w.slot & PTE_HUGE))
         return true;
-    if (frames_at(&m->pool, pte_frame(*w.slot))->kind == FRAME_ZERO) {
-        /* The huge zero page is not split: its entry goes, and the range
-         * reads as zeros again, page by page, when touched. */
-        *w.slot = 0;
-        tlb_invalidate(&m->tlb, p->asid, va);
-        m->huge_pages--;
-        return true;
-    }
+    if (vm_unmap_huge_zero(m, p, va))
+        return true; /* the huge zero page is not split */
     uint32_t t = vm_take_table(m, p->pid, w.level + 1);
     if (t == VM_NO_FRAME || t == FRAMES_REFUSED)
         return false;
@@ -493,6 +487,7 @@ static void do_mprotect(struct machine *m, struct event *ev, struct process *p)
     simple_event(m, ev, EV_MPROTECT, p);
     ev->va = start;
     ev->size = end - start;
+    ev->count = (uint32_t)rs.writable;
     char text[4];
     prot_string(m->op.prot, text);
     snprintf(ev->detail, sizeof ev->detail,

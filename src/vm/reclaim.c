@@ -137,6 +137,18 @@ bool vm_shootdown(struct machine *m, uint32_t pid, uint64_t vpn, int *index)
     return i >= 0;
 }
 
+bool vm_unmap_huge_zero(struct machine *m, struct process *p, uint64_t va)
+{
+    struct walk_result w = machine_walk(m, p, va);
+    if (!w.complete || !pte_holds_frame(*w.slot) || !(*w.slot & PTE_HUGE) ||
+        frames_at(&m->pool, pte_frame(*w.slot))->kind != FRAME_ZERO)
+        return false;
+    *w.slot = 0;
+    m->huge_pages--;
+    tlb_invalidate(&m->tlb, p->asid, va);
+    return true;
+}
+
 /* ------------------------------------------------------------------ */
 /* the OOM killer                                                     */
 

@@ -11,19 +11,6 @@
  * is noted too. */
 #include "probe.h"
 
-static void read_at(void *p)
-{
-    (void)*(volatile char *)p;
-}
-static void write_at(void *p)
-{
-    *(volatile char *)p = 1;
-}
-static void fetch_at(void *p)
-{
-    call_at(p, p);
-}
-
 int main(void)
 {
 #ifndef __x86_64__
@@ -32,7 +19,7 @@ int main(void)
     static const char *const phases[] = {"read 0xffffffff81000000", "write 0xffffffff81000000",
                                          "fetch 0xffffffff81000000", "read 0xffff800000000000",
                                          NULL};
-    static void (*const how[])(void *) = {read_at, write_at, fetch_at, read_at};
+    static void (*const how[])(void *) = {probe_read, probe_write, probe_fetch, probe_read};
     static const uintptr_t addr[] = {0xffffffff81000000UL, 0xffffffff81000000UL,
                                      0xffffffff81000000UL, 0xffff800000000000UL};
     char meltdown[200];

@@ -7,19 +7,6 @@
  * trap number and error code from the ucontext (REG_TRAPNO, REG_ERR). */
 #include "probe.h"
 
-static void read_at(void *p)
-{
-    (void)*(volatile char *)p;
-}
-static void write_at(void *p)
-{
-    *(volatile char *)p = 1;
-}
-static void fetch_at(void *p)
-{
-    call_at(p, p);
-}
-
 int main(void)
 {
 #ifndef __x86_64__
@@ -29,7 +16,7 @@ int main(void)
         "read 0x800000000000", "write 0x800000000000", "fetch 0x800000000000",
         "read 0x1000000000000000", "write 0x1000000000000000", "fetch 0x1000000000000000", NULL};
     static const uintptr_t addr[] = {0x800000000000UL, 0x1000000000000000UL};
-    static void (*const how[])(void *) = {read_at, write_at, fetch_at};
+    static void (*const how[])(void *) = {probe_read, probe_write, probe_fetch};
     probe_init(phases);
     probe_check_empty();
     note("la57=%s (with 5-level paging 0x800000000000 would be canonical)",

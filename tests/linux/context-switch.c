@@ -30,11 +30,6 @@ static const char *const chapters[] = {"Warming up", "Taking turns",
 /* The scenario's kdata. */
 #define KERNEL_DATA 0xffffffff82000000UL
 
-static void read_byte(void *p)
-{
-    (void)*(volatile char *)p;
-}
-
 static char *anon(size_t size)
 {
     char *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -66,7 +61,7 @@ static void compiler(struct link *l)
     char text[200];
     probe_settle();
     mark_begin(&m);
-    int signo = probe_try(read_byte, (void *)KERNEL_DATA, &sig);
+    int signo = probe_try(probe_read, (void *)KERNEL_DATA, &sig);
     mark_end(&m, "The kernel is not the process's");
     if (signo) {
         sig_describe(&sig, text, sizeof text);

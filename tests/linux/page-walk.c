@@ -24,15 +24,6 @@ static char *at(unsigned tiny)
     return base + (tiny / 64) * PAGE + tiny % 64;
 }
 
-static void read_byte(void *p)
-{
-    (void)*(volatile char *)p;
-}
-static void exec_code(void *p)
-{
-    call_at(p, p);
-}
-
 int main(void)
 {
     struct mark m;
@@ -43,7 +34,7 @@ int main(void)
     /* The zero page's frame, to recognise it. */
     char *z = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     probe_area(z, PAGE);
-    read_byte(z);
+    probe_read(z);
     uint64_t zero_pfn = pagemap_pfn(pagemap_entry(z));
     /* No mmap after the areas are placed: it could land in their holes. */
     base = mmap(NULL, 256 * PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -60,7 +51,7 @@ int main(void)
 
     probe_settle();
     mark_begin(&m);
-    read_byte(at(0x225B));
+    probe_read(at(0x225B));
     mark_end(&m, "The first walk");
 
     probe_settle();
@@ -70,12 +61,12 @@ int main(void)
 
     probe_settle();
     mark_begin(&m);
-    read_byte(at(0x225F));
+    probe_read(at(0x225F));
     mark_end(&m, "The TLB saves the walk");
 
     probe_settle();
     mark_begin(&m);
-    probe_try(exec_code, at(0x410), &sig);
+    probe_try(probe_fetch, at(0x410), &sig);
     mark_end(&m, "Code");
     sig_describe(&sig, text, sizeof text);
     note("code_fetch_then=%s (the zero bytes' add writes to r-x memory)", text);
@@ -85,7 +76,7 @@ int main(void)
 
     probe_settle();
     mark_begin(&m);
-    probe_try(read_byte, at(0x3F00), &sig);
+    probe_try(probe_read, at(0x3F00), &sig);
     mark_end(&m, "A bad address");
     sig_describe(&sig, text, sizeof text);
     note("bad_address=%s", text);

@@ -382,6 +382,21 @@ void call_at(void *entry, void *rax)
                      : "memory", "cc", "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11");
 }
 
+void probe_read(void *p)
+{
+    (void)*(volatile char *)p;
+}
+
+void probe_write(void *p)
+{
+    *(volatile char *)p = 1;
+}
+
+void probe_fetch(void *p)
+{
+    call_at(p, p);
+}
+
 /* ---- what the kernel shows ------------------------------------------- */
 
 uint64_t pagemap_entry(const void *p)

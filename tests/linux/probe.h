@@ -119,6 +119,12 @@ void sig_describe(const struct sig_rec *r, char *out, size_t len);
  * signal and calls it through probe_try. */
 void call_at(void *entry, void *rax);
 
+/* One access at p, of the kind its name says, for probe_try: a read and a
+ * write of one byte, and a fetch (call_at p with %rax = p). */
+void probe_read(void *p);
+void probe_write(void *p);
+void probe_fetch(void *p);
+
 /* ---- what the kernel shows ------------------------------------------ */
 
 /* The /proc/self/pagemap entry of the page holding p (0 when unreadable). */

@@ -18,19 +18,6 @@
 static const char *const chapters[] = {"Normal accesses", "Outside every area", "Forbidden by the area",
                                        "mprotect", "Not a user address", NULL};
 
-static void read_byte(void *p)
-{
-    (void)*(volatile char *)p;
-}
-static void write_byte(void *p)
-{
-    *(volatile char *)p = 1;
-}
-static void exec_at(void *p)
-{
-    call_at(p, p);
-}
-
 /* What each refused access raised, noted after the measured region. */
 static struct {
     const char *key;
@@ -76,21 +63,21 @@ int main(void)
 
     probe_settle();
     mark_begin(&m);
-    access_logged("normal_exec_then", exec_at, text);
-    write_byte(data);
+    access_logged("normal_exec_then", probe_fetch, text);
+    probe_write(data);
     mark_end(&m, "Normal accesses");
     note_signals();
 
     probe_settle();
     mark_begin(&m);
-    access_logged("outside_every_area", read_byte, base + 1 * MiB);
+    access_logged("outside_every_area", probe_read, base + 1 * MiB);
     mark_end(&m, "Outside every area");
     note_signals();
 
     probe_settle();
     mark_begin(&m);
-    access_logged("write_to_text", write_byte, text + 0x10);
-    access_logged("exec_from_data", exec_at, data);
+    access_logged("write_to_text", probe_write, text + 0x10);
+    access_logged("exec_from_data", probe_fetch, data);
     mark_end(&m, "Forbidden by the area");
     note_signals();
 
@@ -98,14 +85,14 @@ int main(void)
     probe_settle();
     mark_begin(&m);
     mprotect(data, 16 * KiB, PROT_READ);
-    read_byte(data + 0x8);
-    access_logged("write_after_mprotect_read_only", write_byte, data + 0x10);
+    probe_read(data + 0x8);
+    access_logged("write_after_mprotect_read_only", probe_write, data + 0x10);
     mark_end(&m, "mprotect");
     note_signals();
     probe_settle();
     mark_begin(&m);
     mprotect(data, 16 * KiB, PROT_READ | PROT_WRITE);
-    write_byte(data + 0x18);
+    probe_write(data + 0x18);
     mark_delta(&m, &minor, &major);
     phase_add("mprotect", minor, major);
     note("write_after_mprotect_back_to_rw=%ld/%ld faults", minor, major);
@@ -116,8 +103,8 @@ int main(void)
      * in the kernel half (SEGV_MAPERR, trap 14, error code 0x5). */
     probe_settle();
     mark_begin(&m);
-    access_logged("read_noncanonical", read_byte, (void *)0x800000000000UL);
-    access_logged("read_kernel_half", read_byte, (void *)0xffffffff81000000UL);
+    access_logged("read_noncanonical", probe_read, (void *)0x800000000000UL);
+    access_logged("read_kernel_half", probe_read, (void *)0xffffffff81000000UL);
     mark_end(&m, "Not a user address");
     note_signals();
 
