@@ -57,6 +57,11 @@ static const struct option_info {
     {"--tlb", "ENTRIES[xWAYS]", MODE_ALL, "TLB size and associativity (%W ways by default)"},
     {"--seed", "N", MODE_ALL, "seed for random choices"},
     {"--theme", "NAME", MODE_VIEW, "colour theme: %T (NO_COLOR selects mono)"},
+    {"--present", NULL, MODE_VIEW, "presenter mode: the step's panel large, for a projector"},
+    {"--chapter", "N", MODE_VIEW, "open the scenario at its chapter N (1 is the first)"},
+    {"--step", "N", MODE_VIEW, "open the scenario N steps on (from --chapter's start)"},
+    {"--record", "FILE", MODE_VIEW, "record what the viewer shows as an asciicast v2 file"},
+    {"--keys", "FILE", MODE_VIEW, "play the keys of FILE (with their delays) as if typed"},
     {"--level", "UNIT", MODE_RUN, "one line per %L (default event)"},
     {"--format", "FORMAT", MODE_RUN, "%F: plain sentences, or JSON Lines with stable keys"},
     {"--stats", NULL, MODE_RUN, "print only the final counters"},
@@ -236,6 +241,10 @@ struct options {
     enum tl_unit level;
     enum report_format format;
     bool stats;
+    bool present;
+    uint64_t start_chapter, start_step;
+    bool has_start_step;
+    const char *record_path, *keys_path;
     const char **paths;   /* room for every argument */
     int npaths;
 };
@@ -401,6 +410,10 @@ static int parse_options(struct args *a, struct options *o, unsigned mode)
             o->stats = true;
             continue;
         }
+        if (strcmp(arg, "--present") == 0) {
+            o->present = true;
+            continue;
+        }
         if (a->i + 1 >= a->argc)
             return usage_error(a, at, "%s needs a value (expected '%s %s')", arg, arg,
                                opt->value);
@@ -420,6 +433,15 @@ static int parse_options(struct args *a, struct options *o, unsigned mode)
             o->overrides.seed = (long long)n;
         } else if (strcmp(arg, "--tlb") == 0) {
             status = parse_tlb_arg(a, a->i, &o->overrides.tlb_entries, &o->overrides.tlb_ways);
+        } else if (strcmp(arg, "--chapter") == 0) {
+            status = parse_number_arg(a, a->i, arg, 1, UINT32_MAX, &o->start_chapter);
+        } else if (strcmp(arg, "--step") == 0) {
+            status = parse_number_arg(a, a->i, arg, 0, UINT64_MAX, &o->start_step);
+            o->has_start_step = true;
+        } else if (strcmp(arg, "--record") == 0) {
+            o->record_path = a->argv[a->i];
+        } else if (strcmp(arg, "--keys") == 0) {
+            o->keys_path = a->argv[a->i];
         } else if (strcmp(arg, "--theme") == 0) {
             status = check_theme_name(a, a->i);
             o->theme = a->argv[a->i];
@@ -683,6 +705,12 @@ static int cmd_view(struct args *a)
         .theme_dir = theme_dir,
         .theme_name = o.theme,
         .overrides = o.overrides,
+        .present = o.present,
+        .start_chapter = o.start_chapter,
+        .start_step = o.start_step,
+        .has_start_step = o.has_start_step,
+        .record_path = o.record_path,
+        .keys_path = o.keys_path,
     };
     status = tui_main(&t);
     free(o.paths);

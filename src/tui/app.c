@@ -131,6 +131,7 @@ struct app *app_create(const struct tui_options *opts, struct diag *err)
     a->opts = *opts;
     a->overlay = SCREEN_COUNT;
     a->focus = -1;
+    a->zoom = -1;
     a->speed = APP_SPEED_DEFAULT;
     if (!load_initial_theme(a, err)) {
         free(a);
@@ -199,7 +200,7 @@ void app_draw(struct app *a)
 
 unsigned screens_switch(struct app *a, enum screen_id id)
 {
-    if (id == SCREEN_PICKER || id == SCREEN_MAIN) {
+    if (id == SCREEN_PICKER || id == SCREEN_MAIN || id == SCREEN_SPLIT) {
         a->base = id;
         a->overlay = SCREEN_COUNT;
     } else if (id == SCREEN_COUNT) {

@@ -35,6 +35,11 @@
     X(DETAILS, details, "details")      \
     X(LOG, log, "event log")            \
     X(INFO, info, "scenario")           \
+    X(CONFIRM, confirm, "confirm")      \
+    X(CHAPTERS, chapters, "chapters")   \
+    X(WHATIF, whatif, "what if")        \
+    X(SPLIT, split, "split view")       \
+    X(BLANK, blank, "blank")            \
     X(SMALL, small, "too small")
 
 enum screen_id {
@@ -51,6 +56,9 @@ struct picker_entry {
     char *title;
     char *description;
     char *error;          /* why it does not load, or NULL */
+    bool visited;         /* opened before: the picker reopens it where it was left */
+    uint64_t left_at;     /* the timeline position it was left at */
+    enum tl_unit left_unit;
 };
 
 #define APP_MAX_THEMES 32
@@ -81,6 +89,22 @@ struct busy {
     double drawn_ms;         /* when the progress line was last drawn (0: never) */
     enum busy_outcome outcome;
 };
+
+/* Bookmarks: one per letter or digit. */
+#define APP_MARKS 36
+struct app_mark {
+    bool set;
+    uint64_t position;         /* a timeline position */
+};
+
+/* What the confirm window asks before doing it. */
+enum confirm_what {
+    CONFIRM_NONE,
+    CONFIRM_QUIT,              /* quit vmviz */
+    CONFIRM_LEAVE,             /* leave the scenario for the picker */
+};
+
+struct whatif;
 
 /* The viewer's state. The app owns the scenario, the timeline, the theme
  * names and the picker's entries; opts' strings are borrowed from the
@@ -123,6 +147,19 @@ struct app {
     char message[1024];
     bool message_error;
     struct busy busy;
+    /* The lecture hall: presenter mode, zoom, bookmarks, confirmations. */
+    bool present;              /* presenter mode: the step's panel large */
+    int zoom;                  /* the panel zoomed to the whole screen, or -1 */
+    int pending;               /* the first half of a two-key action (the key
+                                  of ACTION_MARK or ACTION_GO_MARK), or 0 */
+    struct app_mark marks[APP_MARKS];
+    struct app_mark mark_back; /* where the last jump to a bookmark left from */
+    enum confirm_what confirm; /* what the confirm window asks */
+    int chapter_selected;      /* the chapter menu's chosen line */
+    char chapter_typed[8];     /* digits typed in the chapter menu */
+    /* What if (screen_whatif.c, screen_split.c): the machines tried, for
+     * undo, and the split view's second timeline. NULL when unused. */
+    struct whatif *whatif;
 };
 
 /* Sets up the viewer: loads the theme and the scenario (or lists the

@@ -38,6 +38,10 @@
 /* What presentation clickers send; texts name them beside the arrows. */
 #define KEYS_CLICKER_NEXT KEY_NPAGE
 #define KEYS_CLICKER_PREV KEY_PPAGE
+/* A clicker's "start the slide show" button: F5, or Shift-F5 ("from the
+ * current slide"), which terminals send as F17. */
+#define KEYS_CLICKER_SHOW KEY_F(5)
+#define KEYS_CLICKER_SHOW_HERE KEY_F(17)
 
 #define KEY_ACTION_LIST(X)                                                                   \
     X(VIEWER, PLAY, KEYS_HINT(MAIN, 1, "play"), "play or pause", ' ')                         \
@@ -68,6 +72,23 @@
       'i')                                                                                    \
     X(VIEWER, HELP, KEYS_HINT(ALL, 9, "help"),                                                \
       "show or hide this help and what every symbol means", '?')                              \
+    X(VIEWER, CHAPTERS, KEYS_NOHINT, "the chapter menu: jump to a chapter by number or title", \
+      'c')                                                                                    \
+    X(VIEWER, MARK, KEYS_NOHINT, "set a bookmark here (then a letter or digit names it)", 'm') \
+    X(VIEWER, GO_MARK, KEYS_NOHINT,                                                           \
+      "return to a bookmark (then its name; ' again: where you were before)", '\'')          \
+    X(VIEWER, PRESENT, KEYS_NOHINT,                                                           \
+      "presenter mode on or off: the step's panel large, the rest in a line", 'P',           \
+      KEYS_CLICKER_SHOW, KEYS_CLICKER_SHOW_HERE)                                             \
+    X(VIEWER, ZOOM, KEYS_NOHINT,                                                              \
+      "zoom the focused panel (else the step's own) to the whole screen, and back", 'z')     \
+    X(VIEWER, BLANK, KEYS_NOHINT, "blank the screen; any key brings it back", 'b', '.')       \
+    X(VIEWER, WHATIF, KEYS_NOHINT,                                                            \
+      "what if: another policy, frame count, TLB or seed, replayed to here", 'w')           \
+    X(VIEWER, UNDO_WHATIF, KEYS_NOHINT, "undo the last what-if: back to the previous machine",  \
+      'u')                                                                                    \
+    X(VIEWER, SPLIT, KEYS_NOHINT, "split view: two machines side by side on the same steps",  \
+      'v')                                                                                    \
     X(VIEWER, CLOSE, KEYS_NOHINT, "close a window, leave the focus; stop a long move",        \
       KEYS_ESC)                                                                               \
     X(VIEWER, REDRAW, KEYS_NOHINT, "redraw the screen", KEYS_CTRL('l'))                       \

@@ -52,6 +52,36 @@ void screen_info_init(struct app *a);
 void screen_info_draw(struct app *a);
 unsigned screen_info_key(struct app *a, int key);
 
+/* "Quit?" or "Leave this scenario?", asked when the scenario is not at
+ * its start (screen_confirm.c). */
+void screen_confirm_init(struct app *a);
+void screen_confirm_draw(struct app *a);
+unsigned screen_confirm_key(struct app *a, int key);
+
+/* The chapter menu: jump to a chapter by number or title
+ * (screen_chapters.c). */
+void screen_chapters_init(struct app *a);
+void screen_chapters_draw(struct app *a);
+unsigned screen_chapters_key(struct app *a, int key);
+
+/* What if: another machine for the same scenario, replayed to the same
+ * place (screen_whatif.c). */
+void screen_whatif_init(struct app *a);
+void screen_whatif_draw(struct app *a);
+unsigned screen_whatif_key(struct app *a, int key);
+
+/* Two machines side by side on the same steps (screen_split.c): a base
+ * screen in place of the main one. */
+void screen_split_init(struct app *a);
+void screen_split_draw(struct app *a);
+unsigned screen_split_key(struct app *a, int key);
+
+/* A blank screen for when the hall should look at the lecturer
+ * (screen_blank.c). */
+void screen_blank_init(struct app *a);
+void screen_blank_draw(struct app *a);
+unsigned screen_blank_key(struct app *a, int key);
+
 /* "Terminal too small" (screen_small.c). */
 void screen_small_init(struct app *a);
 void screen_small_draw(struct app *a);

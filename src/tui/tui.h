@@ -9,6 +9,9 @@
  * indices and offset), the page walk, the TLB, physical memory with the
  * replacement policy's state, swap, the processes and their areas, the
  * counters, a narration of the last step and a log; `?` lists the keys. */
+#include <stdbool.h>
+#include <stdint.h>
+
 #include "play/timeline.h"
 
 struct tui_options {
@@ -17,6 +20,12 @@ struct tui_options {
     const char *theme_dir;       /* where NAME.theme files are */
     const char *theme_name;      /* NULL: default, or mono when NO_COLOR is set */
     struct timeline_overrides overrides;
+    bool present;                /* start in presenter mode (--present) */
+    uint64_t start_chapter;      /* open at this chapter (1 = the first; 0: no --chapter) */
+    uint64_t start_step;         /* then this many steps on (--step N) */
+    bool has_start_step;
+    const char *record_path;     /* --record FILE.cast, or NULL */
+    const char *keys_path;       /* --keys FILE, or NULL */
 };
 
 /* Runs the viewer until the user quits. Returns 0 on quit; 2 on bad input
