@@ -244,6 +244,7 @@ struct options {
     bool present;
     uint64_t start_chapter, start_step;
     bool has_start_step;
+    unsigned start_chapter_column, start_step_column;
     const char *record_path, *keys_path;
     const char **paths;   /* room for every argument */
     int npaths;
@@ -435,9 +436,11 @@ static int parse_options(struct args *a, struct options *o, unsigned mode)
             status = parse_tlb_arg(a, a->i, &o->overrides.tlb_entries, &o->overrides.tlb_ways);
         } else if (strcmp(arg, "--chapter") == 0) {
             status = parse_number_arg(a, a->i, arg, 1, UINT32_MAX, &o->start_chapter);
+            o->start_chapter_column = arg_column(a, a->i);
         } else if (strcmp(arg, "--step") == 0) {
             status = parse_number_arg(a, a->i, arg, 0, UINT64_MAX, &o->start_step);
             o->has_start_step = true;
+            o->start_step_column = arg_column(a, a->i);
         } else if (strcmp(arg, "--record") == 0) {
             o->record_path = a->argv[a->i];
         } else if (strcmp(arg, "--keys") == 0) {
@@ -690,6 +693,11 @@ static int cmd_view(struct args *a)
         return finish(0);
     if (status == 0 && o.npaths > 1)
         status = usage_error(a, a->argc, "more than one scenario (expected at most one)");
+    if (status == 0 && o.npaths == 0 && (o.start_chapter || o.has_start_step))
+        status = usage_error(a, a->argc, "%s opens a scenario at a place, but no scenario is "
+                             "given (expected 'vmviz %s N SCENARIO')",
+                             o.start_chapter ? "--chapter" : "--step",
+                             o.start_chapter ? "--chapter" : "--step");
     if (status) {
         free(o.paths);
         return finish(status);
@@ -709,6 +717,8 @@ static int cmd_view(struct args *a)
         .start_chapter = o.start_chapter,
         .start_step = o.start_step,
         .has_start_step = o.has_start_step,
+        .start_chapter_column = o.start_chapter_column,
+        .start_step_column = o.start_step_column,
         .record_path = o.record_path,
         .keys_path = o.keys_path,
     };

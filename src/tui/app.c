@@ -115,6 +115,11 @@ bool app_open_scenario(struct app *a, const char *path, struct diag *err)
     a->tl = tl;
     a->playing = false;
     a->unit = TL_UNIT_EVENT;
+    a->zoom = -1;
+    a->pending = 0;
+    memset(a->marks, 0, sizeof a->marks);
+    a->mark_back.set = false;
+    app_chapters_free(a);
     return true;
 }
 
@@ -144,6 +149,11 @@ struct app *app_create(const struct tui_options *opts, struct diag *err)
             return NULL;
         }
         a->base = SCREEN_MAIN;
+        a->present = opts->present;
+        if ((opts->start_chapter || opts->has_start_step) && !app_open_at(a, err)) {
+            app_destroy(a);
+            return NULL;
+        }
     } else {
         picker_list(a);
         a->base = SCREEN_PICKER;
@@ -160,6 +170,7 @@ void app_destroy(struct app *a)
     if (a->tl)
         timeline_destroy(a->tl);
     scenario_free(a->sc);
+    app_chapters_free(a);
     picker_free(a);
     theme_names_free(a->themes, a->nthemes);
     free(a);
@@ -233,7 +244,7 @@ unsigned screens_common_key(struct app *a, enum key_action act)
         clearok(curscr, TRUE);
         return APP_HANDLED | APP_REDRAW;
     case ACTION_QUIT:
-        return APP_QUIT;
+        return app_ask_quit(a);
     default:
         return 0;
     }

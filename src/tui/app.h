@@ -77,7 +77,8 @@ struct picker_entry {
 enum busy_outcome {
     BUSY_DONE,       /* it ran its course */
     BUSY_CANCELLED,  /* Esc stopped it where it had got to */
-    BUSY_QUIT,       /* q, Ctrl-C, SIGTERM or SIGHUP: the viewer must end */
+    BUSY_ASK_QUIT,   /* q: stopped where it had got to, and quitting is asked */
+    BUSY_QUIT,       /* Ctrl-C, SIGTERM or SIGHUP: the viewer must end */
 };
 
 /* The long computation in progress, if any. */
@@ -102,6 +103,13 @@ enum confirm_what {
     CONFIRM_NONE,
     CONFIRM_QUIT,              /* quit vmviz */
     CONFIRM_LEAVE,             /* leave the scenario for the picker */
+};
+
+/* A chapter of the open scenario: where it starts and its title
+ * (borrowed from the scenario). */
+struct app_chapter {
+    uint64_t position;
+    const char *title;
 };
 
 struct whatif;
@@ -155,6 +163,8 @@ struct app {
     struct app_mark marks[APP_MARKS];
     struct app_mark mark_back; /* where the last jump to a bookmark left from */
     enum confirm_what confirm; /* what the confirm window asks */
+    struct app_chapter *chapters; /* found by app_chapters_scan (owned) */
+    size_t nchapters;
     int chapter_selected;      /* the chapter menu's chosen line */
     char chapter_typed[8];     /* digits typed in the chapter menu */
     /* What if (screen_whatif.c, screen_split.c): the machines tried, for

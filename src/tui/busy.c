@@ -1,5 +1,5 @@
 /* Long computations: the timeline's stop hook, which reads the keys while
- * a move runs (Esc stops it, q quits), and the progress line it draws on
+ * a move runs (Esc stops it, q stops it and asks to quit), and the progress line it draws on
  * the bottom row once the move has run APP_BUSY_SHOW_MS. */
 #include <inttypes.h>
 #include <stdio.h>
@@ -128,8 +128,12 @@ bool app_busy_poll(void *ctx, const struct tl_progress *progress)
         b->keys_ms = now;
         int key;
         while ((key = term_read_key(0)) != ERR) {
-            if (key == TERM_KEY_QUIT || keys_lookup(key) == ACTION_QUIT) {
+            if (key == TERM_KEY_QUIT) {
                 b->outcome = BUSY_QUIT;
+                return true;
+            }
+            if (keys_lookup(key) == ACTION_QUIT) {
+                b->outcome = BUSY_ASK_QUIT;
                 return true;
             }
             if (keys_lookup(key) == ACTION_CLOSE) {

@@ -2,7 +2,8 @@
 #include "tui/view.h"
 
 static const struct panel_ops table[PANEL_COUNT] = {
-#define PANEL_OPS_ROW(id, title, draw, want, scrolls) [PANEL_##id] = {title, draw, want, scrolls},
+#define PANEL_OPS_ROW(id, title, brief, draw, want, scrolls) \
+    [PANEL_##id] = {title, brief, draw, want, scrolls},
     PANEL_TABLE(PANEL_OPS_ROW)
 #undef PANEL_OPS_ROW
 };

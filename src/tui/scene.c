@@ -346,3 +346,36 @@ const struct hit *hits_find(const struct hits *h, int y, int x)
     }
     return NULL;
 }
+
+/* The panel that shows best what each stage of an access does. */
+static const enum panel stage_panel[STAGE_COUNT] = {
+    [STAGE_SPLIT] = PANEL_ACCESS,     [STAGE_GP] = PANEL_ACCESS,
+    [STAGE_TLB_HIT] = PANEL_TLB,      [STAGE_TLB_MISS] = PANEL_TLB,
+    [STAGE_WALK] = PANEL_WALK,        [STAGE_FAULT] = PANEL_WALK,
+    [STAGE_HANDLER] = PANEL_PROCESS,  [STAGE_SEGV] = PANEL_PROCESS,
+    [STAGE_OOM] = PANEL_FRAMES,       [STAGE_NEW_TABLE] = PANEL_WALK,
+    [STAGE_FREE_FRAME] = PANEL_FRAMES, [STAGE_EVICT] = PANEL_FRAMES,
+    [STAGE_LOAD] = PANEL_FRAMES,      [STAGE_PTE] = PANEL_WALK,
+    [STAGE_RESTART] = PANEL_WALK,     [STAGE_FILL] = PANEL_TLB,
+    [STAGE_DONE] = PANEL_ACCESS,
+};
+
+enum panel scene_subject(const struct scene *s)
+{
+    const struct tl_event *e = s->cur;
+    if (!e)
+        return PANEL_ACCESS;
+    if (e->kind != TL_MACHINE)
+        return PANEL_NARRATION;
+    /* Swap I/O is the swap panel's, whichever stage it serves. */
+    if (s->io != IO_NONE)
+        return PANEL_SWAP;
+    if (s->tlb_event != EV_COUNT)
+        return PANEL_TLB;
+    int st = event_stage(&e->ev);
+    if (st == STAGE_NONE || st < 0 || st >= STAGE_COUNT)
+        /* mmap, munmap, a switch, fork, exit: the processes and areas. */
+        return s->victim_frame != EV_NONE || s->alloc_frame != EV_NONE ? PANEL_FRAMES
+                                                                         : PANEL_PROCESS;
+    return stage_panel[st];
+}

@@ -115,6 +115,6 @@ void screen_details_draw(struct app *a)
 unsigned screen_details_key(struct app *a, int key)
 {
     if (keys_lookup(key) == ACTION_QUIT)
-        return APP_QUIT;
+        return app_ask_quit(a);
     return screens_switch(a, SCREEN_COUNT);
 }

@@ -63,7 +63,7 @@ unsigned screen_info_key(struct app *a, int key)
     case ACTION_PAGE_UP: delta = -OVERLAY_PAGE; break;
     default:
         if (keys_lookup(key) == ACTION_QUIT)
-            return APP_QUIT;
+            return app_ask_quit(a);
         return screens_switch(a, SCREEN_COUNT);
     }
     /* The draw clamps it at the end of the text. */

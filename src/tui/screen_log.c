@@ -52,6 +52,6 @@ unsigned screen_log_key(struct app *a, int key)
         break;
     }
     if (keys_lookup(key) == ACTION_QUIT)
-        return APP_QUIT;
+        return app_ask_quit(a);
     return screens_switch(a, SCREEN_COUNT);
 }

@@ -40,7 +40,15 @@
 struct layout {
     struct rect status, hint;
     struct rect panel[PANEL_COUNT];
+    bool summary[PANEL_COUNT];   /* drawn as a one-line summary */
 };
+
+/* Presenter mode: the narration's rows (title included), more from a
+ * projector-sized screen on; summaries side by side, more of them on a
+ * wide screen. */
+#define PRESENT_NARRATION_ROWS 6
+#define PRESENT_NARRATION_ROWS_TALL 8
+#define PRESENT_SUMMARIES_PER_ROW_MAX 3
 
 static int min_int(int a, int b)
 {
@@ -159,6 +167,75 @@ static void layout_compute(struct layout *L, const struct scene *s, int cols, in
         L->panel[PANEL_LOG] = (struct rect){ry, right_x, h_log_right, right_w};
 }
 
+/* The rows a hint bar takes at this height. */
+static int hint_rows(int rows)
+{
+    return rows >= LAYOUT_HINT_MIN_ROWS ? 1 : 0;
+}
+
+/* One panel over the whole screen but the status line and the hint bar,
+ * which a zoom keeps on any screen: it says how to come back. */
+static void layout_zoom(struct layout *L, enum panel p, int cols, int rows)
+{
+    memset(L, 0, sizeof *L);
+    int hint = 1;
+    L->status = (struct rect){0, 0, 1, cols};
+    if (hint)
+        L->hint = (struct rect){rows - 1, 0, 1, cols};
+    L->panel[p] = (struct rect){1, 0, rows - 1 - hint, cols};
+}
+
+/* Presenter mode: the subject (the panel the step is about) takes most of
+ * the screen, the narration the rows below it, and every other panel one
+ * line of summary at the top: the access its own row, the others side by
+ * side, as many to a row as fit whole. The event log is left out (L shows
+ * it). */
+static void layout_present(struct layout *L, const struct scene *s, enum panel subject,
+                           int cols, int rows)
+{
+    memset(L, 0, sizeof *L);
+    int hint = hint_rows(rows);
+    L->status = (struct rect){0, 0, 1, cols};
+    if (hint)
+        L->hint = (struct rect){rows - 1, 0, 1, cols};
+    int top = 1;
+    if (subject != PANEL_ACCESS) {
+        L->panel[PANEL_ACCESS] = (struct rect){top++, 0, 1, cols};
+        L->summary[PANEL_ACCESS] = true;
+    }
+    int widest = 0;
+    for (int p = 0; p < PANEL_COUNT; p++)
+        if (p != (int)subject && p != PANEL_ACCESS && p != PANEL_NARRATION && p != PANEL_LOG)
+            widest = max_int(widest, view_summary_width(s, (enum panel)p));
+    int per_row = PRESENT_SUMMARIES_PER_ROW_MAX;
+    while (per_row > 1 && cols / per_row - 1 < widest)
+        per_row--;
+    int col_w = cols / per_row;
+    int n = 0;
+    for (int p = 0; p < PANEL_COUNT; p++) {
+        if (p == (int)subject || p == PANEL_ACCESS || p == PANEL_NARRATION || p == PANEL_LOG)
+            continue;
+        L->panel[p] = (struct rect){top + n / per_row, (n % per_row) * col_w, 1, col_w - 1};
+        L->summary[p] = true;
+        n++;
+    }
+    top += (n + per_row - 1) / per_row;
+    int narr_h = subject == PANEL_NARRATION  ? 0
+                 : rows >= LAYOUT_WIDE_ROWS ? PRESENT_NARRATION_ROWS_TALL
+                                            : PRESENT_NARRATION_ROWS;
+    int subject_h = rows - hint - top - narr_h;
+    L->panel[subject] = (struct rect){top, 0, subject_h, cols};
+    if (narr_h)
+        L->panel[PANEL_NARRATION] = (struct rect){top + subject_h, 0, narr_h, cols};
+}
+
+/* The panel presenter mode shows large: the focused one, else the one the
+ * step is about. */
+static enum panel present_subject(const struct app *a)
+{
+    return a->focus >= 0 ? (enum panel)a->focus : scene_subject(&a->scene);
+}
+
 /* What the machine is doing, in a few words ("write 0x401000 (pid 1)"). */
 static void op_text(const struct machine *m, char *buf, size_t len)
 {
@@ -263,13 +340,22 @@ void screen_main_draw(struct app *a)
     scene_build(&a->scene, a->tl);
     hits_clear(&a->hits);
     struct layout L;
-    layout_compute(&L, &a->scene, cols, rows);
+    if (a->zoom >= 0)
+        layout_zoom(&L, (enum panel)a->zoom, cols, rows);
+    else if (a->present)
+        layout_present(&L, &a->scene, present_subject(a), cols, rows);
+    else
+        layout_compute(&L, &a->scene, cols, rows);
     draw_fill((struct rect){0, 0, rows, cols}, ROLE_NORMAL);
     draw_status(a, L.status);
     memcpy(a->panels, L.panel, sizeof a->panels);
     for (int p = 0; p < PANEL_COUNT; p++) {
         if (!rect_ok(L.panel[p]))
             continue;
+        if (L.summary[p]) {
+            view_summary_draw(&a->scene, (enum panel)p, L.panel[p]);
+            continue;
+        }
         struct view_ctx v = {
             .s = &a->scene,
             .focused = a->focus == p,
@@ -277,6 +363,10 @@ void screen_main_draw(struct app *a)
             .scroll = &a->scroll[p],
             .hits = &a->hits,
         };
+        /* Large, the address is split into wide boxes. */
+        bool large = a->zoom == p || (a->present && a->zoom < 0);
+        if (p == PANEL_ACCESS && large && view_access_big_draw(&v, L.panel[p]))
+            continue;
         panel_ops((enum panel)p)->draw(&v, L.panel[p]);
     }
     draw_hint(a, L.hint);
@@ -363,11 +453,13 @@ static const char *move_name(const struct app *a, enum key_action act)
 
 /* After a move: the viewer quits when asked to while it ran; a stop by Esc
  * and the host's refusal are said, with the step the viewer is at. */
-static unsigned finish_move(struct app *a, unsigned result)
+unsigned screen_main_finish(struct app *a, unsigned result)
 {
     enum busy_outcome outcome = app_busy_end(a);
     if (outcome == BUSY_QUIT)
         return APP_QUIT;
+    if (outcome == BUSY_ASK_QUIT)
+        return app_ask_quit(a);
     char msg[sizeof a->message];
     if (timeline_error(a->tl)) {
         a->playing = false;
@@ -411,8 +503,31 @@ static enum key_action main_action(const struct app *a, int key)
 
 static unsigned main_act(struct app *a, enum key_action act);
 
+/* Finds the chapters (a pass through the scenario, which Esc can stop)
+ * and opens the menu on them. */
+static unsigned open_chapters(struct app *a)
+{
+    a->playing = false;
+    app_busy_begin(a, "Finding the chapters");
+    bool found = app_chapters_scan(a);
+    unsigned r = screen_main_finish(a, APP_HANDLED | APP_REDRAW);
+    if (!found || (r & APP_QUIT) || a->overlay != SCREEN_COUNT)
+        return r;
+    if (a->nchapters == 0) {
+        set_message(a, false, "This scenario has no chapters.");
+        return r;
+    }
+    return screens_switch(a, SCREEN_CHAPTERS);
+}
+
 unsigned screen_main_key(struct app *a, int key)
 {
+    if (a->pending) {
+        /* The second key of a bookmark: it names the bookmark. */
+        a->message[0] = '\0';
+        app_busy_begin(a, "Going to the bookmark");
+        return screen_main_finish(a, app_mark_finish(a, key));
+    }
     return screen_main_action(a, main_action(a, key));
 }
 
@@ -425,7 +540,7 @@ unsigned screen_main_action(struct app *a, enum key_action act)
         app_busy_begin(a, moving);
     unsigned result = main_act(a, act);
     if (moving)
-        result = finish_move(a, result);
+        result = screen_main_finish(a, result);
     /* A new step has its own sentence: read it from the top. */
     if (timeline_position(a->tl) != before)
         a->scroll[PANEL_NARRATION] = 0;
@@ -489,6 +604,11 @@ static unsigned main_act(struct app *a, enum key_action act)
         run_until(a, TL_STOP_EVICTION, "eviction");
         break;
     case ACTION_FOCUS:
+        if (a->zoom >= 0) {
+            /* Zoomed, Tab shows the next panel whole. */
+            a->zoom = (a->zoom + 1) % PANEL_COUNT;
+            break;
+        }
         a->focus = a->focus + 1 >= PANEL_COUNT ? -1 : a->focus + 1;
         break;
     case ACTION_FOCUS_BACK:
@@ -501,11 +621,40 @@ static unsigned main_act(struct app *a, enum key_action act)
         scroll_focus(a, -1);
         break;
     case ACTION_CLOSE:
-        if (a->focus >= 0)
+        /* A clicker sends Esc too: it undoes what is on top, one thing at
+         * a time, and leaving the scenario asks first. */
+        if (a->zoom >= 0)
+            a->zoom = -1;
+        else if (a->focus >= 0)
             a->focus = -1;
-        else if (a->from_picker)
-            return screens_switch(a, SCREEN_PICKER);
+        else
+            return app_ask_leave(a);
         break;
+    case ACTION_CHAPTERS:
+        return open_chapters(a);
+    case ACTION_MARK:
+    case ACTION_GO_MARK:
+        return app_mark_begin(a, act);
+    case ACTION_PRESENT:
+        a->present = !a->present;
+        set_message(a, false, a->present ? "Presenter mode: the step's panel large."
+                                         : "Presenter mode off: every panel in view.");
+        break;
+    case ACTION_ZOOM:
+        if (a->zoom < 0 && a->focus < 0)
+            scene_build(&a->scene, a->tl);
+        a->zoom = a->zoom >= 0 ? -1 : a->focus >= 0 ? a->focus : (int)scene_subject(&a->scene);
+        if (a->zoom >= 0) {
+            char msg[160];
+            snprintf(msg, sizeof msg, "Zoomed: %s or %s comes back, %s shows the next panel.",
+                     keys_first(ACTION_ZOOM).s, keys_first(ACTION_CLOSE).s,
+                     keys_first(ACTION_FOCUS).s);
+            set_message(a, false, msg);
+        }
+        break;
+    case ACTION_BLANK:
+        a->playing = false;
+        return screens_switch(a, SCREEN_BLANK);
     default:
         return screens_common_key(a, act);
     }
@@ -519,7 +668,7 @@ unsigned screen_main_tick(struct app *a)
     app_busy_begin(a, "Playing");
     bool moved = timeline_step(a->tl, a->unit, +1);
     if (move_interrupted(a))
-        return finish_move(a, APP_REDRAW);
+        return screen_main_finish(a, APP_REDRAW);
     app_busy_end(a);
     if (!moved) {
         a->playing = false;

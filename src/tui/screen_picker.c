@@ -2,6 +2,7 @@
  * start of its description (or why it does not load); one opens on the
  * main screen. */
 #include <dirent.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -189,7 +190,7 @@ unsigned screen_picker_key(struct app *a, int key)
         app_busy_begin(a, "Opening the scenario");
         bool opened = app_open_scenario(a, a->entries[a->selected].path, &err);
         enum busy_outcome outcome = app_busy_end(a);
-        if (outcome == BUSY_QUIT)
+        if (outcome == BUSY_QUIT || outcome == BUSY_ASK_QUIT)
             return APP_QUIT;
         if (outcome == BUSY_CANCELLED) {
             snprintf(a->message, sizeof a->message, "Opening stopped (%s).",
@@ -203,7 +204,13 @@ unsigned screen_picker_key(struct app *a, int key)
             a->message_error = true;
             return APP_HANDLED | APP_REDRAW;
         }
-        return screens_switch(a, SCREEN_MAIN);
+        unsigned r = screens_switch(a, SCREEN_MAIN);
+        if (!app_reopen_place(a, &a->entries[a->selected]) && timeline_position(a->tl) > 0) {
+            snprintf(a->message, sizeof a->message, "Stopped by %s at step %" PRIu64 ".",
+                     keys_first(ACTION_CLOSE).s, timeline_position(a->tl));
+            a->message_error = false;
+        }
+        return r;
     }
     default:
         return screens_common_key(a, keys_lookup(key));

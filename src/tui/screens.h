@@ -18,6 +18,10 @@ unsigned screen_main_key(struct app *a, int key);
 /* Does what a viewer action does on the main screen (the mouse wheel
  * scrolls through here). */
 unsigned screen_main_action(struct app *a, enum key_action act);
+/* Ends a move begun with app_busy_begin: quits or asks to when a key or
+ * signal asked to, says when Esc stopped it or the run cannot go on; else
+ * returns result. */
+unsigned screen_main_finish(struct app *a, unsigned result);
 /* One autoplay step; 0 when not playing. */
 unsigned screen_main_tick(struct app *a);
 
@@ -100,6 +104,40 @@ unsigned screens_common_key(struct app *a, enum key_action act);
  * long moves. false with err set, the viewer unchanged, when it does not
  * load. */
 bool app_open_scenario(struct app *a, const char *path, struct diag *err);
+
+/* Navigation a lecturer can trust (lecture.c). */
+
+/* Quits, or when the scenario in view has moved from its start, asks
+ * first (the confirm window). Returns APP_* flags. */
+unsigned app_ask_quit(struct app *a);
+/* Back to the picker (from_picker only), asking first when the scenario
+ * has moved; the picker remembers where it was left. */
+unsigned app_ask_leave(struct app *a);
+/* Back to the picker at once, remembering where the scenario was left. */
+unsigned app_leave_now(struct app *a);
+/* After the picker opened e: goes back to where e was left, if it was.
+ * false when the move was stopped. */
+bool app_reopen_place(struct app *a, const struct picker_entry *e);
+/* Finds every chapter of the open scenario (its position and title) by
+ * playing it through, and comes back to where it was: a->chapters. false
+ * when the pass was stopped or failed (the list is then partial). */
+bool app_chapters_scan(struct app *a);
+void app_chapters_free(struct app *a);
+/* The number (from 1) of the chapter a position is in, 0 before the
+ * first; from a->chapters. */
+size_t app_chapter_at(const struct app *a, uint64_t position);
+/* Goes to the start of chapter number (from 1) of a->chapters; false
+ * when there is no such chapter or the move was stopped. */
+bool app_goto_chapter(struct app *a, size_t number);
+/* Moves a scenario just opened to where --chapter and --step ask; false
+ * with err set ("command line:1:COL: ...") when there is no such place. */
+bool app_open_at(struct app *a, struct diag *err);
+/* The first key of a bookmark action (m or '): says what to press next
+ * and waits for it (a->pending). */
+unsigned app_mark_begin(struct app *a, enum key_action act);
+/* The second key: sets or returns to the bookmark it names (' again:
+ * back to where the last jump left). */
+unsigned app_mark_finish(struct app *a, int key);
 
 /* What several screens draw alike (screen_parts.c). */
 

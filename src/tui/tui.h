@@ -24,6 +24,8 @@ struct tui_options {
     uint64_t start_chapter;      /* open at this chapter (1 = the first; 0: no --chapter) */
     uint64_t start_step;         /* then this many steps on (--step N) */
     bool has_start_step;
+    unsigned start_chapter_column; /* where --chapter's value is on the command */
+    unsigned start_step_column;    /* line, for errors ("command line:1:COL") */
     const char *record_path;     /* --record FILE.cast, or NULL */
     const char *keys_path;       /* --keys FILE, or NULL */
 };

@@ -24,20 +24,21 @@ struct scene;
 struct view_ctx;
 
 /* The panels of the main screen, in Tab order, and what each is: its id,
- * its title, the view that draws it, the rows it would like (a
+ * its title, its brief title (presenter mode's one-line summaries), the
+ * view that draws it, the rows it would like (a
  * panel_want_fn, or NULL when the layout gives it a fixed height or what
  * is left), and whether Up/Down scroll it once it has the focus. The enum,
  * the titles and panel_ops() are all generated from this one table. */
 #define PANEL_TABLE(X)                                                                     \
-    X(ACCESS, "Access", view_access_draw, NULL, false)                                    \
-    X(WALK, "Page walk", view_walk_draw, view_walk_want, false)                           \
-    X(TLB, "TLB", view_tlb_draw, view_tlb_want, true)                                     \
-    X(FRAMES, "Physical memory", view_frames_draw, view_frames_want, true)                \
-    X(SWAP, "Swap", view_swap_draw, view_swap_want, true)                                 \
-    X(PROCESS, "Processes", view_process_draw, view_process_want, true)                   \
-    X(COUNTERS, "Counters", view_counters_draw, view_counters_want, false)                \
-    X(NARRATION, "What happened", view_narration_draw, NULL, true)                        \
-    X(LOG, "Event log", view_log_draw, NULL, true)
+    X(ACCESS, "Access", "Access", view_access_draw, NULL, false)                          \
+    X(WALK, "Page walk", "Walk", view_walk_draw, view_walk_want, false)                   \
+    X(TLB, "TLB", "TLB", view_tlb_draw, view_tlb_want, true)                              \
+    X(FRAMES, "Physical memory", "Memory", view_frames_draw, view_frames_want, true)      \
+    X(SWAP, "Swap", "Swap", view_swap_draw, view_swap_want, true)                         \
+    X(PROCESS, "Processes", "Procs", view_process_draw, view_process_want, true)          \
+    X(COUNTERS, "Counters", "Faults", view_counters_draw, view_counters_want, false)      \
+    X(NARRATION, "What happened", "Said", view_narration_draw, NULL, true)                \
+    X(LOG, "Event log", "Log", view_log_draw, NULL, true)
 
 enum panel {
 #define PANEL_ENUM(id, ...) PANEL_##id,
@@ -53,6 +54,7 @@ typedef int (*panel_want_fn)(const struct scene *s, int width, bool compact);
 
 struct panel_ops {
     const char *title;
+    const char *brief;        /* a title of a word */
     void (*draw)(const struct view_ctx *v, struct rect r);
     panel_want_fn want;       /* NULL: not asked */
     bool scrolls;             /* Up/Down scroll it when focused */
@@ -168,6 +170,10 @@ struct scene {
 /* Builds the scene for the timeline's current position; it stays valid
  * until the timeline next moves. */
 void scene_build(struct scene *s, const struct timeline *tl);
+/* The panel the current step is about (the TLB for a lookup, the walk for
+ * an entry read, physical memory for an eviction, swap for its I/O, the
+ * processes for an mmap...): what presenter mode shows large. */
+enum panel scene_subject(const struct scene *s);
 
 /* What a mouse click can land on. */
 enum hit_kind { HIT_FRAME, HIT_TLB, HIT_SWAP };
@@ -272,5 +278,28 @@ uint32_t view_frame_sharers(const struct machine *m, uint32_t frame);
 int view_digits(uint32_t n);
 /* Index of a pid among the machine's processes (for owner colours). */
 int view_process_index(const struct machine *m, uint32_t pid);
+
+/* The access panel's parts (view_access.c), which presenter mode draws
+ * too: row y of r says who accesses what and where it lands; the strip of
+ * the stages the access has gone through. */
+void view_access_address_line(const struct scene *s, struct rect r, int y);
+void view_access_stages(const struct scene *s, struct rect r, int y);
+
+/* Presenter mode (view_present.c). */
+
+/* The rows, below its title, of the access drawn big. */
+int view_access_big_rows(void);
+/* The access panel drawn big: the address, one wide box per field of the
+ * virtual address (its name, its value, its bits, in its level's role),
+ * the stages. false, having drawn only the title, when there is no access
+ * yet or the boxes do not fit whole: the caller draws the usual panel. */
+bool view_access_big_draw(const struct view_ctx *v, struct rect r);
+/* A panel in one line of words ("TLB: 3 of 16 entries valid; 5 hits, 2
+ * misses"), its title not included; "" for the narration and the log. */
+void view_summary(const struct scene *s, enum panel p, char *buf, size_t len);
+/* The columns the summary takes with its brief title. */
+int view_summary_width(const struct scene *s, enum panel p);
+/* Row 0 of r: the panel's brief title, then its summary in whole words. */
+void view_summary_draw(const struct scene *s, enum panel p, struct rect r);
 
 #endif

@@ -25,7 +25,7 @@ static int hex_digits(unsigned bits)
 
 /* Row 0: who accesses what, and where it lands. The process's name goes
  * first when the row is short of room; the addresses are always whole. */
-static void draw_address_line(const struct scene *s, struct rect r, int y)
+void view_access_address_line(const struct scene *s, struct rect r, int y)
 {
     const struct scene_access *a = &s->acc;
     const struct geometry *g = &s->m->cfg.geo;
@@ -163,7 +163,7 @@ static int strip_width(const enum stage *st, size_t n, bool shorter, int sep, bo
  * while it goes on - nothing is shown before it has happened. When it does
  * not fit: shorter labels, then tighter arrows, and only then the oldest
  * stages go. */
-static void draw_stages(const struct scene *s, struct rect r, int y)
+void view_access_stages(const struct scene *s, struct rect r, int y)
 {
     const struct scene_access *a = &s->acc;
     bool more = a->in_progress;
@@ -214,13 +214,13 @@ void view_access_draw(const struct view_ctx *v, struct rect r)
         return;
     }
     int y = 0;
-    draw_address_line(s, r, y++);
+    view_access_address_line(s, r, y++);
     if (r.h >= VIEW_ACCESS_ROWS_BITS && draw_bits(s, r, y))
         y += 2;
     else
         draw_fields_compact(s, r, y++);
     if (y < r.h)
-        draw_stages(s, r, y++);
+        view_access_stages(s, r, y++);
     if (y < r.h && r.h >= VIEW_ACCESS_ROWS_FULL) {
         const struct geometry *g = &s->m->cfg.geo;
         unsigned levels = index_levels(&s->acc, g);
