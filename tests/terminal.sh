@@ -153,9 +153,25 @@ keys small Escape
 keys small L
 if wait_for small "Event log, newest last"; then ok "L shows the event log at 80x24"; else fail "L shows the event log at 80x24"; fi
 keys small L
+keys small Escape
+if wait_for small "Leave for the list" 10; then fail "Esc without the picker offers to leave"
+else ok "Esc without the picker stays in the scenario"; fi
+keys small F5
+if wait_for small "Presenter mode: the step's panel large"; then ok "F5 (a clicker's button) turns presenter mode on"
+else fail "F5 (a clicker's button) turns presenter mode on"; fi
+keys small b
+capture small
+if ! grep -q '[^ ]' "$TMP/screen"; then ok "b blanks the screen"; else fail "b blanks the screen"; fi
+keys small PageDown
+if wait_for small "step 10"; then ok "the key after b only uncovers the screen"; else fail "the key after b only uncovers the screen"; fi
 keys small q
+if wait_for small "Quit vmviz? You are at step 10"; then ok "q asks first once the scenario has moved"
+else fail "q asks first once the scenario has moved"; fi
+keys small Escape
+if wait_for small "Quit vmviz?" 10; then fail "Esc answers no"; else ok "Esc answers no"; fi
+keys small q y
 st=$(wait_status small)
-if [ "$st" = 0 ]; then ok "q quits with status 0"; else fail "q quits with status 0 (got $st)"; fi
+if [ "$st" = 0 ]; then ok "q y quits with status 0"; else fail "q y quits with status 0 (got $st)"; fi
 if tty_restored small; then ok "q restores the terminal"; else fail "q restores the terminal"; fi
 $T kill-session -t small 2>/dev/null
 
@@ -221,7 +237,7 @@ interrupt_end() {
     t0=$(now_ms)
     case $how in
     -*) kill "$how" "$pid" ;;
-    *) $T send-keys -t "$name" "$how" ;;
+    *) for k in $how; do $T send-keys -t "$name" "$k"; done ;;
     esac
     i=0
     while [ $i -lt 250 ] && ! { [ -s "$TMP/$name.status" ] && [ -s "$TMP/$name.stty" ]; }; do
@@ -237,7 +253,8 @@ interrupt_end() {
     $T kill-session -t "$name" 2>/dev/null
 }
 
-interrupt_end end-q q 0
+# q stops the move and asks; y answers.
+interrupt_end end-q "q y" 0
 interrupt_end end-ctrl-c C-c 130
 interrupt_end end-int -INT 130
 interrupt_end end-term -TERM 143
@@ -264,7 +281,7 @@ fi
 keys end-esc Left
 if [ -n "${at:-}" ] && wait_for end-esc "| step $((at - 1)) "; then ok "after Esc, one step back is one step back"
 else fail "after Esc, one step back is one step back"; fi
-keys end-esc q
+keys end-esc q y
 st=$(wait_status end-esc)
 if [ "$st" = 0 ]; then ok "after Esc, q quits with 0"; else fail "after Esc, q quits with 0 (got $st)"; fi
 if terminal_as_before end-esc; then ok "after Esc and q, the terminal is as before"; else fail "after Esc and q, the terminal is as before"; fi

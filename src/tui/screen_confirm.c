@@ -1,7 +1,7 @@
 /* "Quit vmviz?" and "Leave this scenario?": asked once the scenario has
  * moved from its start, so that a stray q, or the Esc a clicker sends,
- * never loses the place in front of a hall. Only y (or the same key
- * again) goes on; every other key stays, as a clicker cannot send y. */
+ * never loses the place in front of a hall. Only y goes on (or, to quit,
+ * q again); every other key stays, Esc included: a clicker cannot send y. */
 #include <inttypes.h>
 #include <stdio.h>
 
@@ -25,9 +25,12 @@ void screen_confirm_draw(struct app *a)
     snprintf(question, sizeof question, "%s at step %" PRIu64 " of this scenario.",
              quitting ? "Quit vmviz? You are" : "Leave for the list of scenarios? You are",
              timeline_position(a->tl));
-    snprintf(keys, sizeof keys, "%c or %s: %s.  Any other key: stay here.", CONFIRM_YES,
-             quitting ? keys_first(ACTION_QUIT).s : keys_first(ACTION_CLOSE).s,
-             quitting ? "quit" : "leave (the list reopens it here)");
+    if (quitting)
+        snprintf(keys, sizeof keys, "%c or %s: quit.  Any other key: stay here.", CONFIRM_YES,
+                 keys_first(ACTION_QUIT).s);
+    else
+        snprintf(keys, sizeof keys, "%c: leave (the list reopens it here).  Any other key: "
+                 "stay.", CONFIRM_YES);
     int w = draw_width(question) > draw_width(keys) ? draw_width(question) : draw_width(keys);
     struct rect box = overlay_box_around(w, 3);
     draw_box(box, ROLE_OVERLAY, quitting ? "Quit?" : "Leave?");
@@ -40,10 +43,11 @@ unsigned screen_confirm_key(struct app *a, int key)
 {
     enum confirm_what what = a->confirm;
     a->confirm = CONFIRM_NONE;
-    enum key_action again = what == CONFIRM_QUIT ? ACTION_QUIT : ACTION_CLOSE;
-    bool yes = key == CONFIRM_YES || key == 'Y' || keys_lookup(key) == again;
+    bool yes = key == CONFIRM_YES || key == 'Y' ||
+               (what == CONFIRM_QUIT && keys_lookup(key) == ACTION_QUIT);
+    unsigned closed = screens_switch(a, SCREEN_COUNT);
     if (!yes)
-        return screens_switch(a, SCREEN_COUNT);
+        return closed;
     if (what == CONFIRM_QUIT)
         return APP_QUIT;
     return app_leave_now(a);
