@@ -367,8 +367,9 @@ enum panel scene_subject(const struct scene *s)
         return PANEL_ACCESS;
     if (e->kind != TL_MACHINE)
         return PANEL_NARRATION;
-    /* Swap I/O is the swap panel's, whichever stage it serves. */
-    if (s->io != IO_NONE)
+    /* Swap I/O is the swap panel's, whichever stage it serves; choosing
+     * the victim (and reserving its slot) is physical memory's. */
+    if (s->io == IO_WRITE || s->io == IO_READ)
         return PANEL_SWAP;
     if (s->tlb_event != EV_COUNT)
         return PANEL_TLB;
