@@ -12,6 +12,60 @@
 #define BIG_BOX_ROWS 5
 /* Columns between two boxes. */
 #define BIG_BOX_GAP 1
+/* With room, the value is drawn in glyphs this many cells high and wide
+ * (a blank column between two), made of '#': a terminal's cells are the
+ * only pixels, and '#' shows in every locale and every theme. */
+#define GLYPH_ROWS 5
+#define GLYPH_COLS 3
+#define GLYPH_GAP 1
+
+/* The glyphs of what a value is written with: hex digits and the x of
+ * 0x, row by row, '#' set. */
+static const struct {
+    char c;
+    const char *rows[GLYPH_ROWS];
+} glyphs[] = {
+    {'0', {"###", "# #", "# #", "# #", "###"}}, {'1', {" # ", "## ", " # ", " # ", "###"}},
+    {'2', {"###", "  #", "###", "#  ", "###"}}, {'3', {"###", "  #", "###", "  #", "###"}},
+    {'4', {"# #", "# #", "###", "  #", "  #"}}, {'5', {"###", "#  ", "###", "  #", "###"}},
+    {'6', {"###", "#  ", "###", "# #", "###"}}, {'7', {"###", "  #", "  #", "  #", "  #"}},
+    {'8', {"###", "# #", "###", "# #", "###"}}, {'9', {"###", "# #", "###", "  #", "###"}},
+    {'a', {"###", "# #", "###", "# #", "# #"}}, {'b', {"## ", "# #", "## ", "# #", "## "}},
+    {'c', {"###", "#  ", "#  ", "#  ", "###"}}, {'d', {"## ", "# #", "# #", "# #", "## "}},
+    {'e', {"###", "#  ", "###", "#  ", "###"}}, {'f', {"###", "#  ", "###", "#  ", "#  "}},
+    {'x', {"   ", "# #", " # ", "# #", "   "}},
+};
+
+/* The columns text takes in glyphs; 0 when a character has none. */
+static int glyph_width(const char *text)
+{
+    int n = 0;
+    for (const char *p = text; *p; p++) {
+        bool known = false;
+        for (size_t g = 0; g < sizeof glyphs / sizeof glyphs[0]; g++)
+            known = known || glyphs[g].c == *p;
+        if (!known)
+            return 0;
+        n++;
+    }
+    return n ? n * (GLYPH_COLS + GLYPH_GAP) - GLYPH_GAP : 0;
+}
+
+/* Row `row` of text in glyphs, into buf (glyph_width(text) + 1 bytes). */
+static void glyph_row(const char *text, int row, char *buf, size_t len)
+{
+    size_t k = 0;
+    for (const char *p = text; *p; p++)
+        for (size_t g = 0; g < sizeof glyphs / sizeof glyphs[0]; g++) {
+            if (glyphs[g].c != *p)
+                continue;
+            if (p != text && k + GLYPH_GAP < len)
+                buf[k++] = ' ';
+            for (int c = 0; c < GLYPH_COLS && k + 1 < len; c++)
+                buf[k++] = glyphs[g].rows[row][c];
+        }
+    buf[k] = '\0';
+}
 
 /* The fields of the split: the indices the translation uses, then the
  * offset. */
@@ -21,6 +75,8 @@ struct big_field {
     char bits[72];
     enum role role;
     int width;            /* the box's, borders included */
+    int inner_small;      /* the inside the value needs in plain digits */
+    int inner_big;        /* ...and in glyphs */
 };
 
 static size_t big_fields(const struct scene *s, struct big_field *f)
@@ -54,9 +110,8 @@ static size_t big_fields(const struct scene *s, struct big_field *f)
         int inner = (int)k;
         if (draw_width(b->name) > inner)
             inner = draw_width(b->name);
-        if (draw_width(b->value) > inner)
-            inner = draw_width(b->value);
-        b->width = inner + 2;
+        b->inner_small = draw_width(b->value) > inner ? draw_width(b->value) : inner;
+        b->inner_big = glyph_width(b->value) > inner ? glyph_width(b->value) : inner;
     }
     return n;
 }
@@ -65,6 +120,27 @@ int view_access_big_rows(void)
 {
     /* The address line, the boxes, the stages. */
     return 1 + BIG_BOX_ROWS + 1;
+}
+
+/* The boxes' widths (borders included) when their values take `big`
+ * glyphs or plain digits, the spare columns shared out as evenly as they
+ * go; false when they do not fit in w. */
+static bool fit_boxes(struct big_field *f, size_t n, int w, bool big)
+{
+    int need = 0;
+    for (size_t i = 0; i < n; i++) {
+        f[i].width = (big ? f[i].inner_big : f[i].inner_small) + 2;
+        need += f[i].width + (i ? BIG_BOX_GAP : 0);
+    }
+    if (need > w)
+        return false;
+    int spare = w - need;
+    for (size_t i = 0; i < n; i++) {
+        int share = spare / (int)(n - i);
+        f[i].width += share;
+        spare -= share;
+    }
+    return true;
 }
 
 /* Text centred in a box's inside row. */
@@ -82,30 +158,36 @@ bool view_access_big_draw(const struct view_ctx *v, struct rect r)
         return false;
     struct big_field f[GEOMETRY_MAX_LEVELS + 1];
     size_t n = big_fields(s, f);
-    int need = 0;
-    for (size_t i = 0; i < n; i++)
-        need += f[i].width + (i ? BIG_BOX_GAP : 0);
-    if (need > in.w)
+    /* The values in glyphs when the rows and the columns allow, else in
+     * digits; wide boxes either way. */
+    int value_rows = 1;
+    if (in.h >= view_access_big_rows() - 1 + GLYPH_ROWS && fit_boxes(f, n, in.w, true))
+        value_rows = GLYPH_ROWS;
+    else if (!fit_boxes(f, n, in.w, false))
         return false;
-    /* Wide boxes: what is left is shared out, as evenly as it goes. */
-    int spare = in.w - need;
-    for (size_t i = 0; i < n; i++) {
-        int share = spare / (int)(n - i);
-        f[i].width += share;
-        spare -= share;
-    }
+    int box_rows = BIG_BOX_ROWS - 1 + value_rows;
     view_access_address_line(s, in, 0);
     int y = 1, x = 0;
     for (size_t i = 0; i < n; i++) {
-        struct rect box = {in.y + y, in.x + x, BIG_BOX_ROWS, f[i].width};
+        struct rect box = {in.y + y, in.x + x, box_rows, f[i].width};
         draw_box(box, f[i].role, NULL);
         int inner = f[i].width - 2;
         centred(in, y + 1, x + 1, inner, f[i].role, f[i].name);
-        centred(in, y + 2, x + 1, inner, f[i].role, f[i].value);
-        centred(in, y + 3, x + 1, inner, f[i].role, f[i].bits);
+        if (value_rows == 1) {
+            centred(in, y + 2, x + 1, inner, f[i].role, f[i].value);
+        } else {
+            for (int row = 0; row < GLYPH_ROWS; row++) {
+                char line[128];
+                glyph_row(f[i].value, row, line, sizeof line);
+                /* Centred as a block: trailing blanks kept. */
+                draw_text(in, y + 2 + row, x + 1 + (inner - glyph_width(f[i].value)) / 2,
+                          f[i].role, line);
+            }
+        }
+        centred(in, y + 2 + value_rows, x + 1, inner, f[i].role, f[i].bits);
         x += f[i].width + BIG_BOX_GAP;
     }
-    view_access_stages(s, in, y + BIG_BOX_ROWS);
+    view_access_stages(s, in, y + box_rows);
     return true;
 }
 
