@@ -72,23 +72,16 @@
       'i')                                                                                    \
     X(VIEWER, HELP, KEYS_HINT(ALL, 9, "help"),                                                \
       "show or hide this help and what every symbol means", '?')                              \
-    X(VIEWER, CHAPTERS, KEYS_NOHINT, "the chapter menu: jump to a chapter by number or title", \
-      'c')                                                                                    \
-    X(VIEWER, MARK, KEYS_NOHINT, "set a bookmark here (then a letter or digit names it)", 'm') \
-    X(VIEWER, GO_MARK, KEYS_NOHINT,                                                           \
-      "return to a bookmark (then its name; ' again: where you were before)", '\'')          \
-    X(VIEWER, PRESENT, KEYS_NOHINT,                                                           \
-      "presenter mode on or off: the step's panel large, the rest in a line", 'P',           \
+    X(VIEWER, CHAPTERS, KEYS_NOHINT, "chapter menu: jump by number or title", 'c')             \
+    X(VIEWER, MARK, KEYS_NOHINT, "bookmark this step (then a letter or digit)", 'm')          \
+    X(VIEWER, GO_MARK, KEYS_NOHINT, "back to a bookmark (' again: before the jump)", '\'')     \
+    X(VIEWER, PRESENT, KEYS_NOHINT, "presenter mode: the step's panel large", 'P',             \
       KEYS_CLICKER_SHOW, KEYS_CLICKER_SHOW_HERE)                                             \
-    X(VIEWER, ZOOM, KEYS_NOHINT,                                                              \
-      "zoom the focused panel (else the step's own) to the whole screen, and back", 'z')     \
+    X(VIEWER, ZOOM, KEYS_NOHINT, "zoom a panel to the whole screen, and back", 'z')           \
     X(VIEWER, BLANK, KEYS_NOHINT, "blank the screen; any key brings it back", 'b', '.')       \
-    X(VIEWER, WHATIF, KEYS_NOHINT,                                                            \
-      "what if: another policy, frame count, TLB or seed, replayed to here", 'w')           \
-    X(VIEWER, UNDO_WHATIF, KEYS_NOHINT, "undo the last what-if: back to the previous machine",  \
-      'u')                                                                                    \
-    X(VIEWER, SPLIT, KEYS_NOHINT, "split view: two machines side by side on the same steps",  \
-      'v')                                                                                    \
+    X(VIEWER, WHATIF, KEYS_NOHINT, "what if: other policy, frames, TLB or seed", 'w')         \
+    X(VIEWER, UNDO_WHATIF, KEYS_NOHINT, "undo the last what-if", 'u')                          \
+    X(VIEWER, SPLIT, KEYS_NOHINT, "split view: two machines side by side", 'v')               \
     X(VIEWER, CLOSE, KEYS_NOHINT, "close a window, leave the focus; stop a long move",        \
       KEYS_ESC)                                                                               \
     X(VIEWER, REDRAW, KEYS_NOHINT, "redraw the screen", KEYS_CTRL('l'))                       \
