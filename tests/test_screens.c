@@ -13,24 +13,6 @@
 #include "tui/term.h"
 #include "tui_helpers.h"
 
-#define SCREEN_BUF (256 * 80 * 4)
-
-/* Feeds the keys of a script; false when it does not parse. */
-static bool press(struct app *a, const char *script)
-{
-    int keys[256];
-    size_t bad;
-    int n = keys_parse_script(script, keys, 256, &bad);
-    if (n < 0) {
-        fprintf(stderr, "bad key script at %zu: %s\n", bad, script);
-        return false;
-    }
-    for (int i = 0; i < n; i++)
-        if (app_key(a, keys[i]) & APP_QUIT)
-            break;
-    return true;
-}
-
 /* Presses a key until the current event is `kind` (at most `max` times). */
 static bool press_until(struct app *a, int key, enum event_kind kind, int max)
 {
@@ -43,78 +25,11 @@ static bool press_until(struct app *a, int key, enum event_kind kind, int max)
     return false;
 }
 
-static char *read_all(const char *path)
-{
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return NULL;
-    char *buf = malloc(SCREEN_BUF);
-    size_t n = buf ? fread(buf, 1, SCREEN_BUF - 1, fp) : 0;
-    fclose(fp);
-    if (buf)
-        buf[n] = '\0';
-    return buf;
-}
-
-static void write_all(const char *path, const char *text)
-{
-    FILE *fp = fopen(path, "wb");
-    if (!fp)
-        return;
-    fputs(text, fp);
-    fclose(fp);
-}
-
-/* Draws, reads the screen back and compares it with screens/NAME.txt. */
-static void check_golden(struct app *a, const char *name)
-{
-    app_draw(a);
-    char *got = malloc(SCREEN_BUF);
-    CU_ASSERT_FATAL(got != NULL);
-    term_dump(got, SCREEN_BUF);
-    char path[256], actual[256];
-    snprintf(path, sizeof path, "screens/%s.txt", name);
-    snprintf(actual, sizeof actual, "screens/%s.actual", name);
-    const char *update = getenv("VMVIZ_UPDATE_GOLDEN");
-    if (update && strcmp(update, "1") == 0) {
-        write_all(path, got);
-        remove(actual);
-        free(got);
-        return;
-    }
-    char *want = read_all(path);
-    if (!want) {
-        fprintf(stderr, "\n%s: missing (VMVIZ_UPDATE_GOLDEN=1 creates it)\n", path);
-        CU_FAIL("golden file missing");
-        write_all(actual, got);
-        free(got);
-        return;
-    }
-    if (strcmp(want, got) != 0) {
-        /* Point at the first line that differs. */
-        int line = 1;
-        const char *w = want, *g = got;
-        while (*w && *w == *g) {
-            if (*w == '\n')
-                line++;
-            w++;
-            g++;
-        }
-        fprintf(stderr, "\n%s: differs from line %d; got %s\n", path, line, actual);
-        write_all(actual, got);
-        CU_FAIL("screen differs from its golden file");
-    } else {
-        remove(actual);
-    }
-    free(want);
-    free(got);
-}
-
 static void test_start_80x24(void)
 {
     struct app *a = test_app_open("../scenarios/page-walk.yaml", 80, 24);
     CU_ASSERT_FATAL(a != NULL);
-    check_golden(a, "start-80x24");
+    test_check_golden(a, "start-80x24");
     test_app_close(a);
 }
 
@@ -122,10 +37,10 @@ static void test_fault_80x24(void)
 {
     struct app *a = test_app_open("../scenarios/page-walk.yaml", 80, 24);
     CU_ASSERT_FATAL(a != NULL);
-    CU_ASSERT(press(a, "f"));
+    CU_ASSERT(test_press(a, "f"));
     const struct tl_event *e = timeline_current(a->tl);
     CU_ASSERT(e && e->kind == TL_MACHINE && e->ev.kind == EV_PAGE_FAULT);
-    check_golden(a, "fault-80x24");
+    test_check_golden(a, "fault-80x24");
     /* The row where the walk stopped is drawn in the fault role. */
     CU_ASSERT_EQUAL(term_role_at(8, 0), ROLE_FAULT);
     test_app_close(a);
@@ -136,10 +51,10 @@ static void test_walk_in_progress(void)
     struct app *a = test_app_open("../scenarios/page-walk.yaml", 80, 24);
     CU_ASSERT_FATAL(a != NULL);
     /* The restarted walk of the first access, at its first level. */
-    CU_ASSERT(press(a, "f"));
+    CU_ASSERT(test_press(a, "f"));
     CU_ASSERT(press_until(a, 'l', EV_FAULT_RETURN, 20));
     CU_ASSERT(press_until(a, 'l', EV_WALK_STEP, 5));
-    check_golden(a, "walk-80x24");
+    test_check_golden(a, "walk-80x24");
     test_app_close(a);
 }
 
@@ -147,10 +62,10 @@ static void test_tlb_hit(void)
 {
     struct app *a = test_app_open("../scenarios/page-walk.yaml", 80, 24);
     CU_ASSERT_FATAL(a != NULL);
-    CU_ASSERT(press(a, "] ] ]"));
+    CU_ASSERT(test_press(a, "] ] ]"));
     CU_ASSERT_STRING_EQUAL(timeline_chapter(a->tl), "The TLB saves the walk");
     CU_ASSERT(press_until(a, KEY_NPAGE, EV_TLB_HIT, 10));
-    check_golden(a, "tlb-hit-80x24");
+    test_check_golden(a, "tlb-hit-80x24");
     /* The entry that hit, set 1 way 0, is drawn in the hit role. */
     const struct hit *h = NULL;
     for (size_t i = 0; i < a->hits.n; i++)
@@ -165,17 +80,17 @@ static void test_eviction_120x40(void)
 {
     struct app *a = test_app_open("../scenarios/swapping.yaml", 120, 40);
     CU_ASSERT_FATAL(a != NULL);
-    CU_ASSERT(press(a, "e"));
+    CU_ASSERT(test_press(a, "e"));
     const struct tl_event *e = timeline_current(a->tl);
     CU_ASSERT(e && e->kind == TL_MACHINE && e->ev.kind == EV_VICTIM_CHOSEN);
-    check_golden(a, "eviction-120x40");
+    test_check_golden(a, "eviction-120x40");
     /* Its mapping is removed first (the entry now names the slot), then
      * the dirty page is written to swap. */
-    CU_ASSERT(press(a, "<Right>"));
+    CU_ASSERT(test_press(a, "<Right>"));
     e = timeline_current(a->tl);
     CU_ASSERT(e && e->kind == TL_MACHINE && e->ev.kind == EV_UNMAPPED);
     CU_ASSERT(press_until(a, 'n', EV_SWAP_OUT, 5));
-    check_golden(a, "swap-out-120x40");
+    test_check_golden(a, "swap-out-120x40");
     test_app_close(a);
 }
 
@@ -183,9 +98,9 @@ static void test_swap_in_120x40(void)
 {
     struct app *a = test_app_open("../scenarios/swapping.yaml", 120, 40);
     CU_ASSERT_FATAL(a != NULL);
-    CU_ASSERT(press(a, "] ] ] f"));
+    CU_ASSERT(test_press(a, "] ] ] f"));
     CU_ASSERT(press_until(a, 'n', EV_SWAP_IN, 30));
-    check_golden(a, "swap-in-120x40");
+    test_check_golden(a, "swap-in-120x40");
     test_app_close(a);
 }
 
@@ -194,13 +109,13 @@ static void test_picker(void)
     struct app *a = test_app_open(NULL, 80, 24);
     CU_ASSERT_FATAL(a != NULL);
     CU_ASSERT(a->nentries >= 4);
-    CU_ASSERT(press(a, "<Down>"));
-    check_golden(a, "picker-80x24");
+    CU_ASSERT(test_press(a, "<Down>"));
+    test_check_golden(a, "picker-80x24");
     /* Enter opens the chosen scenario on the main screen. */
-    CU_ASSERT(press(a, "<Enter>"));
+    CU_ASSERT(test_press(a, "<Enter>"));
     CU_ASSERT(a->base == SCREEN_MAIN && a->tl != NULL);
     /* Esc goes back to the list. */
-    CU_ASSERT(press(a, "<Esc>"));
+    CU_ASSERT(test_press(a, "<Esc>"));
     CU_ASSERT(a->base == SCREEN_PICKER);
     test_app_close(a);
 }
@@ -209,10 +124,10 @@ static void test_help(void)
 {
     struct app *a = test_app_open("../scenarios/page-walk.yaml", 80, 24);
     CU_ASSERT_FATAL(a != NULL);
-    CU_ASSERT(press(a, "?"));
+    CU_ASSERT(test_press(a, "?"));
     CU_ASSERT(a->overlay == SCREEN_HELP);
-    check_golden(a, "help-80x24");
-    CU_ASSERT(press(a, "x"));
+    test_check_golden(a, "help-80x24");
+    CU_ASSERT(test_press(a, "x"));
     CU_ASSERT(a->overlay == SCREEN_COUNT);
     test_app_close(a);
 }
@@ -223,14 +138,14 @@ static void test_too_small(void)
     CU_ASSERT_FATAL(a != NULL);
     term_resize(60, 20);
     CU_ASSERT(app_key(a, KEY_RESIZE) & APP_REDRAW);
-    check_golden(a, "too-small-60x20");
+    test_check_golden(a, "too-small-60x20");
     /* Keys other than q do nothing there; growing back restores the screen. */
     uint64_t pos = timeline_position(a->tl);
-    CU_ASSERT(press(a, "l l"));
+    CU_ASSERT(test_press(a, "l l"));
     CU_ASSERT(timeline_position(a->tl) == pos);
     term_resize(80, 24);
     app_key(a, KEY_RESIZE);
-    CU_ASSERT(press(a, "l"));
+    CU_ASSERT(test_press(a, "l"));
     CU_ASSERT(timeline_position(a->tl) == pos + 1);
     test_app_close(a);
 }
@@ -239,7 +154,7 @@ static void test_click_frame(void)
 {
     struct app *a = test_app_open("../scenarios/swapping.yaml", 120, 40);
     CU_ASSERT_FATAL(a != NULL);
-    CU_ASSERT(press(a, "e"));
+    CU_ASSERT(test_press(a, "e"));
     app_draw(a);
     /* Find frame 0's cell through the hit map, as a click would. */
     const struct hit *h = NULL;
@@ -249,7 +164,7 @@ static void test_click_frame(void)
     CU_ASSERT_FATAL(h != NULL);
     CU_ASSERT(app_click(a, h->r.y, h->r.x) & APP_REDRAW);
     CU_ASSERT(a->overlay == SCREEN_DETAILS);
-    check_golden(a, "details-frame-120x40");
+    test_check_golden(a, "details-frame-120x40");
     test_app_close(a);
 }
 
@@ -258,14 +173,14 @@ static void test_back_and_forth(void)
     /* Stepping forward N then back N gives the same screen. */
     struct app *a = test_app_open("../scenarios/page-walk.yaml", 80, 24);
     CU_ASSERT_FATAL(a != NULL);
-    CU_ASSERT(press(a, "l l l l"));
+    CU_ASSERT(test_press(a, "l l l l"));
     app_draw(a);
-    char *before = malloc(SCREEN_BUF), *after = malloc(SCREEN_BUF);
+    char *before = malloc(TEST_SCREEN_BUF), *after = malloc(TEST_SCREEN_BUF);
     CU_ASSERT_FATAL(before && after);
-    term_dump(before, SCREEN_BUF);
-    CU_ASSERT(press(a, "l l l l l l l l l l l l h h h h h h h h h h h h"));
+    term_dump(before, TEST_SCREEN_BUF);
+    CU_ASSERT(test_press(a, "l l l l l l l l l l l l h h h h h h h h h h h h"));
     app_draw(a);
-    term_dump(after, SCREEN_BUF);
+    term_dump(after, TEST_SCREEN_BUF);
     CU_ASSERT_STRING_EQUAL(before, after);
     free(before);
     free(after);
@@ -280,15 +195,15 @@ static void test_quit_keys(void)
     CU_ASSERT(app_key(a, TERM_KEY_QUIT) & APP_QUIT);
     /* Paused: no time-out, so the loop blocks and uses no CPU. */
     CU_ASSERT(app_timeout(a) == -1);
-    CU_ASSERT(press(a, "<Space>"));
+    CU_ASSERT(test_press(a, "<Space>"));
     CU_ASSERT(a->playing && app_timeout(a) > 0);
     /* The first event is a chapter: autoplay stops there by itself. */
     CU_ASSERT(app_tick(a) & APP_REDRAW);
     CU_ASSERT(!a->playing && app_timeout(a) == -1);
-    CU_ASSERT(press(a, "<Space>"));
+    CU_ASSERT(test_press(a, "<Space>"));
     CU_ASSERT(app_tick(a) & APP_REDRAW);
     CU_ASSERT(a->playing);
-    CU_ASSERT(press(a, "<Space>"));
+    CU_ASSERT(test_press(a, "<Space>"));
     CU_ASSERT(!a->playing && app_timeout(a) == -1);
     test_app_close(a);
 }
@@ -304,9 +219,9 @@ static void test_bench(void)
 static char *screen_text(struct app *a)
 {
     app_draw(a);
-    char *text = malloc(SCREEN_BUF);
+    char *text = malloc(TEST_SCREEN_BUF);
     if (text)
-        term_dump(text, SCREEN_BUF);
+        term_dump(text, TEST_SCREEN_BUF);
     return text;
 }
 
@@ -325,19 +240,19 @@ static void test_run_until_stays(void)
     /* page-walk has faults but never evicts: e stays put and says so. */
     struct app *a = test_app_open("../scenarios/page-walk.yaml", 80, 24);
     CU_ASSERT_FATAL(a != NULL);
-    CU_ASSERT(press(a, "l l l"));
+    CU_ASSERT(test_press(a, "l l l"));
     CU_ASSERT_EQUAL(timeline_position(a->tl), 3);
-    CU_ASSERT(press(a, "e"));
+    CU_ASSERT(test_press(a, "e"));
     CU_ASSERT_EQUAL(timeline_position(a->tl), 3);
     CU_ASSERT(strstr(a->message, "No eviction from here to the end: still at step 3") != NULL);
     /* f finds the next fault; after the last one, f stays put too. */
-    CU_ASSERT(press(a, "f"));
+    CU_ASSERT(test_press(a, "f"));
     CU_ASSERT(timeline_position(a->tl) > 3);
     while (timeline_run_until(a->tl, TL_STOP_FAULT))
         ;
     timeline_seek(a->tl, timeline_position(a->tl) - 1);
     uint64_t at = timeline_position(a->tl);
-    CU_ASSERT(press(a, "f"));
+    CU_ASSERT(test_press(a, "f"));
     CU_ASSERT_EQUAL(timeline_position(a->tl), at);
     CU_ASSERT(strstr(a->message, "No page fault from here") != NULL);
     test_app_close(a);
@@ -348,9 +263,9 @@ static void test_info_overlay(void)
     /* The whole description can be read at 80x24, scrolling if need be. */
     struct app *a = test_app_open("../scenarios/huge-pages.yaml", 80, 24);
     CU_ASSERT_FATAL(a != NULL);
-    CU_ASSERT(press(a, "i"));
+    CU_ASSERT(test_press(a, "i"));
     CU_ASSERT(a->overlay == SCREEN_INFO);
-    char seen[8 * SCREEN_BUF / 4] = "";
+    char seen[8 * TEST_SCREEN_BUF / 4] = "";
     for (int i = 0; i < 10; i++) {
         char *t = screen_text(a);
         CU_ASSERT_FATAL(t != NULL);
@@ -363,7 +278,7 @@ static void test_info_overlay(void)
             strcat(seen, " ");
         }
         free(t);
-        CU_ASSERT(press(a, "<Down> <Down> <Down> <Down>"));
+        CU_ASSERT(test_press(a, "<Down> <Down> <Down> <Down>"));
     }
     const char *d = a->sc->description.value;
     char word[64];
@@ -381,7 +296,7 @@ static void test_info_overlay(void)
         }
     }
     CU_ASSERT_EQUAL(missing, 0);
-    CU_ASSERT(press(a, "x"));
+    CU_ASSERT(test_press(a, "x"));
     CU_ASSERT(a->overlay == SCREEN_COUNT);
     test_app_close(a);
 }
@@ -467,18 +382,18 @@ static void test_focused_panel_scrolls(void)
      * stepping; on one that does not, Down steps. */
     struct app *a = test_app_open("../scenarios/swapping.yaml", 120, 40);
     CU_ASSERT_FATAL(a != NULL);
-    CU_ASSERT(press(a, "e"));
+    CU_ASSERT(test_press(a, "e"));
     uint64_t pos = timeline_position(a->tl);
-    CU_ASSERT(press(a, "<Tab> <Tab> <Tab>"));
+    CU_ASSERT(test_press(a, "<Tab> <Tab> <Tab>"));
     CU_ASSERT_EQUAL(a->focus, PANEL_TLB);
-    CU_ASSERT(press(a, "<Down>"));
+    CU_ASSERT(test_press(a, "<Down>"));
     CU_ASSERT_EQUAL(timeline_position(a->tl), pos);
     CU_ASSERT_EQUAL(a->scroll[PANEL_TLB], 1);
-    CU_ASSERT(press(a, "<Up> <Up>"));
+    CU_ASSERT(test_press(a, "<Up> <Up>"));
     CU_ASSERT_EQUAL(a->scroll[PANEL_TLB], 0);
-    CU_ASSERT(press(a, "<Tab> <Tab> <Tab> <Tab>"));
+    CU_ASSERT(test_press(a, "<Tab> <Tab> <Tab> <Tab>"));
     CU_ASSERT_EQUAL(a->focus, PANEL_COUNTERS);
-    CU_ASSERT(press(a, "<Down>"));
+    CU_ASSERT(test_press(a, "<Down>"));
     CU_ASSERT_EQUAL(timeline_position(a->tl), pos + 1);
     test_app_close(a);
 }

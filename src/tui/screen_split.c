@@ -2,12 +2,13 @@
  * lockstep. The left is the viewer's own timeline, moved by the main
  * screen's keys; the right (whatif.h) follows it to the same place after
  * every move. Each side shows its machine's name, its physical memory,
- * the current step and the operation's victim, and its counters; the
+ * its recent events, the current step and its victim, and its counters; the
  * counters that differ between the sides stand out. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "play/narrate.h"
 #include "scenario/scenario.h"
 #include "tui/app.h"
 #include "tui/keys.h"
@@ -31,31 +32,40 @@ enum { SPLIT_NCOUNTERS = sizeof split_counters / sizeof split_counters[0] };
 #define SPLIT_COUNTER_ROWS ((SPLIT_NCOUNTERS + SPLIT_COUNTER_COLS - 1) / SPLIT_COUNTER_COLS)
 /* Where a counter's value starts in its column. */
 #define SPLIT_VALUE_X 11
-/* Rows of a side besides its physical memory: its title, the step and
- * the victim, the counters' title and rows. */
-#define SPLIT_FIXED_ROWS (1 + 2 + 1 + SPLIT_COUNTER_ROWS)
+/* An event log shorter than this tells nothing: the rows stay with the
+ * frames. */
+#define SPLIT_LOG_MIN_ROWS 3
+/* Rows for the sentence about the current step. */
+#define SPLIT_NARRATION_ROWS 2
+/* Rows of a side besides its physical memory and its log: its title, the
+ * step's sentence and its victim, the counters' title and rows. */
+#define SPLIT_FIXED_ROWS (1 + SPLIT_NARRATION_ROWS + 1 + 1 + SPLIT_COUNTER_ROWS)
 
 void screen_split_init(struct app *a)
 {
     a->focus = -1;
 }
 
-/* The victim of the current operation, from the log: "victim: frame 2,
- * was p1 0x3"; or that it has none. */
+/* The victim of the current access (of the operation, between
+ * accesses), from the log: "victim: frame 2, was p1 pages+0x3"; or that
+ * there is none. */
 static void victim_text(const struct scene *s, char *buf, size_t len)
 {
-    uint64_t op = timeline_op_index(s->tl);
-    for (size_t i = 0; i < s->nlog && s->log[i]->op_seq == op; i++) {
-        const struct tl_event *e = s->log[i];
-        if (e->kind == TL_MACHINE && e->ev.kind == EV_VICTIM_CHOSEN) {
-            char page[96];
-            view_page_label(s->m, e->ev.other_pid, e->ev.other_vpn, page, sizeof page);
-            snprintf(buf, len, "victim: frame %" PRIu32 ", was p%" PRIu32 " %s", e->ev.victim,
-                     e->ev.other_pid, page);
-            return;
+    if (s->cur) {
+        for (size_t i = 0; i < s->nlog && s->log[i]->op_seq == s->cur->op_seq &&
+                           s->log[i]->access_seq == s->cur->access_seq;
+             i++) {
+            const struct tl_event *e = s->log[i];
+            if (e->kind == TL_MACHINE && e->ev.kind == EV_VICTIM_CHOSEN) {
+                char page[96];
+                view_page_label(s->m, e->ev.other_pid, e->ev.other_vpn, page, sizeof page);
+                snprintf(buf, len, "victim: frame %" PRIu32 ", was p%" PRIu32 " %s",
+                         e->ev.victim, e->ev.other_pid, page);
+                return;
+            }
         }
     }
-    snprintf(buf, len, "no victim in this operation");
+    snprintf(buf, len, "no victim in this access");
 }
 
 /* One side: r is its column below the status line. */
@@ -65,20 +75,36 @@ static void draw_side(const struct scene *s, const struct scene *other, struct r
     char name[160];
     whatif_machine_name(s->m, name, sizeof name);
     draw_title(r, 0, side, name, false);
-    int frames_h = r.h - SPLIT_FIXED_ROWS;
-    int scroll = 0;
-    struct view_ctx v = {.s = s, .titled = true, .scroll = &scroll};
-    if (frames_h > 1)
-        panel_ops(PANEL_FRAMES)->draw(&v, rect_rows(r, 1, frames_h));
-    int y = 1 + (frames_h > 1 ? frames_h : 0);
-    char line[256], event[200];
-    if (s->cur) {
-        view_event_line(s->cur, s->m, event, sizeof event);
-        snprintf(line, sizeof line, "step %" PRIu64 ": %s", timeline_position(s->tl), event);
-    } else {
-        snprintf(line, sizeof line, "step 0: nothing has happened yet");
+    /* Physical memory as tall as it would like; the rows it leaves go
+     * to this machine's event log when there are enough to tell
+     * something. */
+    int room = r.h - SPLIT_FIXED_ROWS;
+    int frames_h = panel_ops(PANEL_FRAMES)->want(s, r.w, true);
+    int log_h = room - frames_h;
+    if (log_h < SPLIT_LOG_MIN_ROWS) {
+        frames_h = room;
+        log_h = 0;
     }
-    draw_words(r, y++, 1, ROLE_NARRATION, line);
+    int frames_scroll = 0, log_scroll = 0;
+    struct view_ctx frames = {.s = s, .titled = true, .scroll = &frames_scroll};
+    struct view_ctx log = {.s = s, .titled = true, .scroll = &log_scroll};
+    if (frames_h > 1)
+        panel_ops(PANEL_FRAMES)->draw(&frames, rect_rows(r, 1, frames_h));
+    else
+        frames_h = 0;
+    if (log_h)
+        panel_ops(PANEL_LOG)->draw(&log, rect_rows(r, 1 + frames_h, log_h));
+    int y = 1 + frames_h + log_h;
+    char line[1024], sentence[960];
+    if (s->cur) {
+        narrate(s->cur, s->m, sentence, sizeof sentence);
+        snprintf(line, sizeof line, "step %" PRIu64 ": %s", timeline_position(s->tl), sentence);
+    } else {
+        snprintf(line, sizeof line, "step 0: nothing has happened yet.");
+    }
+    draw_wrap(rect_cols(rect_rows(r, y, SPLIT_NARRATION_ROWS), 1, r.w - 1), 0, ROLE_NARRATION,
+              line);
+    y += SPLIT_NARRATION_ROWS;
     victim_text(s, line, sizeof line);
     draw_words(r, y++, 1, ROLE_NORMAL, line);
     draw_title(r, y++, "Counters", "(differences stand out)", false);

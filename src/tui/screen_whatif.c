@@ -15,6 +15,8 @@
 #define WHATIF_MAX_COLS 72
 #define WHATIF_VALUE_X 22
 #define WHATIF_EDGE 2
+/* Rows for the chosen policy's description, or why a knob did not turn. */
+#define ABOUT_ROWS 2
 
 static const char *const knob_labels[KNOB_COUNT] = {
 #define WHATIF_KNOB_LABEL(id, label) label,
@@ -63,28 +65,16 @@ void screen_whatif_draw(struct app *a)
     int cols, rows;
     term_size(&cols, &rows);
     int width = cols - 2 * WHATIF_EDGE < WHATIF_MAX_COLS ? cols - 2 * WHATIF_EDGE : WHATIF_MAX_COLS;
-    struct rect box = overlay_box(width, rows - 2 * OVERLAY_MARGIN);
-    draw_box(box, ROLE_OVERLAY, "What if, from here");
-    struct rect in = overlay_inside(box, OVERLAY_PAD);
+    int text_w = width - 2 * (1 + OVERLAY_PAD);
     char intro[160];
     snprintf(intro, sizeof intro,
              "The same scenario on another machine, replayed to step %" PRIu64
              " (operation %" PRIu64 ").",
              timeline_position(a->tl), timeline_op_index(a->tl));
-    int y = draw_wrap(in, 0, ROLE_OVERLAY, intro) + 1;
-    for (int k = 0; k < KNOB_COUNT; k++)
-        draw_knob(in, y++, w, (enum whatif_knob)k);
-    y++;
-    draw_action(in, y++, w, WHATIF_LINE_APPLY, "Apply, replayed to here");
-    draw_action(in, y++, w, WHATIF_LINE_COMPARE, "Compare side by side with this machine");
-    y++;
     char about[192];
     snprintf(about, sizeof about, "%s: %s.", policy_name(w->edit.policy),
              policy_description(w->edit.policy));
-    if (w->note[0])
-        y += draw_wrap(rect_rows(in, y, 2), 0, ROLE_ERROR, w->note);
-    else
-        y += draw_wrap(rect_rows(in, y, 2), 0, ROLE_DIM, about);
+    const char *below = w->note[0] ? w->note : about;
     char keys[256];
     snprintf(keys, sizeof keys,
              "%s/%s choose, %s/%s or %s/%s change, Enter applies, %s compares side by side, "
@@ -93,9 +83,28 @@ void screen_whatif_draw(struct app *a)
              keys_first(ACTION_STEP_BACK).s, keys_first(ACTION_STEP_FORWARD).s,
              keys_first(ACTION_SLOWER).s, keys_first(ACTION_FASTER).s,
              keys_first(ACTION_SPLIT).s, keys_first(ACTION_CLOSE).s);
-    int left = in.h - y - 1;
-    if (left > 0)
-        draw_wrap(rect_rows(in, y + 1, left), 0, ROLE_KEYHINT, keys);
+    /* The intro, a blank, the knobs, a blank, the two actions, a blank,
+     * the policy's description (or why a knob did not turn), a blank, the
+     * keys: the box is as tall as that, within the screen. */
+    int below_h = draw_wrap_rows(text_w, below) < ABOUT_ROWS ? draw_wrap_rows(text_w, below)
+                                                               : ABOUT_ROWS;
+    int text_h = draw_wrap_rows(text_w, intro) + 1 + KNOB_COUNT + 1 + 2 + 1 + below_h + 1 +
+                 draw_wrap_rows(text_w, keys);
+    struct rect box = overlay_box_around(text_w, text_h);
+    if (box.h > rows - 2 * OVERLAY_MARGIN)
+        box = overlay_box(width, rows - 2 * OVERLAY_MARGIN);
+    draw_box(box, ROLE_OVERLAY, "What if, from here");
+    struct rect in = overlay_inside(box, OVERLAY_PAD);
+    int y = draw_wrap(in, 0, ROLE_OVERLAY, intro) + 1;
+    for (int k = 0; k < KNOB_COUNT; k++)
+        draw_knob(in, y++, w, (enum whatif_knob)k);
+    y++;
+    draw_action(in, y++, w, WHATIF_LINE_APPLY, "Apply, replayed to here");
+    draw_action(in, y++, w, WHATIF_LINE_COMPARE, "Compare side by side with this machine");
+    y++;
+    y += draw_wrap(rect_rows(in, y, below_h), 0, w->note[0] ? ROLE_ERROR : ROLE_DIM, below);
+    if (in.h - y - 1 > 0)
+        draw_wrap(rect_rows(in, y + 1, in.h - y - 1), 0, ROLE_KEYHINT, keys);
 }
 
 /* Enter, which the key table gives to stepping on the main screen. */
@@ -112,9 +121,8 @@ static void turn(struct app *a, struct whatif *w, int direction)
         return;
     enum whatif_knob knob = (enum whatif_knob)w->line;
     if (!whatif_knob_turn(a, &w->edit, knob, direction))
-        snprintf(w->note, sizeof w->note, "No %s %s that this scenario can run on.",
-                 direction > 0 ? "larger" : "smaller",
-                 knob == KNOB_POLICY ? "policy" : knob_labels[knob]);
+        snprintf(w->note, sizeof w->note, "%s: no %s value this scenario can run on.",
+                 knob_labels[knob], direction > 0 ? "larger" : "smaller");
 }
 
 static bool same_machine(const struct whatif_knobs *x, const struct whatif_knobs *y)

@@ -150,7 +150,12 @@ static bool knob_notch(struct whatif_knobs *k, enum whatif_knob knob, int direct
         return true;
     }
     case KNOB_TLB_ENTRIES: {
-        uint32_t e = next_size(k->tlb_entries, direction, TLB_FINE_MAX, MACHINE_MAX_TLB);
+        /* Up keeps the ways (entries stay a multiple of them); down below
+         * the ways takes fewer ways too. */
+        uint32_t e = k->tlb_entries;
+        do
+            e = next_size(e, direction, TLB_FINE_MAX, MACHINE_MAX_TLB);
+        while (e && direction > 0 && e % k->tlb_ways != 0);
         if (!e)
             return false;
         k->tlb_entries = e;
@@ -218,19 +223,38 @@ void whatif_overrides(const struct timeline_overrides *base, const struct whatif
         out->seed = all.seed;
 }
 
-bool whatif_align(struct timeline *tl, uint64_t position, uint64_t op_index)
+/* Accesses begun up to the timeline's position. */
+static uint64_t access_index(const struct timeline *tl)
 {
-    if (!timeline_seek(tl, position))
+    const struct tl_event *e = timeline_current(tl);
+    return e ? e->access_seq : 0;
+}
+
+/* Where a timeline is in the scenario, coarsest first: -1, 0 or 1 as tl
+ * is before, at or after the operation and access given. */
+static int place_cmp(const struct timeline *tl, uint64_t op, uint64_t access)
+{
+    uint64_t o = timeline_op_index(tl), n = access_index(tl);
+    if (o != op)
+        return o < op ? -1 : 1;
+    return n == access ? 0 : n < access ? -1 : 1;
+}
+
+bool whatif_align(struct timeline *tl, const struct timeline *ref)
+{
+    uint64_t op = timeline_op_index(ref), access = access_index(ref);
+    if (!timeline_seek(tl, timeline_position(ref)))
         return false;
     /* Another machine takes more or fewer micro-steps for the same
-     * operations: when the step number lands in another operation, the
-     * end of the same operation is the same place in the scenario. A
-     * false step at either end of the run is as near as there is. */
-    while (timeline_op_index(tl) < op_index)
-        if (!timeline_step(tl, TL_UNIT_OP, +1))
+     * accesses: when the step number lands elsewhere, the end of the same
+     * access (or of the same operation, between accesses) is the same
+     * place in the scenario. A false step at either end of the run is as
+     * near as there is. */
+    while (place_cmp(tl, op, access) < 0)
+        if (!timeline_step(tl, TL_UNIT_ACCESS, +1))
             return !timeline_stopped(tl) && !timeline_error(tl);
-    while (timeline_op_index(tl) > op_index)
-        if (!timeline_step(tl, TL_UNIT_OP, -1))
+    while (place_cmp(tl, op, access) > 0)
+        if (!timeline_step(tl, TL_UNIT_ACCESS, -1))
             return !timeline_stopped(tl) && !timeline_error(tl);
     return true;
 }
@@ -251,12 +275,11 @@ static void say(struct app *a, bool error, const char *text)
 static struct timeline *build_here(struct app *a, const struct timeline_overrides *o,
                                    const char *what, unsigned *result)
 {
-    uint64_t position = timeline_position(a->tl), op = timeline_op_index(a->tl);
     struct timeline_options topts = {.stop = app_busy_poll, .stop_ctx = a};
     struct diag err = {0};
     app_busy_begin(a, what);
     struct timeline *tl = timeline_create_with(a->sc, o, &topts, &err);
-    bool there = tl && whatif_align(tl, position, op);
+    bool there = tl && whatif_align(tl, a->tl);
     enum busy_outcome outcome = app_busy_end(a);
     *result = APP_HANDLED | APP_REDRAW;
     if (there)
@@ -410,7 +433,7 @@ unsigned whatif_split_follow(struct app *a)
     if (!w || !w->right)
         return APP_HANDLED | APP_REDRAW;
     app_busy_begin(a, "Keeping the right-hand machine in step");
-    bool there = whatif_align(w->right, timeline_position(a->tl), timeline_op_index(a->tl));
+    bool there = whatif_align(w->right, a->tl);
     enum busy_outcome outcome = app_busy_end(a);
     if (outcome == BUSY_QUIT)
         return APP_QUIT;

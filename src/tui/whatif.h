@@ -100,11 +100,12 @@ bool whatif_knob_turn(const struct app *a, struct whatif_knobs *k, enum whatif_k
 void whatif_overrides(const struct timeline_overrides *base, const struct whatif_knobs *from,
                       const struct whatif_knobs *to, struct timeline_overrides *out);
 
-/* Moves tl to a place of another timeline of the same scenario, given by
- * its position and operation index: the same position when that lies in
- * the same operation, otherwise the end of that operation. false
- * when stopped or on a host error (timeline_stopped, timeline_error). */
-bool whatif_align(struct timeline *tl, uint64_t position, uint64_t op_index);
+/* Moves tl to the place ref is at in the same scenario: the same
+ * position when that lies in the same access of the same operation,
+ * otherwise the end of that access (between accesses, of that operation).
+ * false when stopped or on a host error (timeline_stopped,
+ * timeline_error). */
+bool whatif_align(struct timeline *tl, const struct timeline *ref);
 
 /* Rebuilds the timeline on the machine o describes, replayed to the same
  * place, and says in the message line what changed in the counters; o
