@@ -16,20 +16,9 @@
 #include "tui/term.h"
 #include "tui/whatif.h"
 
-/* The counters each side shows, in two columns: the ones a replacement
- * policy or a TLB changes. */
-static const struct {
-    enum counter_id id;
-    const char *label;
-} split_counters[] = {
-    {COUNTER_faults, "faults"},         {COUNTER_evictions, "evictions"},
-    {COUNTER_minor_faults, "minor"},    {COUNTER_major_faults, "major"},
-    {COUNTER_tlb_hits, "TLB hits"},     {COUNTER_tlb_misses, "TLB misses"},
-    {COUNTER_swap_outs, "swap outs"},   {COUNTER_swap_ins, "swap ins"},
-};
-enum { SPLIT_NCOUNTERS = sizeof split_counters / sizeof split_counters[0] };
+/* The counters (whatif_counters) go two a row. */
 #define SPLIT_COUNTER_COLS 2
-#define SPLIT_COUNTER_ROWS ((SPLIT_NCOUNTERS + SPLIT_COUNTER_COLS - 1) / SPLIT_COUNTER_COLS)
+#define SPLIT_COUNTER_ROWS ((WHATIF_COUNTERS + SPLIT_COUNTER_COLS - 1) / SPLIT_COUNTER_COLS)
 /* Where a counter's value starts in its column. */
 #define SPLIT_VALUE_X 11
 /* An event log shorter than this tells nothing: the rows stay with the
@@ -109,12 +98,12 @@ static void draw_side(const struct scene *s, const struct scene *other, struct r
     draw_words(r, y++, 1, ROLE_NORMAL, line);
     draw_title(r, y++, "Counters", "(differences stand out)", false);
     int colw = r.w / SPLIT_COUNTER_COLS;
-    for (int i = 0; i < SPLIT_NCOUNTERS; i++) {
+    for (int i = 0; i < WHATIF_COUNTERS; i++) {
         struct rect cell = rect_cols(rect_rows(r, y + i / SPLIT_COUNTER_COLS, 1),
                                      1 + (i % SPLIT_COUNTER_COLS) * colw, colw - 1);
-        uint64_t value = counter_get(&s->m->counters, split_counters[i].id);
-        bool differs = value != counter_get(&other->m->counters, split_counters[i].id);
-        draw_text(cell, 0, 0, ROLE_DIM, split_counters[i].label);
+        uint64_t value = counter_get(&s->m->counters, whatif_counters[i].id);
+        bool differs = value != counter_get(&other->m->counters, whatif_counters[i].id);
+        draw_text(cell, 0, 0, ROLE_DIM, whatif_counters[i].label);
         draw_wholef(cell, 0, SPLIT_VALUE_X, differs ? ROLE_DELTA : ROLE_NORMAL, "%" PRIu64,
                     value);
     }

@@ -20,6 +20,15 @@
  * (it starts a column in, and the narration's title keeps two). */
 #define MESSAGE_COLS (APP_MIN_COLS - 4)
 
+/* What a policy, the frames or the TLB change first, then what follows
+ * from them. */
+const struct whatif_counter whatif_counters[WHATIF_COUNTERS] = {
+    {COUNTER_faults, "faults"},       {COUNTER_evictions, "evictions"},
+    {COUNTER_tlb_hits, "TLB hits"},   {COUNTER_tlb_misses, "TLB misses"},
+    {COUNTER_swap_outs, "swap outs"}, {COUNTER_swap_ins, "swap ins"},
+    {COUNTER_minor_faults, "minor"},  {COUNTER_major_faults, "major"},
+};
+
 struct whatif *whatif_of(struct app *a)
 {
     if (!a->whatif)
@@ -318,28 +327,19 @@ static bool append_fits(char *msg, size_t len, const char *text)
  * as many as the line holds whole. */
 static void say_counters(struct app *a, const char *lead, const struct counters *was)
 {
-    static const struct {
-        enum counter_id id;
-        const char *name;
-    } compared[] = {
-        {COUNTER_faults, "faults"},       {COUNTER_evictions, "evictions"},
-        {COUNTER_tlb_hits, "TLB hits"},   {COUNTER_tlb_misses, "TLB misses"},
-        {COUNTER_swap_outs, "swap outs"}, {COUNTER_swap_ins, "swap ins"},
-        {COUNTER_segfaults, "SIGSEGVs"},
-    };
     const struct machine *m = timeline_machine(a->tl);
     char msg[sizeof a->message], name[128];
     whatif_machine_name(m, name, sizeof name);
     snprintf(msg, sizeof msg, "%s%s:", lead, name);
     size_t differ = 0;
-    for (size_t i = 0; i < sizeof compared / sizeof compared[0]; i++) {
-        uint64_t before = counter_get(was, compared[i].id);
-        uint64_t now = counter_get(&m->counters, compared[i].id);
+    for (size_t i = 0; i < WHATIF_COUNTERS; i++) {
+        uint64_t before = counter_get(was, whatif_counters[i].id);
+        uint64_t now = counter_get(&m->counters, whatif_counters[i].id);
         if (before == now)
             continue;
         char part[96];
         snprintf(part, sizeof part, "%s %s %" PRIu64 " -> %" PRIu64, differ ? "," : "",
-                 compared[i].name, before, now);
+                 whatif_counters[i].label, before, now);
         if (!append_fits(msg, sizeof msg, part))
             break;
         differ++;

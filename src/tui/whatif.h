@@ -53,6 +53,16 @@ struct whatif_knobs {
     uint64_t seed;
 };
 
+/* The counters two machines are compared by, in the order the message
+ * line names them and the split view shows them (two a row): id and
+ * label. */
+struct whatif_counter {
+    enum counter_id id;
+    const char *label;
+};
+#define WHATIF_COUNTERS 8
+extern const struct whatif_counter whatif_counters[WHATIF_COUNTERS];
+
 /* Machines kept for undo; the oldest is forgotten beyond this. */
 #define WHATIF_UNDO_MAX 32
 
