@@ -232,18 +232,11 @@ void whatif_overrides(const struct timeline_overrides *base, const struct whatif
         out->seed = all.seed;
 }
 
-/* Accesses begun up to the timeline's position. */
-static uint64_t access_index(const struct timeline *tl)
-{
-    const struct tl_event *e = timeline_current(tl);
-    return e ? e->access_seq : 0;
-}
-
 /* Where a timeline is in the scenario, coarsest first: -1, 0 or 1 as tl
  * is before, at or after the operation and access given. */
 static int place_cmp(const struct timeline *tl, uint64_t op, uint64_t access)
 {
-    uint64_t o = timeline_op_index(tl), n = access_index(tl);
+    uint64_t o = timeline_op_index(tl), n = timeline_access_index(tl);
     if (o != op)
         return o < op ? -1 : 1;
     return n == access ? 0 : n < access ? -1 : 1;
@@ -251,7 +244,7 @@ static int place_cmp(const struct timeline *tl, uint64_t op, uint64_t access)
 
 bool whatif_align(struct timeline *tl, const struct timeline *ref)
 {
-    uint64_t op = timeline_op_index(ref), access = access_index(ref);
+    uint64_t op = timeline_op_index(ref), access = timeline_access_index(ref);
     if (!timeline_seek(tl, timeline_position(ref)))
         return false;
     /* Another machine takes more or fewer micro-steps for the same
