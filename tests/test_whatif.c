@@ -345,6 +345,32 @@ static void test_undo_is_deep(void)
     test_app_close(a);
 }
 
+static void test_esc_stops_the_replay(void)
+{
+    /* A replay of hundreds of thousands of steps, and Esc waiting in the
+     * terminal's input: the replay stops and the machine stays. */
+    struct app *a = test_app_open("../scenarios/huge-pages.yaml", 80, 24);
+    CU_ASSERT_FATAL(a != NULL);
+    CU_ASSERT(test_press(a, "<End>"));
+    uint64_t position = timeline_position(a->tl);
+    enum policy_kind policy = timeline_machine(a->tl)->cfg.policy;
+    CU_ASSERT(position > 100000);
+    CU_ASSERT(test_press(a, "w <Right>"));
+    ungetch(KEYS_ESC);
+    CU_ASSERT(test_press(a, "<Enter>"));
+    CU_ASSERT(strstr(a->message, "Stopped by Esc: still on the same machine") != NULL);
+    CU_ASSERT_EQUAL(timeline_machine(a->tl)->cfg.policy, policy);
+    CU_ASSERT_EQUAL(timeline_position(a->tl), position);
+    CU_ASSERT_PTR_NULL(a->opts.overrides.policy);
+    CU_ASSERT(test_press(a, "u"));
+    CU_ASSERT(strstr(a->message, "Nothing to undo") != NULL);
+    /* q meanwhile quits. */
+    CU_ASSERT(test_press(a, "w <Right>"));
+    ungetch('q');
+    CU_ASSERT(app_key(a, '\n') & APP_QUIT);
+    test_app_close(a);
+}
+
 void suite_whatif_register(void);
 void suite_whatif_register(void)
 {
@@ -358,4 +384,5 @@ void suite_whatif_register(void)
     CU_add_test(s, "Belady side by side at 120x40", test_belady_split_120x40);
     CU_add_test(s, "v: FIFO/LRU by default, else the machine replaced", test_split_default_and_last);
     CU_add_test(s, "undo goes back 17 machines", test_undo_is_deep);
+    CU_add_test(s, "Esc stops a replay, q quits", test_esc_stops_the_replay);
 }
