@@ -99,7 +99,7 @@ static void test_menu_applies_lru(void)
     test_app_close(a);
 }
 
-static void test_same_operation_when_steps_differ(void)
+static void test_same_access_when_steps_differ(void)
 {
     /* At the end FIFO and LRU have taken different numbers of micro-steps:
      * the new machine is at the end of the same (last) operation. */
@@ -377,7 +377,7 @@ void suite_whatif_register(void)
     CU_pSuite s = CU_add_suite("whatif", NULL, NULL);
     CU_add_test(s, "w, LRU, Enter: same place, counters of a fresh run; u undoes",
                 test_menu_applies_lru);
-    CU_add_test(s, "steps that differ: the same access", test_same_operation_when_steps_differ);
+    CU_add_test(s, "steps that differ: the same access", test_same_access_when_steps_differ);
     CU_add_test(s, "the menu offers valid machines only", test_knobs_stay_valid);
     CU_add_test(s, "the ASID override", test_asid_override);
     CU_add_test(s, "Belady side by side at 80x24", test_belady_split_80x24);
