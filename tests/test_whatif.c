@@ -318,6 +318,10 @@ static void test_split_default_and_last(void)
     CU_ASSERT_EQUAL(timeline_machine(a->tl)->cfg.policy, POLICY_clock);
     CU_ASSERT_EQUAL_FATAL(a->base, SCREEN_SPLIT);
     CU_ASSERT_EQUAL(timeline_machine(a->whatif->right)->cfg.policy, POLICY_fifo);
+    /* v in the menu with nothing edited compares the same way. */
+    CU_ASSERT(test_press(a, "v w v"));
+    CU_ASSERT_EQUAL_FATAL(a->base, SCREEN_SPLIT);
+    CU_ASSERT_EQUAL(timeline_machine(a->whatif->right)->cfg.policy, POLICY_fifo);
     /* Autoplay moves both. */
     CU_ASSERT(test_press(a, "<Space>"));
     CU_ASSERT(a->playing && app_timeout(a) > 0);

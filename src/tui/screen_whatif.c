@@ -137,6 +137,9 @@ static unsigned choose(struct app *a, struct whatif *w, bool compare)
     struct timeline_overrides o;
     whatif_overrides(&a->opts.overrides, &w->shown, &w->edit, &o);
     screens_switch(a, SCREEN_COUNT);
+    /* Nothing edited: compare with what v on the main screen would. */
+    if (compare && same_machine(&w->edit, &w->shown))
+        return whatif_action(a, ACTION_SPLIT);
     if (compare)
         return whatif_split_open(a, &o);
     if (same_machine(&w->edit, &w->shown)) {
