@@ -19,6 +19,7 @@
     X(keys)           \
     X(screens)        \
     X(lecture)        \
+    X(whatif)         \
     X(truth)
 
 #define SUITE_DECLARE(name) void suite_##name##_register(void);

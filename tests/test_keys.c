@@ -34,7 +34,7 @@ static void test_lookup(void)
     CU_ASSERT_EQUAL(keys_lookup('s'), ACTION_UNIT);
     CU_ASSERT_EQUAL(keys_lookup('?'), ACTION_HELP);
     CU_ASSERT_EQUAL(keys_lookup('q'), ACTION_QUIT);
-    CU_ASSERT_EQUAL(keys_lookup('z'), ACTION_NONE);
+    CU_ASSERT_EQUAL(keys_lookup('x'), ACTION_NONE);
     CU_ASSERT_EQUAL(keys_lookup(0), ACTION_NONE);
 }
 

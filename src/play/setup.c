@@ -13,6 +13,7 @@ void timeline_overrides_init(struct timeline_overrides *o)
 {
     o->policy = NULL;
     o->frames = o->tlb_entries = o->tlb_ways = o->seed = -1;
+    o->tlb_asid = -1;
 }
 
 /* ------------------------------------------------------------------ */
@@ -167,6 +168,8 @@ bool setup_config(const struct scenario *s, const struct timeline_overrides *o,
     }
     if (o && o->seed >= 0)
         c->seed = (uint64_t)o->seed;
+    if (o && o->tlb_asid >= 0)
+        c->tlb_asid = o->tlb_asid != 0;
     if (!machine_config_validate(c, why, sizeof why))
         return fail_at(err, s, sm->pos, why);
     return true;

@@ -27,6 +27,7 @@ struct timeline_overrides {
     long long tlb_entries; /* -1: keep */
     long long tlb_ways;    /* -1: keep */
     long long seed;        /* -1: keep */
+    int tlb_asid;          /* -1: keep, 0: no ASID tags, 1: tag entries with ASIDs */
 };
 /* Sets every field to "keep the scenario's value". */
 void timeline_overrides_init(struct timeline_overrides *o);

@@ -771,6 +771,11 @@ uint64_t timeline_op_index(const struct timeline *tl)
     return tl->st.cur.op_seq;
 }
 
+uint64_t timeline_access_index(const struct timeline *tl)
+{
+    return tl->st.cur.access_seq;
+}
+
 uint64_t timeline_op_total(const struct timeline *tl)
 {
     return tl->prog.op_total;

@@ -254,6 +254,9 @@ const struct counters *timeline_chapter_start(const struct timeline *tl);
 /* Operations: how many have begun, and how many the scenario has. */
 uint64_t timeline_op_index(const struct timeline *tl);
 uint64_t timeline_op_total(const struct timeline *tl);
+/* Accesses begun so far (the access_seq of the current event; 0 at the
+ * start). */
+uint64_t timeline_access_index(const struct timeline *tl);
 /* Expectations that failed so far. */
 uint64_t timeline_failures(const struct timeline *tl);
 /* Snapshots held now, and the bytes they take (for the README's bound):

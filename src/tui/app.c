@@ -12,6 +12,7 @@
 #include "tui/keys.h"
 #include "tui/screens.h"
 #include "tui/term.h"
+#include "tui/whatif.h"
 
 struct screen_ops {
     const char *name;
@@ -167,6 +168,7 @@ void app_destroy(struct app *a)
 {
     if (!a)
         return;
+    whatif_free(a->whatif);
     if (a->tl)
         timeline_destroy(a->tl);
     scenario_free(a->sc);
@@ -297,14 +299,15 @@ unsigned app_key(struct app *a, int key)
 
 int app_timeout(const struct app *a)
 {
-    if (!a->playing || a->base != SCREEN_MAIN)
+    if (!a->playing || (a->base != SCREEN_MAIN && a->base != SCREEN_SPLIT))
         return -1;
     return (int)(1000.0 / app_speed_rate(a->speed));
 }
 
 unsigned app_tick(struct app *a)
 {
-    if (a->base != SCREEN_MAIN || a->overlay != SCREEN_COUNT || too_small())
+    if ((a->base != SCREEN_MAIN && a->base != SCREEN_SPLIT) || a->overlay != SCREEN_COUNT ||
+        too_small())
         return 0;
-    return screen_main_tick(a);
+    return a->base == SCREEN_SPLIT ? screen_split_tick(a) : screen_main_tick(a);
 }

@@ -6,9 +6,10 @@
  *
  * Screens are init/draw/key trios (screens.h, one file each), dispatched
  * from one table generated from SCREEN_LIST; a key handler returns APP_*
- * flags. The base screen is the picker or the main screen; help, details,
- * the event log and the scenario are overlays drawn over it; below the
- * minimum size the "too small" screen replaces everything. */
+ * flags. The base screen is the picker, the main screen or the split view
+ * (two machines side by side); help, details, the event log, the scenario
+ * and the what-if menu are overlays drawn over it; below the minimum size
+ * the "too small" screen replaces everything. */
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -123,7 +124,7 @@ struct app {
     struct scenario *sc;       /* NULL until a scenario is open */
     struct timeline *tl;       /* NULL until a scenario is open */
     bool from_picker;
-    enum screen_id base;       /* SCREEN_PICKER or SCREEN_MAIN */
+    enum screen_id base;       /* SCREEN_PICKER, SCREEN_MAIN or SCREEN_SPLIT */
     enum screen_id overlay;    /* SCREEN_HELP, _DETAILS, _LOG, _INFO, or
                                   SCREEN_COUNT for none */
     /* Playing. */

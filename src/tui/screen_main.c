@@ -10,6 +10,7 @@
 #include "tui/keys.h"
 #include "tui/screens.h"
 #include "tui/term.h"
+#include "tui/whatif.h"
 
 /* The layout. Below LAYOUT_WIDE_COLS x LAYOUT_WIDE_ROWS (view.h) it is
  * compact: denser panels, the columns halved. */
@@ -620,6 +621,10 @@ static unsigned main_act(struct app *a, enum key_action act)
     case ACTION_SCROLL_UP:
         scroll_focus(a, -1);
         break;
+    case ACTION_WHATIF:
+    case ACTION_UNDO_WHATIF:
+    case ACTION_SPLIT:
+        return whatif_action(a, act);
     case ACTION_CLOSE:
         /* A clicker sends Esc too: it undoes what is on top, one thing at
          * a time, and leaving the scenario asks first. */

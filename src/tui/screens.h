@@ -79,6 +79,8 @@ unsigned screen_whatif_key(struct app *a, int key);
 void screen_split_init(struct app *a);
 void screen_split_draw(struct app *a);
 unsigned screen_split_key(struct app *a, int key);
+/* One autoplay step of both machines; 0 when not playing. */
+unsigned screen_split_tick(struct app *a);
 
 /* A blank screen for when the hall should look at the lecturer
  * (screen_blank.c). */
