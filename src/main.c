@@ -62,7 +62,8 @@ static const struct option_info {
     {"--step", "N", MODE_VIEW, "open the scenario N steps on (from --chapter's start)"},
     {"--record", "FILE", MODE_VIEW, "record what the viewer shows as an asciicast v2 file"},
     {"--keys", "FILE", MODE_VIEW, "play the keys of FILE (with their delays) as if typed"},
-    {"--level", "UNIT", MODE_RUN, "one line per %L (default event)"},
+    {"--level", "UNIT", MODE_RUN, "one line (a cast: one frame) per %L (default event; "
+     "for a cast, op)"},
     {"--format", "FORMAT", MODE_RUN, "%F: plain sentences, JSON Lines with stable keys, or "
      "the viewer's screens as an asciicast"},
     {"--size", "COLSxROWS", MODE_RUN, "the screen --format cast draws (default %S)"},
@@ -273,6 +274,7 @@ struct options {
     struct timeline_overrides overrides;
     const char *theme;
     enum tl_unit level;
+    bool level_given;     /* --level was written */
     enum report_format format;
     bool cast;            /* --format cast */
     int format_at;        /* where --format was written (0: not) */
@@ -492,6 +494,7 @@ static int parse_options(struct args *a, struct options *o, unsigned mode)
                             diag_count(report_level_names), &k);
             if (status == 0)
                 o->level = report_level_units[k];
+            o->level_given = true;
         } else if (strcmp(arg, "--format") == 0) {
             status = choose(a, a->i, "format", format_names, diag_count(format_names), &k);
             o->cast = status == 0 && k == FORMAT_CAST;
@@ -615,8 +618,10 @@ static bool play_to_end(struct timeline *tl, const char *path)
     return ended_whole(tl, path);
 }
 
-/* vmviz run --format cast: the viewer draws the run (tui_render_cast).
- * Returns the exit status, the scenario's errors printed there. */
+/* vmviz run --format cast: the viewer draws the run (tui_render_cast),
+ * a frame per operation unless --level says otherwise: a frame per
+ * micro-step would make hours of a film of a scenario of seconds. Returns
+ * the exit status, the scenario's errors printed there. */
 static int run_cast(const struct options *o)
 {
     char data[PATH_MAX], theme_dir[PATH_MAX + 16];
@@ -627,7 +632,8 @@ static int run_cast(const struct options *o)
         .theme_dir = theme_dir,
         .overrides = o->overrides,
     };
-    return tui_render_cast(&t, o->level, o->cast_cols, o->cast_rows, stdout);
+    return tui_render_cast(&t, o->level_given ? o->level : TUI_CAST_LEVEL, o->cast_cols,
+                           o->cast_rows, stdout);
 }
 
 static int cmd_run(struct args *a)

@@ -42,6 +42,8 @@ int tui_main(const struct tui_options *opts);
 #define TUI_CAST_TERM "xterm-256color"
 /* The size a cast is drawn at unless --size says otherwise, and the
  * largest --size takes (the smallest is the viewer's minimum, 80x24). */
+/* The step a cast's frames are apart unless --level says otherwise. */
+#define TUI_CAST_LEVEL TL_UNIT_OP
 #define TUI_CAST_COLS 80
 #define TUI_CAST_ROWS 24
 #define TUI_CAST_MAX_COLS 500
