@@ -18,6 +18,7 @@
     X(theme)          \
     X(keys)           \
     X(screens)        \
+    X(record)         \
     X(truth)
 
 #define SUITE_DECLARE(name) void suite_##name##_register(void);

@@ -29,6 +29,9 @@ static bool parse_delay(const char *w, size_t len, unsigned *ms)
             return false;
         whole = whole * 10 + (unsigned)(w[i++] - '0');
     }
+    /* Digits on both sides of a point: "@.5s" and "@1.s" read as typos. */
+    if (digits == 0)
+        return false;
     if (i < len && w[i] == '.') {
         i++;
         size_t fdigits = 0;
@@ -41,10 +44,9 @@ static bool parse_delay(const char *w, size_t len, unsigned *ms)
             fdigits++;
             i++;
         }
-        digits += fdigits;
+        if (fdigits == 0)
+            return false;
     }
-    if (digits == 0)
-        return false;
     unsigned long long unit;
     if (len - i == 2 && w[i] == 'm' && w[i + 1] == 's')
         unit = 1;
