@@ -1,7 +1,7 @@
 #!/bin/sh
 # Memory checks of the release program under Valgrind: every scenario of
 # scenarios/ with `run --stats` and `check`, one played event by event with
-# JSON output, two drawn into casts, and the bad scenarios of
+# JSON output, some drawn into casts, and the bad scenarios of
 # tests/data/bad/, a bad key file and recording (their error paths must
 # free everything too). Any Valgrind error or definite/indirect leak
 # fails.
