@@ -168,26 +168,11 @@ bool keyfile_parse(struct keyfile *kf, const char *name, const char *text, size_
 bool keyfile_load(struct keyfile *kf, const char *path, struct diag *err)
 {
     memset(kf, 0, sizeof *kf);
-    FILE *fp = userfile_open(path, "the key file", err);
-    if (!fp)
+    size_t len;
+    char *text = userfile_read(path, "the key file", KEYFILE_MAX_BYTES, &len, err);
+    if (!text)
         return false;
-    char *text = malloc(KEYFILE_MAX_BYTES + 1);
-    if (!text) {
-        fclose(fp);
-        diag_set(err, path, 0, 0, "out of memory reading the key file (expected a smaller one)");
-        return false;
-    }
-    size_t len = fread(text, 1, KEYFILE_MAX_BYTES + 1, fp);
-    bool failed = ferror(fp);
-    fclose(fp);
-    bool ok = false;
-    if (failed)
-        diag_set(err, path, 0, 0, "cannot read the key file (expected a readable file)");
-    else if (len > KEYFILE_MAX_BYTES)
-        diag_set(err, path, 0, 0, "the key file is larger than %d bytes (expected a shorter "
-                 "script)", KEYFILE_MAX_BYTES);
-    else
-        ok = keyfile_parse(kf, path, text, len, err);
+    bool ok = keyfile_parse(kf, path, text, len, err);
     free(text);
     return ok;
 }
