@@ -292,7 +292,7 @@ static int take_resize(void)
     return KEY_RESIZE;
 }
 
-/* Makes the descriptor curses holds write into a new capture file. */
+/* Makes the temporary file curses' output is captured in. */
 static bool start_capture(char *why, size_t why_len)
 {
     capture = tmpfile();
