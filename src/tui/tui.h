@@ -49,7 +49,8 @@ int tui_main(const struct tui_options *opts);
 #define TUI_CAST_MAX_COLS 500
 #define TUI_CAST_MAX_ROWS 200
 
-/* Draws the whole scenario opts names as the viewer shows it, headless at
+/* Draws the whole scenario opts names (scenario_path, which must be set:
+ * there is no picker to draw) as the viewer shows it, headless at
  * cols x rows, and writes it to out as an asciicast v2 recording
  * (tui/record.h): the first frame at time 0 shows the start, then one
  * frame per step of `level` (the viewer's step size), each the viewer's
