@@ -47,6 +47,7 @@ CHK := build/check
 REL_OBJ  := $(LIB_SRC:%.c=$(REL)/%.o)
 CHK_OBJ  := $(LIB_SRC:%.c=$(CHK)/%.o)
 TEST_OBJ := $(TEST_SRC:%.c=$(CHK)/%.o)
+TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(CHK)/tools/%)
 DEPS_OK  := build/.deps-ok
 TEST_DEPS_OK := build/.test-deps-ok
 
@@ -101,6 +102,11 @@ $(CHK)/vmviz: $(CHK_OBJ) $(CHK)/src/main.o
 $(CHK)/unit-tests: $(CHK_OBJ) $(TEST_OBJ)
 	$(CC) $(CHECK_CFLAGS) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS) -lm
 
+# Helpers of the shell tests: each links the readers the suites share.
+$(CHK)/tools/%: tests/tools/%.c $(CHK)/tests/cast_check.o $(CHK)/src/util/escape.o
+	@mkdir -p $(dir $@)
+	$(CC) $(CHECK_CFLAGS) -Itests -o $@ $^
+
 # main.c compiles the install prefix in: rebuild it when PREFIX changes.
 $(REL)/src/main.o $(CHK)/src/main.o: build/prefix
 build/prefix: FORCE
@@ -113,11 +119,12 @@ run: vmviz
 export ASAN_OPTIONS := detect_leaks=1:abort_on_error=0:halt_on_error=1
 export UBSAN_OPTIONS := print_stacktrace=1:halt_on_error=1
 
-check: $(CHK)/unit-tests $(CHK)/vmviz vmviz
+check: $(CHK)/unit-tests $(CHK)/vmviz vmviz $(TOOL_BIN)
 	cd tests && ../$(CHK)/unit-tests
 	VMVIZ=$(CHK)/vmviz sh tests/scenarios.sh
 	VMVIZ=$(CHK)/vmviz sh tests/corpus.sh
-	@if [ -f tests/terminal.sh ]; then VMVIZ=$(CHK)/vmviz sh tests/terminal.sh; fi
+	@if [ -f tests/terminal.sh ]; then VMVIZ=$(CHK)/vmviz CASTCAT=$(CHK)/tools/castcat \
+	  sh tests/terminal.sh; fi
 	@# A quick Valgrind pass over the release build (make valgrind runs them all).
 	@if command -v valgrind >/dev/null; then \
 	  valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect \
@@ -195,4 +202,4 @@ uninstall:
 clean:
 	rm -rf build vmviz
 
--include $(REL_OBJ:.o=.d) $(CHK_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(REL)/src/main.d $(CHK)/src/main.d
+-include $(REL_OBJ:.o=.d) $(CHK_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(TOOL_BIN:=.d) $(REL)/src/main.d $(CHK)/src/main.d

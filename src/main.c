@@ -62,8 +62,11 @@ static const struct option_info {
     {"--step", "N", MODE_VIEW, "open the scenario N steps on (from --chapter's start)"},
     {"--record", "FILE", MODE_VIEW, "record what the viewer shows as an asciicast v2 file"},
     {"--keys", "FILE", MODE_VIEW, "play the keys of FILE (with their delays) as if typed"},
-    {"--level", "UNIT", MODE_RUN, "one line per %L (default event)"},
-    {"--format", "FORMAT", MODE_RUN, "%F: plain sentences, or JSON Lines with stable keys"},
+    {"--level", "UNIT", MODE_RUN, "one line (a cast: one frame) per %L (default event; "
+     "for a cast, op)"},
+    {"--format", "FORMAT", MODE_RUN, "%F: plain sentences, JSON Lines with stable keys, or "
+     "the viewer's screens as an asciicast"},
+    {"--size", "COLSxROWS", MODE_RUN, "the screen --format cast draws (default %S)"},
     {"--stats", NULL, MODE_RUN, "print only the final counters"},
     {"--help", NULL, MODE_ALL, "print this help"},
 };
@@ -79,6 +82,18 @@ static const struct option_info {
  * policies (vm/policy.h), levels and formats (play/report.h), themes (the
  * themes directory). */
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+/* --format's words: the reporters' (play/report.h), then the viewer's
+ * recording (tui/tui.h), which tui_render_cast draws instead of a
+ * reporter. */
+static const char *const format_names[] = {
+#define FORMAT_NAME(id, name) name,
+    REPORT_FORMAT_INFO(FORMAT_NAME)
+#undef FORMAT_NAME
+    TUI_CAST_FORMAT,
+    NULL
+};
+#define FORMAT_CAST (COUNT_OF(format_names) - 2)
 
 /* ---- output ------------------------------------------------------------- */
 
@@ -218,6 +233,26 @@ static int parse_tlb_arg(const struct args *a, int at, long long *entries, long 
     return 0;
 }
 
+/* --size COLSxROWS, from the viewer's smallest screen to the largest a
+ * cast is drawn at. */
+static int parse_size_arg(const struct args *a, int at, int *cols, int *rows)
+{
+    const char *value = a->argv[at];
+    size_t len = strlen(value), cut = value_number_length(value, len);
+    uint64_t c = 0, r = 0;
+    if (cut >= len || (value[cut] != 'x' && value[cut] != 'X')
+        || value_parse_number(value, cut, &c) != VALUE_OK
+        || value_parse_number(value + cut + 1, len - cut - 1, &r) != VALUE_OK
+        || c < TUI_CAST_COLS || c > TUI_CAST_MAX_COLS || r < TUI_CAST_ROWS
+        || r > TUI_CAST_MAX_ROWS)
+        return usage_error(a, at, "--size is '%.*s' (expected COLSxROWS from %dx%d to %dx%d, "
+                           "such as 120x40)", QUOTE_MAX, value, TUI_CAST_COLS, TUI_CAST_ROWS,
+                           TUI_CAST_MAX_COLS, TUI_CAST_MAX_ROWS);
+    *cols = (int)c;
+    *rows = (int)r;
+    return 0;
+}
+
 /* A word that must be one of names[0..n): its index, or the exit status
  * after "unknown WHAT 'word' (expected a, b or c; did you mean 'b'?)". */
 static int choose(const struct args *a, int at, const char *what, const char *const *names,
@@ -239,8 +274,14 @@ struct options {
     struct timeline_overrides overrides;
     const char *theme;
     enum tl_unit level;
+    bool level_given;     /* --level was written */
     enum report_format format;
+    bool cast;            /* --format cast */
+    int format_at;        /* where --format was written (0: not) */
+    int cast_cols, cast_rows;
+    int size_at;          /* where --size was written (0: not) */
     bool stats;
+    int stats_at;
     bool present;
     uint64_t start_chapter, start_step;
     bool has_start_step;
@@ -301,12 +342,13 @@ static int check_theme_name(const struct args *a, int at)
 static void print_usage(unsigned mode)
 {
     char policies[HELP_TEXT_MAX], levels[HELP_TEXT_MAX], formats[HELP_TEXT_MAX];
-    char themes[HELP_TEXT_MAX], max_frames[24], tlb_ways[24];
+    char themes[HELP_TEXT_MAX], max_frames[24], tlb_ways[24], cast_size[24];
     diag_list(policies, sizeof policies, policy_names, diag_count(policy_names));
     snprintf(max_frames, sizeof max_frames, "%lu", (unsigned long)MACHINE_MAX_FRAMES);
     snprintf(tlb_ways, sizeof tlb_ways, "%u", SCENARIO_DEFAULT_TLB_WAYS);
     diag_list(levels, sizeof levels, report_level_names, diag_count(report_level_names));
-    diag_list(formats, sizeof formats, report_format_names, diag_count(report_format_names));
+    diag_list(formats, sizeof formats, format_names, diag_count(format_names));
+    snprintf(cast_size, sizeof cast_size, "%dx%d", TUI_CAST_COLS, TUI_CAST_ROWS);
     if (mode == MODE_VIEW)
         theme_choices(themes, sizeof themes);
     else
@@ -335,14 +377,15 @@ static void print_usage(unsigned mode)
         snprintf(left, sizeof left, "%s%s%s", o->name, o->value ? " " : "",
                  o->value ? o->value : "");
         /* %P, %T, %L, %F in a help line stand for the lists, %M for the
-         * most frames, %W for the TLB's default ways. */
+         * most frames, %W for the TLB's default ways, %S for a cast's size. */
         size_t used = 0;
         for (const char *p = o->help; *p && used + 1 < sizeof help; p++) {
             const char *list = NULL;
             if (p[0] == '%' && p[1]) {
                 list = p[1] == 'P' ? policies : p[1] == 'T' ? themes
                      : p[1] == 'L' ? levels : p[1] == 'F' ? formats
-                     : p[1] == 'M' ? max_frames : p[1] == 'W' ? tlb_ways : NULL;
+                     : p[1] == 'M' ? max_frames : p[1] == 'W' ? tlb_ways
+                     : p[1] == 'S' ? cast_size : NULL;
             }
             if (list) {
                 used += (size_t)snprintf(help + used, sizeof help - used, "%s", list);
@@ -409,6 +452,7 @@ static int parse_options(struct args *a, struct options *o, unsigned mode)
         }
         if (strcmp(arg, "--stats") == 0) {
             o->stats = true;
+            o->stats_at = at;
             continue;
         }
         if (strcmp(arg, "--present") == 0) {
@@ -453,11 +497,16 @@ static int parse_options(struct args *a, struct options *o, unsigned mode)
                             diag_count(report_level_names), &k);
             if (status == 0)
                 o->level = report_level_units[k];
+            o->level_given = true;
         } else if (strcmp(arg, "--format") == 0) {
-            status = choose(a, a->i, "format", report_format_names,
-                            diag_count(report_format_names), &k);
-            if (status == 0)
+            status = choose(a, a->i, "format", format_names, diag_count(format_names), &k);
+            o->cast = status == 0 && k == FORMAT_CAST;
+            if (status == 0 && !o->cast)
                 o->format = (enum report_format)k;
+            o->format_at = a->i;
+        } else if (strcmp(arg, "--size") == 0) {
+            status = parse_size_arg(a, a->i, &o->cast_cols, &o->cast_rows);
+            o->size_at = a->i;
         }
         if (status)
             return status;
@@ -572,9 +621,28 @@ static bool play_to_end(struct timeline *tl, const char *path)
     return ended_whole(tl, path);
 }
 
+/* vmviz run --format cast: the viewer draws the run (tui_render_cast),
+ * a frame per operation unless --level says otherwise: a frame per
+ * micro-step would make hours of a film of a scenario of seconds. Returns
+ * the exit status, the scenario's errors printed there. */
+static int run_cast(const struct options *o)
+{
+    char data[PATH_MAX], theme_dir[PATH_MAX + 16];
+    find_data_dir(data, sizeof data);
+    snprintf(theme_dir, sizeof theme_dir, "%s/themes", data);
+    struct tui_options t = {
+        .scenario_path = o->paths[0],
+        .theme_dir = theme_dir,
+        .overrides = o->overrides,
+    };
+    return tui_render_cast(&t, o->level_given ? o->level : TUI_CAST_LEVEL, o->cast_cols,
+                           o->cast_rows, stdout);
+}
+
 static int cmd_run(struct args *a)
 {
-    struct options o = {.level = TL_UNIT_EVENT, .format = REPORT_TEXT};
+    struct options o = {.level = TL_UNIT_EVENT, .format = REPORT_TEXT,
+                        .cast_cols = TUI_CAST_COLS, .cast_rows = TUI_CAST_ROWS};
     timeline_overrides_init(&o.overrides);
     int status = parse_options(a, &o, MODE_RUN);
     if (status == PARSED_HELP)
@@ -584,6 +652,17 @@ static int cmd_run(struct args *a)
                                                     "one)"
                                                   : "no scenario given (expected 'vmviz run "
                                                     "SCENARIO')");
+    if (status == 0 && o.cast && o.stats)
+        status = usage_error(a, o.stats_at, "--stats prints counters, which --format cast "
+                             "does not draw (expected --format text or json with --stats)");
+    if (status == 0 && o.size_at && !o.cast)
+        status = usage_error(a, o.size_at - 1, "--size sets the screen of --format cast "
+                             "(expected --format cast with --size)");
+    if (status == 0 && o.cast) {
+        status = run_cast(&o);
+        free(o.paths);
+        return finish(status);
+    }
     struct scenario *s = NULL;
     struct timeline *tl = status ? NULL : open_scenario(o.paths[0], &o, &s);
     free(o.paths);

@@ -194,7 +194,7 @@ bad_cmdline "misspelt level" \
     "command line:1:$(col run --level): error: unknown level 'acess' (expected op, access or event; did you mean 'access'?)" \
     run --level acess "$LAZY"
 bad_cmdline "unknown format" \
-    "command line:1:$(col run --format): error: unknown format 'xml' (expected text or json)" \
+    "command line:1:$(col run --format): error: unknown format 'xml' (expected text, json or cast)" \
     run --format xml "$LAZY"
 bad_cmdline "zero frames" \
     "command line:1:$(col run "$LAZY" --frames): error: --frames is '0' (expected a number from 1 to 4194304)" \
@@ -224,10 +224,10 @@ bad_cmdline "negative seed" \
     "command line:1:$(col run --seed): error: --seed is '-1' (expected a number from 0 to 9223372036854775807)" \
     run --seed -1 "$LAZY"
 bad_cmdline "unknown option" \
-    "command line:1:$(col run): error: unknown option '--verbose' (expected --policy, --frames, --tlb, --seed, --level, --format, --stats or --help)" \
+    "command line:1:$(col run): error: unknown option '--verbose' (expected --policy, --frames, --tlb, --seed, --level, --format, --size, --stats or --help)" \
     run --verbose "$LAZY"
 bad_cmdline "misspelt option" \
-    "command line:1:$(col run): error: unknown option '--polcy' (expected --policy, --frames, --tlb, --seed, --level, --format, --stats or --help; did you mean '--policy'?)" \
+    "command line:1:$(col run): error: unknown option '--polcy' (expected --policy, --frames, --tlb, --seed, --level, --format, --size, --stats or --help; did you mean '--policy'?)" \
     run --polcy lru "$LAZY"
 bad_cmdline "option without its value" \
     "command line:1:$(col run "$LAZY"): error: --frames needs a value (expected '--frames N')" \

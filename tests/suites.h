@@ -20,6 +20,7 @@
     X(screens)        \
     X(lecture)        \
     X(whatif)         \
+    X(record)         \
     X(truth)
 
 #define SUITE_DECLARE(name) void suite_##name##_register(void);

@@ -8,9 +8,13 @@
 # meanwhile end the viewer within a second with the terminal as it was,
 # while Esc stops it where it got to. A terminal that cannot move the
 # cursor (TERM=dumb) is refused and left untouched; the picker lists no
-# FIFO.
+# FIFO. A key file (--keys) plays its keys; a recording (--record) of it,
+# through a resize, replayed into a fresh terminal of the same size shows
+# exactly the viewer's last screen, and so does `run --format cast` the
+# scenario's end.
 #
-#   VMVIZ=build/check/vmviz sh tests/terminal.sh      (from the repo top)
+#   VMVIZ=build/check/vmviz CASTCAT=build/check/tools/castcat sh tests/terminal.sh
+#       (from the repo top; without CASTCAT the recordings are not checked)
 #
 # Skips (status 0) only when tmux is missing.
 set -u
@@ -351,6 +355,82 @@ SCRIPT
     st=$(wait_status fifopick)
     if [ "$st" = 0 ]; then ok "picker with a FIFO beside: q quits with 0"; else fail "picker with a FIFO beside: q quits with 0 (got $st)"; fi
     $T kill-session -t fifopick 2>/dev/null
+fi
+
+# --- recordings and key files ------------------------------------------
+CASTCAT=${CASTCAT:-}
+case $CASTCAT in /*|'') ;; *) CASTCAT=$(pwd)/$CASTCAT ;; esac
+
+# replay NAME CAST COLS ROWS: prints what the cast sent the terminal into
+# a new terminal of that size, with no newline translation (as a cast
+# player does), and leaves its screen in $TMP/screen.
+replay() {
+    rm -f "$TMP/$1.done"
+    cat >"$TMP/$1.sh" <<SCRIPT
+stty -onlcr
+"$CASTCAT" "$2"
+: >"$TMP/$1.done"
+sleep 60
+SCRIPT
+    $T new-session -d -s "$1" -x "$3" -y "$4" "sh $TMP/$1.sh"
+    i=0
+    while [ $i -lt 50 ] && [ ! -f "$TMP/$1.done" ]; do sleep 0.1; i=$((i + 1)); done
+    sleep 0.2
+    capture "$1"
+}
+
+if [ -n "$CASTCAT" ] && [ -x "$CASTCAT" ]; then
+    cat >"$TMP/demo.keys" <<'KEYS'
+# to the first fault, three steps, then the step size
+f @300ms l l <Right>
+@200ms s
+KEYS
+    start rec 80 24 --record "$TMP/rec.cast" --keys "$TMP/demo.keys" "$LAZY"
+    if wait_for rec "Step size: one access" 100; then ok "--keys plays a key file"
+    else fail "--keys plays a key file"; fi
+    $T resize-window -t rec -x 120 -y 40
+    if wait_for rec "theme default"; then ok "a recorded viewer follows a resize"
+    else fail "a recorded viewer follows a resize"; fi
+    sleep 0.3
+    capture rec
+    cp "$TMP/screen" "$TMP/rec.final"
+    kill -TERM "$(cat "$TMP/rec.pid")"
+    st=$(wait_status rec)
+    # The size changed on purpose: the modes and the normal screen are back.
+    if [ "$st" = 143 ] && tty_restored rec && [ "$($T display-message -p -t rec '#{alternate_on}')" = 0 ]
+    then ok "a recorded viewer ends on SIGTERM, the terminal restored"
+    else fail "a recorded viewer ends on SIGTERM, the terminal restored (got $st)"; fi
+    $T kill-session -t rec 2>/dev/null
+    info=$("$CASTCAT" -i "$TMP/rec.cast")
+    outputs=$(echo "$info" | cut -d' ' -f2)
+    if [ "${info%% *}" = 80x24 ] && [ "${outputs:-0}" -ge 6 ] && [ "${info##* }" = 1 ]; then
+        ok "the recording is a valid asciicast: $info (size, outputs, resizes)"
+    else fail "the recording is a valid asciicast (got '$info')"; fi
+    replay rec-replay "$TMP/rec.cast" 120 40
+    if cmp -s "$TMP/rec.final" "$TMP/screen"; then ok "the recording replays to the viewer's last screen"
+    else diff "$TMP/rec.final" "$TMP/screen" | head -20; fail "the recording replays to the viewer's last screen"; fi
+    $T kill-session -t rec-replay 2>/dev/null
+
+    # A script that quits ends the viewer; q may ask first, y answers.
+    printf 'l l q y\n' >"$TMP/quit.keys"
+    start recq 80 24 --record "$TMP/quit.cast" --keys "$TMP/quit.keys" "$LAZY"
+    st=$(i=0; while [ $i -lt 10 ] && [ ! -s "$TMP/recq.status" ]; do sleep 0.5; i=$((i + 1)); done; wait_status recq)
+    if [ "$st" = 0 ] && "$CASTCAT" -i "$TMP/quit.cast" >/dev/null; then ok "a key file that quits ends the viewer with 0 and a valid recording"
+    else fail "a key file that quits ends the viewer with 0 and a valid recording (got $st)"; fi
+    $T kill-session -t recq 2>/dev/null
+
+    "$VMVIZ" run --format cast "$LAZY" >"$TMP/run.cast" 2>"$TMP/err"
+    st=$?
+    info=$("$CASTCAT" -i "$TMP/run.cast")
+    if [ "$st" = 0 ] && [ "${info%% *}" = 80x24 ]; then ok "run --format cast writes a valid asciicast: $info"
+    else cat "$TMP/err"; fail "run --format cast writes a valid asciicast (got $st, '$info')"; fi
+    replay run-replay "$TMP/run.cast" 80 24
+    if head -n 1 "$TMP/screen" | grep -q "op 18/18" && grep -q "second memset runs without a single fault" "$TMP/screen"
+    then ok "run --format cast replays to the scenario's end"
+    else fail "run --format cast replays to the scenario's end"; fi
+    $T kill-session -t run-replay 2>/dev/null
+else
+    echo "terminal.sh: CASTCAT not set: recordings not checked"
 fi
 
 # A missing theme is bad input: status 2 and a message, no screen left over.

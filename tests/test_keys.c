@@ -35,6 +35,9 @@ static void test_lookup(void)
     CU_ASSERT_EQUAL(keys_lookup('?'), ACTION_HELP);
     CU_ASSERT_EQUAL(keys_lookup('q'), ACTION_QUIT);
     CU_ASSERT_EQUAL(keys_lookup('x'), ACTION_NONE);
+    CU_ASSERT_EQUAL(keys_lookup('z'), ACTION_ZOOM);
+    /* Key files (keyfile.h) take '#' for a comment: it must stay unbound. */
+    CU_ASSERT_EQUAL(keys_lookup('#'), ACTION_NONE);
     CU_ASSERT_EQUAL(keys_lookup(0), ACTION_NONE);
 }
 

@@ -1,8 +1,9 @@
 #!/bin/sh
 # Memory checks of the release program under Valgrind: every scenario of
 # scenarios/ with `run --stats` and `check`, one played event by event with
-# JSON output, and the bad scenarios of tests/data/bad/ (their error paths
-# must free everything too). Any Valgrind error or definite/indirect leak
+# JSON output, some drawn into casts, and the bad scenarios of
+# tests/data/bad/, a bad key file and recording (their error paths must
+# free everything too). Any Valgrind error or definite/indirect leak
 # fails.
 #
 #   sh tests/valgrind.sh          (from the repo top, after make)
@@ -62,6 +63,13 @@ for f in tests/data/bad/*.yaml; do
     vg 2 check "$f"
 done
 vg 2 run --level nonsense scenarios/lazy-allocation.yaml
+# The viewer drawn into a cast, and what is refused before a terminal.
+vg 0 run --format cast --level op --size 120x40 scenarios/lazy-allocation.yaml
+vg 0 run --format cast scenarios/swapping.yaml
+vg 1 run --format cast --policy lru --frames 8 scenarios/swapping.yaml
+vg 2 run --format cast tests/data/bad/bad-size.yaml
+vg 2 --keys tests/corpus/keys-unknown.keys scenarios/lazy-allocation.yaml
+vg 2 --record tests/corpus scenarios/lazy-allocation.yaml
 
 echo "valgrind: $N runs, $PASSED passed, $FAILED failed"
 [ "$FAILED" -eq 0 ]

@@ -34,8 +34,11 @@ const enum tl_unit report_level_units[] = {
 
 void json_string(FILE *out, const char *s)
 {
-    size_t len = s ? strlen(s) : 0;
+    json_bytes(out, s, s ? strlen(s) : 0);
+}
 
+void json_bytes(FILE *out, const char *s, size_t len)
+{
     fputc('"', out);
     for (size_t i = 0; i < len;) {
         struct escape_unit u = escape_next(s + i, len - i);

@@ -55,5 +55,7 @@ void report_stats(FILE *out, enum report_format format, const struct counters *c
  * character escaped (C0, DEL and the C1 range U+0080..U+009F, as \uXXXX
  * or \b \f \n \r \t), and each byte that is not UTF-8 as U+FFFD. */
 void json_string(FILE *out, const char *s);
+/* The same for the len bytes at s, NUL bytes included (as \u0000). */
+void json_bytes(FILE *out, const char *s, size_t len);
 
 #endif

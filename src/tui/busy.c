@@ -110,7 +110,7 @@ static void busy_draw(struct app *a, const struct tl_progress *p)
         draw_words(line, 0, 1, ROLE_STATUS, text);
     }
     wnoutrefresh(stdscr);
-    doupdate();
+    term_update();
 }
 
 bool app_busy_poll(void *ctx, const struct tl_progress *progress)

@@ -5,15 +5,30 @@
  * terminfo strings that undo the screen (leave the alternate screen, show
  * the cursor, reset attributes, keypad off, mouse off) into static memory,
  * and the handler only write()s them and calls tcsetattr(), both
- * async-signal-safe, before raising the signal again. */
+ * async-signal-safe, before raising the signal again.
+ *
+ * Recording: ncurses writes its output with write() on the descriptor of
+ * the stream newterm was given, and sets the tty modes and reads the
+ * window size through that same descriptor. So a recorded terminal hands
+ * newterm a duplicate of stdout, lets curses set the modes through it,
+ * then puts a temporary file under that descriptor (dup2): from then on
+ * curses writes into the file, and term_update copies what it wrote to
+ * the terminal and to the sink, then empties the file. No thread, no
+ * pipe to fill up, and the screen gets exactly the bytes the recording
+ * holds. The window size can no longer be read through curses'
+ * descriptor, so a recorded terminal catches SIGWINCH itself (before
+ * newterm, which then leaves it alone) and resizes curses from stdout's
+ * size. Before endwin the terminal goes back under the descriptor. */
 #include "tui/term.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <locale.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -26,6 +41,20 @@ static int color_count;
 static attr_t role_attrs[ROLE_COUNT];
 
 static volatile sig_atomic_t quit_flag;
+
+/* A recorded terminal (see the top of this file): the sink, the file
+ * curses writes into, and on a real terminal the descriptor curses holds
+ * (a duplicate of stdout, the file put under it) and its stream. */
+static const struct term_sink *sink;
+static FILE *capture;
+static int curses_fd = -1;
+static FILE *curses_out;
+static off_t pumped;       /* bytes of the capture file already handed on */
+static char *pump_buf;
+static size_t pump_cap;
+static volatile sig_atomic_t winch_flag;
+static struct sigaction old_winch;
+static bool winch_installed;
 
 /* For the fatal-signal path: filled before anything can go wrong. */
 static struct termios saved_tty;
@@ -91,6 +120,33 @@ static void remove_handlers(void)
     for (size_t i = 0; i < NFATAL; i++)
         sigaction(fatal_signals[i], &old_fatal[i], NULL);
     handlers_installed = false;
+}
+
+static void on_winch_signal(int sig)
+{
+    (void)sig;
+    winch_flag = 1;
+}
+
+/* Only for a recorded real terminal: installed before newterm, so that
+ * ncurses keeps its own handler out (it would read the size through its
+ * descriptor, which is then the capture file). */
+static void install_winch_handler(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sigemptyset(&sa.sa_mask);
+    sa.sa_handler = on_winch_signal;
+    sigaction(SIGWINCH, &sa, &old_winch);
+    winch_installed = true;
+}
+
+static void remove_winch_handler(void)
+{
+    if (winch_installed)
+        sigaction(SIGWINCH, &old_winch, NULL);
+    winch_installed = false;
+    winch_flag = 0;
 }
 
 static void append_cap(const char *cap)
@@ -163,7 +219,109 @@ static bool term_type_usable(const char *term, char *why, size_t why_len)
     return addressable;
 }
 
+/* Writes all of bytes to fd, through interruptions; false when the
+ * descriptor refuses them (the terminal went away). */
+static bool write_all(int fd, const char *bytes, size_t len)
+{
+    while (len > 0) {
+        ssize_t w = write(fd, bytes, len);
+        if (w < 0 && (errno == EINTR || errno == EAGAIN))
+            continue;
+        if (w <= 0)
+            return false;
+        bytes += w;
+        len -= (size_t)w;
+    }
+    return true;
+}
+
+/* Hands what curses wrote into the capture file since the last time to
+ * the terminal (a real one) and to the sink, then empties the file. */
+static void pump_capture(void)
+{
+    if (!capture)
+        return;
+    int fd = fileno(capture);
+    off_t end = lseek(fd, 0, SEEK_CUR);
+    if (end <= pumped)
+        return;
+    size_t need = (size_t)(end - pumped);
+    if (need > pump_cap) {
+        char *grown = realloc(pump_buf, need);
+        if (grown) {
+            pump_buf = grown;
+            pump_cap = need;
+        }
+    }
+    /* Out of memory for one piece: several smaller ones, as many as it
+     * takes (the sink reassembles characters cut between them). */
+    char small[4096];
+    char *buf = pump_cap ? pump_buf : small;
+    size_t cap = pump_cap ? pump_cap : sizeof small;
+    for (size_t at = 0; at < need;) {
+        size_t want = need - at < cap ? need - at : cap;
+        ssize_t got = pread(fd, buf, want, pumped + (off_t)at);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0)
+            break;
+        if (!headless)
+            write_all(STDOUT_FILENO, buf, (size_t)got);
+        if (sink)
+            sink->output(sink->ctx, buf, (size_t)got);
+        at += (size_t)got;
+    }
+    /* Emptied, the file stays small however long the session; should
+     * that fail, reading goes on from where it got to. */
+    pumped = ftruncate(fd, 0) == 0 && lseek(fd, 0, SEEK_SET) == 0 ? 0 : end;
+}
+
+/* A resize a recorded real terminal's SIGWINCH asked for: curses takes
+ * stdout's new size and the sink is told. KEY_RESIZE, or 0 when none. */
+static int take_resize(void)
+{
+    if (!winch_flag)
+        return 0;
+    winch_flag = 0;
+    struct winsize ws;
+    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) != 0 || ws.ws_col == 0 || ws.ws_row == 0)
+        return 0;
+    resizeterm(ws.ws_row, ws.ws_col);
+    if (sink && sink->resize)
+        sink->resize(sink->ctx, ws.ws_col, ws.ws_row);
+    return KEY_RESIZE;
+}
+
+/* Makes the temporary file curses' output is captured in. */
+static bool start_capture(char *why, size_t why_len)
+{
+    capture = tmpfile();
+    if (!capture) {
+        snprintf(why, why_len, "cannot make a temporary file for the recording: %s",
+                 strerror(errno));
+        return false;
+    }
+    return true;
+}
+
+static void end_capture(void)
+{
+    if (capture)
+        fclose(capture);
+    capture = NULL;
+    free(pump_buf);
+    pump_buf = NULL;
+    pump_cap = 0;
+    pumped = 0;
+    sink = NULL;
+}
+
 bool term_open(char *why, size_t why_len)
+{
+    return term_open_recorded(NULL, why, why_len);
+}
+
+bool term_open_recorded(const struct term_sink *to, char *why, size_t why_len)
 {
     if (screen)
         return true;
@@ -182,14 +340,28 @@ bool term_open(char *why, size_t why_len)
                  "(for text output use 'vmviz run')");
         return false;
     }
+    if (to) {
+        if (!start_capture(why, why_len))
+            return false;
+        curses_fd = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+        curses_out = curses_fd >= 0 ? fdopen(curses_fd, "w") : NULL;
+        if (!curses_out) {
+            snprintf(why, why_len, "cannot record the terminal: %s", strerror(errno));
+            term_close();
+            return false;
+        }
+    }
     setlocale(LC_CTYPE, "");
     saved_tty_valid = tcgetattr(STDIN_FILENO, &saved_tty) == 0;
     quit_flag = 0;
     /* Before newterm: ncurses then leaves SIGINT and SIGTERM to us. */
     install_handlers();
-    screen = newterm(NULL, stdout, stdin);
+    if (to)
+        install_winch_handler();
+    screen = newterm(NULL, to ? curses_out : stdout, stdin);
     if (!screen) {
         remove_handlers();
+        term_close();
         snprintf(why, why_len, "cannot use the terminal type '%s' (expected one terminfo knows)",
                  term);
         return false;
@@ -200,16 +372,36 @@ bool term_open(char *why, size_t why_len)
     mousemask(BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
     mouseinterval(0);
     save_restore_sequence();
+    if (to) {
+        /* The modes are set: from here on curses only writes. */
+        if (dup2(fileno(capture), curses_fd) < 0) {
+            snprintf(why, why_len, "cannot record the terminal: %s", strerror(errno));
+            term_close();
+            return false;
+        }
+        sink = to;
+        /* The recording must replay on its own: it starts with a whole
+         * screen, not with changes to one it does not hold. */
+        clearok(curscr, TRUE);
+    }
     return true;
 }
 
 bool term_open_headless(int cols, int rows, int colors, char *why, size_t why_len)
 {
+    return term_open_headless_recorded(cols, rows, colors, NULL, why, why_len);
+}
+
+bool term_open_headless_recorded(int cols, int rows, int colors, const struct term_sink *to,
+                                 char *why, size_t why_len)
+{
     if (screen)
         return true;
-    headless_out = fopen("/dev/null", "w");
+    if (to && !start_capture(why, why_len))
+        return false;
+    headless_out = to ? NULL : fopen("/dev/null", "w");
     headless_in = fopen("/dev/null", "r");
-    if (!headless_out || !headless_in) {
+    if ((!to && !headless_out) || !headless_in) {
         snprintf(why, why_len, "cannot open /dev/null: %s", strerror(errno));
         term_close();
         return false;
@@ -222,7 +414,7 @@ bool term_open_headless(int cols, int rows, int colors, char *why, size_t why_le
         types[ntypes++] = "xterm";
     types[ntypes++] = "vt100";
     for (size_t i = 0; i < ntypes && !screen; i++)
-        screen = newterm(types[i], headless_out, headless_in);
+        screen = newterm(types[i], to ? capture : headless_out, headless_in);
     if (!screen) {
         snprintf(why, why_len, "no terminfo entry for xterm or vt100");
         term_close();
@@ -232,12 +424,25 @@ bool term_open_headless(int cols, int rows, int colors, char *why, size_t why_le
     headless = true;
     setup_screen();
     resizeterm(rows, cols);
+    if (to) {
+        /* What curses wrote setting up is no part of a screen: passed
+         * over before the sink is set. */
+        pump_capture();
+        sink = to;
+        clearok(curscr, TRUE);
+    }
     return true;
 }
 
 void term_close(void)
 {
     if (screen) {
+        /* The recording ends with the last screen drawn: what endwin
+         * sends (leaving the alternate screen) reaches the terminal only. */
+        pump_capture();
+        sink = NULL;
+        if (curses_fd >= 0 && !headless)
+            dup2(STDOUT_FILENO, curses_fd);
         if (!headless) {
             mousemask(0, NULL);
             curs_set(1);
@@ -248,6 +453,14 @@ void term_close(void)
         if (!headless)
             remove_handlers();
     }
+    remove_winch_handler();
+    if (curses_out)
+        fclose(curses_out);
+    else if (curses_fd >= 0)
+        close(curses_fd);
+    curses_out = NULL;
+    curses_fd = -1;
+    end_capture();
     if (headless_out)
         fclose(headless_out);
     if (headless_in)
@@ -341,14 +554,28 @@ attr_t term_role_attr(enum role role)
     return (unsigned)role < ROLE_COUNT ? role_attrs[role] : A_NORMAL;
 }
 
+void term_update(void)
+{
+    doupdate();
+    pump_capture();
+}
+
 int term_read_key(int timeout_ms)
 {
+    /* Whatever curses sent since the last update reaches the screen
+     * before the program waits. */
+    pump_capture();
     if (quit_flag)
         return TERM_KEY_QUIT;
+    int resized = take_resize();
+    if (resized)
+        return resized;
     wtimeout(stdscr, timeout_ms);
     int key = wgetch(stdscr);
     if (quit_flag)
         return TERM_KEY_QUIT;
+    if (key == ERR && (resized = take_resize()) != 0)
+        return resized;
     return key;
 }
 

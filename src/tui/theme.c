@@ -382,29 +382,13 @@ bool theme_load_file(struct theme *t, const char *path, struct diag *err)
 {
     /* Only a regular file, opened without blocking: a FIFO named like a
      * theme must not hang the viewer before its screen is even up. */
-    FILE *fp = userfile_open(path, "the theme", err);
-    if (!fp)
+    size_t len;
+    char *buf = userfile_read(path, "the theme", THEME_MAX_FILE_BYTES, &len, err);
+    if (!buf)
         return false;
-    char *buf = malloc(THEME_MAX_FILE_BYTES + 1);
-    if (!buf) {
-        fclose(fp);
-        diag_set(err, path, 0, 0, "out of memory reading the theme");
-        return false;
-    }
-    size_t len = fread(buf, 1, THEME_MAX_FILE_BYTES + 1, fp);
-    bool read_error = ferror(fp) != 0;
-    fclose(fp);
-    bool ok = false;
-    if (read_error)
-        diag_set(err, path, 0, 0, "cannot read the theme: read error");
-    else if (len > THEME_MAX_FILE_BYTES)
-        diag_set(err, path, 0, 0, "the theme is larger than %u bytes (expected a short text file)",
-                 THEME_MAX_FILE_BYTES);
-    else {
-        char name[THEME_NAME_MAX];
-        theme_name_of(path, name, sizeof name);
-        ok = theme_parse(t, name, path, buf, len, err);
-    }
+    char name[THEME_NAME_MAX];
+    theme_name_of(path, name, sizeof name);
+    bool ok = theme_parse(t, name, path, buf, len, err);
     free(buf);
     return ok;
 }

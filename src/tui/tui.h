@@ -11,6 +11,7 @@
  * counters, a narration of the last step and a log; `?` lists the keys. */
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "play/timeline.h"
 
@@ -36,6 +37,32 @@ struct tui_options {
  * 128 + N when signal N (SIGINT, SIGTERM, SIGHUP) stopped it, the terminal
  * restored too. */
 int tui_main(const struct tui_options *opts);
+
+/* The --format name of an asciicast rendering, and the terminal type its
+ * header names (the one a headless terminal draws for). */
+#define TUI_CAST_FORMAT "cast"
+#define TUI_CAST_TERM "xterm-256color"
+/* The size a cast is drawn at unless --size says otherwise, and the
+ * largest --size takes (the smallest is the viewer's minimum, 80x24). */
+/* The step a cast's frames are apart unless --level says otherwise. */
+#define TUI_CAST_LEVEL TL_UNIT_OP
+#define TUI_CAST_COLS 80
+#define TUI_CAST_ROWS 24
+#define TUI_CAST_MAX_COLS 500
+#define TUI_CAST_MAX_ROWS 200
+
+/* Draws the whole scenario opts names (scenario_path, which must be set:
+ * there is no picker to draw) as the viewer shows it, headless at
+ * cols x rows, and writes it to out as an asciicast v2 recording
+ * (tui/record.h): the first frame at time 0 shows the start, then one
+ * frame per step of `level` (the viewer's step size), each the viewer's
+ * default autoplay pace after the one before, the last showing the end.
+ * Returns 0, 1 when an expectation of the scenario failed, or 2 after
+ * printing FILE:LINE:COLUMN: error: ... to stderr (a scenario that does
+ * not load, a run the host stopped, an output that cannot be written:
+ * when out itself refused it, the caller reports it). */
+int tui_render_cast(const struct tui_options *opts, enum tl_unit level, int cols, int rows,
+                    FILE *out);
 
 /* Renders `frames` frames of the scenario headlessly at cols x rows, one
  * timeline step between frames, and returns the mean milliseconds per

@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -63,4 +65,36 @@ FILE *userfile_open(const char *path, const char *what, struct diag *err)
         close(fd);
     }
     return fp;
+}
+
+char *userfile_read(const char *path, const char *what, size_t max, size_t *len,
+                    struct diag *err)
+{
+    FILE *fp = userfile_open(path, what, err);
+    if (!fp)
+        return NULL;
+    /* One byte past the limit tells a file of exactly max bytes from a
+     * longer one. */
+    char *text = malloc(max + 2);
+    if (!text) {
+        fclose(fp);
+        diag_set(err, path, 0, 0, "out of memory reading %s (expected a smaller file)", what);
+        return NULL;
+    }
+    size_t got = fread(text, 1, max + 1, fp);
+    bool failed = ferror(fp) != 0;
+    fclose(fp);
+    if (failed || got > max) {
+        if (failed)
+            diag_set(err, path, 0, 0, "cannot read %s: read error (expected a readable file)",
+                     what);
+        else
+            diag_set(err, path, 0, 0, "%s is larger than %zu bytes (expected a smaller file)",
+                     what, max);
+        free(text);
+        return NULL;
+    }
+    text[got] = '\0';
+    *len = got;
+    return text;
 }

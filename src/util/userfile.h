@@ -1,4 +1,4 @@
-/* Opening the files a user names: scenarios, traces, themes.
+/* Opening the files a user names: scenarios, traces, themes, key files.
  *
  * Only regular files are read. A FIFO named like a scenario would make a
  * plain fopen wait for a writer forever, a directory or a device would be
@@ -19,5 +19,13 @@
  * where WHAT names the file for the reader ("the scenario", "trace 'x'")
  * and KIND is directory, FIFO, socket, character device or block device. */
 FILE *userfile_open(const char *path, const char *what, struct diag *err);
+
+/* Reads the whole of the regular file at path, at most max bytes, into a
+ * new buffer (with a NUL after the *len bytes read; the caller frees it).
+ * NULL with *err set as userfile_open does, or to "WHAT is larger than MAX
+ * bytes (expected a smaller file)", "cannot read WHAT: read error
+ * (expected a readable file)" or "out of memory reading WHAT (...)". */
+char *userfile_read(const char *path, const char *what, size_t max, size_t *len,
+                    struct diag *err);
 
 #endif
