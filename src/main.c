@@ -14,6 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "play/answers.h"
+#include "play/exercise.h"
 #include "play/narrate.h"
 #include "play/report.h"
 #include "play/timeline.h"
@@ -360,6 +362,8 @@ static void print_usage(unsigned mode)
               "event\n"
               "       vmviz check SCENARIO...        validate and run scenarios, report failed "
               "expectations\n"
+              "       vmviz exercise KIND --seed N   generate an exercise (see 'vmviz exercise "
+              "--help')\n"
               "       vmviz --help | --version\n\nviewer options:\n", stdout);
     else if (mode == MODE_RUN)
         fputs("usage: vmviz run [OPTIONS] SCENARIO\n\n"
@@ -732,6 +736,167 @@ static int cmd_check(struct args *a)
     return finish(worst);
 }
 
+/* ---- exercises ---------------------------------------------------------- */
+
+/* The options of 'vmviz exercise', for its help and "did you mean". */
+static const struct option_info exercise_options[] = {
+    {"--seed", "N", 0, "the seed the exercise is drawn from, 0 to 2^63-1 (required)"},
+    {"--difficulty", "LEVEL", 0, "the exercise's size: %D (default easy)"},
+    {"--answers", NULL, 0, "print the answers, worked out by the engine, as an answer file"},
+    {"--check", "FILE", 0, "mark the answer file FILE: ok or wrong per question, and a score"},
+    {"--format", "FORMAT", 0, "%F, for --answers and --check (default text)"},
+    {"--help", NULL, 0, "print this help"},
+};
+
+static void print_exercise_usage(void)
+{
+    char difficulties[HELP_TEXT_MAX], formats[HELP_TEXT_MAX];
+    diag_list(difficulties, sizeof difficulties, exercise_difficulty_names,
+              diag_count(exercise_difficulty_names));
+    diag_list(formats, sizeof formats, report_format_names, diag_count(report_format_names));
+    fputs("usage: vmviz exercise KIND --seed N [--difficulty LEVEL] [--answers | --check FILE]\n\n"
+          "Prints an exercise drawn from the seed as a scenario: its description asks\n"
+          "numbered questions. The same KIND, seed and difficulty always give the same\n"
+          "exercise. Kinds:\n", stdout);
+    for (size_t k = 0; exercise_kind_names[k]; k++)
+        printf("  %-22s %s\n", exercise_kind_names[k], exercise_kind_help((enum exercise_kind)k));
+    fputs("\noptions:\n", stdout);
+    for (size_t i = 0; i < COUNT_OF(exercise_options); i++) {
+        const struct option_info *o = &exercise_options[i];
+        char left[HELP_OPTION_MAX];
+        snprintf(left, sizeof left, "%s%s%s", o->name, o->value ? " " : "",
+                 o->value ? o->value : "");
+        /* %D in a help line stands for the difficulties, %F for the formats. */
+        const char *mark = strchr(o->help, '%');
+        if (mark)
+            printf("  %-22s %.*s%s%s\n", left, (int)(mark - o->help), o->help,
+                   mark[1] == 'D' ? difficulties : formats, mark + 2);
+        else
+            printf("  %-22s %s\n", left, o->help);
+    }
+    printf("\nAn answer file has one line 'N: ANSWER' per question; '#' starts a comment.\n"
+           "Exit status: 0 all answers right, %d some wrong, %d bad input.\n",
+           EXIT_EXPECT_FAILED, EXIT_BAD_INPUT);
+}
+
+/* vmviz exercise KIND --seed N [--difficulty LEVEL] [--answers | --check FILE]
+ * [--format FORMAT]. */
+static int cmd_exercise(struct args *a)
+{
+    int kind_at = 0, seed_at = 0, check_at = 0, answers_at = 0, format_at = 0;
+    size_t kind = 0, difficulty = EXERCISE_EASY, format = REPORT_TEXT;
+    uint64_t seed = 0;
+    int status = 0;
+    for (; status == 0 && a->i < a->argc; a->i++) {
+        const char *arg = a->argv[a->i];
+        int at = a->i;
+        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+            print_exercise_usage();
+            return finish(0);
+        }
+        if (arg[0] != '-' || arg[1] == '\0') {
+            if (kind_at)
+                return finish(usage_error(a, at, "a second kind '%.*s' (expected one KIND)",
+                                          QUOTE_MAX, arg));
+            kind_at = at;
+            status = choose(a, at, "exercise kind", exercise_kind_names,
+                            diag_count(exercise_kind_names), &kind);
+            continue;
+        }
+        const struct option_info *opt = NULL;
+        for (size_t k = 0; k < COUNT_OF(exercise_options); k++)
+            if (strcmp(arg, exercise_options[k].name) == 0)
+                opt = &exercise_options[k];
+        if (opt == NULL) {
+            const char *names[COUNT_OF(exercise_options)];
+            for (size_t k = 0; k < COUNT_OF(exercise_options); k++)
+                names[k] = exercise_options[k].name;
+            char expected[DIAG_MESSAGE_MAX];
+            return finish(usage_error(a, at, "unknown option '%.*s' (%s)", QUOTE_MAX, arg,
+                                      diag_expected_choice(expected, sizeof expected, arg, names,
+                                                           COUNT_OF(names))));
+        }
+        if (strcmp(arg, "--answers") == 0) {
+            answers_at = at;
+            continue;
+        }
+        if (a->i + 1 >= a->argc)
+            return finish(usage_error(a, at, "%s needs a value (expected '%s %s')", arg, arg,
+                                      opt->value));
+        a->i++;
+        if (strcmp(arg, "--seed") == 0) {
+            seed_at = a->i;
+            status = parse_number_arg(a, a->i, arg, 0, LLONG_MAX, &seed);
+        } else if (strcmp(arg, "--difficulty") == 0) {
+            status = choose(a, a->i, "difficulty", exercise_difficulty_names,
+                            diag_count(exercise_difficulty_names), &difficulty);
+        } else if (strcmp(arg, "--check") == 0) {
+            check_at = a->i;
+        } else if (strcmp(arg, "--format") == 0) {
+            format_at = a->i;
+            status = choose(a, a->i, "format", report_format_names,
+                            diag_count(report_format_names), &format);
+        }
+    }
+    if (status == 0 && !kind_at) {
+        char kinds[HELP_TEXT_MAX];
+        diag_list(kinds, sizeof kinds, exercise_kind_names, diag_count(exercise_kind_names));
+        status = usage_error(a, a->argc, "no exercise kind given (expected 'vmviz exercise "
+                             "KIND --seed N', KIND one of %s)", kinds);
+    }
+    if (status == 0 && !seed_at)
+        status = usage_error(a, a->argc, "no seed given (expected 'vmviz exercise %s --seed "
+                             "N')", exercise_kind_names[kind]);
+    if (status == 0 && answers_at && check_at)
+        status = usage_error(a, check_at - 1, "--check marks answers that --answers would "
+                             "print (expected one of --answers and --check)");
+    if (status == 0 && format_at && !answers_at && !check_at)
+        status = usage_error(a, format_at - 1, "--format is for --answers and --check; the "
+                             "exercise itself is a scenario (expected --answers or --check "
+                             "with --format)");
+    if (status)
+        return finish(status);
+
+    struct exercise ex;
+    if (!exercise_generate(&ex, (enum exercise_kind)kind, seed,
+                           (enum exercise_difficulty)difficulty))
+        return finish(usage_error(a, kind_at, "out of memory generating the exercise "
+                                  "(expected a host with memory to spare)"));
+    if (!answers_at && !check_at) {
+        fwrite(ex.text, 1, ex.len, stdout);
+        exercise_free(&ex);
+        return finish(0);
+    }
+    struct exercise_answer answers[EXERCISE_MAX_QUESTIONS];
+    struct diag err;
+    char name[DIAG_FILE_MAX];
+    snprintf(name, sizeof name, "exercise %s seed %llu", exercise_kind_names[kind],
+             (unsigned long long)seed);
+    if (!exercise_solve(&ex, name, answers, &err)) {
+        diag_print(stderr, &err);
+        exercise_free(&ex);
+        return finish(EXIT_BAD_INPUT);
+    }
+    if (answers_at) {
+        exercise_print_answers(stdout, (enum report_format)format, &ex, answers);
+        exercise_free(&ex);
+        return finish(0);
+    }
+    struct answer_file given;
+    unsigned right = 0;
+    status = EXIT_BAD_INPUT;
+    if (answers_read(a->argv[check_at], &given, &err)) {
+        if (exercise_mark(stdout, (enum report_format)format, &ex, answers, a->argv[check_at],
+                          &given, &right, &err))
+            status = right == ex.nquestions ? 0 : EXIT_EXPECT_FAILED;
+        answers_free(&given);
+    }
+    if (status == EXIT_BAD_INPUT)
+        diag_print(stderr, &err);
+    exercise_free(&ex);
+    return finish(status);
+}
+
 /* Where scenarios/ and themes/ are: $VMVIZ_DATA, else next to the
  * executable in the build tree, else ../share/vmviz beside an installed
  * executable (so a moved or staged install still works), else the prefix
@@ -823,6 +988,10 @@ int main(int argc, char **argv)
     if (argc > 1 && strcmp(argv[1], "check") == 0) {
         a.i = 2;
         return cmd_check(&a);
+    }
+    if (argc > 1 && strcmp(argv[1], "exercise") == 0) {
+        a.i = 2;
+        return cmd_exercise(&a);
     }
     return cmd_view(&a);
 }

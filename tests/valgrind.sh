@@ -70,6 +70,13 @@ vg 1 run --format cast --policy lru --frames 8 scenarios/swapping.yaml
 vg 2 run --format cast tests/data/bad/bad-size.yaml
 vg 2 --keys tests/corpus/keys-unknown.keys scenarios/lazy-allocation.yaml
 vg 2 --record tests/corpus scenarios/lazy-allocation.yaml
+# Exercises: generated, answered by the engine, and marked; a bad answer
+# file's error path too.
+vg 0 exercise fork --seed 7 --difficulty hard
+vg 0 exercise refs --seed 7 --difficulty hard --answers --format json
+vg 2 exercise refs --seed 4 --check tests/corpus/exercise-no-colon.answers
+"$VMVIZ" exercise tlb --seed 3 --difficulty medium --answers >"$TMP/answers" 2>/dev/null
+vg 0 exercise tlb --seed 3 --difficulty medium --check "$TMP/answers"
 
 echo "valgrind: $N runs, $PASSED passed, $FAILED failed"
 [ "$FAILED" -eq 0 ]
