@@ -91,6 +91,21 @@ static int compare_u64(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* Appends to buf (size bytes, *used of them written so far) as snprintf
+ * would; once full, further text is dropped and *used stays at most size. */
+static void appendf(char *buf, size_t size, size_t *used, const char *fmt, ...)
+    DIAG_PRINTF(4, 5);
+static void appendf(char *buf, size_t size, size_t *used, const char *fmt, ...)
+{
+    if (*used >= size)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf + *used, size - *used, fmt, ap);
+    va_end(ap);
+    *used = n < 0 ? size : *used + (size_t)n < size ? *used + (size_t)n : size;
+}
+
 static void out(struct gen *g, const char *fmt, ...) DIAG_PRINTF(2, 3);
 static void out(struct gen *g, const char *fmt, ...)
 {
@@ -215,10 +230,9 @@ static void generate_translate(struct gen *g)
     begin(g);
     char table[PARAGRAPH_MAX];
     size_t used = 0;
-    for (unsigned i = 0; i < z->mapped && used < sizeof table; i++)
-        used += (size_t)snprintf(table + used, sizeof table - used, "%s%llu -> %llu",
-                                 i ? ", " : "", (unsigned long long)vpns[i],
-                                 (unsigned long long)frames[i]);
+    for (unsigned i = 0; i < z->mapped; i++)
+        appendf(table, sizeof table, &used, "%s%llu -> %llu", i ? ", " : "",
+                (unsigned long long)vpns[i], (unsigned long long)frames[i]);
     if (z->nlevels == 1)
         paragraph(g, "Virtual addresses have %u bits and pages are %llu bytes, so an address "
                   "is a %u-bit page number and a %u-bit offset. The page table is one "
@@ -402,8 +416,8 @@ static void generate_refs(struct gen *g)
     char string[REFS_MAX_LENGTH * 4 + 1];
     size_t used = 0;
     for (unsigned i = 0; i < length; i++)
-        used += (size_t)snprintf(string + used, sizeof string - used, "%s%llu%s",
-                                 i ? " " : "", (unsigned long long)page[i], write[i] ? "w" : "");
+        appendf(string, sizeof string, &used, "%s%llu%s", i ? " " : "",
+                (unsigned long long)page[i], write[i] ? "w" : "");
     /* The accesses asked about: first those where memory is surely full
      * and the page is none of the last `frames` pages used (LRU would
      * surely evict there, the others most likely), then any other. Which
@@ -498,12 +512,10 @@ static void generate_fork(struct gen *g)
               nprocs == 3 ? "all three" : "both");
     char line[PARAGRAPH_MAX];
     size_t used = 0;
-    for (unsigned i = 0; i < nops && used < sizeof line; i++)
-        used += (size_t)snprintf(line + used, sizeof line - used, "%s%s %s page %u",
-                                 i ? ", then " : "",
-                                 ops[i].pid == 1 ? "the parent" : ops[i].pid == 2 ? "pid 2"
-                                                                                 : "pid 3",
-                                 ops[i].write ? "writes" : "reads", ops[i].page);
+    for (unsigned i = 0; i < nops; i++)
+        appendf(line, sizeof line, &used, "%s%s %s page %u", i ? ", then " : "",
+                ops[i].pid == 1 ? "the parent" : ops[i].pid == 2 ? "pid 2" : "pid 3",
+                ops[i].write ? "writes" : "reads", ops[i].page);
     paragraph(g, "After the fork, %s.", line);
     question(g, (struct exercise_question){.kind = QUESTION_COUNTER, .counter = COUNTER_cow_copies},
              "How many pages are copied? (a number)");
@@ -591,20 +603,21 @@ static const struct {
     {COUNTER_swap_outs, EV_SWAP_OUT},
 };
 
-/* How many of those events a why lists one by one; beyond that it gives
- * the count alone. */
+/* How many of those events a why lists one by one (beyond that it gives
+ * the count alone), and how many of each the run keeps to list from. */
 #define SOLVE_MAX_LISTED 12
+#define SOLVE_MAX_KEPT 64
 
 /* What a run did that the questions ask about, gathered while playing. */
 struct run_record {
-    /* The counted events, in order, up to SOLVE_MAX_LISTED of each
-     * counter (more are counted, not kept). */
+    /* The counted events, in order, up to SOLVE_MAX_KEPT of each counter
+     * (more are counted, not kept). */
     struct counted {
         enum counter_id counter;
         uint64_t access;
         uint32_t pid;
         uint64_t va;
-    } counted[SOLVE_MAX_LISTED * 3];
+    } counted[SOLVE_MAX_KEPT * (sizeof counted_events / sizeof counted_events[0])];
     unsigned ncounted[COUNTER_COUNT];
     unsigned nkept;
     struct counters chapter_start[SOLVE_MAX_CHAPTERS];
@@ -632,7 +645,7 @@ static void note_event(struct run_record *r, const struct tl_event *e, const str
         return;
     for (size_t i = 0; i < sizeof counted_events / sizeof counted_events[0]; i++) {
         enum counter_id c = counted_events[i].counter;
-        if (e->ev.kind != counted_events[i].event || r->ncounted[c]++ >= SOLVE_MAX_LISTED)
+        if (e->ev.kind != counted_events[i].event || r->ncounted[c]++ >= SOLVE_MAX_KEPT)
             continue;
         /* A swap-out is the victim's: its page, not the faulting one's. */
         bool victim = e->ev.kind == EV_SWAP_OUT;
@@ -670,31 +683,42 @@ static void list_answer(char *buf, size_t size, const uint64_t *v, size_t n)
 {
     size_t used = 0;
     buf[0] = '\0';
-    for (size_t i = 0; i < n && used < size; i++)
-        used += (size_t)snprintf(buf + used, size - used, "%s%llu", i ? " " : "",
-                                 (unsigned long long)v[i]);
+    for (size_t i = 0; i < n; i++)
+        appendf(buf, size, &used, "%s%llu", i ? " " : "", (unsigned long long)v[i]);
     if (n == 0)
         snprintf(buf, size, "none");
 }
 
+/* True when process pid's tables hold a present leaf entry for va, with
+ * the entry in *entry: the walk the kernel makes in software, which
+ * changes no bit. */
+static bool present_entry(const struct machine *m, uint32_t pid, uint64_t va, uint64_t *entry)
+{
+    const struct process *p = machine_process(m, pid);
+    if (!p)
+        return false;
+    struct walk_result w = machine_walk(m, p, va);
+    if (!w.complete || !w.slot || !pte_present(*w.slot))
+        return false;
+    *entry = *w.slot;
+    return true;
+}
+
 static void answer_translate(const struct machine *m, uint64_t va, struct exercise_answer *a)
 {
-    const struct process *p = machine_process(m, 1);
     unsigned shift = m->cfg.geo.page_shift;
-    uint64_t vpn = va >> shift, offset = va & ((UINT64_C(1) << shift) - 1);
-    struct walk_result w = machine_walk(m, p, va);
-    if (!w.complete || !w.slot || !pte_present(*w.slot)) {
+    uint64_t vpn = va >> shift, offset = va & ((UINT64_C(1) << shift) - 1), entry;
+    if (!present_entry(m, 1, va, &entry)) {
         snprintf(a->text, sizeof a->text, "fault");
-        snprintf(a->why, sizeof a->why, "0x%llx: page %llu has no present entry%s -> fault",
-                 (unsigned long long)va, (unsigned long long)vpn,
-                 w.complete ? "" : " (the walk stops at a missing table)");
+        snprintf(a->why, sizeof a->why, "0x%llx: page %llu has no present entry -> fault",
+                 (unsigned long long)va, (unsigned long long)vpn);
         return;
     }
-    uint64_t frame = pte_frame(*w.slot), pa = (frame << shift) | offset;
+    uint64_t frame = pte_frame(entry), pa = (frame << shift) | offset;
     snprintf(a->text, sizeof a->text, "0x%llx", (unsigned long long)pa);
     snprintf(a->why, sizeof a->why, "0x%llx: page %llu -> frame %llu (entry 0x%llx), offset "
              "0x%llx -> 0x%llx", (unsigned long long)va, (unsigned long long)vpn,
-             (unsigned long long)frame, (unsigned long long)*w.slot,
+             (unsigned long long)frame, (unsigned long long)entry,
              (unsigned long long)offset, (unsigned long long)pa);
 }
 
@@ -712,7 +736,7 @@ static void list_counted(const struct exercise *ex, const struct run_record *r,
                          const struct machine *m, const struct exercise_question *q,
                          uint64_t total, char *why, size_t size)
 {
-    if (total == 0 || r->ncounted[q->counter] > SOLVE_MAX_LISTED)
+    if (total == 0 || total > SOLVE_MAX_LISTED || r->ncounted[q->counter] > SOLVE_MAX_KEPT)
         return;
     uint64_t from = counter_get(counters_at(r, q->from_chapter, m), COUNTER_accesses);
     uint64_t to = counter_get(counters_at(r, q->to_chapter, m), COUNTER_accesses);
@@ -720,20 +744,17 @@ static void list_counted(const struct exercise *ex, const struct run_record *r,
         from = 0;
     size_t used = strlen(why);
     unsigned listed = 0;
-    for (unsigned i = 0; i < r->nkept && used < size; i++) {
+    for (unsigned i = 0; i < r->nkept; i++) {
         const struct counted *c = &r->counted[i];
         if (c->counter != q->counter || c->access <= from || c->access > to)
             continue;
-        used += (size_t)snprintf(why + used, size - used, "%s page %llu", listed ? "," : ";",
-                                 (unsigned long long)page_of(ex, m, c->va));
+        appendf(why, size, &used, "%s page %llu", listed ? "," : ";",
+                (unsigned long long)page_of(ex, m, c->va));
         /* fork's questions are about who wrote, the others' about when. */
-        if (used < size) {
-            if (ex->kind == EXERCISE_FORK)
-                used += (size_t)snprintf(why + used, size - used, " by pid %u", c->pid);
-            else
-                used += (size_t)snprintf(why + used, size - used, " at access %llu",
-                                         (unsigned long long)c->access);
-        }
+        if (ex->kind == EXERCISE_FORK)
+            appendf(why, size, &used, " by pid %u", c->pid);
+        else
+            appendf(why, size, &used, " at access %llu", (unsigned long long)c->access);
         listed++;
     }
 }
@@ -747,19 +768,19 @@ static void answer_counter(const struct exercise *ex, const struct run_record *r
         from = 0;
     uint64_t to = counter_get(counters_at(r, q->to_chapter, m), q->counter);
     snprintf(a->text, sizeof a->text, "%llu", (unsigned long long)(to - from));
-    int used = snprintf(a->why, sizeof a->why, "%s: %llu", counter_name(q->counter),
-                        (unsigned long long)(to - from));
+    size_t used = 0;
+    appendf(a->why, sizeof a->why, &used, "%s: %llu", counter_name(q->counter),
+            (unsigned long long)(to - from));
     /* With several chapters in the span, what each gave. */
     unsigned first = q->from_chapter ? q->from_chapter : 1;
     unsigned last = q->to_chapter ? q->to_chapter - 1 : r->nchapters;
     if (last > first) {
-        for (unsigned c = first; c <= last && used > 0 && (size_t)used < sizeof a->why; c++) {
+        for (unsigned c = first; c <= last; c++) {
             uint64_t n = counter_get(counters_at(r, c + 1 <= r->nchapters ? c + 1 : 0, m),
                                      q->counter) - counter_get(&r->chapter_start[c - 1],
                                                                q->counter);
-            used += snprintf(a->why + used, sizeof a->why - (size_t)used, "%s%s: %llu%s",
-                             c == first ? " (" : ", ", r->chapter_name[c - 1],
-                             (unsigned long long)n, c == last ? ")" : "");
+            appendf(a->why, sizeof a->why, &used, "%s%s: %llu%s", c == first ? " (" : ", ",
+                    r->chapter_name[c - 1], (unsigned long long)n, c == last ? ")" : "");
         }
     }
     list_counted(ex, r, m, q, to - from, a->why, sizeof a->why);
@@ -786,52 +807,40 @@ static void answer_evicted(const struct run_record *r, const struct machine *m, 
 
 static void answer_resident(const struct machine *m, uint64_t npages, struct exercise_answer *a)
 {
-    const struct process *p = machine_process(m, 1);
-    uint64_t pages[256];
+    uint64_t pages[256], entry;
     size_t n = 0, used = 0;
-    used = (size_t)snprintf(a->why, sizeof a->why, "in memory at the end:");
+    appendf(a->why, sizeof a->why, &used, "in memory at the end:");
     for (uint64_t page = 0; page < npages && n < 256; page++) {
-        struct walk_result w = machine_walk(m, p, page << m->cfg.geo.page_shift);
-        if (w.complete && w.slot && pte_present(*w.slot)) {
-            pages[n++] = page;
-            if (used < sizeof a->why)
-                used += (size_t)snprintf(a->why + used, sizeof a->why - used,
-                                         " page %llu in frame %u,", (unsigned long long)page,
-                                         pte_frame(*w.slot));
-        }
+        if (!present_entry(m, 1, page << m->cfg.geo.page_shift, &entry))
+            continue;
+        appendf(a->why, sizeof a->why, &used, "%s page %llu in frame %u", n ? "," : "",
+                (unsigned long long)page, pte_frame(entry));
+        pages[n++] = page;
     }
-    if (used < sizeof a->why && a->why[used - 1] == ',')
-        a->why[used - 1] = '\0';
     list_answer(a->text, sizeof a->text, pages, n);
 }
 
 static void answer_shared(const struct machine *m, uint64_t npages, struct exercise_answer *a)
 {
-    const struct process *parent = machine_process(m, 1), *child = machine_process(m, 2);
     uint64_t pages[64];
     size_t n = 0, used = 0;
-    used = (size_t)snprintf(a->why, sizeof a->why, "frames of parent and pid 2:");
+    appendf(a->why, sizeof a->why, &used, "frames of parent and pid 2:");
     for (uint64_t page = 0; page < npages && page < 64; page++) {
-        uint64_t va = FORK_HEAP + page * FORK_PAGE_SIZE;
-        struct walk_result wp = machine_walk(m, parent, va), wc = machine_walk(m, child, va);
-        bool pp = wp.complete && wp.slot && pte_present(*wp.slot);
-        bool pc = wc.complete && wc.slot && pte_present(*wc.slot);
-        uint32_t fp = pp ? pte_frame(*wp.slot) : 0, fc = pc ? pte_frame(*wc.slot) : 0;
-        if (pp && pc && fp == fc)
+        uint64_t va = FORK_HEAP + page * FORK_PAGE_SIZE, ep, ec;
+        bool pp = present_entry(m, 1, va, &ep), pc = present_entry(m, 2, va, &ec);
+        appendf(a->why, sizeof a->why, &used, "%s page %llu", page ? "," : "",
+                (unsigned long long)page);
+        if (pp && pc && pte_frame(ep) == pte_frame(ec)) {
+            appendf(a->why, sizeof a->why, &used, " in frame %u (shared)", pte_frame(ep));
             pages[n++] = page;
-        if (used < sizeof a->why) {
-            if (pp && pc && fp == fc)
-                used += (size_t)snprintf(a->why + used, sizeof a->why - used,
-                                         " page %llu in frame %u (shared),",
-                                         (unsigned long long)page, fp);
-            else
-                used += (size_t)snprintf(a->why + used, sizeof a->why - used,
-                                         " page %llu in frames %u and %u,",
-                                         (unsigned long long)page, fp, fc);
+        } else if (pp && pc) {
+            appendf(a->why, sizeof a->why, &used, " in frames %u and %u", pte_frame(ep),
+                    pte_frame(ec));
+        } else {
+            appendf(a->why, sizeof a->why, &used, " not present in %s",
+                    pp ? "pid 2" : pc ? "the parent" : "either");
         }
     }
-    if (used < sizeof a->why && a->why[used - 1] == ',')
-        a->why[used - 1] = '\0';
     list_answer(a->text, sizeof a->text, pages, n);
 }
 
