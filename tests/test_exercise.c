@@ -10,6 +10,7 @@
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "diag_helpers.h"
@@ -17,6 +18,7 @@
 #include "play/exercise.h"
 #include "play/timeline.h"
 #include "scenario/scenario.h"
+#include "tui/tui.h"
 #include "util/value.h"
 
 void suite_exercise_register(void);
@@ -394,6 +396,34 @@ static void test_same_seed_same_bytes(void)
     CU_ASSERT_EQUAL(differ, pairs);
 }
 
+/* ---- the viewer ------------------------------------------------------------ */
+
+/* Every kind's exercise, written to a file as a teacher would hand it
+ * out, is drawn by the viewer from start to end (headless, as a cast). */
+static void test_viewer_draws_exercises(void)
+{
+    for (unsigned kind = 0; kind < KINDS; kind++) {
+        struct exercise ex;
+        CU_ASSERT_FATAL(exercise_generate(&ex, kind, 1, EXERCISE_HARD));
+        char path[] = "/tmp/vmviz-exercise-XXXXXX";
+        int fd = mkstemp(path);
+        CU_ASSERT_FATAL(fd >= 0);
+        FILE *f = fdopen(fd, "w");
+        CU_ASSERT_FATAL(f != NULL);
+        CU_ASSERT_EQUAL(fwrite(ex.text, 1, ex.len, f), ex.len);
+        fclose(f);
+        struct tui_options o = {.scenario_path = path, .theme_dir = "../themes"};
+        timeline_overrides_init(&o.overrides);
+        FILE *cast = tmpfile();
+        CU_ASSERT_FATAL(cast != NULL);
+        CU_ASSERT_EQUAL(tui_render_cast(&o, TL_UNIT_OP, 80, 24, cast), 0);
+        CU_ASSERT(ftell(cast) > 0);
+        fclose(cast);
+        remove(path);
+        exercise_free(&ex);
+    }
+}
+
 /* ---- marking ---------------------------------------------------------------- */
 
 /* Marks text as an answer file of p's exercise; returns the score, with
@@ -543,6 +573,7 @@ void suite_exercise_register(void)
                 test_every_kind_agrees);
     CU_add_test(s, "the same seed gives the same bytes, another seed another exercise",
                 test_same_seed_same_bytes);
+    CU_add_test(s, "the viewer draws every kind", test_viewer_draws_exercises);
     CU_add_test(s, "marking an answer file", test_marking);
     CU_add_test(s, "answers compare by meaning", test_answers_compare_by_meaning);
     CU_add_test(s, "answer files' errors at their line and column", test_answer_file_errors);

@@ -549,10 +549,17 @@ static void generate_fork(struct gen *g)
 
 /* ---- generating --------------------------------------------------------- */
 
-/* Every kind's generator, in the order of EXERCISE_KIND_LIST. */
+/* Every kind's generator, by kind. */
 static void (*const generators[])(struct gen *) = {
-    generate_translate, generate_tlb, generate_refs, generate_fork,
+    [EXERCISE_TRANSLATE] = generate_translate,
+    [EXERCISE_TLB] = generate_tlb,
+    [EXERCISE_REFS] = generate_refs,
+    [EXERCISE_FORK] = generate_fork,
 };
+/* A kind added to EXERCISE_KIND_LIST without a generator fails here. */
+_Static_assert(sizeof generators / sizeof generators[0]
+                   == sizeof exercise_kind_helps / sizeof exercise_kind_helps[0],
+               "every kind of EXERCISE_KIND_LIST needs a generator");
 
 bool exercise_generate(struct exercise *ex, enum exercise_kind kind, uint64_t seed,
                        enum exercise_difficulty difficulty)
