@@ -172,6 +172,14 @@ static void question(struct gen *g, struct exercise_question q, const char *fmt,
     g->ex->questions[g->ex->nquestions++] = q;
 }
 
+/* A question about how much counter c changes from the start of chapter
+ * from to the start of chapter to (see struct exercise_question). */
+static struct exercise_question counting(enum counter_id c, unsigned from, unsigned to)
+{
+    return (struct exercise_question){.kind = QUESTION_COUNTER, .counter = c,
+                                      .from_chapter = from, .to_chapter = to};
+}
+
 /* The start of every exercise: its title, and the description's key. */
 static void begin(struct gen *g)
 {
@@ -235,15 +243,15 @@ static void generate_translate(struct gen *g)
                 (unsigned long long)vpns[i], (unsigned long long)frames[i]);
     if (z->nlevels == 1)
         paragraph(g, "Virtual addresses have %u bits and pages are %llu bytes, so an address "
-                  "is a %u-bit page number and a %u-bit offset. The page table is one "
-                  "table of %llu entries, indexed by the page number.", z->va_bits,
+                  "splits into a page number of %u bits and an offset of %u bits. The page "
+                  "table is one table of %llu entries, indexed by the page number.", z->va_bits,
                   (unsigned long long)page_size, z->va_bits - z->page_shift, z->page_shift,
                   (unsigned long long)pages);
     else
         paragraph(g, "Virtual addresses have %u bits and pages are %llu bytes, so an address "
-                  "is a %u-bit page number and a %u-bit offset. The page table has two "
-                  "levels: the top %u bits of the page number index the root table, the "
-                  "next %u bits a second-level table.", z->va_bits,
+                  "splits into a page number of %u bits and an offset of %u bits. The page "
+                  "table has two levels: the top %u bits of the page number index the root "
+                  "table, the next %u bits a second-level table.", z->va_bits,
                   (unsigned long long)page_size, z->va_bits - z->page_shift, z->page_shift,
                   z->levels[0], z->levels[1]);
     paragraph(g, "Physical memory has %u frames; frame f starts at f x 0x%llx. The steps map "
@@ -327,19 +335,16 @@ static void generate_tlb(struct gen *g)
               "the loop, and so is memory: the first touch of each page misses in the TLB, "
               "faults, and misses again when the CPU retries the access after the fault. Any "
               "other miss walks the page table and puts the translation in the TLB.", shape);
-    question(g, (struct exercise_question){.kind = QUESTION_COUNTER, .counter = COUNTER_tlb_hits},
+    question(g, counting(COUNTER_tlb_hits, 0, 0),
              "How many TLB hits does the whole loop make? (a number)");
-    question(g, (struct exercise_question){.kind = QUESTION_COUNTER, .counter = COUNTER_tlb_misses},
+    question(g, counting(COUNTER_tlb_misses, 0, 0),
              "How many TLB misses does the whole loop make? (a number)");
     for (unsigned pass = 2; d != EXERCISE_EASY && pass <= passes; pass++)
         if (d == EXERCISE_HARD || pass == passes)
-            question(g, (struct exercise_question){.kind = QUESTION_COUNTER,
-                                                   .counter = COUNTER_tlb_misses,
-                                                   .from_chapter = pass,
-                                                   .to_chapter = pass < passes ? pass + 1 : 0},
+            question(g, counting(COUNTER_tlb_misses, pass, pass < passes ? pass + 1 : 0),
                      "How many TLB misses does pass %u make? (a number)", pass);
     if (d != EXERCISE_EASY)
-        question(g, (struct exercise_question){.kind = QUESTION_COUNTER, .counter = COUNTER_faults},
+        question(g, counting(COUNTER_faults, 0, 0),
                  "How many page faults does the loop take? (a number)");
     out(g, "machine:\n  preset: x86_64\n  frames: 256\n  swap: 0\n"
         "  tlb: {entries: %u, ways: %u, replacement: lru}\n  policy: lru\n", entries, ways);
@@ -457,7 +462,7 @@ static void generate_refs(struct gen *g)
               "live in frames of their own). Replacement is %s.%s", frames, policy->rule,
               writes ? " Evicting a page that was written since it was last loaded writes it "
                        "to swap; a clean page is dropped." : "");
-    question(g, (struct exercise_question){.kind = QUESTION_COUNTER, .counter = COUNTER_faults},
+    question(g, counting(COUNTER_faults, 0, 0),
              "How many page faults does the string take? (a number)");
     for (unsigned i = 0; i < evict_questions; i++)
         question(g, (struct exercise_question){.kind = QUESTION_EVICTED, .arg = ks[i]},
@@ -468,8 +473,7 @@ static void generate_refs(struct gen *g)
              "Which pages are in memory at the end? (page numbers separated by spaces, such "
              "as 1 4 5)");
     if (writes)
-        question(g, (struct exercise_question){.kind = QUESTION_COUNTER,
-                                               .counter = COUNTER_swap_outs},
+        question(g, counting(COUNTER_swap_outs, 0, 0),
                  "How many pages are written to swap? (a number)");
     /* tiny: 64-byte pages, so page p is the address p x 64; two table
      * frames hold the root and the one table pages 0 to 15 need. */
@@ -517,11 +521,10 @@ static void generate_fork(struct gen *g)
                 ops[i].pid == 1 ? "the parent" : ops[i].pid == 2 ? "pid 2" : "pid 3",
                 ops[i].write ? "writes" : "reads", ops[i].page);
     paragraph(g, "After the fork, %s.", line);
-    question(g, (struct exercise_question){.kind = QUESTION_COUNTER, .counter = COUNTER_cow_copies},
+    question(g, counting(COUNTER_cow_copies, 0, 0),
              "How many pages are copied? (a number)");
     if (d != EXERCISE_EASY)
-        question(g, (struct exercise_question){.kind = QUESTION_COUNTER, .counter = COUNTER_faults,
-                                               .from_chapter = 2},
+        question(g, counting(COUNTER_faults, 2, 0),
                  "How many page faults happen after the fork? (a number)");
     question(g, (struct exercise_question){.kind = QUESTION_SHARED, .arg = npages},
              "Which pages do the parent and pid 2 still share at the end? (page numbers "
