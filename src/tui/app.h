@@ -40,6 +40,7 @@
     X(CHAPTERS, chapters, "chapters")   \
     X(WHATIF, whatif, "what if")        \
     X(SPLIT, split, "split view")       \
+    X(LIVE, live, "live prompt")        \
     X(BLANK, blank, "blank")            \
     X(SMALL, small, "too small")
 
@@ -114,6 +115,7 @@ struct app_chapter {
 };
 
 struct whatif;
+struct live;
 
 /* The viewer's state. The app owns the scenario, the timeline, the theme
  * names and the picker's entries; opts' strings are borrowed from the
@@ -171,6 +173,9 @@ struct app {
     /* What if (screen_whatif.c, screen_split.c): the machines tried, for
      * undo, and the split view's second timeline. NULL when unused. */
     struct whatif *whatif;
+    /* Trying it live (live.c): the typed steps and the prompt. NULL
+     * until first used. */
+    struct live *live;
 };
 
 /* Sets up the viewer: loads the theme and the scenario (or lists the
