@@ -450,7 +450,7 @@ if wait_for live "Page walk"; then
     keys live :
     keys live -l "save $TMP/live.yaml"
     keys live Enter
-    if wait_for live "Saved "; then ok ":save says so"; else fail ":save says so"; fi
+    if wait_for live "Saved with 1 typed step"; then ok ":save says so"; else fail ":save says so"; fi
     keys live q y
     st=$(wait_status live)
     if [ "$st" = 0 ] && "$VMVIZ" check "$TMP/live.yaml" >"$TMP/out" 2>&1 &&

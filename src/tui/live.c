@@ -346,15 +346,15 @@ static unsigned add_step(struct app *a, struct live *l, const struct scenario_li
     const struct tl_event *first = timeline_current(a->tl);
     l->stop_op = first ? first->op_seq : 0;
     a->playing = first && !first->ends_op;
+    /* Short, the step number first: the message line of the smallest
+     * screen holds it whole. */
     char msg[sizeof a->message];
     if (whole)
-        snprintf(msg, sizeof msg, "Added '%.*s' after the %s at line %u, which has played to "
-                 "its end (a typed step cannot go inside it). %s steps back over it.",
-                 LIVE_QUOTE_MAX, sl->yaml,
-                 step_kind_name(around_kind), around_line, keys_first(ACTION_STEP_BACK).s);
+        snprintf(msg, sizeof msg, "Typed step added after the %s at line %u, played to its "
+                 "end first.", step_kind_name(around_kind), around_line);
     else
-        snprintf(msg, sizeof msg, "Added '%.*s' at step %" PRIu64 ". %s steps back over it, "
-                 ":undo removes it.", LIVE_QUOTE_MAX, sl->yaml, l->steps[j].start, keys_first(ACTION_STEP_BACK).s);
+        snprintf(msg, sizeof msg, "Typed step added at step %" PRIu64 "; %s steps back over "
+                 "it.", l->steps[j].start, keys_first(ACTION_STEP_BACK).s);
     say(a, false, msg);
     note(l, false, "");
     return screens_switch(a, SCREEN_COUNT);
@@ -405,8 +405,8 @@ unsigned live_undo(struct app *a)
     replace(a, sc, tl);
     l->stop_op = 0;
     char msg[sizeof a->message];
-    snprintf(msg, sizeof msg, "Removed '%.*s'%s.", LIVE_QUOTE_MAX, removed.yaml,
-             to < here ? ", back to where it began" : "");
+    snprintf(msg, sizeof msg, "Typed step removed: at step %" PRIu64 "%s.",
+             timeline_position(a->tl), to < here ? ", where it began" : "");
     free(removed.yaml);
     say(a, false, msg);
     note(l, false, "");
@@ -618,9 +618,8 @@ unsigned live_enter(struct app *a)
             return APP_HANDLED | APP_REDRAW;
         }
         char msg[sizeof a->message];
-        snprintf(msg, sizeof msg, "Saved %.*s: the scenario with %zu typed step%s.",
-                 LIVE_QUOTE_MAX, file,
-                 l->count, l->count == 1 ? "" : "s");
+        snprintf(msg, sizeof msg, "Saved with %zu typed step%s: %.*s", l->count,
+                 l->count == 1 ? "" : "s", LIVE_QUOTE_MAX, file);
         say(a, false, msg);
         note(l, false, "");
         return screens_switch(a, SCREEN_COUNT);
