@@ -7,9 +7,9 @@
  * Screens are init/draw/key trios (screens.h, one file each), dispatched
  * from one table generated from SCREEN_LIST; a key handler returns APP_*
  * flags. The base screen is the picker, the main screen or the split view
- * (two machines side by side); help, details, the event log, the scenario
- * and the what-if menu are overlays drawn over it; below the minimum size
- * the "too small" screen replaces everything. */
+ * (two machines side by side); help, details, the event log, the scenario,
+ * the what-if menu and the live prompt are overlays drawn over it; below
+ * the minimum size the "too small" screen replaces everything. */
 #include <stdbool.h>
 #include <stddef.h>
 
