@@ -173,6 +173,36 @@ static void test_undo(void)
     test_app_close(a);
 }
 
+/* Undo before the step keeps the place; after another machine replaced
+ * the first, undo past the step goes to the end of the step before it. */
+static void test_undo_places(void)
+{
+    struct app *a = open_after_stack_write();
+    CU_ASSERT_FATAL(a != NULL);
+    uint64_t here = timeline_position(a->tl);
+    enter(a, "write stack+0x1000");
+    a->unit = TL_UNIT_OP;
+    CU_ASSERT(test_press(a, "<Left> <Left>"));
+    uint64_t earlier = timeline_position(a->tl);
+    CU_ASSERT(earlier < here);
+    uint64_t digest = machine_digest(timeline_machine(a->tl));
+    enter(a, "undo");
+    CU_ASSERT_EQUAL(timeline_position(a->tl), earlier);
+    CU_ASSERT_EQUAL(machine_digest(timeline_machine(a->tl)), digest);
+
+    CU_ASSERT(timeline_seek(a->tl, here));
+    enter(a, "write stack+0x1000");
+    ops_forward(a, 3);
+    /* Another policy: the same steps in other micro-steps. */
+    CU_ASSERT(test_press(a, "w <Right> <Enter>"));
+    CU_ASSERT_NOT_EQUAL(timeline_machine(a->tl)->cfg.policy, POLICY_clock);
+    enter(a, "undo");
+    const struct tl_event *e = timeline_current(a->tl);
+    CU_ASSERT_TRUE(e && e->ends_op && e->step == &a->sc->steps[3]);
+    CU_ASSERT(strstr(a->message, ", where it began.") != NULL);
+    test_app_close(a);
+}
+
 static void test_errors_in_place(void)
 {
     struct app *a = open_after_stack_write();
@@ -418,6 +448,7 @@ void suite_live_register(void)
     CU_pSuite s = CU_add_suite("live", NULL, NULL);
     CU_add_test(s, "a typed write joins the timeline", test_write_joins_timeline);
     CU_add_test(s, "undo removes the typed step", test_undo);
+    CU_add_test(s, "undo keeps the place or goes to the step's", test_undo_places);
     CU_add_test(s, "errors in place", test_errors_in_place);
     CU_add_test(s, "completion, editing, history", test_completion);
     CU_add_test(s, "save writes a scenario that replays", test_save_replays);

@@ -67,6 +67,19 @@ static void note_diag(struct live *l, const struct diag *err)
         l->cursor = err->col - 1 < len ? err->col - 1 : len;
 }
 
+/* Why a rebuilt timeline did not get to its place: the host refused
+ * memory, or the run ended first. */
+static void note_replay(struct live *l, const struct timeline *tl)
+{
+    if (timeline_error(tl))
+        snprintf(l->note, sizeof l->note, LIVE_NAME ":1:1: error: %s (expected more memory on "
+                 "the host)", timeline_error(tl));
+    else
+        snprintf(l->note, sizeof l->note, LIVE_NAME ":1:1: error: the run ends before the "
+                 "place of the step (expected a run that reaches it)");
+    l->note_error = true;
+}
+
 static void say(struct app *a, bool error, const char *text)
 {
     snprintf(a->message, sizeof a->message, "%s", text);
@@ -247,12 +260,15 @@ static bool read_text(struct app *a, struct live *l, struct diag *err)
     return true;
 }
 
-/* Moves tl from the place of the app's timeline to just before the first
- * event of top-level step k: the rest of the operation in view, and of
- * the top-level step it is in, are played. false when stopped, on a host
- * error, or when step k never begins. */
+/* Moves tl from position from (before top-level step k begins) to just
+ * before the first event of step k: the rest of the operation in view,
+ * and of the top-level step it is in, are played. With no step k, to the
+ * end. false when stopped, on a host error, or when step k never
+ * begins. */
 static bool play_up_to(struct timeline *tl, const struct scenario *s, uint64_t from, size_t k)
 {
+    if (k >= s->step_count)
+        return timeline_seek(tl, UINT64_MAX);
     if (!timeline_seek(tl, from))
         return false;
     for (;;) {
@@ -308,7 +324,7 @@ static unsigned add_step(struct app *a, struct live *l, const struct scenario_li
         return APP_HANDLED | APP_REDRAW;
     }
     memmove(l->steps + j + 1, l->steps + j, (l->count - j) * sizeof l->steps[0]);
-    l->steps[j] = (struct live_step){yaml, before, 0, l->next_seq};
+    l->steps[j] = (struct live_step){yaml, before, l->next_seq};
     l->count++;
 
     struct scenario *sc;
@@ -317,6 +333,11 @@ static unsigned add_step(struct app *a, struct live *l, const struct scenario_li
     app_busy_begin(a, "Replaying the scenario with the typed step");
     bool built = build(a, l, j, sl, &sc, &tl, &err);
     bool there = built && play_up_to(tl, sc, from, k);
+    uint64_t start = there ? timeline_position(tl) : 0;
+    /* Into the new operation: its first micro-step, then autoplay up to
+     * its end. */
+    if (there)
+        timeline_step(tl, TL_UNIT_EVENT, +1);
     enum busy_outcome outcome = app_busy_end(a);
     if (!there) {
         /* The step is not kept: the list is as before the line. */
@@ -328,21 +349,14 @@ static unsigned add_step(struct app *a, struct live *l, const struct scenario_li
             return r;
         if (!built)
             note_diag(l, &err);
-        else if (timeline_error(tl))
-            note(l, true, timeline_error(tl));
         else
-            note(l, true, LIVE_NAME ":1:1: error: the scenario ends before the typed step "
-                 "(expected a run that reaches it)");
+            note_replay(l, tl);
         timeline_destroy(tl);
         scenario_free(sc);
         return APP_HANDLED | APP_REDRAW;
     }
-    l->steps[j].start = timeline_position(tl);
     l->next_seq++;
     replace(a, sc, tl);
-    /* Into the new operation: its first micro-step, then autoplay up to
-     * its end. */
-    timeline_step(a->tl, TL_UNIT_EVENT, +1);
     const struct tl_event *first = timeline_current(a->tl);
     l->stop_op = first ? first->op_seq : 0;
     a->playing = first && !first->ends_op;
@@ -354,7 +368,7 @@ static unsigned add_step(struct app *a, struct live *l, const struct scenario_li
                  "end first.", step_kind_name(around_kind), around_line);
     else
         snprintf(msg, sizeof msg, "Typed step added at step %" PRIu64 "; %s steps back over "
-                 "it.", l->steps[j].start, keys_first(ACTION_STEP_BACK).s);
+                 "it.", start, keys_first(ACTION_STEP_BACK).s);
     say(a, false, msg);
     note(l, false, "");
     return screens_switch(a, SCREEN_COUNT);
@@ -381,11 +395,18 @@ unsigned live_undo(struct app *a)
     struct scenario *sc;
     struct timeline *tl;
     struct diag err;
+    /* Before the step, the place stays; in it or past it, the viewer goes
+     * to where it began, which is where the step after it (index next)
+     * begins without it. The events before the step are the same either
+     * way, on whatever machine. */
     uint64_t here = timeline_position(a->tl);
-    uint64_t to = here < removed.start ? here : removed.start;
+    size_t next = removed.before + last;
+    const struct tl_event *ev = timeline_current(a->tl);
+    size_t top = ev ? top_index(a->sc, ev->step) : SIZE_MAX;
+    bool past = top != SIZE_MAX && top >= next;
     app_busy_begin(a, "Replaying the scenario without the typed step");
     bool built = build(a, l, SIZE_MAX, NULL, &sc, &tl, &err);
-    bool there = built && timeline_seek(tl, to);
+    bool there = built && (past ? play_up_to(tl, sc, 0, next) : timeline_seek(tl, here));
     enum busy_outcome outcome = app_busy_end(a);
     if (!there) {
         memmove(l->steps + last + 1, l->steps + last, (l->count - last) * sizeof l->steps[0]);
@@ -397,7 +418,7 @@ unsigned live_undo(struct app *a)
         if (!built)
             note_diag(l, &err);
         else
-            note(l, true, timeline_error(tl) ? timeline_error(tl) : "the replay ended early");
+            note_replay(l, tl);
         timeline_destroy(tl);
         scenario_free(sc);
         return APP_HANDLED | APP_REDRAW;
@@ -406,7 +427,7 @@ unsigned live_undo(struct app *a)
     l->stop_op = 0;
     char msg[sizeof a->message];
     snprintf(msg, sizeof msg, "Typed step removed: at step %" PRIu64 "%s.",
-             timeline_position(a->tl), to < here ? ", where it began" : "");
+             timeline_position(a->tl), past ? ", where it began" : "");
     free(removed.yaml);
     say(a, false, msg);
     note(l, false, "");

@@ -46,12 +46,11 @@ enum live_command {
     LIVE_COMMAND_COUNT
 };
 
-/* A typed step: its line in item form, where it goes, and where it began
- * when typed (what :undo goes back to). */
+/* A typed step: its line in item form, where it goes, and when it was
+ * typed (:undo removes the latest). */
 struct live_step {
     char *yaml;
     size_t before;       /* the file's top-level step it precedes */
-    uint64_t start;      /* the position just before its first event */
     unsigned seq;        /* the order it was typed in */
 };
 
