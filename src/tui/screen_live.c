@@ -14,7 +14,7 @@
 /* The prompt's sign, before the line. */
 static const char prompt_sign[] = ":";
 /* The most rows a note takes above the prompt. */
-#define NOTE_MAX_ROWS 3
+#define NOTE_MAX_ROWS 5
 
 void screen_live_init(struct app *a)
 {
