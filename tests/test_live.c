@@ -422,6 +422,35 @@ static void test_splice(void)
     CU_ASSERT_EQUAL(err.col, 9);
 }
 
+static void test_esc_stops_the_replay(void)
+{
+    /* A replay of hundreds of thousands of steps, and Esc waiting in the
+     * terminal's input: the replay stops, the scenario stays as it was. */
+    struct app *a = test_app_open("../scenarios/huge-pages.yaml", 80, 24);
+    CU_ASSERT_FATAL(a != NULL);
+    CU_ASSERT(test_press(a, "<End>"));
+    uint64_t position = timeline_position(a->tl);
+    size_t steps = a->sc->step_count;
+    CU_ASSERT(position > 100000);
+    CU_ASSERT(test_press(a, ":"));
+    type(a, "read 0x1000");
+    ungetch(KEYS_ESC);
+    CU_ASSERT(test_press(a, "<Enter>"));
+    CU_ASSERT_EQUAL(a->overlay, SCREEN_LIVE);
+    CU_ASSERT_STRING_EQUAL(a->live->note, "Stopped by Esc: the scenario is as it was.");
+    CU_ASSERT_STRING_EQUAL(a->live->line, "read 0x1000");
+    CU_ASSERT_EQUAL(a->sc->step_count, steps);
+    CU_ASSERT_EQUAL(a->live->count, 0);
+    CU_ASSERT_EQUAL(timeline_position(a->tl), position);
+    /* q meanwhile stops it and asks; y quits. */
+    ungetch('q');
+    CU_ASSERT(!(app_key(a, '\n') & APP_QUIT));
+    CU_ASSERT_EQUAL(a->overlay, SCREEN_CONFIRM);
+    CU_ASSERT_EQUAL(a->sc->step_count, steps);
+    CU_ASSERT(app_key(a, 'y') & APP_QUIT);
+    test_app_close(a);
+}
+
 static void test_golden_prompt(void)
 {
     struct app *a = open_after_stack_write();
@@ -454,5 +483,6 @@ void suite_live_register(void)
     CU_add_test(s, "save writes a scenario that replays", test_save_replays);
     CU_add_test(s, "a step typed inside a repeat", test_after_repeat);
     CU_add_test(s, "splicing lines into a text", test_splice);
+    CU_add_test(s, "Esc stops the replay, q stops it and asks", test_esc_stops_the_replay);
     CU_add_test(s, "golden prompts", test_golden_prompt);
 }

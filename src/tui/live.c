@@ -244,6 +244,23 @@ static unsigned busy_result(struct app *a, struct live *l, enum busy_outcome out
     return 0;
 }
 
+/* After a rebuild that did not get to its place: frees what it built
+ * and says why (err when it did not build; else the replay's reason),
+ * unless a key asked to quit or stop. Returns APP_*. */
+static unsigned rebuild_failed(struct app *a, struct live *l, enum busy_outcome outcome,
+                               const struct diag *err, struct scenario *sc,
+                               struct timeline *tl)
+{
+    unsigned r = busy_result(a, l, outcome);
+    if (!r && err)
+        note_diag(l, err);
+    else if (!r)
+        note_replay(l, tl);
+    timeline_destroy(tl);
+    scenario_free(sc);
+    return r ? r : APP_HANDLED | APP_REDRAW;
+}
+
 /* Reads the scenario file the first time a step is typed. */
 static bool read_text(struct app *a, struct live *l, struct diag *err)
 {
@@ -344,16 +361,7 @@ static unsigned add_step(struct app *a, struct live *l, const struct scenario_li
         free(l->steps[j].yaml);
         memmove(l->steps + j, l->steps + j + 1, (l->count - j - 1) * sizeof l->steps[0]);
         l->count--;
-        unsigned r = busy_result(a, l, outcome);
-        if (r)
-            return r;
-        if (!built)
-            note_diag(l, &err);
-        else
-            note_replay(l, tl);
-        timeline_destroy(tl);
-        scenario_free(sc);
-        return APP_HANDLED | APP_REDRAW;
+        return rebuild_failed(a, l, outcome, built ? NULL : &err, sc, tl);
     }
     l->next_seq++;
     replace(a, sc, tl);
@@ -412,16 +420,7 @@ unsigned live_undo(struct app *a)
         memmove(l->steps + last + 1, l->steps + last, (l->count - last) * sizeof l->steps[0]);
         l->steps[last] = removed;
         l->count++;
-        unsigned r = busy_result(a, l, outcome);
-        if (r)
-            return r;
-        if (!built)
-            note_diag(l, &err);
-        else
-            note_replay(l, tl);
-        timeline_destroy(tl);
-        scenario_free(sc);
-        return APP_HANDLED | APP_REDRAW;
+        return rebuild_failed(a, l, outcome, built ? NULL : &err, sc, tl);
     }
     replace(a, sc, tl);
     l->stop_op = 0;
