@@ -152,14 +152,15 @@ $(REL)/bench: tests/bench/bench.c $(REL_OBJ)
 
 # Coverage-guided fuzzing with libFuzzer (clang) of every reader of input:
 # the scenario loader with the timeline, the trace readers, the theme
-# loader and the command line. Each runs FUZZ_SECONDS, seeded with the
-# library, the traces and themes of the repository and the corpus.
+# loader, the command line and the lines of the live prompt. Each runs
+# FUZZ_SECONDS, seeded with the library, the traces and themes of the
+# repository and the corpus.
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -D_XOPEN_SOURCE_EXTENDED -g -O1 -Isrc \
               -fsanitize=fuzzer,address,undefined
 FUZZ_SRC := $(sort $(wildcard src/util/*.c src/vm/*.c src/scenario/*.c src/play/*.c))
 FUZZ_ALL := $(FUZZ_SRC) $(sort $(wildcard src/tui/*.c))
-FUZZ_TARGETS := scenario trace theme cmdline
+FUZZ_TARGETS := scenario trace theme cmdline live
 fuzz: | $(DEPS_OK)
 	@command -v clang >/dev/null || { echo "make fuzz needs clang (apt-get install clang)"; exit 1; }
 	@for t in $(FUZZ_TARGETS); do mkdir -p build/fuzz/corpus-$$t; done
@@ -172,11 +173,16 @@ fuzz: | $(DEPS_OK)
 	clang $(FUZZ_FLAGS) $(PKG_CFLAGS) -Dmain=vmviz_main -c -o build/fuzz/main.o src/main.c
 	clang $(FUZZ_FLAGS) $(PKG_CFLAGS) -o build/fuzz/fuzz_cmdline \
 	  tests/fuzz/fuzz_cmdline.c build/fuzz/main.o $(FUZZ_ALL) $(PKG_LIBS)
+	clang $(FUZZ_FLAGS) $(PKG_CFLAGS) -o build/fuzz/fuzz_live \
+	  tests/fuzz/fuzz_live.c $(FUZZ_SRC) $(PKG_LIBS)
 	cp scenarios/*.yaml tests/corpus/*.yaml build/fuzz/corpus-scenario/
 	cp tests/data/traces/* tests/corpus/*.txt build/fuzz/corpus-trace/ 2>/dev/null || true
 	cp themes/*.theme build/fuzz/corpus-theme/
 	printf -- '--policy\0lr\0x.yaml' > build/fuzz/corpus-cmdline/policy
 	printf -- '--tlb\00x40x4\0--frames\0010\0x.yaml' > build/fuzz/corpus-cmdline/numbers
+	printf 'write heap+0x2000' > build/fuzz/corpus-live/write
+	printf 'mmap: {name: b, size: 8KiB}' > build/fuzz/corpus-live/mmap
+	printf -- '- refs: "1 2w 3"' > build/fuzz/corpus-live/refs
 	cd build/fuzz && for t in $(FUZZ_TARGETS); do \
 	  ./fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=10 \
 	    -rss_limit_mb=2048 corpus-$$t || exit 1; done

@@ -20,6 +20,7 @@
     X(screens)        \
     X(lecture)        \
     X(whatif)         \
+    X(live)           \
     X(record)         \
     X(truth)          \
     X(exercise)

@@ -433,6 +433,35 @@ else
     echo "terminal.sh: CASTCAT not set: recordings not checked"
 fi
 
+# --- Trying it live: a typed step, an error in place, :save, check ----
+start live 80 24 "$LAZY"
+if wait_for live "Page walk"; then
+    keys live G
+    keys live :
+    keys live -l 'write stak+0x1000'
+    keys live Enter
+    if wait_for live "live:1:7: error: unknown area 'stak'"; then ok "a typed mistake is shown at its column"
+    else fail "a typed mistake is shown at its column"; fi
+    keys live Escape
+    keys live :
+    keys live -l 'write stack+0x1000'
+    keys live Enter
+    if wait_for live "op 19/19"; then ok "a typed step joins the timeline"; else fail "a typed step joins the timeline"; fi
+    keys live :
+    keys live -l "save $TMP/live.yaml"
+    keys live Enter
+    if wait_for live "Saved with 1 typed step"; then ok ":save says so"; else fail ":save says so"; fi
+    keys live q y
+    st=$(wait_status live)
+    if [ "$st" = 0 ] && "$VMVIZ" check "$TMP/live.yaml" >"$TMP/out" 2>&1 &&
+        grep -q "^  - write: stack+0x1000$" "$TMP/live.yaml"
+    then ok "the saved scenario passes vmviz check"
+    else cat "$TMP/out"; fail "the saved scenario passes vmviz check (got $st)"; fi
+else
+    fail "the viewer starts for the live prompt"
+fi
+$T kill-session -t live 2>/dev/null
+
 # A missing theme is bad input: status 2 and a message, no screen left over.
 rm -f "$TMP/screen"
 "$VMVIZ" --theme no-such-theme "$LAZY" </dev/null >"$TMP/out" 2>"$TMP/err"

@@ -83,7 +83,8 @@ static void test_maps(void)
     for (int a = 0; a < ACTION_TOTAL; a++) {
         enum keys_map map = a < ACTION_COUNT ? KEYS_VIEWER
                             : a <= ACTION_PICK_OPEN ? KEYS_PICKER
-                                                    : KEYS_SCROLL;
+                            : a <= ACTION_PAGE_DOWN ? KEYS_SCROLL
+                                                    : KEYS_PROMPT;
         for (const int *k = keys_of((enum key_action)a); *k; k++)
             CU_ASSERT_EQUAL(keys_lookup_in(map, *k), a);
     }

@@ -10,6 +10,7 @@
 
 #include "scenario/scenario.h"
 #include "tui/keys.h"
+#include "tui/live.h"
 #include "tui/screens.h"
 #include "tui/term.h"
 #include "tui/whatif.h"
@@ -121,6 +122,7 @@ bool app_open_scenario(struct app *a, const char *path, struct diag *err)
     memset(a->marks, 0, sizeof a->marks);
     a->mark_back.set = false;
     app_chapters_free(a);
+    live_forget(a->live);
     return true;
 }
 
@@ -169,6 +171,7 @@ void app_destroy(struct app *a)
     if (!a)
         return;
     whatif_free(a->whatif);
+    live_free(a->live);
     if (a->tl)
         timeline_destroy(a->tl);
     scenario_free(a->sc);

@@ -7,9 +7,9 @@
  * Screens are init/draw/key trios (screens.h, one file each), dispatched
  * from one table generated from SCREEN_LIST; a key handler returns APP_*
  * flags. The base screen is the picker, the main screen or the split view
- * (two machines side by side); help, details, the event log, the scenario
- * and the what-if menu are overlays drawn over it; below the minimum size
- * the "too small" screen replaces everything. */
+ * (two machines side by side); help, details, the event log, the scenario,
+ * the what-if menu and the live prompt are overlays drawn over it; below
+ * the minimum size the "too small" screen replaces everything. */
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -40,6 +40,7 @@
     X(CHAPTERS, chapters, "chapters")   \
     X(WHATIF, whatif, "what if")        \
     X(SPLIT, split, "split view")       \
+    X(LIVE, live, "live prompt")        \
     X(BLANK, blank, "blank")            \
     X(SMALL, small, "too small")
 
@@ -114,6 +115,7 @@ struct app_chapter {
 };
 
 struct whatif;
+struct live;
 
 /* The viewer's state. The app owns the scenario, the timeline, the theme
  * names and the picker's entries; opts' strings are borrowed from the
@@ -171,6 +173,9 @@ struct app {
     /* What if (screen_whatif.c, screen_split.c): the machines tried, for
      * undo, and the split view's second timeline. NULL when unused. */
     struct whatif *whatif;
+    /* Trying it live (live.c): the typed steps and the prompt. NULL
+     * until first used. */
+    struct live *live;
 };
 
 /* Sets up the viewer: loads the theme and the scenario (or lists the

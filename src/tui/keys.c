@@ -65,7 +65,7 @@ static const struct {
     {KEY_DOWN, "Down"},     {KEY_NPAGE, "PgDn"},   {KEY_PPAGE, "PgUp"},
     {KEY_HOME, "Home"},     {KEY_END, "End"},      {KEY_BACKSPACE, "BkSp"},
     {KEY_RESIZE, "Resize"}, {KEY_MOUSE, "Mouse"},  {KEY_F(5), "F5"},
-    {KEY_F(17), "S-F5"},
+    {KEY_F(17), "S-F5"},     {KEY_DC, "Del"},
 };
 
 const char *keys_name(int key, char *buf, size_t size)

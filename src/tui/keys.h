@@ -16,6 +16,7 @@
  *   PICKER  the picker's own, looked up there before the viewer's.
  *   SCROLL  scrolling: the help, log and scenario windows, and a focused
  *           panel that scrolls (which takes only its line keys).
+ *   PROMPT  editing the line of the live prompt (printable keys type).
  * A key is bound at most once in each map; maps may share keys.
  *
  * Hint column (which bars show the action, where, and how):
@@ -82,6 +83,7 @@
     X(VIEWER, WHATIF, KEYS_NOHINT, "what if: other policy, frames, TLB or seed", 'w')         \
     X(VIEWER, UNDO_WHATIF, KEYS_NOHINT, "undo the last what-if", 'u')                          \
     X(VIEWER, SPLIT, KEYS_NOHINT, "split view: two machines side by side", 'v')               \
+    X(VIEWER, LIVE, KEYS_NOHINT, "try it live: type a step to play next (or save, undo)", ':') \
     X(VIEWER, CLOSE, KEYS_NOHINT, "close a window, leave the focus; stop a long move",        \
       KEYS_ESC)                                                                               \
     X(VIEWER, REDRAW, KEYS_NOHINT, "redraw the screen", KEYS_CTRL('l'))                       \
@@ -97,9 +99,22 @@
     X(SCROLL, LINE_UP, KEYS_NOHINT, "scroll up a line", KEY_UP, 'k')                          \
     X(SCROLL, LINE_DOWN, KEYS_NOHINT, "scroll down a line", KEY_DOWN, 'j')                    \
     X(SCROLL, PAGE_UP, KEYS_NOHINT, "scroll up a page", KEY_PPAGE)                            \
-    X(SCROLL, PAGE_DOWN, KEYS_NOHINT, "scroll down a page", KEY_NPAGE)
+    X(SCROLL, PAGE_DOWN, KEYS_NOHINT, "scroll down a page", KEY_NPAGE)                        \
+    X(PROMPT, PROMPT_RUN, KEYS_NOHINT, "run the line: a step, save FILE or undo", '\n', '\r',   \
+      KEY_ENTER)                                                                              \
+    X(PROMPT, PROMPT_CANCEL, KEYS_NOHINT, "close the prompt", KEYS_ESC)                       \
+    X(PROMPT, PROMPT_LEFT, KEYS_NOHINT, "move the cursor left", KEY_LEFT)                     \
+    X(PROMPT, PROMPT_RIGHT, KEYS_NOHINT, "move the cursor right", KEY_RIGHT)                  \
+    X(PROMPT, PROMPT_HOME, KEYS_NOHINT, "to the start of the line", KEY_HOME, KEYS_CTRL('a')) \
+    X(PROMPT, PROMPT_END, KEYS_NOHINT, "to the end of the line", KEY_END, KEYS_CTRL('e'))     \
+    X(PROMPT, PROMPT_ERASE, KEYS_NOHINT, "erase before the cursor", KEY_BACKSPACE, 127,       \
+      KEYS_CTRL('h'))                                                                         \
+    X(PROMPT, PROMPT_DELETE, KEYS_NOHINT, "erase at the cursor", KEY_DC)                      \
+    X(PROMPT, PROMPT_OLDER, KEYS_NOHINT, "an earlier line of this session", KEY_UP)           \
+    X(PROMPT, PROMPT_NEWER, KEYS_NOHINT, "a later line of this session", KEY_DOWN)            \
+    X(PROMPT, PROMPT_COMPLETE, KEYS_NOHINT, "complete a step kind or an area name", '\t')
 
-enum keys_map { KEYS_VIEWER, KEYS_PICKER, KEYS_SCROLL };
+enum keys_map { KEYS_VIEWER, KEYS_PICKER, KEYS_SCROLL, KEYS_PROMPT };
 
 /* Every action of every map, in table order: the viewer's rows come first
  * (keys.c checks it). */
@@ -116,6 +131,7 @@ enum key_action {
 #define KEYS_IS_VIEWER_VIEWER 1
 #define KEYS_IS_VIEWER_PICKER 0
 #define KEYS_IS_VIEWER_SCROLL 0
+#define KEYS_IS_VIEWER_PROMPT 0
 enum {
 #define KEY_ACTION_COUNT_VIEWER(map, id, ...) +KEYS_IS_VIEWER_##map
     ACTION_COUNT = 0 KEY_ACTION_LIST(KEY_ACTION_COUNT_VIEWER)

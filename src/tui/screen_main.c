@@ -8,6 +8,7 @@
 #include "scenario/scenario.h"
 #include "tui/app.h"
 #include "tui/keys.h"
+#include "tui/live.h"
 #include "tui/screens.h"
 #include "tui/term.h"
 #include "tui/whatif.h"
@@ -660,6 +661,9 @@ static unsigned main_act(struct app *a, enum key_action act)
     case ACTION_BLANK:
         a->playing = false;
         return screens_switch(a, SCREEN_BLANK);
+    case ACTION_LIVE:
+        a->playing = false;
+        return screens_switch(a, SCREEN_LIVE);
     default:
         return screens_common_key(a, act);
     }
@@ -692,7 +696,7 @@ unsigned screen_main_tick(struct app *a)
                  keys_first(ACTION_PLAY).s);
         set_message(a, false, e->kind == TL_EXPECT ? "An expectation failed." : msg);
     }
-    if (timeline_at_end(a->tl))
+    if (timeline_at_end(a->tl) || live_stops_autoplay(a, e))
         a->playing = false;
     return APP_REDRAW;
 }

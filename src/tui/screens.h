@@ -82,6 +82,12 @@ unsigned screen_split_key(struct app *a, int key);
 /* One autoplay step of both machines; 0 when not playing. */
 unsigned screen_split_tick(struct app *a);
 
+/* The live prompt on the main screen's bottom rows: a step to play next,
+ * or save and undo (screen_live.c, live.h). */
+void screen_live_init(struct app *a);
+void screen_live_draw(struct app *a);
+unsigned screen_live_key(struct app *a, int key);
+
 /* A blank screen for when the hall should look at the lecturer
  * (screen_blank.c). */
 void screen_blank_init(struct app *a);
