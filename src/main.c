@@ -742,6 +742,17 @@ static int run_cast(const struct options *o)
                            o->cast_rows, stdout);
 }
 
+/* A command that plays exactly one scenario: 0 when one was given,
+ * else the usage error's status. */
+static int need_one_scenario(const struct args *a, const struct options *o, const char *command)
+{
+    if (o->npaths == 1)
+        return 0;
+    if (o->npaths)
+        return usage_error(a, a->argc, "more than one scenario (expected exactly one)");
+    return usage_error(a, a->argc, "no scenario given (expected 'vmviz %s SCENARIO')", command);
+}
+
 static int cmd_run(struct args *a)
 {
     struct options o = {.level = TL_UNIT_EVENT, .format = REPORT_TEXT,
@@ -750,11 +761,8 @@ static int cmd_run(struct args *a)
     int status = parse_options(a, &o, MODE_RUN);
     if (status == PARSED_HELP)
         return finish(0);
-    if (status == 0 && o.npaths != 1)
-        status = usage_error(a, a->argc, o.npaths ? "more than one scenario (expected exactly "
-                                                    "one)"
-                                                  : "no scenario given (expected 'vmviz run "
-                                                    "SCENARIO')");
+    if (status == 0)
+        status = need_one_scenario(a, &o, "run");
     if (status == 0 && o.cast && o.stats)
         status = usage_error(a, o.stats_at, "--stats prints counters, which --format cast "
                              "does not draw (expected --format text or json with --stats)");
@@ -845,11 +853,8 @@ static int cmd_compare(struct args *a)
     int status = parse_options(a, &o, MODE_COMPARE);
     if (status == PARSED_HELP)
         return finish(0);
-    if (status == 0 && o.npaths != 1)
-        status = usage_error(a, a->argc, o.npaths ? "more than one scenario (expected exactly "
-                                                    "one)"
-                                                  : "no scenario given (expected 'vmviz "
-                                                    "compare SCENARIO')");
+    if (status == 0)
+        status = need_one_scenario(a, &o, "compare");
     struct compare_plan *plan = &o.compare;
     if (status == 0 && plan->npolicies == 0)
         for (int k = 0; k < POLICY_COUNT; k++)

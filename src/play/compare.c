@@ -18,6 +18,7 @@
 
 #include "play/timeline.h"
 #include "scenario/trace.h"
+#include "util/fdio.h"
 
 size_t compare_count(const struct compare_plan *plan)
 {
@@ -116,22 +117,6 @@ static void run_config(const struct scenario *s, const struct compare_plan *p, s
 
 /* ---- the workers ------------------------------------------------------- */
 
-/* Writes all of len bytes; false when the pipe is gone. */
-static bool write_all(int fd, const void *buf, size_t len)
-{
-    const char *p = buf;
-    while (len > 0) {
-        ssize_t n = write(fd, p, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return false;
-        p += n;
-        len -= (size_t)n;
-    }
-    return true;
-}
-
 /* A worker as the parent sees it: its pipe and the outcome being read. */
 struct worker {
     pid_t pid;               /* 0: not forked (its share ran in the parent) */
@@ -158,7 +143,7 @@ static void start_worker(struct worker *wk, unsigned w, unsigned n, const struct
             struct outcome r;
             for (size_t i = w; i < count; i += n) {
                 run_config(s, p, i, &r);
-                if (!write_all(fds[1], &r, sizeof r))
+                if (!fd_write_all(fds[1], &r, sizeof r))
                     break;
             }
             /* Nothing of the parent's (buffered output, exit handlers)
