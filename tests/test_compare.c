@@ -252,27 +252,45 @@ static void test_chart(void)
     free(chart);
 }
 
-static void test_chart_fits(void)
+/* The lines of a chart, each checked to fit the width. */
+static int chart_lines(const char *chart)
 {
-    /* Every policy over the widest range of frames belady.yaml has room
-     * for stays within the width, and every line of the plot is there. */
-    struct compare_plan p = plan_all(1, 8);
-    struct compare_row rows[MAX_ROWS];
-    size_t n;
-    CU_ASSERT_TRUE_FATAL(race(BELADY, &p, rows, &n));
-    char *chart = printed(compare_print_chart, rows, n);
     int lines = 0;
-    for (char *line = chart; *line;) {
-        char *nl = strchr(line, '\n');
+    for (const char *line = chart; *line;) {
+        const char *nl = strchr(line, '\n');
         CU_ASSERT_PTR_NOT_NULL_FATAL(nl);
         CU_ASSERT_TRUE(nl - line <= COMPARE_CHART_WIDTH);
         lines++;
         line = nl + 1;
     }
-    /* "faults", 12 down to 5, the axis, the frames, a legend line. */
-    CU_ASSERT_EQUAL(lines, 1 + 8 + 2 + 1);
+    return lines;
+}
+
+static void test_chart_fits(void)
+{
+    /* Every policy: the legend names each, and "faults", 12 down to 5,
+     * the axis, the frames and the legend fit the width. */
+    struct compare_plan p = plan_all(1, 8);
+    struct compare_row rows[MAX_ROWS];
+    size_t n;
+    CU_ASSERT_TRUE_FATAL(race(BELADY, &p, rows, &n));
+    char *chart = printed(compare_print_chart, rows, n);
+    CU_ASSERT_EQUAL(chart_lines(chart), 1 + 8 + 2 + 1);
     CU_ASSERT_PTR_NOT_NULL(strstr(chart, "I linux"));
     free(chart);
+    /* More frame counts than columns: one in so many is drawn, evenly
+     * labelled, and the legend says so. */
+    struct compare_plan wide = plan_of((const char *const[]){"fifo", "lru", NULL}, 1, 300);
+    struct compare_row *many = calloc(600, sizeof *many);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(many);
+    CU_ASSERT_TRUE_FATAL(race(BELADY, &wide, many, &n));
+    CU_ASSERT_EQUAL_FATAL(n, 600);
+    chart = printed(compare_print_chart, many, n);
+    CU_ASSERT_EQUAL(chart_lines(chart), 1 + 8 + 2 + 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(chart, "\n    1  21  41  61  81 101 121 "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(chart, "one frame count in 5 shown"));
+    free(chart);
+    free(many);
 }
 
 static void test_table(void)

@@ -354,6 +354,9 @@ static void legend_word(FILE *out, int *used, const char *word)
     *used += len;
 }
 
+/* The x axis's title, after the last label. */
+#define X_TITLE "  frames"
+
 void compare_print_chart(FILE *out, const struct compare_row *rows, size_t nrows)
 {
     /* The frame counts are those of the first policy's rows. */
@@ -385,7 +388,7 @@ void compare_print_chart(FILE *out, const struct compare_row *rows, size_t nrows
     int label_width = digits(lo + (nlines - 1) * step);
     /* The plot's columns: up to 4 per frame count; when there are more
      * frame counts than columns, every sample-th is drawn. */
-    int room = COMPARE_CHART_WIDTH - label_width - 3;
+    int room = COMPARE_CHART_WIDTH - (label_width + 2) - (int)strlen(X_TITLE);
     size_t sample = (nframes + (size_t)room - 1) / (size_t)room;
     size_t shown = (nframes + sample - 1) / sample;
     int cell = room / (int)shown;
@@ -413,20 +416,21 @@ void compare_print_chart(FILE *out, const struct compare_row *rows, size_t nrows
     fprintf(out, "%*s +", label_width, "");
     for (int c = 0; c < width; c++)
         fputc(c % cell == cell - 1 && cell > 1 ? '+' : '-', out);
-    /* The frame counts under the axis, each ending under its mark, as
-     * many as fit without touching. */
+    /* The frame counts under the axis, each ending under its mark: every
+     * label_every-th, evenly, as often as the widest fits with a blank
+     * before it. */
     fprintf(out, "\n%*s  ", label_width, "");
-    int used = 0;
-    for (size_t j = 0; j < shown; j++) {
+    int widest = digits(rows[(shown - 1) * sample].frames);
+    int label_every = (widest + 1 + cell - 1) / cell, used = 0;
+    for (size_t j = 0; j < shown; j += (size_t)label_every) {
         uint32_t frames = rows[j * sample].frames;
-        int col = (int)j * cell + cell - 1, len = digits(frames);
-        int start = col - len + 1;
-        if (start < 0 || (used > 0 && start <= used))
+        int col = (int)j * cell + cell - 1, start = col - digits(frames) + 1;
+        if (start < used)
             continue;
         fprintf(out, "%*s%" PRIu32, start - used, "", frames);
         used = col + 1;
     }
-    fputs("  frames\n", out);
+    fputs(X_TITLE "\n", out);
     int line = 0;
     char word[64];
     for (size_t i = 0; i < nrows; i += nframes) {
