@@ -16,6 +16,7 @@
 
 #include "play/answers.h"
 #include "play/exercise.h"
+#include "play/compare.h"
 #include "play/narrate.h"
 #include "play/report.h"
 #include "play/timeline.h"
@@ -45,6 +46,7 @@
 #define MODE_RUN 2u
 #define MODE_CHECK 4u
 #define MODE_ALL (MODE_VIEW | MODE_RUN | MODE_CHECK)
+#define MODE_COMPARE 8u
 
 /* Every option: its name, whether a value follows, where it is allowed,
  * and its line of --help (VALUE is what the help calls its value). */
@@ -56,8 +58,8 @@ static const struct option_info {
 } options_table[] = {
     {"--policy", "NAME", MODE_ALL, "replacement policy: %P"},
     {"--frames", "N", MODE_ALL, "number of physical frames, 1 to %M"},
-    {"--tlb", "ENTRIES[xWAYS]", MODE_ALL, "TLB size and associativity (%W ways by default)"},
-    {"--seed", "N", MODE_ALL, "seed for random choices"},
+    {"--tlb", "ENTRIES[xWAYS]", MODE_ALL | MODE_COMPARE, "TLB size and associativity (%W ways by default)"},
+    {"--seed", "N", MODE_ALL | MODE_COMPARE, "seed for random choices"},
     {"--theme", "NAME", MODE_VIEW, "colour theme: %T (NO_COLOR selects mono)"},
     {"--present", NULL, MODE_VIEW, "presenter mode: the step's panel large, for a projector"},
     {"--chapter", "N", MODE_VIEW, "open the scenario at its chapter N (1 is the first)"},
@@ -70,7 +72,13 @@ static const struct option_info {
      "the viewer's screens as an asciicast"},
     {"--size", "COLSxROWS", MODE_RUN, "the screen --format cast draws (default %S)"},
     {"--stats", NULL, MODE_RUN, "print only the final counters"},
-    {"--help", NULL, MODE_ALL, "print this help"},
+    {"--policies", "LIST", MODE_COMPARE, "policies to race, comma-separated: %P (default: "
+     "all)"},
+    {"--frames", "N|A..B", MODE_COMPARE, "frame counts to race, 1 to %M (default: the "
+     "scenario's)"},
+    {"--format", "FORMAT", MODE_COMPARE, "text (a table, and a chart of faults against a range "
+     "of frames) or json (one array of rows)"},
+    {"--help", NULL, MODE_ALL | MODE_COMPARE, "print this help"},
 };
 #define OPTION_COUNT (sizeof options_table / sizeof options_table[0])
 
@@ -168,6 +176,23 @@ static unsigned arg_column(const struct args *a, int index)
 static int usage_error(const struct args *a, int index, const char *fmt, ...)
     DIAG_PRINTF(3, 4);
 
+static int usage_error_at(unsigned column, const char *fmt, ...) DIAG_PRINTF(2, 3);
+
+/* Reports "command line:1:COL: error: ..." at a column of the command
+ * line (one within an argument, such as an item of a list); returns 2. */
+static int usage_error_at(unsigned column, const char *fmt, ...)
+{
+    char what[DIAG_MESSAGE_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    struct diag d;
+    diag_set(&d, COMMAND_LINE, 1, column, "%s", what);
+    diag_print(stderr, &d);
+    return EXIT_BAD_INPUT;
+}
+
 /* Reports "command line:1:COL: error: ..." for argument index; returns 2. */
 static int usage_error(const struct args *a, int index, const char *fmt, ...)
 {
@@ -176,10 +201,7 @@ static int usage_error(const struct args *a, int index, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
-    struct diag d;
-    diag_set(&d, COMMAND_LINE, 1, arg_column(a, index), "%s", what);
-    diag_print(stderr, &d);
-    return EXIT_BAD_INPUT;
+    return usage_error_at(arg_column(a, index), "%s", what);
 }
 
 /* How many characters of a bad argument a message quotes: more than a
@@ -255,12 +277,12 @@ static int parse_size_arg(const struct args *a, int at, int *cols, int *rows)
     return 0;
 }
 
-/* A word that must be one of names[0..n): its index, or the exit status
- * after "unknown WHAT 'word' (expected a, b or c; did you mean 'b'?)". */
-static int choose(const struct args *a, int at, const char *what, const char *const *names,
-                  size_t n, size_t *out)
+/* A word written at a column of the command line that must be one of
+ * names[0..n): its index, or the exit status after "unknown WHAT 'word'
+ * (expected a, b or c; did you mean 'b'?)". */
+static int choose_word(unsigned column, const char *word, const char *what,
+                       const char *const *names, size_t n, size_t *out)
 {
-    const char *word = a->argv[at];
     for (size_t i = 0; i < n; i++) {
         if (strcmp(word, names[i]) == 0) {
             *out = i;
@@ -268,8 +290,67 @@ static int choose(const struct args *a, int at, const char *what, const char *co
         }
     }
     char expected[DIAG_MESSAGE_MAX];
-    return usage_error(a, at, "unknown %s '%.*s' (%s)", what, QUOTE_MAX, word,
-                       diag_expected_choice(expected, sizeof expected, word, names, n));
+    return usage_error_at(column, "unknown %s '%.*s' (%s)", what, QUOTE_MAX, word,
+                          diag_expected_choice(expected, sizeof expected, word, names, n));
+}
+
+/* The same for the whole argument at. */
+static int choose(const struct args *a, int at, const char *what, const char *const *names,
+                  size_t n, size_t *out)
+{
+    return choose_word(arg_column(a, at), a->argv[at], what, names, n, out);
+}
+
+/* compare --policies fifo,lru,...: each a policy, each once, into the
+ * plan in the order written. An item's error points at the item. */
+static int parse_policy_list(const struct args *a, int at, struct compare_plan *plan)
+{
+    const char *list = a->argv[at];
+    plan->npolicies = 0;
+    for (const char *item = list;; item++) {
+        size_t len = strcspn(item, ",");
+        char word[QUOTE_MAX + 1];
+        snprintf(word, sizeof word, "%.*s", (int)(len < QUOTE_MAX ? len : QUOTE_MAX), item);
+        unsigned column = arg_column(a, at) + (unsigned)(item - list);
+        size_t k = 0;
+        int status = choose_word(column, word, "policy", policy_names, diag_count(policy_names),
+                                 &k);
+        if (status)
+            return status;
+        for (size_t i = 0; i < plan->npolicies; i++)
+            if (plan->policies[i] == (enum policy_kind)k)
+                return usage_error_at(column, "policy '%s' is listed twice in --policies "
+                                      "(expected each policy once)", policy_names[k]);
+        plan->policies[plan->npolicies++] = (enum policy_kind)k;
+        item += len;
+        if (*item == '\0')
+            return 0;
+    }
+}
+
+/* compare --frames N or A..B: frame counts from 1 to MACHINE_MAX_FRAMES,
+ * A at most B (N is N..N). */
+static int parse_frame_range(const struct args *a, int at, struct compare_plan *plan)
+{
+    const char *value = a->argv[at];
+    const char *dots = strstr(value, "..");
+    size_t len = strlen(value), first = dots ? (size_t)(dots - value) : len;
+    uint64_t low, high;
+    if (value_parse_number(value, first, &low) != VALUE_OK
+        || (dots && value_parse_number(dots + 2, len - first - 2, &high) != VALUE_OK))
+        return usage_error(a, at, "--frames is '%.*s' (expected N or a range A..B of frame "
+                           "counts, such as 1..8)", QUOTE_MAX, value);
+    if (!dots)
+        high = low;
+    if (low < 1 || low > MACHINE_MAX_FRAMES || high < 1 || high > MACHINE_MAX_FRAMES)
+        return usage_error(a, at, "--frames is '%.*s' (expected frame counts from 1 to %lu)",
+                           QUOTE_MAX, value, (unsigned long)MACHINE_MAX_FRAMES);
+    if (high < low)
+        return usage_error(a, at, "--frames is '%.*s' (expected a range A..B with A at most B)",
+                           QUOTE_MAX, value);
+    plan->frames_min = (uint32_t)low;
+    plan->frames_max = (uint32_t)high;
+    return 0;
 }
 
 struct options {
@@ -291,6 +372,8 @@ struct options {
     const char *record_path, *keys_path;
     const char **paths;   /* room for every argument */
     int npaths;
+    struct compare_plan compare;  /* compare: --policies and --frames */
+    int frames_at;                /* where compare's --frames was written (0: not) */
 };
 
 /* The options a mode accepts, by name, for "did you mean". */
@@ -364,11 +447,17 @@ static void print_usage(unsigned mode)
               "expectations\n"
               "       vmviz exercise KIND --seed N   generate an exercise (see 'vmviz exercise "
               "--help')\n"
+              "       vmviz compare [OPTIONS] SCENARIO  race replacement policies over frame "
+              "counts\n"
               "       vmviz --help | --version\n\nviewer options:\n", stdout);
     else if (mode == MODE_RUN)
         fputs("usage: vmviz run [OPTIONS] SCENARIO\n\n"
               "Plays SCENARIO without a terminal UI and prints the run in plain words.\n\n",
               stdout);
+    else if (mode == MODE_COMPARE)
+        fputs("usage: vmviz compare [OPTIONS] SCENARIO\n\n"
+              "Plays SCENARIO once per policy and frame count, in parallel, and prints each\n"
+              "run's faults, TLB hit rate, evictions, writebacks and swap traffic.\n\n", stdout);
     else
         fputs("usage: vmviz check [OPTIONS] SCENARIO...\n\n"
               "Validates and runs each scenario and reports every failed expectation as\n"
@@ -406,6 +495,11 @@ static void print_usage(unsigned mode)
     if (mode == MODE_VIEW)
         fputs("\nRun 'vmviz run --help' for headless playback. See vmviz(1), "
               "vmviz-scenario(5).\n", stdout);
+    else if (mode == MODE_COMPARE)
+        printf("\nNumbers: decimal, 0x hex or 0b binary ('_' may separate digits).\n"
+               "At most %d runs (policies times frame counts). The scenario's expectations\n"
+               "are not checked. Exit status: 0 every run done, %d bad input or a run that\n"
+               "failed.\n", COMPARE_MAX_CONFIGS, EXIT_BAD_INPUT);
     else
         printf("\nNumbers: decimal, 0x hex or 0b binary ('_' may separate digits).\n"
                "Exit status: 0 all expectations held, %d an expectation failed, %d bad input\n"
@@ -470,7 +564,16 @@ static int parse_options(struct args *a, struct options *o, unsigned mode)
         int status = 0;
         uint64_t n = 0;
         size_t k = 0;
-        if (strcmp(arg, "--policy") == 0) {
+        if (mode == MODE_COMPARE && strcmp(arg, "--frames") == 0) {
+            status = parse_frame_range(a, a->i, &o->compare);
+            o->frames_at = a->i;
+        } else if (mode == MODE_COMPARE && strcmp(arg, "--format") == 0) {
+            status = choose(a, a->i, "format", report_format_names,
+                            diag_count(report_format_names), &k);
+            o->format = (enum report_format)k;
+        } else if (strcmp(arg, "--policies") == 0) {
+            status = parse_policy_list(a, a->i, &o->compare);
+        } else if (strcmp(arg, "--policy") == 0) {
             status = choose(a, a->i, "policy", policy_names, diag_count(policy_names), &k);
             o->overrides.policy = a->argv[a->i];
         } else if (strcmp(arg, "--frames") == 0) {
@@ -643,6 +746,17 @@ static int run_cast(const struct options *o)
                            o->cast_rows, stdout);
 }
 
+/* A command that plays exactly one scenario: 0 when one was given,
+ * else the usage error's status. */
+static int need_one_scenario(const struct args *a, const struct options *o, const char *command)
+{
+    if (o->npaths == 1)
+        return 0;
+    if (o->npaths)
+        return usage_error(a, a->argc, "more than one scenario (expected exactly one)");
+    return usage_error(a, a->argc, "no scenario given (expected 'vmviz %s SCENARIO')", command);
+}
+
 static int cmd_run(struct args *a)
 {
     struct options o = {.level = TL_UNIT_EVENT, .format = REPORT_TEXT,
@@ -651,11 +765,8 @@ static int cmd_run(struct args *a)
     int status = parse_options(a, &o, MODE_RUN);
     if (status == PARSED_HELP)
         return finish(0);
-    if (status == 0 && o.npaths != 1)
-        status = usage_error(a, a->argc, o.npaths ? "more than one scenario (expected exactly "
-                                                    "one)"
-                                                  : "no scenario given (expected 'vmviz run "
-                                                    "SCENARIO')");
+    if (status == 0)
+        status = need_one_scenario(a, &o, "run");
     if (status == 0 && o.cast && o.stats)
         status = usage_error(a, o.stats_at, "--stats prints counters, which --format cast "
                              "does not draw (expected --format text or json with --stats)");
@@ -897,6 +1008,59 @@ static int cmd_exercise(struct args *a)
     return finish(status);
 }
 
+/* vmviz compare: parses, checks the size of the race, hands it to
+ * play/compare.c and prints the rows once all are in, so that an error
+ * leaves nothing half-printed. */
+static int cmd_compare(struct args *a)
+{
+    struct options o = {.level = TL_UNIT_EVENT, .format = REPORT_TEXT};
+    timeline_overrides_init(&o.overrides);
+    int status = parse_options(a, &o, MODE_COMPARE);
+    if (status == PARSED_HELP)
+        return finish(0);
+    if (status == 0)
+        status = need_one_scenario(a, &o, "compare");
+    struct compare_plan *plan = &o.compare;
+    if (status == 0 && plan->npolicies == 0)
+        for (int k = 0; k < POLICY_COUNT; k++)
+            plan->policies[plan->npolicies++] = (enum policy_kind)k;
+    size_t count = compare_count(plan);
+    if (status == 0 && count > COMPARE_MAX_CONFIGS)
+        status = usage_error(a, o.frames_at, "--frames %lu..%lu with %zu polic%s makes %zu runs "
+                             "(expected at most %d: fewer frame counts or policies)",
+                             (unsigned long)plan->frames_min, (unsigned long)plan->frames_max,
+                             plan->npolicies, plan->npolicies == 1 ? "y" : "ies", count,
+                             COMPARE_MAX_CONFIGS);
+    const char *path = status ? NULL : o.paths[0];
+    free(o.paths);
+    if (status)
+        return finish(status);
+    plan->base = o.overrides;
+    struct diag err;
+    struct scenario *s = scenario_load(path, &err);
+    struct compare_row *rows = s ? calloc(count, sizeof *rows) : NULL;
+    size_t nrows = 0;
+    if (s && !rows)
+        diag_set(&err, s->path, 0, 0, "out of memory for %zu runs (expected fewer)", count);
+    if (rows && compare_run(s, plan, rows, &nrows, &err)) {
+        if (o.format == REPORT_JSON) {
+            compare_print_json(stdout, rows, nrows);
+        } else {
+            compare_print_table(stdout, rows, nrows);
+            if (plan->frames_max > plan->frames_min) {
+                fputc('\n', stdout);
+                compare_print_chart(stdout, rows, nrows);
+            }
+        }
+    } else {
+        diag_print(stderr, &err);
+        status = EXIT_BAD_INPUT;
+    }
+    free(rows);
+    scenario_free(s);
+    return finish(status);
+}
+
 /* Where scenarios/ and themes/ are: $VMVIZ_DATA, else next to the
  * executable in the build tree, else ../share/vmviz beside an installed
  * executable (so a moved or staged install still works), else the prefix
@@ -992,6 +1156,10 @@ int main(int argc, char **argv)
     if (argc > 1 && strcmp(argv[1], "exercise") == 0) {
         a.i = 2;
         return cmd_exercise(&a);
+    }
+    if (argc > 1 && strcmp(argv[1], "compare") == 0) {
+        a.i = 2;
+        return cmd_compare(&a);
     }
     return cmd_view(&a);
 }

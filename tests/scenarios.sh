@@ -414,6 +414,41 @@ else
     fail "check -- with 301 scenarios (status $STATUS)"
 fi
 
+# ---- compare: racing policies ------------------------------------------------
+
+# Every row of compare is what run --stats prints for its policy and frames.
+BELADY=scenarios/belady.yaml
+run compare --policies fifo,lru,clock,opt,random,nru,linux --frames 2..5 --format json "$BELADY"
+cp "$TMP/out" "$TMP/compare.json"
+same=1 rows=0
+for p in fifo lru clock opt random nru linux; do
+    for n in 2 3 4 5; do
+        rows=$((rows + 1))
+        run run --stats --format json --policy "$p" --frames "$n" "$BELADY"
+        want=$(sed 's/^{/{"policy":"'"$p"'","frames":'"$n"',/' "$TMP/out")
+        grep -qxF "$want," "$TMP/compare.json" || grep -qxF "$want" "$TMP/compare.json" || same=0
+    done
+done
+if [ "$same" -eq 1 ] && [ "$(grep -c '^{' "$TMP/compare.json")" -eq "$rows" ]; then
+    ok "compare: each of $rows rows equals run --stats with its policy and frames"
+else
+    fail "compare: rows differ from run --stats"
+fi
+run compare --policies fifo,opt --frames 1..5 "$BELADY"
+if [ "$STATUS" -eq 0 ] && grep -q '^fifo         4       10 ' "$TMP/out" &&
+    grep -q '^10 |               F$' "$TMP/out" && grep -q '^F fifo  O opt' "$TMP/out"; then
+    ok "compare: FIFO's tenth fault at 4 frames, in the table and on the chart"
+else
+    fail "compare --frames 1..5 on $BELADY (status $STATUS)"
+fi
+run compare --frames 1..3 "$LAZY"
+if [ "$STATUS" -eq 2 ] && [ ! -s "$TMP/out" ] &&
+    head -n 1 "$TMP/err" | grep -q "^$LAZY:[0-9]*:[0-9]*: error: fifo with 1 frame: "; then
+    ok "compare: a configuration the scenario cannot run on is an error, nothing printed"
+else
+    fail "compare with too few frames (status $STATUS)"
+fi
+
 # ---- the corpus of bad scenarios --------------------------------------------
 
 nbad=0

@@ -24,6 +24,7 @@
     X(record)         \
     X(truth)          \
     X(exercise)
+    X(compare)
 
 #define SUITE_DECLARE(name) void suite_##name##_register(void);
 SUITE_LIST(SUITE_DECLARE)

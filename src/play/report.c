@@ -308,13 +308,18 @@ void reporter_event(struct reporter *r, const struct tl_event *e, const struct m
     r->op_start = m->counters;
 }
 
+void report_counter_members(FILE *out, const struct counters *c)
+{
+    for (int i = 0; i < COUNTER_COUNT; i++)
+        fprintf(out, "%s\"%s\":%" PRIu64, i ? "," : "", counter_name((enum counter_id)i),
+                counter_get(c, (enum counter_id)i));
+}
+
 void report_stats(FILE *out, enum report_format format, const struct counters *c)
 {
     if (format == REPORT_JSON) {
         fputc('{', out);
-        for (int i = 0; i < COUNTER_COUNT; i++)
-            fprintf(out, "%s\"%s\":%" PRIu64, i ? "," : "", counter_name((enum counter_id)i),
-                    counter_get(c, (enum counter_id)i));
+        report_counter_members(out, c);
         fputs("}\n", out);
         return;
     }

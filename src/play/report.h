@@ -51,6 +51,9 @@ void reporter_init(struct reporter *r, FILE *out, enum report_format format, enu
 void reporter_event(struct reporter *r, const struct tl_event *e, const struct machine *m);
 /* Prints the counters: "name value" lines, or one JSON object. */
 void report_stats(FILE *out, enum report_format format, const struct counters *c);
+/* Writes every counter as JSON members, "name":value separated by commas,
+ * without the braces, so that a larger object can hold them. */
+void report_counter_members(FILE *out, const struct counters *c);
 /* Writes s as a JSON string literal (quotes included): every control
  * character escaped (C0, DEL and the C1 range U+0080..U+009F, as \uXXXX
  * or \b \f \n \r \t), and each byte that is not UTF-8 as U+FFFD. */

@@ -34,6 +34,8 @@
 
 #include <term.h>
 
+#include "util/fdio.h"
+
 static SCREEN *screen;
 static FILE *headless_out, *headless_in;
 static bool headless;
@@ -219,22 +221,6 @@ static bool term_type_usable(const char *term, char *why, size_t why_len)
     return addressable;
 }
 
-/* Writes all of bytes to fd, through interruptions; false when the
- * descriptor refuses them (the terminal went away). */
-static bool write_all(int fd, const char *bytes, size_t len)
-{
-    while (len > 0) {
-        ssize_t w = write(fd, bytes, len);
-        if (w < 0 && (errno == EINTR || errno == EAGAIN))
-            continue;
-        if (w <= 0)
-            return false;
-        bytes += w;
-        len -= (size_t)w;
-    }
-    return true;
-}
-
 /* Hands what curses wrote into the capture file since the last time to
  * the terminal (a real one) and to the sink, then empties the file. */
 static void pump_capture(void)
@@ -266,7 +252,7 @@ static void pump_capture(void)
         if (got <= 0)
             break;
         if (!headless)
-            write_all(STDOUT_FILENO, buf, (size_t)got);
+            fd_write_all(STDOUT_FILENO, buf, (size_t)got);
         if (sink)
             sink->output(sink->ctx, buf, (size_t)got);
         at += (size_t)got;

@@ -12,7 +12,12 @@
  *      back after a fast run to the end; the peak RSS.
  *   4. With -DBENCH_WITH_TUI: milliseconds per frame of the viewer, drawn
  *      headlessly (see bench_tui below).
- *   5. A machine declaring the stated maxima (4194304 frames, as many
+ *   5. vmviz compare's race on the same trace of fifo, lru and clock at
+ *      255 and 256 frames (six runs of about the same length, so that
+ *      the workers share the work evenly), event by event as run --stats
+ *      plays: wall-clock seconds with one worker process and with one per
+ *      online processor.
+ *   6. A machine declaring the stated maxima (4194304 frames, as many
  *      table frames and swap slots) that touches 20,000 pages: the bytes
  *      it holds (machine_bytes) after it is built and after the run, and
  *      the time to build it and to play it headless.
@@ -28,6 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "play/compare.h"
 #include "play/timeline.h"
 #include "util/diag.h"
 #include "scenario/scenario.h"
@@ -167,6 +173,44 @@ static void fast_runs(const struct scenario *s)
         timeline_destroy(tl);
     }
     printf("\n  setup: building the machine; for opt also the pass that learns the future.\n\n");
+}
+
+/* The race: three policies of about the same speed, two frame counts. */
+#define RACE_POLICIES {POLICY_fifo, POLICY_lru, POLICY_clock}
+#define RACE_FRAMES_MIN 255
+#define RACE_FRAMES_MAX 256
+#define RACE_RUNS (3 * (RACE_FRAMES_MAX - RACE_FRAMES_MIN + 1))
+
+/* Seconds of wall-clock time compare_run takes to run the race on s with
+ * workers worker processes (0: one per online processor); a negative
+ * value when it failed. */
+static double race_seconds(const struct scenario *s, unsigned workers)
+{
+    struct compare_plan plan = {.policies = RACE_POLICIES, .npolicies = 3,
+                                .frames_min = RACE_FRAMES_MIN, .frames_max = RACE_FRAMES_MAX,
+                                .workers = workers};
+    timeline_overrides_init(&plan.base);
+    struct compare_row rows[RACE_RUNS];
+    size_t n;
+    struct diag err;
+    double t0 = now_s();
+    bool ok = compare_run(s, &plan, rows, &n, &err);
+    double t1 = now_s();
+    if (!ok)
+        diag_print(stderr, &err);
+    return ok ? t1 - t0 : -1;
+}
+
+static void race(const struct scenario *s)
+{
+    long online = sysconf(_SC_NPROCESSORS_ONLN);
+    double one = race_seconds(s, 1), all = race_seconds(s, 0);
+    if (one < 0 || all < 0)
+        return;
+    printf("vmviz compare: fifo, lru and clock at %d..%d frames on the trace (%d runs, event "
+           "by event)\n\n", RACE_FRAMES_MIN, RACE_FRAMES_MAX, RACE_RUNS);
+    printf("  1 worker process:   %6.2f s\n", one);
+    printf("  %ld (one per CPU):   %6.2f s, %.1f times as fast\n\n", online, all, one / all);
 }
 
 static void stepping(const struct scenario *s)
@@ -374,6 +418,7 @@ int main(void)
             fast_runs(s);
             stepping(s);
             library_snapshots();
+            race(s);
 #ifdef BENCH_WITH_TUI
             bench_tui();
 #endif

@@ -1,6 +1,6 @@
 /* libFuzzer target: any bytes as a command line (words split at NUL and
- * newline bytes) for `vmviz run` or `vmviz check`, chosen by the first
- * byte. The program's own main (built with main renamed) must return 0,
+ * newline bytes) for `vmviz run`, `vmviz check` or `vmviz compare`,
+ * chosen by the first byte. The program's own main (built with main renamed) must return 0,
  * 1 or 2, never crash or hang; its output goes to /dev/null. Scenario
  * words name files that do not exist here, so nothing long runs. Built and
  * run by `make fuzz`. */
@@ -28,7 +28,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *argv[MAX_WORDS + 3];
     int argc = 0;
     argv[argc++] = "vmviz";
-    argv[argc++] = data[0] & 1 ? "check" : "run";
+    static const char *const commands[] = {"run", "check", "compare"};
+    argv[argc++] = (char *)commands[data[0] % 3];
     char *word = text;
     for (size_t i = 0; i + 1 < size && argc < MAX_WORDS + 2; i++)
         if (text[i] == '\0' || text[i] == '\n') {
