@@ -23,7 +23,7 @@
     X(live)           \
     X(record)         \
     X(truth)          \
-    X(exercise)
+    X(exercise)       \
     X(compare)
 
 #define SUITE_DECLARE(name) void suite_##name##_register(void);
