@@ -21,7 +21,8 @@
     X(lecture)        \
     X(whatif)         \
     X(record)         \
-    X(truth)
+    X(truth)          \
+    X(quiz)
 
 #define SUITE_DECLARE(name) void suite_##name##_register(void);
 SUITE_LIST(SUITE_DECLARE)

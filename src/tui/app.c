@@ -121,6 +121,7 @@ bool app_open_scenario(struct app *a, const char *path, struct diag *err)
     memset(a->marks, 0, sizeof a->marks);
     a->mark_back.set = false;
     app_chapters_free(a);
+    quiz_reset(a);
     return true;
 }
 
@@ -151,6 +152,7 @@ struct app *app_create(const struct tui_options *opts, struct diag *err)
         }
         a->base = SCREEN_MAIN;
         a->present = opts->present;
+        a->quiz_mode = opts->quiz;
         if ((opts->start_chapter || opts->has_start_step) && !app_open_at(a, err)) {
             app_destroy(a);
             return NULL;
@@ -169,6 +171,7 @@ void app_destroy(struct app *a)
     if (!a)
         return;
     whatif_free(a->whatif);
+    quiz_reset(a);
     if (a->tl)
         timeline_destroy(a->tl);
     scenario_free(a->sc);

@@ -41,6 +41,7 @@
     X(WHATIF, whatif, "what if")        \
     X(SPLIT, split, "split view")       \
     X(BLANK, blank, "blank")            \
+    X(QUIZ, quiz, "quiz question")      \
     X(SMALL, small, "too small")
 
 enum screen_id {
@@ -114,6 +115,7 @@ struct app_chapter {
 };
 
 struct whatif;
+struct quiz;
 
 /* The viewer's state. The app owns the scenario, the timeline, the theme
  * names and the picker's entries; opts' strings are borrowed from the
@@ -171,6 +173,12 @@ struct app {
     /* What if (screen_whatif.c, screen_split.c): the machines tried, for
      * undo, and the split view's second timeline. NULL when unused. */
     struct whatif *whatif;
+    /* Quiz mode (screen_quiz.c): the questions of the machine on screen,
+     * made when first needed and dropped when the machine changes. */
+    bool quiz_mode;
+    struct quiz *quiz;
+    size_t quiz_number;        /* the question the overlay shows (from 1) */
+    bool quiz_revealed;        /* the overlay shows its answer, not its choices */
 };
 
 /* Sets up the viewer: loads the theme and the scenario (or lists the

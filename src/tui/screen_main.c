@@ -542,6 +542,8 @@ unsigned screen_main_action(struct app *a, enum key_action act)
     unsigned result = main_act(a, act);
     if (moving)
         result = screen_main_finish(a, result);
+    if (a->quiz_mode && !(result & APP_QUIT) && timeline_position(a->tl) > before)
+        result |= quiz_after_move(a, before);
     /* A new step has its own sentence: read it from the top. */
     if (timeline_position(a->tl) != before)
         a->scroll[PANEL_NARRATION] = 0;
@@ -660,6 +662,8 @@ static unsigned main_act(struct app *a, enum key_action act)
     case ACTION_BLANK:
         a->playing = false;
         return screens_switch(a, SCREEN_BLANK);
+    case ACTION_QUIZ:
+        return quiz_toggle(a);
     default:
         return screens_common_key(a, act);
     }
@@ -671,6 +675,7 @@ unsigned screen_main_tick(struct app *a)
     if (!a->playing)
         return 0;
     app_busy_begin(a, "Playing");
+    uint64_t before = timeline_position(a->tl);
     bool moved = timeline_step(a->tl, a->unit, +1);
     if (move_interrupted(a))
         return screen_main_finish(a, APP_REDRAW);
@@ -681,6 +686,10 @@ unsigned screen_main_tick(struct app *a)
         return APP_REDRAW;
     }
     a->scroll[PANEL_NARRATION] = 0;
+    if (a->quiz_mode && quiz_after_move(a, before) && a->overlay == SCREEN_QUIZ) {
+        a->playing = false;
+        return APP_REDRAW;
+    }
     /* Autoplay stops where the scenario asks the viewer to look. */
     const struct tl_event *e = timeline_current(a->tl);
     if (e && (e->kind == TL_PAUSE || (e->kind == TL_EXPECT && e->failed) ||
