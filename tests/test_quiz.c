@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "play/answers.h"
+#include "play/narrate.h"
 #include "play/quiz.h"
 #include "play/quiz_report.h"
 #include "play/timeline.h"
@@ -39,8 +40,9 @@ static const char *const library[] = {
 struct seen {
     enum tl_kind kind;
     struct event ev;
-    bool ends_access;
-    uint64_t minor, major;
+    bool ends_access, ends_op;
+    const struct scenario_step *step;
+    struct counters c;
 };
 
 /* Plays the scenario headless and keeps every event (index = position). */
@@ -65,9 +67,9 @@ static struct seen *replay(const struct scenario *sc, size_t *n, struct geometry
             s = realloc(s, cap * sizeof *s);
             CU_ASSERT_FATAL(s != NULL);
         }
-        const struct counters *c = &timeline_machine(tl)->counters;
         s[(*n)++] = (struct seen){.kind = e->kind, .ev = e->ev, .ends_access = e->ends_access,
-                                  .minor = c->minor_faults, .major = c->major_faults};
+                                  .ends_op = e->ends_op, .step = e->step,
+                                  .c = timeline_machine(tl)->counters};
     }
     timeline_destroy(tl);
     return s;
@@ -119,8 +121,9 @@ static void expected_answer(const struct seen *s, size_t n, const struct geometr
         }
         uint64_t e = end < n ? end : n - 1;
         const char *w = oom ? "OOM kill" : segv ? "SIGSEGV" : cow ? "copy-on-write"
-                        : s[e].major > s[q->stop].major ? "major fault"
-                        : s[e].minor > s[q->stop].minor ? "minor fault" : "no fault";
+                        : s[e].c.major_faults > s[q->stop].c.major_faults ? "major fault"
+                        : s[e].c.minor_faults > s[q->stop].c.minor_faults ? "minor fault"
+                        : "no fault";
         snprintf(out, len, "%s", w);
         break;
     }
@@ -134,6 +137,27 @@ static void expected_answer(const struct seen *s, size_t n, const struct geometr
         if (machine_is(s, n, p, EV_ACCESS_DONE))
             snprintf(out, len, "0x%" PRIx64, s[p].ev.pa);
         break;
+    case QUIZ_ASK: {
+        /* The counter's change to the next expect, or over the operations
+         * the step names. */
+        CU_ASSERT_FATAL(q->stop < n && s[q->stop].kind == TL_ASK);
+        const struct scenario_step *st = s[q->stop].step;
+        int counter = counter_lookup(st->u.ask.counter.value);
+        CU_ASSERT_FATAL(counter >= 0);
+        uint64_t ops = st->u.ask.ops.present ? st->u.ask.ops.value : 0, end = q->stop + 1;
+        for (; end < n; end++) {
+            if (ops == 0 && s[end].kind == TL_EXPECT)
+                break;
+            if (ops && s[end].kind == TL_MACHINE && s[end].ends_op && --ops == 0)
+                break;
+        }
+        if (end >= n)
+            end = n - 1;
+        CU_ASSERT_EQUAL(q->reveal, end);
+        snprintf(out, len, "%" PRIu64, counter_get(&s[end].c, (enum counter_id)counter)
+                                           - counter_get(&s[q->stop].c, (enum counter_id)counter));
+        break;
+    }
     default:
         break;
     }
@@ -188,6 +212,40 @@ static void test_answers_are_the_engines(void)
     /* The library meets every kind of question. */
     for (unsigned k = 0; k < QUIZ_KIND_COUNT; k++)
         CU_ASSERT(per_kind[k] > 0);
+}
+
+/* fork-cow asks how many copies the parent makes of the pages the child
+ * copied: none. The viewer stops there when playing and says it. */
+static void test_ask_step(void)
+{
+    struct diag err;
+    struct scenario *sc = scenario_load("../scenarios/fork-cow.yaml", &err);
+    CU_ASSERT_FATAL(sc != NULL);
+    struct timeline_overrides o;
+    timeline_overrides_init(&o);
+    struct quiz_options qo = {.kinds = 1u << QUIZ_ASK};
+    struct quiz *q = quiz_create(sc, &o, &qo, &err);
+    CU_ASSERT_FATAL(q != NULL);
+    const struct quiz_question *qq = quiz_next(q);
+    CU_ASSERT_FATAL(qq != NULL);
+    CU_ASSERT_EQUAL(qq->kind, QUIZ_ASK);
+    CU_ASSERT(strstr(qq->text, "How many copies will it make?") != NULL);
+    CU_ASSERT_STRING_EQUAL(qq->choices[qq->answer], "0");
+    CU_ASSERT_STRING_EQUAL(qq->why, "cow_copies went from 4 to 4: a change of 0.");
+    CU_ASSERT(quiz_next(q) == NULL);
+    quiz_destroy(q);
+    /* Playing stops at it as at a pause, and the narration asks it. */
+    struct timeline *tl = timeline_create(sc, &o, &err);
+    CU_ASSERT_FATAL(tl != NULL);
+    bool asked = false;
+    while (!asked && timeline_run_until(tl, TL_STOP_PAUSE))
+        asked = timeline_current(tl)->kind == TL_ASK;
+    CU_ASSERT_FATAL(asked);
+    char said[256];
+    narrate(timeline_current(tl), timeline_machine(tl), said, sizeof said);
+    CU_ASSERT(strncmp(said, "A question: The parent now writes", 33) == 0);
+    timeline_destroy(tl);
+    scenario_free(sc);
 }
 
 /* Counts a scenario's questions. */
@@ -419,6 +477,7 @@ void suite_quiz_register(void)
     CU_add_test(s, "every right answer is what the engine does next",
                 test_answers_are_the_engines);
     CU_add_test(s, "the tour and the drill", test_tour_and_drill);
+    CU_add_test(s, "a scenario's ask step", test_ask_step);
     CU_add_test(s, "scores per chapter and in all", test_scores);
     CU_add_test(s, "marking answer files", test_marking);
     CU_add_test(s, "the viewer's quiz mode", test_viewer_quiz);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "play/narrate.h"
+#include "vm/counters.h"
 #include "vm/event.h"
 #include "vm/frames.h"
 #include "vm/geometry.h"
@@ -88,6 +89,20 @@ struct access_watch {
     struct quiz_question q[QUIZ_KIND_COUNT];
 };
 
+/* An ask: question waiting for its answer. */
+struct waiting_ask {
+    size_t index;             /* in the ready list */
+    enum counter_id counter;
+    uint64_t start;           /* the counter at the question */
+    uint64_t ops_left;        /* operations still to count; 0: until the next expect */
+};
+
+/* A question found, complete once its answer is known. */
+struct found {
+    struct quiz_question q;
+    bool complete;
+};
+
 struct quiz {
     const struct scenario *scenario;
     struct timeline *tl;
@@ -107,9 +122,12 @@ struct quiz {
     uint32_t prev_pid;
     uint64_t prev_vpn;
     enum access_kind prev_kind;
-    /* Questions of the access finalised last, not yet handed out. */
-    struct quiz_question ready[QUIZ_KIND_COUNT];
-    unsigned nready, next_ready;
+    /* Questions found and not yet handed out, in stop order; handed out
+     * only once complete. */
+    struct found *ready;
+    size_t nready, next_ready, cap_ready;
+    struct waiting_ask waiting[QUIZ_MAX_WAITING];
+    unsigned nwaiting;
     struct record *records;
     size_t nrecords, cap_records;
     struct quiz_question *kept;    /* with keep: every question, by number - 1 */
@@ -146,6 +164,7 @@ void quiz_destroy(struct quiz *q)
     free(q->titles);
     free(q->records);
     free(q->kept);
+    free(q->ready);
     free(q);
 }
 
@@ -367,31 +386,139 @@ static void watch_access(struct quiz *z, const struct tl_event *e, const struct 
     a->last_pos = e->position;
 }
 
-static int compare_stop(const void *a, const void *b)
+/* Appends a question to the ready list; NULL when the host refused. */
+static struct found *add_ready(struct quiz *z, const struct quiz_question *q, bool complete)
 {
-    const struct quiz_question *x = a, *y = b;
-    if (x->stop != y->stop)
-        return x->stop < y->stop ? -1 : 1;
-    return (int)x->kind - (int)y->kind;
+    if (z->next_ready == z->nready)
+        z->nready = z->next_ready = 0;
+    if (!grow((void **)&z->ready, &z->cap_ready, z->nready + 1, sizeof *z->ready))
+        return NULL;
+    struct found *f = &z->ready[z->nready++];
+    f->q = *q;
+    f->complete = complete;
+    return f;
 }
 
-/* The access is over: its questions the mask asks for become ready. A
- * fault question whose answer never came (the run ended inside the
- * access) is dropped. */
-static void finish_access(struct quiz *z)
+/* The access is over: its questions the mask asks for become ready, in
+ * the order of their stops (the order of the kinds). A fault question
+ * whose answer never came is not among them: has[] is set only with the
+ * answer. false when the host refused memory. */
+static bool finish_access(struct quiz *z)
 {
     struct access_watch *a = &z->acc;
-    z->nready = z->next_ready = 0;
+    bool ok = true;
     if (a->active && !a->repeated) {
-        for (unsigned k = 0; k < QUIZ_KIND_COUNT; k++)
+        for (unsigned k = 0; k < QUIZ_KIND_COUNT && ok; k++)
             if (a->has[k] && (z->kinds & ~z->step_asked & (1u << k))) {
-                z->ready[z->nready++] = a->q[k];
+                ok = add_ready(z, &a->q[k], true) != NULL;
                 if (!z->every_access)
                     z->step_asked |= 1u << k;
             }
-        qsort(z->ready, z->nready, sizeof z->ready[0], compare_stop);
     }
     a->active = false;
+    return ok;
+}
+
+/* Up to three numbers near value, chosen by seed: half, double, one and
+ * two either side, 0 and 1; so the right one is not always in the middle. */
+static unsigned near_numbers(int64_t value, uint64_t seed, int64_t *out)
+{
+    int64_t pool[] = {value + 1, value - 1, value * 2, value / 2, value + 2, 0, 1, value - 2};
+    uint64_t score[3];
+    unsigned n = 0;
+    for (size_t i = 0; i < sizeof pool / sizeof pool[0]; i++) {
+        bool seen = pool[i] == value || (pool[i] < 0 && value >= 0);
+        for (unsigned j = 0; j < n && !seen; j++)
+            seen = out[j] == pool[i];
+        if (seen)
+            continue;
+        uint64_t sc = mix(seed ^ mix((uint64_t)pool[i]));
+        unsigned at = n < 3 ? n++ : 3;
+        while (at > 0 && score[at - 1] > sc) {
+            if (at < 3) {
+                score[at] = score[at - 1];
+                out[at] = out[at - 1];
+            }
+            at--;
+        }
+        if (at < 3) {
+            score[at] = sc;
+            out[at] = pool[i];
+        }
+    }
+    return n;
+}
+
+static int compare_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* A scenario's ask: its question waits for the counter's change. */
+static bool start_ask(struct quiz *z, const struct tl_event *e, const struct machine *m)
+{
+    if (!(z->kinds & (1u << QUIZ_ASK)) || z->nwaiting == QUIZ_MAX_WAITING)
+        return true;
+    const struct scenario_step *st = e->step;
+    struct quiz_question q = {
+        .kind = QUIZ_ASK, .stop = e->position, .access_seq = e->access_seq,
+        .chapter = z->chapter, .line = st->pos.line, .col = st->pos.col};
+    snprintf(q.text, sizeof q.text, "%s", e->text ? e->text : "");
+    struct found *f = add_ready(z, &q, false);
+    if (!f)
+        return false;
+    enum counter_id c = (enum counter_id)counter_lookup(st->u.ask.counter.value);
+    z->waiting[z->nwaiting++] = (struct waiting_ask){
+        .index = (size_t)(f - z->ready), .counter = c,
+        .start = counter_get(&m->counters, c),
+        .ops_left = st->u.ask.ops.present ? st->u.ask.ops.value : 0};
+    return true;
+}
+
+/* The ask's answer: the counter's change up to position. */
+static void settle_ask(struct quiz *z, const struct waiting_ask *w, uint64_t position,
+                       const struct machine *m)
+{
+    struct found *f = &z->ready[w->index];
+    uint64_t now = counter_get(&m->counters, w->counter);
+    int64_t change = (int64_t)(now - w->start);
+    int64_t values[4];
+    unsigned n = near_numbers(change, f->q.stop, values);
+    values[n++] = change;
+    qsort(values, n, sizeof values[0], compare_i64);
+    f->q.nchoices = n;
+    for (unsigned i = 0; i < n; i++) {
+        snprintf(f->q.choices[i], QUIZ_CHOICE_MAX, "%lld", (long long)values[i]);
+        if (values[i] == change)
+            f->q.answer = i;
+    }
+    f->q.reveal = position > f->q.stop ? position : f->q.stop + 1;
+    snprintf(f->q.why, sizeof f->q.why, "%s went from %llu to %llu: a change of %lld.",
+             counter_name(w->counter), (unsigned long long)w->start,
+             (unsigned long long)now, (long long)change);
+    f->complete = true;
+}
+
+/* Counts e towards the waiting asks; those whose answer it completes are
+ * settled (at_end: every one, the run is over). */
+static void watch_asks(struct quiz *z, const struct tl_event *e, const struct machine *m,
+                       bool at_end)
+{
+    unsigned kept = 0;
+    for (unsigned i = 0; i < z->nwaiting; i++) {
+        struct waiting_ask *w = &z->waiting[i];
+        bool done = at_end;
+        if (!done && w->ops_left == 0)
+            done = e->kind == TL_EXPECT;
+        else if (!done && e->kind == TL_MACHINE && e->ends_op)
+            done = --w->ops_left == 0;
+        if (done)
+            settle_ask(z, w, at_end ? timeline_position(z->tl) : e->position, m);
+        else
+            z->waiting[kept++] = *w;
+    }
+    z->nwaiting = kept;
 }
 
 /* Starts watching an access. */
@@ -415,17 +542,25 @@ static void start_access(struct quiz *z, const struct tl_event *e)
     }
 }
 
-/* Plays events until some questions are ready; false at the end. */
+/* Plays events until the next question is complete; false at the end. */
 static bool play_to_questions(struct quiz *z)
 {
-    while (z->next_ready >= z->nready) {
+    while (z->next_ready >= z->nready || !z->ready[z->next_ready].complete) {
         if (z->ended)
             return false;
         const struct tl_event *e = timeline_next(z->tl);
         if (!e) {
-            z->ended = true;
             z->acc.active = false;
-            return false;
+            watch_asks(z, NULL, timeline_machine(z->tl), true);
+            z->ended = true;
+            continue;
+        }
+        if (z->nwaiting)
+            watch_asks(z, e, timeline_machine(z->tl), false);
+        if (e->kind == TL_ASK) {
+            if (!start_ask(z, e, timeline_machine(z->tl)))
+                z->ended = true;
+            continue;
         }
         if (e->kind == TL_CHAPTER) {
             if (!grow((void **)&z->titles, &z->cap_titles, z->chapter + 1, sizeof *z->titles)) {
@@ -442,8 +577,8 @@ static bool play_to_questions(struct quiz *z)
         else if (!z->acc.active)
             continue;
         watch_access(z, e, timeline_machine(z->tl));
-        if (e->ends_access)
-            finish_access(z);
+        if (e->ends_access && !finish_access(z))
+            z->ended = true;
     }
     return true;
 }
@@ -459,7 +594,7 @@ const struct quiz_question *quiz_next(struct quiz *z)
         return NULL;
     }
     struct quiz_question *q = z->keep ? &z->kept[z->nrecords] : &z->latest;
-    *q = z->ready[z->next_ready++];
+    *q = z->ready[z->next_ready++].q;
     q->number = (unsigned)(z->nrecords + 1);
     z->records[z->nrecords++] = (struct record){
         .stop = q->stop, .chapter = q->chapter, .given = QUIZ_UNANSWERED,

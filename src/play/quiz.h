@@ -25,6 +25,13 @@
  * questions, not a hundred; a drill (every_access) asks it at every access
  * of every step, as a reference string's victims call for.
  *
+ * A scenario's ask: step is a question too: how much a counter changes
+ * from there to the next expect (or over the next N operations of the
+ * machine), its choices the change the engine makes and three numbers
+ * near it. It is complete, like every question, once the events that
+ * answer it have been played; at most QUIZ_MAX_WAITING wait for their
+ * answer at once (an ask beyond that is not asked).
+ *
  * Questions come one at a time (quiz_next), in the order of their stop
  * positions, as far as the caller needs them: the viewer asks for the
  * questions up to where it is going, a handout for all of them. */
@@ -43,7 +50,8 @@
     X(WALK, "walk", "where does the page walk stop")           \
     X(FAULT, "fault", "what kind of fault is it")              \
     X(VICTIM, "victim", "which frame does the policy evict")   \
-    X(PA, "pa", "which physical address is reached")
+    X(PA, "pa", "which physical address is reached")          \
+    X(ASK, "ask", "the scenario's own questions (ask: steps)")
 
 enum quiz_kind {
 #define QUIZ_KIND_ENUM(id, name, about) QUIZ_##id,
@@ -80,6 +88,8 @@ enum quiz_fault_class {
 /* The class of one of the engine's fault kinds (enum fault_kind). */
 enum quiz_fault_class quiz_fault_class(unsigned fault_kind);
 
+/* The ask: questions that may wait for their answer at once. */
+#define QUIZ_MAX_WAITING 16
 /* One digit answers a question. */
 #define QUIZ_MAX_CHOICES 9
 #define QUIZ_CHOICE_MAX 40

@@ -70,7 +70,8 @@
     X(SAY, "say")                                       \
     X(CHAPTER, "chapter")                               \
     X(PAUSE, "pause")                                   \
-    X(EXPECT, "expect")
+    X(EXPECT, "expect")                                 \
+    X(ASK, "ask")          /* a question (play/quiz.h answers it) */
 
 enum tl_kind {
 #define TL_KIND_ENUM(id, name) TL_##id,
@@ -102,7 +103,7 @@ struct tl_event {
     bool ends_access;      /* the machine is idle after it */
     bool ends_op;          /* the last event of its operation */
     struct event ev;       /* TL_MACHINE */
-    const char *text;      /* TL_SAY / TL_CHAPTER: borrowed from the scenario */
+    const char *text;      /* TL_SAY / TL_CHAPTER / TL_ASK: borrowed from the scenario */
     unsigned nchecks;      /* TL_EXPECT */
     struct tl_check checks[TL_EXPECT_MAX];
     bool failed;           /* TL_EXPECT: some check failed */

@@ -234,7 +234,8 @@ struct scenario_process {
     X(CHAPTER,  "chapter",  "start a named chapter") \
     X(PAUSE,    "pause",    "wait for the viewer") \
     X(EXPECT,   "expect",   "check counters") \
-    X(TRACE,    "trace",    "replay accesses from a trace file")
+    X(TRACE,    "trace",    "replay accesses from a trace file") \
+    X(ASK,      "ask",      "ask how much a counter will change")
 
 enum step_kind {
 #define STEP_KIND_ENUM(id, name, help) STEP_##id,
@@ -340,6 +341,12 @@ struct scenario_step {
             const struct scenario_expect *items;
             size_t count;                 /* >= 1 */
         } expect;
+        struct {                      /* ask */
+            struct scenario_str question;
+            struct scenario_str counter;  /* a counter name (checked by the play layer) */
+            struct scenario_num ops;      /* absent: until the next expect; else the
+                                             operations it counts, 1..SCENARIO_MAX_TIMES */
+        } ask;
         struct {                      /* trace */
             struct scenario_str file;     /* as written in the scenario */
             const char *path;             /* resolved against the scenario's directory */

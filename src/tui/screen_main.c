@@ -692,13 +692,16 @@ unsigned screen_main_tick(struct app *a)
     }
     /* Autoplay stops where the scenario asks the viewer to look. */
     const struct tl_event *e = timeline_current(a->tl);
-    if (e && (e->kind == TL_PAUSE || (e->kind == TL_EXPECT && e->failed) ||
+    if (e && (e->kind == TL_PAUSE || e->kind == TL_ASK || (e->kind == TL_EXPECT && e->failed) ||
               (e->kind == TL_CHAPTER && a->unit != TL_UNIT_CHAPTER))) {
         a->playing = false;
-        char msg[96];
+        char msg[128];
         snprintf(msg, sizeof msg, "%s: %s goes on.",
                  e->kind == TL_PAUSE ? "Paused by the scenario" : "A new chapter",
                  keys_first(ACTION_PLAY).s);
+        if (e->kind == TL_ASK)
+            snprintf(msg, sizeof msg, "A question: %s goes on, %s asks it as a quiz.",
+                     keys_first(ACTION_PLAY).s, keys_first(ACTION_QUIZ).s);
         set_message(a, false, e->kind == TL_EXPECT ? "An expectation failed." : msg);
     }
     if (timeline_at_end(a->tl))
