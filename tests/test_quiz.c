@@ -75,6 +75,21 @@ static struct seen *replay(const struct scenario *sc, size_t *n, struct geometry
     return s;
 }
 
+/* The scenario at path (for the caller to free) and its quiz, with no
+ * overrides. */
+static struct quiz *open_quiz(const char *path, const struct quiz_options *qo,
+                              struct scenario **sc)
+{
+    struct diag err;
+    *sc = scenario_load(path, &err);
+    CU_ASSERT_FATAL(*sc != NULL);
+    struct timeline_overrides o;
+    timeline_overrides_init(&o);
+    struct quiz *q = quiz_create(*sc, &o, qo, &err);
+    CU_ASSERT_FATAL(q != NULL);
+    return q;
+}
+
 static bool machine_is(const struct seen *s, size_t n, uint64_t pos, enum event_kind k)
 {
     return pos < n && s[pos].kind == TL_MACHINE && s[pos].ev.kind == k;
@@ -171,17 +186,12 @@ static void test_answers_are_the_engines(void)
     for (size_t i = 0; i < sizeof library / sizeof library[0]; i++) {
         char path[96];
         snprintf(path, sizeof path, "../scenarios/%s.yaml", library[i]);
-        struct diag err;
-        struct scenario *sc = scenario_load(path, &err);
-        CU_ASSERT_FATAL(sc != NULL);
+        struct scenario *sc;
+        struct quiz_options qo = {.kinds = QUIZ_ALL_KINDS, .every_access = true};
+        struct quiz *q = open_quiz(path, &qo, &sc);
         size_t n;
         struct geometry geo;
         struct seen *s = replay(sc, &n, &geo);
-        struct timeline_overrides o;
-        timeline_overrides_init(&o);
-        struct quiz_options qo = {.kinds = QUIZ_ALL_KINDS, .every_access = true};
-        struct quiz *q = quiz_create(sc, &o, &qo, &err);
-        CU_ASSERT_FATAL(q != NULL);
         const struct quiz_question *qq;
         uint64_t last_stop = 0;
         unsigned number = 0;
@@ -218,14 +228,9 @@ static void test_answers_are_the_engines(void)
  * copied: none. The viewer stops there when playing and says it. */
 static void test_ask_step(void)
 {
-    struct diag err;
-    struct scenario *sc = scenario_load("../scenarios/fork-cow.yaml", &err);
-    CU_ASSERT_FATAL(sc != NULL);
-    struct timeline_overrides o;
-    timeline_overrides_init(&o);
+    struct scenario *sc;
     struct quiz_options qo = {.kinds = 1u << QUIZ_ASK};
-    struct quiz *q = quiz_create(sc, &o, &qo, &err);
-    CU_ASSERT_FATAL(q != NULL);
+    struct quiz *q = open_quiz("../scenarios/fork-cow.yaml", &qo, &sc);
     const struct quiz_question *qq = quiz_next(q);
     CU_ASSERT_FATAL(qq != NULL);
     CU_ASSERT_EQUAL(qq->kind, QUIZ_ASK);
@@ -235,6 +240,9 @@ static void test_ask_step(void)
     CU_ASSERT(quiz_next(q) == NULL);
     quiz_destroy(q);
     /* Playing stops at it as at a pause, and the narration asks it. */
+    struct diag err;
+    struct timeline_overrides o;
+    timeline_overrides_init(&o);
     struct timeline *tl = timeline_create(sc, &o, &err);
     CU_ASSERT_FATAL(tl != NULL);
     bool asked = false;
@@ -251,13 +259,8 @@ static void test_ask_step(void)
 /* Counts a scenario's questions. */
 static unsigned count_questions(const char *path, const struct quiz_options *qo)
 {
-    struct diag err;
-    struct scenario *sc = scenario_load(path, &err);
-    CU_ASSERT_FATAL(sc != NULL);
-    struct timeline_overrides o;
-    timeline_overrides_init(&o);
-    struct quiz *q = quiz_create(sc, &o, qo, &err);
-    CU_ASSERT_FATAL(q != NULL);
+    struct scenario *sc;
+    struct quiz *q = open_quiz(path, qo, &sc);
     unsigned n = 0;
     while (quiz_next(q))
         n++;
@@ -284,14 +287,9 @@ static void test_tour_and_drill(void)
 /* Scores: per chapter and in all; the first answer stays. */
 static void test_scores(void)
 {
-    struct diag err;
-    struct scenario *sc = scenario_load(LAZY, &err);
-    CU_ASSERT_FATAL(sc != NULL);
-    struct timeline_overrides o;
-    timeline_overrides_init(&o);
+    struct scenario *sc;
     struct quiz_options qo = {.kinds = QUIZ_ALL_KINDS, .keep = true};
-    struct quiz *q = quiz_create(sc, &o, &qo, &err);
-    CU_ASSERT_FATAL(q != NULL);
+    struct quiz *q = open_quiz(LAZY, &qo, &sc);
     CU_ASSERT_EQUAL(quiz_find_through(q, UINT64_MAX), 20);
     /* Right for the odd questions, wrong for the even ones but 20, which
      * is skipped. */
@@ -335,13 +333,9 @@ static int mark(const char *answers, char **out, struct diag *err)
         *out = NULL;
         return 2;
     }
-    struct scenario *sc = scenario_load(BELADY, err);
-    CU_ASSERT_FATAL(sc != NULL);
-    struct timeline_overrides o;
-    timeline_overrides_init(&o);
+    struct scenario *sc;
     struct quiz_options qo = {.kinds = QUIZ_ALL_KINDS};
-    struct quiz *q = quiz_create(sc, &o, &qo, err);
-    CU_ASSERT_FATAL(q != NULL);
+    struct quiz *q = open_quiz(BELADY, &qo, &sc);
     size_t len;
     FILE *mem = open_memstream(out, &len);
     int status = quiz_mark(mem, REPORT_TEXT, q, &sheet, path, sc->path, err);

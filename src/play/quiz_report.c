@@ -50,7 +50,8 @@ static void text_choices(FILE *out, const struct quiz_question *qq)
         width += strlen(qq->choices[i]) + 6;
     for (unsigned i = 0; i < qq->nchoices; i++) {
         fputs(i == 0 || width > HANDOUT_WIDTH ? "    " : "   ", out);
-        fprintf(out, "%u) %s", i + 1, qq->choices[i]);
+        fprintf(out, "%u) ", i + 1);
+        escape_fputs(qq->choices[i], out);
         if (width > HANDOUT_WIDTH || i + 1 == qq->nchoices)
             fputc('\n', out);
     }
@@ -147,9 +148,14 @@ static void print_marked(FILE *out, enum report_format format, const struct quiz
     fprintf(out, "%3u. %s ", qq->number, right ? "right" : given >= 0 ? "WRONG" : "NO ANSWER");
     escape_fputs(qq->text, out);
     fputs("\n     ", out);
-    if (!right && given >= 0)
-        fprintf(out, "you said %d) %s; ", given + 1, qq->choices[given]);
-    fprintf(out, "the answer is %u) %s. ", qq->answer + 1, qq->choices[qq->answer]);
+    if (!right && given >= 0) {
+        fprintf(out, "you said %d) ", given + 1);
+        escape_fputs(qq->choices[given], out);
+        fputs("; ", out);
+    }
+    fprintf(out, "the answer is %u) ", qq->answer + 1);
+    escape_fputs(qq->choices[qq->answer], out);
+    fputs(". ", out);
     escape_fputs(qq->why, out);
     fputc('\n', out);
 }
