@@ -66,10 +66,12 @@ static const struct option_info {
     {"--keys", "FILE", MODE_VIEW, "play the keys of FILE (with their delays) as if typed"},
     {"--level", "UNIT", MODE_RUN, "one line (a cast: one frame) per %L (default event; "
      "for a cast, op)"},
-    {"--format", "FORMAT", MODE_RUN | MODE_QUIZ, "%F: plain sentences, JSON Lines with stable keys, or "
+    {"--format", "FORMAT", MODE_RUN, "%F: plain sentences, JSON Lines with stable keys, or "
      "the viewer's screens as an asciicast"},
     {"--size", "COLSxROWS", MODE_RUN, "the screen --format cast draws (default %S)"},
     {"--stats", NULL, MODE_RUN, "print only the final counters"},
+    {"--format", "FORMAT", MODE_QUIZ, "text or json: readable lines, or JSON Lines with stable "
+     "keys"},
     {"--questions", NULL, MODE_QUIZ, "print the numbered questions and their choices"},
     {"--answers", "FILE", MODE_QUIZ, "mark the answers of FILE ('N: ANSWER' a line)"},
     {"--ask", "KINDS", MODE_QUIZ, "ask these kinds at every access: a comma-separated list "
@@ -417,7 +419,8 @@ static void print_usage(unsigned mode)
         fputs("usage: vmviz quiz [OPTIONS] SCENARIO --questions\n"
               "       vmviz quiz [OPTIONS] SCENARIO --answers FILE\n\n"
               "Predict, then see: prints the questions the viewer's quiz mode asks (TLB,\n"
-              "walk, fault, victim, physical address), or marks an answer file.\n\n", stdout);
+              "walk, fault, victim, physical address, the scenario's ask: steps), or\n"
+              "marks an answer file.\n\n", stdout);
     else
         fputs("usage: vmviz check [OPTIONS] SCENARIO...\n\n"
               "Validates and runs each scenario and reports every failed expectation as\n"
