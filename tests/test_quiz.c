@@ -40,7 +40,7 @@ static const char *const library[] = {
 struct seen {
     enum tl_kind kind;
     struct event ev;
-    bool ends_access, ends_op;
+    bool ends_access;
     const struct scenario_step *step;
     struct counters c;
 };
@@ -68,7 +68,7 @@ static struct seen *replay(const struct scenario *sc, size_t *n, struct geometry
             CU_ASSERT_FATAL(s != NULL);
         }
         s[(*n)++] = (struct seen){.kind = e->kind, .ev = e->ev, .ends_access = e->ends_access,
-                                  .ends_op = e->ends_op, .step = e->step,
+                                  .step = e->step,
                                   .c = timeline_machine(tl)->counters};
     }
     timeline_destroy(tl);
@@ -163,7 +163,8 @@ static void expected_answer(const struct seen *s, size_t n, const struct geometr
         for (; end < n; end++) {
             if (ops == 0 && s[end].kind == TL_EXPECT)
                 break;
-            if (ops && s[end].kind == TL_MACHINE && s[end].ends_op && --ops == 0)
+            if (ops && s[end].kind == TL_MACHINE && s[end].ends_access
+                && s[end].ev.kind == EV_ACCESS_DONE && --ops == 0)
                 break;
         }
         if (end >= n)
@@ -235,6 +236,11 @@ static void test_ask_step(void)
     CU_ASSERT_FATAL(qq != NULL);
     CU_ASSERT_EQUAL(qq->kind, QUIZ_ASK);
     CU_ASSERT(strstr(qq->text, "How many copies will it make?") != NULL);
+    /* The scenario's choices, which hold the answer. */
+    CU_ASSERT_EQUAL(qq->nchoices, 3);
+    CU_ASSERT_STRING_EQUAL(qq->choices[0], "0");
+    CU_ASSERT_STRING_EQUAL(qq->choices[1], "4");
+    CU_ASSERT_STRING_EQUAL(qq->choices[2], "8");
     CU_ASSERT_STRING_EQUAL(qq->choices[qq->answer], "0");
     CU_ASSERT_STRING_EQUAL(qq->why, "cow_copies went from 4 to 4: a change of 0.");
     CU_ASSERT(quiz_next(q) == NULL);
@@ -253,6 +259,23 @@ static void test_ask_step(void)
     narrate(timeline_current(tl), timeline_machine(tl), said, sizeof said);
     CU_ASSERT(strncmp(said, "A question: The parent now writes", 33) == 0);
     timeline_destroy(tl);
+    scenario_free(sc);
+
+    /* Four accesses of a fill fault four times: the quiz's own choices
+     * hold 4. Choices that lack the answer get it: 16 zero fills. */
+    qo.kinds = 1u << QUIZ_ASK;
+    q = open_quiz("data/quiz-ask.yaml", &qo, &sc);
+    qq = quiz_next(q);
+    CU_ASSERT_FATAL(qq != NULL);
+    CU_ASSERT_STRING_EQUAL(qq->choices[qq->answer], "4");
+    CU_ASSERT(qq->nchoices == 4);
+    qq = quiz_next(q);
+    CU_ASSERT_FATAL(qq != NULL);
+    CU_ASSERT_EQUAL(qq->nchoices, 4);
+    CU_ASSERT_STRING_EQUAL(qq->choices[3], "16");
+    CU_ASSERT_EQUAL(qq->answer, 3);
+    CU_ASSERT(quiz_next(q) == NULL);
+    quiz_destroy(q);
     scenario_free(sc);
 }
 

@@ -94,7 +94,8 @@ struct waiting_ask {
     size_t index;             /* in the ready list */
     enum counter_id counter;
     uint64_t start;           /* the counter at the question */
-    uint64_t ops_left;        /* operations still to count; 0: until the next expect */
+    uint64_t ops_left;        /* accesses still to count; 0: until the next expect */
+    const struct scenario_step *step;
 };
 
 /* A question found, complete once its answer is known. */
@@ -472,7 +473,7 @@ static bool start_ask(struct quiz *z, const struct tl_event *e, const struct mac
     z->waiting[z->nwaiting++] = (struct waiting_ask){
         .index = (size_t)(f - z->ready), .counter = c,
         .start = counter_get(&m->counters, c),
-        .ops_left = st->u.ask.ops.present ? st->u.ask.ops.value : 0};
+        .ops_left = st->u.ask.ops.present ? st->u.ask.ops.value : 0, .step = st};
     return true;
 }
 
@@ -483,9 +484,20 @@ static void settle_ask(struct quiz *z, const struct waiting_ask *w, uint64_t pos
     struct found *f = &z->ready[w->index];
     uint64_t now = counter_get(&m->counters, w->counter);
     int64_t change = (int64_t)(now - w->start);
-    int64_t values[4];
-    unsigned n = near_numbers(change, f->q.stop, values);
-    values[n++] = change;
+    /* The scenario's choices, and the engine's answer when they lack it:
+     * the right answer is always among them. */
+    const struct scenario_step *st = w->step;
+    int64_t values[QUIZ_MAX_CHOICES];
+    unsigned n = 0;
+    bool among = false;
+    for (size_t i = 0; i < st->u.ask.nchoices; i++) {
+        values[n++] = (int64_t)st->u.ask.choices[i].value;
+        among |= values[n - 1] == change;
+    }
+    if (n == 0)
+        n = near_numbers(change, f->q.stop, values);
+    if (!among)
+        values[n++] = change;
     qsort(values, n, sizeof values[0], compare_i64);
     f->q.nchoices = n;
     for (unsigned i = 0; i < n; i++) {
@@ -511,7 +523,9 @@ static void watch_asks(struct quiz *z, const struct tl_event *e, const struct ma
         bool done = at_end;
         if (!done && w->ops_left == 0)
             done = e->kind == TL_EXPECT;
-        else if (!done && e->kind == TL_MACHINE && e->ends_op)
+        else if (!done && e->kind == TL_MACHINE && e->ends_access
+                 && (event_fields(e->ev.kind) & EVF_ACCESS))
+            /* The last event of an access (not of an mmap, say). */
             done = --w->ops_left == 0;
         if (done)
             settle_ask(z, w, at_end ? timeline_position(z->tl) : e->position, m);

@@ -26,9 +26,9 @@
  * of every step, as a reference string's victims call for.
  *
  * A scenario's ask: step is a question too: how much a counter changes
- * from there to the next expect (or over the next N operations of the
- * machine), its choices the change the engine makes and three numbers
- * near it. It is complete, like every question, once the events that
+ * from there to the next expect (or over the next N accesses), its
+ * choices the scenario's (with the engine's answer added when they lack
+ * it) or the change the engine makes and three numbers near it. It is complete, like every question, once the events that
  * answer it have been played; at most QUIZ_MAX_WAITING wait for their
  * answer at once (an ask beyond that is not asked).
  *

@@ -8,7 +8,7 @@
  *
  * A position counts the events played since the start (0 = nothing done).
  * Every event is a machine micro-step or one of the scenario's own items
- * (say, chapter, pause, expect).
+ * (say, chapter, pause, expect, ask).
  *
  * Memory stays bounded: at most TIMELINE_MAX_SNAPSHOTS copies of the
  * machine, taking at most TIMELINE_SNAPSHOT_BUDGET bytes together. When

@@ -261,6 +261,10 @@ struct scenario_expect {
     struct scenario_pos value_pos;
 };
 
+/* ask: the most choices a scenario may give (one more, the engine's
+ * answer when they lack it, still fits one digit). */
+#define SCENARIO_ASK_MAX_CHOICES 8
+
 struct scenario_step {
     enum step_kind kind;
     struct scenario_pos pos;          /* the step's kind key */
@@ -345,7 +349,9 @@ struct scenario_step {
             struct scenario_str question;
             struct scenario_str counter;  /* a counter name (checked by the play layer) */
             struct scenario_num ops;      /* absent: until the next expect; else the
-                                             operations it counts, 1..SCENARIO_MAX_TIMES */
+                                             accesses it counts, 1..SCENARIO_MAX_TIMES */
+            struct scenario_num choices[SCENARIO_ASK_MAX_CHOICES]; /* given ones, distinct */
+            size_t nchoices;              /* 0: the quiz makes its own */
         } ask;
         struct {                      /* trace */
             struct scenario_str file;     /* as written in the scenario */
