@@ -73,11 +73,19 @@ static bool read_line(const char *path, const char *p, const char *end, unsigned
     return true;
 }
 
-static int compare_answers(const void *x, const void *y)
+static int compare_number(const void *x, const void *y)
 {
     const struct answer *a = x, *b = y;
-    if (a->number != b->number)
-        return a->number < b->number ? -1 : 1;
+    return a->number < b->number ? -1 : a->number > b->number;
+}
+
+/* By number, then line: for finding a question answered twice. */
+static int compare_answers(const void *x, const void *y)
+{
+    int by_number = compare_number(x, y);
+    if (by_number)
+        return by_number;
+    const struct answer *a = x, *b = y;
     return a->line < b->line ? -1 : a->line > b->line;
 }
 
@@ -137,16 +145,11 @@ void answers_free(struct answer_sheet *sheet)
 
 const struct answer *answers_find(const struct answer_sheet *sheet, unsigned number)
 {
-    size_t lo = 0, hi = sheet->count;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (sheet->answers[mid].number < number)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < sheet->count && sheet->answers[lo].number == number ? &sheet->answers[lo]
-                                                                     : NULL;
+    /* Numbers are distinct once loaded. */
+    struct answer key = {.number = number};
+    return sheet->count ? bsearch(&key, sheet->answers, sheet->count, sizeof key,
+                                  compare_number)
+                        : NULL;
 }
 
 int answers_choice(const struct answer *a, const char *const *choices, unsigned n)
