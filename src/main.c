@@ -18,6 +18,7 @@
 #include "play/exercise.h"
 #include "play/compare.h"
 #include "play/narrate.h"
+#include "play/quiz_report.h"
 #include "play/report.h"
 #include "play/timeline.h"
 #include "util/diag.h"
@@ -45,8 +46,9 @@
 #define MODE_VIEW 1u
 #define MODE_RUN 2u
 #define MODE_CHECK 4u
-#define MODE_ALL (MODE_VIEW | MODE_RUN | MODE_CHECK)
 #define MODE_COMPARE 8u
+#define MODE_QUIZ 16u
+#define MODE_ALL (MODE_VIEW | MODE_RUN | MODE_CHECK | MODE_QUIZ)
 
 /* Every option: its name, whether a value follows, where it is allowed,
  * and its line of --help (VALUE is what the help calls its value). */
@@ -78,6 +80,13 @@ static const struct option_info {
      "scenario's)"},
     {"--format", "FORMAT", MODE_COMPARE, "text (a table, and a chart of faults against a range "
      "of frames) or json (one array of rows)"},
+    {"--format", "FORMAT", MODE_QUIZ, "text or json: readable lines, or JSON Lines with stable "
+     "keys"},
+    {"--questions", NULL, MODE_QUIZ, "print the numbered questions and their choices"},
+    {"--answers", "FILE", MODE_QUIZ, "mark the answers of FILE ('N: ANSWER' a line)"},
+    {"--ask", "KINDS", MODE_QUIZ, "ask these kinds at every access: a comma-separated list "
+     "of %K (default: each kind once per step)"},
+    {"--quiz", NULL, MODE_VIEW, "quiz mode: stop before each decision and ask it"},
     {"--help", NULL, MODE_ALL | MODE_COMPARE, "print this help"},
 };
 #define OPTION_COUNT (sizeof options_table / sizeof options_table[0])
@@ -353,6 +362,38 @@ static int parse_frame_range(const struct args *a, int at, struct compare_plan *
     return 0;
 }
 
+/* --ask KINDS: a comma-separated list of quiz kinds (play/quiz.h), each
+ * refused at its own column. */
+static int parse_ask_arg(const struct args *a, int at, unsigned *kinds)
+{
+    const char *value = a->argv[at];
+    *kinds = 0;
+    for (const char *p = value;; p++) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        char word[QUOTE_MAX + 1];
+        snprintf(word, sizeof word, "%.*s", (int)(len < QUOTE_MAX ? len : QUOTE_MAX), p);
+        size_t k = 0;
+        while (quiz_kind_names[k] && (strlen(quiz_kind_names[k]) != len
+                                      || strncmp(p, quiz_kind_names[k], len) != 0))
+            k++;
+        if (!quiz_kind_names[k]) {
+            char expected[DIAG_MESSAGE_MAX];
+            struct diag d;
+            diag_set(&d, COMMAND_LINE, 1, arg_column(a, at) + (unsigned)(p - value),
+                     "unknown kind of question '%s' in --ask (%s)", word,
+                     diag_expected_choice(expected, sizeof expected, word, quiz_kind_names,
+                                          QUIZ_KIND_COUNT));
+            diag_print(stderr, &d);
+            return EXIT_BAD_INPUT;
+        }
+        *kinds |= 1u << k;
+        if (!comma)
+            return 0;
+        p = comma;
+    }
+}
+
 struct options {
     struct timeline_overrides overrides;
     const char *theme;
@@ -366,6 +407,11 @@ struct options {
     bool stats;
     int stats_at;
     bool present;
+    bool quiz;            /* the viewer's --quiz */
+    bool questions;       /* quiz --questions */
+    const char *answers_path;
+    int answers_at;       /* where --answers was written (0: not) */
+    unsigned ask_kinds;   /* quiz --ask: bits 1 << QUIZ_x */
     uint64_t start_chapter, start_step;
     bool has_start_step;
     unsigned start_chapter_column, start_step_column;
@@ -428,6 +474,8 @@ static void print_usage(unsigned mode)
 {
     char policies[HELP_TEXT_MAX], levels[HELP_TEXT_MAX], formats[HELP_TEXT_MAX];
     char themes[HELP_TEXT_MAX], max_frames[24], tlb_ways[24], cast_size[24];
+    char kinds[HELP_TEXT_MAX];
+    diag_list(kinds, sizeof kinds, quiz_kind_names, QUIZ_KIND_COUNT);
     diag_list(policies, sizeof policies, policy_names, diag_count(policy_names));
     snprintf(max_frames, sizeof max_frames, "%lu", (unsigned long)MACHINE_MAX_FRAMES);
     snprintf(tlb_ways, sizeof tlb_ways, "%u", SCENARIO_DEFAULT_TLB_WAYS);
@@ -449,6 +497,8 @@ static void print_usage(unsigned mode)
               "--help')\n"
               "       vmviz compare [OPTIONS] SCENARIO  race replacement policies over frame "
               "counts\n"
+              "       vmviz quiz [OPTIONS] SCENARIO  the scenario's questions on paper, or "
+              "mark answers\n"
               "       vmviz --help | --version\n\nviewer options:\n", stdout);
     else if (mode == MODE_RUN)
         fputs("usage: vmviz run [OPTIONS] SCENARIO\n\n"
@@ -458,6 +508,12 @@ static void print_usage(unsigned mode)
         fputs("usage: vmviz compare [OPTIONS] SCENARIO\n\n"
               "Plays SCENARIO once per policy and frame count, in parallel, and prints each\n"
               "run's faults, TLB hit rate, evictions, writebacks and swap traffic.\n\n", stdout);
+    else if (mode == MODE_QUIZ)
+        fputs("usage: vmviz quiz [OPTIONS] SCENARIO --questions\n"
+              "       vmviz quiz [OPTIONS] SCENARIO --answers FILE\n\n"
+              "Predict, then see: prints the questions the viewer's quiz mode asks (TLB,\n"
+              "walk, fault, victim, physical address, the scenario's ask: steps), or\n"
+              "marks an answer file.\n\n", stdout);
     else
         fputs("usage: vmviz check [OPTIONS] SCENARIO...\n\n"
               "Validates and runs each scenario and reports every failed expectation as\n"
@@ -478,7 +534,7 @@ static void print_usage(unsigned mode)
                 list = p[1] == 'P' ? policies : p[1] == 'T' ? themes
                      : p[1] == 'L' ? levels : p[1] == 'F' ? formats
                      : p[1] == 'M' ? max_frames : p[1] == 'W' ? tlb_ways
-                     : p[1] == 'S' ? cast_size : NULL;
+                     : p[1] == 'S' ? cast_size : p[1] == 'K' ? kinds : NULL;
             }
             if (list) {
                 used += (size_t)snprintf(help + used, sizeof help - used, "%s", list);
@@ -500,6 +556,10 @@ static void print_usage(unsigned mode)
                "At most %d runs (policies times frame counts). The scenario's expectations\n"
                "are not checked. Exit status: 0 every run done, %d bad input or a run that\n"
                "failed.\n", COMPARE_MAX_CONFIGS, EXIT_BAD_INPUT);
+    else if (mode == MODE_QUIZ)
+        printf("\nExit status: 0 every answer right (or --questions printed), %d some answer\n"
+               "wrong or missing, %d bad input or an output that cannot be written.\n",
+               EXIT_EXPECT_FAILED, EXIT_BAD_INPUT);
     else
         printf("\nNumbers: decimal, 0x hex or 0b binary ('_' may separate digits).\n"
                "Exit status: 0 all expectations held, %d an expectation failed, %d bad input\n"
@@ -557,6 +617,14 @@ static int parse_options(struct args *a, struct options *o, unsigned mode)
             o->present = true;
             continue;
         }
+        if (strcmp(arg, "--quiz") == 0) {
+            o->quiz = true;
+            continue;
+        }
+        if (strcmp(arg, "--questions") == 0) {
+            o->questions = true;
+            continue;
+        }
         if (a->i + 1 >= a->argc)
             return usage_error(a, at, "%s needs a value (expected '%s %s')", arg, arg,
                                opt->value);
@@ -594,6 +662,11 @@ static int parse_options(struct args *a, struct options *o, unsigned mode)
             o->start_step_column = arg_column(a, a->i);
         } else if (strcmp(arg, "--record") == 0) {
             o->record_path = a->argv[a->i];
+        } else if (strcmp(arg, "--answers") == 0) {
+            o->answers_path = a->argv[a->i];
+            o->answers_at = a->i;
+        } else if (strcmp(arg, "--ask") == 0) {
+            status = parse_ask_arg(a, a->i, &o->ask_kinds);
         } else if (strcmp(arg, "--keys") == 0) {
             o->keys_path = a->argv[a->i];
         } else if (strcmp(arg, "--theme") == 0) {
@@ -805,6 +878,59 @@ static int cmd_run(struct args *a)
     status = !whole ? EXIT_BAD_INPUT : timeline_failures(tl) ? EXIT_EXPECT_FAILED : 0;
     timeline_destroy(tl);
     scenario_free(s);
+    return finish(status);
+}
+
+static int cmd_quiz(struct args *a)
+{
+    struct options o = {.level = TL_UNIT_EVENT, .format = REPORT_TEXT};
+    timeline_overrides_init(&o.overrides);
+    int status = parse_options(a, &o, MODE_QUIZ);
+    if (status == PARSED_HELP)
+        return finish(0);
+    if (status == 0 && o.npaths != 1)
+        status = usage_error(a, a->argc, o.npaths ? "more than one scenario (expected exactly "
+                                                    "one)"
+                                                  : "no scenario given (expected 'vmviz quiz "
+                                                    "SCENARIO --questions')");
+    if (status == 0 && o.cast)
+        status = usage_error(a, o.format_at, "a quiz has no screens to record (expected "
+                             "--format text or json)");
+    if (status == 0 && o.questions == (o.answers_path != NULL))
+        status = usage_error(a, o.answers_at ? o.answers_at - 1 : a->argc,
+                             "%s (expected either --questions or --answers FILE)",
+                             o.questions ? "--questions and --answers together"
+                                         : "nothing to do");
+    struct diag err;
+    struct answer_file sheet = {0};
+    if (status == 0 && o.answers_path && !answers_read(o.answers_path, &sheet, &err)) {
+        diag_print(stderr, &err);
+        status = EXIT_BAD_INPUT;
+    }
+    struct scenario *s = NULL;
+    if (status == 0 && (s = scenario_load(o.paths[0], &err)) == NULL) {
+        diag_print(stderr, &err);
+        status = EXIT_BAD_INPUT;
+    }
+    /* Without --ask a tour, with it a drill (play/quiz.h). */
+    struct quiz_options qo = {.kinds = o.ask_kinds ? o.ask_kinds : QUIZ_ALL_KINDS,
+                              .every_access = o.ask_kinds != 0};
+    struct quiz *q = status ? NULL : quiz_create(s, &o.overrides, &qo, &err);
+    if (status == 0 && !q) {
+        diag_print(stderr, &err);
+        status = EXIT_BAD_INPUT;
+    }
+    if (q) {
+        status = o.questions ? quiz_print_questions(stdout, o.format, q, s->path, &err)
+                             : quiz_mark(stdout, o.format, q, &sheet, o.answers_path, s->path,
+                                         &err);
+        if (status == EXIT_BAD_INPUT)
+            diag_print(stderr, &err);
+    }
+    quiz_destroy(q);
+    scenario_free(s);
+    answers_free(&sheet);
+    free(o.paths);
     return finish(status);
 }
 
@@ -1122,6 +1248,7 @@ static int cmd_view(struct args *a)
         .theme_name = o.theme,
         .overrides = o.overrides,
         .present = o.present,
+        .quiz = o.quiz,
         .start_chapter = o.start_chapter,
         .start_step = o.start_step,
         .has_start_step = o.has_start_step,
@@ -1148,6 +1275,10 @@ int main(int argc, char **argv)
     if (argc > 1 && strcmp(argv[1], "run") == 0) {
         a.i = 2;
         return cmd_run(&a);
+    }
+    if (argc > 1 && strcmp(argv[1], "quiz") == 0) {
+        a.i = 2;
+        return cmd_quiz(&a);
     }
     if (argc > 1 && strcmp(argv[1], "check") == 0) {
         a.i = 2;

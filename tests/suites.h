@@ -24,7 +24,8 @@
     X(record)         \
     X(truth)          \
     X(exercise)       \
-    X(compare)
+    X(compare)        \
+    X(quiz)
 
 #define SUITE_DECLARE(name) void suite_##name##_register(void);
 SUITE_LIST(SUITE_DECLARE)

@@ -199,7 +199,7 @@ static void test_step_kinds(void)
 {
     enum step_kind k = STEP_KIND_COUNT;
 
-    CU_ASSERT_EQUAL(STEP_KIND_COUNT, 21);
+    CU_ASSERT_EQUAL(STEP_KIND_COUNT, 22);
     check_string(step_kind_name(STEP_READ), "read", "name of READ");
     check_string(step_kind_name(STEP_MPROTECT), "mprotect", "name of MPROTECT");
     check_string(step_kind_name(STEP_TRACE), "trace", "name of TRACE");
@@ -1267,11 +1267,11 @@ static const struct {
      "kernel or devices; did you mean 'frames'?)"},
     {"unknown-step-list.yaml", "data/bad/unknown-step-list.yaml:8:5: error: unknown step "
      "'frobnicate' (expected read, write, exec, refs, fill, mmap, munmap, mprotect, "
-     "map, switch, fork, exit, execve, spawn, brk, repeat, say, chapter, pause, expect or "
-     "trace)"},
+     "map, switch, fork, exit, execve, spawn, brk, repeat, say, chapter, pause, expect, trace "
+     "or ask)"},
     {"unknown-step.yaml", "data/bad/unknown-step.yaml:8:5: error: unknown step 'wirte' "
      "(expected read, write, exec, refs, fill, mmap, munmap, mprotect, map, switch, fork, "
-     "exit, execve, spawn, brk, repeat, say, chapter, pause, expect or trace; did you mean "
+     "exit, execve, spawn, brk, repeat, say, chapter, pause, expect, trace or ask; did you mean "
      "'write'?)"},
     {"wrong-type-list.yaml", "data/bad/wrong-type-list.yaml:3:9: error: 'swap' is a list "
      "(expected a number: decimal, 0x hex or 0b binary)"},

@@ -155,3 +155,14 @@ void answers_free(struct answer_file *f)
     f->items = NULL;
     f->count = 0;
 }
+
+int answers_choice(const struct answer *a, const char *const *choices, unsigned n)
+{
+    const char *t = a->text;
+    if (t[0] >= '1' && t[0] <= '9' && t[1] == '\0')
+        return (unsigned)(t[0] - '1') < n ? t[0] - '1' : -1;
+    for (unsigned i = 0; i < n; i++)
+        if (strcasecmp(t, choices[i]) == 0)
+            return (int)i;
+    return -1;
+}

@@ -50,5 +50,8 @@ bool answers_parse(const char *name, const char *text, size_t len, struct answer
 const struct answer *answers_find(const struct answer_file *f, unsigned number);
 /* Frees what answers_read or answers_parse gave; leaves *f empty. */
 void answers_free(struct answer_file *f);
+/* Which of choices[0..n) an answer names: its number (1 to n, one digit)
+ * or its words (case ignored). The index, or -1 when it names none. */
+int answers_choice(const struct answer *a, const char *const *choices, unsigned n);
 
 #endif

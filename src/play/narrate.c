@@ -610,6 +610,9 @@ size_t narrate(const struct tl_event *e, const struct machine *m, char *buf, siz
     case TL_PAUSE:
         say(&o, "Pause.");
         break;
+    case TL_ASK:
+        say(&o, "A question: %s", e->text ? e->text : "");
+        break;
     case TL_EXPECT:
         say(&o, "Expect:");
         for (unsigned i = 0; i < e->nchecks; i++) {

@@ -344,6 +344,9 @@ static void produce(struct program *p, struct cursor *c, const struct machine *m
     case STEP_EXPECT:
         out->kind = ITEM_EXPECT;
         return;
+    case STEP_ASK:
+        out->kind = ITEM_ASK;
+        return;
     case STEP_FORK:
         item_op(out, OP_FORK, step_pid(&st->u.fork.parent));
         out->op.child = (uint32_t)st->u.fork.child.value;

@@ -17,7 +17,7 @@
 #include "scenario/trace.h"
 #include "vm/machine.h"
 
-enum item_kind { ITEM_OP, ITEM_SAY, ITEM_CHAPTER, ITEM_PAUSE, ITEM_EXPECT, ITEM_FAILED };
+enum item_kind { ITEM_OP, ITEM_SAY, ITEM_CHAPTER, ITEM_PAUSE, ITEM_EXPECT, ITEM_FAILED, ITEM_ASK };
 
 /* Room for the reason of an ITEM_FAILED, NUL included: it quotes a name
  * (or a trace's name, cut to 24 bytes) and becomes the event's detail. */

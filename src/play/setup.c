@@ -495,6 +495,11 @@ static bool check_steps(const struct scenario *s, const struct scenario_step *st
             if (!check_steps(s, st->u.repeat.steps, st->u.repeat.count, c, err))
                 return false;
             break;
+        case STEP_ASK:
+            if (counter_lookup(st->u.ask.counter.value) < 0)
+                return fail_unknown(err, s, st->u.ask.counter.pos, "counter",
+                                    st->u.ask.counter.value, counter_names);
+            break;
         case STEP_EXPECT:
             for (size_t e = 0; e < st->u.expect.count; e++) {
                 const struct scenario_expect *x = &st->u.expect.items[e];

@@ -343,6 +343,10 @@ static void play_item(struct tl_state *st, const struct item *item, struct tl_ev
     case ITEM_PAUSE:
         e->kind = TL_PAUSE;
         break;
+    case ITEM_ASK:
+        e->kind = TL_ASK;
+        e->text = step->u.ask.question.value;
+        break;
     case ITEM_EXPECT:
         e->kind = TL_EXPECT;
         evaluate_expect(st, step, e);
@@ -635,7 +639,7 @@ static bool stops_at(const struct tl_event *e, enum tl_stop stop)
     case TL_STOP_FAILED:
         return e->kind == TL_EXPECT && e->failed;
     case TL_STOP_PAUSE:
-        return e->kind == TL_PAUSE || e->kind == TL_CHAPTER;
+        return e->kind == TL_PAUSE || e->kind == TL_CHAPTER || e->kind == TL_ASK;
     }
     return false;
 }

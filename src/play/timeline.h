@@ -8,7 +8,7 @@
  *
  * A position counts the events played since the start (0 = nothing done).
  * Every event is a machine micro-step or one of the scenario's own items
- * (say, chapter, pause, expect).
+ * (say, chapter, pause, expect, ask).
  *
  * Memory stays bounded: at most TIMELINE_MAX_SNAPSHOTS copies of the
  * machine, taking at most TIMELINE_SNAPSHOT_BUDGET bytes together. When
@@ -70,7 +70,8 @@
     X(SAY, "say")                                       \
     X(CHAPTER, "chapter")                               \
     X(PAUSE, "pause")                                   \
-    X(EXPECT, "expect")
+    X(EXPECT, "expect")                                 \
+    X(ASK, "ask")          /* a question (play/quiz.h answers it) */
 
 enum tl_kind {
 #define TL_KIND_ENUM(id, name) TL_##id,
@@ -102,7 +103,7 @@ struct tl_event {
     bool ends_access;      /* the machine is idle after it */
     bool ends_op;          /* the last event of its operation */
     struct event ev;       /* TL_MACHINE */
-    const char *text;      /* TL_SAY / TL_CHAPTER: borrowed from the scenario */
+    const char *text;      /* TL_SAY / TL_CHAPTER / TL_ASK: borrowed from the scenario */
     unsigned nchecks;      /* TL_EXPECT */
     struct tl_check checks[TL_EXPECT_MAX];
     bool failed;           /* TL_EXPECT: some check failed */

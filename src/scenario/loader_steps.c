@@ -2,6 +2,7 @@
  * lists of steps with their budget of accesses (SCENARIO_MAX_ACCESSES) and
  * steps (SCENARIO_MAX_STEPS). The trace step is in loader_trace.c. See
  * loader_internal.h. */
+#include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -439,6 +440,66 @@ static int step_pause(struct loader *ld, const yaml_node_t *n, struct scenario_s
     return ld_fail_type(ld, n, KEY("pause"), "nothing, or true");
 }
 
+/* ask's choices: a list of 2 to SCENARIO_ASK_MAX_CHOICES distinct numbers. */
+static int ask_choices(struct loader *ld, const yaml_node_t *n, struct scenario_step *st)
+{
+    char expected[80];
+    snprintf(expected, sizeof expected, "a list of 2 to %d different numbers",
+             SCENARIO_ASK_MAX_CHOICES);
+    if (n->type != YAML_SEQUENCE_NODE)
+        return ld_fail_type(ld, n, KEY("choices"), expected);
+    if (ld_items(n) < 2 || ld_items(n) > SCENARIO_ASK_MAX_CHOICES)
+        return ld_fail_at(ld, ld_pos(n), "'choices' has %zu number%s (expected %s)",
+                          ld_items(n), ld_items(n) == 1 ? "" : "s", expected);
+    st->u.ask.nchoices = ld_items(n);
+    for (size_t i = 0; i < st->u.ask.nchoices; i++) {
+        yaml_node_t *item = ld_node(ld, n->data.sequence.items.start[i]);
+        struct scenario_num *c = &st->u.ask.choices[i];
+        /* Counters never decrease: a change is a number, never below 0. */
+        if (ld_get_number_in(ld, item, "a choice", 0, INT64_MAX, "a number of at most 63 bits",
+                             c) < 0)
+            return -1;
+        for (size_t j = 0; j < i; j++)
+            if (st->u.ask.choices[j].value == c->value)
+                return ld_fail_at(ld, c->pos, "the choice %llu is given twice (expected %s)",
+                                  (unsigned long long)c->value, expected);
+    }
+    return 0;
+}
+
+/* ask: {question: TEXT, counter: NAME, until: expect | N, choices: [N...]}:
+ * a question
+ * whose answer is how much the counter changes from here to the next
+ * expect, or over the next N accesses (the play layer finds out), with
+ * the scenario's choices or, without them, the quiz's own. */
+static int step_ask(struct loader *ld, const yaml_node_t *n, struct scenario_step *st)
+{
+    static const char *const keys[] = {"question", "counter", "until", "choices"};
+    static const char counter[] = "a counter name such as minor_faults";
+    yaml_node_t *v[COUNT_OF(keys)];
+    char until[96];
+    snprintf(until, sizeof until, "expect, or a number of accesses from 1 to %lu",
+             SCENARIO_MAX_TIMES);
+    if (ld_map_keys(ld, n, "in ask", "a mapping {question, counter, until, choices}", keys,
+                    COUNT_OF(keys), v) < 0
+        || ld_require(ld, n, v[0], "question", "in ask", "the question's text") < 0
+        || ld_require(ld, n, v[1], "counter", "in ask", counter) < 0
+        || ld_get_string(ld, v[0], KEY("question"), "the question's text",
+                         &st->u.ask.question) < 0
+        || ld_get_string(ld, v[1], KEY("counter"), counter, &st->u.ask.counter) < 0
+        || (v[3] && ask_choices(ld, v[3], st) < 0))
+        return -1;
+    if (v[2] == NULL || (v[2]->type == YAML_SCALAR_NODE
+                         && strcmp((const char *)v[2]->data.scalar.value, "expect") == 0))
+        return 0;
+    /* A word other than expect would be read as a bad number: say both. */
+    if (v[2]->type == YAML_SCALAR_NODE && !isdigit(v[2]->data.scalar.value[0]))
+        return ld_fail_at(ld, ld_pos(v[2]), "'until' is '%.*s' (expected %s)", DIAG_QUOTE_MAX,
+                          (const char *)v[2]->data.scalar.value, until);
+    return ld_get_number_in(ld, v[2], KEY("until"), 1, SCENARIO_MAX_TIMES, until,
+                            &st->u.ask.ops);
+}
+
 /* expect: {COUNTER: TOTAL | +N | -N, ...}. */
 static int step_expect(struct loader *ld, const yaml_node_t *n, struct scenario_step *st)
 {
@@ -585,6 +646,8 @@ static int load_step(struct loader *ld, const yaml_node_t *n, unsigned depth,
         return step_expect(ld, v, st);
     case STEP_TRACE:
         return ld_step_trace(ld, v, st, budget);
+    case STEP_ASK:
+        return step_ask(ld, v, st);
     case STEP_KIND_COUNT:
         break;
     }

@@ -234,7 +234,8 @@ struct scenario_process {
     X(CHAPTER,  "chapter",  "start a named chapter") \
     X(PAUSE,    "pause",    "wait for the viewer") \
     X(EXPECT,   "expect",   "check counters") \
-    X(TRACE,    "trace",    "replay accesses from a trace file")
+    X(TRACE,    "trace",    "replay accesses from a trace file") \
+    X(ASK,      "ask",      "ask how much a counter will change")
 
 enum step_kind {
 #define STEP_KIND_ENUM(id, name, help) STEP_##id,
@@ -259,6 +260,10 @@ struct scenario_expect {
     int64_t value;
     struct scenario_pos value_pos;
 };
+
+/* ask: the most choices a scenario may give (one more, the engine's
+ * answer when they lack it, still fits one digit). */
+#define SCENARIO_ASK_MAX_CHOICES 8
 
 struct scenario_step {
     enum step_kind kind;
@@ -340,6 +345,14 @@ struct scenario_step {
             const struct scenario_expect *items;
             size_t count;                 /* >= 1 */
         } expect;
+        struct {                      /* ask */
+            struct scenario_str question;
+            struct scenario_str counter;  /* a counter name (checked by the play layer) */
+            struct scenario_num ops;      /* absent: until the next expect; else the
+                                             accesses it counts, 1..SCENARIO_MAX_TIMES */
+            struct scenario_num choices[SCENARIO_ASK_MAX_CHOICES]; /* given ones, distinct */
+            size_t nchoices;              /* 0: the quiz makes its own */
+        } ask;
         struct {                      /* trace */
             struct scenario_str file;     /* as written in the scenario */
             const char *path;             /* resolved against the scenario's directory */

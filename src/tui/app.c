@@ -123,6 +123,7 @@ bool app_open_scenario(struct app *a, const char *path, struct diag *err)
     a->mark_back.set = false;
     app_chapters_free(a);
     live_forget(a->live);
+    quiz_reset(a);
     return true;
 }
 
@@ -153,6 +154,7 @@ struct app *app_create(const struct tui_options *opts, struct diag *err)
         }
         a->base = SCREEN_MAIN;
         a->present = opts->present;
+        a->quiz_mode = opts->quiz;
         if ((opts->start_chapter || opts->has_start_step) && !app_open_at(a, err)) {
             app_destroy(a);
             return NULL;
@@ -172,6 +174,7 @@ void app_destroy(struct app *a)
         return;
     whatif_free(a->whatif);
     live_free(a->live);
+    quiz_reset(a);
     if (a->tl)
         timeline_destroy(a->tl);
     scenario_free(a->sc);

@@ -42,6 +42,7 @@
     X(SPLIT, split, "split view")       \
     X(LIVE, live, "live prompt")        \
     X(BLANK, blank, "blank")            \
+    X(QUIZ, quiz, "quiz question")      \
     X(SMALL, small, "too small")
 
 enum screen_id {
@@ -116,6 +117,7 @@ struct app_chapter {
 
 struct whatif;
 struct live;
+struct quiz;
 
 /* The viewer's state. The app owns the scenario, the timeline, the theme
  * names and the picker's entries; opts' strings are borrowed from the
@@ -176,6 +178,12 @@ struct app {
     /* Trying it live (live.c): the typed steps and the prompt. NULL
      * until first used. */
     struct live *live;
+    /* Quiz mode (screen_quiz.c): the questions of the machine on screen,
+     * made when first needed and dropped when the machine changes. */
+    bool quiz_mode;
+    struct quiz *quiz;
+    size_t quiz_number;        /* the question the overlay shows (from 1) */
+    bool quiz_revealed;        /* the overlay shows its answer, not its choices */
 };
 
 /* Sets up the viewer: loads the theme and the scenario (or lists the

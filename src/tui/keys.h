@@ -87,7 +87,8 @@
     X(VIEWER, CLOSE, KEYS_NOHINT, "close a window, leave the focus; stop a long move",        \
       KEYS_ESC)                                                                               \
     X(VIEWER, REDRAW, KEYS_NOHINT, "redraw the screen", KEYS_CTRL('l'))                       \
-    X(VIEWER, QUIT, KEYS_HINT(ALL, 10, "quit"), "quit", 'q', 'Q')                             \
+    X(VIEWER, QUIZ, KEYS_NOHINT, "quiz mode: stop before each decision and ask it", 'Q')      \
+    X(VIEWER, QUIT, KEYS_HINT(ALL, 10, "quit"), "quit", 'q')                             \
     X(PICKER, PICK_PREV, KEYS_HINT(PICKER, 1, "choose"), "choose the scenario above",         \
       KEY_UP, 'k', 'p', KEY_PPAGE)                                                            \
     X(PICKER, PICK_NEXT, KEYS_JOIN(PICKER, 1, "/"), "choose the scenario below", KEY_DOWN,    \

@@ -543,6 +543,8 @@ unsigned screen_main_action(struct app *a, enum key_action act)
     unsigned result = main_act(a, act);
     if (moving)
         result = screen_main_finish(a, result);
+    if (a->quiz_mode && !(result & APP_QUIT) && timeline_position(a->tl) > before)
+        result |= quiz_after_move(a, before);
     /* A new step has its own sentence: read it from the top. */
     if (timeline_position(a->tl) != before)
         a->scroll[PANEL_NARRATION] = 0;
@@ -664,6 +666,8 @@ static unsigned main_act(struct app *a, enum key_action act)
     case ACTION_LIVE:
         a->playing = false;
         return screens_switch(a, SCREEN_LIVE);
+    case ACTION_QUIZ:
+        return quiz_toggle(a);
     default:
         return screens_common_key(a, act);
     }
@@ -675,6 +679,7 @@ unsigned screen_main_tick(struct app *a)
     if (!a->playing)
         return 0;
     app_busy_begin(a, "Playing");
+    uint64_t before = timeline_position(a->tl);
     bool moved = timeline_step(a->tl, a->unit, +1);
     if (move_interrupted(a))
         return screen_main_finish(a, APP_REDRAW);
@@ -685,15 +690,22 @@ unsigned screen_main_tick(struct app *a)
         return APP_REDRAW;
     }
     a->scroll[PANEL_NARRATION] = 0;
+    if (a->quiz_mode && quiz_after_move(a, before) && a->overlay == SCREEN_QUIZ) {
+        a->playing = false;
+        return APP_REDRAW;
+    }
     /* Autoplay stops where the scenario asks the viewer to look. */
     const struct tl_event *e = timeline_current(a->tl);
-    if (e && (e->kind == TL_PAUSE || (e->kind == TL_EXPECT && e->failed) ||
+    if (e && (e->kind == TL_PAUSE || e->kind == TL_ASK || (e->kind == TL_EXPECT && e->failed) ||
               (e->kind == TL_CHAPTER && a->unit != TL_UNIT_CHAPTER))) {
         a->playing = false;
-        char msg[96];
+        char msg[128];
         snprintf(msg, sizeof msg, "%s: %s goes on.",
                  e->kind == TL_PAUSE ? "Paused by the scenario" : "A new chapter",
                  keys_first(ACTION_PLAY).s);
+        if (e->kind == TL_ASK)
+            snprintf(msg, sizeof msg, "A question: %s goes on, %s asks it as a quiz.",
+                     keys_first(ACTION_PLAY).s, keys_first(ACTION_QUIZ).s);
         set_message(a, false, e->kind == TL_EXPECT ? "An expectation failed." : msg);
     }
     if (timeline_at_end(a->tl) || live_stops_autoplay(a, e))

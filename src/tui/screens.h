@@ -147,6 +147,20 @@ unsigned app_mark_begin(struct app *a, enum key_action act);
  * back to where the last jump left). */
 unsigned app_mark_finish(struct app *a, int key);
 
+/* Quiz mode (screen_quiz.c): a question overlay before each decision of
+ * the engine, answered with one digit. */
+void screen_quiz_init(struct app *a);
+void screen_quiz_draw(struct app *a);
+unsigned screen_quiz_key(struct app *a, int key);
+/* Turns quiz mode on or off (the key's action), saying so. */
+unsigned quiz_toggle(struct app *a);
+/* After a move forward from position before, in quiz mode: goes back to
+ * the first unanswered question passed (or reached) and asks it. */
+unsigned quiz_after_move(struct app *a, uint64_t before);
+/* Drops the questions (the scenario or the machine changed): quiz mode
+ * stays as it was, and its score starts again. */
+void quiz_reset(struct app *a);
+
 /* What several screens draw alike (screen_parts.c). */
 
 /* Blank columns and rows an overlay keeps around its box, so that the

@@ -22,6 +22,7 @@ struct tui_options {
     const char *theme_name;      /* NULL: default, or mono when NO_COLOR is set */
     struct timeline_overrides overrides;
     bool present;                /* start in presenter mode (--present) */
+    bool quiz;                   /* start in quiz mode (--quiz) */
     uint64_t start_chapter;      /* open at this chapter (1 = the first; 0: no --chapter) */
     uint64_t start_step;         /* then this many steps on (--step N) */
     bool has_start_step;

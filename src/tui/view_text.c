@@ -236,6 +236,7 @@ void view_event_line(const struct tl_event *e, const struct machine *m, char *bu
     case TL_SAY: snprintf(buf, len, "say \"%s\"", e->text ? e->text : ""); return;
     case TL_CHAPTER: snprintf(buf, len, "== chapter: %s ==", e->text ? e->text : ""); return;
     case TL_PAUSE: snprintf(buf, len, "pause"); return;
+    case TL_ASK: snprintf(buf, len, "ask \"%s\"", e->text ? e->text : ""); return;
     case TL_EXPECT: {
         size_t used = (size_t)snprintf(buf, len, "expect %s", e->failed ? "FAILED:" : "ok:");
         for (unsigned i = 0; i < e->nchecks && used < len; i++) {

@@ -375,6 +375,7 @@ static bool replace_machine(struct app *a, const struct timeline_overrides *o, b
     timeline_destroy(a->tl);
     a->tl = tl;
     a->playing = false;
+    quiz_reset(a);
     say_counters(a, lead, &was);
     return true;
 }
