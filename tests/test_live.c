@@ -253,6 +253,44 @@ static void test_errors_in_place(void)
     test_app_close(a);
 }
 
+/* Steps whose options are a mapping take them as words too, and a fork
+ * on its own gets the first free pid; errors keep the typed columns. */
+static void test_words(void)
+{
+    struct app *a = open_after_stack_write();
+    CU_ASSERT_FATAL(a != NULL);
+    size_t steps = a->sc->step_count;
+    enter(a, "mprotect stack r--");
+    CU_ASSERT_EQUAL(a->overlay, SCREEN_COUNT);
+    CU_ASSERT_EQUAL(a->sc->step_count, steps + 1);
+    const struct process *p = machine_running(timeline_machine(a->tl));
+    const struct area *stack = process_find_named(p, "stack");
+    CU_ASSERT_FATAL(stack != NULL);
+    CU_ASSERT_EQUAL(stack->prot, PROT_R);
+
+    uint32_t before = timeline_machine(a->tl)->nprocs;
+    enter(a, "fork");
+    CU_ASSERT_EQUAL(a->overlay, SCREEN_COUNT);
+    CU_ASSERT_EQUAL(a->sc->step_count, steps + 2);
+    const struct machine *m = timeline_machine(a->tl);
+    CU_ASSERT_EQUAL(m->nprocs, before + 1);
+    bool child = false;
+    for (uint32_t i = 0; i < m->nprocs; i++)
+        child = child || (m->procs[i].pid == 2 && m->procs[i].alive);
+    CU_ASSERT(child);
+
+    /* The area's word is at column 10 of what was typed. */
+    enter(a, "mprotect stak r--");
+    CU_ASSERT(strncmp(a->live->note, "live:1:10: error: unknown area 'stak'", 37) == 0);
+    CU_ASSERT(test_press(a, "<Esc>"));
+    enter(a, "munmap heap extra");
+    CU_ASSERT_STRING_EQUAL(a->live->note, "live:1:13: error: 'extra' is one word too many "
+                                          "(expected munmap name)");
+    CU_ASSERT(test_press(a, "<Esc>"));
+    CU_ASSERT_EQUAL(a->sc->step_count, steps + 2);
+    test_app_close(a);
+}
+
 static void test_completion(void)
 {
     struct app *a = open_after_stack_write();
@@ -479,6 +517,7 @@ void suite_live_register(void)
     CU_add_test(s, "undo removes the typed step", test_undo);
     CU_add_test(s, "undo keeps the place or goes to the step's", test_undo_places);
     CU_add_test(s, "errors in place", test_errors_in_place);
+    CU_add_test(s, "options as words, and a bare fork", test_words);
     CU_add_test(s, "completion, editing, history", test_completion);
     CU_add_test(s, "save writes a scenario that replays", test_save_replays);
     CU_add_test(s, "a step typed inside a repeat", test_after_repeat);

@@ -24,11 +24,87 @@ static bool is_kind_byte(char c)
 unsigned scenario_line_column(const struct scenario_line *l, unsigned col)
 {
     unsigned o = col > 0 ? col - 1 : 0;
+    if (l->npieces) {
+        /* Words made into a mapping: the piece the column falls in. */
+        const struct scenario_line_piece *p = &l->pieces[0];
+        for (unsigned i = 1; i < l->npieces; i++)
+            if (l->pieces[i].yaml_from <= o)
+                p = &l->pieces[i];
+        unsigned typed = p->typed_from + (o - p->yaml_from) + 1;
+        return typed > l->typed_len + 1 ? l->typed_len + 1 : typed;
+    }
     /* Columns after an added colon are one further right than typed. */
     if (l->colon_added && o > l->kind_len)
         o--;
     unsigned typed = l->typed_from + o + 1;
     return typed > l->typed_len + 1 ? l->typed_len + 1 : typed;
+}
+
+static const struct {
+    const char *kind;
+    const char *keys[SCENARIO_LINE_MAX_WORDS];
+} line_words[] = {
+#define LINE_WORDS_ROW(kind, k1, k2, k3) {kind, {k1, k2, k3}},
+    SCENARIO_LINE_WORDS(LINE_WORDS_ROW)
+#undef LINE_WORDS_ROW
+};
+
+/* "KIND w1 w2" of a kind that takes words: the item form
+ * "KIND: {k1: w1, k2: w2}" into out->yaml, with the pieces that map its
+ * columns back. 1 when done, 0 when the line is not of that shape (a
+ * mapping or a quoted value given as it is), -1 with err set. */
+static int words_to_mapping(const char *name, const char *typed, size_t kind_from,
+                            size_t kind_to, size_t to, struct scenario_line *out,
+                            struct diag *err)
+{
+    size_t at = kind_to;
+    if (at < to && typed[at] == ':')
+        at++;
+    while (at < to && typed[at] == ' ')
+        at++;
+    if (at < to && strchr("{[\"'", typed[at]))
+        return 0;
+    const char *const *keys = NULL;
+    for (size_t k = 0; k < sizeof line_words / sizeof line_words[0]; k++)
+        if (strlen(line_words[k].kind) == kind_to - kind_from &&
+            memcmp(line_words[k].kind, typed + kind_from, kind_to - kind_from) == 0)
+            keys = line_words[k].keys;
+    if (!keys || at == to)
+        return 0;
+    size_t len = (size_t)snprintf(out->yaml, sizeof out->yaml, "%.*s: {",
+                                  (int)(kind_to - kind_from), typed + kind_from);
+    out->pieces[0] = (struct scenario_line_piece){0, (unsigned)kind_from};
+    out->npieces = 1;
+    for (unsigned w = 0; at < to; w++) {
+        size_t end = at;
+        while (end < to && typed[end] != ' ')
+            end++;
+        if (w >= SCENARIO_LINE_MAX_WORDS || !keys[w]) {
+            char form[96];
+            size_t f = 0;
+            for (unsigned k = 0; k < SCENARIO_LINE_MAX_WORDS && keys[k]; k++)
+                f += (size_t)snprintf(form + f, sizeof form - f, " %s", keys[k]);
+            diag_set(err, name, 1, (unsigned)at + 1, "'%.*s' is one word too many (expected "
+                     "%.*s%s)", (int)(end - at), typed + at, (int)(kind_to - kind_from),
+                     typed + kind_from, form);
+            return -1;
+        }
+        len += (size_t)snprintf(out->yaml + len, sizeof out->yaml - len, "%s%s: ",
+                                w ? ", " : "", keys[w]);
+        if (len + (end - at) + 2 >= sizeof out->yaml) {
+            diag_set(err, name, 1, (unsigned)at + 1, "the line is too long (expected at most "
+                     "%u bytes)", SCENARIO_LINE_MAX);
+            return -1;
+        }
+        out->pieces[out->npieces++] = (struct scenario_line_piece){(unsigned)len, (unsigned)at};
+        memcpy(out->yaml + len, typed + at, end - at);
+        len += end - at;
+        at = end;
+        while (at < to && typed[at] == ' ')
+            at++;
+    }
+    snprintf(out->yaml + len, sizeof out->yaml - len, "}");
+    return 1;
 }
 
 int scenario_line_parse(const char *name, const char *typed, struct scenario_line *out,
@@ -68,16 +144,20 @@ int scenario_line_parse(const char *name, const char *typed, struct scenario_lin
     while (kind < to && is_kind_byte(typed[kind]))
         kind++;
     out->kind_len = (unsigned)(kind - from);
-    size_t len = 0;
-    memcpy(out->yaml, typed + from, kind - from);
-    len = kind - from;
-    if (out->kind_len > 0 && (kind == to || typed[kind] != ':')) {
-        out->yaml[len++] = ':';
-        out->colon_added = 1;
+    int worded = words_to_mapping(name, typed, from, kind, to, out, err);
+    if (worded < 0)
+        return -1;
+    if (!worded) {
+        size_t len = kind - from;
+        memcpy(out->yaml, typed + from, len);
+        if (out->kind_len > 0 && (kind == to || typed[kind] != ':')) {
+            out->yaml[len++] = ':';
+            out->colon_added = 1;
+        }
+        memcpy(out->yaml + len, typed + kind, to - kind);
+        len += to - kind;
+        out->yaml[len] = '\0';
     }
-    memcpy(out->yaml + len, typed + kind, to - kind);
-    len += to - kind;
-    out->yaml[len] = '\0';
 
     /* On its own, as the one item of a list: a line that does not end
      * there (an open quote or bracket) or is no mapping fails here, at its

@@ -5,7 +5,10 @@
  * A step on one line is written as an item of a steps list is, without
  * the "- " ("write: heap+0x2000", "mmap: {name: b, size: 8KiB}"); the
  * colon after the kind may be left out ("write heap+0x2000", "fork
- * {child: 2}"), and a leading "- " is allowed. The line is turned into
+ * {child: 2}"), and a leading "- " is allowed. Steps whose options are a
+ * mapping may give them as words in a fixed order instead
+ * (SCENARIO_LINE_WORDS: "mprotect heap r--" is "mprotect: {name: heap,
+ * prot: r--}"). The line is turned into
  * that item form and checked to be one YAML item on its own; what the
  * step means is checked by the loader itself, once the line is in the
  * scenario's text: scenario_splice puts it there and scenario_load_string
@@ -20,13 +23,35 @@
 /* The longest step line, in bytes. */
 #define SCENARIO_LINE_MAX 1024
 
+/* The steps that take their options as words, and the option each word
+ * is, in order: kind, then up to SCENARIO_LINE_MAX_WORDS keys. */
+#define SCENARIO_LINE_MAX_WORDS 3
+#define SCENARIO_LINE_WORDS(X)                 \
+    X("mmap", "name", "size", "prot")          \
+    X("munmap", "name", NULL, NULL)            \
+    X("mprotect", "name", "prot", NULL)        \
+    X("fork", "child", "name", NULL)           \
+    X("spawn", "program", "child", "pid")
+
+/* Where a run of the item form came from in the typed line. */
+struct scenario_line_piece {
+    unsigned yaml_from;    /* 0-based offset in the item form */
+    unsigned typed_from;   /* 0-based column of the typed line */
+};
+
 /* A typed line in item form, and how to find the typed columns again. */
 struct scenario_line {
-    char yaml[SCENARIO_LINE_MAX + 2];  /* "KIND: ARGS": the colon added if need be */
+    char yaml[SCENARIO_LINE_MAX + 64]; /* "KIND: ARGS": the colon added if need be, or
+                                          words made a mapping */
     unsigned typed_from;               /* 0-based column of the typed line it starts at */
     unsigned kind_len;                 /* bytes of the kind word */
     int colon_added;                   /* 1 when the colon after the kind was added */
     unsigned typed_len;                /* bytes of the typed line */
+    /* Words turned into a mapping: each piece of the item form and the
+     * typed column it stands for (npieces 0: the item form is the typed
+     * line, with at most the colon added). */
+    struct scenario_line_piece pieces[SCENARIO_LINE_MAX_WORDS + 1];
+    unsigned npieces;
 };
 
 /* Turns a typed line into item form and checks it is one YAML step on

@@ -492,6 +492,51 @@ static bool is_word_byte(char c)
     return c != ' ' && c != ':' && c != ',' && c != '{' && c != '[' && c != '\0';
 }
 
+/* The greatest pid a scenario's steps give a new process (fork, spawn),
+ * nested steps included. */
+static uint64_t steps_max_child(const struct scenario_step *steps, size_t n)
+{
+    uint64_t max = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct scenario_step *st = &steps[i];
+        uint64_t pid = st->kind == STEP_FORK                            ? st->u.fork.child.value
+                       : st->kind == STEP_SPAWN && st->u.exec.child.present ? st->u.exec.child.value
+                                                                          : 0;
+        if (pid > max)
+            max = pid;
+        if (st->kind == STEP_REPEAT) {
+            uint64_t inner = steps_max_child(st->u.repeat.steps, st->u.repeat.count);
+            if (inner > max)
+                max = inner;
+        }
+    }
+    return max;
+}
+
+/* "fork" on its own: a fork of the running process into the first pid
+ * that no process has and no step gives (the scenario format wants the
+ * child named). Any other line is returned as it is. */
+static const char *bare_fork(const struct app *a, const char *line, char *buf, size_t size)
+{
+    size_t from = 0, to = strlen(line);
+    while (from < to && line[from] == ' ')
+        from++;
+    while (to > from && (line[to - 1] == ' ' || line[to - 1] == ':'))
+        to--;
+    if (to - from != 4 || memcmp(line + from, "fork", 4) != 0)
+        return line;
+    const struct machine *m = timeline_machine(a->tl);
+    uint64_t max = steps_max_child(a->sc->steps, a->sc->step_count);
+    for (uint32_t i = 0; i < m->nprocs; i++)
+        if (m->procs[i].pid > max)
+            max = m->procs[i].pid;
+    for (size_t i = 0; i < a->sc->process_count; i++)
+        if (a->sc->processes[i].pid.value > max)
+            max = a->sc->processes[i].pid.value;
+    snprintf(buf, size, "%.*sfork %" PRIu64, (int)from, line, max + 1);
+    return buf;
+}
+
 /* The command the line starts with, or LIVE_COMMAND_COUNT; *arg gets
  * the offset of what follows it. A step kind is never a command. */
 static enum live_command command_of(const char *line, size_t *arg)
@@ -656,7 +701,9 @@ unsigned live_enter(struct app *a)
         break;
     }
     struct scenario_line sl;
-    if (scenario_line_parse(LIVE_NAME, l->line, &sl, &err) < 0) {
+    char with_child[SCENARIO_LINE_MAX + 32];
+    if (scenario_line_parse(LIVE_NAME, bare_fork(a, l->line, with_child, sizeof with_child), &sl,
+                            &err) < 0) {
         note_diag(l, &err);
         return APP_HANDLED | APP_REDRAW;
     }
