@@ -374,9 +374,15 @@ void screen_main_draw(struct app *a)
     draw_hint(a, L.hint);
     bool error;
     const char *message = shown_message(a, &error);
-    /* No hint bar: the message goes over the narration's title. */
-    if (!rect_ok(L.hint) && message)
-        draw_text(L.panel[PANEL_NARRATION], 0, 2, error ? ROLE_ERROR : ROLE_SAY, message);
+    /* No hint bar: the message takes the narration's title row, the whole
+     * row, so that no end of the title is left beside it to be read with
+     * it. */
+    if (!rect_ok(L.hint) && message && rect_ok(L.panel[PANEL_NARRATION])) {
+        struct rect row = L.panel[PANEL_NARRATION];
+        row.h = 1;
+        draw_fill(row, ROLE_NORMAL);
+        draw_words(row, 0, 1, error ? ROLE_ERROR : ROLE_SAY, message);
+    }
 }
 
 static void set_message(struct app *a, bool error, const char *text)
