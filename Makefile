@@ -146,9 +146,9 @@ linux-check: vmviz
 bench: vmviz $(REL)/bench
 	./$(REL)/bench
 
-$(REL)/bench: tests/bench/bench.c $(REL_OBJ)
+$(REL)/bench: tests/bench/bench.c tests/bench/reference.c tests/bench/reference.h $(REL_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(RELEASE_CFLAGS) -DBENCH_WITH_TUI -o $@ $^ $(PKG_LIBS) -lm
+	$(CC) $(RELEASE_CFLAGS) -DBENCH_WITH_TUI -o $@ $(filter %.c %.o,$^) $(PKG_LIBS) -lm
 
 # Coverage-guided fuzzing with libFuzzer (clang) of every reader of input:
 # the scenario loader with the timeline, the trace readers, the theme

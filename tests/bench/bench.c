@@ -21,6 +21,13 @@
  *      table frames and swap slots) that touches 20,000 pages: the bytes
  *      it holds (machine_bytes) after it is built and after the run, and
  *      the time to build it and to play it headless.
+ *   7. The yardstick (reference.c): a 1,000,000-write trace of random pages
+ *      0..127 on 64 frames, 4 table frames and a 64-entry 4-way TLB. The
+ *      reference simulator and `vmviz run --stats` must give the same
+ *      counters; then the time of the whole vmviz process (parsing the
+ *      scenario and the trace included) as a multiple of the reference's
+ *      (reading the trace included), for fifo, lru and clock on the whole
+ *      trace and for opt on its first 100,000 writes.
  *
  * Run from the top of the source tree: ./build/release/bench */
 #include <errno.h>
@@ -33,6 +40,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "reference.h"
 #include "play/compare.h"
 #include "play/timeline.h"
 #include "util/diag.h"
@@ -388,6 +396,159 @@ static void bench_tui(void)
 }
 #endif
 
+
+#define YARD_ACCESSES 1000000u
+#define YARD_OPT      100000u
+#define YARD_RUNS     3
+
+/* Random pages 0..127, every access a write (reads of pages never written
+ * map the shared zero page and would leave the frames idle). */
+static bool write_yard_trace(const char *path, uint32_t n)
+{
+    FILE *fp = fopen(path, "w");
+    if (fp == NULL) {
+        fprintf(stderr, "bench: cannot write %s: %s\n", path, strerror(errno));
+        return false;
+    }
+    uint64_t rng = BENCH_SEED ^ 0x7a5d;
+    fputs("# vmviz bench: random pages for the yardstick\n", fp);
+    for (uint32_t i = 0; i < n; i++) {
+        uint64_t page = rng_next(&rng) % REF_PAGES, offset = (rng_next(&rng) % 512) * 8;
+        fprintf(fp, "W 0x%llx\n", (unsigned long long)(BENCH_BASE + page * 4096 + offset));
+    }
+    if (fclose(fp) != 0) {
+        fprintf(stderr, "bench: cannot write %s: %s\n", path, strerror(errno));
+        return false;
+    }
+    return true;
+}
+
+static bool write_yard_scenario(const char *path, const char *trace)
+{
+    FILE *fp = fopen(path, "w");
+    if (fp == NULL) {
+        fprintf(stderr, "bench: cannot write %s: %s\n", path, strerror(errno));
+        return false;
+    }
+    fprintf(fp,
+            "title: yardstick\n"
+            "machine:\n"
+            "  preset: x86_64\n"
+            "  frames: %u\n"
+            "  table_frames: 4\n"
+            "  swap: 256\n"
+            "  tlb: {entries: 64, ways: 4}\n"
+            "processes:\n"
+            "  - {name: bench, pid: 1}\n"
+            "steps:\n"
+            "  - trace: {file: %s, format: rw, auto_areas: true}\n",
+            REF_FRAMES, trace);
+    return fclose(fp) == 0;
+}
+
+/* Runs `vmviz run --stats --policy policy yaml`, reads the counters the
+ * reference also keeps into *c; the wall-clock seconds, or a negative
+ * value when it failed. */
+static double vmviz_stats(const char *yaml, const char *policy, struct ref_counters *c)
+{
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "./vmviz run --stats --policy %s '%s'", policy, yaml);
+    memset(c, 0, sizeof *c);
+    double t0 = now_s();
+    FILE *fp = popen(cmd, "r");
+    if (fp == NULL)
+        return -1;
+    char name[64];
+    unsigned long long v;
+    while (fscanf(fp, "%63s %llu", name, &v) == 2) {
+#define YARD_READ(field) if (strcmp(name, #field) == 0) c->field = v;
+        YARD_READ(accesses) YARD_READ(writes) YARD_READ(tlb_hits) YARD_READ(tlb_misses)
+        YARD_READ(page_walks) YARD_READ(faults) YARD_READ(minor_faults)
+        YARD_READ(major_faults) YARD_READ(evictions) YARD_READ(swap_ins)
+        YARD_READ(swap_outs) YARD_READ(zero_fills) YARD_READ(table_allocs)
+#undef YARD_READ
+    }
+    int status = pclose(fp);
+    double t1 = now_s();
+    return status == 0 ? t1 - t0 : -1;
+}
+
+/* The names of the counters that differ, or "none". */
+static void yard_differences(const struct ref_counters *a, const struct ref_counters *b,
+                             char *out, size_t len)
+{
+    out[0] = '\0';
+#define YARD_DIFF(field)                                                              \
+    if (a->field != b->field)                                                         \
+        snprintf(out + strlen(out), len - strlen(out), "%s%s", *out ? "," : "", #field);
+    YARD_DIFF(accesses) YARD_DIFF(writes) YARD_DIFF(tlb_hits) YARD_DIFF(tlb_misses)
+    YARD_DIFF(page_walks) YARD_DIFF(faults) YARD_DIFF(minor_faults) YARD_DIFF(major_faults)
+    YARD_DIFF(evictions) YARD_DIFF(swap_ins) YARD_DIFF(swap_outs) YARD_DIFF(zero_fills)
+    YARD_DIFF(table_allocs)
+#undef YARD_DIFF
+    if (!*out)
+        snprintf(out, len, "none");
+}
+
+/* Returns false when a counter differs: the figures would compare
+ * different work. */
+static bool yardstick(const char *dir)
+{
+    static const char *const names[] = {"fifo", "lru", "clock", "opt"};
+    static const enum ref_policy kinds[] = {REF_FIFO, REF_LRU, REF_CLOCK, REF_OPT};
+    char trace[600], trace_opt[600], yaml[600], yaml_opt[600];
+    snprintf(trace, sizeof trace, "%s/yard.rw", dir);
+    snprintf(trace_opt, sizeof trace_opt, "%s/yard-opt.rw", dir);
+    snprintf(yaml, sizeof yaml, "%s/yard.yaml", dir);
+    snprintf(yaml_opt, sizeof yaml_opt, "%s/yard-opt.yaml", dir);
+    bool ok = write_yard_trace(trace, YARD_ACCESSES) && write_yard_trace(trace_opt, YARD_OPT) &&
+              write_yard_scenario(yaml, trace) && write_yard_scenario(yaml_opt, trace_opt);
+    if (ok) {
+        printf("The yardstick: random pages 0..%u written, %u frames, 4 table frames, "
+               "64-entry 4-way TLB\n\n", REF_PAGES - 1, REF_FRAMES);
+        printf("  %-6s %9s %10s %10s %9s %9s  %s\n", "policy", "accesses", "reference",
+               "run --stats", "multiple", "faults", "counters that differ");
+    }
+    for (size_t i = 0; ok && i < 4; i++) {
+        bool opt = kinds[i] == REF_OPT;
+        const char *path = opt ? trace_opt : trace;
+        struct ref_counters ref, vm;
+        double best = -1;
+        for (int r = 0; r < YARD_RUNS && ok; r++) {
+            uint32_t *pages;
+            double t0 = now_s();
+            size_t n = ref_read_trace(path, BENCH_BASE, &pages);
+            ok = n > 0 && ref_run(pages, n, BENCH_BASE, kinds[i], &ref);
+            double t = now_s() - t0;
+            if (n > 0)
+                free(pages);
+            if (best < 0 || t < best)
+                best = t;
+        }
+        double vt = ok ? vmviz_stats(opt ? yaml_opt : yaml, names[i], &vm) : -1;
+        if (!ok || vt < 0) {
+            fprintf(stderr, "bench: the yardstick could not run under %s\n", names[i]);
+            ok = false;
+            break;
+        }
+        char diff[256];
+        yard_differences(&ref, &vm, diff, sizeof diff);
+        printf("  %-6s %9llu %8.1f ms %8.0f ms %8.1fx %9llu  %s\n", names[i],
+               (unsigned long long)ref.accesses, best * 1e3, vt * 1e3, vt / best,
+               (unsigned long long)ref.faults, diff);
+        ok = strcmp(diff, "none") == 0;
+    }
+    if (ok)
+        printf("\n  reference: reading the trace and simulating it (best of %d);\n"
+               "  run --stats: the whole vmviz process, the scenario and the trace parsed.\n\n",
+               YARD_RUNS);
+    remove(trace);
+    remove(trace_opt);
+    remove(yaml);
+    remove(yaml_opt);
+    return ok;
+}
+
 int main(void)
 {
     const char *tmpdir = getenv("TMPDIR");
@@ -402,6 +563,10 @@ int main(void)
     snprintf(yaml, sizeof yaml, "%s/bench.yaml", dir);
     snprintf(big, sizeof big, "%s/maxima.yaml", dir);
     int status = 1;
+    if (!yardstick(dir)) {
+        rmdir(dir);
+        return 1;
+    }
     double t0 = now_s();
     if (write_trace(trace) && write_scenario(yaml, trace)) {
         double t1 = now_s();
