@@ -14,6 +14,7 @@
     X(loader)         \
     X(trace)          \
     X(timeline)       \
+    X(digests)        \
     X(report)         \
     X(theme)          \
     X(keys)           \
