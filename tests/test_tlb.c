@@ -3,6 +3,9 @@
 
 #include "suites.h"
 
+#include <string.h>
+
+#include "vm/rng.h"
 #include "vm/tlb.h"
 
 static struct tlb_entry entry(uint16_t asid, uint64_t vpn, uint32_t frame, bool global)
@@ -92,10 +95,65 @@ static void test_asid_isolation_and_flushes(void)
     tlb_destroy(&t);
 }
 
+/* What tlb_invalidate did when it scanned every entry in order: the first
+ * valid entry of the ASID (or global) whose span covers va is dropped. */
+static int invalidate_by_scan(struct tlb *t, uint16_t asid, uint64_t va)
+{
+    size_t n = (size_t)t->sets * t->ways;
+    for (size_t i = 0; i < n; i++) {
+        struct tlb_entry *e = &t->entries[i];
+        if (e->valid && (e->asid == asid || e->global) && (va >> e->span_shift) == e->vpn) {
+            e->valid = false;
+            return (int)i;
+        }
+    }
+    return -1;
+}
+
+/* tlb_invalidate looks only in the sets that can hold the page: on random
+ * contents (three page sizes, three ASIDs, global entries, the same page
+ * under several ASIDs) it drops the very entry a full scan drops. */
+static void test_invalidate_matches_full_scan(void)
+{
+    static const unsigned shifts[] = {12, 21, 30};
+    static const uint32_t shapes[][2] = {{64, 4}, {16, 16}, {8, 1}, {1536, 12}};
+    uint64_t rng = 42;
+    for (size_t k = 0; k < sizeof shapes / sizeof shapes[0]; k++) {
+        struct tlb fast, slow;
+        CU_ASSERT_FATAL(tlb_init(&fast, shapes[k][0], shapes[k][1], TLB_LRU, true));
+        for (int round = 0; round < 20000; round++) {
+            if (rng_below(&rng, 2) == 0) {
+                unsigned shift = shifts[rng_below(&rng, 3)];
+                uint64_t va = rng_below(&rng, UINT64_C(1) << 32);
+                struct tlb_entry e = entry((uint16_t)(1 + rng_below(&rng, 3)), va >> shift,
+                                           (uint32_t)round, rng_below(&rng, 8) == 0);
+                e.span_shift = (uint8_t)shift;
+                tlb_fill(&fast, &e, &rng, NULL);
+                continue;
+            }
+            CU_ASSERT_FATAL(tlb_clone(&slow, &fast));
+            uint16_t asid = (uint16_t)(1 + rng_below(&rng, 3));
+            /* Mostly an address some entry covers, so that most calls drop one. */
+            const struct tlb_entry *hint = &fast.entries[rng_below(&rng, shapes[k][0])];
+            uint64_t va = hint->valid && rng_below(&rng, 4) != 0
+                              ? (hint->vpn << hint->span_shift) +
+                                    rng_below(&rng, UINT64_C(1) << hint->span_shift)
+                              : rng_below(&rng, UINT64_C(1) << 32);
+            CU_ASSERT_EQUAL(tlb_invalidate(&fast, asid, va), invalidate_by_scan(&slow, asid, va));
+            CU_ASSERT_EQUAL(memcmp(fast.entries, slow.entries,
+                                   (size_t)shapes[k][0] * sizeof *fast.entries), 0);
+            tlb_destroy(&slow);
+        }
+        tlb_destroy(&fast);
+    }
+}
+
 void suite_tlb_register(void)
 {
     CU_pSuite s = CU_add_suite("tlb", NULL, NULL);
     CU_add_test(s, "sets, ways and LRU", test_sets_and_lru);
     CU_add_test(s, "FIFO and direct-mapped", test_fifo_and_direct_mapped);
     CU_add_test(s, "ASID isolation, global entries, flushes", test_asid_isolation_and_flushes);
+    CU_add_test(s, "invalidation searches one set per span, as a full scan would",
+                test_invalidate_matches_full_scan);
 }

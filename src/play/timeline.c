@@ -10,6 +10,7 @@
  * breakpoints. */
 #include "play/timeline.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -291,9 +292,18 @@ void timeline_destroy(struct timeline *tl)
 /* ------------------------------------------------------------------ */
 /* playing                                                              */
 
+/* Copies an event but only the checks it holds: most events hold none, and
+ * the array of checks is most of the event's size. */
+static void event_copy(struct tl_event *dst, const struct tl_event *src)
+{
+    memcpy(dst, src, offsetof(struct tl_event, checks));
+    memcpy(dst->checks, src->checks, src->nchecks * sizeof src->checks[0]);
+    dst->failed = src->failed;
+}
+
 static void push_log(struct timeline *tl, const struct tl_event *e)
 {
-    tl->log[tl->log_next] = *e;
+    event_copy(&tl->log[tl->log_next], e);
     tl->log_next = (tl->log_next + 1) % TIMELINE_LOG_SIZE;
     if (tl->log_count < TIMELINE_LOG_SIZE)
         tl->log_count++;
@@ -366,7 +376,9 @@ static void play_item(struct tl_state *st, const struct item *item, struct tl_ev
  * counted, and the machine does nothing more. */
 static bool advance(struct timeline *tl, struct tl_state *st, struct tl_event *e)
 {
-    memset(e, 0, sizeof *e);
+    /* The checks past nchecks are never read: only the rest is cleared. */
+    memset(e, 0, offsetof(struct tl_event, checks));
+    e->failed = false;
     if (machine_host_error(st->m))
         return false;
     if (!st->in_op) {

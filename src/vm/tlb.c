@@ -106,21 +106,37 @@ int tlb_fill(struct tlb *t, const struct tlb_entry *e, uint64_t *rng, struct tlb
         *evicted = row[way];
     row[way] = *e;
     row[way].valid = true;
+    t->span_mask |= UINT64_C(1) << e->span_shift;
     row[way].stamp = ++t->clock;
     return (int)(set * t->ways + way);
 }
 
 int tlb_invalidate(struct tlb *t, uint16_t asid, uint64_t va)
 {
-    size_t n = (size_t)t->sets * t->ways;
-    for (size_t i = 0; i < n; i++) {
-        struct tlb_entry *e = &t->entries[i];
-        if (e->valid && (e->asid == asid || e->global) && (va >> e->span_shift) == e->vpn) {
-            e->valid = false;
-            return (int)i;
+    /* An entry of span shift s sits in set (va >> s) % sets, as tlb_fill
+     * placed it: only those sets are searched. The lowest matching index
+     * is the one dropped, as a scan of the whole TLB in order would. */
+    int found = -1;
+    for (unsigned s = 0; s < 64; s++) {
+        if (!(t->span_mask >> s & 1))
+            continue;
+        uint64_t vpn = va >> s;
+        uint32_t set = (uint32_t)(vpn % t->sets);
+        const struct tlb_entry *row = &t->entries[(size_t)set * t->ways];
+        for (uint32_t w = 0; w < t->ways; w++) {
+            const struct tlb_entry *e = &row[w];
+            if (e->valid && e->span_shift == s && e->vpn == vpn &&
+                (e->asid == asid || e->global)) {
+                int i = (int)(set * t->ways + w);
+                if (found < 0 || i < found)
+                    found = i;
+                break;
+            }
         }
     }
-    return -1;
+    if (found >= 0)
+        t->entries[found].valid = false;
+    return found;
 }
 
 unsigned tlb_flush_asid(struct tlb *t, uint16_t asid, bool with_global)

@@ -39,6 +39,8 @@ struct tlb {
     enum tlb_replacement replacement;
     bool asid_tags;      /* false: a context switch flushes it */
     uint64_t clock;      /* stamps */
+    uint64_t span_mask;  /* bit s: an entry of span shift s was ever filled, so an
+                            invalidation looks in one set per span, not everywhere */
     struct tlb_entry *entries; /* sets * ways, set-major; made once, never moves */
 };
 
