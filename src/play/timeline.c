@@ -292,11 +292,17 @@ void timeline_destroy(struct timeline *tl)
 /* ------------------------------------------------------------------ */
 /* playing                                                              */
 
-/* Copies an event but only the checks it holds: most events hold none, and
- * the array of checks is most of the event's size. */
+/* Copies an event but only the checks it holds and its detail up to the
+ * end of the string: most events hold no check and a short detail or none,
+ * and these two arrays are most of the event's size. */
 static void event_copy(struct tl_event *dst, const struct tl_event *src)
 {
-    memcpy(dst, src, offsetof(struct tl_event, checks));
+    memcpy(dst, src, offsetof(struct tl_event, ev) + offsetof(struct event, detail));
+    size_t detail = strnlen(src->ev.detail, sizeof src->ev.detail - 1);
+    memcpy(dst->ev.detail, src->ev.detail, detail);
+    dst->ev.detail[detail] = '\0';
+    dst->text = src->text;
+    dst->nchecks = src->nchecks;
     memcpy(dst->checks, src->checks, src->nchecks * sizeof src->checks[0]);
     dst->failed = src->failed;
 }

@@ -111,15 +111,27 @@ int tlb_fill(struct tlb *t, const struct tlb_entry *e, uint64_t *rng, struct tlb
     return (int)(set * t->ways + way);
 }
 
+/* The index of the lowest set bit of a non-zero word. */
+static unsigned lowest_bit(uint64_t x)
+{
+#if defined(__GNUC__) || defined(__clang__)
+    return (unsigned)__builtin_ctzll(x);
+#else
+    unsigned i = 0;
+    while (!(x >> i & 1))
+        i++;
+    return i;
+#endif
+}
+
 int tlb_invalidate(struct tlb *t, uint16_t asid, uint64_t va)
 {
     /* An entry of span shift s sits in set (va >> s) % sets, as tlb_fill
      * placed it: only those sets are searched. The lowest matching index
      * is the one dropped, as a scan of the whole TLB in order would. */
     int found = -1;
-    for (unsigned s = 0; s < 64; s++) {
-        if (!(t->span_mask >> s & 1))
-            continue;
+    for (uint64_t rest = t->span_mask; rest != 0; rest &= rest - 1) {
+        unsigned s = lowest_bit(rest);
         uint64_t vpn = va >> s;
         uint32_t set = (uint32_t)(vpn % t->sets);
         const struct tlb_entry *row = &t->entries[(size_t)set * t->ways];
