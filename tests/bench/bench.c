@@ -81,16 +81,33 @@ static uint64_t rng_next(uint64_t *state)
     return x * UINT64_C(0x2545F4914F6CDD1D);
 }
 
+/* Opens path for writing, saying why on stderr when it cannot. */
+static FILE *open_output(const char *path)
+{
+    FILE *fp = fopen(path, "w");
+    if (fp == NULL)
+        fprintf(stderr, "bench: cannot write %s: %s\n", path, strerror(errno));
+    return fp;
+}
+
+/* Closes what open_output opened; false, said on stderr, when the data
+ * could not all be written. */
+static bool close_output(FILE *fp, const char *path)
+{
+    if (fclose(fp) == 0)
+        return true;
+    fprintf(stderr, "bench: cannot write %s: %s\n", path, strerror(errno));
+    return false;
+}
+
 /* Writes the trace: phases of 50,000 accesses, each with its own hot set of
  * 48 pages (70% of the accesses), a sequential scan over all pages (20%)
  * and uniform noise (10%); 30% of the accesses are writes. */
 static bool write_trace(const char *path)
 {
-    FILE *fp = fopen(path, "w");
-    if (fp == NULL) {
-        fprintf(stderr, "bench: cannot write %s: %s\n", path, strerror(errno));
+    FILE *fp = open_output(path);
+    if (fp == NULL)
         return false;
-    }
     uint64_t rng = BENCH_SEED;
     uint64_t hot_base = 0, scan = 0;
     fputs("# vmviz bench: a seeded mix of localities\n", fp);
@@ -109,37 +126,37 @@ static bool write_trace(const char *path)
         fprintf(fp, "%c 0x%llx\n", kind,
                 (unsigned long long)(BENCH_BASE + page * 4096 + offset));
     }
-    if (fclose(fp) != 0) {
-        fprintf(stderr, "bench: cannot write %s: %s\n", path, strerror(errno));
-        return false;
-    }
-    return true;
+    return close_output(fp, path);
 }
 
-static bool write_scenario(const char *path, const char *trace)
+/* A scenario of one process playing the `rw` trace at `trace` on an
+ * x86_64 machine described by `machine` (its lines below "machine:"). */
+static bool write_scenario(const char *path, const char *trace, const char *title,
+                           const char *machine)
 {
-    FILE *fp = fopen(path, "w");
-    if (fp == NULL) {
-        fprintf(stderr, "bench: cannot write %s: %s\n", path, strerror(errno));
+    FILE *fp = open_output(path);
+    if (fp == NULL)
         return false;
-    }
     fprintf(fp,
-            "title: bench\n"
+            "title: %s\n"
             "machine:\n"
             "  preset: x86_64\n"
-            "  frames: 256\n"
-            "  swap: 4096\n"
-            "  tlb: {entries: 64, ways: 4}\n"
-            "  policy: clock\n"
-            "  seed: 1\n"
+            "%s"
             "processes:\n"
             "  - {name: bench, pid: 1}\n"
             "steps:\n"
             "  - chapter: the trace\n"
             "  - trace: {file: %s, format: rw, auto_areas: true}\n",
-            trace);
-    return fclose(fp) == 0;
+            title, machine, trace);
+    return close_output(fp, path);
 }
+
+/* The machine of the million-access trace. */
+static const char bench_machine[] = "  frames: 256\n"
+                                    "  swap: 4096\n"
+                                    "  tlb: {entries: 64, ways: 4}\n"
+                                    "  policy: clock\n"
+                                    "  seed: 1\n";
 
 static struct timeline *open_timeline(const struct scenario *s, const char *policy)
 {
@@ -310,11 +327,9 @@ static void library_snapshots(void)
 /* The stated maxima, 20,000 pages written once each. */
 static bool write_maxima(const char *path)
 {
-    FILE *fp = fopen(path, "w");
-    if (fp == NULL) {
-        fprintf(stderr, "bench: cannot write %s: %s\n", path, strerror(errno));
+    FILE *fp = open_output(path);
+    if (fp == NULL)
         return false;
-    }
     fprintf(fp,
             "title: the stated maxima, %u pages touched\n"
             "machine: {preset: x86_64, frames: %u, table_frames: %u, swap: %u}\n"
@@ -326,7 +341,7 @@ static bool write_maxima(const char *path)
             "  - fill: {start: heap, size: %u, access: write}\n",
             MAXIMA_PAGES, MACHINE_MAX_FRAMES, MACHINE_MAX_FRAMES, MACHINE_MAX_SWAP,
             MAXIMA_PAGES * 4096, MAXIMA_PAGES * 4096);
-    return fclose(fp) == 0;
+    return close_output(fp, path);
 }
 
 static void maxima(const char *path)
@@ -405,45 +420,29 @@ static void bench_tui(void)
  * map the shared zero page and would leave the frames idle). */
 static bool write_yard_trace(const char *path, uint32_t n)
 {
-    FILE *fp = fopen(path, "w");
-    if (fp == NULL) {
-        fprintf(stderr, "bench: cannot write %s: %s\n", path, strerror(errno));
+    FILE *fp = open_output(path);
+    if (fp == NULL)
         return false;
-    }
     uint64_t rng = BENCH_SEED ^ 0x7a5d;
     fputs("# vmviz bench: random pages for the yardstick\n", fp);
     for (uint32_t i = 0; i < n; i++) {
         uint64_t page = rng_next(&rng) % REF_PAGES, offset = (rng_next(&rng) % 512) * 8;
         fprintf(fp, "W 0x%llx\n", (unsigned long long)(BENCH_BASE + page * 4096 + offset));
     }
-    if (fclose(fp) != 0) {
-        fprintf(stderr, "bench: cannot write %s: %s\n", path, strerror(errno));
-        return false;
-    }
-    return true;
+    return close_output(fp, path);
 }
 
+/* The yardstick's machine: what reference.h describes. */
 static bool write_yard_scenario(const char *path, const char *trace)
 {
-    FILE *fp = fopen(path, "w");
-    if (fp == NULL) {
-        fprintf(stderr, "bench: cannot write %s: %s\n", path, strerror(errno));
-        return false;
-    }
-    fprintf(fp,
-            "title: yardstick\n"
-            "machine:\n"
-            "  preset: x86_64\n"
-            "  frames: %u\n"
-            "  table_frames: 4\n"
-            "  swap: 256\n"
-            "  tlb: {entries: 64, ways: 4}\n"
-            "processes:\n"
-            "  - {name: bench, pid: 1}\n"
-            "steps:\n"
-            "  - trace: {file: %s, format: rw, auto_areas: true}\n",
-            REF_FRAMES, trace);
-    return fclose(fp) == 0;
+    char machine[128];
+    snprintf(machine, sizeof machine,
+             "  frames: %u\n"
+             "  table_frames: 4\n"
+             "  swap: 256\n"
+             "  tlb: {entries: 64, ways: 4}\n",
+             REF_FRAMES);
+    return write_scenario(path, trace, "yardstick", machine);
 }
 
 /* Runs `vmviz run --stats --policy policy yaml`, reads the counters the
@@ -568,7 +567,7 @@ int main(void)
         return 1;
     }
     double t0 = now_s();
-    if (write_trace(trace) && write_scenario(yaml, trace)) {
+    if (write_trace(trace) && write_scenario(yaml, trace, "bench", bench_machine)) {
         double t1 = now_s();
         struct diag err;
         bench_scenario = yaml;
