@@ -37,7 +37,8 @@ RELEASE_CFLAGS = $(BASE_CFLAGS) -O2 -g $(PKG_CFLAGS)
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 CHECK_CFLAGS = $(BASE_CFLAGS) -O1 -g $(SAN) $(PKG_CFLAGS) $(TEST_CFLAGS)
 
-LIB_SRC  := $(sort $(wildcard src/util/*.c src/vm/*.c src/scenario/*.c src/play/*.c src/tui/*.c))
+LIB_SRC  := $(sort $(wildcard src/util/*.c src/vm/*.c src/scenario/*.c src/play/*.c src/tui/*.c \
+              src/capture/*.c))
 MAIN_SRC := src/main.c
 TEST_SRC := $(sort $(wildcard tests/*.c))
 TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
@@ -159,7 +160,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_FLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -D_XOPEN_SOURCE_EXTENDED -g -O1 -Isrc \
               -fsanitize=fuzzer,address,undefined
 FUZZ_SRC := $(sort $(wildcard src/util/*.c src/vm/*.c src/scenario/*.c src/play/*.c))
-FUZZ_ALL := $(FUZZ_SRC) $(sort $(wildcard src/tui/*.c))
+FUZZ_ALL := $(FUZZ_SRC) $(sort $(wildcard src/tui/*.c src/capture/*.c))
 FUZZ_TARGETS := scenario trace theme cmdline live
 fuzz: | $(DEPS_OK)
 	@command -v clang >/dev/null || { echo "make fuzz needs clang (apt-get install clang)"; exit 1; }
