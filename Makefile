@@ -120,10 +120,27 @@ run: vmviz
 export ASAN_OPTIONS := detect_leaks=1:abort_on_error=0:halt_on_error=1
 export UBSAN_OPTIONS := print_stacktrace=1:halt_on_error=1
 
-check: $(CHK)/unit-tests $(CHK)/vmviz vmviz $(TOOL_BIN)
+# vmviz capture's test runs the seed program under Valgrind, and the seed
+# includes valgrind/valgrind.h: both come with Debian's valgrind package,
+# installed as the -dev packages are (as root, else the command is printed).
+CAPTURE_DEPS_OK := build/.capture-deps-ok
+$(CAPTURE_DEPS_OK): Makefile
+	@if ! command -v valgrind >/dev/null || [ ! -f /usr/include/valgrind/valgrind.h ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing valgrind"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -q && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q valgrind || exit 1; \
+	  else \
+	    echo "make check needs: valgrind"; \
+	    echo "run: sudo apt-get update && sudo apt-get install -y valgrind"; exit 1; \
+	  fi; fi
+	@mkdir -p build && touch $@
+
+check: $(CHK)/unit-tests $(CHK)/vmviz vmviz $(TOOL_BIN) $(CAPTURE_DEPS_OK)
 	cd tests && ../$(CHK)/unit-tests
 	VMVIZ=$(CHK)/vmviz sh tests/scenarios.sh
 	VMVIZ=$(CHK)/vmviz sh tests/corpus.sh
+	VMVIZ=$(CHK)/vmviz sh tests/capture.sh
 	@if [ -f tests/terminal.sh ]; then VMVIZ=$(CHK)/vmviz CASTCAT=$(CHK)/tools/castcat \
 	  sh tests/terminal.sh; fi
 	@# A quick Valgrind pass over the release build (make valgrind runs them all).

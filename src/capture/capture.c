@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/personality.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -166,6 +167,10 @@ static int run_native(struct capture *c)
         char fd_text[16];
         snprintf(fd_text, sizeof fd_text, "%d", fds[1]);
         setenv("VMVIZ_CAPTURE_FD", fd_text, 1);
+        /* Without address randomisation, as under Valgrind: a random stack
+         * start moves page boundaries, and a marker's call could cross one
+         * in one run and not in the next. */
+        personality(ADDR_NO_RANDOMIZE);
         execv(c->program_path, c->req->argv);
         _exit(127);
     }

@@ -1,0 +1,97 @@
+#!/bin/sh
+# vmviz capture on the seed program (scenarios/programs/lazy-allocation.c):
+# captures it, plays the scenario, and compares each chapter's simulated
+# minor faults with the getrusage() count of the native run that the
+# chapter quotes. Also checks the text area is file-backed and the errors
+# of a capture that cannot run.
+#
+#   VMVIZ=build/check/vmviz sh tests/capture.sh      (from the repo top)
+#
+# Tolerance: memset and second memset must match exactly (+256 and +0:
+# every fault there is the first touch of a page of the buffer, the same
+# in both runs). The other chapters after a marker may differ by up to
+# MARKER_SLACK faults, because the marker itself runs different code in the
+# two runs: natively its first getrusage() and dprintf() touch pages of
+# libc's printf code and data, under Valgrind it is a client request, and
+# Valgrind's start-up leaves other libc pages touched. Start-up (execve to
+# the first marker) is printed, not compared: under Valgrind the program's
+# loading is done by Valgrind, not by the kernel's execve, and Linux maps
+# up to 16 cached file pages per fault (fault-around) where the model maps
+# one.
+set -u
+
+VMVIZ=${VMVIZ:-./vmviz}
+MARKER_SLACK=8
+if ! command -v valgrind >/dev/null || [ ! -f /usr/include/valgrind/valgrind.h ]; then
+    echo "capture: skipped: valgrind is not installed (Debian package valgrind)"
+    exit 0
+fi
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/vmviz-capture.XXXXXX") || exit 1
+trap 'rm -rf "$TMP"' EXIT
+trap 'exit 1' INT TERM
+failed=0
+fail() { echo "capture: FAIL: $*"; failed=1; }
+
+cc -O0 -std=gnu11 -Wall -Werror -Iscenarios/programs -o "$TMP/seed" \
+    scenarios/programs/lazy-allocation.c || { echo "capture: cannot build the seed"; exit 1; }
+
+# The marker costs nothing visible outside a capture: the program's output
+# is the same with and without VMVIZ_CAPTURE_FD unset.
+[ "$("$TMP/seed")" = 67 ] || fail "the seed program does not print 67"
+
+"$VMVIZ" capture -o "$TMP/seed.yaml" -- "$TMP/seed" > "$TMP/out" 2> "$TMP/err" ||
+    { cat "$TMP/err"; fail "capture failed"; exit 1; }
+grep -q '^ *- {name: text, start: 0x[0-9a-f]*, size: 0x[0-9a-f]*, prot: r-x, file: seed,' \
+    "$TMP/seed.yaml" || fail "the text area is not r-x and file-backed from the program"
+
+# Native counts, in chapter order, from the say steps.
+grep -o 'counted [0-9]* minor' "$TMP/seed.yaml" | awk '{print $2}' > "$TMP/native"
+# Simulated: the minor_faults of each trace step (absent when 0).
+"$VMVIZ" run --format json --level op "$TMP/seed.yaml" > "$TMP/run.json" ||
+    fail "the captured scenario does not play"
+grep '"op":"trace","event":"op_done"' "$TMP/run.json" | while IFS= read -r line; do
+    n=$(printf '%s\n' "$line" | grep -o '"minor_faults":[0-9]*' | cut -d: -f2)
+    echo "${n:-0}"
+done > "$TMP/simulated"
+grep -q '"segfaults"' "$TMP/run.json" && fail "the captured run gets SIGSEGV"
+names="Start-up malloc memset second_memset end"
+[ "$(wc -l < "$TMP/native")" -eq 5 ] || fail "expected 5 chapters with native counts"
+[ "$(wc -l < "$TMP/simulated")" -eq 5 ] || fail "expected 5 trace steps"
+i=0
+for name in $names; do
+    i=$((i + 1))
+    native=$(sed -n "${i}p" "$TMP/native")
+    simulated=$(sed -n "${i}p" "$TMP/simulated")
+    echo "capture: $name: Linux $native minor faults, vmviz $simulated"
+    case $name in
+        Start-up) ;;
+        memset) [ "$native" = 256 ] && [ "$simulated" = 256 ] ||
+                    fail "memset must be +256 in both" ;;
+        second_memset) [ "$native" = 0 ] && [ "$simulated" = 0 ] ||
+                    fail "second memset must be +0 in both" ;;
+        *) diff=$((native - simulated)); [ "$diff" -lt 0 ] && diff=$((-diff))
+           [ "$diff" -le "$MARKER_SLACK" ] ||
+               fail "$name differs by $diff (more than $MARKER_SLACK)" ;;
+    esac
+done
+
+# Errors: FILE:LINE:COLUMN and status 2.
+expect_error() { # expected-status expected-stderr-prefix args...
+    want_status=$1 want=$2; shift 2
+    "$@" > /dev/null 2> "$TMP/err"; status=$?
+    [ "$status" = "$want_status" ] || fail "'$*' exits $status (expected $want_status)"
+    head -n 1 "$TMP/err" | grep -qF -- "$want" || fail "'$*' says: $(head -n 1 "$TMP/err")"
+}
+# Each error is at the fourth word: after "VMVIZ capture --" or "VMVIZ capture -o".
+col=$((${#VMVIZ} + 13))
+expect_error 2 "command line:1:$col: error: no program given" "$VMVIZ" capture --
+expect_error 2 "command line:1:$col: error: no program '$TMP/none'" \
+    "$VMVIZ" capture -- "$TMP/none"
+expect_error 2 "command line:1:$col: error: the output 'x.txt' does not end in .yaml" \
+    "$VMVIZ" capture -o x.txt -- "$TMP/seed"
+mkdir "$TMP/empty"
+expect_error 2 "apt-get install valgrind" env PATH="$TMP/empty" "$VMVIZ" capture \
+    -o "$TMP/x.yaml" -- "$TMP/seed"
+
+[ "$failed" = 0 ] && echo "capture: passed"
+exit "$failed"
