@@ -140,13 +140,18 @@ static char *read_all(int fd)
     return NULL;
 }
 
-/* Describes a wait status that is not a clean exit, for messages. */
-static void describe_status(int status, char *out, size_t len)
+/* 0 when a run ended by itself (any exit status but 127, which is the
+ * child's own "cannot execute"), else -1 with the error saying how it
+ * ended and in which run ("when run natively", "under valgrind"). */
+static int check_ended(struct capture *c, int status, const char *run)
 {
+    if (WIFEXITED(status) && WEXITSTATUS(status) != 127)
+        return 0;
     if (WIFSIGNALED(status))
-        snprintf(out, len, "was killed by signal %d", WTERMSIG(status));
-    else
-        snprintf(out, len, "exited with status %d", WEXITSTATUS(status));
+        return fail_at(c, c->req->program_column, "the program was killed by signal %d %s "
+                       "(expected it to run to its end)", WTERMSIG(status), run);
+    return fail_at(c, c->req->program_column, "the program could not be executed %s "
+                   "(expected it to run to its end)", run);
 }
 
 /* Runs the program natively with VMVIZ_CAPTURE_FD set to a pipe, reads the
@@ -198,13 +203,7 @@ static int run_native(struct capture *c)
         line = end + 1;
     }
     free(text);
-    if (!WIFEXITED(status) || WEXITSTATUS(status) == 127) {
-        char how[64];
-        describe_status(status, how, sizeof how);
-        return fail_at(c, c->req->program_column, "the program %s when run natively (expected "
-                       "it to run to its end)", how);
-    }
-    return 0;
+    return check_ended(c, status, "when run natively");
 }
 
 /* Runs the program under lackey, its trace written to raw_path. Each
@@ -264,13 +263,7 @@ static int run_valgrind(struct capture *c, const char *valgrind, const char *raw
         }
         kill(pid, SIGCONT);
     }
-    if (!WIFEXITED(status) || WEXITSTATUS(status) == 127) {
-        char how[64];
-        describe_status(status, how, sizeof how);
-        return fail_at(c, c->req->program_column, "the program %s under valgrind (expected "
-                       "it to run to its end)", how);
-    }
-    return 0;
+    return check_ended(c, status, "under valgrind");
 }
 
 /* Parses c->maps into c->mappings. */
