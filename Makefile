@@ -14,11 +14,12 @@ DESTDIR ?=
 VERSION := 0.1.0
 
 CC      ?= cc
-PKGS    := ncursesw yaml-0.1
+PKGS    := ncursesw yaml-0.1 zlib
 TESTPKGS := cunit
 # Debian package that provides each pkg-config module.
 DEB_ncursesw := libncurses-dev
 DEB_yaml-0.1 := libyaml-dev
+DEB_zlib     := zlib1g-dev
 DEB_cunit    := libcunit1-dev
 
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -66,6 +67,7 @@ define ensure
 	  case $$p in \
 	    ncursesw) debs="$$debs $(DEB_ncursesw)";; \
 	    yaml-0.1) debs="$$debs $(DEB_yaml-0.1)";; \
+    zlib) debs="$$debs $(DEB_zlib)";; \
 	    cunit) debs="$$debs $(DEB_cunit)";; esac; done; \
 	if [ -n "$$debs" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \

@@ -22,15 +22,33 @@ set -u
 
 VMVIZ=${VMVIZ:-./vmviz}
 MARKER_SLACK=8
-if ! command -v valgrind >/dev/null || [ ! -f /usr/include/valgrind/valgrind.h ]; then
-    echo "capture: skipped: valgrind is not installed (Debian package valgrind)"
-    exit 0
-fi
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/vmviz-capture.XXXXXX") || exit 1
 trap 'rm -rf "$TMP"' EXIT
 trap 'exit 1' INT TERM
 failed=0
 fail() { echo "capture: FAIL: $*"; failed=1; }
+
+# A gzip-compressed trace plays as the same trace uncompressed, and one cut
+# short is an error at the line it reached, status 2.
+gzip -c tests/data/traces/lackey.txt > "$TMP/packed.lackey"
+head -c 100 "$TMP/packed.lackey" > "$TMP/cut.lackey"
+for name in plain packed cut; do
+    file=$name.lackey; [ "$name" = plain ] && file=$(pwd)/tests/data/traces/lackey.txt
+    printf 'title: t\nprocesses: [{name: p, pid: 1, areas: []}]\nsteps:\n  - trace: {file: "%s", format: lackey, auto_areas: true}\n' \
+        "$file" > "$TMP/$name.yaml"
+done
+"$VMVIZ" run --format json "$TMP/plain.yaml" > "$TMP/plain.json" || fail "the plain trace does not play"
+"$VMVIZ" run --format json "$TMP/packed.yaml" > "$TMP/packed.json" || fail "the gzip trace does not play"
+[ -s "$TMP/plain.json" ] && cmp -s "$TMP/plain.json" "$TMP/packed.json" ||
+    fail "the gzip trace plays differently from the plain one"
+"$VMVIZ" run "$TMP/cut.yaml" > /dev/null 2> "$TMP/err"; status=$?
+[ "$status" = 2 ] && grep -q "cut.lackey:[0-9]*:1: error: cannot uncompress the trace" "$TMP/err" ||
+    fail "a cut gzip trace gives status $status and: $(head -n 1 "$TMP/err")"
+
+if ! command -v valgrind >/dev/null || [ ! -f /usr/include/valgrind/valgrind.h ]; then
+    echo "capture: skipped: valgrind is not installed (Debian package valgrind)"
+    exit "$failed"
+fi
 
 cc -O0 -std=gnu11 -Wall -Werror -Iscenarios/programs -o "$TMP/seed" \
     scenarios/programs/lazy-allocation.c || { echo "capture: cannot build the seed"; exit 1; }

@@ -18,6 +18,7 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <zlib.h>
 
 /* wait4 is a BSD call that the POSIX feature macros hide. */
 pid_t wait4(pid_t pid, int *status, int options, struct rusage *usage);
@@ -344,10 +345,11 @@ static int note_access(struct capture *c, uint64_t address, int is_store,
     return 0;
 }
 
-/* The trace file of chapter index: NAME.N.lackey. */
+/* The trace file of chapter index: NAME.N.lackey.gz (compressed: a
+ * lackey trace is large and repetitive, a tenth of it remains). */
 static void chapter_trace_path(const struct capture *c, unsigned index, char *out, size_t len)
 {
-    snprintf(out, len, "%s.%u.lackey", c->base, index);
+    snprintf(out, len, "%s.%u.lackey.gz", c->base, index);
 }
 
 /* Splits the raw trace at its markers into one trace file per chapter,
@@ -362,7 +364,7 @@ static int split_trace(struct capture *c, const char *raw_path)
     c->nchapters = 1;
     snprintf(c->chapters[0].name, sizeof c->chapters[0].name, "Start-up");
     chapter_trace_path(c, 0, path, sizeof path);
-    FILE *out = fopen(path, "w");
+    gzFile out = gzopen(path, "wb6");
     int status = 0;
     if (!out)
         status = fail_at(c, c->req->output_column, "cannot write '%s': %s", path, strerror(errno));
@@ -382,10 +384,10 @@ static int split_trace(struct capture *c, const char *raw_path)
             name[strcspn(name, "\r\n")] = '\0';
             struct chapter *ch = &c->chapters[c->nchapters];
             snprintf(ch->name, sizeof ch->name, "%s", *name ? name : "chapter");
-            if (fclose(out) != 0)
+            if (gzclose(out) != Z_OK)
                 status = fail_at(c, c->req->output_column, "cannot write '%s'", path);
             chapter_trace_path(c, c->nchapters++, path, sizeof path);
-            out = fopen(path, "w");
+            out = gzopen(path, "wb6");
             if (!out)
                 status = fail_at(c, c->req->output_column, "cannot write '%s': %s", path,
                                  strerror(errno));
@@ -404,12 +406,12 @@ static int split_trace(struct capture *c, const char *raw_path)
             break;
         }
         c->chapters[c->nchapters - 1].accesses += line[1] == 'M' ? 2 : 1;
-        if (fputs(line, out) == EOF)
+        if (gzputs(out, line) < 0)
             status = fail_at(c, c->req->output_column, "cannot write '%s'", path);
     }
     free(line);
     fclose(raw);
-    if (out && fclose(out) != 0 && status == 0)
+    if (out && gzclose(out) != Z_OK && status == 0)
         status = fail_at(c, c->req->output_column, "cannot write '%s'", path);
     return status;
 }
