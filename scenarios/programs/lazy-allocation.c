@@ -1,5 +1,5 @@
 /* The seed program with chapter markers: malloc 1 MiB, memset it twice.
- * "vmviz capture -- ./lazy-allocation" records lazy-allocation-captured.yaml
+ * "vmviz capture -- ./lazy-allocation" records it as lazy-allocation.yaml
  * (see README, "Your own program"). Build it without optimisation, so that
  * the first memset, overwritten by the second, is not removed:
  *

@@ -399,15 +399,28 @@ static int split_trace(struct capture *c, const char *raw_path)
         if (!is_fetch && !is_data)
             continue;
         unsigned long long address;
-        if (sscanf(line + 2, " %llx", &address) != 1)
+        unsigned size;
+        if (sscanf(line + 2, " %llx,%u", &address, &size) != 2)
             continue;
-        if (note_access(c, address, line[1] == 'S' || line[1] == 'M', &last_outside_page) != 0) {
-            status = fail_at(c, c->req->program_column, "out of memory counting pages");
-            break;
+        /* An access across a page boundary (a 32-byte vector store 16 bytes
+         * before a page's end) touches both pages, but a trace line names
+         * one address: it is written as two lines, one per page. */
+        uint64_t first_part = PAGE - address % PAGE;
+        int halves = size > first_part ? 2 : 1;
+        int is_store = line[1] == 'S' || line[1] == 'M';
+        for (int h = 0; h < halves && status == 0; h++) {
+            uint64_t at = h ? address + first_part : address;
+            unsigned bytes = halves == 1 ? size : h ? size - (unsigned)first_part
+                                                    : (unsigned)first_part;
+            if (note_access(c, at, is_store, &last_outside_page) != 0) {
+                status = fail_at(c, c->req->program_column, "out of memory counting pages");
+                break;
+            }
+            c->chapters[c->nchapters - 1].accesses += line[1] == 'M' ? 2 : 1;
+            if (gzprintf(out, "%s %08llx,%u\n", line[0] == 'I' ? "I " : line[1] == 'L' ? " L" :
+                         line[1] == 'S' ? " S" : " M", (unsigned long long)at, bytes) <= 0)
+                status = fail_at(c, c->req->output_column, "cannot write '%s'", path);
         }
-        c->chapters[c->nchapters - 1].accesses += line[1] == 'M' ? 2 : 1;
-        if (gzputs(out, line) < 0)
-            status = fail_at(c, c->req->output_column, "cannot write '%s'", path);
     }
     free(line);
     fclose(raw);
@@ -471,6 +484,24 @@ static int name_taken(char (*names)[96], size_t n, const char *name)
     return 0;
 }
 
+/* True when a touched mapping before index, of the same file, maps
+ * file_page and touched it. */
+static int file_page_listed_before(const struct capture *c, size_t index, uint64_t file_page)
+{
+    const struct mapping *m = &c->mappings[index];
+    for (size_t j = 0; j < index; j++) {
+        const struct mapping *other = &c->mappings[j];
+        if (!other->touched || strcmp(other->path, m->path) != 0 ||
+            file_page < other->offset / PAGE ||
+            file_page >= other->offset / PAGE + (other->end - other->start) / PAGE)
+            continue;
+        uint64_t page = file_page - other->offset / PAGE;
+        if (other->pages_seen[page / 8] & (1u << (page % 8)))
+            return 1;
+    }
+    return 0;
+}
+
 /* Writes the scenario: machine, files, the process and its areas, then a
  * chapter and a trace step per chapter. */
 static int write_scenario(struct capture *c, struct capture_summary *summary)
@@ -489,8 +520,13 @@ static int write_scenario(struct capture *c, struct capture_summary *summary)
     for (size_t i = 0; i < c->nmappings; i++)
         distinct += c->mappings[i].distinct_pages;
     /* Enough frames that nothing is evicted: the program ran with memory
-     * to spare, and its faults are first touches. */
-    uint64_t frames = distinct * 2 + 256;
+     * to spare, and its faults are first touches. Each page touched takes
+     * one frame (a cached file page one more when written privately: the
+     * few pages of data and RELRO), page tables a few: 64 more frames than
+     * pages touched, or 512, the scenarios' default, when that is more. */
+    uint64_t frames = distinct + 64;
+    if (frames < 512)
+        frames = 512;
     if (frames > 4194304)
         frames = 4194304;
 
@@ -541,8 +577,28 @@ static int write_scenario(struct capture *c, struct capture_summary *summary)
         if (!any_file)
             fprintf(out, "files:\n");
         any_file = 1;
-        fprintf(out, "  - {name: %s, size: 0x%llx, cached: all}\n", file_names[i],
+        /* In the page cache: the pages of the file the run touched (it
+         * has just read them); the rest is not known, and left out so as
+         * not to take frames. */
+        fprintf(out, "  - {name: %s, size: 0x%llx, cached: [", file_names[i],
                 (unsigned long long)reach);
+        const char *separator = "";
+        for (size_t j = i; j < c->nmappings; j++) {
+            const struct mapping *same = &c->mappings[j];
+            if (!same->touched || strcmp(same->path, m->path) != 0)
+                continue;
+            for (uint64_t page = 0; page < (same->end - same->start) / PAGE; page++) {
+                uint64_t file_page = same->offset / PAGE + page;
+                /* Two mappings can map one file page (RELRO after data's
+                 * start): it is listed once, where it first appears. */
+                if (!(same->pages_seen[page / 8] & (1u << (page % 8))) ||
+                    file_page_listed_before(c, j, file_page))
+                    continue;
+                fprintf(out, "%s%llu", separator, (unsigned long long)file_page);
+                separator = ", ";
+            }
+        }
+        fprintf(out, "]}\n");
     }
 
     fprintf(out, "processes:\n  - name: %s\n    pid: 1\n", program_name);
