@@ -14,11 +14,12 @@ DESTDIR ?=
 VERSION := 0.1.0
 
 CC      ?= cc
-PKGS    := ncursesw yaml-0.1
+PKGS    := ncursesw yaml-0.1 zlib
 TESTPKGS := cunit
 # Debian package that provides each pkg-config module.
 DEB_ncursesw := libncurses-dev
 DEB_yaml-0.1 := libyaml-dev
+DEB_zlib     := zlib1g-dev
 DEB_cunit    := libcunit1-dev
 
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -37,7 +38,8 @@ RELEASE_CFLAGS = $(BASE_CFLAGS) -O2 -g $(PKG_CFLAGS)
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 CHECK_CFLAGS = $(BASE_CFLAGS) -O1 -g $(SAN) $(PKG_CFLAGS) $(TEST_CFLAGS)
 
-LIB_SRC  := $(sort $(wildcard src/util/*.c src/vm/*.c src/scenario/*.c src/play/*.c src/tui/*.c))
+LIB_SRC  := $(sort $(wildcard src/util/*.c src/vm/*.c src/scenario/*.c src/play/*.c src/tui/*.c \
+              src/capture/*.c))
 MAIN_SRC := src/main.c
 TEST_SRC := $(sort $(wildcard tests/*.c))
 TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
@@ -65,6 +67,7 @@ define ensure
 	  case $$p in \
 	    ncursesw) debs="$$debs $(DEB_ncursesw)";; \
 	    yaml-0.1) debs="$$debs $(DEB_yaml-0.1)";; \
+    zlib) debs="$$debs $(DEB_zlib)";; \
 	    cunit) debs="$$debs $(DEB_cunit)";; esac; done; \
 	if [ -n "$$debs" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
@@ -119,10 +122,27 @@ run: vmviz
 export ASAN_OPTIONS := detect_leaks=1:abort_on_error=0:halt_on_error=1
 export UBSAN_OPTIONS := print_stacktrace=1:halt_on_error=1
 
-check: $(CHK)/unit-tests $(CHK)/vmviz vmviz $(TOOL_BIN)
+# vmviz capture's test runs the seed program under Valgrind, and the seed
+# includes valgrind/valgrind.h: both come with Debian's valgrind package,
+# installed as the -dev packages are (as root, else the command is printed).
+CAPTURE_DEPS_OK := build/.capture-deps-ok
+$(CAPTURE_DEPS_OK): Makefile
+	@if ! command -v valgrind >/dev/null || [ ! -f /usr/include/valgrind/valgrind.h ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing valgrind"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -q && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q valgrind || exit 1; \
+	  else \
+	    echo "make check needs: valgrind"; \
+	    echo "run: sudo apt-get update && sudo apt-get install -y valgrind"; exit 1; \
+	  fi; fi
+	@mkdir -p build && touch $@
+
+check: $(CHK)/unit-tests $(CHK)/vmviz vmviz $(TOOL_BIN) $(CAPTURE_DEPS_OK)
 	cd tests && ../$(CHK)/unit-tests
 	VMVIZ=$(CHK)/vmviz sh tests/scenarios.sh
 	VMVIZ=$(CHK)/vmviz sh tests/corpus.sh
+	VMVIZ=$(CHK)/vmviz sh tests/capture.sh
 	@if [ -f tests/terminal.sh ]; then VMVIZ=$(CHK)/vmviz CASTCAT=$(CHK)/tools/castcat \
 	  sh tests/terminal.sh; fi
 	@# A quick Valgrind pass over the release build (make valgrind runs them all).
@@ -159,7 +179,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_FLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -D_XOPEN_SOURCE_EXTENDED -g -O1 -Isrc \
               -fsanitize=fuzzer,address,undefined
 FUZZ_SRC := $(sort $(wildcard src/util/*.c src/vm/*.c src/scenario/*.c src/play/*.c))
-FUZZ_ALL := $(FUZZ_SRC) $(sort $(wildcard src/tui/*.c))
+FUZZ_ALL := $(FUZZ_SRC) $(sort $(wildcard src/tui/*.c src/capture/*.c))
 FUZZ_TARGETS := scenario trace theme cmdline live
 fuzz: | $(DEPS_OK)
 	@command -v clang >/dev/null || { echo "make fuzz needs clang (apt-get install clang)"; exit 1; }

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "capture/capture.h"
 #include "play/answers.h"
 #include "play/exercise.h"
 #include "play/compare.h"
@@ -499,6 +500,8 @@ static void print_usage(unsigned mode)
               "counts\n"
               "       vmviz quiz [OPTIONS] SCENARIO  the scenario's questions on paper, or "
               "mark answers\n"
+              "       vmviz capture [-o NAME.yaml] [--open] -- PROGRAM [ARGS...]\n"
+              "                                      record a program's run as a scenario\n"
               "       vmviz --help | --version\n\nviewer options:\n", stdout);
     else if (mode == MODE_RUN)
         fputs("usage: vmviz run [OPTIONS] SCENARIO\n\n"
@@ -1262,6 +1265,81 @@ static int cmd_view(struct args *a)
     return status;
 }
 
+static int cmd_view(struct args *a);
+
+/* vmviz capture [-o NAME.yaml] [--open] -- PROGRAM [ARGS...]: runs
+ * PROGRAM natively and under Valgrind and writes a scenario of its run
+ * (capture.h); --open then opens the viewer on it. */
+static int cmd_capture(struct args *a)
+{
+    const char *output = NULL;
+    int output_at = 0, open_after = 0;
+    for (; a->i < a->argc; a->i++) {
+        const char *arg = a->argv[a->i];
+        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+            fputs("usage: vmviz capture [-o NAME.yaml] [--open] -- PROGRAM [ARGS...]\n\n"
+                  "Runs PROGRAM under valgrind --tool=lackey --trace-mem=yes and once natively,\n"
+                  "and writes a scenario (default PROGRAM.yaml) with one lackey trace per\n"
+                  "chapter beside it. VMVIZ_CHAPTER markers (scenarios/programs/vmviz.h) start\n"
+                  "chapters, and the native run's getrusage() counts are quoted in each.\n\n"
+                  "  -o NAME.yaml   the scenario to write\n"
+                  "  --open         open the viewer on it afterwards\n", stdout);
+            return finish(0);
+        }
+        if (strcmp(arg, "--") == 0) {
+            a->i++;
+            break;
+        }
+        if (strcmp(arg, "-o") == 0) {
+            if (a->i + 1 >= a->argc)
+                return finish(usage_error(a, a->i, "-o needs a value (expected '-o NAME.yaml')"));
+            output_at = ++a->i;
+            output = a->argv[a->i];
+            continue;
+        }
+        if (strcmp(arg, "--open") == 0) {
+            open_after = 1;
+            continue;
+        }
+        if (arg[0] == '-')
+            return finish(usage_error(a, a->i, "unknown option '%.*s' (expected -o, --open "
+                                      "or -- before the program)", QUOTE_MAX, arg));
+        break;
+    }
+    if (a->i >= a->argc)
+        return finish(usage_error(a, a->argc, "no program given (expected 'vmviz capture "
+                                  "-- PROGRAM [ARGS...]')"));
+    char default_output[PATH_MAX];
+    if (!output) {
+        const char *program = a->argv[a->i];
+        const char *slash = strrchr(program, '/');
+        snprintf(default_output, sizeof default_output, "%s.yaml", slash ? slash + 1 : program);
+        output = default_output;
+        output_at = a->i;
+    }
+    struct capture_request req = {
+        .argv = a->argv + a->i,
+        .output = output,
+        .where = COMMAND_LINE,
+        .program_column = arg_column(a, a->i),
+        .output_column = arg_column(a, output_at),
+    };
+    struct capture_summary summary;
+    struct diag err;
+    if (capture_run(&req, &summary, &err) != 0) {
+        diag_print(stderr, &err);
+        return finish(EXIT_BAD_INPUT);
+    }
+    printf("%s: %u chapters, %u areas, %llu accesses\n", output, summary.chapters,
+           summary.areas, summary.accesses);
+    if (!open_after)
+        return finish(0);
+    fflush(stdout);
+    char *view_argv[] = {a->argv[0], (char *)output, NULL};
+    struct args view = {.argc = 2, .argv = view_argv, .i = 1};
+    return cmd_view(&view);
+}
+
 int main(int argc, char **argv)
 {
     /* Headless output is a filter's: when its reader goes away, SIGPIPE
@@ -1287,6 +1365,10 @@ int main(int argc, char **argv)
     if (argc > 1 && strcmp(argv[1], "exercise") == 0) {
         a.i = 2;
         return cmd_exercise(&a);
+    }
+    if (argc > 1 && strcmp(argv[1], "capture") == 0) {
+        a.i = 2;
+        return cmd_capture(&a);
     }
     if (argc > 1 && strcmp(argv[1], "compare") == 0) {
         a.i = 2;

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#include "scenario/trace_gzip.h"
 #include "util/userfile.h"
 #include "util/value.h"
 
@@ -45,6 +46,7 @@ struct trace_stamp {
 
 struct trace_reader {
     FILE *fp;
+    gzFile gz;                /* reads fp's text when it is gzip-compressed */
     char *path;
     const struct trace_format_ops *ops;
     unsigned long limit;
@@ -499,7 +501,7 @@ static struct trace_reader *open_reader(const char *path, enum trace_format fmt,
     }
     snprintf(what, sizeof what, "trace '%s'", path);
     t->fp = userfile_open(path, what, err);
-    if (t->fp != NULL && stamp_of(t->fp, &t->stamp) != 0) {
+    if (t->fp != NULL && (stamp_of(t->fp, &t->stamp) != 0 || trace_gzip_open(t->fp, &t->gz) < 0)) {
         diag_set(err, path, 0, 0, "cannot read trace '%s': %s (expected a readable file)",
                  path, strerror(errno));
         fclose(t->fp);
@@ -540,6 +542,8 @@ static int rewind_to_pos(struct trace_reader *t, int64_t offset)
 {
     t->buf_len = t->buf_at = 0;
     clearerr(t->fp);
+    if (t->gz)
+        return trace_gzip_seek(t->gz, offset);
     return fseeko(t->fp, (off_t)offset, SEEK_SET) == 0 ? 0 : -1;
 }
 
@@ -571,6 +575,22 @@ static int read_line(struct trace_reader *t, size_t *len, size_t *consumed,
         if (t->buf_at == t->buf_len) {
             if (check_unchanged(t, err) < 0)
                 return -1;
+            if (t->gz) {
+                const char *why = "";
+                long unzipped = trace_gzip_read(t->gz, t->buf, sizeof t->buf, &why);
+                if (unzipped < 0) {
+                    diag_set(err, t->path, (unsigned)(t->pos.line + 1), 1, "cannot "
+                             "uncompress the trace: %s (expected whole gzip data)", why);
+                    return -1;
+                }
+                if (unzipped == 0 && used == 0)
+                    return 0;
+                if (unzipped == 0)
+                    break;   /* a last line without a newline */
+                t->buf_len = (size_t)unzipped;
+                t->buf_at = 0;
+                continue;
+            }
             size_t got = fread(t->buf, 1, sizeof t->buf, t->fp);
             if (got == 0) {
                 if (ferror(t->fp)) {
@@ -715,6 +735,7 @@ void trace_close(struct trace_reader *t)
 {
     if (t == NULL)
         return;
+    trace_gzip_close(t->gz);
     fclose(t->fp);
     free(t->path);
     free(t);

@@ -9,7 +9,7 @@
  *           " M ..." modify = a load then a store. Other lines are skipped.
  *
  * In every format blank lines are skipped; pages and rw also skip '#'
- * comments. A position (struct trace_pos) is small and copyable, so a
+ * comments. A gzip-compressed file is read through zlib (trace_gzip.h). A position (struct trace_pos) is small and copyable, so a
  * timeline can snapshot it and later seek back to it. */
 #ifndef VMVIZ_SCENARIO_TRACE_H
 #define VMVIZ_SCENARIO_TRACE_H

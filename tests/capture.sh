@@ -1,0 +1,145 @@
+#!/bin/sh
+# vmviz capture on the seed program (scenarios/programs/lazy-allocation.c):
+# captures it, plays the scenario, and compares each chapter's simulated
+# minor faults with the getrusage() count of the native run that the
+# chapter quotes. Also checks the text area is file-backed and the errors
+# of a capture that cannot run.
+#
+#   VMVIZ=build/check/vmviz sh tests/capture.sh      (from the repo top)
+#
+# Tolerance: memset and second memset must match exactly (+256 and +0:
+# every fault there is the first touch of a page of the buffer, the same
+# in both runs). The other chapters after a marker may differ by up to
+# MARKER_SLACK faults, because the marker itself runs different code in the
+# two runs: natively its first getrusage() and dprintf() touch pages of
+# libc's printf code and data, under Valgrind it is a client request, and
+# Valgrind's start-up leaves other libc pages touched. Start-up (execve to
+# the first marker) is printed, not compared: under Valgrind the program's
+# loading is done by Valgrind, not by the kernel's execve, and Linux maps
+# up to 16 cached file pages per fault (fault-around) where the model maps
+# one.
+set -u
+
+VMVIZ=${VMVIZ:-./vmviz}
+MARKER_SLACK=8
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/vmviz-capture.XXXXXX") || exit 1
+trap 'rm -rf "$TMP"' EXIT
+trap 'exit 1' INT TERM
+failed=0
+fail() { echo "capture: FAIL: $*"; failed=1; }
+
+# A gzip-compressed trace plays as the same trace uncompressed, and one cut
+# short is an error at the line it reached, status 2.
+gzip -c tests/data/traces/lackey.txt > "$TMP/packed.lackey"
+head -c 100 "$TMP/packed.lackey" > "$TMP/cut.lackey"
+for name in plain packed cut; do
+    file=$name.lackey; [ "$name" = plain ] && file=$(pwd)/tests/data/traces/lackey.txt
+    printf 'title: t\nprocesses: [{name: p, pid: 1, areas: []}]\nsteps:\n  - trace: {file: "%s", format: lackey, auto_areas: true}\n' \
+        "$file" > "$TMP/$name.yaml"
+done
+"$VMVIZ" run --format json "$TMP/plain.yaml" > "$TMP/plain.json" || fail "the plain trace does not play"
+"$VMVIZ" run --format json "$TMP/packed.yaml" > "$TMP/packed.json" || fail "the gzip trace does not play"
+[ -s "$TMP/plain.json" ] && cmp -s "$TMP/plain.json" "$TMP/packed.json" ||
+    fail "the gzip trace plays differently from the plain one"
+"$VMVIZ" run "$TMP/cut.yaml" > /dev/null 2> "$TMP/err"; status=$?
+[ "$status" = 2 ] && grep -q "cut.lackey:[0-9]*:1: error: cannot uncompress the trace" "$TMP/err" ||
+    fail "a cut gzip trace gives status $status and: $(head -n 1 "$TMP/err")"
+
+if ! command -v valgrind >/dev/null || [ ! -f /usr/include/valgrind/valgrind.h ]; then
+    echo "capture: skipped: valgrind is not installed (Debian package valgrind)"
+    exit "$failed"
+fi
+
+cc -O0 -std=gnu11 -Wall -Werror -Iscenarios/programs -o "$TMP/seed" \
+    scenarios/programs/lazy-allocation.c || { echo "capture: cannot build the seed"; exit 1; }
+
+# The marker costs nothing visible outside a capture: the program's output
+# is the same with and without VMVIZ_CAPTURE_FD unset.
+[ "$("$TMP/seed")" = 67 ] || fail "the seed program does not print 67"
+
+"$VMVIZ" capture -o "$TMP/seed.yaml" -- "$TMP/seed" > "$TMP/out" 2> "$TMP/err" ||
+    { cat "$TMP/err"; fail "capture failed"; exit 1; }
+grep -q '^ *- {name: text, start: 0x[0-9a-f]*, size: 0x[0-9a-f]*, prot: r-x, file: seed,' \
+    "$TMP/seed.yaml" || fail "the text area is not r-x and file-backed from the program"
+
+# compare_chapters SCENARIO: plays it and compares each chapter's simulated
+# minor faults with the native count its say step quotes.
+compare_chapters() {
+    grep -o 'counted [0-9]* minor' "$1" | awk '{print $2}' > "$TMP/native"
+    # Simulated: the minor_faults of each trace step (absent when 0).
+    "$VMVIZ" run --format json --level op "$1" > "$TMP/run.json" ||
+        fail "$1 does not play"
+    grep '"op":"trace","event":"op_done"' "$TMP/run.json" | while IFS= read -r line; do
+        n=$(printf '%s\n' "$line" | grep -o '"minor_faults":[0-9]*' | cut -d: -f2)
+        echo "${n:-0}"
+    done > "$TMP/simulated"
+    grep -q '"segfaults"' "$TMP/run.json" && fail "$1: the captured run gets SIGSEGV"
+    grep -q '"evictions"' "$TMP/run.json" && fail "$1: the captured run evicts pages"
+    [ "$(wc -l < "$TMP/native")" -eq 5 ] || fail "$1: expected 5 chapters with native counts"
+    [ "$(wc -l < "$TMP/simulated")" -eq 5 ] || fail "$1: expected 5 trace steps"
+    i=0
+    for name in Start-up malloc memset second_memset end; do
+        i=$((i + 1))
+        native=$(sed -n "${i}p" "$TMP/native")
+        simulated=$(sed -n "${i}p" "$TMP/simulated")
+        echo "capture: $(basename "$1") $name: Linux $native minor faults, vmviz $simulated"
+        case $name in
+            Start-up) ;;
+            memset) [ "$native" = 256 ] && [ "$simulated" = 256 ] ||
+                        fail "$1: memset must be +256 in both" ;;
+            second_memset) [ "$native" = 0 ] && [ "$simulated" = 0 ] ||
+                        fail "$1: second memset must be +0 in both" ;;
+            *) diff=$((native - simulated)); [ "$diff" -lt 0 ] && diff=$((-diff))
+               [ "$diff" -le "$MARKER_SLACK" ] ||
+                   fail "$1: $name differs by $diff (more than $MARKER_SLACK)" ;;
+        esac
+    done
+}
+compare_chapters "$TMP/seed.yaml"
+# Again with memset's 32-byte vector stores instead of rep stosb (which
+# Valgrind traces one byte at a time): the last store of the buffer
+# crosses into its last page, and must fault it in.
+GLIBC_TUNABLES=glibc.cpu.x86_rep_stosb_threshold=0x1000000 \
+    "$VMVIZ" capture -o "$TMP/vector.yaml" -- "$TMP/seed" > /dev/null 2> "$TMP/err" ||
+    { cat "$TMP/err"; fail "capture with vector stores failed"; }
+compare_chapters "$TMP/vector.yaml"
+
+# --open: the viewer opens on the scenario just written (in tmux, when it
+# is installed), and q ends both.
+if command -v tmux >/dev/null 2>&1; then
+    case $VMVIZ in /*) vmviz_path=$VMVIZ ;; *) vmviz_path=$(pwd)/$VMVIZ ;; esac
+    socket=vmviz-capture-$$
+    tmux -L "$socket" new-session -d -x 100 -y 30 \
+        "cd '$TMP' && VMVIZ_DATA='$(pwd)' '$vmviz_path' capture -o opened.yaml --open -- ./seed; echo \$? > open.status; sleep 30"
+    seen=0
+    for _ in $(seq 1 120); do
+        if tmux -L "$socket" capture-pane -p 2>/dev/null | grep -q "Captured: seed"; then seen=1; break; fi
+        sleep 0.5
+    done
+    [ "$seen" = 1 ] || fail "--open does not show the captured scenario"
+    tmux -L "$socket" send-keys q
+    for _ in $(seq 1 40); do [ -s "$TMP/open.status" ] && break; sleep 0.25; done
+    [ "$(cat "$TMP/open.status" 2>/dev/null)" = 0 ] || fail "--open then q does not exit 0"
+    tmux -L "$socket" kill-server 2>/dev/null
+fi
+
+# Errors: FILE:LINE:COLUMN and status 2.
+expect_error() { # expected-status expected-stderr-prefix args...
+    want_status=$1 want=$2; shift 2
+    "$@" > /dev/null 2> "$TMP/err"; status=$?
+    [ "$status" = "$want_status" ] || fail "'$*' exits $status (expected $want_status)"
+    head -n 1 "$TMP/err" | grep -qF -- "$want" || fail "'$*' says: $(head -n 1 "$TMP/err")"
+}
+# Each error is at the fourth word: after "VMVIZ capture --" or "VMVIZ capture -o".
+col=$((${#VMVIZ} + 13))
+expect_error 2 "command line:1:$col: error: no program given" "$VMVIZ" capture --
+expect_error 2 "command line:1:$col: error: no program '$TMP/none'" \
+    "$VMVIZ" capture -- "$TMP/none"
+expect_error 2 "command line:1:$col: error: the output 'x.txt' does not end in .yaml" \
+    "$VMVIZ" capture -o x.txt -- "$TMP/seed"
+mkdir "$TMP/empty"
+expect_error 2 "apt-get install valgrind" env PATH="$TMP/empty" "$VMVIZ" capture \
+    -o "$TMP/x.yaml" -- "$TMP/seed"
+
+[ "$failed" = 0 ] && echo "capture: passed"
+exit "$failed"
