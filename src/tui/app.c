@@ -3,6 +3,7 @@
  * each. Long computations are in busy.c. */
 #include "tui/app.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +40,15 @@ double app_speed_rate(int speed)
     if (speed >= APP_SPEEDS)
         speed = APP_SPEEDS - 1;
     return speeds[speed];
+}
+
+void app_say(struct app *a, bool error, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(a->message, sizeof a->message, fmt, ap);
+    va_end(ap);
+    a->message_error = error;
 }
 
 /* ------------------------------------------------------------------ */

@@ -206,6 +206,9 @@ unsigned app_tick(struct app *a);
 /* Steps per second at a speed index (for the status line and tests). */
 double app_speed_rate(int speed);
 
+/* Sets the message line: printf-style text, an error or not. */
+void app_say(struct app *a, bool error, const char *fmt, ...) DIAG_PRINTF(3, 4);
+
 /* Milliseconds on the monotonic clock (for timing keys and autoplay). */
 double app_now_ms(void);
 

@@ -58,14 +58,13 @@ unsigned app_ask_leave(struct app *a)
     return screens_switch(a, SCREEN_CONFIRM);
 }
 
-bool app_reopen_place(struct app *a, const struct picker_entry *e)
+void app_reopen_place(struct app *a, const struct picker_entry *e)
 {
-    if (!e->visited || e->left_at == 0)
-        return true;
-    a->unit = e->left_unit;
     app_busy_begin(a, "Going back to where it was left");
-    timeline_seek(a->tl, e->left_at);
-    return app_busy_end(a) == BUSY_DONE;
+    if (e->visited && e->left_at > 0) {
+        a->unit = e->left_unit;
+        timeline_seek(a->tl, e->left_at);
+    }
 }
 
 /* ------------------------------------------------------------------ */
@@ -183,22 +182,15 @@ static int mark_slot(int key)
     return -1;
 }
 
-static void say(struct app *a, const char *text)
-{
-    snprintf(a->message, sizeof a->message, "%s", text);
-    a->message_error = false;
-}
 
 unsigned app_mark_begin(struct app *a, enum key_action act)
 {
     a->pending = act == ACTION_MARK ? keys_of(ACTION_MARK)[0] : keys_of(ACTION_GO_MARK)[0];
-    char msg[160];
     if (act == ACTION_MARK)
-        snprintf(msg, sizeof msg, "Bookmark this step: press a letter or digit to name it.");
+        app_say(a, false, "Bookmark this step: press a letter or digit to name it.");
     else
-        snprintf(msg, sizeof msg, "Return to a bookmark: press its letter or digit (%s again: "
-                 "where you were before the last jump).", keys_first(ACTION_GO_MARK).s);
-    say(a, msg);
+        app_say(a, false, "Return to a bookmark: press its letter or digit (%s again: where "
+                "you were before the last jump).", keys_first(ACTION_GO_MARK).s);
     return APP_HANDLED | APP_REDRAW;
 }
 
@@ -206,48 +198,42 @@ unsigned app_mark_finish(struct app *a, int key)
 {
     bool setting = a->pending == keys_of(ACTION_MARK)[0];
     a->pending = 0;
-    char msg[160];
     uint64_t here = timeline_position(a->tl);
     if (!setting && key == keys_of(ACTION_GO_MARK)[0]) {
         if (!a->mark_back.set) {
-            say(a, "No jump to return from yet.");
+            app_say(a, false, "No jump to return from yet.");
             return APP_HANDLED | APP_REDRAW;
         }
         uint64_t to = a->mark_back.position;
         a->mark_back.position = here;
         a->playing = false;
         timeline_seek(a->tl, to);
-        snprintf(msg, sizeof msg, "Back to step %" PRIu64 ".", to);
-        say(a, msg);
+        app_say(a, false, "Back to step %" PRIu64 ".", to);
         return APP_HANDLED | APP_REDRAW;
     }
     int slot = mark_slot(key);
     if (slot < 0) {
-        say(a, setting ? "No bookmark set (a bookmark is named by a letter or digit)."
-                       : "No bookmark named so (a bookmark is named by a letter or digit).");
+        app_say(a, false, "No bookmark %s (a bookmark is named by a letter or digit).",
+                setting ? "set" : "named so");
         return APP_HANDLED | APP_REDRAW;
     }
     char name = (char)(slot < 10 ? '0' + slot : 'a' + slot - 10);
     if (setting) {
         a->marks[slot] = (struct app_mark){true, here};
-        snprintf(msg, sizeof msg, "Bookmark %c set at step %" PRIu64 ": %s%c returns here.",
-                 name, here, keys_first(ACTION_GO_MARK).s, name);
-        say(a, msg);
+        app_say(a, false, "Bookmark %c set at step %" PRIu64 ": %s%c returns here.", name, here,
+                keys_first(ACTION_GO_MARK).s, name);
         return APP_HANDLED | APP_REDRAW;
     }
     if (!a->marks[slot].set) {
-        snprintf(msg, sizeof msg, "No bookmark %c yet: %s%c sets it.", name,
-                 keys_first(ACTION_MARK).s, name);
-        say(a, msg);
+        app_say(a, false, "No bookmark %c yet: %s%c sets it.", name, keys_first(ACTION_MARK).s,
+                name);
         return APP_HANDLED | APP_REDRAW;
     }
     a->mark_back = (struct app_mark){true, here};
     a->playing = false;
     timeline_seek(a->tl, a->marks[slot].position);
-    snprintf(msg, sizeof msg, "At bookmark %c, step %" PRIu64 " (%s%s returns to step %" PRIu64
-             ").",
-             name, a->marks[slot].position, keys_first(ACTION_GO_MARK).s,
-             keys_first(ACTION_GO_MARK).s, here);
-    say(a, msg);
+    app_say(a, false, "At bookmark %c, step %" PRIu64 " (%s%s returns to step %" PRIu64 ").",
+            name, a->marks[slot].position, keys_first(ACTION_GO_MARK).s,
+            keys_first(ACTION_GO_MARK).s, here);
     return APP_HANDLED | APP_REDRAW;
 }

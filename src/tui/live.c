@@ -80,11 +80,6 @@ static void note_replay(struct live *l, const struct timeline *tl)
     l->note_error = true;
 }
 
-static void say(struct app *a, bool error, const char *text)
-{
-    snprintf(a->message, sizeof a->message, "%s", text);
-    a->message_error = error;
-}
 
 /* ------------------------------------------------------------------ */
 /* where a step goes                                                   */
@@ -377,7 +372,7 @@ static unsigned add_step(struct app *a, struct live *l, const struct scenario_li
     else
         snprintf(msg, sizeof msg, "Typed step added at step %" PRIu64 "; %s steps back over "
                  "it.", start, keys_first(ACTION_STEP_BACK).s);
-    say(a, false, msg);
+    app_say(a, false, "%s", msg);
     note(l, false, "");
     return screens_switch(a, SCREEN_COUNT);
 }
@@ -428,7 +423,7 @@ unsigned live_undo(struct app *a)
     snprintf(msg, sizeof msg, "Typed step removed: at step %" PRIu64 "%s.",
              timeline_position(a->tl), past ? ", where it began" : "");
     free(removed.yaml);
-    say(a, false, msg);
+    app_say(a, false, "%s", msg);
     note(l, false, "");
     return screens_switch(a, SCREEN_COUNT);
 }
@@ -685,7 +680,7 @@ unsigned live_enter(struct app *a)
         char msg[sizeof a->message];
         snprintf(msg, sizeof msg, "Saved with %zu typed step%s: %.*s", l->count,
                  l->count == 1 ? "" : "s", LIVE_QUOTE_MAX, file);
-        say(a, false, msg);
+        app_say(a, false, "%s", msg);
         note(l, false, "");
         return screens_switch(a, SCREEN_COUNT);
     }

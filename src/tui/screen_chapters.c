@@ -122,8 +122,7 @@ unsigned screen_chapters_key(struct app *a, int key)
         bool went = app_goto_chapter(a, number);
         unsigned r = screen_main_finish(a, APP_HANDLED | APP_REDRAW);
         if (went && !a->message[0])
-            snprintf(a->message, sizeof a->message, "Chapter %zu: %s", number,
-                     a->chapters[number - 1].title);
+            app_say(a, false, "Chapter %zu: %s", number, a->chapters[number - 1].title);
         return r | APP_REDRAW;
     }
     if (key == KEY_BACKSPACE || key == 127 || key == '\b') {

@@ -385,11 +385,6 @@ void screen_main_draw(struct app *a)
     }
 }
 
-static void set_message(struct app *a, bool error, const char *text)
-{
-    snprintf(a->message, sizeof a->message, "%s", text);
-    a->message_error = error;
-}
 
 /* "At the end. Home (g) goes back to the start.", the keys from the table. */
 static void say_at_end(struct app *a)
@@ -397,7 +392,7 @@ static void say_at_end(struct app *a)
     char msg[96];
     snprintf(msg, sizeof msg, "At the end. %s (%s) goes back to the start.",
              keys_first(ACTION_START).s, keys_named(keys_of(ACTION_START)[1]).s);
-    set_message(a, false, msg);
+    app_say(a, false, "%s", msg);
 }
 
 /* True when the last move ended for a reason the move's own message does
@@ -414,7 +409,7 @@ static void step(struct app *a, enum tl_unit unit, int direction)
         if (direction > 0)
             say_at_end(a);
         else
-            set_message(a, false, "At the start.");
+            app_say(a, false, "At the start.");
     }
 }
 
@@ -431,7 +426,7 @@ static void run_until(struct app *a, enum tl_stop stop, const char *what)
     char msg[160];
     snprintf(msg, sizeof msg, "No %s from here to the end: still at step %" PRIu64 ".", what,
              from);
-    set_message(a, false, msg);
+    app_say(a, false, "%s", msg);
 }
 
 /* What a key that moves in time does, for the progress line; NULL for a
@@ -473,12 +468,12 @@ unsigned screen_main_finish(struct app *a, unsigned result)
         a->playing = false;
         snprintf(msg, sizeof msg, "%s: the run cannot go on past step %" PRIu64 " (%s quits).",
                  timeline_error(a->tl), timeline_position(a->tl), keys_first(ACTION_QUIT).s);
-        set_message(a, true, msg);
+        app_say(a, true, "%s", msg);
     } else if (outcome == BUSY_CANCELLED) {
         a->playing = false;
         snprintf(msg, sizeof msg, "Stopped by %s at step %" PRIu64 ".",
                  keys_first(ACTION_CLOSE).s, timeline_position(a->tl));
-        set_message(a, false, msg);
+        app_say(a, false, "%s", msg);
     }
     return result;
 }
@@ -522,7 +517,7 @@ static unsigned open_chapters(struct app *a)
     if (!found || (r & APP_QUIT) || a->overlay != SCREEN_COUNT)
         return r;
     if (a->nchapters == 0) {
-        set_message(a, false, "This scenario has no chapters.");
+        app_say(a, false, "This scenario has no chapters.");
         return r;
     }
     return screens_switch(a, SCREEN_CHAPTERS);
@@ -580,7 +575,7 @@ static unsigned main_act(struct app *a, enum key_action act)
         {
             char msg[96];
             snprintf(msg, sizeof msg, "Step size: one %s.", tl_unit_name(a->unit));
-            set_message(a, false, msg);
+            app_say(a, false, "%s", msg);
         }
         break;
     case ACTION_FASTER:
@@ -651,7 +646,7 @@ static unsigned main_act(struct app *a, enum key_action act)
         return app_mark_begin(a, act);
     case ACTION_PRESENT:
         a->present = !a->present;
-        set_message(a, false, a->present ? "Presenter mode: the step's panel large."
+        app_say(a, false, "%s", a->present ? "Presenter mode: the step's panel large."
                                          : "Presenter mode off: every panel in view.");
         break;
     case ACTION_ZOOM:
@@ -663,7 +658,7 @@ static unsigned main_act(struct app *a, enum key_action act)
             snprintf(msg, sizeof msg, "Zoomed: %s or %s comes back, %s shows the next panel.",
                      keys_first(ACTION_ZOOM).s, keys_first(ACTION_CLOSE).s,
                      keys_first(ACTION_FOCUS).s);
-            set_message(a, false, msg);
+            app_say(a, false, "%s", msg);
         }
         break;
     case ACTION_BLANK:
@@ -712,7 +707,7 @@ unsigned screen_main_tick(struct app *a)
         if (e->kind == TL_ASK)
             snprintf(msg, sizeof msg, "A question: %s goes on, %s asks it as a quiz.",
                      keys_first(ACTION_PLAY).s, keys_first(ACTION_QUIZ).s);
-        set_message(a, false, e->kind == TL_EXPECT ? "An expectation failed." : msg);
+        app_say(a, false, "%s", e->kind == TL_EXPECT ? "An expectation failed." : msg);
     }
     if (timeline_at_end(a->tl) || live_stops_autoplay(a, e))
         a->playing = false;

@@ -205,12 +205,8 @@ unsigned screen_picker_key(struct app *a, int key)
             return APP_HANDLED | APP_REDRAW;
         }
         unsigned r = screens_switch(a, SCREEN_MAIN);
-        if (!app_reopen_place(a, &a->entries[a->selected]) && timeline_position(a->tl) > 0) {
-            snprintf(a->message, sizeof a->message, "Stopped by %s at step %" PRIu64 ".",
-                     keys_first(ACTION_CLOSE).s, timeline_position(a->tl));
-            a->message_error = false;
-        }
-        return r;
+        app_reopen_place(a, &a->entries[a->selected]);
+        return screen_main_finish(a, r);
     }
     default:
         return screens_common_key(a, keys_lookup(key));

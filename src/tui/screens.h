@@ -123,9 +123,9 @@ unsigned app_ask_quit(struct app *a);
 unsigned app_ask_leave(struct app *a);
 /* Back to the picker at once, remembering where the scenario was left. */
 unsigned app_leave_now(struct app *a);
-/* After the picker opened e: goes back to where e was left, if it was.
- * false when the move was stopped. */
-bool app_reopen_place(struct app *a, const struct picker_entry *e);
+/* After the picker opened e: begins a move (app_busy_begin) back to where
+ * e was left, if it was; the caller ends it with screen_main_finish. */
+void app_reopen_place(struct app *a, const struct picker_entry *e);
 /* Finds every chapter of the open scenario (its position and title) by
  * playing it through, and comes back to where it was: a->chapters. false
  * when the pass was stopped or failed (the list is then partial). */

@@ -264,11 +264,6 @@ bool whatif_align(struct timeline *tl, const struct timeline *ref)
 /* ------------------------------------------------------------------ */
 /* rebuilding                                                          */
 
-static void say(struct app *a, bool error, const char *text)
-{
-    snprintf(a->message, sizeof a->message, "%s", text);
-    a->message_error = error;
-}
 
 /* A timeline of the app's scenario on the machine o describes, at the
  * place the app's timeline is at, built and replayed under the busy line.
@@ -294,14 +289,14 @@ static struct timeline *build_here(struct app *a, const struct timeline_override
     } else if (outcome == BUSY_CANCELLED) {
         snprintf(msg, sizeof msg, "Stopped by %s: still on the same machine.",
                  keys_first(ACTION_CLOSE).s);
-        say(a, false, msg);
+        app_say(a, false, "%s", msg);
     } else if (!tl) {
         snprintf(msg, sizeof msg, "That machine cannot run this scenario: %s", err.message);
-        say(a, true, msg);
+        app_say(a, true, "%s", msg);
     } else {
         snprintf(msg, sizeof msg, "That machine cannot replay to here: %s",
                  timeline_error(tl) ? timeline_error(tl) : "the replay ended early");
-        say(a, true, msg);
+        app_say(a, true, "%s", msg);
     }
     timeline_destroy(tl);
     return NULL;
@@ -341,7 +336,7 @@ static void say_counters(struct app *a, const char *lead, const struct counters 
     }
     if (!differ)
         append_fits(msg, sizeof msg, " the counters are the same so far.");
-    say(a, false, msg);
+    app_say(a, false, "%s", msg);
 }
 
 /* Puts the machine o describes in place of the current one, at the same
@@ -355,7 +350,7 @@ static bool replace_machine(struct app *a, const struct timeline_overrides *o, b
     struct whatif *w = whatif_of(a);
     *result = APP_HANDLED | APP_REDRAW;
     if (!w) {
-        say(a, true, "Out of memory on the host: no what-if.");
+        app_say(a, true, "Out of memory on the host: no what-if.");
         return false;
     }
     struct timeline *tl = build_here(a, o, "Replaying the scenario on the other machine", result);
@@ -391,7 +386,7 @@ unsigned whatif_undo(struct app *a)
 {
     struct whatif *w = whatif_of(a);
     if (!w || w->nundo == 0) {
-        say(a, false, "Nothing to undo: this is the machine the viewer started with.");
+        app_say(a, false, "Nothing to undo: this is the machine the viewer started with.");
         return APP_HANDLED | APP_REDRAW;
     }
     /* Taken off the stack only once the rebuild got there: a stopped one
@@ -407,7 +402,7 @@ unsigned whatif_split_open(struct app *a, const struct timeline_overrides *o)
 {
     struct whatif *w = whatif_of(a);
     if (!w) {
-        say(a, true, "Out of memory on the host: no split view.");
+        app_say(a, true, "Out of memory on the host: no split view.");
         return APP_HANDLED | APP_REDRAW;
     }
     unsigned result;
@@ -444,7 +439,7 @@ unsigned whatif_split_follow(struct app *a)
         else
             snprintf(msg, sizeof msg, "Stopped by %s: the right-hand machine is at step %" PRIu64
                      ".", keys_first(ACTION_CLOSE).s, timeline_position(w->right));
-        say(a, timeline_error(w->right) != NULL, msg);
+        app_say(a, timeline_error(w->right) != NULL, "%s", msg);
     }
     return APP_HANDLED | APP_REDRAW;
 }
@@ -472,7 +467,7 @@ unsigned whatif_action(struct app *a, enum key_action act)
 {
     struct whatif *w = whatif_of(a);
     if (!w) {
-        say(a, true, "Out of memory on the host: no what-if.");
+        app_say(a, true, "Out of memory on the host: no what-if.");
         return APP_HANDLED | APP_REDRAW;
     }
     switch (act) {
