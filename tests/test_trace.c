@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "scenario/trace.h"
 #include "diag_helpers.h"
@@ -426,7 +427,7 @@ static void test_lackey_skips(void)
 /* A large generated trace: offsets stay exact across buffer refills. */
 static void test_large_trace_seek(void)
 {
-    enum { N = 20000 };
+    enum { N = 100000 };
     char path[512];
     size_t cap = (size_t)N * 24, len = 0;
     char *text = malloc(cap);
@@ -445,8 +446,8 @@ static void test_large_trace_seek(void)
     unsigned seen = 0;
     int ok = 1;
     while (trace_next(t, &a, &d) == 1) {
-        if (seen % 6000 == 0)
-            trace_tell(t, &marks[seen / 6000]);
+        if (seen % 30000 == 0)
+            trace_tell(t, &marks[seen / 30000]);
         if (a.value != (uint64_t)seen * 16 || a.kind != "RWX"[seen % 3])
             ok = 0;
         seen++;
@@ -456,7 +457,7 @@ static void test_large_trace_seek(void)
     for (int m = 3; m >= 0; m--) {
         CU_ASSERT_EQUAL(trace_seek(t, &marks[m]), 0);
         CU_ASSERT_EQUAL(trace_next(t, &a, &d), 1);
-        CU_ASSERT_EQUAL(a.value, (uint64_t)(m * 6000 + 1) * 16);
+        CU_ASSERT_EQUAL(a.value, (uint64_t)(m * 30000 + 1) * 16);
     }
     trace_close(t);
     unlink(path);
@@ -490,6 +491,267 @@ static void test_page_beyond_address_space(void)
              "address space (expected a page number of at most 17179869183)\n", path);
     check_string(printed(&d), want, "1 GiB pages");
     unlink(path);
+}
+
+/* ---- lines as they come, and as the careful parser reads them --------- */
+
+static uint64_t test_rng(uint64_t *state)
+{
+    uint64_t x = *state;
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    *state = x;
+    return x * UINT64_C(0x2545f4914f6cdd1d);
+}
+
+/* A number of `digits` digits in base 10 or 16 (mixed case), its first
+ * digit not 0 when nonzero_first; its value in *value. */
+static int random_number(uint64_t *rng, char *out, unsigned digits, unsigned base,
+                         int nonzero_first, uint64_t *value)
+{
+    static const char hex[] = "0123456789abcdef0123456789ABCDEF";
+    uint64_t v = 0;
+    for (unsigned i = 0; i < digits; i++) {
+        unsigned d = (unsigned)(test_rng(rng) % base);
+        if (i == 0 && nonzero_first && d == 0)
+            d = 1;
+        out[i] = hex[d + (base == 16 && test_rng(rng) % 2 ? 16 : 0)];
+        v = v * base + d;
+    }
+    *value = v;
+    return (int)digits;
+}
+
+/* Appends to text one random valid line of the format, blanks varying,
+ * CR LF now and then, with a blank after the record when padded; *want
+ * gets the access it holds (the first of a lackey M) and *accesses how
+ * many. */
+static size_t random_line(uint64_t *rng, enum trace_format fmt, int padded, char *text,
+                          struct expected *want, unsigned *accesses)
+{
+    char number[24], size_text[12];
+    uint64_t value, size;
+    size_t n = 0;
+    int len;
+    *accesses = 1;
+    switch (fmt) {
+    case TRACE_PAGES:
+        len = random_number(rng, number, 1 + (unsigned)(test_rng(rng) % 19), 10, 0, &value);
+        want->kind = test_rng(rng) % 3 == 0 ? 'W' : 'R';
+        n = (size_t)sprintf(text, "%.*s%s", len, number,
+                            want->kind == 'W' ? (test_rng(rng) % 2 ? "w" : "W") : "");
+        want->size = 0;
+        break;
+    case TRACE_RW: {
+        unsigned hex = test_rng(rng) % 2;
+        len = random_number(rng, number, 1 + (unsigned)(test_rng(rng) % (hex ? 16 : 19)),
+                            hex ? 16 : 10, 0, &value);
+        char letter = "RWXrwx"[test_rng(rng) % 6];
+        want->kind = (char)(letter & ~0x20);
+        n = (size_t)sprintf(text, "%c%s%s%.*s", letter, test_rng(rng) % 4 ? " " : " \t ",
+                            hex ? (test_rng(rng) % 2 ? "0x" : "0X") : "", len, number);
+        want->size = 0;
+        break;
+    }
+    default: {
+        static const char ops[] = "ILSM";
+        char op = ops[test_rng(rng) % 4];
+        len = random_number(rng, number, 1 + (unsigned)(test_rng(rng) % 16), 16, 0, &value);
+        int slen = random_number(rng, size_text, 1 + (unsigned)(test_rng(rng) % 9), 10, 1,
+                                 &size);
+        want->kind = op == 'I' ? 'X' : op == 'S' ? 'W' : 'R';
+        want->size = (unsigned)size;
+        *accesses = op == 'M' ? 2 : 1;
+        n = (size_t)sprintf(text, "%s%c%s%.*s,%.*s", op == 'I' ? "" : " ", op,
+                            test_rng(rng) % 4 ? (op == 'I' ? "  " : " ") : "\t", len, number,
+                            slen, size_text);
+        break;
+    }
+    }
+    want->value = value;
+    if (padded)
+        text[n++] = ' ';
+    if (test_rng(rng) % 8 == 0)
+        text[n++] = '\r';
+    text[n++] = '\n';
+    return n;
+}
+
+/* The common shapes of lines are read quickly; a blank at the end of a line
+ * sends it to the careful parser. Both give the same accesses, at the same
+ * lines and columns, with the values the lines were written with. */
+static void test_quick_and_careful_agree(void)
+{
+    enum { LINES = 4000 };
+    static const enum trace_format formats[] = {TRACE_PAGES, TRACE_RW, TRACE_LACKEY};
+    for (size_t f = 0; f < 3; f++) {
+        char *text[2], path[2][512];
+        struct expected *want = malloc(LINES * 2 * sizeof *want);
+        size_t len[2] = {0, 0}, nwant = 0;
+        text[0] = malloc((size_t)LINES * 48);
+        text[1] = malloc((size_t)LINES * 48);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(want);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(text[0]);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(text[1]);
+        for (int padded = 0; padded < 2; padded++) {
+            uint64_t rng = UINT64_C(0x9e3779b97f4a7c15) + f;
+            nwant = 0;
+            for (unsigned i = 0; i < LINES; i++) {
+                unsigned accesses;
+                len[padded] += random_line(&rng, formats[f], padded, text[padded] + len[padded],
+                                           &want[nwant], &accesses);
+                if (accesses == 2) {
+                    want[nwant + 1] = want[nwant];
+                    want[nwant + 1].kind = 'W';
+                }
+                nwant += accesses;
+            }
+            CU_ASSERT_EQUAL_FATAL(write_temp(text[padded], len[padded], path[padded],
+                                             sizeof path[padded]), 0);
+        }
+        struct trace_reader *quick = open_ok(path[0], formats[f], 0);
+        struct trace_reader *careful = open_ok(path[1], formats[f], 0);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(quick);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(careful);
+        struct trace_access a, b;
+        struct diag d;
+        size_t i = 0, mismatches = 0;
+        int r;
+        while ((r = trace_next(quick, &a, &d)) == 1) {
+            CU_ASSERT_EQUAL_FATAL(trace_next(careful, &b, &d), 1);
+            if (i >= nwant || a.kind != want[i].kind || a.value != want[i].value
+                || a.size != want[i].size || a.kind != b.kind || a.value != b.value
+                || a.size != b.size || a.is_page != b.is_page || a.line != b.line
+                || a.col != b.col) {
+                if (mismatches++ == 0)
+                    fprintf(stderr, "\n%s access %zu (line %lu): got %c %llx,%u col %u; "
+                            "careful %c %llx,%u col %u\n", trace_format_name(formats[f]), i,
+                            a.line, a.kind, (unsigned long long)a.value, a.size, a.col, b.kind,
+                            (unsigned long long)b.value, b.size, b.col);
+            }
+            i++;
+        }
+        CU_ASSERT_EQUAL(r, 0);
+        CU_ASSERT_EQUAL(trace_next(careful, &b, &d), 0);
+        CU_ASSERT_EQUAL(i, nwant);
+        CU_ASSERT_EQUAL(mismatches, 0);
+        trace_close(quick);
+        trace_close(careful);
+        unlink(path[0]);
+        unlink(path[1]);
+        free(text[0]);
+        free(text[1]);
+        free(want);
+    }
+}
+
+/* Writes text to a new temporary file, gzip-compressed when gz. */
+static int write_trace_file(const char *text, size_t len, int gz, char *path, size_t size)
+{
+    if (!gz)
+        return write_temp(text, len, path, size);
+    if (write_temp("", 0, path, size) < 0)
+        return -1;
+    gzFile out = gzopen(path, "wb");
+    if (out == NULL)
+        return -1;
+    int ok = gzwrite(out, text, (unsigned)len) == (int)len;
+    return gzclose(out) == Z_OK && ok ? 0 : -1;
+}
+
+/* Text of `good` lines "R 0x10", then a comment as long as it takes for
+ * the next line to start at byte `at`; returns its length. */
+static size_t lines_up_to(char *text, size_t at, unsigned *good)
+{
+    size_t n = 0;
+    *good = 0;
+    while (n + 7 + 2 <= at) {
+        memcpy(text + n, "R 0x10\n", 7);
+        n += 7;
+        ++*good;
+    }
+    text[n++] = '#';
+    while (n < at - 1)
+        text[n++] = '-';
+    text[n++] = '\n';
+    return n;
+}
+
+/* A line that a block boundary cuts reads as the same line, and an error in
+ * it, a NUL byte or a line too long is reported at the same line and
+ * column, in a plain and in a gzip-compressed trace. */
+static void test_block_boundaries(void)
+{
+    static const long shifts[] = {-7, -3, -1, 0, 1, 4, TRACE_BLOCK - 2};
+    static const struct {
+        const char *line;
+        size_t len;
+        unsigned col;
+        const char *message;
+    } bad[] = {
+        {"W 0x123456789\nR 0x1z\n", 0, 3,
+         "bad address '0x1z' (expected a hex 0x... or decimal number)"},
+        {"W 0x123456789\nR 0x12\0\n", 22, 7, "NUL byte in the trace (expected a text file)"},
+    };
+    char path[512], want[1024];
+    char *text = malloc(3 * (size_t)TRACE_BLOCK);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+    for (int gz = 0; gz < 2; gz++)
+        for (size_t s = 0; s < sizeof shifts / sizeof shifts[0]; s++)
+            for (size_t b = 0; b < sizeof bad / sizeof bad[0]; b++) {
+                unsigned good;
+                /* The good line of 14 bytes straddles the boundary. */
+                size_t n = lines_up_to(text, (size_t)(TRACE_BLOCK + shifts[s] - 7), &good);
+                size_t blen = bad[b].len ? bad[b].len : strlen(bad[b].line);
+                memcpy(text + n, bad[b].line, blen);
+                CU_ASSERT_EQUAL_FATAL(write_trace_file(text, n + blen, gz, path, sizeof path), 0);
+                struct trace_reader *t = open_ok(path, TRACE_RW, 0);
+                CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+                struct trace_access a;
+                struct diag d;
+                unsigned got = 0;
+                int r;
+                while ((r = trace_next(t, &a, &d)) == 1 && got < good)
+                    got++;
+                CU_ASSERT_EQUAL(got, good);
+                CU_ASSERT_EQUAL(r, 1);
+                CU_ASSERT_EQUAL(a.value, 0x123456789u);
+                CU_ASSERT_EQUAL(a.line, good + 2);
+                CU_ASSERT_EQUAL(trace_next(t, &a, &d), -1);
+                snprintf(want, sizeof want, "%s:%u:%u: error: %s\n", path, good + 3,
+                         bad[b].col, bad[b].message);
+                check_string(printed(&d), want, gz ? "gzip, at a block boundary"
+                                                   : "at a block boundary");
+                trace_close(t);
+                unlink(path);
+            }
+    /* A line one byte too long, starting just before a boundary. */
+    for (int gz = 0; gz < 2; gz++) {
+        unsigned good;
+        size_t n = lines_up_to(text, TRACE_BLOCK - 100, &good);
+        memcpy(text + n, "R 0x10", 6);
+        memset(text + n + 6, ' ', TRACE_MAX_LINE + 1 - 6);
+        text[n + TRACE_MAX_LINE + 1] = '\n';
+        CU_ASSERT_EQUAL_FATAL(write_trace_file(text, n + TRACE_MAX_LINE + 2, gz, path,
+                                               sizeof path), 0);
+        struct trace_reader *t = open_ok(path, TRACE_RW, 0);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+        struct trace_access a;
+        struct diag d;
+        unsigned got = 0;
+        int r;
+        while ((r = trace_next(t, &a, &d)) == 1)
+            got++;
+        CU_ASSERT_EQUAL(r, -1);
+        CU_ASSERT_EQUAL(got, good);
+        snprintf(want, sizeof want, "%s:%u:4097: error: line is too long (expected at most "
+                 "4096 bytes per line)\n", path, good + 2);
+        check_string(printed(&d), want, "too long at a block boundary");
+        trace_close(t);
+        unlink(path);
+    }
+    free(text);
 }
 
 /* Rewrites a file in place with other bytes, and sets its modification
@@ -621,4 +883,6 @@ void suite_trace_register(void)
     CU_add_test(suite, "large trace, seek after refills", test_large_trace_seek);
     CU_add_test(suite, "pages beyond the 64-bit address space", test_page_beyond_address_space);
     CU_add_test(suite, "a trace that changes is an error", test_trace_that_changes);
+    CU_add_test(suite, "quick and careful parsers agree", test_quick_and_careful_agree);
+    CU_add_test(suite, "lines cut by a block boundary", test_block_boundaries);
 }

@@ -1,11 +1,19 @@
 /* Trace readers: see trace.h.
  *
- * The file is read through a private buffer rather than stdio's line
- * functions so that the byte offset of every line is known exactly (a
- * position must survive a seek) and NUL bytes and overlong lines are caught
- * instead of silently splitting a line. Each format is one parse function in
- * an ops table; everything else (buffering, limit, positions, lackey's
- * two-access M lines) is shared. */
+ * The file is read in large blocks through a private buffer rather than
+ * stdio's line functions, so that the byte offset of every line is known
+ * exactly (a position must survive a seek) and NUL bytes and overlong lines
+ * are caught instead of silently splitting a line. Lines are parsed where
+ * they lie in the buffer: nothing is copied or allocated per line, and the
+ * memory is the same however long the trace.
+ *
+ * Each format has two parsers. The quick one reads the
+ * common shape of a line with hand-written digit loops and gives up on
+ * anything else; the careful one then reads the line again and is the one
+ * that knows every rule and every error message, so what a line means and
+ * where its error is reported never depends on which of them read it.
+ * Everything else (buffering, limit, positions, lackey's two-access M
+ * lines) is shared. */
 #include "scenario/trace.h"
 
 #include <errno.h>
@@ -20,16 +28,17 @@
 #include "util/userfile.h"
 #include "util/value.h"
 
-/* Bytes read from the file at a time. */
-#define TRACE_BUF 65536
+/* The buffer holds a block, which must have room for the longest line
+ * however a block boundary cuts it. */
+_Static_assert(TRACE_BLOCK > 2 * (TRACE_MAX_LINE + 1), "a line must fit in the buffer");
 
 struct trace_reader;
 
 /* What differs between formats (their names are in TRACE_FORMAT_INFO). */
 struct trace_format_ops {
-    /* Parses one line (no newline, NUL-terminated at line[len]). Returns the
-     * number of accesses it holds (0, 1, or 2 for a lackey M line) with
-     * them in out[], or -1 with *err set. */
+    /* Parses one line (line[0..len), its newline and a CR before it
+     * removed). Returns the number of accesses it holds (0, 1, or 2 for a
+     * lackey M line) with them in out[], or -1 with *err set. */
     int (*parse)(const struct trace_reader *t, const char *line, size_t len,
                  struct trace_access out[2], struct diag *err);
 };
@@ -49,6 +58,7 @@ struct trace_reader {
     gzFile gz;                /* reads fp's text when it is gzip-compressed */
     char *path;
     const struct trace_format_ops *ops;
+    enum trace_format format;
     unsigned long limit;
     uint64_t max_page;        /* pages format: the largest page number allowed */
     struct trace_stamp stamp; /* the file as it must stay while it is read */
@@ -58,9 +68,8 @@ struct trace_reader {
     int checked;
     uint64_t expected;
     struct trace_pos pos;
-    size_t buf_len, buf_at;   /* buf[buf_at..buf_len) is unread */
-    char buf[TRACE_BUF];
-    char line[TRACE_MAX_LINE + 1];
+    size_t buf_len, buf_at;   /* buf[buf_at..buf_len) is unread ... */
+    char buf[TRACE_BLOCK + 1];  /* ... and buf[buf_len] is a '\n' */
 };
 
 static int parse_pages(const struct trace_reader *t, const char *line,
@@ -383,6 +392,175 @@ static int parse_lackey(const struct trace_reader *t, const char *line,
     return 1;
 }
 
+/* ---- the quick parsers ----------------------------------------------- */
+
+/* Each reads the line at p when it has its format's common shape and ends
+ * with a newline, which the '\n' after the buffer's data guarantees to
+ * stop every scan at: the number of accesses (1 or 2) in out[] and the
+ * line's bytes, newline included, in *used; -1, having read nothing past
+ * the first newline, when the line has any other shape (the careful parser
+ * then decides). */
+
+/* The value of each hex digit, 16 for any other byte. */
+static const unsigned char hex_value[256] = {
+#define NOT_HEX16 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16
+    NOT_HEX16, NOT_HEX16, NOT_HEX16,                           /* 0x00 - 0x2f */
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 16, 16, 16, 16, 16, 16,      /* '0' - '9' */
+    16, 10, 11, 12, 13, 14, 15, 16, 16, 16, 16, 16, 16, 16, 16, 16, /* 'A' - 'F' */
+    NOT_HEX16,
+    16, 10, 11, 12, 13, 14, 15, 16, 16, 16, 16, 16, 16, 16, 16, 16, /* 'a' - 'f' */
+    NOT_HEX16, NOT_HEX16, NOT_HEX16, NOT_HEX16, NOT_HEX16,     /* 0x70 - 0xbf */
+    NOT_HEX16, NOT_HEX16, NOT_HEX16, NOT_HEX16,                /* 0xc0 - 0xff */
+#undef NOT_HEX16
+};
+
+/* Digits a number of this base can have and never exceed 64 bits. */
+#define QUICK_HEX_DIGITS 16
+#define QUICK_DEC_DIGITS 19
+
+static int is_digit(char c)
+{
+    return (unsigned char)(c - '0') < 10;
+}
+
+/* Reads hex digits from p[*i]: 1 with the value in *out and *i past them,
+ * or 0 when there are none or more than 16. The buffer's closing newline
+ * ends them at the latest; bits shifted out of a longer number do not
+ * matter, as it is refused. */
+static int quick_hex(const char *p, size_t *i, uint64_t *out)
+{
+    size_t at = *i;
+    uint64_t v = 0;
+    unsigned d;
+
+    while ((d = hex_value[(unsigned char)p[at]]) < 16) {
+        v = v << 4 | d;
+        at++;
+    }
+    if (at == *i || at - *i > QUICK_HEX_DIGITS)
+        return 0;
+    *out = v;
+    *i = at;
+    return 1;
+}
+
+/* Reads decimal digits from p[*i], at most max of them (so that the value
+ * fits): 1 with the value in *out and *i past them, or 0 when there are
+ * none or more. */
+static int quick_decimal(const char *p, size_t *i, unsigned max, uint64_t *out)
+{
+    size_t at = *i;
+    uint64_t v = 0;
+
+    while (is_digit(p[at])) {
+        v = v * 10 + (uint64_t)(p[at] - '0');
+        at++;
+    }
+    if (at == *i || at - *i > max)
+        return 0;
+    *out = v;
+    *i = at;
+    return 1;
+}
+
+/* The line's length with its newline when p[i] ends it (a newline, or a CR
+ * then a newline), else 0. */
+static size_t quick_end(const char *p, size_t i)
+{
+    if (p[i] == '\r')
+        i++;
+    return p[i] == '\n' ? i + 1 : 0;
+}
+
+/* "7" or "7w": a decimal page number in column 1. */
+static int quick_pages(const struct trace_reader *t, const char *p, size_t *used,
+                       struct trace_access out[2])
+{
+    size_t i = 0;
+    uint64_t page;
+    char kind = 'R';
+
+    if (!quick_decimal(p, &i, QUICK_DEC_DIGITS, &page) || page > t->max_page)
+        return -1;
+    if (p[i] == 'w' || p[i] == 'W') {
+        kind = 'W';
+        i++;
+    }
+    if ((*used = quick_end(p, i)) == 0)
+        return -1;
+    out[0] = (struct trace_access){.kind = kind, .is_page = 1, .value = page,
+                                   .line = t->pos.line + 1, .col = 1};
+    return 1;
+}
+
+/* "R 0x1234" or "W 4096": a letter in column 1, blanks, then a 0x hex or a
+ * decimal address. */
+static int quick_rw(const struct trace_reader *t, const char *p, size_t *used,
+                    struct trace_access out[2])
+{
+    char kind = access_letter(p[0]);
+    size_t i = 1, start;
+    uint64_t addr;
+
+    if (kind == 0 || !is_space(p[1]))
+        return -1;
+    while (is_space(p[i]))
+        i++;
+    start = i;
+    if (p[i] == '0' && (p[i + 1] == 'x' || p[i + 1] == 'X')) {
+        i += 2;
+        if (!quick_hex(p, &i, &addr))
+            return -1;
+    } else if (!quick_decimal(p, &i, QUICK_DEC_DIGITS, &addr)) {
+        return -1;
+    }
+    if ((*used = quick_end(p, i)) == 0)
+        return -1;
+    out[0] = (struct trace_access){.kind = kind, .is_page = 0, .value = addr,
+                                   .line = t->pos.line + 1, .col = (unsigned)start + 1};
+    return 1;
+}
+
+/* "I  0401ab70,3", " L 04032e40,8", " S ...", " M ...": the record, blanks,
+ * hex digits, a comma and a decimal size without leading zeros. */
+static int quick_lackey(const struct trace_reader *t, const char *p, size_t *used,
+                        struct trace_access out[2])
+{
+    char op;
+    size_t i, start, size_start;
+    uint64_t addr, size;
+
+    if (p[0] == 'I' && is_space(p[1])) {
+        op = 'I';
+        i = 2;
+    } else if (p[0] == ' ' && (p[1] == 'L' || p[1] == 'S' || p[1] == 'M') && is_space(p[2])) {
+        op = p[1];
+        i = 3;
+    } else {
+        return -1;
+    }
+    while (is_space(p[i]))
+        i++;
+    start = i;
+    if (!quick_hex(p, &i, &addr) || p[i] != ',')
+        return -1;
+    size_start = ++i;
+    /* Nine digits always fit the 32 bits a size has. */
+    if (!quick_decimal(p, &i, 9, &size) || (p[size_start] == '0' && i - size_start > 1)
+        || (*used = quick_end(p, i)) == 0)
+        return -1;
+    struct trace_access a = {.kind = op == 'I' ? 'X' : op == 'S' ? 'W' : 'R', .is_page = 0,
+                             .value = addr, .size = (unsigned)size,
+                             .line = t->pos.line + 1, .col = (unsigned)start + 1};
+    out[0] = a;
+    if (op != 'M')
+        return 1;
+    /* A modify is a load then a store of the same bytes. */
+    out[1] = a;
+    out[1].kind = 'W';
+    return 2;
+}
+
 /* ---- traces already counted ------------------------------------------ */
 
 /* Every trace trace_count has read to its end, with what it found: a
@@ -513,6 +691,7 @@ static struct trace_reader *open_reader(const char *path, enum trace_format fmt,
         return NULL;
     }
     t->ops = &format_ops[fmt];
+    t->format = fmt;
     t->limit = limit;
     t->max_page = UINT64_MAX;
     const struct counted_trace *c = checked ? counted_find(path, fmt, limit) : NULL;
@@ -541,6 +720,7 @@ struct trace_reader *trace_open(const char *path, enum trace_format fmt,
 static int rewind_to_pos(struct trace_reader *t, int64_t offset)
 {
     t->buf_len = t->buf_at = 0;
+    t->buf[0] = '\n';
     clearerr(t->fp);
     if (t->gz)
         return trace_gzip_seek(t->gz, offset);
@@ -561,80 +741,85 @@ static int check_unchanged(struct trace_reader *t, struct diag *err)
     return -1;
 }
 
-/* Reads the next line into t->line (NUL-terminated, newline and a CR before
- * it removed) and its length into *len, consuming it from the buffer but not
- * yet advancing t->pos (the caller does once the line is accepted), so an
- * error leaves the position at the bad line. *consumed gets the line's
- * bytes in the file. 1 line read, 0 end of file, -1 error. */
-static int read_line(struct trace_reader *t, size_t *len, size_t *consumed,
-                     struct diag *err)
+/* Moves the unread bytes to the buffer's start and reads the next block
+ * of the file after them. The bytes read (0 at the end of the file), or -1
+ * with *err set at the line about to be read. */
+static long refill(struct trace_reader *t, struct diag *err)
 {
-    size_t n = 0, used = 0;
+    size_t unread = t->buf_len - t->buf_at;
+    long got;
 
-    for (;;) {
-        if (t->buf_at == t->buf_len) {
-            if (check_unchanged(t, err) < 0)
-                return -1;
-            if (t->gz) {
-                const char *why = "";
-                long unzipped = trace_gzip_read(t->gz, t->buf, sizeof t->buf, &why);
-                if (unzipped < 0) {
-                    diag_set(err, t->path, (unsigned)(t->pos.line + 1), 1, "cannot "
-                             "uncompress the trace: %s (expected whole gzip data)", why);
-                    return -1;
-                }
-                if (unzipped == 0 && used == 0)
-                    return 0;
-                if (unzipped == 0)
-                    break;   /* a last line without a newline */
-                t->buf_len = (size_t)unzipped;
-                t->buf_at = 0;
-                continue;
-            }
-            size_t got = fread(t->buf, 1, sizeof t->buf, t->fp);
-            if (got == 0) {
-                if (ferror(t->fp)) {
-                    diag_set(err, t->path, (unsigned)(t->pos.line + 1), 1,
-                             "cannot read the trace: %s (expected a readable file)",
-                             strerror(errno));
-                    return -1;
-                }
-                if (used == 0)
-                    return 0;
-                break;   /* a last line without a newline */
-            }
-            t->buf_len = got;
-            t->buf_at = 0;
+    if (check_unchanged(t, err) < 0)
+        return -1;
+    memmove(t->buf, t->buf + t->buf_at, unread);
+    t->buf_at = 0;
+    t->buf_len = unread;
+    if (t->gz) {
+        const char *why = "";
+        got = trace_gzip_read(t->gz, t->buf + unread, TRACE_BLOCK - unread, &why);
+        if (got < 0) {
+            diag_set(err, t->path, (unsigned)(t->pos.line + 1), 1, "cannot uncompress the "
+                     "trace: %s (expected whole gzip data)", why);
+            return -1;
         }
+    } else {
+        got = (long)fread(t->buf + unread, 1, TRACE_BLOCK - unread, t->fp);
+        if (got == 0 && ferror(t->fp)) {
+            diag_set(err, t->path, (unsigned)(t->pos.line + 1), 1, "cannot read the trace: "
+                     "%s (expected a readable file)", strerror(errno));
+            return -1;
+        }
+    }
+    t->buf_len += (size_t)got;
+    t->buf[t->buf_len] = '\n';
+    return got;
+}
+
+/* Finds the next line in the buffer, reading more of the file when it is
+ * not all there: *line and *len get it (newline and a CR before it
+ * removed), consumed from the buffer but without advancing t->pos (the
+ * caller does once the line is accepted), so an error leaves the position
+ * at the bad line. *consumed gets the line's bytes in the file. A line
+ * longer than TRACE_MAX_LINE is an error whatever it holds; a shorter one
+ * with a NUL byte is one at the NUL. 1 line read, 0 end of file, -1 error. */
+static int read_line(struct trace_reader *t, const char **line, size_t *len,
+                     size_t *consumed, struct diag *err)
+{
+    for (;;) {
         const char *start = t->buf + t->buf_at;
-        size_t avail = t->buf_len - t->buf_at;
-        const char *nl = memchr(start, '\n', avail);
-        size_t chunk = nl ? (size_t)(nl - start) : avail;
-        if (n + chunk > TRACE_MAX_LINE) {
+        size_t unread = t->buf_len - t->buf_at;
+        const char *nl = memchr(start, '\n', unread);
+        size_t n = nl ? (size_t)(nl - start) : unread;
+        if (n > TRACE_MAX_LINE) {
             diag_set(err, t->path, (unsigned)(t->pos.line + 1), TRACE_MAX_LINE + 1,
                      "line is too long (expected at most %d bytes per line)",
                      TRACE_MAX_LINE);
             return -1;
         }
-        if (memchr(start, '\0', chunk) != NULL) {
-            size_t col = n + (size_t)((const char *)memchr(start, '\0', chunk) - start);
-            diag_set(err, t->path, (unsigned)(t->pos.line + 1), (unsigned)(col + 1),
+        if (nl == NULL) {
+            long got = refill(t, err);
+            if (got < 0)
+                return -1;
+            if (got > 0)
+                continue;
+            if (unread == 0)
+                return 0;
+            start = t->buf + t->buf_at;   /* a last line without a newline */
+        }
+        const char *nul = memchr(start, '\0', n);
+        if (nul != NULL) {
+            diag_set(err, t->path, (unsigned)(t->pos.line + 1), (unsigned)(nul - start + 1),
                      "NUL byte in the trace (expected a text file)");
             return -1;
         }
-        memcpy(t->line + n, start, chunk);
-        n += chunk;
-        used += chunk + (nl != NULL);
-        t->buf_at += chunk + (nl != NULL);
-        if (nl != NULL)
-            break;
+        *consumed = n + (nl != NULL);
+        t->buf_at += *consumed;
+        if (n > 0 && start[n - 1] == '\r')
+            n--;
+        *line = start;
+        *len = n;
+        return 1;
     }
-    if (n > 0 && t->line[n - 1] == '\r')
-        n--;
-    t->line[n] = '\0';
-    *len = n;
-    *consumed = used;
-    return 1;
 }
 
 /* Keeps the first failure of a checked reader for trace_take_failure. */
@@ -662,6 +847,24 @@ static int at_end(struct trace_reader *t, struct diag *err)
     return 0;
 }
 
+/* The format's quick parser (see trace_format_ops), called by name so
+ * that the compiler can put it in trace_next's loop. */
+static int quick_line(const struct trace_reader *t, const char *p, size_t *used,
+                      struct trace_access out[2])
+{
+    switch (t->format) {
+    case TRACE_PAGES:
+        return quick_pages(t, p, used, out);
+    case TRACE_RW:
+        return quick_rw(t, p, used, out);
+    case TRACE_LACKEY:
+        return quick_lackey(t, p, used, out);
+    case TRACE_FORMAT_COUNT:
+        break;
+    }
+    return -1;
+}
+
 int trace_next(struct trace_reader *t, struct trace_access *out, struct diag *err)
 {
     if (t->limit != 0 && t->pos.emitted >= t->limit)
@@ -677,19 +880,28 @@ int trace_next(struct trace_reader *t, struct trace_access *out, struct diag *er
     }
     for (;;) {
         struct trace_access got[2];
-        size_t len, consumed;
-        int r = read_line(t, &len, &consumed, err);
-        if (r <= 0) {
-            if (r < 0) {
+        size_t consumed;
+        /* Most lines are read where they lie by the quick parser; any
+         * other, and the line a block boundary cuts, by the careful one. */
+        int n = t->buf_at < t->buf_len ? quick_line(t, t->buf + t->buf_at, &consumed, got) : -1;
+        if (n > 0 && consumed <= t->buf_len - t->buf_at) {
+            t->buf_at += consumed;
+        } else {
+            const char *line;
+            size_t len;
+            int r = read_line(t, &line, &len, &consumed, err);
+            if (r <= 0) {
+                if (r < 0) {
+                    rewind_to_pos(t, t->pos.offset);
+                    return failed(t, err);
+                }
+                return at_end(t, err);
+            }
+            n = t->ops->parse(t, line, len, got, err);
+            if (n < 0) {
                 rewind_to_pos(t, t->pos.offset);
                 return failed(t, err);
             }
-            return at_end(t, err);
-        }
-        int n = t->ops->parse(t, t->line, len, got, err);
-        if (n < 0) {
-            rewind_to_pos(t, t->pos.offset);
-            return failed(t, err);
         }
         /* The last access the count found: the file must not have grown. */
         if (n > 0 && t->checked && t->pos.emitted + (unsigned)n >= t->expected

@@ -9,8 +9,11 @@
  *           " M ..." modify = a load then a store. Other lines are skipped.
  *
  * In every format blank lines are skipped; pages and rw also skip '#'
- * comments. A gzip-compressed file is read through zlib (trace_gzip.h). A position (struct trace_pos) is small and copyable, so a
- * timeline can snapshot it and later seek back to it. */
+ * comments. A gzip-compressed file is read through zlib (trace_gzip.h).
+ * Files are read in blocks of TRACE_BLOCK bytes and parsed in place, so a
+ * reader's memory is the same however long the trace. A position (struct
+ * trace_pos) is small and copyable, so a timeline can snapshot it and later
+ * seek back to it. */
 #ifndef VMVIZ_SCENARIO_TRACE_H
 #define VMVIZ_SCENARIO_TRACE_H
 
@@ -20,6 +23,10 @@
 
 /* Longest line a trace may have, newline excluded. */
 #define TRACE_MAX_LINE 4096
+
+/* Bytes a reader reads from the file (uncompressed, for a gzip trace) at a
+ * time, its memory whatever the trace's length. */
+#define TRACE_BLOCK (256 * 1024)
 
 #define TRACE_FORMAT_INFO(X) \
     X(PAGES,  "pages")       \
