@@ -1277,6 +1277,22 @@ static const char trace_lackey_yaml[] =
     "  - trace: {file: small.lackey, format: lackey, auto_areas: true}\n"
     "  - expect: {accesses: +11, segfaults: +0}\n";
 
+/* Lackey records that cross a page boundary: each page is an access of its
+ * own. The 8-byte store at 0x41ffc writes pages 0x41 and 0x42, both
+ * untouched: two minor faults. Played whole: the store again (no fault),
+ * the load at 0x42ffe (0x43 maps the zero page: 1), the modify at 0x43ffc
+ * (reads 0x43 and 0x44, 0x44 mapping the zero page: 1; then writes both,
+ * each a copy of the zero page: 2) and the fetch at 0x44ffe (0x45: 1). */
+static const char trace_crossing_yaml[] =
+    "title: lackey records across pages\n"
+    "machine: {preset: x86_64, frames: 16, table_frames: 16, swap: 16, policy: clock}\n"
+    "processes: [{name: p, pid: 1}]\n"
+    "steps:\n"
+    "  - trace: {file: crossing.lackey, format: lackey, auto_areas: true, limit: 2}\n"
+    "  - expect: {accesses: 2, writes: 2, minor_faults: 2}\n"
+    "  - trace: {file: crossing.lackey, format: lackey, auto_areas: true}\n"
+    "  - expect: {accesses: +10, reads: 4, writes: +4, execs: 2, minor_faults: +5}\n";
+
 /* Plays a trace scenario: its expectations must all hold, the counters
  * must be the given ones, and random walks must find the same states. */
 static void check_trace(const char *name, const char *yaml, uint64_t accesses, uint64_t faults,
@@ -1384,6 +1400,11 @@ static void test_trace_lackey(void)
         scenario_free(s);
     }
     check_trace("data/play/lackey.yaml", trace_lackey_yaml, 22, faults, 0);
+}
+
+static void test_trace_crossing(void)
+{
+    check_trace("data/play/crossing.yaml", trace_crossing_yaml, 12, 7, 0);
 }
 
 /* ---- long moves, snapshots, the host ----------------------------------- */
@@ -1786,6 +1807,7 @@ void suite_timeline_register(void)
     CU_add_test(suite, "trace step: pages", test_trace_pages);
     CU_add_test(suite, "trace step: rw", test_trace_rw);
     CU_add_test(suite, "trace step: lackey", test_trace_lackey);
+    CU_add_test(suite, "trace step: lackey records across pages", test_trace_crossing);
     CU_add_test(suite, "library scenarios: back equals forward, fast equals slow",
                 test_library_scenarios);
     CU_add_test(suite, "stop hook: End abandoned, then played on", test_poll_abandons_seek);

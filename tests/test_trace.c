@@ -56,7 +56,7 @@ static struct trace_reader *open_ok(const char *path, enum trace_format fmt,
                                     unsigned long limit)
 {
     struct diag d;
-    struct trace_reader *t = trace_open(path, fmt, limit, &d);
+    struct trace_reader *t = trace_open(path, fmt, limit, 4096, &d);
 
     if (t == NULL)
         fprintf(stderr, "\n%s", printed(&d));
@@ -178,7 +178,8 @@ static void test_tell_seek(void)
     CU_ASSERT_EQUAL(a.kind, 'R');
     CU_ASSERT_EQUAL(a.value, 0x0421d4e0);
     trace_tell(t, &in_m);
-    CU_ASSERT_TRUE(in_m.pending_write);
+    CU_ASSERT_EQUAL(in_m.pending_next, 1);
+    CU_ASSERT_EQUAL(in_m.pending_total, 2);
     CU_ASSERT_EQUAL(in_m.pending_value, 0x0421d4e0);
     check_accesses(t, lackey_all + 5, 2, 0);
     /* Seeking back into the M line gives its write again. */
@@ -244,17 +245,17 @@ static void test_open_errors(void)
 {
     struct diag d;
 
-    CU_ASSERT_PTR_NULL(trace_open("data/traces/none.txt", TRACE_RW, 0, &d));
+    CU_ASSERT_PTR_NULL(trace_open("data/traces/none.txt", TRACE_RW, 0, 4096, &d));
     check_string(printed(&d), "data/traces/none.txt: error: cannot read trace "
                  "'data/traces/none.txt': No such file or directory (expected a readable "
                  "file)\n", "missing trace");
-    CU_ASSERT_PTR_NULL(trace_open("data/traces/rw.txt", TRACE_FORMAT_COUNT, 0, &d));
+    CU_ASSERT_PTR_NULL(trace_open("data/traces/rw.txt", TRACE_FORMAT_COUNT, 0, 4096, &d));
     /* Only regular files: a directory, a device, a FIFO (which a plain open
      * would wait on for a writer) are refused at once. */
-    CU_ASSERT_PTR_NULL(trace_open("data/traces", TRACE_RW, 0, &d));
+    CU_ASSERT_PTR_NULL(trace_open("data/traces", TRACE_RW, 0, 4096, &d));
     check_string(printed(&d), "data/traces: error: cannot read trace 'data/traces': it is a "
                  "directory (expected a regular file)\n", "directory");
-    CU_ASSERT_PTR_NULL(trace_open("/dev/null", TRACE_RW, 0, &d));
+    CU_ASSERT_PTR_NULL(trace_open("/dev/null", TRACE_RW, 0, 4096, &d));
     check_string(printed(&d), "/dev/null: error: cannot read trace '/dev/null': it is a "
                  "character device (expected a regular file)\n", "device");
     char fifo[512];
@@ -493,6 +494,99 @@ static void test_page_beyond_address_space(void)
     unlink(path);
 }
 
+/* A lackey record whose bytes cross a page boundary is one access per page,
+ * each with its bytes in that page; a modify loads every page, then stores
+ * every page. Counts, limits and positions count those accesses. */
+static void test_lackey_across_pages(void)
+{
+    static const char text[] =
+        " S 1ffc,8\n"      /* 4 bytes in page 1, 4 in page 2 */
+        " M 2ffe,4\n"      /* load 2 + 2 bytes, then store them */
+        " L ff0,8200\n"    /* 16 bytes of page 0, all page 1, 4088 of page 2 */
+        "I  3000,4096\n"   /* a whole page: one access */
+        " L 3fff,1\n";
+    static const struct {
+        char kind;
+        uint64_t value;
+        unsigned size, part;
+        unsigned long line;
+    } want[] = {
+        {'W', 0x1ffc, 4, 0, 1}, {'W', 0x2000, 4, 1, 1},
+        {'R', 0x2ffe, 2, 0, 2}, {'R', 0x3000, 2, 1, 2},
+        {'W', 0x2ffe, 2, 0, 2}, {'W', 0x3000, 2, 1, 2},
+        {'R', 0xff0, 16, 0, 3}, {'R', 0x1000, 4096, 1, 3}, {'R', 0x2000, 4088, 2, 3},
+        {'X', 0x3000, 4096, 0, 4},
+        {'R', 0x3fff, 1, 0, 5},
+    };
+    enum { N = sizeof want / sizeof want[0] };
+    char path[512];
+    struct trace_access a;
+    struct trace_census c;
+    struct diag d;
+
+    CU_ASSERT_EQUAL_FATAL(write_temp(text, sizeof text - 1, path, sizeof path), 0);
+    CU_ASSERT_EQUAL(trace_count(path, TRACE_LACKEY, 0, 4096, 100, &c, &d), 0);
+    CU_ASSERT_EQUAL(c.count, N);
+    struct trace_reader *t = open_ok(path, TRACE_LACKEY, 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+    struct trace_pos marks[N];
+    for (size_t i = 0; i < N; i++) {
+        trace_tell(t, &marks[i]);
+        CU_ASSERT_EQUAL_FATAL(trace_next(t, &a, &d), 1);
+        CU_ASSERT_EQUAL(a.kind, want[i].kind);
+        CU_ASSERT_EQUAL(a.value, want[i].value);
+        CU_ASSERT_EQUAL(a.size, want[i].size);
+        CU_ASSERT_EQUAL(a.page_part, want[i].part);
+        CU_ASSERT_EQUAL(a.line, want[i].line);
+        CU_ASSERT_EQUAL(a.col, 4);
+    }
+    CU_ASSERT_EQUAL(trace_next(t, &a, &d), 0);
+    /* Back into the middle of a record: the same accesses again. */
+    for (size_t i = N; i-- > 0;) {
+        CU_ASSERT_EQUAL(trace_seek(t, &marks[i]), 0);
+        CU_ASSERT_EQUAL(trace_next(t, &a, &d), 1);
+        CU_ASSERT_EQUAL(a.value, want[i].value);
+        CU_ASSERT_EQUAL(a.kind, want[i].kind);
+        CU_ASSERT_EQUAL(a.size, want[i].size);
+    }
+    trace_close(t);
+
+    /* A limit can stop a record between its pages. */
+    CU_ASSERT_EQUAL(trace_count(path, TRACE_LACKEY, 3, 4096, 100, &c, &d), 0);
+    CU_ASSERT_EQUAL(c.count, 3);
+    t = open_ok(path, TRACE_LACKEY, 3);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+    unsigned n = 0;
+    while (trace_next(t, &a, &d) == 1)
+        n++;
+    CU_ASSERT_EQUAL(n, 3);
+    CU_ASSERT_EQUAL(a.value, 0x2ffe);
+    trace_close(t);
+
+    /* With larger pages fewer records cross. */
+    CU_ASSERT_EQUAL(trace_count(path, TRACE_LACKEY, 0, 2u << 20, 100, &c, &d), 0);
+    CU_ASSERT_EQUAL(c.count, 6);
+    unlink(path);
+}
+
+/* A record that would run past the top of the address space is refused at
+ * its size; one that ends on the last byte is fine. */
+static void test_lackey_past_the_top(void)
+{
+    char path[512], want[1024];
+    struct trace_census c;
+    struct diag d;
+
+    CU_ASSERT_EQUAL_FATAL(write_temp("I  fffffffffffffff8,8\n L fffffffffffffffe,4\n", 44,
+                                     path, sizeof path), 0);
+    CU_ASSERT_EQUAL(trace_count(path, TRACE_LACKEY, 0, 4096, 100, &c, &d), -1);
+    snprintf(want, sizeof want, "%s:2:21: error: 4 bytes at fffffffffffffffe run past the end "
+             "of the 64-bit address space (expected a record that ends at ffffffffffffffff at "
+             "the latest)\n", path);
+    check_string(printed(&d), want, "past the top");
+    unlink(path);
+}
+
 /* ---- lines as they come, and as the careful parser reads them --------- */
 
 static uint64_t test_rng(uint64_t *state)
@@ -560,6 +654,11 @@ static size_t random_line(uint64_t *rng, enum trace_format fmt, int padded, char
         len = random_number(rng, number, 1 + (unsigned)(test_rng(rng) % 16), 16, 0, &value);
         int slen = random_number(rng, size_text, 1 + (unsigned)(test_rng(rng) % 9), 10, 1,
                                  &size);
+        if (len == 16 && value > UINT64_MAX - size) {
+            /* Keep the record below the top of the address space. */
+            number[0] = '7';
+            value = (value & ~(UINT64_C(0xf) << 60)) | UINT64_C(7) << 60;
+        }
         want->kind = op == 'I' ? 'X' : op == 'S' ? 'W' : 'R';
         want->size = (unsigned)size;
         *accesses = op == 'M' ? 2 : 1;
@@ -589,6 +688,7 @@ static void test_quick_and_careful_agree(void)
         char *text[2], path[2][512];
         struct expected *want = malloc(LINES * 2 * sizeof *want);
         size_t len[2] = {0, 0}, nwant = 0;
+        struct diag d;
         text[0] = malloc((size_t)LINES * 48);
         text[1] = malloc((size_t)LINES * 48);
         CU_ASSERT_PTR_NOT_NULL_FATAL(want);
@@ -610,12 +710,12 @@ static void test_quick_and_careful_agree(void)
             CU_ASSERT_EQUAL_FATAL(write_temp(text[padded], len[padded], path[padded],
                                              sizeof path[padded]), 0);
         }
-        struct trace_reader *quick = open_ok(path[0], formats[f], 0);
-        struct trace_reader *careful = open_ok(path[1], formats[f], 0);
+        /* Page size 0: records are not split, one access a line (two for M). */
+        struct trace_reader *quick = trace_open(path[0], formats[f], 0, 0, &d);
+        struct trace_reader *careful = trace_open(path[1], formats[f], 0, 0, &d);
         CU_ASSERT_PTR_NOT_NULL_FATAL(quick);
         CU_ASSERT_PTR_NOT_NULL_FATAL(careful);
         struct trace_access a, b;
-        struct diag d;
         size_t i = 0, mismatches = 0;
         int r;
         while ((r = trace_next(quick, &a, &d)) == 1) {
@@ -808,7 +908,7 @@ static void test_trace_that_changes(void)
 
     /* Changed between the load and the run: refused when opened. */
     rewrite(path, "R 0x1\n", 1);
-    CU_ASSERT_PTR_NULL(trace_open(path, TRACE_RW, 0, &d));
+    CU_ASSERT_PTR_NULL(trace_open(path, TRACE_RW, 0, 4096, &d));
     snprintf(want, sizeof want, "%s: error: the trace changed after the scenario was loaded "
              "(expected it as it was when the scenario was checked; load the scenario "
              "again)\n", path);
@@ -855,7 +955,7 @@ static void test_trace_that_changes(void)
     char other[512];
     CU_ASSERT_EQUAL_FATAL(write_temp("W 0x7\nW 0x8\nW 0x9\n", 18, other, sizeof other), 0);
     CU_ASSERT_EQUAL_FATAL(rename(other, path), 0);
-    CU_ASSERT_PTR_NULL(trace_open(path, TRACE_RW, 0, &d));
+    CU_ASSERT_PTR_NULL(trace_open(path, TRACE_RW, 0, 4096, &d));
     snprintf(want, sizeof want, "%s: error: the trace changed after the scenario was loaded "
              "(expected it as it was when the scenario was checked; load the scenario "
              "again)\n", path);
@@ -885,4 +985,6 @@ void suite_trace_register(void)
     CU_add_test(suite, "a trace that changes is an error", test_trace_that_changes);
     CU_add_test(suite, "quick and careful parsers agree", test_quick_and_careful_agree);
     CU_add_test(suite, "lines cut by a block boundary", test_block_boundaries);
+    CU_add_test(suite, "lackey records across pages", test_lackey_across_pages);
+    CU_add_test(suite, "lackey records past the top of the space", test_lackey_past_the_top);
 }

@@ -403,24 +403,19 @@ static int split_trace(struct capture *c, const char *raw_path)
         if (sscanf(line + 2, " %llx,%u", &address, &size) != 2)
             continue;
         /* An access across a page boundary (a 32-byte vector store 16 bytes
-         * before a page's end) touches both pages, but a trace line names
-         * one address: it is written as two lines, one per page. */
-        uint64_t first_part = PAGE - address % PAGE;
-        int halves = size > first_part ? 2 : 1;
+         * before a page's end) touches both pages: the trace reader plays
+         * it as one access per page, and each page is noted here. */
+        uint64_t pages = size > 1 ? (address + size - 1) / PAGE - address / PAGE + 1 : 1;
         int is_store = line[1] == 'S' || line[1] == 'M';
-        for (int h = 0; h < halves && status == 0; h++) {
-            uint64_t at = h ? address + first_part : address;
-            unsigned bytes = halves == 1 ? size : h ? size - (unsigned)first_part
-                                                    : (unsigned)first_part;
-            if (note_access(c, at, is_store, &last_outside_page) != 0) {
+        for (uint64_t p = 0; p < pages && status == 0; p++) {
+            uint64_t at = p ? (address / PAGE + p) * PAGE : address;
+            if (note_access(c, at, is_store, &last_outside_page) != 0)
                 status = fail_at(c, c->req->program_column, "out of memory counting pages");
-                break;
-            }
-            c->chapters[c->nchapters - 1].accesses += line[1] == 'M' ? 2 : 1;
-            if (gzprintf(out, "%s %08llx,%u\n", line[0] == 'I' ? "I " : line[1] == 'L' ? " L" :
-                         line[1] == 'S' ? " S" : " M", (unsigned long long)at, bytes) <= 0)
-                status = fail_at(c, c->req->output_column, "cannot write '%s'", path);
         }
+        c->chapters[c->nchapters - 1].accesses += (line[1] == 'M' ? 2 : 1) * pages;
+        if (status == 0 && gzprintf(out, "%s %08llx,%u\n", line[0] == 'I' ? "I " : line[1] == 'L'
+                                    ? " L" : line[1] == 'S' ? " S" : " M", address, size) <= 0)
+            status = fail_at(c, c->req->output_column, "cannot write '%s'", path);
     }
     free(line);
     fclose(raw);

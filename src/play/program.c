@@ -58,7 +58,8 @@ bool program_init(struct program *p, const struct scenario *s, uint64_t page_siz
             p->readers = readers;
             unsigned long limit = st->u.trace.limit.present ? st->u.trace.limit.value : 0;
             p->trace_steps[ntraces] = st;
-            p->readers[ntraces] = trace_open(st->u.trace.path, st->u.trace.format, limit, err);
+            p->readers[ntraces] = trace_open(st->u.trace.path, st->u.trace.format, limit,
+                                            page_size, err);
             p->ntraces = ++ntraces;
             if (!p->readers[ntraces - 1]) {
                 program_destroy(p);

@@ -60,6 +60,7 @@ struct trace_reader {
     const struct trace_format_ops *ops;
     enum trace_format format;
     unsigned long limit;
+    uint64_t page_size;       /* a lackey record crossing these pages is split */
     uint64_t max_page;        /* pages format: the largest page number allowed */
     struct trace_stamp stamp; /* the file as it must stay while it is read */
     /* Set when trace_count read this very file (same stamp, format and
@@ -369,6 +370,12 @@ static int parse_lackey(const struct trace_reader *t, const char *line,
                    "line)", quote_len(len - junk), line + junk);
         return -1;
     }
+    if (size > 0 && addr > UINT64_MAX - (size - 1)) {
+        line_error(t, err, sstart, "%llu bytes at %.*s run past the end of the 64-bit address "
+                   "space (expected a record that ends at ffffffffffffffff at the latest)",
+                   (unsigned long long)size, quote_len(end - start), line + start);
+        return -1;
+    }
     struct trace_access a = {.kind = 'R', .is_page = 0, .value = addr,
                              .size = (unsigned)size, .line = t->pos.line + 1,
                              .col = (unsigned)start + 1};
@@ -547,7 +554,7 @@ static int quick_lackey(const struct trace_reader *t, const char *p, size_t *use
     size_start = ++i;
     /* Nine digits always fit the 32 bits a size has. */
     if (!quick_decimal(p, &i, 9, &size) || (p[size_start] == '0' && i - size_start > 1)
-        || (*used = quick_end(p, i)) == 0)
+        || (*used = quick_end(p, i)) == 0 || (size > 0 && addr > UINT64_MAX - (size - 1)))
         return -1;
     struct trace_access a = {.kind = op == 'I' ? 'X' : op == 'S' ? 'W' : 'R', .is_page = 0,
                              .value = addr, .size = (unsigned)size,
@@ -571,6 +578,7 @@ struct counted_trace {
     char *path;
     enum trace_format format;
     unsigned long limit;
+    uint64_t page_size;
     struct trace_stamp stamp;
     uint64_t count;
 };
@@ -583,11 +591,11 @@ static struct diag failure;
 static int failure_set;
 
 static struct counted_trace *counted_find(const char *path, enum trace_format fmt,
-                                          unsigned long limit)
+                                          unsigned long limit, uint64_t page_size)
 {
     for (size_t i = 0; i < counted_len; i++)
         if (counted[i].format == fmt && counted[i].limit == limit
-            && strcmp(counted[i].path, path) == 0)
+            && counted[i].page_size == page_size && strcmp(counted[i].path, path) == 0)
             return &counted[i];
     return NULL;
 }
@@ -595,9 +603,10 @@ static struct counted_trace *counted_find(const char *path, enum trace_format fm
 /* Remembers a count; when memory runs out the trace is simply not
  * remembered, which only means a later reader checks less. */
 static void counted_remember(const char *path, enum trace_format fmt, unsigned long limit,
-                             const struct trace_stamp *stamp, uint64_t count)
+                             uint64_t page_size, const struct trace_stamp *stamp,
+                             uint64_t count)
 {
-    struct counted_trace *c = counted_find(path, fmt, limit);
+    struct counted_trace *c = counted_find(path, fmt, limit, page_size);
 
     if (c == NULL) {
         if (counted_len == counted_cap) {
@@ -615,6 +624,7 @@ static void counted_remember(const char *path, enum trace_format fmt, unsigned l
         c->path = copy;
         c->format = fmt;
         c->limit = limit;
+        c->page_size = page_size;
     }
     c->stamp = *stamp;
     c->count = count;
@@ -658,9 +668,11 @@ static uint64_t max_page_for(uint64_t page_size)
 }
 
 /* Opens the file as a trace. When checked, the file must be the one
- * trace_count last read under this path, format and limit (if it read it). */
+ * trace_count last read under this path, format, limit and page size (if
+ * it read it). */
 static struct trace_reader *open_reader(const char *path, enum trace_format fmt,
-                                        unsigned long limit, int checked, struct diag *err)
+                                        unsigned long limit, uint64_t page_size, int checked,
+                                        struct diag *err)
 {
     struct trace_reader *t;
     char what[64 + DIAG_QUOTE_MAX];
@@ -693,8 +705,9 @@ static struct trace_reader *open_reader(const char *path, enum trace_format fmt,
     t->ops = &format_ops[fmt];
     t->format = fmt;
     t->limit = limit;
+    t->page_size = page_size;
     t->max_page = UINT64_MAX;
-    const struct counted_trace *c = checked ? counted_find(path, fmt, limit) : NULL;
+    const struct counted_trace *c = checked ? counted_find(path, fmt, limit, page_size) : NULL;
     if (c != NULL) {
         if (!stamp_equal(&c->stamp, &t->stamp)) {
             diag_set(err, path, 0, 0, "the trace changed after the scenario was loaded "
@@ -710,9 +723,9 @@ static struct trace_reader *open_reader(const char *path, enum trace_format fmt,
 }
 
 struct trace_reader *trace_open(const char *path, enum trace_format fmt,
-                                unsigned long limit, struct diag *err)
+                                unsigned long limit, uint64_t page_size, struct diag *err)
 {
-    return open_reader(path, fmt, limit, 1, err);
+    return open_reader(path, fmt, limit, page_size, 1, err);
 }
 
 /* Forgets buffered bytes and puts the file back at pos.offset, so that the
@@ -847,6 +860,39 @@ static int at_end(struct trace_reader *t, struct diag *err)
     return 0;
 }
 
+/* How many pages the bytes of access a touch: 1 unless it is a record
+ * with a size that crosses a boundary of the reader's pages. */
+static uint64_t pages_touched(const struct trace_reader *t, const struct trace_access *a)
+{
+    if (t->page_size == 0 || a->size <= 1)
+        return 1;
+    /* The parsers refused a record that runs past the top of the space. */
+    return (a->value + (a->size - 1)) / t->page_size - a->value / t->page_size + 1;
+}
+
+/* Access number i of the record pending in t->pos: its pages in order (for
+ * a modify, each page's load, then each page's store), each with the bytes
+ * of the record that lie in it. */
+static void pending_access(const struct trace_reader *t, uint64_t i, struct trace_access *out)
+{
+    const struct trace_pos *p = &t->pos;
+    uint64_t end = p->pending_value + p->pending_size;   /* 0 at the top of the space */
+    uint64_t pages = p->pending_modify ? p->pending_total / 2 : p->pending_total;
+    uint64_t part = i % pages, start = p->pending_value, stop = end;
+    if (pages > 1) {
+        uint64_t page = p->pending_value / t->page_size + part;
+        if (part > 0)
+            start = page * t->page_size;
+        if (part + 1 < pages)
+            stop = (page + 1) * t->page_size;
+    }
+    *out = (struct trace_access){.kind = p->pending_modify && i >= pages ? 'W'
+                                                                      : (char)p->pending_kind,
+                                 .is_page = 0, .value = start, .size = (unsigned)(stop - start),
+                                 .page_part = (unsigned)part, .line = p->line,
+                                 .col = p->pending_col};
+}
+
 /* The format's quick parser (see trace_format_ops), called by name so
  * that the compiler can put it in trace_next's loop. */
 static int quick_line(const struct trace_reader *t, const char *p, size_t *used,
@@ -869,12 +915,10 @@ int trace_next(struct trace_reader *t, struct trace_access *out, struct diag *er
 {
     if (t->limit != 0 && t->pos.emitted >= t->limit)
         return 0;
-    if (t->pos.pending_write) {
-        *out = (struct trace_access){.kind = 'W', .is_page = 0,
-                                     .value = t->pos.pending_value,
-                                     .size = t->pos.pending_size,
-                                     .line = t->pos.line, .col = t->pos.pending_col};
-        t->pos.pending_write = 0;
+    if (t->pos.pending_next < t->pos.pending_total) {
+        pending_access(t, t->pos.pending_next++, out);
+        if (t->pos.pending_next == t->pos.pending_total)
+            t->pos.pending_next = t->pos.pending_total = 0;
         t->pos.emitted++;
         return 1;
     }
@@ -903,23 +947,29 @@ int trace_next(struct trace_reader *t, struct trace_access *out, struct diag *er
                 return failed(t, err);
             }
         }
+        uint64_t total = n > 0 ? (uint64_t)n * pages_touched(t, &got[0]) : 0;
         /* The last access the count found: the file must not have grown. */
-        if (n > 0 && t->checked && t->pos.emitted + (unsigned)n >= t->expected
+        if (total > 0 && t->checked && t->pos.emitted + total >= t->expected
             && check_unchanged(t, err) < 0) {
             rewind_to_pos(t, t->pos.offset);
             return failed(t, err);
         }
         t->pos.offset += (int64_t)consumed;
         t->pos.line++;
-        if (n == 0)
+        if (total == 0)
             continue;
-        if (n == 2) {
-            t->pos.pending_write = 1;
-            t->pos.pending_value = got[1].value;
-            t->pos.pending_size = got[1].size;
-            t->pos.pending_col = got[1].col;
+        if (total == 1) {
+            *out = got[0];
+        } else {
+            t->pos.pending_total = total;
+            t->pos.pending_value = got[0].value;
+            t->pos.pending_size = got[0].size;
+            t->pos.pending_col = got[0].col;
+            t->pos.pending_kind = (unsigned char)got[0].kind;
+            t->pos.pending_modify = n == 2;
+            pending_access(t, 0, out);
+            t->pos.pending_next = 1;
         }
-        *out = got[0];
         t->pos.emitted++;
         return 1;
     }
@@ -957,7 +1007,7 @@ int trace_count(const char *path, enum trace_format fmt, unsigned long limit,
                 uint64_t page_size, uint64_t max, struct trace_census *census,
                 struct diag *err)
 {
-    struct trace_reader *t = open_reader(path, fmt, limit, 0, err);
+    struct trace_reader *t = open_reader(path, fmt, limit, page_size, 0, err);
     struct trace_access a;
     int r;
 
@@ -977,7 +1027,7 @@ int trace_count(const char *path, enum trace_format fmt, unsigned long limit,
     /* Only a count of the whole file describes it: one cut short at max
      * is an error for the caller anyway. */
     if (r == 0)
-        counted_remember(path, fmt, limit, &t->stamp, census->count);
+        counted_remember(path, fmt, limit, page_size, &t->stamp, census->count);
     trace_close(t);
     return r < 0 ? -1 : 0;
 }

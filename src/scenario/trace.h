@@ -7,6 +7,9 @@
  *   lackey  Valgrind --tool=lackey --trace-mem=yes output:
  *           "I  0401ab70,3" fetch, " L 04032e40,8" load, " S ..." store,
  *           " M ..." modify = a load then a store. Other lines are skipped.
+ *           A record whose bytes cross a page boundary is one access per
+ *           page it touches, as the hardware translates each page (a
+ *           modify: the load of every page, then the store of every page).
  *
  * In every format blank lines are skipped; pages and rw also skip '#'
  * comments. A gzip-compressed file is read through zlib (trace_gzip.h).
@@ -40,15 +43,22 @@ enum trace_format {
     TRACE_FORMAT_COUNT
 };
 
-/* Where a reader stands: everything needed to resume exactly there. */
+/* Where a reader stands: everything needed to resume exactly there. Its
+ * fields leave no padding, so that two positions compare with memcmp. */
 struct trace_pos {
     int64_t offset;          /* byte offset of the next unread line */
     unsigned long line;      /* lines consumed so far (1-based number of the last) */
     unsigned long emitted;   /* accesses returned so far (counts toward limit) */
-    int pending_write;       /* lackey M: its write half is still to come */
-    uint64_t pending_value;  /* ... at this address */
-    unsigned pending_size;
-    unsigned pending_col;    /* ... whose address starts in this column */
+    /* The record of the last line while accesses of it are still to come
+     * (a lackey M's store, the further pages of a record that crosses a
+     * page boundary): the next of its accesses to give, and how many. */
+    uint64_t pending_next;
+    uint64_t pending_total;  /* 0 when nothing is pending */
+    uint64_t pending_value;  /* its address */
+    unsigned pending_size;   /* its bytes */
+    unsigned pending_col;    /* the column its address starts in */
+    unsigned pending_kind;   /* its first access's kind ('R' for an M) */
+    unsigned pending_modify; /* 1: an M, each page read, then each written */
 };
 
 /* Access kinds: id, the letter trace_access.kind holds (and an rw trace
@@ -63,7 +73,10 @@ struct trace_access {
     char kind;        /* 'R', 'W' or 'X': a letter of TRACE_ACCESS_INFO */
     int is_page;      /* 1: value is a page number (pages format); 0: a VA */
     uint64_t value;   /* virtual address, or page number when is_page */
-    unsigned size;    /* bytes accessed (lackey), 0 when the format has none */
+    unsigned size;    /* bytes accessed in this page (lackey), 0 when the
+                         format has none */
+    unsigned page_part; /* 0, or for a record that crosses page boundaries,
+                           which page of it after its first (1: the second) */
     unsigned long line; /* where the value is written in the trace: 1-based */
     unsigned col;       /* line and column */
 };
@@ -81,8 +94,10 @@ int trace_format_lookup(const char *name, enum trace_format *out);
  * hints). */
 const char *const *trace_format_names(unsigned *count);
 
-/* Opens path (copied) for reading as a trace of format fmt. After limit
- * accesses the trace ends (0 = no limit). Only a regular file is opened, and opening
+/* Opens path (copied) for reading as a trace of format fmt, a lackey
+ * record crossing a boundary of pages of page_size bytes (a power of two;
+ * 0: none) given as one access per page. After limit accesses the trace
+ * ends (0 = no limit). Only a regular file is opened, and opening
  * never blocks (see userfile.h). NULL with *err set (no position) when the
  * file cannot be opened, memory runs out, or trace_count read this path
  * with this format and limit before and the file has changed since
@@ -94,7 +109,7 @@ const char *const *trace_format_names(unsigned *count);
  * trace_count read ends with an error when it ends before the accesses it
  * held then. */
 struct trace_reader *trace_open(const char *path, enum trace_format fmt,
-                                unsigned long limit, struct diag *err);
+                                unsigned long limit, uint64_t page_size, struct diag *err);
 
 /* Reads the next access into *out. Returns 1 when one was read, 0 at the
  * end of the trace (or the limit), -1 on a bad line, a read error or a
@@ -125,7 +140,8 @@ struct trace_census {
 };
 
 /* Opens, reads to the end and closes a trace, counting its accesses (after
- * limit), so that a bad line is found before anything runs. A page number
+ * limit, each page of a lackey record that crosses pages of page_size bytes
+ * one), so that a bad line is found before anything runs. A page number
  * (pages format) whose page would not have a 64-bit address with pages of
  * page_size bytes is a bad line: played, its address would wrap around to
  * another page. Stops reading as soon as the count exceeds max (then
@@ -133,9 +149,9 @@ struct trace_census {
  * 0 with *census set, or -1 with *err set (for a bad line, at the trace's
  * LINE:COLUMN). max < UINT64_MAX.
  *
- * A trace read whole is remembered (its path, format, limit, count and
- * what the file looked like), so that trace_open on it later can tell
- * whether it changed in between and how many accesses it must give. */
+ * A trace read whole is remembered (its path, format, limit, page size,
+ * count and what the file looked like), so that trace_open on it later can
+ * tell whether it changed in between and how many accesses it must give. */
 int trace_count(const char *path, enum trace_format fmt, unsigned long limit,
                 uint64_t page_size, uint64_t max, struct trace_census *census,
                 struct diag *err);

@@ -30,7 +30,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 __builtin_trap();
             continue;
         }
-        struct trace_reader *r = trace_open(path, (enum trace_format)f, limit, &err);
+        struct trace_reader *r = trace_open(path, (enum trace_format)f, limit, 4096, &err);
         if (!r)
             __builtin_trap(); /* counted a moment ago: it must open */
         struct trace_access a, marked = {0}, again;
