@@ -28,6 +28,10 @@
  *      scenario and the trace included) as a multiple of the reference's
  *      (reading the trace included), for fifo, lru and clock on the whole
  *      trace and for opt on its first 100,000 writes.
+ *   8. A 10,000,000-line Valgrind lackey trace (generated in the same
+ *      directory, removed at the end): the whole `vmviz run --stats`
+ *      process on it, wall-clock seconds and peak RSS, then the trace
+ *      readers alone (trace_count) in lines and megabytes per second.
  *
  * Run from the top of the source tree: ./build/release/bench */
 #include <errno.h>
@@ -36,7 +40,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -45,6 +52,7 @@
 #include "play/timeline.h"
 #include "util/diag.h"
 #include "scenario/scenario.h"
+#include "scenario/trace.h"
 #include "vm/machine.h"
 
 #define BENCH_ACCESSES 1000000u
@@ -548,6 +556,162 @@ static bool yardstick(const char *dir)
     return ok;
 }
 
+#define LACKEY_LINES 10000000u
+#define LACKEY_TEXT  UINT64_C(0x108000)      /* the program's text: 64 KiB */
+#define LACKEY_HEAP  UINT64_C(0x4a5a040)     /* its heap: 4 MiB */
+#define LACKEY_STACK UINT64_C(0x1ffefff000)  /* its stack: 64 KiB */
+
+/* Writes a trace shaped like lackey's output for a small C program: a
+ * banner, then instruction fetches running through 64 KiB of text with a
+ * jump now and then (about 55% of the lines; a fetch that runs over a
+ * page's end touches two pages), and loads, stores and modifies of the
+ * stack (half the data accesses) and of a 4 MiB heap, each aligned to its
+ * size. */
+static bool write_lackey_trace(const char *path, uint32_t lines)
+{
+    FILE *fp = open_output(path);
+    if (fp == NULL)
+        return false;
+    uint64_t rng = BENCH_SEED ^ 0x1ac4e7;
+    uint64_t pc = LACKEY_TEXT;
+    fputs("==4242== Lackey, an example Valgrind tool\n"
+          "==4242== Command: ./bench\n"
+          "==4242== \n", fp);
+    for (uint32_t i = 0; i < lines; i++) {
+        uint64_t r = rng_next(&rng);
+        if (r % 100 < 55) {
+            unsigned len = 1 + (unsigned)(r >> 8) % 7;
+            /* Mostly straight on, now and then a jump elsewhere in the text. */
+            pc = (r >> 16) % 32 == 0 ? LACKEY_TEXT + (r >> 24) % 65536 : pc + len;
+            if (pc + len > LACKEY_TEXT + 65536)
+                pc = LACKEY_TEXT;
+            fprintf(fp, "I  %08llx,%u\n", (unsigned long long)pc, len);
+            continue;
+        }
+        unsigned size = 1u << ((r >> 8) % 4);
+        uint64_t addr = (r >> 12) % 2 == 0
+                            ? LACKEY_STACK + (rng_next(&rng) % 65536 & ~(uint64_t)(size - 1))
+                            : LACKEY_HEAP + (rng_next(&rng) % (4u << 20) & ~(uint64_t)(size - 1));
+        char op = r % 100 < 80 ? 'L' : r % 100 < 95 ? 'S' : 'M';
+        fprintf(fp, " %c %08llx,%u\n", op, (unsigned long long)addr, size);
+    }
+    fputs("==4242== \n==4242== Counted 1 call to main()\n", fp);
+    return close_output(fp, path);
+}
+
+/* A scenario of one process playing the lackey trace at `trace`. */
+static bool write_lackey_scenario(const char *path, const char *trace)
+{
+    FILE *fp = open_output(path);
+    if (fp == NULL)
+        return false;
+    fprintf(fp,
+            "title: lackey bench\n"
+            "machine:\n"
+            "  preset: x86_64\n"
+            "  frames: 4096\n"
+            "processes:\n"
+            "  - {name: bench, pid: 1}\n"
+            "steps:\n"
+            "  - trace: {file: %s, format: lackey, auto_areas: true}\n",
+            trace);
+    return close_output(fp, path);
+}
+
+/* Runs `vmviz run --stats yaml` as a child process, its output discarded:
+ * the wall-clock seconds and the child's peak RSS in KiB, or a negative
+ * time when it failed. */
+static double vmviz_stats_child(const char *yaml, long *peak_kib)
+{
+    double t0 = now_s();
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        int null = open("/dev/null", O_WRONLY);
+        if (null >= 0)
+            dup2(null, STDOUT_FILENO);
+        execl("./vmviz", "vmviz", "run", "--stats", yaml, (char *)NULL);
+        _exit(127);
+    }
+    int status;
+    struct rusage ru;
+    if (wait4(pid, &status, 0, &ru) != pid)
+        return -1;
+    double t = now_s() - t0;
+    *peak_kib = ru.ru_maxrss;
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? t : -1;
+}
+
+/* The best of three runs of `vmviz run --stats yaml`: its seconds (negative
+ * when it failed) and the largest peak RSS in KiB. */
+static double best_stats_run(const char *yaml, long *peak)
+{
+    double best = -1;
+    *peak = 0;
+    for (int r = 0; r < 3; r++) {
+        long kib;
+        double t = vmviz_stats_child(yaml, &kib);
+        if (t < 0) {
+            fprintf(stderr, "bench: vmviz run --stats failed on %s\n", yaml);
+            return -1;
+        }
+        if (best < 0 || t < best)
+            best = t;
+        if (kib > *peak)
+            *peak = kib;
+    }
+    return best;
+}
+
+/* The lackey trace: the whole run --stats process on it and on its first
+ * tenth (the same memory, if the trace is streamed), then the trace
+ * readers alone. */
+static void lackey_trace(const char *dir)
+{
+    char trace[600], yaml[600], small[600], small_yaml[600];
+    snprintf(trace, sizeof trace, "%s/lackey.txt", dir);
+    snprintf(yaml, sizeof yaml, "%s/lackey.yaml", dir);
+    snprintf(small, sizeof small, "%s/lackey-tenth.txt", dir);
+    snprintf(small_yaml, sizeof small_yaml, "%s/lackey-tenth.yaml", dir);
+    if (write_lackey_trace(trace, LACKEY_LINES) && write_lackey_scenario(yaml, trace)
+        && write_lackey_trace(small, LACKEY_LINES / 10)
+        && write_lackey_scenario(small_yaml, small)) {
+        struct stat st;
+        double mib = stat(trace, &st) == 0 ? (double)st.st_size / (1 << 20) : 0;
+        printf("A %u-line lackey trace (%.0f MiB), one process, auto areas, 4096 frames\n\n",
+               LACKEY_LINES, mib);
+        long peak, small_peak;
+        double whole = best_stats_run(yaml, &peak);
+        double tenth = best_stats_run(small_yaml, &small_peak);
+        if (whole >= 0 && tenth >= 0) {
+            printf("  run --stats, whole process:   %6.2f s, peak RSS %.1f MiB\n", whole,
+                   (double)peak / 1024);
+            printf("  the same on its first tenth:  %6.2f s, peak RSS %.1f MiB\n", tenth,
+                   (double)small_peak / 1024);
+        }
+        struct trace_census census;
+        struct diag err;
+        double t0 = now_s();
+        if (trace_count(trace, TRACE_LACKEY, 0, 4096, UINT64_MAX - 1, &census, &err) < 0) {
+            diag_print(stderr, &err);
+        } else {
+            double t = now_s() - t0;
+            printf("  parsing alone (trace_count):  %6.2f s, %.1f M lines/s, %.0f MiB/s, "
+                   "%llu accesses\n", t, LACKEY_LINES / t / 1e6, mib / t,
+                   (unsigned long long)census.count);
+            if (whole > 0)
+                printf("  parsing's share of the run:   %5.0f%% (the trace is read twice: "
+                       "checked at load, then played)\n", 200 * t / whole);
+        }
+        printf("\n  run --stats: best of 3, loading and playing included.\n\n");
+    }
+    remove(trace);
+    remove(yaml);
+    remove(small);
+    remove(small_yaml);
+}
+
 int main(void)
 {
     const char *tmpdir = getenv("TMPDIR");
@@ -588,6 +752,7 @@ int main(void)
 #endif
             if (write_maxima(big))
                 maxima(big);
+            lackey_trace(dir);
             printf("Peak RSS: %.1f MiB\n", (double)peak_rss_kib() / 1024);
             scenario_free(s);
             status = 0;
