@@ -12,6 +12,7 @@
 #include <zlib.h>
 
 #include "scenario/trace.h"
+#include "vm/rng.h"
 #include "diag_helpers.h"
 
 void suite_trace_register(void);
@@ -589,16 +590,6 @@ static void test_lackey_past_the_top(void)
 
 /* ---- lines as they come, and as the careful parser reads them --------- */
 
-static uint64_t test_rng(uint64_t *state)
-{
-    uint64_t x = *state;
-    x ^= x >> 12;
-    x ^= x << 25;
-    x ^= x >> 27;
-    *state = x;
-    return x * UINT64_C(0x2545f4914f6cdd1d);
-}
-
 /* A number of `digits` digits in base 10 or 16 (mixed case), its first
  * digit not 0 when nonzero_first; its value in *value. */
 static int random_number(uint64_t *rng, char *out, unsigned digits, unsigned base,
@@ -607,10 +598,10 @@ static int random_number(uint64_t *rng, char *out, unsigned digits, unsigned bas
     static const char hex[] = "0123456789abcdef0123456789ABCDEF";
     uint64_t v = 0;
     for (unsigned i = 0; i < digits; i++) {
-        unsigned d = (unsigned)(test_rng(rng) % base);
+        unsigned d = (unsigned)(rng_next(rng) % base);
         if (i == 0 && nonzero_first && d == 0)
             d = 1;
-        out[i] = hex[d + (base == 16 && test_rng(rng) % 2 ? 16 : 0)];
+        out[i] = hex[d + (base == 16 && rng_next(rng) % 2 ? 16 : 0)];
         v = v * base + d;
     }
     *value = v;
@@ -631,28 +622,28 @@ static size_t random_line(uint64_t *rng, enum trace_format fmt, int padded, char
     *accesses = 1;
     switch (fmt) {
     case TRACE_PAGES:
-        len = random_number(rng, number, 1 + (unsigned)(test_rng(rng) % 19), 10, 0, &value);
-        want->kind = test_rng(rng) % 3 == 0 ? 'W' : 'R';
+        len = random_number(rng, number, 1 + (unsigned)(rng_next(rng) % 19), 10, 0, &value);
+        want->kind = rng_next(rng) % 3 == 0 ? 'W' : 'R';
         n = (size_t)sprintf(text, "%.*s%s", len, number,
-                            want->kind == 'W' ? (test_rng(rng) % 2 ? "w" : "W") : "");
+                            want->kind == 'W' ? (rng_next(rng) % 2 ? "w" : "W") : "");
         want->size = 0;
         break;
     case TRACE_RW: {
-        unsigned hex = test_rng(rng) % 2;
-        len = random_number(rng, number, 1 + (unsigned)(test_rng(rng) % (hex ? 16 : 19)),
+        unsigned hex = rng_next(rng) % 2;
+        len = random_number(rng, number, 1 + (unsigned)(rng_next(rng) % (hex ? 16 : 19)),
                             hex ? 16 : 10, 0, &value);
-        char letter = "RWXrwx"[test_rng(rng) % 6];
+        char letter = "RWXrwx"[rng_next(rng) % 6];
         want->kind = (char)(letter & ~0x20);
-        n = (size_t)sprintf(text, "%c%s%s%.*s", letter, test_rng(rng) % 4 ? " " : " \t ",
-                            hex ? (test_rng(rng) % 2 ? "0x" : "0X") : "", len, number);
+        n = (size_t)sprintf(text, "%c%s%s%.*s", letter, rng_next(rng) % 4 ? " " : " \t ",
+                            hex ? (rng_next(rng) % 2 ? "0x" : "0X") : "", len, number);
         want->size = 0;
         break;
     }
     default: {
         static const char ops[] = "ILSM";
-        char op = ops[test_rng(rng) % 4];
-        len = random_number(rng, number, 1 + (unsigned)(test_rng(rng) % 16), 16, 0, &value);
-        int slen = random_number(rng, size_text, 1 + (unsigned)(test_rng(rng) % 9), 10, 1,
+        char op = ops[rng_next(rng) % 4];
+        len = random_number(rng, number, 1 + (unsigned)(rng_next(rng) % 16), 16, 0, &value);
+        int slen = random_number(rng, size_text, 1 + (unsigned)(rng_next(rng) % 9), 10, 1,
                                  &size);
         if (len == 16 && value > UINT64_MAX - size) {
             /* Keep the record below the top of the address space. */
@@ -663,7 +654,7 @@ static size_t random_line(uint64_t *rng, enum trace_format fmt, int padded, char
         want->size = (unsigned)size;
         *accesses = op == 'M' ? 2 : 1;
         n = (size_t)sprintf(text, "%s%c%s%.*s,%.*s", op == 'I' ? "" : " ", op,
-                            test_rng(rng) % 4 ? (op == 'I' ? "  " : " ") : "\t", len, number,
+                            rng_next(rng) % 4 ? (op == 'I' ? "  " : " ") : "\t", len, number,
                             slen, size_text);
         break;
     }
@@ -671,7 +662,7 @@ static size_t random_line(uint64_t *rng, enum trace_format fmt, int padded, char
     want->value = value;
     if (padded)
         text[n++] = ' ';
-    if (test_rng(rng) % 8 == 0)
+    if (rng_next(rng) % 8 == 0)
         text[n++] = '\r';
     text[n++] = '\n';
     return n;
@@ -778,6 +769,34 @@ static size_t lines_up_to(char *text, size_t at, unsigned *good)
     return n;
 }
 
+/* Writes text[0..len) as a trace file (gzip-compressed when gz), reads it
+ * as rw to the error it must end with, removes it: how many accesses came
+ * before, the last of them in *last, the file's name in path and the
+ * error as printed in printed_error. */
+static unsigned read_to_error(const char *text, size_t len, int gz, struct trace_access *last,
+                              char *path, size_t path_size, char *printed_error,
+                              size_t error_size)
+{
+    unsigned n = 0;
+    struct trace_access a;
+    struct diag d;
+    int r;
+    printed_error[0] = '\0';
+    CU_ASSERT_EQUAL_FATAL(write_trace_file(text, len, gz, path, path_size), 0);
+    struct trace_reader *t = open_ok(path, TRACE_RW, 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+    while ((r = trace_next(t, &a, &d)) == 1) {
+        *last = a;
+        n++;
+    }
+    CU_ASSERT_EQUAL(r, -1);
+    if (r < 0)
+        snprintf(printed_error, error_size, "%s", printed(&d));
+    trace_close(t);
+    unlink(path);
+    return n;
+}
+
 /* A line that a block boundary cuts reads as the same line, and an error in
  * it, a NUL byte or a line too long is reported at the same line and
  * column, in a plain and in a gzip-compressed trace. */
@@ -794,7 +813,7 @@ static void test_block_boundaries(void)
          "bad address '0x1z' (expected a hex 0x... or decimal number)"},
         {"W 0x123456789\nR 0x12\0\n", 22, 7, "NUL byte in the trace (expected a text file)"},
     };
-    char path[512], want[1024];
+    char path[512], want[1024], line_error[1024];
     char *text = malloc(3 * (size_t)TRACE_BLOCK);
     CU_ASSERT_PTR_NOT_NULL_FATAL(text);
     for (int gz = 0; gz < 2; gz++)
@@ -805,26 +824,15 @@ static void test_block_boundaries(void)
                 size_t n = lines_up_to(text, (size_t)(TRACE_BLOCK + shifts[s] - 7), &good);
                 size_t blen = bad[b].len ? bad[b].len : strlen(bad[b].line);
                 memcpy(text + n, bad[b].line, blen);
-                CU_ASSERT_EQUAL_FATAL(write_trace_file(text, n + blen, gz, path, sizeof path), 0);
-                struct trace_reader *t = open_ok(path, TRACE_RW, 0);
-                CU_ASSERT_PTR_NOT_NULL_FATAL(t);
-                struct trace_access a;
-                struct diag d;
-                unsigned got = 0;
-                int r;
-                while ((r = trace_next(t, &a, &d)) == 1 && got < good)
-                    got++;
-                CU_ASSERT_EQUAL(got, good);
-                CU_ASSERT_EQUAL(r, 1);
-                CU_ASSERT_EQUAL(a.value, 0x123456789u);
-                CU_ASSERT_EQUAL(a.line, good + 2);
-                CU_ASSERT_EQUAL(trace_next(t, &a, &d), -1);
-                snprintf(want, sizeof want, "%s:%u:%u: error: %s\n", path, good + 3,
+                struct trace_access last;
+                CU_ASSERT_EQUAL(read_to_error(text, n + blen, gz, &last, path, sizeof path,
+                                              want, sizeof want), good + 1);
+                CU_ASSERT_EQUAL(last.value, 0x123456789u);
+                CU_ASSERT_EQUAL(last.line, good + 2);
+                snprintf(line_error, sizeof line_error, "%s:%u:%u: error: %s\n", path, good + 3,
                          bad[b].col, bad[b].message);
-                check_string(printed(&d), want, gz ? "gzip, at a block boundary"
-                                                   : "at a block boundary");
-                trace_close(t);
-                unlink(path);
+                check_string(want, line_error, gz ? "gzip, at a block boundary"
+                                                  : "at a block boundary");
             }
     /* A line one byte too long, starting just before a boundary. */
     for (int gz = 0; gz < 2; gz++) {
@@ -833,23 +841,12 @@ static void test_block_boundaries(void)
         memcpy(text + n, "R 0x10", 6);
         memset(text + n + 6, ' ', TRACE_MAX_LINE + 1 - 6);
         text[n + TRACE_MAX_LINE + 1] = '\n';
-        CU_ASSERT_EQUAL_FATAL(write_trace_file(text, n + TRACE_MAX_LINE + 2, gz, path,
-                                               sizeof path), 0);
-        struct trace_reader *t = open_ok(path, TRACE_RW, 0);
-        CU_ASSERT_PTR_NOT_NULL_FATAL(t);
-        struct trace_access a;
-        struct diag d;
-        unsigned got = 0;
-        int r;
-        while ((r = trace_next(t, &a, &d)) == 1)
-            got++;
-        CU_ASSERT_EQUAL(r, -1);
-        CU_ASSERT_EQUAL(got, good);
-        snprintf(want, sizeof want, "%s:%u:4097: error: line is too long (expected at most "
-                 "4096 bytes per line)\n", path, good + 2);
-        check_string(printed(&d), want, "too long at a block boundary");
-        trace_close(t);
-        unlink(path);
+        struct trace_access last;
+        CU_ASSERT_EQUAL(read_to_error(text, n + TRACE_MAX_LINE + 2, gz, &last, path, sizeof path,
+                                      want, sizeof want), good);
+        snprintf(line_error, sizeof line_error, "%s:%u:4097: error: line is too long (expected "
+                 "at most 4096 bytes per line)\n", path, good + 2);
+        check_string(want, line_error, "too long at a block boundary");
     }
     free(text);
 }

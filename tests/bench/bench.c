@@ -137,10 +137,11 @@ static bool write_trace(const char *path)
     return close_output(fp, path);
 }
 
-/* A scenario of one process playing the `rw` trace at `trace` on an
- * x86_64 machine described by `machine` (its lines below "machine:"). */
-static bool write_scenario(const char *path, const char *trace, const char *title,
-                           const char *machine)
+/* A scenario of one process playing the trace at `trace`, of the format
+ * named, on an x86_64 machine described by `machine` (its lines below
+ * "machine:"). */
+static bool write_trace_scenario(const char *path, const char *trace, const char *format,
+                                 const char *title, const char *machine)
 {
     FILE *fp = open_output(path);
     if (fp == NULL)
@@ -154,9 +155,16 @@ static bool write_scenario(const char *path, const char *trace, const char *titl
             "  - {name: bench, pid: 1}\n"
             "steps:\n"
             "  - chapter: the trace\n"
-            "  - trace: {file: %s, format: rw, auto_areas: true}\n",
-            title, machine, trace);
+            "  - trace: {file: %s, format: %s, auto_areas: true}\n",
+            title, machine, trace, format);
     return close_output(fp, path);
+}
+
+/* The same for an `rw` trace. */
+static bool write_scenario(const char *path, const char *trace, const char *title,
+                           const char *machine)
+{
+    return write_trace_scenario(path, trace, "rw", title, machine);
 }
 
 /* The machine of the million-access trace. */
@@ -602,20 +610,7 @@ static bool write_lackey_trace(const char *path, uint32_t lines)
 /* A scenario of one process playing the lackey trace at `trace`. */
 static bool write_lackey_scenario(const char *path, const char *trace)
 {
-    FILE *fp = open_output(path);
-    if (fp == NULL)
-        return false;
-    fprintf(fp,
-            "title: lackey bench\n"
-            "machine:\n"
-            "  preset: x86_64\n"
-            "  frames: 4096\n"
-            "processes:\n"
-            "  - {name: bench, pid: 1}\n"
-            "steps:\n"
-            "  - trace: {file: %s, format: lackey, auto_areas: true}\n",
-            trace);
-    return close_output(fp, path);
+    return write_trace_scenario(path, trace, "lackey", "lackey bench", "  frames: 4096\n");
 }
 
 /* Runs `vmviz run --stats yaml` as a child process, its output discarded:
