@@ -7,13 +7,13 @@
  * they lie in the buffer: nothing is copied or allocated per line, and the
  * memory is the same however long the trace.
  *
- * Each format has two parsers. The quick one reads the
- * common shape of a line with hand-written digit loops and gives up on
- * anything else; the careful one then reads the line again and is the one
- * that knows every rule and every error message, so what a line means and
- * where its error is reported never depends on which of them read it.
- * Everything else (buffering, limit, positions, lackey's two-access M
- * lines) is shared. */
+ * Each format has two parsers. The quick one reads the common shape of a
+ * line with hand-written digit loops and gives up on anything else; the
+ * careful one then reads the line again and is the one that knows every
+ * rule and every error message, so what a line means and where its error is
+ * reported never depends on which of them read it. Everything else
+ * (buffering, limit, positions, the accesses a line holds: lackey's M, a
+ * record across pages) is shared. */
 #include "scenario/trace.h"
 
 #include <errno.h>
@@ -63,9 +63,10 @@ struct trace_reader {
     uint64_t page_size;       /* a lackey record crossing these pages is split */
     uint64_t max_page;        /* pages format: the largest page number allowed */
     struct trace_stamp stamp; /* the file as it must stay while it is read */
-    /* Set when trace_count read this very file (same stamp, format and
-     * limit) before: it then holds expected accesses, so any other ending
-     * means the file changed, and failures are kept for trace_take_failure. */
+    /* Set when trace_count read this very file (same stamp, format, limit
+     * and page size) before: it then holds expected accesses, so any other
+     * ending means the file changed, and failures are kept for
+     * trace_take_failure. */
     int checked;
     uint64_t expected;
     struct trace_pos pos;
@@ -898,7 +899,7 @@ static void pending_access(const struct trace_reader *t, uint64_t i, struct trac
                                  .col = p->pending_col};
 }
 
-/* The format's quick parser (see trace_format_ops), called by name so
+/* The format's quick parser (see "the quick parsers"), called by name so
  * that the compiler can put it in trace_next's loop. */
 static int quick_line(const struct trace_reader *t, const char *p, size_t *used,
                       struct trace_access out[2])
