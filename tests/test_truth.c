@@ -1340,17 +1340,26 @@ static void check_processes(const struct app *a, const struct screen *sc)
             c.p = save;
         const struct area *ar = NULL;
         char name[64] = "";
+        /* The protection, when shown, tells apart the pieces an mprotect
+         * split one area into: they keep its name. */
+        char shown_prot[4] = "";
         if (strchr("r-", c.p[0]) && strchr("w-", c.p[1]) && strchr("x-", c.p[2]) &&
-            strchr("ps", c.p[3]) && c.p[4] == ' ')
+            strchr("ps", c.p[3]) && c.p[4] == ' ') {
+            memcpy(shown_prot, c.p, 3);
             c.p += 5;
+        }
         size_t n = 0;
         while (*c.p && *c.p != ' ' && n + 1 < sizeof name)
             name[n++] = *c.p++;
         name[n] = '\0';
-        for (uint32_t k = 0; k < p->nareas; k++)
+        for (uint32_t k = 0; k < p->nareas; k++) {
+            char area_prot[4];
+            prot_string(p->areas[k].prot, area_prot);
             if (strcmp(p->areas[k].name, name) == 0 &&
-                (!addr || (p->areas[k].start == start && p->areas[k].end == end)))
+                (!addr || (p->areas[k].start == start && p->areas[k].end == end)) &&
+                (!shown_prot[0] || strcmp(shown_prot, area_prot) == 0))
                 ar = &p->areas[k];
+        }
         if (!ar) {
             fail("processes: pid %u has no area \"%s\" (%s)", p->pid, name, row);
             continue;
