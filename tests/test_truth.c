@@ -1095,6 +1095,40 @@ static void check_access(const struct app *a, const struct screen *sc, const str
 /* ------------------------------------------------------------------ */
 /* counters, processes, swap, status                                    */
 
+/* The row comparing Linux's count for the chapter with the model's:
+ * "Linux counted +N minor faults in this chapter; the model +M so far" or
+ * a shorter form. N is the chapter step's, M the machine's change since
+ * the chapter began. */
+static void check_linux_row(const struct app *a, const char *row)
+{
+    const struct machine *m = timeline_machine(a->tl);
+    const struct scenario *sc = timeline_scenario(a->tl);
+    const struct scenario_step *st =
+        scenario_chapter_step(sc->steps, sc->step_count, timeline_chapter(a->tl));
+    const struct counters *base = timeline_chapter_start(a->tl);
+    struct cur c = {row};
+    uint64_t linux_minor, model;
+    lit(&c, "Linux ");
+    lit(&c, "counted ");
+    const char *model_at = strstr(row, "model +");
+    struct cur d = {model_at ? model_at + 7 : ""};
+    if (!lit(&c, "+") || !dec(&c, &linux_minor) || !lit(&c, " minor") || !model_at ||
+        !dec(&d, &model)) {
+        fail("counters: Linux row unreadable: \"%s\"", row);
+        return;
+    }
+    if (!st || !st->u.text.linux_minor.present || !base) {
+        fail("counters: a Linux row in a chapter without Linux counts: \"%s\"", row);
+        return;
+    }
+    if (linux_minor != st->u.text.linux_minor.value)
+        fail("counters: Linux +%" PRIu64 " shown, the chapter says %" PRIu64, linux_minor,
+             st->u.text.linux_minor.value);
+    if (model != m->counters.minor_faults - base->minor_faults)
+        fail("counters: the model's +%" PRIu64 " shown, is +%" PRIu64, model,
+             m->counters.minor_faults - base->minor_faults);
+}
+
 static void check_counters(const struct app *a, const struct screen *sc)
 {
     const struct machine *m = timeline_machine(a->tl);
@@ -1118,6 +1152,10 @@ static void check_counters(const struct app *a, const struct screen *sc)
     char row[MAX_COLS + 1];
     for (int i = 0; panel_row(sc, r, i, row); i++) {
         struct cur c = {row};
+        if (strncmp(row, "Linux ", 6) == 0) {
+            check_linux_row(a, row);
+            continue;
+        }
         for (;;) {
             skip_blanks(&c);
             if (!*c.p)
