@@ -75,6 +75,16 @@ compare_chapters() {
          /"event":"op_done"/ && match($0, /"minor_faults":[0-9]+/) {
              sum += substr($0, RSTART + 15, RLENGTH - 15) }
          END { if (n) print sum }' "$TMP/run.json" > "$TMP/simulated"
+    # The report's comparison at each chapter's end says the same numbers.
+    grep '"event":"linux_counts"' "$TMP/run.json" |
+        sed 's/.*"linux_minor_faults":\([0-9]*\).*,"minor_faults":\([0-9]*\).*/\1 \2/' \
+        > "$TMP/reported"
+    paste -d' ' "$TMP/native" "$TMP/simulated" | cmp -s - "$TMP/reported" ||
+        fail "$1: the report's Linux and model counts are not the chapters' ($(tr '\n' ' ' < "$TMP/reported"))"
+    # --stats adds Linux's total beside the model's.
+    total=$(awk '{ n += $1 } END { print n }' "$TMP/native")
+    "$VMVIZ" run --stats "$1" | grep -qx "linux_minor   $total" ||
+        fail "$1: run --stats does not show linux_minor $total"
     grep -q '"segfaults"' "$TMP/run.json" && fail "$1: the captured run gets SIGSEGV"
     grep -q '"evictions"' "$TMP/run.json" && fail "$1: the captured run evicts pages"
     [ "$(wc -l < "$TMP/native")" -eq 5 ] || fail "$1: expected 5 chapters with native counts"
