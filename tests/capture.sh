@@ -113,7 +113,8 @@ compare_chapters "$TMP/seed.yaml"
 # 1 MiB (and a page of its header) is an mmap in chapter malloc, before
 # memset touches it, and free's munmap of it comes after the marker
 # "end"; the dynamic loader's mprotect of libc's RELRO comes before main.
-awk '/^  - chapter:/ { chapter = $0; sub(/^  - chapter: /, "", chapter); gsub(/"/, "", chapter) }
+awk '/^  - chapter:/ { chapter = $0; sub(/^  - chapter: ({name: )?"/, "", chapter)
+                      sub(/".*/, "", chapter) }
      /^  - (mmap|munmap|mprotect):/ { print chapter ": " $0 }' "$TMP/seed.yaml" > "$TMP/syscalls"
 grep -q '^malloc:   - mmap: {name: anon[0-9]*, start: 0x[0-9a-f]*, size: 0x101000, prot: rw-}$' \
     "$TMP/syscalls" || fail "malloc's 1 MiB mmap is not a step of chapter malloc"
