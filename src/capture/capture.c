@@ -666,6 +666,17 @@ static int segment_close(struct capture *c, struct segment *seg)
     return 0;
 }
 
+/* Ends the trace file being written, puts it (a chapter or a syscall)
+ * after it, and starts the next trace file: 0, or -1. */
+static int cut_at(struct capture *c, struct segment *seg, struct item it)
+{
+    if (segment_close(c, seg) != 0)
+        return -1;
+    if (item_add(c, it) != 0)
+        return fail_at(c, c->req->program_column, "out of memory splitting the trace");
+    return segment_open(c, seg);
+}
+
 /* Splits the raw trace at its markers and at the syscalls that map, unmap
  * or protect memory into trace files of access lines only, each an item
  * between the chapters' and the syscalls' items, and notes every access. */
@@ -699,11 +710,7 @@ static int split_trace(struct capture *c, const char *raw_path)
             struct chapter *ch = &c->chapters[c->nchapters];
             snprintf(ch->name, sizeof ch->name, "%s", *name ? name : "chapter");
             chapter.index = c->nchapters++;
-            status = segment_close(c, &seg);
-            if (status == 0 && item_add(c, chapter) != 0)
-                status = fail_at(c, c->req->program_column, "out of memory splitting the trace");
-            if (status == 0)
-                status = segment_open(c, &seg);
+            status = cut_at(c, &seg, chapter);
             continue;
         }
         if (strncmp(line, "SYSCALL[", 8) == 0) {
@@ -713,11 +720,7 @@ static int split_trace(struct capture *c, const char *raw_path)
                 status = fail_at(c, c->req->program_column, "out of memory reading syscalls");
             if (found <= 0)
                 continue;
-            status = segment_close(c, &seg);
-            if (status == 0 && item_add(c, it) != 0)
-                status = fail_at(c, c->req->program_column, "out of memory splitting the trace");
-            if (status == 0)
-                status = segment_open(c, &seg);
+            status = cut_at(c, &seg, it);
             continue;
         }
         /* Lackey's access lines: "I  ADDR,SIZE" and " L|S|M ADDR,SIZE". */
