@@ -15,9 +15,9 @@
 # libc's printf code and data, under Valgrind it is a client request, and
 # Valgrind's start-up leaves other libc pages touched. Start-up (execve to
 # the first marker) is printed, not compared: under Valgrind the program's
-# loading is done by Valgrind, not by the kernel's execve, and Linux maps
-# up to 16 cached file pages per fault (fault-around) where the model maps
-# one.
+# loading is done by Valgrind, not by the kernel's execve, and Linux may
+# map a file's pages a large folio at a fault where the model maps a page
+# and its fault-around (vmviz(1), SIMPLIFICATIONS).
 set -u
 
 VMVIZ=${VMVIZ:-./vmviz}

@@ -1058,14 +1058,16 @@ static int write_scenario(struct capture *c, struct capture_summary *summary)
                          "counts to compare.", c->nmarks, c->nchapters - 1);
             else if (i == 0)
                 snprintf(say, sizeof say, "From execve to the first marker Linux counted %ld "
-                         "minor faults. They differ from the model's: under Valgrind, Valgrind "
-                         "loads the program and the dynamic loader (no execve), and Linux maps up "
-                         "to 16 cached file pages per fault (fault-around) where the model maps "
-                         "one.", ch->native_minor);
+                         "minor faults. The model counts what Valgrind traced from the first "
+                         "instruction it ran: under Valgrind, Valgrind loads the program and the "
+                         "dynamic loader, natively the kernel's execve does; and Linux may map a "
+                         "file's pages a large folio at a fault where the model maps one page and "
+                         "its fault-around.", ch->native_minor);
             else
                 snprintf(say, sizeof say, "In this chapter Linux counted %ld minor and %ld "
                          "major faults%s. A few may differ: the marker runs getrusage() natively "
-                         "and a Valgrind client request under Valgrind.", ch->native_minor,
+                         "and a Valgrind client request under Valgrind, and Linux may map a "
+                         "file's pages a large folio at a fault.", ch->native_minor,
                          ch->native_major, i + 1 == c->nchapters ? ", up to the program's exit"
                                                                   : "");
             fprintf(out, "  - say: ");
