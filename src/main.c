@@ -864,8 +864,10 @@ static int cmd_run(struct args *a)
     bool whole = true;
     if (o.stats) {
         whole = play_to_end(tl, s->path);
-        if (whole)
+        if (whole) {
             report_stats(stdout, o.format, &timeline_machine(tl)->counters);
+            report_linux_totals(stdout, o.format, s);
+        }
     } else {
         struct reporter r;
         struct watch w = {.path = s->path};
@@ -877,6 +879,8 @@ static int cmd_run(struct args *a)
         }
         if (whole)
             whole = ended_whole(tl, s->path);
+        if (whole)
+            reporter_finish(&r, timeline_machine(tl));
     }
     status = !whole ? EXIT_BAD_INPUT : timeline_failures(tl) ? EXIT_EXPECT_FAILED : 0;
     timeline_destroy(tl);

@@ -42,6 +42,33 @@ static struct scenario *load_text(const char *name, const char *text, char *err_
 
 /* ---- diag ------------------------------------------------------------- */
 
+/* A chapter may carry what Linux counted for it; without the minor
+ * faults the mapping form is an error at the chapter. */
+static void test_chapter_linux_counts(void)
+{
+    char err[512];
+    struct scenario *s = load_text("c.yaml",
+                                   "title: t\nprocesses: [{name: p, pid: 1}]\nsteps:\n"
+                                   "  - chapter: {name: memset, linux_minor_faults: 256, "
+                                   "linux_major_faults: 1}\n  - chapter: plain\n",
+                                   err, sizeof err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    check_string(s->steps[0].u.text.text.value, "memset", "chapter");
+    CU_ASSERT_TRUE(s->steps[0].u.text.linux_minor.present);
+    CU_ASSERT_EQUAL(s->steps[0].u.text.linux_minor.value, 256);
+    CU_ASSERT_EQUAL(s->steps[0].u.text.linux_major.value, 1);
+    CU_ASSERT_FALSE(s->steps[1].u.text.linux_minor.present);
+    CU_ASSERT_PTR_EQUAL(scenario_chapter_step(s->steps, s->step_count,
+                                              s->steps[1].u.text.text.value), &s->steps[1]);
+    CU_ASSERT_PTR_NULL(scenario_chapter_step(s->steps, s->step_count, "plain"));
+    scenario_free(s);
+    s = load_text("c.yaml", "title: t\nprocesses: [{name: p, pid: 1}]\nsteps:\n"
+                  "  - chapter: {name: memset}\n", err, sizeof err);
+    CU_ASSERT_PTR_NULL(s);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "c.yaml:4:14: error: "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "linux_minor_faults"));
+}
+
 static void test_diag_print(void)
 {
     struct diag d;
@@ -1404,4 +1431,5 @@ void suite_loader_register(void)
     CU_add_test(suite, "pid and ASID limits", test_pid_and_asid_limits);
     CU_add_test(suite, "TLB ways when only entries are given", test_tlb_default_ways);
     CU_add_test(suite, "only regular files are scenarios", test_scenario_not_regular);
+    CU_add_test(suite, "a chapter's Linux counts", test_chapter_linux_counts);
 }

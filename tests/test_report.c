@@ -712,6 +712,64 @@ static void test_viewer_escapes(void)
 }
 
 /* A relative expectation of a decrease is narrated with its own sign. */
+/* A chapter that carries Linux's counts ends with a line setting them
+ * beside the model's change over it, in text and JSON; the run's end ends
+ * the last chapter; --stats' totals add the chapters'. */
+static void test_linux_counts(void)
+{
+    static const char yaml[] =
+        "title: t\nprocesses:\n  - name: p\n    pid: 1\n"
+        "    areas: [{name: buf, start: 0x10000, size: 0x3000, prot: rw-}]\n"
+        "steps:\n"
+        "  - chapter: {name: first, linux_minor_faults: 3, linux_major_faults: 1}\n"
+        "  - write: buf\n  - write: buf + 0x1000\n"
+        "  - chapter: plain\n  - write: buf + 0x2000\n"
+        "  - chapter: {name: last, linux_minor_faults: 0}\n  - read: buf\n";
+    const char *const want[2] = {
+        "Chapter first: Linux counted +3 minor and +1 major faults; the model +2 and +0\n"
+        "Chapter last: Linux counted +0 minor and +0 major faults; the model +0 and +0\n",
+        "{\"event\":\"linux_counts\",\"chapter\":\"first\",\"linux_minor_faults\":3,"
+        "\"linux_major_faults\":1,\"minor_faults\":2,\"major_faults\":0}\n"
+        "{\"event\":\"linux_counts\",\"chapter\":\"last\",\"linux_minor_faults\":0,"
+        "\"linux_major_faults\":0,\"minor_faults\":0,\"major_faults\":0}\n"};
+    for (int json = 0; json < 2; json++) {
+        struct diag d;
+        struct scenario *s = scenario_load_string("l.yaml", yaml, strlen(yaml), &d);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+        struct timeline *tl = timeline_create(s, NULL, &d);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(tl);
+        char *text = NULL;
+        size_t len = 0;
+        FILE *out = open_memstream(&text, &len);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+        struct reporter r;
+        enum report_format format = json ? REPORT_JSON : REPORT_TEXT;
+        reporter_init(&r, out, format, TL_UNIT_OP, timeline_machine(tl));
+        const struct tl_event *e;
+        while ((e = timeline_next(tl)) != NULL)
+            reporter_event(&r, e, timeline_machine(tl));
+        reporter_finish(&r, timeline_machine(tl));
+        report_linux_totals(out, format, s);
+        fclose(out);
+        /* The comparisons and the totals, among the operations' lines. */
+        char kept[1024] = "";
+        for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
+            if (strstr(line, "Linux counted") || strstr(line, "linux_counts") ||
+                strncmp(line, "linux_", 6) == 0 || strncmp(line, "{\"linux_", 8) == 0) {
+                strncat(kept, line, sizeof kept - strlen(kept) - 2);
+                strcat(kept, "\n");
+            }
+        char expected[1024];
+        snprintf(expected, sizeof expected, "%s%s", want[json],
+                 json ? "{\"linux_minor_faults\":3,\"linux_major_faults\":1}\n"
+                      : "linux_minor   3\nlinux_major   1\n");
+        CU_ASSERT_STRING_EQUAL(kept, expected);
+        free(text);
+        timeline_destroy(tl);
+        scenario_free(s);
+    }
+}
+
 static void test_negative_expectation(void)
 {
     static const char yaml[] = "title: negative\n"
@@ -754,4 +812,5 @@ void suite_report_register(void)
     CU_add_test(suite, "scenario text cannot drive the terminal", test_hostile_text);
     CU_add_test(suite, "the viewer shows scenario text escaped too", test_viewer_escapes);
     CU_add_test(suite, "narration of a negative expectation", test_negative_expectation);
+    CU_add_test(suite, "Linux's counts beside the model's at each chapter's end", test_linux_counts);
 }

@@ -1095,6 +1095,40 @@ static void check_access(const struct app *a, const struct screen *sc, const str
 /* ------------------------------------------------------------------ */
 /* counters, processes, swap, status                                    */
 
+/* The row comparing Linux's count for the chapter with the model's:
+ * "Linux counted +N minor faults in this chapter; the model +M so far" or
+ * a shorter form. N is the chapter step's, M the machine's change since
+ * the chapter began. */
+static void check_linux_row(const struct app *a, const char *row)
+{
+    const struct machine *m = timeline_machine(a->tl);
+    const struct scenario *sc = timeline_scenario(a->tl);
+    const struct scenario_step *st =
+        scenario_chapter_step(sc->steps, sc->step_count, timeline_chapter(a->tl));
+    const struct counters *base = timeline_chapter_start(a->tl);
+    struct cur c = {row};
+    uint64_t linux_minor, model;
+    lit(&c, "Linux ");
+    lit(&c, "counted ");
+    const char *model_at = strstr(row, "model +");
+    struct cur d = {model_at ? model_at + 7 : ""};
+    if (!lit(&c, "+") || !dec(&c, &linux_minor) || !lit(&c, " minor") || !model_at ||
+        !dec(&d, &model)) {
+        fail("counters: Linux row unreadable: \"%s\"", row);
+        return;
+    }
+    if (!st || !st->u.text.linux_minor.present || !base) {
+        fail("counters: a Linux row in a chapter without Linux counts: \"%s\"", row);
+        return;
+    }
+    if (linux_minor != st->u.text.linux_minor.value)
+        fail("counters: Linux +%" PRIu64 " shown, the chapter says %" PRIu64, linux_minor,
+             st->u.text.linux_minor.value);
+    if (model != m->counters.minor_faults - base->minor_faults)
+        fail("counters: the model's +%" PRIu64 " shown, is +%" PRIu64, model,
+             m->counters.minor_faults - base->minor_faults);
+}
+
 static void check_counters(const struct app *a, const struct screen *sc)
 {
     const struct machine *m = timeline_machine(a->tl);
@@ -1118,6 +1152,10 @@ static void check_counters(const struct app *a, const struct screen *sc)
     char row[MAX_COLS + 1];
     for (int i = 0; panel_row(sc, r, i, row); i++) {
         struct cur c = {row};
+        if (strncmp(row, "Linux ", 6) == 0) {
+            check_linux_row(a, row);
+            continue;
+        }
         for (;;) {
             skip_blanks(&c);
             if (!*c.p)
@@ -1340,17 +1378,26 @@ static void check_processes(const struct app *a, const struct screen *sc)
             c.p = save;
         const struct area *ar = NULL;
         char name[64] = "";
+        /* The protection, when shown, tells apart the pieces an mprotect
+         * split one area into: they keep its name. */
+        char shown_prot[4] = "";
         if (strchr("r-", c.p[0]) && strchr("w-", c.p[1]) && strchr("x-", c.p[2]) &&
-            strchr("ps", c.p[3]) && c.p[4] == ' ')
+            strchr("ps", c.p[3]) && c.p[4] == ' ') {
+            memcpy(shown_prot, c.p, 3);
             c.p += 5;
+        }
         size_t n = 0;
         while (*c.p && *c.p != ' ' && n + 1 < sizeof name)
             name[n++] = *c.p++;
         name[n] = '\0';
-        for (uint32_t k = 0; k < p->nareas; k++)
+        for (uint32_t k = 0; k < p->nareas; k++) {
+            char area_prot[4];
+            prot_string(p->areas[k].prot, area_prot);
             if (strcmp(p->areas[k].name, name) == 0 &&
-                (!addr || (p->areas[k].start == start && p->areas[k].end == end)))
+                (!addr || (p->areas[k].start == start && p->areas[k].end == end)) &&
+                (!shown_prot[0] || strcmp(shown_prot, area_prot) == 0))
                 ar = &p->areas[k];
+        }
         if (!ar) {
             fail("processes: pid %u has no area \"%s\" (%s)", p->pid, name, row);
             continue;

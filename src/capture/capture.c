@@ -42,11 +42,45 @@ struct mapping {
     char path[PATH_MAX];
     int touched;
     int written;                /* the trace stores into it */
-    char declared_prot[4];      /* what the scenario declares (see write_scenario) */
+    int file;                   /* index in capture.files, -1 when anonymous */
+    int declared;               /* an area of the scenario (see write_scenario) */
     char area_name[96];
     unsigned char *pages_seen;  /* a bit per page, once touched */
     uint64_t distinct_pages;
 };
+
+/* What the program did, in order: a chapter's start, a piece of the trace
+ * (one file), or a syscall that changed its mappings, as Valgrind's
+ * --trace-syscalls output shows it between the trace's lines. */
+enum item_kind { ITEM_CHAPTER, ITEM_TRACE, ITEM_MMAP, ITEM_MUNMAP, ITEM_MPROTECT };
+
+struct item {
+    enum item_kind kind;
+    unsigned index;             /* the chapter, or the trace file's number */
+    uint64_t start, end, offset;
+    char prot[4];
+    int shared;
+    int file;                   /* index in capture.files, -1 when anonymous */
+    int heap;                   /* an mmap that is brk growing the heap */
+};
+
+/* A file the program mapped, and which of its pages the trace touched. */
+struct file_record {
+    char path[PATH_MAX];
+    char name[32];              /* the scenario's name for it (OBJECT_NAME_MAX) */
+    uint64_t reach;             /* the bytes its mappings reach */
+    unsigned char *pages_seen;  /* a bit per page of the file */
+    uint64_t pages_cap;
+    int used;                   /* mapped by a declared area or an mmap step */
+};
+
+/* A mapping made by a syscall during the run, while it lasts. */
+struct live_range {
+    uint64_t start, end, offset;
+    int file;
+};
+
+#define MAX_FDS 1024
 
 struct capture {
     const struct capture_request *req;
@@ -62,9 +96,20 @@ struct capture {
     struct mapping *mappings;
     size_t nmappings;
     uint64_t outside_pages;     /* accesses outside every mapping, page changes */
+    struct item *items;
+    size_t nitems, items_cap;
+    unsigned ntraces;           /* trace files written */
+    struct file_record *files;
+    size_t nfiles, files_cap;
+    struct live_range *live;    /* the syscalls' mappings now */
+    size_t nlive, live_cap;
+    int fd_file[MAX_FDS];       /* the file each open descriptor names, -1 */
+    char pending_open[PATH_MAX];/* an openat whose result comes on a later line */
+    uint64_t brk_start, brk_now;/* the program break, 0 before the first brk */
 };
 
 static int fail_at(struct capture *c, unsigned column, const char *fmt, ...) DIAG_PRINTF(3, 4);
+static int file_index(struct capture *c, const char *path);
 
 /* Sets the error at column of the command line; returns -1. */
 static int fail_at(struct capture *c, unsigned column, const char *fmt, ...)
@@ -216,13 +261,16 @@ static int run_valgrind(struct capture *c, const char *valgrind, const char *raw
         argc++;
     char log_option[PATH_MAX + 64];
     snprintf(log_option, sizeof log_option, "--log-file=%s", raw_path);
-    char **argv = calloc(argc + 6, sizeof *argv);
+    char **argv = calloc(argc + 7, sizeof *argv);
     if (!argv)
         return fail_at(c, c->req->program_column, "out of memory starting valgrind");
     size_t k = 0;
     argv[k++] = (char *)"valgrind";
     argv[k++] = (char *)"--tool=lackey";
     argv[k++] = (char *)"--trace-mem=yes";
+    /* Each syscall as a line of the trace, in order with the accesses:
+     * where a mapping appears or goes. */
+    argv[k++] = (char *)"--trace-syscalls=yes";
     argv[k++] = log_option;
     argv[k++] = c->program_path;
     for (size_t i = 1; i < argc; i++)
@@ -291,6 +339,9 @@ static int parse_maps(struct capture *c)
             m->end = stop;
             m->offset = offset;
             snprintf(m->path, sizeof m->path, "%s", path_at ? line + path_at : "");
+            m->file = m->path[0] == '/' ? file_index(c, m->path) : -1;
+            if (m->path[0] == '/' && m->file < 0)
+                return fail_at(c, c->req->program_column, "out of memory reading the maps");
             c->nmappings++;
         }
         if (!end)
@@ -316,12 +367,116 @@ static struct mapping *mapping_at(struct capture *c, uint64_t address)
     return NULL;
 }
 
+/* Grows an array of *cap elements of size bytes to hold one more than
+ * used: 0, or -1 when memory runs out. */
+static int grow(void **array, size_t *cap, size_t used, size_t size)
+{
+    if (used < *cap)
+        return 0;
+    size_t bigger = *cap ? *cap * 2 : 16;
+    void *moved = realloc(*array, bigger * size);
+    if (!moved)
+        return -1;
+    *array = moved;
+    *cap = bigger;
+    return 0;
+}
+
+/* The index of the file at path in c->files, added when new; -1 when
+ * memory runs out. */
+static int file_index(struct capture *c, const char *path)
+{
+    for (size_t i = 0; i < c->nfiles; i++)
+        if (strcmp(c->files[i].path, path) == 0)
+            return (int)i;
+    if (grow((void **)&c->files, &c->files_cap, c->nfiles, sizeof *c->files) != 0)
+        return -1;
+    struct file_record *f = &c->files[c->nfiles];
+    memset(f, 0, sizeof *f);
+    snprintf(f->path, sizeof f->path, "%s", path);
+    return (int)c->nfiles++;
+}
+
+/* Marks page file_page of file touched: 0, or -1 when memory runs out. */
+static int file_page_seen(struct capture *c, int file, uint64_t file_page)
+{
+    struct file_record *f = &c->files[file];
+    if (file_page >= f->pages_cap) {
+        uint64_t cap = f->pages_cap ? f->pages_cap : 64;
+        while (cap <= file_page)
+            cap *= 2;
+        unsigned char *bigger = realloc(f->pages_seen, (size_t)(cap / 8));
+        if (!bigger)
+            return -1;
+        memset(bigger + f->pages_cap / 8, 0, (size_t)((cap - f->pages_cap) / 8));
+        f->pages_seen = bigger;
+        f->pages_cap = cap;
+    }
+    f->pages_seen[file_page / 8] |= (unsigned char)(1u << (file_page % 8));
+    return 0;
+}
+
+/* True when file's page file_page was touched. */
+static int file_page_touched(const struct file_record *f, uint64_t file_page)
+{
+    return file_page < f->pages_cap && (f->pages_seen[file_page / 8] & (1u << (file_page % 8)));
+}
+
+/* Removes [start, end) from the ranges ranges[0..*n), cutting those it
+ * overlaps (a file range's offset follows its start): 0, or -1 when
+ * memory runs out. */
+static int ranges_cut(struct live_range **ranges, size_t *n, size_t *cap, uint64_t start,
+                      uint64_t end)
+{
+    for (size_t i = 0; i < *n; i++) {
+        struct live_range r = (*ranges)[i];
+        if (r.end <= start || r.start >= end)
+            continue;
+        if (r.start < start && r.end > end) {
+            if (grow((void **)ranges, cap, *n, sizeof **ranges) != 0)
+                return -1;
+            struct live_range above = {end, r.end, r.offset + (end - r.start), r.file};
+            (*ranges)[(*n)++] = above;
+            (*ranges)[i].end = start;
+        } else if (r.start < start) {
+            (*ranges)[i].end = start;
+        } else if (r.end > end) {
+            (*ranges)[i].offset += end - r.start;
+            (*ranges)[i].start = end;
+        } else {
+            (*ranges)[i--] = (*ranges)[--*n];
+        }
+    }
+    return 0;
+}
+
+/* Adds a range after cutting what it overlaps: 0, or -1 when memory runs
+ * out. */
+static int ranges_put(struct live_range **ranges, size_t *n, size_t *cap, struct live_range r)
+{
+    if (ranges_cut(ranges, n, cap, r.start, r.end) != 0 ||
+        grow((void **)ranges, cap, *n, sizeof **ranges) != 0)
+        return -1;
+    (*ranges)[(*n)++] = r;
+    return 0;
+}
+
 /* Records that address was accessed: its mapping is touched, and its page
  * counted once. 0, or -1 when memory runs out. */
 static int note_access(struct capture *c, uint64_t address, int is_store,
                        uint64_t *last_outside_page)
 {
+    /* A mapping a syscall made during the run first: the last snapshot
+     * may no longer hold it, or hold another one there. */
+    for (size_t i = 0; i < c->nlive; i++) {
+        const struct live_range *r = &c->live[i];
+        if (address < r->start || address >= r->end)
+            continue;
+        return r->file < 0 ? 0 : file_page_seen(c, r->file, (r->offset + address - r->start) / PAGE);
+    }
     struct mapping *m = mapping_at(c, address);
+    if (m && m->file >= 0 && file_page_seen(c, m->file, (m->offset + address - m->start) / PAGE))
+        return -1;
     if (m && is_store)
         m->written = 1;
     if (!m) {
@@ -345,29 +500,199 @@ static int note_access(struct capture *c, uint64_t address, int is_store,
     return 0;
 }
 
-/* The trace file of chapter index: NAME.N.lackey.gz (compressed: a
- * lackey trace is large and repetitive, a tenth of it remains). */
+/* The trace file number index: NAME.N.lackey.gz (compressed: a lackey
+ * trace is large and repetitive, a tenth of it remains). */
 static void chapter_trace_path(const struct capture *c, unsigned index, char *out, size_t len)
 {
     snprintf(out, len, "%s.%u.lackey.gz", c->base, index);
 }
 
-/* Splits the raw trace at its markers into one trace file per chapter,
- * keeping only access lines, and notes every access. */
+/* Appends it to the program's items: 0, or -1 when memory runs out. */
+static int item_add(struct capture *c, struct item it)
+{
+    if (grow((void **)&c->items, &c->items_cap, c->nitems, sizeof *c->items) != 0)
+        return -1;
+    c->items[c->nitems++] = it;
+    return 0;
+}
+
+/* The path inside "0xADDR(PATH)" at text, cut from a Valgrind syscall
+ * line into out; 0, or -1 when there is none. */
+static int syscall_path(const char *text, char *out, size_t len)
+{
+    const char *open = text ? strchr(text, '(') : NULL;
+    const char *close = open ? strstr(open, "), ") : NULL;
+    if (!close)
+        close = open ? strstr(open, ") )") : NULL;
+    if (!close)
+        return -1;
+    snprintf(out, len, "%.*s", (int)(close - open - 1), open + 1);
+    return 0;
+}
+
+/* Reads one line of Valgrind's --trace-syscalls output, "SYSCALL[PID,TID]
+ * (NR) sys_NAME ( ARGS ) --> ... Success(0xRESULT)". Opens and closes
+ * keep the descriptors' files; mmap, munmap, mprotect and brk that
+ * succeeded fill *it and return 1 (brk as an mmap or munmap of the pages
+ * it adds or removes). 0 for any other line, -1 when memory runs out. */
+static int read_syscall(struct capture *c, const char *line, struct item *it)
+{
+    const char *nr_at = strstr(line, "](");
+    const char *result_at = strstr(line, "Success(0x");
+    if (!nr_at)
+        return 0;
+    long nr = strtol(nr_at + 2, NULL, 10);
+    unsigned long long result = result_at ? strtoull(result_at + 10, NULL, 16) : 0;
+    unsigned long long a[6] = {0};
+    memset(it, 0, sizeof *it);
+    it->file = -1;
+    if (strstr(line, ") ... [async] --> ")) {
+        /* The result of an open whose line came before. */
+        if ((nr == 2 || nr == 257) && c->pending_open[0] && result_at && result < MAX_FDS) {
+            int file = file_index(c, c->pending_open);
+            if (file < 0)
+                return -1;
+            c->fd_file[result] = file;
+        }
+        c->pending_open[0] = '\0';
+        return 0;
+    }
+    if (nr == 2 || nr == 257) {
+        const char *args = strstr(line, nr == 2 ? "sys_open ( " : "sys_openat ( ");
+        if (args && nr == 257)
+            args = strchr(args + strlen("sys_openat ( "), ',');
+        char path[PATH_MAX];
+        if (syscall_path(args, path, sizeof path) != 0 || path[0] != '/')
+            return 0;
+        if (!result_at) {
+            snprintf(c->pending_open, sizeof c->pending_open, "%s", path);
+            return 0;
+        }
+        int file = result < MAX_FDS ? file_index(c, path) : 0;
+        if (file < 0)
+            return -1;
+        if (result < MAX_FDS)
+            c->fd_file[result] = file;
+        return 0;
+    }
+    if (nr == 3 && sscanf(strstr(line, ") sys_close ( ") ? strstr(line, "( ") : "", "( %llu",
+                          &a[0]) == 1 && a[0] < MAX_FDS) {
+        c->fd_file[a[0]] = -1;
+        return 0;
+    }
+    if (!result_at)
+        return 0;
+    const char *args = strstr(line, " ( ");
+    if (!args)
+        return 0;
+    if (nr == 9 && sscanf(args, " ( %llx, %llu, %llu, %llu, %llu, %llu", &a[0], &a[1], &a[2],
+                          &a[3], &a[4], &a[5]) == 6) {
+        it->kind = ITEM_MMAP;
+        it->start = result;
+        it->end = result + (a[1] + PAGE - 1) / PAGE * PAGE;
+        it->offset = a[5];
+        it->shared = (a[3] & 0x01) != 0;          /* MAP_SHARED */
+        if (!(a[3] & 0x20) && a[4] < MAX_FDS)     /* not MAP_ANONYMOUS */
+            it->file = c->fd_file[a[4]];
+    } else if ((nr == 10 || nr == 11) &&
+               sscanf(args, " ( %llx, %llu, %llu", &a[0], &a[1], &a[2]) >= 2) {
+        it->kind = nr == 10 ? ITEM_MPROTECT : ITEM_MUNMAP;
+        it->start = a[0];
+        it->end = a[0] + (a[1] + PAGE - 1) / PAGE * PAGE;
+    } else if (nr == 12) {
+        uint64_t old_end = (c->brk_now + PAGE - 1) / PAGE * PAGE;
+        uint64_t new_end = (result + PAGE - 1) / PAGE * PAGE;
+        if (c->brk_start == 0)
+            c->brk_start = c->brk_now = old_end = result;
+        c->brk_now = result;
+        if (new_end == old_end)
+            return 0;
+        it->kind = new_end > old_end ? ITEM_MMAP : ITEM_MUNMAP;
+        it->start = new_end > old_end ? old_end : new_end;
+        it->end = new_end > old_end ? new_end : old_end;
+        it->heap = 1;
+        a[2] = 3;                                 /* brk's heap is rw- */
+    } else {
+        return 0;
+    }
+    it->prot[0] = a[2] & 1 ? 'r' : '-';
+    it->prot[1] = a[2] & 2 ? 'w' : '-';
+    it->prot[2] = a[2] & 4 ? 'x' : '-';
+    if (it->kind == ITEM_MMAP) {
+        struct live_range r = {it->start, it->end, it->offset, it->file};
+        if (ranges_put(&c->live, &c->nlive, &c->live_cap, r) != 0)
+            return -1;
+    } else if (it->kind == ITEM_MUNMAP &&
+               ranges_cut(&c->live, &c->nlive, &c->live_cap, it->start, it->end) != 0) {
+        return -1;
+    }
+    return 1;
+}
+
+/* The trace file being written: its number and accesses. */
+struct segment {
+    gzFile out;
+    char path[PATH_MAX + 32];
+    unsigned long long accesses;
+};
+
+/* Starts trace file number c->ntraces: 0, or -1. */
+static int segment_open(struct capture *c, struct segment *seg)
+{
+    chapter_trace_path(c, c->ntraces, seg->path, sizeof seg->path);
+    seg->accesses = 0;
+    seg->out = gzopen(seg->path, "wb6");
+    if (!seg->out)
+        return fail_at(c, c->req->output_column, "cannot write '%s': %s", seg->path,
+                       strerror(errno));
+    return 0;
+}
+
+/* Ends the trace file being written: kept as a trace item when it holds
+ * accesses, removed when not. 0, or -1. */
+static int segment_close(struct capture *c, struct segment *seg)
+{
+    int status = gzclose(seg->out) == Z_OK ? 0 : -1;
+    seg->out = NULL;
+    if (status != 0)
+        return fail_at(c, c->req->output_column, "cannot write '%s'", seg->path);
+    if (!seg->accesses) {
+        remove(seg->path);
+        return 0;
+    }
+    struct item it = {.kind = ITEM_TRACE, .index = c->ntraces++, .file = -1};
+    if (item_add(c, it) != 0)
+        return fail_at(c, c->req->program_column, "out of memory splitting the trace");
+    return 0;
+}
+
+/* Ends the trace file being written, puts it (a chapter or a syscall)
+ * after it, and starts the next trace file: 0, or -1. */
+static int cut_at(struct capture *c, struct segment *seg, struct item it)
+{
+    if (segment_close(c, seg) != 0)
+        return -1;
+    if (item_add(c, it) != 0)
+        return fail_at(c, c->req->program_column, "out of memory splitting the trace");
+    return segment_open(c, seg);
+}
+
+/* Splits the raw trace at its markers and at the syscalls that map, unmap
+ * or protect memory into trace files of access lines only, each an item
+ * between the chapters' and the syscalls' items, and notes every access. */
 static int split_trace(struct capture *c, const char *raw_path)
 {
     FILE *raw = fopen(raw_path, "r");
     if (!raw)
         return fail_at(c, c->req->output_column, "cannot read the trace '%s': %s", raw_path,
                        strerror(errno));
-    char path[PATH_MAX + 32];
+    struct segment seg = {0};
     c->nchapters = 1;
     snprintf(c->chapters[0].name, sizeof c->chapters[0].name, "Start-up");
-    chapter_trace_path(c, 0, path, sizeof path);
-    gzFile out = gzopen(path, "wb6");
-    int status = 0;
-    if (!out)
-        status = fail_at(c, c->req->output_column, "cannot write '%s': %s", path, strerror(errno));
+    struct item chapter = {.kind = ITEM_CHAPTER, .index = 0, .file = -1};
+    int status = item_add(c, chapter) != 0
+                     ? fail_at(c, c->req->program_column, "out of memory splitting the trace")
+                     : segment_open(c, &seg);
     char *line = NULL;
     size_t cap = 0;
     ssize_t n;
@@ -384,13 +709,18 @@ static int split_trace(struct capture *c, const char *raw_path)
             name[strcspn(name, "\r\n")] = '\0';
             struct chapter *ch = &c->chapters[c->nchapters];
             snprintf(ch->name, sizeof ch->name, "%s", *name ? name : "chapter");
-            if (gzclose(out) != Z_OK)
-                status = fail_at(c, c->req->output_column, "cannot write '%s'", path);
-            chapter_trace_path(c, c->nchapters++, path, sizeof path);
-            out = gzopen(path, "wb6");
-            if (!out)
-                status = fail_at(c, c->req->output_column, "cannot write '%s': %s", path,
-                                 strerror(errno));
+            chapter.index = c->nchapters++;
+            status = cut_at(c, &seg, chapter);
+            continue;
+        }
+        if (strncmp(line, "SYSCALL[", 8) == 0) {
+            struct item it;
+            int found = read_syscall(c, line, &it);
+            if (found < 0)
+                status = fail_at(c, c->req->program_column, "out of memory reading syscalls");
+            if (found <= 0)
+                continue;
+            status = cut_at(c, &seg, it);
             continue;
         }
         /* Lackey's access lines: "I  ADDR,SIZE" and " L|S|M ADDR,SIZE". */
@@ -413,14 +743,15 @@ static int split_trace(struct capture *c, const char *raw_path)
                 status = fail_at(c, c->req->program_column, "out of memory counting pages");
         }
         c->chapters[c->nchapters - 1].accesses += (line[1] == 'M' ? 2 : 1) * pages;
-        if (status == 0 && gzprintf(out, "%s %08llx,%u\n", line[0] == 'I' ? "I " : line[1] == 'L'
+        seg.accesses++;
+        if (status == 0 && gzprintf(seg.out, "%s %08llx,%u\n", line[0] == 'I' ? "I " : line[1] == 'L'
                                     ? " L" : line[1] == 'S' ? " S" : " M", address, size) <= 0)
-            status = fail_at(c, c->req->output_column, "cannot write '%s'", path);
+            status = fail_at(c, c->req->output_column, "cannot write '%s'", seg.path);
     }
     free(line);
     fclose(raw);
-    if (out && gzclose(out) != Z_OK && status == 0)
-        status = fail_at(c, c->req->output_column, "cannot write '%s'", path);
+    if (seg.out && segment_close(c, &seg) != 0 && status == 0)
+        status = -1;
     return status;
 }
 
@@ -470,35 +801,82 @@ static void put_quoted(FILE *out, const char *s)
     fputc('"', out);
 }
 
-/* True when the area names so far (names[0..n)) hold name. */
-static int name_taken(char (*names)[96], size_t n, const char *name)
-{
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(names[i], name) == 0)
-            return 1;
-    return 0;
-}
+/* The names given so far, areas' and files' apart: each at most 31
+ * characters (AREA_NAME_MAX, OBJECT_NAME_MAX), so the engine keeps them
+ * whole and two never look alike. */
+struct names {
+    char (*list)[32];
+    size_t n, cap;
+};
 
-/* True when a touched mapping before index, of the same file, maps
- * file_page and touched it. */
-static int file_page_listed_before(const struct capture *c, size_t index, uint64_t file_page)
+/* Writes to out (32 bytes) base cut to fit, or with the first number from
+ * 2 on that makes it new, and remembers it; 0, or -1 when memory runs out. */
+static int unique_name(struct names *names, const char *base, char out[32])
 {
-    const struct mapping *m = &c->mappings[index];
-    for (size_t j = 0; j < index; j++) {
-        const struct mapping *other = &c->mappings[j];
-        if (!other->touched || strcmp(other->path, m->path) != 0 ||
-            file_page < other->offset / PAGE ||
-            file_page >= other->offset / PAGE + (other->end - other->start) / PAGE)
-            continue;
-        uint64_t page = file_page - other->offset / PAGE;
-        if (other->pages_seen[page / 8] & (1u << (page % 8)))
-            return 1;
+    if (grow((void **)&names->list, &names->cap, names->n, sizeof *names->list) != 0)
+        return -1;
+    snprintf(out, 32, "%.31s", base);
+    for (unsigned k = 2;; k++) {
+        size_t i = 0;
+        while (i < names->n && strcmp(names->list[i], out) != 0)
+            i++;
+        if (i == names->n)
+            break;
+        char number[16];
+        int digits = snprintf(number, sizeof number, "%u", k);
+        snprintf(out, 32, "%.*s%s", 31 - digits, base, number);
     }
+    memcpy(names->list[names->n++], out, 32);
     return 0;
 }
 
-/* Writes the scenario: machine, files, the process and its areas, then a
- * chapter and a trace step per chapter. */
+/* A file's stem for its areas' names: its last component without a
+ * trailing ".so" or ".so.N" ("libc.so.6" is "libc"), at most 20
+ * characters, so that ".rodata2" after it still fits in 31. */
+static void file_stem(const char *path, char *out, size_t len)
+{
+    char name[PATH_MAX];
+    name_from_path(path, name, sizeof name);
+    char *so = strstr(name, ".so");
+    if (so && (so[3] == '\0' || (so[3] == '.' && so[4] >= '0' && so[4] <= '9' &&
+                                 strspn(so + 4, "0123456789.") == strlen(so + 4))))
+        *so = '\0';
+    snprintf(out, len, "%.20s", name);
+}
+
+/* True when [start, end) overlaps an item of kind. */
+static int items_overlap(const struct capture *c, enum item_kind kind, uint64_t start,
+                         uint64_t end)
+{
+    for (size_t i = 0; i < c->nitems; i++)
+        if (c->items[i].kind == kind && c->items[i].start < end && c->items[i].end > start)
+            return 1;
+    return 0;
+}
+
+/* Writes "  - VERB: {addr: A, size: S[, prot: P]}" for each piece of
+ * [start, end) that the mapped ranges hold: the model's munmap and
+ * mprotect take mapped pages only. */
+static void write_on_pieces(FILE *out, const char *verb, const struct live_range *mapped,
+                            size_t n, uint64_t start, uint64_t end, const char *prot)
+{
+    for (size_t i = 0; i < n; i++) {
+        uint64_t from = mapped[i].start > start ? mapped[i].start : start;
+        uint64_t to = mapped[i].end < end ? mapped[i].end : end;
+        if (from >= to)
+            continue;
+        fprintf(out, "  - %s: {addr: 0x%llx, size: 0x%llx", verb, (unsigned long long)from,
+                (unsigned long long)(to - from));
+        if (prot)
+            fprintf(out, ", prot: %s", prot);
+        fprintf(out, "}\n");
+    }
+}
+
+/* Writes the scenario: machine, files, the process and the areas it had
+ * before its first syscall, then the items in order: a chapter, its
+ * native counts, its trace files and the mmap, munmap and mprotect steps
+ * between them. */
 static int write_scenario(struct capture *c, struct capture_summary *summary)
 {
     FILE *out = fopen(c->req->output, "w");
@@ -511,14 +889,39 @@ static int write_scenario(struct capture *c, struct capture_summary *summary)
     char program_name[96];
     name_from_path(c->program_path, program_name, sizeof program_name);
 
-    uint64_t distinct = c->outside_pages;
-    for (size_t i = 0; i < c->nmappings; i++)
-        distinct += c->mappings[i].distinct_pages;
+    /* Declared areas: the last snapshot's mappings that no mmap or brk of
+     * the run made, touched by the trace or changed by a syscall. */
+    for (size_t i = 0; i < c->nmappings; i++) {
+        struct mapping *m = &c->mappings[i];
+        m->declared = !items_overlap(c, ITEM_MMAP, m->start, m->end) &&
+                      (m->touched || items_overlap(c, ITEM_MUNMAP, m->start, m->end) ||
+                       items_overlap(c, ITEM_MPROTECT, m->start, m->end));
+        if (m->declared && m->file >= 0)
+            c->files[m->file].used = 1;
+        if (m->declared && m->file >= 0 &&
+            m->offset + (m->end - m->start) > c->files[m->file].reach)
+            c->files[m->file].reach = m->offset + (m->end - m->start);
+    }
+    for (size_t i = 0; i < c->nitems; i++) {
+        const struct item *it = &c->items[i];
+        if (it->kind != ITEM_MMAP || it->file < 0)
+            continue;
+        c->files[it->file].used = 1;
+        if (it->offset + (it->end - it->start) > c->files[it->file].reach)
+            c->files[it->file].reach = it->offset + (it->end - it->start);
+    }
+
     /* Enough frames that nothing is evicted: the program ran with memory
      * to spare, and its faults are first touches. Each page touched takes
      * one frame (a cached file page one more when written privately: the
      * few pages of data and RELRO), page tables a few: 64 more frames than
      * pages touched, or 512, the scenarios' default, when that is more. */
+    uint64_t distinct = c->outside_pages;
+    for (size_t i = 0; i < c->nmappings; i++)
+        distinct += c->mappings[i].file < 0 ? c->mappings[i].distinct_pages : 0;
+    for (size_t i = 0; i < c->nfiles; i++)
+        for (uint64_t page = 0; page < c->files[i].pages_cap; page++)
+            distinct += file_page_touched(&c->files[i], page) ? 1 : 0;
     uint64_t frames = distinct + 64;
     if (frames < 512)
         frames = 512;
@@ -533,81 +936,58 @@ static int write_scenario(struct capture *c, struct capture_summary *summary)
     snprintf(title, sizeof title, "Captured: %s", program_name);
     put_quoted(out, title);
     fprintf(out, "\ndescription: >\n"
-            "  The memory accesses of one run of %s under Valgrind's lackey tool, with\n"
-            "  the areas of its /proc/PID/maps that the run touched (read at its last\n"
-            "  chapter marker). Each chapter says how many faults getrusage() counted\n"
-            "  for it in a native run of the same program.\n", program_name);
+            "  The memory accesses of one run of %s under Valgrind's lackey tool.\n"
+            "  The areas it starts with are those of its /proc/PID/maps (read at its\n"
+            "  last chapter marker) that Valgrind mapped before the program ran; each\n"
+            "  mmap, munmap, mprotect and brk of the run is a step where the program\n"
+            "  made it. Each chapter says how many faults getrusage() counted for it\n"
+            "  in a native run of the same program.\n", program_name);
     fprintf(out, "machine:\n  preset: x86_64\n  frames: %llu\n", (unsigned long long)frames);
 
-    /* Files: one per mapped path, as large as its mappings reach. */
-    char (*file_names)[96] = calloc(c->nmappings + 1, sizeof *file_names);
-    char (*area_names)[96] = calloc(c->nmappings + 1, sizeof *area_names);
-    if (!file_names || !area_names) {
-        free(file_names);
-        free(area_names);
-        fclose(out);
-        return fail_at(c, c->req->output_column, "out of memory writing the scenario");
-    }
+    struct names file_names = {0}, area_names = {0};
+    int status = 0;
     int any_file = 0;
-    for (size_t i = 0; i < c->nmappings; i++) {
-        struct mapping *m = &c->mappings[i];
-        if (!m->touched || m->path[0] != '/')
+    for (size_t i = 0; i < c->nfiles && status == 0; i++) {
+        struct file_record *f = &c->files[i];
+        if (!f->used)
             continue;
-        size_t first = i;
-        for (size_t j = 0; j < i; j++)
-            if (c->mappings[j].touched && strcmp(c->mappings[j].path, m->path) == 0) {
-                first = j;
-                break;
-            }
-        if (first != i) {
-            snprintf(file_names[i], sizeof file_names[i], "%s", file_names[first]);
-            continue;
+        char base[PATH_MAX];
+        name_from_path(f->path, base, sizeof base);
+        if (unique_name(&file_names, base, f->name) != 0) {
+            status = -1;
+            break;
         }
-        uint64_t reach = 0;
-        for (size_t j = i; j < c->nmappings; j++)
-            if (c->mappings[j].touched && strcmp(c->mappings[j].path, m->path) == 0 &&
-                c->mappings[j].offset + (c->mappings[j].end - c->mappings[j].start) > reach)
-                reach = c->mappings[j].offset + (c->mappings[j].end - c->mappings[j].start);
-        name_from_path(m->path, file_names[i], sizeof file_names[i]);
         if (!any_file)
             fprintf(out, "files:\n");
         any_file = 1;
         /* In the page cache: the pages of the file the run touched (it
          * has just read them); the rest is not known, and left out so as
          * not to take frames. */
-        fprintf(out, "  - {name: %s, size: 0x%llx, cached: [", file_names[i],
-                (unsigned long long)reach);
+        fprintf(out, "  - {name: %s, size: 0x%llx, cached: [", f->name,
+                (unsigned long long)f->reach);
         const char *separator = "";
-        for (size_t j = i; j < c->nmappings; j++) {
-            const struct mapping *same = &c->mappings[j];
-            if (!same->touched || strcmp(same->path, m->path) != 0)
-                continue;
-            for (uint64_t page = 0; page < (same->end - same->start) / PAGE; page++) {
-                uint64_t file_page = same->offset / PAGE + page;
-                /* Two mappings can map one file page (RELRO after data's
-                 * start): it is listed once, where it first appears. */
-                if (!(same->pages_seen[page / 8] & (1u << (page % 8))) ||
-                    file_page_listed_before(c, j, file_page))
-                    continue;
-                fprintf(out, "%s%llu", separator, (unsigned long long)file_page);
+        for (uint64_t page = 0; page < f->pages_cap && page * PAGE < f->reach; page++)
+            if (file_page_touched(f, page)) {
+                fprintf(out, "%s%llu", separator, (unsigned long long)page);
                 separator = ", ";
             }
-        }
         fprintf(out, "]}\n");
     }
 
     fprintf(out, "processes:\n  - name: %s\n    pid: 1\n", program_name);
-    /* The highest anonymous mapping touched is the stack: Valgrind maps the
-     * program's stack itself, without the [stack] label. */
+    /* The highest anonymous mapping declared is the stack: Valgrind maps
+     * the program's stack itself, without the [stack] label. */
     size_t stack_index = SIZE_MAX;
     for (size_t i = 0; i < c->nmappings; i++)
-        if (c->mappings[i].touched && (c->mappings[i].path[0] == '\0' ||
-                                       strcmp(c->mappings[i].path, "[stack]") == 0))
+        if (c->mappings[i].declared && (c->mappings[i].path[0] == '\0' ||
+                                        strcmp(c->mappings[i].path, "[stack]") == 0))
             stack_index = i;
     unsigned areas = 0, anonymous = 0;
-    for (size_t i = 0; i < c->nmappings; i++) {
+    struct live_range *mapped = NULL;
+    size_t nmapped = 0, mapped_cap = 0;
+    for (size_t i = 0; i < c->nmappings && status == 0; i++) {
         struct mapping *m = &c->mappings[i];
-        if (!m->touched)
+        if (!m->declared)
             continue;
         char name[96];
         if (i == stack_index)
@@ -616,79 +996,134 @@ static int write_scenario(struct capture *c, struct capture_summary *summary)
             snprintf(name, sizeof name, "heap");
         else if (m->path[0] == '/' && strcmp(m->path, program_real) == 0)
             snprintf(name, sizeof name, "%s", segment_kind(m->perms));
-        else if (m->path[0] == '/')
-            snprintf(name, sizeof name, "%.60s.%s", file_names[i], segment_kind(m->perms));
-        else if (m->path[0] == '[')
+        else if (m->path[0] == '/') {
+            char stem[32];
+            file_stem(m->path, stem, sizeof stem);
+            snprintf(name, sizeof name, "%s.%s", stem, segment_kind(m->perms));
+        } else if (m->path[0] == '[')
             name_from_path(m->path + 1, name, sizeof name), name[strcspn(name, "]")] = '\0';
         else
             snprintf(name, sizeof name, "anon%u", ++anonymous);
-        char unique[96];
-        snprintf(unique, sizeof unique, "%s", name);
-        for (unsigned k = 2; name_taken(area_names, areas, unique); k++)
-            snprintf(unique, sizeof unique, "%.80s%u", name, k);
-        snprintf(area_names[areas], sizeof area_names[areas], "%s", unique);
+        struct live_range r = {m->start, m->end, m->offset, m->file};
+        if (unique_name(&area_names, name, m->area_name) != 0 ||
+            ranges_put(&mapped, &nmapped, &mapped_cap, r) != 0) {
+            status = -1;
+            break;
+        }
         if (areas == 0)
             fprintf(out, "    areas:\n");
         areas++;
         /* An area written although the snapshot forbids writes is the
          * dynamic loader's RELRO: written before its mprotect(PROT_READ),
-         * which the trace cannot show. It starts writable, and an mprotect
-         * step at the first marker gives it the snapshot's protection. */
+         * the step that gives it the snapshot's protection. */
         char prot[4] = {m->perms[0], m->written ? 'w' : m->perms[1], m->perms[2], '\0'};
-        memcpy(m->declared_prot, prot, sizeof prot);
-        snprintf(m->area_name, sizeof m->area_name, "%s", unique);
-        fprintf(out, "      - {name: %s, start: 0x%llx, size: 0x%llx, prot: %s", unique,
+        fprintf(out, "      - {name: %s, start: 0x%llx, size: 0x%llx, prot: %s", m->area_name,
                 (unsigned long long)m->start, (unsigned long long)(m->end - m->start), prot);
-        if (m->path[0] == '/')
-            fprintf(out, ", file: %s, offset: 0x%llx", file_names[i],
+        if (m->file >= 0)
+            fprintf(out, ", file: %s, offset: 0x%llx", c->files[m->file].name,
                     (unsigned long long)m->offset);
         if (m->perms[3] == 's')
             fprintf(out, ", shared: true");
         fprintf(out, "}\n");
     }
-    free(file_names);
-    free(area_names);
     if (areas == 0)
         fprintf(out, "    areas: []\n");
 
     fprintf(out, "steps:\n");
     unsigned long long accesses = 0;
-    for (unsigned i = 0; i < c->nchapters; i++) {
-        struct chapter *ch = &c->chapters[i];
-        fprintf(out, "  - chapter: ");
-        put_quoted(out, ch->name);
-        fprintf(out, "\n");
-        char say[256];
-        if (c->nmarks + 1 == c->nchapters)
-            snprintf(say, sizeof say, "On Linux, run natively, getrusage() counted %ld minor "
-                     "and %ld major faults in this chapter%s.", ch->native_minor,
-                     ch->native_major, i == 0 ? ", from execve to the first marker" :
-                     i + 1 == c->nchapters ? ", up to the program's exit" : "");
-        else
-            snprintf(say, sizeof say, "The native run marked %u chapters, not %u: no Linux "
-                     "counts to compare.", c->nmarks, c->nchapters - 1);
-        fprintf(out, "  - say: ");
-        put_quoted(out, say);
-        fprintf(out, "\n");
-        for (size_t k = 0; i == 1 && k < c->nmappings; k++) {
-            const struct mapping *m = &c->mappings[k];
-            if (m->touched && m->declared_prot[1] != m->perms[1])
-                fprintf(out, "  - mprotect: {name: %s, prot: %.3s}\n", m->area_name, m->perms);
-        }
-        char path[PATH_MAX + 32];
-        chapter_trace_path(c, i, path, sizeof path);
-        const char *slash = strrchr(path, '/');
-        if (ch->accesses) {
+    for (size_t k = 0; k < c->nitems && status == 0; k++) {
+        const struct item *it = &c->items[k];
+        if (it->kind == ITEM_CHAPTER) {
+            unsigned i = it->index;
+            struct chapter *ch = &c->chapters[i];
+            int counted = c->nmarks + 1 == c->nchapters;
+            fprintf(out, "  - chapter: ");
+            if (counted)
+                fprintf(out, "{name: ");
+            put_quoted(out, ch->name);
+            if (counted)
+                fprintf(out, ", linux_minor_faults: %ld, linux_major_faults: %ld}",
+                        ch->native_minor, ch->native_major);
+            fprintf(out, "\n");
+            /* Why Linux's count and the model's may differ here: the
+             * reasons vmviz(1), CAPTURE, states with their evidence. */
+            char say[512];
+            if (!counted)
+                snprintf(say, sizeof say, "The native run marked %u chapters, not %u: no Linux "
+                         "counts to compare.", c->nmarks, c->nchapters - 1);
+            else if (i == 0)
+                snprintf(say, sizeof say, "From execve to the first marker Linux counted %ld "
+                         "minor faults. The model counts what Valgrind traced from the first "
+                         "instruction it ran: under Valgrind, Valgrind loads the program and the "
+                         "dynamic loader, natively the kernel's execve does; and Linux may map a "
+                         "file's pages a large folio at a fault where the model maps one page and "
+                         "its fault-around.", ch->native_minor);
+            else
+                snprintf(say, sizeof say, "In this chapter Linux counted %ld minor and %ld "
+                         "major faults%s. A few may differ: the marker runs getrusage() natively "
+                         "and a Valgrind client request under Valgrind, and Linux may map a "
+                         "file's pages a large folio at a fault.", ch->native_minor,
+                         ch->native_major, i + 1 == c->nchapters ? ", up to the program's exit"
+                                                                  : "");
+            fprintf(out, "  - say: ");
+            put_quoted(out, say);
+            fprintf(out, "\n");
+            accesses += ch->accesses;
+        } else if (it->kind == ITEM_TRACE) {
+            char path[PATH_MAX + 32];
+            chapter_trace_path(c, it->index, path, sizeof path);
+            const char *slash = strrchr(path, '/');
             fprintf(out, "  - trace: {file: ");
             put_quoted(out, slash ? slash + 1 : path);
-            fprintf(out, ", format: lackey, auto_areas: true}\n");
+            /* Automatic areas only for accesses outside every mapping
+             * the capture knows (none when it saw every mmap). */
+            fprintf(out, ", format: lackey%s}\n", c->outside_pages ? ", auto_areas: true" : "");
+        } else if (it->kind == ITEM_MPROTECT) {
+            write_on_pieces(out, "mprotect", mapped, nmapped, it->start, it->end, it->prot);
         } else {
-            remove(path);
+            /* An mmap over mapped pages (MAP_FIXED, as the dynamic loader
+             * places a library's segments in the range it reserved) first
+             * unmaps them, as Linux does. */
+            write_on_pieces(out, "munmap", mapped, nmapped, it->start, it->end, NULL);
+            if (ranges_cut(&mapped, &nmapped, &mapped_cap, it->start, it->end) != 0) {
+                status = -1;
+                break;
+            }
+            if (it->kind == ITEM_MUNMAP)
+                continue;
+            char name[96], unique[32];
+            if (it->heap)
+                snprintf(name, sizeof name, "heap");
+            else if (it->file >= 0) {
+                char stem[32];
+                file_stem(c->files[it->file].path, stem, sizeof stem);
+                snprintf(name, sizeof name, "%s.%s", stem, segment_kind(it->prot));
+            } else
+                snprintf(name, sizeof name, "anon%u", ++anonymous);
+            struct live_range r = {it->start, it->end, it->offset, it->file};
+            if (unique_name(&area_names, name, unique) != 0 ||
+                ranges_put(&mapped, &nmapped, &mapped_cap, r) != 0) {
+                status = -1;
+                break;
+            }
+            fprintf(out, "  - mmap: {name: %s, start: 0x%llx, size: 0x%llx, prot: %s", unique,
+                    (unsigned long long)it->start, (unsigned long long)(it->end - it->start),
+                    it->prot);
+            if (it->file >= 0)
+                fprintf(out, ", file: %s, offset: 0x%llx", c->files[it->file].name,
+                        (unsigned long long)it->offset);
+            if (it->shared)
+                fprintf(out, ", shared: true");
+            fprintf(out, "}\n");
         }
-        accesses += ch->accesses;
     }
-    if (fclose(out) != 0)
+    free(mapped);
+    free(file_names.list);
+    free(area_names.list);
+    if (fclose(out) != 0 && status == 0)
         return fail_at(c, c->req->output_column, "cannot write '%s'", c->req->output);
+    if (status != 0)
+        return fail_at(c, c->req->output_column, "out of memory writing the scenario");
     summary->chapters = c->nchapters;
     summary->areas = areas;
     summary->accesses = accesses;
@@ -722,6 +1157,8 @@ int capture_run(const struct capture_request *req, struct capture_summary *summa
     }
     c->req = req;
     c->err = err;
+    for (size_t i = 0; i < MAX_FDS; i++)
+        c->fd_file[i] = -1;
     int status = 0;
     size_t out_len = strlen(req->output);
     if (out_len < 6 || strcmp(req->output + out_len - 5, ".yaml") != 0 || out_len >= PATH_MAX)
@@ -755,6 +1192,11 @@ int capture_run(const struct capture_request *req, struct capture_summary *summa
         free(c->mappings[i].pages_seen);
     free(c->mappings);
     free(c->maps);
+    for (size_t i = 0; i < c->nfiles; i++)
+        free(c->files[i].pages_seen);
+    free(c->files);
+    free(c->items);
+    free(c->live);
     free(c);
     return status;
 }

@@ -261,8 +261,65 @@ static void print_event(struct reporter *r, const struct tl_event *e, const stru
     text_line(r->out, text);
 }
 
+/* When the chapter that ends carries Linux's counts: one line with them
+ * and the model's change over the chapter. */
+static void chapter_end(struct reporter *r, const struct machine *m)
+{
+    const struct scenario_step *st = r->chapter;
+    r->chapter = NULL;
+    if (!st || !st->u.text.linux_minor.present)
+        return;
+    uint64_t minor = m->counters.minor_faults - r->chapter_start.minor_faults;
+    uint64_t major = m->counters.major_faults - r->chapter_start.major_faults;
+    if (r->format == REPORT_JSON) {
+        fputs("{\"event\":\"linux_counts\",\"chapter\":", r->out);
+        json_string(r->out, st->u.text.text.value);
+        fprintf(r->out, ",\"linux_minor_faults\":%" PRIu64 ",\"linux_major_faults\":%" PRIu64
+                ",\"minor_faults\":%" PRIu64 ",\"major_faults\":%" PRIu64 "}\n",
+                st->u.text.linux_minor.value, st->u.text.linux_major.value, minor, major);
+        return;
+    }
+    fputs("Chapter ", r->out);
+    escape_fputs(st->u.text.text.value, r->out);
+    fprintf(r->out, ": Linux counted +%" PRIu64 " minor and +%" PRIu64
+            " major faults; the model +%" PRIu64 " and +%" PRIu64 "\n",
+            st->u.text.linux_minor.value, st->u.text.linux_major.value, minor, major);
+}
+
+void reporter_finish(struct reporter *r, const struct machine *m)
+{
+    chapter_end(r, m);
+}
+
+void report_linux_totals(FILE *out, enum report_format format, const struct scenario *s)
+{
+    uint64_t minor = 0, major = 0;
+    bool any = false;
+    for (size_t i = 0; i < s->step_count; i++) {
+        const struct scenario_step *st = &s->steps[i];
+        if (st->kind != STEP_CHAPTER || !st->u.text.linux_minor.present)
+            continue;
+        any = true;
+        minor += st->u.text.linux_minor.value;
+        major += st->u.text.linux_major.value;
+    }
+    if (!any)
+        return;
+    if (format == REPORT_JSON)
+        fprintf(out, "{\"linux_minor_faults\":%" PRIu64 ",\"linux_major_faults\":%" PRIu64
+                "}\n", minor, major);
+    else
+        fprintf(out, "%-13s %" PRIu64 "\n%-13s %" PRIu64 "\n", "linux_minor", minor,
+                "linux_major", major);
+}
+
 void reporter_event(struct reporter *r, const struct tl_event *e, const struct machine *m)
 {
+    if (e->kind == TL_CHAPTER) {
+        chapter_end(r, m);
+        r->chapter = e->step;
+        r->chapter_start = m->counters;
+    }
     if (r->level == TL_UNIT_EVENT) {
         print_event(r, e, m);
         return;

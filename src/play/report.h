@@ -41,6 +41,8 @@ struct reporter {
     struct counters op_start;    /* counters when the current operation began */
     bool tlb_hit, faulted;       /* what the current access went through */
     uint8_t fault_kind;
+    const struct scenario_step *chapter;  /* the chapter being played, or NULL */
+    struct counters chapter_start;        /* counters when it began */
 };
 
 void reporter_init(struct reporter *r, FILE *out, enum report_format format, enum tl_unit level,
@@ -49,6 +51,14 @@ void reporter_init(struct reporter *r, FILE *out, enum report_format format, enu
  * access and operation levels). Text lines show their control characters
  * in the visible form of scenario/escape.h, so each stays one line. */
 void reporter_event(struct reporter *r, const struct tl_event *e, const struct machine *m);
+/* Ends the run: for a last chapter that carries Linux's counts, the line
+ * comparing them with the model's (as each chapter's end prints it). */
+void reporter_finish(struct reporter *r, const struct machine *m);
+/* After the counters of report_stats: the sums of the Linux counts the
+ * scenario's top-level chapters carry, "linux_minor_faults N" and
+ * "linux_major_faults N" lines or one JSON object; nothing when no
+ * chapter carries them. */
+void report_linux_totals(FILE *out, enum report_format format, const struct scenario *s);
 /* Prints the counters: "name value" lines, or one JSON object. */
 void report_stats(FILE *out, enum report_format format, const struct counters *c);
 /* Writes every counter as JSON members, "name":value separated by commas,

@@ -423,12 +423,28 @@ static int step_repeat(struct loader *ld, const yaml_node_t *n, struct scenario_
     return 0;
 }
 
-/* say: TEXT;  chapter: NAME. */
+/* say: TEXT;  chapter: NAME | {name, linux_minor_faults, linux_major_faults}:
+ * the second form carries what Linux counted for the chapter, shown
+ * beside the model's counts. */
 static int step_text(struct loader *ld, const yaml_node_t *n, struct scenario_step *st)
 {
+    static const char *const keys[] = {"name", "linux_minor_faults", "linux_major_faults"};
+    yaml_node_t *v[COUNT_OF(keys)];
+
     if (st->kind == STEP_SAY)
         return ld_get_string(ld, n, KEY("say"), "a sentence to show", &st->u.text.text);
-    return ld_get_string(ld, n, KEY("chapter"), "a chapter name", &st->u.text.text);
+    if (n->type != YAML_MAPPING_NODE)
+        return ld_get_string(ld, n, KEY("chapter"), "a chapter name", &st->u.text.text);
+    if (ld_map_keys(ld, n, "in chapter", "a name or {name, linux_minor_faults, "
+                    "linux_major_faults}", keys, COUNT_OF(keys), v) < 0
+        || ld_require(ld, n, v[0], "name", "in chapter", "the chapter's name") < 0
+        || ld_get_string(ld, v[0], KEY("name"), "a chapter name", &st->u.text.text) < 0
+        || ld_require(ld, n, v[1], "linux_minor_faults", "in chapter",
+                      "the minor faults Linux counted") < 0
+        || ld_get_number(ld, v[1], KEY("linux_minor_faults"), &st->u.text.linux_minor) < 0
+        || ld_opt_number(ld, v[2], KEY("linux_major_faults"), &st->u.text.linux_major) < 0)
+        return -1;
+    return 0;
 }
 
 static int step_pause(struct loader *ld, const yaml_node_t *n, struct scenario_step *st)

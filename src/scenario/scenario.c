@@ -128,3 +128,20 @@ static uint64_t count_steps(const struct scenario_step *steps, size_t count, uin
     }
     return total;
 }
+
+const struct scenario_step *scenario_chapter_step(const struct scenario_step *steps,
+                                                  size_t count, const char *name)
+{
+    for (size_t i = 0; name && i < count; i++) {
+        const struct scenario_step *st = &steps[i];
+        if (st->kind == STEP_CHAPTER && st->u.text.text.value == name)
+            return st;
+        if (st->kind == STEP_REPEAT) {
+            const struct scenario_step *inner =
+                scenario_chapter_step(st->u.repeat.steps, st->u.repeat.count, name);
+            if (inner)
+                return inner;
+        }
+    }
+    return NULL;
+}

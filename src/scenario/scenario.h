@@ -340,6 +340,9 @@ struct scenario_step {
         } repeat;
         struct {                      /* say, chapter */
             struct scenario_str text;
+            /* chapter: the faults getrusage() counted for it on Linux
+             * (a captured program's native run), absent when not known */
+            struct scenario_num linux_minor, linux_major;
         } text;
         struct {                      /* expect */
             const struct scenario_expect *items;
@@ -417,6 +420,12 @@ uint64_t scenario_count_plays(const struct scenario_step *steps, size_t count,
                               uint64_t page_size);
 uint64_t scenario_count_accesses(const struct scenario_step *steps, size_t count,
                                  uint64_t page_size);
+
+/* The chapter step whose name is the very string name (as the timeline's
+ * current chapter points into the scenario), looked for in steps[0..count)
+ * and the repeats they hold; NULL when none is. */
+const struct scenario_step *scenario_chapter_step(const struct scenario_step *steps,
+                                                  size_t count, const char *name);
 
 /* The YAML key of a step kind ("read"), or "?" when out of range. */
 const char *step_kind_name(enum step_kind kind);

@@ -290,6 +290,12 @@ void view_frames_draw(const struct view_ctx *v, struct rect r)
                          : s->alloc_frame != EV_NONE ? s->alloc_frame
                          : s->source_frame != EV_NONE ? s->source_frame
                                                       : s->current_frame;
+        /* A copy is about the frame it fills: when its source is too far
+         * from it for one window, the window shows the copy. */
+        if (focus == s->source_frame && s->current_frame != EV_NONE &&
+            abs((int)(s->current_frame / (uint32_t)g.per_row) -
+                (int)(s->source_frame / (uint32_t)g.per_row)) >= grid_h)
+            focus = s->current_frame;
         if (v->focused && v->scroll)
             first_row = *v->scroll;
         else if (focus != EV_NONE)

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "play/narrate.h"
+#include "play/timeline.h"
 #include "scenario/scenario.h"
 #include "tui/keys.h"
 #include "tui/view.h"
@@ -108,6 +109,33 @@ static int counter_columns(const struct counter_item *items, size_t n, int w, in
     return cols;
 }
 
+/* Beside the model's counters, Linux's for the chapter when the scenario
+ * carries them (a captured program's native run): the longest form of
+ * the line that fits width into out; false when there is none, or no
+ * form fits whole. */
+static bool linux_counts_line(const struct scene *s, int width, char *out, size_t len)
+{
+    const struct scenario *sc = timeline_scenario(s->tl);
+    const struct scenario_step *st =
+        scenario_chapter_step(sc->steps, sc->step_count, timeline_chapter(s->tl));
+    const struct counters *start = timeline_chapter_start(s->tl);
+    if (!st || !st->u.text.linux_minor.present || !start)
+        return false;
+    uint64_t linux_minor = st->u.text.linux_minor.value;
+    uint64_t model = s->m->counters.minor_faults - start->minor_faults;
+    for (int form = 0; form < 3; form++) {
+        int n = form == 0 ? snprintf(out, len, "Linux counted +%" PRIu64 " minor faults in this "
+                                     "chapter; the model +%" PRIu64 " so far", linux_minor, model)
+                : form == 1 ? snprintf(out, len, "Linux +%" PRIu64 " minor faults here; model +%"
+                                       PRIu64 " so far", linux_minor, model)
+                            : snprintf(out, len, "Linux +%" PRIu64 " minor, model +%" PRIu64,
+                                       linux_minor, model);
+        if (n > 0 && n <= width)
+            return true;
+    }
+    return false;
+}
+
 int view_counters_want(const struct scene *s, int width, bool compact)
 {
     (void)compact;
@@ -118,9 +146,11 @@ int view_counters_want(const struct scene *s, int width, bool compact)
     size_t n = counter_items(s, items);
     struct rect r = {0, 0, UNLIMITED, width};
     int cols = counter_columns(items, n, width, UNLIMITED);
+    char line[160];
+    int linux_row = linux_counts_line(s, width, line, sizeof line) ? 1 : 0;
     if (cols >= 1)
-        return 1 + ((int)n + cols - 1) / cols;
-    return 1 + counters_flow(items, n, true, true, r, false);
+        return 1 + ((int)n + cols - 1) / cols + linux_row;
+    return 1 + counters_flow(items, n, true, true, r, false) + linux_row;
 }
 
 void view_counters_draw(const struct view_ctx *v, struct rect r)
@@ -138,11 +168,17 @@ void view_counters_draw(const struct view_ctx *v, struct rect r)
      * the changes, else without them: every counter is always there,
      * whole. */
     int cols = counter_columns(items, n, r.w, r.h);
+    char line[160];
+    bool linux_counts = linux_counts_line(s, r.w, line, sizeof line);
     if (cols < 1) {
         bool deltas = counters_flow(items, n, has_lookups, true, r, false) <= r.h;
-        counters_flow(items, n, has_lookups, deltas, r, true);
+        int used = counters_flow(items, n, has_lookups, deltas, r, true);
+        if (linux_counts && used < r.h)
+            draw_text(r, used, 0, ROLE_NORMAL, line);
         return;
     }
+    if (linux_counts && ((int)n + cols - 1) / cols < r.h)
+        draw_text(r, ((int)n + cols - 1) / cols, 0, ROLE_NORMAL, line);
     int colw = r.w / cols;
     for (size_t i = 0; i < n; i++) {
         int row = (int)i / cols, col = (int)i % cols;
