@@ -12,6 +12,7 @@
 #include "vm/machine_internal.h"
 
 #include <assert.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -738,6 +739,16 @@ void vm_event_for_access(const struct machine *m, struct event *ev, enum event_k
     ev->vpn = vm_op_vpn(m);
 }
 
+void vm_detail(const struct machine *m, struct event *ev, const char *fmt, ...)
+{
+    if (m->quiet)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(ev->detail, sizeof ev->detail, fmt, ap);
+    va_end(ap);
+}
+
 /* ------------------------------------------------------------------ */
 /* stopping: the host refused, or a stated limit                      */
 
@@ -1076,8 +1087,10 @@ uint64_t machine_run_op(struct machine *m, const struct op *op)
     struct event ev;
     if (!machine_begin(m, op))
         return 0;
+    m->quiet = true;
     do
         n++;
     while (machine_step(m, &ev));
+    m->quiet = false;
     return n;
 }

@@ -46,6 +46,10 @@ struct process *vm_op_process(struct machine *m);
 /* Starts *ev as an event of the access in progress: its kind, access,
  * pid, va and vpn. */
 void vm_event_for_access(const struct machine *m, struct event *ev, enum event_kind kind);
+/* Formats the event's detail text, unless the machine runs quietly
+ * (m->quiet: inside machine_run_op, whose events nobody reads). */
+void vm_detail(const struct machine *m, struct event *ev, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /* Takes a frame for a new root table of pid's (counted in table_allocs)
  * into *root; false with why when no frame is free, or when the machine
  * stopped (the host refused, or the cap on table memory). */
