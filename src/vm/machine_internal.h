@@ -44,7 +44,8 @@ static inline uint64_t vm_op_vpn(const struct machine *m)
 /* The process the operation in progress acts for (it exists). */
 struct process *vm_op_process(struct machine *m);
 /* Starts *ev as an event of the access in progress: its kind, access,
- * pid, va and vpn. */
+ * pid, va and vpn; only its kind while the machine runs quietly (the
+ * steps write the fields they set, and read none back). */
 void vm_event_for_access(const struct machine *m, struct event *ev, enum event_kind kind);
 /* Formats the event's detail text, unless the machine runs quietly
  * (m->quiet: inside machine_run_op, whose events nobody reads). */
