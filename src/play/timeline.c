@@ -705,6 +705,18 @@ static bool watch_last_kill(const struct tl_state *st, uint32_t pid, timeline_wa
     return watch(ctx, &e);
 }
 
+/* Shows the watch of a headless run (when there is one) the event just
+ * logged; false, with *watch_stopped set, when it ends the run. */
+static bool tell_watch(struct timeline *tl, timeline_watch_fn watch, void *ctx,
+                       bool *watch_stopped)
+{
+    if (!watch)
+        return true;
+    *watch_stopped = !watch(ctx, &tl->log[(tl->log_next + TIMELINE_LOG_SIZE - 1) %
+                                          TIMELINE_LOG_SIZE]);
+    return !*watch_stopped;
+}
+
 /* timeline_run_fast with the watch of timeline_run_headless (NULL: none);
  * *watch_stopped says whether the watch ended the run. */
 static bool run_fast(struct timeline *tl, timeline_watch_fn watch, void *ctx,
@@ -719,11 +731,8 @@ static bool run_fast(struct timeline *tl, timeline_watch_fn watch, void *ctx,
     /* Finish an operation in progress event by event, then go fast. */
     while (st->in_op && advance(tl, st, &e)) {
         push_log(tl, &e);
-        if (watch && !watch(ctx, &tl->log[(tl->log_next + TIMELINE_LOG_SIZE - 1) %
-                                          TIMELINE_LOG_SIZE])) {
-            *watch_stopped = true;
+        if (!tell_watch(tl, watch, ctx, watch_stopped))
             return false;
-        }
     }
     /* The scenario step of the newest event played: where a host error
      * met in the next one is reported. */
@@ -774,11 +783,8 @@ static bool run_fast(struct timeline *tl, timeline_watch_fn watch, void *ctx,
         e.op_seq = st->cur.op_seq;
         e.access_seq = st->cur.access_seq;
         push_log(tl, &e);
-        if (watch && !watch(ctx, &tl->log[(tl->log_next + TIMELINE_LOG_SIZE - 1) %
-                                          TIMELINE_LOG_SIZE])) {
-            *watch_stopped = true;
+        if (!tell_watch(tl, watch, ctx, watch_stopped))
             return false;
-        }
         if (poll_stop(tl, TL_TASK_FORWARD, st, UINT64_MAX, 1))
             return false;
     }
