@@ -784,23 +784,34 @@ static bool ended_whole(const struct timeline *tl, const char *path)
     const char *why = timeline_error(tl);
     if (!why)
         return true;
-    const struct tl_event *e = timeline_current(tl);
+    const struct scenario_step *step = timeline_error_step(tl);
     struct diag d;
-    diag_set(&d, path, e && e->step ? e->step->pos.line : 0, e && e->step ? e->step->pos.col : 0,
-             "%s", why);
+    diag_set(&d, path, step ? step->pos.line : 0, step ? step->pos.col : 0, "%s", why);
     diag_print(stderr, &d);
     return false;
 }
 
-/* Plays to the end without printing events. false when the run was cut
- * short by an error (reported here or before, or a failed output). */
+/* What play_to_end gives the headless run to call: watch_event with
+ * the watch and machine in ctx. */
+struct headless_watch {
+    struct watch w;
+    const struct timeline *tl;
+};
+
+static bool watch_headless(void *ctx, const struct tl_event *e)
+{
+    struct headless_watch *h = ctx;
+    return watch_event(&h->w, e, timeline_machine(h->tl));
+}
+
+/* Plays to the end without printing events, the machine running whole
+ * operations (timeline_run_headless). false when the run was cut short by
+ * an error (reported here or before, or a failed output). */
 static bool play_to_end(struct timeline *tl, const char *path)
 {
-    struct watch w = {.path = path};
-    const struct tl_event *e;
-    while ((e = timeline_next(tl)) != NULL)
-        if (!watch_event(&w, e, timeline_machine(tl)))
-            return false;
+    struct headless_watch h = {.w = {.path = path}, .tl = tl};
+    if (!timeline_run_headless(tl, watch_headless, &h))
+        return false;
     return ended_whole(tl, path);
 }
 

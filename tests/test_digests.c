@@ -4,7 +4,12 @@
  * faster: a change meant only for speed must leave every one of them
  * equal, since not a single micro-step may change. When the file has to
  * change because the engine's behaviour did, VMVIZ_WRITE_DIGESTS=path
- * writes the new one instead of comparing. */
+ * writes the new one instead of comparing.
+ *
+ * The fused paths are held to the stepper here too: machine_run_op must
+ * reach, operation by operation, the machine machine_step reaches, and say
+ * how many micro-steps it took; timeline_run_headless must end where
+ * playing event by event ends. */
 #include <CUnit/CUnit.h>
 #include <dirent.h>
 #include <inttypes.h>
@@ -176,9 +181,289 @@ static void test_digests_unchanged(void)
     free(now);
 }
 
+/* ---- the fused paths against the stepper -------------------------------- */
+
+/* Operations between two digests (and at the end of each scenario step):
+ * the digest walks the whole machine. */
+#define FUSED_DIGEST_EVERY 64u
+
+struct fused_tally {
+    uint64_t ops;            /* operations run both ways */
+    uint64_t fast_ops;       /* of which machine_run_op did at once (3 steps) */
+    uint64_t mismatches;     /* operations after which the two machines differ */
+};
+
+/* Plays the timeline event by event and, beside it, a clone of its
+ * machine taken at position 0 that runs each operation with one
+ * machine_run_op: after every operation the clone must have taken as many
+ * micro-steps as the events played (and returned that count), and hold
+ * the same counters; the digests are compared every `every` operations
+ * and at the end. */
+static void run_op_beside_stepper(const char *label, struct timeline *tl, uint64_t every,
+                                  struct fused_tally *t)
+{
+    const struct machine *stepped = timeline_machine(tl);
+    struct machine *fused = machine_clone(stepped);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(fused);
+    uint64_t steps_before = stepped->steps;
+    const struct tl_event *e;
+    while ((e = timeline_next(tl)) != NULL) {
+        if (e->kind != TL_MACHINE || !e->ends_access || stepped->steps == steps_before)
+            continue; /* within an operation, or no machine step (a failed step) */
+        uint64_t events = stepped->steps - steps_before;
+        steps_before = stepped->steps;
+        uint64_t got = machine_run_op(fused, machine_current_op(stepped));
+        t->ops++;
+        t->fast_ops += got == 3 && events == 3;
+        bool same = got == events && fused->steps == stepped->steps &&
+                    memcmp(&fused->counters, &stepped->counters, sizeof fused->counters) == 0 &&
+                    fused->phase == stepped->phase;
+        if (same && (t->ops % every == 0 || e->ends_op))
+            same = machine_digest(fused) == machine_digest(stepped);
+        if (!same && t->mismatches++ == 0)
+            fprintf(stderr, "%s: operation %llu (position %llu): %llu events stepped, "
+                    "machine_run_op says %llu\n", label, (unsigned long long)t->ops,
+                    (unsigned long long)e->position, (unsigned long long)events,
+                    (unsigned long long)got);
+    }
+    CU_ASSERT_EQUAL(machine_digest(fused), machine_digest(stepped));
+    CU_ASSERT_EQUAL(memcmp(&fused->counters, &stepped->counters, sizeof fused->counters), 0);
+    machine_destroy(fused);
+}
+
+/* A timeline of path under policy; NULL when it does not load. */
+static struct timeline *open_timeline(const char *path, const char *policy,
+                                      struct scenario **out)
+{
+    struct diag err;
+    *out = scenario_load(path, &err);
+    if (!*out)
+        return NULL;
+    struct timeline_overrides o;
+    timeline_overrides_init(&o);
+    o.policy = policy;
+    struct timeline *tl = timeline_create(*out, &o, &err);
+    if (!tl) {
+        scenario_free(*out);
+        *out = NULL;
+    }
+    return tl;
+}
+
+static void test_run_op_library(void)
+{
+    static char paths[256][300];
+    size_t n = library(paths, 256);
+    CU_ASSERT(n > 10);
+    struct fused_tally t = {0};
+    unsigned runs = 0;
+    for (size_t i = 0; i < n; i++)
+        for (int p = 0; p < POLICY_COUNT; p++) {
+            struct scenario *s;
+            struct timeline *tl = open_timeline(paths[i], policy_name((enum policy_kind)p), &s);
+            if (!tl)
+                continue;
+            char label[400];
+            snprintf(label, sizeof label, "%s %s", paths[i], policy_name((enum policy_kind)p));
+            run_op_beside_stepper(label, tl, FUSED_DIGEST_EVERY, &t);
+            timeline_destroy(tl);
+            scenario_free(s);
+            runs++;
+        }
+    CU_ASSERT_EQUAL(t.mismatches, 0);
+    /* Every library scenario loads, and they do real work both ways. */
+    CU_ASSERT_EQUAL(runs, n * POLICY_COUNT);
+    CU_ASSERT(t.ops > 10000);
+    CU_ASSERT(t.fast_ops > 0 && t.fast_ops < t.ops);
+}
+
+/* A seeded trace of `count` accesses for pid over `pages` pages (one in
+ * eight anywhere, the rest among the first 40), reads, writes and
+ * fetches mixed. */
+static bool write_seeded_trace(const char *path, uint64_t seed, uint32_t count, uint32_t pages)
+{
+    FILE *fp = fopen(path, "w");
+    if (!fp)
+        return false;
+    uint64_t rng = seed;
+    for (uint32_t i = 0; i < count; i++) {
+        uint64_t page = rng_below(&rng, 8) == 0 ? rng_below(&rng, pages) : rng_below(&rng, 40);
+        static const char kinds[] = "RRRWWX";
+        fprintf(fp, "%c 0x%llx\n", kinds[rng_below(&rng, 6)],
+                (unsigned long long)(0x10000000 + page * 4096 + rng_below(&rng, 4096)));
+    }
+    return fclose(fp) == 0;
+}
+
+/* Long random traces under every policy, each op run both ways: three
+ * seeds on one process (evictions, swap, dirty pages, TLB misses all the
+ * way), and a parent and its forked child taking turns over a shared heap
+ * (copy-on-write under memory pressure). */
+static void test_run_op_random(void)
+{
+    char dir[] = "/tmp/vmviz-fused-XXXXXX";
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+    char trace[3][64], yaml[64];
+    for (int i = 0; i < 3; i++)
+        snprintf(trace[i], sizeof trace[i], "%s/t%d.rw", dir, i);
+    snprintf(yaml, sizeof yaml, "%s/r.yaml", dir);
+    static const uint64_t seeds[] = {7, 2025, 0xfeed};
+    static const unsigned frames[] = {48, 24, 40};
+    struct fused_tally t = {0};
+    for (int k = 0; k < 4; k++) {
+        bool fork = k == 3;
+        for (int i = 0; i < 3; i++)
+            CU_ASSERT_FATAL(write_seeded_trace(trace[i], seeds[i] + (uint64_t)k * 131,
+                                               fork ? 8000 : 20000, fork ? 120 : 300));
+        FILE *fp = fopen(yaml, "w");
+        CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+        fprintf(fp,
+                "title: fused\n"
+                "machine: {preset: x86_64, frames: %u, table_frames: 16, swap: 1024,\n"
+                "          tlb: {entries: 16, ways: 4}}\n"
+                "processes:\n"
+                "  - name: parent\n"
+                "    pid: 1\n"
+                "    areas:\n"
+                "      - {name: heap, start: 0x10000000, size: 2MiB, prot: rwx}\n"
+                "steps:\n",
+                fork ? 64 : frames[k]);
+        if (fork)
+            fprintf(fp,
+                    "  - trace: {file: %s, format: rw}\n"
+                    "  - fork: {child: 2, name: child}\n"
+                    "  - trace: {file: %s, format: rw, pid: 2}\n"
+                    "  - trace: {file: %s, format: rw, pid: 1}\n",
+                    trace[0], trace[1], trace[2]);
+        else
+            fprintf(fp, "  - trace: {file: %s, format: rw}\n", trace[k]);
+        CU_ASSERT_FATAL(fclose(fp) == 0);
+        for (int p = 0; p < POLICY_COUNT; p++) {
+            struct scenario *s;
+            struct timeline *tl = open_timeline(yaml, policy_name((enum policy_kind)p), &s);
+            CU_ASSERT_PTR_NOT_NULL_FATAL(tl);
+            const struct machine *m = timeline_machine(tl);
+            char label[64];
+            snprintf(label, sizeof label, "random %d %s", k, policy_name((enum policy_kind)p));
+            run_op_beside_stepper(label, tl, FUSED_DIGEST_EVERY, &t);
+            CU_ASSERT(m->counters.evictions > 1000);
+            CU_ASSERT(m->counters.swap_ins > 500);
+            if (fork)
+                CU_ASSERT(m->counters.cow_copies > 10);
+            timeline_destroy(tl);
+            scenario_free(s);
+        }
+    }
+    CU_ASSERT_EQUAL(t.mismatches, 0);
+    CU_ASSERT(t.fast_ops > 0 && t.fast_ops < t.ops);
+    for (int i = 0; i < 3; i++)
+        remove(trace[i]);
+    remove(yaml);
+    rmdir(dir);
+}
+
+/* What a headless run's watch was shown: the events and their kinds. */
+struct watch_log {
+    uint64_t events, failed_expects, oom_kills;
+    uint64_t last_position;
+};
+
+static bool log_watch(void *ctx, const struct tl_event *e)
+{
+    struct watch_log *w = ctx;
+    w->events++;
+    w->failed_expects += e->kind == TL_EXPECT && e->failed;
+    w->oom_kills += e->kind == TL_MACHINE && e->ev.kind == EV_OOM_KILL;
+    w->last_position = e->position;
+    return true;
+}
+
+/* True while some process is alive. */
+static bool any_alive(const struct machine *m)
+{
+    for (uint32_t i = 0; i < m->nprocs; i++)
+        if (m->procs[i].alive)
+            return true;
+    return false;
+}
+
+/* timeline_run_headless against timeline_next for every library scenario
+ * under every policy, and the corpus (a scenario whose OOM killer ends
+ * the last process, a failed expectation): the same end, position,
+ * failures, counters and machine, and the watch shown the same events. */
+static void test_headless_matches_stepper(void)
+{
+    static char paths[300][300];
+    size_t n = library(paths, 256);
+    const char *extra[] = {"corpus/oom-last-process.yaml", "corpus/frames-decimal.yaml"};
+    for (size_t i = 0; i < 2; i++)
+        snprintf(paths[n++], sizeof paths[0], "%s", extra[i]);
+    uint64_t failed = 0, kills = 0;
+    for (size_t i = 0; i < n; i++)
+        for (int p = 0; p < POLICY_COUNT; p++) {
+            const char *policy = policy_name((enum policy_kind)p);
+            struct scenario *s1, *s2;
+            struct timeline *a = open_timeline(paths[i], policy, &s1);
+            struct timeline *b = open_timeline(paths[i], policy, &s2);
+            CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+            CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+            struct watch_log stepped = {0}, headless = {0};
+            const struct tl_event *e;
+            uint64_t steps = timeline_machine(a)->steps;
+            while ((e = timeline_next(a)) != NULL) {
+                /* Not a micro-step of the machine (no step taken), or the
+                 * kill of the last process. */
+                const struct machine *m = timeline_machine(a);
+                if (e->kind != TL_MACHINE || m->steps == steps ||
+                    (e->ev.kind == EV_OOM_KILL && !any_alive(m)))
+                    log_watch(&stepped, e);
+                steps = m->steps;
+            }
+            CU_ASSERT_TRUE(timeline_run_headless(b, log_watch, &headless));
+            const struct machine *ma = timeline_machine(a), *mb = timeline_machine(b);
+            bool same = timeline_position(a) == timeline_position(b) &&
+                        timeline_at_end(a) && timeline_at_end(b) &&
+                        timeline_failures(a) == timeline_failures(b) &&
+                        machine_digest(ma) == machine_digest(mb) &&
+                        memcmp(&ma->counters, &mb->counters, sizeof ma->counters) == 0 &&
+                        memcmp(&stepped, &headless, sizeof stepped) == 0 &&
+                        (timeline_error(a) == NULL) == (timeline_error(b) == NULL);
+            if (!same)
+                fprintf(stderr, "%s %s: headless run differs: %llu/%llu events, %llu/%llu "
+                        "failed, %llu/%llu kills, last at %llu/%llu, position %llu/%llu\n",
+                        paths[i], policy, (unsigned long long)stepped.events,
+                        (unsigned long long)headless.events,
+                        (unsigned long long)stepped.failed_expects,
+                        (unsigned long long)headless.failed_expects,
+                        (unsigned long long)stepped.oom_kills,
+                        (unsigned long long)headless.oom_kills,
+                        (unsigned long long)stepped.last_position,
+                        (unsigned long long)headless.last_position,
+                        (unsigned long long)timeline_position(a),
+                        (unsigned long long)timeline_position(b));
+            CU_ASSERT_TRUE(same);
+            failed += headless.failed_expects;
+            kills += headless.oom_kills;
+            timeline_destroy(a);
+            timeline_destroy(b);
+            scenario_free(s1);
+            scenario_free(s2);
+        }
+    /* The corpus scenarios did fail an expectation and end the last
+     * process, so both were compared. */
+    CU_ASSERT(failed > 0);
+    CU_ASSERT(kills > 0);
+}
+
 void suite_digests_register(void)
 {
     CU_pSuite s = CU_add_suite("digests", NULL, NULL);
     CU_add_test(s, "every library scenario and a random trace end as recorded",
                 test_digests_unchanged);
+    CU_add_test(s, "machine_run_op matches the stepper op by op in every library scenario",
+                test_run_op_library);
+    CU_add_test(s, "machine_run_op matches the stepper along long random traces, fork included",
+                test_run_op_random);
+    CU_add_test(s, "a headless run ends where playing event by event ends",
+                test_headless_matches_stepper);
 }

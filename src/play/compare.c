@@ -83,7 +83,7 @@ static void name_config(struct diag *err, enum policy_kind policy, uint32_t fram
 }
 
 /* Plays configuration index to its end, exactly as vmviz run --stats
- * does (event by event, the same overrides), into *out. */
+ * does (whole operations at a time, the same overrides), into *out. */
 static void run_config(const struct scenario *s, const struct compare_plan *p, size_t index,
                        struct outcome *out)
 {
@@ -98,13 +98,12 @@ static void run_config(const struct scenario *s, const struct compare_plan *p, s
     struct timeline *tl =
         timeline_create_with(s, &o, &(struct timeline_options){.headless = true}, &out->err);
     if (tl) {
-        while (timeline_next(tl) != NULL)
-            continue;
+        timeline_run_headless(tl, NULL, NULL);
         const char *why = timeline_error(tl);
         if (why) {
-            const struct tl_event *e = timeline_current(tl);
-            diag_set(&out->err, s->path, e && e->step ? e->step->pos.line : 0,
-                     e && e->step ? e->step->pos.col : 0, "%s", why);
+            const struct scenario_step *step = timeline_error_step(tl);
+            diag_set(&out->err, s->path, step ? step->pos.line : 0, step ? step->pos.col : 0,
+                     "%s", why);
         } else if (!trace_take_failure(&out->err)) {
             out->ok = true;
             out->counters = timeline_machine(tl)->counters;

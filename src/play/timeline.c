@@ -73,6 +73,9 @@ struct timeline {
      * it is printed as one. */
     char error[DIAG_MESSAGE_MAX];
     uint64_t error_position;
+    /* The step of the event before the error, when a fast run met it
+     * (the log does not hold that event); NULL otherwise. */
+    const struct scenario_step *error_step;
 };
 
 _Static_assert(TL_EXPECT_MAX >= COUNTER_COUNT,
@@ -676,19 +679,69 @@ bool timeline_run_until(struct timeline *tl, enum tl_stop stop)
     }
 }
 
-bool timeline_run_fast(struct timeline *tl)
+/* Tells the watch of a headless run, when there is one, about an
+ * operation in which the OOM killer ended the last process alive: the
+ * event that did it, as the stepper would have made it (the kind, the step
+ * and the pid; no detail). It is the faulting process: killing any other
+ * leaves the faulting one alive and the access going on. */
+static bool watch_last_kill(const struct tl_state *st, uint32_t pid, timeline_watch_fn watch,
+                            void *ctx)
+{
+    const struct machine *m = st->m;
+    for (uint32_t i = 0; i < m->nprocs; i++)
+        if (m->procs[i].alive)
+            return true;
+    struct tl_event e;
+    memset(&e, 0, offsetof(struct tl_event, checks));
+    e.kind = TL_MACHINE;
+    e.step = st->item.step;
+    e.position = st->position;
+    e.op_seq = st->cur.op_seq;
+    e.access_seq = st->cur.access_seq;
+    e.ends_access = e.ends_op = true;
+    event_init(&e.ev, EV_OOM_KILL);
+    e.ev.other_pid = pid;
+    e.ev.pid = pid;
+    return watch(ctx, &e);
+}
+
+/* Shows the watch of a headless run (when there is one) the event just
+ * logged; false, with *watch_stopped set, when it ends the run. */
+static bool tell_watch(struct timeline *tl, timeline_watch_fn watch, void *ctx,
+                       bool *watch_stopped)
+{
+    if (!watch)
+        return true;
+    *watch_stopped = !watch(ctx, &tl->log[(tl->log_next + TIMELINE_LOG_SIZE - 1) %
+                                          TIMELINE_LOG_SIZE]);
+    return !*watch_stopped;
+}
+
+/* timeline_run_fast with the watch of timeline_run_headless (NULL: none);
+ * *watch_stopped says whether the watch ended the run. */
+static bool run_fast(struct timeline *tl, timeline_watch_fn watch, void *ctx,
+                     bool *watch_stopped)
 {
     struct tl_state *st = &tl->st;
     struct tl_event e;
+    *watch_stopped = false;
     move_begin(tl);
     if (tl->error[0] && st->position >= tl->error_position)
         return false;
     /* Finish an operation in progress event by event, then go fast. */
-    while (st->in_op && advance(tl, st, &e))
+    while (st->in_op && advance(tl, st, &e)) {
         push_log(tl, &e);
+        if (!tell_watch(tl, watch, ctx, watch_stopped))
+            return false;
+    }
+    /* The scenario step of the newest event played: where a host error
+     * met in the next one is reported. */
+    const struct scenario_step *last_step = st->item.step;
     for (;;) {
         if (machine_host_error(st->m)) {
             set_error(tl, machine_host_error(st->m), st->position);
+            if (st->position == tl->error_position)
+                tl->error_step = last_step;
             return false;
         }
         /* Snapshots as playing would take them, so stepping back after a
@@ -700,27 +753,67 @@ bool timeline_run_fast(struct timeline *tl)
             break;
         }
         if (st->item.kind == ITEM_OP) {
+            uint64_t kills = st->m->counters.oom_kills;
+            const struct process *p = st->item.op.pid ? machine_process(st->m, st->item.op.pid)
+                                                      : machine_running(st->m);
+            uint32_t pid = p ? p->pid : 0;
             uint64_t events = machine_run_op(st->m, &st->item.op);
+            /* The step that met a host refusal is no event (advance). */
+            if (events && machine_host_error(st->m))
+                events--;
+            if (events)
+                last_step = st->item.step;
             st->position += events;
+            if (watch && st->m->counters.oom_kills != kills &&
+                !watch_last_kill(st, pid, watch, ctx)) {
+                *watch_stopped = true;
+                return false;
+            }
             if (poll_stop(tl, TL_TASK_FORWARD, st, UINT64_MAX, events))
                 return false;
             continue;
         }
-        memset(&e, 0, sizeof e);
+        memset(&e, 0, offsetof(struct tl_event, checks));
+        e.failed = false;
         play_item(st, &st->item, &e);
-        e.step = st->item.step;
+        e.step = last_step = st->item.step;
         e.ends_access = e.ends_op = true;
         st->position++;
         e.position = st->position;
         e.op_seq = st->cur.op_seq;
         e.access_seq = st->cur.access_seq;
         push_log(tl, &e);
+        if (!tell_watch(tl, watch, ctx, watch_stopped))
+            return false;
         if (poll_stop(tl, TL_TASK_FORWARD, st, UINT64_MAX, 1))
             return false;
     }
     tl->end_known = true;
     tl->end_position = st->position;
     return true;
+}
+
+bool timeline_run_fast(struct timeline *tl)
+{
+    bool watch_stopped;
+    return run_fast(tl, NULL, NULL, &watch_stopped);
+}
+
+bool timeline_run_headless(struct timeline *tl, timeline_watch_fn watch, void *ctx)
+{
+    bool watch_stopped;
+    run_fast(tl, watch, ctx, &watch_stopped);
+    return !watch_stopped && !tl->stopped;
+}
+
+const struct scenario_step *timeline_error_step(const struct timeline *tl)
+{
+    if (!tl->error[0])
+        return NULL;
+    if (tl->error_step)
+        return tl->error_step;
+    const struct tl_event *e = timeline_current(tl);
+    return e ? e->step : NULL;
 }
 
 void timeline_set_poll(struct timeline *tl, timeline_stop_fn stop, void *ctx)

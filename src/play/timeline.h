@@ -229,6 +229,23 @@ bool timeline_run_until(struct timeline *tl, enum tl_stop stop);
  * accesses), publishing no events. Used by --stats and benchmarks. true at
  * the end; false when stopped between two operations or on a host error. */
 bool timeline_run_fast(struct timeline *tl);
+/* What a headless run is told: an event it may want to act on. Returns
+ * false to end the run there. */
+typedef bool (*timeline_watch_fn)(void *ctx, const struct tl_event *e);
+/* Runs to the end as timeline_run_fast does, for a run without a screen
+ * (run --stats, check, compare): the same machine, counters, failures and
+ * position as playing event by event with timeline_next. watch (when not
+ * NULL) is called with every event that is not a micro-step of an
+ * operation (say, chapter, expect, failed steps...), as timeline_next
+ * would return it, and with the OOM_KILL event of an operation in which the
+ * OOM killer ended the last process alive (its kind, step, position and
+ * pids; no detail). true at the end or on a host error (timeline_error,
+ * reported at timeline_error_step); false when watch or the stop hook
+ * ended the run. */
+bool timeline_run_headless(struct timeline *tl, timeline_watch_fn watch, void *ctx);
+/* The scenario step of the last event played before the host error, or
+ * NULL when there is no error (or the error came before any step). */
+const struct scenario_step *timeline_error_step(const struct timeline *tl);
 
 /* The current position: events played since the start. */
 uint64_t timeline_position(const struct timeline *tl);

@@ -269,7 +269,9 @@ const char *fault_kind_name(enum fault_kind kind);
 const char *fault_kind_brief(enum fault_kind kind);
 /* "read", "write" or "exec". */
 const char *access_kind_name(enum access_kind kind);
-/* Resets *ev to an event of the given kind with every field absent. */
+/* Resets *ev to an event of the given kind with every field absent (the
+ * detail an empty string: the bytes after its terminator are not
+ * cleared). */
 void event_init(struct event *ev, enum event_kind kind);
 
 #endif

@@ -56,7 +56,7 @@ static void end_with_segfault(struct machine *m, struct event *ev, enum fault_ki
     ev->fault_kind = (uint8_t)kind;
     ev->fault_code = reported_code(m);
     m->counters.segfaults++;
-    snprintf(ev->detail, sizeof ev->detail, "%s", why);
+    vm_detail(m, ev, "%s", why);
     m->phase = PH_IDLE;
 }
 
@@ -71,7 +71,7 @@ void vm_step_gp_signal(struct machine *m, struct event *ev)
     ev->fault_kind = FAULT_SI_KERNEL;
     ev->fault_code = 0;
     m->counters.segfaults++;
-    snprintf(ev->detail, sizeof ev->detail,
+    vm_detail(m, ev,
              "a general-protection fault: si_addr 0, trap 13, error code 0");
     m->phase = PH_IDLE;
 }
@@ -156,7 +156,7 @@ void vm_step_classify(struct machine *m, struct event *ev)
         event_init(ev, EV_OP_FAILED);
         ev->pid = p->pid;
         ev->va = m->op.va;
-        snprintf(ev->detail, sizeof ev->detail,
+        vm_detail(m, ev,
                  "a kernel-mode page fault at 0x%llx would be a kernel oops, which vmviz does "
                  "not model", (unsigned long long)m->op.va);
         m->phase = PH_IDLE;
@@ -198,7 +198,7 @@ void vm_step_classify(struct machine *m, struct event *ev)
         event_init(ev, EV_OP_FAILED);
         ev->pid = p->pid;
         ev->va = m->op.va;
-        snprintf(ev->detail, sizeof ev->detail,
+        vm_detail(m, ev,
                  "a page fault in device area '%s' at 0x%llx: a driver's fault handler is not "
                  "modelled", a->name, (unsigned long long)m->op.va);
         m->phase = PH_IDLE;
@@ -275,12 +275,12 @@ void vm_step_classify(struct machine *m, struct event *ev)
     if (kind == FAULT_SWAP_IN || kind == FAULT_SWAP_CACHED)
         ev->slot = m->acc.slot;
     if (a->object != VM_NO_OBJECT)
-        snprintf(ev->detail, sizeof ev->detail, "area '%s' (%s %s, page %llu)", a->name,
+        vm_detail(m, ev, "area '%s' (%s %s, page %llu)", a->name,
                  a->shared ? "shared" : "private",
                  m->objects[a->object].anonymous ? "anonymous memory" : "file",
                  (unsigned long long)m->acc.object_page);
     else
-        snprintf(ev->detail, sizeof ev->detail, "area '%s'", a->name);
+        vm_detail(m, ev, "area '%s'", a->name);
     m->acc.fault_kind = (uint8_t)kind;
     m->counters.faults++;
     if (major)
@@ -341,7 +341,7 @@ void vm_step_install_table(struct machine *m, struct event *ev)
     ev->frame = frame;
     ev->index = (uint32_t)geometry_index(&m->cfg.geo, m->op.va, w.level);
     ev->entry = *w.slot;
-    snprintf(ev->detail, sizeof ev->detail, "entry %u of the %s table at frame %u", ev->index,
+    vm_detail(m, ev, "entry %u of the %s table at frame %u", ev->index,
              geometry_level_name(&m->cfg.geo, (int)w.level), w.table);
     vm_step_tables(m);
 }
@@ -481,7 +481,7 @@ void vm_step_huge_alloc(struct machine *m, struct event *ev)
     vm_event_for_access(m, ev, EV_FRAME_ALLOC);
     ev->frame = m->acc.frame;
     ev->size = n;
-    snprintf(ev->detail, sizeof ev->detail, "frames %u to %llu, contiguous and aligned",
+    vm_detail(m, ev, "frames %u to %llu, contiguous and aligned",
              m->acc.frame, (unsigned long long)(m->acc.frame + n - 1));
     m->phase = PH_LOAD;
 }
@@ -647,7 +647,7 @@ void vm_step_load(struct machine *m, struct event *ev)
             vm_event_for_access(m, ev, EV_COW_COPY);
             m->counters.cow_copies++;
             if (from->object != VM_NO_OBJECT)
-                snprintf(ev->detail, sizeof ev->detail, "page %llu of %s '%s'",
+                vm_detail(m, ev, "page %llu of %s '%s'",
                          (unsigned long long)from->object_page,
                          m->objects[from->object].anonymous ? "shared memory" : "file",
                          m->objects[from->object].name);
@@ -664,12 +664,12 @@ void vm_step_load(struct machine *m, struct event *ev)
         unsigned around = read_around(m, &first, &last);
         ev->count = around;
         if (around)
-            snprintf(ev->detail, sizeof ev->detail,
+            vm_detail(m, ev,
                      "%s, page %llu; read around it, pages %llu-%llu: %u more read",
                      m->objects[m->acc.object].name, (unsigned long long)m->acc.object_page,
                      (unsigned long long)first, (unsigned long long)last, around);
         else
-            snprintf(ev->detail, sizeof ev->detail, "%s, page %llu",
+            vm_detail(m, ev, "%s, page %llu",
                      m->objects[m->acc.object].name, (unsigned long long)m->acc.object_page);
         break;
     }
@@ -689,7 +689,7 @@ void vm_step_load(struct machine *m, struct event *ev)
         uint64_t n = vm_huge_pages(m);
         for (uint64_t i = 1; i < n; i++)
             frames_edit(&m->pool, frame + (uint32_t)i)->owner_pid = p->pid;
-        snprintf(ev->detail, sizeof ev->detail, "a huge page of %llu frames, %u to %llu",
+        vm_detail(m, ev, "a huge page of %llu frames, %u to %llu",
                  (unsigned long long)n, frame, (unsigned long long)(frame + n - 1));
         ev->size = n;
         m->huge_pages++;
@@ -842,16 +842,15 @@ void vm_step_pte(struct machine *m, struct event *ev)
         p->swapped--;
         *w.slot = 0;
     }
-    char freed[96] = "";
+    bool slot_freed = false;
+    uint32_t freed_slot = VM_NO_SLOT;
     if (from_swap && f->swap_slot != VM_NO_SLOT && swap_at(&m->swap, f->swap_slot)->refs == 1 &&
         (m->op.access == ACCESS_WRITE || swap_half_full(&m->swap))) {
         /* should_try_to_free_swap: nobody else needs the slot, and either
          * this write makes its copy stale or swap is more than half full:
          * the swap cache lets go of it, and the page has no other copy. */
-        snprintf(freed, sizeof freed, "%s swap slot %u is freed",
-                 m->op.access == ACCESS_WRITE ? "write makes the copy stale:"
-                                              : "swap is more than half full:",
-                 f->swap_slot);
+        slot_freed = true;
+        freed_slot = f->swap_slot;
         vm_swap_cache_forget(m, m->acc.frame);
         frames_edit(&m->pool, m->acc.frame)->dirty = true;
     }
@@ -868,12 +867,15 @@ void vm_step_pte(struct machine *m, struct event *ev)
     ev->index = (uint32_t)geometry_index(&m->cfg.geo, m->op.va, w.level);
     ev->frame = m->acc.frame;
     ev->entry = *w.slot;
-    if (freed[0])
-        snprintf(ev->detail, sizeof ev->detail, "%s", freed);
+    if (slot_freed)
+        vm_detail(m, ev, "%s swap slot %u is freed",
+                  m->op.access == ACCESS_WRITE ? "write makes the copy stale:"
+                                               : "swap is more than half full:",
+                  freed_slot);
     if (a->object != VM_NO_OBJECT && m->op.access != ACCESS_WRITE && m->cfg.fault_around > 1) {
         unsigned mapped = fault_around(m, p, a, w.slot);
         if (mapped)
-            snprintf(ev->detail, sizeof ev->detail, "fault-around also mapped %u cached neighbour%s%s",
+            vm_detail(m, ev, "fault-around also mapped %u cached neighbour%s%s",
                      mapped, mapped == 1 ? "" : "s",
                      a->shared && !area_notifies_writes(m, a) ? "" : " read-only");
     }

@@ -12,6 +12,7 @@
 #include "vm/machine_internal.h"
 
 #include <assert.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -730,12 +731,27 @@ struct process *vm_op_process(struct machine *m)
 
 void vm_event_for_access(const struct machine *m, struct event *ev, enum event_kind kind)
 {
+    if (m->quiet) {
+        /* Nobody reads the event: its kind is all machine_step checks. */
+        ev->kind = kind;
+        return;
+    }
     event_init(ev, kind);
     ev->access = m->op.access;
     ev->kernel = m->op.kernel_mode;
     ev->pid = m->procs[m->acc.proc].pid;
     ev->va = m->op.va;
     ev->vpn = vm_op_vpn(m);
+}
+
+void vm_detail(const struct machine *m, struct event *ev, const char *fmt, ...)
+{
+    if (m->quiet)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(ev->detail, sizeof ev->detail, fmt, ap);
+    va_end(ap);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1076,8 +1092,10 @@ uint64_t machine_run_op(struct machine *m, const struct op *op)
     struct event ev;
     if (!machine_begin(m, op))
         return 0;
+    m->quiet = true;
     do
         n++;
     while (machine_step(m, &ev));
+    m->quiet = false;
     return n;
 }

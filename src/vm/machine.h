@@ -379,6 +379,10 @@ struct machine {
     struct op op;
     enum machine_phase phase;
     struct access_state acc;
+    /* True only inside machine_run_op, whose events nobody reads: the
+     * steps then format no detail text. False between calls, so no part
+     * of the state a caller sees. */
+    bool quiet;
 };
 
 /* Creates a machine with no process. NULL with the reason in why when the

@@ -44,8 +44,13 @@ static inline uint64_t vm_op_vpn(const struct machine *m)
 /* The process the operation in progress acts for (it exists). */
 struct process *vm_op_process(struct machine *m);
 /* Starts *ev as an event of the access in progress: its kind, access,
- * pid, va and vpn. */
+ * pid, va and vpn; only its kind while the machine runs quietly (the
+ * steps write the fields they set, and read none back). */
 void vm_event_for_access(const struct machine *m, struct event *ev, enum event_kind kind);
+/* Formats the event's detail text, unless the machine runs quietly
+ * (m->quiet: inside machine_run_op, whose events nobody reads). */
+void vm_detail(const struct machine *m, struct event *ev, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /* Takes a frame for a new root table of pid's (counted in table_allocs)
  * into *root; false with why when no frame is free, or when the machine
  * stopped (the host refused, or the cap on table memory). */

@@ -63,7 +63,7 @@ void vm_step_begin(struct machine *m, struct event *ev)
         event_init(ev, EV_OP_FAILED);
         ev->pid = vm_op_process(m)->pid;
         ev->va = m->op.va;
-        snprintf(ev->detail, sizeof ev->detail,
+        vm_detail(m, ev,
                  "a kernel-mode access at 0x%llx, outside the kernel half, is not modelled",
                  (unsigned long long)m->op.va);
         m->phase = PH_IDLE;
@@ -97,7 +97,7 @@ void vm_step_gp(struct machine *m, struct event *ev)
     const struct geometry *g = &m->cfg.geo;
     vm_event_for_access(m, ev, EV_GP_FAULT);
     ev->fault_code = 0;
-    snprintf(ev->detail, sizeof ev->detail,
+    vm_detail(m, ev,
              "0x%llx is not canonical: bits 63 to %u are not all equal",
              (unsigned long long)m->op.va, g->va_bits - 1);
     m->phase = PH_GP_SIGNAL;
@@ -249,7 +249,7 @@ void vm_step_fill(struct machine *m, struct event *ev)
     ev->way = (uint32_t)i % m->tlb.ways;
     ev->frame = t.frame;
     if (old.valid && !(old.vpn == t.vpn && old.asid == t.asid))
-        snprintf(ev->detail, sizeof ev->detail, "replacing page 0x%llx of ASID %u",
+        vm_detail(m, ev, "replacing page 0x%llx of ASID %u",
                  (unsigned long long)old.vpn, old.asid);
     m->phase = PH_DONE;
 }

@@ -1,6 +1,8 @@
 /* The policy registry and the frame list the list-based policies share. */
 #include "vm/policy.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -314,4 +316,14 @@ void frame_set_digest(const struct frame_set *s, uint64_t *h)
 uint64_t frame_set_bytes(const struct frame_set *s)
 {
     return chunked_bytes(&s->pos) + (s->cap ? vm_block_bytes(s->cap * sizeof *s->items) : 0);
+}
+
+void policy_why(char *why, size_t why_len, const char *fmt, ...)
+{
+    if (why_len == 0)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, why_len, fmt, ap);
+    va_end(ap);
 }

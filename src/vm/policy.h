@@ -60,7 +60,8 @@ struct policy_ops {
     void (*accessed)(struct policy *p, uint32_t frame, uint64_t next_use);
     void (*freed)(struct policy *p, uint32_t frame);
     /* Picks a victim among the evictable frames, writing a one-line reason
-     * into why. Returns VM_NO_FRAME when no frame is evictable. */
+     * into why (see policy_why: nothing when why_len is 0). Returns
+     * VM_NO_FRAME when no frame is evictable. */
     uint32_t (*choose)(struct policy *p, const struct policy_host *host, char *why, size_t why_len);
     void (*tick)(struct policy *p, const struct policy_host *host);
     /* Frames in the policy's order (the next victim first where the policy
@@ -185,5 +186,11 @@ uint64_t frame_set_bytes(const struct frame_set *s);
 #define POLICY_DECLARE(name, text) extern const struct policy_ops policy_##name##_ops;
 POLICY_LIST(POLICY_DECLARE)
 #undef POLICY_DECLARE
+
+/* Writes a policy's reason for its choice into why, or nothing when
+ * why_len is 0: the machine asks for no reason when nobody reads it
+ * (machine_run_op). */
+void policy_why(char *why, size_t why_len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 #endif

@@ -4,7 +4,6 @@
  * with the bit clear is the victim. The hand stops just past the victim, so
  * the page loaded into that frame is the last the hand will meet again.
  * lists[0] only records which frames hold pages. */
-#include <stdio.h>
 
 #include "vm/policy.h"
 
@@ -39,15 +38,15 @@ static uint32_t clock_choose(struct policy *p, const struct policy_host *host, c
             continue;
         }
         if (second_chances)
-            snprintf(why, why_len,
+            policy_why(why, why_len,
                      "the hand gave %u page%s a second chance (Accessed cleared) and stopped at "
                      "frame %u, whose Accessed bit was clear",
                      second_chances, second_chances == 1 ? "" : "s", f);
         else
-            snprintf(why, why_len, "the hand points at frame %u and its Accessed bit is clear", f);
+            policy_why(why, why_len, "the hand points at frame %u and its Accessed bit is clear", f);
         return f;
     }
-    snprintf(why, why_len, "no loaded page can be evicted");
+    policy_why(why, why_len, "no loaded page can be evicted");
     return VM_NO_FRAME;
 }
 

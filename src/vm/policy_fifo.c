@@ -1,5 +1,4 @@
 /* FIFO: the page loaded longest ago goes first. lists[0] is load order. */
-#include <stdio.h>
 
 #include "vm/policy.h"
 
@@ -24,12 +23,12 @@ static uint32_t fifo_choose(struct policy *p, const struct policy_host *host, ch
         if (!host->evictable(host->ctx, f))
             continue;
         if (position == 0)
-            snprintf(why, why_len, "frame %u holds the oldest page", f);
+            policy_why(why, why_len, "frame %u holds the oldest page", f);
         else
-            snprintf(why, why_len, "frame %u holds the oldest page that can be evicted", f);
+            policy_why(why, why_len, "frame %u holds the oldest page that can be evicted", f);
         return f;
     }
-    snprintf(why, why_len, "no loaded page can be evicted");
+    policy_why(why, why_len, "no loaded page can be evicted");
     return VM_NO_FRAME;
 }
 

@@ -6,7 +6,6 @@
  * unreferenced one is the victim. When the inactive list holds fewer pages
  * than the active one, the active tail is demoted to the inactive head first,
  * its Accessed bit cleared, as shrink_active_list ages pages. */
-#include <stdio.h>
 
 #include "vm/policy.h"
 
@@ -68,12 +67,12 @@ static uint32_t linux_choose(struct policy *p, const struct policy_host *host, c
             promoted++;
             continue;
         }
-        snprintf(why, why_len,
+        policy_why(why, why_len,
                  "frame %u is the oldest unreferenced inactive page (%u promoted, %u demoted)", f,
                  promoted, demoted);
         return f;
     }
-    snprintf(why, why_len, "no loaded page can be evicted");
+    policy_why(why, why_len, "no loaded page can be evicted");
     return VM_NO_FRAME;
 }
 

@@ -1,6 +1,5 @@
 /* Exact LRU: every completed access moves its frame to the tail of
  * lists[0], so the head is always the least recently used page. */
-#include <stdio.h>
 
 #include "vm/policy.h"
 
@@ -28,11 +27,11 @@ static uint32_t lru_choose(struct policy *p, const struct policy_host *host, cha
     const struct frame_list *l = &p->lists[0];
     for (uint32_t f = l->head; f != VM_NO_FRAME; f = frame_list_next(l, f)) {
         if (host->evictable(host->ctx, f)) {
-            snprintf(why, why_len, "frame %u holds the least recently used page", f);
+            policy_why(why, why_len, "frame %u holds the least recently used page", f);
             return f;
         }
     }
-    snprintf(why, why_len, "no loaded page can be evicted");
+    policy_why(why, why_len, "no loaded page can be evicted");
     return VM_NO_FRAME;
 }
 

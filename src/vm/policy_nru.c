@@ -6,7 +6,6 @@
  * the last clear can have the bit set: they are kept in a set, so a clear
  * costs what was accessed, not every page. Choosing a victim looks at every
  * page, as the definition's classes require. */
-#include <stdio.h>
 
 #include "vm/policy.h"
 #include "vm/rng.h"
@@ -49,7 +48,7 @@ static uint32_t nru_choose(struct policy *p, const struct policy_host *host, cha
     while (lowest < 4 && in_class[lowest] == 0)
         lowest++;
     if (lowest == 4) {
-        snprintf(why, why_len, "no loaded page can be evicted");
+        policy_why(why, why_len, "no loaded page can be evicted");
         return VM_NO_FRAME;
     }
     static const char *const class_names[] = {
@@ -59,7 +58,7 @@ static uint32_t nru_choose(struct policy *p, const struct policy_host *host, cha
         if (!host->evictable(host->ctx, f) || nru_class(host, f) != lowest)
             continue;
         if (pick-- == 0) {
-            snprintf(why, why_len, "frame %u drawn from class %u (%s), %llu page%s in it", f,
+            policy_why(why, why_len, "frame %u drawn from class %u (%s), %llu page%s in it", f,
                      lowest, class_names[lowest], (unsigned long long)in_class[lowest],
                      in_class[lowest] == 1 ? "" : "s");
             return f;

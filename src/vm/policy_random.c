@@ -4,7 +4,6 @@
  * (O(1) expected while most pages can go); after a few misses a count over
  * the load-order list decides, still uniformly. lists[0] keeps the load
  * order for the screen. */
-#include <stdio.h>
 
 #include "vm/policy.h"
 #include "vm/rng.h"
@@ -30,7 +29,7 @@ static uint32_t random_choose(struct policy *p, const struct policy_host *host, 
     for (int draw = 0; draw < RANDOM_DRAWS && p->set.count; draw++) {
         uint32_t f = p->set.items[rng_below(&p->rng, p->set.count)];
         if (host->evictable(host->ctx, f)) {
-            snprintf(why, why_len, "frame %u drawn at random among the %u loaded pages", f,
+            policy_why(why, why_len, "frame %u drawn at random among the %u loaded pages", f,
                      p->set.count);
             return f;
         }
@@ -40,7 +39,7 @@ static uint32_t random_choose(struct policy *p, const struct policy_host *host, 
     for (uint32_t f = l->head; f != VM_NO_FRAME; f = frame_list_next(l, f))
         candidates += host->evictable(host->ctx, f);
     if (candidates == 0) {
-        snprintf(why, why_len, "no loaded page can be evicted");
+        policy_why(why, why_len, "no loaded page can be evicted");
         return VM_NO_FRAME;
     }
     uint64_t pick = rng_below(&p->rng, candidates);
@@ -48,7 +47,7 @@ static uint32_t random_choose(struct policy *p, const struct policy_host *host, 
         if (!host->evictable(host->ctx, f))
             continue;
         if (pick-- == 0) {
-            snprintf(why, why_len, "frame %u drawn at random among %llu candidates", f,
+            policy_why(why, why_len, "frame %u drawn at random among %llu candidates", f,
                      (unsigned long long)candidates);
             return f;
         }

@@ -169,7 +169,7 @@ static void step_oom(struct machine *m, struct event *ev)
         victim = faulting;
     vm_event_for_access(m, ev, EV_OOM_KILL);
     ev->other_pid = victim->pid;
-    snprintf(ev->detail, sizeof ev->detail, "pid %u (%s) had %llu resident pages", victim->pid,
+    vm_detail(m, ev, "pid %u (%s) had %llu resident pages", victim->pid,
              victim->name, (unsigned long long)victim->resident);
     m->counters.oom_kills++;
     vm_release_process(m, victim);
@@ -204,7 +204,7 @@ void vm_step_need_frame(struct machine *m, struct event *ev)
         m->acc.frame = frame;
         if (kind == FRAME_TABLE) {
             ev->level = (int)m->acc.need_level;
-            snprintf(ev->detail, sizeof ev->detail, "for a %s page table",
+            vm_detail(m, ev, "for a %s page table",
                      geometry_level_name(&m->cfg.geo, (int)m->acc.need_level));
             m->phase = PH_INSTALL_TABLE;
         } else {
@@ -218,7 +218,7 @@ void vm_step_need_frame(struct machine *m, struct event *ev)
     }
     struct policy_host host = vm_policy_host(m);
     char why[96] = "";
-    uint32_t victim = m->policy.ops->choose(&m->policy, &host, why, sizeof why);
+    uint32_t victim = m->policy.ops->choose(&m->policy, &host, why, m->quiet ? 0 : sizeof why);
     if (m->policy.refused) {
         vm_host_failure(m, "the replacement policy's lists");
         return;
@@ -248,7 +248,7 @@ void vm_step_need_frame(struct machine *m, struct event *ev)
          * the page was written since. */
         m->acc.victim_slot = f->swap_slot;
         ev->slot = f->swap_slot;
-        snprintf(ev->detail, sizeof ev->detail, "%s; it is in the swap cache, slot %u", why,
+        vm_detail(m, ev, "%s; it is in the swap cache, slot %u", why,
                  f->swap_slot);
     } else if (needs_swap(m, victim)) {
         /* Like add_to_swap in shrink_folio_list: the slot is taken before
@@ -268,9 +268,9 @@ void vm_step_need_frame(struct machine *m, struct event *ev)
         }
         m->acc.victim_slot = slot;
         ev->slot = slot;
-        snprintf(ev->detail, sizeof ev->detail, "%s; swap slot %u is reserved for it", why, slot);
+        vm_detail(m, ev, "%s; swap slot %u is reserved for it", why, slot);
     } else {
-        snprintf(ev->detail, sizeof ev->detail, "%s", why);
+        vm_detail(m, ev, "%s", why);
     }
     /* Unmap first, write afterwards (shrink_folio_list: try_to_unmap,
      * then pageout): nobody can write the page while it is written out. */
@@ -318,7 +318,7 @@ void vm_step_evict_save(struct machine *m, struct event *ev)
         /* Clean in the swap cache: the copy in its slot is current. */
         vm_event_for_access(m, ev, EV_PAGE_DROPPED);
         ev->slot = slot;
-        snprintf(ev->detail, sizeof ev->detail, "its copy in swap slot %u is current", slot);
+        vm_detail(m, ev, "its copy in swap slot %u is current", slot);
     } else if (f->kind == FRAME_FILE && f->dirty) {
         vm_event_for_access(m, ev, EV_WRITEBACK);
         m->counters.writebacks++;
@@ -355,7 +355,7 @@ void vm_step_evict_unmap(struct machine *m, struct event *ev)
     if (e) {
         if (*e & PTE_DIRTY) {
             f->dirty = true;
-            snprintf(ev->detail, sizeof ev->detail, "its Dirty bit passes to the page");
+            vm_detail(m, ev, "its Dirty bit passes to the page");
         }
         *e = swap_entry ? pte_make_swap(m->acc.victim_slot) : 0;
         ev->entry = *e;

@@ -14,9 +14,9 @@
  *      headlessly (see bench_tui below).
  *   5. vmviz compare's race on the same trace of fifo, lru and clock at
  *      255 and 256 frames (six runs of about the same length, so that
- *      the workers share the work evenly), event by event as run --stats
- *      plays: wall-clock seconds with one worker process and with one per
- *      online processor.
+ *      the workers share the work evenly), as run --stats plays (whole
+ *      operations at a time, timeline_run_headless): wall-clock seconds
+ *      with one worker process and with one per online processor.
  *   6. A machine declaring the stated maxima (4194304 frames, as many
  *      table frames and swap slots) that touches 20,000 pages: the bytes
  *      it holds (machine_bytes) after it is built and after the run, and
@@ -248,8 +248,8 @@ static void race(const struct scenario *s)
     double one = race_seconds(s, 1), all = race_seconds(s, 0);
     if (one < 0 || all < 0)
         return;
-    printf("vmviz compare: fifo, lru and clock at %d..%d frames on the trace (%d runs, event "
-           "by event)\n\n", RACE_FRAMES_MIN, RACE_FRAMES_MAX, RACE_RUNS);
+    printf("vmviz compare: fifo, lru and clock at %d..%d frames on the trace (%d runs, "
+           "headless)\n\n", RACE_FRAMES_MIN, RACE_FRAMES_MAX, RACE_RUNS);
     printf("  1 worker process:   %6.2f s\n", one);
     printf("  %ld (one per CPU):   %6.2f s, %.1f times as fast\n\n", online, all, one / all);
 }
