@@ -87,6 +87,8 @@ struct rec {
     uint8_t kind;       /* enum tl_kind of the event that led here */
     uint8_t ev_kind;    /* enum event_kind when kind is TL_MACHINE */
     bool ends_access, ends_op;
+    uint64_t ev_hash;   /* logged_event_hash of the event that led here */
+    uint64_t log_sum;   /* log_fingerprint of the log playing forward left here */
 };
 
 struct record {
@@ -104,6 +106,35 @@ static uint64_t counters_hash(const struct counters *c)
     for (size_t i = 0; i < sizeof *c; i++)
         h = (h ^ p[i]) * UINT64_C(0x100000001b3);
     return h;
+}
+
+/* What one logged event contributes to log_fingerprint: its position, its
+ * kind, and the machine event's kind, address, frame and victim. */
+static uint64_t logged_event_hash(const struct tl_event *e)
+{
+    uint64_t h = UINT64_C(0xcbf29ce484222325);
+    uint64_t parts[] = {e->position, (uint64_t)e->kind, e->access_seq, e->op_seq,
+                        (uint64_t)e->ends_access << 1 | e->ends_op,
+                        e->kind == TL_MACHINE ? (uint64_t)e->ev.kind : 0,
+                        e->kind == TL_MACHINE ? e->ev.va : 0,
+                        e->kind == TL_MACHINE ? e->ev.frame : 0,
+                        e->kind == TL_MACHINE ? e->ev.victim : 0};
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
+        h = (h ^ parts[i]) * UINT64_C(0x100000001b3);
+    return h;
+}
+
+/* A fingerprint of the events the timeline's log holds now (all
+ * TIMELINE_LOG_SIZE of them, newest first): the sum of their hashes and
+ * their count, so that playing forward can keep it as a running sum. */
+static uint64_t log_fingerprint(const struct timeline *tl)
+{
+    const struct tl_event *log[TIMELINE_LOG_SIZE];
+    size_t n = timeline_log(tl, log, TIMELINE_LOG_SIZE);
+    uint64_t sum = n;
+    for (size_t i = 0; i < n; i++)
+        sum += logged_event_hash(log[i]);
+    return sum;
 }
 
 /* Plays tl (at position 0) to its end, recording every position (the
@@ -146,6 +177,16 @@ static bool record_forward(struct timeline *tl, struct record *r)
         x->ev_kind = (uint8_t)(e->kind == TL_MACHINE ? e->ev.kind : EV_COUNT);
         x->ends_access = e->ends_access;
         x->ends_op = e->ends_op;
+        /* The log slides: the event just played comes in, the one
+         * TIMELINE_LOG_SIZE before it goes out. */
+        x->ev_hash = logged_event_hash(e);
+        x->log_sum = r->at[r->end - 1].log_sum + x->ev_hash;
+        if (r->end > TIMELINE_LOG_SIZE)
+            x->log_sum -= r->at[r->end - TIMELINE_LOG_SIZE].ev_hash;
+        else
+            x->log_sum += 1;
+        if (x->log_sum != log_fingerprint(tl))
+            ok = false;
         if (timeline_current(tl) != e)
             ok = false;
     }
@@ -224,6 +265,8 @@ static bool same_as_recorded(const struct timeline *tl, const struct record *r, 
     } else if (timeline_current(tl) != NULL) {
         bad = "current event at 0";
     }
+    if (!bad && log_fingerprint(tl) != x->log_sum)
+        bad = "log";
     if (bad)
         fprintf(stderr, "\n%s: %s differs at position %llu\n", what, bad, (unsigned long long)p);
     return bad == NULL;
@@ -482,12 +525,12 @@ static void test_walk_long_thinned(void)
     struct record r = {0};
     if (tl && record_forward(tl, &r)) {
         /* 1800 rounds of 12 references: well over 256 * 1024 events. */
-        CU_ASSERT_TRUE(r.end > TIMELINE_MAX_SNAPSHOTS * (uint64_t)1024);
+        CU_ASSERT_TRUE(r.end > 256 * (uint64_t)1024);
         CU_ASSERT_EQUAL(r.final.accesses, 1800 * 12);
         size_t n = timeline_snapshot_count(tl);
-        CU_ASSERT_TRUE(n >= 2 && n <= TIMELINE_MAX_SNAPSHOTS);
-        /* After thinning the spacing is at least 2048 events. */
-        CU_ASSERT_TRUE(n <= r.end / 2048 + 1);
+        /* The budget, not a count, bounds them: one every 1024 events. */
+        CU_ASSERT_TRUE(n >= 2 && n <= r.end / 1024);
+        CU_ASSERT_TRUE(timeline_snapshot_bytes(tl) <= TIMELINE_SNAPSHOT_BUDGET);
         CU_ASSERT_TRUE(timeline_snapshot_bytes(tl) > n * sizeof(struct machine));
         CU_ASSERT_EQUAL(random_walk(tl, &r, 42, 300, "long"), 0);
         /* Positions around the first snapshots and the ends. */
@@ -506,7 +549,8 @@ static void test_walk_long_thinned(void)
                 bad++;
         CU_ASSERT_EQUAL(bad, 0);
         /* Going back never takes snapshots beyond the bound. */
-        CU_ASSERT_TRUE(timeline_snapshot_count(tl) <= TIMELINE_MAX_SNAPSHOTS);
+        CU_ASSERT_TRUE(timeline_snapshot_count(tl) <= r.end / 1024);
+        CU_ASSERT_TRUE(timeline_snapshot_bytes(tl) <= TIMELINE_SNAPSHOT_BUDGET);
     }
     free(r.at);
     timeline_destroy(tl);
@@ -606,6 +650,9 @@ static void check_breakpoint(const struct scenario *s, const struct record *r, e
         uint64_t now = timeline_position(tl);
         const struct tl_event *e = timeline_current(tl);
         if (e == NULL || e->kind != TL_MACHINE || e->ev.kind != kind)
+            bad++;
+        /* The machine, the current event and the log as playing leaves them. */
+        if (!same_as_recorded(tl, r, "run_until"))
             bad++;
         /* No matching event was skipped. */
         for (uint64_t p = pos + 1; p < now; p++)

@@ -10,9 +10,9 @@
  * Every event is a machine micro-step or one of the scenario's own items
  * (say, chapter, pause, expect, ask).
  *
- * Memory stays bounded: at most TIMELINE_MAX_SNAPSHOTS copies of the
- * machine, taking at most TIMELINE_SNAPSHOT_BUDGET bytes together. When
- * the next snapshot would pass either bound, every other one is dropped
+ * Memory stays bounded: the snapshots, copies of the machine, take at
+ * most TIMELINE_SNAPSHOT_BUDGET bytes together, however many that makes.
+ * When the next snapshot would pass the budget, every other one is dropped
  * and the spacing doubles; a snapshot that does not fit even then, or that
  * the host has no memory for, is skipped and the spacing doubles too. A
  * headless timeline (see timeline_options) holds none at all.
@@ -50,7 +50,6 @@
 #include "util/diag.h"
 #include "vm/machine.h"
 
-#define TIMELINE_MAX_SNAPSHOTS 256
 /* The most the snapshots of one timeline may take together: 256 MiB. */
 #define TIMELINE_SNAPSHOT_BUDGET ((size_t)256 * 1024 * 1024)
 /* The spacing of snapshots: the first is taken after TIMELINE_FIRST_SPACING
