@@ -66,6 +66,10 @@ struct timeline {
     uint64_t future_len;
     uint64_t access_total;    /* accesses in the whole scenario */
     struct tl_event log[TIMELINE_LOG_SIZE];
+    /* The checks of the expect events in the log, slot by slot, and those
+     * of the expect event being played. */
+    struct tl_check log_checks[TIMELINE_LOG_SIZE][TL_EXPECT_MAX];
+    struct tl_check played_checks[TL_EXPECT_MAX];
     size_t log_count;         /* valid entries, newest at log[(log_next - 1) % size] */
     size_t log_next;
     bool end_known;
@@ -333,39 +337,47 @@ static uint64_t known_item_events(const struct timeline *tl, uint64_t item)
     return tl->item_events[item];
 }
 
-/* Copies an event but only the checks it holds and its detail up to the
- * end of the string: most events hold no check and a short detail or none,
- * and these two arrays are most of the event's size. */
-static void event_copy(struct tl_event *dst, const struct tl_event *src)
+/* Copies an event into log slot `slot`, its detail up to the end of the
+ * string (most events have a short one or none) and its checks into the
+ * slot's own room. */
+static void log_copy(struct timeline *tl, size_t slot, const struct tl_event *src)
 {
+    struct tl_event *dst = &tl->log[slot];
     memcpy(dst, src, offsetof(struct tl_event, ev) + offsetof(struct event, detail));
     size_t detail = strnlen(src->ev.detail, sizeof src->ev.detail - 1);
     memcpy(dst->ev.detail, src->ev.detail, detail);
     dst->ev.detail[detail] = '\0';
     dst->text = src->text;
     dst->nchecks = src->nchecks;
-    memcpy(dst->checks, src->checks, src->nchecks * sizeof src->checks[0]);
+    dst->checks = NULL;
+    if (src->nchecks) {
+        memcpy(tl->log_checks[slot], src->checks, src->nchecks * sizeof src->checks[0]);
+        dst->checks = tl->log_checks[slot];
+    }
     dst->failed = src->failed;
 }
 
 static void push_log(struct timeline *tl, const struct tl_event *e)
 {
-    event_copy(&tl->log[tl->log_next], e);
+    log_copy(tl, tl->log_next, e);
     tl->log_next = (tl->log_next + 1) % TIMELINE_LOG_SIZE;
     if (tl->log_count < TIMELINE_LOG_SIZE)
         tl->log_count++;
 }
 
+/* Checks an expect step against the counters now, into `room` (which the
+ * event then points to). */
 static void evaluate_expect(struct tl_state *st, const struct scenario_step *step,
-                            struct tl_event *e)
+                            struct tl_check *room, struct tl_event *e)
 {
     const struct counters *now = &st->m->counters;
+    e->checks = room;
     for (size_t i = 0; i < step->u.expect.count && e->nchecks < TL_EXPECT_MAX; i++) {
         const struct scenario_expect *x = &step->u.expect.items[i];
         int id = counter_lookup(x->name);
         if (id < 0)
             continue;
-        struct tl_check *c = &e->checks[e->nchecks++];
+        struct tl_check *c = &room[e->nchecks++];
         c->counter = (enum counter_id)id;
         c->relative = x->relative != 0;
         c->expected = (uint64_t)x->value;
@@ -382,8 +394,10 @@ static void evaluate_expect(struct tl_state *st, const struct scenario_step *ste
         st->failures++;
 }
 
-/* Fills e for a scenario item (say, chapter, pause, expect, failed). */
-static void play_item(struct tl_state *st, const struct item *item, struct tl_event *e)
+/* Fills e for a scenario item (say, chapter, pause, expect, failed); an
+ * expect's checks go to the timeline's room for the event being played. */
+static void play_item(struct timeline *tl, struct tl_state *st, const struct item *item,
+                      struct tl_event *e)
 {
     const struct scenario_step *step = item->step;
     switch (item->kind) {
@@ -406,7 +420,7 @@ static void play_item(struct tl_state *st, const struct item *item, struct tl_ev
         break;
     case ITEM_EXPECT:
         e->kind = TL_EXPECT;
-        evaluate_expect(st, step, e);
+        evaluate_expect(st, step, tl->played_checks, e);
         break;
     case ITEM_FAILED:
     case ITEM_OP:
@@ -423,9 +437,7 @@ static void play_item(struct tl_state *st, const struct item *item, struct tl_ev
  * counted, and the machine does nothing more. */
 static bool advance(struct timeline *tl, struct tl_state *st, struct tl_event *e)
 {
-    /* The checks past nchecks are never read: only the rest is cleared. */
-    memset(e, 0, offsetof(struct tl_event, checks));
-    e->failed = false;
+    memset(e, 0, sizeof *e);
     if (machine_host_error(st->m))
         return false;
     if (!st->in_op) {
@@ -435,7 +447,7 @@ static bool advance(struct timeline *tl, struct tl_state *st, struct tl_event *e
         }
         st->items++;
         if (st->item.kind != ITEM_OP) {
-            play_item(st, &st->item, e);
+            play_item(tl, st, &st->item, e);
             e->step = st->item.step;
             e->ends_access = e->ends_op = true;
             goto done;
@@ -616,7 +628,7 @@ static bool play_quietly(struct timeline *tl, struct tl_state *st, uint64_t limi
             if (st->item.kind != ITEM_OP) {
                 struct tl_event item_event;
                 memset(&item_event, 0, sizeof item_event);
-                play_item(st, &st->item, &item_event);
+                play_item(tl, st, &st->item, &item_event);
                 st->position++;
             } else if ((events = known_item_events(tl, st->items - 1)) != 0 &&
                        st->position + events <= limit) {
@@ -972,7 +984,7 @@ bool timeline_run_fast(struct timeline *tl)
             continue;
         }
         memset(&e, 0, sizeof e);
-        play_item(st, &st->item, &e);
+        play_item(tl, st, &st->item, &e);
         e.step = st->item.step;
         e.ends_access = e.ends_op = true;
         st->position++;

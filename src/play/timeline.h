@@ -104,7 +104,9 @@ struct tl_event {
     struct event ev;       /* TL_MACHINE */
     const char *text;      /* TL_SAY / TL_CHAPTER / TL_ASK: borrowed from the scenario */
     unsigned nchecks;      /* TL_EXPECT */
-    struct tl_check checks[TL_EXPECT_MAX];
+    /* TL_EXPECT: the nchecks outcomes, out of line so that an event is
+     * cheap to copy and clear; the timeline's, valid as long as the event. */
+    const struct tl_check *checks;
     bool failed;           /* TL_EXPECT: some check failed */
 };
 
