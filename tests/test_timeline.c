@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "play/timeline.h"
 #include "diag_helpers.h"
@@ -1814,6 +1815,138 @@ static void test_host_refusal(void)
     scenario_free(s);
 }
 
+/* ---- quiet seeks on long random traces ------------------------------ */
+
+/* A random `rw` trace of `accesses` accesses over `pages` pages (some
+ * locality, a third writes) and a scenario playing it, with chapters and
+ * an expectation between its halves, in a fresh directory dir. */
+static bool write_random_trace(char *dir, uint64_t seed, unsigned accesses, unsigned pages,
+                               const char *policy, char *yaml, size_t yaml_size)
+{
+    if (mkdtemp(dir) == NULL)
+        return false;
+    char trace[128];
+    snprintf(trace, sizeof trace, "%s/random.rw", dir);
+    snprintf(yaml, yaml_size, "%s/random.yaml", dir);
+    FILE *t = fopen(trace, "w");
+    FILE *y = fopen(yaml, "w");
+    if (t == NULL || y == NULL) {
+        if (t)
+            fclose(t);
+        if (y)
+            fclose(y);
+        return false;
+    }
+    uint64_t state = seed | 1, hot = 0;
+    for (unsigned i = 0; i < accesses; i++) {
+        if (i % 500 == 0)
+            hot = rng_below(&state, pages);
+        uint64_t page = rng_below(&state, 4) ? (hot + rng_below(&state, 12)) % pages
+                                              : rng_below(&state, pages);
+        fprintf(t, "%c 0x%llx\n", rng_below(&state, 3) ? 'R' : 'W',
+                (unsigned long long)(0x400000 + page * 4096 + rng_below(&state, 4096)));
+    }
+    fprintf(y,
+            "title: random trace\n"
+            "machine: {preset: x86_64, frames: 24, table_frames: 16, swap: 512,\n"
+            "          tlb: {entries: 8, ways: 2}, policy: %s, seed: 3}\n"
+            "processes:\n"
+            "  - {name: p, pid: 1}\n"
+            "steps:\n"
+            "  - chapter: first half\n"
+            "  - trace: {file: random.rw, format: rw, auto_areas: true, limit: %u}\n"
+            "  - expect: {accesses: %u}\n"
+            "  - chapter: the whole trace\n"
+            "  - trace: {file: random.rw, format: rw, auto_areas: true}\n",
+            policy, accesses / 2, accesses / 2);
+    bool ok = fclose(t) == 0;
+    return fclose(y) == 0 && ok;
+}
+
+static void remove_random_trace(const char *dir, const char *yaml)
+{
+    char trace[128];
+    snprintf(trace, sizeof trace, "%s/random.rw", dir);
+    remove(trace);
+    remove(yaml);
+    rmdir(dir);
+}
+
+/* Seeks, steps back by every unit, End and run_until at dense samples of
+ * a long random trace under `policy`: each landing shows the machine
+ * (digest), the current event and the log that playing event by event
+ * showed there. */
+static void quiet_seeks_on(uint64_t seed, const char *policy, unsigned accesses)
+{
+    char dir[] = "/tmp/vmviz-quiet-XXXXXX", yaml[128];
+    CU_ASSERT_TRUE_FATAL(write_random_trace(dir, seed, accesses, 90, policy, yaml, sizeof yaml));
+    struct diag d;
+    struct scenario *s = scenario_load(yaml, &d);
+    CU_ASSERT_PTR_NOT_NULL(s);
+    struct timeline *tl = s ? open_policy(s, NULL) : NULL;
+    struct record r = {.stride = 7};
+    char what[64];
+    snprintf(what, sizeof what, "random trace/%s", policy);
+    if (tl && record_forward(tl, &r)) {
+        CU_ASSERT_EQUAL(r.final.accesses, accesses + accesses / 2);
+        /* Long enough that seeks replay quietly from snapshots. */
+        CU_ASSERT_TRUE(r.end > 20 * TIMELINE_FIRST_SPACING);
+        CU_ASSERT_TRUE(r.final.evictions > accesses / 10);
+        unsigned bad = 0;
+        uint64_t state = seed * 7 + 1;
+        static const enum tl_unit units[] = {TL_UNIT_EVENT, TL_UNIT_ACCESS, TL_UNIT_OP};
+        for (unsigned i = 0; i < 400 && bad < 5; i++) {
+            /* From far away, to a position where a digest was taken. */
+            timeline_seek(tl, rng_below(&state, r.end + 1));
+            uint64_t to = rng_below(&state, r.end + 1);
+            to -= to % r.stride;
+            timeline_seek(tl, to);
+            if (timeline_position(tl) != to || !same_as_recorded(tl, &r, what))
+                bad++;
+            enum tl_unit unit = units[i % 3];
+            uint64_t want = prev_boundary(&r, to, unit);
+            if (to > 0 && (!timeline_step(tl, unit, -1) || timeline_position(tl) != want ||
+                           !same_as_recorded(tl, &r, what)))
+                bad++;
+        }
+        CU_ASSERT_EQUAL(bad, 0);
+        /* Every position of a window, one event back at a time, the way the
+         * viewer steps. */
+        timeline_seek(tl, r.end / 3);
+        for (uint64_t p = r.end / 3; p + 300 > r.end / 3 && bad < 5; p--)
+            if (!timeline_seek(tl, p - 1) || !same_as_recorded(tl, &r, what))
+                bad++;
+        CU_ASSERT_EQUAL(bad, 0);
+        /* End on a timeline that has not seen it, then from the start. */
+        struct timeline *fresh = open_policy(s, NULL);
+        if (fresh) {
+            CU_ASSERT_TRUE(timeline_seek(fresh, UINT64_MAX));
+            CU_ASSERT_EQUAL(timeline_position(fresh), r.end);
+            CU_ASSERT_TRUE(timeline_at_end(fresh));
+            CU_ASSERT_TRUE(same_as_recorded(fresh, &r, what));
+            timeline_seek(fresh, 0);
+            CU_ASSERT_TRUE(same_as_recorded(fresh, &r, what));
+            CU_ASSERT_TRUE(timeline_seek(fresh, r.end + 5));
+            CU_ASSERT_TRUE(same_as_recorded(fresh, &r, what));
+            timeline_destroy(fresh);
+        }
+        /* Every fault and every eviction, in order, none skipped. */
+        check_breakpoint(s, &r, TL_STOP_FAULT, EV_PAGE_FAULT, r.final.faults + r.final.segfaults);
+        check_breakpoint(s, &r, TL_STOP_EVICTION, EV_VICTIM_CHOSEN, r.final.evictions);
+    }
+    free(r.at);
+    timeline_destroy(tl);
+    scenario_free(s);
+    remove_random_trace(dir, yaml);
+}
+
+static void test_quiet_seeks_random_traces(void)
+{
+    quiet_seeks_on(11, "clock", 6000);
+    quiet_seeks_on(12, "lru", 5000);
+    quiet_seeks_on(13, "opt", 5000);
+}
+
 void suite_timeline_register(void)
 {
     CU_pSuite suite = CU_add_suite("timeline", NULL, NULL);
@@ -1841,4 +1974,6 @@ void suite_timeline_register(void)
     CU_add_test(suite, "headless: no snapshots", test_headless_no_snapshots);
     CU_add_test(suite, "snapshots within the memory budget", test_snapshot_budget);
     CU_add_test(suite, "host refusal: stop there, go back", test_host_refusal);
+    CU_add_test(suite, "quiet seeks on long random traces: same machine, event and log",
+                test_quiet_seeks_random_traces);
 }
