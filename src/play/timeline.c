@@ -590,18 +590,29 @@ static bool restore_before(struct timeline *tl, uint64_t position)
     return true;
 }
 
+/* How far before its limit a quiet play still runs an item it has never
+ * played whole: almost every operation takes fewer events, and one that
+ * takes more only costs a second replay (see play_quietly). */
+#define QUIET_UNKNOWN_MARGIN 64
+
 /* Plays st forward to `limit`, or to the end, quietly: no timeline event
  * is built and nothing is logged; the machine, the cursor and the
  * scenario's own state (chapter, expectations, failures) move as playing
  * moves them. An operation whose length the index knows, and that ends by
  * limit, runs whole through machine_run_op, which leaves the machine as
  * the micro-steps would; any other runs micro-step by micro-step, so that
- * the play can stop inside it. On the live state it takes the snapshots
- * that fall due, as playing does. true when it reached limit or the end
+ * the play can stop inside it, and the stop hook is asked on time (an
+ * operation run whole ends before the next call is due; one never played
+ * of more than QUIET_UNKNOWN_MARGIN events may delay it by its length);
+ * with may_pass, an operation never played
+ * yet runs whole too while limit is more than QUIET_UNKNOWN_MARGIN events
+ * away, and may then end past limit (the caller replays again, knowing
+ * its length). On the live state it takes the snapshots that fall due, as
+ * playing does. true when it reached limit or the end
  * (st->ended); false when stopped, at a host error (the caller reads
  * machine_host_error), or at the position of an earlier one. */
 static bool play_quietly(struct timeline *tl, struct tl_state *st, uint64_t limit,
-                         enum tl_task task, uint64_t target)
+                         enum tl_task task, uint64_t target, bool may_pass)
 {
     bool live = st == &tl->st;
     struct event scratch;
@@ -631,8 +642,15 @@ static bool play_quietly(struct timeline *tl, struct tl_state *st, uint64_t limi
                 play_item(tl, st, &st->item, &item_event);
                 st->position++;
             } else if ((events = known_item_events(tl, st->items - 1)) != 0 &&
-                       st->position + events <= limit) {
+                       st->position + events <= limit &&
+                       (!tl->stop || events < tl->poll_countdown)) {
                 st->position += machine_run_op(st->m, &st->item.op);
+            } else if (events == 0 && may_pass && limit - st->position > QUIET_UNKNOWN_MARGIN &&
+                       (!tl->stop || tl->poll_countdown > QUIET_UNKNOWN_MARGIN)) {
+                events = machine_run_op(st->m, &st->item.op);
+                if (!machine_host_error(st->m))
+                    note_item_events(tl, st->items - 1, events);
+                st->position += events;
             } else {
                 events = 0;
                 machine_begin(st->m, &st->item.op);
@@ -669,7 +687,15 @@ static bool seek_within_move(struct timeline *tl, uint64_t position)
     }
     bool played_quietly = tl->st.position < loud_from;
     if (played_quietly) {
-        if (!play_quietly(tl, &tl->st, loud_from, task, position)) {
+        bool ok = play_quietly(tl, &tl->st, loud_from, task, position, true);
+        if (ok && tl->st.position > loud_from) {
+            /* An operation never played before ran past where the log
+             * begins: again from before it, its length known now. */
+            task = TL_TASK_REPLAY;
+            ok = restore_before(tl, loud_from) &&
+                 play_quietly(tl, &tl->st, loud_from, task, position, false);
+        }
+        if (!ok) {
             const char *why = machine_host_error(tl->st.m);
             if (why)
                 set_error(tl, why, tl->st.position);
@@ -709,7 +735,7 @@ static bool rebuild_log(struct timeline *tl)
     uint64_t position = tl->st.position;
     uint64_t loud_from = position > TIMELINE_LOG_SIZE ? position - TIMELINE_LOG_SIZE : 0;
     bool ok = restore_before(tl, loud_from) &&
-              play_quietly(tl, &tl->st, loud_from, TL_TASK_REPLAY, position);
+              play_quietly(tl, &tl->st, loud_from, TL_TASK_REPLAY, position, false);
     while (ok && tl->st.position < position)
         ok = timeline_next(tl) != NULL;
     tl->stop = stop;
@@ -734,6 +760,22 @@ static bool is_boundary(const struct tl_event *e, enum tl_unit unit)
     return true;
 }
 
+/* True when no event after state `from` up to state `after` ends an
+ * operation (with after_searched, the event that led to `after` included),
+ * read from the two states alone: an event that ends operation k is
+ * followed by one of a later operation, so the operations begun would
+ * differ; and the event that led to a state between items ends an
+ * operation when its item is not a machine operation or is its step's
+ * last. */
+static bool no_op_ends_between(const struct tl_state *from, const struct tl_state *after,
+                               bool after_searched)
+{
+    if (from->cur.op_seq != after->cur.op_seq)
+        return false;
+    return !after_searched ||
+           (!after->in_op && after->item.kind == ITEM_OP && !after->item.last_of_step);
+}
+
 /* The greatest position before `before` that ends a unit, into *found (0
  * when none), found by replaying on scratch copies the windows that begin
  * at each snapshot, newest first, and last the one from position 0. The
@@ -746,8 +788,20 @@ static bool previous_boundary(struct timeline *tl, uint64_t before, enum tl_unit
     while (i > 0 && tl->snaps[i - 1].st.position >= before)
         i--;
     /* Windows: snaps[i - 1] up to `before`, then each older one up to the
-     * start of the window after it, then position 0. */
+     * start of the window after it, then position 0. `after` is the state
+     * at the end of the window: at `before` for the first, whose last
+     * event is not searched; for the others the snapshot at the next
+     * window's start, whose last event is. */
+    const struct tl_state *after = &tl->st;
+    bool after_searched = false;
     for (;; i--) {
+        if (unit == TL_UNIT_OP && i > 0 &&
+            no_op_ends_between(&tl->snaps[i - 1].st, after, after_searched)) {
+            after = &tl->snaps[i - 1].st;
+            after_searched = true;
+            before = after->position + 1;
+            continue;
+        }
         struct tl_state scratch;
         bool copied = i > 0 ? state_copy(&scratch, &tl->snaps[i - 1].st)
                             : initial_state(tl, &scratch);
@@ -778,6 +832,8 @@ static bool previous_boundary(struct timeline *tl, uint64_t before, enum tl_unit
             return true;
         }
         before = window_start + 1;
+        after = &tl->snaps[i - 1].st;
+        after_searched = true;
     }
 }
 

@@ -100,10 +100,10 @@ static bool close_output(FILE *fp, const char *path)
     return false;
 }
 
-/* Writes the trace: phases of 50,000 accesses, each with its own hot set of
- * 48 pages (70% of the accesses), a sequential scan over all pages (20%)
- * and uniform noise (10%); 30% of the accesses are writes. */
-static bool write_trace(const char *path)
+/* Writes a trace of n accesses: phases of 50,000 accesses, each with its
+ * own hot set of 48 pages (70% of the accesses), a sequential scan over all
+ * pages (20%) and uniform noise (10%); 30% of the accesses are writes. */
+static bool write_mix_trace(const char *path, uint32_t n)
 {
     FILE *fp = open_output(path);
     if (fp == NULL)
@@ -111,7 +111,7 @@ static bool write_trace(const char *path)
     uint64_t rng = BENCH_SEED;
     uint64_t hot_base = 0, scan = 0;
     fputs("# vmviz bench: a seeded mix of localities\n", fp);
-    for (uint32_t i = 0; i < BENCH_ACCESSES; i++) {
+    for (uint32_t i = 0; i < n; i++) {
         if (i % 50000 == 0)
             hot_base = rng_next(&rng) % BENCH_PAGES;
         uint64_t r = rng_next(&rng) % 100, page;
@@ -127,6 +127,12 @@ static bool write_trace(const char *path)
                 (unsigned long long)(BENCH_BASE + page * 4096 + offset));
     }
     return close_output(fp, path);
+}
+
+/* The million-access trace. */
+static bool write_trace(const char *path)
+{
+    return write_mix_trace(path, BENCH_ACCESSES);
 }
 
 /* A scenario of one process playing the `rw` trace at `trace` on an
@@ -294,34 +300,10 @@ static void stepping(const struct scenario *s)
     timeline_destroy(tl);
 }
 
-/* The viewer's moves on a long trace (issue 14's goals): LONG_ACCESSES
- * accesses of the same mix. */
+/* The viewer's moves on a long trace: LONG_ACCESSES accesses of the same
+ * mix (write_mix_trace). */
 #define LONG_ACCESSES 10000000u
 #define LONG_SAMPLES 30
-
-/* Writes the long trace: write_trace's mix, LONG_ACCESSES lines. */
-static bool write_long_trace(const char *path)
-{
-    FILE *fp = open_output(path);
-    if (fp == NULL)
-        return false;
-    uint64_t rng = BENCH_SEED ^ 0x10e6;
-    uint64_t hot_base = 0, scan = 0;
-    for (uint32_t i = 0; i < LONG_ACCESSES; i++) {
-        if (i % 50000 == 0)
-            hot_base = rng_next(&rng) % BENCH_PAGES;
-        uint64_t r = rng_next(&rng) % 100, page;
-        if (r < 70)
-            page = (hot_base + rng_next(&rng) % 48) % BENCH_PAGES;
-        else if (r < 90)
-            page = scan++ % BENCH_PAGES;
-        else
-            page = rng_next(&rng) % BENCH_PAGES;
-        fprintf(fp, "%c 0x%llx\n", rng_next(&rng) % 100 < 30 ? 'W' : 'R',
-                (unsigned long long)(BENCH_BASE + page * 4096));
-    }
-    return close_output(fp, path);
-}
 
 /* Milliseconds from opening a timeline of s under policy to its first
  * event (what the viewer needs for its first frame). */
@@ -392,7 +374,8 @@ static void long_trace_moves(const char *dir)
     char trace[600], yaml[600];
     snprintf(trace, sizeof trace, "%s/long.rw", dir);
     snprintf(yaml, sizeof yaml, "%s/long.yaml", dir);
-    if (!write_long_trace(trace) || !write_scenario(yaml, trace, "long", bench_machine)) {
+    if (!write_mix_trace(trace, LONG_ACCESSES) ||
+        !write_scenario(yaml, trace, "long", bench_machine)) {
         remove(trace);
         return;
     }
