@@ -28,6 +28,11 @@
  *      scenario and the trace included) as a multiple of the reference's
  *      (reading the trace included), for fifo, lru and clock on the whole
  *      trace and for opt on its first 100,000 writes.
+ *   8. The viewer's moves on a 10,000,000-access trace of the same mix
+ *      (clock): the first frame (clock and opt), End from the start, and
+ *      at 30 random positions one step back, one access back, one
+ *      operation back, run to the next fault and to the next eviction
+ *      (median and maximum); the snapshots then held against the budget.
  *
  * Run from the top of the source tree: ./build/release/bench */
 #include <errno.h>
