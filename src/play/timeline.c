@@ -600,15 +600,15 @@ static bool restore_before(struct timeline *tl, uint64_t position)
  * scenario's own state (chapter, expectations, failures) move as playing
  * moves them. An operation whose length the index knows, and that ends by
  * limit, runs whole through machine_run_op, which leaves the machine as
- * the micro-steps would; any other runs micro-step by micro-step, so that
- * the play can stop inside it, and the stop hook is asked on time (an
- * operation run whole ends before the next call is due; one never played
- * of more than QUIET_UNKNOWN_MARGIN events may delay it by its length);
- * with may_pass, an operation never played
- * yet runs whole too while limit is more than QUIET_UNKNOWN_MARGIN events
- * away, and may then end past limit (the caller replays again, knowing
- * its length). On the live state it takes the snapshots that fall due, as
- * playing does. true when it reached limit or the end
+ * the micro-steps would; with may_pass, so does one never played, while
+ * limit is more than QUIET_UNKNOWN_MARGIN events away (it may then end
+ * past limit: the caller replays again, knowing its length). Any other
+ * runs micro-step by micro-step, so that the play can stop inside it. The
+ * stop hook is asked on time: an operation runs whole only when it ends
+ * before the next call is due (one never played, of more than
+ * QUIET_UNKNOWN_MARGIN events, may delay the call by its length). On the
+ * live state it takes the snapshots that fall due, as playing does. true
+ * when it reached limit (or passed it, with may_pass) or the end
  * (st->ended); false when stopped, at a host error (the caller reads
  * machine_host_error), or at the position of an earlier one. */
 static bool play_quietly(struct timeline *tl, struct tl_state *st, uint64_t limit,
