@@ -62,7 +62,7 @@ struct timeline {
      * before where it must stop, as one machine_run_op. */
     uint8_t *item_events;
     uint64_t item_events_cap;
-    uint64_t *future;         /* OPT: next use of each access */
+    uint32_t *future;         /* OPT: next use of each access */
     uint64_t future_len;
     uint64_t access_total;    /* accesses in the whole scenario */
     struct tl_event log[TIMELINE_LOG_SIZE];
