@@ -1894,7 +1894,8 @@ static void quiet_seeks_on(uint64_t seed, const char *policy, unsigned accesses)
         CU_ASSERT_TRUE(r.final.evictions > accesses / 10);
         unsigned bad = 0;
         uint64_t state = seed * 7 + 1;
-        static const enum tl_unit units[] = {TL_UNIT_EVENT, TL_UNIT_ACCESS, TL_UNIT_OP};
+        static const enum tl_unit units[] = {TL_UNIT_EVENT, TL_UNIT_ACCESS, TL_UNIT_OP,
+                                             TL_UNIT_CHAPTER};
         for (unsigned i = 0; i < 400 && bad < 5; i++) {
             /* From far away, to a position where a digest was taken. */
             timeline_seek(tl, rng_below(&state, r.end + 1));
@@ -1903,7 +1904,7 @@ static void quiet_seeks_on(uint64_t seed, const char *policy, unsigned accesses)
             timeline_seek(tl, to);
             if (timeline_position(tl) != to || !same_as_recorded(tl, &r, what))
                 bad++;
-            enum tl_unit unit = units[i % 3];
+            enum tl_unit unit = units[i % 4];
             uint64_t want = prev_boundary(&r, to, unit);
             if (to > 0 && (!timeline_step(tl, unit, -1) || timeline_position(tl) != want ||
                            !same_as_recorded(tl, &r, what)))

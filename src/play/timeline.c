@@ -760,19 +760,20 @@ static bool is_boundary(const struct tl_event *e, enum tl_unit unit)
     return true;
 }
 
-/* True when no event after state `from` up to state `after` ends an
- * operation (with after_searched, the event that led to `after` included),
- * read from the two states alone: an event that ends operation k is
- * followed by one of a later operation, so the operations begun would
- * differ; and the event that led to a state between items ends an
- * operation when its item is not a machine operation or is its step's
- * last. */
-static bool no_op_ends_between(const struct tl_state *from, const struct tl_state *after,
-                               bool after_searched)
+/* True when no event after state `from` up to state `after` ends a
+ * `unit` (with after_searched, the event that led to `after` included),
+ * read from the two states alone, for an operation or a chapter; false
+ * for the other units. An event that ends operation k is followed by one
+ * of a later operation, so the operations begun (op_seq) would differ;
+ * the event that led to a state between items ends an operation when its
+ * item is not a machine operation or is its step's last. A chapter is a
+ * step of its own: its event begins an operation. */
+static bool no_boundary_between(enum tl_unit unit, const struct tl_state *from,
+                                const struct tl_state *after, bool after_searched)
 {
-    if (from->cur.op_seq != after->cur.op_seq)
+    if ((unit != TL_UNIT_OP && unit != TL_UNIT_CHAPTER) || from->cur.op_seq != after->cur.op_seq)
         return false;
-    return !after_searched ||
+    return unit == TL_UNIT_CHAPTER || !after_searched ||
            (!after->in_op && after->item.kind == ITEM_OP && !after->item.last_of_step);
 }
 
@@ -795,8 +796,7 @@ static bool previous_boundary(struct timeline *tl, uint64_t before, enum tl_unit
     const struct tl_state *after = &tl->st;
     bool after_searched = false;
     for (;; i--) {
-        if (unit == TL_UNIT_OP && i > 0 &&
-            no_op_ends_between(&tl->snaps[i - 1].st, after, after_searched)) {
+        if (i > 0 && no_boundary_between(unit, &tl->snaps[i - 1].st, after, after_searched)) {
             after = &tl->snaps[i - 1].st;
             after_searched = true;
             before = after->position + 1;
