@@ -694,6 +694,7 @@ static void test_run_until(void)
             while (timeline_run_until(t2, TL_STOP_CHAPTER)) {
                 const struct tl_event *e = timeline_current(t2);
                 CU_ASSERT_TRUE(e && e->kind == TL_CHAPTER);
+                CU_ASSERT_TRUE(same_as_recorded(t2, &r, "run_until chapter"));
                 chapters++;
             }
             CU_ASSERT_EQUAL(chapters, 3);
@@ -701,6 +702,7 @@ static void test_run_until(void)
             while (timeline_run_until(t2, TL_STOP_PAUSE)) {
                 const struct tl_event *e = timeline_current(t2);
                 CU_ASSERT_TRUE(e && (e->kind == TL_CHAPTER || e->kind == TL_PAUSE));
+                CU_ASSERT_TRUE(same_as_recorded(t2, &r, "run_until pause"));
                 stops++;
             }
             CU_ASSERT_EQUAL(stops, 3 + 3);
@@ -709,9 +711,12 @@ static void test_run_until(void)
             CU_ASSERT_TRUE(timeline_run_until(t2, TL_STOP_FAILED));
             const struct tl_event *e = timeline_current(t2);
             CU_ASSERT_TRUE(e && e->kind == TL_EXPECT && e->failed);
+            CU_ASSERT_TRUE(same_as_recorded(t2, &r, "run_until failed"));
             CU_ASSERT_EQUAL(timeline_failures(t2), 1);
             CU_ASSERT_FALSE(timeline_run_until(t2, TL_STOP_FAILED));
             CU_ASSERT_EQUAL(timeline_failures(t2), 1);
+            CU_ASSERT_EQUAL(timeline_position(t2), r.end);
+            CU_ASSERT_TRUE(same_as_recorded(t2, &r, "run_until failed, at the end"));
             timeline_destroy(t2);
         }
     }
@@ -1931,8 +1936,23 @@ static void quiet_seeks_on(uint64_t seed, const char *policy, unsigned accesses)
             CU_ASSERT_TRUE(same_as_recorded(fresh, &r, what));
             timeline_destroy(fresh);
         }
-        /* Every fault and every eviction, in order, none skipped. */
+        /* Every fault and every eviction, in order, none skipped; both
+         * chapters. */
         check_breakpoint(s, &r, TL_STOP_FAULT, EV_PAGE_FAULT, r.final.faults + r.final.segfaults);
+        struct timeline *chapters = open_policy(s, NULL);
+        if (chapters) {
+            unsigned found = 0;
+            while (timeline_run_until(chapters, TL_STOP_CHAPTER)) {
+                found++;
+                if (!same_as_recorded(chapters, &r, what))
+                    bad++;
+            }
+            CU_ASSERT_EQUAL(found, 2);
+            CU_ASSERT_EQUAL(timeline_position(chapters), r.end);
+            CU_ASSERT_TRUE(same_as_recorded(chapters, &r, what));
+            CU_ASSERT_EQUAL(bad, 0);
+            timeline_destroy(chapters);
+        }
         check_breakpoint(s, &r, TL_STOP_EVICTION, EV_VICTIM_CHOSEN, r.final.evictions);
     }
     free(r.at);

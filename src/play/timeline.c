@@ -908,11 +908,12 @@ static bool stops_at(const struct tl_event *e, enum tl_stop stop)
 }
 
 /* True when an operation whose counters went from `before` to `after` may
- * hold an event where `stop` stops: each such event moves a counter in its
- * operation (a page fault ends handled or as a SIGSEGV, a victim chosen is
- * evicted unless memory runs out). Operations it says false of are skipped
- * whole by a quiet run; one it says true of is played again event by event,
- * so a false alarm costs time, never exactness. */
+ * hold an event where `stop` stops: each machine event it stops at moves a
+ * counter in its operation (a page fault ends handled or as a SIGSEGV, a
+ * victim chosen is evicted unless memory runs out); the scenario's own
+ * items are never inside an operation. Operations it says false of are
+ * skipped whole by a quiet run; one it says true of is played again event
+ * by event, so a false alarm costs time, never exactness. */
 static bool may_stop_in(enum tl_stop stop, const struct counters *before,
                         const struct counters *after)
 {
@@ -926,7 +927,7 @@ static bool may_stop_in(enum tl_stop stop, const struct counters *before,
     case TL_STOP_CHAPTER:
     case TL_STOP_FAILED:
     case TL_STOP_PAUSE:
-        break;
+        return false; /* the scenario's own items, never inside an operation */
     }
     return true;
 }
@@ -977,13 +978,14 @@ static bool find_candidate_quietly(struct timeline *tl, enum tl_stop stop, uint6
 bool timeline_run_until(struct timeline *tl, enum tl_stop stop)
 {
     move_begin(tl);
-    /* Breakpoints inside operations are found by quiet runs where going
-     * back is cheap (snapshots are kept). */
-    bool quiet = tl->keep_snapshots &&
-                 (stop == TL_STOP_FAULT || stop == TL_STOP_EVICTION || stop == TL_STOP_TLB_MISS);
+    /* Operations are run quietly where going back is cheap (snapshots are
+     * kept); the scenario's own items, and an operation that may hold
+     * the breakpoint, are played event by event. */
+    bool quiet = tl->keep_snapshots;
+    bool log_stale = false; /* operations were run quietly since the log was right */
     for (;;) {
         if (quiet && !tl->st.in_op) {
-            uint64_t candidate;
+            uint64_t candidate, from = tl->st.position;
             bool found = find_candidate_quietly(tl, stop, &candidate);
             if (!found || tl->st.ended) {
                 const char *why = machine_host_error(tl->st.m);
@@ -992,17 +994,24 @@ bool timeline_run_until(struct timeline *tl, enum tl_stop stop)
                 rebuild_log(tl);
                 return false;
             }
-            /* Back to where the operation began, to play it event by event. */
-            if (candidate != UINT64_MAX && !seek_within_move(tl, candidate))
-                return false;
+            /* Back to where the operation began, to play it event by event
+             * (the log is rebuilt on the way). */
+            if (candidate != UINT64_MAX) {
+                if (!seek_within_move(tl, candidate))
+                    return false;
+                log_stale = false;
+            } else if (tl->st.position != from) {
+                log_stale = true;
+            }
         }
-        if (poll_stop(tl, TL_TASK_FORWARD, &tl->st, UINT64_MAX, 1))
-            return false;
-        const struct tl_event *e = timeline_next(tl);
-        if (e == NULL)
-            return false;
-        if (stops_at(e, stop))
-            return true;
+        bool stopped = poll_stop(tl, TL_TASK_FORWARD, &tl->st, UINT64_MAX, 1);
+        const struct tl_event *e = stopped ? NULL : timeline_next(tl);
+        bool found = e != NULL && stops_at(e, stop);
+        if (found || e == NULL) {
+            if (log_stale)
+                rebuild_log(tl);
+            return found;
+        }
     }
 }
 
