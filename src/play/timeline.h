@@ -17,10 +17,17 @@
  * the host has no memory for, is skipped and the spacing doubles too. A
  * headless timeline (see timeline_options) holds none at all.
  *
+ * Going back and long moves forward replay quietly: whole operations at a
+ * time, no event built and nothing logged, up to the TIMELINE_LOG_SIZE
+ * events before where the move ends, which are played one by one so that
+ * the log (timeline_log) and the current event read as playing event by
+ * event left them.
+ *
  * Long moves can be abandoned. A move that plays many events (seek, step
  * by a unit, run_until, run_fast, the replay behind every step back, and
  * the pass that learns the future for OPT at creation) calls the stop hook
- * every TIMELINE_POLL_EVENTS events; when the hook returns true the move
+ * every TIMELINE_POLL_EVENTS events (or at the end of the operation then
+ * in progress, when it is run whole); when the hook returns true the move
  * ends at once, returns false, and timeline_stopped() says so. The
  * timeline is then at a consistent position it reached on the way (for a
  * step back: where the replay had got to, or where it started when the
