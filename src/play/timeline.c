@@ -559,6 +559,16 @@ const struct tl_event *timeline_next(struct timeline *tl)
     return &tl->log[(tl->log_next + TIMELINE_LOG_SIZE - 1) % TIMELINE_LOG_SIZE];
 }
 
+/* How many snapshots lie at or before `position`: the newest of them is
+ * snaps[count - 1]. */
+static size_t snapshots_up_to(const struct timeline *tl, uint64_t position)
+{
+    size_t i = tl->nsnaps;
+    while (i > 0 && tl->snaps[i - 1].st.position > position)
+        i--;
+    return i;
+}
+
 /* Makes the newest snapshot at or before `position` the current state, or
  * the state at position 0 when there is none. When the host has no memory
  * for a copy of the snapshot, the live machine is given back and the
@@ -566,9 +576,7 @@ const struct tl_event *timeline_next(struct timeline *tl)
  * (with the error set) only when position 0 cannot be rebuilt. */
 static bool restore_before(struct timeline *tl, uint64_t position)
 {
-    size_t i = tl->nsnaps;
-    while (i > 0 && tl->snaps[i - 1].st.position > position)
-        i--;
+    size_t i = snapshots_up_to(tl, position);
     struct tl_state copy;
     if (i == 0) {
         if (!initial_state(tl, &copy)) {
@@ -680,10 +688,15 @@ static bool seek_within_move(struct timeline *tl, uint64_t position)
         position = tl->end_position;
     enum tl_task task = TL_TASK_FORWARD;
     uint64_t loud_from = position > TIMELINE_LOG_SIZE ? position - TIMELINE_LOG_SIZE : 0;
-    if (position < tl->st.position) {
+    /* Going forward over ground played before, a snapshot ahead saves
+     * replaying up to it. */
+    size_t ahead = snapshots_up_to(tl, loud_from);
+    bool jump_ahead = ahead > 0 && tl->snaps[ahead - 1].st.position > tl->st.position;
+    if (position < tl->st.position || jump_ahead) {
         if (!restore_before(tl, loud_from))
             return false;
-        task = TL_TASK_REPLAY;
+        if (!jump_ahead)
+            task = TL_TASK_REPLAY;
     }
     bool played_quietly = tl->st.position < loud_from;
     if (played_quietly) {
