@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "play/timeline.h"
 #include "diag_helpers.h"
@@ -87,6 +88,8 @@ struct rec {
     uint8_t kind;       /* enum tl_kind of the event that led here */
     uint8_t ev_kind;    /* enum event_kind when kind is TL_MACHINE */
     bool ends_access, ends_op;
+    uint64_t ev_hash;   /* logged_event_hash of the event that led here */
+    uint64_t log_sum;   /* log_fingerprint of the log playing forward left here */
 };
 
 struct record {
@@ -104,6 +107,35 @@ static uint64_t counters_hash(const struct counters *c)
     for (size_t i = 0; i < sizeof *c; i++)
         h = (h ^ p[i]) * UINT64_C(0x100000001b3);
     return h;
+}
+
+/* What one logged event contributes to log_fingerprint: its position, its
+ * kind, and the machine event's kind, address, frame and victim. */
+static uint64_t logged_event_hash(const struct tl_event *e)
+{
+    uint64_t h = UINT64_C(0xcbf29ce484222325);
+    uint64_t parts[] = {e->position, (uint64_t)e->kind, e->access_seq, e->op_seq,
+                        (uint64_t)e->ends_access << 1 | e->ends_op,
+                        e->kind == TL_MACHINE ? (uint64_t)e->ev.kind : 0,
+                        e->kind == TL_MACHINE ? e->ev.va : 0,
+                        e->kind == TL_MACHINE ? e->ev.frame : 0,
+                        e->kind == TL_MACHINE ? e->ev.victim : 0};
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
+        h = (h ^ parts[i]) * UINT64_C(0x100000001b3);
+    return h;
+}
+
+/* A fingerprint of the events the timeline's log holds now (all
+ * TIMELINE_LOG_SIZE of them, newest first): the sum of their hashes and
+ * their count, so that playing forward can keep it as a running sum. */
+static uint64_t log_fingerprint(const struct timeline *tl)
+{
+    const struct tl_event *log[TIMELINE_LOG_SIZE];
+    size_t n = timeline_log(tl, log, TIMELINE_LOG_SIZE);
+    uint64_t sum = n;
+    for (size_t i = 0; i < n; i++)
+        sum += logged_event_hash(log[i]);
+    return sum;
 }
 
 /* Plays tl (at position 0) to its end, recording every position (the
@@ -146,6 +178,16 @@ static bool record_forward(struct timeline *tl, struct record *r)
         x->ev_kind = (uint8_t)(e->kind == TL_MACHINE ? e->ev.kind : EV_COUNT);
         x->ends_access = e->ends_access;
         x->ends_op = e->ends_op;
+        /* The log slides: the event just played comes in, the one
+         * TIMELINE_LOG_SIZE before it goes out. */
+        x->ev_hash = logged_event_hash(e);
+        x->log_sum = r->at[r->end - 1].log_sum + x->ev_hash;
+        if (r->end > TIMELINE_LOG_SIZE)
+            x->log_sum -= r->at[r->end - TIMELINE_LOG_SIZE].ev_hash;
+        else
+            x->log_sum += 1;
+        if (x->log_sum != log_fingerprint(tl))
+            ok = false;
         if (timeline_current(tl) != e)
             ok = false;
     }
@@ -224,6 +266,8 @@ static bool same_as_recorded(const struct timeline *tl, const struct record *r, 
     } else if (timeline_current(tl) != NULL) {
         bad = "current event at 0";
     }
+    if (!bad && log_fingerprint(tl) != x->log_sum)
+        bad = "log";
     if (bad)
         fprintf(stderr, "\n%s: %s differs at position %llu\n", what, bad, (unsigned long long)p);
     return bad == NULL;
@@ -482,12 +526,12 @@ static void test_walk_long_thinned(void)
     struct record r = {0};
     if (tl && record_forward(tl, &r)) {
         /* 1800 rounds of 12 references: well over 256 * 1024 events. */
-        CU_ASSERT_TRUE(r.end > TIMELINE_MAX_SNAPSHOTS * (uint64_t)1024);
+        CU_ASSERT_TRUE(r.end > 256 * (uint64_t)1024);
         CU_ASSERT_EQUAL(r.final.accesses, 1800 * 12);
         size_t n = timeline_snapshot_count(tl);
-        CU_ASSERT_TRUE(n >= 2 && n <= TIMELINE_MAX_SNAPSHOTS);
-        /* After thinning the spacing is at least 2048 events. */
-        CU_ASSERT_TRUE(n <= r.end / 2048 + 1);
+        /* The budget, not a count, bounds them: one every 1024 events. */
+        CU_ASSERT_TRUE(n >= 2 && n <= r.end / 1024);
+        CU_ASSERT_TRUE(timeline_snapshot_bytes(tl) <= TIMELINE_SNAPSHOT_BUDGET);
         CU_ASSERT_TRUE(timeline_snapshot_bytes(tl) > n * sizeof(struct machine));
         CU_ASSERT_EQUAL(random_walk(tl, &r, 42, 300, "long"), 0);
         /* Positions around the first snapshots and the ends. */
@@ -506,7 +550,8 @@ static void test_walk_long_thinned(void)
                 bad++;
         CU_ASSERT_EQUAL(bad, 0);
         /* Going back never takes snapshots beyond the bound. */
-        CU_ASSERT_TRUE(timeline_snapshot_count(tl) <= TIMELINE_MAX_SNAPSHOTS);
+        CU_ASSERT_TRUE(timeline_snapshot_count(tl) <= r.end / 1024);
+        CU_ASSERT_TRUE(timeline_snapshot_bytes(tl) <= TIMELINE_SNAPSHOT_BUDGET);
     }
     free(r.at);
     timeline_destroy(tl);
@@ -607,6 +652,9 @@ static void check_breakpoint(const struct scenario *s, const struct record *r, e
         const struct tl_event *e = timeline_current(tl);
         if (e == NULL || e->kind != TL_MACHINE || e->ev.kind != kind)
             bad++;
+        /* The machine, the current event and the log as playing leaves them. */
+        if (!same_as_recorded(tl, r, "run_until"))
+            bad++;
         /* No matching event was skipped. */
         for (uint64_t p = pos + 1; p < now; p++)
             if (r->at[p].kind == TL_MACHINE && r->at[p].ev_kind == kind)
@@ -646,6 +694,7 @@ static void test_run_until(void)
             while (timeline_run_until(t2, TL_STOP_CHAPTER)) {
                 const struct tl_event *e = timeline_current(t2);
                 CU_ASSERT_TRUE(e && e->kind == TL_CHAPTER);
+                CU_ASSERT_TRUE(same_as_recorded(t2, &r, "run_until chapter"));
                 chapters++;
             }
             CU_ASSERT_EQUAL(chapters, 3);
@@ -653,6 +702,7 @@ static void test_run_until(void)
             while (timeline_run_until(t2, TL_STOP_PAUSE)) {
                 const struct tl_event *e = timeline_current(t2);
                 CU_ASSERT_TRUE(e && (e->kind == TL_CHAPTER || e->kind == TL_PAUSE));
+                CU_ASSERT_TRUE(same_as_recorded(t2, &r, "run_until pause"));
                 stops++;
             }
             CU_ASSERT_EQUAL(stops, 3 + 3);
@@ -661,9 +711,12 @@ static void test_run_until(void)
             CU_ASSERT_TRUE(timeline_run_until(t2, TL_STOP_FAILED));
             const struct tl_event *e = timeline_current(t2);
             CU_ASSERT_TRUE(e && e->kind == TL_EXPECT && e->failed);
+            CU_ASSERT_TRUE(same_as_recorded(t2, &r, "run_until failed"));
             CU_ASSERT_EQUAL(timeline_failures(t2), 1);
             CU_ASSERT_FALSE(timeline_run_until(t2, TL_STOP_FAILED));
             CU_ASSERT_EQUAL(timeline_failures(t2), 1);
+            CU_ASSERT_EQUAL(timeline_position(t2), r.end);
+            CU_ASSERT_TRUE(same_as_recorded(t2, &r, "run_until failed, at the end"));
             timeline_destroy(t2);
         }
     }
@@ -1788,6 +1841,154 @@ static void test_host_refusal(void)
     scenario_free(s);
 }
 
+/* ---- quiet seeks on long random traces ------------------------------ */
+
+/* A random `rw` trace of `accesses` accesses over `pages` pages (some
+ * locality, a third writes) and a scenario playing it, with chapters and
+ * an expectation between its halves, in a fresh directory dir. */
+static bool write_random_trace(char *dir, uint64_t seed, unsigned accesses, unsigned pages,
+                               const char *policy, char *yaml, size_t yaml_size)
+{
+    if (mkdtemp(dir) == NULL)
+        return false;
+    char trace[128];
+    snprintf(trace, sizeof trace, "%s/random.rw", dir);
+    snprintf(yaml, yaml_size, "%s/random.yaml", dir);
+    FILE *t = fopen(trace, "w");
+    FILE *y = fopen(yaml, "w");
+    if (t == NULL || y == NULL) {
+        if (t)
+            fclose(t);
+        if (y)
+            fclose(y);
+        return false;
+    }
+    uint64_t state = seed | 1, hot = 0;
+    for (unsigned i = 0; i < accesses; i++) {
+        if (i % 500 == 0)
+            hot = rng_below(&state, pages);
+        uint64_t page = rng_below(&state, 4) ? (hot + rng_below(&state, 12)) % pages
+                                              : rng_below(&state, pages);
+        fprintf(t, "%c 0x%llx\n", rng_below(&state, 3) ? 'R' : 'W',
+                (unsigned long long)(0x400000 + page * 4096 + rng_below(&state, 4096)));
+    }
+    fprintf(y,
+            "title: random trace\n"
+            "machine: {preset: x86_64, frames: 24, table_frames: 16, swap: 512,\n"
+            "          tlb: {entries: 8, ways: 2}, policy: %s, seed: 3}\n"
+            "processes:\n"
+            "  - {name: p, pid: 1}\n"
+            "steps:\n"
+            "  - chapter: first half\n"
+            "  - trace: {file: random.rw, format: rw, auto_areas: true, limit: %u}\n"
+            "  - expect: {accesses: %u}\n"
+            "  - chapter: the whole trace\n"
+            "  - trace: {file: random.rw, format: rw, auto_areas: true}\n",
+            policy, accesses / 2, accesses / 2);
+    bool ok = fclose(t) == 0;
+    return fclose(y) == 0 && ok;
+}
+
+static void remove_random_trace(const char *dir, const char *yaml)
+{
+    char trace[128];
+    snprintf(trace, sizeof trace, "%s/random.rw", dir);
+    remove(trace);
+    remove(yaml);
+    rmdir(dir);
+}
+
+/* Seeks, steps back by every unit, End and run_until at dense samples of
+ * a long random trace under `policy`: each landing shows the machine
+ * (digest), the current event and the log that playing event by event
+ * showed there. */
+static void quiet_seeks_on(uint64_t seed, const char *policy, unsigned accesses)
+{
+    char dir[] = "/tmp/vmviz-quiet-XXXXXX", yaml[128];
+    CU_ASSERT_TRUE_FATAL(write_random_trace(dir, seed, accesses, 90, policy, yaml, sizeof yaml));
+    struct diag d;
+    struct scenario *s = scenario_load(yaml, &d);
+    CU_ASSERT_PTR_NOT_NULL(s);
+    struct timeline *tl = s ? open_policy(s, NULL) : NULL;
+    struct record r = {.stride = 7};
+    char what[64];
+    snprintf(what, sizeof what, "random trace/%s", policy);
+    if (tl && record_forward(tl, &r)) {
+        CU_ASSERT_EQUAL(r.final.accesses, accesses + accesses / 2);
+        /* Long enough that seeks replay quietly from snapshots. */
+        CU_ASSERT_TRUE(r.end > 20 * TIMELINE_FIRST_SPACING);
+        CU_ASSERT_TRUE(r.final.evictions > accesses / 10);
+        unsigned bad = 0;
+        uint64_t state = seed * 7 + 1;
+        static const enum tl_unit units[] = {TL_UNIT_EVENT, TL_UNIT_ACCESS, TL_UNIT_OP,
+                                             TL_UNIT_CHAPTER};
+        for (unsigned i = 0; i < 400 && bad < 5; i++) {
+            /* From far away, to a position where a digest was taken. */
+            timeline_seek(tl, rng_below(&state, r.end + 1));
+            uint64_t to = rng_below(&state, r.end + 1);
+            to -= to % r.stride;
+            timeline_seek(tl, to);
+            if (timeline_position(tl) != to || !same_as_recorded(tl, &r, what))
+                bad++;
+            enum tl_unit unit = units[i % 4];
+            uint64_t want = prev_boundary(&r, to, unit);
+            if (to > 0 && (!timeline_step(tl, unit, -1) || timeline_position(tl) != want ||
+                           !same_as_recorded(tl, &r, what)))
+                bad++;
+        }
+        CU_ASSERT_EQUAL(bad, 0);
+        /* Every position of a window, one event back at a time, the way the
+         * viewer steps. */
+        timeline_seek(tl, r.end / 3);
+        for (uint64_t p = r.end / 3; p + 300 > r.end / 3 && bad < 5; p--)
+            if (!timeline_seek(tl, p - 1) || !same_as_recorded(tl, &r, what))
+                bad++;
+        CU_ASSERT_EQUAL(bad, 0);
+        /* End on a timeline that has not seen it, then from the start. */
+        struct timeline *fresh = open_policy(s, NULL);
+        if (fresh) {
+            CU_ASSERT_TRUE(timeline_seek(fresh, UINT64_MAX));
+            CU_ASSERT_EQUAL(timeline_position(fresh), r.end);
+            CU_ASSERT_TRUE(timeline_at_end(fresh));
+            CU_ASSERT_TRUE(same_as_recorded(fresh, &r, what));
+            timeline_seek(fresh, 0);
+            CU_ASSERT_TRUE(same_as_recorded(fresh, &r, what));
+            CU_ASSERT_TRUE(timeline_seek(fresh, r.end + 5));
+            CU_ASSERT_TRUE(same_as_recorded(fresh, &r, what));
+            timeline_destroy(fresh);
+        }
+        /* Every fault and every eviction, in order, none skipped; both
+         * chapters. */
+        check_breakpoint(s, &r, TL_STOP_FAULT, EV_PAGE_FAULT, r.final.faults + r.final.segfaults);
+        struct timeline *chapters = open_policy(s, NULL);
+        if (chapters) {
+            unsigned found = 0;
+            while (timeline_run_until(chapters, TL_STOP_CHAPTER)) {
+                found++;
+                if (!same_as_recorded(chapters, &r, what))
+                    bad++;
+            }
+            CU_ASSERT_EQUAL(found, 2);
+            CU_ASSERT_EQUAL(timeline_position(chapters), r.end);
+            CU_ASSERT_TRUE(same_as_recorded(chapters, &r, what));
+            CU_ASSERT_EQUAL(bad, 0);
+            timeline_destroy(chapters);
+        }
+        check_breakpoint(s, &r, TL_STOP_EVICTION, EV_VICTIM_CHOSEN, r.final.evictions);
+    }
+    free(r.at);
+    timeline_destroy(tl);
+    scenario_free(s);
+    remove_random_trace(dir, yaml);
+}
+
+static void test_quiet_seeks_random_traces(void)
+{
+    quiet_seeks_on(11, "clock", 6000);
+    quiet_seeks_on(12, "lru", 5000);
+    quiet_seeks_on(13, "opt", 5000);
+}
+
 void suite_timeline_register(void)
 {
     CU_pSuite suite = CU_add_suite("timeline", NULL, NULL);
@@ -1816,4 +2017,6 @@ void suite_timeline_register(void)
     CU_add_test(suite, "headless: no snapshots", test_headless_no_snapshots);
     CU_add_test(suite, "snapshots within the memory budget", test_snapshot_budget);
     CU_add_test(suite, "host refusal: stop there, go back", test_host_refusal);
+    CU_add_test(suite, "quiet seeks on long random traces: same machine, event and log",
+                test_quiet_seeks_random_traces);
 }

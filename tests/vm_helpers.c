@@ -93,12 +93,12 @@ uint64_t test_ref_string_tlb(enum policy_kind policy, const uint64_t *pages, siz
     CU_ASSERT_PTR_NOT_NULL_FATAL(m);
     test_process(m, 1, 0, 0);
     /* The future, as the timeline computes it for OPT. */
-    uint64_t *next = malloc(n * sizeof *next);
+    uint32_t *next = malloc(n * sizeof *next);
     for (size_t i = 0; i < n; i++) {
-        next[i] = UINT64_MAX;
+        next[i] = MACHINE_NO_NEXT_USE;
         for (size_t j = i + 1; j < n; j++)
             if (pages[j] == pages[i]) {
-                next[i] = j;
+                next[i] = (uint32_t)j;
                 break;
             }
     }

@@ -683,7 +683,7 @@ struct machine *setup_machine(const struct scenario *s, const struct machine_con
 
 struct seen_map {
     uint64_t *keys;   /* 0 = empty; stored as key + 1 */
-    uint64_t *values;
+    uint32_t *values; /* an access's index: fewer than MACHINE_NO_NEXT_USE */
     size_t cap;
 };
 
@@ -701,11 +701,18 @@ static uint64_t mix(uint64_t k)
  * access to the same page, walking backwards with a hash map. */
 enum setup_outcome setup_future(struct program *prog, const struct machine *initial,
                                 uint32_t first_pid, uint64_t accesses, setup_poll_fn poll,
-                                void *ctx, uint64_t **future, struct diag *err)
+                                void *ctx, uint32_t **future, struct diag *err)
 {
     uint64_t n = accesses;
+    if (n >= MACHINE_NO_NEXT_USE) {
+        diag_set(err, prog->scenario->path, 0, 0,
+                 "opt plays at most %llu accesses (this run has %llu)",
+                 (unsigned long long)MACHINE_NO_NEXT_USE - 1, (unsigned long long)n);
+        *future = NULL;
+        return SETUP_FAILED;
+    }
     uint64_t *pages = malloc((n ? n : 1) * sizeof *pages);
-    uint64_t *next = malloc((n ? n : 1) * sizeof *next);
+    uint32_t *next = malloc((n ? n : 1) * sizeof *next);
     struct machine *m = machine_clone(initial);
     struct seen_map map = {0};
     map.cap = SEEN_MAP_MIN;
@@ -753,9 +760,9 @@ enum setup_outcome setup_future(struct program *prog, const struct machine *init
             size_t slot = mix(key) & (map.cap - 1);
             while (map.keys[slot] && map.keys[slot] != key)
                 slot = (slot + 1) & (map.cap - 1);
-            next[i] = map.keys[slot] ? map.values[slot] : UINT64_MAX;
+            next[i] = map.keys[slot] ? map.values[slot] : MACHINE_NO_NEXT_USE;
             map.keys[slot] = key;
-            map.values[slot] = i;
+            map.values[slot] = (uint32_t)i;
         }
     }
     if (outcome == SETUP_FAILED)

@@ -72,12 +72,14 @@ enum setup_outcome {
 /* OPT's future: plays the program once on a copy of initial (which is not
  * changed) to learn which page each of the run's `accesses` accesses
  * touches, then finds for each the index of the next access to the same
- * page (UINT64_MAX for none). On SETUP_DONE *future is a malloc'd array of
+ * page (MACHINE_NO_NEXT_USE for none), four bytes each: a run of
+ * MACHINE_NO_NEXT_USE accesses or more is refused (SETUP_FAILED). On
+ * SETUP_DONE *future is a malloc'd array of
  * `accesses` entries (at least one), the caller's to free; otherwise
  * *future is NULL and nothing is left allocated. The program's cursor
  * state is its own: the pass starts one at first_pid. */
 enum setup_outcome setup_future(struct program *prog, const struct machine *initial,
                                 uint32_t first_pid, uint64_t accesses, setup_poll_fn poll,
-                                void *ctx, uint64_t **future, struct diag *err);
+                                void *ctx, uint32_t **future, struct diag *err);
 
 #endif

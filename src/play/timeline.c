@@ -27,6 +27,8 @@ struct tl_state {
     bool in_op;
     bool ended;
     uint64_t position;
+    uint64_t items;          /* items the cursor has produced */
+    uint64_t op_start;       /* while in_op: the position its operation began at */
     struct counters expect_base;
     struct counters chapter_base;
     const char *chapter;
@@ -54,10 +56,20 @@ struct timeline {
     size_t budget;            /* the most snap_bytes may reach */
     uint64_t spacing;         /* events between snapshots */
     uint64_t next_snapshot;   /* the position from which the next one is due */
-    uint64_t *future;         /* OPT: next use of each access */
+    /* The events each item of the program takes, by item number, learnt as
+     * items are played: 0 while unknown, ITEM_LONG for ITEM_LONG or more.
+     * Quiet replay runs an item whose length it knows, and that ends
+     * before where it must stop, as one machine_run_op. */
+    uint8_t *item_events;
+    uint64_t item_events_cap;
+    uint32_t *future;         /* OPT: next use of each access */
     uint64_t future_len;
     uint64_t access_total;    /* accesses in the whole scenario */
     struct tl_event log[TIMELINE_LOG_SIZE];
+    /* The checks of the expect events in the log, slot by slot, and those
+     * of the expect event being played. */
+    struct tl_check log_checks[TIMELINE_LOG_SIZE][TL_EXPECT_MAX];
+    struct tl_check played_checks[TL_EXPECT_MAX];
     size_t log_count;         /* valid entries, newest at log[(log_next - 1) % size] */
     size_t log_next;
     bool end_known;
@@ -84,8 +96,11 @@ _Static_assert(TL_EXPECT_MAX >= COUNTER_COUNT,
 const char timeline_stopped_message[] = "stopped before the scenario was ready";
 
 /* Slots of the snapshot array when the first snapshot is taken; it
- * doubles from there up to TIMELINE_MAX_SNAPSHOTS. */
+ * doubles from there, within the budget. */
 #define SNAPSHOT_SLOTS_FIRST 16
+/* The length index's mark for an item of this many events or more: such
+ * an item is replayed micro-step by micro-step. */
+#define ITEM_LONG UINT8_MAX
 
 static const char *const unit_names[] = {
 #define TL_UNIT_NAME(id, name) [TL_UNIT_##id] = name,
@@ -146,16 +161,14 @@ static void thin_snapshots(struct timeline *tl)
     widen_spacing(tl);
 }
 
-/* Makes room in the array for one more snapshot, doubling it (up to
- * TIMELINE_MAX_SNAPSHOTS entries) within the budget. false when the budget
- * or the host has no room for the larger array. */
+/* Makes room in the array for one more snapshot, doubling it within the
+ * budget. false when the budget or the host has no room for the larger
+ * array. */
 static bool snapshot_room(struct timeline *tl)
 {
     if (tl->nsnaps < tl->snaps_cap)
         return true;
     size_t cap = tl->snaps_cap ? tl->snaps_cap * 2 : SNAPSHOT_SLOTS_FIRST;
-    if (cap > TIMELINE_MAX_SNAPSHOTS)
-        cap = TIMELINE_MAX_SNAPSHOTS;
     size_t old_bytes = tl->snaps ? block_bytes(tl->snaps_cap * sizeof *tl->snaps) : 0;
     size_t new_bytes = block_bytes(cap * sizeof *tl->snaps);
     if (tl->snap_bytes - old_bytes + new_bytes > tl->budget)
@@ -180,11 +193,9 @@ static void take_snapshot(struct timeline *tl)
     /* What the copy will hold, every block counted as the host gives it
      * (machine_bytes; the copy holds no more than the machine). */
     size_t need = (size_t)machine_bytes(tl->st.m);
-    while (tl->nsnaps >= 2 &&
-           (tl->nsnaps == TIMELINE_MAX_SNAPSHOTS || tl->snap_bytes + need > tl->budget))
+    while (tl->nsnaps >= 2 && tl->snap_bytes + need > tl->budget)
         thin_snapshots(tl);
-    bool fits = tl->nsnaps < TIMELINE_MAX_SNAPSHOTS && snapshot_room(tl) &&
-                tl->snap_bytes + need <= tl->budget;
+    bool fits = snapshot_room(tl) && tl->snap_bytes + need <= tl->budget;
     struct tl_snapshot *snap = fits ? &tl->snaps[tl->nsnaps] : NULL;
     if (!fits || !state_copy(&snap->st, &tl->st)) {
         widen_spacing(tl);
@@ -287,6 +298,7 @@ void timeline_destroy(struct timeline *tl)
     for (size_t i = 0; i < tl->nsnaps; i++)
         state_release(&tl->snaps[i].st);
     free(tl->snaps);
+    free(tl->item_events);
     program_destroy(&tl->prog);
     free(tl->future);
     free(tl);
@@ -295,39 +307,80 @@ void timeline_destroy(struct timeline *tl)
 /* ------------------------------------------------------------------ */
 /* playing                                                              */
 
-/* Copies an event but only the checks it holds and its detail up to the
- * end of the string: most events hold no check and a short detail or none,
- * and these two arrays are most of the event's size. */
-static void event_copy(struct tl_event *dst, const struct tl_event *src)
+/* Records that item number `item` took `events` events, for quiet replay.
+ * Only a timeline that goes back keeps the index. When the host has no
+ * memory to grow it the length stays unknown, and the item is replayed
+ * micro-step by micro-step: slower, the same states. */
+static void note_item_events(struct timeline *tl, uint64_t item, uint64_t events)
 {
+    if (!tl->keep_snapshots)
+        return;
+    if (item >= tl->item_events_cap) {
+        uint64_t cap = tl->item_events_cap ? tl->item_events_cap : 4096;
+        while (cap <= item)
+            cap *= 2;
+        if (cap > SIZE_MAX)
+            return;
+        uint8_t *grown = realloc(tl->item_events, (size_t)cap);
+        if (!grown)
+            return;
+        memset(grown + tl->item_events_cap, 0, (size_t)(cap - tl->item_events_cap));
+        tl->item_events = grown;
+        tl->item_events_cap = cap;
+    }
+    tl->item_events[item] = events < ITEM_LONG ? (uint8_t)events : ITEM_LONG;
+}
+
+/* The events item number `item` takes, or 0 when the index does not know
+ * it exactly. */
+static uint64_t known_item_events(const struct timeline *tl, uint64_t item)
+{
+    if (item >= tl->item_events_cap || tl->item_events[item] == ITEM_LONG)
+        return 0;
+    return tl->item_events[item];
+}
+
+/* Copies an event into log slot `slot`, its detail up to the end of the
+ * string (most events have a short one or none) and its checks into the
+ * slot's own room. */
+static void log_copy(struct timeline *tl, size_t slot, const struct tl_event *src)
+{
+    struct tl_event *dst = &tl->log[slot];
     memcpy(dst, src, offsetof(struct tl_event, ev) + offsetof(struct event, detail));
     size_t detail = strnlen(src->ev.detail, sizeof src->ev.detail - 1);
     memcpy(dst->ev.detail, src->ev.detail, detail);
     dst->ev.detail[detail] = '\0';
     dst->text = src->text;
     dst->nchecks = src->nchecks;
-    memcpy(dst->checks, src->checks, src->nchecks * sizeof src->checks[0]);
+    dst->checks = NULL;
+    if (src->nchecks) {
+        memcpy(tl->log_checks[slot], src->checks, src->nchecks * sizeof src->checks[0]);
+        dst->checks = tl->log_checks[slot];
+    }
     dst->failed = src->failed;
 }
 
 static void push_log(struct timeline *tl, const struct tl_event *e)
 {
-    event_copy(&tl->log[tl->log_next], e);
+    log_copy(tl, tl->log_next, e);
     tl->log_next = (tl->log_next + 1) % TIMELINE_LOG_SIZE;
     if (tl->log_count < TIMELINE_LOG_SIZE)
         tl->log_count++;
 }
 
+/* Checks an expect step against the counters now, into `room` (which the
+ * event then points to). */
 static void evaluate_expect(struct tl_state *st, const struct scenario_step *step,
-                            struct tl_event *e)
+                            struct tl_check *room, struct tl_event *e)
 {
     const struct counters *now = &st->m->counters;
+    e->checks = room;
     for (size_t i = 0; i < step->u.expect.count && e->nchecks < TL_EXPECT_MAX; i++) {
         const struct scenario_expect *x = &step->u.expect.items[i];
         int id = counter_lookup(x->name);
         if (id < 0)
             continue;
-        struct tl_check *c = &e->checks[e->nchecks++];
+        struct tl_check *c = &room[e->nchecks++];
         c->counter = (enum counter_id)id;
         c->relative = x->relative != 0;
         c->expected = (uint64_t)x->value;
@@ -344,8 +397,10 @@ static void evaluate_expect(struct tl_state *st, const struct scenario_step *ste
         st->failures++;
 }
 
-/* Fills e for a scenario item (say, chapter, pause, expect, failed). */
-static void play_item(struct tl_state *st, const struct item *item, struct tl_event *e)
+/* Fills e for a scenario item (say, chapter, pause, expect, failed); an
+ * expect's checks go to the timeline's room for the event being played. */
+static void play_item(struct timeline *tl, struct tl_state *st, const struct item *item,
+                      struct tl_event *e)
 {
     const struct scenario_step *step = item->step;
     switch (item->kind) {
@@ -368,7 +423,7 @@ static void play_item(struct tl_state *st, const struct item *item, struct tl_ev
         break;
     case ITEM_EXPECT:
         e->kind = TL_EXPECT;
-        evaluate_expect(st, step, e);
+        evaluate_expect(st, step, tl->played_checks, e);
         break;
     case ITEM_FAILED:
     case ITEM_OP:
@@ -385,9 +440,7 @@ static void play_item(struct tl_state *st, const struct item *item, struct tl_ev
  * counted, and the machine does nothing more. */
 static bool advance(struct timeline *tl, struct tl_state *st, struct tl_event *e)
 {
-    /* The checks past nchecks are never read: only the rest is cleared. */
-    memset(e, 0, offsetof(struct tl_event, checks));
-    e->failed = false;
+    memset(e, 0, sizeof *e);
     if (machine_host_error(st->m))
         return false;
     if (!st->in_op) {
@@ -395,8 +448,9 @@ static bool advance(struct timeline *tl, struct tl_state *st, struct tl_event *e
             st->ended = true;
             return false;
         }
+        st->items++;
         if (st->item.kind != ITEM_OP) {
-            play_item(st, &st->item, e);
+            play_item(tl, st, &st->item, e);
             e->step = st->item.step;
             e->ends_access = e->ends_op = true;
             goto done;
@@ -405,12 +459,15 @@ static bool advance(struct timeline *tl, struct tl_state *st, struct tl_event *e
         if (machine_host_error(st->m))
             return false;
         st->in_op = true;
+        st->op_start = st->position;
     }
     e->kind = TL_MACHINE;
     e->step = st->item.step;
     st->in_op = machine_step(st->m, &e->ev);
     if (machine_host_error(st->m))
         return false;
+    if (!st->in_op)
+        note_item_events(tl, st->items - 1, st->position + 1 - st->op_start);
     e->ends_access = !st->in_op;
     e->ends_op = !st->in_op && st->item.last_of_step;
 done:
@@ -505,6 +562,16 @@ const struct tl_event *timeline_next(struct timeline *tl)
     return &tl->log[(tl->log_next + TIMELINE_LOG_SIZE - 1) % TIMELINE_LOG_SIZE];
 }
 
+/* How many snapshots lie at or before `position`: the newest of them is
+ * snaps[count - 1]. */
+static size_t snapshots_up_to(const struct timeline *tl, uint64_t position)
+{
+    size_t i = tl->nsnaps;
+    while (i > 0 && tl->snaps[i - 1].st.position > position)
+        i--;
+    return i;
+}
+
 /* Makes the newest snapshot at or before `position` the current state, or
  * the state at position 0 when there is none. When the host has no memory
  * for a copy of the snapshot, the live machine is given back and the
@@ -512,9 +579,7 @@ const struct tl_event *timeline_next(struct timeline *tl)
  * (with the error set) only when position 0 cannot be rebuilt. */
 static bool restore_before(struct timeline *tl, uint64_t position)
 {
-    size_t i = tl->nsnaps;
-    while (i > 0 && tl->snaps[i - 1].st.position > position)
-        i--;
+    size_t i = snapshots_up_to(tl, position);
     struct tl_state copy;
     if (i == 0) {
         if (!initial_state(tl, &copy)) {
@@ -536,26 +601,162 @@ static bool restore_before(struct timeline *tl, uint64_t position)
     return true;
 }
 
-/* timeline_seek within a move that has begun (timeline_step uses it). */
+/* How far before its limit a quiet play still runs an item it has never
+ * played whole: almost every operation takes fewer events, and one that
+ * takes more only costs a second replay (see play_quietly). */
+#define QUIET_UNKNOWN_MARGIN 64
+
+/* Plays st forward to `limit`, or to the end, quietly: no timeline event
+ * is built and nothing is logged; the machine, the cursor and the
+ * scenario's own state (chapter, expectations, failures) move as playing
+ * moves them. An operation whose length the index knows, and that ends by
+ * limit, runs whole through machine_run_op, which leaves the machine as
+ * the micro-steps would; with may_pass, so does one never played, while
+ * limit is more than QUIET_UNKNOWN_MARGIN events away (it may then end
+ * past limit: the caller replays again, knowing its length). Any other
+ * runs micro-step by micro-step, so that the play can stop inside it. The
+ * stop hook is asked on time: an operation runs whole only when it ends
+ * before the next call is due (one never played, of more than
+ * QUIET_UNKNOWN_MARGIN events, may delay the call by its length). On the
+ * live state it takes the snapshots that fall due, as playing does. true
+ * when it reached limit (or passed it, with may_pass) or the end
+ * (st->ended); false when stopped, at a host error (the caller reads
+ * machine_host_error), or at the position of an earlier one. */
+static bool play_quietly(struct timeline *tl, struct tl_state *st, uint64_t limit,
+                         enum tl_task task, uint64_t target, bool may_pass)
+{
+    bool live = st == &tl->st;
+    struct event scratch;
+    while (st->position < limit) {
+        if ((live && tl->error[0] && st->position >= tl->error_position) ||
+            machine_host_error(st->m))
+            return false;
+        uint64_t events = 1;
+        if (st->in_op) {
+            st->in_op = machine_step(st->m, &scratch);
+            if (machine_host_error(st->m))
+                return false;
+            st->position++;
+            if (!st->in_op)
+                note_item_events(tl, st->items - 1, st->position - st->op_start);
+        } else {
+            if (live && snapshot_due(tl))
+                take_snapshot(tl);
+            if (st->ended || !cursor_next(&tl->prog, &st->cur, st->m, &st->item)) {
+                st->ended = true;
+                return true;
+            }
+            st->items++;
+            if (st->item.kind != ITEM_OP) {
+                struct tl_event item_event;
+                memset(&item_event, 0, sizeof item_event);
+                play_item(tl, st, &st->item, &item_event);
+                st->position++;
+            } else if ((events = known_item_events(tl, st->items - 1)) != 0 &&
+                       st->position + events <= limit &&
+                       (!tl->stop || events < tl->poll_countdown)) {
+                st->position += machine_run_op(st->m, &st->item.op);
+            } else if (events == 0 && may_pass && limit - st->position > QUIET_UNKNOWN_MARGIN &&
+                       (!tl->stop || tl->poll_countdown > QUIET_UNKNOWN_MARGIN)) {
+                events = machine_run_op(st->m, &st->item.op);
+                if (!machine_host_error(st->m))
+                    note_item_events(tl, st->items - 1, events);
+                st->position += events;
+            } else {
+                events = 0;
+                machine_begin(st->m, &st->item.op);
+                st->in_op = true;
+                st->op_start = st->position;
+            }
+        }
+        if (events && poll_stop(tl, task, st, target, events))
+            return false;
+    }
+    return true;
+}
+
+/* Makes the log what playing event by event leaves at the current
+ * position, after a quiet play that was stopped or found the end: goes
+ * back by the replay that every step back makes. The replay is short (at
+ * most the snapshot spacing and the log), so the stop hook is not asked:
+ * it has just said stop. */
+static bool rebuild_log(struct timeline *tl);
+
+/* timeline_seek within a move that has begun (timeline_step uses it): the
+ * events before the last TIMELINE_LOG_SIZE are played quietly, those
+ * played loudly, so that the log ends up as playing leaves it. */
 static bool seek_within_move(struct timeline *tl, uint64_t position)
 {
     if (tl->end_known && position > tl->end_position)
         position = tl->end_position;
     enum tl_task task = TL_TASK_FORWARD;
-    if (position < tl->st.position) {
-        /* Start far enough back that the event log fills up again. */
-        uint64_t from = position > TIMELINE_LOG_SIZE ? position - TIMELINE_LOG_SIZE : 0;
-        if (!restore_before(tl, from))
+    uint64_t loud_from = position > TIMELINE_LOG_SIZE ? position - TIMELINE_LOG_SIZE : 0;
+    /* Going forward over ground played before, a snapshot ahead saves
+     * replaying up to it. */
+    size_t ahead = snapshots_up_to(tl, loud_from);
+    bool jump_ahead = ahead > 0 && tl->snaps[ahead - 1].st.position > tl->st.position;
+    if (position < tl->st.position || jump_ahead) {
+        if (!restore_before(tl, loud_from))
             return false;
-        task = TL_TASK_REPLAY;
+        if (!jump_ahead)
+            task = TL_TASK_REPLAY;
+    }
+    bool played_quietly = tl->st.position < loud_from;
+    if (played_quietly) {
+        bool ok = play_quietly(tl, &tl->st, loud_from, task, position, true);
+        if (ok && tl->st.position > loud_from) {
+            /* An operation never played before ran past where the log
+             * begins: again from before it, its length known now. */
+            task = TL_TASK_REPLAY;
+            ok = restore_before(tl, loud_from) &&
+                 play_quietly(tl, &tl->st, loud_from, task, position, false);
+        }
+        if (!ok) {
+            const char *why = machine_host_error(tl->st.m);
+            if (why)
+                set_error(tl, why, tl->st.position);
+            if (tl->stopped)
+                rebuild_log(tl);
+            return false;
+        }
+        if (tl->st.ended) /* the end came first: the log is rebuilt there */
+            return rebuild_log(tl);
     }
     while (tl->st.position < position) {
         if (poll_stop(tl, task, &tl->st, position, 1))
             return false;
-        if (!timeline_next(tl))
-            return timeline_error(tl) == NULL; /* the end: as near as there is */
+        if (!timeline_next(tl)) {
+            if (timeline_error(tl))
+                return false;
+            /* The end, as near as there is: the log must hold what came
+             * before it, not what came before the quiet play. */
+            if (played_quietly && tl->st.position < loud_from + TIMELINE_LOG_SIZE)
+                rebuild_log(tl);
+            return timeline_error(tl) == NULL;
+        }
     }
     return true;
+}
+
+static bool rebuild_log(struct timeline *tl)
+{
+    if (tl->st.position == 0)
+        return true;
+    timeline_stop_fn stop = tl->stop;
+    bool stopped = tl->stopped;
+    tl->stop = NULL;
+    tl->end_known = tl->end_known || tl->st.ended;
+    if (tl->st.ended)
+        tl->end_position = tl->st.position;
+    uint64_t position = tl->st.position;
+    uint64_t loud_from = position > TIMELINE_LOG_SIZE ? position - TIMELINE_LOG_SIZE : 0;
+    bool ok = restore_before(tl, loud_from) &&
+              play_quietly(tl, &tl->st, loud_from, TL_TASK_REPLAY, position, false);
+    while (ok && tl->st.position < position)
+        ok = timeline_next(tl) != NULL;
+    tl->stop = stop;
+    tl->stopped = stopped;
+    return ok;
 }
 
 bool timeline_seek(struct timeline *tl, uint64_t position)
@@ -575,6 +776,23 @@ static bool is_boundary(const struct tl_event *e, enum tl_unit unit)
     return true;
 }
 
+/* True when no event after state `from` up to state `after` ends a
+ * `unit` (with after_searched, the event that led to `after` included),
+ * read from the two states alone, for an operation or a chapter; false
+ * for the other units. An event that ends operation k is followed by one
+ * of a later operation, so the operations begun (op_seq) would differ;
+ * the event that led to a state between items ends an operation when its
+ * item is not a machine operation or is its step's last. A chapter is a
+ * step of its own: its event begins an operation. */
+static bool no_boundary_between(enum tl_unit unit, const struct tl_state *from,
+                                const struct tl_state *after, bool after_searched)
+{
+    if ((unit != TL_UNIT_OP && unit != TL_UNIT_CHAPTER) || from->cur.op_seq != after->cur.op_seq)
+        return false;
+    return unit == TL_UNIT_CHAPTER || !after_searched ||
+           (!after->in_op && after->item.kind == ITEM_OP && !after->item.last_of_step);
+}
+
 /* The greatest position before `before` that ends a unit, into *found (0
  * when none), found by replaying on scratch copies the windows that begin
  * at each snapshot, newest first, and last the one from position 0. The
@@ -587,8 +805,19 @@ static bool previous_boundary(struct timeline *tl, uint64_t before, enum tl_unit
     while (i > 0 && tl->snaps[i - 1].st.position >= before)
         i--;
     /* Windows: snaps[i - 1] up to `before`, then each older one up to the
-     * start of the window after it, then position 0. */
+     * start of the window after it, then position 0. `after` is the state
+     * at the end of the window: at `before` for the first, whose last
+     * event is not searched; for the others the snapshot at the next
+     * window's start, whose last event is. */
+    const struct tl_state *after = &tl->st;
+    bool after_searched = false;
     for (;; i--) {
+        if (i > 0 && no_boundary_between(unit, &tl->snaps[i - 1].st, after, after_searched)) {
+            after = &tl->snaps[i - 1].st;
+            after_searched = true;
+            before = after->position + 1;
+            continue;
+        }
         struct tl_state scratch;
         bool copied = i > 0 ? state_copy(&scratch, &tl->snaps[i - 1].st)
                             : initial_state(tl, &scratch);
@@ -619,7 +848,35 @@ static bool previous_boundary(struct timeline *tl, uint64_t before, enum tl_unit
             return true;
         }
         before = window_start + 1;
+        after = &tl->snaps[i - 1].st;
+        after_searched = true;
     }
+}
+
+/* The greatest position before the current one that ends a unit, read
+ * from the log, which holds the events just played: true with *found set
+ * (0 when the log goes back to the first event without one); false when
+ * the log does not reach that far back, or is not the run of events
+ * before the current position (a fast run logs only the scenario's own
+ * items). */
+static bool boundary_in_log(const struct timeline *tl, enum tl_unit unit, uint64_t *found)
+{
+    uint64_t position = tl->st.position;
+    for (size_t i = 0; i < tl->log_count; i++) {
+        const struct tl_event *e =
+            &tl->log[(tl->log_next + TIMELINE_LOG_SIZE - 1 - i) % TIMELINE_LOG_SIZE];
+        if (e->position != position - i)
+            return false;
+        if (i > 0 && is_boundary(e, unit)) {
+            *found = e->position;
+            return true;
+        }
+        if (e->position == 1) {
+            *found = 0;
+            return true;
+        }
+    }
+    return false;
 }
 
 bool timeline_step(struct timeline *tl, enum tl_unit unit, int direction)
@@ -629,7 +886,8 @@ bool timeline_step(struct timeline *tl, enum tl_unit unit, int direction)
         if (tl->st.position == 0)
             return false;
         uint64_t target = tl->st.position - 1;
-        if (unit != TL_UNIT_EVENT && !previous_boundary(tl, tl->st.position, unit, &target))
+        if (unit != TL_UNIT_EVENT && !boundary_in_log(tl, unit, &target) &&
+            !previous_boundary(tl, tl->st.position, unit, &target))
             return false;
         return seek_within_move(tl, target);
     }
@@ -665,17 +923,111 @@ static bool stops_at(const struct tl_event *e, enum tl_stop stop)
     return false;
 }
 
+/* True when an operation whose counters went from `before` to `after` may
+ * hold an event where `stop` stops: each machine event it stops at moves a
+ * counter in its operation (a page fault ends handled or as a SIGSEGV, a
+ * victim chosen is evicted unless memory runs out); the scenario's own
+ * items are never inside an operation. Operations it says false of are
+ * skipped whole by a quiet run; one it says true of is played again event
+ * by event, so a false alarm costs time, never exactness. */
+static bool may_stop_in(enum tl_stop stop, const struct counters *before,
+                        const struct counters *after)
+{
+    switch (stop) {
+    case TL_STOP_FAULT:
+        return after->faults != before->faults || after->segfaults != before->segfaults;
+    case TL_STOP_EVICTION:
+        return after->evictions != before->evictions || after->oom_kills != before->oom_kills;
+    case TL_STOP_TLB_MISS:
+        return after->tlb_misses != before->tlb_misses;
+    case TL_STOP_CHAPTER:
+    case TL_STOP_FAILED:
+    case TL_STOP_PAUSE:
+        return false; /* the scenario's own items, never inside an operation */
+    }
+    return true;
+}
+
+/* Plays forward quietly, an item at a time, up to the first operation that
+ * may hold an event where `stop` stops (may_stop_in), the end, or the
+ * scenario's first own item (played loudly by the caller, since it may be
+ * where run_until stops). *candidate is the position that operation
+ * began at, or UINT64_MAX when none was found. false when stopped or on a
+ * host error. */
+static bool find_candidate_quietly(struct timeline *tl, enum tl_stop stop, uint64_t *candidate)
+{
+    struct tl_state *st = &tl->st;
+    *candidate = UINT64_MAX;
+    while (!st->in_op) {
+        if ((tl->error[0] && st->position >= tl->error_position) || machine_host_error(st->m))
+            return false;
+        if (snapshot_due(tl))
+            take_snapshot(tl);
+        struct cursor before_cursor = st->cur;
+        if (st->ended || !cursor_next(&tl->prog, &st->cur, st->m, &st->item)) {
+            st->ended = true;
+            return true;
+        }
+        if (st->item.kind != ITEM_OP) {
+            /* Given back: the caller plays it as an event. */
+            st->cur = before_cursor;
+            return true;
+        }
+        st->items++;
+        struct counters before = st->m->counters;
+        uint64_t start = st->position;
+        uint64_t events = machine_run_op(st->m, &st->item.op);
+        if (machine_host_error(st->m))
+            return false;
+        note_item_events(tl, st->items - 1, events);
+        st->position += events;
+        if (may_stop_in(stop, &before, &st->m->counters)) {
+            *candidate = start;
+            return true;
+        }
+        if (poll_stop(tl, TL_TASK_FORWARD, st, UINT64_MAX, events))
+            return false;
+    }
+    return true;
+}
+
 bool timeline_run_until(struct timeline *tl, enum tl_stop stop)
 {
     move_begin(tl);
+    /* Operations are run quietly where going back is cheap (snapshots are
+     * kept); the scenario's own items, and an operation that may hold
+     * the breakpoint, are played event by event. */
+    bool quiet = tl->keep_snapshots;
+    bool log_stale = false; /* operations were run quietly since the log was right */
     for (;;) {
-        if (poll_stop(tl, TL_TASK_FORWARD, &tl->st, UINT64_MAX, 1))
-            return false;
-        const struct tl_event *e = timeline_next(tl);
-        if (e == NULL)
-            return false;
-        if (stops_at(e, stop))
-            return true;
+        if (quiet && !tl->st.in_op) {
+            uint64_t candidate, from = tl->st.position;
+            bool found = find_candidate_quietly(tl, stop, &candidate);
+            if (!found || tl->st.ended) {
+                const char *why = machine_host_error(tl->st.m);
+                if (why)
+                    set_error(tl, why, tl->st.position);
+                rebuild_log(tl);
+                return false;
+            }
+            /* Back to where the operation began, to play it event by event
+             * (the log is rebuilt on the way). */
+            if (candidate != UINT64_MAX) {
+                if (!seek_within_move(tl, candidate))
+                    return false;
+                log_stale = false;
+            } else if (tl->st.position != from) {
+                log_stale = true;
+            }
+        }
+        bool stopped = poll_stop(tl, TL_TASK_FORWARD, &tl->st, UINT64_MAX, 1);
+        const struct tl_event *e = stopped ? NULL : timeline_next(tl);
+        bool found = e != NULL && stops_at(e, stop);
+        if (found || e == NULL) {
+            if (log_stale)
+                rebuild_log(tl);
+            return found;
+        }
     }
 }
 
@@ -692,7 +1044,7 @@ static bool watch_last_kill(const struct tl_state *st, uint32_t pid, timeline_wa
         if (m->procs[i].alive)
             return true;
     struct tl_event e;
-    memset(&e, 0, offsetof(struct tl_event, checks));
+    memset(&e, 0, sizeof e);
     e.kind = TL_MACHINE;
     e.step = st->item.step;
     e.position = st->position;
@@ -752,15 +1104,20 @@ static bool run_fast(struct timeline *tl, timeline_watch_fn watch, void *ctx,
             st->ended = true;
             break;
         }
+        st->items++;
         if (st->item.kind == ITEM_OP) {
             uint64_t kills = st->m->counters.oom_kills;
             const struct process *p = st->item.op.pid ? machine_process(st->m, st->item.op.pid)
                                                       : machine_running(st->m);
             uint32_t pid = p ? p->pid : 0;
             uint64_t events = machine_run_op(st->m, &st->item.op);
-            /* The step that met a host refusal is no event (advance). */
-            if (events && machine_host_error(st->m))
+            /* The step that met a host refusal is no event (advance), and
+             * the item's length is not known. */
+            bool refused = machine_host_error(st->m) != NULL;
+            if (events && refused)
                 events--;
+            if (!refused)
+                note_item_events(tl, st->items - 1, events);
             if (events)
                 last_step = st->item.step;
             st->position += events;
@@ -773,9 +1130,8 @@ static bool run_fast(struct timeline *tl, timeline_watch_fn watch, void *ctx,
                 return false;
             continue;
         }
-        memset(&e, 0, offsetof(struct tl_event, checks));
-        e.failed = false;
-        play_item(st, &st->item, &e);
+        memset(&e, 0, sizeof e);
+        play_item(tl, st, &st->item, &e);
         e.step = last_step = st->item.step;
         e.ends_access = e.ends_op = true;
         st->position++;

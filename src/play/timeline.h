@@ -10,17 +10,24 @@
  * Every event is a machine micro-step or one of the scenario's own items
  * (say, chapter, pause, expect, ask).
  *
- * Memory stays bounded: at most TIMELINE_MAX_SNAPSHOTS copies of the
- * machine, taking at most TIMELINE_SNAPSHOT_BUDGET bytes together. When
- * the next snapshot would pass either bound, every other one is dropped
+ * Memory stays bounded: the snapshots, copies of the machine, take at
+ * most TIMELINE_SNAPSHOT_BUDGET bytes together, however many that makes.
+ * When the next snapshot would pass the budget, every other one is dropped
  * and the spacing doubles; a snapshot that does not fit even then, or that
  * the host has no memory for, is skipped and the spacing doubles too. A
  * headless timeline (see timeline_options) holds none at all.
  *
+ * Going back and long moves forward replay quietly: whole operations at a
+ * time, no event built and nothing logged, up to the TIMELINE_LOG_SIZE
+ * events before where the move ends, which are played one by one so that
+ * the log (timeline_log) and the current event read as playing event by
+ * event left them.
+ *
  * Long moves can be abandoned. A move that plays many events (seek, step
  * by a unit, run_until, run_fast, the replay behind every step back, and
  * the pass that learns the future for OPT at creation) calls the stop hook
- * every TIMELINE_POLL_EVENTS events; when the hook returns true the move
+ * every TIMELINE_POLL_EVENTS events (or at the end of the operation then
+ * in progress, when it is run whole); when the hook returns true the move
  * ends at once, returns false, and timeline_stopped() says so. The
  * timeline is then at a consistent position it reached on the way (for a
  * step back: where the replay had got to, or where it started when the
@@ -50,7 +57,6 @@
 #include "util/diag.h"
 #include "vm/machine.h"
 
-#define TIMELINE_MAX_SNAPSHOTS 256
 /* The most the snapshots of one timeline may take together: 256 MiB. */
 #define TIMELINE_SNAPSHOT_BUDGET ((size_t)256 * 1024 * 1024)
 /* The spacing of snapshots: the first is taken after TIMELINE_FIRST_SPACING
@@ -105,7 +111,9 @@ struct tl_event {
     struct event ev;       /* TL_MACHINE */
     const char *text;      /* TL_SAY / TL_CHAPTER / TL_ASK: borrowed from the scenario */
     unsigned nchecks;      /* TL_EXPECT */
-    struct tl_check checks[TL_EXPECT_MAX];
+    /* TL_EXPECT: the nchecks outcomes, out of line so that an event is
+     * cheap to copy and clear; the timeline's, valid as long as the event. */
+    const struct tl_check *checks;
     bool failed;           /* TL_EXPECT: some check failed */
 };
 

@@ -715,7 +715,7 @@ bool machine_add_area(struct machine *m, uint32_t pid, const struct area *area, 
     return true;
 }
 
-void machine_set_future(struct machine *m, const uint64_t *next_use, uint64_t len)
+void machine_set_future(struct machine *m, const uint32_t *next_use, uint64_t len)
 {
     m->future_next = next_use;
     m->future_len = len;

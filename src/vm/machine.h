@@ -368,7 +368,7 @@ struct machine {
     struct device devices[MACHINE_MAX_DEVICES];
     uint32_t ndevices;
     uint32_t huge_pages;       /* huge pages mapped now: the TLB then looks up both sizes */
-    const uint64_t *future_next; /* borrowed; see machine_set_future */
+    const uint32_t *future_next; /* borrowed; see machine_set_future */
     uint64_t future_len;
     /* Set once when the host refused memory the machine needed, or the
      * run would pass a limit the machine states (the memory of its page
@@ -473,9 +473,11 @@ struct process *machine_process(const struct machine *m, uint32_t pid);
 struct process *machine_running(const struct machine *m);
 
 /* Lends the machine the future for OPT: next_use[i] is the position of the
- * next access to the same page after access i, or UINT64_MAX. The array must
- * outlive the machine and its clones. */
-void machine_set_future(struct machine *m, const uint64_t *next_use, uint64_t len);
+ * next access to the same page after access i, or MACHINE_NO_NEXT_USE for
+ * none. Four bytes an access (a run OPT plays has fewer accesses than
+ * MACHINE_NO_NEXT_USE). The array must outlive the machine and its clones. */
+#define MACHINE_NO_NEXT_USE UINT32_MAX
+void machine_set_future(struct machine *m, const uint32_t *next_use, uint64_t len);
 
 /* NULL while all is well; once the host refused memory the machine
  * needed, what it was for ("out of memory on the host: ..."), or once the

@@ -257,7 +257,9 @@ void vm_step_fill(struct machine *m, struct event *ev)
 static uint64_t next_use_of(const struct machine *m)
 {
     uint64_t i = m->op.future_index;
-    return i < m->future_len ? m->future_next[i] : UINT64_MAX;
+    if (i >= m->future_len || m->future_next[i] == MACHINE_NO_NEXT_USE)
+        return UINT64_MAX;
+    return m->future_next[i];
 }
 
 /* The last micro-step of a successful access: Dirty set by a write, the

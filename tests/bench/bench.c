@@ -32,6 +32,11 @@
  *      directory, removed at the end): the whole `vmviz run --stats`
  *      process on it, wall-clock seconds and peak RSS, then the trace
  *      readers alone (trace_count) in lines and megabytes per second.
+ *   9. The viewer's moves on a 10,000,000-access trace of the same mix as
+ *      1 (clock): the first frame (clock and opt), End from the start, and
+ *      at 30 random positions one step back, one access back, one
+ *      operation back, run to the next fault and to the next eviction
+ *      (median and maximum); the snapshots then held against the budget.
  *
  * Run from the top of the source tree: ./build/release/bench */
 #include <errno.h>
@@ -108,10 +113,10 @@ static bool close_output(FILE *fp, const char *path)
     return false;
 }
 
-/* Writes the trace: phases of 50,000 accesses, each with its own hot set of
- * 48 pages (70% of the accesses), a sequential scan over all pages (20%)
- * and uniform noise (10%); 30% of the accesses are writes. */
-static bool write_trace(const char *path)
+/* Writes a trace of n accesses: phases of 50,000 accesses, each with its
+ * own hot set of 48 pages (70% of the accesses), a sequential scan over all
+ * pages (20%) and uniform noise (10%); 30% of the accesses are writes. */
+static bool write_mix_trace(const char *path, uint32_t n)
 {
     FILE *fp = open_output(path);
     if (fp == NULL)
@@ -119,7 +124,7 @@ static bool write_trace(const char *path)
     uint64_t rng = BENCH_SEED;
     uint64_t hot_base = 0, scan = 0;
     fputs("# vmviz bench: a seeded mix of localities\n", fp);
-    for (uint32_t i = 0; i < BENCH_ACCESSES; i++) {
+    for (uint32_t i = 0; i < n; i++) {
         if (i % 50000 == 0)
             hot_base = rng_next(&rng) % BENCH_PAGES;
         uint64_t r = rng_next(&rng) % 100, page;
@@ -135,6 +140,12 @@ static bool write_trace(const char *path)
                 (unsigned long long)(BENCH_BASE + page * 4096 + offset));
     }
     return close_output(fp, path);
+}
+
+/* The million-access trace. */
+static bool write_trace(const char *path)
+{
+    return write_mix_trace(path, BENCH_ACCESSES);
 }
 
 /* A scenario of one process playing the trace at `trace`, of the format
@@ -287,8 +298,9 @@ static void stepping(const struct scenario *s)
            (times[BENCH_BACKS / 2 - 1] + times[BENCH_BACKS / 2]) * 0.5e3,
            times[BENCH_BACKS - 1] * 1e3);
     size_t n = timeline_snapshot_count(tl), bytes = timeline_snapshot_bytes(tl);
-    printf("  snapshots: %zu of at most %d, %.1f KiB (%.1f KiB each)\n\n", n,
-           TIMELINE_MAX_SNAPSHOTS, (double)bytes / 1024, n ? (double)bytes / 1024 / (double)n : 0);
+    printf("  snapshots: %zu, %.1f KiB of the %zu MiB budget (%.1f KiB each)\n\n", n,
+           (double)bytes / 1024, TIMELINE_SNAPSHOT_BUDGET >> 20,
+           n ? (double)bytes / 1024 / (double)n : 0);
     timeline_destroy(tl);
 
     /* A fast run takes snapshots as playing does, so the first step back
@@ -307,6 +319,123 @@ static void stepping(const struct scenario *s)
            timeline_snapshot_count(tl));
     printf("  second step back: %9.3f ms\n\n", (f2 - f1) * 1e3);
     timeline_destroy(tl);
+}
+
+/* The viewer's moves on a long trace: LONG_ACCESSES accesses of the same
+ * mix (write_mix_trace). */
+#define LONG_ACCESSES 10000000u
+#define LONG_SAMPLES 30
+
+/* Milliseconds from opening a timeline of s under policy to its first
+ * event (what the viewer needs for its first frame). */
+static double first_frame_ms(const struct scenario *s, const char *policy)
+{
+    double t0 = now_s();
+    struct timeline *tl = open_timeline(s, policy);
+    if (tl == NULL)
+        return -1;
+    timeline_next(tl);
+    double t1 = now_s();
+    timeline_destroy(tl);
+    return (t1 - t0) * 1e3;
+}
+
+/* Median and maximum of n times in seconds, printed in milliseconds. */
+static void print_times(const char *what, double *times, int n)
+{
+    qsort(times, (size_t)n, sizeof times[0], compare_double);
+    printf("  %-34s median %8.3f ms, max %8.3f ms\n", what,
+           (times[n / 2 - 1] + times[n / 2]) * 0.5e3, times[n - 1] * 1e3);
+}
+
+/* One move timed at LONG_SAMPLES random positions of tl (0..end): seeks
+ * there untimed, then times move(tl). */
+static void time_moves(struct timeline *tl, uint64_t end, const char *what, uint64_t seed,
+                       bool (*move)(struct timeline *))
+{
+    double times[LONG_SAMPLES];
+    uint64_t rng = BENCH_SEED ^ seed;
+    for (int i = 0; i < LONG_SAMPLES; i++) {
+        uint64_t p = 1 + rng_next(&rng) % end;
+        timeline_seek(tl, p);
+        double t0 = now_s();
+        move(tl);
+        times[i] = now_s() - t0;
+    }
+    print_times(what, times, LONG_SAMPLES);
+}
+
+static bool event_back(struct timeline *tl)
+{
+    return timeline_seek(tl, timeline_position(tl) - 1);
+}
+
+static bool access_back(struct timeline *tl)
+{
+    return timeline_step(tl, TL_UNIT_ACCESS, -1);
+}
+
+static bool op_back(struct timeline *tl)
+{
+    return timeline_step(tl, TL_UNIT_OP, -1);
+}
+
+static bool to_fault(struct timeline *tl)
+{
+    return timeline_run_until(tl, TL_STOP_FAULT);
+}
+
+static bool to_eviction(struct timeline *tl)
+{
+    return timeline_run_until(tl, TL_STOP_EVICTION);
+}
+
+static void long_trace_moves(const char *dir)
+{
+    char trace[600], yaml[600];
+    snprintf(trace, sizeof trace, "%s/long.rw", dir);
+    snprintf(yaml, sizeof yaml, "%s/long.yaml", dir);
+    if (!write_mix_trace(trace, LONG_ACCESSES) ||
+        !write_scenario(yaml, trace, "long", bench_machine)) {
+        remove(trace);
+        return;
+    }
+    struct diag err;
+    struct scenario *s = scenario_load(yaml, &err);
+    if (s == NULL) {
+        diag_print(stderr, &err);
+        remove(trace);
+        remove(yaml);
+        return;
+    }
+    printf("The viewer on a %u-access trace (clock, 256 frames):\n\n", LONG_ACCESSES);
+    printf("  first frame: clock %.1f ms, opt %.1f ms\n", first_frame_ms(s, "clock"),
+           first_frame_ms(s, "opt"));
+    struct timeline *tl = open_timeline(s, "clock");
+    if (tl != NULL) {
+        double t0 = now_s();
+        timeline_seek(tl, UINT64_MAX);
+        double t1 = now_s();
+        uint64_t end = timeline_position(tl);
+        printf("  End from the start:                 %8.0f ms (%llu events)\n", (t1 - t0) * 1e3,
+               (unsigned long long)end);
+        timeline_seek(tl, 0);
+        double t2 = now_s();
+        timeline_seek(tl, UINT64_MAX);
+        printf("  End again from the start:           %8.0f ms\n", (now_s() - t2) * 1e3);
+        time_moves(tl, end, "one step back:", 1, event_back);
+        time_moves(tl, end, "one access back:", 2, access_back);
+        time_moves(tl, end, "one operation back:", 3, op_back);
+        time_moves(tl, end, "run to the next fault:", 4, to_fault);
+        time_moves(tl, end, "run to the next eviction:", 5, to_eviction);
+        size_t n = timeline_snapshot_count(tl), bytes = timeline_snapshot_bytes(tl);
+        printf("  snapshots: %zu, %.1f MiB of the %zu MiB budget\n\n", n,
+               (double)bytes / (1024 * 1024), TIMELINE_SNAPSHOT_BUDGET >> 20);
+        timeline_destroy(tl);
+    }
+    scenario_free(s);
+    remove(trace);
+    remove(yaml);
 }
 
 /* The snapshots the viewer holds at the end of two library scenarios
@@ -741,6 +870,7 @@ int main(void)
             fast_runs(s);
             stepping(s);
             library_snapshots();
+            long_trace_moves(dir);
             race(s);
 #ifdef BENCH_WITH_TUI
             bench_tui();
