@@ -53,7 +53,12 @@ struct frame {
     uint64_t object_page;  /* page number within that object; for FRAME_KERNEL, the
                               virtual page it backs in the kernel half */
     uint32_t nmaps, capmaps;
-    struct rmap *maps;     /* reverse map */
+    /* The reverse map: maps[0..nmaps). With room for one mapping (the
+     * common case, a private page) maps points at map_inline, so a fault
+     * and an eviction allocate nothing; from a second mapping on, at an
+     * array of capmaps on the host. NULL when capmaps is 0. */
+    struct rmap *maps;
+    struct rmap map_inline;
     uint64_t loaded_at;    /* machine clock when it got its content */
     uint32_t swap_slot;    /* the swap cache: a slot holding the same page, or VM_NO_SLOT */
 };
@@ -133,7 +138,7 @@ bool frames_have_free(const struct frame_pool *p, enum frame_kind kind);
 bool frames_is_table_region(const struct frame_pool *p, uint32_t frame);
 /* Records that pid maps the (taken) frame at vpn. false when out of memory.
  * A reverse map holds room for at most four times its mappings (none
- * when it has none). */
+ * when it has none); its first mapping takes no host memory. */
 bool frames_rmap_add(struct frame_pool *p, uint32_t frame, uint32_t pid, uint64_t vpn);
 /* Forgets one mapping; returns false when it was not recorded. */
 bool frames_rmap_remove(struct frame_pool *p, uint32_t frame, uint32_t pid, uint64_t vpn);
