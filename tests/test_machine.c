@@ -602,6 +602,36 @@ static void test_huge_shared_area(void)
 /* Equal states give equal digests however their storage was made: a frame,
  * a swap slot, a table and a list entry made and given back leave the
  * digest as it was, though their chunks stay. */
+/* An access remembers where its page's leaf entry is (the fault and the
+ * fill read it there), the digest does not see it, and verify catches a
+ * remembered entry that is not the one a walk finds. */
+static void test_leaf_remembered(void)
+{
+    struct machine *m = test_machine("x86_64", 16, 8, 16, POLICY_fifo);
+    test_process(m, 1, 0x100000, 8 * 4096);
+    test_access(m, 1, ACCESS_WRITE, 0x101008);
+    CU_ASSERT_FATAL(m->leaf.known);
+    struct walk_result w = machine_walk(m, machine_process(m, 1), 0x101008);
+    CU_ASSERT_FATAL(w.complete);
+    CU_ASSERT_EQUAL(m->leaf.table, w.table);
+    CU_ASSERT_EQUAL(m->leaf.level, w.level);
+    CU_ASSERT_PTR_EQUAL(&pagetable_at(&m->pt, m->leaf.table)[m->leaf.index], w.slot);
+    CU_ASSERT_EQUAL(m->leaf.index, 0x101);
+    char why[200];
+    if (!machine_verify(m, why, sizeof why))
+        CU_FAIL(why);
+    uint64_t digest = machine_digest(m);
+    m->leaf.index++;
+    CU_ASSERT_EQUAL(machine_digest(m), digest);
+    CU_ASSERT_FALSE(machine_verify(m, why, sizeof why));
+    CU_ASSERT_PTR_NOT_NULL(strstr(why, "remembered leaf entry"));
+    m->leaf.index--;
+    /* The next operation starts from nothing. */
+    test_access(m, 1, ACCESS_READ, 0x102000);
+    CU_ASSERT(machine_verify(m, why, sizeof why));
+    machine_destroy(m);
+}
+
 static void test_digest_ignores_storage(void)
 {
     struct machine *m = test_machine("x86_64", 20000, 0, 20000, POLICY_clock);
@@ -686,6 +716,7 @@ void suite_machine_register(void)
     CU_add_test(s, "map a page to a chosen frame", test_map_frame);
     CU_add_test(s, "the declared maxima cost what is used", test_declared_maxima);
     CU_add_test(s, "digests ignore how storage was made", test_digest_ignores_storage);
+    CU_add_test(s, "an access remembers its leaf entry", test_leaf_remembered);
     CU_add_test(s, "clock's order over a large ring", test_clock_order);
     CU_add_test(s, "a shared area of 64 TiB costs what it holds", test_huge_shared_area);
     CU_add_test(s, "the cap on page-table memory stops the run", test_page_table_cap);

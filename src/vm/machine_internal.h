@@ -43,6 +43,19 @@ static inline uint64_t vm_op_vpn(const struct machine *m)
 }
 /* The process the operation in progress acts for (it exists). */
 struct process *vm_op_process(struct machine *m);
+/* machine_walk of the operation's process at op.va, through m->leaf when
+ * the leaf entry was already found (then complete, with the same level,
+ * table and slot a walk would give). */
+struct walk_result vm_op_walk(struct machine *m);
+/* Records that the leaf entry of the operation's page is entry `index` of
+ * the table at frame `table`, of the given level. */
+void vm_note_leaf(struct machine *m, unsigned level, uint32_t table, uint32_t index);
+/* Forgets m->leaf: a table was made or freed, or the operation's page
+ * changed. */
+static inline void vm_forget_leaf(struct machine *m)
+{
+    m->leaf.known = false;
+}
 /* Starts *ev as an event of the access in progress: its kind, access,
  * pid, va and vpn; only its kind while the machine runs quietly (the
  * steps write the fields they set, and read none back). */

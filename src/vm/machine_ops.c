@@ -137,6 +137,7 @@ void vm_drop_visited(struct machine *m, struct process *p, uint64_t *slot, uint6
 static void free_table(void *ctx, uint32_t frame)
 {
     struct machine *m = ctx;
+    vm_forget_leaf(m);
     pagetable_release(&m->pt, frame);
     frames_release(&m->pool, frame);
 }
@@ -822,6 +823,7 @@ static void fault_in_stack_top(struct machine *m, const struct process *p)
 {
     m->acc.proc = (uint32_t)(p - m->procs);
     m->op.va = p->areas[p->nareas - 1].end - sizeof(uint64_t);
+    vm_forget_leaf(m);
     m->op.access = ACCESS_WRITE;
     m->op.size = 0;
     m->phase = PH_CLASSIFY;

@@ -172,6 +172,10 @@ void vm_step_walk(struct machine *m, struct event *ev)
     ev->level = (int)level;
     ev->index = (uint32_t)index;
     ev->frame = m->acc.table;
+    /* The entry a software walk would stop on (pagetable_walk's test): the
+     * fault's steps and the fill read it from here. */
+    if (level + 1 == g->levels || (pte_holds_frame(*slot) && (*slot & PTE_HUGE)))
+        vm_note_leaf(m, level, m->acc.table, (uint32_t)index);
     if (!pte_present(*slot)) {
         ev->entry = *slot;
         m->acc.fault_code = fault_code_for(m, false);
@@ -227,7 +231,7 @@ void vm_step_return(struct machine *m, struct event *ev)
 void vm_step_fill(struct machine *m, struct event *ev)
 {
     struct process *p = vm_op_process(m);
-    struct walk_result w = machine_walk(m, p, m->op.va);
+    struct walk_result w = vm_op_walk(m);
     uint64_t e = *w.slot;
     struct tlb_entry t = {
         .valid = true,
@@ -267,7 +271,7 @@ static void complete_access(struct machine *m, uint32_t frame)
     if (m->op.access == ACCESS_WRITE) {
         struct tlb_entry *t = &m->tlb.entries[m->acc.tlb_index];
         if (!t->dirty) {
-            struct walk_result w = machine_walk(m, vm_op_process(m), m->op.va);
+            struct walk_result w = vm_op_walk(m);
             *w.slot |= PTE_DIRTY;
             t->dirty = true;
         }
@@ -326,6 +330,7 @@ bool vm_fast_access(struct machine *m, const struct op *op)
         return false;
     tlb_touch(&m->tlb, i);
     m->op = *op;
+    vm_forget_leaf(m);
     memset(&m->acc, 0, sizeof m->acc);
     m->acc.victim = VM_NO_FRAME;
     m->acc.victim_slot = m->acc.slot = VM_NO_SLOT;

@@ -408,6 +408,16 @@ bool machine_verify(const struct machine *m, char *why, size_t why_len)
         else if (e->writable && !(*w.slot & PTE_WRITABLE))
             fail(&t, "a TLB entry allows a write its entry forbids", e->vpn, e->frame);
     }
+    /* The leaf entry remembered for the last operation's page is the one
+     * a walk finds: the fault path reads and writes it without walking. */
+    if (t.ok && m->leaf.known && m->acc.proc < m->nprocs && m->procs[m->acc.proc].alive) {
+        struct walk_result w = machine_walk(m, &m->procs[m->acc.proc], m->op.va);
+        const uint64_t *entries = pagetable_at(&m->pt, m->leaf.table);
+        if (!w.complete || !entries || w.table != m->leaf.table || w.level != m->leaf.level ||
+            w.slot != &entries[m->leaf.index])
+            fail(&t, "the remembered leaf entry is not the one a walk finds", m->leaf.table,
+                 m->leaf.index);
+    }
     chunked_destroy(&t.maps);
     chunked_destroy(&t.tables);
     chunked_destroy(&t.slot_refs);
