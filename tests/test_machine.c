@@ -632,6 +632,39 @@ static void test_leaf_remembered(void)
     machine_destroy(m);
 }
 
+/* Each mapping in a reverse map names the table whose entry maps it, the
+ * one a walk reaches: the parent's after a fault, the child's after fork;
+ * verify catches one that names another table. */
+static void test_rmap_names_leaf_table(void)
+{
+    struct machine *m = test_machine("x86_64", 16, 8, 16, POLICY_fifo);
+    test_process(m, 1, 0x100000, 8 * 4096);
+    test_access(m, 1, ACCESS_WRITE, 0x103000);
+    struct walk_result parent = machine_walk(m, machine_process(m, 1), 0x103000);
+    CU_ASSERT_FATAL(parent.complete && pte_present(*parent.slot));
+    uint32_t frame = pte_frame(*parent.slot);
+    CU_ASSERT_EQUAL_FATAL(frames_at(&m->pool, frame)->nmaps, 1);
+    CU_ASSERT_EQUAL(frames_at(&m->pool, frame)->maps[0].table, parent.table);
+    struct op fork = {.kind = OP_FORK, .pid = 1, .child = 2};
+    test_step_op(m, &fork);
+    struct walk_result child = machine_walk(m, machine_process(m, 2), 0x103000);
+    CU_ASSERT_FATAL(child.complete);
+    CU_ASSERT_NOT_EQUAL(child.table, parent.table);
+    const struct frame *f = frames_at(&m->pool, frame);
+    CU_ASSERT_EQUAL_FATAL(f->nmaps, 2);
+    CU_ASSERT_EQUAL(f->maps[0].table, parent.table);
+    CU_ASSERT_EQUAL(f->maps[1].pid, 2);
+    CU_ASSERT_EQUAL(f->maps[1].table, child.table);
+    char why[200];
+    if (!machine_verify(m, why, sizeof why))
+        CU_FAIL(why);
+    frames_edit(&m->pool, frame)->maps[1].table = parent.table;
+    CU_ASSERT_FALSE(machine_verify(m, why, sizeof why));
+    frames_edit(&m->pool, frame)->maps[1].table = child.table;
+    CU_ASSERT(machine_verify(m, why, sizeof why));
+    machine_destroy(m);
+}
+
 static void test_digest_ignores_storage(void)
 {
     struct machine *m = test_machine("x86_64", 20000, 0, 20000, POLICY_clock);
@@ -717,6 +750,7 @@ void suite_machine_register(void)
     CU_add_test(s, "the declared maxima cost what is used", test_declared_maxima);
     CU_add_test(s, "digests ignore how storage was made", test_digest_ignores_storage);
     CU_add_test(s, "an access remembers its leaf entry", test_leaf_remembered);
+    CU_add_test(s, "a reverse map names the table of each mapping", test_rmap_names_leaf_table);
     CU_add_test(s, "clock's order over a large ring", test_clock_order);
     CU_add_test(s, "a shared area of 64 TiB costs what it holds", test_huge_shared_area);
     CU_add_test(s, "the cap on page-table memory stops the run", test_page_table_cap);

@@ -816,7 +816,8 @@ void vm_step_pte(struct machine *m, struct event *ev)
          * resident count, together with its entry. */
         uint64_t n = m->acc.huge ? vm_huge_pages(m) : 1;
         uint64_t vpn = vm_op_vpn(m) & ~(n - 1);
-        if (!frames_rmap_add(&m->pool, m->acc.frame, p->pid, vpn)) {
+        if (!frames_rmap_add_at(&m->pool, m->acc.frame, p->pid, vpn,
+                                w.complete ? w.table : VM_NO_FRAME)) {
             vm_host_failure(m, "a reverse map");
             return;
         }

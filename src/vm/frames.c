@@ -237,6 +237,25 @@ void frames_release(struct frame_pool *p, uint32_t frame)
 
 bool frames_rmap_add(struct frame_pool *p, uint32_t frame, uint32_t pid, uint64_t vpn)
 {
+    return frames_rmap_add_at(p, frame, pid, vpn, VM_NO_FRAME);
+}
+
+bool frames_rmap_set_table(struct frame_pool *p, uint32_t frame, uint32_t pid, uint64_t vpn,
+                           uint32_t table)
+{
+    struct frame *f = frames_edit(p, frame);
+    for (uint32_t i = 0; i < f->nmaps; i++) {
+        if (f->maps[i].pid == pid && f->maps[i].vpn == vpn) {
+            f->maps[i].table = table;
+            return true;
+        }
+    }
+    return false;
+}
+
+bool frames_rmap_add_at(struct frame_pool *p, uint32_t frame, uint32_t pid, uint64_t vpn,
+                        uint32_t table)
+{
     struct frame *f = frames_edit(p, frame);
     if (f->capmaps == 0) {
         f->maps = &f->map_inline;
@@ -253,7 +272,7 @@ bool frames_rmap_add(struct frame_pool *p, uint32_t frame, uint32_t pid, uint64_
         f->maps = maps;
         f->capmaps = cap;
     }
-    f->maps[f->nmaps++] = (struct rmap){.pid = pid, .vpn = vpn};
+    f->maps[f->nmaps++] = (struct rmap){.pid = pid, .table = table, .vpn = vpn};
     f->refcount++;
     return true;
 }

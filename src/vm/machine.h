@@ -558,7 +558,8 @@ bool machine_frame_referenced(const struct machine *m, uint32_t frame);
  * upper entries, so that they are shared, not owned; every kernel frame
  * is mapped once, by a global supervisor entry inside a kernel area; every
  * frame's reverse map names exactly the leaf entries that hold it (each
- * entry is in it, and each of its mappings leads back to the frame) and
+ * entry is in it, and each of its mappings leads back to the frame, in the
+ * table the mapping names when it names one) and
  * frames that hold no page have none; reference counts; free counts and
  * free maps; the page cache; swap slot references; resident and swapped
  * counts; that no TLB entry maps a frame its page-table entry no longer
