@@ -670,6 +670,47 @@ static void test_rmap_names_leaf_table(void)
     machine_destroy(m);
 }
 
+/* machine_run_op takes a TLB miss whose walk finds the page at once, and
+ * a miss that faults from the walk on: the same micro-steps, counters and
+ * machine as stepping each. */
+static void test_fast_walk_agrees(void)
+{
+    struct machine *slow = machine_with_written_page(0x102000);
+    struct machine *fast = machine_clone(slow);
+    const struct op ops[] = {
+        {.kind = OP_ACCESS, .pid = 1, .va = 0x102010, .access = ACCESS_READ},  /* a hit */
+        {.kind = OP_ACCESS, .pid = 1, .va = 0x104000, .access = ACCESS_WRITE}, /* a fault */
+        {.kind = OP_ACCESS, .pid = 1, .va = 0x102020, .access = ACCESS_WRITE}, /* a miss */
+    };
+    /* The fault misses twice: before it, and when the access restarts. */
+    const uint64_t misses_each[] = {0, 2, 1};
+    for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
+        struct op op = ops[i];
+        op.future_index = UINT64_MAX;
+        if (i == 2) {
+            /* The translation leaves the TLB; its entries stay. */
+            tlb_invalidate(&slow->tlb, machine_process(slow, 1)->asid, op.va);
+            tlb_invalidate(&fast->tlb, machine_process(fast, 1)->asid, op.va);
+        }
+        uint64_t misses = fast->counters.tlb_misses;
+        CU_ASSERT_EQUAL(machine_run_op(fast, &op), test_step_op(slow, &op));
+        CU_ASSERT_EQUAL(machine_digest(fast), machine_digest(slow));
+        CU_ASSERT(memcmp(&slow->counters, &fast->counters, sizeof slow->counters) == 0);
+        CU_ASSERT_EQUAL(fast->steps, slow->steps);
+        CU_ASSERT_EQUAL(fast->counters.tlb_misses, misses + misses_each[i]);
+        CU_ASSERT_FALSE(machine_busy(fast));
+    }
+    /* The miss: BEGIN, TLB miss, four walk steps, the fill and DONE. */
+    struct op again = ops[2];
+    again.future_index = UINT64_MAX;
+    tlb_invalidate(&fast->tlb, machine_process(fast, 1)->asid, again.va);
+    CU_ASSERT_EQUAL(machine_run_op(fast, &again), 8);
+    CU_ASSERT_EQUAL(fast->counters.faults, slow->counters.faults);
+    test_verify(fast);
+    machine_destroy(slow);
+    machine_destroy(fast);
+}
+
 static void test_digest_ignores_storage(void)
 {
     struct machine *m = test_machine("x86_64", 20000, 0, 20000, POLICY_clock);
@@ -756,6 +797,7 @@ void suite_machine_register(void)
     CU_add_test(s, "digests ignore how storage was made", test_digest_ignores_storage);
     CU_add_test(s, "an access remembers its leaf entry", test_leaf_remembered);
     CU_add_test(s, "a reverse map names the table of each mapping", test_rmap_names_leaf_table);
+    CU_add_test(s, "a fast walk and the stepper agree", test_fast_walk_agrees);
     CU_add_test(s, "clock's order over a large ring", test_clock_order);
     CU_add_test(s, "a shared area of 64 TiB costs what it holds", test_huge_shared_area);
     CU_add_test(s, "the cap on page-table memory stops the run", test_page_table_cap);

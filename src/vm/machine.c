@@ -1103,17 +1103,19 @@ bool machine_step(struct machine *m, struct event *ev)
 
 uint64_t machine_run_op(struct machine *m, const struct op *op)
 {
-    /* Short cut for the common case: an access whose translation is in the
-     * TLB and allows it (mmu.c). */
-    if (vm_fast_access(m, op)) {
-        m->steps += 3;
+    /* Short cuts for the common cases (mmu.c): an access whose translation
+     * is in the TLB and allows it (three micro-steps), and one whose walk
+     * finds it present and allowed. */
+    uint64_t n = vm_fast_access(m, op) ? 3 : vm_fast_walk(m, op);
+    m->steps += n;
+    if (n && m->phase == PH_IDLE) {
         if (m->policy.refused)
             vm_host_failure(m, "the replacement policy's lists");
-        return 3;
+        return n;
     }
-    uint64_t n = 0;
+    /* From the start, or from the fault a fast walk ran into. */
     struct event ev;
-    if (!machine_begin(m, op))
+    if (n == 0 && !machine_begin(m, op))
         return 0;
     m->quiet = true;
     do

@@ -117,6 +117,14 @@ void vm_step_done(struct machine *m, struct event *ev);
  * false, nothing changed, when the access needs more (machine_run_op then
  * steps it). */
 bool vm_fast_access(struct machine *m, const struct op *op);
+/* An access the TLB misses, taken at once with exactly the effects of its
+ * micro-steps (BEGIN, TLB miss, a walk step a level) up to the end of the
+ * walk: when the walk finds the page present and allowed, the TLB fill and
+ * DONE too, and the machine is idle again; when it faults, the machine is
+ * left in PH_FAULT for the stepper to go on. Returns how many micro-steps
+ * were taken (acc.op_steps); 0, nothing changed, when the access is not
+ * such a miss (machine_run_op then steps it from the start). */
+uint64_t vm_fast_walk(struct machine *m, const struct op *op);
 
 /* ---- fault.c: the kernel's fault handler ---- */
 
