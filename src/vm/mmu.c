@@ -381,9 +381,13 @@ uint64_t vm_fast_walk(struct machine *m, const struct op *op)
     m->counters.tlb_misses++;
     m->counters.page_walks++;
     m->acc.table = p->root;
-    /* One WALK_STEP a level, as vm_step_walk takes it. */
+    /* One WALK_STEP a level, as vm_step_walk takes it. The lowest bit of
+     * each level's index is kept as the walk descends (what
+     * geometry_level_shift computes: a valid geometry's index bits and
+     * offset make up va_bits), as pagetable_walk does. */
+    unsigned shift = g->va_bits - g->index_bits[0];
     for (unsigned level = 0;; level++) {
-        uint64_t index = geometry_index(g, op->va, level);
+        uint64_t index = (op->va >> shift) & ((UINT64_C(1) << g->index_bits[level]) - 1);
         uint64_t *slot = &pagetable_at(&m->pt, m->acc.table)[index];
         m->acc.level = level;
         if (level + 1 == g->levels || (pte_holds_frame(*slot) && (*slot & PTE_HUGE)))
@@ -405,7 +409,7 @@ uint64_t vm_fast_walk(struct machine *m, const struct op *op)
         *slot |= PTE_ACCESSED;
         if (leaf) {
             m->acc.frame = pte_frame(*slot);
-            m->acc.span_shift = (uint8_t)geometry_level_shift(g, level);
+            m->acc.span_shift = (uint8_t)shift;
             /* TLB_FILL, then ACCESS_DONE. */
             fill_tlb(m, p, *slot, NULL);
             complete_access(m, m->acc.frame);
@@ -413,6 +417,7 @@ uint64_t vm_fast_walk(struct machine *m, const struct op *op)
             return m->acc.op_steps;
         }
         m->acc.table = pte_frame(*slot);
+        shift -= g->index_bits[level + 1];
     }
 }
 
