@@ -44,6 +44,48 @@ static void test_pool(void)
     frames_destroy(&p);
 }
 
+/* A frame's first mapping is held inline: taking and giving it back costs
+ * the host nothing; a second one moves the reverse map to the host in the
+ * same order, and a copy of the pool holds its own mappings. */
+static void test_rmap_inline_owner(void)
+{
+    struct frame_pool p;
+    CU_ASSERT_FATAL(frames_init(&p, 4, 0));
+    CU_ASSERT_EQUAL(frames_take(&p, FRAME_ANON), 0);
+    uint64_t bytes = frames_bytes(&p);
+    CU_ASSERT(frames_rmap_add(&p, 0, 3, 0x10));
+    CU_ASSERT_EQUAL(frames_bytes(&p), bytes);
+    CU_ASSERT_EQUAL(frames_at(&p, 0)->capmaps, 1);
+    CU_ASSERT_PTR_EQUAL(frames_at(&p, 0)->maps, &frames_at(&p, 0)->map_inline);
+
+    struct frame_pool copy;
+    CU_ASSERT_FATAL(frames_clone(&copy, &p));
+    CU_ASSERT_PTR_EQUAL(frames_at(&copy, 0)->maps, &frames_at(&copy, 0)->map_inline);
+    CU_ASSERT(frames_rmap_remove(&copy, 0, 3, 0x10));
+    CU_ASSERT(frames_rmap_add(&copy, 0, 4, 0x20));
+    CU_ASSERT_EQUAL(frames_at(&p, 0)->maps[0].pid, 3);
+    CU_ASSERT_EQUAL(frames_at(&p, 0)->maps[0].vpn, 0x10);
+
+    CU_ASSERT(frames_rmap_add(&p, 0, 5, 0x30));
+    CU_ASSERT(frames_bytes(&p) > bytes);
+    CU_ASSERT_EQUAL(frames_at(&p, 0)->nmaps, 2);
+    CU_ASSERT_EQUAL(frames_at(&p, 0)->refcount, 2);
+    CU_ASSERT_EQUAL(frames_at(&p, 0)->maps[0].pid, 3);
+    CU_ASSERT_EQUAL(frames_at(&p, 0)->maps[1].pid, 5);
+    CU_ASSERT(frames_rmap_remove(&p, 0, 3, 0x10));
+    CU_ASSERT(frames_rmap_remove(&p, 0, 5, 0x30));
+    CU_ASSERT_EQUAL(frames_at(&p, 0)->nmaps, 0);
+    CU_ASSERT_PTR_NULL(frames_at(&p, 0)->maps);
+    CU_ASSERT_EQUAL(frames_bytes(&p), bytes);
+    CU_ASSERT(frames_rmap_add(&p, 0, 6, 0x40));
+    CU_ASSERT_EQUAL(frames_bytes(&p), bytes);
+    CU_ASSERT_EQUAL(frames_at(&copy, 0)->maps[0].pid, 4);
+    frames_release(&p, 0);
+    CU_ASSERT_EQUAL(frames_bytes(&p), bytes);
+    frames_destroy(&copy);
+    frames_destroy(&p);
+}
+
 static void test_swap(void)
 {
     struct swap_area s;
@@ -235,6 +277,7 @@ void suite_frames_register(void)
 {
     CU_pSuite s = CU_add_suite("frames", NULL, NULL);
     CU_add_test(s, "pool, regions and reverse map", test_pool);
+    CU_add_test(s, "the first mapping is held inline", test_rmap_inline_owner);
     CU_add_test(s, "swap slots", test_swap);
     CU_add_test(s, "the lowest free frame, run and slot", test_lowest_free);
     CU_add_test(s, "what is never touched costs nothing", test_untouched_costs_nothing);

@@ -602,6 +602,115 @@ static void test_huge_shared_area(void)
 /* Equal states give equal digests however their storage was made: a frame,
  * a swap slot, a table and a list entry made and given back leave the
  * digest as it was, though their chunks stay. */
+/* A small machine whose pid 1 has written the page at va (in its area of
+ * eight pages at 0x100000). */
+static struct machine *machine_with_written_page(uint64_t va)
+{
+    struct machine *m = test_machine("x86_64", 16, 8, 16, POLICY_fifo);
+    test_process(m, 1, 0x100000, 8 * 4096);
+    test_access(m, 1, ACCESS_WRITE, va);
+    return m;
+}
+
+/* An access remembers where its page's leaf entry is (the fault and the
+ * fill read it there), the digest does not see it, and verify catches a
+ * remembered entry that is not the one a walk finds. */
+static void test_leaf_remembered(void)
+{
+    struct machine *m = machine_with_written_page(0x101008);
+    CU_ASSERT_FATAL(m->leaf.known);
+    struct walk_result w = machine_walk(m, machine_process(m, 1), 0x101008);
+    CU_ASSERT_FATAL(w.complete);
+    CU_ASSERT_EQUAL(m->leaf.table, w.table);
+    CU_ASSERT_EQUAL(m->leaf.level, w.level);
+    CU_ASSERT_PTR_EQUAL(&pagetable_at(&m->pt, m->leaf.table)[m->leaf.index], w.slot);
+    CU_ASSERT_EQUAL(m->leaf.index, 0x101);
+    test_verify(m);
+    char why[200];
+    uint64_t digest = machine_digest(m);
+    m->leaf.index++;
+    CU_ASSERT_EQUAL(machine_digest(m), digest);
+    CU_ASSERT_FALSE(machine_verify(m, why, sizeof why));
+    CU_ASSERT_PTR_NOT_NULL(strstr(why, "remembered leaf entry"));
+    m->leaf.index--;
+    /* The next operation starts from nothing. */
+    test_access(m, 1, ACCESS_READ, 0x102000);
+    test_verify(m);
+    machine_destroy(m);
+}
+
+/* Each mapping in a reverse map names the table whose entry maps it, the
+ * one a walk reaches: the parent's after a fault, the child's after fork;
+ * verify catches one that names another table. */
+static void test_rmap_names_leaf_table(void)
+{
+    struct machine *m = machine_with_written_page(0x103000);
+    struct walk_result parent = machine_walk(m, machine_process(m, 1), 0x103000);
+    CU_ASSERT_FATAL(parent.complete && pte_present(*parent.slot));
+    uint32_t frame = pte_frame(*parent.slot);
+    CU_ASSERT_EQUAL_FATAL(frames_at(&m->pool, frame)->nmaps, 1);
+    CU_ASSERT_EQUAL(frames_at(&m->pool, frame)->maps[0].table, parent.table);
+    struct op fork = {.kind = OP_FORK, .pid = 1, .child = 2};
+    test_step_op(m, &fork);
+    struct walk_result child = machine_walk(m, machine_process(m, 2), 0x103000);
+    CU_ASSERT_FATAL(child.complete);
+    CU_ASSERT_NOT_EQUAL(child.table, parent.table);
+    const struct frame *f = frames_at(&m->pool, frame);
+    CU_ASSERT_EQUAL_FATAL(f->nmaps, 2);
+    CU_ASSERT_EQUAL(f->maps[0].table, parent.table);
+    CU_ASSERT_EQUAL(f->maps[1].pid, 2);
+    CU_ASSERT_EQUAL(f->maps[1].table, child.table);
+    test_verify(m);
+    frames_edit(&m->pool, frame)->maps[1].table = parent.table;
+    char why[200];
+    CU_ASSERT_FALSE(machine_verify(m, why, sizeof why));
+    CU_ASSERT_PTR_NOT_NULL(strstr(why, "reverse map names a mapping"));
+    frames_edit(&m->pool, frame)->maps[1].table = child.table;
+    test_verify(m);
+    machine_destroy(m);
+}
+
+/* machine_run_op takes a TLB miss whose walk finds the page at once, and
+ * a miss that faults from the walk on: the same micro-steps, counters and
+ * machine as stepping each. */
+static void test_fast_walk_agrees(void)
+{
+    struct machine *slow = machine_with_written_page(0x102000);
+    struct machine *fast = machine_clone(slow);
+    const struct op ops[] = {
+        {.kind = OP_ACCESS, .pid = 1, .va = 0x102010, .access = ACCESS_READ},  /* a hit */
+        {.kind = OP_ACCESS, .pid = 1, .va = 0x104000, .access = ACCESS_WRITE}, /* a fault */
+        {.kind = OP_ACCESS, .pid = 1, .va = 0x102020, .access = ACCESS_WRITE}, /* a miss */
+    };
+    /* The fault misses twice: before it, and when the access restarts. */
+    const uint64_t misses_each[] = {0, 2, 1};
+    for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
+        struct op op = ops[i];
+        op.future_index = UINT64_MAX;
+        if (i == 2) {
+            /* The translation leaves the TLB; its entries stay. */
+            tlb_invalidate(&slow->tlb, machine_process(slow, 1)->asid, op.va);
+            tlb_invalidate(&fast->tlb, machine_process(fast, 1)->asid, op.va);
+        }
+        uint64_t misses = fast->counters.tlb_misses;
+        CU_ASSERT_EQUAL(machine_run_op(fast, &op), test_step_op(slow, &op));
+        CU_ASSERT_EQUAL(machine_digest(fast), machine_digest(slow));
+        CU_ASSERT(memcmp(&slow->counters, &fast->counters, sizeof slow->counters) == 0);
+        CU_ASSERT_EQUAL(fast->steps, slow->steps);
+        CU_ASSERT_EQUAL(fast->counters.tlb_misses, misses + misses_each[i]);
+        CU_ASSERT_FALSE(machine_busy(fast));
+    }
+    /* The miss: BEGIN, TLB miss, four walk steps, the fill and DONE. */
+    struct op again = ops[2];
+    again.future_index = UINT64_MAX;
+    tlb_invalidate(&fast->tlb, machine_process(fast, 1)->asid, again.va);
+    CU_ASSERT_EQUAL(machine_run_op(fast, &again), 8);
+    CU_ASSERT_EQUAL(fast->counters.faults, slow->counters.faults);
+    test_verify(fast);
+    machine_destroy(slow);
+    machine_destroy(fast);
+}
+
 static void test_digest_ignores_storage(void)
 {
     struct machine *m = test_machine("x86_64", 20000, 0, 20000, POLICY_clock);
@@ -686,6 +795,9 @@ void suite_machine_register(void)
     CU_add_test(s, "map a page to a chosen frame", test_map_frame);
     CU_add_test(s, "the declared maxima cost what is used", test_declared_maxima);
     CU_add_test(s, "digests ignore how storage was made", test_digest_ignores_storage);
+    CU_add_test(s, "an access remembers its leaf entry", test_leaf_remembered);
+    CU_add_test(s, "a reverse map names the table of each mapping", test_rmap_names_leaf_table);
+    CU_add_test(s, "a fast walk and the stepper agree", test_fast_walk_agrees);
     CU_add_test(s, "clock's order over a large ring", test_clock_order);
     CU_add_test(s, "a shared area of 64 TiB costs what it holds", test_huge_shared_area);
     CU_add_test(s, "the cap on page-table memory stops the run", test_page_table_cap);

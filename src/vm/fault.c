@@ -204,7 +204,7 @@ void vm_step_classify(struct machine *m, struct event *ev)
         m->phase = PH_IDLE;
         return;
     }
-    struct walk_result w = machine_walk(m, p, m->op.va);
+    struct walk_result w = vm_op_walk(m);
     enum fault_kind kind;
     bool major = false;
     m->acc.object = a->object;
@@ -307,7 +307,7 @@ void vm_want_frame(struct machine *m, enum frame_kind kind, unsigned level)
  * step emits nothing by itself, so it runs inside the step that needs it. */
 static bool next_missing_table(struct machine *m)
 {
-    struct walk_result w = machine_walk(m, vm_op_process(m), m->op.va);
+    struct walk_result w = vm_op_walk(m);
     if (w.complete)
         return false;
     /* A huge page is mapped by the entry at its level: no table below. */
@@ -797,7 +797,7 @@ void vm_step_pte(struct machine *m, struct event *ev)
 {
     struct process *p = vm_op_process(m);
     const struct area *a = process_find_area(p, m->op.va);
-    struct walk_result w = machine_walk(m, p, m->op.va);
+    struct walk_result w = vm_op_walk(m);
     const struct frame *f = frames_at(&m->pool, m->acc.frame);
     bool may_write = f->kind != FRAME_ZERO && (f->object == VM_NO_OBJECT || a->shared);
     if (area_notifies_writes(m, a) && m->op.access != ACCESS_WRITE)
@@ -816,7 +816,8 @@ void vm_step_pte(struct machine *m, struct event *ev)
          * resident count, together with its entry. */
         uint64_t n = m->acc.huge ? vm_huge_pages(m) : 1;
         uint64_t vpn = vm_op_vpn(m) & ~(n - 1);
-        if (!frames_rmap_add(&m->pool, m->acc.frame, p->pid, vpn)) {
+        if (!frames_rmap_add_at(&m->pool, m->acc.frame, p->pid, vpn,
+                                w.complete ? w.table : VM_NO_FRAME)) {
             vm_host_failure(m, "a reverse map");
             return;
         }

@@ -36,9 +36,17 @@ const struct frame frame_free = {
     .swap_slot = VM_NO_SLOT,
 };
 
+/* True when the frame's reverse map is an array on the host (it is held
+ * inline, or not at all, otherwise). */
+static bool maps_on_host(const struct frame *f)
+{
+    return f->capmaps > 1;
+}
+
 static void frame_reset(struct frame *f)
 {
-    free(f->maps);
+    if (maps_on_host(f))
+        free(f->maps);
     *f = frame_free;
 }
 
@@ -67,7 +75,8 @@ void frames_destroy(struct frame_pool *p)
     if (p->frames.chunks)
         for (uint32_t f = frames_next_touched(p, 0); f < frames_total(p);
              f = frames_next_touched(p, f + 1))
-            free(frames_at(p, f)->maps);
+            if (maps_on_host(frames_at(p, f)))
+                free(frames_at(p, f)->maps);
     chunked_destroy(&p->frames);
     freemap_destroy(&p->data_free);
     freemap_destroy(&p->table_free);
@@ -91,6 +100,11 @@ bool frames_clone(struct frame_pool *dst, const struct frame_pool *src)
         struct frame *f = frames_edit(dst, i);
         if (f->capmaps == 0) {
             f->maps = NULL;
+            continue;
+        }
+        if (!maps_on_host(f)) {
+            /* The copy's inline mapping came with the frame. */
+            f->maps = &f->map_inline;
             continue;
         }
         f->maps = ok ? malloc(f->capmaps * sizeof *f->maps) : NULL;
@@ -223,16 +237,42 @@ void frames_release(struct frame_pool *p, uint32_t frame)
 
 bool frames_rmap_add(struct frame_pool *p, uint32_t frame, uint32_t pid, uint64_t vpn)
 {
+    return frames_rmap_add_at(p, frame, pid, vpn, VM_NO_FRAME);
+}
+
+bool frames_rmap_set_table(struct frame_pool *p, uint32_t frame, uint32_t pid, uint64_t vpn,
+                           uint32_t table)
+{
     struct frame *f = frames_edit(p, frame);
-    if (f->nmaps == f->capmaps) {
-        uint32_t cap = f->capmaps ? f->capmaps * 2 : 2;
-        struct rmap *maps = realloc(f->maps, cap * sizeof *maps);
+    for (uint32_t i = 0; i < f->nmaps; i++) {
+        if (f->maps[i].pid == pid && f->maps[i].vpn == vpn) {
+            f->maps[i].table = table;
+            return true;
+        }
+    }
+    return false;
+}
+
+bool frames_rmap_add_at(struct frame_pool *p, uint32_t frame, uint32_t pid, uint64_t vpn,
+                        uint32_t table)
+{
+    struct frame *f = frames_edit(p, frame);
+    if (f->capmaps == 0) {
+        f->maps = &f->map_inline;
+        f->capmaps = 1;
+    } else if (f->nmaps == f->capmaps) {
+        /* The second mapping moves the reverse map to the host. */
+        uint32_t cap = f->capmaps * 2;
+        struct rmap *maps = maps_on_host(f) ? realloc(f->maps, cap * sizeof *maps)
+                                            : malloc(cap * sizeof *maps);
         if (!maps)
             return false;
+        if (!maps_on_host(f))
+            maps[0] = f->map_inline;
         f->maps = maps;
         f->capmaps = cap;
     }
-    f->maps[f->nmaps++] = (struct rmap){.pid = pid, .vpn = vpn};
+    f->maps[f->nmaps++] = (struct rmap){.pid = pid, .table = table, .vpn = vpn};
     f->refcount++;
     return true;
 }
@@ -243,7 +283,8 @@ bool frames_rmap_add(struct frame_pool *p, uint32_t frame, uint32_t pid, uint64_
 static void shrink_maps(struct frame *f)
 {
     if (f->nmaps == 0) {
-        free(f->maps);
+        if (maps_on_host(f))
+            free(f->maps);
         f->maps = NULL;
         f->capmaps = 0;
     } else if (f->capmaps > 2 && f->nmaps <= f->capmaps / 4) {
@@ -305,7 +346,7 @@ uint64_t frames_bytes(const struct frame_pool *p)
     uint32_t total = frames_total(p);
     for (uint32_t i = frames_next_touched(p, 0); i < total; i = frames_next_touched(p, i + 1)) {
         const struct frame *f = frames_at(p, i);
-        if (f->capmaps)
+        if (maps_on_host(f))
             bytes += vm_block_bytes((uint64_t)f->capmaps * sizeof *f->maps);
     }
     return bytes;

@@ -31,9 +31,16 @@ enum frame_kind {
 const char *frame_kind_name(enum frame_kind kind);
 const char *frame_kind_text(enum frame_kind kind);
 
-/* One mapping of a frame: which process maps it at which virtual page. */
+/* One mapping of a frame: which process maps it at which virtual page,
+ * and the frame of the page table whose entry maps it there, so that
+ * eviction reaches the entry without walking (VM_NO_FRAME when the
+ * mapping was recorded without it; the entry is then found by a walk).
+ * The table is where the walk leads while the mapping lasts: a process's
+ * tables are freed only with its whole address space, and a split huge
+ * page's head is given its new table (frames_rmap_set_table). */
 struct rmap {
     uint32_t pid;
+    uint32_t table;
     uint64_t vpn;
 };
 
@@ -53,7 +60,12 @@ struct frame {
     uint64_t object_page;  /* page number within that object; for FRAME_KERNEL, the
                               virtual page it backs in the kernel half */
     uint32_t nmaps, capmaps;
-    struct rmap *maps;     /* reverse map */
+    /* The reverse map: maps[0..nmaps). With room for one mapping (the
+     * common case, a private page) maps points at map_inline, so a fault
+     * and an eviction allocate nothing; from a second mapping on, at an
+     * array of capmaps on the host. NULL when capmaps is 0. */
+    struct rmap *maps;
+    struct rmap map_inline;
     uint64_t loaded_at;    /* machine clock when it got its content */
     uint32_t swap_slot;    /* the swap cache: a slot holding the same page, or VM_NO_SLOT */
 };
@@ -133,8 +145,16 @@ bool frames_have_free(const struct frame_pool *p, enum frame_kind kind);
 bool frames_is_table_region(const struct frame_pool *p, uint32_t frame);
 /* Records that pid maps the (taken) frame at vpn. false when out of memory.
  * A reverse map holds room for at most four times its mappings (none
- * when it has none). */
+ * when it has none); its first mapping takes no host memory. */
 bool frames_rmap_add(struct frame_pool *p, uint32_t frame, uint32_t pid, uint64_t vpn);
+/* frames_rmap_add, with the frame of the table whose entry maps it. */
+bool frames_rmap_add_at(struct frame_pool *p, uint32_t frame, uint32_t pid, uint64_t vpn,
+                        uint32_t table);
+/* The mapping (pid, vpn) of frame is now made by an entry of the table at
+ * frame `table` (a huge page split moved it); false when it is not
+ * recorded. */
+bool frames_rmap_set_table(struct frame_pool *p, uint32_t frame, uint32_t pid, uint64_t vpn,
+                           uint32_t table);
 /* Forgets one mapping; returns false when it was not recorded. */
 bool frames_rmap_remove(struct frame_pool *p, uint32_t frame, uint32_t pid, uint64_t vpn);
 /* Digests the frames that are not free, each with its number. */

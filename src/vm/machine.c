@@ -729,6 +729,27 @@ struct process *vm_op_process(struct machine *m)
     return &m->procs[m->acc.proc];
 }
 
+void vm_note_leaf(struct machine *m, unsigned level, uint32_t table, uint32_t index)
+{
+    m->leaf = (struct leaf_hint){
+        .known = true, .level = (uint8_t)level, .table = table, .index = index};
+}
+
+struct walk_result vm_op_walk(struct machine *m)
+{
+    if (m->leaf.known)
+        return (struct walk_result){.level = m->leaf.level,
+                                    .table = m->leaf.table,
+                                    .slot = &pagetable_at(&m->pt, m->leaf.table)[m->leaf.index],
+                                    .complete = true};
+    struct walk_result w = machine_walk(m, vm_op_process(m), m->op.va);
+    if (w.complete) {
+        uint64_t *entries = pagetable_at(&m->pt, w.table);
+        vm_note_leaf(m, w.level, w.table, (uint32_t)(w.slot - entries));
+    }
+    return w;
+}
+
 void vm_event_for_access(const struct machine *m, struct event *ev, enum event_kind kind)
 {
     if (m->quiet) {
@@ -810,6 +831,7 @@ uint64_t vm_tables_needed(const struct machine *m, uint32_t root, uint64_t start
 
 bool vm_new_table(struct machine *m, uint32_t frame, unsigned level)
 {
+    vm_forget_leaf(m);
     enum pagetable_outcome made = pagetable_create(&m->pt, &m->cfg.geo, frame, level);
     if (made == PAGETABLE_MADE)
         return true;
@@ -968,6 +990,7 @@ bool machine_begin(struct machine *m, const struct op *op)
     if (m->phase != PH_IDLE || m->host_error[0])
         return false;
     m->op = *op;
+    vm_forget_leaf(m);
     memset(&m->acc, 0, sizeof m->acc);
     m->acc.victim = VM_NO_FRAME;
     m->acc.victim_slot = m->acc.slot = VM_NO_SLOT;
@@ -1080,17 +1103,19 @@ bool machine_step(struct machine *m, struct event *ev)
 
 uint64_t machine_run_op(struct machine *m, const struct op *op)
 {
-    /* Short cut for the common case: an access whose translation is in the
-     * TLB and allows it (mmu.c). */
-    if (vm_fast_access(m, op)) {
-        m->steps += 3;
+    /* Short cuts for the common cases (mmu.c): an access whose translation
+     * is in the TLB and allows it (three micro-steps), and one whose walk
+     * finds it present and allowed. */
+    uint64_t n = vm_fast_access(m, op) ? 3 : vm_fast_walk(m, op);
+    m->steps += n;
+    if (n && m->phase == PH_IDLE) {
         if (m->policy.refused)
             vm_host_failure(m, "the replacement policy's lists");
-        return 3;
+        return n;
     }
-    uint64_t n = 0;
+    /* From the start, or from the fault a fast walk ran into. */
     struct event ev;
-    if (!machine_begin(m, op))
+    if (n == 0 && !machine_begin(m, op))
         return 0;
     m->quiet = true;
     do

@@ -379,6 +379,18 @@ struct machine {
     struct op op;
     enum machine_phase phase;
     struct access_state acc;
+    /* Where the leaf entry of the operation's page was last found (the
+     * process acc.proc, the address op.va), so that the steps of a fault
+     * and the TLB fill read it without walking the tables again. A cache,
+     * not state: the digest leaves it out. Forgotten at each operation and
+     * whenever a table is made or freed, the only changes that move a
+     * leaf entry. */
+    struct leaf_hint {
+        bool known;
+        uint8_t level;  /* level of the table holding the entry */
+        uint32_t table; /* frame of that table */
+        uint32_t index; /* the entry's index in it */
+    } leaf;
     /* True only inside machine_run_op, whose events nobody reads: the
      * steps then format no detail text. False between calls, so no part
      * of the state a caller sees. */
@@ -548,11 +560,13 @@ bool machine_frame_referenced(const struct machine *m, uint32_t frame);
  * upper entries, so that they are shared, not owned; every kernel frame
  * is mapped once, by a global supervisor entry inside a kernel area; every
  * frame's reverse map names exactly the leaf entries that hold it (each
- * entry is in it, and each of its mappings leads back to the frame) and
+ * entry is in it, and each of its mappings leads back to the frame, in the
+ * table the mapping names when it names one) and
  * frames that hold no page have none; reference counts; free counts and
  * free maps; the page cache; swap slot references; resident and swapped
- * counts; and that no TLB entry maps a frame its page-table entry no
- * longer does. It looks only at the frames and slots ever used. Call it
+ * counts; that no TLB entry maps a frame its page-table entry no longer
+ * does; and that the leaf entry remembered for the last operation's page
+ * (m->leaf) is the one a walk finds. It looks only at the frames and slots ever used. Call it
  * between operations (a fault in progress is half done by design). Returns
  * true, or false with the first disagreement in why. For tests. */
 bool machine_verify(const struct machine *m, char *why, size_t why_len);

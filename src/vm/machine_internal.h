@@ -43,6 +43,19 @@ static inline uint64_t vm_op_vpn(const struct machine *m)
 }
 /* The process the operation in progress acts for (it exists). */
 struct process *vm_op_process(struct machine *m);
+/* machine_walk of the operation's process at op.va, through m->leaf when
+ * the leaf entry was already found (then complete, with the same level,
+ * table and slot a walk would give). */
+struct walk_result vm_op_walk(struct machine *m);
+/* Records that the leaf entry of the operation's page is entry `index` of
+ * the table at frame `table`, of the given level. */
+void vm_note_leaf(struct machine *m, unsigned level, uint32_t table, uint32_t index);
+/* Forgets m->leaf: a table was made or freed, or the operation's page
+ * changed. */
+static inline void vm_forget_leaf(struct machine *m)
+{
+    m->leaf.known = false;
+}
 /* Starts *ev as an event of the access in progress: its kind, access,
  * pid, va and vpn; only its kind while the machine runs quietly (the
  * steps write the fields they set, and read none back). */
@@ -104,6 +117,14 @@ void vm_step_done(struct machine *m, struct event *ev);
  * false, nothing changed, when the access needs more (machine_run_op then
  * steps it). */
 bool vm_fast_access(struct machine *m, const struct op *op);
+/* An access the TLB misses, taken at once with exactly the effects of its
+ * micro-steps (BEGIN, TLB miss, a walk step a level) up to the end of the
+ * walk: when the walk finds the page present and allowed, the TLB fill and
+ * DONE too, and the machine is idle again; when it faults, the machine is
+ * left in PH_FAULT for the stepper to go on. Returns how many micro-steps
+ * were taken (acc.op_steps); 0, nothing changed, when the access is not
+ * such a miss (machine_run_op then steps it from the start). */
+uint64_t vm_fast_walk(struct machine *m, const struct op *op);
 
 /* ---- fault.c: the kernel's fault handler ---- */
 

@@ -137,6 +137,7 @@ void vm_drop_visited(struct machine *m, struct process *p, uint64_t *slot, uint6
 static void free_table(void *ctx, uint32_t frame)
 {
     struct machine *m = ctx;
+    vm_forget_leaf(m);
     pagetable_release(&m->pt, frame);
     frames_release(&m->pool, frame);
 }
@@ -414,7 +415,10 @@ static bool split_huge(struct machine *m, struct process *p, uint64_t va)
         uint32_t f = head + (uint32_t)i;
         entries[i] = pte_make(f, flags);
         frames_edit(&m->pool, f)->compound = 0;
-        if (i > 0 && !frames_rmap_add(&m->pool, f, p->pid, base_vpn + i)) {
+        /* The head's mapping moves to the new table; the others join it. */
+        bool recorded = i == 0 ? frames_rmap_set_table(&m->pool, f, p->pid, base_vpn, t)
+                               : frames_rmap_add_at(&m->pool, f, p->pid, base_vpn + i, t);
+        if (i > 0 && !recorded) {
             vm_host_failure(m, "a reverse map");
             return false;
         }
@@ -554,7 +558,7 @@ static void do_map_frame(struct machine *m, struct event *ev, struct process *p)
     struct frame *f = frames_edit(&m->pool, frame);
     f->owner_pid = p->pid;
     f->loaded_at = m->steps;
-    if (!frames_rmap_add(&m->pool, frame, p->pid, geometry_vpn(g, va))) {
+    if (!frames_rmap_add_at(&m->pool, frame, p->pid, geometry_vpn(g, va), w.table)) {
         vm_host_failure(m, "a reverse map");
         return;
     }
@@ -625,7 +629,8 @@ static void fork_page(struct machine *m, struct process *parent, uint64_t *slot,
         fs->failed = true;
         return;
     }
-    uint64_t *child_slot = machine_walk(m, fs->child, va).slot;
+    struct walk_result child = machine_walk(m, fs->child, va);
+    uint64_t *child_slot = child.slot;
     uint64_t vpn = geometry_vpn(&m->cfg.geo, va);
     uint64_t e = *slot;
     if (pte_holds_frame(e)) {
@@ -637,7 +642,7 @@ static void fork_page(struct machine *m, struct process *parent, uint64_t *slot,
             }
             /* Shared now: a write must fault again, even after mprotect. */
             frames_edit(&m->pool, frame)->anon_exclusive = false;
-            if (!frames_rmap_add(&m->pool, frame, fs->child->pid, vpn)) {
+            if (!frames_rmap_add_at(&m->pool, frame, fs->child->pid, vpn, child.table)) {
                 vm_host_failure(m, "a reverse map");
                 fs->failed = true;
                 return;
@@ -822,6 +827,7 @@ static void fault_in_stack_top(struct machine *m, const struct process *p)
 {
     m->acc.proc = (uint32_t)(p - m->procs);
     m->op.va = p->areas[p->nareas - 1].end - sizeof(uint64_t);
+    vm_forget_leaf(m);
     m->op.access = ACCESS_WRITE;
     m->op.size = 0;
     m->phase = PH_CLASSIFY;

@@ -172,6 +172,10 @@ void vm_step_walk(struct machine *m, struct event *ev)
     ev->level = (int)level;
     ev->index = (uint32_t)index;
     ev->frame = m->acc.table;
+    /* The entry a software walk would stop on (pagetable_walk's test): the
+     * fault's steps and the fill read it from here. */
+    if (level + 1 == g->levels || (pte_holds_frame(*slot) && (*slot & PTE_HUGE)))
+        vm_note_leaf(m, level, m->acc.table, (uint32_t)index);
     if (!pte_present(*slot)) {
         ev->entry = *slot;
         m->acc.fault_code = fault_code_for(m, false);
@@ -224,11 +228,11 @@ void vm_step_return(struct machine *m, struct event *ev)
 
 /* PH_FILL → TLB_FILL → PH_DONE. Caches the translation the walk found,
  * replacing an entry of its set when the set is full. */
-void vm_step_fill(struct machine *m, struct event *ev)
+/* Caches the translation of the leaf entry e for the access in progress
+ * (its span and U/S from acc); *old receives the entry it replaced. */
+static const struct tlb_entry *fill_tlb(struct machine *m, const struct process *p, uint64_t e,
+                                        struct tlb_entry *old)
 {
-    struct process *p = vm_op_process(m);
-    struct walk_result w = machine_walk(m, p, m->op.va);
-    uint64_t e = *w.slot;
     struct tlb_entry t = {
         .valid = true,
         .global = (e & PTE_GLOBAL) != 0,
@@ -241,14 +245,22 @@ void vm_step_fill(struct machine *m, struct event *ev)
         .vpn = m->op.va >> m->acc.span_shift,
         .frame = pte_frame(e),
     };
+    m->acc.tlb_index = tlb_fill(&m->tlb, &t, &m->rng, old);
+    return &m->tlb.entries[m->acc.tlb_index];
+}
+
+void vm_step_fill(struct machine *m, struct event *ev)
+{
+    struct process *p = vm_op_process(m);
+    struct walk_result w = vm_op_walk(m);
     struct tlb_entry old;
-    int i = tlb_fill(&m->tlb, &t, &m->rng, &old);
-    m->acc.tlb_index = i;
+    const struct tlb_entry *t = fill_tlb(m, p, *w.slot, &old);
+    int i = m->acc.tlb_index;
     vm_event_for_access(m, ev, EV_TLB_FILL);
     ev->index = (uint32_t)i / m->tlb.ways;
     ev->way = (uint32_t)i % m->tlb.ways;
-    ev->frame = t.frame;
-    if (old.valid && !(old.vpn == t.vpn && old.asid == t.asid))
+    ev->frame = t->frame;
+    if (old.valid && !(old.vpn == t->vpn && old.asid == t->asid))
         vm_detail(m, ev, "replacing page 0x%llx of ASID %u",
                  (unsigned long long)old.vpn, old.asid);
     m->phase = PH_DONE;
@@ -269,7 +281,7 @@ static void complete_access(struct machine *m, uint32_t frame)
     if (m->op.access == ACCESS_WRITE) {
         struct tlb_entry *t = &m->tlb.entries[m->acc.tlb_index];
         if (!t->dirty) {
-            struct walk_result w = machine_walk(m, vm_op_process(m), m->op.va);
+            struct walk_result w = vm_op_walk(m);
             *w.slot |= PTE_DIRTY;
             t->dirty = true;
         }
@@ -307,6 +319,24 @@ void vm_step_done(struct machine *m, struct event *ev)
     m->phase = PH_IDLE;
 }
 
+/* The effects of BEGIN for an access done at once: the operation, a fresh
+ * access state for process p, the access counted. */
+static void begin_fused(struct machine *m, const struct op *op, const struct process *p)
+{
+    m->op = *op;
+    vm_forget_leaf(m);
+    memset(&m->acc, 0, sizeof m->acc);
+    m->acc.victim = VM_NO_FRAME;
+    m->acc.victim_slot = m->acc.slot = VM_NO_SLOT;
+    m->acc.proc = (uint32_t)(p - m->procs);
+    m->acc.tlb_index = -1;
+    m->acc.span_shift = (uint8_t)m->cfg.geo.page_shift;
+    m->counters.accesses++;
+    m->counters.reads += op->access == ACCESS_READ;
+    m->counters.writes += op->access == ACCESS_WRITE;
+    m->counters.execs += op->access == ACCESS_EXEC;
+}
+
 /* The short cut machine_run_op takes for an access whose translation the
  * TLB holds and allows: the same effects as BEGIN, TLB_HIT and DONE. */
 bool vm_fast_access(struct machine *m, const struct op *op)
@@ -327,20 +357,70 @@ bool vm_fast_access(struct machine *m, const struct op *op)
                        !op->kernel_mode, !t->user))
         return false;
     tlb_touch(&m->tlb, i);
-    m->op = *op;
-    memset(&m->acc, 0, sizeof m->acc);
-    m->acc.victim = VM_NO_FRAME;
-    m->acc.victim_slot = m->acc.slot = VM_NO_SLOT;
-    m->acc.proc = (uint32_t)(p - m->procs);
+    begin_fused(m, op, p);
     m->acc.tlb_index = i;
     m->acc.span_shift = t->span_shift;
-    m->counters.accesses++;
-    m->counters.reads += op->access == ACCESS_READ;
-    m->counters.writes += op->access == ACCESS_WRITE;
-    m->counters.execs += op->access == ACCESS_EXEC;
     m->counters.tlb_hits++;
     complete_access(m, t->frame);
     return true;
+}
+
+uint64_t vm_fast_walk(struct machine *m, const struct op *op)
+{
+    const struct geometry *g = &m->cfg.geo;
+    if (op->kind != OP_ACCESS || m->phase != PH_IDLE || m->host_error[0])
+        return 0;
+    struct process *p = op->pid ? machine_process(m, op->pid) : machine_running(m);
+    if (!p || !p->alive || !geometry_canonical(g, op->va) ||
+        (op->kernel_mode && !geometry_kernel_half(g, op->va)))
+        return 0;
+    unsigned spans[2];
+    unsigned nspans = tlb_spans(m, spans);
+    if (tlb_find(&m->tlb, p->asid, op->va, spans, nspans) >= 0)
+        return 0;
+    /* BEGIN and TLB_MISS. */
+    begin_fused(m, op, p);
+    m->counters.tlb_misses++;
+    m->counters.page_walks++;
+    m->acc.table = p->root;
+    /* One WALK_STEP a level, as vm_step_walk takes it. The lowest bit of
+     * each level's index is kept as the walk descends (what
+     * geometry_level_shift computes: a valid geometry's index bits and
+     * offset make up va_bits), as pagetable_walk does. */
+    unsigned shift = g->va_bits - g->index_bits[0];
+    for (unsigned level = 0;; level++) {
+        uint64_t index = (op->va >> shift) & ((UINT64_C(1) << g->index_bits[level]) - 1);
+        uint64_t *slot = &pagetable_at(&m->pt, m->acc.table)[index];
+        m->acc.level = level;
+        if (level + 1 == g->levels || (pte_holds_frame(*slot) && (*slot & PTE_HUGE)))
+            vm_note_leaf(m, level, m->acc.table, (uint32_t)index);
+        bool leaf = level + 1 == g->levels || (*slot & PTE_HUGE);
+        if (!pte_present(*slot) ||
+            (leaf && !entry_permits(*slot, op->access, !op->kernel_mode,
+                                    m->acc.supervisor || !(*slot & PTE_USER)))) {
+            /* A page fault: the stepper raises it and goes on from there. */
+            if (pte_present(*slot) && !(*slot & PTE_USER))
+                m->acc.supervisor = true;
+            m->acc.fault_code = fault_code_for(m, pte_present(*slot));
+            m->phase = PH_FAULT;
+            m->acc.op_steps = level + 3;
+            return m->acc.op_steps;
+        }
+        if (!(*slot & PTE_USER))
+            m->acc.supervisor = true;
+        *slot |= PTE_ACCESSED;
+        if (leaf) {
+            m->acc.frame = pte_frame(*slot);
+            m->acc.span_shift = (uint8_t)shift;
+            /* TLB_FILL, then ACCESS_DONE. */
+            fill_tlb(m, p, *slot, NULL);
+            complete_access(m, m->acc.frame);
+            m->acc.op_steps = level + 5;
+            return m->acc.op_steps;
+        }
+        m->acc.table = pte_frame(*slot);
+        shift -= g->index_bits[level + 1];
+    }
 }
 
 /* ------------------------------------------------------------------ */

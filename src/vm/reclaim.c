@@ -20,14 +20,29 @@
 /* ------------------------------------------------------------------ */
 /* the policy host                                                    */
 
-/* The leaf entry mapping (pid, vpn), or NULL: how the kernel goes from a
- * reverse-map entry to the page-table entry. */
-static uint64_t *leaf_entry(const struct machine *m, uint32_t pid, uint64_t vpn)
+/* The leaf entry of the mapping `map` of frame, or NULL: how the kernel
+ * goes from a reverse-map entry to the page-table entry. Read in the table
+ * the mapping names when that table is still its process's and its entry
+ * there maps the frame as a leaf (what the walk would find); walked to
+ * otherwise. */
+static uint64_t *leaf_entry(const struct machine *m, uint32_t frame, const struct rmap *map)
 {
-    const struct process *p = machine_process(m, pid);
+    const struct process *p = machine_process(m, map->pid);
     if (!p || !p->alive)
         return NULL;
-    struct walk_result w = machine_walk(m, p, vm_vpn_va(m, vpn));
+    uint64_t va = vm_vpn_va(m, map->vpn);
+    uint64_t *entries = map->table != VM_NO_FRAME ? pagetable_at(&m->pt, map->table) : NULL;
+    if (entries) {
+        const struct frame *t = frames_at(&m->pool, map->table);
+        unsigned level = (unsigned)t->table_level;
+        if (t->kind == FRAME_TABLE && t->owner_pid == map->pid) {
+            uint64_t *e = &entries[geometry_index(&m->cfg.geo, va, level)];
+            if (pte_holds_frame(*e) && pte_frame(*e) == frame &&
+                (level + 1 == m->cfg.geo.levels || (*e & PTE_HUGE)))
+                return e;
+        }
+    }
+    struct walk_result w = machine_walk(m, p, va);
     return w.complete ? w.slot : NULL;
 }
 
@@ -35,7 +50,7 @@ bool machine_frame_referenced(const struct machine *m, uint32_t frame)
 {
     const struct frame *f = frames_at(&m->pool, frame);
     for (uint32_t i = 0; i < f->nmaps; i++) {
-        uint64_t *e = leaf_entry(m, f->maps[i].pid, f->maps[i].vpn);
+        uint64_t *e = leaf_entry(m, frame, &f->maps[i]);
         if (e && (*e & PTE_ACCESSED))
             return true;
     }
@@ -48,7 +63,7 @@ bool machine_frame_dirty(const struct machine *m, uint32_t frame)
     if (f->dirty)
         return true;
     for (uint32_t i = 0; i < f->nmaps; i++) {
-        uint64_t *e = leaf_entry(m, f->maps[i].pid, f->maps[i].vpn);
+        uint64_t *e = leaf_entry(m, frame, &f->maps[i]);
         if (e && (*e & PTE_DIRTY))
             return true;
     }
@@ -59,7 +74,7 @@ static void clear_referenced(struct machine *m, uint32_t frame)
 {
     const struct frame *f = frames_at(&m->pool, frame);
     for (uint32_t i = 0; i < f->nmaps; i++) {
-        uint64_t *e = leaf_entry(m, f->maps[i].pid, f->maps[i].vpn);
+        uint64_t *e = leaf_entry(m, frame, &f->maps[i]);
         if (!e)
             continue;
         /* Only the bit: x86's ptep_clear_flush_young (arch/x86/mm/pgtable.c)
@@ -342,7 +357,7 @@ void vm_step_evict_unmap(struct machine *m, struct event *ev)
     uint32_t victim = m->acc.victim;
     struct frame *f = frames_edit(&m->pool, victim);
     struct rmap map = f->maps[0];
-    uint64_t *e = leaf_entry(m, map.pid, map.vpn);
+    uint64_t *e = leaf_entry(m, victim, &map);
     struct process *owner = machine_process(m, map.pid);
     vm_event_for_access(m, ev, EV_UNMAPPED);
     ev->frame = victim;

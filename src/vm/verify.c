@@ -75,15 +75,16 @@ static bool rmap_has(const struct frame *f, uint32_t pid, uint64_t vpn)
     return false;
 }
 
-/* True when pid's leaf entry for vpn holds frame: where a reverse-map
- * entry must lead. */
-static bool entry_holds(const struct machine *m, uint32_t pid, uint64_t vpn, uint32_t frame)
+/* True when the leaf entry of the mapping holds frame, in the table the
+ * mapping names when it names one: where a reverse-map entry must lead. */
+static bool entry_holds(const struct machine *m, const struct rmap *map, uint32_t frame)
 {
-    const struct process *p = machine_process(m, pid);
+    const struct process *p = machine_process(m, map->pid);
     if (!p || !p->alive)
         return false;
-    struct walk_result w = machine_walk(m, p, vpn << m->cfg.geo.page_shift);
-    return w.complete && pte_holds_frame(*w.slot) && pte_frame(*w.slot) == frame;
+    struct walk_result w = machine_walk(m, p, map->vpn << m->cfg.geo.page_shift);
+    return w.complete && pte_holds_frame(*w.slot) && pte_frame(*w.slot) == frame &&
+           (map->table == VM_NO_FRAME || map->table == w.table);
 }
 
 /* Counts that a table was reached and checks its frame; false when it
@@ -310,9 +311,11 @@ bool machine_verify(const struct machine *m, char *why, size_t why_len)
          * each entry is in it (tally_table), as many as it has, and each of
          * its mappings leads back to the frame. */
         for (uint32_t k = 0; k < fr->nmaps && t.ok; k++)
-            if (!entry_holds(m, fr->maps[k].pid, fr->maps[k].vpn, f))
-                fail(&t, "a reverse map names a mapping whose entry does not hold the frame", f,
-                     fr->maps[k].vpn);
+            if (!entry_holds(m, &fr->maps[k], f))
+                fail(&t,
+                     "a reverse map names a mapping whose entry (or table) does not hold the "
+                     "frame",
+                     f, fr->maps[k].vpn);
         if (!t.ok)
             break;
         if (fr->swap_slot != VM_NO_SLOT) {
@@ -407,6 +410,16 @@ bool machine_verify(const struct machine *m, char *why, size_t why_len)
             fail(&t, "a TLB entry is stale", e->vpn, e->frame);
         else if (e->writable && !(*w.slot & PTE_WRITABLE))
             fail(&t, "a TLB entry allows a write its entry forbids", e->vpn, e->frame);
+    }
+    /* The leaf entry remembered for the last operation's page is the one
+     * a walk finds: the fault path reads and writes it without walking. */
+    if (t.ok && m->leaf.known && m->acc.proc < m->nprocs && m->procs[m->acc.proc].alive) {
+        struct walk_result w = machine_walk(m, &m->procs[m->acc.proc], m->op.va);
+        const uint64_t *entries = pagetable_at(&m->pt, m->leaf.table);
+        if (!w.complete || !entries || w.table != m->leaf.table || w.level != m->leaf.level ||
+            w.slot != &entries[m->leaf.index])
+            fail(&t, "the remembered leaf entry is not the one a walk finds", m->leaf.table,
+                 m->leaf.index);
     }
     chunked_destroy(&t.maps);
     chunked_destroy(&t.tables);
