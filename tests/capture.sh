@@ -63,6 +63,15 @@ cc -O0 -std=gnu11 -Wall -Werror -Iscenarios/programs -o "$TMP/seed" \
 
 "$VMVIZ" capture -o "$TMP/seed.yaml" -- "$TMP/seed" > "$TMP/out" 2> "$TMP/err" ||
     { cat "$TMP/err"; fail "capture failed"; exit 1; }
+# The traces are in one directory beside the scenario, numbered from 0,
+# and its trace steps name them there; nothing else lies beside it.
+[ -s "$TMP/seed.traces/0.lackey.gz" ] || fail "no trace seed.traces/0.lackey.gz"
+ls "$TMP" | grep -q '^seed\.[0-9]' && fail "trace files lie beside the scenario"
+grep -o 'file: "[^"]*"' "$TMP/seed.yaml" | grep -v '^file: "seed\.traces/[0-9]*\.lackey\.gz"$' &&
+    fail "a trace step names a file outside seed.traces/"
+traces=$(ls "$TMP/seed.traces" | wc -l)
+[ "$traces" -eq "$(grep -c '^  - trace: ' "$TMP/seed.yaml")" ] ||
+    fail "seed.traces/ holds $traces files, not one per trace step"
 grep -q '^ *- {name: text, start: 0x[0-9a-f]*, size: 0x[0-9a-f]*, prot: r-x, file: seed,' \
     "$TMP/seed.yaml" || fail "the text area is not r-x and file-backed from the program"
 
@@ -136,10 +145,15 @@ grep -q 'auto_areas' "$TMP/seed.yaml" && fail "an access lies outside every area
 # Again with memset's 32-byte vector stores instead of rep stosb (which
 # Valgrind traces one byte at a time): the last store of the buffer
 # crosses into its last page, and must fault it in.
+# (Into a name an earlier, longer capture used: none of its traces stay.)
+mkdir "$TMP/vector.traces"
+touch "$TMP/vector.traces/999.lackey.gz" "$TMP/vector.traces/notes.txt"
 GLIBC_TUNABLES=glibc.cpu.x86_rep_stosb_threshold=0x1000000 \
     "$VMVIZ" capture -o "$TMP/vector.yaml" -- "$TMP/seed" > /dev/null 2> "$TMP/err" ||
     { cat "$TMP/err"; fail "capture with vector stores failed"; }
 compare_chapters "$TMP/vector.yaml"
+[ -e "$TMP/vector.traces/999.lackey.gz" ] && fail "an earlier capture's trace stays"
+[ -e "$TMP/vector.traces/notes.txt" ] || fail "a file not a trace was removed"
 
 # --open: the viewer opens on the scenario just written (in tmux, when it
 # is installed), and q ends both.
