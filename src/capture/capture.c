@@ -1103,23 +1103,16 @@ static int write_scenario(struct capture *c, struct capture_summary *summary)
                          "dynamic loader, natively the kernel's execve does; and Linux may map a "
                          "file's pages a large folio at a fault where the model maps one page and "
                          "its fault-around.", ch->native_minor);
-            else if (i + 1 < c->nchapters)
-                snprintf(say, sizeof say, "In this chapter Linux counted %ld minor and %ld "
-                         "major faults. The marker's own cost is not in it: its first call, "
-                         "before counting, wrote its line once into /dev/null (its dprintf() "
-                         "mallocs a buffer), so that cost is in Start-up in both runs. What "
-                         "may differ: a file's page may fault natively where the model's "
-                         "fault-around, which reaches every page the traced run touched, had "
-                         "mapped it already, and Linux may map a large folio at a fault.",
-                         ch->native_minor, ch->native_major);
             else
                 snprintf(say, sizeof say, "In this chapter Linux counted %ld minor and %ld "
-                         "major faults, up to the program's exit. What may differ: a file's page "
-                         "may fault natively where the model's fault-around, which reaches every "
-                         "page the traced run touched, had mapped it already, as the page of "
-                         "libc's _exit() does when nothing in its 64 KiB window ran before "
-                         "(tests/linux/lazy-allocation-captured.c); and Linux may map a large "
-                         "folio at a fault.", ch->native_minor, ch->native_major);
+                         "major faults%s. The marker's own cost is not in it: its first call, "
+                         "before counting, wrote its line once into /dev/null (its dprintf() "
+                         "mallocs a buffer) and ran raise(0), the code it runs under Valgrind, "
+                         "so that cost is in Start-up in both runs. What may differ: a file's "
+                         "page may fault natively where the model's fault-around, which reaches "
+                         "every page the traced run touched, had mapped it already, and Linux "
+                         "may map a large folio at a fault.", ch->native_minor, ch->native_major,
+                         i + 1 == c->nchapters ? ", up to the program's exit" : "");
             fprintf(out, "  - say: ");
             put_quoted(out, say);
             fprintf(out, "\n");
