@@ -48,8 +48,9 @@ static inline void vmviz_chapter(const char *name)
             capture_fd = -2;
         /* The first getrusage() and dprintf() of a process fault in pages
          * of libc's code and data, and dprintf() allocates its stream
-         * buffer with malloc(), which sets up the heap: 6 minor faults,
-         * which would count in the chapter after the first marker. Made
+         * buffer with malloc(), which sets up the heap: 6 minor faults
+         * (7 with the open() and close()), which would count in the
+         * chapter after the first marker. Made
          * once here, in both runs, into /dev/null, before anything is
          * counted, they cost their faults in Start-up, which is not
          * compared (tests/linux/lazy-allocation-captured.c). */

@@ -39,7 +39,8 @@ static const char *const chapters[] = {"Start-up", "malloc", "memset", "second m
 /* What the program run by the probe reports to it, in one write. */
 struct seed_report {
     long minor[MARKERS], major[MARKERS];
-    long marker_first_write_minor;  /* the faults of that first line */
+    long marker_line_minor;         /* the faults of its first line */
+    long marker_raise_minor;        /* and of its raise(0) */
     int heap_set_up_by_marker;      /* brk moved in the marker's first dprintf */
     int heap_set_up_by_malloc;      /* brk moved in malloc(1 MiB) */
     int exit_page_mapped_at_end;    /* the page of _exit() was mapped at main's end */
@@ -60,10 +61,13 @@ static void marker(struct seed_report *report, int index)
             getrusage(RUSAGE_SELF, &usage);
             dprintf(null_fd, "%s\t%ld\t%ld\n", "malloc", usage.ru_minflt, usage.ru_majflt);
             close(null_fd);
-            raise(0);
             long before = usage.ru_minflt;
             getrusage(RUSAGE_SELF, &usage);
-            report->marker_first_write_minor = usage.ru_minflt - before;
+            report->marker_line_minor = usage.ru_minflt - before;
+            before = usage.ru_minflt;
+            raise(0);
+            getrusage(RUSAGE_SELF, &usage);
+            report->marker_raise_minor = usage.ru_minflt - before;
         }
         report->heap_set_up_by_marker = sbrk(0) != brk_before;
     }
@@ -156,7 +160,8 @@ int main(int argc, char **argv)
                   report.major[i] - report.major[i - 1]);
     phase_add("end", total.ru_minflt - report.minor[MARKERS - 1],
               total.ru_majflt - report.major[MARKERS - 1]);
-    note("marker_first_write_minor_faults=%ld", report.marker_first_write_minor);
+    note("marker_first_line_minor_faults=%ld", report.marker_line_minor);
+    note("marker_raise0_minor_faults=%ld", report.marker_raise_minor);
     note("heap_set_up_by_marker=%d", report.heap_set_up_by_marker);
     note("heap_set_up_by_malloc=%d", report.heap_set_up_by_malloc);
     note("exit_page_mapped_at_end=%d", report.exit_page_mapped_at_end);
