@@ -378,8 +378,8 @@ static int parse_lackey(const struct trace_reader *t, const char *line,
         return -1;
     }
     struct trace_access a = {.kind = 'R', .is_page = 0, .value = addr,
-                             .size = (unsigned)size, .line = t->pos.line + 1,
-                             .col = (unsigned)start + 1};
+                             .size = (unsigned)size, .record_size = (unsigned)size,
+                             .line = t->pos.line + 1, .col = (unsigned)start + 1};
     switch (op) {
     case 'I':
         a.kind = 'X';
