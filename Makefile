@@ -217,6 +217,10 @@ install: vmviz
 	install -m 644 scenarios/*.yaml $(DESTDIR)$(PREFIX)/share/vmviz/scenarios/
 	for f in scenarios/*; do [ -f "$$f" ] && case "$$f" in *.yaml) ;; *) \
 	  install -m 644 "$$f" $(DESTDIR)$(PREFIX)/share/vmviz/scenarios/;; esac; done; true
+	# A captured scenario's traces, in NAME.traces/ beside it.
+	for d in scenarios/*.traces; do [ -d "$$d" ] || continue; \
+	  install -d $(DESTDIR)$(PREFIX)/share/vmviz/"$$d" && \
+	  install -m 644 "$$d"/* $(DESTDIR)$(PREFIX)/share/vmviz/"$$d"/ || exit 1; done
 	install -m 644 themes/*.theme $(DESTDIR)$(PREFIX)/share/vmviz/themes/
 
 uninstall:

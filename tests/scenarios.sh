@@ -471,5 +471,18 @@ for f in tests/data/bad/*.yaml; do
 done
 if [ "$nbad" -ge 1 ]; then ok "$nbad bad scenarios in tests/data/bad"; else fail "no bad scenario in tests/data/bad"; fi
 
+# A lackey record that crosses a page boundary: run --level access says of
+# its second page that it is the same access going on.
+printf 'title: t\nprocesses: [{name: p, pid: 1, areas: []}]\nsteps:\n  - trace: {file: "%s", format: lackey, auto_areas: true}\n' \
+    "$(pwd)/tests/data/play/crossing.lackey" > "$TMP/crossing.yaml"
+run run --level access "$TMP/crossing.yaml"
+if [ "$STATUS" -eq 0 ] && sed -n 2p "$TMP/out" | grep -qx \
+    'pid 1 write 0x42000 (page 2 of the same 8-byte write) -> 0x5000 (TLB miss, fault: zero_fill)' &&
+    sed -n 1p "$TMP/out" | grep -qx 'pid 1 write 0x41ffc -> 0x4ffc (TLB miss, fault: zero_fill)'; then
+    ok "run --level access: a record's second page is page 2 of the same write"
+else
+    fail "run --level access on a crossing record: $(sed -n 2p "$TMP/out")"
+fi
+
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" -eq 0 ]

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "play/narrate.h"
 #include "play/timeline.h"
 #include "diag_helpers.h"
 #include "util/diag.h"
@@ -1460,6 +1461,62 @@ static void test_trace_crossing(void)
     check_trace("data/play/crossing.yaml", trace_crossing_yaml, 12, 7, 0);
 }
 
+/* Each access of a crossing record after its first page carries which
+ * page it is and the record's bytes, also when played again after a seek
+ * back, and the narration says it is the same access going on. */
+static void test_trace_crossing_narration(void)
+{
+    static const struct {
+        uint64_t va;
+        unsigned page_part, record_bytes;
+    } want[] = {
+        {0x41ffc, 0, 8}, {0x42000, 1, 8},                   /* limit: 2 */
+        {0x41ffc, 0, 8}, {0x42000, 1, 8}, {0x42ffe, 0, 4}, {0x43000, 1, 4},
+        {0x43ffc, 0, 8}, {0x44000, 1, 8}, {0x43ffc, 0, 8}, {0x44000, 1, 8},
+        {0x44ffe, 0, 4}, {0x45000, 1, 4},
+    };
+    struct scenario *s = load("data/play/crossing.yaml", trace_crossing_yaml);
+    if (s == NULL)
+        return;
+    struct timeline *tl = open_policy(s, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(tl);
+    size_t n = 0;
+    uint64_t second_page_at = 0;
+    const struct tl_event *e;
+    while ((e = timeline_next(tl))) {
+        if (e->kind != TL_MACHINE || e->ev.kind != EV_ACCESS_BEGIN)
+            continue;
+        CU_ASSERT_FATAL(n < sizeof want / sizeof want[0]);
+        CU_ASSERT_EQUAL(e->ev.va, want[n].va);
+        CU_ASSERT_EQUAL(e->page_part, want[n].page_part);
+        CU_ASSERT_EQUAL(e->record_bytes, want[n].record_bytes);
+        char text[512];
+        narrate(e, timeline_machine(tl), text, sizeof text);
+        if (n == 1) {
+            second_page_at = e->position;
+            CU_ASSERT_PTR_NOT_NULL(strstr(text, "pid 1: write at 0x42000. The same 8-byte write "
+                                                "crosses into the next page: this is its page 2. "
+                                                "The MMU splits the address:"));
+        } else if (n == 11) {
+            CU_ASSERT_PTR_NOT_NULL(strstr(text, "The same 4-byte instruction fetch crosses into "
+                                                "the next page: this is its page 2."));
+        } else if (want[n].page_part == 0) {
+            CU_ASSERT_PTR_NULL(strstr(text, "crosses"));
+        }
+        n++;
+    }
+    CU_ASSERT_EQUAL(n, sizeof want / sizeof want[0]);
+    /* Played again from a snapshot: the same. */
+    CU_ASSERT_TRUE(timeline_seek(tl, second_page_at - 1));
+    e = timeline_next(tl);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+    CU_ASSERT_EQUAL(e->ev.kind, EV_ACCESS_BEGIN);
+    CU_ASSERT_EQUAL(e->page_part, 1);
+    CU_ASSERT_EQUAL(e->record_bytes, 8);
+    timeline_destroy(tl);
+    scenario_free(s);
+}
+
 /* ---- long moves, snapshots, the host ----------------------------------- */
 
 /* A stop hook that says stop at its stop_at-th call, and keeps what it was
@@ -2009,6 +2066,8 @@ void suite_timeline_register(void)
     CU_add_test(suite, "trace step: rw", test_trace_rw);
     CU_add_test(suite, "trace step: lackey", test_trace_lackey);
     CU_add_test(suite, "trace step: lackey records across pages", test_trace_crossing);
+    CU_add_test(suite, "trace step: a record's second page narrated as the same access",
+                test_trace_crossing_narration);
     CU_add_test(suite, "library scenarios: back equals forward, fast equals slow",
                 test_library_scenarios);
     CU_add_test(suite, "stop hook: End abandoned, then played on", test_poll_abandons_seek);

@@ -509,15 +509,16 @@ static void test_lackey_across_pages(void)
     static const struct {
         char kind;
         uint64_t value;
-        unsigned size, part;
+        unsigned size, part, record;
         unsigned long line;
     } want[] = {
-        {'W', 0x1ffc, 4, 0, 1}, {'W', 0x2000, 4, 1, 1},
-        {'R', 0x2ffe, 2, 0, 2}, {'R', 0x3000, 2, 1, 2},
-        {'W', 0x2ffe, 2, 0, 2}, {'W', 0x3000, 2, 1, 2},
-        {'R', 0xff0, 16, 0, 3}, {'R', 0x1000, 4096, 1, 3}, {'R', 0x2000, 4088, 2, 3},
-        {'X', 0x3000, 4096, 0, 4},
-        {'R', 0x3fff, 1, 0, 5},
+        {'W', 0x1ffc, 4, 0, 8, 1}, {'W', 0x2000, 4, 1, 8, 1},
+        {'R', 0x2ffe, 2, 0, 4, 2}, {'R', 0x3000, 2, 1, 4, 2},
+        {'W', 0x2ffe, 2, 0, 4, 2}, {'W', 0x3000, 2, 1, 4, 2},
+        {'R', 0xff0, 16, 0, 8200, 3}, {'R', 0x1000, 4096, 1, 8200, 3},
+        {'R', 0x2000, 4088, 2, 8200, 3},
+        {'X', 0x3000, 4096, 0, 4096, 4},
+        {'R', 0x3fff, 1, 0, 1, 5},
     };
     enum { N = sizeof want / sizeof want[0] };
     char path[512];
@@ -538,6 +539,7 @@ static void test_lackey_across_pages(void)
         CU_ASSERT_EQUAL(a.value, want[i].value);
         CU_ASSERT_EQUAL(a.size, want[i].size);
         CU_ASSERT_EQUAL(a.page_part, want[i].part);
+        CU_ASSERT_EQUAL(a.record_size, want[i].record);
         CU_ASSERT_EQUAL(a.line, want[i].line);
         CU_ASSERT_EQUAL(a.col, 4);
     }
@@ -714,7 +716,8 @@ static void test_quick_and_careful_agree(void)
             if (i >= nwant || a.kind != want[i].kind || a.value != want[i].value
                 || a.size != want[i].size || a.kind != b.kind || a.value != b.value
                 || a.size != b.size || a.is_page != b.is_page || a.line != b.line
-                || a.col != b.col) {
+                || a.col != b.col || a.page_part != b.page_part
+                || a.record_size != b.record_size) {
                 if (mismatches++ == 0)
                     fprintf(stderr, "\n%s access %zu (line %lu): got %c %llx,%u col %u; "
                             "careful %c %llx,%u col %u\n", trace_format_name(formats[f]), i,

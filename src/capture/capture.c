@@ -3,6 +3,7 @@
  * mappings the program touched. */
 #include "capture/capture.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
@@ -500,11 +501,55 @@ static int note_access(struct capture *c, uint64_t address, int is_store,
     return 0;
 }
 
-/* The trace file number index: NAME.N.lackey.gz (compressed: a lackey
- * trace is large and repetitive, a tenth of it remains). */
+/* The directory of a capture's traces, beside NAME.yaml: NAME.traces
+ * (one directory, so that a capture's many files do not crowd the folder
+ * of scenarios). */
+static void traces_dir_path(const struct capture *c, char *out, size_t len)
+{
+    snprintf(out, len, "%s.traces", c->base);
+}
+
+/* The trace file number index: NAME.traces/N.lackey.gz (compressed: a
+ * lackey trace is large and repetitive, a tenth of it remains). */
 static void chapter_trace_path(const struct capture *c, unsigned index, char *out, size_t len)
 {
-    snprintf(out, len, "%s.%u.lackey.gz", c->base, index);
+    snprintf(out, len, "%s.traces/%u.lackey.gz", c->base, index);
+}
+
+/* Makes the traces directory, or keeps the one an earlier capture made:
+ * 0, or -1 with the error. */
+static int traces_dir_make(struct capture *c)
+{
+    char dir[PATH_MAX + 16];
+    traces_dir_path(c, dir, sizeof dir);
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+        return fail_at(c, c->req->output_column, "cannot make the directory '%s': %s "
+                       "(expected a writable folder for the traces)", dir, strerror(errno));
+    return 0;
+}
+
+/* Removes the traces an earlier, longer capture left in the directory
+ * (N.lackey.gz, N at least the number this one wrote), so that it holds
+ * only this capture's; other files stay. */
+static void traces_dir_trim(const struct capture *c)
+{
+    char dir[PATH_MAX + 16];
+    traces_dir_path(c, dir, sizeof dir);
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        unsigned index;
+        int end = 0;
+        if (sscanf(de->d_name, "%u.lackey.gz%n", &index, &end) != 1 ||
+            de->d_name[end] != '\0' || end == 0 || index < c->ntraces)
+            continue;
+        char path[PATH_MAX + 32];
+        chapter_trace_path(c, index, path, sizeof path);
+        remove(path);
+    }
+    closedir(d);
 }
 
 /* Appends it to the program's items: 0, or -1 when memory runs out. */
@@ -1047,7 +1092,7 @@ static int write_scenario(struct capture *c, struct capture_summary *summary)
             fprintf(out, "\n");
             /* Why Linux's count and the model's may differ here: the
              * reasons vmviz(1), CAPTURE, states with their evidence. */
-            char say[512];
+            char say[768];
             if (!counted)
                 snprintf(say, sizeof say, "The native run marked %u chapters, not %u: no Linux "
                          "counts to compare.", c->nmarks, c->nchapters - 1);
@@ -1060,11 +1105,14 @@ static int write_scenario(struct capture *c, struct capture_summary *summary)
                          "its fault-around.", ch->native_minor);
             else
                 snprintf(say, sizeof say, "In this chapter Linux counted %ld minor and %ld "
-                         "major faults%s. A few may differ: the marker runs getrusage() natively "
-                         "and a Valgrind client request under Valgrind, and Linux may map a "
-                         "file's pages a large folio at a fault.", ch->native_minor,
-                         ch->native_major, i + 1 == c->nchapters ? ", up to the program's exit"
-                                                                  : "");
+                         "major faults%s. The marker's own cost is not in it: its first call, "
+                         "before counting, wrote its line once into /dev/null (its dprintf() "
+                         "mallocs a buffer) and ran raise(0), the code it runs under Valgrind, "
+                         "so that cost is in Start-up in both runs. What may differ: a file's "
+                         "page may fault natively where the model's fault-around, which reaches "
+                         "every page the traced run touched, had mapped it already, and Linux "
+                         "may map a large folio at a fault.", ch->native_minor, ch->native_major,
+                         i + 1 == c->nchapters ? ", up to the program's exit" : "");
             fprintf(out, "  - say: ");
             put_quoted(out, say);
             fprintf(out, "\n");
@@ -1072,9 +1120,10 @@ static int write_scenario(struct capture *c, struct capture_summary *summary)
         } else if (it->kind == ITEM_TRACE) {
             char path[PATH_MAX + 32];
             chapter_trace_path(c, it->index, path, sizeof path);
-            const char *slash = strrchr(path, '/');
+            /* Relative to the scenario: from the last '/' of NAME on. */
+            const char *slash = strrchr(c->base, '/');
             fprintf(out, "  - trace: {file: ");
-            put_quoted(out, slash ? slash + 1 : path);
+            put_quoted(out, path + (slash ? (size_t)(slash + 1 - c->base) : 0));
             /* Automatic areas only for accesses outside every mapping
              * the capture knows (none when it saw every mmap). */
             fprintf(out, ", format: lackey%s}\n", c->outside_pages ? ", auto_areas: true" : "");
@@ -1182,7 +1231,11 @@ int capture_run(const struct capture_request *req, struct capture_summary *summa
     if (status == 0)
         status = parse_maps(c);
     if (status == 0)
+        status = traces_dir_make(c);
+    if (status == 0)
         status = split_trace(c, raw_path);
+    if (status == 0)
+        traces_dir_trim(c);
     remove(raw_path);
     if (status == 0) {
         native_deltas(c);

@@ -30,8 +30,9 @@ struct capture_summary {
 int capture_find_valgrind(char *out, size_t len);
 
 /* Runs req->argv natively and under valgrind (found on PATH), and writes
- * req->output with its trace files beside it (NAME.N.lackey, one per
- * chapter). Returns 0 with *summary set, or -1 with *err set at
+ * req->output with its trace files in a directory beside it
+ * (NAME.traces/N.lackey.gz, one per stretch of the trace between chapters
+ * and syscall steps). Returns 0 with *summary set, or -1 with *err set at
  * req->where:1:column (the program's column for a program that cannot run
  * or whose two runs disagree, the output's for a file that cannot be
  * written). Blocks until both runs end. */

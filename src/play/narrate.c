@@ -140,8 +140,23 @@ static void program_areas(struct out *o, const struct machine *m, uint32_t pid)
     }
 }
 
-static void machine_sentence(struct out *o, const struct event *ev, const struct machine *m)
+/* For the access of a trace record's page after its first: that it is
+ * the same record crossing a page boundary, not an access of its own. */
+static void crossing_clause(struct out *o, const struct tl_event *e)
 {
+    if (e->page_part == 0)
+        return;
+    if (e->record_bytes)
+        say(o, " The same %u-byte %s crosses into the next page: this is its page %u.",
+            (unsigned)e->record_bytes, verb(e->ev.access), (unsigned)e->page_part + 1);
+    else
+        say(o, " The same %s crosses into the next page: this is its page %u.",
+            verb(e->ev.access), (unsigned)e->page_part + 1);
+}
+
+static void machine_sentence(struct out *o, const struct tl_event *e, const struct machine *m)
+{
+    const struct event *ev = &e->ev;
     const struct geometry *g = &m->cfg.geo;
     unsigned long long va = (unsigned long long)ev->va;
     switch (ev->kind) {
@@ -153,11 +168,12 @@ static void machine_sentence(struct out *o, const struct event *ev, const struct
             break;
         }
         if (ev->kernel)
-            say(o, "pid %u, in the kernel (a system call): %s at 0x%llx, in kernel mode. The MMU "
-                   "splits the address:", ev->pid, verb(ev->access), va);
+            say(o, "pid %u, in the kernel (a system call): %s at 0x%llx, in kernel mode.",
+                ev->pid, verb(ev->access), va);
         else
-            say(o, "pid %u: %s at 0x%llx. The MMU splits the address:", ev->pid,
-                verb(ev->access), va);
+            say(o, "pid %u: %s at 0x%llx.", ev->pid, verb(ev->access), va);
+        crossing_clause(o, e);
+        say(o, " The MMU splits the address:");
         for (unsigned l = 0; l < g->levels; l++)
             say(o, " %s index %llu,", level_name(g, (int)l),
                 (unsigned long long)geometry_index(g, ev->va, l));
@@ -599,7 +615,7 @@ size_t narrate(const struct tl_event *e, const struct machine *m, char *buf, siz
     buf[0] = '\0';
     switch (e->kind) {
     case TL_MACHINE:
-        machine_sentence(&o, &e->ev, m);
+        machine_sentence(&o, e, m);
         break;
     case TL_SAY:
         say(&o, "%s", e->text ? e->text : "");

@@ -331,6 +331,8 @@ static void produce(struct program *p, struct cursor *c, const struct machine *m
         out->op.textbook = a.is_page != 0;
         out->op.auto_area = a.is_page || st->u.trace.auto_areas.value;
         out->last_of_step = c->sub + 1 >= st->u.trace.count;
+        out->page_part = a.page_part > UINT8_MAX ? UINT8_MAX : (uint8_t)a.page_part;
+        out->record_bytes = a.record_size > UINT16_MAX ? 0 : (uint16_t)a.record_size;
         return;
     }
     case STEP_SAY:

@@ -28,6 +28,11 @@ struct item {
     struct op op;                      /* ITEM_OP */
     const struct scenario_step *step;  /* where it came from */
     bool last_of_step;                 /* the step's last item */
+    /* ITEM_OP of a trace record that crosses page boundaries: which page
+     * of it after its first (0: the first, or no crossing) and the whole
+     * record's bytes (0 when more than a uint16_t holds). */
+    uint8_t page_part;
+    uint16_t record_bytes;
     char reason[ITEM_REASON_MAX];      /* ITEM_FAILED: why the step cannot run */
 };
 

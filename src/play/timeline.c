@@ -463,6 +463,8 @@ static bool advance(struct timeline *tl, struct tl_state *st, struct tl_event *e
     }
     e->kind = TL_MACHINE;
     e->step = st->item.step;
+    e->page_part = st->item.page_part;
+    e->record_bytes = st->item.record_bytes;
     st->in_op = machine_step(st->m, &e->ev);
     if (machine_host_error(st->m))
         return false;

@@ -108,6 +108,11 @@ struct tl_event {
                                          scenario's; NULL for none) */
     bool ends_access;      /* the machine is idle after it */
     bool ends_op;          /* the last event of its operation */
+    /* TL_MACHINE of an access replaying a trace record that crosses page
+     * boundaries: which page of the record after its first (1: the
+     * second; 0: none) and the record's bytes (0: unknown). */
+    uint8_t page_part;
+    uint16_t record_bytes;
     struct event ev;       /* TL_MACHINE */
     const char *text;      /* TL_SAY / TL_CHAPTER / TL_ASK: borrowed from the scenario */
     unsigned nchecks;      /* TL_EXPECT */

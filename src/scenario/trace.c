@@ -378,8 +378,8 @@ static int parse_lackey(const struct trace_reader *t, const char *line,
         return -1;
     }
     struct trace_access a = {.kind = 'R', .is_page = 0, .value = addr,
-                             .size = (unsigned)size, .line = t->pos.line + 1,
-                             .col = (unsigned)start + 1};
+                             .size = (unsigned)size, .record_size = (unsigned)size,
+                             .line = t->pos.line + 1, .col = (unsigned)start + 1};
     switch (op) {
     case 'I':
         a.kind = 'X';
@@ -559,7 +559,7 @@ static int quick_lackey(const struct trace_reader *t, const char *p, size_t *use
         return -1;
     struct trace_access a = {.kind = op == 'I' ? 'X' : op == 'S' ? 'W' : 'R', .is_page = 0,
                              .value = addr, .size = (unsigned)size,
-                             .line = t->pos.line + 1, .col = (unsigned)start + 1};
+                             .record_size = (unsigned)size, .line = t->pos.line + 1, .col = (unsigned)start + 1};
     out[0] = a;
     if (op != 'M')
         return 1;
@@ -895,7 +895,8 @@ static void pending_access(const struct trace_reader *t, uint64_t i, struct trac
     *out = (struct trace_access){.kind = p->pending_modify && i >= pages ? 'W'
                                                                       : (char)p->pending_kind,
                                  .is_page = 0, .value = start, .size = (unsigned)(stop - start),
-                                 .page_part = (unsigned)part, .line = p->line,
+                                 .page_part = (unsigned)part,
+                                 .record_size = (unsigned)p->pending_size, .line = p->line,
                                  .col = p->pending_col};
 }
 

@@ -77,6 +77,8 @@ struct trace_access {
                          format has none */
     unsigned page_part; /* 0, or for a record that crosses page boundaries,
                            which page of it after its first (1: the second) */
+    unsigned record_size; /* the whole record's bytes (lackey; size when the
+                             record lies in one page), 0 when none */
     unsigned long line; /* where the value is written in the trace: 1-based */
     unsigned col;       /* line and column */
 };
