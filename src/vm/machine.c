@@ -1118,9 +1118,23 @@ uint64_t machine_run_op(struct machine *m, const struct op *op)
     if (n == 0 && !machine_begin(m, op))
         return 0;
     m->quiet = true;
-    do
+    for (;;) {
+        /* The restart after a fault handler returned misses the TLB (the
+         * fault dropped its entry): its walk is taken at once too. */
+        uint64_t walked = vm_fast_tlb_miss(m);
+        if (walked) {
+            n += walked;
+            m->steps += walked;
+            if (m->phase != PH_IDLE)
+                continue;
+            if (m->policy.refused)
+                vm_host_failure(m, "the replacement policy's lists");
+            break;
+        }
         n++;
-    while (machine_step(m, &ev));
+        if (!machine_step(m, &ev))
+            break;
+    }
     m->quiet = false;
     return n;
 }

@@ -125,6 +125,14 @@ bool vm_fast_access(struct machine *m, const struct op *op);
  * were taken (acc.op_steps); 0, nothing changed, when the access is not
  * such a miss (machine_run_op then steps it from the start). */
 uint64_t vm_fast_walk(struct machine *m, const struct op *op);
+/* The same walk for an access the stepper has brought to PH_TLB (the
+ * restart after a fault handler returned): when the TLB misses, the TLB
+ * miss, the walk and, when the page is present and allowed, the fill and
+ * DONE, with exactly the stepper's effects, op_steps counted. Returns the
+ * micro-steps taken; 0, nothing changed, when the machine is not at such a
+ * miss (a TLB hit, the process gone, a host error, the step limit near):
+ * the stepper then goes on. */
+uint64_t vm_fast_tlb_miss(struct machine *m);
 
 /* ---- fault.c: the kernel's fault handler ---- */
 
