@@ -1106,7 +1106,7 @@ uint64_t machine_run_op(struct machine *m, const struct op *op)
     /* Short cuts for the common cases (mmu.c): an access whose translation
      * is in the TLB and allows it (three micro-steps), and one whose walk
      * finds it present and allowed. */
-    uint64_t n = vm_fast_access(m, op) ? 3 : vm_fast_walk(m, op);
+    uint64_t n = vm_fast_access(m, op);
     m->steps += n;
     if (n && m->phase == PH_IDLE) {
         if (m->policy.refused)

@@ -337,34 +337,6 @@ static void begin_fused(struct machine *m, const struct op *op, const struct pro
     m->counters.execs += op->access == ACCESS_EXEC;
 }
 
-/* The short cut machine_run_op takes for an access whose translation the
- * TLB holds and allows: the same effects as BEGIN, TLB_HIT and DONE. */
-bool vm_fast_access(struct machine *m, const struct op *op)
-{
-    if (op->kind != OP_ACCESS || m->phase != PH_IDLE)
-        return false;
-    struct process *p = op->pid ? machine_process(m, op->pid) : machine_running(m);
-    if (!p || !p->alive || !geometry_canonical(&m->cfg.geo, op->va) ||
-        (op->kernel_mode && !geometry_kernel_half(&m->cfg.geo, op->va)))
-        return false;
-    unsigned spans[2];
-    unsigned nspans = tlb_spans(m, spans);
-    int i = tlb_find(&m->tlb, p->asid, op->va, spans, nspans);
-    if (i < 0)
-        return false;
-    const struct tlb_entry *t = &m->tlb.entries[i];
-    if (!entry_permits((t->writable ? PTE_WRITABLE : 0) | (t->nx ? PTE_NX : 0), op->access,
-                       !op->kernel_mode, !t->user))
-        return false;
-    tlb_touch(&m->tlb, i);
-    begin_fused(m, op, p);
-    m->acc.tlb_index = i;
-    m->acc.span_shift = t->span_shift;
-    m->counters.tlb_hits++;
-    complete_access(m, t->frame);
-    return true;
-}
-
 /* The walk of a TLB miss, from acc.table (the root) at level 0, with exactly
  * the effects of one WALK_STEP a level as vm_step_walk takes it; then, when
  * the leaf is present and allows the access, those of TLB_FILL and DONE
@@ -412,10 +384,10 @@ static uint64_t walk_fused(struct machine *m, const struct process *p)
     }
 }
 
-uint64_t vm_fast_walk(struct machine *m, const struct op *op)
+uint64_t vm_fast_access(struct machine *m, const struct op *op)
 {
     const struct geometry *g = &m->cfg.geo;
-    if (op->kind != OP_ACCESS || m->phase != PH_IDLE || m->host_error[0])
+    if (op->kind != OP_ACCESS || m->phase != PH_IDLE)
         return 0;
     struct process *p = op->pid ? machine_process(m, op->pid) : machine_running(m);
     if (!p || !p->alive || !geometry_canonical(g, op->va) ||
@@ -423,7 +395,22 @@ uint64_t vm_fast_walk(struct machine *m, const struct op *op)
         return 0;
     unsigned spans[2];
     unsigned nspans = tlb_spans(m, spans);
-    if (tlb_find(&m->tlb, p->asid, op->va, spans, nspans) >= 0)
+    int i = tlb_find(&m->tlb, p->asid, op->va, spans, nspans);
+    if (i >= 0) {
+        /* BEGIN, TLB_HIT and DONE, when the cached entry allows it. */
+        const struct tlb_entry *t = &m->tlb.entries[i];
+        if (!entry_permits((t->writable ? PTE_WRITABLE : 0) | (t->nx ? PTE_NX : 0), op->access,
+                           !op->kernel_mode, !t->user))
+            return 0;
+        tlb_touch(&m->tlb, i);
+        begin_fused(m, op, p);
+        m->acc.tlb_index = i;
+        m->acc.span_shift = t->span_shift;
+        m->counters.tlb_hits++;
+        complete_access(m, t->frame);
+        return 3;
+    }
+    if (m->host_error[0])
         return 0;
     /* BEGIN and TLB_MISS, then the walk. */
     begin_fused(m, op, p);
