@@ -1121,7 +1121,8 @@ uint64_t machine_run_op(struct machine *m, const struct op *op)
     for (;;) {
         /* The restart after a fault handler returned misses the TLB (the
          * fault dropped its entry): its walk is taken at once too. */
-        uint64_t walked = vm_fast_tlb_miss(m);
+        uint64_t walked =
+            m->phase == PH_RETURN || m->phase == PH_TLB ? vm_fast_tlb_miss(m) : 0;
         if (walked) {
             n += walked;
             m->steps += walked;

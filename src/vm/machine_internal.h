@@ -121,13 +121,14 @@ void vm_step_done(struct machine *m, struct event *ev);
  * taken (acc.op_steps); 0, nothing changed, when the access is neither
  * (machine_run_op then steps it from the start). */
 uint64_t vm_fast_access(struct machine *m, const struct op *op);
-/* The same walk for an access the stepper has brought to PH_TLB (the
- * restart after a fault handler returned): when the TLB misses, the TLB
- * miss, the walk and, when the page is present and allowed, the fill and
- * DONE, with exactly the stepper's effects, op_steps counted. Returns the
- * micro-steps taken; 0, nothing changed, when the machine is not at such a
- * miss (a TLB hit, the process gone, a host error, the step limit near):
- * the stepper then goes on. */
+/* The restart after a fault handler has returned, for an access the
+ * stepper has brought to PH_RETURN or PH_TLB: FAULT_RETURN when at
+ * PH_RETURN, then, when the TLB misses, the TLB miss, the walk and, when
+ * the page is present and allowed, the fill and DONE, with exactly the
+ * stepper's effects, op_steps counted; a TLB hit is left to the stepper at
+ * PH_TLB. Returns the micro-steps taken; 0, nothing changed, when the
+ * machine is at neither phase, its process is gone, a host error stands or
+ * the step limit is near: the stepper then goes on. */
 uint64_t vm_fast_tlb_miss(struct machine *m);
 
 /* ---- fault.c: the kernel's fault handler ---- */

@@ -423,24 +423,34 @@ uint64_t vm_fast_access(struct machine *m, const struct op *op)
 
 uint64_t vm_fast_tlb_miss(struct machine *m)
 {
-    if (m->phase != PH_TLB || m->host_error[0] || m->acc.proc == VM_NO_PROC)
+    if ((m->phase != PH_RETURN && m->phase != PH_TLB) || m->host_error[0] ||
+        m->acc.proc == VM_NO_PROC)
         return 0;
     struct process *p = &m->procs[m->acc.proc];
     /* The stepper stops an operation past MACHINE_MAX_OP_STEPS: at most
-     * the TLB step, a walk step a level, the fill and DONE are taken here. */
-    if (!p->alive || m->acc.op_steps + m->cfg.geo.levels + 3 > MACHINE_MAX_OP_STEPS)
+     * the return, the TLB step, a walk step a level, the fill and DONE are
+     * taken here. */
+    if (!p->alive || m->acc.op_steps + m->cfg.geo.levels + 4 > MACHINE_MAX_OP_STEPS)
         return 0;
+    uint64_t n = 0;
+    if (m->phase == PH_RETURN) {
+        /* FAULT_RETURN as vm_step_return takes it: the instruction
+         * restarts. */
+        m->acc.restarted = true;
+        m->phase = PH_TLB;
+        n = 1;
+    }
     unsigned spans[2];
     unsigned nspans = tlb_spans(m, spans);
-    if (tlb_find(&m->tlb, p->asid, m->op.va, spans, nspans) >= 0)
-        return 0;
-    /* TLB_MISS as vm_step_tlb takes it, then the walk. */
-    m->counters.tlb_misses++;
-    m->counters.page_walks++;
-    m->acc.level = 0;
-    m->acc.table = p->root;
-    m->acc.supervisor = false;
-    uint64_t n = 1 + walk_fused(m, p);
+    if (tlb_find(&m->tlb, p->asid, m->op.va, spans, nspans) < 0) {
+        /* TLB_MISS as vm_step_tlb takes it, then the walk. */
+        m->counters.tlb_misses++;
+        m->counters.page_walks++;
+        m->acc.level = 0;
+        m->acc.table = p->root;
+        m->acc.supervisor = false;
+        n += 1 + walk_fused(m, p);
+    }
     m->acc.op_steps += (uint32_t)n;
     return n;
 }
