@@ -340,11 +340,11 @@ static void begin_fused(struct machine *m, const struct op *op, const struct pro
 /* The walk of a TLB miss, from acc.table (the root) at level 0, with exactly
  * the effects of one WALK_STEP a level as vm_step_walk takes it; then, when
  * the leaf is present and allows the access, those of TLB_FILL and DONE
- * (the machine idle again), and otherwise the fault's code with the machine
- * left in PH_FAULT. Returns the micro-steps taken. The lowest bit of each
- * level's index is kept as the walk descends (what geometry_level_shift
- * computes: a valid geometry's index bits and offset make up va_bits), as
- * pagetable_walk does. */
+ * (the machine idle again), and otherwise those of PAGE_FAULT, the machine
+ * left in PH_CLASSIFY for the fault handler. Returns the micro-steps
+ * taken. The lowest bit of each level's index is kept as the walk descends
+ * (what geometry_level_shift computes: a valid geometry's index bits and
+ * offset make up va_bits), as pagetable_walk does. */
 static uint64_t walk_fused(struct machine *m, const struct process *p)
 {
     const struct geometry *g = &m->cfg.geo;
@@ -360,12 +360,14 @@ static uint64_t walk_fused(struct machine *m, const struct process *p)
         if (!pte_present(*slot) ||
             (leaf && !entry_permits(*slot, op->access, !op->kernel_mode,
                                     m->acc.supervisor || !(*slot & PTE_USER)))) {
-            /* A page fault: the stepper raises it and goes on from there. */
             if (pte_present(*slot) && !(*slot & PTE_USER))
                 m->acc.supervisor = true;
             m->acc.fault_code = fault_code_for(m, pte_present(*slot));
-            m->phase = PH_FAULT;
-            return level + 1;
+            /* PAGE_FAULT as vm_step_fault takes it: the TLB's entry for the
+             * address dropped; the handler's steps are the stepper's. */
+            tlb_invalidate(&m->tlb, p->asid, op->va);
+            m->phase = PH_CLASSIFY;
+            return level + 2;
         }
         if (!(*slot & PTE_USER))
             m->acc.supervisor = true;
