@@ -297,8 +297,10 @@ static bool write_seeded_trace(const char *path, uint64_t seed, uint32_t count, 
 
 /* Long random traces under every policy, each op run both ways: three
  * seeds on one process (evictions, swap, dirty pages, TLB misses all the
- * way), and a parent and its forked child taking turns over a shared heap
- * (copy-on-write under memory pressure). */
+ * way), a parent and its forked child taking turns over a shared heap
+ * (copy-on-write under memory pressure), and one process on a three-level
+ * RISC-V machine whose TLB replaces at random (the walks and the fills
+ * after each fault's restart draw from the machine's generator). */
 static void test_run_op_random(void)
 {
     char dir[] = "/tmp/vmviz-fused-XXXXXX";
@@ -310,8 +312,8 @@ static void test_run_op_random(void)
     static const uint64_t seeds[] = {7, 2025, 0xfeed};
     static const unsigned frames[] = {48, 24, 40};
     struct fused_tally t = {0};
-    for (int k = 0; k < 4; k++) {
-        bool fork = k == 3;
+    for (int k = 0; k < 5; k++) {
+        bool fork = k == 3, riscv = k == 4;
         for (int i = 0; i < 3; i++)
             CU_ASSERT_FATAL(write_seeded_trace(trace[i], seeds[i] + (uint64_t)k * 131,
                                                fork ? 8000 : 20000, fork ? 120 : 300));
@@ -319,15 +321,16 @@ static void test_run_op_random(void)
         CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
         fprintf(fp,
                 "title: fused\n"
-                "machine: {preset: x86_64, frames: %u, table_frames: 16, swap: 1024,\n"
-                "          tlb: {entries: 16, ways: 4}}\n"
+                "machine: {preset: %s, frames: %u, table_frames: 16, swap: 1024,\n"
+                "          tlb: {entries: 16, ways: 4%s}}\n"
                 "processes:\n"
                 "  - name: parent\n"
                 "    pid: 1\n"
                 "    areas:\n"
                 "      - {name: heap, start: 0x10000000, size: 2MiB, prot: rwx}\n"
                 "steps:\n",
-                fork ? 64 : frames[k]);
+                riscv ? "riscv-sv39" : "x86_64", fork ? 64 : frames[k % 3],
+                riscv ? ", replacement: random" : "");
         if (fork)
             fprintf(fp,
                     "  - trace: {file: %s, format: rw}\n"
@@ -336,7 +339,7 @@ static void test_run_op_random(void)
                     "  - trace: {file: %s, format: rw, pid: 1}\n",
                     trace[0], trace[1], trace[2]);
         else
-            fprintf(fp, "  - trace: {file: %s, format: rw}\n", trace[k]);
+            fprintf(fp, "  - trace: {file: %s, format: rw}\n", trace[k % 3]);
         CU_ASSERT_FATAL(fclose(fp) == 0);
         for (int p = 0; p < POLICY_COUNT; p++) {
             struct scenario *s;

@@ -1106,7 +1106,7 @@ uint64_t machine_run_op(struct machine *m, const struct op *op)
     /* Short cuts for the common cases (mmu.c): an access whose translation
      * is in the TLB and allows it (three micro-steps), and one whose walk
      * finds it present and allowed. */
-    uint64_t n = vm_fast_access(m, op) ? 3 : vm_fast_walk(m, op);
+    uint64_t n = vm_fast_access(m, op);
     m->steps += n;
     if (n && m->phase == PH_IDLE) {
         if (m->policy.refused)
@@ -1118,9 +1118,24 @@ uint64_t machine_run_op(struct machine *m, const struct op *op)
     if (n == 0 && !machine_begin(m, op))
         return 0;
     m->quiet = true;
-    do
+    for (;;) {
+        /* The restart after a fault handler returned misses the TLB (the
+         * fault dropped its entry): its walk is taken at once too. */
+        uint64_t walked =
+            m->phase == PH_RETURN || m->phase == PH_TLB ? vm_fast_tlb_miss(m) : 0;
+        if (walked) {
+            n += walked;
+            m->steps += walked;
+            if (m->phase != PH_IDLE)
+                continue;
+            if (m->policy.refused)
+                vm_host_failure(m, "the replacement policy's lists");
+            break;
+        }
         n++;
-    while (machine_step(m, &ev));
+        if (!machine_step(m, &ev))
+            break;
+    }
     m->quiet = false;
     return n;
 }

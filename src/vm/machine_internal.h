@@ -112,19 +112,25 @@ void vm_step_fault(struct machine *m, struct event *ev);
 void vm_step_return(struct machine *m, struct event *ev);
 void vm_step_fill(struct machine *m, struct event *ev);
 void vm_step_done(struct machine *m, struct event *ev);
-/* An access whose translation the TLB holds and allows, done at once with
- * exactly the effects of its three micro-steps (BEGIN, TLB hit, DONE).
- * false, nothing changed, when the access needs more (machine_run_op then
- * steps it). */
-bool vm_fast_access(struct machine *m, const struct op *op);
-/* An access the TLB misses, taken at once with exactly the effects of its
- * micro-steps (BEGIN, TLB miss, a walk step a level) up to the end of the
- * walk: when the walk finds the page present and allowed, the TLB fill and
- * DONE too, and the machine is idle again; when it faults, the machine is
- * left in PH_FAULT for the stepper to go on. Returns how many micro-steps
- * were taken (acc.op_steps); 0, nothing changed, when the access is not
- * such a miss (machine_run_op then steps it from the start). */
-uint64_t vm_fast_walk(struct machine *m, const struct op *op);
+/* An access begun at once, with exactly the effects of its micro-steps:
+ * when the TLB holds its translation and allows it, BEGIN, the TLB hit and
+ * DONE (3 steps); when the TLB misses, BEGIN, the TLB miss and a walk step
+ * a level, then, when the walk finds the page present and allowed, the TLB
+ * fill and DONE, the machine idle again, and otherwise the page fault
+ * raised (PAGE_FAULT) and the machine left in PH_CLASSIFY for the stepper
+ * to go on. Returns how many micro-steps were taken (acc.op_steps); 0,
+ * nothing changed, when the access is neither (machine_run_op then steps
+ * it from the start). */
+uint64_t vm_fast_access(struct machine *m, const struct op *op);
+/* The restart after a fault handler has returned, for an access the
+ * stepper has brought to PH_RETURN or PH_TLB: FAULT_RETURN when at
+ * PH_RETURN, then, when the TLB misses, the TLB miss, the walk and, when
+ * the page is present and allowed, the fill and DONE (else the page fault
+ * raised, as vm_fast_access raises it), with exactly the stepper's
+ * effects, op_steps counted; a TLB hit is left to the stepper at PH_TLB. Returns the micro-steps taken; 0, nothing changed, when the
+ * machine is at neither phase, its process is gone, a host error stands or
+ * the step limit is near: the stepper then goes on. */
+uint64_t vm_fast_tlb_miss(struct machine *m);
 
 /* ---- fault.c: the kernel's fault handler ---- */
 

@@ -337,56 +337,18 @@ static void begin_fused(struct machine *m, const struct op *op, const struct pro
     m->counters.execs += op->access == ACCESS_EXEC;
 }
 
-/* The short cut machine_run_op takes for an access whose translation the
- * TLB holds and allows: the same effects as BEGIN, TLB_HIT and DONE. */
-bool vm_fast_access(struct machine *m, const struct op *op)
-{
-    if (op->kind != OP_ACCESS || m->phase != PH_IDLE)
-        return false;
-    struct process *p = op->pid ? machine_process(m, op->pid) : machine_running(m);
-    if (!p || !p->alive || !geometry_canonical(&m->cfg.geo, op->va) ||
-        (op->kernel_mode && !geometry_kernel_half(&m->cfg.geo, op->va)))
-        return false;
-    unsigned spans[2];
-    unsigned nspans = tlb_spans(m, spans);
-    int i = tlb_find(&m->tlb, p->asid, op->va, spans, nspans);
-    if (i < 0)
-        return false;
-    const struct tlb_entry *t = &m->tlb.entries[i];
-    if (!entry_permits((t->writable ? PTE_WRITABLE : 0) | (t->nx ? PTE_NX : 0), op->access,
-                       !op->kernel_mode, !t->user))
-        return false;
-    tlb_touch(&m->tlb, i);
-    begin_fused(m, op, p);
-    m->acc.tlb_index = i;
-    m->acc.span_shift = t->span_shift;
-    m->counters.tlb_hits++;
-    complete_access(m, t->frame);
-    return true;
-}
-
-uint64_t vm_fast_walk(struct machine *m, const struct op *op)
+/* The walk of a TLB miss, from acc.table (the root) at level 0, with exactly
+ * the effects of one WALK_STEP a level as vm_step_walk takes it; then, when
+ * the leaf is present and allows the access, those of TLB_FILL and DONE
+ * (the machine idle again), and otherwise those of PAGE_FAULT, the machine
+ * left in PH_CLASSIFY for the fault handler. Returns the micro-steps
+ * taken. The lowest bit of each level's index is kept as the walk descends
+ * (what geometry_level_shift computes: a valid geometry's index bits and
+ * offset make up va_bits), as pagetable_walk does. */
+static uint64_t walk_fused(struct machine *m, const struct process *p)
 {
     const struct geometry *g = &m->cfg.geo;
-    if (op->kind != OP_ACCESS || m->phase != PH_IDLE || m->host_error[0])
-        return 0;
-    struct process *p = op->pid ? machine_process(m, op->pid) : machine_running(m);
-    if (!p || !p->alive || !geometry_canonical(g, op->va) ||
-        (op->kernel_mode && !geometry_kernel_half(g, op->va)))
-        return 0;
-    unsigned spans[2];
-    unsigned nspans = tlb_spans(m, spans);
-    if (tlb_find(&m->tlb, p->asid, op->va, spans, nspans) >= 0)
-        return 0;
-    /* BEGIN and TLB_MISS. */
-    begin_fused(m, op, p);
-    m->counters.tlb_misses++;
-    m->counters.page_walks++;
-    m->acc.table = p->root;
-    /* One WALK_STEP a level, as vm_step_walk takes it. The lowest bit of
-     * each level's index is kept as the walk descends (what
-     * geometry_level_shift computes: a valid geometry's index bits and
-     * offset make up va_bits), as pagetable_walk does. */
+    const struct op *op = &m->op;
     unsigned shift = g->va_bits - g->index_bits[0];
     for (unsigned level = 0;; level++) {
         uint64_t index = (op->va >> shift) & ((UINT64_C(1) << g->index_bits[level]) - 1);
@@ -398,13 +360,14 @@ uint64_t vm_fast_walk(struct machine *m, const struct op *op)
         if (!pte_present(*slot) ||
             (leaf && !entry_permits(*slot, op->access, !op->kernel_mode,
                                     m->acc.supervisor || !(*slot & PTE_USER)))) {
-            /* A page fault: the stepper raises it and goes on from there. */
             if (pte_present(*slot) && !(*slot & PTE_USER))
                 m->acc.supervisor = true;
             m->acc.fault_code = fault_code_for(m, pte_present(*slot));
-            m->phase = PH_FAULT;
-            m->acc.op_steps = level + 3;
-            return m->acc.op_steps;
+            /* PAGE_FAULT as vm_step_fault takes it: the TLB's entry for the
+             * address dropped; the handler's steps are the stepper's. */
+            tlb_invalidate(&m->tlb, p->asid, op->va);
+            m->phase = PH_CLASSIFY;
+            return level + 2;
         }
         if (!(*slot & PTE_USER))
             m->acc.supervisor = true;
@@ -415,12 +378,83 @@ uint64_t vm_fast_walk(struct machine *m, const struct op *op)
             /* TLB_FILL, then ACCESS_DONE. */
             fill_tlb(m, p, *slot, NULL);
             complete_access(m, m->acc.frame);
-            m->acc.op_steps = level + 5;
-            return m->acc.op_steps;
+            m->phase = PH_IDLE;
+            return level + 3;
         }
         m->acc.table = pte_frame(*slot);
         shift -= g->index_bits[level + 1];
     }
+}
+
+uint64_t vm_fast_access(struct machine *m, const struct op *op)
+{
+    const struct geometry *g = &m->cfg.geo;
+    if (op->kind != OP_ACCESS || m->phase != PH_IDLE)
+        return 0;
+    struct process *p = op->pid ? machine_process(m, op->pid) : machine_running(m);
+    if (!p || !p->alive || !geometry_canonical(g, op->va) ||
+        (op->kernel_mode && !geometry_kernel_half(g, op->va)))
+        return 0;
+    unsigned spans[2];
+    unsigned nspans = tlb_spans(m, spans);
+    int i = tlb_find(&m->tlb, p->asid, op->va, spans, nspans);
+    if (i >= 0) {
+        /* BEGIN, TLB_HIT and DONE, when the cached entry allows it. */
+        const struct tlb_entry *t = &m->tlb.entries[i];
+        if (!entry_permits((t->writable ? PTE_WRITABLE : 0) | (t->nx ? PTE_NX : 0), op->access,
+                           !op->kernel_mode, !t->user))
+            return 0;
+        tlb_touch(&m->tlb, i);
+        begin_fused(m, op, p);
+        m->acc.tlb_index = i;
+        m->acc.span_shift = t->span_shift;
+        m->counters.tlb_hits++;
+        complete_access(m, t->frame);
+        return 3;
+    }
+    if (m->host_error[0])
+        return 0;
+    /* BEGIN and TLB_MISS, then the walk. */
+    begin_fused(m, op, p);
+    m->counters.tlb_misses++;
+    m->counters.page_walks++;
+    m->acc.table = p->root;
+    m->acc.op_steps = 2 + walk_fused(m, p);
+    return m->acc.op_steps;
+}
+
+uint64_t vm_fast_tlb_miss(struct machine *m)
+{
+    if ((m->phase != PH_RETURN && m->phase != PH_TLB) || m->host_error[0] ||
+        m->acc.proc == VM_NO_PROC)
+        return 0;
+    struct process *p = &m->procs[m->acc.proc];
+    /* The stepper stops an operation past MACHINE_MAX_OP_STEPS: at most
+     * the return, the TLB step, a walk step a level, the fill and DONE are
+     * taken here. */
+    if (!p->alive || m->acc.op_steps + m->cfg.geo.levels + 4 > MACHINE_MAX_OP_STEPS)
+        return 0;
+    uint64_t n = 0;
+    if (m->phase == PH_RETURN) {
+        /* FAULT_RETURN as vm_step_return takes it: the instruction
+         * restarts. */
+        m->acc.restarted = true;
+        m->phase = PH_TLB;
+        n = 1;
+    }
+    unsigned spans[2];
+    unsigned nspans = tlb_spans(m, spans);
+    if (tlb_find(&m->tlb, p->asid, m->op.va, spans, nspans) < 0) {
+        /* TLB_MISS as vm_step_tlb takes it, then the walk. */
+        m->counters.tlb_misses++;
+        m->counters.page_walks++;
+        m->acc.level = 0;
+        m->acc.table = p->root;
+        m->acc.supervisor = false;
+        n += 1 + walk_fused(m, p);
+    }
+    m->acc.op_steps += (uint32_t)n;
+    return n;
 }
 
 /* ------------------------------------------------------------------ */
