@@ -72,6 +72,7 @@ struct output {
     uint64_t op_total;
     struct counters initial; /* before the first event (the root tables) */
     struct counters final;
+    size_t events;           /* events reported */
 };
 
 static struct scenario *load_report(void)
@@ -84,13 +85,12 @@ static struct scenario *load_report(void)
     return s;
 }
 
-/* Plays the scenario through a reporter; false when it could not. */
-static bool run_report(enum report_format format, enum tl_unit level, struct output *o)
+/* Plays s through a reporter into o; with `finish`, ends as vmviz run
+ * does (reporter_finish, then Linux's totals). false when it could not. */
+static bool play_report(const struct scenario *s, enum report_format format, enum tl_unit level,
+                        bool finish, struct output *o)
 {
     memset(o, 0, sizeof *o);
-    struct scenario *s = load_report();
-    if (s == NULL)
-        return false;
     struct diag d;
     struct timeline *tl = timeline_create(s, NULL, &d);
     CU_ASSERT_PTR_NOT_NULL(tl);
@@ -102,22 +102,38 @@ static bool run_report(enum report_format format, enum tl_unit level, struct out
         free(o->text);
         o->text = NULL;
         timeline_destroy(tl);
-        scenario_free(s);
         return false;
     }
     struct reporter r;
     o->initial = timeline_machine(tl)->counters;
     reporter_init(&r, out, format, level, timeline_machine(tl));
     const struct tl_event *e;
-    while ((e = timeline_next(tl)) != NULL)
+    while ((e = timeline_next(tl)) != NULL) {
         reporter_event(&r, e, timeline_machine(tl));
+        o->events++;
+    }
+    if (finish) {
+        reporter_finish(&r, timeline_machine(tl));
+        report_linux_totals(out, format, s);
+    }
     fclose(out);
     o->end = timeline_position(tl);
     o->op_total = timeline_op_total(tl);
     o->final = timeline_machine(tl)->counters;
     timeline_destroy(tl);
-    scenario_free(s);
     return true;
+}
+
+/* Plays the report scenario through a reporter; false when it could not. */
+static bool run_report(enum report_format format, enum tl_unit level, struct output *o)
+{
+    memset(o, 0, sizeof *o);
+    struct scenario *s = load_report();
+    if (s == NULL)
+        return false;
+    bool played = play_report(s, format, level, false, o);
+    scenario_free(s);
+    return played;
 }
 
 /* Splits text into lines (in place); returns how many. */
@@ -646,22 +662,11 @@ static void test_hostile_text(void)
     struct scenario *s = scenario_load_string("hostile.yaml", yaml, strlen(yaml), &d);
     CU_ASSERT_PTR_NOT_NULL_FATAL(s);
     for (int format = 0; format < 2; format++) {
-        struct timeline *tl = timeline_create(s, NULL, &d);
-        CU_ASSERT_PTR_NOT_NULL_FATAL(tl);
-        char *text = NULL;
-        size_t len = 0;
-        FILE *out = open_memstream(&text, &len);
-        CU_ASSERT_PTR_NOT_NULL_FATAL(out);
-        struct reporter r;
-        reporter_init(&r, out, format ? REPORT_JSON : REPORT_TEXT, TL_UNIT_EVENT,
-                      timeline_machine(tl));
-        const struct tl_event *e;
-        size_t events = 0;
-        while ((e = timeline_next(tl)) != NULL) {
-            reporter_event(&r, e, timeline_machine(tl));
-            events++;
-        }
-        fclose(out);
+        struct output o;
+        CU_ASSERT_FATAL(play_report(s, format ? REPORT_JSON : REPORT_TEXT, TL_UNIT_EVENT, false,
+                                    &o));
+        char *text = o.text;
+        size_t len = o.len, events = o.events;
         /* Not one control byte but the newline ending each line, and no C1
          * character (U+0080..U+009F is C2 80..C2 9F in UTF-8). */
         size_t controls = 0, newlines = 0;
@@ -682,7 +687,6 @@ static void test_hostile_text(void)
                                                 "line\\u007f\""));
         }
         free(text);
-        timeline_destroy(tl);
     }
     scenario_free(s);
 }
@@ -736,21 +740,9 @@ static void test_linux_counts(void)
         struct diag d;
         struct scenario *s = scenario_load_string("l.yaml", yaml, strlen(yaml), &d);
         CU_ASSERT_PTR_NOT_NULL_FATAL(s);
-        struct timeline *tl = timeline_create(s, NULL, &d);
-        CU_ASSERT_PTR_NOT_NULL_FATAL(tl);
-        char *text = NULL;
-        size_t len = 0;
-        FILE *out = open_memstream(&text, &len);
-        CU_ASSERT_PTR_NOT_NULL_FATAL(out);
-        struct reporter r;
-        enum report_format format = json ? REPORT_JSON : REPORT_TEXT;
-        reporter_init(&r, out, format, TL_UNIT_OP, timeline_machine(tl));
-        const struct tl_event *e;
-        while ((e = timeline_next(tl)) != NULL)
-            reporter_event(&r, e, timeline_machine(tl));
-        reporter_finish(&r, timeline_machine(tl));
-        report_linux_totals(out, format, s);
-        fclose(out);
+        struct output o;
+        CU_ASSERT_FATAL(play_report(s, json ? REPORT_JSON : REPORT_TEXT, TL_UNIT_OP, true, &o));
+        char *text = o.text;
         /* The comparisons and the totals, among the operations' lines. */
         char kept[1024] = "";
         for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
@@ -765,7 +757,6 @@ static void test_linux_counts(void)
                       : "linux_minor   3\nlinux_major   1\n");
         CU_ASSERT_STRING_EQUAL(kept, expected);
         free(text);
-        timeline_destroy(tl);
         scenario_free(s);
     }
 }
