@@ -1676,6 +1676,67 @@ static void test_poll_abandons_every_move(void)
     scenario_free(s);
 }
 
+/* Stepping forward by a chapter runs operations whole, quietly, and
+ * rebuilds the log at the end: every chapter reached (and the end) shows
+ * the machine, current event and log that playing event by event left
+ * there, under every policy, with snapshots and headless. */
+static void test_chapter_step_quiet(void)
+{
+    static const char *const policies[] = {"clock", "opt", "lru"};
+    const char *names[] = {"far.yaml", "long.yaml"};
+    const char *yamls[] = {far_yaml, long_yaml};
+    for (size_t k = 0; k < 2; k++) {
+        struct scenario *s = load(names[k], yamls[k]);
+        if (s == NULL)
+            continue;
+        for (size_t p = 0; p < sizeof policies / sizeof policies[0]; p++) {
+            struct timeline *ref = open_policy(s, policies[p]);
+            struct record r = {.stride = 1};
+            if (!ref || !record_forward(ref, &r)) {
+                timeline_destroy(ref);
+                continue;
+            }
+            for (int headless = 0; headless < 2; headless++) {
+                struct timeline_options opts = {.headless = headless != 0};
+                struct timeline *tl = open_options_policy(s, policies[p], &opts);
+                if (!tl)
+                    continue;
+                char what[160];
+                snprintf(what, sizeof what, "%s/%s%s: chapter step", names[k], policies[p],
+                         headless ? " headless" : "");
+                unsigned steps = 0, bad = 0;
+                uint64_t at = 0;
+                while (bad < 3 && at < r.end) {
+                    uint64_t expected = next_boundary(&r, at, TL_UNIT_CHAPTER);
+                    CU_ASSERT_TRUE(timeline_step(tl, TL_UNIT_CHAPTER, +1));
+                    at = timeline_position(tl);
+                    CU_ASSERT_EQUAL(at, expected);
+                    if (at != expected || !same_as_recorded(tl, &r, what))
+                        bad++;
+                    steps++;
+                }
+                CU_ASSERT_EQUAL(bad, 0);
+                CU_ASSERT_TRUE(steps >= 2);
+                /* At the end: nothing more, and it says so. */
+                CU_ASSERT_FALSE(timeline_step(tl, TL_UNIT_CHAPTER, +1));
+                CU_ASSERT_TRUE(timeline_at_end(tl));
+                CU_ASSERT_EQUAL(timeline_position(tl), r.end);
+                /* Back a chapter, then forward again: the same chapter. */
+                CU_ASSERT_TRUE(timeline_step(tl, TL_UNIT_CHAPTER, -1));
+                uint64_t back = timeline_position(tl);
+                CU_ASSERT_EQUAL(back, prev_boundary(&r, r.end, TL_UNIT_CHAPTER));
+                CU_ASSERT_TRUE(timeline_step(tl, TL_UNIT_CHAPTER, +1));
+                CU_ASSERT_EQUAL(timeline_position(tl), next_boundary(&r, back, TL_UNIT_CHAPTER));
+                CU_ASSERT_TRUE(same_as_recorded(tl, &r, what));
+                timeline_destroy(tl);
+            }
+            free(r.at);
+            timeline_destroy(ref);
+        }
+        scenario_free(s);
+    }
+}
+
 /* OPT's future as a timeline learnt it at creation before it learnt it
  * lazily: the machine of position 0 given the future first, then every
  * operation run whole. digests[i] is the machine after access i + 1;
@@ -2194,6 +2255,8 @@ void suite_timeline_register(void)
     CU_add_test(suite, "stop hook: learning OPT's future abandoned", test_poll_abandons_future);
     CU_add_test(suite, "opt: the future learnt at the first move, as if known from the start",
                 test_future_learnt_lazily);
+    CU_add_test(suite, "step by chapter: quiet, as playing event by event left it",
+                test_chapter_step_quiet);
     CU_add_test(suite, "headless: no snapshots", test_headless_no_snapshots);
     CU_add_test(suite, "snapshots within the memory budget", test_snapshot_budget);
     CU_add_test(suite, "host refusal: stop there, go back", test_host_refusal);

@@ -918,6 +918,8 @@ static bool boundary_in_log(const struct timeline *tl, enum tl_unit unit, uint64
     return false;
 }
 
+static bool run_until_within_move(struct timeline *tl, enum tl_stop stop);
+
 bool timeline_step(struct timeline *tl, enum tl_unit unit, int direction)
 {
     move_begin(tl);
@@ -931,6 +933,14 @@ bool timeline_step(struct timeline *tl, enum tl_unit unit, int direction)
             !previous_boundary(tl, tl->st.position, unit, &target))
             return false;
         return seek_within_move(tl, target);
+    }
+    if (unit == TL_UNIT_CHAPTER) {
+        /* The next chapter is where run_until stops for one: reached
+         * running operations whole, the log rebuilt at the end. */
+        uint64_t from = tl->st.position;
+        if (run_until_within_move(tl, TL_STOP_CHAPTER))
+            return true;
+        return tl->st.position != from && !tl->stopped && timeline_error(tl) == NULL;
     }
     bool moved = false;
     for (;;) {
@@ -1032,11 +1042,10 @@ static bool find_candidate_quietly(struct timeline *tl, enum tl_stop stop, uint6
     return true;
 }
 
-bool timeline_run_until(struct timeline *tl, enum tl_stop stop)
+/* timeline_run_until within a move that has begun (timeline_step uses it
+ * for chapters). */
+static bool run_until_within_move(struct timeline *tl, enum tl_stop stop)
 {
-    move_begin(tl);
-    if (!learn_future(tl, true))
-        return false;
     /* Operations are run quietly where going back is cheap (snapshots are
      * kept); the scenario's own items, and an operation that may hold
      * the breakpoint, are played event by event. */
@@ -1072,6 +1081,12 @@ bool timeline_run_until(struct timeline *tl, enum tl_stop stop)
             return found;
         }
     }
+}
+
+bool timeline_run_until(struct timeline *tl, enum tl_stop stop)
+{
+    move_begin(tl);
+    return learn_future(tl, true) && run_until_within_move(tl, stop);
 }
 
 /* Tells the watch of a headless run, when there is one, about an

@@ -230,7 +230,9 @@ bool timeline_seek(struct timeline *tl, uint64_t position);
  * (forward: to the next unit boundary or the end; back: to the previous
  * boundary or the start). false when already at that end, when stopped
  * (timeline_stopped; a move forward keeps the events played so far) or
- * on a host error. */
+ * on a host error. Forward by a chapter, operations run whole and quietly
+ * (as run_until runs them) and the log is rebuilt where the step ends,
+ * as playing event by event leaves it. */
 bool timeline_step(struct timeline *tl, enum tl_unit unit, int direction);
 /* Plays forward until an event matching `stop`; true there. false at the
  * end, when stopped (timeline_stopped) or on a host error, each where
