@@ -16,6 +16,8 @@
 #include <unistd.h>
 
 #include "play/narrate.h"
+#include "play/program.h"
+#include "play/setup.h"
 #include "play/timeline.h"
 #include "diag_helpers.h"
 #include "util/diag.h"
@@ -1551,16 +1553,37 @@ static unsigned plays_on_as_recorded(struct timeline *tl, const struct record *r
     return bad;
 }
 
+/* A timeline of s made as opts says, under policy (NULL: the
+ * scenario's). */
+static struct timeline *open_options_policy(const struct scenario *s, const char *policy,
+                                            const struct timeline_options *opts)
+{
+    struct timeline_overrides o;
+    struct diag d;
+    timeline_overrides_init(&o);
+    o.policy = policy;
+    struct timeline *tl = timeline_create_with(s, &o, opts, &d);
+    if (tl == NULL)
+        fprintf(stderr, "\ntimeline_create_with failed: %s:%u:%u: %s\n", d.file, d.line,
+                d.col, d.message);
+    CU_ASSERT_PTR_NOT_NULL(tl);
+    return tl;
+}
+
 static struct timeline *open_options(const struct scenario *s,
                                      const struct timeline_options *opts)
 {
-    struct diag d;
-    struct timeline *tl = timeline_create_with(s, NULL, opts, &d);
-    if (tl == NULL)
-        fprintf(stderr, "\ntimeline_create_with failed: %s:%u:%u: %s\n", d.file, d.line, d.col,
-                d.message);
-    CU_ASSERT_PTR_NOT_NULL(tl);
-    return tl;
+    return open_options_policy(s, NULL, opts);
+}
+
+/* The next event that ends an access, played from where tl is; NULL at
+ * the end. */
+static const struct tl_event *next_access_end(struct timeline *tl)
+{
+    const struct tl_event *e;
+    while ((e = timeline_next(tl)) != NULL && !(e->kind == TL_MACHINE && e->ends_access))
+        ;
+    return e;
 }
 
 /* End (a seek past the end) abandoned at the hook's N-th call stops where
@@ -1710,43 +1733,259 @@ static void test_poll_abandons_every_move(void)
     scenario_free(s);
 }
 
-/* Creating an OPT timeline plays the whole scenario once: the hook can
- * abandon that too, and does not change what a finished one plays. */
+/* Stepping forward by a chapter runs operations whole, quietly, and
+ * rebuilds the log at the end: every chapter reached (and the end) shows
+ * the machine, current event and log that playing event by event left
+ * there, under every policy, with snapshots and headless. */
+static void test_chapter_step_quiet(void)
+{
+    static const char *const policies[] = {"clock", "opt", "lru"};
+    const char *names[] = {"far.yaml", "long.yaml"};
+    const char *yamls[] = {far_yaml, long_yaml};
+    for (size_t k = 0; k < 2; k++) {
+        struct scenario *s = load(names[k], yamls[k]);
+        if (s == NULL)
+            continue;
+        for (size_t p = 0; p < sizeof policies / sizeof policies[0]; p++) {
+            struct timeline *ref = open_policy(s, policies[p]);
+            struct record r = {.stride = 1};
+            if (!ref || !record_forward(ref, &r)) {
+                timeline_destroy(ref);
+                continue;
+            }
+            for (int headless = 0; headless < 2; headless++) {
+                struct timeline_options opts = {.headless = headless != 0};
+                struct timeline *tl = open_options_policy(s, policies[p], &opts);
+                if (!tl)
+                    continue;
+                char what[160];
+                snprintf(what, sizeof what, "%s/%s%s: chapter step", names[k], policies[p],
+                         headless ? " headless" : "");
+                unsigned steps = 0, bad = 0;
+                uint64_t at = 0;
+                while (bad < 3 && at < r.end) {
+                    uint64_t expected = next_boundary(&r, at, TL_UNIT_CHAPTER);
+                    CU_ASSERT_TRUE(timeline_step(tl, TL_UNIT_CHAPTER, +1));
+                    at = timeline_position(tl);
+                    CU_ASSERT_EQUAL(at, expected);
+                    if (at != expected || !same_as_recorded(tl, &r, what))
+                        bad++;
+                    steps++;
+                }
+                CU_ASSERT_EQUAL(bad, 0);
+                CU_ASSERT_TRUE(steps >= 2);
+                /* At the end: nothing more, and it says so. */
+                CU_ASSERT_FALSE(timeline_step(tl, TL_UNIT_CHAPTER, +1));
+                CU_ASSERT_TRUE(timeline_at_end(tl));
+                CU_ASSERT_EQUAL(timeline_position(tl), r.end);
+                /* Back a chapter, then forward again: the same chapter. */
+                CU_ASSERT_TRUE(timeline_step(tl, TL_UNIT_CHAPTER, -1));
+                uint64_t back = timeline_position(tl);
+                CU_ASSERT_EQUAL(back, prev_boundary(&r, r.end, TL_UNIT_CHAPTER));
+                CU_ASSERT_TRUE(timeline_step(tl, TL_UNIT_CHAPTER, +1));
+                CU_ASSERT_EQUAL(timeline_position(tl), next_boundary(&r, back, TL_UNIT_CHAPTER));
+                CU_ASSERT_TRUE(same_as_recorded(tl, &r, what));
+                timeline_destroy(tl);
+            }
+            free(r.at);
+            timeline_destroy(ref);
+        }
+        scenario_free(s);
+    }
+}
+
+/* OPT's future as a timeline learnt it at creation before it learnt it
+ * lazily: the machine of position 0 given the future first, then every
+ * operation run whole. digests[i] is the machine after access i + 1;
+ * *start the machine before any. Returns the accesses, 0 on failure. */
+static uint64_t future_first_digests(const struct scenario *s, const char *policy,
+                                     uint64_t **digests, uint64_t *start)
+{
+    struct timeline_overrides o;
+    timeline_overrides_init(&o);
+    o.policy = policy;
+    struct machine_config cfg;
+    uint64_t total = 0;
+    struct diag d;
+    struct program prog;
+    uint32_t *future = NULL;
+    *digests = NULL;
+    if (!setup_config(s, &o, &cfg, &d) || !setup_check(s, &cfg, &total, &d))
+        return 0;
+    struct machine *m = setup_machine(s, &cfg, &d);
+    if (!m || !program_init(&prog, s, geometry_page_size(&cfg.geo), &d)) {
+        machine_destroy(m);
+        return 0;
+    }
+    uint32_t first_pid = (uint32_t)s->processes[0].pid.value;
+    *start = machine_digest(m);
+    uint64_t count = 0;
+    *digests = malloc(total * sizeof **digests);
+    future = malloc(total * sizeof *future);
+    if (*digests && future &&
+        setup_future(&prog, m, first_pid, total, NULL, NULL, future, &d) == SETUP_DONE) {
+        machine_set_future(m, future, total);
+        struct cursor cur;
+        struct item item;
+        cursor_start(&prog, &cur, first_pid);
+        while (count < total && cursor_next(&prog, &cur, m, &item)) {
+            if (item.kind != ITEM_OP)
+                continue;
+            bool access = item.op.kind == OP_ACCESS;
+            machine_run_op(m, &item.op);
+            if (access)
+                (*digests)[count++] = machine_digest(m);
+        }
+    }
+    CU_ASSERT_EQUAL(count, total);
+    free(future);
+    program_destroy(&prog);
+    machine_destroy(m);
+    return count;
+}
+
+/* Plays tl on event by event to its end, checking the machine after
+ * every access against digests (see future_first_digests). Returns the
+ * mismatches; *checked counts the accesses compared. */
+static unsigned plays_as_future_first(struct timeline *tl, const uint64_t *digests,
+                                      uint64_t accesses, uint64_t *checked)
+{
+    unsigned bad = 0;
+    const struct tl_event *e;
+    *checked = 0;
+    while ((e = timeline_next(tl)) != NULL) {
+        if (e->kind != TL_MACHINE || !e->ends_access || e->access_seq == 0)
+            continue;
+        (*checked)++;
+        if (e->access_seq > accesses ||
+            machine_digest(timeline_machine(tl)) != digests[e->access_seq - 1]) {
+            if (bad++ < 3)
+                fprintf(stderr, "\naccess %llu at position %llu: not the machine that knew "
+                        "the future from the start\n",
+                        (unsigned long long)e->access_seq,
+                        (unsigned long long)e->position);
+        }
+    }
+    return bad;
+}
+
+/* OPT's future is learnt by the first move forward, not at creation, and
+ * the machine then plays as one that knew it from the start: the same
+ * digest after every access, event by event, after seeks back and forth
+ * and in a headless run. */
+static void test_future_learnt_lazily(void)
+{
+    struct scenario *s = load("long.yaml", long_yaml);
+    if (s == NULL)
+        return;
+    uint64_t *digests, start;
+    uint64_t accesses = future_first_digests(s, "opt", &digests, &start);
+    CU_ASSERT_EQUAL(accesses, 1800 * 12);
+    struct stopper st = {0};
+    struct timeline_options opts = {.stop = stop_after, .stop_ctx = &st};
+    struct timeline *tl = open_options_policy(s, "opt", &opts);
+    if (tl && accesses) {
+        /* Creation played nothing, so the hook was never asked. */
+        CU_ASSERT_EQUAL(st.calls, 0);
+        CU_ASSERT_EQUAL(timeline_position(tl), 0);
+        CU_ASSERT_EQUAL(machine_digest(timeline_machine(tl)), start);
+        uint64_t checked;
+        CU_ASSERT_EQUAL(plays_as_future_first(tl, digests, accesses, &checked), 0);
+        CU_ASSERT_EQUAL(checked, accesses);
+        /* Back and forth over 20 positions: the states of the same run. */
+        uint64_t end = timeline_position(tl), rng = 14;
+        for (int i = 0; i < 20; i++) {
+            CU_ASSERT_TRUE(timeline_seek(tl, rng_below(&rng, end)));
+            const struct tl_event *e = next_access_end(tl);
+            if (e && e->access_seq > 0)
+                CU_ASSERT_EQUAL(machine_digest(timeline_machine(tl)),
+                                digests[e->access_seq - 1]);
+        }
+    }
+    timeline_destroy(tl);
+    struct timeline_options headless = {.headless = true};
+    tl = open_options_policy(s, "opt", &headless);
+    if (tl && accesses) {
+        CU_ASSERT_TRUE(timeline_run_headless(tl, NULL, NULL));
+        CU_ASSERT_EQUAL(machine_digest(timeline_machine(tl)), digests[accesses - 1]);
+    }
+    timeline_destroy(tl);
+    free(digests);
+    scenario_free(s);
+}
+
+/* The stop hook can abandon the learning of OPT's future at the first move
+ * forward: the timeline stays at position 0, usable, and the next move
+ * learns it again and plays as a machine that knew it from the start. */
 static void test_poll_abandons_future(void)
 {
     struct scenario *s = load("long.yaml", long_yaml);
     if (s == NULL)
         return;
-    struct timeline_overrides o;
-    timeline_overrides_init(&o);
-    o.policy = "opt";
+    uint64_t *digests, start;
+    uint64_t accesses = future_first_digests(s, "opt", &digests, &start);
     struct stopper st = {.stop_at = 2};
     struct timeline_options opts = {.stop = stop_after, .stop_ctx = &st};
-    struct diag d;
-    struct timeline *tl = timeline_create_with(s, &o, &opts, &d);
-    CU_ASSERT_PTR_NULL(tl);
-    CU_ASSERT_STRING_EQUAL(d.message, timeline_stopped_message);
-    CU_ASSERT_EQUAL(st.last.task, TL_TASK_FUTURE);
-    CU_ASSERT_EQUAL(st.last.access_total, 1800 * 12);
-    CU_ASSERT_TRUE(st.last.access_index > 0 && st.last.access_index < 1800 * 12);
-    timeline_destroy(tl);
-    /* Not stopped: the same run as without a hook. */
-    st.calls = 0;
-    st.stop_at = 0;
-    tl = timeline_create_with(s, &o, &opts, &d);
-    struct timeline *plain = open_policy(s, "opt");
-    CU_ASSERT_PTR_NOT_NULL(tl);
-    if (tl && plain) {
+    struct timeline *tl = open_options_policy(s, "opt", &opts);
+    if (tl && accesses) {
+        CU_ASSERT_FALSE(timeline_step(tl, TL_UNIT_OP, +1));
+        CU_ASSERT_TRUE(timeline_stopped(tl));
+        CU_ASSERT_EQUAL(st.calls, 2);
+        CU_ASSERT_EQUAL(st.last.task, TL_TASK_FUTURE);
+        CU_ASSERT_EQUAL(st.last.access_total, 1800 * 12);
+        CU_ASSERT_TRUE(st.last.access_index > 0 && st.last.access_index < 1800 * 12);
+        CU_ASSERT_EQUAL(timeline_position(tl), 0);
+        CU_ASSERT_PTR_NULL(timeline_current(tl));
+        CU_ASSERT_PTR_NULL(timeline_error(tl));
+        CU_ASSERT_EQUAL(machine_digest(timeline_machine(tl)), start);
+        /* Stopped again, by a seek this time. */
+        st.calls = 0;
+        CU_ASSERT_FALSE(timeline_seek(tl, 5000));
+        CU_ASSERT_TRUE(timeline_stopped(tl));
+        CU_ASSERT_EQUAL(st.last.task, TL_TASK_FUTURE);
+        CU_ASSERT_EQUAL(timeline_position(tl), 0);
+        /* Not stopped: learnt again, and the run is the one that knew the
+         * future from the start. */
+        st.calls = 0;
+        st.stop_at = 0;
+        CU_ASSERT_TRUE(timeline_step(tl, TL_UNIT_OP, +1));
+        CU_ASSERT_FALSE(timeline_stopped(tl));
         CU_ASSERT_TRUE(st.calls > 0);
-        timeline_run_fast(tl);
-        timeline_run_fast(plain);
-        CU_ASSERT_EQUAL(machine_digest(timeline_machine(tl)),
-                        machine_digest(timeline_machine(plain)));
-        CU_ASSERT_EQUAL(timeline_machine(tl)->counters.faults,
-                        timeline_machine(plain)->counters.faults);
+        CU_ASSERT_EQUAL(st.last.task, TL_TASK_FUTURE);
+        CU_ASSERT_TRUE(timeline_position(tl) > 0);
+        uint64_t checked;
+        CU_ASSERT_EQUAL(plays_as_future_first(tl, digests, accesses, &checked), 0);
+        CU_ASSERT_EQUAL(checked, accesses);
     }
     timeline_destroy(tl);
-    timeline_destroy(plain);
+    /* run_until and run_fast learn it too, and a stop leaves them at 0. */
+    for (int how = 0; how < 2; how++) {
+        st.calls = 0;
+        st.stop_at = 1;
+        tl = open_options_policy(s, "opt", &opts);
+        if (!tl || !accesses)
+            break;
+        CU_ASSERT_FALSE(how ? timeline_run_fast(tl) : timeline_run_until(tl, TL_STOP_EVICTION));
+        CU_ASSERT_TRUE(timeline_stopped(tl));
+        CU_ASSERT_EQUAL(st.last.task, TL_TASK_FUTURE);
+        CU_ASSERT_EQUAL(timeline_position(tl), 0);
+        st.stop_at = 0;
+        CU_ASSERT_TRUE(how ? timeline_run_fast(tl) : timeline_run_until(tl, TL_STOP_EVICTION));
+        if (how) {
+            CU_ASSERT_EQUAL(machine_digest(timeline_machine(tl)), digests[accesses - 1]);
+        } else {
+            /* Stopped inside an access: compared where it ends. */
+            const struct tl_event *e = next_access_end(tl);
+            CU_ASSERT_TRUE(e != NULL && e->access_seq > 0);
+            if (e && e->access_seq > 0)
+                CU_ASSERT_EQUAL(machine_digest(timeline_machine(tl)),
+                                digests[e->access_seq - 1]);
+        }
+        timeline_destroy(tl);
+        tl = NULL;
+    }
+    timeline_destroy(tl);
+    free(digests);
     scenario_free(s);
 }
 
@@ -2073,6 +2312,10 @@ void suite_timeline_register(void)
     CU_add_test(suite, "stop hook: End abandoned, then played on", test_poll_abandons_seek);
     CU_add_test(suite, "stop hook: every long move abandoned", test_poll_abandons_every_move);
     CU_add_test(suite, "stop hook: learning OPT's future abandoned", test_poll_abandons_future);
+    CU_add_test(suite, "opt: the future learnt at the first move, as if known from the start",
+                test_future_learnt_lazily);
+    CU_add_test(suite, "step by chapter: quiet, as playing event by event left it",
+                test_chapter_step_quiet);
     CU_add_test(suite, "headless: no snapshots", test_headless_no_snapshots);
     CU_add_test(suite, "snapshots within the memory budget", test_snapshot_budget);
     CU_add_test(suite, "host refusal: stop there, go back", test_host_refusal);

@@ -696,32 +696,39 @@ static uint64_t mix(uint64_t k)
     return k;
 }
 
+bool setup_future_fits(const struct scenario *s, uint64_t accesses, struct diag *err)
+{
+    if (accesses < MACHINE_NO_NEXT_USE)
+        return true;
+    diag_set(err, s->path, 0, 0, "opt plays at most %llu accesses (this run has %llu)",
+             (unsigned long long)MACHINE_NO_NEXT_USE - 1, (unsigned long long)accesses);
+    return false;
+}
+
 /* Runs the program once on a scratch machine to learn which page every
  * access touches, then computes for each access the index of the next
  * access to the same page, walking backwards with a hash map. */
 enum setup_outcome setup_future(struct program *prog, const struct machine *initial,
                                 uint32_t first_pid, uint64_t accesses, setup_poll_fn poll,
-                                void *ctx, uint32_t **future, struct diag *err)
+                                void *ctx, uint32_t *next, struct diag *err)
 {
     uint64_t n = accesses;
-    if (n >= MACHINE_NO_NEXT_USE) {
-        diag_set(err, prog->scenario->path, 0, 0,
-                 "opt plays at most %llu accesses (this run has %llu)",
-                 (unsigned long long)MACHINE_NO_NEXT_USE - 1, (unsigned long long)n);
-        *future = NULL;
+    if (!setup_future_fits(prog->scenario, n, err))
         return SETUP_FAILED;
-    }
     uint64_t *pages = malloc((n ? n : 1) * sizeof *pages);
-    uint32_t *next = malloc((n ? n : 1) * sizeof *next);
     struct machine *m = machine_clone(initial);
+    /* The pass plays as a machine that knows no future, whatever initial
+     * was lent (it may be the array being filled). */
+    if (m)
+        machine_set_future(m, NULL, 0);
     struct seen_map map = {0};
     map.cap = SEEN_MAP_MIN;
     while (map.cap < 2 * n + SEEN_MAP_MIN)   /* at most half full */
         map.cap *= 2;
     map.keys = calloc(map.cap, sizeof *map.keys);
     map.values = malloc(map.cap * sizeof *map.values);
-    enum setup_outcome outcome = pages && next && m && map.keys && map.values ? SETUP_DONE
-                                                                             : SETUP_FAILED;
+    enum setup_outcome outcome = pages && m && map.keys && map.values ? SETUP_DONE
+                                                                     : SETUP_FAILED;
     const char *why = "out of memory computing the future for opt";
     uint64_t count = 0;
     if (outcome == SETUP_DONE) {
@@ -767,11 +774,6 @@ enum setup_outcome setup_future(struct program *prog, const struct machine *init
     }
     if (outcome == SETUP_FAILED)
         diag_set(err, prog->scenario->path, 0, 0, "%s", why);
-    if (outcome != SETUP_DONE) {
-        free(next);
-        next = NULL;
-    }
-    *future = next;
     free(pages);
     free(map.keys);
     free(map.values);

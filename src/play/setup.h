@@ -6,7 +6,7 @@
  * replacements, counters, pids, frames, user space), the machine
  * configuration is made from the scenario and the command line's
  * overrides, the machine of position 0 is built, and for OPT the future is
- * learned. Every error is reported at the FILE:LINE:COLUMN of the scenario
+ * learned (when the timeline first plays forward). Every error is reported at the FILE:LINE:COLUMN of the scenario
  * value it is about.
  *
  * Nothing here keeps a pointer to the scenario: what it builds holds only
@@ -69,17 +69,23 @@ enum setup_outcome {
     SETUP_FAILED,     /* err is set (the host refused memory) */
 };
 
+/* Whether OPT can learn the future of a run of `accesses` accesses: it
+ * holds fewer than MACHINE_NO_NEXT_USE. false with err set otherwise. A
+ * count alone, so that a timeline refuses such a run at creation and
+ * learns the future itself later (setup_future). */
+bool setup_future_fits(const struct scenario *s, uint64_t accesses, struct diag *err);
+
 /* OPT's future: plays the program once on a copy of initial (which is not
- * changed) to learn which page each of the run's `accesses` accesses
- * touches, then finds for each the index of the next access to the same
- * page (MACHINE_NO_NEXT_USE for none), four bytes each: a run of
- * MACHINE_NO_NEXT_USE accesses or more is refused (SETUP_FAILED). On
- * SETUP_DONE *future is a malloc'd array of
- * `accesses` entries (at least one), the caller's to free; otherwise
- * *future is NULL and nothing is left allocated. The program's cursor
- * state is its own: the pass starts one at first_pid. */
+ * changed; the copy knows no future, whatever initial was lent) to learn
+ * which page each of the run's `accesses` accesses touches, then finds for
+ * each the index of the next access to the same page (MACHINE_NO_NEXT_USE
+ * for none), four bytes each, written to next[0..accesses-1] (room for
+ * at least one): a run of MACHINE_NO_NEXT_USE accesses or more is refused
+ * (SETUP_FAILED). next is written only on SETUP_DONE, whole; otherwise it
+ * is left as it was. The program's cursor state is its own: the pass
+ * starts one at first_pid. */
 enum setup_outcome setup_future(struct program *prog, const struct machine *initial,
                                 uint32_t first_pid, uint64_t accesses, setup_poll_fn poll,
-                                void *ctx, uint32_t **future, struct diag *err);
+                                void *ctx, uint32_t *next, struct diag *err);
 
 #endif

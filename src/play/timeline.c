@@ -62,8 +62,14 @@ struct timeline {
      * before where it must stop, as one machine_run_op. */
     uint8_t *item_events;
     uint64_t item_events_cap;
-    uint32_t *future;         /* OPT: next use of each access */
+    /* OPT: the next use of each access. The array is lent to the machine
+     * at creation, so that every machine of the run (and any copy of one)
+     * holds it from position 0, but filled only at the first move forward
+     * (learn_future), before any access reads it; until then the timeline
+     * stays at position 0. */
+    uint32_t *future;
     uint64_t future_len;
+    bool future_learnt;       /* the array is filled, or there is none */
     uint64_t access_total;    /* accesses in the whole scenario */
     struct tl_event log[TIMELINE_LOG_SIZE];
     /* The checks of the expect events in the log, slot by slot, and those
@@ -92,8 +98,6 @@ struct timeline {
 
 _Static_assert(TL_EXPECT_MAX >= COUNTER_COUNT,
                "an expect event has room for a check of every counter");
-
-const char timeline_stopped_message[] = "stopped before the scenario was ready";
 
 /* Slots of the snapshot array when the first snapshot is taken; it
  * doubles from there, within the budget. */
@@ -217,6 +221,34 @@ static bool future_poll(void *ctx, const struct cursor *cur)
     return poll_at(ctx, TL_TASK_FUTURE, 0, cur, UINT64_MAX, 1);
 }
 
+static void set_error(struct timeline *tl, const char *message, uint64_t position);
+
+/* Makes sure the machine knows OPT's future before a move forward: the
+ * first such move learns it (setup_future, on the machine of position 0,
+ * where the timeline stays until then), asking the stop hook when
+ * may_poll. true when the future is there or the policy needs none; false
+ * when the hook stopped the pass (timeline_stopped: the next move learns
+ * again) or the host refused memory (timeline_error, at position 0). */
+static bool learn_future(struct timeline *tl, bool may_poll)
+{
+    if (tl->future_learnt)
+        return true;
+    if (tl->error[0])
+        return false;
+    timeline_stop_fn stop = tl->stop;
+    if (!may_poll)
+        tl->stop = NULL;
+    struct diag err;
+    enum setup_outcome learned = setup_future(&tl->prog, tl->st.m, tl->first_pid,
+                                              tl->access_total, future_poll, tl, tl->future,
+                                              &err);
+    tl->stop = stop;
+    if (learned == SETUP_FAILED)
+        set_error(tl, err.message, 0);
+    tl->future_learnt = learned == SETUP_DONE;
+    return tl->future_learnt;
+}
+
 /* The state at position 0, built afresh from the scenario: what going back
  * to before the oldest snapshot starts from. false when the host has no
  * memory for it. */
@@ -242,7 +274,8 @@ struct timeline *timeline_create_with(const struct scenario *s,
         opts = &defaults;
     struct machine_config cfg;
     uint64_t total;
-    if (!setup_config(s, o, &cfg, err) || !setup_check(s, &cfg, &total, err))
+    if (!setup_config(s, o, &cfg, err) || !setup_check(s, &cfg, &total, err) ||
+        (cfg.policy == POLICY_opt && !setup_future_fits(s, total, err)))
         return NULL;
     struct timeline *tl = calloc(1, sizeof *tl);
     if (!tl) {
@@ -268,12 +301,14 @@ struct timeline *timeline_create_with(const struct scenario *s,
         free(tl);
         return NULL;
     }
-    if (cfg.policy == POLICY_opt) {
-        enum setup_outcome learned = setup_future(&tl->prog, tl->st.m, tl->first_pid, total,
-                                                  future_poll, tl, &tl->future, err);
-        if (learned != SETUP_DONE) {
-            if (learned == SETUP_STOPPED)
-                diag_set(err, s->path, 0, 0, "%s", timeline_stopped_message);
+    /* OPT's future waits for the first move forward: position 0 needs
+     * none, and learning it plays the whole scenario once. Its room is
+     * taken now (untouched pages cost nothing until it is learnt). */
+    tl->future_learnt = cfg.policy != POLICY_opt;
+    if (!tl->future_learnt) {
+        tl->future = malloc((total ? total : 1) * sizeof *tl->future);
+        if (!tl->future) {
+            diag_set(err, s->path, 0, 0, "out of memory for the future of opt");
             timeline_destroy(tl);
             return NULL;
         }
@@ -545,6 +580,8 @@ static bool snapshot_due(const struct timeline *tl)
 
 const struct tl_event *timeline_next(struct timeline *tl)
 {
+    if (!learn_future(tl, false))
+        return NULL;
     if (tl->error[0] && tl->st.position >= tl->error_position)
         return NULL;
     if (snapshot_due(tl))
@@ -764,6 +801,8 @@ static bool rebuild_log(struct timeline *tl)
 bool timeline_seek(struct timeline *tl, uint64_t position)
 {
     move_begin(tl);
+    if (position > 0 && !learn_future(tl, true))
+        return false;
     return seek_within_move(tl, position);
 }
 
@@ -881,9 +920,13 @@ static bool boundary_in_log(const struct timeline *tl, enum tl_unit unit, uint64
     return false;
 }
 
+static bool run_until_within_move(struct timeline *tl, enum tl_stop stop);
+
 bool timeline_step(struct timeline *tl, enum tl_unit unit, int direction)
 {
     move_begin(tl);
+    if (direction > 0 && !learn_future(tl, true))
+        return false;
     if (direction < 0) {
         if (tl->st.position == 0)
             return false;
@@ -892,6 +935,14 @@ bool timeline_step(struct timeline *tl, enum tl_unit unit, int direction)
             !previous_boundary(tl, tl->st.position, unit, &target))
             return false;
         return seek_within_move(tl, target);
+    }
+    if (unit == TL_UNIT_CHAPTER) {
+        /* The next chapter is where run_until stops for one: reached
+         * running operations whole, the log rebuilt at the end. */
+        uint64_t from = tl->st.position;
+        if (run_until_within_move(tl, TL_STOP_CHAPTER))
+            return true;
+        return tl->st.position != from && !tl->stopped && timeline_error(tl) == NULL;
     }
     bool moved = false;
     for (;;) {
@@ -993,9 +1044,10 @@ static bool find_candidate_quietly(struct timeline *tl, enum tl_stop stop, uint6
     return true;
 }
 
-bool timeline_run_until(struct timeline *tl, enum tl_stop stop)
+/* timeline_run_until within a move that has begun (timeline_step uses it
+ * for chapters). */
+static bool run_until_within_move(struct timeline *tl, enum tl_stop stop)
 {
-    move_begin(tl);
     /* Operations are run quietly where going back is cheap (snapshots are
      * kept); the scenario's own items, and an operation that may hold
      * the breakpoint, are played event by event. */
@@ -1031,6 +1083,12 @@ bool timeline_run_until(struct timeline *tl, enum tl_stop stop)
             return found;
         }
     }
+}
+
+bool timeline_run_until(struct timeline *tl, enum tl_stop stop)
+{
+    move_begin(tl);
+    return learn_future(tl, true) && run_until_within_move(tl, stop);
 }
 
 /* Tells the watch of a headless run, when there is one, about an
@@ -1080,6 +1138,8 @@ static bool run_fast(struct timeline *tl, timeline_watch_fn watch, void *ctx,
     struct tl_event e;
     *watch_stopped = false;
     move_begin(tl);
+    if (!learn_future(tl, true))
+        return false;
     if (tl->error[0] && st->position >= tl->error_position)
         return false;
     /* Finish an operation in progress event by event, then go fast. */

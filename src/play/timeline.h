@@ -25,7 +25,7 @@
  *
  * Long moves can be abandoned. A move that plays many events (seek, step
  * by a unit, run_until, run_fast, the replay behind every step back, and
- * the pass that learns the future for OPT at creation) calls the stop hook
+ * the pass that learns the future for OPT) calls the stop hook
  * every TIMELINE_POLL_EVENTS events (or at the end of the operation then
  * in progress, when it is run whole); when the hook returns true the move
  * ends at once, returns false, and timeline_stopped() says so. The
@@ -156,7 +156,8 @@ enum tl_task {
     TL_TASK_FORWARD,  /* playing forward: to a position, a breakpoint or the end */
     TL_TASK_REPLAY,   /* going back: replaying from a snapshot to the target */
     TL_TASK_SEARCH,   /* going back by a unit: replaying to find where it begins */
-    TL_TASK_FUTURE,   /* creating an OPT timeline: learning every access's next use */
+    TL_TASK_FUTURE,   /* an OPT timeline's first move forward: learning every
+                         access's next use */
 };
 
 struct tl_progress {
@@ -194,15 +195,17 @@ struct timeline;
 struct timeline *timeline_create(const struct scenario *s, const struct timeline_overrides *o,
                                  struct diag *err);
 /* The same, made as opts says (NULL: the default). Headless playback
- * (vmviz run, vmviz check, --stats) passes {.headless = true}. With a stop
- * hook, creating an OPT timeline can be abandoned too: NULL, with err's
- * message timeline_stopped_message. */
+ * (vmviz run, vmviz check, --stats) passes {.headless = true}. Creation
+ * plays nothing, whatever the policy: OPT's future (every access's next
+ * use, learnt by playing the whole scenario once) is learnt by the first
+ * move forward, which the stop hook can abandon like any long move (it
+ * returns false at position 0, timeline_stopped says so, and the next
+ * move forward learns again); timeline_next learns it without asking the
+ * hook. The machine then plays exactly as if it had known the future from
+ * the start. */
 struct timeline *timeline_create_with(const struct scenario *s,
                                       const struct timeline_overrides *o,
                                       const struct timeline_options *opts, struct diag *err);
-/* The message timeline_create_with leaves in err when its stop hook asked
- * it to stop (compare err->message with it). Static. */
-extern const char timeline_stopped_message[];
 /* Frees the timeline and its machines; NULL is allowed. */
 void timeline_destroy(struct timeline *tl);
 
@@ -232,7 +235,9 @@ bool timeline_seek(struct timeline *tl, uint64_t position);
  * (forward: to the next unit boundary or the end; back: to the previous
  * boundary or the start). false when already at that end, when stopped
  * (timeline_stopped; a move forward keeps the events played so far) or
- * on a host error. */
+ * on a host error. Forward by a chapter, operations run whole and quietly
+ * (as run_until runs them) and the log is rebuilt where the step ends,
+ * as playing event by event leaves it. */
 bool timeline_step(struct timeline *tl, enum tl_unit unit, int direction);
 /* Plays forward until an event matching `stop`; true there. false at the
  * end, when stopped (timeline_stopped) or on a host error, each where

@@ -106,8 +106,8 @@ static void cycle_theme(struct app *a)
 /* ------------------------------------------------------------------ */
 /* scenarios                                                            */
 
-/* The timeline calls the stop hook already while it learns the future for
- * OPT: a picker choice can be abandoned. */
+/* Creating the timeline plays nothing (OPT's future is learnt by the first
+ * move forward, under the busy line), so the first frame comes at once. */
 bool app_open_scenario(struct app *a, const char *path, struct diag *err)
 {
     struct scenario *sc = scenario_load(path, err);
