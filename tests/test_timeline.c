@@ -1515,6 +1515,26 @@ static void test_trace_crossing_narration(void)
     CU_ASSERT_EQUAL(e->ev.kind, EV_ACCESS_BEGIN);
     CU_ASSERT_EQUAL(e->page_part, 1);
     CU_ASSERT_EQUAL(e->record_bytes, 8);
+    /* The access's one-line summary says it before its colon, and the
+     * first page's does not. */
+    char summary[512];
+    CU_ASSERT_TRUE(timeline_step(tl, TL_UNIT_ACCESS, +1));
+    narrate_access(tl, summary, sizeof summary);
+    /* The frame is the one the page is mapped to now. */
+    const struct machine *m = timeline_machine(tl);
+    uint64_t pa = machine_translate(m, machine_process(m, 1), 0x42000);
+    char want_summary[512];
+    snprintf(want_summary, sizeof want_summary,
+             "write 0x42000 (page 2 of the same 8-byte write): TLB miss > walk > fault 0x6 (zero "
+             "fill) > frame %llu > zeroed > entry -> frame %llu > restart > TLB miss > walk > TLB "
+             "fill > done, PA 0x%llx", (unsigned long long)(pa >> 12),
+             (unsigned long long)(pa >> 12), (unsigned long long)pa);
+    CU_ASSERT_NOT_EQUAL(pa, UINT64_MAX);
+    CU_ASSERT_STRING_EQUAL(summary, want_summary);
+    CU_ASSERT_TRUE(timeline_step(tl, TL_UNIT_ACCESS, -1));
+    narrate_access(tl, summary, sizeof summary);
+    CU_ASSERT_PTR_NOT_NULL(strstr(summary, "write 0x41ffc: TLB miss"));
+    CU_ASSERT_PTR_NULL(strstr(summary, "(page"));
     timeline_destroy(tl);
     scenario_free(s);
 }

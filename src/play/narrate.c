@@ -707,6 +707,21 @@ static void summary_step(struct out *o, const struct event *ev, const struct mac
     }
 }
 
+size_t narrate_page_part(const struct tl_event *e, char *buf, size_t len)
+{
+    int n = 0;
+    if (len == 0)
+        return 0;
+    buf[0] = '\0';
+    if (e->page_part && e->record_bytes)
+        n = snprintf(buf, len, " (page %u of the same %u-byte %s)", (unsigned)e->page_part + 1,
+                     (unsigned)e->record_bytes, access_kind_name(e->ev.access));
+    else if (e->page_part)
+        n = snprintf(buf, len, " (page %u of the same %s)", (unsigned)e->page_part + 1,
+                     access_kind_name(e->ev.access));
+    return n < 0 ? 0 : (size_t)n < len ? (size_t)n : len - 1;
+}
+
 size_t narrate_access(const struct timeline *tl, char *buf, size_t len)
 {
     struct out o = {.buf = buf, .len = len, .used = 0};
@@ -737,6 +752,16 @@ size_t narrate_access(const struct timeline *tl, char *buf, size_t len)
             summary_step(&o, &log[k]->ev, m, &walked);
     if (machine_in_access(m))
         say(&o, " > ...");
+    /* A record's later page says so before the colon: "write 0x42000
+     * (page 2 of the same 8-byte write): ...". */
+    char part[64];
+    size_t part_len = narrate_page_part(log[begin], part, sizeof part);
+    char *colon = strchr(buf, ':');
+    if (part_len && colon && o.used + part_len < len) {
+        memmove(colon + part_len, colon, strlen(colon) + 1);
+        memcpy(colon, part, part_len);
+        o.used += part_len;
+    }
     /* The first step follows the colon without an arrow. */
     char *first = strstr(buf, ": > ");
     if (first) {

@@ -25,4 +25,10 @@ size_t narrate_fault_code(uint8_t code, char *buf, size_t len);
  * is not an access. */
 size_t narrate_access(const struct timeline *tl, char *buf, size_t len);
 
+/* For the access of a trace record's page after its first, " (page N of
+ * the same B-byte write)" (the size left out when unknown) into buf;
+ * otherwise an empty string. Returns the length written (as snprintf,
+ * cut to fit). */
+size_t narrate_page_part(const struct tl_event *e, char *buf, size_t len);
+
 #endif

@@ -238,12 +238,9 @@ static void access_line(struct reporter *r, const struct tl_event *e, const stru
     fprintf(r->out, "pid %u %s%s 0x%" PRIx64, ev->pid, ev->kernel ? "kernel " : "",
             access_kind_name(ev->access), ev->va);
     /* A trace record's page after its first is the same access going on. */
-    if (e->page_part && e->record_bytes)
-        fprintf(r->out, " (page %u of the same %u-byte %s)", (unsigned)e->page_part + 1,
-                (unsigned)e->record_bytes, access_kind_name(ev->access));
-    else if (e->page_part)
-        fprintf(r->out, " (page %u of the same %s)", (unsigned)e->page_part + 1,
-                access_kind_name(ev->access));
+    char part[64];
+    narrate_page_part(e, part, sizeof part);
+    fputs(part, r->out);
     if (ev->kind == EV_ACCESS_DONE)
         fprintf(r->out, " -> 0x%" PRIx64 " (%s%s%s)\n", ev->pa, r->tlb_hit ? "TLB hit" : "TLB miss",
                 r->faulted ? ", fault: " : "",
