@@ -172,9 +172,9 @@ void vm_step_walk(struct machine *m, struct event *ev)
     ev->level = (int)level;
     ev->index = (uint32_t)index;
     ev->frame = m->acc.table;
-    /* The entry a software walk would stop on (pagetable_walk's test): the
-     * fault's steps and the fill read it from here. */
-    if (level + 1 == g->levels || (pte_holds_frame(*slot) && (*slot & PTE_HUGE)))
+    /* The entry a software walk would stop on: the fault's steps and the
+     * fill read it from here. */
+    if (pagetable_walk_stops(g, level, *slot))
         vm_note_leaf(m, level, m->acc.table, (uint32_t)index);
     if (!pte_present(*slot)) {
         ev->entry = *slot;
@@ -354,7 +354,7 @@ static uint64_t walk_fused(struct machine *m, const struct process *p)
         uint64_t index = (op->va >> shift) & ((UINT64_C(1) << g->index_bits[level]) - 1);
         uint64_t *slot = &pagetable_at(&m->pt, m->acc.table)[index];
         m->acc.level = level;
-        if (level + 1 == g->levels || (pte_holds_frame(*slot) && (*slot & PTE_HUGE)))
+        if (pagetable_walk_stops(g, level, *slot))
             vm_note_leaf(m, level, m->acc.table, (uint32_t)index);
         bool leaf = level + 1 == g->levels || (*slot & PTE_HUGE);
         if (!pte_present(*slot) ||

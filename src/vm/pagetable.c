@@ -126,8 +126,7 @@ struct walk_result pagetable_walk(const struct page_tables *pt, const struct geo
         r.level = level;
         r.table = table;
         r.slot = &entries[(va >> shift) & ((UINT64_C(1) << g->index_bits[level]) - 1)];
-        bool leaf = level + 1 == g->levels || (pte_holds_frame(*r.slot) && (*r.slot & PTE_HUGE));
-        if (leaf) {
+        if (pagetable_walk_stops(g, level, *r.slot)) {
             r.complete = true;
             return r;
         }

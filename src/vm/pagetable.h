@@ -11,6 +11,7 @@
 
 #include "vm/chunked.h"
 #include "vm/geometry.h"
+#include "vm/pte.h"
 
 /* Where the table at a frame keeps its entries. */
 struct table_ref {
@@ -73,6 +74,14 @@ struct walk_result {
     bool complete;       /* true when slot is the leaf entry for va (last level,
                             or a huge entry) */
 };
+
+/* Whether a walk stops at `entry`, read at `level`: the last level's
+ * entry, or a huge entry mapping a frame (then complete). The one test of
+ * pagetable_walk and of the MMU's walk (mmu.c), which must stop alike. */
+static inline bool pagetable_walk_stops(const struct geometry *g, unsigned level, uint64_t entry)
+{
+    return level + 1 == g->levels || (pte_holds_frame(entry) && (entry & PTE_HUGE));
+}
 
 /* Walks from the root table at frame `root` towards va without changing any
  * bit, as the kernel does in software. Stops at the first non-present

@@ -38,7 +38,7 @@ static uint64_t *leaf_entry(const struct machine *m, uint32_t frame, const struc
         if (t->kind == FRAME_TABLE && t->owner_pid == map->pid) {
             uint64_t *e = &entries[geometry_index(&m->cfg.geo, va, level)];
             if (pte_holds_frame(*e) && pte_frame(*e) == frame &&
-                (level + 1 == m->cfg.geo.levels || (*e & PTE_HUGE)))
+                pagetable_walk_stops(&m->cfg.geo, level, *e))
                 return e;
         }
     }
