@@ -375,6 +375,17 @@ static uint64_t known_item_events(const struct timeline *tl, uint64_t item)
     return tl->item_events[item];
 }
 
+/* Runs the operation item just produced whole (machine_run_op) and,
+ * unless the host refused memory on the way, notes its length. Returns
+ * the micro-steps the machine counted. */
+static uint64_t run_item_whole(struct timeline *tl, struct tl_state *st)
+{
+    uint64_t events = machine_run_op(st->m, &st->item.op);
+    if (!machine_host_error(st->m))
+        note_item_events(tl, st->items - 1, events);
+    return events;
+}
+
 /* Copies an event into log slot `slot`, its detail up to the end of the
  * string (most events have a short one or none) and its checks into the
  * slot's own room. */
@@ -393,6 +404,13 @@ static void log_copy(struct timeline *tl, size_t slot, const struct tl_event *sr
         dst->checks = tl->log_checks[slot];
     }
     dst->failed = src->failed;
+}
+
+/* The log's event `back` events before its newest (0: the newest);
+ * back < log_count. */
+static const struct tl_event *log_back(const struct timeline *tl, size_t back)
+{
+    return &tl->log[(tl->log_next + TIMELINE_LOG_SIZE - 1 - back) % TIMELINE_LOG_SIZE];
 }
 
 static void push_log(struct timeline *tl, const struct tl_event *e)
@@ -598,7 +616,7 @@ const struct tl_event *timeline_next(struct timeline *tl)
         return NULL;
     }
     push_log(tl, &e);
-    return &tl->log[(tl->log_next + TIMELINE_LOG_SIZE - 1) % TIMELINE_LOG_SIZE];
+    return log_back(tl, 0);
 }
 
 /* How many snapshots lie at or before `position`: the newest of them is
@@ -697,9 +715,7 @@ static bool play_quietly(struct timeline *tl, struct tl_state *st, uint64_t limi
                 st->position += machine_run_op(st->m, &st->item.op);
             } else if (events == 0 && may_pass && limit - st->position > QUIET_UNKNOWN_MARGIN &&
                        (!tl->stop || tl->poll_countdown > QUIET_UNKNOWN_MARGIN)) {
-                events = machine_run_op(st->m, &st->item.op);
-                if (!machine_host_error(st->m))
-                    note_item_events(tl, st->items - 1, events);
+                events = run_item_whole(tl, st);
                 st->position += events;
             } else {
                 events = 0;
@@ -904,8 +920,7 @@ static bool boundary_in_log(const struct timeline *tl, enum tl_unit unit, uint64
 {
     uint64_t position = tl->st.position;
     for (size_t i = 0; i < tl->log_count; i++) {
-        const struct tl_event *e =
-            &tl->log[(tl->log_next + TIMELINE_LOG_SIZE - 1 - i) % TIMELINE_LOG_SIZE];
+        const struct tl_event *e = log_back(tl, i);
         if (e->position != position - i)
             return false;
         if (i > 0 && is_boundary(e, unit)) {
@@ -1029,10 +1044,9 @@ static bool find_candidate_quietly(struct timeline *tl, enum tl_stop stop, uint6
         st->items++;
         struct counters before = st->m->counters;
         uint64_t start = st->position;
-        uint64_t events = machine_run_op(st->m, &st->item.op);
+        uint64_t events = run_item_whole(tl, st);
         if (machine_host_error(st->m))
             return false;
-        note_item_events(tl, st->items - 1, events);
         st->position += events;
         if (may_stop_in(stop, &before, &st->m->counters)) {
             *candidate = start;
@@ -1124,8 +1138,7 @@ static bool tell_watch(struct timeline *tl, timeline_watch_fn watch, void *ctx,
 {
     if (!watch)
         return true;
-    *watch_stopped = !watch(ctx, &tl->log[(tl->log_next + TIMELINE_LOG_SIZE - 1) %
-                                          TIMELINE_LOG_SIZE]);
+    *watch_stopped = !watch(ctx, log_back(tl, 0));
     return !*watch_stopped;
 }
 
@@ -1172,14 +1185,10 @@ static bool run_fast(struct timeline *tl, timeline_watch_fn watch, void *ctx,
             const struct process *p = st->item.op.pid ? machine_process(st->m, st->item.op.pid)
                                                       : machine_running(st->m);
             uint32_t pid = p ? p->pid : 0;
-            uint64_t events = machine_run_op(st->m, &st->item.op);
-            /* The step that met a host refusal is no event (advance), and
-             * the item's length is not known. */
-            bool refused = machine_host_error(st->m) != NULL;
-            if (events && refused)
+            uint64_t events = run_item_whole(tl, st);
+            /* The step that met a host refusal is no event (advance). */
+            if (events && machine_host_error(st->m))
                 events--;
-            if (!refused)
-                note_item_events(tl, st->items - 1, events);
             if (events)
                 last_step = st->item.step;
             st->position += events;
@@ -1267,7 +1276,7 @@ const struct tl_event *timeline_current(const struct timeline *tl)
 {
     if (tl->log_count == 0 || tl->st.position == 0)
         return NULL;
-    const struct tl_event *e = &tl->log[(tl->log_next + TIMELINE_LOG_SIZE - 1) % TIMELINE_LOG_SIZE];
+    const struct tl_event *e = log_back(tl, 0);
     return e->position == tl->st.position ? e : NULL;
 }
 
@@ -1275,7 +1284,7 @@ size_t timeline_log(const struct timeline *tl, const struct tl_event **out, size
 {
     size_t n = 0;
     for (size_t i = 0; i < tl->log_count && n < max; i++)
-        out[n++] = &tl->log[(tl->log_next + TIMELINE_LOG_SIZE - 1 - i) % TIMELINE_LOG_SIZE];
+        out[n++] = log_back(tl, i);
     return n;
 }
 
