@@ -21,6 +21,8 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "util/grow.h"
+
 /* wait4 is a BSD call that the POSIX feature macros hide. */
 pid_t wait4(pid_t pid, int *status, int options, struct rusage *usage);
 
@@ -368,21 +370,6 @@ static struct mapping *mapping_at(struct capture *c, uint64_t address)
     return NULL;
 }
 
-/* Grows an array of *cap elements of size bytes to hold one more than
- * used: 0, or -1 when memory runs out. */
-static int grow(void **array, size_t *cap, size_t used, size_t size)
-{
-    if (used < *cap)
-        return 0;
-    size_t bigger = *cap ? *cap * 2 : 16;
-    void *moved = realloc(*array, bigger * size);
-    if (!moved)
-        return -1;
-    *array = moved;
-    *cap = bigger;
-    return 0;
-}
-
 /* The index of the file at path in c->files, added when new; -1 when
  * memory runs out. */
 static int file_index(struct capture *c, const char *path)
@@ -390,7 +377,7 @@ static int file_index(struct capture *c, const char *path)
     for (size_t i = 0; i < c->nfiles; i++)
         if (strcmp(c->files[i].path, path) == 0)
             return (int)i;
-    if (grow((void **)&c->files, &c->files_cap, c->nfiles, sizeof *c->files) != 0)
+    if (!array_grow((void **)&c->files, &c->files_cap, c->nfiles + 1, sizeof *c->files))
         return -1;
     struct file_record *f = &c->files[c->nfiles];
     memset(f, 0, sizeof *f);
@@ -434,7 +421,7 @@ static int ranges_cut(struct live_range **ranges, size_t *n, size_t *cap, uint64
         if (r.end <= start || r.start >= end)
             continue;
         if (r.start < start && r.end > end) {
-            if (grow((void **)ranges, cap, *n, sizeof **ranges) != 0)
+            if (!array_grow((void **)ranges, cap, *n + 1, sizeof **ranges))
                 return -1;
             struct live_range above = {end, r.end, r.offset + (end - r.start), r.file};
             (*ranges)[(*n)++] = above;
@@ -456,7 +443,7 @@ static int ranges_cut(struct live_range **ranges, size_t *n, size_t *cap, uint64
 static int ranges_put(struct live_range **ranges, size_t *n, size_t *cap, struct live_range r)
 {
     if (ranges_cut(ranges, n, cap, r.start, r.end) != 0 ||
-        grow((void **)ranges, cap, *n, sizeof **ranges) != 0)
+        !array_grow((void **)ranges, cap, *n + 1, sizeof **ranges))
         return -1;
     (*ranges)[(*n)++] = r;
     return 0;
@@ -555,7 +542,7 @@ static void traces_dir_trim(const struct capture *c)
 /* Appends it to the program's items: 0, or -1 when memory runs out. */
 static int item_add(struct capture *c, struct item it)
 {
-    if (grow((void **)&c->items, &c->items_cap, c->nitems, sizeof *c->items) != 0)
+    if (!array_grow((void **)&c->items, &c->items_cap, c->nitems + 1, sizeof *c->items))
         return -1;
     c->items[c->nitems++] = it;
     return 0;
@@ -858,7 +845,7 @@ struct names {
  * 2 on that makes it new, and remembers it; 0, or -1 when memory runs out. */
 static int unique_name(struct names *names, const char *base, char out[32])
 {
-    if (grow((void **)&names->list, &names->cap, names->n, sizeof *names->list) != 0)
+    if (!array_grow((void **)&names->list, &names->cap, names->n + 1, sizeof *names->list))
         return -1;
     snprintf(out, 32, "%.31s", base);
     for (unsigned k = 2;; k++) {

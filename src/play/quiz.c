@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "play/narrate.h"
+#include "util/grow.h"
 #include "vm/counters.h"
 #include "vm/event.h"
 #include "vm/frames.h"
@@ -167,23 +168,6 @@ void quiz_destroy(struct quiz *q)
     free(q->kept);
     free(q->ready);
     free(q);
-}
-
-/* Grows *array (of *cap elements of size) to hold need; false when the
- * host refused. */
-static bool grow(void **array, size_t *cap, size_t need, size_t size)
-{
-    if (need <= *cap)
-        return true;
-    size_t n = *cap ? *cap * 2 : 64;
-    while (n < need)
-        n *= 2;
-    void *p = realloc(*array, n * size);
-    if (!p)
-        return false;
-    *array = p;
-    *cap = n;
-    return true;
 }
 
 /* A fixed mix of 64 bits (splitmix64's finaliser): which other frames a
@@ -392,7 +376,7 @@ static struct found *add_ready(struct quiz *z, const struct quiz_question *q, bo
 {
     if (z->next_ready == z->nready)
         z->nready = z->next_ready = 0;
-    if (!grow((void **)&z->ready, &z->cap_ready, z->nready + 1, sizeof *z->ready))
+    if (!array_grow((void **)&z->ready, &z->cap_ready, z->nready + 1, sizeof *z->ready))
         return NULL;
     struct found *f = &z->ready[z->nready++];
     f->q = *q;
@@ -577,7 +561,8 @@ static bool play_to_questions(struct quiz *z)
             continue;
         }
         if (e->kind == TL_CHAPTER) {
-            if (!grow((void **)&z->titles, &z->cap_titles, z->chapter + 1, sizeof *z->titles)) {
+            if (!array_grow((void **)&z->titles, &z->cap_titles, z->chapter + 1,
+                            sizeof *z->titles)) {
                 z->ended = true;
                 return false;
             }
@@ -601,9 +586,9 @@ const struct quiz_question *quiz_next(struct quiz *z)
 {
     if (!play_to_questions(z))
         return NULL;
-    if (!grow((void **)&z->records, &z->cap_records, z->nrecords + 1, sizeof *z->records)
-        || (z->keep && !grow((void **)&z->kept, &z->cap_kept, z->nrecords + 1,
-                             sizeof *z->kept))) {
+    if (!array_grow((void **)&z->records, &z->cap_records, z->nrecords + 1, sizeof *z->records)
+        || (z->keep && !array_grow((void **)&z->kept, &z->cap_kept, z->nrecords + 1,
+                                   sizeof *z->kept))) {
         z->ended = true;
         return NULL;
     }

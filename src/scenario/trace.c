@@ -559,7 +559,8 @@ static int quick_lackey(const struct trace_reader *t, const char *p, size_t *use
         return -1;
     struct trace_access a = {.kind = op == 'I' ? 'X' : op == 'S' ? 'W' : 'R', .is_page = 0,
                              .value = addr, .size = (unsigned)size,
-                             .record_size = (unsigned)size, .line = t->pos.line + 1, .col = (unsigned)start + 1};
+                             .record_size = (unsigned)size, .line = t->pos.line + 1,
+                             .col = (unsigned)start + 1};
     out[0] = a;
     if (op != 'M')
         return 1;
