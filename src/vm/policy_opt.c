@@ -235,14 +235,14 @@ static uint32_t opt_choose(struct policy *p, const struct policy_host *host, cha
     for (unsigned i = 0; i < nskipped; i++)
         heap_insert(s, skipped[i]);
     if (victim == VM_NO_FRAME) {
-        snprintf(why, why_len, "no loaded page can be evicted");
+        policy_why(why, why_len, "no loaded page can be evicted");
         return VM_NO_FRAME;
     }
     uint64_t key = node_at(s, victim)->key;
     if (key == UINT64_MAX)
-        snprintf(why, why_len, "the page in frame %u is never used again", victim);
+        policy_why(why, why_len, "the page in frame %u is never used again", victim);
     else
-        snprintf(why, why_len, "the page in frame %u is next used at access %llu, the farthest",
+        policy_why(why, why_len, "the page in frame %u is next used at access %llu, the farthest",
                  victim, (unsigned long long)key + 1);
     return victim;
 }
