@@ -26,6 +26,10 @@
 #include "vm/machine.h"
 #include "vm/policy.h"
 #include "vm/rng.h"
+#include "vm_helpers.h"
+/* Only for vm_fast_fault, which machine_run_op calls: its cases are
+ * tested one by one against the stepper. */
+#include "vm/machine_internal.h"
 
 #define DIGEST_FILE "data/digests.txt"
 #define RANDOM_ACCESSES 100000u
@@ -458,6 +462,114 @@ static void test_headless_matches_stepper(void)
     CU_ASSERT(kills > 0);
 }
 
+
+/* Begins an access and steps it to the fault's PH_CLASSIFY; false when it
+ * ends without faulting. */
+static bool step_to_classify(struct machine *m, uint32_t pid, enum access_kind access,
+                             uint64_t va)
+{
+    struct op op = {.kind = OP_ACCESS, .pid = pid, .access = access, .va = va,
+                    .future_index = UINT64_MAX};
+    struct event ev;
+    if (!machine_begin(m, &op))
+        return false;
+    while (machine_next_phase(m) != PH_CLASSIFY)
+        if (!machine_step(m, &ev))
+            return false;
+    return true;
+}
+
+/* Steps the operation in progress to its end. */
+static void finish_op(struct machine *m)
+{
+    struct event ev;
+    while (machine_step(m, &ev))
+        continue;
+}
+
+/* At a fault's PH_CLASSIFY: vm_fast_fault on a copy of m, then the stepper
+ * on m for as many micro-steps as it took; both must stand at the same
+ * phase with the same digest. A declined fault must leave the copy as it
+ * was. Returns the micro-steps vm_fast_fault took. */
+static uint64_t fast_fault_beside_stepper(struct machine *m)
+{
+    struct machine *fast = machine_clone(m);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(fast);
+    uint64_t before = machine_digest(fast);
+    fast->quiet = true;
+    uint64_t n = vm_fast_fault(fast);
+    fast->quiet = false;
+    if (n == 0) {
+        CU_ASSERT_EQUAL(machine_digest(fast), before);
+        CU_ASSERT_EQUAL(machine_next_phase(fast), PH_CLASSIFY);
+    }
+    struct event ev;
+    for (uint64_t i = 0; i < n; i++)
+        machine_step(m, &ev);
+    CU_ASSERT_EQUAL(machine_next_phase(m), machine_next_phase(fast));
+    CU_ASSERT_EQUAL(machine_digest(m), machine_digest(fast));
+    CU_ASSERT_EQUAL(m->steps, fast->steps);
+    machine_destroy(fast);
+    return n;
+}
+
+/* The common fault run whole (vm_fast_fault): each kind it takes ends as
+ * the stepper ends it, micro-step for micro-step; each it declines is
+ * left untouched for the stepper. Two frames, FIFO, an x86-64 machine
+ * whose tables have frames of their own. */
+static void test_fast_fault_cases(void)
+{
+    const uint64_t base = 0x10000000, page = 4096;
+    struct machine *m = test_machine("x86_64", 2, 8, 8, POLICY_fifo);
+    test_process(m, 1, base, 4 << 20);
+    /* The first fault builds the tables: declined, the stepper's. */
+    CU_ASSERT_FATAL(step_to_classify(m, 1, ACCESS_WRITE, base));
+    CU_ASSERT_EQUAL(fast_fault_beside_stepper(m), 0);
+    finish_op(m);
+    /* A zero fill into a free frame: classify, the frame, the fill, the
+     * entry. */
+    CU_ASSERT_FATAL(step_to_classify(m, 1, ACCESS_WRITE, base + page));
+    CU_ASSERT_EQUAL(fast_fault_beside_stepper(m), 4);
+    CU_ASSERT_EQUAL(machine_next_phase(m), PH_RETURN);
+    finish_op(m);
+    /* No frame free: the first page, dirty and in the TLB, is evicted to
+     * swap (victim, unmap, shootdown, swap-out, the frame), then filled. */
+    CU_ASSERT_FATAL(step_to_classify(m, 1, ACCESS_WRITE, base + 2 * page));
+    CU_ASSERT_EQUAL(fast_fault_beside_stepper(m), 8);
+    CU_ASSERT_EQUAL(m->counters.swap_outs, 1);
+    finish_op(m);
+    /* The first page read back from swap, another evicted for it: a
+     * major fault. */
+    uint64_t major = m->counters.major_faults;
+    CU_ASSERT_FATAL(step_to_classify(m, 1, ACCESS_READ, base));
+    CU_ASSERT_EQUAL(fast_fault_beside_stepper(m), 8);
+    CU_ASSERT_EQUAL(m->counters.major_faults, major + 1);
+    CU_ASSERT_EQUAL(m->counters.swap_ins, 1);
+    finish_op(m);
+    /* A read of a page never touched maps the zero page: declined. */
+    CU_ASSERT_FATAL(step_to_classify(m, 1, ACCESS_READ, base + 5 * page));
+    CU_ASSERT_EQUAL(fast_fault_beside_stepper(m), 0);
+    finish_op(m);
+    /* Past the first 2 MiB the leaf table is missing: declined. */
+    CU_ASSERT_FATAL(step_to_classify(m, 1, ACCESS_WRITE, base + (3 << 20)));
+    CU_ASSERT_EQUAL(fast_fault_beside_stepper(m), 0);
+    finish_op(m);
+    test_verify(m);
+    machine_destroy(m);
+
+    /* No swap: nothing can be evicted, and the OOM killer ends the only
+     * process in the frame's step; the copy stops where the stepper does. */
+    m = test_machine("x86_64", 2, 8, 0, POLICY_fifo);
+    test_process(m, 1, base, 1 << 20);
+    for (uint64_t i = 0; i < 2; i++)
+        test_run_access(m, 1, ACCESS_WRITE, base + i * page);
+    CU_ASSERT_FATAL(step_to_classify(m, 1, ACCESS_WRITE, base + 2 * page));
+    CU_ASSERT_EQUAL(fast_fault_beside_stepper(m), 2);
+    CU_ASSERT_EQUAL(machine_next_phase(m), PH_IDLE);
+    CU_ASSERT_EQUAL(m->counters.oom_kills, 1);
+    machine_destroy(m);
+}
+
 void suite_digests_register(void)
 {
     CU_pSuite s = CU_add_suite("digests", NULL, NULL);
@@ -469,4 +581,6 @@ void suite_digests_register(void)
                 test_run_op_random);
     CU_add_test(s, "a headless run ends where playing event by event ends",
                 test_headless_matches_stepper);
+    CU_add_test(s, "the common fault run whole ends as the stepper ends it",
+                test_fast_fault_cases);
 }

@@ -883,3 +883,162 @@ void vm_step_pte(struct machine *m, struct event *ev)
     m->phase = m->op.kind == OP_ACCESS ? PH_RETURN : PH_IDLE;
 }
 
+
+/* ------------------------------------------------------------------ */
+/* the common fault, run whole                                        */
+
+/* The most micro-steps vm_fast_fault takes (classify, a victim chosen,
+ * unmapped, its shootdown, saved, the frame taken, load, entry): it
+ * leaves an operation this close to MACHINE_MAX_OP_STEPS to the stepper,
+ * which stops it there. */
+#define FAST_FAULT_MAX_STEPS 8
+
+/* After a step taken here, what machine_step does after each: a policy
+ * that could not grow its lists, or a host error, stops the machine.
+ * Returns whether the operation goes on. */
+static bool fast_step_done(struct machine *m)
+{
+    if (m->policy.refused)
+        vm_host_failure(m, "the replacement policy's lists");
+    if (m->host_error[0])
+        m->phase = PH_IDLE;
+    return m->phase != PH_IDLE;
+}
+
+/* One more micro-step begins: counted as machine_step counts it. */
+static void fast_step_begin(struct machine *m, uint64_t *n)
+{
+    (*n)++;
+    m->steps++;
+    m->acc.op_steps++;
+}
+
+uint64_t vm_fast_fault(struct machine *m)
+{
+    if (m->phase != PH_CLASSIFY || !m->quiet || m->host_error[0] ||
+        m->acc.proc == VM_NO_PROC || m->acc.huge || m->op.kind != OP_ACCESS ||
+        m->op.kernel_mode)
+        return 0;
+    struct process *p = &m->procs[m->acc.proc];
+    const struct geometry *g = &m->cfg.geo;
+    if (!p->alive || m->acc.op_steps + FAST_FAULT_MAX_STEPS > MACHINE_MAX_OP_STEPS ||
+        !geometry_canonical(g, m->op.va) || m->op.va >= g->user_top)
+        return 0;
+    /* A private anonymous area without an object (what vm_step_classify
+     * finds there: no auto area to add, no device, no file). */
+    struct area *a = process_find_area(p, m->op.va);
+    if (!a || a->kind == AREA_DEVICE || a->shared || a->object != VM_NO_OBJECT ||
+        !area_permits(a, m->op.access))
+        return 0;
+    /* Every table down to the leaf exists (PH_TABLES asks for none), and
+     * the leaf names a slot that only it holds, the page not in the swap
+     * cache (a swap-in the page's alone: no copy follows), or nothing, for
+     * a write or a textbook page (a zero fill). */
+    struct walk_result w = vm_op_walk(m);
+    if (!w.complete || w.level + 1 != g->levels)
+        return 0;
+    uint32_t slot = VM_NO_SLOT;
+    if (pte_is_swap(*w.slot)) {
+        slot = pte_slot(*w.slot);
+        const struct swap_slot *sl = swap_at(&m->swap, slot);
+        if (sl->cached || sl->refs != 1)
+            return 0;
+    } else if (*w.slot != 0 || (m->op.access != ACCESS_WRITE && !a->textbook)) {
+        return 0;
+    }
+    struct event ev; /* nobody reads it: the machine is quiet */
+    uint64_t n = 0;
+    /* FAULT_CLASSIFIED, as vm_step_classify decides it here; PH_TABLES
+     * then asks for the page's frame. */
+    fast_step_begin(m, &n);
+    m->acc.object = VM_NO_OBJECT;
+    m->acc.private_copy = false;
+    m->counters.faults++;
+    if (slot != VM_NO_SLOT) {
+        m->acc.slot = slot;
+        m->acc.fault_kind = FAULT_SWAP_IN;
+        m->counters.major_faults++;
+    } else {
+        m->acc.fault_kind = FAULT_ZERO_FILL;
+        a->anon_pages = true;
+        m->counters.minor_faults++;
+    }
+    vm_want_frame(m, FRAME_ANON, 0);
+    /* PH_NEED_FRAME: a free frame, else a victim evicted first. */
+    for (;;) {
+        fast_step_begin(m, &n);
+        if (frames_have_free(&m->pool, FRAME_ANON))
+            break;
+        vm_step_need_frame(m, &ev);
+        if (!fast_step_done(m) || m->phase != PH_EVICT_UNMAP)
+            return n; /* an OOM kill, or a victim nothing maps */
+        const struct frame *victim = frames_at(&m->pool, m->acc.victim);
+        if (victim->nmaps != 1)
+            return n; /* the stepper unmaps each of several mappings */
+        fast_step_begin(m, &n);
+        vm_step_evict_unmap(m, &ev);
+        if (!fast_step_done(m))
+            return n;
+        fast_step_begin(m, &n);
+        if (vm_step_evict_shootdown(m, &ev)) {
+            /* It invalidated an entry: a step of its own. */
+            if (!fast_step_done(m))
+                return n;
+            fast_step_begin(m, &n);
+        }
+        vm_step_evict_save(m, &ev);
+        if (!fast_step_done(m))
+            return n;
+    }
+    uint32_t frame = frames_take(&m->pool, FRAME_ANON);
+    if (frame == FRAMES_REFUSED || frame == VM_NO_FRAME) {
+        vm_host_failure(m, "the frame pool");
+        return n;
+    }
+    m->acc.frame = frame;
+    /* ZERO_FILL or SWAP_IN, as vm_step_load makes them for a fresh frame
+     * of a page without an object: the page joins the swap cache when it
+     * comes from swap, and is its process's alone (its slot held by its
+     * entry and the cache only), so no copy follows. */
+    fast_step_begin(m, &n);
+    struct frame *f = frames_edit(&m->pool, frame);
+    f->kind = FRAME_ANON;
+    f->owner_pid = p->pid;
+    f->loaded_at = m->steps;
+    f->dirty = false;
+    if (slot != VM_NO_SLOT) {
+        f->swap_slot = slot;
+        swap_cache_add(&m->swap, slot, frame);
+        m->counters.swap_ins++;
+    } else {
+        m->counters.zero_fills++;
+    }
+    m->policy.ops->loaded(&m->policy, frame);
+    if (!fast_step_done(m))
+        return n;
+    /* PTE_UPDATE, as vm_step_pte writes it for that page: its reverse map
+     * and resident count, the entry's swap slot let go of (and the swap
+     * cache's too, when the write makes its copy stale or swap is more
+     * than half full), the entry writable. */
+    fast_step_begin(m, &n);
+    if (!frames_rmap_add_at(&m->pool, frame, p->pid, vm_op_vpn(m), w.table)) {
+        vm_host_failure(m, "a reverse map");
+        return n;
+    }
+    p->resident++;
+    if (slot != VM_NO_SLOT) {
+        vm_swap_put(m, slot);
+        p->swapped--;
+        *w.slot = 0;
+        if (swap_at(&m->swap, slot)->refs == 1 &&
+            (m->op.access == ACCESS_WRITE || swap_half_full(&m->swap))) {
+            vm_swap_cache_forget(m, frame);
+            f->dirty = true;
+        }
+    }
+    *w.slot = pte_make(frame, vm_leaf_flags(a, m->op.access, true));
+    f->anon_exclusive = true;
+    m->phase = PH_RETURN;
+    fast_step_done(m);
+    return n;
+}

@@ -1019,38 +1019,12 @@ static void stopped_event(const struct machine *m, struct event *ev)
                   : "the machine stops: a limit of vmviz-scenario(5) was reached");
 }
 
-bool machine_step(struct machine *m, struct event *ev)
+/* The step of the current phase, after any phases that emit nothing
+ * (SILENT in MACHINE_STEP_TABLE); returns the phase whose step emitted
+ * (for the table's check). The one dispatch of machine_step and of the
+ * quiet run of a fault handler. */
+static enum machine_phase run_phase(struct machine *m, struct event *ev)
 {
-    if (m->host_error[0]) {
-        stopped_event(m, ev);
-        return false;
-    }
-    if (m->phase == PH_IDLE) {
-        event_init(ev, EV_OP_FAILED);
-        snprintf(ev->detail, sizeof ev->detail, "no operation in progress");
-        return false;
-    }
-    m->steps++;
-    if (m->acc.proc == VM_NO_PROC || !m->procs[m->acc.proc].alive) {
-        event_init(ev, EV_PROCESS_GONE);
-        ev->pid = m->acc.proc != VM_NO_PROC ? m->procs[m->acc.proc].pid : m->op.pid;
-        ev->va = m->op.va;
-        snprintf(ev->detail, sizeof ev->detail, "pid %u %s", ev->pid,
-                 m->acc.proc == VM_NO_PROC ? "does not exist" : "has exited or was killed");
-        m->phase = PH_IDLE;
-        return false;
-    }
-    /* No operation needs anywhere near this many steps; stopping here turns
-     * a defect into a visible failure instead of a hang. */
-    if (++m->acc.op_steps > MACHINE_MAX_OP_STEPS) {
-        event_init(ev, EV_OP_FAILED);
-        snprintf(ev->detail, sizeof ev->detail, "the operation did not finish in %d steps",
-                 MACHINE_MAX_OP_STEPS);
-        m->phase = PH_IDLE;
-        return false;
-    }
-    /* One micro-step: the step of the current phase, after any phases that
-     * emit nothing (SILENT in MACHINE_STEP_TABLE). */
     enum machine_phase handled = m->phase;
     for (;;) {
         handled = m->phase;
@@ -1084,8 +1058,41 @@ bool machine_step(struct machine *m, struct event *ev)
         case PH_SWITCH_FLUSH: vm_step_switch_flush(m, ev); break;
         case PH_COUNT: break;
         }
-        break;
+        return handled;
     }
+}
+
+bool machine_step(struct machine *m, struct event *ev)
+{
+    if (m->host_error[0]) {
+        stopped_event(m, ev);
+        return false;
+    }
+    if (m->phase == PH_IDLE) {
+        event_init(ev, EV_OP_FAILED);
+        snprintf(ev->detail, sizeof ev->detail, "no operation in progress");
+        return false;
+    }
+    m->steps++;
+    if (m->acc.proc == VM_NO_PROC || !m->procs[m->acc.proc].alive) {
+        event_init(ev, EV_PROCESS_GONE);
+        ev->pid = m->acc.proc != VM_NO_PROC ? m->procs[m->acc.proc].pid : m->op.pid;
+        ev->va = m->op.va;
+        snprintf(ev->detail, sizeof ev->detail, "pid %u %s", ev->pid,
+                 m->acc.proc == VM_NO_PROC ? "does not exist" : "has exited or was killed");
+        m->phase = PH_IDLE;
+        return false;
+    }
+    /* No operation needs anywhere near this many steps; stopping here turns
+     * a defect into a visible failure instead of a hang. */
+    if (++m->acc.op_steps > MACHINE_MAX_OP_STEPS) {
+        event_init(ev, EV_OP_FAILED);
+        snprintf(ev->detail, sizeof ev->detail, "the operation did not finish in %d steps",
+                 MACHINE_MAX_OP_STEPS);
+        m->phase = PH_IDLE;
+        return false;
+    }
+    enum machine_phase handled = run_phase(m, ev);
     if (m->policy.refused)
         vm_host_failure(m, "the replacement policy's lists");
     if (m->host_error[0]) {
@@ -1098,6 +1105,25 @@ bool machine_step(struct machine *m, struct event *ev)
     /* The step did what the table says a step of its phase may do. */
     assert(step_in_table(handled, ev->kind, m->phase));
     (void)handled;
+    return m->phase != PH_IDLE;
+}
+
+/* One micro-step inside machine_run_op, with machine_step's effects: the
+ * cases where a step fails or the machine stops (a host error standing,
+ * nothing in progress, the process gone, the operation at its step limit)
+ * are machine_step's own; the rest skips the events only it reads. */
+static bool quiet_step(struct machine *m, struct event *ev)
+{
+    if (m->host_error[0] || m->phase == PH_IDLE || m->acc.proc == VM_NO_PROC ||
+        !m->procs[m->acc.proc].alive || m->acc.op_steps >= MACHINE_MAX_OP_STEPS)
+        return machine_step(m, ev);
+    m->steps++;
+    m->acc.op_steps++;
+    run_phase(m, ev);
+    if (m->policy.refused)
+        vm_host_failure(m, "the replacement policy's lists");
+    if (m->host_error[0])
+        m->phase = PH_IDLE;
     return m->phase != PH_IDLE;
 }
 
@@ -1119,6 +1145,11 @@ uint64_t machine_run_op(struct machine *m, const struct op *op)
         return 0;
     m->quiet = true;
     for (;;) {
+        /* A common fault's handler runs whole (fault.c). */
+        uint64_t handled = vm_fast_fault(m);
+        n += handled;
+        if (handled && m->phase == PH_IDLE)
+            break;
         /* The restart after a fault handler returned misses the TLB (the
          * fault dropped its entry): its walk is taken at once too. */
         uint64_t walked =
@@ -1133,7 +1164,7 @@ uint64_t machine_run_op(struct machine *m, const struct op *op)
             break;
         }
         n++;
-        if (!machine_step(m, &ev))
+        if (!quiet_step(m, &ev))
             break;
     }
     m->quiet = false;

@@ -134,6 +134,19 @@ uint64_t vm_fast_tlb_miss(struct machine *m);
 
 /* ---- fault.c: the kernel's fault handler ---- */
 
+/* The fault handler of an access machine_run_op runs (m->quiet), left in
+ * PH_CLASSIFY by the hardware's steps, run whole for the common fault: a
+ * not-present page of a private anonymous area whose tables exist, zero
+ * filled or read back from a swap slot only its entry holds, into a free
+ * frame or one a victim mapped once leaves. The steps and their effects
+ * are the stepper's (classify as vm_step_classify decides it, the rest by
+ * the step functions themselves), m->steps and op_steps counted as
+ * machine_step counts them, and the machine left at PH_RETURN, or at the
+ * phase boundary where the fault stops being common (an OOM kill, a victim
+ * mapped more than once), or stopped. Returns the micro-steps taken; 0,
+ * nothing changed, when the fault is not one of these. */
+uint64_t vm_fast_fault(struct machine *m);
+
 void vm_step_classify(struct machine *m, struct event *ev);
 void vm_step_gp_signal(struct machine *m, struct event *ev);
 /* PH_TABLES: emits nothing (the dispatcher goes straight on to the phase

@@ -99,7 +99,10 @@ static bool frame_evictable(const struct machine *m, uint32_t frame)
     /* The page being copied is pinned, as the kernel holds a reference. */
     if (m->phase != PH_IDLE && m->acc.fault_kind == FAULT_COW && m->acc.cow_source == frame)
         return false;
-    if (needs_swap(m, frame) && f->swap_slot == VM_NO_SLOT && m->swap.used >= m->swap.nslots)
+    /* Swap full matters only to a page that needs a slot it does not hold
+     * yet; asked first because deciding whether a page is dirty reads its
+     * entries. */
+    if (f->swap_slot == VM_NO_SLOT && m->swap.used >= m->swap.nslots && needs_swap(m, frame))
         return false;
     return true;
 }

@@ -13,6 +13,13 @@ const char *const tlb_replacement_names[] = {
     NULL,
 };
 
+/* The set of a page number: a mask where the sets are a power of two (a
+ * division costs tens of cycles on every lookup, fill and invalidation). */
+static uint32_t set_of_vpn(const struct tlb *t, uint64_t vpn)
+{
+    return t->set_mask || t->sets == 1 ? (uint32_t)(vpn & t->set_mask) : (uint32_t)(vpn % t->sets);
+}
+
 bool tlb_init(struct tlb *t, uint32_t entries, uint32_t ways,
               enum tlb_replacement replacement, bool asid_tags)
 {
@@ -21,6 +28,7 @@ bool tlb_init(struct tlb *t, uint32_t entries, uint32_t ways,
         return false;
     t->sets = entries / ways;
     t->ways = ways;
+    t->set_mask = (t->sets & (t->sets - 1)) == 0 ? t->sets - 1 : 0;
     t->replacement = replacement;
     t->asid_tags = asid_tags;
     t->entries = calloc(entries, sizeof *t->entries);
@@ -46,14 +54,14 @@ bool tlb_clone(struct tlb *dst, const struct tlb *src)
 
 uint32_t tlb_set_of(const struct tlb *t, uint64_t va, unsigned span_shift)
 {
-    return (uint32_t)((va >> span_shift) % t->sets);
+    return set_of_vpn(t, va >> span_shift);
 }
 
 int tlb_find(const struct tlb *t, uint16_t asid, uint64_t va, const unsigned *spans, unsigned nspans)
 {
     for (unsigned s = 0; s < nspans; s++) {
         uint64_t vpn = va >> spans[s];
-        uint32_t set = (uint32_t)(vpn % t->sets);
+        uint32_t set = set_of_vpn(t, vpn);
         const struct tlb_entry *row = &t->entries[(size_t)set * t->ways];
         for (uint32_t w = 0; w < t->ways; w++) {
             const struct tlb_entry *e = &row[w];
@@ -81,7 +89,7 @@ int tlb_lookup(struct tlb *t, uint16_t asid, uint64_t va, const unsigned *spans,
 
 int tlb_fill(struct tlb *t, const struct tlb_entry *e, uint64_t *rng, struct tlb_entry *evicted)
 {
-    uint32_t set = (uint32_t)(e->vpn % t->sets);
+    uint32_t set = set_of_vpn(t, e->vpn);
     struct tlb_entry *row = &t->entries[(size_t)set * t->ways];
     uint32_t way = t->ways;
     /* An existing entry for the same page is replaced in place. */
@@ -133,7 +141,7 @@ int tlb_invalidate(struct tlb *t, uint16_t asid, uint64_t va)
     for (uint64_t rest = t->span_mask; rest != 0; rest &= rest - 1) {
         unsigned s = lowest_bit(rest);
         uint64_t vpn = va >> s;
-        uint32_t set = (uint32_t)(vpn % t->sets);
+        uint32_t set = set_of_vpn(t, vpn);
         const struct tlb_entry *row = &t->entries[(size_t)set * t->ways];
         for (uint32_t w = 0; w < t->ways; w++) {
             const struct tlb_entry *e = &row[w];

@@ -36,6 +36,8 @@ struct tlb_entry {
 
 struct tlb {
     uint32_t sets, ways;
+    uint32_t set_mask;   /* sets - 1 when sets is a power of two (every preset's), else
+                            0: a set is then found by a mask, not a division */
     enum tlb_replacement replacement;
     bool asid_tags;      /* false: a context switch flushes it */
     uint64_t clock;      /* stamps */
