@@ -23,9 +23,11 @@ struct policy_host {
     void *ctx;
     /* True when any page-table entry mapping the frame has Accessed set. */
     bool (*referenced)(void *ctx, uint32_t frame);
-    /* Clears Accessed in every entry mapping the frame and drops the TLB
-     * entries caching them, so the next access walks and sets it again. */
-    void (*clear_referenced)(void *ctx, uint32_t frame);
+    /* Clears Accessed in every entry mapping the frame; returns whether any
+     * was set (what referenced said), so that a policy giving a second
+     * chance asks once. The TLB keeps its entries, as x86 does (see
+     * reclaim.c): until one leaves, its page's accesses do not set the bit. */
+    bool (*clear_referenced)(void *ctx, uint32_t frame);
     /* True when the page in the frame has been written since it was loaded. */
     bool (*dirty)(void *ctx, uint32_t frame);
     /* True when the frame's page can be evicted now (not a page table, and

@@ -29,11 +29,11 @@ static uint32_t clock_choose(struct policy *p, const struct policy_host *host, c
     unsigned second_chances = 0;
     for (uint64_t step = 0; step < CLOCK_MAX_TURNS * (uint64_t)p->nframes + 1; step++) {
         uint32_t f = p->hand;
-        p->hand = (p->hand + 1) % p->nframes;
+        /* Not a remainder: a division on every turn of the hand. */
+        p->hand = p->hand + 1 == p->nframes ? 0 : p->hand + 1;
         if (!frame_list_contains(&p->lists[0], f) || !host->evictable(host->ctx, f))
             continue;
-        if (host->referenced(host->ctx, f)) {
-            host->clear_referenced(host->ctx, f);
+        if (host->clear_referenced(host->ctx, f)) {
             second_chances++;
             continue;
         }

@@ -57,9 +57,8 @@ static uint32_t linux_choose(struct policy *p, const struct policy_host *host, c
             f = frame_list_prev(inactive, f);
         if (f == VM_NO_FRAME)
             break;
-        if (host->referenced(host->ctx, f)) {
+        if (host->clear_referenced(host->ctx, f)) {
             frame_list_remove(inactive, f);
-            host->clear_referenced(host->ctx, f);
             if (!frame_list_push_front(active, f, 2)) {
                 p->refused = true;
                 break;

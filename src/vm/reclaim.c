@@ -36,7 +36,14 @@ static uint64_t *leaf_entry(const struct machine *m, uint32_t frame, const struc
         const struct frame *t = frames_at(&m->pool, map->table);
         unsigned level = (unsigned)t->table_level;
         if (t->kind == FRAME_TABLE && t->owner_pid == map->pid) {
-            uint64_t *e = &entries[geometry_index(&m->cfg.geo, va, level)];
+            /* In a last-level table the index is the page number's low
+             * bits: no shift to work out, on every Accessed bit a policy
+             * reads. */
+            const struct geometry *g = &m->cfg.geo;
+            uint64_t index = level + 1 == g->levels
+                                 ? map->vpn & ((UINT64_C(1) << g->index_bits[level]) - 1)
+                                 : geometry_index(g, va, level);
+            uint64_t *e = &entries[index];
             if (pte_holds_frame(*e) && pte_frame(*e) == frame &&
                 pagetable_walk_stops(&m->cfg.geo, level, *e))
                 return e;
@@ -70,9 +77,10 @@ bool machine_frame_dirty(const struct machine *m, uint32_t frame)
     return false;
 }
 
-static void clear_referenced(struct machine *m, uint32_t frame)
+static bool clear_referenced(struct machine *m, uint32_t frame)
 {
     const struct frame *f = frames_at(&m->pool, frame);
+    bool was = false;
     for (uint32_t i = 0; i < f->nmaps; i++) {
         uint64_t *e = leaf_entry(m, frame, &f->maps[i]);
         if (!e)
@@ -81,8 +89,10 @@ static void clear_referenced(struct machine *m, uint32_t frame)
          * deliberately skips the TLB flush. A translation the TLB still
          * holds keeps being used without a walk, so Accessed stays clear
          * until the entry leaves the TLB: a page in use can look unused. */
+        was |= (*e & PTE_ACCESSED) != 0;
         *e &= ~PTE_ACCESSED;
     }
+    return was;
 }
 
 /* Whether evicting the frame needs a swap slot. */
@@ -112,9 +122,9 @@ static bool host_referenced(void *ctx, uint32_t frame)
     return machine_frame_referenced(ctx, frame);
 }
 
-static void host_clear_referenced(void *ctx, uint32_t frame)
+static bool host_clear_referenced(void *ctx, uint32_t frame)
 {
-    clear_referenced(ctx, frame);
+    return clear_referenced(ctx, frame);
 }
 
 static bool host_dirty(void *ctx, uint32_t frame)
