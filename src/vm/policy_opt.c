@@ -17,98 +17,111 @@
  * rare: dirty pages while swap is full). */
 #define OPT_MAX_SKIPPED 64
 
-/* One frame's place in the heap and its keys. */
-struct opt_node {
+/* One frame in the heap: its keys held in the heap itself, so that a
+ * comparison reads no other array (an access moves its frame down the heap
+ * on every completed access). */
+struct opt_item {
     uint64_t key;     /* next use */
     uint64_t stamp;   /* load order */
-    uint32_t pos;     /* heap index, NIL when absent */
+    uint32_t frame;
 };
 
-static const struct opt_node absent_node = {.key = 0, .stamp = 0, .pos = NIL};
+/* A frame's heap index, NIL when absent: what finds it in the heap. */
+static const uint32_t absent_pos = NIL;
 
 struct opt_state {
     uint32_t size, cap;
-    uint32_t *heap;        /* frames, room for cap */
-    struct chunked nodes;  /* struct opt_node per frame */
+    struct opt_item *heap; /* room for cap */
+    struct chunked pos;    /* uint32_t heap index per frame */
     uint64_t loads;
 };
 
-static const struct opt_node *node_at(const struct opt_state *s, uint32_t frame)
+static uint32_t pos_of(const struct opt_state *s, uint32_t frame)
 {
-    const struct opt_node *chunk = chunked_chunk(&s->nodes, frame);
-    return chunk ? &chunk[frame & CHUNKED_MASK] : &absent_node;
+    const uint32_t *chunk = chunked_chunk(&s->pos, frame);
+    return chunk ? chunk[frame & CHUNKED_MASK] : NIL;
 }
 
-/* The node of a frame that is or was in the heap (its chunk exists). */
-static struct opt_node *node_edit(struct opt_state *s, uint32_t frame)
+/* The heap index of a frame that is or was in the heap (its chunk exists). */
+static uint32_t *pos_edit(struct opt_state *s, uint32_t frame)
 {
-    struct opt_node *chunk = chunked_chunk(&s->nodes, frame);
+    uint32_t *chunk = chunked_chunk(&s->pos, frame);
     return &chunk[frame & CHUNKED_MASK];
 }
 
-static bool before(const struct opt_state *s, uint32_t a, uint32_t b)
+static bool before(const struct opt_item *x, const struct opt_item *y)
 {
-    const struct opt_node *x = node_at(s, a), *y = node_at(s, b);
     if (x->key != y->key)
         return x->key > y->key;
     return x->stamp < y->stamp;
 }
 
-static void place(struct opt_state *s, uint32_t i, uint32_t frame)
+static void place(struct opt_state *s, uint32_t i, const struct opt_item *item)
 {
-    s->heap[i] = frame;
-    node_edit(s, frame)->pos = i;
+    s->heap[i] = *item;
+    *pos_edit(s, item->frame) = i;
 }
 
 static void sift_up(struct opt_state *s, uint32_t i)
 {
-    uint32_t frame = s->heap[i];
+    struct opt_item item = s->heap[i];
     while (i > 0) {
         uint32_t parent = (i - 1) / 2;
-        if (!before(s, frame, s->heap[parent]))
+        if (!before(&item, &s->heap[parent]))
             break;
-        place(s, i, s->heap[parent]);
+        place(s, i, &s->heap[parent]);
         i = parent;
     }
-    place(s, i, frame);
+    place(s, i, &item);
+}
+
+/* Moves heap[i] down to its place in heap[0..size). */
+static void sift_down_in(struct opt_item *heap, uint32_t size, uint32_t i,
+                         struct opt_state *positions)
+{
+    struct opt_item item = heap[i];
+    for (;;) {
+        uint32_t child = 2 * i + 1;
+        if (child >= size)
+            break;
+        if (child + 1 < size && before(&heap[child + 1], &heap[child]))
+            child++;
+        if (!before(&heap[child], &item))
+            break;
+        heap[i] = heap[child];
+        if (positions)
+            *pos_edit(positions, heap[i].frame) = i;
+        i = child;
+    }
+    heap[i] = item;
+    if (positions)
+        *pos_edit(positions, item.frame) = i;
 }
 
 static void sift_down(struct opt_state *s, uint32_t i)
 {
-    uint32_t frame = s->heap[i];
-    for (;;) {
-        uint32_t child = 2 * i + 1;
-        if (child >= s->size)
-            break;
-        if (child + 1 < s->size && before(s, s->heap[child + 1], s->heap[child]))
-            child++;
-        if (!before(s, s->heap[child], frame))
-            break;
-        place(s, i, s->heap[child]);
-        i = child;
-    }
-    place(s, i, frame);
+    sift_down_in(s->heap, s->size, i, s);
 }
 
 static void heap_remove(struct opt_state *s, uint32_t frame)
 {
-    uint32_t i = node_at(s, frame)->pos;
+    uint32_t i = pos_of(s, frame);
     if (i == NIL)
         return;
-    node_edit(s, frame)->pos = NIL;
+    *pos_edit(s, frame) = NIL;
     s->size--;
     if (i == s->size)
         return;
-    uint32_t moved = s->heap[s->size];
-    place(s, i, moved);
+    struct opt_item moved = s->heap[s->size];
+    place(s, i, &moved);
     sift_up(s, i);
-    sift_down(s, node_at(s, moved)->pos);
+    sift_down(s, pos_of(s, moved.frame));
 }
 
-/* Inserts a frame whose node exists; there is room (see make_room). */
-static void heap_insert(struct opt_state *s, uint32_t frame)
+/* Inserts a frame with its keys; there is room (see make_room). */
+static void heap_insert(struct opt_state *s, const struct opt_item *item)
 {
-    place(s, s->size, frame);
+    place(s, s->size, item);
     s->size++;
     sift_up(s, s->size - 1);
 }
@@ -119,9 +132,9 @@ static bool make_room(struct opt_state *s)
     if (s->size < s->cap)
         return true;
     uint32_t cap = s->cap ? s->cap * 2 : 16;
-    if (cap > s->nodes.length)
-        cap = s->nodes.length;
-    uint32_t *heap = realloc(s->heap, cap * sizeof *heap);
+    if (cap > s->pos.length)
+        cap = s->pos.length;
+    struct opt_item *heap = realloc(s->heap, cap * sizeof *heap);
     if (!heap)
         return false;
     s->heap = heap;
@@ -135,7 +148,7 @@ static bool opt_init(struct policy *p)
     if (!s)
         return false;
     p->state = s;
-    return chunked_init(&s->nodes, p->nframes, sizeof(struct opt_node), &absent_node);
+    return chunked_init(&s->pos, p->nframes, sizeof(uint32_t), &absent_pos);
 }
 
 static void opt_destroy(struct policy *p)
@@ -144,7 +157,7 @@ static void opt_destroy(struct policy *p)
     if (!s)
         return;
     free(s->heap);
-    chunked_destroy(&s->nodes);
+    chunked_destroy(&s->pos);
     free(s);
 }
 
@@ -159,7 +172,7 @@ static bool opt_clone(struct policy *dst, const struct policy *src)
     bool ok = !from->cap || s->heap;
     if (ok && from->size)
         memcpy(s->heap, from->heap, from->size * sizeof *s->heap);
-    if (!ok || !chunked_clone(&s->nodes, &from->nodes)) {
+    if (!ok || !chunked_clone(&s->pos, &from->pos)) {
         free(s->heap);
         free(s);
         return false;
@@ -172,7 +185,7 @@ static uint64_t opt_bytes(const struct policy *p)
 {
     const struct opt_state *s = p->state;
     return vm_block_bytes(sizeof *s) + (s->cap ? vm_block_bytes(s->cap * sizeof *s->heap) : 0) +
-           chunked_bytes(&s->nodes);
+           chunked_bytes(&s->pos);
 }
 
 static size_t opt_held(const struct policy *p)
@@ -185,27 +198,25 @@ static void opt_loaded(struct policy *p, uint32_t frame)
 {
     struct opt_state *s = p->state;
     heap_remove(s, frame);
-    struct opt_node *n = chunked_touch(&s->nodes, frame);
-    if (!n || !make_room(s)) {
+    if (!chunked_touch(&s->pos, frame) || !make_room(s)) {
         p->refused = true;
         return;
     }
     /* Unknown until the access that loaded it completes; a page mapped
      * without an access is treated as never used again. */
-    n->key = UINT64_MAX;
-    n->stamp = ++s->loads;
-    heap_insert(s, frame);
+    struct opt_item item = {.key = UINT64_MAX, .stamp = ++s->loads, .frame = frame};
+    heap_insert(s, &item);
 }
 
 static void opt_accessed(struct policy *p, uint32_t frame, uint64_t next_use)
 {
     struct opt_state *s = p->state;
-    if (node_at(s, frame)->pos == NIL)
+    uint32_t i = pos_of(s, frame);
+    if (i == NIL)
         return;
-    struct opt_node *n = node_edit(s, frame);
-    n->key = next_use;
-    sift_up(s, n->pos);
-    sift_down(s, node_at(s, frame)->pos);
+    s->heap[i].key = next_use;
+    sift_up(s, i);
+    sift_down(s, pos_of(s, frame));
 }
 
 static void opt_freed(struct policy *p, uint32_t frame)
@@ -217,28 +228,29 @@ static uint32_t opt_choose(struct policy *p, const struct policy_host *host, cha
                            size_t why_len)
 {
     struct opt_state *s = p->state;
-    uint32_t skipped[OPT_MAX_SKIPPED];
+    struct opt_item skipped[OPT_MAX_SKIPPED];
     unsigned nskipped = 0;
     uint32_t victim = VM_NO_FRAME;
+    uint64_t key = 0;
     /* Pop past unevictable frames (rare: dirty pages with swap full). */
     while (s->size > 0) {
-        uint32_t top = s->heap[0];
-        if (host->evictable(host->ctx, top)) {
-            victim = top;
+        struct opt_item top = s->heap[0];
+        if (host->evictable(host->ctx, top.frame)) {
+            victim = top.frame;
+            key = top.key;
             break;
         }
         if (nskipped == OPT_MAX_SKIPPED)
             break;
         skipped[nskipped++] = top;
-        heap_remove(s, top);
+        heap_remove(s, top.frame);
     }
     for (unsigned i = 0; i < nskipped; i++)
-        heap_insert(s, skipped[i]);
+        heap_insert(s, &skipped[i]);
     if (victim == VM_NO_FRAME) {
         policy_why(why, why_len, "no loaded page can be evicted");
         return VM_NO_FRAME;
     }
-    uint64_t key = node_at(s, victim)->key;
     if (key == UINT64_MAX)
         policy_why(why, why_len, "the page in frame %u is never used again", victim);
     else
@@ -251,26 +263,15 @@ static size_t opt_order(const struct policy *p, uint32_t *out, size_t max, size_
 {
     /* Farthest next use first: pop a scratch copy of the heap. */
     const struct opt_state *s = p->state;
-    uint32_t *scratch = malloc((s->size ? s->size : 1) * sizeof *scratch);
+    struct opt_item *scratch = malloc((s->size ? s->size : 1) * sizeof *scratch);
     size_t n = 0;
     if (scratch) {
         memcpy(scratch, s->heap, s->size * sizeof *scratch);
         uint32_t size = s->size;
         while (size > 0 && n < max) {
-            out[n++] = scratch[0];
-            uint32_t last = scratch[--size], i = 0;
-            for (;;) {
-                uint32_t child = 2 * i + 1;
-                if (child >= size)
-                    break;
-                if (child + 1 < size && before(s, scratch[child + 1], scratch[child]))
-                    child++;
-                if (!before(s, scratch[child], last))
-                    break;
-                scratch[i] = scratch[child];
-                i = child;
-            }
-            scratch[i] = last;
+            out[n++] = scratch[0].frame;
+            scratch[0] = scratch[--size];
+            sift_down_in(scratch, size, 0, NULL);
         }
         free(scratch);
     }
@@ -284,10 +285,9 @@ static void opt_digest(const struct policy *p, uint64_t *h)
     digest_u64(h, s->size);
     digest_u64(h, s->loads);
     for (uint32_t i = 0; i < s->size; i++) {
-        uint32_t f = s->heap[i];
-        digest_u64(h, f);
-        digest_u64(h, node_at(s, f)->key);
-        digest_u64(h, node_at(s, f)->stamp);
+        digest_u64(h, s->heap[i].frame);
+        digest_u64(h, s->heap[i].key);
+        digest_u64(h, s->heap[i].stamp);
     }
 }
 
