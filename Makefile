@@ -34,7 +34,10 @@ TEST_LIBS   = $(shell pkg-config --libs $(TESTPKGS))
 BASE_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_XOPEN_SOURCE_EXTENDED \
               -DVMVIZ_VERSION='"$(VERSION)"' -DVMVIZ_PREFIX='"$(PREFIX)"' \
               $(WARN) -Isrc -MMD -MP
-RELEASE_CFLAGS = $(BASE_CFLAGS) -O2 -g $(PKG_CFLAGS)
+# Link-time optimisation lets the engine's small functions (a frame, a
+# TLB set, a swap slot) be inlined across its files: about a tenth off a
+# headless run (make bench).
+RELEASE_CFLAGS = $(BASE_CFLAGS) -O2 -g -flto=auto $(PKG_CFLAGS)
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 CHECK_CFLAGS = $(BASE_CFLAGS) -O1 -g $(SAN) $(PKG_CFLAGS) $(TEST_CFLAGS)
 

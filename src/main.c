@@ -1339,7 +1339,7 @@ static int cmd_capture(struct args *a)
         .program_column = arg_column(a, a->i),
         .output_column = arg_column(a, output_at),
     };
-    struct capture_summary summary;
+    struct capture_summary summary = {0};
     struct diag err;
     if (capture_run(&req, &summary, &err) != 0) {
         diag_print(stderr, &err);
