@@ -877,16 +877,17 @@ static int compare_names(const void *a, const void *b)
 /* Every scenario of the library (../scenarios, from tests/): going back
  * equals going forward, and the fast run equals stepping, under its own
  * policy and every other one. */
-static void test_library_scenarios(void)
+/* The paths of the library's scenarios (../scenarios/NAME.yaml, from
+ * tests/), sorted, at most max, each malloc'd: how many. */
+static size_t library_paths(char **names, size_t max)
 {
     DIR *dir = opendir("../scenarios");
     CU_ASSERT_PTR_NOT_NULL(dir);
     if (dir == NULL)
-        return;
-    char *names[256];
+        return 0;
     size_t n = 0;
     struct dirent *de;
-    while ((de = readdir(dir)) != NULL && n < 256) {
+    while ((de = readdir(dir)) != NULL && n < max) {
         size_t len = strlen(de->d_name);
         if (len > 5 && strcmp(de->d_name + len - 5, ".yaml") == 0) {
             names[n] = malloc(len + 16);
@@ -897,6 +898,13 @@ static void test_library_scenarios(void)
     closedir(dir);
     qsort(names, n, sizeof names[0], compare_names);
     CU_ASSERT_TRUE(n >= 1);
+    return n;
+}
+
+static void test_library_scenarios(void)
+{
+    char *names[256];
+    size_t n = library_paths(names, 256);
     for (size_t i = 0; i < n; i++) {
         struct diag d;
         struct scenario *s = scenario_load(names[i], &d);
@@ -1934,6 +1942,385 @@ static void test_future_learnt_lazily(void)
     scenario_free(s);
 }
 
+/* ---- OPT's future from the stream of accesses ------------------------ */
+
+/* One access as the machine pass reads it: its process's pid (0 for
+ * none) and page, and its index. */
+struct access_page {
+    uint32_t pid;
+    uint64_t vpn;
+    uint64_t index;
+};
+
+static int compare_access_pages(const void *a, const void *b)
+{
+    const struct access_page *x = a, *y = b;
+    if (x->pid != y->pid)
+        return x->pid < y->pid ? -1 : 1;
+    if (x->vpn != y->vpn)
+        return x->vpn < y->vpn ? -1 : 1;
+    return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* OPT's future as the machine knows it, written out plainly for s under
+ * opt: the program played operation by operation on the machine of
+ * position 0, each access's pid and page read on the machine as it stands
+ * before the access, and the next use of each access found by sorting the
+ * accesses by page. *next gets `total` entries (malloc'd), accesses past
+ * the program's end having none. Returns total, 0 when s cannot play. */
+static uint64_t future_by_machine(const struct scenario *s, uint32_t **next)
+{
+    struct timeline_overrides o;
+    timeline_overrides_init(&o);
+    o.policy = "opt";
+    struct machine_config cfg;
+    uint64_t total = 0, count = 0;
+    struct diag d;
+    struct program prog;
+    *next = NULL;
+    if (!setup_config(s, &o, &cfg, &d) || !setup_check(s, &cfg, &total, &d) || total == 0)
+        return 0;
+    struct machine *m = setup_machine(s, &cfg, &d);
+    if (!m || !program_init(&prog, s, geometry_page_size(&cfg.geo), &d)) {
+        machine_destroy(m);
+        return 0;
+    }
+    struct access_page *seen = malloc(total * sizeof *seen);
+    *next = malloc(total * sizeof **next);
+    if (seen && *next) {
+        struct cursor cur;
+        struct item item;
+        cursor_start(&prog, &cur, (uint32_t)s->processes[0].pid.value);
+        while (count < total && cursor_next(&prog, &cur, m, &item)) {
+            if (item.kind != ITEM_OP)
+                continue;
+            if (item.op.kind == OP_ACCESS) {
+                const struct process *p = item.op.pid ? machine_process(m, item.op.pid)
+                                                      : machine_running(m);
+                seen[count] = (struct access_page){p ? p->pid : 0,
+                                                   geometry_vpn(&m->cfg.geo, item.op.va), count};
+                count++;
+            }
+            machine_run_op(m, &item.op);
+        }
+        qsort(seen, count, sizeof *seen, compare_access_pages);
+        for (uint64_t i = 0; i < total; i++)
+            (*next)[i] = MACHINE_NO_NEXT_USE;
+        for (uint64_t i = 0; i + 1 < count; i++)
+            if (seen[i].pid == seen[i + 1].pid && seen[i].vpn == seen[i + 1].vpn)
+                (*next)[seen[i].index] = (uint32_t)seen[i + 1].index;
+    }
+    free(seen);
+    program_destroy(&prog);
+    machine_destroy(m);
+    return total;
+}
+
+/* Counts the calls of the stop hook: one per item a pass reads. */
+static bool count_polls(void *ctx, const struct cursor *cur)
+{
+    (void)cur;
+    (*(uint64_t *)ctx)++;
+    return false;
+}
+
+/* OPT's future as setup_future learns it for s under opt (next malloc'd,
+ * `total` entries), with *polls the items its passes read; the outcome,
+ * err set when it failed. */
+static enum setup_outcome future_by_setup(const struct scenario *s, uint32_t **next,
+                                          uint64_t *polls, uint64_t max_table_bytes,
+                                          struct diag *err)
+{
+    struct timeline_overrides o;
+    timeline_overrides_init(&o);
+    o.policy = "opt";
+    struct machine_config cfg;
+    uint64_t total = 0;
+    struct program prog;
+    *next = NULL;
+    *polls = 0;
+    if (!setup_config(s, &o, &cfg, err) || !setup_check(s, &cfg, &total, err))
+        return SETUP_FAILED;
+    struct machine *m = setup_machine(s, &cfg, err);
+    if (!m || !program_init(&prog, s, geometry_page_size(&cfg.geo), err)) {
+        machine_destroy(m);
+        return SETUP_FAILED;
+    }
+    if (max_table_bytes)
+        m->pt.max_bytes = max_table_bytes;
+    *next = malloc((total ? total : 1) * sizeof **next);
+    enum setup_outcome learnt =
+        *next ? setup_future(&prog, m, (uint32_t)s->processes[0].pid.value, total, count_polls,
+                             polls, *next, err)
+              : SETUP_FAILED;
+    program_destroy(&prog);
+    machine_destroy(m);
+    return learnt;
+}
+
+/* setup_future's table equals the machine's, entry by entry, for s (named
+ * what); true when it does. */
+static bool future_as_machine(const struct scenario *s, const char *what)
+{
+    uint32_t *want = NULL, *got = NULL;
+    uint64_t polls, total = future_by_machine(s, &want);
+    struct diag d;
+    bool same = total > 0 && future_by_setup(s, &got, &polls, 0, &d) == SETUP_DONE;
+    uint64_t differ = 0;
+    for (uint64_t i = 0; same && i < total; i++)
+        if (got[i] != want[i] && differ++ < 3)
+            fprintf(stderr, "\n%s: access %llu: next use %u, the machine's %u\n", what,
+                    (unsigned long long)i, got[i], want[i]);
+    free(want);
+    free(got);
+    return same && differ == 0;
+}
+
+/* Every scenario of the library: the future setup_future learns equals
+ * the machine's, whichever pass it took; the ones made of accesses at
+ * numbers alone take the pass without a machine. */
+static void test_future_library(void)
+{
+    char *names[256];
+    size_t n = library_paths(names, 256);
+    static const char *const from_stream[] = {"../scenarios/belady.yaml",
+                                              "../scenarios/policies.yaml"};
+    size_t streamed = 0;
+    for (size_t i = 0; i < n; i++) {
+        struct diag d;
+        struct scenario *s = scenario_load(names[i], &d);
+        CU_ASSERT_PTR_NOT_NULL(s);
+        if (s) {
+            bool stream = setup_stream_decides_pages(s);
+            bool listed = false;
+            for (size_t k = 0; k < sizeof from_stream / sizeof from_stream[0]; k++)
+                listed = listed || strcmp(names[i], from_stream[k]) == 0;
+            if (stream != listed)
+                fprintf(stderr, "\n%s: %s the steps alone\n", names[i],
+                        stream ? "unexpectedly decided by" : "not decided by");
+            CU_ASSERT_EQUAL(stream, listed);
+            streamed += stream;
+            CU_ASSERT_TRUE(future_as_machine(s, names[i]));
+            scenario_free(s);
+        }
+        free(names[i]);
+    }
+    CU_ASSERT_EQUAL(streamed, sizeof from_stream / sizeof from_stream[0]);
+}
+
+/* A random scenario of three processes and accesses at numbers alone: rw
+ * traces with and without an explicit pid (pid 1 runs), refs, writes and
+ * fills, on few frames and `swap` slots, so that the OOM killer ends
+ * processes on the way (when swap is small) and accesses outside the
+ * declared areas get SIGSEGV; every later access of a killed process is
+ * still an access of its pid. In a fresh directory dir; false when it
+ * cannot be written. */
+static bool write_random_processes(char *dir, uint64_t seed, unsigned swap, char *yaml,
+                                   size_t yaml_size)
+{
+    if (mkdtemp(dir) == NULL)
+        return false;
+    char path[128];
+    snprintf(yaml, yaml_size, "%s/procs.yaml", dir);
+    FILE *y = fopen(yaml, "w");
+    bool ok = y != NULL;
+    uint64_t state = seed | 1;
+    static const char *const traces[] = {"a.rw", "b.rw", "c.rw"};
+    for (unsigned t = 0; ok && t < 3; t++) {
+        snprintf(path, sizeof path, "%s/%s", dir, traces[t]);
+        FILE *fp = fopen(path, "w");
+        ok = fp != NULL;
+        for (unsigned i = 0; ok && i < 700; i++) {
+            /* Mostly inside the areas (pages 0..39), some beyond them. */
+            uint64_t page = rng_below(&state, 10) ? rng_below(&state, 40) : 40 + rng_below(&state, 30);
+            fprintf(fp, "%c 0x%llx\n", rng_below(&state, 3) ? 'W' : 'R',
+                    (unsigned long long)(0x10000000 + page * 4096 + rng_below(&state, 4096)));
+        }
+        ok = fp && fclose(fp) == 0 && ok;
+    }
+    if (ok) {
+        fprintf(y,
+                "title: random processes\n"
+                "machine: {preset: x86_64, frames: 40, swap: %u, tlb: {entries: 8, ways: 2}}\n"
+                "processes:\n"
+                "  - {name: one, pid: 1, areas: [{name: heap, start: 0x10000000, size: 160KiB}]}\n"
+                "  - {name: two, pid: 2, areas: [{name: heap, start: 0x10000000, size: 160KiB}]}\n"
+                "  - {name: three, pid: 3, areas: [{name: heap, start: 0x10000000, size: 160KiB}]}\n"
+                "steps:\n"
+                "  - chapter: all three\n"
+                "  - trace: {file: a.rw, format: rw, pid: 2}\n"
+                "  - refs: {pages: [65536, 65537, 65538, 65536], pid: 3}\n"
+                "  - repeat:\n"
+                "      times: 3\n"
+                "      steps:\n"
+                "        - write: {addr: 0x10003008, pid: 3}\n"
+                "        - fill: {start: 0x10000000, size: 64KiB, access: write, pid: %u}\n"
+                "        - say: and again\n"
+                "  - trace: {file: b.rw, format: rw, auto_areas: true}\n"
+                "  - trace: {file: c.rw, format: rw, pid: %u}\n"
+                "  - read: 0x10001000\n",
+                swap, (unsigned)(1 + seed % 3), (unsigned)(1 + (seed / 3) % 3));
+    }
+    if (y)
+        ok = fclose(y) == 0 && ok;
+    return ok;
+}
+
+static void remove_random_processes(const char *dir, const char *yaml)
+{
+    static const char *const traces[] = {"a.rw", "b.rw", "c.rw"};
+    char path[128];
+    for (unsigned t = 0; t < 3; t++) {
+        snprintf(path, sizeof path, "%s/%s", dir, traces[t]);
+        remove(path);
+    }
+    remove(yaml);
+    rmdir(dir);
+}
+
+/* Random traces of several processes, some of them killed on the way:
+ * the future learnt from the steps alone equals the machine's. At least
+ * one run has OOM kills and segfaults, so that the kills are tried. */
+static void test_future_random_processes(void)
+{
+    static const unsigned swaps[] = {0, 4, 16, 512};
+    uint64_t kills = 0, segfaults = 0;
+    for (unsigned i = 0; i < 8; i++) {
+        char dir[] = "/tmp/vmviz-future-XXXXXX", yaml[128];
+        uint64_t seed = 11 + 7 * i;
+        CU_ASSERT_TRUE_FATAL(write_random_processes(dir, seed, swaps[i % 4], yaml, sizeof yaml));
+        struct diag d;
+        struct scenario *s = scenario_load(yaml, &d);
+        if (s == NULL)
+            fprintf(stderr, "\n%s:%u:%u: %s\n", d.file, d.line, d.col, d.message);
+        CU_ASSERT_PTR_NOT_NULL(s);
+        if (s) {
+            CU_ASSERT_TRUE(setup_stream_decides_pages(s));
+            char what[64];
+            snprintf(what, sizeof what, "random processes, seed %llu", (unsigned long long)seed);
+            CU_ASSERT_TRUE(future_as_machine(s, what));
+            struct timeline *tl = open_policy(s, "opt");
+            if (tl) {
+                timeline_run_fast(tl);
+                CU_ASSERT_EQUAL(timeline_failures(tl), 0);
+                kills += timeline_machine(tl)->counters.oom_kills;
+                segfaults += timeline_machine(tl)->counters.segfaults;
+                timeline_destroy(tl);
+            }
+            scenario_free(s);
+        }
+        remove_random_processes(dir, yaml);
+    }
+    if (kills < 2 || segfaults < 1)
+        fprintf(stderr, "\n%llu OOM kills, %llu segfaults\n", (unsigned long long)kills,
+                (unsigned long long)segfaults);
+    if (kills < 2 || segfaults < 1)
+        fprintf(stderr, "\n%llu OOM kills, %llu segfaults\n", (unsigned long long)kills,
+                (unsigned long long)segfaults);
+    CU_ASSERT_TRUE(kills >= 2);
+    CU_ASSERT_TRUE(segfaults >= 1);
+}
+
+/* What the steps alone decide: accesses at numbers, with or without a
+ * pid, and items that run nothing; not a step that changes areas or
+ * processes, nor an address that names an area. */
+static void test_future_stream_criterion(void)
+{
+    static const char *const head =
+        "title: t\n"
+        "machine: {preset: x86_64, frames: 8}\n"
+        "processes:\n"
+        "  - {name: a, pid: 1, areas: [{name: buf, start: 0x10000000, size: 64KiB}]}\n"
+        "  - {name: b, pid: 2}\n"
+        "steps:\n";
+    static const struct {
+        const char *steps;
+        bool decided;
+    } cases[] = {
+        {"  - write: 0x10000000\n  - read: {addr: 0x10001000, pid: 2}\n", true},
+        {"  - say: hello\n  - repeat: {times: 2, steps: [{fill: {start: 0x10000000, "
+         "size: 8KiB}}]}\n  - expect: {accesses: 4}\n", true},
+        {"  - refs: {pages: [1, 2, 1]}\n  - pause:\n", true},
+        {"  - write: buf+8\n", false},
+        {"  - fill: {start: buf, size: 8KiB}\n", false},
+        {"  - mmap: {name: more, size: 8KiB}\n  - write: 0x10000000\n", false},
+        {"  - fork: {child: 3}\n  - write: 0x10000000\n", false},
+        {"  - switch: 2\n  - write: 0x10000000\n", false},
+        {"  - write: 0x10000000\n  - exit: 1\n", false},
+        {"  - repeat: {times: 2, steps: [{write: 0x10000000}, {munmap: {name: buf}}]}\n", false},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char yaml[1024];
+        snprintf(yaml, sizeof yaml, "%s%s", head, cases[i].steps);
+        struct scenario *s = load("criterion.yaml", yaml);
+        if (s == NULL)
+            continue;
+        if (setup_stream_decides_pages(s) != cases[i].decided)
+            fprintf(stderr, "\ncase %zu: expected %s\n", i,
+                    cases[i].decided ? "decided by the steps" : "a pass on a machine");
+        CU_ASSERT_EQUAL(setup_stream_decides_pages(s), cases[i].decided);
+        CU_ASSERT_TRUE(future_as_machine(s, "criterion"));
+        scenario_free(s);
+    }
+}
+
+/* Near the cap on page-table bytes the steps alone cannot tell whether the
+ * machine stops: a run of 300 accesses to 2 pages whose tables fit is
+ * learnt in one pass without a machine (one poll per item); the same
+ * accesses spread over 3 leaf tables that do not fit are played on a
+ * machine, which stops at the cap, as the pass on a machine always did. */
+static void test_future_table_cap(void)
+{
+    static const char *const yaml_fmt =
+        "title: cap\n"
+        "machine: {preset: x86_64, frames: 64}\n"
+        "processes:\n"
+        "  - {name: a, pid: 1}\n"
+        "steps:\n"
+        "  - repeat: {times: 100, steps: [{refs: {pages: [%u, %u, %u]}}]}\n";
+    char yaml[512];
+    struct diag d;
+    /* Room for two pages' paths of 3 tables of 4 KiB each beyond the root
+     * and what position 0 holds. */
+    snprintf(yaml, sizeof yaml, yaml_fmt, 5, 6, 5);
+    struct scenario *s = load("cap.yaml", yaml);
+    if (s == NULL)
+        return;
+    struct timeline_overrides o;
+    timeline_overrides_init(&o);
+    struct machine_config cfg;
+    uint64_t total = 0;
+    CU_ASSERT_TRUE_FATAL(setup_config(s, &o, &cfg, &d) && setup_check(s, &cfg, &total, &d));
+    struct machine *m = setup_machine(s, &cfg, &d);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+    uint64_t cap = m->pt.bytes + 2 * 3 * 4096;
+    machine_destroy(m);
+    uint32_t *next = NULL;
+    uint64_t polls = 0;
+    CU_ASSERT_EQUAL(future_by_setup(s, &next, &polls, cap, &d), SETUP_DONE);
+    /* 100 repeats of one refs step of 3 items. */
+    CU_ASSERT_EQUAL(polls, 300);
+    if (next) {
+        CU_ASSERT_EQUAL(next[0], 2);
+        CU_ASSERT_EQUAL(next[1], 4);
+        CU_ASSERT_EQUAL(next[298], MACHINE_NO_NEXT_USE);
+    }
+    free(next);
+    scenario_free(s);
+    /* Pages 1 GiB apart: a directory and a leaf table each besides the
+     * first page's three, seven tables where six fit. */
+    snprintf(yaml, sizeof yaml, yaml_fmt, 5, 5 + 262144, 5 + 2 * 262144);
+    s = load("cap.yaml", yaml);
+    if (s == NULL)
+        return;
+    CU_ASSERT_EQUAL(future_by_setup(s, &next, &polls, cap, &d), SETUP_FAILED);
+    CU_ASSERT_PTR_NOT_NULL(strstr(d.message, "a limit of vmviz-scenario(5)"));
+    /* The pass without a machine, then the one on a machine to the stop. */
+    CU_ASSERT_TRUE(polls > 300);
+    free(next);
+    scenario_free(s);
+}
+
 /* The stop hook can abandon the learning of OPT's future at the first move
  * forward: the timeline stays at position 0, usable, and the next move
  * learns it again and plays as a machine that knew it from the start. */
@@ -2332,6 +2719,13 @@ void suite_timeline_register(void)
     CU_add_test(suite, "stop hook: End abandoned, then played on", test_poll_abandons_seek);
     CU_add_test(suite, "stop hook: every long move abandoned", test_poll_abandons_every_move);
     CU_add_test(suite, "stop hook: learning OPT's future abandoned", test_poll_abandons_future);
+    CU_add_test(suite, "opt's future: the library's scenarios, as the machine learns it",
+                test_future_library);
+    CU_add_test(suite, "opt's future: random traces of three processes, kills included, as "
+                "the machine learns it", test_future_random_processes);
+    CU_add_test(suite, "opt's future: what the steps alone decide", test_future_stream_criterion);
+    CU_add_test(suite, "opt's future: near the cap on page tables, a machine decides",
+                test_future_table_cap);
     CU_add_test(suite, "opt: the future learnt at the first move, as if known from the start",
                 test_future_learnt_lazily);
     CU_add_test(suite, "step by chapter: quiet, as playing event by event left it",

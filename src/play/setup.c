@@ -681,10 +681,13 @@ struct machine *setup_machine(const struct scenario *s, const struct machine_con
 /* The fewest slots of the map of pages seen: a power of two. */
 #define SEEN_MAP_MIN 16
 
+/* The pages seen so far, each with its last access: as many slots as
+ * twice the distinct pages at least, not as the accesses. */
 struct seen_map {
     uint64_t *keys;   /* 0 = empty; stored as key + 1 */
-    uint32_t *values; /* an access's index: fewer than MACHINE_NO_NEXT_USE */
-    size_t cap;
+    uint32_t *values; /* the last access to the key: fewer than MACHINE_NO_NEXT_USE */
+    size_t cap;       /* 0, or a power of two */
+    size_t count;     /* keys held: at most half of cap */
 };
 
 /* Spreads a key over the slots: the finalizer of MurmurHash3 (half). */
@@ -705,78 +708,212 @@ bool setup_future_fits(const struct scenario *s, uint64_t accesses, struct diag 
     return false;
 }
 
-/* Runs the program once on a scratch machine to learn which page every
- * access touches, then computes for each access the index of the next
- * access to the same page, walking backwards with a hash map. */
+/* Whether the steps, repeats and all, hold only accesses at numbers and
+ * items that run nothing on the machine (see setup.h). */
+static bool steps_decide_pages(const struct scenario_step *steps, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        const struct scenario_step *st = &steps[i];
+        switch (st->kind) {
+        case STEP_READ:
+        case STEP_WRITE:
+        case STEP_EXEC:
+            if (st->u.access.addr.symbol)
+                return false;
+            break;
+        case STEP_FILL:
+            if (st->u.fill.start.symbol)
+                return false;
+            break;
+        case STEP_REPEAT:
+            if (!steps_decide_pages(st->u.repeat.steps, st->u.repeat.count))
+                return false;
+            break;
+        case STEP_REFS:
+        case STEP_TRACE:
+        case STEP_SAY:
+        case STEP_CHAPTER:
+        case STEP_PAUSE:
+        case STEP_EXPECT:
+        case STEP_ASK:
+            break;
+        default:
+            return false;
+        }
+    }
+    return true;
+}
+
+bool setup_stream_decides_pages(const struct scenario *s)
+{
+    return steps_decide_pages(s->steps, s->step_count);
+}
+
+/* The slot of key in the map (cap > 0): where it is, or the empty slot
+ * where it goes. The map is at most half full, so an empty slot is always
+ * found. */
+static size_t seen_slot(const struct seen_map *map, uint64_t key)
+{
+    size_t slot = mix(key) & (map->cap - 1);
+    while (map->keys[slot] && map->keys[slot] != key)
+        slot = (slot + 1) & (map->cap - 1);
+    return slot;
+}
+
+/* Makes room for one more key, doubling the map before it would be more
+ * than half full. false when the host refuses the memory (the map is as
+ * it was). */
+static bool seen_room(struct seen_map *map)
+{
+    if (map->count + 1 <= map->cap / 2)
+        return true;
+    size_t cap = map->cap ? 2 * map->cap : SEEN_MAP_MIN;
+    struct seen_map bigger = {calloc(cap, sizeof *bigger.keys),
+                              malloc(cap * sizeof *bigger.values), cap, map->count};
+    if (!bigger.keys || !bigger.values) {
+        free(bigger.keys);
+        free(bigger.values);
+        return false;
+    }
+    for (size_t i = 0; i < map->cap; i++)
+        if (map->keys[i]) {
+            size_t slot = seen_slot(&bigger, map->keys[i]);
+            bigger.keys[slot] = map->keys[i];
+            bigger.values[slot] = map->values[i];
+        }
+    free(map->keys);
+    free(map->values);
+    *map = bigger;
+    return true;
+}
+
+/* The key of the page an access touches: the pid of its process as m
+ * finds it (0 for none) above the page number. */
+static uint64_t page_key(const struct machine *m, const struct op *op)
+{
+    const struct process *p = op->pid ? machine_process(m, op->pid) : machine_running(m);
+    uint64_t pid = p ? p->pid : 0;
+    return (pid << FUTURE_PID_SHIFT) ^ geometry_vpn(&m->cfg.geo, op->va);
+}
+
+/* Access i touches the page of key: the page's last access so far gets i
+ * as its next use, and i has none yet. false when the host refuses the
+ * map memory. */
+static bool link_next_use(struct seen_map *map, uint32_t *next, uint64_t i, uint64_t key)
+{
+    if (!seen_room(map))
+        return false;
+    size_t slot = seen_slot(map, key + 1);
+    if (map->keys[slot]) {
+        next[map->values[slot]] = (uint32_t)i;
+    } else {
+        map->keys[slot] = key + 1;
+        map->count++;
+    }
+    map->values[slot] = (uint32_t)i;
+    next[i] = MACHINE_NO_NEXT_USE;
+    return true;
+}
+
+/* Reads the program with a cursor of its own from first_pid, linking each
+ * of its first n accesses to the next one to the same page in next (see
+ * link_next_use), as they come; accesses past the program's end have none.
+ * map (empty) ends holding the distinct pages. With a scratch machine every
+ * operation runs on it, and each access's page is read on it as it stands
+ * before the access; without one (the steps decide the pages,
+ * setup_stream_decides_pages) the pages are read on initial, which stays
+ * as it was. *why is set on SETUP_FAILED. */
+static enum setup_outcome learn_next_uses(struct program *prog, const struct machine *initial,
+                                          struct machine *scratch, uint32_t first_pid,
+                                          uint64_t n, setup_poll_fn poll, void *ctx,
+                                          struct seen_map *map, uint32_t *next, const char **why)
+{
+    const struct machine *m = scratch ? scratch : initial;
+    /* The pass has a cursor of its own; poll sees it. */
+    struct cursor cur;
+    cursor_start(prog, &cur, first_pid);
+    struct item item;
+    uint64_t count = 0;
+    /* Once every access is known nothing after matters (a scenario of
+     * endless say items must not keep this pass going). */
+    while (count < n && cursor_next(prog, &cur, m, &item)) {
+        if (poll && poll(ctx, &cur))
+            return SETUP_STOPPED;
+        if (item.kind != ITEM_OP)
+            continue;
+        if (item.op.kind == OP_ACCESS) {
+            if (!link_next_use(map, next, count, page_key(m, &item.op)))
+                return SETUP_FAILED;
+            count++;
+        }
+        if (!scratch)
+            continue;
+        machine_run_op(scratch, &item.op);
+        if (machine_host_error(scratch)) {
+            *why = machine_host_error(scratch);
+            return SETUP_FAILED;
+        }
+    }
+    for (uint64_t i = count; i < n; i++)
+        next[i] = MACHINE_NO_NEXT_USE;
+    return SETUP_DONE;
+}
+
+/* Whether the page tables of initial can take every table that accesses
+ * to `distinct` pages could make without passing their cap: a full path
+ * below the root for each page at most (no other operation makes tables in
+ * a run setup_stream_decides_pages admits). When they can, no access stops
+ * the machine at that limit, as it would the pass on a scratch machine. */
+static bool tables_fit(const struct machine *initial, uint64_t distinct)
+{
+    const struct geometry *g = &initial->cfg.geo;
+    uint64_t path = 0;
+    for (unsigned level = 1; level < g->levels; level++)
+        path += geometry_entries(g, level) * sizeof(uint64_t);
+    uint64_t room = initial->pt.max_bytes > initial->pt.bytes
+                        ? initial->pt.max_bytes - initial->pt.bytes : 0;
+    return path == 0 || distinct <= room / path;
+}
+
+/* Learns the next use of every access as the program's stream of items
+ * brings it (learn_next_uses): from the steps alone when they decide the
+ * pages, unless those pages could need more tables than the cap allows;
+ * else, all over again, by running the program on a scratch machine. */
 enum setup_outcome setup_future(struct program *prog, const struct machine *initial,
                                 uint32_t first_pid, uint64_t accesses, setup_poll_fn poll,
                                 void *ctx, uint32_t *next, struct diag *err)
 {
-    uint64_t n = accesses;
-    if (!setup_future_fits(prog->scenario, n, err))
+    if (!setup_future_fits(prog->scenario, accesses, err))
         return SETUP_FAILED;
-    uint64_t *pages = malloc((n ? n : 1) * sizeof *pages);
-    struct machine *m = machine_clone(initial);
-    /* The pass plays as a machine that knows no future, whatever initial
-     * was lent (it may be the array being filled). */
-    if (m)
-        machine_set_future(m, NULL, 0);
     struct seen_map map = {0};
-    map.cap = SEEN_MAP_MIN;
-    while (map.cap < 2 * n + SEEN_MAP_MIN)   /* at most half full */
-        map.cap *= 2;
-    map.keys = calloc(map.cap, sizeof *map.keys);
-    map.values = malloc(map.cap * sizeof *map.values);
-    enum setup_outcome outcome = pages && m && map.keys && map.values ? SETUP_DONE
-                                                                     : SETUP_FAILED;
+    enum setup_outcome outcome = SETUP_DONE;
     const char *why = "out of memory computing the future for opt";
-    uint64_t count = 0;
-    if (outcome == SETUP_DONE) {
-        /* The pass has a cursor of its own; poll sees it. */
-        struct cursor cur;
-        cursor_start(prog, &cur, first_pid);
-        struct item item;
-        /* Once every access is known nothing after matters (a scenario of
-         * endless say items must not keep this pass going). */
-        while (count < n && cursor_next(prog, &cur, m, &item)) {
-            if (poll && poll(ctx, &cur)) {
-                outcome = SETUP_STOPPED;
-                break;
-            }
-            if (item.kind != ITEM_OP)
-                continue;
-            if (item.op.kind == OP_ACCESS) {
-                const struct process *p = item.op.pid ? machine_process(m, item.op.pid)
-                                                      : machine_running(m);
-                uint64_t pid = p ? p->pid : 0;
-                pages[count++] = (pid << FUTURE_PID_SHIFT) ^ geometry_vpn(&m->cfg.geo, item.op.va);
-            }
-            machine_run_op(m, &item.op);
-            if (machine_host_error(m)) {
-                outcome = SETUP_FAILED;
-                why = machine_host_error(m);
-                break;
-            }
-        }
+    /* Whether the pass without a machine settled the outcome: learnt the
+     * future, or was stopped, or the host refused memory. */
+    bool settled = false;
+    if (setup_stream_decides_pages(prog->scenario)) {
+        outcome = learn_next_uses(prog, initial, NULL, first_pid, accesses, poll, ctx, &map,
+                                  next, &why);
+        settled = outcome != SETUP_DONE || tables_fit(initial, map.count);
+        map.count = 0;
+        if (map.keys)
+            memset(map.keys, 0, map.cap * sizeof *map.keys);
     }
-    if (outcome == SETUP_DONE) {
-        for (uint64_t i = count; i < n; i++)
-            pages[i] = UINT64_MAX - i;
-        for (uint64_t i = n; i-- > 0;) {
-            uint64_t key = pages[i] + 1;
-            size_t slot = mix(key) & (map.cap - 1);
-            while (map.keys[slot] && map.keys[slot] != key)
-                slot = (slot + 1) & (map.cap - 1);
-            next[i] = map.keys[slot] ? map.values[slot] : MACHINE_NO_NEXT_USE;
-            map.keys[slot] = key;
-            map.values[slot] = (uint32_t)i;
-        }
+    struct machine *scratch = NULL;
+    if (!settled) {
+        scratch = machine_clone(initial);
+        /* The pass plays as a machine that knows no future, whatever
+         * initial was lent (it may be the array being filled). */
+        if (scratch)
+            machine_set_future(scratch, NULL, 0);
+        outcome = scratch ? learn_next_uses(prog, initial, scratch, first_pid, accesses, poll,
+                                            ctx, &map, next, &why)
+                          : SETUP_FAILED;
     }
     if (outcome == SETUP_FAILED)
         diag_set(err, prog->scenario->path, 0, 0, "%s", why);
-    free(pages);
     free(map.keys);
     free(map.values);
-    machine_destroy(m);
+    machine_destroy(scratch);
     return outcome;
 }

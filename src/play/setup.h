@@ -75,15 +75,33 @@ enum setup_outcome {
  * learns the future itself later (setup_future). */
 bool setup_future_fits(const struct scenario *s, uint64_t accesses, struct diag *err);
 
-/* OPT's future: plays the program once on a copy of initial (which is not
- * changed; the copy knows no future, whatever initial was lent) to learn
- * which page each of the run's `accesses` accesses touches, then finds for
- * each the index of the next access to the same page (MACHINE_NO_NEXT_USE
- * for none), four bytes each, written to next[0..accesses-1] (room for
- * at least one): a run of MACHINE_NO_NEXT_USE accesses or more is refused
- * (SETUP_FAILED). next is written only on SETUP_DONE, whole; otherwise it
- * is left as it was. The program's cursor state is its own: the pass
- * starts one at first_pid. */
+/* Whether the steps alone decide which page of which process every access
+ * touches, so that OPT's future needs no machine: every step, repeats
+ * opened, is an access at a number (a read, write, exec or fill without a
+ * symbol, refs, a trace) or runs nothing on the machine (say, chapter,
+ * pause, expect, ask). Such a run adds no process and switches none, so
+ * each access's pid is the one the machine of position 0 gives it (a
+ * process killed on the way keeps its pid, and the running one stays
+ * current); and no address waits on an area. false for any other step:
+ * mmap, munmap, mprotect, map, switch, fork, exit, execve, spawn, brk, or
+ * an address with a symbol. */
+bool setup_stream_decides_pages(const struct scenario *s);
+
+/* OPT's future: for each of the run's `accesses` accesses, the index of
+ * the next access to the same page of the same process
+ * (MACHINE_NO_NEXT_USE for none), four bytes each, written to
+ * next[0..accesses-1] (room for at least one). The accesses are read from
+ * the program's stream of items in one pass, each linked to the next use
+ * as it comes, with a map of the distinct pages: from the steps alone when
+ * they decide the pages (setup_stream_decides_pages) and the page tables
+ * of initial have room for every table those pages could need; otherwise
+ * by playing the program on a copy of initial (which is not changed; the
+ * copy knows no future, whatever initial was lent). Both give the same
+ * table, and the copy can stop only at that cap or when the host refuses
+ * memory. A run of MACHINE_NO_NEXT_USE accesses or more is refused
+ * (SETUP_FAILED). next is whole only on SETUP_DONE: the pass writes it as
+ * it goes. The program's cursor state is its own: the pass starts one at
+ * first_pid. */
 enum setup_outcome setup_future(struct program *prog, const struct machine *initial,
                                 uint32_t first_pid, uint64_t accesses, setup_poll_fn poll,
                                 void *ctx, uint32_t *next, struct diag *err);

@@ -224,7 +224,8 @@ static void fast_runs(const struct scenario *s)
                (unsigned long long)c->swap_ins);
         timeline_destroy(tl);
     }
-    printf("\n  setup: building the machine; for opt also the pass that learns the future.\n\n");
+    printf("\n  setup: building the machine; opt learns the future at its first move, in the "
+           "run.\n\n");
 }
 
 /* The race: three policies of about the same speed, two frame counts. */
@@ -533,7 +534,8 @@ static void maxima(const char *path)
                (double)built / 1024, (t3 - t2) * 1e3, (double)played / 1024);
         timeline_destroy(tl);
     }
-    printf("\n  build: building the machine (for opt, also learning the future);\n"
+    printf("\n  build: building the machine (opt learns the future at its first move, in "
+           "the play);\n"
            "  KiB: machine_bytes, every block the machine holds, malloc's headers counted.\n\n");
     scenario_free(s);
 }
