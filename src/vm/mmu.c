@@ -352,30 +352,41 @@ static uint64_t walk_fused(struct machine *m, const struct process *p)
     const struct geometry *g = &m->cfg.geo;
     const struct op *op = &m->op;
     unsigned shift = g->va_bits - g->index_bits[0];
+    /* The table and level in locals, written to acc where the walk stops:
+     * each level's read waits for the one before, and a store and reload
+     * of acc.table between them would lengthen that chain. */
+    uint32_t table = m->acc.table;
+    bool supervisor = m->acc.supervisor;
     for (unsigned level = 0;; level++) {
         uint64_t index = (op->va >> shift) & ((UINT64_C(1) << g->index_bits[level]) - 1);
-        uint64_t *slot = &pagetable_at(&m->pt, m->acc.table)[index];
-        m->acc.level = level;
-        if (pagetable_walk_stops(g, level, *slot))
-            vm_note_leaf(m, level, m->acc.table, (uint32_t)index);
-        bool leaf = level + 1 == g->levels || (*slot & PTE_HUGE);
-        if (!pte_present(*slot) ||
-            (leaf && !entry_permits(*slot, op->access, !op->kernel_mode,
-                                    m->acc.supervisor || !(*slot & PTE_USER)))) {
-            if (pte_present(*slot) && !(*slot & PTE_USER))
-                m->acc.supervisor = true;
-            m->acc.fault_code = fault_code_for(m, pte_present(*slot));
+        uint64_t *slot = &pagetable_at(&m->pt, table)[index];
+        uint64_t e = *slot;
+        if (pagetable_walk_stops(g, level, e))
+            vm_note_leaf(m, level, table, (uint32_t)index);
+        bool leaf = level + 1 == g->levels || (e & PTE_HUGE);
+        if (!pte_present(e) ||
+            (leaf && !entry_permits(e, op->access, !op->kernel_mode,
+                                    supervisor || !(e & PTE_USER)))) {
+            if (pte_present(e) && !(e & PTE_USER))
+                supervisor = true;
+            m->acc.level = level;
+            m->acc.table = table;
+            m->acc.supervisor = supervisor;
+            m->acc.fault_code = fault_code_for(m, pte_present(e));
             /* PAGE_FAULT as vm_step_fault takes it: the TLB's entry for the
              * address dropped; the handler's steps are the stepper's. */
             tlb_invalidate(&m->tlb, p->asid, op->va);
             m->phase = PH_CLASSIFY;
             return level + 2;
         }
-        if (!(*slot & PTE_USER))
-            m->acc.supervisor = true;
-        *slot |= PTE_ACCESSED;
+        if (!(e & PTE_USER))
+            supervisor = true;
+        *slot = e | PTE_ACCESSED;
         if (leaf) {
-            m->acc.frame = pte_frame(*slot);
+            m->acc.level = level;
+            m->acc.table = table;
+            m->acc.supervisor = supervisor;
+            m->acc.frame = pte_frame(e);
             m->acc.span_shift = (uint8_t)shift;
             /* TLB_FILL, then ACCESS_DONE. */
             fill_tlb(m, p, *slot, NULL);
@@ -383,7 +394,7 @@ static uint64_t walk_fused(struct machine *m, const struct process *p)
             m->phase = PH_IDLE;
             return level + 3;
         }
-        m->acc.table = pte_frame(*slot);
+        table = pte_frame(e);
         shift -= g->index_bits[level + 1];
     }
 }

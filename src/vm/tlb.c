@@ -65,7 +65,8 @@ int tlb_find(const struct tlb *t, uint16_t asid, uint64_t va, const unsigned *sp
         const struct tlb_entry *row = &t->entries[(size_t)set * t->ways];
         for (uint32_t w = 0; w < t->ways; w++) {
             const struct tlb_entry *e = &row[w];
-            if (e->valid && e->span_shift == spans[s] && e->vpn == vpn &&
+            /* The page number first: it rules out the other ways at once. */
+            if (e->vpn == vpn && e->valid && e->span_shift == spans[s] &&
                 (e->global || e->asid == asid))
                 return (int)(set * t->ways + w);
         }
@@ -145,7 +146,7 @@ int tlb_invalidate(struct tlb *t, uint16_t asid, uint64_t va)
         const struct tlb_entry *row = &t->entries[(size_t)set * t->ways];
         for (uint32_t w = 0; w < t->ways; w++) {
             const struct tlb_entry *e = &row[w];
-            if (e->valid && e->span_shift == s && e->vpn == vpn &&
+            if (e->vpn == vpn && e->valid && e->span_shift == s &&
                 (e->asid == asid || e->global)) {
                 int i = (int)(set * t->ways + w);
                 if (found < 0 || i < found)
