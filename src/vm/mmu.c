@@ -323,15 +323,13 @@ void vm_step_done(struct machine *m, struct event *ev)
  * access state for process p, the access counted. */
 static void begin_fused(struct machine *m, const struct op *op, const struct process *p)
 {
-    /* A copy of a constant, not memset: for a struct this size the
-     * compiler's memset is a string instruction slow to start, on every
-     * access. */
-    static const struct access_state fresh = {
-        .victim = VM_NO_FRAME, .victim_slot = VM_NO_SLOT, .slot = VM_NO_SLOT, .tlb_index = -1};
     m->op = *op;
     vm_forget_leaf(m);
-    m->acc = fresh;
+    memset(&m->acc, 0, sizeof m->acc);
+    m->acc.victim = VM_NO_FRAME;
+    m->acc.victim_slot = m->acc.slot = VM_NO_SLOT;
     m->acc.proc = (uint32_t)(p - m->procs);
+    m->acc.tlb_index = -1;
     m->acc.span_shift = (uint8_t)m->cfg.geo.page_shift;
     m->counters.accesses++;
     m->counters.reads += op->access == ACCESS_READ;
