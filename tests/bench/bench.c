@@ -667,7 +667,7 @@ static bool yardstick(const char *dir)
     for (size_t i = 0; ok && i < 4; i++) {
         bool opt = kinds[i] == REF_OPT;
         const char *path = opt ? trace_opt : trace;
-        struct ref_counters ref, vm;
+        struct ref_counters ref = {0}, vm = {0};
         double best = -1;
         for (int r = 0; r < YARD_RUNS && ok; r++) {
             uint32_t *pages;
