@@ -376,24 +376,32 @@ void timeline_destroy(struct timeline *tl)
  * Only a timeline that goes back keeps the index. When the host has no
  * memory to grow it the length stays unknown, and the item is replayed
  * micro-step by micro-step: slower, the same states. */
+static bool grow_item_events(struct timeline *tl, uint64_t item);
+
 static void note_item_events(struct timeline *tl, uint64_t item, uint64_t events)
 {
-    if (!tl->keep_snapshots)
+    if (!tl->keep_snapshots || (item >= tl->item_events_cap && !grow_item_events(tl, item)))
         return;
-    if (item >= tl->item_events_cap) {
-        uint64_t cap = tl->item_events_cap ? tl->item_events_cap : 4096;
-        while (cap <= item)
-            cap *= 2;
-        if (cap > SIZE_MAX)
-            return;
-        uint8_t *grown = realloc(tl->item_events, (size_t)cap);
-        if (!grown)
-            return;
-        memset(grown + tl->item_events_cap, 0, (size_t)(cap - tl->item_events_cap));
-        tl->item_events = grown;
-        tl->item_events_cap = cap;
-    }
     tl->item_events[item] = events < ITEM_LONG ? (uint8_t)events : ITEM_LONG;
+}
+
+/* Doubles the length index until it has room for item number `item`, the
+ * new lengths unknown (note_item_events, which keeps this rare work out
+ * of its own way). false when the host has no memory for it. */
+static bool grow_item_events(struct timeline *tl, uint64_t item)
+{
+    uint64_t cap = tl->item_events_cap ? tl->item_events_cap : 4096;
+    while (cap <= item)
+        cap *= 2;
+    if (cap > SIZE_MAX)
+        return false;
+    uint8_t *grown = realloc(tl->item_events, (size_t)cap);
+    if (!grown)
+        return false;
+    memset(grown + tl->item_events_cap, 0, (size_t)(cap - tl->item_events_cap));
+    tl->item_events = grown;
+    tl->item_events_cap = cap;
+    return true;
 }
 
 /* The events item number `item` takes, or 0 when the index does not know
