@@ -2437,26 +2437,34 @@ static void test_headless_no_snapshots(void)
 /* The snapshots' bytes never pass the budget: with room for a handful of
  * machines they thin out long before the count limit, and going back
  * still equals going forward; with room for none, none are held. */
-static void test_snapshot_budget(void)
+/* What the snapshot array and one snapshot of the long run take (*one is
+ * 0 when they could not be measured), measured on a timeline with the
+ * default budget, which takes its first two snapshots 1024 events apart. */
+static void long_snapshot_bytes(const struct scenario *s, size_t *array, size_t *one)
 {
-    struct scenario *s = load("long.yaml", long_yaml);
-    if (s == NULL)
-        return;
-    /* What the array and one snapshot take, measured on a default one. */
     struct timeline *probe = open_policy(s, NULL);
-    size_t one = 0, array = 0;
+    *one = *array = 0;
     if (probe) {
         CU_ASSERT_TRUE(timeline_seek(probe, 1500));
         CU_ASSERT_EQUAL(timeline_snapshot_count(probe), 1);
         size_t with_one = timeline_snapshot_bytes(probe);
         CU_ASSERT_TRUE(timeline_seek(probe, 2600));
         CU_ASSERT_EQUAL(timeline_snapshot_count(probe), 2);
-        one = timeline_snapshot_bytes(probe) - with_one;
-        array = with_one - one;
+        *one = timeline_snapshot_bytes(probe) - with_one;
+        *array = with_one - *one;
         /* Every machine holds at least its frames and the structure. */
-        CU_ASSERT_TRUE(one > sizeof(struct machine) + 8 * sizeof(struct frame));
+        CU_ASSERT_TRUE(*one > sizeof(struct machine) + 8 * sizeof(struct frame));
         timeline_destroy(probe);
     }
+}
+
+static void test_snapshot_budget(void)
+{
+    struct scenario *s = load("long.yaml", long_yaml);
+    if (s == NULL)
+        return;
+    size_t one, array;
+    long_snapshot_bytes(s, &array, &one);
     struct timeline_options opts = {.snapshot_budget = array + 6 * one + one / 2};
     struct timeline *tl = open_options(s, &opts);
     struct record r = {0};
@@ -2498,6 +2506,51 @@ static void test_snapshot_budget(void)
     if (tl) {
         timeline_run_fast(tl);
         CU_ASSERT_TRUE(timeline_snapshot_bytes(tl) <= TIMELINE_SNAPSHOT_BUDGET);
+    }
+    timeline_destroy(tl);
+    scenario_free(s);
+}
+
+/* The first pass sets the snapshot spacing from the scenario's access
+ * total instead of filling the budget and thinning it again and again:
+ * the long run (21,600 accesses, over 256 * 1024 events) at one snapshot
+ * every 1024 events would need some 280, five halvings more than the room
+ * for 8 given here. Played event by event, it widens the spacing at the
+ * first snapshot, takes a dozen at most, drops them once at most, and
+ * still ends with the budget at least half used. */
+static void test_snapshot_spacing_from_total(void)
+{
+    struct scenario *s = load("long.yaml", long_yaml);
+    if (s == NULL)
+        return;
+    size_t one, array;
+    long_snapshot_bytes(s, &array, &one);
+    struct timeline_options opts = {.snapshot_budget = array + 8 * one + one / 2};
+    struct timeline *tl = one ? open_options(s, &opts) : NULL;
+    if (tl) {
+        size_t held = 0, taken = 0, drops = 0;
+        uint64_t first = 0, second = 0;
+        while (timeline_next(tl) != NULL) {
+            size_t n = timeline_snapshot_count(tl);
+            if (n > held) {
+                taken += n - held;
+                if (first == 0)
+                    first = timeline_position(tl);
+                else if (second == 0)
+                    second = timeline_position(tl);
+            } else if (n < held) {
+                drops++;
+            }
+            held = n;
+        }
+        CU_ASSERT_TRUE(timeline_position(tl) > 256 * (uint64_t)1024);
+        CU_ASSERT_TRUE(first >= TIMELINE_FIRST_SPACING && first < 2 * TIMELINE_FIRST_SPACING);
+        /* 280 snapshots' worth of events over at most 16: 1024 times 16. */
+        CU_ASSERT_TRUE(second - first >= 16 * TIMELINE_FIRST_SPACING);
+        CU_ASSERT_TRUE(taken <= 12);
+        CU_ASSERT_TRUE(drops <= 1);
+        CU_ASSERT_TRUE(held >= 4 && held <= 8);
+        CU_ASSERT_TRUE(timeline_snapshot_bytes(tl) <= opts.snapshot_budget);
     }
     timeline_destroy(tl);
     scenario_free(s);
@@ -2732,6 +2785,7 @@ void suite_timeline_register(void)
                 test_chapter_step_quiet);
     CU_add_test(suite, "headless: no snapshots", test_headless_no_snapshots);
     CU_add_test(suite, "snapshots within the memory budget", test_snapshot_budget);
+    CU_add_test(suite, "snapshot spacing set from the access total", test_snapshot_spacing_from_total);
     CU_add_test(suite, "host refusal: stop there, go back", test_host_refusal);
     CU_add_test(suite, "quiet seeks on long random traces: same machine, event and log",
                 test_quiet_seeks_random_traces);

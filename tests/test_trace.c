@@ -740,6 +740,73 @@ static void test_quick_and_careful_agree(void)
     }
 }
 
+/* The quick parser's hex numbers: addresses of every length from 1 to 16
+ * digits, mixing cases and every digit, end where they should (at the
+ * newline of an rw line, at the comma of a lackey one), and a 17th digit,
+ * or any byte next to the digits' ranges (a control byte whose 0x20 bit
+ * makes '0'-'9', and a digit with its high bit set among them), makes the
+ * line a bad one. The first line of a file is read by the careful parser
+ * (the buffer is still empty): each file begins with one more. */
+static void test_hex_of_every_length(void)
+{
+    static const char digits[] = "0123456789abcdefABCDEF";
+    static const enum trace_format formats[] = {TRACE_RW, TRACE_LACKEY};
+    /* The text before the digits and after them. */
+    static const char *const shapes[][2] = {{"W 0x", "\n"}, {" S ", ",4\n"}};
+    for (size_t f = 0; f < 2; f++) {
+        char text[1024], path[512];
+        uint64_t want[17] = {0};
+        size_t len = (size_t)snprintf(text, sizeof text, "%s0%s", shapes[f][0], shapes[f][1]);
+        for (unsigned n = 1; n <= 16; n++) {
+            char hex[17];
+            for (unsigned k = 0; k < n; k++)
+                hex[k] = digits[(n * 5 + k * 7) % (sizeof digits - 1)];
+            hex[n] = '\0';
+            want[n] = strtoull(hex, NULL, 16);
+            len += (size_t)snprintf(text + len, sizeof text - len, "%s%s%s", shapes[f][0], hex,
+                                    shapes[f][1]);
+        }
+        CU_ASSERT_EQUAL_FATAL(write_temp(text, len, path, sizeof path), 0);
+        struct diag d;
+        struct trace_reader *t = trace_open(path, formats[f], 0, 0, &d);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+        struct trace_access a;
+        unsigned read = 0, wrong = 0;
+        while (trace_next(t, &a, &d) == 1) {
+            if (read > 16 || a.value != want[read] || a.kind != 'W' || a.line != read + 1)
+                wrong++;
+            read++;
+        }
+        CU_ASSERT_EQUAL(read, 17);
+        CU_ASSERT_EQUAL(wrong, 0);
+        trace_close(t);
+        unlink(path);
+    }
+    /* After a good line, "0x1f" with one byte more after it: all bad. */
+    static const char *const bad[] = {
+        "R 0x0\nR 0x1f1111111111111111\n", "R 0x0\nR 0x1f/\n", "R 0x0\nR 0x1f:\n",
+        "R 0x0\nR 0x1f@\n", "R 0x0\nR 0x1fG\n", "R 0x0\nR 0x1f`\n", "R 0x0\nR 0x1fg\n",
+        "R 0x0\nR 0x1f\x10\n", "R 0x0\nR 0x1f\x19\n", "R 0x0\nR 0x1f\xb0\n",
+        "R 0x0\nR 0x1f\xe6\n", "R 0x0\nR 0x1f\xc1\n"};
+    unsigned accepted = 0;
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char path[512];
+        CU_ASSERT_EQUAL_FATAL(write_temp(bad[i], strlen(bad[i]), path, sizeof path), 0);
+        struct diag d;
+        struct trace_reader *t = trace_open(path, TRACE_RW, 0, 0, &d);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+        struct trace_access a;
+        CU_ASSERT_EQUAL(trace_next(t, &a, &d), 1);
+        if (trace_next(t, &a, &d) != -1 || d.line != 2) {
+            fprintf(stderr, "\nbad line %zu read as %llx\n", i, (unsigned long long)a.value);
+            accepted++;
+        }
+        trace_close(t);
+        unlink(path);
+    }
+    CU_ASSERT_EQUAL(accepted, 0);
+}
+
 /* Writes text to a new temporary file, gzip-compressed when gz. */
 static int write_trace_file(const char *text, size_t len, int gz, char *path, size_t size)
 {
@@ -984,6 +1051,7 @@ void suite_trace_register(void)
     CU_add_test(suite, "pages beyond the 64-bit address space", test_page_beyond_address_space);
     CU_add_test(suite, "a trace that changes is an error", test_trace_that_changes);
     CU_add_test(suite, "quick and careful parsers agree", test_quick_and_careful_agree);
+    CU_add_test(suite, "hex numbers of every length", test_hex_of_every_length);
     CU_add_test(suite, "lines cut by a block boundary", test_block_boundaries);
     CU_add_test(suite, "lackey records across pages", test_lackey_across_pages);
     CU_add_test(suite, "lackey records past the top of the space", test_lackey_past_the_top);

@@ -301,11 +301,9 @@ static void produce(struct program *p, struct cursor *c, const struct machine *m
         return;
     case STEP_TRACE: {
         struct trace_reader *r = reader_of(p, st);
-        struct trace_pos now;
         if (c->sub == 0)
             memset(&c->tpos, 0, sizeof c->tpos);
-        trace_tell(r, &now);
-        if (memcmp(&now, &c->tpos, sizeof now) != 0 && trace_seek(r, &c->tpos) < 0) {
+        if (!trace_is_at(r, &c->tpos) && trace_seek(r, &c->tpos) < 0) {
             /* Read from anywhere else, the accesses would not be the ones
              * the cursor stands at: the step ends, saying why. */
             out->kind = ITEM_FAILED;
@@ -410,8 +408,13 @@ bool cursor_next(struct program *p, struct cursor *c, const struct machine *m, s
             c->sub = 0;
             continue;
         }
-        memset(out, 0, sizeof *out);
+        /* The item is built in place, each kind setting what it uses (an
+         * operation's op is cleared once, by item_op): only what every kind
+         * reads is reset here. */
         out->step = st;
+        out->page_part = 0;
+        out->record_bytes = 0;
+        out->reason[0] = '\0';
         if (c->sub == 0)
             c->op_seq++;
         produce(p, c, m, st, out);

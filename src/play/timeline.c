@@ -186,6 +186,35 @@ static bool snapshot_room(struct timeline *tl)
     return true;
 }
 
+/* Widens the spacing, thinning the snapshots held, while the rest of the
+ * run would fill TIMELINE_SPACING_GROWTH budgets with snapshots at it, as
+ * projected: its events from the events per access so far and the accesses
+ * still to come (the scenario's total is known), each snapshot as large as
+ * the machine now (`need`). Done as each snapshot is taken, so that a long
+ * first pass (End) does not take thousands of snapshots only to drop most
+ * of them as the budget fills. The projection is rough (a run's first
+ * accesses fault more than the rest, and the machine grows), hence the
+ * factor: it thins only where the budget would have to thin at least once
+ * even with the projection that much too high, and where it falls short
+ * the budget thins as before. */
+static void fit_spacing_to_run(struct timeline *tl, size_t need)
+{
+    uint64_t done = tl->st.cur.access_seq;
+    if (done == 0 || done >= tl->access_total)
+        return;
+    /* In floating point: the exact product may not fit 64 bits, and a
+     * projection needs no exactness. */
+    double rest = (double)tl->st.position / (double)done * (double)(tl->access_total - done);
+    double room = (double)tl->budget * TIMELINE_SPACING_GROWTH;
+    while (rest >= (double)tl->spacing && tl->spacing <= UINT64_MAX / TIMELINE_SPACING_GROWTH &&
+           (double)tl->snap_bytes + (1 + rest / (double)tl->spacing) * (double)need > room) {
+        if (tl->nsnaps >= 2)
+            thin_snapshots(tl);
+        else
+            widen_spacing(tl);
+    }
+}
+
 /* Takes a snapshot of the current state, within the count and the budget:
  * thins out the ones held while the new one would not fit. A snapshot that
  * still does not fit, or that the host has no memory for, is skipped by
@@ -197,6 +226,7 @@ static void take_snapshot(struct timeline *tl)
     /* What the copy will hold, every block counted as the host gives it
      * (machine_bytes; the copy holds no more than the machine). */
     size_t need = (size_t)machine_bytes(tl->st.m);
+    fit_spacing_to_run(tl, need);
     while (tl->nsnaps >= 2 && tl->snap_bytes + need > tl->budget)
         thin_snapshots(tl);
     bool fits = snapshot_room(tl) && tl->snap_bytes + need <= tl->budget;
@@ -346,24 +376,32 @@ void timeline_destroy(struct timeline *tl)
  * Only a timeline that goes back keeps the index. When the host has no
  * memory to grow it the length stays unknown, and the item is replayed
  * micro-step by micro-step: slower, the same states. */
+static bool grow_item_events(struct timeline *tl, uint64_t item);
+
 static void note_item_events(struct timeline *tl, uint64_t item, uint64_t events)
 {
-    if (!tl->keep_snapshots)
+    if (!tl->keep_snapshots || (item >= tl->item_events_cap && !grow_item_events(tl, item)))
         return;
-    if (item >= tl->item_events_cap) {
-        uint64_t cap = tl->item_events_cap ? tl->item_events_cap : 4096;
-        while (cap <= item)
-            cap *= 2;
-        if (cap > SIZE_MAX)
-            return;
-        uint8_t *grown = realloc(tl->item_events, (size_t)cap);
-        if (!grown)
-            return;
-        memset(grown + tl->item_events_cap, 0, (size_t)(cap - tl->item_events_cap));
-        tl->item_events = grown;
-        tl->item_events_cap = cap;
-    }
     tl->item_events[item] = events < ITEM_LONG ? (uint8_t)events : ITEM_LONG;
+}
+
+/* Doubles the length index until it has room for item number `item`, the
+ * new lengths unknown (note_item_events, which keeps this rare work out
+ * of its own way). false when the host has no memory for it. */
+static bool grow_item_events(struct timeline *tl, uint64_t item)
+{
+    uint64_t cap = tl->item_events_cap ? tl->item_events_cap : 4096;
+    while (cap <= item)
+        cap *= 2;
+    if (cap > SIZE_MAX)
+        return false;
+    uint8_t *grown = realloc(tl->item_events, (size_t)cap);
+    if (!grown)
+        return false;
+    memset(grown + tl->item_events_cap, 0, (size_t)(cap - tl->item_events_cap));
+    tl->item_events = grown;
+    tl->item_events_cap = cap;
+    return true;
 }
 
 /* The events item number `item` takes, or 0 when the index does not know

@@ -14,8 +14,12 @@
  * most TIMELINE_SNAPSHOT_BUDGET bytes together, however many that makes.
  * When the next snapshot would pass the budget, every other one is dropped
  * and the spacing doubles; a snapshot that does not fit even then, or that
- * the host has no memory for, is skipped and the spacing doubles too. A
- * headless timeline (see timeline_options) holds none at all.
+ * the host has no memory for, is skipped and the spacing doubles too. As
+ * each is taken, the spacing is also widened (the same way) while the
+ * rest of the run, projected from its accesses still to come, would fill
+ * the budget TIMELINE_SPACING_GROWTH times over: a long first pass does
+ * not take snapshots only to drop them. A headless timeline (see
+ * timeline_options) holds none at all.
  *
  * Going back and long moves forward replay quietly: whole operations at a
  * time, no event built and nothing logged, up to the TIMELINE_LOG_SIZE

@@ -988,6 +988,16 @@ void trace_tell(const struct trace_reader *t, struct trace_pos *pos)
     *pos = t->pos;
 }
 
+int trace_is_at(const struct trace_reader *t, const struct trace_pos *pos)
+{
+    /* On one file these three tell positions apart: the line is the one
+     * the offset begins, and the pending record, the one before it, is
+     * read only while pending_next is below its total (both 0 otherwise,
+     * the rest of it then stale). */
+    return t->pos.offset == pos->offset && t->pos.emitted == pos->emitted &&
+           t->pos.pending_next == pos->pending_next;
+}
+
 int trace_seek(struct trace_reader *t, const struct trace_pos *pos)
 {
     if (pos->offset < 0 || rewind_to_pos(t, pos->offset) != 0) {

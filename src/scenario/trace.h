@@ -124,6 +124,11 @@ int trace_next(struct trace_reader *t, struct trace_access *out,
 /* Stores the reader's current position in *pos. */
 void trace_tell(const struct trace_reader *t, struct trace_pos *pos);
 
+/* True when the reader stands at pos, a position trace_tell gave on a
+ * reader of the same file: reading on gives the accesses reading from pos
+ * gives (a cheap test before a trace_seek that may be needless). */
+int trace_is_at(const struct trace_reader *t, const struct trace_pos *pos);
+
 /* Moves the reader to a position earlier obtained by trace_tell on a reader
  * of the same file and format. 0 on success, -1 when the file cannot seek
  * there: the reader is then unchanged, and for a trace trace_count read the
