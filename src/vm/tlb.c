@@ -113,8 +113,19 @@ int tlb_fill(struct tlb *t, const struct tlb_entry *e, uint64_t *rng, struct tlb
     }
     if (evicted)
         *evicted = row[way];
-    row[way] = *e;
-    row[way].valid = true;
+    /* Field by field: the caller has just built *e so, and a struct
+     * copy's wider reads would each wait for those narrow stores. */
+    struct tlb_entry *slot = &row[way];
+    slot->global = e->global;
+    slot->user = e->user;
+    slot->writable = e->writable;
+    slot->dirty = e->dirty;
+    slot->nx = e->nx;
+    slot->span_shift = e->span_shift;
+    slot->asid = e->asid;
+    slot->vpn = e->vpn;
+    slot->frame = e->frame;
+    slot->valid = true;
     t->span_mask |= UINT64_C(1) << e->span_shift;
     row[way].stamp = ++t->clock;
     return (int)(set * t->ways + way);
