@@ -214,9 +214,14 @@ static void opt_accessed(struct policy *p, uint32_t frame, uint64_t next_use)
     uint32_t i = pos_of(s, frame);
     if (i == NIL)
         return;
+    uint64_t old = s->heap[i].key;
     s->heap[i].key = next_use;
-    sift_up(s, i);
-    sift_down(s, pos_of(s, frame));
+    /* A later next use can only move it up, an earlier one only down (the
+     * other sift would find nothing to do). */
+    if (next_use > old)
+        sift_up(s, i);
+    else if (next_use < old)
+        sift_down(s, i);
 }
 
 static void opt_freed(struct policy *p, uint32_t frame)
