@@ -391,25 +391,28 @@ static const char walk_yaml[] =
     "  - read: 0x3fc0\n"
     "  - expect: {segfaults: 1}\n";
 
+/* Rounds of 12 references on a tiny machine, `rounds` of them. */
+#define ROUNDS_YAML(rounds)                                                 \
+    "title: long\n"                                                         \
+    "machine:\n"                                                            \
+    "  preset: tiny\n"                                                      \
+    "  frames: 4\n"                                                         \
+    "  table_frames: 4\n"                                                   \
+    "  swap: 32\n"                                                          \
+    "  tlb: {entries: 4, ways: 2}\n"                                        \
+    "  policy: clock\n"                                                     \
+    "processes:\n"                                                          \
+    "  - {name: a, pid: 1}\n"                                               \
+    "steps:\n"                                                              \
+    "  - repeat:\n"                                                         \
+    "      times: " #rounds "\n"                                            \
+    "      steps:\n"                                                        \
+    "        - chapter: round\n"                                            \
+    "        - refs: \"1w 2 3 4w 5 1 6w 2 7 3w 1 9\"\n"
+
 /* Long enough (over 256 snapshots' worth of events) that the timeline must
  * thin its snapshots out. */
-static const char long_yaml[] =
-    "title: long\n"
-    "machine:\n"
-    "  preset: tiny\n"
-    "  frames: 4\n"
-    "  table_frames: 4\n"
-    "  swap: 32\n"
-    "  tlb: {entries: 4, ways: 2}\n"
-    "  policy: clock\n"
-    "processes:\n"
-    "  - {name: a, pid: 1}\n"
-    "steps:\n"
-    "  - repeat:\n"
-    "      times: 1800\n"
-    "      steps:\n"
-    "        - chapter: round\n"
-    "        - refs: \"1w 2 3 4w 5 1 6w 2 7 3w 1 9\"\n";
+static const char long_yaml[] = ROUNDS_YAML(1800);
 
 /* Two chapters tens of thousands of events apart, then a failed
  * expectation: moves to the next chapter, or to a failure, are long. */
@@ -2170,23 +2173,7 @@ static void test_snapshot_spacing_from_total(void)
 }
 
 /* The long run twice over: some 713,000 events, 43,200 accesses. */
-static const char longer_yaml[] =
-    "title: longer\n"
-    "machine:\n"
-    "  preset: tiny\n"
-    "  frames: 4\n"
-    "  table_frames: 4\n"
-    "  swap: 32\n"
-    "  tlb: {entries: 4, ways: 2}\n"
-    "  policy: clock\n"
-    "processes:\n"
-    "  - {name: a, pid: 1}\n"
-    "steps:\n"
-    "  - repeat:\n"
-    "      times: 3600\n"
-    "      steps:\n"
-    "        - chapter: round\n"
-    "        - refs: \"1w 2 3 4w 5 1 6w 2 7 3w 1 9\"\n";
+static const char longer_yaml[] = ROUNDS_YAML(3600);
 
 /* A run holds no more snapshots than quick steps back need, though the
  * budget has room for thousands of these small machines: End across the
