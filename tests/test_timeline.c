@@ -391,25 +391,28 @@ static const char walk_yaml[] =
     "  - read: 0x3fc0\n"
     "  - expect: {segfaults: 1}\n";
 
+/* Rounds of 12 references on a tiny machine, `rounds` of them. */
+#define ROUNDS_YAML(rounds)                                                 \
+    "title: long\n"                                                         \
+    "machine:\n"                                                            \
+    "  preset: tiny\n"                                                      \
+    "  frames: 4\n"                                                         \
+    "  table_frames: 4\n"                                                   \
+    "  swap: 32\n"                                                          \
+    "  tlb: {entries: 4, ways: 2}\n"                                        \
+    "  policy: clock\n"                                                     \
+    "processes:\n"                                                          \
+    "  - {name: a, pid: 1}\n"                                               \
+    "steps:\n"                                                              \
+    "  - repeat:\n"                                                         \
+    "      times: " #rounds "\n"                                            \
+    "      steps:\n"                                                        \
+    "        - chapter: round\n"                                            \
+    "        - refs: \"1w 2 3 4w 5 1 6w 2 7 3w 1 9\"\n"
+
 /* Long enough (over 256 snapshots' worth of events) that the timeline must
  * thin its snapshots out. */
-static const char long_yaml[] =
-    "title: long\n"
-    "machine:\n"
-    "  preset: tiny\n"
-    "  frames: 4\n"
-    "  table_frames: 4\n"
-    "  swap: 32\n"
-    "  tlb: {entries: 4, ways: 2}\n"
-    "  policy: clock\n"
-    "processes:\n"
-    "  - {name: a, pid: 1}\n"
-    "steps:\n"
-    "  - repeat:\n"
-    "      times: 1800\n"
-    "      steps:\n"
-    "        - chapter: round\n"
-    "        - refs: \"1w 2 3 4w 5 1 6w 2 7 3w 1 9\"\n";
+static const char long_yaml[] = ROUNDS_YAML(1800);
 
 /* Two chapters tens of thousands of events apart, then a failed
  * expectation: moves to the next chapter, or to a failure, are long. */
@@ -2513,11 +2516,11 @@ static void test_snapshot_budget(void)
 
 /* The first pass sets the snapshot spacing from the scenario's access
  * total instead of filling the budget and thinning it again and again:
- * the long run (21,600 accesses, over 256 * 1024 events) at one snapshot
- * every 1024 events would need some 280, five halvings more than the room
- * for 8 given here. Played event by event, it widens the spacing at the
- * first snapshot, takes a dozen at most, drops them once at most, and
- * still ends with the budget at least half used. */
+ * the long run (21,600 accesses, 356,415 events) at one snapshot every
+ * 1024 events would need some 348, five halvings more than the room for 8
+ * given here. Played event by event, it widens the gap at the first
+ * snapshot (to 65,538 events), takes 7, drops none, and so ends with the
+ * budget nearly full. */
 static void test_snapshot_spacing_from_total(void)
 {
     struct scenario *s = load("long.yaml", long_yaml);
@@ -2545,12 +2548,52 @@ static void test_snapshot_spacing_from_total(void)
         }
         CU_ASSERT_TRUE(timeline_position(tl) > 256 * (uint64_t)1024);
         CU_ASSERT_TRUE(first >= TIMELINE_FIRST_SPACING && first < 2 * TIMELINE_FIRST_SPACING);
-        /* 280 snapshots' worth of events over at most 16: 1024 times 16. */
-        CU_ASSERT_TRUE(second - first >= 16 * TIMELINE_FIRST_SPACING);
-        CU_ASSERT_TRUE(taken <= 12);
-        CU_ASSERT_TRUE(drops <= 1);
-        CU_ASSERT_TRUE(held >= 4 && held <= 8);
+        /* 348 snapshots' worth of events over at most 8: 1024 times 64. */
+        CU_ASSERT_TRUE(second - first >= 64 * TIMELINE_FIRST_SPACING);
+        CU_ASSERT_TRUE(taken <= 8);
+        CU_ASSERT_EQUAL(drops, 0);
+        CU_ASSERT_TRUE(held >= 6 && held <= 8);
         CU_ASSERT_TRUE(timeline_snapshot_bytes(tl) <= opts.snapshot_budget);
+    }
+    timeline_destroy(tl);
+    scenario_free(s);
+}
+
+/* The long run twice over: some 713,000 events, 43,200 accesses. */
+static const char longer_yaml[] = ROUNDS_YAML(3600);
+
+/* A run holds no more snapshots than quick steps back need, though the
+ * budget has room for thousands of these small machines: End across the
+ * longer run (some 713,000 events, 692 snapshots at one every 1024 events)
+ * keeps at most TIMELINE_SNAPSHOTS_ENOUGH (509: the gap widens while the
+ * first accesses make the run look longer), and going back from there
+ * still equals going forward. */
+static void test_snapshots_enough(void)
+{
+    struct scenario *s = load("longer.yaml", longer_yaml);
+    if (s == NULL)
+        return;
+    struct timeline *tl = open_policy(s, NULL);
+    if (tl) {
+        CU_ASSERT_TRUE(timeline_seek(tl, UINT64_MAX));
+        uint64_t end = timeline_position(tl);
+        size_t n = timeline_snapshot_count(tl);
+        CU_ASSERT_TRUE(end > 700000 && end / TIMELINE_FIRST_SPACING > TIMELINE_SNAPSHOTS_ENOUGH);
+        CU_ASSERT_TRUE(n <= TIMELINE_SNAPSHOTS_ENOUGH && n >= TIMELINE_SNAPSHOTS_ENOUGH / 2);
+        CU_ASSERT_TRUE(timeline_snapshot_bytes(tl) * 8 < TIMELINE_SNAPSHOT_BUDGET);
+        /* Back from the end, from the snapshots End took, to where a
+         * fresh timeline plays from the start. */
+        struct timeline *fresh = open_policy(s, NULL);
+        if (fresh) {
+            static const uint64_t back[] = {100001, 200002};
+            for (size_t i = 0; i < sizeof back / sizeof back[0]; i++) {
+                CU_ASSERT_TRUE(timeline_seek(tl, end - back[i]));
+                CU_ASSERT_TRUE(timeline_seek(fresh, end - back[i]));
+                CU_ASSERT_EQUAL(machine_digest(timeline_machine(tl)),
+                                machine_digest(timeline_machine(fresh)));
+            }
+            timeline_destroy(fresh);
+        }
     }
     timeline_destroy(tl);
     scenario_free(s);
@@ -2786,6 +2829,7 @@ void suite_timeline_register(void)
     CU_add_test(suite, "headless: no snapshots", test_headless_no_snapshots);
     CU_add_test(suite, "snapshots within the memory budget", test_snapshot_budget);
     CU_add_test(suite, "snapshot spacing set from the access total", test_snapshot_spacing_from_total);
+    CU_add_test(suite, "snapshots: no more than quick steps back need", test_snapshots_enough);
     CU_add_test(suite, "host refusal: stop there, go back", test_host_refusal);
     CU_add_test(suite, "quiet seeks on long random traces: same machine, event and log",
                 test_quiet_seeks_random_traces);

@@ -186,33 +186,39 @@ static bool snapshot_room(struct timeline *tl)
     return true;
 }
 
-/* Widens the spacing, thinning the snapshots held, while the rest of the
- * run would fill TIMELINE_SPACING_GROWTH budgets with snapshots at it, as
- * projected: its events from the events per access so far and the accesses
- * still to come (the scenario's total is known), each snapshot as large as
- * the machine now (`need`). Done as each snapshot is taken, so that a long
- * first pass (End) does not take thousands of snapshots only to drop most
- * of them as the budget fills. The projection is rough (a run's first
- * accesses fault more than the rest, and the machine grows), hence the
- * factor: it thins only where the budget would have to thin at least once
- * even with the projection that much too high, and where it falls short
- * the budget thins as before. */
-static void fit_spacing_to_run(struct timeline *tl, size_t need)
+/* The events from this snapshot to the next: the spacing (which thinning
+ * and skipped snapshots widen), widened further, TIMELINE_SPACING_GROWTH
+ * times at a time, while the rest of the run would take too many snapshots
+ * at it: more than the rest of the budget holds, each as large as the
+ * machine now (`need`), or, below TIMELINE_QUICK_SPACING, more than
+ * TIMELINE_SNAPSHOTS_ENOUGH in all. The rest of the run is projected from
+ * the events per access so far and the accesses still to come (the
+ * scenario's total is known). Worked out afresh at each snapshot, the gap
+ * follows the projection both ways: a run's first accesses fault more than
+ * the rest, so the first projections run long and later ones bring the gap
+ * back down; and it never drops a snapshot (only the budget does). A long
+ * first pass (End) is so spared most of the snapshots it would take only
+ * to drop them, and those quick steps back do not need. */
+static uint64_t snapshot_gap(const struct timeline *tl, size_t need)
 {
+    uint64_t gap = tl->spacing;
     uint64_t done = tl->st.cur.access_seq;
     if (done == 0 || done >= tl->access_total)
-        return;
+        return gap;
     /* In floating point: the exact product may not fit 64 bits, and a
      * projection needs no exactness. */
     double rest = (double)tl->st.position / (double)done * (double)(tl->access_total - done);
-    double room = (double)tl->budget * TIMELINE_SPACING_GROWTH;
-    while (rest >= (double)tl->spacing && tl->spacing <= UINT64_MAX / TIMELINE_SPACING_GROWTH &&
-           (double)tl->snap_bytes + (1 + rest / (double)tl->spacing) * (double)need > room) {
-        if (tl->nsnaps >= 2)
-            thin_snapshots(tl);
-        else
-            widen_spacing(tl);
+    double room = (double)tl->budget - (double)tl->snap_bytes;
+    while (rest >= (double)gap && gap <= UINT64_MAX / TIMELINE_SPACING_GROWTH) {
+        double more = 1 + rest / (double)gap; /* this one included */
+        bool too_large = more * (double)need > room;
+        bool too_many = gap < TIMELINE_QUICK_SPACING &&
+                        (double)tl->nsnaps + more > TIMELINE_SNAPSHOTS_ENOUGH;
+        if (!too_large && !too_many)
+            break;
+        gap *= TIMELINE_SPACING_GROWTH;
     }
+    return gap;
 }
 
 /* Takes a snapshot of the current state, within the count and the budget:
@@ -226,9 +232,9 @@ static void take_snapshot(struct timeline *tl)
     /* What the copy will hold, every block counted as the host gives it
      * (machine_bytes; the copy holds no more than the machine). */
     size_t need = (size_t)machine_bytes(tl->st.m);
-    fit_spacing_to_run(tl, need);
     while (tl->nsnaps >= 2 && tl->snap_bytes + need > tl->budget)
         thin_snapshots(tl);
+    uint64_t gap = snapshot_gap(tl, need);
     bool fits = snapshot_room(tl) && tl->snap_bytes + need <= tl->budget;
     struct tl_snapshot *snap = fits ? &tl->snaps[tl->nsnaps] : NULL;
     if (!fits || !state_copy(&snap->st, &tl->st)) {
@@ -238,7 +244,7 @@ static void take_snapshot(struct timeline *tl)
         tl->snap_bytes += snap->bytes;
         tl->nsnaps++;
     }
-    tl->next_snapshot = tl->st.position + tl->spacing;
+    tl->next_snapshot = tl->st.position + (gap > tl->spacing ? gap : tl->spacing);
 }
 
 static bool poll_at(struct timeline *tl, enum tl_task task, uint64_t position,

@@ -15,11 +15,12 @@
  * When the next snapshot would pass the budget, every other one is dropped
  * and the spacing doubles; a snapshot that does not fit even then, or that
  * the host has no memory for, is skipped and the spacing doubles too. As
- * each is taken, the spacing is also widened (the same way) while the
- * rest of the run, projected from its accesses still to come, would fill
- * the budget TIMELINE_SPACING_GROWTH times over: a long first pass does
- * not take snapshots only to drop them. A headless timeline (see
- * timeline_options) holds none at all.
+ * each is taken, the gap to the next is also widened (doubling) while the
+ * rest of the run, projected from its accesses still to come, would not
+ * fit the rest of the budget, or (up to TIMELINE_QUICK_SPACING) would take
+ * more than TIMELINE_SNAPSHOTS_ENOUGH in all: a long first pass does not
+ * take snapshots only to drop them, nor more than quick steps back need.
+ * A headless timeline (see timeline_options) holds none at all.
  *
  * Going back and long moves forward replay quietly: whole operations at a
  * time, no event built and nothing logged, up to the TIMELINE_LOG_SIZE
@@ -69,6 +70,15 @@
  * TIMELINE_SPACING_GROWTH times, so that those held stay evenly spaced. */
 #define TIMELINE_FIRST_SPACING 1024
 #define TIMELINE_SPACING_GROWTH 2
+/* A run needs no more snapshots than this for its steps back to be quick:
+ * as they are taken, the gap to the next one widens while the whole run,
+ * as projected, would hold more, but never past TIMELINE_QUICK_SPACING
+ * events, which the bench's ten-million-access trace replays quietly in
+ * about 4 ms, a fifth of the 20 ms a step back may take.
+ * Fewer, wider snapshots make a long first pass (End) faster and hold
+ * less memory. */
+#define TIMELINE_SNAPSHOTS_ENOUGH 512
+#define TIMELINE_QUICK_SPACING (UINT64_C(1) << 18)
 /* Events between two calls of the stop hook during a long move: about a
  * tenth of a millisecond of playing, so a stop is honoured at once. */
 #define TIMELINE_POLL_EVENTS 1024
