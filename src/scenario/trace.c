@@ -482,7 +482,7 @@ static size_t quick_end(const char *p, size_t i)
 
 /* "7" or "7w": a decimal page number in column 1. */
 static int quick_pages(const struct trace_reader *t, const char *p, size_t *used,
-                       struct trace_access *first, struct trace_access *second)
+                       struct trace_access out[2])
 {
     size_t i = 0;
     uint64_t page;
@@ -496,8 +496,7 @@ static int quick_pages(const struct trace_reader *t, const char *p, size_t *used
     }
     if ((*used = quick_end(p, i)) == 0)
         return -1;
-    (void)second;
-    *first = (struct trace_access){.kind = kind, .is_page = 1, .value = page,
+    out[0] = (struct trace_access){.kind = kind, .is_page = 1, .value = page,
                                    .line = t->pos.line + 1, .col = 1};
     return 1;
 }
@@ -505,7 +504,7 @@ static int quick_pages(const struct trace_reader *t, const char *p, size_t *used
 /* "R 0x1234" or "W 4096": a letter in column 1, blanks, then a 0x hex or a
  * decimal address. */
 static int quick_rw(const struct trace_reader *t, const char *p, size_t *used,
-                    struct trace_access *first, struct trace_access *second)
+                    struct trace_access out[2])
 {
     char kind = access_letter(p[0]);
     size_t i = 1, start;
@@ -525,8 +524,7 @@ static int quick_rw(const struct trace_reader *t, const char *p, size_t *used,
     }
     if ((*used = quick_end(p, i)) == 0)
         return -1;
-    (void)second;
-    *first = (struct trace_access){.kind = kind, .is_page = 0, .value = addr,
+    out[0] = (struct trace_access){.kind = kind, .is_page = 0, .value = addr,
                                    .line = t->pos.line + 1, .col = (unsigned)start + 1};
     return 1;
 }
@@ -534,7 +532,7 @@ static int quick_rw(const struct trace_reader *t, const char *p, size_t *used,
 /* "I  0401ab70,3", " L 04032e40,8", " S ...", " M ...": the record, blanks,
  * hex digits, a comma and a decimal size without leading zeros. */
 static int quick_lackey(const struct trace_reader *t, const char *p, size_t *used,
-                        struct trace_access *first, struct trace_access *second)
+                        struct trace_access out[2])
 {
     char op;
     size_t i, start, size_start;
@@ -563,12 +561,12 @@ static int quick_lackey(const struct trace_reader *t, const char *p, size_t *use
                              .value = addr, .size = (unsigned)size,
                              .record_size = (unsigned)size, .line = t->pos.line + 1,
                              .col = (unsigned)start + 1};
-    *first = a;
+    out[0] = a;
     if (op != 'M')
         return 1;
     /* A modify is a load then a store of the same bytes. */
-    *second = a;
-    second->kind = 'W';
+    out[1] = a;
+    out[1].kind = 'W';
     return 2;
 }
 
@@ -906,15 +904,15 @@ static void pending_access(const struct trace_reader *t, uint64_t i, struct trac
 /* The format's quick parser (see "the quick parsers"), called by name so
  * that the compiler can put it in trace_next's loop. */
 static int quick_line(const struct trace_reader *t, const char *p, size_t *used,
-                      struct trace_access *first, struct trace_access *second)
+                      struct trace_access out[2])
 {
     switch (t->format) {
     case TRACE_PAGES:
-        return quick_pages(t, p, used, first, second);
+        return quick_pages(t, p, used, out);
     case TRACE_RW:
-        return quick_rw(t, p, used, first, second);
+        return quick_rw(t, p, used, out);
     case TRACE_LACKEY:
-        return quick_lackey(t, p, used, first, second);
+        return quick_lackey(t, p, used, out);
     case TRACE_FORMAT_COUNT:
         break;
     }
@@ -933,20 +931,14 @@ int trace_next(struct trace_reader *t, struct trace_access *out, struct diag *er
         return 1;
     }
     for (;;) {
-        struct trace_access got[2], second;
+        struct trace_access got[2];
         size_t consumed;
-        /* Most lines are read where they lie by the quick parser, into *out
-         * itself: a copy of a struct just written field by field waits for
-         * those stores to land, on every line. Any other line, and the line
-         * a block boundary cuts, goes to the careful one. */
-        const struct trace_access *first = out;
-        int n = t->buf_at < t->buf_len
-                    ? quick_line(t, t->buf + t->buf_at, &consumed, out, &second)
-                    : -1;
+        /* Most lines are read where they lie by the quick parser; any
+         * other, and the line a block boundary cuts, by the careful one. */
+        int n = t->buf_at < t->buf_len ? quick_line(t, t->buf + t->buf_at, &consumed, got) : -1;
         if (n > 0 && consumed <= t->buf_len - t->buf_at) {
             t->buf_at += consumed;
         } else {
-            first = got;
             const char *line;
             size_t len;
             int r = read_line(t, &line, &len, &consumed, err);
@@ -963,7 +955,7 @@ int trace_next(struct trace_reader *t, struct trace_access *out, struct diag *er
                 return failed(t, err);
             }
         }
-        uint64_t total = n > 0 ? (uint64_t)n * pages_touched(t, first) : 0;
+        uint64_t total = n > 0 ? (uint64_t)n * pages_touched(t, &got[0]) : 0;
         /* The last access the count found: the file must not have grown. */
         if (total > 0 && t->checked && t->pos.emitted + total >= t->expected
             && check_unchanged(t, err) < 0) {
@@ -975,14 +967,13 @@ int trace_next(struct trace_reader *t, struct trace_access *out, struct diag *er
         if (total == 0)
             continue;
         if (total == 1) {
-            if (first != out)
-                *out = *first;
+            *out = got[0];
         } else {
             t->pos.pending_total = total;
-            t->pos.pending_value = first->value;
-            t->pos.pending_size = first->size;
-            t->pos.pending_col = first->col;
-            t->pos.pending_kind = (unsigned char)first->kind;
+            t->pos.pending_value = got[0].value;
+            t->pos.pending_size = got[0].size;
+            t->pos.pending_col = got[0].col;
+            t->pos.pending_kind = (unsigned char)got[0].kind;
             t->pos.pending_modify = n == 2;
             pending_access(t, 0, out);
             t->pos.pending_next = 1;
@@ -994,18 +985,7 @@ int trace_next(struct trace_reader *t, struct trace_access *out, struct diag *er
 
 void trace_tell(const struct trace_reader *t, struct trace_pos *pos)
 {
-    /* Field by field: trace_next has just written them one at a time, and
-     * a struct copy's wider reads would each wait for those stores. */
-    pos->offset = t->pos.offset;
-    pos->line = t->pos.line;
-    pos->emitted = t->pos.emitted;
-    pos->pending_next = t->pos.pending_next;
-    pos->pending_total = t->pos.pending_total;
-    pos->pending_value = t->pos.pending_value;
-    pos->pending_size = t->pos.pending_size;
-    pos->pending_col = t->pos.pending_col;
-    pos->pending_kind = t->pos.pending_kind;
-    pos->pending_modify = t->pos.pending_modify;
+    *pos = t->pos;
 }
 
 int trace_is_at(const struct trace_reader *t, const struct trace_pos *pos)
