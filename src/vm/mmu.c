@@ -384,7 +384,8 @@ static uint64_t walk_fused(struct machine *m, const struct process *p)
         }
         if (!(e & PTE_USER))
             supervisor = true;
-        *slot = e | PTE_ACCESSED;
+        if (!(e & PTE_ACCESSED))
+            *slot = e | PTE_ACCESSED;
         if (leaf) {
             m->acc.level = level;
             m->acc.table = table;

@@ -92,25 +92,28 @@ int tlb_fill(struct tlb *t, const struct tlb_entry *e, uint64_t *rng, struct tlb
 {
     uint32_t set = set_of_vpn(t, e->vpn);
     struct tlb_entry *row = &t->entries[(size_t)set * t->ways];
-    uint32_t way = t->ways;
-    /* An existing entry for the same page is replaced in place. */
-    for (uint32_t w = 0; w < t->ways && way == t->ways; w++)
-        if (row[w].valid && row[w].vpn == e->vpn && row[w].span_shift == e->span_shift &&
-            row[w].asid == e->asid)
-            way = w;
-    for (uint32_t w = 0; w < t->ways && way == t->ways; w++)
-        if (!row[w].valid)
-            way = w;
-    if (way == t->ways) {
-        if (t->replacement == TLB_RANDOM) {
-            way = (uint32_t)rng_below(rng, t->ways);
-        } else {
-            way = 0;
-            for (uint32_t w = 1; w < t->ways; w++)
-                if (row[w].stamp < row[way].stamp)
-                    way = w;
+    /* One look at the set: an existing entry for the same page is
+     * replaced in place, else the first invalid way is taken, else the
+     * replacement picks (least recently used: the first of the lowest
+     * stamps). */
+    uint32_t same = t->ways, invalid = t->ways, oldest = 0;
+    for (uint32_t w = 0; w < t->ways; w++) {
+        const struct tlb_entry *r = &row[w];
+        if (!r->valid) {
+            if (invalid == t->ways)
+                invalid = w;
+            continue;
         }
+        if (same == t->ways && r->vpn == e->vpn && r->span_shift == e->span_shift &&
+            r->asid == e->asid)
+            same = w;
+        if (r->stamp < row[oldest].stamp)
+            oldest = w;
     }
+    uint32_t way = same != t->ways      ? same
+                 : invalid != t->ways   ? invalid
+                 : t->replacement == TLB_RANDOM ? (uint32_t)rng_below(rng, t->ways)
+                                                : oldest;
     if (evicted)
         *evicted = row[way];
     /* Field by field: the caller has just built *e so, and a struct
