@@ -1825,6 +1825,97 @@ static void test_chapter_step_quiet(void)
     }
 }
 
+/* A step of many items: a reference string of 400 pages (some 4000
+ * events, far more than the log holds) between shorter steps. */
+static void long_step_yaml(char *out, size_t len)
+{
+    int n = snprintf(out, len,
+                     "title: one long step\n"
+                     "machine: {preset: tiny, frames: 4, table_frames: 4, swap: 32,\n"
+                     "          tlb: {entries: 4, ways: 2}, policy: clock}\n"
+                     "processes:\n"
+                     "  - {name: a, pid: 1}\n"
+                     "steps:\n"
+                     "  - chapter: before\n"
+                     "  - refs: \"1w 2 3\"\n"
+                     "  - refs: \"");
+    for (int i = 0; i < 400 && n > 0 && (size_t)n < len; i++)
+        n += snprintf(out + n, len - (size_t)n, "%s%d%s", i ? " " : "", 1 + (i * 7) % 13,
+                      i % 5 == 0 ? "w" : "");
+    if (n > 0 && (size_t)n < len)
+        snprintf(out + n, len - (size_t)n,
+                 "\"\n"
+                 "  - say: between\n"
+                 "  - refs: \"4 5w\"\n"
+                 "  - expect: {faults: 1}\n");
+}
+
+/* Stepping forward by an operation runs the step's items before its last
+ * whole, quietly, and plays the last event by event (it holds the event
+ * that ends the step), then rebuilds the log: every step end reached
+ * shows the machine, current event and log that playing event by event
+ * left there, with snapshots and headless, under clock and opt. */
+static void test_op_step_quiet(void)
+{
+    static char yaml[8192];
+    long_step_yaml(yaml, sizeof yaml);
+    struct scenario *s = load("one-long-step.yaml", yaml);
+    if (s == NULL)
+        return;
+    static const char *const policies[] = {"clock", "opt"};
+    for (size_t p = 0; p < sizeof policies / sizeof policies[0]; p++) {
+        struct timeline *ref = open_policy(s, policies[p]);
+        struct record r = {.stride = 1};
+        if (!ref || !record_forward(ref, &r)) {
+            timeline_destroy(ref);
+            continue;
+        }
+        /* The long step really is long: more events than the log holds. */
+        uint64_t longest = 0, last = 0;
+        for (uint64_t at = 1; at <= r.end; at++)
+            if (is_boundary(&r.at[at], TL_UNIT_OP)) {
+                longest = at - last > longest ? at - last : longest;
+                last = at;
+            }
+        CU_ASSERT_TRUE(longest > 4 * TIMELINE_LOG_SIZE);
+        for (int headless = 0; headless < 2; headless++) {
+            struct timeline_options opts = {.headless = headless != 0};
+            struct timeline *tl = open_options_policy(s, policies[p], &opts);
+            if (!tl)
+                continue;
+            char what[160];
+            snprintf(what, sizeof what, "%s%s: step by operation", policies[p],
+                     headless ? " headless" : "");
+            unsigned steps = 0, bad = 0;
+            uint64_t at = 0;
+            while (bad < 3 && at < r.end) {
+                uint64_t expected = next_boundary(&r, at, TL_UNIT_OP);
+                CU_ASSERT_TRUE(timeline_step(tl, TL_UNIT_OP, +1));
+                at = timeline_position(tl);
+                CU_ASSERT_EQUAL(at, expected);
+                if (at != expected || !same_as_recorded(tl, &r, what))
+                    bad++;
+                steps++;
+            }
+            CU_ASSERT_EQUAL(bad, 0);
+            /* chapter, refs, the long refs, say, refs, expect */
+            CU_ASSERT_EQUAL(steps, 6);
+            CU_ASSERT_FALSE(timeline_step(tl, TL_UNIT_OP, +1));
+            CU_ASSERT_TRUE(timeline_at_end(tl));
+            /* From inside the long step: to its end, as playing leaves it. */
+            uint64_t inside = next_boundary(&r, 1, TL_UNIT_OP) + 10;
+            CU_ASSERT_TRUE(timeline_seek(tl, inside));
+            CU_ASSERT_TRUE(timeline_step(tl, TL_UNIT_OP, +1));
+            CU_ASSERT_EQUAL(timeline_position(tl), next_boundary(&r, inside, TL_UNIT_OP));
+            CU_ASSERT_TRUE(same_as_recorded(tl, &r, what));
+            timeline_destroy(tl);
+        }
+        free(r.at);
+        timeline_destroy(ref);
+    }
+    scenario_free(s);
+}
+
 /* OPT's future as a timeline learnt it at creation before it learnt it
  * lazily: the machine of position 0 given the future first, then every
  * operation run whole. digests[i] is the machine after access i + 1;
@@ -2826,6 +2917,8 @@ void suite_timeline_register(void)
                 test_future_learnt_lazily);
     CU_add_test(suite, "step by chapter: quiet, as playing event by event left it",
                 test_chapter_step_quiet);
+    CU_add_test(suite, "step by operation: the step's items but its last run whole, as playing left it",
+                test_op_step_quiet);
     CU_add_test(suite, "headless: no snapshots", test_headless_no_snapshots);
     CU_add_test(suite, "snapshots within the memory budget", test_snapshot_budget);
     CU_add_test(suite, "snapshot spacing set from the access total", test_snapshot_spacing_from_total);

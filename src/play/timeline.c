@@ -995,11 +995,12 @@ bool timeline_step(struct timeline *tl, enum tl_unit unit, int direction)
             return false;
         return seek_within_move(tl, target);
     }
-    if (unit == TL_UNIT_CHAPTER) {
-        /* The next chapter is where run_until stops for one: reached
-         * running operations whole, the log rebuilt at the end. */
+    if (unit == TL_UNIT_CHAPTER || unit == TL_UNIT_OP) {
+        /* The next chapter, or the end of the step (a trace's millions of
+         * accesses are one operation), is where run_until stops for one:
+         * reached running operations whole, the log rebuilt at the end. */
         uint64_t from = tl->st.position;
-        if (run_until_within_move(tl, TL_STOP_CHAPTER))
+        if (run_until_within_move(tl, unit == TL_UNIT_OP ? TL_STOP_STEP_END : TL_STOP_CHAPTER))
             return true;
         return tl->st.position != from && !tl->stopped && timeline_error(tl) == NULL;
     }
@@ -1031,6 +1032,8 @@ static bool stops_at(const struct tl_event *e, enum tl_stop stop)
         return e->kind == TL_EXPECT && e->failed;
     case TL_STOP_PAUSE:
         return e->kind == TL_PAUSE || e->kind == TL_CHAPTER || e->kind == TL_ASK;
+    case TL_STOP_STEP_END:
+        return e->ends_op;
     }
     return false;
 }
@@ -1056,6 +1059,8 @@ static bool may_stop_in(enum tl_stop stop, const struct counters *before,
     case TL_STOP_FAILED:
     case TL_STOP_PAUSE:
         return false; /* the scenario's own items, never inside an operation */
+    case TL_STOP_STEP_END:
+        return false; /* a step's last item is given back before it runs */
     }
     return true;
 }
@@ -1063,7 +1068,7 @@ static bool may_stop_in(enum tl_stop stop, const struct counters *before,
 /* Plays forward quietly, an item at a time, up to the first operation that
  * may hold an event where `stop` stops (may_stop_in), the end, or the
  * scenario's first own item (played loudly by the caller, since it may be
- * where run_until stops). *candidate is the position that operation
+ * where run_until stops), or for TL_STOP_STEP_END the step's last item. *candidate is the position that operation
  * began at, or UINT64_MAX when none was found. false when stopped or on a
  * host error. */
 static bool find_candidate_quietly(struct timeline *tl, enum tl_stop stop, uint64_t *candidate)
@@ -1080,8 +1085,9 @@ static bool find_candidate_quietly(struct timeline *tl, enum tl_stop stop, uint6
             st->ended = true;
             return true;
         }
-        if (st->item.kind != ITEM_OP) {
-            /* Given back: the caller plays it as an event. */
+        if (st->item.kind != ITEM_OP || (stop == TL_STOP_STEP_END && st->item.last_of_step)) {
+            /* Given back: the caller plays it event by event (a step's
+             * last item holds the event that ends the step). */
             st->cur = before_cursor;
             return true;
         }

@@ -162,6 +162,8 @@ enum tl_stop {
     TL_STOP_CHAPTER,
     TL_STOP_FAILED,      /* a failed expectation */
     TL_STOP_PAUSE,       /* a pause item or a chapter (autoplay) */
+    TL_STOP_STEP_END,    /* the last event of the step being played (where a step
+                            forward by an operation ends) */
 };
 
 /* What a long move is doing, passed to the stop hook so that a caller

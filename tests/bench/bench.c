@@ -36,7 +36,9 @@
  *      1 (clock): the first frame (clock and opt), End from the start, and
  *      at 30 random positions one step back, one access back, one
  *      operation back, run to the next fault and to the next eviction
- *      (median and maximum); the snapshots then held against the budget.
+ *      (median and maximum); the snapshots then held against the budget;
+ *      and on a fresh timeline one step forward by an operation across
+ *      the whole trace (it is one operation).
  *
  * Run from the top of the source tree: ./build/release/bench */
 #include <errno.h>
@@ -439,10 +441,21 @@ static void long_trace_moves(const char *dir)
         time_moves(tl, end, "run to the next fault:", 4, to_fault);
         time_moves(tl, end, "run to the next eviction:", 5, to_eviction);
         size_t n = timeline_snapshot_count(tl), bytes = timeline_snapshot_bytes(tl);
-        printf("  snapshots: %zu, %.1f MiB of the %zu MiB budget\n\n", n,
+        printf("  snapshots: %zu, %.1f MiB of the %zu MiB budget\n", n,
                (double)bytes / (1024 * 1024), TIMELINE_SNAPSHOT_BUDGET >> 20);
         timeline_destroy(tl);
     }
+    /* The trace is one operation: a step forward by an operation from
+     * its start, on a fresh timeline, crosses all of it. */
+    struct timeline *op = open_timeline(s, "clock");
+    if (op != NULL && timeline_step(op, TL_UNIT_OP, +1)) {
+        double t0 = now_s();
+        timeline_step(op, TL_UNIT_OP, +1);
+        printf("  one operation forward (the trace):  %8.0f ms (to event %llu)\n",
+               (now_s() - t0) * 1e3, (unsigned long long)timeline_position(op));
+    }
+    timeline_destroy(op);
+    printf("\n");
     scenario_free(s);
     remove(trace);
     remove(yaml);
