@@ -1764,6 +1764,31 @@ static void test_poll_abandons_every_move(void)
     scenario_free(s);
 }
 
+/* Steps tl forward by `unit` from position 0 to the end: each step must
+ * land on the recorded run's next boundary and show what playing event by
+ * event left there; at the end there is nothing more, and it says so.
+ * Returns the steps taken. */
+static unsigned steps_forward_as_recorded(struct timeline *tl, const struct record *r,
+                                          enum tl_unit unit, const char *what)
+{
+    unsigned steps = 0, bad = 0;
+    uint64_t at = 0;
+    while (bad < 3 && at < r->end) {
+        uint64_t expected = next_boundary(r, at, unit);
+        CU_ASSERT_TRUE(timeline_step(tl, unit, +1));
+        at = timeline_position(tl);
+        CU_ASSERT_EQUAL(at, expected);
+        if (at != expected || !same_as_recorded(tl, r, what))
+            bad++;
+        steps++;
+    }
+    CU_ASSERT_EQUAL(bad, 0);
+    CU_ASSERT_FALSE(timeline_step(tl, unit, +1));
+    CU_ASSERT_TRUE(timeline_at_end(tl));
+    CU_ASSERT_EQUAL(timeline_position(tl), r->end);
+    return steps;
+}
+
 /* Stepping forward by a chapter runs operations whole, quietly, and
  * rebuilds the log at the end: every chapter reached (and the end) shows
  * the machine, current event and log that playing event by event left
@@ -1792,23 +1817,7 @@ static void test_chapter_step_quiet(void)
                 char what[160];
                 snprintf(what, sizeof what, "%s/%s%s: chapter step", names[k], policies[p],
                          headless ? " headless" : "");
-                unsigned steps = 0, bad = 0;
-                uint64_t at = 0;
-                while (bad < 3 && at < r.end) {
-                    uint64_t expected = next_boundary(&r, at, TL_UNIT_CHAPTER);
-                    CU_ASSERT_TRUE(timeline_step(tl, TL_UNIT_CHAPTER, +1));
-                    at = timeline_position(tl);
-                    CU_ASSERT_EQUAL(at, expected);
-                    if (at != expected || !same_as_recorded(tl, &r, what))
-                        bad++;
-                    steps++;
-                }
-                CU_ASSERT_EQUAL(bad, 0);
-                CU_ASSERT_TRUE(steps >= 2);
-                /* At the end: nothing more, and it says so. */
-                CU_ASSERT_FALSE(timeline_step(tl, TL_UNIT_CHAPTER, +1));
-                CU_ASSERT_TRUE(timeline_at_end(tl));
-                CU_ASSERT_EQUAL(timeline_position(tl), r.end);
+                CU_ASSERT_TRUE(steps_forward_as_recorded(tl, &r, TL_UNIT_CHAPTER, what) >= 2);
                 /* Back a chapter, then forward again: the same chapter. */
                 CU_ASSERT_TRUE(timeline_step(tl, TL_UNIT_CHAPTER, -1));
                 uint64_t back = timeline_position(tl);
@@ -1886,22 +1895,8 @@ static void test_op_step_quiet(void)
             char what[160];
             snprintf(what, sizeof what, "%s%s: step by operation", policies[p],
                      headless ? " headless" : "");
-            unsigned steps = 0, bad = 0;
-            uint64_t at = 0;
-            while (bad < 3 && at < r.end) {
-                uint64_t expected = next_boundary(&r, at, TL_UNIT_OP);
-                CU_ASSERT_TRUE(timeline_step(tl, TL_UNIT_OP, +1));
-                at = timeline_position(tl);
-                CU_ASSERT_EQUAL(at, expected);
-                if (at != expected || !same_as_recorded(tl, &r, what))
-                    bad++;
-                steps++;
-            }
-            CU_ASSERT_EQUAL(bad, 0);
             /* chapter, refs, the long refs, say, refs, expect */
-            CU_ASSERT_EQUAL(steps, 6);
-            CU_ASSERT_FALSE(timeline_step(tl, TL_UNIT_OP, +1));
-            CU_ASSERT_TRUE(timeline_at_end(tl));
+            CU_ASSERT_EQUAL(steps_forward_as_recorded(tl, &r, TL_UNIT_OP, what), 6);
             /* From inside the long step: to its end, as playing leaves it. */
             uint64_t inside = next_boundary(&r, 1, TL_UNIT_OP) + 10;
             CU_ASSERT_TRUE(timeline_seek(tl, inside));
