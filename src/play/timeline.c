@@ -1068,9 +1068,9 @@ static bool may_stop_in(enum tl_stop stop, const struct counters *before,
 /* Plays forward quietly, an item at a time, up to the first operation that
  * may hold an event where `stop` stops (may_stop_in), the end, or the
  * scenario's first own item (played loudly by the caller, since it may be
- * where run_until stops), or for TL_STOP_STEP_END the step's last item. *candidate is the position that operation
- * began at, or UINT64_MAX when none was found. false when stopped or on a
- * host error. */
+ * where run_until stops), or for TL_STOP_STEP_END the step's last item.
+ * *candidate is the position that operation began at, or UINT64_MAX when
+ * none was found. false when stopped or on a host error. */
 static bool find_candidate_quietly(struct timeline *tl, enum tl_stop stop, uint64_t *candidate)
 {
     struct tl_state *st = &tl->st;
@@ -1109,7 +1109,7 @@ static bool find_candidate_quietly(struct timeline *tl, enum tl_stop stop, uint6
 }
 
 /* timeline_run_until within a move that has begun (timeline_step uses it
- * for chapters). */
+ * for chapters and for the end of a step). */
 static bool run_until_within_move(struct timeline *tl, enum tl_stop stop)
 {
     /* Operations are run quietly where going back is cheap (snapshots are

@@ -893,18 +893,6 @@ void vm_step_pte(struct machine *m, struct event *ev)
  * which stops it there. */
 #define FAST_FAULT_MAX_STEPS 8
 
-/* After a step taken here, what machine_step does after each: a policy
- * that could not grow its lists, or a host error, stops the machine.
- * Returns whether the operation goes on. */
-static bool fast_step_done(struct machine *m)
-{
-    if (m->policy.refused)
-        vm_host_failure(m, "the replacement policy's lists");
-    if (m->host_error[0])
-        m->phase = PH_IDLE;
-    return m->phase != PH_IDLE;
-}
-
 /* One more micro-step begins: counted as machine_step counts it. */
 static void fast_step_begin(struct machine *m, uint64_t *n)
 {
@@ -970,24 +958,24 @@ uint64_t vm_fast_fault(struct machine *m)
         if (frames_have_free(&m->pool, FRAME_ANON))
             break;
         vm_step_need_frame(m, &ev);
-        if (!fast_step_done(m) || m->phase != PH_EVICT_UNMAP)
+        if (!vm_quiet_step_done(m) || m->phase != PH_EVICT_UNMAP)
             return n; /* an OOM kill, or a victim nothing maps */
         const struct frame *victim = frames_at(&m->pool, m->acc.victim);
         if (victim->nmaps != 1)
             return n; /* the stepper unmaps each of several mappings */
         fast_step_begin(m, &n);
         vm_step_evict_unmap(m, &ev);
-        if (!fast_step_done(m))
+        if (!vm_quiet_step_done(m))
             return n;
         fast_step_begin(m, &n);
         if (vm_step_evict_shootdown(m, &ev)) {
             /* It invalidated an entry: a step of its own. */
-            if (!fast_step_done(m))
+            if (!vm_quiet_step_done(m))
                 return n;
             fast_step_begin(m, &n);
         }
         vm_step_evict_save(m, &ev);
-        if (!fast_step_done(m))
+        if (!vm_quiet_step_done(m))
             return n;
     }
     uint32_t frame = frames_take(&m->pool, FRAME_ANON);
@@ -1014,7 +1002,7 @@ uint64_t vm_fast_fault(struct machine *m)
         m->counters.zero_fills++;
     }
     m->policy.ops->loaded(&m->policy, frame);
-    if (!fast_step_done(m))
+    if (!vm_quiet_step_done(m))
         return n;
     /* PTE_UPDATE, as vm_step_pte writes it for that page: its reverse map
      * and resident count, the entry's swap slot let go of (and the swap
@@ -1039,6 +1027,6 @@ uint64_t vm_fast_fault(struct machine *m)
     *w.slot = pte_make(frame, vm_leaf_flags(a, m->op.access, true));
     f->anon_exclusive = true;
     m->phase = PH_RETURN;
-    fast_step_done(m);
+    vm_quiet_step_done(m);
     return n;
 }

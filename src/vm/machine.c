@@ -1021,8 +1021,8 @@ static void stopped_event(const struct machine *m, struct event *ev)
 
 /* The step of the current phase, after any phases that emit nothing
  * (SILENT in MACHINE_STEP_TABLE); returns the phase whose step emitted
- * (for the table's check). The one dispatch of machine_step and of the
- * quiet run of a fault handler. */
+ * (for the table's check). The one dispatch of machine_step and of
+ * quiet_step (machine_run_op's). */
 static enum machine_phase run_phase(struct machine *m, struct event *ev)
 {
     enum machine_phase handled = m->phase;
@@ -1108,6 +1108,15 @@ bool machine_step(struct machine *m, struct event *ev)
     return m->phase != PH_IDLE;
 }
 
+bool vm_quiet_step_done(struct machine *m)
+{
+    if (m->policy.refused)
+        vm_host_failure(m, "the replacement policy's lists");
+    if (m->host_error[0])
+        m->phase = PH_IDLE;
+    return m->phase != PH_IDLE;
+}
+
 /* One micro-step inside machine_run_op, with machine_step's effects: the
  * cases where a step fails or the machine stops (a host error standing,
  * nothing in progress, the process gone, the operation at its step limit)
@@ -1120,11 +1129,7 @@ static bool quiet_step(struct machine *m, struct event *ev)
     m->steps++;
     m->acc.op_steps++;
     run_phase(m, ev);
-    if (m->policy.refused)
-        vm_host_failure(m, "the replacement policy's lists");
-    if (m->host_error[0])
-        m->phase = PH_IDLE;
-    return m->phase != PH_IDLE;
+    return vm_quiet_step_done(m);
 }
 
 uint64_t machine_run_op(struct machine *m, const struct op *op)

@@ -132,6 +132,12 @@ uint64_t vm_fast_access(struct machine *m, const struct op *op);
  * the step limit is near: the stepper then goes on. */
 uint64_t vm_fast_tlb_miss(struct machine *m);
 
+/* After a micro-step taken quietly (inside machine_run_op), what
+ * machine_step does after each: a policy that could not grow its lists,
+ * or a host error, stops the machine. Returns whether the operation goes
+ * on (m->phase is not PH_IDLE). */
+bool vm_quiet_step_done(struct machine *m);
+
 /* ---- fault.c: the kernel's fault handler ---- */
 
 /* The fault handler of an access machine_run_op runs (m->quiet), left in
