@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vm/chunked.h"
+
 bool program_init(struct program *p, const struct scenario *s, uint64_t page_size,
                   struct diag *err)
 {
@@ -132,13 +134,7 @@ static bool resolve(const struct machine *m, const struct cursor *c, uint32_t pi
 static void item_op(struct item *out, enum op_kind kind, uint32_t pid)
 {
     out->kind = ITEM_OP;
-    /* In parts: the compiler clears each with a few vector stores, where
-     * one memset of the whole op is a string store slow to start, on
-     * every access of a trace. */
-    _Static_assert(sizeof out->op > 96, "the op is cleared in three parts");
-    memset(&out->op, 0, 48);
-    memset((char *)&out->op + 48, 0, 48);
-    memset((char *)&out->op + 96, 0, sizeof out->op - 96);
+    vm_clear_small(&out->op, sizeof out->op);
     out->op.kind = kind;
     out->op.pid = pid;
     out->op.future_index = UINT64_MAX;

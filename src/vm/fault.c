@@ -952,13 +952,14 @@ uint64_t vm_fast_fault(struct machine *m)
         m->counters.minor_faults++;
     }
     vm_want_frame(m, FRAME_ANON, 0);
-    /* PH_NEED_FRAME: a free frame, else a victim evicted first. */
+    /* PH_NEED_FRAME: a free frame (then PH_LOAD), else a victim evicted
+     * first. */
     for (;;) {
         fast_step_begin(m, &n);
-        if (frames_have_free(&m->pool, FRAME_ANON))
-            break;
         vm_step_need_frame(m, &ev);
-        if (!vm_quiet_step_done(m) || m->phase != PH_EVICT_UNMAP)
+        if (!vm_quiet_step_done(m) || m->phase == PH_LOAD)
+            break;
+        if (m->phase != PH_EVICT_UNMAP)
             return n; /* an OOM kill, or a victim nothing maps */
         const struct frame *victim = frames_at(&m->pool, m->acc.victim);
         if (victim->nmaps != 1)
@@ -978,12 +979,9 @@ uint64_t vm_fast_fault(struct machine *m)
         if (!vm_quiet_step_done(m))
             return n;
     }
-    uint32_t frame = frames_take(&m->pool, FRAME_ANON);
-    if (frame == FRAMES_REFUSED || frame == VM_NO_FRAME) {
-        vm_host_failure(m, "the frame pool");
-        return n;
-    }
-    m->acc.frame = frame;
+    if (m->phase != PH_LOAD)
+        return n; /* the host refused the frame */
+    uint32_t frame = m->acc.frame;
     /* ZERO_FILL or SWAP_IN, as vm_step_load makes them for a fresh frame
      * of a page without an object: the page joins the swap cache when it
      * comes from swap, and is its process's alone (its slot held by its
@@ -1017,7 +1015,6 @@ uint64_t vm_fast_fault(struct machine *m)
     if (slot != VM_NO_SLOT) {
         vm_swap_put(m, slot);
         p->swapped--;
-        *w.slot = 0;
         if (swap_at(&m->swap, slot)->refs == 1 &&
             (m->op.access == ACCESS_WRITE || swap_half_full(&m->swap))) {
             vm_swap_cache_forget(m, frame);

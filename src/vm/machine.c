@@ -1140,8 +1140,7 @@ uint64_t machine_run_op(struct machine *m, const struct op *op)
     uint64_t n = vm_fast_access(m, op);
     m->steps += n;
     if (n && m->phase == PH_IDLE) {
-        if (m->policy.refused)
-            vm_host_failure(m, "the replacement policy's lists");
+        vm_quiet_step_done(m);
         return n;
     }
     /* From the start, or from the fault a fast walk ran into. */
@@ -1162,10 +1161,8 @@ uint64_t machine_run_op(struct machine *m, const struct op *op)
         if (walked) {
             n += walked;
             m->steps += walked;
-            if (m->phase != PH_IDLE)
+            if (vm_quiet_step_done(m))
                 continue;
-            if (m->policy.refused)
-                vm_host_failure(m, "the replacement policy's lists");
             break;
         }
         n++;

@@ -145,8 +145,9 @@ bool vm_quiet_step_done(struct machine *m);
  * not-present page of a private anonymous area whose tables exist, zero
  * filled or read back from a swap slot only its entry holds, into a free
  * frame or one a victim mapped once leaves. The steps and their effects
- * are the stepper's (classify as vm_step_classify decides it, the rest by
- * the step functions themselves), m->steps and op_steps counted as
+ * are the stepper's (the frame and the eviction by the step functions
+ * themselves; classify, the load and the entry written out as those steps
+ * make them for such a page), m->steps and op_steps counted as
  * machine_step counts them, and the machine left at PH_RETURN, or at the
  * phase boundary where the fault stops being common (an OOM kill, a victim
  * mapped more than once), or stopped. Returns the micro-steps taken; 0,

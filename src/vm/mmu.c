@@ -325,12 +325,7 @@ static void begin_fused(struct machine *m, const struct op *op, const struct pro
 {
     m->op = *op;
     vm_forget_leaf(m);
-    /* In two halves: the compiler clears each with a few vector stores,
-     * where one memset of the whole struct is a string store that takes
-     * longer to start than the rest of a TLB hit. */
-    _Static_assert(sizeof m->acc > 64, "the access state is cleared in two halves");
-    memset(&m->acc, 0, 64);
-    memset((char *)&m->acc + 64, 0, sizeof m->acc - 64);
+    vm_clear_small(&m->acc, sizeof m->acc);
     m->acc.victim = VM_NO_FRAME;
     m->acc.victim_slot = m->acc.slot = VM_NO_SLOT;
     m->acc.proc = (uint32_t)(p - m->procs);
