@@ -693,7 +693,17 @@ static bool yardstick(const char *dir)
             if (best < 0 || t < best)
                 best = t;
         }
-        double vt = ok ? vmviz_stats(opt ? yaml_opt : yaml, names[i], &vm) : -1;
+        /* vmviz is timed as the reference is: the best of YARD_RUNS. */
+        double vt = -1;
+        for (int r = 0; r < YARD_RUNS && ok; r++) {
+            double t = vmviz_stats(opt ? yaml_opt : yaml, names[i], &vm);
+            if (t < 0) {
+                vt = -1;
+                break;
+            }
+            if (vt < 0 || t < vt)
+                vt = t;
+        }
         if (!ok || vt < 0) {
             fprintf(stderr, "bench: the yardstick could not run under %s\n", names[i]);
             ok = false;
@@ -708,8 +718,9 @@ static bool yardstick(const char *dir)
     }
     if (ok)
         printf("\n  reference: reading the trace and simulating it (best of %d);\n"
-               "  run --stats: the whole vmviz process, the scenario and the trace parsed.\n\n",
-               YARD_RUNS);
+               "  run --stats: the whole vmviz process, the scenario and the trace parsed\n"
+               "  (best of %d).\n\n",
+               YARD_RUNS, YARD_RUNS);
     remove(trace);
     remove(trace_opt);
     remove(yaml);
