@@ -975,9 +975,18 @@ uint64_t vm_fast_fault(struct machine *m)
                 return n;
             fast_step_begin(m, &n);
         }
-        vm_step_evict_save(m, &ev);
+        bool kept = vm_step_evict_save_keeping(m, &ev);
         if (!vm_quiet_step_done(m))
             return n;
+        if (kept) {
+            /* PH_NEED_FRAME's step, the victim's frame already taken
+             * back (it is what frames_take would give). */
+            fast_step_begin(m, &n);
+            vm_frame_allocated(m, &ev, m->acc.victim);
+            if (!vm_quiet_step_done(m))
+                return n;
+            break;
+        }
     }
     if (m->phase != PH_LOAD)
         return n; /* the host refused the frame */

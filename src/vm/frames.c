@@ -235,6 +235,21 @@ void frames_release(struct frame_pool *p, uint32_t frame)
     frame_reset(frames_edit(p, frame));
 }
 
+bool frames_retake(struct frame_pool *p, uint32_t frame, enum frame_kind kind)
+{
+    uint32_t index;
+    const struct freemap *region = region_of(p, frame, &index);
+    /* Released, the frame would be its region's only free one, so the
+     * lowest: taking it back leaves the free map as it is now. */
+    if (frames_at(p, frame)->kind == FRAME_FREE || region->nfree != 0 ||
+        uses_table_region(p, kind) != (region == &p->table_free))
+        return false;
+    struct frame *f = frames_edit(p, frame);
+    frame_reset(f);
+    f->kind = (uint8_t)kind;
+    return true;
+}
+
 bool frames_rmap_add(struct frame_pool *p, uint32_t frame, uint32_t pid, uint64_t vpn)
 {
     return frames_rmap_add_at(p, frame, pid, vpn, VM_NO_FRAME);

@@ -139,6 +139,13 @@ bool frames_take_at(struct frame_pool *p, uint32_t frame, enum frame_kind kind);
 uint32_t frames_take_run(struct frame_pool *p, uint32_t n, enum frame_kind kind);
 /* Returns a frame to the free list; clears its reverse map. */
 void frames_release(struct frame_pool *p, uint32_t frame);
+/* frames_release(frame) then frames_take(kind), which take this same frame
+ * back when no other frame of its region was free (reclaim freeing its
+ * victim for the frame it was after): the pool ends as those two leave
+ * it, with none of their work. Returns false, having done nothing, when
+ * the frame is free, another frame of its region is, or kind is taken in
+ * the other region. */
+bool frames_retake(struct frame_pool *p, uint32_t frame, enum frame_kind kind);
 /* True when a frame of this kind could be taken without eviction. */
 bool frames_have_free(const struct frame_pool *p, enum frame_kind kind);
 /* True when the frame is in the region reserved for page tables. */

@@ -172,7 +172,16 @@ uint64_t vm_leaf_flags(const struct area *a, enum access_kind access, bool may_w
 /* ---- reclaim.c: a frame when none is free ---- */
 
 void vm_step_need_frame(struct machine *m, struct event *ev);
+/* PH_NEED_FRAME's FRAME_ALLOC for frame, taken for the frame wanted: the
+ * event, then PH_INSTALL_TABLE (a table) or PH_LOAD (a page). */
+void vm_frame_allocated(struct machine *m, struct event *ev, uint32_t frame);
 void vm_step_evict_save(struct machine *m, struct event *ev);
+/* vm_step_evict_save, but the victim's frame is kept for the frame wanted
+ * when PH_NEED_FRAME would take that very frame (frames_retake): true
+ * then, and the next micro-step is vm_frame_allocated(victim), with the
+ * phase still PH_NEED_FRAME until it. For the fused fault alone: between
+ * the two steps the frame reads as taken, where the stepper shows it free. */
+bool vm_step_evict_save_keeping(struct machine *m, struct event *ev);
 void vm_step_evict_unmap(struct machine *m, struct event *ev);
 /* Returns false, having emitted nothing, when the TLB held no entry to
  * invalidate (the dispatcher goes straight on). */

@@ -216,6 +216,22 @@ static void step_oom(struct machine *m, struct event *ev)
  * when the faulting process was the one killed (see step_oom). Tables are
  * never evicted: a table wanted when every frame kept for tables is taken
  * goes straight to the OOM killer. */
+void vm_frame_allocated(struct machine *m, struct event *ev, uint32_t frame)
+{
+    vm_event_for_access(m, ev, EV_FRAME_ALLOC);
+    ev->frame = frame;
+    ev->size = 1;
+    m->acc.frame = frame;
+    if (m->acc.need_kind == FRAME_TABLE) {
+        ev->level = (int)m->acc.need_level;
+        vm_detail(m, ev, "for a %s page table",
+                  geometry_level_name(&m->cfg.geo, (int)m->acc.need_level));
+        m->phase = PH_INSTALL_TABLE;
+    } else {
+        m->phase = PH_LOAD;
+    }
+}
+
 void vm_step_need_frame(struct machine *m, struct event *ev)
 {
     enum frame_kind kind = m->acc.need_kind;
@@ -226,18 +242,7 @@ void vm_step_need_frame(struct machine *m, struct event *ev)
             vm_host_failure(m, "the frame pool");
             return;
         }
-        vm_event_for_access(m, ev, EV_FRAME_ALLOC);
-        ev->frame = frame;
-        ev->size = 1;
-        m->acc.frame = frame;
-        if (kind == FRAME_TABLE) {
-            ev->level = (int)m->acc.need_level;
-            vm_detail(m, ev, "for a %s page table",
-                     geometry_level_name(&m->cfg.geo, (int)m->acc.need_level));
-            m->phase = PH_INSTALL_TABLE;
-        } else {
-            m->phase = PH_LOAD;
-        }
+        vm_frame_allocated(m, ev, frame);
         return;
     }
     if (kind == FRAME_TABLE && m->pool.table_frames > 0) {
@@ -307,8 +312,11 @@ void vm_step_need_frame(struct machine *m, struct event *ev)
 
 /* The victim's last mapping is gone: its object forgets it (or records
  * its swap slot), the policy forgets it, and the frame is free; the next
- * phase is PH_NEED_FRAME again, which now finds it free. */
-static void finish_eviction(struct machine *m)
+ * phase is PH_NEED_FRAME again, which now finds it free. With keep, the
+ * frame is taken back at once for the frame wanted when that is the frame
+ * PH_NEED_FRAME would take (frames_retake) and nothing failed: returns
+ * whether it was. */
+static bool finish_eviction(struct machine *m, bool keep)
 {
     uint32_t victim = m->acc.victim;
     const struct frame *f = frames_at(&m->pool, victim);
@@ -324,8 +332,12 @@ static void finish_eviction(struct machine *m)
     /* The swap cache lets go of a private page: its entries hold the slot. */
     vm_swap_cache_forget(m, victim);
     m->policy.ops->freed(&m->policy, victim);
-    frames_release(&m->pool, victim);
+    bool kept = keep && !m->policy.refused && !m->host_error[0] &&
+                frames_retake(&m->pool, victim, m->acc.need_kind);
+    if (!kept)
+        frames_release(&m->pool, victim);
     vm_want_frame(m, m->acc.need_kind, m->acc.need_level);
+    return kept;
 }
 
 /* PH_EVICT_SAVE → SWAP_OUT (a dirty anonymous page, to the slot reserved
@@ -333,7 +345,7 @@ static void finish_eviction(struct machine *m)
  * clean one) → PH_NEED_FRAME, the frame now free. Every mapping is gone by
  * now: the dirty bits of the entries were moved to the page as they were
  * removed. */
-void vm_step_evict_save(struct machine *m, struct event *ev)
+static bool evict_save(struct machine *m, struct event *ev, bool keep)
 {
     uint32_t victim = m->acc.victim;
     struct frame *f = frames_edit(&m->pool, victim);
@@ -358,7 +370,17 @@ void vm_step_evict_save(struct machine *m, struct event *ev)
     ev->victim = victim;
     ev->other_pid = m->acc.victim_pid;
     ev->other_vpn = m->acc.victim_vpn;
-    finish_eviction(m);
+    return finish_eviction(m, keep);
+}
+
+void vm_step_evict_save(struct machine *m, struct event *ev)
+{
+    evict_save(m, ev, false);
+}
+
+bool vm_step_evict_save_keeping(struct machine *m, struct event *ev)
+{
+    return evict_save(m, ev, true);
 }
 
 /* PH_EVICT_UNMAP → UNMAPPED → PH_EVICT_SHOOTDOWN. One mapping of the victim
