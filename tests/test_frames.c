@@ -44,6 +44,46 @@ static void test_pool(void)
     frames_destroy(&p);
 }
 
+/* Retaking a frame leaves the pool exactly as releasing it and taking the
+ * lowest free frame would, and does nothing where those two would give
+ * another frame or the other region's. */
+static void test_retake(void)
+{
+    struct frame_pool p, ref;
+    CU_ASSERT_FATAL(frames_init(&p, 4, 2));
+    for (int i = 0; i < 4; i++)
+        CU_ASSERT_EQUAL(frames_take(&p, FRAME_ANON), (uint32_t)i);
+    CU_ASSERT(frames_rmap_add(&p, 2, 7, 0x400));
+    CU_ASSERT(frames_rmap_add(&p, 2, 8, 0x500)); /* the reverse map on the host */
+    frames_edit(&p, 2)->dirty = true;
+    CU_ASSERT_FATAL(frames_clone(&ref, &p));
+    frames_release(&ref, 2);
+    CU_ASSERT_EQUAL(frames_take(&ref, FRAME_FILE), 2);
+    CU_ASSERT(frames_retake(&p, 2, FRAME_FILE));
+    uint64_t h1 = 0, h2 = 0;
+    frames_digest(&p, &h1);
+    frames_digest(&ref, &h2);
+    CU_ASSERT_EQUAL(h1, h2);
+    CU_ASSERT_EQUAL(frames_at(&p, 2)->kind, FRAME_FILE);
+    CU_ASSERT_EQUAL(frames_at(&p, 2)->nmaps, 0);
+    CU_ASSERT_FALSE(frames_at(&p, 2)->dirty);
+    CU_ASSERT_EQUAL(p.free_data, 0);
+    CU_ASSERT_FALSE(frames_have_free(&p, FRAME_ANON));
+    /* A table is taken from the reserved region, not from this frame. */
+    CU_ASSERT_FALSE(frames_retake(&p, 2, FRAME_TABLE));
+    CU_ASSERT_EQUAL(frames_at(&p, 2)->kind, FRAME_FILE);
+    /* With frame 1 free, frames_take would give 1: nothing is retaken. */
+    frames_release(&p, 1);
+    CU_ASSERT_FALSE(frames_retake(&p, 3, FRAME_ANON));
+    CU_ASSERT_EQUAL(frames_at(&p, 3)->kind, FRAME_ANON);
+    CU_ASSERT_EQUAL(p.free_data, 1);
+    /* A free frame is not retaken. */
+    CU_ASSERT_FALSE(frames_retake(&p, 1, FRAME_ANON));
+    CU_ASSERT_EQUAL(frames_at(&p, 1)->kind, FRAME_FREE);
+    frames_destroy(&ref);
+    frames_destroy(&p);
+}
+
 /* A frame's first mapping is held inline: taking and giving it back costs
  * the host nothing; a second one moves the reverse map to the host in the
  * same order, and a copy of the pool holds its own mappings. */
@@ -278,6 +318,7 @@ void suite_frames_register(void)
     CU_pSuite s = CU_add_suite("frames", NULL, NULL);
     CU_add_test(s, "pool, regions and reverse map", test_pool);
     CU_add_test(s, "the first mapping is held inline", test_rmap_inline_owner);
+    CU_add_test(s, "a frame retaken ends as released and taken", test_retake);
     CU_add_test(s, "swap slots", test_swap);
     CU_add_test(s, "the lowest free frame, run and slot", test_lowest_free);
     CU_add_test(s, "what is never touched costs nothing", test_untouched_costs_nothing);
