@@ -148,6 +148,33 @@ static void test_invalidate_matches_full_scan(void)
     }
 }
 
+/* Once a lookup missed with every span the TLB was ever filled with, an
+ * invalidation of the address finds nothing; a span it was filled with and
+ * the lookup skipped makes the invalidation needed. */
+static void test_spans_cover(void)
+{
+    struct tlb t;
+    uint64_t rng = 1;
+    const unsigned both[2] = {12, 21};
+    CU_ASSERT_FATAL(tlb_init(&t, 8, 2, TLB_LRU, true));
+    CU_ASSERT(tlb_spans_cover(&t, &span, 1)); /* never filled */
+    struct tlb_entry a = entry(1, 3, 10, false);
+    tlb_fill(&t, &a, &rng, NULL);
+    CU_ASSERT(tlb_spans_cover(&t, &span, 1));
+    CU_ASSERT_EQUAL(tlb_find(&t, 1, UINT64_C(4) << 12, &span, 1), -1);
+    CU_ASSERT_EQUAL(tlb_invalidate(&t, 1, UINT64_C(4) << 12), -1);
+    /* A 2 MiB entry: a 4 KiB lookup misses the address it maps, which an
+     * invalidation must still drop. */
+    struct tlb_entry huge = entry(1, 0, 512, false);
+    huge.span_shift = 21;
+    tlb_fill(&t, &huge, &rng, NULL);
+    CU_ASSERT_FALSE(tlb_spans_cover(&t, &span, 1));
+    CU_ASSERT(tlb_spans_cover(&t, both, 2));
+    CU_ASSERT_EQUAL(tlb_find(&t, 1, UINT64_C(5) << 12, &span, 1), -1);
+    CU_ASSERT(tlb_invalidate(&t, 1, UINT64_C(5) << 12) >= 0);
+    tlb_destroy(&t);
+}
+
 void suite_tlb_register(void)
 {
     CU_pSuite s = CU_add_suite("tlb", NULL, NULL);
@@ -156,4 +183,6 @@ void suite_tlb_register(void)
     CU_add_test(s, "ASID isolation, global entries, flushes", test_asid_isolation_and_flushes);
     CU_add_test(s, "invalidation searches one set per span, as a full scan would",
                 test_invalidate_matches_full_scan);
+    CU_add_test(s, "a lookup over every span filled leaves nothing to invalidate",
+                test_spans_cover);
 }

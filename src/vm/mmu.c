@@ -344,8 +344,10 @@ static void begin_fused(struct machine *m, const struct op *op, const struct pro
  * left in PH_CLASSIFY for the fault handler. Returns the micro-steps
  * taken. The lowest bit of each level's index is kept as the walk descends
  * (what geometry_level_shift computes: a valid geometry's index bits and
- * offset make up va_bits), as pagetable_walk does. */
-static uint64_t walk_fused(struct machine *m, const struct process *p)
+ * offset make up va_bits), as pagetable_walk does. The TLB has just missed
+ * the address with spans[0..nspans). */
+static uint64_t walk_fused(struct machine *m, const struct process *p, const unsigned *spans,
+                           unsigned nspans)
 {
     const struct geometry *g = &m->cfg.geo;
     const struct op *op = &m->op;
@@ -372,8 +374,11 @@ static uint64_t walk_fused(struct machine *m, const struct process *p)
             m->acc.supervisor = supervisor;
             m->acc.fault_code = fault_code_for(m, pte_present(e));
             /* PAGE_FAULT as vm_step_fault takes it: the TLB's entry for the
-             * address dropped; the handler's steps are the stepper's. */
-            tlb_invalidate(&m->tlb, p->asid, op->va);
+             * address dropped (there is none to look for when the lookup
+             * that missed looked at every span the TLB holds); the
+             * handler's steps are the stepper's. */
+            if (!tlb_spans_cover(&m->tlb, spans, nspans))
+                tlb_invalidate(&m->tlb, p->asid, op->va);
             m->phase = PH_CLASSIFY;
             return level + 2;
         }
@@ -431,7 +436,7 @@ uint64_t vm_fast_access(struct machine *m, const struct op *op)
     m->counters.tlb_misses++;
     m->counters.page_walks++;
     m->acc.table = p->root;
-    m->acc.op_steps = 2 + walk_fused(m, p);
+    m->acc.op_steps = 2 + walk_fused(m, p, spans, nspans);
     return m->acc.op_steps;
 }
 
@@ -463,7 +468,7 @@ uint64_t vm_fast_tlb_miss(struct machine *m)
         m->acc.level = 0;
         m->acc.table = p->root;
         m->acc.supervisor = false;
-        n += 1 + walk_fused(m, p);
+        n += 1 + walk_fused(m, p, spans, nspans);
     }
     m->acc.op_steps += (uint32_t)n;
     return n;

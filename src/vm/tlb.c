@@ -174,6 +174,14 @@ int tlb_invalidate(struct tlb *t, uint16_t asid, uint64_t va)
     return found;
 }
 
+bool tlb_spans_cover(const struct tlb *t, const unsigned *spans, unsigned nspans)
+{
+    uint64_t looked = 0;
+    for (unsigned s = 0; s < nspans; s++)
+        looked |= UINT64_C(1) << spans[s];
+    return (t->span_mask & ~looked) == 0;
+}
+
 unsigned tlb_flush_asid(struct tlb *t, uint16_t asid, bool with_global)
 {
     unsigned dropped = 0;

@@ -69,6 +69,11 @@ int tlb_fill(struct tlb *t, const struct tlb_entry *e, uint64_t *rng, struct tlb
 /* Invalidates the entry mapping va for the ASID (any span); returns its index
  * or -1 when there was none (INVLPG). */
 int tlb_invalidate(struct tlb *t, uint16_t asid, uint64_t va);
+/* Whether every span an entry was ever filled with is among spans[0..n):
+ * then, right after tlb_find missed an address with those spans,
+ * tlb_invalidate of it (same ASID) would find nothing, as both match an
+ * entry alike. */
+bool tlb_spans_cover(const struct tlb *t, const unsigned *spans, unsigned nspans);
 /* Drops every entry of one ASID (global ones too when with_global); returns
  * how many. */
 unsigned tlb_flush_asid(struct tlb *t, uint16_t asid, bool with_global);
