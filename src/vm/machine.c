@@ -750,13 +750,8 @@ struct walk_result vm_op_walk(struct machine *m)
     return w;
 }
 
-void vm_event_for_access(const struct machine *m, struct event *ev, enum event_kind kind)
+void vm_event_for_access_loud(const struct machine *m, struct event *ev, enum event_kind kind)
 {
-    if (m->quiet) {
-        /* Nobody reads the event: its kind is all machine_step checks. */
-        ev->kind = kind;
-        return;
-    }
     event_init(ev, kind);
     ev->access = m->op.access;
     ev->kernel = m->op.kernel_mode;
@@ -765,10 +760,8 @@ void vm_event_for_access(const struct machine *m, struct event *ev, enum event_k
     ev->vpn = vm_op_vpn(m);
 }
 
-void vm_detail(const struct machine *m, struct event *ev, const char *fmt, ...)
+void vm_format_detail(struct event *ev, const char *fmt, ...)
 {
-    if (m->quiet)
-        return;
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(ev->detail, sizeof ev->detail, fmt, ap);
@@ -1105,15 +1098,6 @@ bool machine_step(struct machine *m, struct event *ev)
     /* The step did what the table says a step of its phase may do. */
     assert(step_in_table(handled, ev->kind, m->phase));
     (void)handled;
-    return m->phase != PH_IDLE;
-}
-
-bool vm_quiet_step_done(struct machine *m)
-{
-    if (m->policy.refused)
-        vm_host_failure(m, "the replacement policy's lists");
-    if (m->host_error[0])
-        m->phase = PH_IDLE;
     return m->phase != PH_IDLE;
 }
 

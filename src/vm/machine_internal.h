@@ -57,13 +57,29 @@ static inline void vm_forget_leaf(struct machine *m)
     m->leaf.known = false;
 }
 /* Starts *ev as an event of the access in progress: its kind, access,
- * pid, va and vpn; only its kind while the machine runs quietly (the
- * steps write the fields they set, and read none back). */
-void vm_event_for_access(const struct machine *m, struct event *ev, enum event_kind kind);
+ * pid, va and vpn (vm_event_for_access_loud). */
+void vm_event_for_access_loud(const struct machine *m, struct event *ev, enum event_kind kind);
+/* vm_event_for_access_loud, or only the kind while the machine runs
+ * quietly (the steps write the fields they set, and read none back):
+ * inline, as quiet steps start several events an access. */
+static inline void vm_event_for_access(const struct machine *m, struct event *ev,
+                                       enum event_kind kind)
+{
+    if (m->quiet)
+        ev->kind = kind;
+    else
+        vm_event_for_access_loud(m, ev, kind);
+}
+/* Formats the event's detail text (vm_detail). */
+void vm_format_detail(struct event *ev, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Formats the event's detail text, unless the machine runs quietly
- * (m->quiet: inside machine_run_op, whose events nobody reads). */
-void vm_detail(const struct machine *m, struct event *ev, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+ * (m->quiet: inside machine_run_op, whose events nobody reads); then not
+ * even the arguments are worked out, so they must not have effects. */
+#define vm_detail(m, ev, ...)                                                                 \
+    do {                                                                                      \
+        if (!(m)->quiet)                                                                      \
+            vm_format_detail((ev), __VA_ARGS__);                                              \
+    } while (0)
 /* Takes a frame for a new root table of pid's (counted in table_allocs)
  * into *root; false with why when no frame is free, or when the machine
  * stopped (the host refused, or the cap on table memory). */
@@ -135,8 +151,16 @@ uint64_t vm_fast_tlb_miss(struct machine *m);
 /* After a micro-step taken quietly (inside machine_run_op), what
  * machine_step does after each: a policy that could not grow its lists,
  * or a host error, stops the machine. Returns whether the operation goes
- * on (m->phase is not PH_IDLE). */
-bool vm_quiet_step_done(struct machine *m);
+ * on (m->phase is not PH_IDLE). Inline: a fused fault asks it after each
+ * of its steps. */
+static inline bool vm_quiet_step_done(struct machine *m)
+{
+    if (m->policy.refused)
+        vm_host_failure(m, "the replacement policy's lists");
+    if (m->host_error[0])
+        m->phase = PH_IDLE;
+    return m->phase != PH_IDLE;
+}
 
 /* ---- fault.c: the kernel's fault handler ---- */
 
