@@ -1,8 +1,12 @@
 /* Replacement policies on the textbook strings. */
 #include <CUnit/CUnit.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "suites.h"
 
+#include "vm/policy.h"
+#include "vm/rng.h"
 #include "vm_helpers.h"
 
 /* Silberschatz, Operating System Concepts: the reference string of the
@@ -52,6 +56,121 @@ static void test_no_policy_beats_opt(void)
     }
 }
 
+/* What OPT must hold of one frame, kept the plain way. */
+struct opt_model {
+    bool in;
+    uint64_t key, stamp;
+};
+
+#define OPT_MODEL_FRAMES 5000
+
+static struct opt_model opt_frames[OPT_MODEL_FRAMES];
+
+/* Whether frame a goes before frame b: the farther next use, then the
+ * earlier load. */
+static bool opt_model_before(uint32_t a, uint32_t b)
+{
+    const struct opt_model *x = &opt_frames[a], *y = &opt_frames[b];
+    return x->key > y->key || (x->key == y->key && x->stamp < y->stamp);
+}
+
+static int opt_model_compare(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return opt_model_before(x, y) ? -1 : opt_model_before(y, x) ? 1 : 0;
+}
+
+/* Frames a multiple of three cannot be evicted, in the check of a choice
+ * that pops past them. */
+static bool opt_model_evictable(void *ctx, uint32_t frame)
+{
+    (void)ctx;
+    return frame % 3 != 0;
+}
+
+static bool opt_model_any(void *ctx, uint32_t frame)
+{
+    (void)ctx;
+    (void)frame;
+    return true;
+}
+
+/* The policy's order and choices against the model's. */
+static void opt_model_check(struct policy *p, uint32_t *got, uint32_t *want)
+{
+    uint32_t n = 0;
+    for (uint32_t f = 0; f < OPT_MODEL_FRAMES; f++)
+        if (opt_frames[f].in)
+            want[n++] = f;
+    qsort(want, n, sizeof *want, opt_model_compare);
+    size_t first_len;
+    CU_ASSERT_EQUAL_FATAL(policy_held(p), n);
+    CU_ASSERT_EQUAL_FATAL(p->ops->order(p, got, OPT_MODEL_FRAMES, &first_len), n);
+    CU_ASSERT_EQUAL(first_len, n);
+    for (uint32_t i = 0; i < n; i++)
+        CU_ASSERT_EQUAL_FATAL(got[i], want[i]);
+    struct policy_host host = {.evictable = opt_model_any};
+    CU_ASSERT_EQUAL(p->ops->choose(p, &host, NULL, 0), n ? want[0] : VM_NO_FRAME);
+    /* The first evictable frame in order, unless 64 unevictable ones come
+     * before it. */
+    uint32_t victim = VM_NO_FRAME;
+    for (uint32_t i = 0; i < n && i <= 64; i++)
+        if (opt_model_evictable(NULL, want[i])) {
+            victim = want[i];
+            break;
+        }
+    host.evictable = opt_model_evictable;
+    CU_ASSERT_EQUAL(p->ops->choose(p, &host, NULL, 0), victim);
+}
+
+/* OPT's heap against a plain model over random loads, uses (next uses
+ * that tie, at "never" and at a number, included) and frees, on frames in
+ * two chunks of its per-frame array, carried over clones: the same order
+ * and the same victims throughout. */
+static void test_opt_against_model(void)
+{
+    struct policy p;
+    CU_ASSERT_FATAL(policy_init(&p, POLICY_opt, OPT_MODEL_FRAMES, 1, 0));
+    uint32_t *got = malloc(OPT_MODEL_FRAMES * sizeof *got);
+    uint32_t *want = malloc(OPT_MODEL_FRAMES * sizeof *want);
+    CU_ASSERT_FATAL(got && want);
+    memset(opt_frames, 0, sizeof opt_frames);
+    uint64_t rng = 7, loads = 0;
+    for (int step = 0; step < 20000; step++) {
+        /* 300 frames, a few of them beyond the first chunk. */
+        uint32_t f = (uint32_t)rng_below(&rng, 300);
+        if (f >= 280)
+            f += 4096;
+        struct opt_model *m = &opt_frames[f];
+        uint64_t roll = rng_below(&rng, 10);
+        if (roll < 3) {
+            p.ops->loaded(&p, f);
+            *m = (struct opt_model){true, UINT64_MAX, ++loads};
+        } else if (roll < 8) {
+            uint64_t next = rng_below(&rng, 8) == 0 ? UINT64_MAX : rng_below(&rng, 500);
+            p.ops->accessed(&p, f, next);
+            if (m->in)
+                m->key = next;
+        } else {
+            p.ops->freed(&p, f);
+            m->in = false;
+        }
+        if (step % 1000 == 999) {
+            struct policy copy;
+            CU_ASSERT_FATAL(policy_clone(&copy, &p));
+            policy_destroy(&p);
+            p = copy;
+        }
+        if (step % 97 == 0)
+            opt_model_check(&p, got, want);
+    }
+    opt_model_check(&p, got, want);
+    CU_ASSERT_FALSE(p.refused);
+    policy_destroy(&p);
+    free(got);
+    free(want);
+}
+
 static void test_names(void)
 {
     CU_ASSERT_EQUAL(policy_lookup("clock"), POLICY_clock);
@@ -66,5 +185,6 @@ void suite_policy_register(void)
     CU_add_test(s, "Silberschatz string: FIFO 15, OPT 9, LRU 12, clock 14", test_silberschatz);
     CU_add_test(s, "Belady's anomaly under FIFO", test_belady_anomaly);
     CU_add_test(s, "no policy beats OPT", test_no_policy_beats_opt);
+    CU_add_test(s, "OPT's victims and order against a plain model", test_opt_against_model);
     CU_add_test(s, "names", test_names);
 }

@@ -2310,6 +2310,59 @@ static void test_future_random_processes(void)
     CU_ASSERT_TRUE(segfaults >= 1);
 }
 
+/* Writes to pages first to last (page numbers from 0x10000000) into fp. */
+static void write_pages(FILE *fp, uint64_t first, uint64_t last)
+{
+    int64_t step = first <= last ? 1 : -1;
+    for (uint64_t page = first;; page += (uint64_t)step) {
+        fprintf(fp, "W 0x%llx\n", (unsigned long long)(0x10000000 + page * 4096));
+        if (page == last)
+            break;
+    }
+}
+
+/* Pages the way the map of pages seen stores them in every way it can: a
+ * first page, a few far above it that no dense range holds yet, a range
+ * falling below the first, one rising above it to take in the far ones,
+ * pages at the far end of the address space, the same page numbers in a
+ * second process, and all of it again so that every page has a next
+ * use. The future learnt from the steps alone equals the machine's. */
+static void test_future_scattered_pages(void)
+{
+    char dir[] = "/tmp/vmviz-future-XXXXXX";
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+    char trace[128], yaml[512];
+    snprintf(trace, sizeof trace, "%s/pages.rw", dir);
+    FILE *fp = fopen(trace, "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+    for (int round = 0; round < 2; round++) {
+        write_pages(fp, 5000, 5000);
+        write_pages(fp, 9000, 9009);
+        write_pages(fp, 4487, 3000);
+        write_pages(fp, 5512, 9100);
+        write_pages(fp, UINT64_C(0x7fff0000) - 0x10000, UINT64_C(0x7fff0000) - 0x10000 + 3);
+    }
+    CU_ASSERT_EQUAL_FATAL(fclose(fp), 0);
+    snprintf(yaml, sizeof yaml,
+             "title: scattered pages\n"
+             "machine: {preset: x86_64, frames: 64, swap: 16384}\n"
+             "processes:\n"
+             "  - {name: one, pid: 1}\n"
+             "  - {name: two, pid: 2}\n"
+             "steps:\n"
+             "  - trace: {file: %s, format: rw, auto_areas: true}\n"
+             "  - trace: {file: %s, format: rw, auto_areas: true, pid: 2}\n",
+             trace, trace);
+    struct scenario *s = load("scattered.yaml", yaml);
+    if (s) {
+        CU_ASSERT_TRUE(setup_stream_decides_pages(s));
+        CU_ASSERT_TRUE(future_as_machine(s, "scattered pages"));
+        scenario_free(s);
+    }
+    remove(trace);
+    rmdir(dir);
+}
+
 /* What the steps alone decide: accesses at numbers, with or without a
  * pid, and items that run nothing; not a step that changes areas or
  * processes, nor an address that names an area. */
@@ -2905,6 +2958,8 @@ void suite_timeline_register(void)
                 test_future_library);
     CU_add_test(suite, "opt's future: random traces of three processes, kills included, as "
                 "the machine learns it", test_future_random_processes);
+    CU_add_test(suite, "opt's future: pages scattered, falling, rising and far apart",
+                test_future_scattered_pages);
     CU_add_test(suite, "opt's future: what the steps alone decide", test_future_stream_criterion);
     CU_add_test(suite, "opt's future: near the cap on page tables, a machine decides",
                 test_future_table_cap);

@@ -679,24 +679,44 @@ struct machine *setup_machine(const struct scenario *s, const struct machine_con
  * number in two processes gives two keys. */
 #define FUTURE_PID_SHIFT 52
 /* The fewest slots of the map of pages seen: a power of two. */
-#define SEEN_MAP_MIN 16
+#define SEEN_MAP_MIN_BITS 4
+#define SEEN_MAP_MIN (1u << SEEN_MAP_MIN_BITS)
+/* The window of the map of pages seen holds at least this many keys, and
+ * at most this many per page seen beyond: four bytes a key, so a window
+ * never takes more than a map of its pages would. */
+#define SEEN_WINDOW_MIN 1024u
+#define SEEN_WINDOW_PER_PAGE 8u
 
-/* The pages seen so far, each with its last access: as many slots as
- * twice the distinct pages at least, not as the accesses. */
-struct seen_map {
-    uint64_t *keys;   /* 0 = empty; stored as key + 1 */
-    uint32_t *values; /* the last access to the key: fewer than MACHINE_NO_NEXT_USE */
-    size_t cap;       /* 0, or a power of two */
-    size_t count;     /* keys held: at most half of cap */
+/* One page in the map of pages seen: its key and value side by side, so
+ * that a look-up reads one place. */
+struct seen_slot {
+    uint64_t key;   /* 0 = empty; stored as key + 1 */
+    uint32_t value; /* the last access to the key: fewer than MACHINE_NO_NEXT_USE */
 };
 
-/* Spreads a key over the slots: the finalizer of MurmurHash3 (half). */
-static uint64_t mix(uint64_t k)
+/* The pages seen so far, each with its last access. Those whose keys fall
+ * in a window of consecutive keys are held in an array indexed by key (the
+ * pages of a run are mostly a few dense ranges, and indexing is cheaper
+ * than hashing); the others in a hash map of as many slots as twice its
+ * keys at least. No key is in both. */
+struct seen_map {
+    uint32_t *window; /* the last access of each key from base on, or
+                         MACHINE_NO_NEXT_USE for a page not seen */
+    uint64_t base;
+    size_t span;      /* keys in the window: 0 before the first page */
+    struct seen_slot *slots;
+    size_t cap;       /* 0, or a power of two */
+    unsigned shift;   /* 64 - log2(cap): what spread leaves of a key */
+    size_t count;     /* keys in the hash map: at most half of cap */
+    size_t distinct;  /* pages seen, window and map together */
+};
+
+/* Spreads a key over the slots: Fibonacci hashing, the top bits of the key
+ * times 2^64 over the golden ratio, which sends pages next to each other
+ * (the usual run of a trace) to slots far apart, as it does strides. */
+static size_t spread(const struct seen_map *map, uint64_t k)
 {
-    k ^= k >> 33;
-    k *= UINT64_C(0xff51afd7ed558ccd);
-    k ^= k >> 33;
-    return k;
+    return (size_t)((k * UINT64_C(0x9e3779b97f4a7c15)) >> map->shift);
 }
 
 bool setup_future_fits(const struct scenario *s, uint64_t accesses, struct diag *err)
@@ -752,12 +772,12 @@ bool setup_stream_decides_pages(const struct scenario *s)
 /* The slot of key in the map (cap > 0): where it is, or the empty slot
  * where it goes. The map is at most half full, so an empty slot is always
  * found. */
-static size_t seen_slot(const struct seen_map *map, uint64_t key)
+static struct seen_slot *seen_slot(const struct seen_map *map, uint64_t key)
 {
-    size_t slot = mix(key) & (map->cap - 1);
-    while (map->keys[slot] && map->keys[slot] != key)
+    size_t slot = spread(map, key);
+    while (map->slots[slot].key && map->slots[slot].key != key)
         slot = (slot + 1) & (map->cap - 1);
-    return slot;
+    return &map->slots[slot];
 }
 
 /* Makes room for one more key, doubling the map before it would be more
@@ -768,23 +788,120 @@ static bool seen_room(struct seen_map *map)
     if (map->count + 1 <= map->cap / 2)
         return true;
     size_t cap = map->cap ? 2 * map->cap : SEEN_MAP_MIN;
-    struct seen_map bigger = {calloc(cap, sizeof *bigger.keys),
-                              malloc(cap * sizeof *bigger.values), cap, map->count};
-    if (!bigger.keys || !bigger.values) {
-        free(bigger.keys);
-        free(bigger.values);
+    unsigned shift = map->cap ? map->shift - 1 : 64 - SEEN_MAP_MIN_BITS;
+    struct seen_map bigger = {.slots = calloc(cap, sizeof *bigger.slots), .cap = cap,
+                              .shift = shift};
+    if (!bigger.slots)
+        return false;
+    for (size_t i = 0; i < map->cap; i++)
+        if (map->slots[i].key)
+            *seen_slot(&bigger, map->slots[i].key) = map->slots[i];
+    free(map->slots);
+    map->slots = bigger.slots;
+    map->cap = cap;
+    map->shift = shift;
+    return true;
+}
+
+/* The window covering what it covers and key, with the keys of the hash
+ * map that it now covers moved into it, when it can stay dense enough
+ * (see SEEN_WINDOW_PER_PAGE); false when it cannot or the host refuses
+ * the memory, the map then as it was. A window grows to twice its span at
+ * least or not at all, so that growing copies it a few times in a run
+ * however the pages come, not once a page. */
+static bool seen_widen(struct seen_map *map, uint64_t key)
+{
+    uint64_t lo = key, hi = key; /* the keys to cover, both included */
+    if (map->span) {
+        lo = key < map->base ? key : map->base;
+        hi = key > map->base + (map->span - 1) ? key : map->base + (map->span - 1);
+    }
+    size_t limit = SEEN_WINDOW_PER_PAGE * (map->distinct + 1);
+    if (limit < SEEN_WINDOW_MIN)
+        limit = SEEN_WINDOW_MIN;
+    if (hi - lo >= limit)
+        return false;
+    size_t span = map->span ? 2 * map->span : SEEN_WINDOW_MIN;
+    if (span <= hi - lo)
+        span = (size_t)(hi - lo) + 1;
+    if (span > limit)
+        return false;
+    /* The room beyond the keys to cover goes where the window grows: to
+     * both sides of the first key, else to the side of the new key. */
+    uint64_t base = lo;
+    if (!map->span)
+        base = key >= span / 2 ? key - span / 2 : 0;
+    else if (key < map->base)
+        base = hi >= span - 1 ? hi - (span - 1) : 0;
+    if (base > UINT64_MAX - (span - 1))
+        base = UINT64_MAX - (span - 1);
+    uint32_t *window = malloc(span * sizeof *window);
+    size_t moving = 0;
+    for (size_t i = 0; i < map->cap; i++)
+        if (map->slots[i].key && map->slots[i].key - 1 - base < span)
+            moving++;
+    struct seen_map rest = {.cap = map->cap, .shift = map->shift};
+    if (moving)
+        rest.slots = calloc(map->cap, sizeof *rest.slots);
+    if (!window || (moving && !rest.slots)) {
+        free(window);
+        free(rest.slots);
         return false;
     }
-    for (size_t i = 0; i < map->cap; i++)
-        if (map->keys[i]) {
-            size_t slot = seen_slot(&bigger, map->keys[i]);
-            bigger.keys[slot] = map->keys[i];
-            bigger.values[slot] = map->values[i];
+    memset(window, 0xff, span * sizeof *window); /* MACHINE_NO_NEXT_USE */
+    if (map->span)
+        memcpy(window + (map->base - base), map->window, map->span * sizeof *window);
+    for (size_t i = 0; moving && i < map->cap; i++) {
+        const struct seen_slot *slot = &map->slots[i];
+        if (!slot->key)
+            continue;
+        if (slot->key - 1 - base < span) {
+            window[slot->key - 1 - base] = slot->value;
+        } else {
+            *seen_slot(&rest, slot->key) = *slot;
+            rest.count++;
         }
-    free(map->keys);
-    free(map->values);
-    *map = bigger;
+    }
+    if (moving) {
+        free(map->slots);
+        map->slots = rest.slots;
+        map->count = rest.count;
+    }
+    free(map->window);
+    map->window = window;
+    map->base = base;
+    map->span = span;
     return true;
+}
+
+/* The last access of the page of key (MACHINE_NO_NEXT_USE when it was
+ * not seen), to read and write: in the window, which may first grow to
+ * take the key, else in the hash map. NULL when the host refuses the
+ * map memory. */
+static uint32_t *seen_last(struct seen_map *map, uint64_t key)
+{
+    if (key - map->base < map->span)
+        return &map->window[key - map->base];
+    struct seen_slot *slot = map->cap ? seen_slot(map, key + 1) : NULL;
+    if (slot && slot->key)
+        return &slot->value;
+    if (seen_widen(map, key))
+        return &map->window[key - map->base];
+    /* The map may grow first, which moves the key's slot. */
+    if (!seen_room(map))
+        return NULL;
+    slot = seen_slot(map, key + 1);
+    *slot = (struct seen_slot){key + 1, MACHINE_NO_NEXT_USE};
+    map->count++;
+    return &slot->value;
+}
+
+/* Frees what the map holds and empties it. */
+static void seen_clear(struct seen_map *map)
+{
+    free(map->window);
+    free(map->slots);
+    *map = (struct seen_map){0};
 }
 
 /* The key of the page an access touches: the pid of its process as m
@@ -801,16 +918,14 @@ static uint64_t page_key(const struct machine *m, const struct op *op)
  * map memory. */
 static bool link_next_use(struct seen_map *map, uint32_t *next, uint64_t i, uint64_t key)
 {
-    if (!seen_room(map))
+    uint32_t *last = seen_last(map, key);
+    if (!last)
         return false;
-    size_t slot = seen_slot(map, key + 1);
-    if (map->keys[slot]) {
-        next[map->values[slot]] = (uint32_t)i;
-    } else {
-        map->keys[slot] = key + 1;
-        map->count++;
-    }
-    map->values[slot] = (uint32_t)i;
+    if (*last != MACHINE_NO_NEXT_USE)
+        next[*last] = (uint32_t)i;
+    else
+        map->distinct++;
+    *last = (uint32_t)i;
     next[i] = MACHINE_NO_NEXT_USE;
     return true;
 }
@@ -894,10 +1009,8 @@ enum setup_outcome setup_future(struct program *prog, const struct machine *init
     if (setup_stream_decides_pages(prog->scenario)) {
         outcome = learn_next_uses(prog, initial, NULL, first_pid, accesses, poll, ctx, &map,
                                   next, &why);
-        settled = outcome != SETUP_DONE || tables_fit(initial, map.count);
-        map.count = 0;
-        if (map.keys)
-            memset(map.keys, 0, map.cap * sizeof *map.keys);
+        settled = outcome != SETUP_DONE || tables_fit(initial, map.distinct);
+        seen_clear(&map);
     }
     struct machine *scratch = NULL;
     if (!settled) {
@@ -912,8 +1025,7 @@ enum setup_outcome setup_future(struct program *prog, const struct machine *init
     }
     if (outcome == SETUP_FAILED)
         diag_set(err, prog->scenario->path, 0, 0, "%s", why);
-    free(map.keys);
-    free(map.values);
+    seen_clear(&map);
     machine_destroy(scratch);
     return outcome;
 }

@@ -42,65 +42,66 @@ static uint32_t pos_of(const struct opt_state *s, uint32_t frame)
     return chunk ? chunk[frame & CHUNKED_MASK] : NIL;
 }
 
-/* The heap index of a frame that is or was in the heap (its chunk exists). */
-static uint32_t *pos_edit(struct opt_state *s, uint32_t frame)
+/* Records that frame sits at heap index i (its chunk exists: the frame was
+ * touched when loaded). Takes the directory, not the state, so that a sift
+ * holds it in a register across its moves. */
+static void set_pos(void *const *chunks, uint32_t frame, uint32_t i)
 {
-    uint32_t *chunk = chunked_chunk(&s->pos, frame);
-    return &chunk[frame & CHUNKED_MASK];
+    uint32_t *chunk = chunks[frame >> CHUNKED_SHIFT];
+    chunk[frame & CHUNKED_MASK] = i;
 }
 
 static bool before(const struct opt_item *x, const struct opt_item *y)
 {
-    if (x->key != y->key)
-        return x->key > y->key;
-    return x->stamp < y->stamp;
+    return x->key > y->key || (x->key == y->key && x->stamp < y->stamp);
 }
 
-static void place(struct opt_state *s, uint32_t i, const struct opt_item *item)
+/* Puts item at index i of the heap or above it, moving the items it passes
+ * down one level: a hole moves up, and item is written once, where it
+ * stops. */
+static inline void sift_up(struct opt_state *s, uint32_t i, struct opt_item item)
 {
-    s->heap[i] = *item;
-    *pos_edit(s, item->frame) = i;
-}
-
-static void sift_up(struct opt_state *s, uint32_t i)
-{
-    struct opt_item item = s->heap[i];
+    struct opt_item *heap = s->heap, *hole = &heap[i];
+    void *const *chunks = s->pos.chunks;
     while (i > 0) {
         uint32_t parent = (i - 1) / 2;
-        if (!before(&item, &s->heap[parent]))
+        struct opt_item *above = &heap[parent];
+        if (!before(&item, above))
             break;
-        place(s, i, &s->heap[parent]);
+        *hole = *above;
+        set_pos(chunks, above->frame, i);
+        hole = above;
         i = parent;
     }
-    place(s, i, &item);
+    *hole = item;
+    set_pos(chunks, item.frame, i);
 }
 
-/* Moves heap[i] down to its place in heap[0..size). */
-static void sift_down_in(struct opt_item *heap, uint32_t size, uint32_t i,
-                         struct opt_state *positions)
+/* Puts item at index i of the heap or below it, moving the items it
+ * passes up one level. */
+static inline void sift_down(struct opt_state *s, uint32_t i, struct opt_item item)
 {
-    struct opt_item item = heap[i];
+    struct opt_item *heap = s->heap, *hole = &heap[i];
+    void *const *chunks = s->pos.chunks;
+    uint32_t size = s->size;
     for (;;) {
         uint32_t child = 2 * i + 1;
         if (child >= size)
             break;
-        if (child + 1 < size && before(&heap[child + 1], &heap[child]))
+        struct opt_item *below = &heap[child];
+        if (child + 1 < size && before(below + 1, below)) {
+            below++;
             child++;
-        if (!before(&heap[child], &item))
+        }
+        if (!before(below, &item))
             break;
-        heap[i] = heap[child];
-        if (positions)
-            *pos_edit(positions, heap[i].frame) = i;
+        *hole = *below;
+        set_pos(chunks, below->frame, i);
+        hole = below;
         i = child;
     }
-    heap[i] = item;
-    if (positions)
-        *pos_edit(positions, item.frame) = i;
-}
-
-static void sift_down(struct opt_state *s, uint32_t i)
-{
-    sift_down_in(s->heap, s->size, i, s);
+    *hole = item;
+    set_pos(chunks, item.frame, i);
 }
 
 static void heap_remove(struct opt_state *s, uint32_t frame)
@@ -108,22 +109,24 @@ static void heap_remove(struct opt_state *s, uint32_t frame)
     uint32_t i = pos_of(s, frame);
     if (i == NIL)
         return;
-    *pos_edit(s, frame) = NIL;
+    set_pos(s->pos.chunks, frame, NIL);
     s->size--;
     if (i == s->size)
         return;
+    /* The last item fills the hole: up if it goes before the parent, else
+     * down (one of the two finds nothing to do). */
     struct opt_item moved = s->heap[s->size];
-    place(s, i, &moved);
-    sift_up(s, i);
-    sift_down(s, pos_of(s, moved.frame));
+    if (i > 0 && before(&moved, &s->heap[(i - 1) / 2]))
+        sift_up(s, i, moved);
+    else
+        sift_down(s, i, moved);
 }
 
 /* Inserts a frame with its keys; there is room (see make_room). */
 static void heap_insert(struct opt_state *s, const struct opt_item *item)
 {
-    place(s, s->size, item);
     s->size++;
-    sift_up(s, s->size - 1);
+    sift_up(s, s->size - 1, *item);
 }
 
 /* Room in the heap for one more frame; false when the host refused it. */
@@ -214,14 +217,15 @@ static void opt_accessed(struct policy *p, uint32_t frame, uint64_t next_use)
     uint32_t i = pos_of(s, frame);
     if (i == NIL)
         return;
-    uint64_t old = s->heap[i].key;
-    s->heap[i].key = next_use;
+    struct opt_item item = s->heap[i];
+    uint64_t old = item.key;
+    item.key = next_use;
     /* A later next use can only move it up, an earlier one only down (the
      * other sift would find nothing to do). */
     if (next_use > old)
-        sift_up(s, i);
+        sift_up(s, i, item);
     else if (next_use < old)
-        sift_down(s, i);
+        sift_down(s, i, item);
 }
 
 static void opt_freed(struct policy *p, uint32_t frame)
@@ -264,19 +268,27 @@ static uint32_t opt_choose(struct policy *p, const struct policy_host *host, cha
     return victim;
 }
 
+/* qsort's form of before: the items' order as the heap pops them. */
+static int compare_items(const void *a, const void *b)
+{
+    return before(a, b) ? -1 : before(b, a) ? 1 : 0;
+}
+
 static size_t opt_order(const struct policy *p, uint32_t *out, size_t max, size_t *first_len)
 {
-    /* Farthest next use first: pop a scratch copy of the heap. */
+    /* Farthest next use first: a sorted scratch copy of the heap, the
+     * order popping it gives (no two items tie: each load has its own
+     * stamp). */
     const struct opt_state *s = p->state;
     struct opt_item *scratch = malloc((s->size ? s->size : 1) * sizeof *scratch);
     size_t n = 0;
     if (scratch) {
-        memcpy(scratch, s->heap, s->size * sizeof *scratch);
-        uint32_t size = s->size;
-        while (size > 0 && n < max) {
-            out[n++] = scratch[0].frame;
-            scratch[0] = scratch[--size];
-            sift_down_in(scratch, size, 0, NULL);
+        if (s->size)
+            memcpy(scratch, s->heap, s->size * sizeof *scratch);
+        qsort(scratch, s->size, sizeof *scratch, compare_items);
+        while (n < s->size && n < max) {
+            out[n] = scratch[n].frame;
+            n++;
         }
         free(scratch);
     }
