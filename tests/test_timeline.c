@@ -2327,7 +2327,7 @@ static void write_pages(FILE *fp, uint64_t first, uint64_t last)
  * pages at the far end of the address space, the same page numbers in a
  * second process, and all of it again so that every page has a next
  * use. The future learnt from the steps alone equals the machine's. */
-static void test_future_scattered_pages(void)
+static void scattered_pages_as_machine(unsigned second_pid)
 {
     char dir[] = "/tmp/vmviz-future-XXXXXX";
     CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
@@ -2348,11 +2348,11 @@ static void test_future_scattered_pages(void)
              "machine: {preset: x86_64, frames: 64, swap: 16384}\n"
              "processes:\n"
              "  - {name: one, pid: 1}\n"
-             "  - {name: two, pid: 2}\n"
+             "  - {name: two, pid: %u}\n"
              "steps:\n"
              "  - trace: {file: %s, format: rw, auto_areas: true}\n"
-             "  - trace: {file: %s, format: rw, auto_areas: true, pid: 2}\n",
-             trace, trace);
+             "  - trace: {file: %s, format: rw, auto_areas: true, pid: %u}\n",
+             second_pid, trace, trace, second_pid);
     struct scenario *s = load("scattered.yaml", yaml);
     if (s) {
         CU_ASSERT_TRUE(setup_stream_decides_pages(s));
@@ -2361,6 +2361,19 @@ static void test_future_scattered_pages(void)
     }
     remove(trace);
     rmdir(dir);
+}
+
+static void test_future_scattered_pages(void)
+{
+    scattered_pages_as_machine(2);
+}
+
+/* Two processes whose pids differ by 4096, touching the same pages: each
+ * page's next use stays in its own process (a key made of the pid shifted
+ * above the page number mixed them up). */
+static void test_future_pids_apart(void)
+{
+    scattered_pages_as_machine(4097);
 }
 
 /* What the steps alone decide: accesses at numbers, with or without a
@@ -2960,6 +2973,8 @@ void suite_timeline_register(void)
                 "the machine learns it", test_future_random_processes);
     CU_add_test(suite, "opt's future: pages scattered, falling, rising and far apart",
                 test_future_scattered_pages);
+    CU_add_test(suite, "opt's future keeps apart processes whose pids differ by 4096",
+                test_future_pids_apart);
     CU_add_test(suite, "opt's future: what the steps alone decide", test_future_stream_criterion);
     CU_add_test(suite, "opt's future: near the cap on page tables, a machine decides",
                 test_future_table_cap);

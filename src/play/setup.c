@@ -674,10 +674,14 @@ struct machine *setup_machine(const struct scenario *s, const struct machine_con
 /* ------------------------------------------------------------------ */
 /* OPT's future                                                       */
 
-/* Where the pid goes in the key of a page: above the page number, which
- * takes at most 52 bits with pages of 4 KiB or more, so that the same page
- * number in two processes gives two keys. */
-#define FUTURE_PID_SHIFT 52
+/* Where the process goes in the key of a page: above the page number,
+ * which takes at most 52 bits with pages of 4 KiB or more, so that the
+ * same page number in two processes gives two keys. The process is its
+ * slot in the machine plus one, which the 12 bits above hold
+ * (MACHINE_MAX_PROCESSES), not its pid: pids 4096 apart would share keys. */
+#define FUTURE_PROC_SHIFT 52
+_Static_assert(MACHINE_MAX_PROCESSES < (1u << (64 - FUTURE_PROC_SHIFT)),
+               "a page's key holds every process slot");
 /* The fewest slots of the map of pages seen: a power of two. */
 #define SEEN_MAP_MIN_BITS 4
 #define SEEN_MAP_MIN (1u << SEEN_MAP_MIN_BITS)
@@ -904,13 +908,13 @@ static void seen_clear(struct seen_map *map)
     *map = (struct seen_map){0};
 }
 
-/* The key of the page an access touches: the pid of its process as m
- * finds it (0 for none) above the page number. */
+/* The key of the page an access touches: its process as m finds it (its
+ * slot plus one, 0 for none) above the page number. */
 static uint64_t page_key(const struct machine *m, const struct op *op)
 {
     const struct process *p = op->pid ? machine_process(m, op->pid) : machine_running(m);
-    uint64_t pid = p ? p->pid : 0;
-    return (pid << FUTURE_PID_SHIFT) ^ geometry_vpn(&m->cfg.geo, op->va);
+    uint64_t proc = p ? (uint64_t)(p - m->procs) + 1 : 0;
+    return (proc << FUTURE_PROC_SHIFT) ^ geometry_vpn(&m->cfg.geo, op->va);
 }
 
 /* Access i touches the page of key: the page's last access so far gets i
