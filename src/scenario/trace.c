@@ -81,7 +81,9 @@ struct trace_reader {
     uint64_t expected;
     struct trace_pos pos;
     size_t buf_len, buf_at;   /* buf[buf_at..buf_len) is unread ... */
-    char buf[TRACE_BLOCK + 1];  /* ... and buf[buf_len] is a NUL */
+    /* ... and buf[buf_len] is a NUL, with one byte more after it for the
+     * quick hex scan, which reads two bytes at a time. */
+    char buf[TRACE_BLOCK + 2];
 };
 
 static int parse_pages(const struct trace_reader *t, const char *line,
@@ -404,11 +406,11 @@ static int parse_lackey(const struct trace_reader *t, const char *line,
 
 /* Each reads the line at p when it has its format's common shape and ends
  * with a newline: 1 with the line's record in *out and the line's bytes,
- * newline included, in *used; -1, having read nothing past the first
- * newline or NUL byte, when the line has any other shape (the careful
- * parser then decides). The NUL after the buffer's data stops every scan
- * and fails the line it is in, so that a line the end of the buffer cuts
- * is never taken as whole, and an empty buffer holds no line. */
+ * newline included, in *used; -1, having read at most one byte past the
+ * first newline or NUL byte, when the line has any other shape (the
+ * careful parser then decides). The NUL after the buffer's data stops
+ * every scan and fails the line it is in, so that a line the end of the
+ * buffer cuts is never taken as whole, and an empty buffer holds no line. */
 
 /* The value of each hex digit, 16 for any other byte. */
 static const unsigned char hex_value[256] = {
@@ -432,17 +434,55 @@ static int is_digit(char c)
     return (unsigned char)(c - '0') < 10;
 }
 
+/* Two hex digits at a time: hex_pair[i], where i is the two bytes read as
+ * a uint16_t, is their value plus HEX_PAIR, or 0 when either byte is not a
+ * hex digit (one lookup for a pair of digits rather than one a digit: a
+ * trace's addresses are mostly its bytes). Only the 22 x 22 pairs of digits
+ * are ever written; the rest stays zero, and the pages of it that nothing
+ * reads take no memory. */
+#define HEX_PAIR 0x100u
+static uint16_t hex_pair[1u << 16];
+
+/* Fills hex_pair, once (each reader's opening asks). */
+static void hex_pair_fill(void)
+{
+    static int filled;
+    static const char digits[] = "0123456789abcdefABCDEF";
+
+    if (filled)
+        return;
+    for (const char *a = digits; *a; a++) {
+        for (const char *b = digits; *b; b++) {
+            const char two[2] = {*a, *b};
+            uint16_t i;
+            memcpy(&i, two, sizeof i);
+            hex_pair[i] = (uint16_t)(HEX_PAIR | hex_value[(unsigned char)*a] << 4
+                                     | hex_value[(unsigned char)*b]);
+        }
+    }
+    filled = 1;
+}
+
 /* Reads hex digits from p[*i]: 1 with the value in *out and *i past them,
  * or 0 when there are none or more than 16. The buffer's closing NUL
- * ends them at the latest; bits shifted out of a longer number do not
- * matter, as it is refused. */
-static int quick_hex(const char *p, size_t *i, uint64_t *out)
+ * ends them at the latest (the pairs read at most the byte after it); bits
+ * shifted out of a longer number do not matter, as it is refused. Inline:
+ * a call costs as much as a few digits. */
+static inline int quick_hex(const char *p, size_t *i, uint64_t *out)
 {
     const unsigned char *first = (const unsigned char *)p + *i, *s = first;
     uint64_t v = 0;
     unsigned d;
+    uint16_t two;
 
-    while ((d = hex_value[*s]) < 16) {
+    for (;;) {
+        memcpy(&two, s, sizeof two);
+        if ((d = hex_pair[two]) == 0)
+            break;
+        v = v << 8 | (d & 0xff);
+        s += 2;
+    }
+    if ((d = hex_value[*s]) < 16) {   /* an odd number of digits */
         v = v << 4 | d;
         s++;
     }
@@ -481,9 +521,10 @@ static size_t quick_end(const char *p, size_t i)
     return p[i] == '\n' ? i + 1 : 0;
 }
 
-/* "7" or "7w": a decimal page number in column 1. */
-static int quick_pages(const struct trace_reader *t, const char *p, size_t *used,
-                       struct trace_record *out)
+/* "7" or "7w": a decimal page number in column 1. Inline, as a call costs
+ * about as much as the line's parsing. */
+static inline int quick_pages(const struct trace_reader *t, const char *p, size_t *used,
+                              struct trace_record *out)
 {
     size_t i = 0;
     uint64_t page;
@@ -692,6 +733,7 @@ static struct trace_reader *open_reader(const char *path, enum trace_format fmt,
         free(t);
         return NULL;
     }
+    hex_pair_fill();
     t->ops = &format_ops[fmt];
     t->format = fmt;
     t->limit = limit;
