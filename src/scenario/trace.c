@@ -177,6 +177,19 @@ static int quote_len(size_t n)
     return (int)(n < DIAG_QUOTE_MAX ? n : DIAG_QUOTE_MAX);
 }
 
+/* Sets *out to a record of kind, value and size (0 when none) whose value
+ * starts at index start, a modify or not; field by field, as a compound
+ * literal would first clear the whole struct, its padding included. */
+static void set_record(struct trace_record *out, char kind, uint64_t value, uint64_t size,
+                       size_t start, int modify)
+{
+    out->value = value;
+    out->size = (unsigned)size;
+    out->col = (unsigned)start + 1;
+    out->kind = kind;
+    out->modify = (unsigned char)modify;
+}
+
 static int parse_pages(const struct trace_reader *t, const char *line,
                        size_t len, struct trace_record *out, struct diag *err)
 {
@@ -212,7 +225,7 @@ static int parse_pages(const struct trace_reader *t, const char *line,
                    "number per line)", quote_len(len - junk), line + junk);
         return -1;
     }
-    *out = (struct trace_record){.kind = kind, .value = page, .col = (unsigned)start + 1};
+    set_record(out, kind, page, 0, start, 0);
     return 1;
 }
 
@@ -290,7 +303,7 @@ static int parse_rw(const struct trace_reader *t, const char *line,
                    "per line)", quote_len(len - junk), line + junk);
         return -1;
     }
-    *out = (struct trace_record){.kind = kind, .value = addr, .col = (unsigned)start + 1};
+    set_record(out, kind, addr, 0, start, 0);
     return 1;
 }
 
@@ -330,9 +343,7 @@ static void lackey_record(char op, uint64_t addr, uint64_t size, size_t start,
                           struct trace_record *out)
 {
     /* A modify is a load then a store of the same bytes. */
-    *out = (struct trace_record){.kind = op == 'I' ? 'X' : op == 'S' ? 'W' : 'R', .value = addr,
-                                 .size = (unsigned)size, .col = (unsigned)start + 1,
-                                 .modify = op == 'M'};
+    set_record(out, op == 'I' ? 'X' : op == 'S' ? 'W' : 'R', addr, size, start, op == 'M');
 }
 
 static int parse_lackey(const struct trace_reader *t, const char *line,
@@ -538,7 +549,7 @@ static inline int quick_pages(const struct trace_reader *t, const char *p, size_
     }
     if ((*used = quick_end(p, i)) == 0)
         return -1;
-    *out = (struct trace_record){.kind = kind, .value = page, .col = 1};
+    set_record(out, kind, page, 0, 0, 0);
     return 1;
 }
 
@@ -547,12 +558,12 @@ static inline int quick_pages(const struct trace_reader *t, const char *p, size_
 static int quick_rw(const char *p, size_t *used, struct trace_record *out)
 {
     char kind = access_letter(p[0]);
-    size_t i = 1, start;
+    size_t i = 2, start;
     uint64_t addr;
 
     if (kind == 0 || !is_space(p[1]))
         return -1;
-    while (is_space(p[i]))
+    while (is_space(p[i]))   /* more blanks after the one at p[1] */
         i++;
     start = i;
     if (p[i] == '0' && (p[i + 1] == 'x' || p[i + 1] == 'X')) {
@@ -564,7 +575,7 @@ static int quick_rw(const char *p, size_t *used, struct trace_record *out)
     }
     if ((*used = quick_end(p, i)) == 0)
         return -1;
-    *out = (struct trace_record){.kind = kind, .value = addr, .col = (unsigned)start + 1};
+    set_record(out, kind, addr, 0, start, 0);
     return 1;
 }
 
@@ -896,7 +907,7 @@ static int at_end(struct trace_reader *t, struct diag *err)
  * that crosses a boundary of the reader's pages. */
 static inline uint64_t pages_touched(const struct trace_reader *t, const struct trace_record *r)
 {
-    if (t->page_size == 0 || r->size <= 1)
+    if (r->size <= 1 || t->page_size == 0)   /* the size first: two formats have none */
         return 1;
     /* Most records lie in one page: with pages of a power of two, that
      * takes no division to tell. */
