@@ -565,6 +565,16 @@ static void test_lackey_across_pages(void)
     CU_ASSERT_EQUAL(n, 3);
     CU_ASSERT_EQUAL(a.value, 0x2ffe);
     trace_close(t);
+    /* Past max the count says max + 1, whether max falls between records
+     * or between the pages of one, with a limit or without. */
+    CU_ASSERT_EQUAL(trace_count(path, TRACE_LACKEY, 0, 4096, 2, &c, &d), 0);
+    CU_ASSERT_EQUAL(c.count, 3);
+    CU_ASSERT_EQUAL(trace_count(path, TRACE_LACKEY, 0, 4096, 3, &c, &d), 0);
+    CU_ASSERT_EQUAL(c.count, 4);
+    CU_ASSERT_EQUAL(trace_count(path, TRACE_LACKEY, 3, 4096, 2, &c, &d), 0);
+    CU_ASSERT_EQUAL(c.count, 3);
+    CU_ASSERT_EQUAL(trace_count(path, TRACE_LACKEY, 3, 4096, 3, &c, &d), 0);
+    CU_ASSERT_EQUAL(c.count, 3);
 
     /* With larger pages fewer records cross. */
     CU_ASSERT_EQUAL(trace_count(path, TRACE_LACKEY, 0, 2u << 20, 100, &c, &d), 0);

@@ -82,6 +82,8 @@ void program_destroy(struct program *p)
     p->readers = NULL;
     p->trace_steps = NULL;
     p->ntraces = 0;
+    p->last_trace_step = NULL;
+    p->last_reader = NULL;
 }
 
 void cursor_start(const struct program *p, struct cursor *c, uint32_t first_pid)
@@ -93,11 +95,19 @@ void cursor_start(const struct program *p, struct cursor *c, uint32_t first_pid)
     c->running_pid = first_pid;
 }
 
-static struct trace_reader *reader_of(const struct program *p, const struct scenario_step *st)
+static struct trace_reader *reader_of(struct program *p, const struct scenario_step *st)
 {
-    for (size_t i = 0; i < p->ntraces; i++)
-        if (p->trace_steps[i] == st)
+    /* A trace step gives its accesses one after another: its reader is
+     * mostly the one found last. */
+    if (p->last_trace_step == st)
+        return p->last_reader;
+    for (size_t i = 0; i < p->ntraces; i++) {
+        if (p->trace_steps[i] == st) {
+            p->last_trace_step = st;
+            p->last_reader = p->readers[i];
             return p->readers[i];
+        }
+    }
     return NULL;
 }
 

@@ -64,6 +64,8 @@ struct program {
     const struct scenario_step **trace_steps;
     struct trace_reader **readers;
     size_t ntraces;
+    const struct scenario_step *last_trace_step;   /* reader_of's last answer */
+    struct trace_reader *last_reader;
 };
 
 /* Opens the traces the scenario uses. false with err set when one cannot be

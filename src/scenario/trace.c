@@ -34,13 +34,23 @@ _Static_assert(TRACE_BLOCK > 2 * (TRACE_MAX_LINE + 1), "a line must fit in the b
 
 struct trace_reader;
 
+/* The record a line holds, as a parser reads it: what the line says,
+ * before it is split into accesses (a lackey M, a record across pages). */
+struct trace_record {
+    uint64_t value;       /* address, or page number (pages format) */
+    unsigned size;        /* the record's bytes (lackey), else 0 */
+    unsigned col;         /* 1-based column the value starts in */
+    char kind;            /* its (first) access's kind, a TRACE_ACCESS_INFO letter */
+    unsigned char modify; /* 1: a lackey M, a load then a store of the bytes */
+};
+
 /* What differs between formats (their names are in TRACE_FORMAT_INFO). */
 struct trace_format_ops {
     /* Parses one line (line[0..len), its newline and a CR before it
-     * removed). Returns the number of accesses it holds (0, 1, or 2 for a
-     * lackey M line) with them in out[], or -1 with *err set. */
+     * removed). Returns 1 with the record it holds in *out, 0 for a line
+     * without one, or -1 with *err set. */
     int (*parse)(const struct trace_reader *t, const char *line, size_t len,
-                 struct trace_access out[2], struct diag *err);
+                 struct trace_record *out, struct diag *err);
 };
 
 /* What identifies the content of a trace file without reading it again:
@@ -71,15 +81,17 @@ struct trace_reader {
     uint64_t expected;
     struct trace_pos pos;
     size_t buf_len, buf_at;   /* buf[buf_at..buf_len) is unread ... */
-    char buf[TRACE_BLOCK + 1];  /* ... and buf[buf_len] is a '\n' */
+    /* ... and buf[buf_len] is a NUL, with one byte more after it for the
+     * quick hex scan, which reads two bytes at a time. */
+    char buf[TRACE_BLOCK + 2];
 };
 
 static int parse_pages(const struct trace_reader *t, const char *line,
-                       size_t len, struct trace_access out[2], struct diag *err);
+                       size_t len, struct trace_record *out, struct diag *err);
 static int parse_rw(const struct trace_reader *t, const char *line,
-                    size_t len, struct trace_access out[2], struct diag *err);
+                    size_t len, struct trace_record *out, struct diag *err);
 static int parse_lackey(const struct trace_reader *t, const char *line,
-                        size_t len, struct trace_access out[2], struct diag *err);
+                        size_t len, struct trace_record *out, struct diag *err);
 
 static const struct trace_format_ops format_ops[TRACE_FORMAT_COUNT] = {
     [TRACE_PAGES]  = {parse_pages},
@@ -165,8 +177,21 @@ static int quote_len(size_t n)
     return (int)(n < DIAG_QUOTE_MAX ? n : DIAG_QUOTE_MAX);
 }
 
+/* Sets *out to a record of kind, value and size (0 when none) whose value
+ * starts at index start, a modify or not; field by field, as a compound
+ * literal would first clear the whole struct, its padding included. */
+static void set_record(struct trace_record *out, char kind, uint64_t value, uint64_t size,
+                       size_t start, int modify)
+{
+    out->value = value;
+    out->size = (unsigned)size;
+    out->col = (unsigned)start + 1;
+    out->kind = kind;
+    out->modify = (unsigned char)modify;
+}
+
 static int parse_pages(const struct trace_reader *t, const char *line,
-                       size_t len, struct trace_access out[2], struct diag *err)
+                       size_t len, struct trace_record *out, struct diag *err)
 {
     size_t start = skip_space(line, 0, len);
     size_t end = token_end(line, start, len, 0);
@@ -200,8 +225,7 @@ static int parse_pages(const struct trace_reader *t, const char *line,
                    "number per line)", quote_len(len - junk), line + junk);
         return -1;
     }
-    out[0] = (struct trace_access){.kind = kind, .is_page = 1, .value = page,
-                                   .line = t->pos.line + 1, .col = (unsigned)start + 1};
+    set_record(out, kind, page, 0, start, 0);
     return 1;
 }
 
@@ -242,7 +266,7 @@ static void unknown_access(const struct trace_reader *t, struct diag *err, const
 }
 
 static int parse_rw(const struct trace_reader *t, const char *line,
-                    size_t len, struct trace_access out[2], struct diag *err)
+                    size_t len, struct trace_record *out, struct diag *err)
 {
     size_t op = skip_space(line, 0, len);
     char kind;
@@ -279,8 +303,7 @@ static int parse_rw(const struct trace_reader *t, const char *line,
                    "per line)", quote_len(len - junk), line + junk);
         return -1;
     }
-    out[0] = (struct trace_access){.kind = kind, .is_page = 0, .value = addr,
-                                   .line = t->pos.line + 1, .col = (unsigned)start + 1};
+    set_record(out, kind, addr, 0, start, 0);
     return 1;
 }
 
@@ -314,8 +337,17 @@ static enum value_status parse_hex(const char *s, size_t len, uint64_t *out)
     return VALUE_OK;
 }
 
+/* The record of a lackey line whose letter is op (I, L, S or M), address
+ * addr and size size, the address starting at index start. */
+static void lackey_record(char op, uint64_t addr, uint64_t size, size_t start,
+                          struct trace_record *out)
+{
+    /* A modify is a load then a store of the same bytes. */
+    set_record(out, op == 'I' ? 'X' : op == 'S' ? 'W' : 'R', addr, size, start, op == 'M');
+}
+
 static int parse_lackey(const struct trace_reader *t, const char *line,
-                        size_t len, struct trace_access out[2], struct diag *err)
+                        size_t len, struct trace_record *out, struct diag *err)
 {
     char op;
     size_t i;
@@ -377,37 +409,19 @@ static int parse_lackey(const struct trace_reader *t, const char *line,
                    (unsigned long long)size, quote_len(end - start), line + start);
         return -1;
     }
-    struct trace_access a = {.kind = 'R', .is_page = 0, .value = addr,
-                             .size = (unsigned)size, .record_size = (unsigned)size,
-                             .line = t->pos.line + 1, .col = (unsigned)start + 1};
-    switch (op) {
-    case 'I':
-        a.kind = 'X';
-        break;
-    case 'S':
-        a.kind = 'W';
-        break;
-    case 'M':
-        /* A modify is a load then a store of the same bytes. */
-        out[0] = a;
-        a.kind = 'W';
-        out[1] = a;
-        return 2;
-    default:
-        break;
-    }
-    out[0] = a;
+    lackey_record(op, addr, size, start, out);
     return 1;
 }
 
 /* ---- the quick parsers ----------------------------------------------- */
 
 /* Each reads the line at p when it has its format's common shape and ends
- * with a newline, which the '\n' after the buffer's data guarantees to
- * stop every scan at: the number of accesses (1 or 2) in out[] and the
- * line's bytes, newline included, in *used; -1, having read nothing past
- * the first newline, when the line has any other shape (the careful parser
- * then decides). */
+ * with a newline: 1 with the line's record in *out and the line's bytes,
+ * newline included, in *used; -1, having read at most one byte past the
+ * first newline or NUL byte, when the line has any other shape (the
+ * careful parser then decides). The NUL after the buffer's data stops
+ * every scan and fails the line it is in, so that a line the end of the
+ * buffer cuts is never taken as whole, and an empty buffer holds no line. */
 
 /* The value of each hex digit, 16 for any other byte. */
 static const unsigned char hex_value[256] = {
@@ -431,24 +445,62 @@ static int is_digit(char c)
     return (unsigned char)(c - '0') < 10;
 }
 
-/* Reads hex digits from p[*i]: 1 with the value in *out and *i past them,
- * or 0 when there are none or more than 16. The buffer's closing newline
- * ends them at the latest; bits shifted out of a longer number do not
- * matter, as it is refused. */
-static int quick_hex(const char *p, size_t *i, uint64_t *out)
+/* Two hex digits at a time: hex_pair[i], where i is the two bytes read as
+ * a uint16_t, is their value plus HEX_PAIR, or 0 when either byte is not a
+ * hex digit (one lookup for a pair of digits rather than one a digit: a
+ * trace's addresses are mostly its bytes). Only the 22 x 22 pairs of digits
+ * are ever written; the rest stays zero, and the pages of it that nothing
+ * reads take no memory. */
+#define HEX_PAIR 0x100u
+static uint16_t hex_pair[1u << 16];
+
+/* Fills hex_pair, once (each reader's opening asks). */
+static void hex_pair_fill(void)
 {
-    size_t at = *i;
+    static int filled;
+    static const char digits[] = "0123456789abcdefABCDEF";
+
+    if (filled)
+        return;
+    for (const char *a = digits; *a; a++) {
+        for (const char *b = digits; *b; b++) {
+            const char two[2] = {*a, *b};
+            uint16_t i;
+            memcpy(&i, two, sizeof i);
+            hex_pair[i] = (uint16_t)(HEX_PAIR | hex_value[(unsigned char)*a] << 4
+                                     | hex_value[(unsigned char)*b]);
+        }
+    }
+    filled = 1;
+}
+
+/* Reads hex digits from p[*i]: 1 with the value in *out and *i past them,
+ * or 0 when there are none or more than 16. The buffer's closing NUL
+ * ends them at the latest (the pairs read at most the byte after it); bits
+ * shifted out of a longer number do not matter, as it is refused. Inline:
+ * a call costs as much as a few digits. */
+static inline int quick_hex(const char *p, size_t *i, uint64_t *out)
+{
+    const unsigned char *first = (const unsigned char *)p + *i, *s = first;
     uint64_t v = 0;
     unsigned d;
+    uint16_t two;
 
-    while ((d = hex_value[(unsigned char)p[at]]) < 16) {
-        v = v << 4 | d;
-        at++;
+    for (;;) {
+        memcpy(&two, s, sizeof two);
+        if ((d = hex_pair[two]) == 0)
+            break;
+        v = v << 8 | (d & 0xff);
+        s += 2;
     }
-    if (at == *i || at - *i > QUICK_HEX_DIGITS)
+    if ((d = hex_value[*s]) < 16) {   /* an odd number of digits */
+        v = v << 4 | d;
+        s++;
+    }
+    if (s == first || s - first > QUICK_HEX_DIGITS)
         return 0;
     *out = v;
-    *i = at;
+    *i += (size_t)(s - first);
     return 1;
 }
 
@@ -480,9 +532,10 @@ static size_t quick_end(const char *p, size_t i)
     return p[i] == '\n' ? i + 1 : 0;
 }
 
-/* "7" or "7w": a decimal page number in column 1. */
-static int quick_pages(const struct trace_reader *t, const char *p, size_t *used,
-                       struct trace_access out[2])
+/* "7" or "7w": a decimal page number in column 1. Inline, as a call costs
+ * about as much as the line's parsing. */
+static inline int quick_pages(const struct trace_reader *t, const char *p, size_t *used,
+                              struct trace_record *out)
 {
     size_t i = 0;
     uint64_t page;
@@ -496,23 +549,21 @@ static int quick_pages(const struct trace_reader *t, const char *p, size_t *used
     }
     if ((*used = quick_end(p, i)) == 0)
         return -1;
-    out[0] = (struct trace_access){.kind = kind, .is_page = 1, .value = page,
-                                   .line = t->pos.line + 1, .col = 1};
+    set_record(out, kind, page, 0, 0, 0);
     return 1;
 }
 
 /* "R 0x1234" or "W 4096": a letter in column 1, blanks, then a 0x hex or a
  * decimal address. */
-static int quick_rw(const struct trace_reader *t, const char *p, size_t *used,
-                    struct trace_access out[2])
+static int quick_rw(const char *p, size_t *used, struct trace_record *out)
 {
     char kind = access_letter(p[0]);
-    size_t i = 1, start;
+    size_t i = 2, start;
     uint64_t addr;
 
     if (kind == 0 || !is_space(p[1]))
         return -1;
-    while (is_space(p[i]))
+    while (is_space(p[i]))   /* more blanks after the one at p[1] */
         i++;
     start = i;
     if (p[i] == '0' && (p[i + 1] == 'x' || p[i + 1] == 'X')) {
@@ -524,15 +575,13 @@ static int quick_rw(const struct trace_reader *t, const char *p, size_t *used,
     }
     if ((*used = quick_end(p, i)) == 0)
         return -1;
-    out[0] = (struct trace_access){.kind = kind, .is_page = 0, .value = addr,
-                                   .line = t->pos.line + 1, .col = (unsigned)start + 1};
+    set_record(out, kind, addr, 0, start, 0);
     return 1;
 }
 
 /* "I  0401ab70,3", " L 04032e40,8", " S ...", " M ...": the record, blanks,
  * hex digits, a comma and a decimal size without leading zeros. */
-static int quick_lackey(const struct trace_reader *t, const char *p, size_t *used,
-                        struct trace_access out[2])
+static int quick_lackey(const char *p, size_t *used, struct trace_record *out)
 {
     char op;
     size_t i, start, size_start;
@@ -557,17 +606,8 @@ static int quick_lackey(const struct trace_reader *t, const char *p, size_t *use
     if (!quick_decimal(p, &i, 9, &size) || (p[size_start] == '0' && i - size_start > 1)
         || (*used = quick_end(p, i)) == 0 || (size > 0 && addr > UINT64_MAX - (size - 1)))
         return -1;
-    struct trace_access a = {.kind = op == 'I' ? 'X' : op == 'S' ? 'W' : 'R', .is_page = 0,
-                             .value = addr, .size = (unsigned)size,
-                             .record_size = (unsigned)size, .line = t->pos.line + 1,
-                             .col = (unsigned)start + 1};
-    out[0] = a;
-    if (op != 'M')
-        return 1;
-    /* A modify is a load then a store of the same bytes. */
-    out[1] = a;
-    out[1].kind = 'W';
-    return 2;
+    lackey_record(op, addr, size, start, out);
+    return 1;
 }
 
 /* ---- traces already counted ------------------------------------------ */
@@ -704,6 +744,7 @@ static struct trace_reader *open_reader(const char *path, enum trace_format fmt,
         free(t);
         return NULL;
     }
+    hex_pair_fill();
     t->ops = &format_ops[fmt];
     t->format = fmt;
     t->limit = limit;
@@ -735,7 +776,7 @@ struct trace_reader *trace_open(const char *path, enum trace_format fmt,
 static int rewind_to_pos(struct trace_reader *t, int64_t offset)
 {
     t->buf_len = t->buf_at = 0;
-    t->buf[0] = '\n';
+    t->buf[0] = '\0';
     clearerr(t->fp);
     if (t->gz)
         return trace_gzip_seek(t->gz, offset);
@@ -786,7 +827,7 @@ static long refill(struct trace_reader *t, struct diag *err)
         }
     }
     t->buf_len += (size_t)got;
-    t->buf[t->buf_len] = '\n';
+    t->buf[t->buf_len] = '\0';
     return got;
 }
 
@@ -862,19 +903,19 @@ static int at_end(struct trace_reader *t, struct diag *err)
     return 0;
 }
 
-/* How many pages the bytes of access a touch: 1 unless it is a record
- * with a size that crosses a boundary of the reader's pages. */
-static uint64_t pages_touched(const struct trace_reader *t, const struct trace_access *a)
+/* How many pages the bytes of a record touch: 1 unless it has a size
+ * that crosses a boundary of the reader's pages. */
+static inline uint64_t pages_touched(const struct trace_reader *t, const struct trace_record *r)
 {
-    if (t->page_size == 0 || a->size <= 1)
+    if (r->size <= 1 || t->page_size == 0)   /* the size first: two formats have none */
         return 1;
     /* Most records lie in one page: with pages of a power of two, that
      * takes no division to tell. */
     uint64_t mask = t->page_size - 1;
-    if ((t->page_size & mask) == 0 && (a->value & mask) + (a->size - 1) <= mask)
+    if ((t->page_size & mask) == 0 && (r->value & mask) + (r->size - 1) <= mask)
         return 1;
     /* The parsers refused a record that runs past the top of the space. */
-    return (a->value + (a->size - 1)) / t->page_size - a->value / t->page_size + 1;
+    return (r->value + (r->size - 1)) / t->page_size - r->value / t->page_size + 1;
 }
 
 /* Access number i of the record pending in t->pos: its pages in order (for
@@ -902,21 +943,108 @@ static void pending_access(const struct trace_reader *t, uint64_t i, struct trac
 }
 
 /* The format's quick parser (see "the quick parsers"), called by name so
- * that the compiler can put it in trace_next's loop. */
-static int quick_line(const struct trace_reader *t, const char *p, size_t *used,
-                      struct trace_access out[2])
+ * that the compiler can put it in the reading loop. */
+static inline int quick_line(const struct trace_reader *t, const char *p, size_t *used,
+                             struct trace_record *out)
 {
     switch (t->format) {
     case TRACE_PAGES:
         return quick_pages(t, p, used, out);
     case TRACE_RW:
-        return quick_rw(t, p, used, out);
+        return quick_rw(p, used, out);
     case TRACE_LACKEY:
-        return quick_lackey(t, p, used, out);
+        return quick_lackey(p, used, out);
     case TRACE_FORMAT_COUNT:
         break;
     }
     return -1;
+}
+
+/* The accesses of a line's record: each page it touches, twice for a
+ * modify (0 for a line without one). */
+static uint64_t record_accesses(const struct trace_reader *t, const struct trace_record *rec,
+                                int n)
+{
+    return n > 0 ? (rec->modify + 1u) * pages_touched(t, rec) : 0;
+}
+
+/* 1 when total accesses more reach the last one the count found: the file
+ * must then be checked for having grown. */
+static int last_counted(const struct trace_reader *t, uint64_t total)
+{
+    return total > 0 && t->checked && t->pos.emitted + total >= t->expected;
+}
+
+/* Moves t->pos past a line of consumed bytes. */
+static void pass_line(struct trace_reader *t, size_t consumed)
+{
+    t->pos.offset += (int64_t)consumed;
+    t->pos.line++;
+}
+
+/* Reads on to the next line that holds a record and consumes it, advancing
+ * t->pos past the line (but not its accesses: the caller counts those).
+ * Returns 1 with the record in *rec and the number of accesses it holds
+ * (each page it touches, twice for a modify) in *total; 0 at the end of the
+ * trace; -1 with *err set on a bad line, a read error or a file that
+ * changed, the reader then left at the bad line. The limit is the
+ * caller's. */
+static int next_record(struct trace_reader *t, struct trace_record *rec, uint64_t *total,
+                       struct diag *err)
+{
+    for (;;) {
+        size_t consumed;
+        /* Most lines are read where they lie by the quick parser; any
+         * other, and the line a block boundary cuts, by the careful one. */
+        int n = quick_line(t, t->buf + t->buf_at, &consumed, rec);
+        if (n > 0) {
+            t->buf_at += consumed;
+        } else {
+            const char *line;
+            size_t len;
+            int r = read_line(t, &line, &len, &consumed, err);
+            if (r <= 0) {
+                if (r < 0) {
+                    rewind_to_pos(t, t->pos.offset);
+                    return failed(t, err);
+                }
+                return at_end(t, err);
+            }
+            n = t->ops->parse(t, line, len, rec, err);
+            if (n < 0) {
+                rewind_to_pos(t, t->pos.offset);
+                return failed(t, err);
+            }
+        }
+        *total = record_accesses(t, rec, n);
+        /* The last access the count found: the file must not have grown. */
+        if (last_counted(t, *total) && check_unchanged(t, err) < 0) {
+            rewind_to_pos(t, t->pos.offset);
+            return failed(t, err);
+        }
+        pass_line(t, consumed);
+        if (*total > 0)
+            return 1;
+    }
+}
+
+/* next_record, with its common case put in the loops that read every line
+ * rather than called: a line the quick parser reads whose accesses stop
+ * short of the last the count found. */
+static inline int next_record_inline(struct trace_reader *t, struct trace_record *rec,
+                                     uint64_t *total, struct diag *err)
+{
+    size_t consumed;
+
+    if (quick_line(t, t->buf + t->buf_at, &consumed, rec) > 0) {
+        *total = record_accesses(t, rec, 1);
+        if (!last_counted(t, *total)) {
+            t->buf_at += consumed;
+            pass_line(t, consumed);
+            return 1;
+        }
+    }
+    return next_record(t, rec, total, err);
 }
 
 int trace_next(struct trace_reader *t, struct trace_access *out, struct diag *err)
@@ -930,57 +1058,28 @@ int trace_next(struct trace_reader *t, struct trace_access *out, struct diag *er
         t->pos.emitted++;
         return 1;
     }
-    for (;;) {
-        struct trace_access got[2];
-        size_t consumed;
-        /* Most lines are read where they lie by the quick parser; any
-         * other, and the line a block boundary cuts, by the careful one. */
-        int n = t->buf_at < t->buf_len ? quick_line(t, t->buf + t->buf_at, &consumed, got) : -1;
-        if (n > 0 && consumed <= t->buf_len - t->buf_at) {
-            t->buf_at += consumed;
-        } else {
-            const char *line;
-            size_t len;
-            int r = read_line(t, &line, &len, &consumed, err);
-            if (r <= 0) {
-                if (r < 0) {
-                    rewind_to_pos(t, t->pos.offset);
-                    return failed(t, err);
-                }
-                return at_end(t, err);
-            }
-            n = t->ops->parse(t, line, len, got, err);
-            if (n < 0) {
-                rewind_to_pos(t, t->pos.offset);
-                return failed(t, err);
-            }
-        }
-        uint64_t total = n > 0 ? (uint64_t)n * pages_touched(t, &got[0]) : 0;
-        /* The last access the count found: the file must not have grown. */
-        if (total > 0 && t->checked && t->pos.emitted + total >= t->expected
-            && check_unchanged(t, err) < 0) {
-            rewind_to_pos(t, t->pos.offset);
-            return failed(t, err);
-        }
-        t->pos.offset += (int64_t)consumed;
-        t->pos.line++;
-        if (total == 0)
-            continue;
-        if (total == 1) {
-            *out = got[0];
-        } else {
-            t->pos.pending_total = total;
-            t->pos.pending_value = got[0].value;
-            t->pos.pending_size = got[0].size;
-            t->pos.pending_col = got[0].col;
-            t->pos.pending_kind = (unsigned char)got[0].kind;
-            t->pos.pending_modify = n == 2;
-            pending_access(t, 0, out);
-            t->pos.pending_next = 1;
-        }
-        t->pos.emitted++;
-        return 1;
+    struct trace_record rec;
+    uint64_t total;
+    int r = next_record_inline(t, &rec, &total, err);
+    if (r <= 0)
+        return r;
+    if (total == 1) {
+        *out = (struct trace_access){.kind = rec.kind, .is_page = t->format == TRACE_PAGES,
+                                     .value = rec.value, .size = rec.size,
+                                     .record_size = rec.size, .line = t->pos.line,
+                                     .col = rec.col};
+    } else {
+        t->pos.pending_total = total;
+        t->pos.pending_value = rec.value;
+        t->pos.pending_size = rec.size;
+        t->pos.pending_col = rec.col;
+        t->pos.pending_kind = (unsigned char)rec.kind;
+        t->pos.pending_modify = rec.modify;
+        pending_access(t, 0, out);
+        t->pos.pending_next = 1;
     }
+    t->pos.emitted++;
+    return 1;
 }
 
 void trace_tell(const struct trace_reader *t, struct trace_pos *pos)
@@ -1026,25 +1125,35 @@ int trace_count(const char *path, enum trace_format fmt, unsigned long limit,
                 struct diag *err)
 {
     struct trace_reader *t = open_reader(path, fmt, limit, page_size, 0, err);
-    struct trace_access a;
-    int r;
+    struct trace_record rec;
+    uint64_t total;
+    int r = 1;
 
     memset(census, 0, sizeof *census);
     if (t == NULL)
         return -1;
     t->max_page = max_page_for(page_size);
-    while ((r = trace_next(t, &a, err)) == 1) {
-        if (a.is_page && (census->count == 0 || a.value > census->max_page)) {
-            census->max_page = a.value;
-            census->max_page_line = a.line;
-            census->max_page_col = a.col;
+    /* A record at a time, counted as trace_next would give its accesses:
+     * the limit cuts the last record short, and past max (where counting
+     * its accesses one by one would stop) the count is max + 1. */
+    while ((limit == 0 || census->count < limit)
+           && (r = next_record_inline(t, &rec, &total, err)) > 0) {
+        if (fmt == TRACE_PAGES && (census->count == 0 || rec.value > census->max_page)) {
+            census->max_page = rec.value;
+            census->max_page_line = t->pos.line;
+            census->max_page_col = rec.col;
         }
-        if (++census->count > max)
+        census->count += total;
+        if (limit != 0 && census->count > limit)
+            census->count = limit;
+        if (census->count > max) {
+            census->count = max + 1;
             break;
+        }
     }
     /* Only a count of the whole file describes it: one cut short at max
      * is an error for the caller anyway. */
-    if (r == 0)
+    if (r >= 0 && census->count <= max)
         counted_remember(path, fmt, limit, page_size, &t->stamp, census->count);
     trace_close(t);
     return r < 0 ? -1 : 0;
