@@ -281,6 +281,52 @@ static void test_run_op_library(void)
     CU_ASSERT(t.fast_ops > 0 && t.fast_ops < t.ops);
 }
 
+/* A process that ends and one spawned after it, given the same root
+ * frame, walk the same addresses: the fused walk's memo of the first's
+ * tables (freed with it) must not serve the second. */
+static void test_run_op_tables_remade(void)
+{
+    char dir[] = "/tmp/vmviz-remade-XXXXXX", path[64];
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/remade.yaml", dir);
+    FILE *fp = fopen(path, "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+    fputs("title: remade tables\n"
+          "machine: {preset: x86_64, frames: 64, tlb: {entries: 16, ways: 4}}\n"
+          "files:\n"
+          "  - {name: hello, size: 8KiB, cached: all,"
+          " program: {text: 4KiB, data: 4KiB, bss: 4KiB}}\n"
+          "processes:\n"
+          "  - {name: shell, pid: 1}\n"
+          "steps:\n"
+          "  - spawn: {program: hello, child: 2}\n"
+          "  - switch: 2\n"
+          "  - exec: text\n"
+          "  - write: bss\n"
+          "  - exit: 2\n"
+          "  - switch: 1\n"
+          "  - spawn: {program: hello, child: 3}\n"
+          "  - switch: 3\n"
+          "  - exec: text\n"
+          "  - write: bss\n"
+          "  - read: bss\n",
+          fp);
+    CU_ASSERT_EQUAL_FATAL(fclose(fp), 0);
+    struct fused_tally t = {0};
+    struct scenario *s;
+    struct timeline *tl = open_timeline(path, "fifo", &s);
+    CU_ASSERT_PTR_NOT_NULL(tl);
+    if (tl) {
+        run_op_beside_stepper(path, tl, 1, &t);
+        timeline_destroy(tl);
+        scenario_free(s);
+    }
+    CU_ASSERT_EQUAL(t.mismatches, 0);
+    CU_ASSERT(t.ops >= 6);
+    remove(path);
+    rmdir(dir);
+}
+
 /* A seeded trace of `count` accesses for pid over `pages` pages (one in
  * eight anywhere, the rest among the first 40), reads, writes and
  * fetches mixed. */
@@ -579,6 +625,8 @@ void suite_digests_register(void)
                 test_run_op_library);
     CU_add_test(s, "machine_run_op matches the stepper along long random traces, fork included",
                 test_run_op_random);
+    CU_add_test(s, "machine_run_op walks tables made anew after a process ends",
+                test_run_op_tables_remade);
     CU_add_test(s, "a headless run ends where playing event by event ends",
                 test_headless_matches_stepper);
     CU_add_test(s, "the common fault run whole ends as the stepper ends it",

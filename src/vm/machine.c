@@ -260,6 +260,8 @@ struct machine *machine_clone(const struct machine *src)
     if (!m)
         return NULL;
     *m = *src;
+    /* The walk memo points into src's tables. */
+    memset(m->walk_memo, 0, sizeof m->walk_memo);
     /* Nothing of src's is ours until copied: a failed copy frees only
      * what it made. */
     memset(&m->pool, 0, sizeof m->pool);

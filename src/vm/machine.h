@@ -184,6 +184,8 @@ bool machine_step_allowed(enum machine_phase from, enum event_kind ev, enum mach
 #define MACHINE_MAX_SWAP    (UINT32_C(1) << 22)
 #define MACHINE_MAX_TLB     65536
 #define MACHINE_MAX_PROCESSES 64
+/* Slots of the fused walk's memo (struct walk_memo): a power of two. */
+#define MACHINE_WALK_MEMO_SLOTS 16
 #define MACHINE_MAX_OBJECTS 64
 /* The most kernel areas a machine may declare (machine_add_kernel_area). */
 #define MACHINE_MAX_KERNEL_AREAS 16
@@ -391,6 +393,21 @@ struct machine {
         uint32_t table; /* frame of that table */
         uint32_t index; /* the entry's index in it */
     } leaf;
+    /* For the fused walk (mmu.c), the last-level table its walks reached
+     * from a root, slot by the address's upper bits: a later walk there
+     * starts at the last level, the entries above read as they were (each
+     * present, a table, Accessed set, which nothing clears above the
+     * last level). A cache, not state: the digest leaves it out, a clone
+     * starts without it, and an entry holds only while no table was made
+     * or released since (pt.generation). */
+    struct walk_memo {
+        uint64_t *entries;   /* the last-level table's entries; NULL: empty */
+        uint64_t generation; /* pt.generation when it was made */
+        uint64_t region;     /* the address's bits above the last level's index */
+        uint32_t root;       /* the root table the walk began at */
+        uint32_t table;      /* the last-level table's frame */
+        bool supervisor;     /* an entry above lacked the U/S bit */
+    } walk_memo[MACHINE_WALK_MEMO_SLOTS];
     /* True only inside machine_run_op, whose events nobody reads: the
      * steps then format no detail text. False between calls, so no part
      * of the state a caller sees. */

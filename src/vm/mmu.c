@@ -355,11 +355,29 @@ static uint64_t walk_fused(struct machine *m, const struct process *p, const uns
     /* The table and level in locals, written to acc where the walk stops:
      * each level's read waits for the one before, and a store and reload
      * of acc.table between them would lengthen that chain. */
-    uint32_t table = m->acc.table;
+    uint32_t root = m->acc.table, table = root;
     bool supervisor = m->acc.supervisor;
-    for (unsigned level = 0;; level++) {
+    unsigned level = 0, last = g->levels - 1;
+    uint64_t *entries;
+    /* A walk from this root through the same entries above the last
+     * level (struct walk_memo) starts there: those levels' reads would
+     * change nothing and find what the memo holds; their steps are
+     * counted all the same (the returns below count from level 0). */
+    uint64_t region = op->va >> (g->page_shift + g->index_bits[last]);
+    struct walk_memo *memo = &m->walk_memo[region & (MACHINE_WALK_MEMO_SLOTS - 1)];
+    if (last > 0 && memo->entries && memo->generation == m->pt.generation &&
+        memo->root == root && memo->region == region) {
+        level = last;
+        table = memo->table;
+        supervisor = supervisor || memo->supervisor;
+        shift = g->page_shift;
+        entries = memo->entries;
+    } else {
+        entries = pagetable_at(&m->pt, table);
+    }
+    for (;; level++) {
         uint64_t index = (op->va >> shift) & ((UINT64_C(1) << g->index_bits[level]) - 1);
-        uint64_t *slot = &pagetable_at(&m->pt, table)[index];
+        uint64_t *slot = &entries[index];
         uint64_t e = *slot;
         if (pagetable_walk_stops(g, level, e))
             vm_note_leaf(m, level, table, (uint32_t)index);
@@ -400,6 +418,11 @@ static uint64_t walk_fused(struct machine *m, const struct process *p, const uns
         }
         table = pte_frame(e);
         shift -= g->index_bits[level + 1];
+        entries = pagetable_at(&m->pt, table);
+        if (level + 1 == last)
+            *memo = (struct walk_memo){.entries = entries, .generation = m->pt.generation,
+                                       .region = region, .root = root, .table = table,
+                                       .supervisor = supervisor};
     }
 }
 

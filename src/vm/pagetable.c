@@ -81,6 +81,7 @@ enum pagetable_outcome pagetable_create(struct page_tables *pt, const struct geo
     pt->bytes = pt->bytes - old + n * sizeof(uint64_t);
     r->entries = entries;
     r->size = (uint32_t)n;
+    pt->generation++;
     return PAGETABLE_MADE;
 }
 
@@ -92,6 +93,7 @@ void pagetable_release(struct page_tables *pt, uint32_t frame)
     free(r->entries);
     pt->bytes -= r->size * sizeof(uint64_t);
     *r = no_table;
+    pt->generation++;
 }
 
 uint32_t pagetable_size(const struct page_tables *pt, uint32_t frame)
