@@ -210,12 +210,6 @@ static void step_oom(struct machine *m, struct event *ev)
 /* ------------------------------------------------------------------ */
 /* getting a frame: a free one, else a victim                         */
 
-/* PH_NEED_FRAME → FRAME_ALLOC → PH_INSTALL_TABLE (a table) or PH_LOAD (a
- * page) when a frame of the kind is free; else VICTIM_CHOSEN → PH_EVICT_SAVE
- * when the policy finds a victim; else OOM_KILL → PH_NEED_FRAME, or PH_IDLE
- * when the faulting process was the one killed (see step_oom). Tables are
- * never evicted: a table wanted when every frame kept for tables is taken
- * goes straight to the OOM killer. */
 void vm_frame_allocated(struct machine *m, struct event *ev, uint32_t frame)
 {
     vm_event_for_access(m, ev, EV_FRAME_ALLOC);
@@ -232,6 +226,12 @@ void vm_frame_allocated(struct machine *m, struct event *ev, uint32_t frame)
     }
 }
 
+/* PH_NEED_FRAME → FRAME_ALLOC → PH_INSTALL_TABLE (a table) or PH_LOAD (a
+ * page) when a frame of the kind is free; else VICTIM_CHOSEN → PH_EVICT_SAVE
+ * when the policy finds a victim; else OOM_KILL → PH_NEED_FRAME, or PH_IDLE
+ * when the faulting process was the one killed (see step_oom). Tables are
+ * never evicted: a table wanted when every frame kept for tables is taken
+ * goes straight to the OOM killer. */
 void vm_step_need_frame(struct machine *m, struct event *ev)
 {
     enum frame_kind kind = m->acc.need_kind;
