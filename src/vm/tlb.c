@@ -13,12 +13,6 @@ const char *const tlb_replacement_names[] = {
     NULL,
 };
 
-/* The set of a page number: a mask where the sets are a power of two (a
- * division costs tens of cycles on every lookup, fill and invalidation). */
-static uint32_t set_of_vpn(const struct tlb *t, uint64_t vpn)
-{
-    return t->set_mask || t->sets == 1 ? (uint32_t)(vpn & t->set_mask) : (uint32_t)(vpn % t->sets);
-}
 
 bool tlb_init(struct tlb *t, uint32_t entries, uint32_t ways,
               enum tlb_replacement replacement, bool asid_tags)
@@ -54,24 +48,7 @@ bool tlb_clone(struct tlb *dst, const struct tlb *src)
 
 uint32_t tlb_set_of(const struct tlb *t, uint64_t va, unsigned span_shift)
 {
-    return set_of_vpn(t, va >> span_shift);
-}
-
-int tlb_find(const struct tlb *t, uint16_t asid, uint64_t va, const unsigned *spans, unsigned nspans)
-{
-    for (unsigned s = 0; s < nspans; s++) {
-        uint64_t vpn = va >> spans[s];
-        uint32_t set = set_of_vpn(t, vpn);
-        const struct tlb_entry *row = &t->entries[(size_t)set * t->ways];
-        for (uint32_t w = 0; w < t->ways; w++) {
-            const struct tlb_entry *e = &row[w];
-            /* The page number first: it rules out the other ways at once. */
-            if (e->vpn == vpn && e->valid && e->span_shift == spans[s] &&
-                (e->global || e->asid == asid))
-                return (int)(set * t->ways + w);
-        }
-    }
-    return -1;
+    return tlb_set_of_vpn(t, va >> span_shift);
 }
 
 void tlb_touch(struct tlb *t, int i)
@@ -90,7 +67,7 @@ int tlb_lookup(struct tlb *t, uint16_t asid, uint64_t va, const unsigned *spans,
 
 int tlb_fill(struct tlb *t, const struct tlb_entry *e, uint64_t *rng, struct tlb_entry *evicted)
 {
-    uint32_t set = set_of_vpn(t, e->vpn);
+    uint32_t set = tlb_set_of_vpn(t, e->vpn);
     struct tlb_entry *row = &t->entries[(size_t)set * t->ways];
     /* One look at the set: an existing entry for the same page is
      * replaced in place, else the first invalid way is taken, else the
@@ -156,7 +133,7 @@ int tlb_invalidate(struct tlb *t, uint16_t asid, uint64_t va)
     for (uint64_t rest = t->span_mask; rest != 0; rest &= rest - 1) {
         unsigned s = lowest_bit(rest);
         uint64_t vpn = va >> s;
-        uint32_t set = set_of_vpn(t, vpn);
+        uint32_t set = tlb_set_of_vpn(t, vpn);
         const struct tlb_entry *row = &t->entries[(size_t)set * t->ways];
         for (uint32_t w = 0; w < t->ways; w++) {
             const struct tlb_entry *e = &row[w];

@@ -5,6 +5,7 @@
  * virtual page number modulo the number of sets. Only present translations
  * are ever stored (the TLB never caches a not-present entry). */
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define TLB_REPLACEMENT_LIST(X) \
@@ -58,8 +59,31 @@ uint32_t tlb_set_of(const struct tlb *t, uint64_t va, unsigned span_shift);
 /* Looks va up for the ASID, trying each span in spans[0..nspans). Returns the
  * entry index (set * ways + way) or -1; on a hit, refreshes LRU age. */
 int tlb_lookup(struct tlb *t, uint16_t asid, uint64_t va, const unsigned *spans, unsigned nspans);
-/* Like tlb_lookup but changes nothing. */
-int tlb_find(const struct tlb *t, uint16_t asid, uint64_t va, const unsigned *spans, unsigned nspans);
+/* The set of a page number: a mask where the sets are a power of two (a
+ * division costs tens of cycles on every lookup, fill and invalidation). */
+static inline uint32_t tlb_set_of_vpn(const struct tlb *t, uint64_t vpn)
+{
+    return t->set_mask || t->sets == 1 ? (uint32_t)(vpn & t->set_mask) : (uint32_t)(vpn % t->sets);
+}
+/* Like tlb_lookup but changes nothing. Inline: every access of a fused
+ * run asks it, and a call's saved registers cost as much as its search. */
+static inline int tlb_find(const struct tlb *t, uint16_t asid, uint64_t va,
+                           const unsigned *spans, unsigned nspans)
+{
+    for (unsigned s = 0; s < nspans; s++) {
+        uint64_t vpn = va >> spans[s];
+        uint32_t set = tlb_set_of_vpn(t, vpn);
+        const struct tlb_entry *row = &t->entries[(size_t)set * t->ways];
+        for (uint32_t w = 0; w < t->ways; w++) {
+            const struct tlb_entry *e = &row[w];
+            /* The page number first: it rules out the other ways at once. */
+            if (e->vpn == vpn && e->valid && e->span_shift == spans[s] &&
+                (e->global || e->asid == asid))
+                return (int)(set * t->ways + w);
+        }
+    }
+    return -1;
+}
 /* Marks entry i as just used (what a hit does for LRU). */
 void tlb_touch(struct tlb *t, int i);
 /* Inserts a translation; returns its entry index. *evicted receives the valid
