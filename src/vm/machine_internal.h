@@ -153,7 +153,7 @@ uint64_t vm_fast_tlb_miss(struct machine *m);
  * or a host error, stops the machine. Returns whether the operation goes
  * on (m->phase is not PH_IDLE). Inline: a fused fault asks it after each
  * of its steps. */
-static inline bool vm_quiet_step_done(struct machine *m)
+static inline __attribute__((always_inline)) bool vm_quiet_step_done(struct machine *m)
 {
     if (m->policy.refused)
         vm_host_failure(m, "the replacement policy's lists");
