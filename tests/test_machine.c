@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vm/machine_internal.h"
 #include "vm/pte.h"
 #include "vm/rng.h"
 #include "vm_helpers.h"
@@ -613,8 +614,9 @@ static struct machine *machine_with_written_page(uint64_t va)
 }
 
 /* An access remembers where its page's leaf entry is (the fault and the
- * fill read it there), the digest does not see it, and verify catches a
- * remembered entry that is not the one a walk finds. */
+ * fill read it there), the digest does not see it, verify catches a
+ * remembered entry that is not the one a walk finds, and a table made or
+ * freed since makes it stale. */
 static void test_leaf_remembered(void)
 {
     struct machine *m = machine_with_written_page(0x101008);
@@ -633,6 +635,19 @@ static void test_leaf_remembered(void)
     CU_ASSERT_FALSE(machine_verify(m, why, sizeof why));
     CU_ASSERT_PTR_NOT_NULL(strstr(why, "remembered leaf entry"));
     m->leaf.index--;
+    /* A table made or freed since makes it stale: the next look walks
+     * again and remembers anew. */
+    CU_ASSERT_TRUE(vm_leaf_known(m));
+    uint32_t spare = frames_take(&m->pool, FRAME_TABLE);
+    CU_ASSERT_FATAL(spare != VM_NO_FRAME && spare != FRAMES_REFUSED);
+    CU_ASSERT_EQUAL_FATAL(pagetable_create(&m->pt, &m->cfg.geo, spare, 3), PAGETABLE_MADE);
+    CU_ASSERT_FALSE(vm_leaf_known(m));
+    CU_ASSERT_PTR_EQUAL(vm_op_walk(m).slot, w.slot);
+    CU_ASSERT_TRUE(vm_leaf_known(m));
+    pagetable_release(&m->pt, spare);
+    frames_release(&m->pool, spare);
+    CU_ASSERT_FALSE(vm_leaf_known(m));
+    test_verify(m);
     /* The next operation starts from nothing. */
     test_access(m, 1, ACCESS_READ, 0x102000);
     test_verify(m);

@@ -733,13 +733,13 @@ struct process *vm_op_process(struct machine *m)
 
 void vm_note_leaf(struct machine *m, unsigned level, uint32_t table, uint32_t index)
 {
-    m->leaf = (struct leaf_hint){
-        .known = true, .level = (uint8_t)level, .table = table, .index = index};
+    m->leaf = (struct leaf_hint){.known = true, .level = (uint8_t)level, .table = table,
+                                 .index = index, .generation = m->pt.generation};
 }
 
 struct walk_result vm_op_walk(struct machine *m)
 {
-    if (m->leaf.known)
+    if (vm_leaf_known(m))
         return (struct walk_result){.level = m->leaf.level,
                                     .table = m->leaf.table,
                                     .slot = &pagetable_at(&m->pt, m->leaf.table)[m->leaf.index],
@@ -826,7 +826,6 @@ uint64_t vm_tables_needed(const struct machine *m, uint32_t root, uint64_t start
 
 bool vm_new_table(struct machine *m, uint32_t frame, unsigned level)
 {
-    vm_forget_leaf(m);
     enum pagetable_outcome made = pagetable_create(&m->pt, &m->cfg.geo, frame, level);
     if (made == PAGETABLE_MADE)
         return true;

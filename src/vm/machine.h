@@ -384,14 +384,15 @@ struct machine {
     /* Where the leaf entry of the operation's page was last found (the
      * process acc.proc, the address op.va), so that the steps of a fault
      * and the TLB fill read it without walking the tables again. A cache,
-     * not state: the digest leaves it out. Forgotten at each operation and
-     * whenever a table is made or freed, the only changes that move a
-     * leaf entry. */
+     * not state: the digest leaves it out. Forgotten at each operation, and
+     * stale once a table was made or freed since (pt.generation), the only
+     * changes that move a leaf entry (vm_leaf_known). */
     struct leaf_hint {
         bool known;
-        uint8_t level;  /* level of the table holding the entry */
-        uint32_t table; /* frame of that table */
-        uint32_t index; /* the entry's index in it */
+        uint8_t level;       /* level of the table holding the entry */
+        uint32_t table;      /* frame of that table */
+        uint32_t index;      /* the entry's index in it */
+        uint64_t generation; /* pt.generation when it was found */
     } leaf;
     /* For the fused walk (mmu.c), the last-level table its walks reached
      * from a root, slot by the address's upper bits: a later walk there

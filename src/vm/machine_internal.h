@@ -50,11 +50,16 @@ struct walk_result vm_op_walk(struct machine *m);
 /* Records that the leaf entry of the operation's page is entry `index` of
  * the table at frame `table`, of the given level. */
 void vm_note_leaf(struct machine *m, unsigned level, uint32_t table, uint32_t index);
-/* Forgets m->leaf: a table was made or freed, or the operation's page
- * changed. */
+/* Forgets m->leaf: the operation's page changed. */
 static inline void vm_forget_leaf(struct machine *m)
 {
     m->leaf.known = false;
+}
+/* Whether m->leaf holds: noted for this operation, and no table made or
+ * freed since. */
+static inline bool vm_leaf_known(const struct machine *m)
+{
+    return m->leaf.known && m->leaf.generation == m->pt.generation;
 }
 /* Starts *ev as an event of the access in progress: its kind, access,
  * pid, va and vpn (vm_event_for_access_loud). */

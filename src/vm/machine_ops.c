@@ -137,7 +137,6 @@ void vm_drop_visited(struct machine *m, struct process *p, uint64_t *slot, uint6
 static void free_table(void *ctx, uint32_t frame)
 {
     struct machine *m = ctx;
-    vm_forget_leaf(m);
     pagetable_release(&m->pt, frame);
     frames_release(&m->pool, frame);
 }

@@ -29,9 +29,10 @@ struct page_tables {
     struct chunked index; /* frame -> struct table_ref, made where tables are */
     uint64_t bytes;       /* bytes of entries held by all tables */
     uint64_t max_bytes;   /* PAGETABLE_MAX_BYTES (a test may lower it) */
-    /* Counts the tables made and released: what the entries above a
-     * last-level table point at changes only with one (see walk_memo in
-     * machine.h). Not state: digests leave it out. */
+    /* Counts the tables made and released: a leaf entry moves, and what
+     * the entries above a last-level table point at changes, only with
+     * one (see leaf and walk_memo in machine.h). Not state: digests leave
+     * it out. */
     uint64_t generation;
 };
 

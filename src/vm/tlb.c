@@ -13,7 +13,6 @@ const char *const tlb_replacement_names[] = {
     NULL,
 };
 
-
 bool tlb_init(struct tlb *t, uint32_t entries, uint32_t ways,
               enum tlb_replacement replacement, bool asid_tags)
 {

@@ -413,7 +413,7 @@ bool machine_verify(const struct machine *m, char *why, size_t why_len)
     }
     /* The leaf entry remembered for the last operation's page is the one
      * a walk finds: the fault path reads and writes it without walking. */
-    if (t.ok && m->leaf.known && m->acc.proc < m->nprocs && m->procs[m->acc.proc].alive) {
+    if (t.ok && vm_leaf_known(m) && m->acc.proc < m->nprocs && m->procs[m->acc.proc].alive) {
         struct walk_result w = machine_walk(m, &m->procs[m->acc.proc], m->op.va);
         const uint64_t *entries = pagetable_at(&m->pt, m->leaf.table);
         if (!w.complete || !entries || w.table != m->leaf.table || w.level != m->leaf.level ||
