@@ -2105,11 +2105,11 @@ static uint64_t future_by_machine(const struct scenario *s, uint32_t **next)
     return total;
 }
 
-/* Counts the calls of the stop hook: one per item a pass reads. */
-static bool count_polls(void *ctx, const struct cursor *cur)
+/* Counts the items a pass reads, as its stop hook hears of them. */
+static bool count_polls(void *ctx, const struct cursor *cur, uint64_t items)
 {
     (void)cur;
-    (*(uint64_t *)ctx)++;
+    *(uint64_t *)ctx += items;
     return false;
 }
 
@@ -2366,6 +2366,65 @@ static void scattered_pages_as_machine(unsigned second_pid)
 static void test_future_scattered_pages(void)
 {
     scattered_pages_as_machine(2);
+}
+
+/* Traces of each format, which the pass without a machine reads in runs
+ * (cursor_next_trace_addresses) and one by one where a run stops: a pages
+ * trace (numbers made addresses), a lackey one whose records sometimes
+ * cross a page or are an M, and an rw one cut short by a limit, in two
+ * processes, each step's last access read alone. The future learnt from
+ * the steps alone equals the machine's. */
+static void test_future_trace_formats(void)
+{
+    char dir[] = "/tmp/vmviz-future-XXXXXX";
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+    static const char *const names[] = {"p.txt", "l.txt", "r.rw"};
+    char path[3][128];
+    uint64_t state = 77;
+    for (int t = 0; t < 3; t++) {
+        snprintf(path[t], sizeof path[t], "%s/%s", dir, names[t]);
+        FILE *fp = fopen(path[t], "w");
+        CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+        for (unsigned i = 0; i < 3000; i++) {
+            uint64_t page = rng_below(&state, 90);
+            if (t == 0) {
+                fprintf(fp, "%llu%s\n", (unsigned long long)(0x10000 + page),
+                        rng_below(&state, 3) ? "" : "w");
+            } else if (t == 1) {
+                char op = "ILSM"[rng_below(&state, 4)];
+                /* Now and then a record that ends past its page. */
+                uint64_t offset = rng_below(&state, 8) ? rng_below(&state, 4000) : 4092;
+                fprintf(fp, "%s%c %llx,%u\n", op == 'I' ? "" : " ", op,
+                        (unsigned long long)(0x10000000 + page * 4096 + offset),
+                        (unsigned)(1 + rng_below(&state, 8)));
+            } else {
+                fprintf(fp, "%c 0x%llx\n", rng_below(&state, 2) ? 'R' : 'W',
+                        (unsigned long long)(0x10000000 + page * 4096));
+            }
+        }
+        CU_ASSERT_EQUAL_FATAL(fclose(fp), 0);
+    }
+    char yaml[1024];
+    snprintf(yaml, sizeof yaml,
+             "title: every format\n"
+             "machine: {preset: x86_64, frames: 48, swap: 4096}\n"
+             "processes:\n"
+             "  - {name: one, pid: 1}\n"
+             "  - {name: two, pid: 2}\n"
+             "steps:\n"
+             "  - trace: {file: %s, format: pages}\n"
+             "  - trace: {file: %s, format: lackey, auto_areas: true, pid: 2}\n"
+             "  - trace: {file: %s, format: rw, auto_areas: true, limit: 2500}\n",
+             path[0], path[1], path[2]);
+    struct scenario *s = load("formats.yaml", yaml);
+    if (s) {
+        CU_ASSERT_TRUE(setup_stream_decides_pages(s));
+        CU_ASSERT_TRUE(future_as_machine(s, "every format"));
+        scenario_free(s);
+    }
+    for (int t = 0; t < 3; t++)
+        remove(path[t]);
+    rmdir(dir);
 }
 
 /* Two processes whose pids differ by 4096, touching the same pages: each
@@ -2973,6 +3032,8 @@ void suite_timeline_register(void)
                 "the machine learns it", test_future_random_processes);
     CU_add_test(suite, "opt's future: pages scattered, falling, rising and far apart",
                 test_future_scattered_pages);
+    CU_add_test(suite, "opt's future: traces of every format, read in runs",
+                test_future_trace_formats);
     CU_add_test(suite, "opt's future keeps apart processes whose pids differ by 4096",
                 test_future_pids_apart);
     CU_add_test(suite, "opt's future: what the steps alone decide", test_future_stream_criterion);

@@ -750,6 +750,97 @@ static void test_quick_and_careful_agree(void)
     }
 }
 
+/* trace_next_values gives what trace_next gives, run after run: random
+ * traces of each format, long enough for several refills of the buffer,
+ * with lackey records that cross pages or are an M (which trace_next
+ * reads, the runs stopping before them), counted first so that the last access the count found is
+ * checked, with and without a limit. A reader that takes runs of random
+ * lengths where it can, and single accesses where it cannot, gives the
+ * same values in the same order as one that reads one by one, stands at
+ * the same position after each, and ends at the same place; most accesses
+ * come in runs. */
+static void test_runs_of_values(void)
+{
+    enum { LINES = 60000 };
+    static const enum trace_format formats[] = {TRACE_PAGES, TRACE_RW, TRACE_LACKEY};
+    for (size_t f = 0; f < 3; f++) {
+        for (unsigned long limit = 0; limit <= 40001; limit += 40001) {
+            char *text = malloc((size_t)LINES * 48), path[512];
+            CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+            uint64_t rng = UINT64_C(0x5851f42d4c957f2d) + f;
+            size_t len = 0;
+            for (unsigned i = 0; i < LINES; i++) {
+                struct expected ignored;
+                unsigned accesses;
+                if (formats[f] != TRACE_LACKEY) {
+                    len += random_line(&rng, formats[f], 0, text + len, &ignored, &accesses);
+                    continue;
+                }
+                /* Records of 1 to 8 bytes, as a program's are: a few cross
+                 * a page; a quarter are an M. */
+                char op = "ILSM"[rng_next(&rng) % 4];
+                len += (size_t)sprintf(text + len, "%s%c %llx,%u\n", op == 'I' ? "" : " ", op,
+                                       (unsigned long long)(rng_next(&rng) >> 20),
+                                       (unsigned)(1 + rng_next(&rng) % 8));
+            }
+            CU_ASSERT_EQUAL_FATAL(write_temp(text, len, path, sizeof path), 0);
+            /* Page numbers of up to 19 digits name an address with pages
+             * of a byte only. */
+            uint64_t page_size = formats[f] == TRACE_PAGES ? 1 : 4096;
+            struct trace_census census;
+            struct diag d;
+            int counted = trace_count(path, formats[f], limit, page_size, UINT64_MAX - 1,
+                                      &census, &d);
+            if (counted != 0)
+                fprintf(stderr, "\n%s", printed(&d));
+            CU_ASSERT_EQUAL_FATAL(counted, 0);
+            struct trace_reader *one = trace_open(path, formats[f], limit, page_size, &d);
+            struct trace_reader *runs = trace_open(path, formats[f], limit, page_size, &d);
+            CU_ASSERT_PTR_NOT_NULL_FATAL(one);
+            CU_ASSERT_PTR_NOT_NULL_FATAL(runs);
+            uint64_t got = 0, in_runs = 0, differ = 0, misplaced = 0;
+            for (;;) {
+                uint64_t values[300];
+                size_t n = trace_next_values(runs, values, 1 + rng_next(&rng) % 300);
+                struct trace_access a, b;
+                int r = 1;
+                if (n == 0) {
+                    r = trace_next(runs, &b, &d);
+                    if (r == 1) {
+                        values[0] = b.value;
+                        n = 1;
+                    }
+                } else {
+                    in_runs += n;
+                }
+                for (size_t i = 0; i < n; i++, got++)
+                    if (trace_next(one, &a, &d) != 1 || a.value != values[i])
+                        differ++;
+                struct trace_pos p1, p2;
+                trace_tell(one, &p1);
+                trace_tell(runs, &p2);
+                misplaced += !trace_is_at(runs, &p1) || p1.line != p2.line;
+                if (r != 1)
+                    break;
+            }
+            struct trace_access a;
+            CU_ASSERT_EQUAL(trace_next(one, &a, &d), 0);
+            CU_ASSERT_EQUAL(got, census.count);
+            CU_ASSERT_EQUAL(differ, 0);
+            CU_ASSERT_EQUAL(misplaced, 0);
+            /* A lackey trace's M records and records across pages are read
+             * one by one; even so most come in runs. */
+            CU_ASSERT_TRUE(in_runs > got / 2);
+            if (limit)
+                CU_ASSERT_EQUAL(got, limit);
+            trace_close(one);
+            trace_close(runs);
+            unlink(path);
+            free(text);
+        }
+    }
+}
+
 /* The quick parser's hex numbers: addresses of every length from 1 to 16
  * digits, mixing cases and every digit, end where they should (at the
  * newline of an rw line, at the comma of a lackey one), and a 17th digit,
@@ -1062,6 +1153,7 @@ void suite_trace_register(void)
     CU_add_test(suite, "a trace that changes is an error", test_trace_that_changes);
     CU_add_test(suite, "quick and careful parsers agree", test_quick_and_careful_agree);
     CU_add_test(suite, "hex numbers of every length", test_hex_of_every_length);
+    CU_add_test(suite, "runs of values agree with single reads", test_runs_of_values);
     CU_add_test(suite, "lines cut by a block boundary", test_block_boundaries);
     CU_add_test(suite, "lackey records across pages", test_lackey_across_pages);
     CU_add_test(suite, "lackey records past the top of the space", test_lackey_past_the_top);

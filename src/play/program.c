@@ -386,6 +386,35 @@ static void produce(struct program *p, struct cursor *c, const struct machine *m
     item_failed(out, "", step_kind_name(st->kind), " is not supported");
 }
 
+size_t cursor_next_trace_addresses(struct program *p, struct cursor *c, uint64_t *va,
+                                   size_t max, uint32_t *pid)
+{
+    if (c->depth == 0 || c->sub == 0)
+        return 0;
+    const struct cursor_frame *f = &c->stack[c->depth - 1];
+    if (f->index >= f->count || f->steps[f->index].kind != STEP_TRACE)
+        return 0;
+    const struct scenario_step *st = &f->steps[f->index];
+    /* The step's last access stays cursor_next's, which ends the step. */
+    uint64_t left = st->u.trace.count > c->sub + 1 ? st->u.trace.count - c->sub - 1 : 0;
+    if (left < max)
+        max = (size_t)left;
+    struct trace_reader *r = reader_of(p, st);
+    if (max == 0 || !trace_is_at(r, &c->tpos))
+        return 0;
+    size_t got = trace_next_values(r, va, max);
+    if (got == 0)
+        return 0;
+    trace_tell(r, &c->tpos);
+    if (st->u.trace.format == TRACE_PAGES)
+        for (size_t i = 0; i < got; i++)
+            va[i] *= p->page_size;
+    c->sub += got;
+    c->access_seq += got;
+    *pid = step_pid(&st->u.trace.pid);
+    return got;
+}
+
 bool cursor_next(struct program *p, struct cursor *c, const struct machine *m, struct item *out)
 {
     while (c->depth > 0) {

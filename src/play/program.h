@@ -81,4 +81,14 @@ void program_image_of(const struct scenario_program *p, struct program_image *im
  * the call only). false at the end of the program. */
 bool cursor_next(struct program *p, struct cursor *c, const struct machine *m, struct item *out);
 
+/* For a pass that needs only where the accesses go (opt's future): when
+ * the cursor stands inside a trace step, past its first access, reads up
+ * to max of the step's next accesses at once into va[] (their virtual
+ * addresses), leaving the cursor as that many cursor_next calls would, and
+ * their pid (0: the running process) in *pid. It never gives the step's
+ * last access, and stops before any line trace_next_values leaves.
+ * Returns how many; 0 says call cursor_next. */
+size_t cursor_next_trace_addresses(struct program *p, struct cursor *c, uint64_t *va,
+                                   size_t max, uint32_t *pid);
+
 #endif

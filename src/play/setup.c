@@ -910,11 +910,11 @@ static void seen_clear(struct seen_map *map)
 
 /* The key of the page an access touches: its process as m finds it (its
  * slot plus one, 0 for none) above the page number. */
-static uint64_t page_key(const struct machine *m, const struct op *op)
+static uint64_t page_key(const struct machine *m, uint32_t pid, uint64_t va)
 {
-    const struct process *p = op->pid ? machine_process(m, op->pid) : machine_running(m);
+    const struct process *p = pid ? machine_process(m, pid) : machine_running(m);
     uint64_t proc = p ? (uint64_t)(p - m->procs) + 1 : 0;
-    return (proc << FUTURE_PROC_SHIFT) ^ geometry_vpn(&m->cfg.geo, op->va);
+    return (proc << FUTURE_PROC_SHIFT) ^ geometry_vpn(&m->cfg.geo, va);
 }
 
 /* Access i touches the page of key: the page's last access so far gets i
@@ -942,6 +942,9 @@ static bool link_next_use(struct seen_map *map, uint32_t *next, uint64_t i, uint
  * before the access; without one (the steps decide the pages,
  * setup_stream_decides_pages) the pages are read on initial, which stays
  * as it was. *why is set on SETUP_FAILED. */
+/* The accesses learn_next_uses reads from a trace at once. */
+#define LEARN_RUN 256
+
 static enum setup_outcome learn_next_uses(struct program *prog, const struct machine *initial,
                                           struct machine *scratch, uint32_t first_pid,
                                           uint64_t n, setup_poll_fn poll, void *ctx,
@@ -955,13 +958,31 @@ static enum setup_outcome learn_next_uses(struct program *prog, const struct mac
     uint64_t count = 0;
     /* Once every access is known nothing after matters (a scenario of
      * endless say items must not keep this pass going). */
-    while (count < n && cursor_next(prog, &cur, m, &item)) {
-        if (poll && poll(ctx, &cur))
+    while (count < n) {
+        /* Without a machine to run them on, a trace's accesses are read in
+         * runs: the pages are all this pass needs of them. */
+        uint64_t va[LEARN_RUN];
+        uint32_t pid;
+        size_t got = scratch ? 0
+                   : cursor_next_trace_addresses(prog, &cur, va,
+                                                 n - count < LEARN_RUN ? (size_t)(n - count)
+                                                                       : LEARN_RUN, &pid);
+        if (got > 0) {
+            if (poll && poll(ctx, &cur, got))
+                return SETUP_STOPPED;
+            for (size_t i = 0; i < got; i++, count++)
+                if (!link_next_use(map, next, count, page_key(m, pid, va[i])))
+                    return SETUP_FAILED;
+            continue;
+        }
+        if (!cursor_next(prog, &cur, m, &item))
+            break;
+        if (poll && poll(ctx, &cur, 1))
             return SETUP_STOPPED;
         if (item.kind != ITEM_OP)
             continue;
         if (item.op.kind == OP_ACCESS) {
-            if (!link_next_use(map, next, count, page_key(m, &item.op)))
+            if (!link_next_use(map, next, count, page_key(m, item.op.pid, item.op.va)))
                 return SETUP_FAILED;
             count++;
         }

@@ -59,9 +59,10 @@ bool setup_check(const struct scenario *s, const struct machine_config *c,
 struct machine *setup_machine(const struct scenario *s, const struct machine_config *c,
                               struct diag *err);
 
-/* Called once per item while the future is learned; true asks to stop. cur
- * is the pass's own cursor, valid only during the call. */
-typedef bool (*setup_poll_fn)(void *ctx, const struct cursor *cur);
+/* Called while the future is learned, after every item or run of items
+ * (items: how many since the last call); true asks to stop. cur is the
+ * pass's own cursor, valid only during the call. */
+typedef bool (*setup_poll_fn)(void *ctx, const struct cursor *cur, uint64_t items);
 
 enum setup_outcome {
     SETUP_DONE,       /* *future is set */

@@ -252,9 +252,9 @@ static bool poll_at(struct timeline *tl, enum tl_task task, uint64_t position,
 
 /* The stop hook of the pass that learns OPT's future (setup_future): a
  * pass of its own, at position 0 throughout. */
-static bool future_poll(void *ctx, const struct cursor *cur)
+static bool future_poll(void *ctx, const struct cursor *cur, uint64_t items)
 {
-    return poll_at(ctx, TL_TASK_FUTURE, 0, cur, UINT64_MAX, 1);
+    return poll_at(ctx, TL_TASK_FUTURE, 0, cur, UINT64_MAX, items);
 }
 
 static void set_error(struct timeline *tl, const char *message, uint64_t position);

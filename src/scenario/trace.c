@@ -1082,6 +1082,29 @@ int trace_next(struct trace_reader *t, struct trace_access *out, struct diag *er
     return 1;
 }
 
+size_t trace_next_values(struct trace_reader *t, uint64_t *values, size_t max)
+{
+    if (t->pos.pending_total != 0)
+        return 0;
+    if (t->limit != 0)
+        max = t->pos.emitted >= t->limit ? 0
+            : t->limit - t->pos.emitted < max ? (size_t)(t->limit - t->pos.emitted) : max;
+    size_t got = 0;
+    struct trace_record rec;
+    size_t consumed;
+    /* What next_record_inline takes without a call; anything else (a line
+     * the quick parser leaves, a record of more than one access, the last
+     * access the count found) stops the run before it. */
+    while (got < max && quick_line(t, t->buf + t->buf_at, &consumed, &rec) > 0 &&
+           record_accesses(t, &rec, 1) == 1 && !last_counted(t, 1)) {
+        t->buf_at += consumed;
+        pass_line(t, consumed);
+        t->pos.emitted++;
+        values[got++] = rec.value;
+    }
+    return got;
+}
+
 void trace_tell(const struct trace_reader *t, struct trace_pos *pos)
 {
     *pos = t->pos;

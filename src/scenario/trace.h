@@ -121,6 +121,14 @@ struct trace_reader *trace_open(const char *path, enum trace_format fmt,
 int trace_next(struct trace_reader *t, struct trace_access *out,
                struct diag *err);
 
+/* Reads up to max accesses more at once, as as many trace_next calls would
+ * give them, keeping only each one's value (struct trace_access) in
+ * values[]: for a pass that needs the addresses alone. It stops early
+ * before anything but the common line (one access, parsed where it lies
+ * in the buffer, not the last the count found), which trace_next then
+ * reads. Returns how many it read; 0 says call trace_next. */
+size_t trace_next_values(struct trace_reader *t, uint64_t *values, size_t max);
+
 /* Stores the reader's current position in *pos. */
 void trace_tell(const struct trace_reader *t, struct trace_pos *pos);
 
