@@ -13,6 +13,7 @@
 #include <CUnit/CUnit.h>
 #include <dirent.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -236,7 +237,7 @@ static void run_op_beside_stepper(const char *label, struct timeline *tl, uint64
 }
 
 /* A timeline of path under policy; NULL when it does not load. */
-static struct timeline *open_timeline(const char *path, const char *policy,
+static struct timeline *open_timeline(const char *path, const char *policy, bool headless,
                                       struct scenario **out)
 {
     struct diag err;
@@ -246,7 +247,8 @@ static struct timeline *open_timeline(const char *path, const char *policy,
     struct timeline_overrides o;
     timeline_overrides_init(&o);
     o.policy = policy;
-    struct timeline *tl = timeline_create(*out, &o, &err);
+    struct timeline *tl =
+        timeline_create_with(*out, &o, &(struct timeline_options){.headless = headless}, &err);
     if (!tl) {
         scenario_free(*out);
         *out = NULL;
@@ -264,7 +266,8 @@ static void test_run_op_library(void)
     for (size_t i = 0; i < n; i++)
         for (int p = 0; p < POLICY_COUNT; p++) {
             struct scenario *s;
-            struct timeline *tl = open_timeline(paths[i], policy_name((enum policy_kind)p), &s);
+            struct timeline *tl =
+                open_timeline(paths[i], policy_name((enum policy_kind)p), false, &s);
             if (!tl)
                 continue;
             char label[400];
@@ -314,7 +317,7 @@ static void test_run_op_tables_remade(void)
     CU_ASSERT_EQUAL_FATAL(fclose(fp), 0);
     struct fused_tally t = {0};
     struct scenario *s;
-    struct timeline *tl = open_timeline(path, "fifo", &s);
+    struct timeline *tl = open_timeline(path, "fifo", false, &s);
     CU_ASSERT_PTR_NOT_NULL(tl);
     if (tl) {
         run_op_beside_stepper(path, tl, 1, &t);
@@ -393,7 +396,7 @@ static void test_run_op_random(void)
         CU_ASSERT_FATAL(fclose(fp) == 0);
         for (int p = 0; p < POLICY_COUNT; p++) {
             struct scenario *s;
-            struct timeline *tl = open_timeline(yaml, policy_name((enum policy_kind)p), &s);
+            struct timeline *tl = open_timeline(yaml, policy_name((enum policy_kind)p), false, &s);
             CU_ASSERT_PTR_NOT_NULL_FATAL(tl);
             const struct machine *m = timeline_machine(tl);
             char label[64];
@@ -440,10 +443,11 @@ static bool any_alive(const struct machine *m)
     return false;
 }
 
-/* timeline_run_headless against timeline_next for every library scenario
- * under every policy, and the corpus (a scenario whose OOM killer ends
- * the last process, a failed expectation): the same end, position,
- * failures, counters and machine, and the watch shown the same events. */
+/* timeline_run_headless on a headless timeline (a trace's accesses read
+ * in runs) against timeline_next for every library scenario under every
+ * policy, and the corpus (a scenario whose OOM killer ends the last
+ * process, a failed expectation): the same end, position, failures,
+ * counters and machine, and the watch shown the same events. */
 static void test_headless_matches_stepper(void)
 {
     static char paths[300][300];
@@ -456,8 +460,8 @@ static void test_headless_matches_stepper(void)
         for (int p = 0; p < POLICY_COUNT; p++) {
             const char *policy = policy_name((enum policy_kind)p);
             struct scenario *s1, *s2;
-            struct timeline *a = open_timeline(paths[i], policy, &s1);
-            struct timeline *b = open_timeline(paths[i], policy, &s2);
+            struct timeline *a = open_timeline(paths[i], policy, false, &s1);
+            struct timeline *b = open_timeline(paths[i], policy, true, &s2);
             CU_ASSERT_PTR_NOT_NULL_FATAL(a);
             CU_ASSERT_PTR_NOT_NULL_FATAL(b);
             struct watch_log stepped = {0}, headless = {0};
@@ -508,6 +512,76 @@ static void test_headless_matches_stepper(void)
     CU_ASSERT(kills > 0);
 }
 
+
+/* Stops the run at the first event it is shown. */
+static bool stop_watch(void *ctx, const struct tl_event *e)
+{
+    (void)e;
+    (*(unsigned *)ctx)++;
+    return false;
+}
+
+/* A headless run whose watch stops it in the middle of a run of a trace's
+ * accesses (the OOM killer ends the only process, without swap, at its
+ * 13th page) stops at the access that did it, as playing event by event
+ * meets it, and goes on from there when run again: it ends where playing
+ * event by event ends, having read every access once, with the same
+ * machine and counters. */
+static void test_headless_stopped_in_a_run(void)
+{
+    char dir[] = "/tmp/vmviz-stopped-XXXXXX", trace[64], yaml[64];
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+    snprintf(trace, sizeof trace, "%s/t.rw", dir);
+    snprintf(yaml, sizeof yaml, "%s/t.yaml", dir);
+    FILE *fp = fopen(trace, "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+    for (unsigned i = 0; i < 2000; i++)
+        fprintf(fp, "W 0x%x\n", 0x10000000 + (i * 7 % 100) * 4096);
+    CU_ASSERT_EQUAL_FATAL(fclose(fp), 0);
+    fp = fopen(yaml, "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+    fprintf(fp,
+            "title: stopped\n"
+            "machine: {preset: x86_64, frames: 12, table_frames: 4, swap: 0}\n"
+            "processes:\n"
+            "  - {name: only, pid: 1}\n"
+            "steps:\n"
+            "  - trace: {file: %s, format: rw, auto_areas: true}\n",
+            trace);
+    CU_ASSERT_EQUAL_FATAL(fclose(fp), 0);
+    struct scenario *s1, *s2;
+    struct timeline *a = open_timeline(yaml, "fifo", false, &s1);
+    struct timeline *b = open_timeline(yaml, "fifo", true, &s2);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+    uint64_t killed_at = 0;
+    while (timeline_next(a) != NULL)
+        if (killed_at == 0 && timeline_machine(a)->counters.oom_kills == 1)
+            killed_at = timeline_access_index(a);
+    unsigned stops = 0;
+    CU_ASSERT_FALSE(timeline_run_headless(b, stop_watch, &stops));
+    CU_ASSERT_EQUAL(stops, 1);
+    /* Stopped at the kill, past the trace's first access (read alone). */
+    CU_ASSERT_EQUAL(timeline_machine(b)->counters.oom_kills, 1);
+    CU_ASSERT_EQUAL(killed_at, 13);
+    CU_ASSERT_EQUAL(timeline_access_index(b), killed_at);
+    struct watch_log rest = {0};
+    CU_ASSERT_TRUE(timeline_run_headless(b, log_watch, &rest));
+    const struct machine *ma = timeline_machine(a), *mb = timeline_machine(b);
+    CU_ASSERT_EQUAL(timeline_access_index(a), 2000);
+    CU_ASSERT_EQUAL(timeline_access_index(b), 2000);
+    CU_ASSERT_EQUAL(timeline_position(a), timeline_position(b));
+    CU_ASSERT_TRUE(timeline_at_end(b));
+    CU_ASSERT_EQUAL(machine_digest(ma), machine_digest(mb));
+    CU_ASSERT_EQUAL(memcmp(&ma->counters, &mb->counters, sizeof ma->counters), 0);
+    timeline_destroy(a);
+    timeline_destroy(b);
+    scenario_free(s1);
+    scenario_free(s2);
+    remove(trace);
+    remove(yaml);
+    rmdir(dir);
+}
 
 /* Begins an access and steps it to the fault's PH_CLASSIFY; false when it
  * ends without faulting. */
@@ -629,6 +703,8 @@ void suite_digests_register(void)
                 test_run_op_tables_remade);
     CU_add_test(s, "a headless run ends where playing event by event ends",
                 test_headless_matches_stepper);
+    CU_add_test(s, "a headless run stopped inside a run of accesses goes on from there",
+                test_headless_stopped_in_a_run);
     CU_add_test(s, "the common fault run whole ends as the stepper ends it",
                 test_fast_fault_cases);
 }

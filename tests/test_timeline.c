@@ -2368,23 +2368,21 @@ static void test_future_scattered_pages(void)
     scattered_pages_as_machine(2);
 }
 
-/* Traces of each format, which the pass without a machine reads in runs
- * (cursor_next_trace_addresses) and one by one where a run stops: a pages
- * trace (numbers made addresses), a lackey one whose records sometimes
- * cross a page or are an M, and an rw one cut short by a limit, in two
- * processes, each step's last access read alone. The future learnt from
- * the steps alone equals the machine's. */
-static void test_future_trace_formats(void)
+/* Writes, in a fresh directory dir, a pages trace, a lackey one whose
+ * records sometimes cross a page or are an M, and an rw one, 3000 lines
+ * each, and a scenario playing them in two processes (the rw one cut short
+ * by a limit) into yaml; false when they cannot be written. */
+static bool write_trace_formats(char *dir, char path[3][128], char *yaml, size_t yaml_size)
 {
-    char dir[] = "/tmp/vmviz-future-XXXXXX";
-    CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+    if (mkdtemp(dir) == NULL)
+        return false;
     static const char *const names[] = {"p.txt", "l.txt", "r.rw"};
-    char path[3][128];
     uint64_t state = 77;
     for (int t = 0; t < 3; t++) {
-        snprintf(path[t], sizeof path[t], "%s/%s", dir, names[t]);
+        snprintf(path[t], 128, "%s/%s", dir, names[t]);
         FILE *fp = fopen(path[t], "w");
-        CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+        if (!fp)
+            return false;
         for (unsigned i = 0; i < 3000; i++) {
             uint64_t page = rng_below(&state, 90);
             if (t == 0) {
@@ -2402,29 +2400,123 @@ static void test_future_trace_formats(void)
                         (unsigned long long)(0x10000000 + page * 4096));
             }
         }
-        CU_ASSERT_EQUAL_FATAL(fclose(fp), 0);
+        if (fclose(fp) != 0)
+            return false;
     }
-    char yaml[1024];
-    snprintf(yaml, sizeof yaml,
-             "title: every format\n"
-             "machine: {preset: x86_64, frames: 48, swap: 4096}\n"
-             "processes:\n"
-             "  - {name: one, pid: 1}\n"
-             "  - {name: two, pid: 2}\n"
-             "steps:\n"
-             "  - trace: {file: %s, format: pages}\n"
-             "  - trace: {file: %s, format: lackey, auto_areas: true, pid: 2}\n"
-             "  - trace: {file: %s, format: rw, auto_areas: true, limit: 2500}\n",
-             path[0], path[1], path[2]);
-    struct scenario *s = load("formats.yaml", yaml);
+    snprintf(yaml, yaml_size, "%s/formats.yaml", dir);
+    FILE *y = fopen(yaml, "w");
+    if (!y)
+        return false;
+    fprintf(y,
+            "title: every format\n"
+            "machine: {preset: x86_64, frames: 48, swap: 4096}\n"
+            "processes:\n"
+            "  - {name: one, pid: 1}\n"
+            "  - {name: two, pid: 2}\n"
+            "steps:\n"
+            "  - trace: {file: %s, format: pages}\n"
+            "  - say: between the traces\n"
+            "  - trace: {file: %s, format: lackey, auto_areas: true, pid: 2}\n"
+            "  - trace: {file: %s, format: rw, auto_areas: true, limit: 2500}\n",
+            path[0], path[1], path[2]);
+    return fclose(y) == 0;
+}
+
+static void remove_trace_formats(const char *dir, char path[3][128], const char *yaml)
+{
+    for (int t = 0; t < 3; t++)
+        remove(path[t]);
+    remove(yaml);
+    rmdir(dir);
+}
+
+/* Traces of each format, which the pass without a machine reads in runs
+ * (cursor_next_trace_run) and one by one where a run stops, each step's
+ * last access read alone. The future learnt from the steps alone equals
+ * the machine's. */
+static void test_future_trace_formats(void)
+{
+    char dir[] = "/tmp/vmviz-future-XXXXXX", path[3][128], yaml[160];
+    CU_ASSERT_FATAL(write_trace_formats(dir, path, yaml, sizeof yaml));
+    struct diag d;
+    struct scenario *s = scenario_load(yaml, &d);
+    CU_ASSERT_PTR_NOT_NULL(s);
     if (s) {
         CU_ASSERT_TRUE(setup_stream_decides_pages(s));
         CU_ASSERT_TRUE(future_as_machine(s, "every format"));
         scenario_free(s);
     }
-    for (int t = 0; t < 3; t++)
-        remove(path[t]);
-    rmdir(dir);
+    remove_trace_formats(dir, path, yaml);
+}
+
+/* A cursor that reads runs where it can gives the items, and stands where,
+ * a cursor reading item by item does: every item the same, field by field
+ * (the operation byte for byte), the counters after each the same, and
+ * after each run, cut short at a random access now and then
+ * (cursor_run_done with fewer than it read, the rest read again), the
+ * same position. Most accesses come in runs. */
+static void test_cursor_runs(void)
+{
+    char dir[] = "/tmp/vmviz-runs-XXXXXX", path[3][128], yaml[160];
+    CU_ASSERT_FATAL(write_trace_formats(dir, path, yaml, sizeof yaml));
+    struct diag d;
+    struct scenario *s = scenario_load(yaml, &d);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    struct timeline *tl = timeline_create(s, NULL, &d);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(tl);
+    const struct machine *m = timeline_machine(tl);
+    struct program one, runs;
+    CU_ASSERT_FATAL(program_init(&one, s, geometry_page_size(&m->cfg.geo), &d));
+    CU_ASSERT_FATAL(program_init(&runs, s, geometry_page_size(&m->cfg.geo), &d));
+    struct cursor a, b;
+    cursor_start(&one, &a, 1);
+    cursor_start(&runs, &b, 1);
+    static struct cursor_run run;
+    struct item ia, ib;
+    uint64_t items = 0, in_runs = 0, differ = 0, misplaced = 0, cut = 0, rng = 5;
+    for (;;) {
+        size_t n = cursor_next_trace_run(&runs, &b, &run), used = n;
+        if (n > 0) {
+            if (rng_below(&rng, 4) == 0) {
+                used = (size_t)rng_below(&rng, n);
+                cut++;
+            }
+            for (size_t i = 0; i < used; i++, items++) {
+                cursor_run_item(&b, &run, i, &ib);
+                bool got = cursor_next(&one, &a, m, &ia);
+                differ += !got || ia.kind != ib.kind || ia.step != ib.step ||
+                          ia.last_of_step != ib.last_of_step || ia.page_part != ib.page_part ||
+                          ia.record_bytes != ib.record_bytes ||
+                          memcmp(&ia.op, &ib.op, sizeof ia.op) != 0 ||
+                          a.sub != b.sub || a.access_seq != b.access_seq || a.op_seq != b.op_seq;
+            }
+            cursor_run_done(&b, &run, used);
+            in_runs += used;
+            misplaced += a.tpos.offset != b.tpos.offset || a.tpos.line != b.tpos.line ||
+                         a.tpos.emitted != b.tpos.emitted || a.sub != b.sub ||
+                         a.access_seq != b.access_seq;
+            continue;
+        }
+        bool got_a = cursor_next(&one, &a, m, &ia), got_b = cursor_next(&runs, &b, m, &ib);
+        differ += got_a != got_b;
+        if (!got_a || !got_b)
+            break;
+        items++;
+        differ += ia.kind != ib.kind || ia.step != ib.step || ia.last_of_step != ib.last_of_step ||
+                  (ia.kind == ITEM_OP && memcmp(&ia.op, &ib.op, sizeof ia.op) != 0);
+    }
+    CU_ASSERT_EQUAL(differ, 0);
+    CU_ASSERT_EQUAL(misplaced, 0);
+    /* 3000 + 2500 lines, the lackey trace's M records and records across
+     * pages twice, a say and a chapter-less start: the items all came. */
+    CU_ASSERT_TRUE(items > 8500);
+    CU_ASSERT_TRUE(in_runs > items / 2);
+    CU_ASSERT_TRUE(cut > 0);
+    program_destroy(&one);
+    program_destroy(&runs);
+    timeline_destroy(tl);
+    scenario_free(s);
+    remove_trace_formats(dir, path, yaml);
 }
 
 /* Two processes whose pids differ by 4096, touching the same pages: each
@@ -3034,6 +3126,8 @@ void suite_timeline_register(void)
                 test_future_scattered_pages);
     CU_add_test(suite, "opt's future: traces of every format, read in runs",
                 test_future_trace_formats);
+    CU_add_test(suite, "a cursor reading runs gives what one reading items gives",
+                test_cursor_runs);
     CU_add_test(suite, "opt's future keeps apart processes whose pids differ by 4096",
                 test_future_pids_apart);
     CU_add_test(suite, "opt's future: what the steps alone decide", test_future_stream_criterion);

@@ -386,8 +386,7 @@ static void produce(struct program *p, struct cursor *c, const struct machine *m
     item_failed(out, "", step_kind_name(st->kind), " is not supported");
 }
 
-size_t cursor_next_trace_addresses(struct program *p, struct cursor *c, uint64_t *va,
-                                   size_t max, uint32_t *pid)
+size_t cursor_next_trace_run(struct program *p, const struct cursor *c, struct cursor_run *run)
 {
     if (c->depth == 0 || c->sub == 0)
         return 0;
@@ -397,22 +396,55 @@ size_t cursor_next_trace_addresses(struct program *p, struct cursor *c, uint64_t
     const struct scenario_step *st = &f->steps[f->index];
     /* The step's last access stays cursor_next's, which ends the step. */
     uint64_t left = st->u.trace.count > c->sub + 1 ? st->u.trace.count - c->sub - 1 : 0;
-    if (left < max)
-        max = (size_t)left;
+    size_t max = left < CURSOR_RUN_MAX ? (size_t)left : CURSOR_RUN_MAX;
     struct trace_reader *r = reader_of(p, st);
     if (max == 0 || !trace_is_at(r, &c->tpos))
         return 0;
-    size_t got = trace_next_values(r, va, max);
-    if (got == 0)
+    run->count = trace_next_run(r, run->acc, max);
+    if (run->count == 0)
         return 0;
-    trace_tell(r, &c->tpos);
-    if (st->u.trace.format == TRACE_PAGES)
-        for (size_t i = 0; i < got; i++)
-            va[i] *= p->page_size;
-    c->sub += got;
-    c->access_seq += got;
-    *pid = step_pid(&st->u.trace.pid);
-    return got;
+    run->from = c->tpos;
+    trace_tell(r, &run->to);
+    run->step = st;
+    run->pid = step_pid(&st->u.trace.pid);
+    run->pages = st->u.trace.format == TRACE_PAGES;
+    run->page_size = run->pages ? p->page_size : 1;
+    run->first_sub = c->sub;
+    run->first_access = c->access_seq;
+    return run->count;
+}
+
+void cursor_run_item(struct cursor *c, const struct cursor_run *run, size_t i, struct item *out)
+{
+    const struct trace_run_access *a = &run->acc[i];
+    if (i == 0) {
+        /* What produce makes of a trace access, less what each one sets. */
+        item_op(out, OP_ACCESS, run->pid);
+        out->step = run->step;
+        out->last_of_step = false;
+        out->page_part = 0;
+        out->reason[0] = '\0';
+        out->op.textbook = run->pages;
+        out->op.auto_area = out->op.textbook || run->step->u.trace.auto_areas.value;
+    }
+    out->op.access = access_of(a->kind);
+    out->op.va = cursor_run_va(run, i);
+    out->op.future_index = run->first_access + i;
+    out->record_bytes = a->size > UINT16_MAX ? 0 : (uint16_t)a->size;
+    c->sub = run->first_sub + i + 1;
+    c->access_seq = run->first_access + i + 1;
+}
+
+void cursor_run_done(struct cursor *c, const struct cursor_run *run, size_t used)
+{
+    c->sub = run->first_sub + used;
+    c->access_seq = run->first_access + used;
+    /* Short of the whole run, the reader stands past what was used: the
+     * next cursor_next, finding it elsewhere, seeks back. */
+    if (used == run->count)
+        c->tpos = run->to;
+    else
+        trace_run_tell(&run->from, run->acc, used, &c->tpos);
 }
 
 bool cursor_next(struct program *p, struct cursor *c, const struct machine *m, struct item *out)

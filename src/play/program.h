@@ -81,14 +81,45 @@ void program_image_of(const struct scenario_program *p, struct program_image *im
  * the call only). false at the end of the program. */
 bool cursor_next(struct program *p, struct cursor *c, const struct machine *m, struct item *out);
 
-/* For a pass that needs only where the accesses go (opt's future): when
- * the cursor stands inside a trace step, past its first access, reads up
- * to max of the step's next accesses at once into va[] (their virtual
- * addresses), leaving the cursor as that many cursor_next calls would, and
- * their pid (0: the running process) in *pid. It never gives the step's
- * last access, and stops before any line trace_next_values leaves.
- * Returns how many; 0 says call cursor_next. */
-size_t cursor_next_trace_addresses(struct program *p, struct cursor *c, uint64_t *va,
-                                   size_t max, uint32_t *pid);
+/* The accesses of a trace step read at once, as the items cursor_next
+ * would make of them (cursor_next_trace_run). */
+#define CURSOR_RUN_MAX 256
+struct cursor_run {
+    const struct scenario_step *step;
+    uint32_t pid;              /* the step's (0: the running process) */
+    bool pages;                /* a pages trace: its values are page numbers */
+    uint64_t page_size;        /* what a value is multiplied by: the page size, or 1 */
+    uint64_t first_sub;        /* the cursor's sub and access_seq before the first */
+    uint64_t first_access;
+    struct trace_pos from, to; /* where the reader stood before the first, after the last */
+    size_t count;
+    struct trace_run_access acc[CURSOR_RUN_MAX];
+};
+
+/* For a pass that plays or reads accesses in bulk: when the cursor stands
+ * inside a trace step, past its first access, reads up to CURSOR_RUN_MAX
+ * of the step's next accesses at once into *run: those that as many
+ * cursor_next calls would give. It never gives the step's last access,
+ * and stops before any line trace_next_run leaves. Returns how many; 0
+ * says call cursor_next. The cursor is unchanged until cursor_run_done,
+ * which must come before any other use of it than reading its counters;
+ * meanwhile cursor_run_item moves them. */
+size_t cursor_next_trace_run(struct program *p, const struct cursor *c, struct cursor_run *run);
+
+/* The virtual address of access i of run. */
+static inline uint64_t cursor_run_va(const struct cursor_run *run, size_t i)
+{
+    return run->acc[i].value * run->page_size;
+}
+
+/* Makes *out the item cursor_next would have given for access i of run,
+ * and the cursor's counters what they would then be: *out whole for
+ * i == 0, and for a later i only what differs from the one before (out
+ * must hold access i - 1's item). */
+void cursor_run_item(struct cursor *c, const struct cursor_run *run, size_t i, struct item *out);
+
+/* Leaves the cursor as cursor_next would after the first `used` accesses
+ * of run (all of it, or those played before a stop: the rest come again). */
+void cursor_run_done(struct cursor *c, const struct cursor_run *run, size_t used);
 
 #endif

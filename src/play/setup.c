@@ -942,9 +942,6 @@ static bool link_next_use(struct seen_map *map, uint32_t *next, uint64_t i, uint
  * before the access; without one (the steps decide the pages,
  * setup_stream_decides_pages) the pages are read on initial, which stays
  * as it was. *why is set on SETUP_FAILED. */
-/* The accesses learn_next_uses reads from a trace at once. */
-#define LEARN_RUN 256
-
 static enum setup_outcome learn_next_uses(struct program *prog, const struct machine *initial,
                                           struct machine *scratch, uint32_t first_pid,
                                           uint64_t n, setup_poll_fn poll, void *ctx,
@@ -955,23 +952,20 @@ static enum setup_outcome learn_next_uses(struct program *prog, const struct mac
     struct cursor cur;
     cursor_start(prog, &cur, first_pid);
     struct item item;
+    struct cursor_run run;
     uint64_t count = 0;
     /* Once every access is known nothing after matters (a scenario of
      * endless say items must not keep this pass going). */
     while (count < n) {
         /* Without a machine to run them on, a trace's accesses are read in
          * runs: the pages are all this pass needs of them. */
-        uint64_t va[LEARN_RUN];
-        uint32_t pid;
-        size_t got = scratch ? 0
-                   : cursor_next_trace_addresses(prog, &cur, va,
-                                                 n - count < LEARN_RUN ? (size_t)(n - count)
-                                                                       : LEARN_RUN, &pid);
+        size_t got = scratch ? 0 : cursor_next_trace_run(prog, &cur, &run);
         if (got > 0) {
+            cursor_run_done(&cur, &run, got);
             if (poll && poll(ctx, &cur, got))
                 return SETUP_STOPPED;
-            for (size_t i = 0; i < got; i++, count++)
-                if (!link_next_use(map, next, count, page_key(m, pid, va[i])))
+            for (size_t i = 0; i < got && count < n; i++, count++)
+                if (!link_next_use(map, next, count, page_key(m, run.pid, cursor_run_va(&run, i))))
                     return SETUP_FAILED;
             continue;
         }

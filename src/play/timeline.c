@@ -1192,6 +1192,55 @@ static bool tell_watch(struct timeline *tl, timeline_watch_fn watch, void *ctx,
     return !*watch_stopped;
 }
 
+/* Plays the operation in st->item whole, as run_fast does: false when
+ * run_fast must return false (the watch or the stop hook ended the run).
+ * *last_step becomes the item's step when it made an event. */
+static bool run_op_item(struct timeline *tl, struct tl_state *st, timeline_watch_fn watch,
+                        void *ctx, bool *watch_stopped, const struct scenario_step **last_step)
+{
+    uint64_t kills = st->m->counters.oom_kills;
+    const struct process *p = st->item.op.pid ? machine_process(st->m, st->item.op.pid)
+                                              : machine_running(st->m);
+    uint32_t pid = p ? p->pid : 0;
+    uint64_t events = run_item_whole(tl, st);
+    /* The step that met a host refusal is no event (advance). */
+    if (events && machine_host_error(st->m))
+        events--;
+    if (events)
+        *last_step = st->item.step;
+    st->position += events;
+    if (watch && st->m->counters.oom_kills != kills && !watch_last_kill(st, pid, watch, ctx)) {
+        *watch_stopped = true;
+        return false;
+    }
+    return !poll_stop(tl, TL_TASK_FORWARD, st, UINT64_MAX, events);
+}
+
+/* Plays a trace's accesses read in a run (cursor_next_trace_run) as
+ * run_fast plays each item it reads alone. Only where nothing is kept
+ * between items and no hook can stop the run: it stops at a host error
+ * (which run_fast then reports) or where run_op_item says, the cursor
+ * then left after the last access played. false as run_op_item. */
+static bool run_trace_run(struct timeline *tl, struct tl_state *st, const struct cursor_run *run,
+                          timeline_watch_fn watch, void *ctx, bool *watch_stopped,
+                          const struct scenario_step **last_step)
+{
+    for (size_t i = 0; i < run->count; i++) {
+        if (machine_host_error(st->m)) {
+            cursor_run_done(&st->cur, run, i);
+            return true;
+        }
+        cursor_run_item(&st->cur, run, i, &st->item);
+        st->items++;
+        if (!run_op_item(tl, st, watch, ctx, watch_stopped, last_step)) {
+            cursor_run_done(&st->cur, run, i + 1);
+            return false;
+        }
+    }
+    cursor_run_done(&st->cur, run, run->count);
+    return true;
+}
+
 /* timeline_run_fast with the watch of timeline_run_headless (NULL: none);
  * *watch_stopped says whether the watch ended the run. */
 static bool run_fast(struct timeline *tl, timeline_watch_fn watch, void *ctx,
@@ -1214,6 +1263,10 @@ static bool run_fast(struct timeline *tl, timeline_watch_fn watch, void *ctx,
     /* The scenario step of the newest event played: where a host error
      * met in the next one is reported. */
     const struct scenario_step *last_step = st->item.step;
+    /* A trace's accesses are read in runs where nothing needs the cursor
+     * between them: no snapshots, no stop hook. */
+    bool runs = !tl->keep_snapshots && !tl->stop;
+    struct cursor_run run;
     for (;;) {
         if (machine_host_error(st->m)) {
             set_error(tl, machine_host_error(st->m), st->position);
@@ -1225,29 +1278,18 @@ static bool run_fast(struct timeline *tl, timeline_watch_fn watch, void *ctx,
          * fast run does not replay from the start. */
         if (snapshot_due(tl))
             take_snapshot(tl);
+        if (runs && !st->ended && cursor_next_trace_run(&tl->prog, &st->cur, &run) > 0) {
+            if (!run_trace_run(tl, st, &run, watch, ctx, watch_stopped, &last_step))
+                return false;
+            continue;
+        }
         if (st->ended || !cursor_next(&tl->prog, &st->cur, st->m, &st->item)) {
             st->ended = true;
             break;
         }
         st->items++;
         if (st->item.kind == ITEM_OP) {
-            uint64_t kills = st->m->counters.oom_kills;
-            const struct process *p = st->item.op.pid ? machine_process(st->m, st->item.op.pid)
-                                                      : machine_running(st->m);
-            uint32_t pid = p ? p->pid : 0;
-            uint64_t events = run_item_whole(tl, st);
-            /* The step that met a host refusal is no event (advance). */
-            if (events && machine_host_error(st->m))
-                events--;
-            if (events)
-                last_step = st->item.step;
-            st->position += events;
-            if (watch && st->m->counters.oom_kills != kills &&
-                !watch_last_kill(st, pid, watch, ctx)) {
-                *watch_stopped = true;
-                return false;
-            }
-            if (poll_stop(tl, TL_TASK_FORWARD, st, UINT64_MAX, events))
+            if (!run_op_item(tl, st, watch, ctx, watch_stopped, &last_step))
                 return false;
             continue;
         }

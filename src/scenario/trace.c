@@ -31,6 +31,7 @@
 /* The buffer holds a block, which must have room for the longest line
  * however a block boundary cuts it. */
 _Static_assert(TRACE_BLOCK > 2 * (TRACE_MAX_LINE + 1), "a line must fit in the buffer");
+_Static_assert(TRACE_MAX_LINE + 1 <= UINT16_MAX, "a line's bytes must fit a run's uint16_t");
 
 struct trace_reader;
 
@@ -947,17 +948,23 @@ static void pending_access(const struct trace_reader *t, uint64_t i, struct trac
 static inline int quick_line(const struct trace_reader *t, const char *p, size_t *used,
                              struct trace_record *out)
 {
+    int n = -1;
     switch (t->format) {
     case TRACE_PAGES:
-        return quick_pages(t, p, used, out);
+        n = quick_pages(t, p, used, out);
+        break;
     case TRACE_RW:
-        return quick_rw(p, used, out);
+        n = quick_rw(p, used, out);
+        break;
     case TRACE_LACKEY:
-        return quick_lackey(p, used, out);
+        n = quick_lackey(p, used, out);
+        break;
     case TRACE_FORMAT_COUNT:
         break;
     }
-    return -1;
+    /* Blanks can stretch a line the quick parsers read past TRACE_MAX_LINE:
+     * the careful parser then says it is too long, wherever it lies. */
+    return n > 0 && *used > TRACE_MAX_LINE + 1 ? -1 : n;
 }
 
 /* The accesses of a line's record: each page it touches, twice for a
@@ -1082,7 +1089,7 @@ int trace_next(struct trace_reader *t, struct trace_access *out, struct diag *er
     return 1;
 }
 
-size_t trace_next_values(struct trace_reader *t, uint64_t *values, size_t max)
+size_t trace_next_run(struct trace_reader *t, struct trace_run_access *out, size_t max)
 {
     if (t->pos.pending_total != 0)
         return 0;
@@ -1100,9 +1107,22 @@ size_t trace_next_values(struct trace_reader *t, uint64_t *values, size_t max)
         t->buf_at += consumed;
         pass_line(t, consumed);
         t->pos.emitted++;
-        values[got++] = rec.value;
+        out[got++] = (struct trace_run_access){.value = rec.value, .size = rec.size,
+                                               .line_bytes = (uint16_t)consumed,
+                                               .kind = rec.kind};
     }
     return got;
+}
+
+void trace_run_tell(const struct trace_pos *from, const struct trace_run_access *run, size_t k,
+                    struct trace_pos *out)
+{
+    /* Each access of a run is a line of its own, and none is pending. */
+    *out = *from;
+    for (size_t i = 0; i < k; i++)
+        out->offset += run[i].line_bytes;
+    out->line += k;
+    out->emitted += k;
 }
 
 void trace_tell(const struct trace_reader *t, struct trace_pos *pos)

@@ -121,13 +121,30 @@ struct trace_reader *trace_open(const char *path, enum trace_format fmt,
 int trace_next(struct trace_reader *t, struct trace_access *out,
                struct diag *err);
 
-/* Reads up to max accesses more at once, as as many trace_next calls would
- * give them, keeping only each one's value (struct trace_access) in
- * values[]: for a pass that needs the addresses alone. It stops early
- * before anything but the common line (one access, parsed where it lies
- * in the buffer, not the last the count found), which trace_next then
- * reads. Returns how many it read; 0 says call trace_next. */
-size_t trace_next_values(struct trace_reader *t, uint64_t *values, size_t max);
+/* An access of a line that holds no other, as trace_next_run gives it: of
+ * struct trace_access, what is not the same for every such access (its
+ * page_part is 0, its record_size its size, its line and column where the
+ * reader's position says). */
+struct trace_run_access {
+    uint64_t value;
+    unsigned size;
+    uint16_t line_bytes;   /* its line's, newline included */
+    char kind;
+};
+
+/* Reads up to max accesses more at once into out[], as as many trace_next
+ * calls would give them: a run of common lines (one access each, parsed
+ * where it lies in the buffer, not the last the count found). It stops
+ * early before any other line, which trace_next then reads. Returns how
+ * many it read; 0 says call trace_next. */
+size_t trace_next_run(struct trace_reader *t, struct trace_run_access *out, size_t max);
+
+/* The position trace_tell would have given after the first k accesses of
+ * run (k at most its length), read by trace_next_run from the position
+ * from: where a reader that gave the run must go back to, to stop
+ * after those k. */
+void trace_run_tell(const struct trace_pos *from, const struct trace_run_access *run, size_t k,
+                    struct trace_pos *out);
 
 /* Stores the reader's current position in *pos. */
 void trace_tell(const struct trace_reader *t, struct trace_pos *pos);
