@@ -2519,6 +2519,71 @@ static void test_cursor_runs(void)
     remove_trace_formats(dir, path, yaml);
 }
 
+/* A fast run that plays traces in runs takes its snapshots where they
+ * fall due, inside a run too, each holding the cursor where it stood:
+ * going back to any position after it finds the machine, the counters and
+ * the access index that stepping event by event finds there, and playing
+ * on from there ends where stepping ends. Under fifo and opt. */
+static void test_fast_runs_then_back(void)
+{
+    char dir[] = "/tmp/vmviz-runs-XXXXXX", path[3][128], yaml[160];
+    CU_ASSERT_FATAL(write_trace_formats(dir, path, yaml, sizeof yaml));
+    struct diag d;
+    struct scenario *s = scenario_load(yaml, &d);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    static const char *const policies[] = {"fifo", "opt"};
+    for (int k = 0; k < 2; k++) {
+        enum { POINTS = 40 };
+        struct timeline *slow = open_policy(s, policies[k]);
+        struct timeline *fast = open_policy(s, policies[k]);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(slow);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(fast);
+        CU_ASSERT_TRUE(timeline_run_fast(fast));
+        uint64_t end = timeline_position(fast), rng = 3 + (uint64_t)k;
+        CU_ASSERT_TRUE(end > 20000);
+        CU_ASSERT_TRUE(timeline_snapshot_count(fast) > 4);
+        uint64_t at[POINTS], digest[POINTS], accesses[POINTS], index[POINTS];
+        for (int i = 0; i < POINTS; i++)
+            at[i] = 1 + rng_next(&rng) % end;
+        /* In order, so that one pass of stepping sees every point. */
+        for (int i = 1; i < POINTS; i++)
+            for (int j = i; j > 0 && at[j - 1] > at[j]; j--) {
+                uint64_t t = at[j];
+                at[j] = at[j - 1];
+                at[j - 1] = t;
+            }
+        int next = 0;
+        while (next < POINTS && timeline_next(slow) != NULL)
+            while (next < POINTS && timeline_position(slow) == at[next]) {
+                digest[next] = machine_digest(timeline_machine(slow));
+                accesses[next] = timeline_machine(slow)->counters.accesses;
+                index[next] = timeline_access_index(slow);
+                next++;
+            }
+        CU_ASSERT_EQUAL_FATAL(next, POINTS);
+        uint64_t differ = 0;
+        for (int i = POINTS - 1; i >= 0; i--) {
+            CU_ASSERT_TRUE(timeline_seek(fast, at[i]));
+            differ += timeline_position(fast) != at[i] ||
+                      machine_digest(timeline_machine(fast)) != digest[i] ||
+                      timeline_machine(fast)->counters.accesses != accesses[i] ||
+                      timeline_access_index(fast) != index[i];
+        }
+        CU_ASSERT_EQUAL(differ, 0);
+        while (timeline_next(slow) != NULL)
+            ;
+        CU_ASSERT_TRUE(timeline_run_fast(fast));
+        CU_ASSERT_EQUAL(timeline_position(fast), end);
+        CU_ASSERT_EQUAL(timeline_position(slow), end);
+        CU_ASSERT_EQUAL(machine_digest(timeline_machine(fast)),
+                        machine_digest(timeline_machine(slow)));
+        timeline_destroy(slow);
+        timeline_destroy(fast);
+    }
+    scenario_free(s);
+    remove_trace_formats(dir, path, yaml);
+}
+
 /* Two processes whose pids differ by 4096, touching the same pages: each
  * page's next use stays in its own process (a key made of the pid shifted
  * above the page number mixed them up). */
@@ -3128,6 +3193,8 @@ void suite_timeline_register(void)
                 test_future_trace_formats);
     CU_add_test(suite, "a cursor reading runs gives what one reading items gives",
                 test_cursor_runs);
+    CU_add_test(suite, "a fast run in runs, then back anywhere, finds the stepper's states",
+                test_fast_runs_then_back);
     CU_add_test(suite, "opt's future keeps apart processes whose pids differ by 4096",
                 test_future_pids_apart);
     CU_add_test(suite, "opt's future: what the steps alone decide", test_future_stream_criterion);

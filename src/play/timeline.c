@@ -1217,10 +1217,11 @@ static bool run_op_item(struct timeline *tl, struct tl_state *st, timeline_watch
 }
 
 /* Plays a trace's accesses read in a run (cursor_next_trace_run) as
- * run_fast plays each item it reads alone. Only where nothing is kept
- * between items and no hook can stop the run: it stops at a host error
- * (which run_fast then reports) or where run_op_item says, the cursor
- * then left after the last access played. false as run_op_item. */
+ * run_fast plays each item it reads alone, taking a snapshot between two
+ * where one is due, the cursor first put where it stands then. It stops
+ * at a host error (which run_fast then reports) or where run_op_item
+ * says, the cursor left after the last access played. false as
+ * run_op_item. */
 static bool run_trace_run(struct timeline *tl, struct tl_state *st, const struct cursor_run *run,
                           timeline_watch_fn watch, void *ctx, bool *watch_stopped,
                           const struct scenario_step **last_step)
@@ -1229,6 +1230,11 @@ static bool run_trace_run(struct timeline *tl, struct tl_state *st, const struct
         if (machine_host_error(st->m)) {
             cursor_run_done(&st->cur, run, i);
             return true;
+        }
+        /* Before the first, run_fast has just looked. */
+        if (i > 0 && snapshot_due(tl)) {
+            cursor_run_done(&st->cur, run, i);
+            take_snapshot(tl);
         }
         cursor_run_item(&st->cur, run, i, &st->item);
         st->items++;
@@ -1263,9 +1269,6 @@ static bool run_fast(struct timeline *tl, timeline_watch_fn watch, void *ctx,
     /* The scenario step of the newest event played: where a host error
      * met in the next one is reported. */
     const struct scenario_step *last_step = st->item.step;
-    /* A trace's accesses are read in runs where nothing needs the cursor
-     * between them: no snapshots, no stop hook. */
-    bool runs = !tl->keep_snapshots && !tl->stop;
     struct cursor_run run;
     for (;;) {
         if (machine_host_error(st->m)) {
@@ -1278,7 +1281,7 @@ static bool run_fast(struct timeline *tl, timeline_watch_fn watch, void *ctx,
          * fast run does not replay from the start. */
         if (snapshot_due(tl))
             take_snapshot(tl);
-        if (runs && !st->ended && cursor_next_trace_run(&tl->prog, &st->cur, &run) > 0) {
+        if (!st->ended && cursor_next_trace_run(&tl->prog, &st->cur, &run) > 0) {
             if (!run_trace_run(tl, st, &run, watch, ctx, watch_stopped, &last_step))
                 return false;
             continue;
