@@ -2584,6 +2584,50 @@ static void test_fast_runs_then_back(void)
     remove_trace_formats(dir, path, yaml);
 }
 
+/* Long moves over traces played in runs, abandoned by the stop hook at its
+ * N-th call: End, a step forward by an operation (a trace's accesses are
+ * one) and a run to the next eviction, each stopped inside a trace. They
+ * stop at a position playing forward reaches, with its machine and log,
+ * and playing on from there gives exactly the events of the uninterrupted
+ * run. */
+static void test_poll_abandons_runs(void)
+{
+    char dir[] = "/tmp/vmviz-runs-XXXXXX", path[3][128], yaml[160];
+    CU_ASSERT_FATAL(write_trace_formats(dir, path, yaml, sizeof yaml));
+    struct diag d;
+    struct scenario *s = scenario_load(yaml, &d);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    struct timeline *ref = open_policy(s, NULL);
+    struct record r = {0};
+    CU_ASSERT_FATAL(ref && record_forward(ref, &r));
+    static const unsigned stop_at[] = {1, 3, 6};
+    for (int move = 0; move < 3; move++)
+        for (size_t i = 0; i < sizeof stop_at / sizeof stop_at[0]; i++) {
+            char what[64];
+            snprintf(what, sizeof what, "move %d stopped at call %u", move, stop_at[i]);
+            struct timeline *tl = open_policy(s, NULL);
+            CU_ASSERT_PTR_NOT_NULL_FATAL(tl);
+            /* Into the first trace, by a step, before the hook is set. */
+            CU_ASSERT_TRUE(timeline_step(tl, TL_UNIT_EVENT, +1));
+            struct stopper st = {.stop_at = stop_at[i]};
+            timeline_set_poll(tl, stop_after, &st);
+            bool moved = move == 0 ? timeline_seek(tl, UINT64_MAX)
+                       : move == 1 ? timeline_step(tl, TL_UNIT_OP, +1)
+                                   : timeline_run_until(tl, TL_STOP_EVICTION) &&
+                                         timeline_run_until(tl, TL_STOP_STEP_END);
+            CU_ASSERT_FALSE(moved);
+            CU_ASSERT_TRUE(timeline_stopped(tl));
+            CU_ASSERT_TRUE(timeline_position(tl) > 1 && timeline_position(tl) < r.end);
+            CU_ASSERT_TRUE(same_as_recorded(tl, &r, what));
+            CU_ASSERT_EQUAL(plays_on_as_recorded(tl, &r, what), 0);
+            timeline_destroy(tl);
+        }
+    free(r.at);
+    timeline_destroy(ref);
+    scenario_free(s);
+    remove_trace_formats(dir, path, yaml);
+}
+
 /* Two processes whose pids differ by 4096, touching the same pages: each
  * page's next use stays in its own process (a key made of the pid shifted
  * above the page number mixed them up). */
@@ -3195,6 +3239,8 @@ void suite_timeline_register(void)
                 test_cursor_runs);
     CU_add_test(suite, "a fast run in runs, then back anywhere, finds the stepper's states",
                 test_fast_runs_then_back);
+    CU_add_test(suite, "long moves over traces in runs, abandoned, play on as recorded",
+                test_poll_abandons_runs);
     CU_add_test(suite, "opt's future keeps apart processes whose pids differ by 4096",
                 test_future_pids_apart);
     CU_add_test(suite, "opt's future: what the steps alone decide", test_future_stream_criterion);

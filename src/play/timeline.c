@@ -1065,21 +1065,96 @@ static bool may_stop_in(enum tl_stop stop, const struct counters *before,
     return true;
 }
 
+
+/* Plays the accesses of a trace read in a run (cursor_next_trace_run) one
+ * by one: each made st->item and counted first, as cursor_next would have
+ * given it, then played by play (which says whether to go on); a snapshot
+ * is taken between two where one falls due, the cursor first put where it
+ * stands then. It stops before an access at a host error, and after one
+ * where play says so, the cursor left after the last access played.
+ * Returns how many were played. */
+static size_t play_trace_run(struct timeline *tl, struct tl_state *st, const struct cursor_run *run,
+                             bool (*play)(struct timeline *, struct tl_state *, void *), void *ctx)
+{
+    for (size_t i = 0; i < run->count; i++) {
+        if (machine_host_error(st->m)) {
+            cursor_run_done(&st->cur, run, i);
+            return i;
+        }
+        /* Before the first, the caller has just looked. */
+        if (i > 0 && snapshot_due(tl)) {
+            cursor_run_done(&st->cur, run, i);
+            take_snapshot(tl);
+        }
+        cursor_run_item(&st->cur, run, i, &st->item);
+        st->items++;
+        if (!play(tl, st, ctx)) {
+            cursor_run_done(&st->cur, run, i + 1);
+            return i + 1;
+        }
+    }
+    cursor_run_done(&st->cur, run, run->count);
+    return run->count;
+}
+
 /* Plays forward quietly, an item at a time, up to the first operation that
  * may hold an event where `stop` stops (may_stop_in), the end, or the
  * scenario's first own item (played loudly by the caller, since it may be
  * where run_until stops), or for TL_STOP_STEP_END the step's last item.
  * *candidate is the position that operation began at, or UINT64_MAX when
  * none was found. false when stopped or on a host error. */
+/* What find_candidate_quietly needs to run an item of a run as it runs
+ * one alone, and what came of it. */
+struct quiet_play {
+    enum tl_stop stop;
+    uint64_t *candidate;
+    enum { QUIET_ON, QUIET_FOUND, QUIET_FAILED } outcome;
+};
+
+/* Runs the operation in st->item whole, quietly: false when the run stops
+ * there, q->outcome saying why. */
+static bool quiet_play_op(struct timeline *tl, struct tl_state *st, void *ctx)
+{
+    struct quiet_play *q = ctx;
+    struct counters before = st->m->counters;
+    uint64_t start = st->position;
+    uint64_t events = run_item_whole(tl, st);
+    if (machine_host_error(st->m)) {
+        q->outcome = QUIET_FAILED;
+        return false;
+    }
+    st->position += events;
+    if (may_stop_in(q->stop, &before, &st->m->counters)) {
+        *q->candidate = start;
+        q->outcome = QUIET_FOUND;
+        return false;
+    }
+    if (poll_stop(tl, TL_TASK_FORWARD, st, UINT64_MAX, events)) {
+        q->outcome = QUIET_FAILED;
+        return false;
+    }
+    return true;
+}
+
 static bool find_candidate_quietly(struct timeline *tl, enum tl_stop stop, uint64_t *candidate)
 {
     struct tl_state *st = &tl->st;
+    struct quiet_play q = {stop, candidate, QUIET_ON};
+    struct cursor_run run;
     *candidate = UINT64_MAX;
     while (!st->in_op) {
         if ((tl->error[0] && st->position >= tl->error_position) || machine_host_error(st->m))
             return false;
         if (snapshot_due(tl))
             take_snapshot(tl);
+        /* No run holds a step's last access: it stays the caller's when
+         * the stop is the step's end. */
+        if (!st->ended && cursor_next_trace_run(&tl->prog, &st->cur, &run) > 0) {
+            play_trace_run(tl, st, &run, quiet_play_op, &q);
+            if (q.outcome != QUIET_ON)
+                return q.outcome == QUIET_FOUND;
+            continue;
+        }
         struct cursor before_cursor = st->cur;
         if (st->ended || !cursor_next(&tl->prog, &st->cur, st->m, &st->item)) {
             st->ended = true;
@@ -1092,18 +1167,8 @@ static bool find_candidate_quietly(struct timeline *tl, enum tl_stop stop, uint6
             return true;
         }
         st->items++;
-        struct counters before = st->m->counters;
-        uint64_t start = st->position;
-        uint64_t events = run_item_whole(tl, st);
-        if (machine_host_error(st->m))
-            return false;
-        st->position += events;
-        if (may_stop_in(stop, &before, &st->m->counters)) {
-            *candidate = start;
-            return true;
-        }
-        if (poll_stop(tl, TL_TASK_FORWARD, st, UINT64_MAX, events))
-            return false;
+        if (!quiet_play_op(tl, st, &q))
+            return q.outcome == QUIET_FOUND;
     }
     return true;
 }
@@ -1216,35 +1281,20 @@ static bool run_op_item(struct timeline *tl, struct tl_state *st, timeline_watch
     return !poll_stop(tl, TL_TASK_FORWARD, st, UINT64_MAX, events);
 }
 
-/* Plays a trace's accesses read in a run (cursor_next_trace_run) as
- * run_fast plays each item it reads alone, taking a snapshot between two
- * where one is due, the cursor first put where it stands then. It stops
- * at a host error (which run_fast then reports) or where run_op_item
- * says, the cursor left after the last access played. false as
- * run_op_item. */
-static bool run_trace_run(struct timeline *tl, struct tl_state *st, const struct cursor_run *run,
-                          timeline_watch_fn watch, void *ctx, bool *watch_stopped,
-                          const struct scenario_step **last_step)
+/* What run_fast needs to play an item of a run as it plays one alone. */
+struct fast_play {
+    timeline_watch_fn watch;
+    void *ctx;
+    bool *watch_stopped;
+    const struct scenario_step **last_step;
+    bool go_on;              /* false: run_fast must return false */
+};
+
+static bool fast_play_op(struct timeline *tl, struct tl_state *st, void *ctx)
 {
-    for (size_t i = 0; i < run->count; i++) {
-        if (machine_host_error(st->m)) {
-            cursor_run_done(&st->cur, run, i);
-            return true;
-        }
-        /* Before the first, run_fast has just looked. */
-        if (i > 0 && snapshot_due(tl)) {
-            cursor_run_done(&st->cur, run, i);
-            take_snapshot(tl);
-        }
-        cursor_run_item(&st->cur, run, i, &st->item);
-        st->items++;
-        if (!run_op_item(tl, st, watch, ctx, watch_stopped, last_step)) {
-            cursor_run_done(&st->cur, run, i + 1);
-            return false;
-        }
-    }
-    cursor_run_done(&st->cur, run, run->count);
-    return true;
+    struct fast_play *f = ctx;
+    f->go_on = run_op_item(tl, st, f->watch, f->ctx, f->watch_stopped, f->last_step);
+    return f->go_on;
 }
 
 /* timeline_run_fast with the watch of timeline_run_headless (NULL: none);
@@ -1282,7 +1332,9 @@ static bool run_fast(struct timeline *tl, timeline_watch_fn watch, void *ctx,
         if (snapshot_due(tl))
             take_snapshot(tl);
         if (!st->ended && cursor_next_trace_run(&tl->prog, &st->cur, &run) > 0) {
-            if (!run_trace_run(tl, st, &run, watch, ctx, watch_stopped, &last_step))
+            struct fast_play f = {watch, ctx, watch_stopped, &last_step, true};
+            play_trace_run(tl, st, &run, fast_play_op, &f);
+            if (!f.go_on)
                 return false;
             continue;
         }
