@@ -879,6 +879,74 @@ static void test_runs_of_values(void)
     }
 }
 
+/* trace_count counts common lines in runs: under every limit and every
+ * max, on a lackey trace whose M records and records across pages come
+ * between the runs, its count is what reading with trace_next under that
+ * limit gives, or max + 1 past max. */
+static void test_count_in_runs(void)
+{
+    enum { LINES = 3000 };
+    char *text = malloc((size_t)LINES * 32), path[512];
+    CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+    uint64_t rng = 41;
+    size_t len = 0;
+    for (unsigned i = 0; i < LINES; i++) {
+        char op = "ILSM"[rng_next(&rng) % 4];
+        /* One record in eight ends past its page. */
+        uint64_t addr = 0x10000000 + (rng_next(&rng) % 64) * 4096 +
+                        (rng_next(&rng) % 8 ? rng_next(&rng) % 4000 : 4093);
+        len += (size_t)sprintf(text + len, "%s%c %llx,%u\n", op == 'I' ? "" : " ", op,
+                               (unsigned long long)addr, (unsigned)(1 + rng_next(&rng) % 8));
+    }
+    CU_ASSERT_EQUAL_FATAL(write_temp(text, len, path, sizeof path), 0);
+    static const unsigned long limits[] = {0, 1, 7, 256, 257, 1000, 3001, 100000};
+    static const uint64_t maxes[] = {0, 5, 255, 256, 257, 2999, 40000, UINT64_MAX - 1};
+    uint64_t wrong = 0, all = 0;
+    for (size_t l = 0; l < sizeof limits / sizeof limits[0]; l++) {
+        struct diag d;
+        struct trace_reader *t = trace_open(path, TRACE_LACKEY, limits[l], 4096, &d);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+        struct trace_access a;
+        uint64_t n = 0;
+        while (trace_next(t, &a, &d) == 1)
+            n++;
+        trace_close(t);
+        if (limits[l] == 0)
+            all = n;
+        for (size_t m = 0; m < sizeof maxes / sizeof maxes[0]; m++) {
+            struct trace_census c;
+            uint64_t want = n > maxes[m] ? maxes[m] + 1 : n;
+            if (trace_count(path, TRACE_LACKEY, limits[l], 4096, maxes[m], &c, &d) != 0 ||
+                c.count != want) {
+                if (wrong++ == 0)
+                    fprintf(stderr, "\nlimit %lu, max %llu: counted %llu, read %llu\n", limits[l],
+                            (unsigned long long)maxes[m], (unsigned long long)c.count,
+                            (unsigned long long)want);
+            }
+        }
+    }
+    CU_ASSERT_EQUAL(wrong, 0);
+    /* The M records and the records across pages were there. */
+    CU_ASSERT_TRUE(all > LINES + LINES / 8);
+    unlink(path);
+    /* Three M records (six accesses, counted one record at a time), then
+     * a run of loads that the limit of 7 cuts after the first. */
+    len = (size_t)sprintf(text, " M 10000000,4\n M 10000010,4\n M 10000020,4\n");
+    for (unsigned i = 0; i < 20; i++)
+        len += (size_t)sprintf(text + len, " L %x,4\n", 0x10000030 + 16 * i);
+    CU_ASSERT_EQUAL_FATAL(write_temp(text, len, path, sizeof path), 0);
+    struct trace_census c;
+    struct diag d;
+    CU_ASSERT_EQUAL(trace_count(path, TRACE_LACKEY, 7, 4096, 1000, &c, &d), 0);
+    CU_ASSERT_EQUAL(c.count, 7);
+    CU_ASSERT_EQUAL(trace_count(path, TRACE_LACKEY, 0, 4096, 10, &c, &d), 0);
+    CU_ASSERT_EQUAL(c.count, 11);
+    CU_ASSERT_EQUAL(trace_count(path, TRACE_LACKEY, 0, 4096, 1000, &c, &d), 0);
+    CU_ASSERT_EQUAL(c.count, 26);
+    unlink(path);
+    free(text);
+}
+
 /* The quick parser's hex numbers: addresses of every length from 1 to 16
  * digits, mixing cases and every digit, end where they should (at the
  * newline of an rw line, at the comma of a lackey one), and a 17th digit,
@@ -1192,6 +1260,7 @@ void suite_trace_register(void)
     CU_add_test(suite, "quick and careful parsers agree", test_quick_and_careful_agree);
     CU_add_test(suite, "hex numbers of every length", test_hex_of_every_length);
     CU_add_test(suite, "runs of values agree with single reads", test_runs_of_values);
+    CU_add_test(suite, "counting in runs agrees with reading", test_count_in_runs);
     CU_add_test(suite, "lines cut by a block boundary", test_block_boundaries);
     CU_add_test(suite, "lackey records across pages", test_lackey_across_pages);
     CU_add_test(suite, "lackey records past the top of the space", test_lackey_past_the_top);

@@ -1096,14 +1096,22 @@ size_t trace_next_run(struct trace_reader *t, struct trace_run_access *out, size
     if (t->limit != 0)
         max = t->pos.emitted >= t->limit ? 0
             : t->limit - t->pos.emitted < max ? (size_t)(t->limit - t->pos.emitted) : max;
+    /* The last access the count found is trace_next's, which checks the
+     * file then. */
+    if (t->checked) {
+        if (t->pos.emitted + 1 >= t->expected)
+            return 0;
+        if (t->expected - 1 - t->pos.emitted < max)
+            max = (size_t)(t->expected - 1 - t->pos.emitted);
+    }
     size_t got = 0;
     struct trace_record rec;
     size_t consumed;
     /* What next_record_inline takes without a call; anything else (a line
-     * the quick parser leaves, a record of more than one access, the last
-     * access the count found) stops the run before it. */
+     * the quick parser leaves, a record of more than one access) stops the
+     * run before it. */
     while (got < max && quick_line(t, t->buf + t->buf_at, &consumed, &rec) > 0 &&
-           record_accesses(t, &rec, 1) == 1 && !last_counted(t, 1)) {
+           rec.modify == 0 && pages_touched(t, &rec) == 1) {
         t->buf_at += consumed;
         pass_line(t, consumed);
         t->pos.emitted++;
@@ -1178,9 +1186,22 @@ int trace_count(const char *path, enum trace_format fmt, unsigned long limit,
     t->max_page = max_page_for(page_size);
     /* A record at a time, counted as trace_next would give its accesses:
      * the limit cuts the last record short, and past max (where counting
-     * its accesses one by one would stop) the count is max + 1. */
-    while ((limit == 0 || census->count < limit)
-           && (r = next_record_inline(t, &rec, &total, err)) > 0) {
+     * its accesses one by one would stop) the count is max + 1. Common
+     * lines are counted in runs that stop short of max and the limit (the
+     * census, not the reader's position, counts what came before them); a
+     * pages trace's one by one, for its largest page. */
+    struct trace_run_access run[256];
+    while ((limit == 0 || census->count < limit)) {
+        uint64_t room = max - census->count;
+        if (limit != 0 && limit - census->count < room)
+            room = limit - census->count;
+        size_t n = fmt == TRACE_PAGES ? 0
+                 : trace_next_run(t, run, room < 256 ? (size_t)room : 256);
+        census->count += n;
+        if (n > 0)
+            continue;
+        if ((r = next_record_inline(t, &rec, &total, err)) <= 0)
+            break;
         if (fmt == TRACE_PAGES && (census->count == 0 || rec.value > census->max_page)) {
             census->max_page = rec.value;
             census->max_page_line = t->pos.line;
