@@ -166,12 +166,19 @@ valgrind: vmviz
 linux-check: vmviz
 	@CC="$(CC)" VMVIZ=./vmviz sh tests/linux/compare.sh
 
-bench: vmviz $(REL)/bench
+bench: vmviz $(REL)/bench $(REL)/reference
 	./$(REL)/bench
 
 $(REL)/bench: tests/bench/bench.c tests/bench/reference.c tests/bench/reference.h $(REL_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(RELEASE_CFLAGS) -DBENCH_WITH_TUI -o $@ $(filter %.c %.o,$^) $(PKG_LIBS) -lm
+	$(CC) $(RELEASE_CFLAGS) -DBENCH_WITH_TUI -DBENCH_REFERENCE='"$(REL)/reference"' -o $@ \
+		$(filter %.c %.o,$^) $(PKG_LIBS) -lm
+
+# The yardstick as a program of its own, linked with the C library only,
+# so that the bench times it as it times vmviz: a whole process.
+$(REL)/reference: tests/bench/reference_main.c tests/bench/reference.c tests/bench/reference.h
+	@mkdir -p $(dir $@)
+	$(CC) $(RELEASE_CFLAGS) -o $@ $(filter %.c,$^)
 
 # Coverage-guided fuzzing with libFuzzer (clang) of every reader of input:
 # the scenario loader with the timeline, the trace readers, the theme

@@ -26,8 +26,10 @@
  *      reference simulator and `vmviz run --stats` must give the same
  *      counters; then the time of the whole vmviz process (parsing the
  *      scenario and the trace included) as a multiple of the reference's
- *      (reading the trace included), for fifo, lru and clock on the whole
- *      trace and for opt on its first 100,000 writes.
+ *      (reading the trace included), run in this process and run as a
+ *      program of its own (reference_main.c, started as vmviz is), for
+ *      fifo, lru and clock on the whole trace and for opt on its first
+ *      100,000 writes.
  *   8. (Run right after 7.) A 10,000,000-line Valgrind lackey trace (in the same
  *      directory, removed at the end): the whole `vmviz run --stats`
  *      process on it, wall-clock seconds and peak RSS, then the trace
@@ -64,7 +66,11 @@
 
 #define BENCH_ACCESSES 1000000u
 #define BENCH_PAGES    2000u
-#define BENCH_BASE     UINT64_C(0x10000000)
+#define BENCH_BASE     REF_BASE
+/* The reference as a program (the Makefile says where it builds it). */
+#ifndef BENCH_REFERENCE
+#define BENCH_REFERENCE "build/release/reference"
+#endif
 #define BENCH_SEED     UINT64_C(0x9e3779b97f4a7c15)
 #define BENCH_BACKS    50
 
@@ -614,13 +620,12 @@ static bool write_yard_scenario(const char *path, const char *trace)
     return write_scenario(path, trace, "yardstick", machine);
 }
 
-/* Runs `vmviz run --stats --policy policy yaml`, reads the counters the
- * reference also keeps into *c; the wall-clock seconds, or a negative
- * value when it failed. */
-static double vmviz_stats(const char *yaml, const char *policy, struct ref_counters *c)
+/* Runs cmd, a program that prints counters as `vmviz run --stats` does
+ * (vmviz, or the reference as a program), and reads those the reference
+ * keeps into *c; the wall-clock seconds, or a negative value when it
+ * failed. */
+static double process_stats(const char *cmd, struct ref_counters *c)
 {
-    char cmd[1024];
-    snprintf(cmd, sizeof cmd, "./vmviz run --stats --policy %s '%s'", policy, yaml);
     memset(c, 0, sizeof *c);
     double t0 = now_s();
     FILE *fp = popen(cmd, "r");
@@ -630,10 +635,7 @@ static double vmviz_stats(const char *yaml, const char *policy, struct ref_count
     unsigned long long v;
     while (fscanf(fp, "%63s %llu", name, &v) == 2) {
 #define YARD_READ(field) if (strcmp(name, #field) == 0) c->field = v;
-        YARD_READ(accesses) YARD_READ(writes) YARD_READ(tlb_hits) YARD_READ(tlb_misses)
-        YARD_READ(page_walks) YARD_READ(faults) YARD_READ(minor_faults)
-        YARD_READ(major_faults) YARD_READ(evictions) YARD_READ(swap_ins)
-        YARD_READ(swap_outs) YARD_READ(zero_fills) YARD_READ(table_allocs)
+        REF_COUNTERS(YARD_READ)
 #undef YARD_READ
     }
     int status = pclose(fp);
@@ -649,10 +651,7 @@ static void yard_differences(const struct ref_counters *a, const struct ref_coun
 #define YARD_DIFF(field)                                                              \
     if (a->field != b->field)                                                         \
         snprintf(out + strlen(out), len - strlen(out), "%s%s", *out ? "," : "", #field);
-    YARD_DIFF(accesses) YARD_DIFF(writes) YARD_DIFF(tlb_hits) YARD_DIFF(tlb_misses)
-    YARD_DIFF(page_walks) YARD_DIFF(faults) YARD_DIFF(minor_faults) YARD_DIFF(major_faults)
-    YARD_DIFF(evictions) YARD_DIFF(swap_ins) YARD_DIFF(swap_outs) YARD_DIFF(zero_fills)
-    YARD_DIFF(table_allocs)
+    REF_COUNTERS(YARD_DIFF)
 #undef YARD_DIFF
     if (!*out)
         snprintf(out, len, "none");
@@ -674,16 +673,23 @@ static bool yardstick(const char *dir)
     if (ok) {
         printf("The yardstick: random pages 0..%u written, %u frames, 4 table frames, "
                "64-entry 4-way TLB\n\n", REF_PAGES - 1, REF_FRAMES);
-        printf("  %-6s %9s %10s %10s %9s %9s  %s\n", "policy", "accesses", "reference",
-               "run --stats", "multiple", "faults", "counters that differ");
+        printf("  %-6s %9s %12s %12s %11s %10s %10s %9s  %s\n", "policy", "accesses",
+               "reference", "reference", "run --stats", "multiple", "multiple", "faults",
+               "counters that differ");
+        printf("  %-6s %9s %12s %12s %11s %10s %10s\n", "", "", "(in bench)", "(program)", "",
+               "(in bench)", "(program)");
     }
     for (size_t i = 0; ok && i < 4; i++) {
         bool opt = kinds[i] == REF_OPT;
         const char *path = opt ? trace_opt : trace;
-        struct ref_counters ref = {0}, vm = {0};
-        /* The two take turns, each keeping its best time, so that a
-         * shared machine's slow spells fall on both alike. */
-        double best = -1, vt = -1;
+        struct ref_counters ref = {0}, prog = {0}, vm = {0};
+        char ref_cmd[1024], vm_cmd[1024];
+        snprintf(ref_cmd, sizeof ref_cmd, "./%s '%s' %s", BENCH_REFERENCE, path, names[i]);
+        snprintf(vm_cmd, sizeof vm_cmd, "./vmviz run --stats --policy %s '%s'", names[i],
+                 opt ? yaml_opt : yaml);
+        /* They take turns, each keeping its best time, so that a shared
+         * machine's slow spells fall on all alike. */
+        double best = -1, pt = -1, vt = -1;
         for (int r = 0; r < YARD_RUNS && ok; r++) {
             uint32_t *pages;
             double t0 = now_s();
@@ -694,11 +700,14 @@ static bool yardstick(const char *dir)
                 free(pages);
             if (best < 0 || t < best)
                 best = t;
-            double v = ok ? vmviz_stats(opt ? yaml_opt : yaml, names[i], &vm) : -1;
+            double p = ok ? process_stats(ref_cmd, &prog) : -1;
+            double v = p >= 0 ? process_stats(vm_cmd, &vm) : -1;
             if (v < 0) {
                 vt = -1;
                 break;
             }
+            if (pt < 0 || p < pt)
+                pt = p;
             if (vt < 0 || v < vt)
                 vt = v;
         }
@@ -709,16 +718,20 @@ static bool yardstick(const char *dir)
         }
         char diff[256];
         yard_differences(&ref, &vm, diff, sizeof diff);
-        printf("  %-6s %9llu %8.1f ms %8.0f ms %8.1fx %9llu  %s\n", names[i],
-               (unsigned long long)ref.accesses, best * 1e3, vt * 1e3, vt / best,
-               (unsigned long long)ref.faults, diff);
+        if (strcmp(diff, "none") == 0)
+            yard_differences(&ref, &prog, diff, sizeof diff);
+        printf("  %-6s %9llu %9.1f ms %9.1f ms %8.0f ms %9.1fx %9.1fx %9llu  %s\n", names[i],
+               (unsigned long long)ref.accesses, best * 1e3, pt * 1e3, vt * 1e3, vt / best,
+               vt / pt, (unsigned long long)ref.faults, diff);
         ok = strcmp(diff, "none") == 0;
     }
     if (ok)
-        printf("\n  reference: reading the trace and simulating it; run --stats: the whole\n"
-               "  vmviz process, the scenario and the trace parsed; each the best of %d\n"
-               "  runs, the two taking turns.\n\n",
-               YARD_RUNS);
+        printf("\n  reference (in bench): reading the trace and simulating it, in this\n"
+               "  process; (program): the same as a whole process of its own\n"
+               "  (%s), started as vmviz is; run --stats: the whole\n"
+               "  vmviz process, the scenario and the trace parsed. Each the best of %d\n"
+               "  runs, the three taking turns.\n\n",
+               BENCH_REFERENCE, YARD_RUNS);
     remove(trace);
     remove(trace_opt);
     remove(yaml);

@@ -9,10 +9,17 @@
 
 enum ref_policy { REF_FIFO, REF_LRU, REF_CLOCK, REF_OPT };
 
-/* The counters vmviz's stats print that such a run can move. */
+/* The counters vmviz's stats print that such a run can move, by the names
+ * it prints them under. */
+#define REF_COUNTERS(X)                                                                  \
+    X(accesses) X(writes) X(tlb_hits) X(tlb_misses) X(page_walks) X(faults)             \
+    X(minor_faults) X(major_faults) X(evictions) X(swap_ins) X(swap_outs) X(zero_fills) \
+    X(table_allocs)
+
 struct ref_counters {
-    uint64_t accesses, writes, tlb_hits, tlb_misses, page_walks, faults, minor_faults,
-        major_faults, evictions, swap_ins, swap_outs, zero_fills, table_allocs;
+#define REF_COUNTER_FIELD(name) uint64_t name;
+    REF_COUNTERS(REF_COUNTER_FIELD)
+#undef REF_COUNTER_FIELD
 };
 
 /* Plays n writes, to pages[i] (0 to REF_PAGES - 1, counted from the virtual
@@ -31,5 +38,7 @@ size_t ref_read_trace(const char *path, uint64_t base, uint32_t **pages);
 
 #define REF_PAGES  128u
 #define REF_FRAMES 64u
+/* Where the bench's traces put page 0. */
+#define REF_BASE   UINT64_C(0x10000000)
 
 #endif
