@@ -2430,6 +2430,14 @@ static void remove_trace_formats(const char *dir, char path[3][128], const char 
     rmdir(dir);
 }
 
+/* write_trace_formats, then its scenario loaded; NULL when either fails. */
+static struct scenario *trace_formats_scenario(char *dir, char path[3][128], char *yaml,
+                                               size_t yaml_size)
+{
+    struct diag d;
+    return write_trace_formats(dir, path, yaml, yaml_size) ? scenario_load(yaml, &d) : NULL;
+}
+
 /* Traces of each format, which the pass without a machine reads in runs
  * (cursor_next_trace_run) and one by one where a run stops, each step's
  * last access read alone. The future learnt from the steps alone equals
@@ -2437,15 +2445,11 @@ static void remove_trace_formats(const char *dir, char path[3][128], const char 
 static void test_future_trace_formats(void)
 {
     char dir[] = "/tmp/vmviz-future-XXXXXX", path[3][128], yaml[160];
-    CU_ASSERT_FATAL(write_trace_formats(dir, path, yaml, sizeof yaml));
-    struct diag d;
-    struct scenario *s = scenario_load(yaml, &d);
-    CU_ASSERT_PTR_NOT_NULL(s);
-    if (s) {
-        CU_ASSERT_TRUE(setup_stream_decides_pages(s));
-        CU_ASSERT_TRUE(future_as_machine(s, "every format"));
-        scenario_free(s);
-    }
+    struct scenario *s = trace_formats_scenario(dir, path, yaml, sizeof yaml);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    CU_ASSERT_TRUE(setup_stream_decides_pages(s));
+    CU_ASSERT_TRUE(future_as_machine(s, "every format"));
+    scenario_free(s);
     remove_trace_formats(dir, path, yaml);
 }
 
@@ -2458,10 +2462,9 @@ static void test_future_trace_formats(void)
 static void test_cursor_runs(void)
 {
     char dir[] = "/tmp/vmviz-runs-XXXXXX", path[3][128], yaml[160];
-    CU_ASSERT_FATAL(write_trace_formats(dir, path, yaml, sizeof yaml));
-    struct diag d;
-    struct scenario *s = scenario_load(yaml, &d);
+    struct scenario *s = trace_formats_scenario(dir, path, yaml, sizeof yaml);
     CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    struct diag d;
     struct timeline *tl = timeline_create(s, NULL, &d);
     CU_ASSERT_PTR_NOT_NULL_FATAL(tl);
     const struct machine *m = timeline_machine(tl);
@@ -2527,9 +2530,7 @@ static void test_cursor_runs(void)
 static void test_fast_runs_then_back(void)
 {
     char dir[] = "/tmp/vmviz-runs-XXXXXX", path[3][128], yaml[160];
-    CU_ASSERT_FATAL(write_trace_formats(dir, path, yaml, sizeof yaml));
-    struct diag d;
-    struct scenario *s = scenario_load(yaml, &d);
+    struct scenario *s = trace_formats_scenario(dir, path, yaml, sizeof yaml);
     CU_ASSERT_PTR_NOT_NULL_FATAL(s);
     static const char *const policies[] = {"fifo", "opt"};
     for (int k = 0; k < 2; k++) {
@@ -2593,9 +2594,7 @@ static void test_fast_runs_then_back(void)
 static void test_poll_abandons_runs(void)
 {
     char dir[] = "/tmp/vmviz-runs-XXXXXX", path[3][128], yaml[160];
-    CU_ASSERT_FATAL(write_trace_formats(dir, path, yaml, sizeof yaml));
-    struct diag d;
-    struct scenario *s = scenario_load(yaml, &d);
+    struct scenario *s = trace_formats_scenario(dir, path, yaml, sizeof yaml);
     CU_ASSERT_PTR_NOT_NULL_FATAL(s);
     struct timeline *ref = open_policy(s, NULL);
     struct record r = {0};

@@ -54,6 +54,15 @@ static void check_accesses(struct trace_reader *t, const struct expected *want, 
     CU_ASSERT_EQUAL(trace_next(t, &a, &d), 0);
 }
 
+/* What trace_count counts in the lackey trace at path, with pages of 4096
+ * bytes, under limit and max; UINT64_MAX when it fails. */
+static uint64_t lackey_count(const char *path, unsigned long limit, uint64_t max)
+{
+    struct trace_census c;
+    struct diag d;
+    return trace_count(path, TRACE_LACKEY, limit, 4096, max, &c, &d) == 0 ? c.count : UINT64_MAX;
+}
+
 static struct trace_reader *open_ok(const char *path, enum trace_format fmt,
                                     unsigned long limit)
 {
@@ -562,8 +571,7 @@ static void test_lackey_across_pages(void)
     struct diag d;
 
     CU_ASSERT_EQUAL_FATAL(write_temp(text, sizeof text - 1, path, sizeof path), 0);
-    CU_ASSERT_EQUAL(trace_count(path, TRACE_LACKEY, 0, 4096, 100, &c, &d), 0);
-    CU_ASSERT_EQUAL(c.count, N);
+    CU_ASSERT_EQUAL(lackey_count(path, 0, 100), N);
     struct trace_reader *t = open_ok(path, TRACE_LACKEY, 0);
     CU_ASSERT_PTR_NOT_NULL_FATAL(t);
     struct trace_pos marks[N];
@@ -590,8 +598,7 @@ static void test_lackey_across_pages(void)
     trace_close(t);
 
     /* A limit can stop a record between its pages. */
-    CU_ASSERT_EQUAL(trace_count(path, TRACE_LACKEY, 3, 4096, 100, &c, &d), 0);
-    CU_ASSERT_EQUAL(c.count, 3);
+    CU_ASSERT_EQUAL(lackey_count(path, 3, 100), 3);
     t = open_ok(path, TRACE_LACKEY, 3);
     CU_ASSERT_PTR_NOT_NULL_FATAL(t);
     unsigned n = 0;
@@ -602,14 +609,10 @@ static void test_lackey_across_pages(void)
     trace_close(t);
     /* Past max the count says max + 1, whether max falls between records
      * or between the pages of one, with a limit or without. */
-    CU_ASSERT_EQUAL(trace_count(path, TRACE_LACKEY, 0, 4096, 2, &c, &d), 0);
-    CU_ASSERT_EQUAL(c.count, 3);
-    CU_ASSERT_EQUAL(trace_count(path, TRACE_LACKEY, 0, 4096, 3, &c, &d), 0);
-    CU_ASSERT_EQUAL(c.count, 4);
-    CU_ASSERT_EQUAL(trace_count(path, TRACE_LACKEY, 3, 4096, 2, &c, &d), 0);
-    CU_ASSERT_EQUAL(c.count, 3);
-    CU_ASSERT_EQUAL(trace_count(path, TRACE_LACKEY, 3, 4096, 3, &c, &d), 0);
-    CU_ASSERT_EQUAL(c.count, 3);
+    CU_ASSERT_EQUAL(lackey_count(path, 0, 2), 3);
+    CU_ASSERT_EQUAL(lackey_count(path, 0, 3), 4);
+    CU_ASSERT_EQUAL(lackey_count(path, 3, 2), 3);
+    CU_ASSERT_EQUAL(lackey_count(path, 3, 3), 3);
 
     /* With larger pages fewer records cross. */
     CU_ASSERT_EQUAL(trace_count(path, TRACE_LACKEY, 0, 2u << 20, 100, &c, &d), 0);
@@ -914,13 +917,12 @@ static void test_count_in_runs(void)
         if (limits[l] == 0)
             all = n;
         for (size_t m = 0; m < sizeof maxes / sizeof maxes[0]; m++) {
-            struct trace_census c;
             uint64_t want = n > maxes[m] ? maxes[m] + 1 : n;
-            if (trace_count(path, TRACE_LACKEY, limits[l], 4096, maxes[m], &c, &d) != 0 ||
-                c.count != want) {
+            uint64_t counted = lackey_count(path, limits[l], maxes[m]);
+            if (counted != want) {
                 if (wrong++ == 0)
                     fprintf(stderr, "\nlimit %lu, max %llu: counted %llu, read %llu\n", limits[l],
-                            (unsigned long long)maxes[m], (unsigned long long)c.count,
+                            (unsigned long long)maxes[m], (unsigned long long)counted,
                             (unsigned long long)want);
             }
         }
@@ -935,14 +937,9 @@ static void test_count_in_runs(void)
     for (unsigned i = 0; i < 20; i++)
         len += (size_t)sprintf(text + len, " L %x,4\n", 0x10000030 + 16 * i);
     CU_ASSERT_EQUAL_FATAL(write_temp(text, len, path, sizeof path), 0);
-    struct trace_census c;
-    struct diag d;
-    CU_ASSERT_EQUAL(trace_count(path, TRACE_LACKEY, 7, 4096, 1000, &c, &d), 0);
-    CU_ASSERT_EQUAL(c.count, 7);
-    CU_ASSERT_EQUAL(trace_count(path, TRACE_LACKEY, 0, 4096, 10, &c, &d), 0);
-    CU_ASSERT_EQUAL(c.count, 11);
-    CU_ASSERT_EQUAL(trace_count(path, TRACE_LACKEY, 0, 4096, 1000, &c, &d), 0);
-    CU_ASSERT_EQUAL(c.count, 26);
+    CU_ASSERT_EQUAL(lackey_count(path, 7, 1000), 7);
+    CU_ASSERT_EQUAL(lackey_count(path, 0, 10), 11);
+    CU_ASSERT_EQUAL(lackey_count(path, 0, 1000), 26);
     unlink(path);
     free(text);
 }
