@@ -1065,21 +1065,19 @@ static bool may_stop_in(enum tl_stop stop, const struct counters *before,
     return true;
 }
 
-
 /* Plays the accesses of a trace read in a run (cursor_next_trace_run) one
  * by one: each made st->item and counted first, as cursor_next would have
  * given it, then played by play (which says whether to go on); a snapshot
  * is taken between two where one falls due, the cursor first put where it
  * stands then. It stops before an access at a host error, and after one
- * where play says so, the cursor left after the last access played.
- * Returns how many were played. */
-static size_t play_trace_run(struct timeline *tl, struct tl_state *st, const struct cursor_run *run,
-                             bool (*play)(struct timeline *, struct tl_state *, void *), void *ctx)
+ * where play says so, the cursor left after the last access played. */
+static void play_trace_run(struct timeline *tl, struct tl_state *st, const struct cursor_run *run,
+                           bool (*play)(struct timeline *, struct tl_state *, void *), void *ctx)
 {
     for (size_t i = 0; i < run->count; i++) {
         if (machine_host_error(st->m)) {
             cursor_run_done(&st->cur, run, i);
-            return i;
+            return;
         }
         /* Before the first, the caller has just looked. */
         if (i > 0 && snapshot_due(tl)) {
@@ -1090,19 +1088,12 @@ static size_t play_trace_run(struct timeline *tl, struct tl_state *st, const str
         st->items++;
         if (!play(tl, st, ctx)) {
             cursor_run_done(&st->cur, run, i + 1);
-            return i + 1;
+            return;
         }
     }
     cursor_run_done(&st->cur, run, run->count);
-    return run->count;
 }
 
-/* Plays forward quietly, an item at a time, up to the first operation that
- * may hold an event where `stop` stops (may_stop_in), the end, or the
- * scenario's first own item (played loudly by the caller, since it may be
- * where run_until stops), or for TL_STOP_STEP_END the step's last item.
- * *candidate is the position that operation began at, or UINT64_MAX when
- * none was found. false when stopped or on a host error. */
 /* What find_candidate_quietly needs to run an item of a run as it runs
  * one alone, and what came of it. */
 struct quiet_play {
@@ -1136,6 +1127,13 @@ static bool quiet_play_op(struct timeline *tl, struct tl_state *st, void *ctx)
     return true;
 }
 
+/* Plays forward quietly, an item (or a run of a trace's accesses) at a
+ * time, up to the first operation that may hold an event where `stop`
+ * stops (may_stop_in), the end, or the scenario's first own item (played
+ * loudly by the caller, since it may be where run_until stops), or for
+ * TL_STOP_STEP_END the step's last item. *candidate is the position that
+ * operation began at, or UINT64_MAX when none was found. false when
+ * stopped or on a host error. */
 static bool find_candidate_quietly(struct timeline *tl, enum tl_stop stop, uint64_t *candidate)
 {
     struct tl_state *st = &tl->st;

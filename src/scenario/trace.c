@@ -1191,12 +1191,13 @@ int trace_count(const char *path, enum trace_format fmt, unsigned long limit,
      * census, not the reader's position, counts what came before them); a
      * pages trace's one by one, for its largest page. */
     struct trace_run_access run[256];
+    const size_t run_max = sizeof run / sizeof run[0];
     while ((limit == 0 || census->count < limit)) {
         uint64_t room = max - census->count;
         if (limit != 0 && limit - census->count < room)
             room = limit - census->count;
         size_t n = fmt == TRACE_PAGES ? 0
-                 : trace_next_run(t, run, room < 256 ? (size_t)room : 256);
+                 : trace_next_run(t, run, room < run_max ? (size_t)room : run_max);
         census->count += n;
         if (n > 0)
             continue;
