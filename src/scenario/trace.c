@@ -1104,21 +1104,23 @@ size_t trace_next_run(struct trace_reader *t, struct trace_run_access *out, size
         if (t->expected - 1 - t->pos.emitted < max)
             max = (size_t)(t->expected - 1 - t->pos.emitted);
     }
-    size_t got = 0;
+    size_t got = 0, at = t->buf_at;
     struct trace_record rec;
     size_t consumed;
     /* What next_record_inline takes without a call; anything else (a line
      * the quick parser leaves, a record of more than one access) stops the
-     * run before it. */
-    while (got < max && quick_line(t, t->buf + t->buf_at, &consumed, &rec) > 0 &&
+     * run before it. The position moves once, at the end. */
+    while (got < max && quick_line(t, t->buf + at, &consumed, &rec) > 0 &&
            rec.modify == 0 && pages_touched(t, &rec) == 1) {
-        t->buf_at += consumed;
-        pass_line(t, consumed);
-        t->pos.emitted++;
+        at += consumed;
         out[got++] = (struct trace_run_access){.value = rec.value, .size = rec.size,
                                                .line_bytes = (uint16_t)consumed,
                                                .kind = rec.kind};
     }
+    t->pos.offset += (int64_t)(at - t->buf_at);
+    t->pos.line += got;
+    t->pos.emitted += got;
+    t->buf_at = at;
     return got;
 }
 
