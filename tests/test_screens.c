@@ -47,6 +47,39 @@ static void test_fault_80x24(void)
     test_app_close(a);
 }
 
+/* A scenario's words played under another policy than its own (belady's
+ * "FIFO evicts..." under --policy opt) say what they were written for,
+ * when they are the step and while they stay in force; under its own
+ * policy they are shown as written. */
+static void test_words_for_another_policy(void)
+{
+    static const char note[] = "(written for fifo; this run replaces pages by opt)";
+    for (int override = 0; override < 2; override++) {
+        struct tui_options o;
+        test_app_options(&o, "../scenarios/belady.yaml");
+        if (override)
+            o.overrides.policy = "opt";
+        /* Wide enough that the narration's line does not wrap. */
+        struct app *a = test_app_open_with(&o, 160, 40);
+        CU_ASSERT_FATAL(a != NULL);
+        app_key(a, 'l');
+        app_key(a, 'l');
+        const struct tl_event *e = timeline_current(a->tl);
+        CU_ASSERT(e && e->kind == TL_SAY);
+        char *screen = test_screen_text(a);
+        CU_ASSERT_PTR_NOT_NULL(strstr(screen, "FIFO evicts the page that was loaded first"));
+        CU_ASSERT_EQUAL(strstr(screen, note) != NULL, override);
+        free(screen);
+        /* A step on, the words still in force, quoted. */
+        app_key(a, 'l');
+        screen = test_screen_text(a);
+        CU_ASSERT_PTR_NOT_NULL(strstr(screen, "\"FIFO evicts"));
+        CU_ASSERT_EQUAL(strstr(screen, note) != NULL, override);
+        free(screen);
+        test_app_close(a);
+    }
+}
+
 static void test_walk_in_progress(void)
 {
     struct app *a = test_app_open("../scenarios/page-walk.yaml", 80, 24);
@@ -413,4 +446,6 @@ void suite_screens_register(void)
     CU_add_test(s, "an eviction shows the victim's entry", test_victim_entry_shown);
     CU_add_test(s, "the panel table", test_panel_table);
     CU_add_test(s, "a focused panel takes Up and Down", test_focused_panel_scrolls);
+    CU_add_test(s, "a scenario's words under another policy say whom they were written for",
+                test_words_for_another_policy);
 }

@@ -45,6 +45,7 @@ struct timeline {
     const struct scenario *s;
     struct program prog;
     struct machine_config cfg; /* what the machine at position 0 is built from */
+    enum policy_kind own_policy; /* the scenario's, whatever the overrides say */
     struct tl_state st;
     /* Snapshots, sorted by position, all after position 0 (which is
      * rebuilt instead). The array grows as they come; a headless timeline
@@ -320,6 +321,12 @@ struct timeline *timeline_create_with(const struct scenario *s,
     }
     tl->s = s;
     tl->cfg = cfg;
+    /* The scenario read again without the overrides: it was read with
+     * them a moment ago, so this cannot fail. */
+    struct timeline_overrides none;
+    struct machine_config own;
+    timeline_overrides_init(&none);
+    tl->own_policy = setup_config(s, &none, &own, err) ? own.policy : cfg.policy;
     tl->spacing = TIMELINE_FIRST_SPACING;
     tl->next_snapshot = TIMELINE_FIRST_SPACING;
     tl->budget = opts->snapshot_budget ? opts->snapshot_budget : TIMELINE_SNAPSHOT_BUDGET;
@@ -1441,6 +1448,11 @@ const struct machine *timeline_machine(const struct timeline *tl)
 const struct scenario *timeline_scenario(const struct timeline *tl)
 {
     return tl->s;
+}
+
+enum policy_kind timeline_own_policy(const struct timeline *tl)
+{
+    return tl->own_policy;
 }
 
 const char *timeline_chapter(const struct timeline *tl)

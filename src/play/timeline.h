@@ -298,6 +298,10 @@ size_t timeline_log(const struct timeline *tl, const struct tl_event **out, size
  * one it was created with). */
 const struct machine *timeline_machine(const struct timeline *tl);
 const struct scenario *timeline_scenario(const struct timeline *tl);
+/* The replacement policy the scenario itself asks for (its machine's, or
+ * the preset's), which a --policy override may have replaced: the one its
+ * own words were written for. */
+enum policy_kind timeline_own_policy(const struct timeline *tl);
 /* The chapter the current position is in (NULL before the first; the
  * scenario's string), and the counters when it began (valid until the next
  * move). */

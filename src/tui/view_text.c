@@ -233,6 +233,15 @@ void view_narration_draw(const struct view_ctx *v, struct rect r)
         /* The scenario's own words in force, unless this step is them. */
         if (s->say && *s->say && s->cur->kind != TL_SAY)
             snprintf(say, sizeof say, "\"%s\"", s->say);
+        /* Words written for the scenario's policy, shown in a run that
+         * replaces pages by another (--policy): said so, lest they tell
+         * how that other one chooses. */
+        enum policy_kind own = timeline_own_policy(s->tl);
+        char *words = s->cur->kind == TL_SAY ? text : say[0] ? say : NULL;
+        size_t room = words == text ? sizeof text : sizeof say, at = words ? strlen(words) : 0;
+        if (words && s->m->cfg.policy != own && at < room)
+            snprintf(words + at, room - at, " (written for %s; this run replaces pages by %s)",
+                     policy_name(own), policy_name(s->m->cfg.policy));
     }
     int w = r.w > 0 ? r.w : 1;
     int h = v->titled ? r.h - 1 : r.h;
