@@ -80,6 +80,33 @@ static void test_words_for_another_policy(void)
     }
 }
 
+/* At the first step of an access the TLB has not been asked yet: the walk
+ * panel says no walk has started (before, it said one was in progress, on
+ * accesses that then hit the TLB too); after the miss, the walk is in
+ * progress. */
+static void test_walk_not_started(void)
+{
+    struct app *a = test_app_open("../scenarios/page-walk.yaml", 120, 40);
+    CU_ASSERT_FATAL(a != NULL);
+    for (int access = 0; access < 3; access++) {
+        CU_ASSERT(press_until(a, 'l', EV_ACCESS_BEGIN, 200));
+        char *screen = test_screen_text(a);
+        CU_ASSERT_PTR_NOT_NULL(strstr(screen, "Page walk  not started: the TLB is asked first"));
+        CU_ASSERT_PTR_NULL(strstr(screen, "Page walk  in progress"));
+        free(screen);
+        app_key(a, 'l');
+        const struct tl_event *e = timeline_current(a->tl);
+        CU_ASSERT(e && e->kind == TL_MACHINE &&
+                  (e->ev.kind == EV_TLB_MISS || e->ev.kind == EV_TLB_HIT));
+        screen = test_screen_text(a);
+        CU_ASSERT_PTR_NULL(strstr(screen, "not started"));
+        if (e && e->ev.kind == EV_TLB_MISS)
+            CU_ASSERT_PTR_NOT_NULL(strstr(screen, "Page walk  in progress"));
+        free(screen);
+    }
+    test_app_close(a);
+}
+
 static void test_walk_in_progress(void)
 {
     struct app *a = test_app_open("../scenarios/page-walk.yaml", 80, 24);
@@ -429,6 +456,7 @@ void suite_screens_register(void)
     CU_add_test(s, "first screen at 80x24", test_start_80x24);
     CU_add_test(s, "a page fault at 80x24", test_fault_80x24);
     CU_add_test(s, "a walk in progress", test_walk_in_progress);
+    CU_add_test(s, "no walk has started before the TLB is asked", test_walk_not_started);
     CU_add_test(s, "a TLB hit", test_tlb_hit);
     CU_add_test(s, "an eviction and its swap-out", test_eviction_120x40);
     CU_add_test(s, "a swap-in", test_swap_in_120x40);

@@ -238,6 +238,10 @@ void view_walk_draw(const struct view_ctx *v, struct rect r)
         state[0] = "stopped by a page fault", state[1] = "page fault";
     } else if (hit) {
         state[0] = "not needed: the TLB hit", state[1] = "TLB hit";
+    } else if (a->in_progress && !a->tlb_missed) {
+        /* The access has begun and the TLB is not asked yet: no walk has
+         * started, and on a hit none will. */
+        state[0] = "not started: the TLB is asked first", state[1] = "TLB first";
     } else {
         state[0] = state[1] = a->in_progress ? "in progress" : "done";
     }
@@ -301,7 +305,8 @@ void view_walk_draw(const struct view_ctx *v, struct rect r)
             mark = "! ";
         } else if (a->walked[l] && !hit) {
             row = ROLE_WALK_READ;
-        } else if (!reached || hit) {
+        } else if (!reached || hit || !a->tlb_missed) {
+            /* Not read by this access (yet): what its walk would find. */
             row = ROLE_DIM;
         }
         if (!reached) {
