@@ -212,6 +212,21 @@ static void item_program(const struct program *p, const struct machine *m, const
     snprintf(out->op.name, sizeof out->op.name, "%s", name);
 }
 
+/* What an access of trace step st marks in its operation: whether its
+ * value was a page number (pages). For produce and cursor_run_item. */
+static void trace_op_marks(struct op *op, const struct scenario_step *st, bool pages)
+{
+    op->textbook = pages;
+    op->auto_area = pages || st->u.trace.auto_areas.value;
+}
+
+/* An item's record_bytes for a trace record of size bytes: 0 when more
+ * than it holds. */
+static uint16_t record_bytes_of(unsigned size)
+{
+    return size > UINT16_MAX ? 0 : (uint16_t)size;
+}
+
 /* Produces item number c->sub of a leaf step. Sets last_of_step. */
 static void produce(struct program *p, struct cursor *c, const struct machine *m,
                     const struct scenario_step *st, struct item *out)
@@ -338,11 +353,10 @@ static void produce(struct program *p, struct cursor *c, const struct machine *m
         trace_tell(r, &c->tpos);
         uint32_t pid = step_pid(&st->u.trace.pid);
         item_access(out, c, pid, access_of(a.kind), a.is_page ? a.value * p->page_size : a.value);
-        out->op.textbook = a.is_page != 0;
-        out->op.auto_area = a.is_page || st->u.trace.auto_areas.value;
+        trace_op_marks(&out->op, st, a.is_page != 0);
         out->last_of_step = c->sub + 1 >= st->u.trace.count;
         out->page_part = a.page_part > UINT8_MAX ? UINT8_MAX : (uint8_t)a.page_part;
-        out->record_bytes = a.record_size > UINT16_MAX ? 0 : (uint16_t)a.record_size;
+        out->record_bytes = record_bytes_of(a.record_size);
         return;
     }
     case STEP_SAY:
@@ -424,13 +438,12 @@ void cursor_run_item(struct cursor *c, const struct cursor_run *run, size_t i, s
         out->last_of_step = false;
         out->page_part = 0;
         out->reason[0] = '\0';
-        out->op.textbook = run->pages;
-        out->op.auto_area = out->op.textbook || run->step->u.trace.auto_areas.value;
+        trace_op_marks(&out->op, run->step, run->pages);
     }
     out->op.access = access_of(a->kind);
     out->op.va = cursor_run_va(run, i);
     out->op.future_index = run->first_access + i;
-    out->record_bytes = a->size > UINT16_MAX ? 0 : (uint16_t)a->size;
+    out->record_bytes = record_bytes_of(a->size);
     c->sub = run->first_sub + i + 1;
     c->access_seq = run->first_access + i + 1;
 }
