@@ -46,6 +46,26 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
+# tmux ends its server when its last session closes. A test that closes its
+# session and the next that opens one would race that ending ("server exited
+# unexpectedly"), so one idle session keeps the server up from here to the
+# cleanup.
+$T new-session -d -s keeper -x 80 -y 24 "sleep 86400" || {
+    echo "terminal.sh: tmux could not start a server" >&2
+    exit 1
+}
+
+# new_session ARGS...: tmux new-session -d ARGS, tried again after a short
+# pause should the server not answer the first time.
+new_session() {
+    for attempt in 1 2 3; do
+        if $T new-session -d "$@"; then return 0; fi
+        echo "terminal.sh: tmux new-session failed (attempt $attempt)" >&2
+        sleep 0.3
+    done
+    return 1
+}
+
 ok() { PASSED=$((PASSED + 1)); echo "ok   $1"; }
 fail() {
     FAILED=$((FAILED + 1))
@@ -71,7 +91,7 @@ echo \$? >"$TMP/$name.status"
 stty -a >"$TMP/$name.stty" 2>&1
 sleep 60
 SCRIPT
-    $T new-session -d -s "$name" -x "$cols" -y "$rows" "sh $TMP/$name.sh"
+    new_session -s "$name" -x "$cols" -y "$rows" "sh $TMP/$name.sh"
 }
 
 capture() { $T capture-pane -p -t "$1" >"$TMP/screen" 2>/dev/null; }
@@ -300,7 +320,7 @@ stty -a >"$TMP/dumb.stty" 2>&1
 sleep 60
 SCRIPT
 rm -f "$TMP/dumb.status"
-$T new-session -d -s dumb -x 80 -y 24 "sh $TMP/dumb.sh"
+new_session -s dumb -x 80 -y 24 "sh $TMP/dumb.sh"
 st=$(wait_status dumb)
 if [ "$st" = 2 ] && [ "$(wc -l <"$TMP/dumb.err")" -eq 1 ] &&
     grep -q "cannot move the cursor.*vmviz run" "$TMP/dumb.err"; then
@@ -317,7 +337,7 @@ stty -a >"$TMP/mono.stty"
 sleep 60
 SCRIPT
 rm -f "$TMP/mono.status"
-$T new-session -d -s mono -x 120 -y 40 "sh $TMP/mono.sh"
+new_session -s mono -x 120 -y 40 "sh $TMP/mono.sh"
 if wait_for mono "theme mono"; then ok "NO_COLOR selects the mono theme"; else fail "NO_COLOR selects the mono theme"; fi
 keys mono t
 if wait_for mono "Theme: "; then ok "t changes the theme"; else fail "t changes the theme"; fi
@@ -348,7 +368,7 @@ stty -a >"$TMP/fifopick.stty"
 sleep 60
 SCRIPT
     rm -f "$TMP/fifopick.status"
-    $T new-session -d -s fifopick -x 80 -y 24 "sh $TMP/fifopick.sh"
+    new_session -s fifopick -x 80 -y 24 "sh $TMP/fifopick.sh"
     if wait_for fifopick "(a.yaml)" && ! grep -q "x.yaml" "$TMP/screen"; then ok "the picker lists regular files only (no FIFO)"
     else fail "the picker lists regular files only (no FIFO)"; fi
     keys fifopick q
@@ -372,7 +392,7 @@ stty -onlcr
 : >"$TMP/$1.done"
 sleep 60
 SCRIPT
-    $T new-session -d -s "$1" -x "$3" -y "$4" "sh $TMP/$1.sh"
+    new_session -s "$1" -x "$3" -y "$4" "sh $TMP/$1.sh"
     i=0
     while [ $i -lt 50 ] && [ ! -f "$TMP/$1.done" ]; do sleep 0.1; i=$((i + 1)); done
     sleep 0.2
