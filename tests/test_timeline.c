@@ -1620,6 +1620,43 @@ static const struct tl_event *next_access_end(struct timeline *tl)
 /* End (a seek past the end) abandoned at the hook's N-th call stops where
  * it had got to, a position reached playing forward; playing on from there
  * gives exactly the events of the uninterrupted run. */
+/* End on a fresh timeline of s, abandoned by the stop hook at its
+ * stop_at-th call: it stops within one polling interval of where the hook
+ * said, at a position playing event by event showed, the hook told where
+ * the move stood; later moves are not stopped and play on as recorded. */
+static void check_end_abandoned(const struct scenario *s, const struct record *r,
+                                unsigned stop_at, const char *what)
+{
+    struct timeline *tl = open_policy(s, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(tl);
+    struct stopper st = {.stop_at = stop_at};
+    timeline_set_poll(tl, stop_after, &st);
+    CU_ASSERT_FALSE(timeline_seek(tl, UINT64_MAX));
+    CU_ASSERT_TRUE(timeline_stopped(tl));
+    CU_ASSERT_EQUAL(st.calls, stop_at);
+    uint64_t p = timeline_position(tl);
+    /* The hook is called every TIMELINE_POLL_EVENTS events. */
+    CU_ASSERT_TRUE(p >= (uint64_t)(stop_at - 1) * TIMELINE_POLL_EVENTS);
+    CU_ASSERT_TRUE(p <= (uint64_t)stop_at * TIMELINE_POLL_EVENTS);
+    CU_ASSERT_TRUE(p < r->end);
+    CU_ASSERT_FALSE(timeline_at_end(tl));
+    CU_ASSERT_TRUE(same_as_recorded(tl, r, what));
+    /* What the hook was told. */
+    CU_ASSERT_EQUAL(st.last.task, TL_TASK_FORWARD);
+    CU_ASSERT_EQUAL(st.last.position, p);
+    CU_ASSERT_EQUAL(st.last.target, UINT64_MAX);
+    CU_ASSERT_EQUAL(st.last.op_index, timeline_op_index(tl));
+    CU_ASSERT_EQUAL(st.last.op_total, timeline_op_total(tl));
+    CU_ASSERT_EQUAL(st.last.access_total, r->final.accesses);
+    CU_ASSERT_TRUE(st.last.access_index <= r->final.accesses);
+    /* Later moves are not stopped (the hook says stop only once). */
+    CU_ASSERT_EQUAL(plays_on_as_recorded(tl, r, what), 0);
+    CU_ASSERT_TRUE(timeline_seek(tl, p));
+    CU_ASSERT_FALSE(timeline_stopped(tl));
+    CU_ASSERT_TRUE(same_as_recorded(tl, r, what));
+    timeline_destroy(tl);
+}
+
 static void test_poll_abandons_seek(void)
 {
     struct scenario *s = load("long.yaml", long_yaml);
@@ -1632,35 +1669,7 @@ static void test_poll_abandons_seek(void)
         for (size_t i = 0; i < sizeof stop_at / sizeof stop_at[0]; i++) {
             char what[64];
             snprintf(what, sizeof what, "long, stopped at call %u", stop_at[i]);
-            struct timeline *tl = open_policy(s, NULL);
-            if (tl == NULL)
-                continue;
-            struct stopper st = {.stop_at = stop_at[i]};
-            timeline_set_poll(tl, stop_after, &st);
-            CU_ASSERT_FALSE(timeline_seek(tl, UINT64_MAX));
-            CU_ASSERT_TRUE(timeline_stopped(tl));
-            CU_ASSERT_EQUAL(st.calls, stop_at[i]);
-            uint64_t p = timeline_position(tl);
-            /* The hook is called every TIMELINE_POLL_EVENTS events. */
-            CU_ASSERT_TRUE(p >= (uint64_t)(stop_at[i] - 1) * TIMELINE_POLL_EVENTS);
-            CU_ASSERT_TRUE(p <= (uint64_t)stop_at[i] * TIMELINE_POLL_EVENTS);
-            CU_ASSERT_TRUE(p < r.end);
-            CU_ASSERT_FALSE(timeline_at_end(tl));
-            CU_ASSERT_TRUE(same_as_recorded(tl, &r, what));
-            /* What the hook was told. */
-            CU_ASSERT_EQUAL(st.last.task, TL_TASK_FORWARD);
-            CU_ASSERT_EQUAL(st.last.position, p);
-            CU_ASSERT_EQUAL(st.last.target, UINT64_MAX);
-            CU_ASSERT_EQUAL(st.last.op_index, timeline_op_index(tl));
-            CU_ASSERT_EQUAL(st.last.op_total, timeline_op_total(tl));
-            CU_ASSERT_EQUAL(st.last.access_total, r.final.accesses);
-            CU_ASSERT_TRUE(st.last.access_index <= r.final.accesses);
-            /* Later moves are not stopped (the hook says stop only once). */
-            CU_ASSERT_EQUAL(plays_on_as_recorded(tl, &r, what), 0);
-            CU_ASSERT_TRUE(timeline_seek(tl, p));
-            CU_ASSERT_FALSE(timeline_stopped(tl));
-            CU_ASSERT_TRUE(same_as_recorded(tl, &r, what));
-            timeline_destroy(tl);
+            check_end_abandoned(s, &r, stop_at[i], what);
         }
     }
     free(r.at);
@@ -3199,6 +3208,33 @@ static void test_quiet_seeks_random_traces(void)
     quiet_seeks_on(13, "opt", 5000);
 }
 
+/* End over a long trace, abandoned by the stop hook at its k-th call: the
+ * quiet play reads the trace in runs, and still stops where the hook said,
+ * within one polling interval, at a position playing event by event
+ * showed; the timeline then plays on as recorded. */
+static void test_poll_abandons_trace_seek(void)
+{
+    char dir[] = "/tmp/vmviz-quiet-XXXXXX", yaml[128];
+    CU_ASSERT_TRUE_FATAL(write_random_trace(dir, 21, 6000, 90, "clock", yaml, sizeof yaml));
+    struct diag d;
+    struct scenario *s = scenario_load(yaml, &d);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    struct timeline *ref = open_policy(s, NULL);
+    struct record r = {0};
+    CU_ASSERT_FATAL(ref && record_forward(ref, &r));
+    CU_ASSERT_TRUE(r.end > 40 * (uint64_t)TIMELINE_POLL_EVENTS);
+    static const unsigned stop_at[] = {1, 2, 9, 30};
+    for (size_t i = 0; i < sizeof stop_at / sizeof stop_at[0]; i++) {
+        char what[64];
+        snprintf(what, sizeof what, "random trace, End stopped at call %u", stop_at[i]);
+        check_end_abandoned(s, &r, stop_at[i], what);
+    }
+    free(r.at);
+    timeline_destroy(ref);
+    scenario_free(s);
+    remove_random_trace(dir, yaml);
+}
+
 void suite_timeline_register(void)
 {
     CU_pSuite suite = CU_add_suite("timeline", NULL, NULL);
@@ -3258,4 +3294,6 @@ void suite_timeline_register(void)
     CU_add_test(suite, "host refusal: stop there, go back", test_host_refusal);
     CU_add_test(suite, "quiet seeks on long random traces: same machine, event and log",
                 test_quiet_seeks_random_traces);
+    CU_add_test(suite, "stop hook: End over a long trace, read in runs, stops where it said",
+                test_poll_abandons_trace_seek);
 }

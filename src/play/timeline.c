@@ -714,6 +714,51 @@ static bool restore_before(struct timeline *tl, uint64_t position)
  * takes more only costs a second replay (see play_quietly). */
 #define QUIET_UNKNOWN_MARGIN 64
 
+static void play_trace_run(struct timeline *tl, struct tl_state *st, const struct cursor_run *run,
+                           bool (*play)(struct timeline *, struct tl_state *, void *), void *ctx);
+
+/* What play_quietly needs to play an item of a run as it plays one
+ * alone, and whether it must return (and with what). */
+struct quiet_seek {
+    uint64_t limit, target;
+    enum tl_task task;
+    bool may_pass;
+    bool stopped;            /* the stop hook ended the play */
+};
+
+/* Plays the operation just made st->item for play_quietly: whole where
+ * its length is known and it ends by the limit, or where it was never
+ * played and the limit is far; otherwise it begins, and play_quietly goes
+ * on micro-step by micro-step. Sets q->stopped when the stop hook ended
+ * the play. As play_trace_run's callback, false ends the run: the operation
+ * began, the play stops, or it reached what play_quietly checks before
+ * its next item (the limit, a host error, the timeline's error). */
+static bool quiet_seek_op(struct timeline *tl, struct tl_state *st, void *ctx)
+{
+    struct quiet_seek *q = ctx;
+    uint64_t events = known_item_events(tl, st->items - 1);
+    if (events != 0 && st->position + events <= q->limit &&
+        (!tl->stop || events < tl->poll_countdown)) {
+        st->position += machine_run_op(st->m, &st->item.op);
+    } else if (events == 0 && q->may_pass && q->limit - st->position > QUIET_UNKNOWN_MARGIN &&
+               (!tl->stop || tl->poll_countdown > QUIET_UNKNOWN_MARGIN)) {
+        events = run_item_whole(tl, st);
+        st->position += events;
+    } else {
+        machine_begin(st->m, &st->item.op);
+        st->in_op = true;
+        st->op_start = st->position;
+        return false;
+    }
+    if (poll_stop(tl, q->task, st, q->target, events)) {
+        q->stopped = true;
+        return false;
+    }
+    /* play_quietly's own checks before its next item. */
+    return st->position < q->limit && !machine_host_error(st->m) &&
+           !(tl->error[0] && st->position >= tl->error_position);
+}
+
 /* Plays st forward to `limit`, or to the end, quietly: no timeline event
  * is built and nothing is logged; the machine, the cursor and the
  * scenario's own state (chapter, expectations, failures) move as playing
@@ -735,11 +780,11 @@ static bool play_quietly(struct timeline *tl, struct tl_state *st, uint64_t limi
 {
     bool live = st == &tl->st;
     struct event scratch;
+    struct quiet_seek q = {limit, target, task, may_pass, false};
     while (st->position < limit) {
         if ((live && tl->error[0] && st->position >= tl->error_position) ||
             machine_host_error(st->m))
             return false;
-        uint64_t events = 1;
         if (st->in_op) {
             st->in_op = machine_step(st->m, &scratch);
             if (machine_host_error(st->m))
@@ -747,35 +792,34 @@ static bool play_quietly(struct timeline *tl, struct tl_state *st, uint64_t limi
             st->position++;
             if (!st->in_op)
                 note_item_events(tl, st->items - 1, st->position - st->op_start);
+            if (poll_stop(tl, task, st, target, 1))
+                return false;
+            continue;
+        }
+        if (live && snapshot_due(tl))
+            take_snapshot(tl);
+        /* A trace's accesses are read in runs (the live state only:
+         * play_trace_run takes the snapshots that fall due). */
+        struct cursor_run run;
+        if (live && !st->ended && cursor_next_trace_run(&tl->prog, &st->cur, &run) > 0) {
+            play_trace_run(tl, st, &run, quiet_seek_op, &q);
+        } else if (st->ended || !cursor_next(&tl->prog, &st->cur, st->m, &st->item)) {
+            st->ended = true;
+            return true;
         } else {
-            if (live && snapshot_due(tl))
-                take_snapshot(tl);
-            if (st->ended || !cursor_next(&tl->prog, &st->cur, st->m, &st->item)) {
-                st->ended = true;
-                return true;
-            }
             st->items++;
-            if (st->item.kind != ITEM_OP) {
+            if (st->item.kind == ITEM_OP) {
+                quiet_seek_op(tl, st, &q);
+            } else {
                 struct tl_event item_event;
                 memset(&item_event, 0, sizeof item_event);
                 play_item(tl, st, &st->item, &item_event);
                 st->position++;
-            } else if ((events = known_item_events(tl, st->items - 1)) != 0 &&
-                       st->position + events <= limit &&
-                       (!tl->stop || events < tl->poll_countdown)) {
-                st->position += machine_run_op(st->m, &st->item.op);
-            } else if (events == 0 && may_pass && limit - st->position > QUIET_UNKNOWN_MARGIN &&
-                       (!tl->stop || tl->poll_countdown > QUIET_UNKNOWN_MARGIN)) {
-                events = run_item_whole(tl, st);
-                st->position += events;
-            } else {
-                events = 0;
-                machine_begin(st->m, &st->item.op);
-                st->in_op = true;
-                st->op_start = st->position;
+                if (poll_stop(tl, task, st, target, 1))
+                    return false;
             }
         }
-        if (events && poll_stop(tl, task, st, target, events))
+        if (q.stopped)
             return false;
     }
     return true;
