@@ -1554,17 +1554,36 @@ static void test_trace_crossing_narration(void)
 
 /* A stop hook that says stop at its stop_at-th call, and keeps what it was
  * last told. */
+#define STOPPER_KEPT 64
+
 struct stopper {
     unsigned calls;
     unsigned stop_at;   /* the call that says stop (0: none) */
     struct tl_progress last;
+    uint64_t called_at[STOPPER_KEPT]; /* the position of each of the first calls */
 };
 
 static bool stop_after(void *ctx, const struct tl_progress *progress)
 {
     struct stopper *st = ctx;
     st->last = *progress;
+    if (st->calls < STOPPER_KEPT)
+        st->called_at[st->calls] = progress->position;
     return ++st->calls == st->stop_at;
+}
+
+/* The most events one operation of the record takes (a scenario item, an
+ * event of its own, counts as one). */
+static uint64_t longest_op(const struct record *r)
+{
+    uint64_t longest = 0, start = 0;
+    for (uint64_t p = 1; p <= r->end; p++)
+        if (r->at[p].ends_op) {
+            if (p - start > longest)
+                longest = p - start;
+            start = p;
+        }
+    return longest;
 }
 
 /* Plays tl on to its end event by event, checking every position against
@@ -1621,9 +1640,10 @@ static const struct tl_event *next_access_end(struct timeline *tl)
  * it had got to, a position reached playing forward; playing on from there
  * gives exactly the events of the uninterrupted run. */
 /* End on a fresh timeline of s, abandoned by the stop hook at its
- * stop_at-th call: it stops within one polling interval of where the hook
- * said, at a position playing event by event showed, the hook told where
- * the move stood; later moves are not stopped and play on as recorded. */
+ * stop_at-th call: every call came once TIMELINE_POLL_EVENTS had passed,
+ * and End stops where the hook said, at a position playing event by event
+ * showed, the hook told where the move stood; later moves are not stopped
+ * and play on as recorded. */
 static void check_end_abandoned(const struct scenario *s, const struct record *r,
                                 unsigned stop_at, const char *what)
 {
@@ -1635,9 +1655,19 @@ static void check_end_abandoned(const struct scenario *s, const struct record *r
     CU_ASSERT_TRUE(timeline_stopped(tl));
     CU_ASSERT_EQUAL(st.calls, stop_at);
     uint64_t p = timeline_position(tl);
-    /* The hook is called every TIMELINE_POLL_EVENTS events. */
-    CU_ASSERT_TRUE(p >= (uint64_t)(stop_at - 1) * TIMELINE_POLL_EVENTS);
-    CU_ASSERT_TRUE(p <= (uint64_t)stop_at * TIMELINE_POLL_EVENTS);
+    /* The hook is called once TIMELINE_POLL_EVENTS events have passed
+     * since the move began or the call before: after the event that
+     * completes them, or at the end of the operation run whole in which
+     * they complete. */
+    uint64_t longest = longest_op(r), before = 0;
+    CU_ASSERT_TRUE(longest > 0);
+    for (unsigned i = 0; i < st.calls && i < STOPPER_KEPT; i++) {
+        uint64_t gap = st.called_at[i] - before;
+        CU_ASSERT_TRUE(st.called_at[i] > before && gap >= TIMELINE_POLL_EVENTS &&
+                       gap < TIMELINE_POLL_EVENTS + longest);
+        before = st.called_at[i];
+    }
+    CU_ASSERT_EQUAL(st.called_at[stop_at - 1], p);
     CU_ASSERT_TRUE(p < r->end);
     CU_ASSERT_FALSE(timeline_at_end(tl));
     CU_ASSERT_TRUE(same_as_recorded(tl, r, what));
@@ -3209,9 +3239,10 @@ static void test_quiet_seeks_random_traces(void)
 }
 
 /* End over a long trace, abandoned by the stop hook at its k-th call: the
- * quiet play reads the trace in runs, and still stops where the hook said,
- * within one polling interval, at a position playing event by event
- * showed; the timeline then plays on as recorded. */
+ * quiet play reads the trace in runs and runs its operations whole, and
+ * still calls the hook as timeline.h says and stops where it said, at a
+ * position playing event by event showed; the timeline then plays on as
+ * recorded. */
 static void test_poll_abandons_trace_seek(void)
 {
     char dir[] = "/tmp/vmviz-quiet-XXXXXX", yaml[128];

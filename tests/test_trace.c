@@ -509,6 +509,62 @@ static void test_large_trace_seek(void)
     unlink(path);
 }
 
+/* Runs cut short, as a snapshot or a stop inside a run cuts them: the
+ * reader is put back within the block it holds, by the position
+ * trace_run_tell works out, and reading on gives every access once, in
+ * order, across the blocks the file is read in (the seek back moves only
+ * the read position: a wrong one would repeat or skip lines, or break
+ * the next refill). */
+static void test_runs_cut_and_read_again(void)
+{
+    enum { N = 100000 };
+    char path[512];
+    size_t cap = (size_t)N * 24, len = 0;
+    char *text = malloc(cap);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+    for (unsigned i = 0; i < N; i++)
+        len += (size_t)snprintf(text + len, cap - len, "%c 0x%x\n", "RW"[i % 2], i * 16);
+    CU_ASSERT_TRUE(len > 3 * TRACE_BLOCK);
+    CU_ASSERT_EQUAL_FATAL(write_temp(text, len, path, sizeof path), 0);
+    free(text);
+    struct trace_reader *t = open_ok(path, TRACE_RW, 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+    struct trace_run_access run[256];
+    struct trace_access a;
+    struct diag d;
+    uint64_t rng = 77, seen = 0, cuts = 0;
+    unsigned wrong = 0;
+    while (seen < N && wrong == 0) {
+        struct trace_pos from, to;
+        trace_tell(t, &from);
+        size_t n = trace_next_run(t, run, 1 + rng_next(&rng) % 256);
+        if (n == 0) {   /* a line a block boundary cuts */
+            if (trace_next(t, &a, &d) != 1 || a.value != seen * 16)
+                wrong++;
+            seen++;
+            continue;
+        }
+        size_t used = rng_next(&rng) % 2 ? n : rng_next(&rng) % n;
+        for (size_t i = 0; i < used; i++)
+            if (run[i].value != (seen + i) * 16 || run[i].kind != "RW"[(seen + i) % 2])
+                wrong++;
+        seen += used;
+        if (used < n) {
+            trace_run_tell(&from, run, used, &to);
+            CU_ASSERT_EQUAL(to.emitted, seen);
+            CU_ASSERT_EQUAL_FATAL(trace_seek(t, &to), 0);
+            CU_ASSERT_TRUE(trace_is_at(t, &to));
+            cuts++;
+        }
+    }
+    CU_ASSERT_EQUAL(wrong, 0);
+    CU_ASSERT_EQUAL(seen, N);
+    CU_ASSERT_TRUE(cuts > 100);
+    CU_ASSERT_EQUAL(trace_next(t, &a, &d), 0);
+    trace_close(t);
+    unlink(path);
+}
+
 /* A page number whose address does not fit in 64 bits is refused where it
  * is, with the largest allowed: played, it would wrap to another page. */
 static void test_page_beyond_address_space(void)
@@ -1252,6 +1308,8 @@ void suite_trace_register(void)
                 test_long_line_and_no_newline);
     CU_add_test(suite, "lackey skips other lines", test_lackey_skips);
     CU_add_test(suite, "large trace, seek after refills", test_large_trace_seek);
+    CU_add_test(suite, "runs cut short, read again from within the block, across refills",
+                test_runs_cut_and_read_again);
     CU_add_test(suite, "pages beyond the 64-bit address space", test_page_beyond_address_space);
     CU_add_test(suite, "a trace that changes is an error", test_trace_that_changes);
     CU_add_test(suite, "quick and careful parsers agree", test_quick_and_careful_agree);

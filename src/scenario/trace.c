@@ -1152,6 +1152,16 @@ int trace_is_at(const struct trace_reader *t, const struct trace_pos *pos)
 
 int trace_seek(struct trace_reader *t, const struct trace_pos *pos)
 {
+    /* Back to a line of the block in hand (where a run cut short leaves
+     * its cursor, at every snapshot or stop inside it): its bytes are
+     * still in the buffer, whose unread part begins at t->pos.offset, so
+     * only the read position moves; the file is not read again. */
+    int64_t back = t->pos.offset - pos->offset;
+    if (pos->offset >= 0 && back >= 0 && (uint64_t)back <= t->buf_at) {
+        t->buf_at -= (size_t)back;
+        t->pos = *pos;
+        return 0;
+    }
     if (pos->offset < 0 || rewind_to_pos(t, pos->offset) != 0) {
         struct diag err;
         diag_set(&err, t->path, (unsigned)(pos->line + 1), 1, "cannot read the trace again "

@@ -157,7 +157,9 @@ int trace_is_at(const struct trace_reader *t, const struct trace_pos *pos);
 /* Moves the reader to a position earlier obtained by trace_tell on a reader
  * of the same file and format. 0 on success, -1 when the file cannot seek
  * there: the reader is then unchanged, and for a trace trace_count read the
- * failure is kept for trace_take_failure, as a failed trace_next's is. */
+ * failure is kept for trace_take_failure, as a failed trace_next's is. A
+ * position back within the block the reader holds is reached without
+ * reading the file again. */
 int trace_seek(struct trace_reader *t, const struct trace_pos *pos);
 
 /* Closes the file and frees the reader; NULL is a no-op. */
