@@ -238,13 +238,18 @@ static const char access_letters[] = {
 };
 #define ACCESS_LETTERS (sizeof access_letters / sizeof access_letters[0])
 
+/* For each byte, the access letter it is in either case, or 0: one
+ * lookup a line. */
+static const char access_letter_of[256] = {
+#define ACCESS_LETTER_BOTH(id, letter, name) [letter] = letter, [letter - 'A' + 'a'] = letter,
+    TRACE_ACCESS_INFO(ACCESS_LETTER_BOTH)
+#undef ACCESS_LETTER_BOTH
+};
+
 /* The access letter c is, in either case, or 0. */
 static char access_letter(char c)
 {
-    for (size_t i = 0; i < ACCESS_LETTERS; i++)
-        if (c == access_letters[i] || c == access_letters[i] - 'A' + 'a')
-            return access_letters[i];
-    return 0;
+    return access_letter_of[(unsigned char)c];
 }
 
 /* Reports an rw line whose access is not one letter of access_letters. */
@@ -578,6 +583,25 @@ static int quick_rw(const char *p, size_t *used, struct trace_record *out)
         return -1;
     set_record(out, kind, addr, 0, start, 0);
     return 1;
+}
+
+/* The commonest rw line, an access letter, one blank, 0x, hex digits and
+ * the newline ("W 0x7ffd1a2c\n"), read straight into a run's access:
+ * what quick_rw makes of it (its record's size is 0), without its general
+ * steps. Its bytes, or 0 for a line of any other shape, which quick_rw
+ * then reads. */
+static inline size_t quick_rw_common(const char *p, struct trace_run_access *out)
+{
+    char kind = access_letter(p[0]);
+    size_t i = 4;
+    uint64_t addr;
+
+    if (kind == 0 || p[1] != ' ' || p[2] != '0' || (p[3] != 'x' && p[3] != 'X') ||
+        !quick_hex(p, &i, &addr) || p[i] != '\n')
+        return 0;
+    *out = (struct trace_run_access){.value = addr, .size = 0,
+                                     .line_bytes = (uint16_t)(i + 1), .kind = kind};
+    return i + 1;
 }
 
 /* "I  0401ab70,3", " L 04032e40,8", " S ...", " M ...": the record, blanks,
@@ -1107,11 +1131,19 @@ size_t trace_next_run(struct trace_reader *t, struct trace_run_access *out, size
     size_t got = 0, at = t->buf_at;
     struct trace_record rec;
     size_t consumed;
+    int rw = t->format == TRACE_RW;
     /* What next_record_inline takes without a call; anything else (a line
      * the quick parser leaves, a record of more than one access) stops the
      * run before it. The position moves once, at the end. */
-    while (got < max && quick_line(t, t->buf + at, &consumed, &rec) > 0 &&
-           rec.modify == 0 && pages_touched(t, &rec) == 1) {
+    while (got < max) {
+        if (rw && (consumed = quick_rw_common(t->buf + at, &out[got])) > 0) {
+            at += consumed;
+            got++;
+            continue;
+        }
+        if (quick_line(t, t->buf + at, &consumed, &rec) <= 0 || rec.modify != 0 ||
+            pages_touched(t, &rec) != 1)
+            break;
         at += consumed;
         out[got++] = (struct trace_run_access){.value = rec.value, .size = rec.size,
                                                .line_bytes = (uint16_t)consumed,
