@@ -324,10 +324,13 @@ static void test_rare_steps_follow_phase_table(void)
     test_process(m, 2, 0x10000, 0x4000);
     ev = table_checked_access(m, 9, ACCESS_READ, 0x10000, seen);
     CU_ASSERT_EQUAL(ev.kind, EV_PROCESS_GONE);
+    CU_ASSERT_STRING_EQUAL(ev.detail, "pid 9 does not exist");
     struct op exit2 = {.kind = OP_EXIT, .pid = 2};
     table_checked_op(m, &exit2, seen);
     ev = table_checked_access(m, 2, ACCESS_READ, 0x10000, seen);
     CU_ASSERT_EQUAL(ev.kind, EV_PROCESS_GONE);
+    CU_ASSERT_STRING_EQUAL(ev.detail, "pid 2 has exited");
+    CU_ASSERT_FALSE(machine_process(m, 2)->oom_killed);
     /* A refused operation, a page mapped to a chosen frame, munmap. */
     struct op zero = {.kind = OP_MMAP, .pid = 1, .va = UINT64_MAX, .size = 0,
                       .prot = PROT_R | PROT_W};

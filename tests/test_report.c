@@ -788,6 +788,59 @@ static void test_negative_expectation(void)
     scenario_free(s);
 }
 
+/* A step that names an area of a process the OOM killer ended part-way
+ * through it: the rest is skipped as any step of an ended process is
+ * (process_gone), not reported as an area that is missing. */
+static void test_step_of_ended_process(void)
+{
+    static const char yaml[] = "title: ended\n"
+                               "machine: {preset: x86_64, frames: 16, swap: 0}\n"
+                               "processes:\n"
+                               "  - {name: service, pid: 1, areas: [{name: state, start: 0x10000000, "
+                               "size: 0x2000, prot: rw-}]}\n"
+                               "  - {name: hog, pid: 2, areas: [{name: heap, start: 0x20000000, "
+                               "size: 0x40000, prot: rw-}]}\n"
+                               "steps:\n"
+                               "  - fill: {start: state, size: 0x2000, access: write}\n"
+                               "  - switch: 2\n"
+                               "  - fill: {start: heap, size: 0x40000, access: write}\n"
+                               "  - switch: 1\n"
+                               "  - mmap: {name: extra, size: 0x1000}\n"
+                               "  - munmap: {name: extra}\n"
+                               "  - read: extra\n";
+    struct diag d;
+    struct scenario *s = scenario_load_string("ended.yaml", yaml, strlen(yaml), &d);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    struct output o;
+    CU_ASSERT_FATAL(play_report(s, REPORT_TEXT, TL_UNIT_EVENT, false, &o));
+    char *lines[4096];
+    size_t n = split_lines(o.text, lines, 4096);
+    size_t kill = n, ended = n, missing = n;
+    for (size_t i = 0; i < n; i++) {
+        if (kill == n && strstr(lines[i], "The OOM killer kills") != NULL)
+            kill = i;
+        if (strcmp(lines[i], "Skipped: pid 2 was killed by the OOM killer.") == 0)
+            ended = i;
+        if (strcmp(lines[i], "The step cannot run: no area named 'extra' is mapped.") == 0)
+            missing = i;
+    }
+    /* The hog (pid 2) has the most resident pages when the 16 frames run
+     * out; its fill's next page is the step skipped. */
+    CU_ASSERT_TRUE(kill < n && strstr(lines[kill], "pid 2 (hog)") != NULL);
+    CU_ASSERT_EQUAL(ended, kill + 1);
+    /* A process still running names a missing area as before. */
+    CU_ASSERT_TRUE(missing < n && missing > ended);
+    CU_ASSERT_EQUAL(o.final.oom_kills, 1);
+    free(o.text);
+    /* In JSON it is the engine's own event for a step of an ended process. */
+    CU_ASSERT_FATAL(play_report(s, REPORT_JSON, TL_UNIT_EVENT, false, &o));
+    CU_ASSERT_PTR_NOT_NULL(strstr(o.text, "\"event\":\"process_gone\",\"pid\":2,"
+                                          "\"detail\":\"pid 2 was killed by the OOM killer\""));
+    CU_ASSERT_PTR_NULL(strstr(o.text, "\"detail\":\"no area named 'heap' is mapped\""));
+    free(o.text);
+    scenario_free(s);
+}
+
 void suite_report_register(void)
 {
     CU_pSuite suite = CU_add_suite("report", NULL, NULL);
@@ -804,4 +857,5 @@ void suite_report_register(void)
     CU_add_test(suite, "the viewer shows scenario text escaped too", test_viewer_escapes);
     CU_add_test(suite, "narration of a negative expectation", test_negative_expectation);
     CU_add_test(suite, "Linux's counts beside the model's at each chapter's end", test_linux_counts);
+    CU_add_test(suite, "a step of a process that has ended", test_step_of_ended_process);
 }

@@ -1341,6 +1341,11 @@ static void check_processes(const struct app *a, const struct screen *sc)
             if ((row[0] == '>') != running)
                 fail("processes: pid %u marked %s", p->pid, running ? "idle" : "running");
             running_seen |= running;
+            /* What ended a process, shown exactly: exit or the OOM killer. */
+            bool says_exited = strstr(row, " exited") != NULL;
+            bool says_killed = strstr(row, " killed (OOM)") != NULL;
+            if (says_exited != (!p->alive && !p->oom_killed) || says_killed != p->oom_killed)
+                fail("processes: pid %u's state shown wrong in \"%s\"", p->pid, row);
             const char *rs = strstr(row, "  res ");
             const char *rl = strstr(row, "  resident ");
             if (rs || rl) {
@@ -1357,7 +1362,9 @@ static void check_processes(const struct app *a, const struct screen *sc)
             struct cur d = {cr ? cr + 10 : ""};
             if (!cr && (cr = strstr(row, "CR3 f")))
                 d.p = cr + 5;
-            if (cr && (!dec(&d, &v) || v != p->root))
+            if (cr && !p->alive)   /* its root table is freed: no CR3 to show */
+                fail("processes: pid %u has ended but shows a CR3 in \"%s\"", p->pid, row);
+            else if (cr && (!dec(&d, &v) || v != p->root))
                 fail("processes: pid %u's CR3 shown wrong in \"%s\"", p->pid, row);
             continue;
         }

@@ -166,6 +166,23 @@ static void item_failed(struct item *out, const char *before, const char *name,
     snprintf(out->reason, sizeof out->reason, "%s%s%s", before, name, after);
 }
 
+/* An item that cannot run because the area `symbol` names is not mapped
+ * in process pid (0: the running one). When that process has ended, by
+ * exit or the OOM killer, its areas went with it: the step is skipped as
+ * any later step of the process is (ITEM_GONE), where "no area named"
+ * would hide why. */
+static void item_area_missing(struct item *out, const struct machine *m, const struct cursor *c,
+                              uint32_t pid, const char *symbol)
+{
+    const struct process *p = machine_process(m, pid ? pid : c->running_pid);
+    if (p && !p->alive) {
+        item_op(out, OP_ACCESS, p->pid);
+        out->kind = ITEM_GONE;
+        return;
+    }
+    item_failed(out, "no area named '", symbol, "' is mapped");
+}
+
 static enum access_kind access_of(char kind)
 {
     return kind == SCENARIO_ACCESS_WRITE ? ACCESS_WRITE
@@ -239,7 +256,7 @@ static void produce(struct program *p, struct cursor *c, const struct machine *m
         uint32_t pid = step_pid(&st->u.access.pid);
         uint64_t va;
         if (!resolve(m, c, pid, &st->u.access.addr, &va)) {
-            item_failed(out, "no area named '", st->u.access.addr.symbol, "' is mapped");
+            item_area_missing(out, m, c, pid, st->u.access.addr.symbol);
             return;
         }
         item_access(out, c, pid, st->kind == STEP_READ ? ACCESS_READ
@@ -260,7 +277,7 @@ static void produce(struct program *p, struct cursor *c, const struct machine *m
         uint32_t pid = step_pid(&st->u.fill.pid);
         uint64_t start;
         if (!resolve(m, c, pid, &st->u.fill.start, &start)) {
-            item_failed(out, "no area named '", st->u.fill.start.symbol, "' is mapped");
+            item_area_missing(out, m, c, pid, st->u.fill.start.symbol);
             return;
         }
         uint64_t stride = st->u.fill.stride.present ? st->u.fill.stride.value : p->page_size;
@@ -276,7 +293,7 @@ static void produce(struct program *p, struct cursor *c, const struct machine *m
         out->op.va = UINT64_MAX;
         if (st->u.mmap.start.present &&
             !resolve(m, c, out->op.pid, &st->u.mmap.start, &out->op.va)) {
-            item_failed(out, "no area named '", st->u.mmap.start.symbol, "' is mapped");
+            item_area_missing(out, m, c, out->op.pid, st->u.mmap.start.symbol);
             return;
         }
         out->op.prot = st->u.mmap.prot.present ? (uint8_t)st->u.mmap.prot.value : PROT_R | PROT_W;
@@ -302,7 +319,7 @@ static void produce(struct program *p, struct cursor *c, const struct machine *m
         if (!resolve_range(m, c, pid, st, &out->op.va, &out->op.size)) {
             const char *name = st->u.range.name.present ? st->u.range.name.value
                                                         : st->u.range.addr.symbol;
-            item_failed(out, "no area named '", name, "' is mapped");
+            item_area_missing(out, m, c, pid, name);
             return;
         }
         out->op.prot = (uint8_t)st->u.range.prot.value;
@@ -312,7 +329,7 @@ static void produce(struct program *p, struct cursor *c, const struct machine *m
         uint32_t pid = step_pid(&st->u.map.pid);
         item_op(out, OP_MAP_FRAME, pid);
         if (!resolve(m, c, pid, &st->u.map.va, &out->op.va)) {
-            item_failed(out, "no area named '", st->u.map.va.symbol, "' is mapped");
+            item_area_missing(out, m, c, pid, st->u.map.va.symbol);
             return;
         }
         out->op.frame = (uint32_t)st->u.map.frame.value;
@@ -504,7 +521,7 @@ bool cursor_next(struct program *p, struct cursor *c, const struct machine *m, s
         if (c->sub == 0)
             c->op_seq++;
         produce(p, c, m, st, out);
-        if (out->kind == ITEM_FAILED)
+        if (out->kind == ITEM_FAILED || out->kind == ITEM_GONE)
             out->last_of_step = true;
         if (out->last_of_step) {
             f->index++;

@@ -17,7 +17,11 @@
 #include "scenario/trace.h"
 #include "vm/machine.h"
 
-enum item_kind { ITEM_OP, ITEM_SAY, ITEM_CHAPTER, ITEM_PAUSE, ITEM_EXPECT, ITEM_FAILED, ITEM_ASK };
+/* ITEM_GONE: a step of a process that has ended (exit, or the OOM
+ * killer), which named one of its areas: op.pid is the process. */
+enum item_kind {
+    ITEM_OP, ITEM_SAY, ITEM_CHAPTER, ITEM_PAUSE, ITEM_EXPECT, ITEM_FAILED, ITEM_ASK, ITEM_GONE
+};
 
 /* Room for the reason of an ITEM_FAILED, NUL included: it quotes a name
  * (or a trace's name, cut to 24 bytes) and becomes the event's detail. */
@@ -25,7 +29,7 @@ enum item_kind { ITEM_OP, ITEM_SAY, ITEM_CHAPTER, ITEM_PAUSE, ITEM_EXPECT, ITEM_
 
 struct item {
     enum item_kind kind;
-    struct op op;                      /* ITEM_OP */
+    struct op op;                      /* ITEM_OP; ITEM_GONE: op.pid only */
     const struct scenario_step *step;  /* where it came from */
     bool last_of_step;                 /* the step's last item */
     /* ITEM_OP of a trace record that crosses page boundaries: which page

@@ -529,6 +529,10 @@ static void play_item(struct timeline *tl, struct tl_state *st, const struct ite
         e->kind = TL_EXPECT;
         evaluate_expect(st, step, tl->played_checks, e);
         break;
+    case ITEM_GONE:
+        e->kind = TL_MACHINE;
+        machine_process_gone(st->m, item->op.pid, &e->ev);
+        break;
     case ITEM_FAILED:
     case ITEM_OP:
         e->kind = TL_MACHINE;

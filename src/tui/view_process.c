@@ -70,29 +70,35 @@ static void count_pages(const struct machine *m, const struct process *p, uint64
         machine_area_pages(m, p, &p->areas[a], &res[a], &swp[a]);
 }
 
-/* The process's line: the richest form that fits. */
+/* The process's line: the richest form that fits. A process that has
+ * ended shows no ASID and no CR3: its tables and its ASID went with it,
+ * and a frame named now would be free, or another process's table. */
 static void draw_process_line(const struct scene *s, struct rect r, int y, const struct process *p,
                               bool running)
 {
     enum role role = running ? ROLE_CURRENT : p->alive ? ROLE_NORMAL : ROLE_DIM;
     if (p->pid == s->proc_pid)
         role = ROLE_CURRENT;
-    const char *state = running ? " running" : p->alive ? "" : " exited";
+    const char *state = running       ? " running"
+                        : p->alive      ? ""
+                        : p->oom_killed ? " killed (OOM)"
+                                        : " exited";
+    const char *mark = running ? ">" : " ";
     char forms[4][200];
-    snprintf(forms[0], sizeof forms[0],
-             "%spid %" PRIu32 " %s%s  ASID %u  CR3 frame %" PRIu32 "  resident %" PRIu64
-             "  in swap %" PRIu64,
-             running ? ">" : " ", p->pid, p->name, state, p->asid, p->root, p->resident,
-             p->swapped);
-    snprintf(forms[1], sizeof forms[1],
-             "%spid %" PRIu32 " %s%s  asid %u  CR3 f%" PRIu32 "  res %" PRIu64 " swap %" PRIu64,
-             running ? ">" : " ", p->pid, p->name, state, p->asid, p->root, p->resident,
-             p->swapped);
-    snprintf(forms[2], sizeof forms[2], "%spid %" PRIu32 " %s%s  res %" PRIu64 " swap %" PRIu64,
-             running ? ">" : " ", p->pid, p->name, state, p->resident, p->swapped);
-    snprintf(forms[3], sizeof forms[3], "%spid %" PRIu32 "%s", running ? ">" : " ", p->pid,
-             state);
-    for (size_t i = 0; i < 4; i++)
+    size_t n = 0;
+    if (p->alive) {
+        snprintf(forms[n++], sizeof forms[0],
+                 "%spid %" PRIu32 " %s%s  ASID %u  CR3 frame %" PRIu32 "  resident %" PRIu64
+                 "  in swap %" PRIu64,
+                 mark, p->pid, p->name, state, p->asid, p->root, p->resident, p->swapped);
+        snprintf(forms[n++], sizeof forms[0],
+                 "%spid %" PRIu32 " %s%s  asid %u  CR3 f%" PRIu32 "  res %" PRIu64 " swap %" PRIu64,
+                 mark, p->pid, p->name, state, p->asid, p->root, p->resident, p->swapped);
+    }
+    snprintf(forms[n++], sizeof forms[0], "%spid %" PRIu32 " %s%s  res %" PRIu64 " swap %" PRIu64,
+             mark, p->pid, p->name, state, p->resident, p->swapped);
+    snprintf(forms[n++], sizeof forms[0], "%spid %" PRIu32 "%s", mark, p->pid, state);
+    for (size_t i = 0; i < n; i++)
         if (draw_whole(r, y, 0, role, forms[i]))
             return;
 }

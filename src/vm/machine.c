@@ -133,6 +133,17 @@ struct process *machine_process(const struct machine *m, uint32_t pid)
     return NULL;
 }
 
+void machine_process_gone(const struct machine *m, uint32_t pid, struct event *ev)
+{
+    const struct process *p = machine_process(m, pid);
+    event_init(ev, EV_PROCESS_GONE);
+    ev->pid = pid;
+    snprintf(ev->detail, sizeof ev->detail, "pid %u %s", pid,
+             !p               ? "does not exist"
+             : p->oom_killed  ? "was killed by the OOM killer"
+                              : "has exited");
+}
+
 struct process *machine_running(const struct machine *m)
 {
     return m->nprocs ? &m->procs[m->current] : NULL;
@@ -333,7 +344,7 @@ uint64_t machine_digest(const struct machine *m)
     for (uint32_t i = 0; i < m->nprocs; i++) {
         const struct process *p = &m->procs[i];
         digest_u64(&h, p->pid);
-        digest_u64(&h, p->asid | (uint64_t)p->alive << 16);
+        digest_u64(&h, p->asid | (uint64_t)p->alive << 16 | (uint64_t)p->oom_killed << 17);
         digest_u64(&h, p->root);
         digest_u64(&h, p->resident);
         digest_u64(&h, p->swapped);
@@ -1069,11 +1080,9 @@ bool machine_step(struct machine *m, struct event *ev)
     }
     m->steps++;
     if (m->acc.proc == VM_NO_PROC || !m->procs[m->acc.proc].alive) {
-        event_init(ev, EV_PROCESS_GONE);
-        ev->pid = m->acc.proc != VM_NO_PROC ? m->procs[m->acc.proc].pid : m->op.pid;
+        machine_process_gone(m, m->acc.proc != VM_NO_PROC ? m->procs[m->acc.proc].pid : m->op.pid,
+                             ev);
         ev->va = m->op.va;
-        snprintf(ev->detail, sizeof ev->detail, "pid %u %s", ev->pid,
-                 m->acc.proc == VM_NO_PROC ? "does not exist" : "has exited or was killed");
         m->phase = PH_IDLE;
         return false;
     }

@@ -497,6 +497,11 @@ uint32_t machine_find_object(const struct machine *m, const char *name);
  * stays that pid's after the process exits or is killed (alive false).
  * Its areas move when they change (see process_find_area). */
 struct process *machine_process(const struct machine *m, uint32_t pid);
+/* Makes *ev the PROCESS_GONE of a step of pid, which is not running: its
+ * detail says whether the process does not exist, was killed by the OOM
+ * killer or has exited. The machine's own check and the timeline, for a
+ * step naming an area of an ended process, word it alike through this. */
+void machine_process_gone(const struct machine *m, uint32_t pid, struct event *ev);
 /* The running process (NULL when there is none); valid as long as
  * machine_process's, but a context switch makes another one the running
  * process. */

@@ -42,6 +42,7 @@ struct process {
     uint32_t pid;
     uint16_t asid;
     bool alive;
+    bool oom_killed;        /* ended by the OOM killer (alive is false), not by exit */
     uint32_t root;          /* frame of the root table (CR3) */
     uint64_t resident;      /* pages mapped to frames */
     uint64_t swapped;       /* pages in swap */

@@ -203,6 +203,7 @@ static void step_oom(struct machine *m, struct event *ev)
              victim->name, (unsigned long long)victim->resident);
     m->counters.oom_kills++;
     vm_release_process(m, victim);
+    victim->oom_killed = true;
     if (victim == faulting)
         m->phase = PH_IDLE;
     else
