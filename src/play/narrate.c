@@ -273,12 +273,12 @@ static void machine_sentence(struct out *o, const struct tl_event *e, const stru
             break;
         case FAULT_COW:
             if (ev->size > 1)
-                say(o, "The handler finds %s allows the %s but the entry maps the huge zero "
-                       "page read-only: the range gets a huge page of its own, as Linux 6.12 "
-                       "and later do (earlier kernels split it into 4 KiB pages). A minor "
-                       "fault.", ev->detail, verb(ev->access));
+                say(o, "The handler finds %s, which allows the %s, but the entry maps the "
+                       "huge zero page read-only: the range gets a huge page of its own, as "
+                       "Linux 6.12 and later do (earlier kernels split it into 4 KiB pages). A "
+                       "minor fault.", ev->detail, verb(ev->access));
             else
-                say(o, "The handler finds %s allows the %s but the entry is read-only: "
+                say(o, "The handler finds %s, which allows the %s, but the entry is read-only: "
                        "copy-on-write. A minor fault.", ev->detail, verb(ev->access));
             break;
         case FAULT_ZERO_PAGE:
