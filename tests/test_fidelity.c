@@ -2033,6 +2033,37 @@ static void test_brk_grows_and_shrinks(void)
     machine_destroy(m);
 }
 
+/* Linux links a new table with _PAGE_TABLE (pmd_populate, pud_populate and
+ * pgd_populate in arch/x86/include/asm/pgalloc.h): present, writable,
+ * user, accessed and dirty, whether a fault made the table or fork did;
+ * the leaf entry alone limits an access. */
+static void test_table_entries_as_linux_writes_them(void)
+{
+    struct machine *m = test_machine("x86_64", 16, 8, 0, POLICY_fifo);
+    test_process(m, 1, 0x10000000, 0x4000);
+    test_run_access(m, 1, ACCESS_READ, 0x10000000);
+    test_run_access(m, 1, ACCESS_WRITE, 0x10001000);
+    struct op fork = {.kind = OP_FORK, .pid = 1, .child = 2};
+    test_run_op(m, &fork);
+    const struct geometry *g = &m->cfg.geo;
+    for (uint32_t pid = 1; pid <= 2; pid++) {
+        const struct process *p = machine_process(m, pid);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+        uint32_t table = p->root;
+        for (unsigned level = 0; level + 1 < g->levels; level++) {
+            uint64_t e = pagetable_at(&m->pt, table)[geometry_index(g, 0x10001000, level)];
+            CU_ASSERT_EQUAL(e & ~PTE_ADDR_MASK, PTE_PRESENT | PTE_WRITABLE | PTE_USER |
+                                                    PTE_ACCESSED | PTE_DIRTY);
+            table = pte_frame(e);
+        }
+        /* The leaf is the page's own: read-only for copy-on-write after
+         * fork, so no Writable came down from the levels above. */
+        uint64_t leaf = pagetable_at(&m->pt, table)[geometry_index(g, 0x10001000, g->levels - 1)];
+        CU_ASSERT_TRUE(pte_present(leaf) && !(leaf & PTE_WRITABLE));
+    }
+    machine_destroy(m);
+}
+
 void suite_fidelity_register(void)
 {
     CU_pSuite s = CU_add_suite("fidelity", NULL, NULL);
@@ -2094,4 +2125,6 @@ void suite_fidelity_register(void)
                 test_fork_write_protects_global_entries);
     CU_add_test(s, "an ASID picked for a process is not already in use",
                 test_picked_asids_are_unique);
+    CU_add_test(s, "an entry that points to a table is Linux's _PAGE_TABLE",
+                test_table_entries_as_linux_writes_them);
 }

@@ -196,7 +196,8 @@ static void test_text_events(void)
         "maps this page yet. The CPU stops the instruction and enters the kernel's fault "
         "handler.",
         "The L2 table was missing on the way: frame 3 now holds a new one, and L1 entry 1 "
-        "points to it.",
+        "points to it. Linux writes such an entry present, writable, user, accessed and "
+        "dirty: only the leaf entry limits what an access may do.",
         "Frame 0 is filled with zeros, so the program never sees old data.",
         "The translation page 0x10 -> frame 0 is stored in TLB set 0 way 0.",
         "Done: virtual 0x405 is physical 0x5 (frame 0, offset 0x5).",

@@ -319,7 +319,9 @@ static void machine_sentence(struct out *o, const struct tl_event *e, const stru
         break;
     case EV_TABLE_ALLOC:
         say(o, "The %s table was missing on the way: frame %u now holds a new one, and %s "
-               "entry %u points to it.", level_name(g, ev->level), ev->frame,
+               "entry %u points to it. Linux writes such an entry present, writable, user, "
+               "accessed and dirty: only the leaf entry limits what an access may do.",
+            level_name(g, ev->level), ev->frame,
             level_name(g, ev->level - 1), ev->index);
         break;
     case EV_VICTIM_CHOSEN:

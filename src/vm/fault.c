@@ -333,8 +333,7 @@ void vm_step_install_table(struct machine *m, struct event *ev)
     f->owner_pid = p->pid;
     f->refcount = 1;
     f->loaded_at = m->steps;
-    /* Intermediate entries allow everything; the leaf decides. */
-    *w.slot = pte_make(frame, PTE_PRESENT | PTE_WRITABLE | PTE_USER);
+    *w.slot = pte_make(frame, PTE_TABLE_FLAGS);
     m->counters.table_allocs++;
     vm_event_for_access(m, ev, EV_TABLE_ALLOC);
     ev->level = (int)level;

@@ -19,10 +19,6 @@
 
 #include "vm/pte.h"
 
-/* What Linux writes in an entry that points to a kernel table
- * (_KERNPG_TABLE: present, writable, accessed, dirty; no User bit). */
-#define KERNEL_TABLE_FLAGS (PTE_PRESENT | PTE_WRITABLE | PTE_ACCESSED | PTE_DIRTY)
-
 uint64_t vm_kernel_leaf_flags(uint8_t prot)
 {
     /* PAGE_KERNEL and its read-only and executable forms: Accessed always,
@@ -202,7 +198,7 @@ bool machine_add_kernel_area(struct machine *m, const struct area *area, char *w
                 snprintf(why, why_len, "%s", machine_host_error(m));
                 return false;
             }
-            *w.slot = pte_make(t, KERNEL_TABLE_FLAGS);
+            *w.slot = pte_make(t, PTE_KERNEL_TABLE_FLAGS);
             w = pagetable_walk(&m->pt, g, m->kernel_root, va);
         }
         uint32_t f;

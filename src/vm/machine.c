@@ -872,8 +872,7 @@ uint32_t vm_build_path(struct machine *m, struct process *p, uint64_t va, uint64
         uint32_t t = vm_take_table(m, p->pid, w.level + 1);
         if (t == VM_NO_FRAME || t == FRAMES_REFUSED)
             return t;
-        /* Intermediate entries allow everything; the leaf decides. */
-        *w.slot = pte_make(t, PTE_PRESENT | PTE_WRITABLE | PTE_USER);
+        *w.slot = pte_make(t, PTE_TABLE_FLAGS);
         (*made)++;
     }
 }

@@ -423,7 +423,7 @@ static bool split_huge(struct machine *m, struct process *p, uint64_t va)
         }
         m->policy.ops->loaded(&m->policy, f);
     }
-    *w.slot = pte_make(t, PTE_PRESENT | PTE_WRITABLE | PTE_USER);
+    *w.slot = pte_make(t, PTE_TABLE_FLAGS);
     tlb_invalidate(&m->tlb, p->asid, va);
     m->huge_pages--;
     return true;

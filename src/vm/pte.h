@@ -24,6 +24,14 @@
  * special (pte_mkspecial, in bit 9, which vmviz gives to swap entries). */
 #define PTE_SPECIAL  (UINT64_C(1) << 11)
 #define PTE_NX       (UINT64_C(1) << 63)
+/* What Linux writes in an entry that points to one of a process's tables
+ * (_PAGE_TABLE, which pmd_populate, pud_populate and pgd_populate use in
+ * arch/x86/include/asm/pgalloc.h): Present, Writable, User, Accessed and
+ * Dirty, so that the leaf entry alone decides what an access may do. The
+ * CPU ignores Dirty in such an entry, and finds Accessed already set. */
+#define PTE_TABLE_FLAGS (PTE_PRESENT | PTE_WRITABLE | PTE_USER | PTE_ACCESSED | PTE_DIRTY)
+/* The same for one of the kernel's tables (_KERNPG_TABLE): User clear. */
+#define PTE_KERNEL_TABLE_FLAGS (PTE_PRESENT | PTE_WRITABLE | PTE_ACCESSED | PTE_DIRTY)
 #define PTE_ADDR_SHIFT 12
 #define PTE_ADDR_MASK  (((UINT64_C(1) << 40) - 1) << PTE_ADDR_SHIFT)
 
