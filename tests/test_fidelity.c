@@ -2033,6 +2033,40 @@ static void test_brk_grows_and_shrinks(void)
     machine_destroy(m);
 }
 
+/* oom_badness (mm/oom_kill.c) counts a process's resident pages, its swap
+ * entries and its page tables: a process with fewer pages in memory but
+ * more in swap is the one killed. */
+static void test_oom_counts_swap_and_tables(void)
+{
+    struct machine *m = test_machine("x86_64", 4, 16, 3, POLICY_fifo);
+    const uint64_t base = 0x10000000;
+    test_process(m, 1, base, 8 * PAGE);
+    test_process(m, 2, base, 8 * PAGE);
+    for (uint64_t i = 0; i < 4; i++)
+        test_run_access(m, 1, ACCESS_WRITE, base + i * PAGE);
+    /* Each of pid 2's first three pages sends one of pid 1's to swap. */
+    for (uint64_t i = 0; i < 3; i++)
+        test_run_access(m, 2, ACCESS_WRITE, base + i * PAGE);
+    CU_ASSERT_EQUAL(machine_process(m, 1)->resident, 1);
+    CU_ASSERT_EQUAL(machine_process(m, 1)->swapped, 3);
+    CU_ASSERT_EQUAL(machine_process(m, 2)->resident, 3);
+    CU_ASSERT_EQUAL(m->counters.oom_kills, 0);
+    /* Swap is full and every page is dirty: nothing can be evicted. pid 1
+     * scores 1 + 3 + 3 tables = 7, pid 2 3 + 0 + 3 = 6: pid 1 goes, though
+     * pid 2 has more pages in memory. */
+    struct event ev = test_run_access(m, 2, ACCESS_WRITE, base + 3 * PAGE);
+    CU_ASSERT_EQUAL(ev.kind, EV_ACCESS_DONE);
+    CU_ASSERT_EQUAL(test_seen(EV_OOM_KILL), 1);
+    struct event kill = test_first(EV_OOM_KILL);
+    CU_ASSERT_EQUAL(kill.other_pid, 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(kill.detail, "1 resident + 3 in swap + 3 page tables = 7"));
+    CU_ASSERT_FALSE(machine_process(m, 1)->alive);
+    CU_ASSERT_EQUAL(machine_process(m, 2)->resident, 4);
+    CU_ASSERT_EQUAL(m->swap.used, 0);
+    test_verify(m);
+    machine_destroy(m);
+}
+
 /* Linux links a new table with _PAGE_TABLE (pmd_populate, pud_populate and
  * pgd_populate in arch/x86/include/asm/pgalloc.h): present, writable,
  * user, accessed and dirty, whether a fault made the table or fork did;
@@ -2101,6 +2135,8 @@ void suite_fidelity_register(void)
     CU_add_test(s, "PROT_NONE forbids resident pages too", test_prot_none);
     CU_add_test(s, "reads in -w- and --x areas, as x86 allows", test_read_in_write_or_exec_only_area);
     CU_add_test(s, "the OOM killer takes the largest process", test_oom_kills_largest);
+    CU_add_test(s, "the OOM killer's score counts swap and page tables",
+                test_oom_counts_swap_and_tables);
     CU_add_test(s, "linux policy: promotion, demotion, exact lists", test_linux_policy);
     CU_add_test(s, "clearing Accessed keeps the TLB entry: a used page looks unused", test_accessed_clear_keeps_tlb);
     CU_add_test(s, "no ASIDs: a switch flushes all but global entries",

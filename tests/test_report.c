@@ -825,7 +825,7 @@ static void test_step_of_ended_process(void)
         if (strcmp(lines[i], "The step cannot run: no area named 'extra' is mapped.") == 0)
             missing = i;
     }
-    /* The hog (pid 2) has the most resident pages when the 16 frames run
+    /* The hog (pid 2) has the highest badness score when the 16 frames run
      * out; its fill's next page is the step skipped. */
     CU_ASSERT_TRUE(kill < n && strstr(lines[kill], "pid 2 (hog)") != NULL);
     CU_ASSERT_EQUAL(ended, kill + 1);

@@ -522,7 +522,8 @@ static void machine_sentence(struct out *o, const struct tl_event *e, const stru
     }
     case EV_OOM_KILL:
         say(o, "Out of memory: nothing can be evicted. The OOM killer kills the process with "
-               "the most resident pages: %s.", ev->detail);
+               "the highest badness score, its resident pages plus its pages in swap plus its "
+               "page tables, as Linux's oom_badness counts them: %s.", ev->detail);
         break;
     case EV_PROCESS_GONE:
         say(o, "Skipped: %s.", ev->detail);

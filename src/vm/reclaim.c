@@ -5,7 +5,7 @@
  * by its TLB shootdown; only then is a dirty victim written to swap or back
  * to its file, or a clean one dropped (the order of shrink_folio_list in
  * mm/vmscan.c); and when nothing can be evicted the OOM killer ends the
- * process with the most resident pages.
+ * process with the highest badness score.
  *
  * Separate from fault.c because it serves every fault alike and is where
  * the policies (policy.h) meet the machine. The phases and what each step
@@ -182,25 +182,57 @@ bool vm_unmap_huge_zero(struct machine *m, struct process *p, uint64_t va)
 /* ------------------------------------------------------------------ */
 /* the OOM killer                                                     */
 
-/* Out of memory: kill the process with the most resident pages, as the
- * Linux OOM killer's badness score mostly comes down to. Runs inside
- * vm_step_need_frame's step: (PH_NEED_FRAME) → OOM_KILL → PH_NEED_FRAME
- * again, or PH_IDLE when the faulting process itself was killed. */
+/* Counts the tables pagetable_for_each_table visits. */
+static void count_table(void *ctx, uint32_t frame)
+{
+    (void)frame;
+    (*(uint64_t *)ctx)++;
+}
+
+/* The page-table pages of p below its root: what mm_pgtables_bytes counts
+ * (PTE, PMD and PUD tables; pgd_alloc's root is not counted). */
+static uint64_t table_pages(const struct machine *m, const struct process *p)
+{
+    uint64_t n = 0;
+    pagetable_for_each_table(&m->pt, &m->cfg.geo, p->root,
+                             geometry_kernel_root_index(&m->cfg.geo), count_table, &n);
+    return n - 1;   /* the root is visited last, and is not counted */
+}
+
+/* Out of memory: kill the process with the highest badness score, as
+ * oom_badness in mm/oom_kill.c counts it without oom_score_adj: resident
+ * pages, pages in swap (its swap entries) and page-table pages. A tie goes
+ * to the process made last, as select_bad_process keeps the last task of
+ * equal score. Runs inside vm_step_need_frame's step: (PH_NEED_FRAME) →
+ * OOM_KILL → PH_NEED_FRAME again, or PH_IDLE when the faulting process
+ * itself was killed. */
 static void step_oom(struct machine *m, struct event *ev)
 {
     struct process *victim = NULL;
+    uint64_t victim_score = 0, victim_tables = 0;
     for (uint32_t i = 0; i < m->nprocs; i++) {
         struct process *p = &m->procs[i];
-        if (p->alive && (!victim || p->resident > victim->resident))
+        if (!p->alive)
+            continue;
+        uint64_t tables = table_pages(m, p), score = p->resident + p->swapped + tables;
+        if (!victim || score >= victim_score) {
             victim = p;
+            victim_score = score;
+            victim_tables = tables;
+        }
     }
     struct process *faulting = vm_op_process(m);
-    if (!victim || victim->resident == 0)
+    if (!victim || victim_score == 0) {
         victim = faulting;
+        victim_tables = table_pages(m, victim);
+        victim_score = victim->resident + victim->swapped + victim_tables;
+    }
     vm_event_for_access(m, ev, EV_OOM_KILL);
     ev->other_pid = victim->pid;
-    vm_detail(m, ev, "pid %u (%s) had %llu resident pages", victim->pid,
-             victim->name, (unsigned long long)victim->resident);
+    vm_detail(m, ev, "pid %u (%s), %llu resident + %llu in swap + %llu page tables = %llu",
+              victim->pid, victim->name, (unsigned long long)victim->resident,
+              (unsigned long long)victim->swapped, (unsigned long long)victim_tables,
+              (unsigned long long)victim_score);
     m->counters.oom_kills++;
     vm_release_process(m, victim);
     victim->oom_killed = true;
