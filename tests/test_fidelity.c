@@ -1130,14 +1130,25 @@ static void test_read_in_write_or_exec_only_area(void)
 /* ------------------------------------------------------------------ */
 /* 6. out of memory                                                     */
 
+#define OOM_BASE UINT64_C(0x10000000)
+
+/* The OOM tests' machine: 4 frames for pages, 16 for tables, `swap`
+ * slots, fifo; pids 1 and 2 with an area of `pages` pages at OOM_BASE,
+ * and pid 1's first `written` pages written. */
+static struct machine *oom_machine(uint32_t swap, uint64_t pages, uint64_t written)
+{
+    struct machine *m = test_machine("x86_64", 4, 16, swap, POLICY_fifo);
+    test_process(m, 1, OOM_BASE, pages * PAGE);
+    test_process(m, 2, OOM_BASE, pages * PAGE);
+    for (uint64_t i = 0; i < written; i++)
+        test_run_access(m, 1, ACCESS_WRITE, OOM_BASE + i * PAGE);
+    return m;
+}
+
 static void test_oom_kills_largest(void)
 {
-    struct machine *m = test_machine("x86_64", 4, 16, 0, POLICY_fifo);
-    const uint64_t base = 0x10000000;
-    test_process(m, 1, base, 4 * PAGE);
-    test_process(m, 2, base, 4 * PAGE);
-    for (uint64_t i = 0; i < 3; i++)
-        test_run_access(m, 1, ACCESS_WRITE, base + i * PAGE); /* frames 0-2 */
+    struct machine *m = oom_machine(0, 4, 3); /* pid 1 in frames 0-2 */
+    const uint64_t base = OOM_BASE;
     test_run_access(m, 2, ACCESS_WRITE, base);                /* frame 3 */
     CU_ASSERT_EQUAL(m->pool.free_data, 0);
     CU_ASSERT_EQUAL(m->pool.free_table, 8);
@@ -2038,12 +2049,8 @@ static void test_brk_grows_and_shrinks(void)
  * more in swap is the one killed. */
 static void test_oom_counts_swap_and_tables(void)
 {
-    struct machine *m = test_machine("x86_64", 4, 16, 3, POLICY_fifo);
-    const uint64_t base = 0x10000000;
-    test_process(m, 1, base, 8 * PAGE);
-    test_process(m, 2, base, 8 * PAGE);
-    for (uint64_t i = 0; i < 4; i++)
-        test_run_access(m, 1, ACCESS_WRITE, base + i * PAGE);
+    struct machine *m = oom_machine(3, 8, 4);
+    const uint64_t base = OOM_BASE;
     /* Each of pid 2's first three pages sends one of pid 1's to swap. */
     for (uint64_t i = 0; i < 3; i++)
         test_run_access(m, 2, ACCESS_WRITE, base + i * PAGE);
