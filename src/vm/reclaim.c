@@ -189,50 +189,45 @@ static void count_table(void *ctx, uint32_t frame)
     (*(uint64_t *)ctx)++;
 }
 
-/* The page-table pages of p below its root: what mm_pgtables_bytes counts
- * (PTE, PMD and PUD tables; pgd_alloc's root is not counted). */
-static uint64_t table_pages(const struct machine *m, const struct process *p)
+/* Linux's badness score of p without oom_score_adj (oom_badness in
+ * mm/oom_kill.c): its resident pages, its pages in swap (its swap
+ * entries) and its page-table pages below the root, as mm_pgtables_bytes
+ * counts them (PTE, PMD and PUD tables; pgd_alloc's root is not counted);
+ * *tables gets the last of the three. */
+static uint64_t oom_badness(const struct machine *m, const struct process *p, uint64_t *tables)
 {
     uint64_t n = 0;
     pagetable_for_each_table(&m->pt, &m->cfg.geo, p->root,
                              geometry_kernel_root_index(&m->cfg.geo), count_table, &n);
-    return n - 1;   /* the root is visited last, and is not counted */
+    *tables = n - 1;   /* the root is visited last, and is not counted */
+    return p->resident + p->swapped + *tables;
 }
 
-/* Out of memory: kill the process with the highest badness score, as
- * oom_badness in mm/oom_kill.c counts it without oom_score_adj: resident
- * pages, pages in swap (its swap entries) and page-table pages. A tie goes
- * to the process made last, as select_bad_process keeps the last task of
- * equal score. Runs inside vm_step_need_frame's step: (PH_NEED_FRAME) →
- * OOM_KILL → PH_NEED_FRAME again, or PH_IDLE when the faulting process
- * itself was killed. */
+/* Out of memory: kill the process with the highest badness score
+ * (oom_badness above); a tie goes to the process made last, as
+ * select_bad_process keeps the last task of equal score, and when every
+ * score is 0 the faulting process goes. Runs inside vm_step_need_frame's
+ * step: (PH_NEED_FRAME) → OOM_KILL → PH_NEED_FRAME again, or PH_IDLE when
+ * the faulting process itself was killed. */
 static void step_oom(struct machine *m, struct event *ev)
 {
-    struct process *victim = NULL;
-    uint64_t victim_score = 0, victim_tables = 0;
+    struct process *faulting = vm_op_process(m), *victim = faulting;
+    uint64_t best = 0, tables;
     for (uint32_t i = 0; i < m->nprocs; i++) {
         struct process *p = &m->procs[i];
-        if (!p->alive)
-            continue;
-        uint64_t tables = table_pages(m, p), score = p->resident + p->swapped + tables;
-        if (!victim || score >= victim_score) {
+        uint64_t score = p->alive ? oom_badness(m, p, &tables) : 0;
+        if (score > 0 && score >= best) {
             victim = p;
-            victim_score = score;
-            victim_tables = tables;
+            best = score;
         }
     }
-    struct process *faulting = vm_op_process(m);
-    if (!victim || victim_score == 0) {
-        victim = faulting;
-        victim_tables = table_pages(m, victim);
-        victim_score = victim->resident + victim->swapped + victim_tables;
-    }
+    uint64_t score = oom_badness(m, victim, &tables);
     vm_event_for_access(m, ev, EV_OOM_KILL);
     ev->other_pid = victim->pid;
     vm_detail(m, ev, "pid %u (%s), %llu resident + %llu in swap + %llu page tables = %llu",
               victim->pid, victim->name, (unsigned long long)victim->resident,
-              (unsigned long long)victim->swapped, (unsigned long long)victim_tables,
-              (unsigned long long)victim_score);
+              (unsigned long long)victim->swapped, (unsigned long long)tables,
+              (unsigned long long)score);
     m->counters.oom_kills++;
     vm_release_process(m, victim);
     victim->oom_killed = true;
