@@ -788,7 +788,9 @@ static const struct process *cr3_process(const struct machine *m, const struct s
 {
     if (sa->in_progress)
         return proc_of(m, sa->pid);
-    return m->current < m->nprocs && m->procs[m->current].alive ? &m->procs[m->current] : NULL;
+    /* The running process, or the one that ran last when it has ended:
+     * the panel must then say its tables are gone. */
+    return m->current < m->nprocs ? &m->procs[m->current] : NULL;
 }
 
 static uint64_t index_at(const struct geometry *g, uint64_t va, unsigned level)
@@ -841,6 +843,15 @@ static void check_walk(const struct app *a, const struct screen *sc, const struc
     panel_row(sc, r, 0, row);
     struct cur c = {row};
     uint64_t v, pid;
+    if (p && !p->alive) {
+        /* Its tables are freed: no frame may be named, no level shown. */
+        if (!lit(&c, "CR3 -> none") || strstr(row, "frame"))
+            fail("walk: pid %u has ended, but its CR3 row reads \"%s\"", p->pid, row);
+        for (int i = 2; panel_row(sc, r, i, row); i++)
+            if (row[0])
+                fail("walk: pid %u has ended, but row %d reads \"%s\"", p->pid, i, row);
+        return;
+    }
     if (p) {
         if (!(lit(&c, "CR3 -> root table at frame ") || lit(&c, "CR3 -> f")) || !dec(&c, &v) ||
             !word_end(&c))

@@ -256,13 +256,28 @@ void view_walk_draw(const struct view_ctx *v, struct rect r)
     int y = 0;
     int x = draw_text(r, y, 0, ROLE_DIM, "CR3 ");
     char cr3[3][96];
-    snprintf(cr3[0], sizeof cr3[0], "-> root table at frame %" PRIu32 " (pid %" PRIu32 ")",
-             p->root, p->pid);
-    snprintf(cr3[1], sizeof cr3[1], "-> root table at frame %" PRIu32, p->root);
-    snprintf(cr3[2], sizeof cr3[2], "-> f%" PRIu32, p->root);
+    if (p->alive) {
+        snprintf(cr3[0], sizeof cr3[0], "-> root table at frame %" PRIu32 " (pid %" PRIu32 ")",
+                 p->root, p->pid);
+        snprintf(cr3[1], sizeof cr3[1], "-> root table at frame %" PRIu32, p->root);
+        snprintf(cr3[2], sizeof cr3[2], "-> f%" PRIu32, p->root);
+    } else {
+        /* Its tables were freed with it: a frame named now would be free,
+         * or another's, and no level of the walk can be shown. */
+        snprintf(cr3[0], sizeof cr3[0], "-> none: pid %" PRIu32 " has ended, its tables freed",
+                 p->pid);
+        snprintf(cr3[1], sizeof cr3[1], "-> none (pid %" PRIu32 " ended)", p->pid);
+        snprintf(cr3[2], sizeof cr3[2], "-> none");
+    }
     for (size_t i = 0; i < 3; i++)
         if ((x += draw_whole(r, y, x, ROLE_NORMAL, cr3[i])) > 4)
             break;
+    if (!p->alive) {
+        if (a->killed && y + 1 < r.h)
+            draw_words(r, y + 1, 0, ROLE_FAULT,
+                       "  no translation: the OOM killer ended the process");
+        return;
+    }
     if (s->walk_shown && hit && !a->faulted)
         draw_whole(r, y, x, ROLE_TLB_HIT, "  TLB hit: no walk needed");
     y++;
